@@ -202,6 +202,12 @@ class SetOffYear:
         return self.line(SPECULATIVE).within_head
 
     @property
+    def business_chargeable(self) -> Decimal:
+        """Schedule BP D: income chargeable under the head, after E."""
+        business, speculative = self.line(BUSINESS), self.line(SPECULATIVE)
+        return business.income + speculative.income - speculative.within_head
+
+    @property
     def business_across_heads(self) -> Decimal:
         """Schedule CYLA: the year's F&O loss set off against other heads (s.71)."""
         return sum((x.across_heads for x in self.lines), ZERO)

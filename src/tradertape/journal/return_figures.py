@@ -51,8 +51,9 @@ class Figure:
     amount: Decimal
 
 
-def business_figures(bp: ScheduleBp) -> list[Figure]:
-    """Part A-P&L's no-accounts lines for F&O and intraday, then Schedule BP."""
+def business_figures(bp: ScheduleBp, done: SetOffYear) -> list[Figure]:
+    """Part A-P&L's no-accounts lines for F&O and intraday, then Schedule BP (its E and D
+    from the year's set-offs, `done`)."""
     fo, spec = bp.non_speculative, bp.speculative
     return [
         Figure(FO_CASE, "Gross receipts (turnover)", fo.turnover),
@@ -69,11 +70,15 @@ def business_figures(bp: ScheduleBp) -> list[Figure]:
             bp.business_income,
         ),
         Figure("Schedule BP", "B. Income from speculative business", bp.speculative_income),
-        Figure("Schedule BP", "E. Business loss of the year set off against B", bp.set_off),
+        Figure(
+            "Schedule BP",
+            "E. Business loss of the year set off against B",
+            paise(done.business_set_off),
+        ),
         Figure(
             "Schedule BP",
             "D. Income chargeable under 'Profits and gains of business or profession'",
-            bp.chargeable,
+            paise(done.business_chargeable),
         ),
     ]
 

@@ -121,14 +121,14 @@ def _figures(found: list[Figure]) -> list[ReturnFigureOut]:
 
 
 def _business(answer: returns.YearReturn) -> BusinessReturnOut:
-    bp = answer.business
+    bp, done = answer.business, answer.losses
     return BusinessReturnOut(
         turnover=bp.turnover,
         business_income=bp.business_income,
         speculative_income=bp.speculative_income,
-        set_off=bp.set_off,
-        chargeable=bp.chargeable,
-        figures=_figures(business_figures(bp)),
+        set_off=paise(done.business_set_off),
+        chargeable=paise(done.business_chargeable),
+        figures=_figures(business_figures(bp, done)),
     )
 
 

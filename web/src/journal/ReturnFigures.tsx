@@ -146,7 +146,7 @@ function CapitalGainsCard({ r }: { r: TaxReturn }) {
   );
 }
 
-function SetOffCard({ r }: { r: TaxReturn }) {
+export function SetOffCard({ r }: { r: TaxReturn }) {
   const l = r.losses;
   return (
     <Card withBorder component="section" aria-label="Set-off and tax">

@@ -12,6 +12,7 @@ from tests.unit.test_journal_pnl import trade
 from tradertape.journal.actions import Action, Kind
 from tradertape.journal.carry_forward import YearIncome, set_off_year
 from tradertape.journal.pnl import fifo
+from tradertape.journal.return_figures import capital_gains_figures
 from tradertape.journal.tax import (
     LTCG,
     STCG,
@@ -97,6 +98,24 @@ def test_short_term_gains_by_the_rate_on_their_transfer_day(year):
     done = set_off_year([YearIncome.of(year)], "2024-25")
     assert done.line(STCG, D("0.15")).tax == D(8250)
     assert done.line(STCG, D("0.20")).tax == D(1200)
+
+
+def test_schedule_cg_takes_the_short_term_gains_of_each_rate_period_whole(year):
+    """Schedule CG A2 (s.111A), a block per rate period: consideration − cost − expenses.
+    15 % (before 23 July): XXX 100 × 150 and ZZZ 100 × 1,500 = 1,65,000; cost 100 × 100 and
+    100 × 1,000 = 1,10,000; no charges: 55,000. 20 %: YYY 26,000 − 20,000 = 6,000."""
+    found = {(f.field, f.amount) for f in capital_gains_figures(year)}
+    before = "STCG u/s 111A at 15 %, sold before 23 July 2024"
+    since = "STCG u/s 111A at 20 %, sold from 23 July 2024"
+    assert {
+        (f"{before}: full value of consideration", D(165000)),
+        (f"{before}: cost of acquisition", D(110000)),
+        (f"{before}: expenditure on transfer", D(0)),
+        (f"{before}: short-term capital gain", D(55000)),
+        (f"{since}: full value of consideration", D(26000)),
+        (f"{since}: cost of acquisition", D(20000)),
+        (f"{since}: short-term capital gain", D(6000)),
+    } <= found
 
 
 def test_long_term_gains_grandfathering_exemption_and_buyback_as_dividend(year):

@@ -97,20 +97,21 @@ def line_label(line: Line) -> str:
 
 
 def capital_gains_figures(year: TaxYear) -> list[Figure]:
-    """Schedule CG's STCG u/s 111A of each rate period (the year's net at the rate, after the
-    transfer expenses), then its LTCG u/s 112A of each period (Schedule 112A's column 14)."""
+    """Schedule CG: STCG u/s 111A of each rate period (A2: the full value of the
+    consideration, the cost, the transfer expenses and the balance), then LTCG u/s 112A of
+    each period (B: Schedule 112A's column 14)."""
     found = []
     before = f"sold before {RATE_CHANGE:%-d %B %Y}"
     since = f"sold from {RATE_CHANGE:%-d %B %Y}"
     for bucket in (b for b in year.buckets if b.kind == STCG):
         words = since if bucket.rate == stcg_rate(RATE_CHANGE) else before
-        found.append(
-            Figure(
-                "Schedule CG",
-                f"STCG u/s 111A at {percent(bucket.rate)}, {words} (net of transfer expenses)",
-                bucket.net,
-            )
-        )
+        name = f"STCG u/s 111A at {percent(bucket.rate)}, {words}"
+        found += [
+            Figure("Schedule CG", f"{name}: full value of consideration", bucket.consideration),
+            Figure("Schedule CG", f"{name}: cost of acquisition", bucket.cost),
+            Figure("Schedule CG", f"{name}: expenditure on transfer", paise(bucket.expenses)),
+            Figure("Schedule CG", f"{name}: short-term capital gain", bucket.net),
+        ]
     for period, words in ((BEFORE, before), ("AE", since)):
         rows = [r for r in year.schedule_112a if r.transferred == period]
         if rows:

@@ -133,9 +133,12 @@ class GainsBucket:
     losses: Decimal = ZERO
     trips: int = 0
     expenses: Decimal = ZERO  # the transfer expenses deducted from its gains and losses (s.48)
+    consideration: Decimal = ZERO  # full value of the consideration (Schedule CG)
+    cost: Decimal = ZERO  # cost of acquisition without indexation (Schedule CG)
 
     @property
     def net(self) -> Decimal:
+        """Consideration − cost − expenses: the gains less the losses."""
         return self.gains - self.losses
 
 
@@ -164,12 +167,23 @@ class TaxYear:
         return made
 
 
-def _gain(trip: RoundTrip, year: TaxYear, head: str, gain: Decimal, expenses: Decimal) -> None:
+def _gain(
+    trip: RoundTrip,
+    year: TaxYear,
+    head: str,
+    consideration: Decimal,
+    cost: Decimal,
+    expenses: Decimal,
+) -> None:
+    """The trip's gain, `consideration` − `cost` − `expenses`, into its rate's bucket."""
+    gain = consideration - cost - expenses
     year.lines.append((trip, head, gain))
     rate = stcg_rate(trip.closed) if head == STCG else ltcg_rate(trip.closed)
     bucket = year.bucket(head, rate)
     bucket.trips += 1
     bucket.expenses += expenses
+    bucket.consideration += consideration
+    bucket.cost += cost
     if gain >= 0:
         bucket.gains += gain
     else:
@@ -217,11 +231,10 @@ def _classify(
             year.lines.append((trip, BUYBACK_EXEMPT, trip.pnl))
         else:
             year.buyback_dividend += trip.close_value
-            _gain(trip, year, head, -paise(trip.open_value), ZERO)  # the cost, a capital loss
+            _gain(trip, year, head, ZERO, paise(trip.open_value), ZERO)  # its cost a loss
         return
     if head == STCG:
-        gain = paise(trip.sell_value) - paise(trip.buy_value) - expenses
-        _gain(trip, year, head, gain, expenses)
+        _gain(trip, year, head, paise(trip.sell_value), paise(trip.buy_value), expenses)
         return
     grandfathered = trip.opened <= GRANDFATHER_DAY
     fmv_unit = values.get(trip.isin or "") if grandfathered else None
@@ -239,7 +252,7 @@ def _classify(
         expenses=expenses,
     )
     sales.append(line)
-    _gain(trip, year, head, line.balance, expenses)
+    _gain(trip, year, head, line.consideration, line.cost, expenses)
 
 
 def _business(business: Business, trip: RoundTrip) -> None:

@@ -46,6 +46,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Literal
 
 from tradertape.domain.money import paise
 from tradertape.journal.schedule_bp import schedule_bp
@@ -238,7 +239,10 @@ class SetOffYear:
         return sum((x.left for x in self.lines if x.rate is None), ZERO)
 
 
-def _take(amount: Decimal, lines: Iterable[Line], column: str) -> Decimal:
+Column = Literal["within_head", "across_heads", "brought_forward"]
+
+
+def _take(amount: Decimal, lines: Iterable[Line], column: Column) -> Decimal:
     """Set `amount` off against `lines` in their order, adding to `column`; what it took."""
     taken = ZERO
     for line in lines:

@@ -99,7 +99,8 @@ def test_tax_pnl_and_its_exports(client: TestClient, runtime: Runtime):
         "476.29",  # ₹495.00 − ₹18.71
         "18.71",
     )
-    assert (bucket["net"], bucket["tax"]) == ("476.29", "95.26")
+    assert (bucket["net"], bucket["set_off"], bucket["tax"]) == ("476.29", "0.00", "95.26")
+    assert tax["special_rate_tax"] == "95.26"  # 476.29 × 20 %, nothing to set off
     assert tax["charges_not_deducted"] == "30.00"  # the STT
     assert "not tax advice" in tax["note"]
     assert client.get("/api/journal/tax", params={"fy": "2023-24"}).json()["capital_gains"] == []
@@ -115,8 +116,58 @@ def test_tax_pnl_and_its_exports(client: TestClient, runtime: Runtime):
     assert "INFY,INE009A01021,EQ,long,10,2024-04-02,2024-09-02,14505.00,15000.00,495.00" in text
     xlsx = client.get("/api/journal/tax/export", params={"fy": "2024-25"}).json()
     book = load_workbook(io.BytesIO(base64.b64decode(xlsx["content_base64"])))
-    assert book.sheetnames == ["Summary", "Round trips", "Schedule 112A"]
+    assert book.sheetnames == ["Summary", "Set-off", "Round trips", "Schedule 112A"]
     assert book["Schedule 112A"]["B1"].value == "Share/Unit Transferred(1b)"
+
+
+def test_the_fo_loss_is_set_off_against_the_gains_and_both_pages_show_one_tax(
+    client: TestClient, runtime: Runtime
+):
+    """s.71: the year's F&O loss meets the year's STCG before it is carried forward, and the
+    tax P&L, its export and the return read the same computation."""
+    sign_in(client, runtime, "alice@x.in")
+    _upload(client)  # STCG ₹476.29 at 20 % (see the test above)
+    future = [
+        Fill(*row, segment="FO", exchange="NFO", expiry="2024-09-26")
+        for row in (
+            ("NIFTY24SEPFUT", "2024-09-04", "buy", 25, "25000", "F1", "1400000000000000001"),
+            ("NIFTY24SEPFUT", "2024-09-05", "sell", 25, "24960", "F2", "1400000000000000002"),
+        )
+    ]
+    name = "tradebook-ZX1234-FO-2024-09-01-to-2024-09-30.csv"
+    sent = client.post(
+        "/api/uploads/tradebook", files=[("files[]", (name, zerodha_csv(future, fo=True), XLSX))]
+    )
+    assert sent.status_code == 201, sent.text
+    tax = client.get("/api/journal/tax", params={"fy": "2024-25"}).json()
+    answer = client.get("/api/journal/tax/return", params={"fy": "2024-25"}).json()
+    loss = -Decimal(answer["business"]["business_income"])  # 25 × 40 = ₹1,000 and charges
+    assert loss > 1000
+    # the F&O loss takes all ₹476.29 of the gains; the rest is carried forward
+    (bucket,) = tax["capital_gains"]
+    assert (bucket["set_off"], bucket["left"], bucket["tax"]) == ("476.29", "0.00", "0.00")
+    assert tax["special_rate_tax"] == answer["losses"]["special_rate_tax"] == "0.00"
+    assert tax["income"] == answer["losses"]["income"]
+    assert answer["losses"]["business_across_heads"] == "476.29"
+    (carried,) = answer["losses"]["carried_forward"]
+    assert (carried["kind"], Decimal(carried["left"])) == ("business", loss - Decimal("476.29"))
+    figures = {(f["schedule"], f["field"]): f["amount"] for f in answer["losses"]["figures"]}
+    assert (
+        figures["Schedule CYLA", "Business loss of the year set off against STCG u/s 111A at 20 %"]
+        == "476.29"
+    )
+    # Schedule CG A2: 15,000.00 − 14,505.00 − 18.71 = 476.29 (the test above)
+    name = "STCG u/s 111A at 20 %, sold from 23 July 2024"
+    assert [(f["field"], f["amount"]) for f in answer["capital_gains"]] == [
+        (f"{name}: full value of consideration", "15000.00"),
+        (f"{name}: cost of acquisition", "14505.00"),
+        (f"{name}: expenditure on transfer", "18.71"),
+        (f"{name}: short-term capital gain", "476.29"),
+    ]
+    csv_file = client.get("/api/journal/tax/export", params={"fy": "2024-25", "format": "csv"})
+    text = base64.b64decode(csv_file.json()["content_base64"]).decode()
+    assert "Tax at special rates after set-off (before surcharge and cess),0.00" in text
+    assert "STCG u/s 111A at 20 %,476.29,0.00,476.29,0.00,0.00,0.00,0.00,0.00" in text
 
 
 def test_a_tax_export_keeps_a_formula_looking_symbol_as_text(client: TestClient, runtime: Runtime):

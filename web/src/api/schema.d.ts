@@ -3413,8 +3413,9 @@ export interface paths {
          * Journal Tax
          * @description The tax P&L of a financial year: intraday (speculative), F&O (non-speculative) with
          *     turnover, STCG and LTCG by the rate of each transfer date, grandfathering, buybacks,
-         *     and Schedule 112A. Facts to check, not advice. Paper trades are left out unless
-         *     ``include_paper=true``.
+         *     Schedule 112A, and the income by head after the Act's set-offs with the tax at special
+         *     rates they leave (the return's, `/journal/tax/return`). Facts to check, not advice.
+         *     Paper trades are left out unless ``include_paper=true``.
          */
         get: operations["journal-journal_tax"];
         put?: never;
@@ -9005,48 +9006,14 @@ export interface components {
             utilised: number;
         };
         /**
-         * GainsAfterOut
-         * @description One rate's capital gains after the year's own and brought-forward losses.
-         */
-        GainsAfterOut: {
-            /**
-             * Exemption
-             * @description the s.112A exemption (long-term), higher rate first
-             */
-            exemption: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "stcg" | "ltcg";
-            /** Left */
-            left: string;
-            /**
-             * Net
-             * @description the year's net, after transfer expenses
-             */
-            net: string;
-            /** Rate */
-            rate: string;
-            /**
-             * Set Off
-             * @description losses set off against it
-             */
-            set_off: string;
-            /**
-             * Tax
-             * @description taxable × rate, before surcharge and cess
-             */
-            tax: string;
-            /** Taxable */
-            taxable: string;
-        };
-        /**
          * GainsBucketOut
          * @description Capital gains taxed at one rate.
          */
         GainsBucketOut: {
-            /** Exemption */
+            /**
+             * Exemption
+             * @description the s.112A exemption used (long-term)
+             */
             exemption: string;
             /**
              * Expenses
@@ -9064,6 +9031,11 @@ export interface components {
              */
             kind: string;
             /**
+             * Left
+             * @description the gains left after every set-off
+             */
+            left: string;
+            /**
              * Losses
              * @description the trips' losses after their transfer expenses
              */
@@ -9076,8 +9048,13 @@ export interface components {
              */
             rate: string;
             /**
+             * Set Off
+             * @description losses set off against its gains: the year's capital losses (s.70), its business loss (s.71) and earlier years' losses (s.72–74)
+             */
+            set_off: string;
+            /**
              * Tax
-             * @description indicative: taxable × rate, before any set-off
+             * @description taxable × rate after every set-off, before surcharge and cess: the return's
              */
             tax: string;
             /** Taxable */
@@ -9635,6 +9612,65 @@ export interface components {
             orders: components["schemas"]["HookOrderOut"][];
             /** Outcome */
             outcome: string;
+        };
+        /**
+         * IncomeLineOut
+         * @description One line of a year's income by head and what each set-off took from it (Schedules BP
+         *     E, CG, CYLA, BFLA and SI).
+         */
+        IncomeLineOut: {
+            /**
+             * Across Heads
+             * @description the year's F&O loss (s.71, Schedule CYLA)
+             */
+            across_heads: string;
+            /**
+             * Brought Forward
+             * @description earlier years' losses (Schedule BFLA)
+             */
+            brought_forward: string;
+            /**
+             * Exemption
+             * @description the s.112A exemption used
+             */
+            exemption: string;
+            /**
+             * Head
+             * @enum {string}
+             */
+            head: "business" | "speculative" | "other_sources" | "stcg" | "ltcg";
+            /**
+             * Label
+             * @description the head, or the section and rate, as the return names it
+             */
+            label: string;
+            /**
+             * Left
+             * @description income left after every set-off
+             */
+            left: string;
+            /**
+             * Net
+             * @description the year's net before any set-off (a loss negative)
+             */
+            net: string;
+            /**
+             * Rate
+             * @description the special rate; None: taxed at your slab
+             */
+            rate: string | null;
+            /**
+             * Tax
+             * @description taxable × rate; None for slab income
+             */
+            tax: string | null;
+            /** Taxable */
+            taxable: string;
+            /**
+             * Within Head
+             * @description the year's losses of the same head (s.70)
+             */
+            within_head: string;
         };
         /**
          * IndexImportOut
@@ -10329,7 +10365,8 @@ export interface components {
         };
         /**
          * LossesOut
-         * @description Schedule CFL and the set-offs of the year (BP E, CG, BFLA).
+         * @description The year's set-offs (Schedules BP E, CG, CYLA, BFLA), the tax they leave (SI) and
+         *     Schedule CFL.
          */
         LossesOut: {
             /**
@@ -10337,6 +10374,11 @@ export interface components {
              * @description earlier years' losses, this year's use
              */
             brought_forward: components["schemas"]["LossOut"][];
+            /**
+             * Business Across Heads
+             * @description the year's F&O loss set off against other heads (s.71, Schedule CYLA)
+             */
+            business_across_heads: string;
             /**
              * Business Left
              * @description F&O income after every set-off
@@ -10347,10 +10389,16 @@ export interface components {
              * @description to the next year (Schedule CFL)
              */
             carried_forward: components["schemas"]["LossOut"][];
-            /** Figures */
+            /**
+             * Figures
+             * @description Schedules CG (set-off), CYLA, SI, BFLA and CFL, field by field
+             */
             figures: components["schemas"]["ReturnFigureOut"][];
-            /** Gains */
-            gains: components["schemas"]["GainsAfterOut"][];
+            /**
+             * Income
+             * @description the year's income by head after set-off
+             */
+            income: components["schemas"]["IncomeLineOut"][];
             /**
              * Lapsed
              * @description left after their last year
@@ -10361,6 +10409,16 @@ export interface components {
              * @description this year's losses left after its own set-offs
              */
             made: components["schemas"]["LossOut"][];
+            /**
+             * Slab Income
+             * @description income left to be taxed at your slab
+             */
+            slab_income: string;
+            /**
+             * Special Rate Tax
+             * @description tax at the special rates after every set-off and the exemption (Schedule SI), before surcharge and cess: the tax P&L's
+             */
+            special_rate_tax: string;
             /**
              * Speculative Left
              * @description speculative income after every set-off
@@ -13517,7 +13575,7 @@ export interface components {
             business: components["schemas"]["BusinessReturnOut"];
             /**
              * Capital Gains
-             * @description Schedule CG's LTCG u/s 112A of each rate period, from Schedule 112A
+             * @description Schedule CG's STCG u/s 111A and LTCG u/s 112A of each rate period
              */
             capital_gains: components["schemas"]["ReturnFigureOut"][];
             /** Fy */
@@ -15654,11 +15712,26 @@ export interface components {
             charges_not_deducted: string;
             /** Fy */
             fy: string;
+            /**
+             * Income
+             * @description the year's income by head after the Act's set-offs (the return's)
+             */
+            income: components["schemas"]["IncomeLineOut"][];
             non_speculative: components["schemas"]["BusinessOut"];
             /** Note */
             note: string;
             /** Schedule 112A */
             schedule_112a: components["schemas"]["Schedule112AOut"][];
+            /**
+             * Slab Income
+             * @description business and other income left after the set-offs, taxed at your slab
+             */
+            slab_income: string;
+            /**
+             * Special Rate Tax
+             * @description tax on the capital gains at their special rates after every set-off and the s.112A exemption, before surcharge and cess: the return's Schedule SI
+             */
+            special_rate_tax: string;
             speculative: components["schemas"]["BusinessOut"];
             /** Unmatched Isins */
             unmatched_isins: string[];

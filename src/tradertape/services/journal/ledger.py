@@ -238,9 +238,14 @@ def book(
         kept = _kept(db, user_id, stamp)
         if kept is None:
             trades = journal_trades(db, user_id=user_id)
-            charges = costs.estimate(trades)
-            charges.update(costs.from_ledger(trades, settlements(db, user_id=user_id)))  # wins
-            kept = fifo(trades, actions=reference.actions, charges=charges, until=today)
+            estimated = costs.estimate(trades)
+            charges = {i: e.charges for i, e in estimated.items()}
+            stt = {i: e.stt for i, e in estimated.items()}
+            settled = costs.from_ledger(trades, settlements(db, user_id=user_id))
+            charges.update(settled)  # the ledger wins; the STT inside it is not known
+            for i in settled:
+                stt.pop(i, None)
+            kept = fifo(trades, actions=reference.actions, charges=charges, stt=stt, until=today)
             # filed only when the ledger did not move while it was read (READ COMMITTED)
             if keep and _stamp(db, user_id, reference, today) == stamp:
                 _keep(db, user_id, stamp, kept)

@@ -37,6 +37,11 @@ from tradertape.journal.transfer_expenses import transfer_expenses
 D = Decimal
 
 
+def figures(estimate: costs.Estimate) -> tuple[Decimal, Decimal]:
+    """A row's charges and the STT among them."""
+    return estimate.charges, estimate.stt
+
+
 def row(
     symbol: str,
     day: str,
@@ -81,16 +86,18 @@ def test_a_future_takes_none_of_a_same_day_share_sales_stt_or_dp():
     #   STT 0.1 % × 72,550 = 72.55 → ₹73; txn 0.00322 % = 2.33611; IPFT 0.07255; SEBI 0.07255
     #   GST 18 % × (2.33611 + 0.07255 + 0.07255) = 0.4466178; DP ₹15.34
     #   = 91.2678278 → ₹91.27
-    assert priced[0] == costs.Estimate(D("91.27"), D(73))
+    assert figures(priced[0]) == (D("91.27"), D(73))
+    assert priced[0].note is not None
+    assert priced[0].note.startswith("DP charge ₹15.34 of this day's INFY sale from demat")
     # F&O note. The buy: brokerage ₹20 (0.03 % = 295.50, capped); txn 0.00183 % × 9,85,000 =
     #   18.0255; IPFT 0.985; SEBI 0.985; stamp 0.002 % = 19.70;
     #   GST 18 % × (20 + 18.0255 + 0.985 + 0.985) = 7.19919; sum 66.89469.
     #   The day: 91.2678278 + 66.89469 = 158.1625178 → 158.16; the buy is charged 158.16 − 91.27
-    assert priced[1] == costs.Estimate(D("66.89"), D(0))
+    assert figures(priced[1]) == (D("66.89"), D(0))
     # The sale: brokerage ₹20; STT 0.0125 % × 9,87,500 = 123.4375 → ₹123 (the F&O note's own);
     #   txn 18.07125; IPFT 0.9875; SEBI 0.9875; GST 18 % × 40.04625 = 7.208325; sum 170.254575.
     #   The day: 328.4170928 → 328.42; the sale is charged 328.42 − 158.16
-    assert priced[2] == costs.Estimate(D("170.26"), D(123))
+    assert figures(priced[2]) == (D("170.26"), D(123))
     # the future's two rows are the F&O note (its exact parts 237.149265 → ₹237.15), and
     # nothing of the share's ₹73 STT or ₹15.34 DP; pooled by value it took ₹316.77 of ₹328.42
     assert priced[1].charges + priced[2].charges == D("237.15")
@@ -108,11 +115,11 @@ def test_an_options_brokerage_stays_with_the_option():
     priced = costs.estimate(trades)
     # The share: STT 0.1 % = ₹40; txn 0.00322 % = 1.288; IPFT 0.04; SEBI 0.04;
     #   stamp 0.015 % = 6; GST 18 % × (1.288 + 0.04 + 0.04) = 0.24624; = 47.61424 → ₹47.61
-    assert priced[0] == costs.Estimate(D("47.61"), D(40))
+    assert figures(priced[0]) == (D("47.61"), D(40))
     # The option: brokerage ₹20; txn 0.0495 % × 5,000 = 2.475; IPFT 0.0005 % = 0.025;
     #   SEBI 0.005; stamp 0.003 % = 0.15; GST 18 % × (20 + 2.475 + 0.025 + 0.005) = 4.0509;
     #   = 26.7059. The day: 74.32014 → 74.32; the option is charged 74.32 − 47.61 = 26.71
-    assert priced[1] == costs.Estimate(D("26.71"), D(0))
+    assert figures(priced[1]) == (D("26.71"), D(0))
     # the share's cost carries none of the option's ₹20 (by value it took ₹66.06 of ₹74.32)
     assert priced[0].charges < 20 + 40
 
@@ -127,7 +134,7 @@ def test_a_buy_and_a_part_sale_the_same_day_are_intraday_by_quantity():
     # The buy, alone on its note so far: a delivery buy of ₹2,40,000.
     #   STT 0.1 % = ₹240; txn 0.00322 % = 7.728; IPFT 0.24; SEBI 0.24; stamp 0.015 % = 36;
     #   GST 18 % × (7.728 + 0.24 + 0.24) = 1.47744; = 285.68544 → ₹285.69
-    assert priced[0] == costs.Estimate(D("285.69"), D(240))
+    assert figures(priced[0]) == (D("285.69"), D(240))
     # The sale makes 40 of the 100 a day trade (`day_netting`): the note re-prices the day.
     #   Buy: 40 intraday (₹96,000), 60 delivery (₹1,44,000); sale: 40 intraday (₹96,400).
     #   STT: 0.1 % × 1,44,000 = 144 (the 60 delivered pay buy STT) + 0.025 % × 96,400 = 24.10
@@ -138,10 +145,13 @@ def test_a_buy_and_a_part_sale_the_same_day_are_intraday_by_quantity():
     #   stamp 0.003 % × 96,000 = 2.88 + 0.015 % × 1,44,000 = 21.60; = 24.48
     #   GST 18 % × (40 + 10.83208 + 0.3364 + 0.3364) = 9.2708784
     #   = 253.2557584 → ₹253.26; the sale is charged 253.26 − 285.69 = −32.43 (its STT 168 − 240)
-    assert priced[1] == costs.Estimate(D("-32.43"), D(-72))
+    assert figures(priced[1]) == (D("-32.43"), D(-72))
+    assert priced[1].note == (
+        "40 RELIANCE bought and sold today: intraday, the day's note re-prices them"
+    )
     # Day 2, the 60 delivered sold for ₹1,50,000: STT 0.1 % = ₹150; txn 4.83; IPFT 0.15;
     #   SEBI 0.15; GST 18 % × 5.13 = 0.9234; DP 15.34; = 171.3934 → ₹171.39
-    assert priced[2] == costs.Estimate(D("171.39"), D(150))
+    assert figures(priced[2]) == (D("171.39"), D(150))
     charges = {i: e.charges for i, e in priced.items()}
     stt = {i: e.stt for i, e in priced.items()}
     day_trade, delivered = fifo(trades, charges=charges, stt=stt).trips
@@ -169,8 +179,8 @@ def test_s48_deducts_a_delivered_sales_charges_but_stt_fy_2023_24():
     #   27.75; GST 18 % × (5.957 + 0.185 + 0.185) = 1.13886; = 220.21586 → ₹220.22
     # Sale: STT 0.1 % × 1,89,900 = 189.90 → ₹190; txn 6.11478; IPFT 0.1899; SEBI 0.1899;
     #   GST 18 % × 6.49458 = 1.1690244; DP ₹15.34; = 212.9980044 → ₹213.00
-    assert priced[0] == costs.Estimate(D("220.22"), D(185))
-    assert priced[1] == costs.Estimate(D("213.00"), D(190))
+    assert figures(priced[0]) == (D("220.22"), D(185))
+    assert figures(priced[1]) == (D("213.00"), D(190))
     (trip,) = fifo(
         trades,
         charges={i: e.charges for i, e in priced.items()},

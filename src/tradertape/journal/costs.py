@@ -5,7 +5,8 @@ their day, else from the project's charges schedule.
 cost centre says which: ``NSE-EQ - Z``, ``NSE-F&O - Z``); one whose particulars carry the
 trade date (``2024-04-02`` or ``02/04/2024``) is read as that day's settlement, as is a
 "DP Charges … on DD/MM/YYYY" line. The day's charges are what it settled (debit less
-credit) less the trades' net value, shared among them by value (`from_ledger`).
+credit) less the trades' net value: each trade keeps its charges as the schedule prices them
+(below) and the difference the ledger shows is shared among them by value (`from_ledger`).
 
 **The schedule.** A statement row carries no charges. Each account's rows of one day are
 priced as the paper exchange and the live ledger price their fills, by the one function
@@ -30,12 +31,13 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from tradertape.domain.charge_day import ChargeDay, charge_fill
+from tradertape.domain.charge_notes import charges_note
 from tradertape.domain.charges import Exchange, Fill, Segment, Side, schedules_of
 from tradertape.journal.trades import JournalTrade, in_time
 
@@ -61,13 +63,16 @@ def _priceable(trade: JournalTrade) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Estimate:
-    """A row's charges as its contract note would carry them, and the STT among them."""
+    """A row's charges as its contract note would carry them, the STT among them, and why
+    they are uneven where they are (`domain.charge_notes`, as a booked fill's)."""
 
     charges: Decimal
     stt: Decimal
+    note: str | None = None
 
 
-_Day = tuple[str, date, tuple[Fill, ...]]  # the broker, the day, its fills in time order
+# the broker, the day, its fills in time order and their symbols
+_Day = tuple[str, date, tuple[Fill, ...], tuple[str, ...]]
 
 
 class _DayCharges:
@@ -93,17 +98,20 @@ class _DayCharges:
         return found
 
 
-def _price(broker: str, day: date, fills: tuple[Fill, ...]) -> tuple[Estimate, ...]:
+def _price(
+    broker: str, day: date, fills: tuple[Fill, ...], symbols: tuple[str, ...]
+) -> tuple[Estimate, ...]:
     """Each fill charged what it adds to the day's notes, in the given order."""
     note = ChargeDay(day, schedules=schedules_of(broker))
     traded: dict[tuple[str, Segment], Decimal] = defaultdict(Decimal)
     out = []
-    for fill in fills:
+    for fill, symbol in zip(fills, symbols, strict=True):
         order = (fill.order_id, fill.segment)  # an order id reused across segments: apart
         charged = charge_fill(note, fill, order_value_before=traded[order])
         traded[order] += fill.value
+        why = charges_note(note, charged.day, fill, symbol)
         note = charged.day
-        out.append(Estimate(charged.charges, charged.stt))
+        out.append(Estimate(charged.charges, charged.stt, why))
     return tuple(out)
 
 
@@ -139,7 +147,8 @@ def estimate(trades: Sequence[JournalTrade]) -> dict[int, Estimate]:
     out: dict[int, Estimate] = {}
     for (broker, _, day), rows in days.items():
         fills = tuple(_fill(trades[i], i) for i in rows)
-        out.update(zip(rows, _PRICED_DAYS.priced((broker, day, fills)), strict=True))
+        symbols = tuple(trades[i].symbol for i in rows)
+        out.update(zip(rows, _PRICED_DAYS.priced((broker, day, fills, symbols)), strict=True))
     return out
 
 
@@ -180,11 +189,16 @@ def settlement(
 
 
 def from_ledger(
-    trades: Sequence[JournalTrade], settlements: Sequence[Settlement]
+    trades: Sequence[JournalTrade],
+    settlements: Sequence[Settlement],
+    estimated: Mapping[int, Estimate] | None = None,
 ) -> dict[int, Decimal]:
     """Charges by index in `trades` where a ledger settles their day: the settlement less
-    the trades' net value (buys less sells), shared by value. A day whose difference is
-    negative or implausible is left to the schedule."""
+    the trades' net value (buys less sells). Each trade keeps its `estimated` charges (its
+    own note's, as the schedule prices it) and what the ledger settled beyond them, or short
+    of them, is shared by value. A day whose difference is negative or implausible is left
+    to the schedule."""
+    known = estimated or {}
     owed: dict[tuple[str, date, str | None], Decimal] = defaultdict(Decimal)
     for line in settlements:
         owed[line.account, line.day, line.segment] += line.amount
@@ -206,6 +220,8 @@ def from_ledger(
         charges = settled - net
         if charges < 0 or not turnover or charges > turnover * PLAUSIBLE:
             continue
+        own = {i: known[i].charges for i in indices if i in known}
+        rest = charges - sum(own.values(), ZERO)
         for i in indices:
-            out[i] = charges * trades[i].value / turnover
+            out[i] = own.get(i, ZERO) + rest * trades[i].value / turnover
     return out

@@ -239,12 +239,15 @@ def book(
         if kept is None:
             trades = journal_trades(db, user_id=user_id)
             estimated = costs.estimate(trades)
+            trades = [
+                replace(t, charges_note=e.note) if (e := estimated.get(i)) and e.note else t
+                for i, t in enumerate(trades)
+            ]
             charges = {i: e.charges for i, e in estimated.items()}
+            lines = settlements(db, user_id=user_id)
+            charges.update(costs.from_ledger(trades, lines, estimated))  # the ledger wins
+            # STT is statutory: the schedule's stands where the ledger settles the day
             stt = {i: e.stt for i, e in estimated.items()}
-            settled = costs.from_ledger(trades, settlements(db, user_id=user_id))
-            charges.update(settled)  # the ledger wins; the STT inside it is not known
-            for i in settled:
-                stt.pop(i, None)
             kept = fifo(trades, actions=reference.actions, charges=charges, stt=stt, until=today)
             # filed only when the ledger did not move while it was read (READ COMMITTED)
             if keep and _stamp(db, user_id, reference, today) == stamp:

@@ -25,9 +25,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tradertape.domain.charge_day import ChargeDay, charge_fill
-from tradertape.domain.charges import Fill, Segment, Side
+from tradertape.domain.charges import Fill, Segment, Side, compute_charges
 from tradertape.journal import costs
 from tradertape.journal.pnl import fifo
 from tradertape.journal.tax import STCG, tax_year
@@ -266,3 +268,63 @@ def test_rows_add_up_to_the_days_notes_as_the_ledger_charges_them(fills):
     priced = costs.estimate(trades)
     assert [priced[i].charges for i in range(len(fills))] == ledger
     assert sum(ledger, D(0)) == note.total
+
+
+_SYMBOLS = {  # symbol: (segment, exchange)
+    "INFY": ("EQ", "NSE"),
+    "TCS": ("EQ", "BSE"),
+    "NIFTY23DECFUT": ("FO", "NFO"),
+    "NIFTY23DEC21000CE": ("FO", "NFO"),
+    "SENSEX23DEC70000PE": ("FO", "BFO"),
+}
+rows_of_a_day = st.lists(
+    st.tuples(
+        st.sampled_from(sorted(_SYMBOLS)),
+        st.sampled_from(["buy", "sell"]),
+        st.integers(min_value=1, max_value=500),
+        st.integers(min_value=1, max_value=100_000).map(lambda n: Decimal(n) / 20),
+        st.integers(min_value=0, max_value=2),  # which of the symbol-side's orders
+    ),
+    max_size=12,
+)
+
+
+def _rows(drawn: list[tuple[str, str, int, Decimal, int]]) -> list[JournalTrade]:
+    made = []
+    for n, (symbol, side, quantity, price, order) in enumerate(drawn):
+        segment, exchange = _SYMBOLS[symbol]
+        made.append(
+            row(
+                symbol,
+                "2023-12-01",
+                f"{4 + n // 60:02d}:{n % 60:02d}",
+                side,
+                quantity,
+                str(price),
+                order=f"{symbol}-{side}-{order}",
+                segment=segment,
+                exchange=exchange,
+            )
+        )
+    return made
+
+
+@given(drawn=rows_of_a_day)
+def test_a_days_rows_add_up_to_its_notes_and_fo_rows_keep_to_their_own(drawn):
+    trades = _rows(drawn)
+    priced = costs.estimate(trades)
+    assert set(priced) == set(range(len(trades)))
+    fills = [costs.as_fill(t, i) for i, t in enumerate(trades)]
+    # the rows add up to the day's notes, as `compute_charges` prices them whole
+    day = compute_charges(fills, date(2023, 12, 1)) if fills else None
+    assert sum((e.charges for e in priced.values()), D(0)) == (day.total if day else 0)
+    assert sum((e.stt for e in priced.values()), D(0)) == (day.stt if day else 0)
+    # the derivative rows cost what they cost on a day without the shares, but for the
+    # paisa the day's total is rounded to (one per row at most)
+    derivatives = [i for i, t in enumerate(trades) if t.segment == "FO"]
+    alone = costs.estimate([trades[i] for i in derivatives])
+    with_shares = sum((priced[i].charges for i in derivatives), D(0))
+    assert abs(with_shares - sum((e.charges for e in alone.values()), D(0))) <= D("0.01") * len(
+        derivatives
+    )
+    assert [priced[i].stt for i in derivatives] == [alone[n].stt for n in range(len(derivatives))]

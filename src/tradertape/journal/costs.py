@@ -124,7 +124,8 @@ def forget_priced() -> None:
         _PRICED_DAYS.kept.clear()
 
 
-def _fill(trade: JournalTrade, row: int) -> Fill:
+def as_fill(trade: JournalTrade, row: int) -> Fill:
+    """How the charges schedule sees a row (`row`: its index, the order id of last resort)."""
     return Fill(
         order_id=trade.order_id or trade.trade_id or f"row{row}",
         segment=_segment(trade),
@@ -146,7 +147,7 @@ def estimate(trades: Sequence[JournalTrade]) -> dict[int, Estimate]:
             days[trade.broker, trade.account, trade.day].append(i)
     out: dict[int, Estimate] = {}
     for (broker, _, day), rows in days.items():
-        fills = tuple(_fill(trades[i], i) for i in rows)
+        fills = tuple(as_fill(trades[i], i) for i in rows)
         symbols = tuple(trades[i].symbol for i in rows)
         out.update(zip(rows, _PRICED_DAYS.priced((broker, day, fills, symbols)), strict=True))
     return out

@@ -433,3 +433,37 @@ def test_the_returns_figures_and_schedule_112a_for_the_utility(
     assert line.startswith("AE,AE,INE154A01025,ITC,,,49555.00,38000.00,38000.00,,,,")
     bad = client.get("/api/journal/tax/return", params={"fy": "2024-26"})
     assert (bad.status_code, bad.json()["detail"][0]["field"]) == (422, "fy")
+
+
+def test_an_uploaded_days_charges_stay_on_their_own_contract_notes(
+    client: TestClient, runtime: Runtime
+):
+    """FY 2023-24: a delivered share sold the day a NIFTY future is traded. Worked to the
+    paisa in `tests/unit/test_journal_costs.py`: the buy's note ₹220.22 (STT ₹185), the
+    sale's ₹213.00 (STT ₹190, DP ₹15.34), the future's F&O note ₹237.15."""
+    sign_in(client, runtime, "alice@x.in")
+    isin = "INE040A01034"
+    shares = [
+        Fill("HDFCBANK", "2023-06-01", "buy", 100, "1850", "T1", "O1", "10:30:00", isin=isin),
+        Fill("HDFCBANK", "2023-12-01", "sell", 100, "1899", "T2", "O2", "10:30:00", isin=isin),
+    ]
+    future = {"segment": "FO", "exchange": "NFO", "expiry": "2023-12-28"}
+    futures = [
+        Fill("NIFTY23DECFUT", "2023-12-01", "buy", 50, "19700", "T3", "O3", "11:00:00", **future),
+        Fill("NIFTY23DECFUT", "2023-12-01", "sell", 50, "19750", "T4", "O4", "14:00:00", **future),
+    ]
+    for name, body in (
+        ("tradebook-ZX1234-EQ-2023-04-01-to-2024-03-31.csv", zerodha_csv(shares)),
+        ("tradebook-ZX1234-FO-2023-04-01-to-2024-03-31.csv", zerodha_csv(futures, fo=True)),
+    ):
+        sent = client.post("/api/uploads/tradebook", files=[("files[]", (name, body, XLSX))])
+        assert sent.status_code == 201, sent.text
+    trips = client.get("/api/journal/pnl").json()["round_trips"]
+    charges = {t["symbol"]: t["charges"] for t in trips}
+    # the future's charges are its own note's: none of the share sale's STT or DP charge
+    assert charges == {"HDFCBANK": "433.22", "NIFTY23DECFUT": "237.15"}  # 220.22 + 213.00
+    tax = client.get("/api/journal/tax", params={"fy": "2023-24"}).json()
+    (bucket,) = tax["capital_gains"]
+    # s.48: every charge but STT, (220.22 − 185) + (213.00 − 190) = ₹58.22, deducted whole;
+    # STCG u/s 111A 1,89,900 − 1,85,000 − 58.22 = ₹4,841.78
+    assert (bucket["kind"], bucket["gains"], bucket["expenses"]) == ("stcg", "4841.78", "58.22")

@@ -5,7 +5,9 @@ symbol, oldest first, and opens a long lot with what is left; a sell does the sa
 other way round. Before the first trade of each day, the day's corporate actions
 (`journal.actions`) change the lots held the evening before. A round trip's P&L is its
 sale value less its cost, before charges; ``charges`` are the share of the opening and
-closing trades' charges that its quantity carries, and ``net`` is P&L less charges.
+closing trades' charges that its quantity carries, and ``net`` is P&L less charges. Where
+both trades' STT is known (a priced upload: `journal.costs`), ``stt`` is the share of it
+inside ``charges``, so s.48 can deduct the rest exactly.
 
 Amounts are exact decimals (a partial close takes ``cost × q / quantity``); they are rounded
 to the paisa only where they are shown.
@@ -25,6 +27,13 @@ from tradertape.journal.trades import JournalTrade, in_time
 ZERO = Decimal(0)
 LONG = "long"
 SHORT = "short"
+
+
+def _added(opening: Decimal | None, unit: Decimal | None, quantity: Decimal) -> Decimal | None:
+    """A trip's STT: its opening share and its closing trade's per unit, when both known."""
+    if opening is None or unit is None:
+        return None
+    return opening + unit * quantity
 
 
 def _notes(*notes: str | None) -> str:
@@ -49,18 +58,22 @@ class Lot:
     source: str  # the opening trade's source, or the action that made the lot
     via: str = ""  # "", "bonus", "merger HDFC", "demerger RELIANCE", "split"
     charges_note: str = ""  # why the opening trade's charges are uneven (a booked fill's)
+    stt: Decimal | None = None  # the STT inside `charges`, when known
 
-    def take(self, quantity: Decimal) -> tuple[Decimal, Decimal]:
-        """Remove `quantity`; return its cost and charges."""
+    def take(self, quantity: Decimal) -> tuple[Decimal, Decimal, Decimal | None]:
+        """Remove `quantity`; return its cost, charges and the STT among them."""
         if quantity == self.quantity:
-            cost, charges = self.cost, self.charges
+            cost, charges, stt = self.cost, self.charges, self.stt
         else:
             cost = self.cost * quantity / self.quantity
             charges = self.charges * quantity / self.quantity
+            stt = None if self.stt is None else self.stt * quantity / self.quantity
         self.quantity -= quantity
         self.cost -= cost
         self.charges -= charges
-        return cost, charges
+        if self.stt is not None and stt is not None:
+            self.stt -= stt
+        return cost, charges, stt
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +100,7 @@ class RoundTrip:
     intraday: bool = False
     # why its charges differ from an identical trip's: its trades' `charges_note`s
     charges_note: str = ""
+    stt: Decimal | None = None  # the STT inside `charges`, when known for both its trades
 
     @property
     def pnl(self) -> Decimal:
@@ -190,6 +204,7 @@ class _Engine:
                     quantity=extra,
                     cost=ZERO,
                     charges=ZERO,
+                    stt=ZERO,
                     acquired=action.ex_date,
                     acquired_at=None,
                     via="bonus",
@@ -217,6 +232,7 @@ class _Engine:
         for lot in longs:
             child_cost = lot.cost * share
             child_charges = lot.charges * share
+            child_stt = None if lot.stt is None else lot.stt * share
             target.append(
                 replace(
                     lot,
@@ -225,11 +241,14 @@ class _Engine:
                     quantity=lot.quantity * second / first,
                     cost=child_cost,
                     charges=child_charges,
+                    stt=child_stt,
                     via=f"demerger {action.symbol}",
                 )
             )
             lot.cost -= child_cost
             lot.charges -= child_charges
+            if lot.stt is not None and child_stt is not None:
+                lot.stt -= child_stt
         _sort(target)
 
     def _buyback(self, action: Action, account: str, lots: deque[Lot], longs: list[Lot]) -> None:
@@ -246,22 +265,24 @@ class _Engine:
                 at=None,
                 source="buyback",
                 charges=ZERO,
+                stt=ZERO,
                 kind="buyback",
             )
 
     # --------------------------------------------------------------- trades
-    def trade(self, trade: JournalTrade, charges: Decimal) -> None:
+    def trade(self, trade: JournalTrade, charges: Decimal, stt: Decimal | None) -> None:
         self.act_until(trade.day)
         opposite = SHORT if trade.side == "buy" else LONG
         lots = self.lots[trade.account, trade.symbol]
         left = trade.quantity
         unit_charges = charges / trade.quantity
+        unit_stt = None if stt is None else stt / trade.quantity
         while left > 0 and lots:
             lot = _first(lots, opposite)
             if lot is None:
                 break
             take = min(left, lot.quantity)
-            cost, open_charges = lot.take(take)
+            cost, open_charges, open_stt = lot.take(take)
             self.book.trips.append(
                 RoundTrip(
                     account=trade.account,
@@ -282,6 +303,7 @@ class _Engine:
                     via=lot.via,
                     intraday=lot.acquired == trade.day and not lot.via,
                     charges_note=_notes(lot.charges_note, trade.charges_note),
+                    stt=_added(open_stt, unit_stt, take),
                 )
             )
             if lot.quantity == 0:
@@ -302,6 +324,7 @@ class _Engine:
                     acquired_at=trade.at,
                     source=trade.source,
                     charges_note=trade.charges_note or "",
+                    stt=None if unit_stt is None else unit_stt * left,
                 )
             )
 
@@ -316,6 +339,7 @@ class _Engine:
         at: datetime | None,
         source: str,
         charges: Decimal,
+        stt: Decimal | None,
         kind: str,
     ) -> None:
         lots = self.lots[account, symbol]
@@ -325,7 +349,7 @@ class _Engine:
             if lot is None:
                 return
             take = min(left, lot.quantity)
-            cost, open_charges = lot.take(take)
+            cost, open_charges, open_stt = lot.take(take)
             self.book.trips.append(
                 RoundTrip(
                     account=account,
@@ -345,6 +369,7 @@ class _Engine:
                     close_source=source,
                     kind=kind,
                     via=lot.via,
+                    stt=_added(open_stt, None if stt is None else stt / quantity, take),
                 )
             )
             if lot.quantity == 0:
@@ -387,14 +412,15 @@ def fifo(
     *,
     actions: Sequence[Action] = (),
     charges: Mapping[int, Decimal] | None = None,
+    stt: Mapping[int, Decimal] | None = None,
     marks: Mapping[str, Decimal] | None = None,
     until: date | None = None,
 ) -> Book:
     """Round trips and open positions of `trades` (any order; replayed in time order).
 
     ``charges`` maps a trade's index in `trades` to its charges (else the trade's own, else
-    nil); ``marks`` prices open positions by symbol; actions up to ``until`` (default: the
-    last trade's day) are applied.
+    nil), ``stt`` to the STT inside them where known; ``marks`` prices open positions by
+    symbol; actions up to ``until`` (default: the last trade's day) are applied.
     """
     given = list(trades)
     order = sorted(range(len(given)), key=lambda i: in_time(given[i]))
@@ -402,7 +428,8 @@ def fifo(
     for i in order:
         trade = given[i]
         known = charges.get(i) if charges is not None else None
-        engine.trade(trade, known if known is not None else (trade.charges or ZERO))
+        paid = stt.get(i) if stt is not None else None
+        engine.trade(trade, known if known is not None else (trade.charges or ZERO), paid)
     last = given[order[-1]].day if given else None
     stop = until or last
     if stop is not None:

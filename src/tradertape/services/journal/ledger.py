@@ -238,9 +238,17 @@ def book(
         kept = _kept(db, user_id, stamp)
         if kept is None:
             trades = journal_trades(db, user_id=user_id)
-            charges = costs.estimate(trades)
-            charges.update(costs.from_ledger(trades, settlements(db, user_id=user_id)))  # wins
-            kept = fifo(trades, actions=reference.actions, charges=charges, until=today)
+            estimated = costs.estimate(trades)
+            trades = [
+                replace(t, charges_note=e.note) if (e := estimated.get(i)) and e.note else t
+                for i, t in enumerate(trades)
+            ]
+            charges = {i: e.charges for i, e in estimated.items()}
+            lines = settlements(db, user_id=user_id)
+            charges.update(costs.from_ledger(trades, lines, estimated))  # the ledger wins
+            # STT is statutory: the schedule's stands where the ledger settles the day
+            stt = {i: e.stt for i, e in estimated.items()}
+            kept = fifo(trades, actions=reference.actions, charges=charges, stt=stt, until=today)
             # filed only when the ledger did not move while it was read (READ COMMITTED)
             if keep and _stamp(db, user_id, reference, today) == stamp:
                 _keep(db, user_id, stamp, kept)

@@ -31,10 +31,13 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal
+from functools import cache
 
 from tradertape.domain.charge_rates import SCHEDULES, ChargeSchedule, Segment, schedule_for
 from tradertape.domain.charges import exercise_stt
 from tradertape.domain.instrument_names import derivative_terms
+from tradertape.domain.instruments import Instrument, InstrumentType
+from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.money import ZERO, paise
 
 SETTLEMENT_CLOSE = time(15, 30)  # IST: expiring contracts stop trading; the close settles them
@@ -65,6 +68,23 @@ class Contract:
         if day != self.expiry:
             return day > self.expiry
         return at is not None and at >= SETTLEMENT_CLOSE
+
+
+@cache
+def index_underlyings() -> dict[str, Instrument]:
+    """F&O underlying name → its index (``NIFTY`` → ``NSE:NIFTY 50``): the underlyings
+    settled in cash, at that index's close."""
+    return {
+        i.underlying: i
+        for i in reference_catalog()
+        if i.instrument_type is InstrumentType.INDEX and i.underlying
+    }
+
+
+def underlying_key(contract: Contract) -> str:
+    """The instrument key whose close settles `contract`: its index, or its stock on NSE."""
+    index = index_underlyings().get(contract.underlying)
+    return index.key if index is not None else f"NSE:{contract.underlying}"
 
 
 def monthly_expiry(year: int, month: int, *, bse: bool = False) -> date:

@@ -25,8 +25,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import IndexClose, SettlementPrice, Trade, UploadedTrade
 from tradertape.domain.charge_rates import schedules_of
-from tradertape.domain.instruments import InstrumentType
-from tradertape.domain.instruments_data import reference_catalog
+from tradertape.domain.expiry import index_underlyings
 from tradertape.journal.benchmark import index_name
 from tradertape.journal.expiry import Expiring, expired
 
@@ -37,11 +36,7 @@ EQUITY_DERIVATIVES = ("NFO", "BFO")  # commodity and currency contracts settle o
 def index_names() -> dict[str, str]:
     """F&O underlying → its index's name as closes are imported (``NIFTY`` → ``NIFTY 50``):
     the underlyings settled in cash."""
-    return {
-        i.underlying: index_name(i.tradingsymbol)
-        for i in reference_catalog()
-        if i.instrument_type is InstrumentType.INDEX and i.underlying
-    }
+    return {u: index_name(i.tradingsymbol) for u, i in index_underlyings().items()}
 
 
 def _held(db: Session, user_id: int) -> tuple[list[tuple[str, str, date | None]], dict[str, str]]:

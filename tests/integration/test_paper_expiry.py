@@ -81,9 +81,7 @@ def test_long_calls_held_to_expiry_settle_at_the_index_close(
         # STT 0.15 % × 13,802.75 = 20.704 → ₹21; brokerage ₹20; GST ₹3.60: ₹44.60.
         # 25300 CE: out of the money, settled at ₹0 with no charges.
         # Cash: +13,802.75 - 44.60 = +₹13,758.15
-        assert cash_balance(db, user_id=user_id, broker=BROKER) - cash_before == Decimal(
-            "13758.15"
-        )
+        assert cash_balance(db, user_id=user_id, broker=BROKER) - cash_before == Decimal("13758.15")
         settled = db.scalars(
             select(Trade).where(Trade.user_id == user_id, Trade.transaction_type == "SELL")
         ).all()

@@ -330,28 +330,8 @@ class _Engine:
             if lot is None:
                 return
             take = min(left, lot.quantity)
-            cost, open_charges = lot.take(take)
-            self.book.trips.append(
-                RoundTrip(
-                    account=account,
-                    symbol=symbol,
-                    isin=lot.isin,
-                    segment=lot.segment,
-                    direction=LONG,
-                    quantity=take,
-                    opened=lot.acquired,
-                    opened_at=lot.acquired_at,
-                    closed=day,
-                    closed_at=at,
-                    open_value=cost,
-                    close_value=take * price,
-                    charges=open_charges + charges * take / quantity,
-                    open_source=lot.source,
-                    close_source=source,
-                    kind=kind,
-                    via=lot.via,
-                )
-            )
+            share = charges * take / quantity
+            self._close_lot(account, symbol, lot, take, price, share, day, at, source, kind=kind)
             if lot.quantity == 0:
                 lots.remove(lot)
             left -= take
@@ -385,29 +365,63 @@ class _Engine:
         at = datetime.combine(contract.expiry, SETTLEMENT_CLOSE, tzinfo=IST)
         for lot in held:
             take = lot.quantity
-            cost, open_charges = lot.take(take)
-            self.book.trips.append(
-                RoundTrip(
-                    account=account,
-                    symbol=symbol,
-                    isin=lot.isin,
-                    segment=lot.segment,
-                    direction=lot.direction,
-                    quantity=take,
-                    opened=lot.acquired,
-                    opened_at=lot.acquired_at,
-                    closed=contract.expiry,
-                    closed_at=at,
-                    open_value=cost,
-                    close_value=take * settled.price,
-                    charges=open_charges + settled.charges.total * take / quantity,
-                    open_source=lot.source,
-                    close_source=EXPIRY,
-                    via=lot.via,
-                    intraday=lot.acquired == contract.expiry and not lot.via,
-                    charges_note=lot.charges_note,
-                )
+            share = settled.charges.total * take / quantity
+            self._close_lot(
+                account,
+                symbol,
+                lot,
+                take,
+                settled.price,
+                share,
+                contract.expiry,
+                at,
+                EXPIRY,
+                intraday=lot.acquired == contract.expiry and not lot.via,
+                note=lot.charges_note,
             )
+
+    def _close_lot(
+        self,
+        account: str,
+        symbol: str,
+        lot: Lot,
+        take: Decimal,
+        price: Decimal,
+        charges: Decimal,
+        day: date,
+        at: datetime | None,
+        source: str,
+        *,
+        kind: str = "trade",
+        intraday: bool = False,
+        note: str = "",
+    ) -> None:
+        """One round trip: `take` of `lot` closed at `price` on `day` by `source`, the
+        close's own share of `charges` added to the lot's."""
+        cost, open_charges = lot.take(take)
+        self.book.trips.append(
+            RoundTrip(
+                account=account,
+                symbol=symbol,
+                isin=lot.isin,
+                segment=lot.segment,
+                direction=lot.direction,
+                quantity=take,
+                opened=lot.acquired,
+                opened_at=lot.acquired_at,
+                closed=day,
+                closed_at=at,
+                open_value=cost,
+                close_value=take * price,
+                charges=open_charges + charges,
+                open_source=lot.source,
+                close_source=source,
+                kind=kind,
+                via=lot.via,
+                intraday=intraday,
+                charges_note=note,
+            )
+        )
 
 
 _APPLY = {

@@ -207,6 +207,7 @@ class TradingLoop:
             "session.release_amos": lambda db: jobs.release_amos(db, guard),
             "session.square_off_mis": lambda db: jobs.square_off_mis(db, guard),
             "session.expire_orders": lambda db: jobs.expire_orders(db, guard),
+            "session.settle_expiries": lambda db: jobs.settle_expiries(db, guard),
             "gtt.expire_due": gtts.expire_due,
             "gtt.recover": lambda db: gtts.recover(db, guard),
         }

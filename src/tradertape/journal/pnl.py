@@ -21,7 +21,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_FLOOR, Decimal
 
+from tradertape.domain.calendar import IST
+from tradertape.domain.expiry import SETTLEMENT_CLOSE, settle
 from tradertape.journal.actions import Action, Kind
+from tradertape.journal.expiry import EXPIRY, Expiring
 from tradertape.journal.trades import JournalTrade, in_time
 
 ZERO = Decimal(0)
@@ -138,10 +141,12 @@ class OpenPosition:
     quantity: Decimal
     cost: Decimal
     mark: Decimal | None
+    # the expiry day of a contract that expired with no settlement price known: never marked
+    expired_on: date | None = None
 
     @property
     def unrealised(self) -> Decimal | None:
-        if self.mark is None:
+        if self.mark is None or self.expired_on is not None:
             return None
         value = self.mark * self.quantity
         return value - self.cost if self.direction == LONG else self.cost - value
@@ -349,32 +354,104 @@ class _Engine:
             if lot is None:
                 return
             take = min(left, lot.quantity)
-            cost, open_charges, open_stt = lot.take(take)
-            self.book.trips.append(
-                RoundTrip(
-                    account=account,
-                    symbol=symbol,
-                    isin=lot.isin,
-                    segment=lot.segment,
-                    direction=LONG,
-                    quantity=take,
-                    opened=lot.acquired,
-                    opened_at=lot.acquired_at,
-                    closed=day,
-                    closed_at=at,
-                    open_value=cost,
-                    close_value=take * price,
-                    charges=open_charges + charges * take / quantity,
-                    open_source=lot.source,
-                    close_source=source,
-                    kind=kind,
-                    via=lot.via,
-                    stt=_added(open_stt, None if stt is None else stt / quantity, take),
-                )
+            share = charges * take / quantity
+            unit_stt = None if stt is None else stt / quantity
+            self._close_lot(
+                account, symbol, lot, take, price, share, day, at, source, kind=kind, stt=unit_stt
             )
             if lot.quantity == 0:
                 lots.remove(lot)
             left -= take
+
+    # --------------------------------------------------------------- expiry
+    def expire(self, expiring: Mapping[str, Expiring]) -> dict[str, date]:
+        """Close what is still held of each expired contract at its settlement, on its
+        expiry day (nothing trades a contract after it); symbol → expiry day of those whose
+        settlement price is unknown, left open."""
+        unpriced: dict[str, date] = {}
+        for (account, symbol), lots in self.lots.items():
+            found = expiring.get(symbol)
+            if found is None or not any(lot.quantity > 0 for lot in lots):
+                continue
+            if found.close is None:
+                unpriced[symbol] = found.contract.expiry
+                continue
+            for direction in (LONG, SHORT):
+                held = [lot for lot in lots if lot.direction == direction and lot.quantity > 0]
+                if held:
+                    self._settle(account, symbol, held, found)
+            lots.clear()
+        return unpriced
+
+    def _settle(self, account: str, symbol: str, held: list[Lot], found: Expiring) -> None:
+        assert found.close is not None  # the caller settles only a priced contract
+        quantity = sum((lot.quantity for lot in held), ZERO)
+        sign = 1 if held[0].direction == LONG else -1
+        contract = found.contract
+        settled = settle(contract, sign * int(quantity), found.close, schedules=found.schedules)
+        at = datetime.combine(contract.expiry, SETTLEMENT_CLOSE, tzinfo=IST)
+        for lot in held:
+            take = lot.quantity
+            share = settled.charges.total * take / quantity
+            self._close_lot(
+                account,
+                symbol,
+                lot,
+                take,
+                settled.price,
+                share,
+                contract.expiry,
+                at,
+                EXPIRY,
+                intraday=lot.acquired == contract.expiry and not lot.via,
+                note=lot.charges_note,
+            )
+
+    def _close_lot(
+        self,
+        account: str,
+        symbol: str,
+        lot: Lot,
+        take: Decimal,
+        price: Decimal,
+        charges: Decimal,
+        day: date,
+        at: datetime | None,
+        source: str,
+        *,
+        kind: str = "trade",
+        intraday: bool = False,
+        note: str = "",
+        stt: Decimal | None = None,
+    ) -> None:
+        """One round trip: `take` of `lot` closed at `price` on `day` by `source`, the
+        close's own share of `charges` added to the lot's; `stt` the close's STT a unit,
+        when known (the trip's STT is known when the lot's is too)."""
+        cost, open_charges, open_stt = lot.take(take)
+        self.book.trips.append(
+            RoundTrip(
+                account=account,
+                symbol=symbol,
+                isin=lot.isin,
+                segment=lot.segment,
+                direction=lot.direction,
+                quantity=take,
+                opened=lot.acquired,
+                opened_at=lot.acquired_at,
+                closed=day,
+                closed_at=at,
+                open_value=cost,
+                close_value=take * price,
+                charges=open_charges + charges,
+                open_source=lot.source,
+                close_source=source,
+                kind=kind,
+                via=lot.via,
+                intraday=intraday,
+                charges_note=note,
+                stt=_added(open_stt, stt, take),
+            )
+        )
 
 
 _APPLY = {
@@ -401,6 +478,10 @@ def _drop(lots: deque[Lot], lot: Lot) -> None:
         lots.remove(lot)
 
 
+def _closed_in_time(trip: RoundTrip) -> tuple[date, float]:
+    return (trip.closed, trip.closed_at.timestamp() if trip.closed_at else 0.0)
+
+
 def _sort(lots: deque[Lot]) -> None:
     ordered = sorted(lots, key=lambda lot: (lot.acquired, lot.via != ""))
     lots.clear()
@@ -415,12 +496,16 @@ def fifo(
     stt: Mapping[int, Decimal] | None = None,
     marks: Mapping[str, Decimal] | None = None,
     until: date | None = None,
+    expiring: Mapping[str, Expiring] | None = None,
 ) -> Book:
     """Round trips and open positions of `trades` (any order; replayed in time order).
 
     ``charges`` maps a trade's index in `trades` to its charges (else the trade's own, else
     nil), ``stt`` to the STT inside them where known; ``marks`` prices open positions by
-    symbol; actions up to ``until`` (default: the last trade's day) are applied.
+    symbol; actions up to ``until`` (default: the last trade's day) are applied. ``expiring``
+    names the contracts past their expiry (`journal.expiry`): what is held of them is closed
+    at their settlement on the expiry day, or left open as expired (never marked) where its
+    price is unknown.
     """
     given = list(trades)
     order = sorted(range(len(given)), key=lambda i: in_time(given[i]))
@@ -434,6 +519,9 @@ def fifo(
     stop = until or last
     if stop is not None:
         engine.act_until(stop)
+    unpriced = engine.expire(expiring) if expiring else {}
+    if len(engine.book.trips) > 1 and expiring:
+        engine.book.trips.sort(key=_closed_in_time)  # a settlement on its expiry day's close
     prices = marks or {}
     for (account, symbol), lots in sorted(engine.lots.items()):
         for direction in (LONG, SHORT):
@@ -450,7 +538,8 @@ def fifo(
                     direction=direction,
                     quantity=quantity,
                     cost=sum((lot.cost for lot in held), ZERO),
-                    mark=prices.get(symbol),
+                    mark=None if symbol in unpriced else prices.get(symbol),
+                    expired_on=unpriced.get(symbol),
                 )
             )
     return engine.book

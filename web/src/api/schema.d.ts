@@ -3387,7 +3387,9 @@ export interface paths {
         };
         /**
          * Journal Pnl
-         * @description FIFO round trips per account and symbol, corporate actions applied first; open
+         * @description FIFO round trips per account and symbol, corporate actions applied first; an F&O
+         *     contract held past its expiry closed at its settlement on the expiry day (or, its price
+         *     unknown, open as "expired: settlement price needed", never marked); open
          *     positions marked as Positions marks them (the latest tick; an index option without one
          *     at its model price from the index), shares else at the last daily close the server
          *     has. With ``group_id``, the family members' journals together (each round trip names
@@ -3395,6 +3397,33 @@ export interface paths {
          */
         get: operations["journal-journal_pnl"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journal/settlement-prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Settlement Prices
+         * @description The settlement prices your expired F&O contracts wait on (``price`` null), and those
+         *     they settle at, by underlying and expiry day.
+         */
+        get: operations["journal-settlement_prices"];
+        /**
+         * Enter Settlement Price
+         * @description Enter an underlying's final settlement price on an expiry day (its close, as the
+         *     exchange published it): every expired contract of it the journal holds is closed at its
+         *     settlement there (an option at its intrinsic value), in the expiry's financial year.
+         */
+        put: operations["journal-enter_settlement_price"];
         post?: never;
         delete?: never;
         options?: never;
@@ -11087,6 +11116,11 @@ export interface components {
             cost: string;
             /** Direction */
             direction: string;
+            /**
+             * Expired On
+             * @description its expiry day, when expired
+             */
+            expired_on?: string | null;
             /** Isin */
             isin: string | null;
             /** Mark */
@@ -11100,6 +11134,13 @@ export interface components {
             quantity: string;
             /** Segment */
             segment: string;
+            /**
+             * State
+             * @description an F&O contract past its expiry whose settlement price the server does not know is never marked: enter it (PUT /api/journal/settlement-prices)
+             * @default open
+             * @enum {string}
+             */
+            state?: "open" | "expired: settlement price needed";
             /** Symbol */
             symbol: string;
             /** Unrealised */
@@ -14615,6 +14656,48 @@ export interface components {
             status: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * SettlementPriceIn
+         * @description An F&O underlying's final settlement price on an expiry day: its close that day, as
+         *     the exchange published it. Every expired contract of it settles at it.
+         */
+        SettlementPriceIn: {
+            /**
+             * Expiry
+             * Format: date
+             */
+            expiry: string;
+            /** Price */
+            price: number | string;
+            /**
+             * Underlying
+             * @description NIFTY, RELIANCE
+             */
+            underlying: string;
+        };
+        /**
+         * SettlementPriceOut
+         * @description A settlement price entered, or one the journal's expired contracts wait on.
+         */
+        SettlementPriceOut: {
+            /**
+             * Expiry
+             * Format: date
+             */
+            expiry: string;
+            /**
+             * Price
+             * @description null: still needed
+             */
+            price: string | null;
+            /**
+             * Symbols
+             * @description the expired contracts of it the journal holds
+             */
+            symbols: string[];
+            /** Underlying */
+            underlying: string;
         };
         /**
          * SignalOut
@@ -26786,6 +26869,108 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PnlOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "journal-settlement_prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementPriceOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "journal-enter_settlement_price": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettlementPriceIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementPriceOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -332,7 +332,19 @@ const openColumns: Column<OpenPosition>[] = [
   { key: "direction", header: "Side", render: (p) => (p.direction === "short" ? "Short" : "Long"), value: (p) => p.direction },
   { key: "qty", header: "Qty.", numeric: true, render: (p) => qty(p.quantity), value: (p) => p.quantity },
   { key: "cost", header: "Cost (₹)", numeric: true, render: (p) => <Money value={p.cost} />, value: (p) => p.cost },
-  { key: "mark", header: "Last price (₹)", numeric: true, render: (p) => <Money value={p.mark} />, value: (p) => p.mark },
+  {
+    key: "mark",
+    header: "Last price (₹)",
+    numeric: true,
+    // an F&O contract past its expiry is never marked: it waits for its settlement price
+    render: (p) =>
+      p.expired_on ? (
+        <Text size="sm" c="orange">Expired {istDate(p.expired_on)}: settlement price needed</Text>
+      ) : (
+        <Money value={p.mark} />
+      ),
+    value: (p) => p.mark,
+  },
   { key: "unrealised", header: "Unrealised (₹)", numeric: true, card: "aside", render: (p) => <Money value={p.unrealised} pnl />, value: (p) => p.unrealised },
 ];
 

@@ -48,6 +48,7 @@ from tradertape.domain.money import paise, shown_paise
 from tradertape.errors import InvalidField
 from tradertape.journal import analytics, export, findings
 from tradertape.journal import benchmark as bench
+from tradertape.journal.expiry import SETTLEMENT_NEEDED
 from tradertape.journal.pnl import Book, RoundTrip
 from tradertape.journal.tax import Business, GainsBucket, by_financial_year, fy_bounds
 from tradertape.runtime import Runtime
@@ -168,7 +169,9 @@ def _trip(t: RoundTrip, member: str | None = None) -> RoundTripOut:
 
 @router.get("/journal/pnl", response_model=PnlOut)
 def journal_pnl(user: CurrentUser, runtime: RuntimeDep, db: DbDep, scope: WhoseDep) -> PnlOut:
-    """FIFO round trips per account and symbol, corporate actions applied first; open
+    """FIFO round trips per account and symbol, corporate actions applied first; an F&O
+    contract held past its expiry closed at its settlement on the expiry day (or, its price
+    unknown, open as "expired: settlement price needed", never marked); open
     positions marked as Positions marks them (the latest tick; an index option without one
     at its model price from the index), shares else at the last daily close the server
     has. With ``group_id``, the family members' journals together (each round trip names
@@ -215,6 +218,8 @@ def journal_pnl(user: CurrentUser, runtime: RuntimeDep, db: DbDep, scope: WhoseD
                 mark=p.mark,
                 unrealised=shown_paise(p.unrealised),
                 member=who,
+                state="open" if p.expired_on is None else SETTLEMENT_NEEDED,
+                expired_on=p.expired_on,
             )
             for who, b in books
             for p in b.open

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.times import UtcDateTime
+from tradertape.domain.decimal_input import Price
 
 # The financial year a journal's tax routes take as a query.
 Fy = Annotated[
@@ -101,6 +102,12 @@ class OpenPositionOut(BaseModel):
     member: str | None = Field(
         default=None, description="whose, in a family view (their name or e-mail)"
     )
+    state: Literal["open", "expired: settlement price needed"] = Field(
+        default="open",
+        description="an F&O contract past its expiry whose settlement price the server does "
+        "not know is never marked: enter it (PUT /api/journal/settlement-prices)",
+    )
+    expired_on: date | None = Field(default=None, description="its expiry day, when expired")
 
 
 class YearPnlOut(BaseModel):
@@ -390,3 +397,23 @@ class FmvStatusOut(BaseModel):
     imported: int
     isins_needed: int
     unmatched_isins: list[str]
+
+
+class SettlementPriceIn(Strict):
+    """An F&O underlying's final settlement price on an expiry day: its close that day, as
+    the exchange published it. Every expired contract of it settles at it."""
+
+    underlying: str = Field(
+        min_length=1, max_length=32, pattern=r"^[A-Z0-9&-]+$", description="NIFTY, RELIANCE"
+    )
+    expiry: date
+    price: Price
+
+
+class SettlementPriceOut(BaseModel):
+    """A settlement price entered, or one the journal's expired contracts wait on."""
+
+    underlying: str
+    expiry: date
+    price: Decimal | None = Field(description="null: still needed")
+    symbols: list[str] = Field(description="the expired contracts of it the journal holds")

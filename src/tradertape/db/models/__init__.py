@@ -18,6 +18,7 @@ from tradertape.db.models.journal import (
     CasHoldingRow,
     FundTransaction,
     LedgerLine,
+    SettlementPrice,
     TradeUpload,
     UploadedTrade,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "JobFailure",
     "KiteInstrument",
     "LedgerLine",
+    "SettlementPrice",
     "LoginChallenge",
     "ModelPortfolio",
     "ModelPosition",

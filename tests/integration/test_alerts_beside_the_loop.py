@@ -12,6 +12,8 @@ would have cost the loop shows up as clock time, with no sleeps and no wall-time
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -24,7 +26,9 @@ from sqlalchemy import event, select
 
 from tests.helpers import sign_in
 from tests.workers_kit import order
+from tradertape.bus.memory import InProcessBus
 from tradertape.db.models import Notification
+from tradertape.feed.codec import tick_from_message, tick_to_message
 from tradertape.jobs.loop import TradingLoop
 from tradertape.jobs.trading import alert_watcher, trading_loop
 from tradertape.ports.clock import ManualClock
@@ -259,3 +263,69 @@ def test_a_user_over_their_share_is_deferred_not_dropped(
     assert len(fired) == 4
     assert alerts.backlog == 0
     assert Decimal(fired[0]["price"]) == Decimal("1501")
+
+
+class Stuck:
+    """Background work that does not end until released (a pass far over its time)."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.passes = 0
+
+    def on_prices(self, keys: object) -> int:
+        return 0
+
+    def on_timer(self) -> int:
+        return 0
+
+    def work(self) -> None:
+        self.passes += 1
+        self.entered.set()
+        self.release.wait(60)
+
+
+@pytest.mark.anyio
+async def test_the_running_loop_batches_on_while_a_background_pass_is_stuck(
+    runtime: Runtime, clock: ManualClock
+):
+    """`TradingLoop.run`: ticks on the bus are matched batch after batch while the
+    background pass has not returned (it runs in its own task and thread), and that pass
+    is not run again behind itself."""
+    stuck = Stuck()
+    loop = TradingLoop(
+        db=runtime.db,
+        clock=clock,
+        quotes=runtime.quotes,
+        exchange=runtime.exchange,
+        gtts=runtime.gtts,
+        jobs=runtime.session_jobs,
+        watchers=(stuck,),
+        background=(stuck,),
+    )
+    bus = InProcessBus()
+    runner = asyncio.create_task(loop.run(bus, tick_from_message, batch_seconds=0.01))
+    try:
+        for _ in range(3000):  # bounded waits on state, not on time
+            await bus.publish(
+                "ticks.NSE:INFY", tick_to_message(make_tick("NSE:INFY", "1500", ts=clock.now()))
+            )
+            await asyncio.sleep(0.01)
+            if stuck.entered.is_set():
+                break
+        assert stuck.entered.is_set()
+        before = loop.lag.count
+        for _ in range(3000):
+            await bus.publish(
+                "ticks.NSE:INFY", tick_to_message(make_tick("NSE:INFY", "1501", ts=clock.now()))
+            )
+            await asyncio.sleep(0.01)
+            if loop.lag.count >= before + 5:
+                break
+        assert loop.lag.count >= before + 5  # five batches while the pass is stuck
+        assert stuck.passes == 1
+    finally:
+        stuck.release.set()
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+        await bus.close()

@@ -33,11 +33,13 @@ class LoopLag:
         self._lock = threading.Lock()
         self._batches: deque[tuple[datetime, timedelta]] = deque()
         self._deferred = 0
+        self.count = 0  # batches recorded since the start
 
     def batch(self, received: datetime, done: datetime) -> timedelta:
         """Record one batch: its first tick came in at `received`, it was done at `done`."""
         lag = max(done - received, timedelta(0))
         with self._lock:
+            self.count += 1
             self._batches.append((done, lag))
             while self._batches and done - self._batches[0][0] > WINDOW:
                 self._batches.popleft()

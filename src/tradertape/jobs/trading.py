@@ -15,6 +15,7 @@ from time import thread_time
 from tradertape.db.leader import LeaderLease
 from tradertape.feed.codec import tick_from_message, tick_to_message
 from tradertape.feed.fanout import INTEREST_TOPIC
+from tradertape.jobs.guard import JobGuard
 from tradertape.jobs.loop import TradingLoop
 from tradertape.jobs.telegram import reports
 from tradertape.oms.quotes import follow
@@ -105,7 +106,9 @@ def alert_watcher(
     runtime: Runtime, *, share: float = USER_SHARE, meter: Callable[[], float] = thread_time
 ) -> AlertWatcher:
     """Users' alerts, judged beside the loop on its tick batches and, after the close, on
-    its timer (each user within a share of CPU per pass)."""
+    its timer (each user within a share of CPU per pass). Their pass runs in a thread of
+    its own, so it has a job guard of its own (the same records, in `job_failures`)."""
+    guard = JobGuard(db=runtime.db.jobs, clock=runtime.clock)
     return AlertWatcher(
         db=runtime.db.jobs,
         clock=runtime.clock,
@@ -113,10 +116,11 @@ def alert_watcher(
         store=runtime.candles,
         calendar=runtime.exchange.calendar,
         placer=Placer(runtime.orders, runtime.quotes),
-        guard=runtime.guard,
+        guard=guard,
         share=share,
         meter=meter,
         on_deferred=runtime.loop_lag.deferred,
+        refresh_guard=guard.refresh,
     )
 
 

@@ -136,9 +136,12 @@ class AlertWatcher:
         share: float = USER_SHARE,
         meter: Callable[[], float] = cpu.thread_time,
         on_deferred: Callable[[int], object] | None = None,
+        refresh_guard: Callable[[], object] | None = None,
     ) -> None:
         """`share`: each user's seconds of `meter` (this thread's CPU clock) per pass;
-        `on_deferred` hears how many users a pass deferred (the loop's `LoopLag`)."""
+        `on_deferred` hears how many users a pass deferred (the loop's `LoopLag`);
+        `refresh_guard` reads `guard`'s records again, in the pass after each timer tick
+        (a guard of the watcher's own: the pass's thread is the only one using it)."""
         self._db = db
         self._clock = clock
         self._candles = candles
@@ -149,6 +152,8 @@ class AlertWatcher:
         self._share = share
         self._meter = meter
         self._on_deferred = on_deferred
+        self._refresh_guard = refresh_guard
+        self._guard_stale = False
         self._seeds: dict[str, tuple[date, list[Candle]]] = {}
         self._lock = threading.Lock()  # the loop's thread notes, the pass's thread takes
         self._ticked: set[str] = set()
@@ -183,6 +188,7 @@ class AlertWatcher:
         if local.time() >= DAY_CLOSE and self._calendar.is_trading_day(today):
             with self._lock:
                 self._day_due = today
+        self._guard_stale = True  # a record deleted elsewhere (a retry asked) is seen
         return expired
 
     # -- beside the loop: one pass ----------------------------------------------------------
@@ -193,6 +199,9 @@ class AlertWatcher:
         with self._lock:
             ticked, self._ticked = self._ticked, set()
             day, self._day_due = self._day_due, None
+        if self._guard_stale and self._refresh_guard is not None:
+            self._guard_stale = False
+            self._refresh_guard()
         if not ticked and day is None and not self._owed:
             return 0
         with self._db.session() as db:

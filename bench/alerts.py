@@ -10,9 +10,9 @@ cap), every symbol ticking once, judged three ways in one run on this thread's C
   alert's parsed condition evaluated on them, nothing else.
 
 It prints each per alert per tick (µs), after/floor and before/after, and the share of one
-core that N alerts on symbols ticking once a second would take (issue 69's goal: 10,000
-alerts on the NIFTY 500 within 25 % of a core). Each user's CPU share per pass is lifted
-(`--share`), so one pass judges everything.
+core that N alerts on symbols ticking once a second take (issue 69's goal, judged with
+``--alerts 10000``: 10,000 alerts on the NIFTY 500 within 25 % of a core). Each user's CPU
+share per pass is lifted (`--share`), so one pass judges everything.
 
     .venv/bin/python bench/alerts.py [--alerts 2000] [--minutes 60] [--repeat 3]
 """
@@ -186,9 +186,12 @@ def report(n: int, figures: dict[str, float]) -> None:
         f"after/floor {figures['after'] / figures['floor']:.2f}×, "
         f"before/after {figures['before'] / figures['after']:.1f}×"
     )
-    core = figures["after"] / n * 10_000
-    verdict = "meets" if core <= GOAL_CORE else "misses"
-    print(f"10,000 alerts at 1 tick/s: {core:.0%} of a core (goal ≤ {GOAL_CORE:.0%}: {verdict})")
+    core = figures["after"]  # CPU seconds per second at one tick a second
+    line = f"{n:,} alerts at 1 tick/s: {core:.0%} of a core"
+    if n >= 10_000:  # the goal's size (fewer alerts share each symbol's indicators less)
+        verdict = "meets" if core / n * 10_000 <= GOAL_CORE else "misses"
+        line += f" (10,000 within {GOAL_CORE:.0%}: {verdict})"
+    print(line)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ services with the same wiring; tests swap the clock and the mail transport.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -36,6 +36,7 @@ from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig, upstox_quotes
 from tradertape.feed.watchdog import FeedStatus, FeedWatch
 from tradertape.jobs.guard import JobGuard
+from tradertape.jobs.lag import LoopLag
 from tradertape.oms import OrderEvents, portfolio_locks, to_bus
 from tradertape.oms.live.algo_identity import AlgoIdentity
 from tradertape.oms.live.gtt import LiveGttBook
@@ -163,6 +164,8 @@ class Runtime:
     late_refusals: LateRefusals  # halted baskets' unwinds: late refusals, marked baskets
     audit_keys: AuditKeys  # the audit trail's keys (derived from the secret, ids recorded)
     audit_anchors: AnchorFile  # each user's trail head, signed, kept off the database
+    # the trading loop's lag per batch, told by /api/health (empty where no loop runs)
+    loop_lag: LoopLag = field(default_factory=LoopLag)
 
     @classmethod
     def build(

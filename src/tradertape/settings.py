@@ -119,6 +119,13 @@ class Settings(BaseSettings):
     # stream holds no database slot (each read takes one), so the cap can be generous: a
     # worker run's page holds two, and a trader keeps several tabs open.
     streams_per_user: int = Field(default=12, ge=1, le=1000)
+    # Tick sockets (`WS /api/ws/ticks`) one user may hold open at once: the next is closed
+    # with 4429 (`serving.open_files`). A trader's tabs each hold one.
+    tick_sockets_per_user: int = Field(default=8, ge=1, le=1000)
+    # Open files kept free of connections (database files, logs, uploads, the bus): the
+    # server takes at most the process's RLIMIT_NOFILE less this many connections (503
+    # past it) and gives tick sockets at most half of that (`serving.open_files`).
+    open_files_reserve: int = Field(default=256, ge=16, le=1_000_000)
     # Parameter sweeps and backtests share one set of slots, handed out to users in turn
     # (`backtest.fair`): this many cores' worth for one user (0: every core this process may
     # use; 1: sweeps in their own thread), and one more kept for another user. On the local

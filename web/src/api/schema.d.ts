@@ -9413,6 +9413,8 @@ export interface components {
              * @enum {string}
              */
             kernels: "loading" | "ready" | "lazy" | "failed";
+            /** @description the trading loop's lag behind its feed, in the process that runs it (null elsewhere, and before its first tick batch) */
+            loop?: components["schemas"]["LoopHealthOut"] | null;
             /**
              * Status
              * @description ok (200); starting (503): the backtest kernels are still being readied; degraded (503): the database does not answer
@@ -10351,6 +10353,32 @@ export interface components {
              */
             status?: string;
             user: components["schemas"]["UserOut"];
+        };
+        /**
+         * LoopHealthOut
+         * @description How far the trading loop runs behind its feed.
+         */
+        LoopHealthOut: {
+            /**
+             * Alerts Deferred Users
+             * @description users whose alerts went over their share of the last alert pass (the rest judged on the next)
+             */
+            alerts_deferred_users: number;
+            /**
+             * Lag Ms
+             * @description the last tick batch's: its first tick in to its work done
+             */
+            lag_ms: number;
+            /**
+             * Last Batch At
+             * Format: date-time
+             */
+            last_batch_at: string;
+            /**
+             * Worst Lag Ms
+             * @description the worst batch's of the last minute
+             */
+            worst_lag_ms: number;
         };
         /**
          * LossOut

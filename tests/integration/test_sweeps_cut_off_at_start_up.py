@@ -75,8 +75,8 @@ def test_migration_0062_adds_and_drops_the_runner(runtime: Runtime):
 
     assert "runner" in columns()
     runtime.db.engine.dispose()
-    command.downgrade(alembic_config(runtime.db.engine), "0055")
-    assert current_revision(runtime.db.engine) == "0055"
+    command.downgrade(alembic_config(runtime.db.engine), "0056")
+    assert current_revision(runtime.db.engine) == "0056"
     assert "runner" not in columns()
     upgrade(runtime.db.engine)
     assert current_revision(runtime.db.engine) == head_revision()

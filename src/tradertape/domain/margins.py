@@ -43,7 +43,7 @@ of margins goes through it: previews, funds, the funds check.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -199,6 +199,76 @@ def margin_for(
     if side is TransactionType.SELL and expiry_day_elm(instrument, risk, today):
         exposure += rates.expiry_elm
     return Margin(span=value * rates.span[risk], exposure=value * exposure)
+
+
+Marks = Callable[[str], Decimal | None]  # the last price of an instrument key, None: unknown
+
+
+@dataclass(frozen=True, slots=True)
+class MarginTable:
+    """The one margin computation: the order ticket, the basket and worker previews, the
+    funds check and the risk rules all ask it, so one order has one margin everywhere.
+
+    It fixes the inputs `margin_for` leaves open: a derivative's risk class from the
+    `catalog` (the index list and the universes), a sold option's underlying price from
+    `marks` (the desk's quote source: the feed, an index's model price), the expiry day's
+    rules on `today` (the market's IST date).
+    """
+
+    catalog: InstrumentCatalog
+    rates: MarginRates
+    marks: Marks
+    today: date | None = None
+
+    def risk(self, instrument: Instrument) -> RiskClass | None:
+        """A derivative's risk class (None for shares)."""
+        return risk_class(self.catalog, instrument) if instrument.is_derivative else None
+
+    def underlying_price(self, instrument: Instrument, side: TransactionType) -> Decimal | None:
+        """What a sold option is margined on: its underlying's last price (None: unknown,
+        or not a sold option)."""
+        if instrument.option_type is None or side is TransactionType.BUY:
+            return None
+        return self.marks(underlying_key(self.catalog, instrument))
+
+    def margin(
+        self,
+        instrument: Instrument,
+        product: str,
+        side: TransactionType,
+        quantity: int,
+        price: Decimal,
+        stop: Decimal | None = None,
+    ) -> Margin:
+        """The margin of `quantity` units on `side` at `price` alone (`margin_for`)."""
+        if quantity <= 0:
+            return NO_MARGIN
+        return margin_for(
+            instrument,
+            product,
+            side,
+            quantity,
+            price,
+            rates=self.rates,
+            risk=self.risk(instrument),
+            underlying_price=self.underlying_price(instrument, side),
+            stop=stop,
+            today=self.today,
+        )
+
+    def leg(
+        self,
+        instrument: Instrument,
+        product: str,
+        side: TransactionType,
+        quantity: int,
+        price: Decimal,
+        stop: Decimal | None = None,
+    ) -> MarginLeg:
+        """An opening order as `portfolio_margin` sees it: its margin and its terms."""
+        margin = self.margin(instrument, product, side, quantity, price, stop)
+        signed = quantity if side is TransactionType.BUY else -quantity
+        return MarginLeg(margin, instrument, signed, price, self.risk(instrument))
 
 
 # SEBI's circular of 1 October 2024 (SEBI/HO/MRD/TPD-1/P/CIR/2024/132), as NSE Clearing

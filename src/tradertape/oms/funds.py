@@ -54,11 +54,9 @@ from tradertape.domain.margins import (
     NO_MARGIN,
     Margin,
     MarginLeg,
+    MarginTable,
     RiskClass,
-    margin_for,
     portfolio_margin,
-    risk_class,
-    underlying_key,
 )
 from tradertape.domain.market import Tick
 from tradertape.domain.money import inr
@@ -153,6 +151,8 @@ class _Pricing:
         self._last = last
         # the expiry day's rules (`domain.margins`) apply on the market's IST date
         self.today = context.clock.now().astimezone(IST).date()
+        # the one margin computation, as the previews read it (`MarginTable`)
+        self.table = MarginTable(catalog, context.config.margins, self.mark, self.today)
 
     def instrument(self, exchange: str, symbol: str) -> Instrument:
         found = self._catalog.find(f"{exchange}:{symbol}")
@@ -169,7 +169,7 @@ class _Pricing:
 
     def risk(self, instrument: Instrument) -> RiskClass | None:
         """A derivative's risk class (None for shares)."""
-        return risk_class(self._catalog, instrument) if instrument.is_derivative else None
+        return self.table.risk(instrument)
 
     def margin(
         self,
@@ -180,25 +180,7 @@ class _Pricing:
         price: Decimal,
         stop: Decimal | None = None,
     ) -> Margin:
-        if quantity <= 0:
-            return NO_MARGIN
-        risk = underlying = None
-        if instrument.is_derivative:
-            risk = risk_class(self._catalog, instrument)
-            if instrument.option_type is not None and side is TransactionType.SELL:
-                underlying = self.mark(underlying_key(self._catalog, instrument))
-        return margin_for(
-            instrument,
-            product,
-            side,
-            quantity,
-            price,
-            rates=self._context.config.margins,
-            risk=risk,
-            underlying_price=underlying,
-            stop=stop,
-            today=self.today,
-        )
+        return self.table.margin(instrument, product, side, quantity, price, stop)
 
 
 def _rupees(value: Decimal) -> str:

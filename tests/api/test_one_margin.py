@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import sign_in
+from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.market.instruments import import_kite_csv
 from tradertape.testkit import make_tick
@@ -87,7 +88,9 @@ def _ticket(client: TestClient, body: dict[str, Any]) -> Decimal:
 
 def _blocked(client: TestClient, runtime: Runtime, body: dict[str, Any]) -> Decimal:
     """The funds check's block: an account with nothing free is told what it needs."""
-    runtime.clock.advance(timedelta(seconds=1))  # within SEBI's order-rate ceiling
+    clock = runtime.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(seconds=1))  # within SEBI's order-rate ceiling
     placed = client.post("/api/orders", json=body).json()
     assert placed["status"] == "REJECTED", placed
     found = _REQUIRED.search(placed["status_message"])

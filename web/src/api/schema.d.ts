@@ -10313,6 +10313,11 @@ export interface components {
             cash?: number | null;
             /** Collateral */
             collateral?: number | null;
+            /**
+             * Credits
+             * @description ours, not Kite's: what came back today (sales, margined positions at their marks, less charges); net = opening_balance + intraday_payin − debits + credits
+             */
+            credits?: number | null;
             /** Intraday Payin */
             intraday_payin?: number | null;
             /** Live Balance */
@@ -10341,7 +10346,8 @@ export interface components {
         };
         /**
          * MarginUtilised
-         * @description What a segment's positions and orders use (``debits`` is the total).
+         * @description What a segment's positions and orders use (``debits`` is the total, its parts
+         *     ``var``, ``span``, ``exposure``, ``option_premium`` and ``delivery``).
          */
         MarginUtilised: {
             /** Debits */
@@ -10368,6 +10374,11 @@ export interface components {
             stock_collateral?: number | null;
             /** Turnover */
             turnover?: number | null;
+            /**
+             * Var
+             * @description ours: equity intraday and cover orders' margin
+             */
+            var?: number | null;
         } & {
             [key: string]: unknown;
         };

@@ -428,6 +428,33 @@ class _Offset:
                     cap += CALENDAR_CHARGE * self._per_unit(s).span
                 self.cover(s, b, cap)
 
+    def _left_span(self, index: int) -> Decimal:
+        """A leg's SPAN a unit after what the offsets so far spared it."""
+        leg = self.legs[index]
+        return (leg.margin.span - self.span.get(index, _ZERO)) / abs(leg.quantity)
+
+    def strangles(self, calls: list[int], puts: list[int]) -> None:
+        """Short straddles and strangles: a sold call and a sold put of one underlying and
+        expiry, the units paired once (whether a bought option covers them or not: an iron
+        condor is two spreads sold as a strangle). Only one side can lose at expiry, so the
+        pair keeps the worse side's SPAN (after its own hedge) plus the other side's premium;
+        the lesser side is spared its SPAN beyond its premium."""
+        legs = self.legs
+        left = {i: abs(legs[i].quantity) for i in (*calls, *puts)}
+        for c in calls:
+            for p in puts:
+                if _expiry(legs[c]) != _expiry(legs[p]):
+                    continue
+                units = min(left[c], left[p])
+                if not units:
+                    continue
+                left[c] -= units
+                left[p] -= units
+                call, put = self._left_span(c), self._left_span(p)
+                lesser = p if put <= call else c
+                spared = max(min(call, put) - legs[lesser].premium, _ZERO)
+                self._spare(lesser, spared * units)
+
     def futures(self, sold: list[int], futures: list[int]) -> None:
         """Covered calls and puts: a future expiring with the option or later."""
         for s in sold:
@@ -465,7 +492,8 @@ class _Offset:
 def _savings(legs: Sequence[MarginLeg], today: date | None) -> _Offset:
     """What each leg (by index) is spared by the legs that offset it.
 
-    Four offsets, tried in this order, each unit offsetting one unit once:
+    Five offsets, tried in this order; in the first four each unit offsets one unit once,
+    the fifth pairs the sold options again after what the first four spared them:
 
     1. a bought option of the same underlying, type and expiry (a vertical spread): the
        sold unit risks at most the strikes' adverse width less its own premium (the
@@ -478,7 +506,10 @@ def _savings(legs: Sequence[MarginLeg], today: date | None) -> _Offset:
        a sold call or sold against a sold put (a covered call or put): no SPAN of its own;
     4. a bought and a sold future of the same underlying and different expiries (a
        futures calendar spread): `futures_calendar_rate` of the far leg's value as SPAN,
-       exposure on a third of the far leg.
+       exposure on a third of the far leg;
+    5. a sold call and a sold put of the same underlying and expiry (a short straddle or
+       strangle, an iron condor's two short legs after their own hedges): the worse side's
+       SPAN plus the other side's premium (`_Offset.strangles`).
 
     Options are matched in strike order (lowest first for calls, highest first for puts),
     so the nearest hedge is used first, the nearest expiry first among the far legs. With
@@ -492,6 +523,7 @@ def _savings(legs: Sequence[MarginLeg], today: date | None) -> _Offset:
     offset = _Offset(legs, today)
     for indices in books.values():
         futures = [i for i in indices if _type(legs[i]) is InstrumentType.FUT]
+        shorts: dict[bool, list[int]] = {}
         for call in (True, False):
             kind = InstrumentType.CE if call else InstrumentType.PE
             sign = 1 if call else -1
@@ -505,6 +537,8 @@ def _savings(legs: Sequence[MarginLeg], today: date | None) -> _Offset:
             offset.options(call, sold, bought, calendar=True)
             # a bought future covers a call, a sold one a put
             offset.futures(sold, [i for i in futures if (legs[i].quantity > 0) is call])
+            shorts[call] = sold
+        offset.strangles(shorts[True], shorts[False])
         offset.calendars(futures)
     return offset
 
@@ -529,7 +563,8 @@ def portfolio_margin(legs: Sequence[MarginLeg], *, today: date | None = None) ->
     (`_savings`): a sold option covered by a bought option of its type and underlying
     expiring with it (a vertical spread) or later (a calendar spread), or by a future (a
     covered call or put); a bought and a sold future of different expiries (a futures
-    calendar spread).
+    calendar spread); a sold call and a sold put of one expiry (a short straddle or
+    strangle: the worse side's SPAN plus the other side's premium, docs/margins.md).
 
     A vertical spread's sold unit keeps SPAN only up to the spread's loss beyond what is
     booked: the adverse strike width less the sold premium (nothing for a debit spread:

@@ -59,7 +59,8 @@ def test_funds_add_up_opening_payin_debits_and_credits(client: TestClient, runti
     equity = client.get("/api/portfolio/margins").json()["equity"]
     available, used = equity["available"], equity["utilised"]
     # Paid in today (no opening balance yet): 10,00,000.
-    assert (_d(available["opening_balance"]), _d(available["intraday_payin"])) == (Decimal(0), Decimal(1_000_000))
+    opening, payin = _d(available["opening_balance"]), _d(available["intraday_payin"])
+    assert (opening, payin) == (Decimal(0), Decimal(1_000_000))
     # Debits, listed: the intraday position's 20 % of 1,29,000 at its mark (25,800), the
     # option's premium and the delivery bought: 25,800 + 10,608 + 57,404.10 = 93,812.10.
     parts = {k: _d(used[k]) for k in ("var", "span", "exposure", "option_premium", "delivery")}

@@ -102,10 +102,11 @@ def _blocked(client: TestClient, runtime: Runtime, body: dict[str, Any]) -> Deci
 @pytest.mark.parametrize(
     ("key", "side", "lots", "margin"),
     [
-        # A sold NIFTY call, on the index's 25,900: 65 × 25,900 = 16,83,500 at SPAN 12 %
-        # (2,02,020) + exposure 2 % (33,670) = 2,35,690, not the riskiest class on the
+        # A sold NIFTY call at 180, on the index's 25,900, 4 days to expiry: SPAN's worst
+        # scenario loses 2,828.00 a unit (test_span_scenarios.py), 65 × 2,828 = 1,83,820,
+        # + exposure 2 % of 16,83,500 (33,670) = 2,17,490; not the riskiest class on the
         # strike (65 × 26,000 × 28.5 % = 4,81,650) the ticket used to show.
-        pytest.param("NFO:NIFTY26NOV26000CE", "SELL", 1, "235690.00", id="short-index-call"),
+        pytest.param("NFO:NIFTY26NOV26000CE", "SELL", 1, "217490.00", id="short-index-call"),
         # A NIFTY future at 26,050: 65 × 26,050 = 16,93,250 × 14 % = 2,37,055.
         pytest.param("NFO:NIFTY26NOVFUT", "BUY", 1, "237055.00", id="index-future"),
         # A RELIANCE future (NIFTY 50: SPAN 15 % + exposure 3.5 %): 500 × 1,410 = 7,05,000

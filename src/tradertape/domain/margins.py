@@ -24,6 +24,9 @@ option, sold                            SPAN + exposure on the        ``span``,
                                         future
 ======================================  ============================  ===================
 
+A sold option's SPAN is its worst loss over SPAN's 16 scenarios (`span_scenarios`), the
+class's share below as the price scan range, when the underlying's price, the expiry and
+the day are known, never under the short option minimum charge; else the flat share.
 SPAN by the underlying's risk class: index 12 %; stocks by volatility bucket, with
 index membership standing in for the exchange's volatility figures: NIFTY 50 members
 15 %, the rest of the NIFTY 200 20 %, every other stock 25 %. Exposure (the extreme-loss
@@ -59,7 +62,9 @@ from tradertape.domain.instruments import (
     UnknownInstrumentError,
 )
 from tradertape.domain.money import PAISA, quantize_to_step
+from tradertape.domain.option_math import OptionKind
 from tradertape.domain.orders import Product, TransactionType
+from tradertape.domain.span_scenarios import scenario_span
 
 _ZERO = Decimal(0)
 
@@ -96,6 +101,12 @@ class MarginRates:
     exposure_index: Decimal = Decimal("0.02")
     exposure_stock: Decimal = Decimal("0.035")
     expiry_elm: Decimal = Decimal("0.02")  # more exposure on a short index option's expiry day
+    # a sold option's SPAN: its worst loss over SPAN's 16 scenarios (`span_scenarios`) when
+    # the underlying's price, the expiry and the day are known, never under the short
+    # option minimum charge of the underlying's notional; else the flat share above
+    scenarios: bool = True
+    short_option_minimum_index: Decimal = Decimal("0.03")
+    short_option_minimum_stock: Decimal = Decimal("0.075")
 
     def exposure(self, risk: RiskClass) -> Decimal:
         """The exposure share for derivatives of this risk class."""
@@ -189,16 +200,50 @@ def margin_for(
         if product == Product.MIS.value:
             return Margin(var=value * rates.intraday)
         return Margin(var=value * rates.delivery) if side is TransactionType.BUY else NO_MARGIN
+    risk = risk or RiskClass.STOCK_HIGH
+    span: Decimal | None = None
     if instrument.option_type is not None:
         if side is TransactionType.BUY:
             return Margin(option_premium=value)
         reference = underlying_price or instrument.strike or price
         value = reference * quantity
-    risk = risk or RiskClass.STOCK_HIGH
+        if underlying_price is not None and today is not None and rates.scenarios:
+            span = _scenario_span(instrument, underlying_price, price, today, rates, risk)
     exposure = rates.exposure(risk)
     if side is TransactionType.SELL and expiry_day_elm(instrument, risk, today):
         exposure += rates.expiry_elm
-    return Margin(span=value * rates.span[risk], exposure=value * exposure)
+    each = span * quantity if span is not None else value * rates.span[risk]
+    return Margin(span=each, exposure=value * exposure)
+
+
+def _scenario_span(
+    instrument: Instrument,
+    underlying: Decimal,
+    premium: Decimal,
+    today: date,
+    rates: MarginRates,
+    risk: RiskClass,
+) -> Decimal | None:
+    """A sold option's SPAN a unit by SPAN's scenarios (`span_scenarios`), never under the
+    short option minimum charge; None (the flat share then) when the model cannot say."""
+    expiry, strike = instrument.expiry, instrument.strike
+    if expiry is None or strike is None or instrument.option_type is None or premium <= 0:
+        return None
+    index = risk is RiskClass.INDEX
+    worst = scenario_span(
+        OptionKind(instrument.option_type.value),
+        underlying=underlying,
+        strike=strike,
+        premium=premium,
+        expiry=expiry,
+        today=today,
+        price_scan=rates.span[risk],
+        index=index,
+    )
+    if worst is None:
+        return None
+    floor = rates.short_option_minimum_index if index else rates.short_option_minimum_stock
+    return max(worst, underlying * floor)
 
 
 Marks = Callable[[str], Decimal | None]  # the last price of an instrument key, None: unknown

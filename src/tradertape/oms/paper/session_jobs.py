@@ -3,8 +3,8 @@
 - At the open, queued AMOs go to the book (and may fill on the opening tick).
 - At the square-off time (15:20 equity, 15:25 F&O by default) pending MIS orders are
   cancelled and every open MIS position is closed with a MARKET order.
-- After the close, DAY orders still working are cancelled; TTL orders go when their
-  minutes run out.
+- After its segment's close (the calendar's: cash at 15:30, F&O at 15:40 from August 2026),
+  a DAY order still working is cancelled; TTL orders go when their minutes run out.
 
 Every job is idempotent (square-off orders carry an idempotency key per day and position), so a
 scheduler that fires twice, or a restart in the middle, changes nothing the second time.
@@ -38,7 +38,7 @@ from tradertape.oms.positions import net_positions
 from tradertape.ports.clock import IST, Clock
 
 LastTick = Callable[[str], Tick | None]
-MARKET_CLOSE = time(15, 30)
+MARKET_OPEN = time(9, 15)
 
 
 def order_item(order: Order) -> str:
@@ -195,10 +195,11 @@ class SessionJobs:
         """Cancel DAY orders after the close and TTL orders whose minutes ran out."""
         now = self._clock.now()
         local = now.astimezone(IST)
-        closed_today = local.time() >= MARKET_CLOSE
+        closed = {derivative: self._closed(derivative, now) for derivative in (False, True)}
         working = locked_orders(db, one_of(Order.status, _WORKING))
 
         def expire(order: Order) -> bool:
+            closed_today = closed[order.exchange in (Exchange.NFO.value, Exchange.BFO.value)]
             if order.expires_at is not None and order.expires_at <= now:
                 message = "Order expired: its time-to-live ran out."
             elif self._day_over(order.placed_at.astimezone(IST).date(), local.date(), closed_today):
@@ -221,6 +222,13 @@ class SessionJobs:
         )
         db.commit()
         return expired
+
+    def _closed(self, derivative: bool, now: datetime) -> bool:
+        """Whether the segment's session is over for the day: past the open and out of its
+        normal session on the calendar (cash from 15:30, F&O from its own close)."""
+        market = Market.FUTURES if derivative else Market.EQUITY
+        after_open = now.astimezone(IST).time() >= MARKET_OPEN
+        return after_open and self._calendar.session_at(now, market) is not MarketSession.NORMAL
 
     @staticmethod
     def _day_over(placed: date, today: date, closed_today: bool) -> bool:

@@ -3160,8 +3160,8 @@ export interface paths {
         /**
          * Get Instrument
          * @description One instrument with its Kite, Upstox and Groww identifiers and, an F&O contract,
-         *     its freeze quantity (the order ticket says how many slices an order goes in); 404 if
-         *     unknown.
+         *     its freeze quantity, the day it is of and whether it is older than NSE's last revision
+         *     we know of (the order ticket says how many slices an order goes in); 404 if unknown.
          */
         get: operations["instruments-get_instrument"];
         put?: never;
@@ -9683,6 +9683,17 @@ export interface components {
              * @example 1800
              */
             freeze_quantity?: number | null;
+            /**
+             * Freeze Quantity As Of
+             * @description the day the freeze quantity is of (NSE's list or ours)
+             */
+            freeze_quantity_as_of?: string | null;
+            /**
+             * Freeze Quantity Stale
+             * @description the figure is older than NSE's last revision we know of (3 November 2025): load NSE's current list (`tradertape instruments import-freeze`)
+             * @default false
+             */
+            freeze_quantity_stale?: boolean;
             /** Industry */
             industry: string | null;
             /** Instrument Token */

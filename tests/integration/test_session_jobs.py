@@ -15,7 +15,7 @@ from tests.fno import NIFTY_FUT, fno_catalog
 from tradertape.db.engine import Database
 from tradertape.db.models.trading import Order
 from tradertape.domain.calendar_data import nse_calendar
-from tradertape.domain.instruments import Exchange
+from tradertape.domain.instruments import Exchange, InstrumentCatalog
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import (
@@ -56,13 +56,12 @@ class Feed:
         return make_tick(key, p, ts=self.clock.now())
 
 
-@pytest.fixture
-def env(database: Database) -> dict[str, Any]:
+def _env(database: Database, catalog: InstrumentCatalog) -> dict[str, Any]:
     clock = ManualClock(datetime(2026, 11, 20, 10, 0, tzinfo=IST))
     exchange = PaperExchange(
         clock=clock,
         calendar=nse_calendar(),
-        catalog=reference_catalog(),
+        catalog=catalog,
         config=PaperConfig(match=MatchConfig(participation=Decimal(1))),
     )
     feed = Feed(clock)
@@ -71,6 +70,11 @@ def env(database: Database) -> dict[str, Any]:
         user_id = create_user(db, clock=clock, email="s@x.in").id
         exchange.deposit(db, user_id=user_id, amount=Decimal(1_000_000))
     return {"clock": clock, "exchange": exchange, "feed": feed, "jobs": jobs, "user": user_id}
+
+
+@pytest.fixture
+def env(database: Database) -> dict[str, Any]:
+    return _env(database, reference_catalog())
 
 
 def spec(side: TransactionType, qty: int, price: str | None = None, **kw: Any) -> OrderSpec:
@@ -210,18 +214,8 @@ def test_yesterdays_day_orders_expire_even_before_the_next_open(env, database: D
 def test_each_segment_ends_its_day_orders_at_its_own_close(database: Database):
     # NSE's cash session ends at 15:30; from 3 August 2026 F&O trades until 15:40 (the
     # calendar's timetable): a DAY order on a NIFTY future stays working until then.
-    clock = ManualClock(datetime(2026, 11, 20, 10, 0, tzinfo=IST))
-    exchange = PaperExchange(
-        clock=clock,
-        calendar=nse_calendar(),
-        catalog=fno_catalog(),
-        config=PaperConfig(match=MatchConfig(participation=Decimal(1))),
-    )
-    feed = Feed(clock)
-    jobs = SessionJobs(clock=clock, calendar=nse_calendar(), exchange=exchange, last_tick=feed)
+    clock, exchange, feed, jobs, user = _env(database, fno_catalog()).values()
     with database.session() as db:
-        user = create_user(db, clock=clock, email="fo@x.in").id
-        exchange.deposit(db, user_id=user, amount=Decimal(1_000_000))
         share = exchange.place(
             db,
             user_id=user,

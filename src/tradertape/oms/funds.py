@@ -55,7 +55,6 @@ from tradertape.domain.margins import (
     Margin,
     MarginLeg,
     MarginTable,
-    RiskClass,
     portfolio_margin,
 )
 from tradertape.domain.market import Tick
@@ -167,21 +166,6 @@ class _Pricing:
         tick = self._context.quotes(key)
         return tick.last_price if tick is not None else None
 
-    def risk(self, instrument: Instrument) -> RiskClass | None:
-        """A derivative's risk class (None for shares)."""
-        return self.table.risk(instrument)
-
-    def margin(
-        self,
-        instrument: Instrument,
-        product: str,
-        side: TransactionType,
-        quantity: int,
-        price: Decimal,
-        stop: Decimal | None = None,
-    ) -> Margin:
-        return self.table.margin(instrument, product, side, quantity, price, stop)
-
 
 def _rupees(value: Decimal) -> str:
     # Kite's words carry no ₹; the digits are grouped as everywhere else (16,00,000.00).
@@ -258,8 +242,8 @@ def _position_margin(
         if leg.leg and leg.side is closing and held:
             covered = min(leg.quantity, held)
             held -= covered
-            margin += pricing.margin(instrument, product, side, covered, mark, stop=leg.stop)
-    return margin + pricing.margin(instrument, product, side, held, mark)
+            margin += pricing.table.margin(instrument, product, side, covered, mark, stop=leg.stop)
+    return margin + pricing.table.margin(instrument, product, side, held, mark)
 
 
 def _paid_for(instrument: Instrument, product: str, group: _Group) -> bool:
@@ -297,14 +281,18 @@ def _margins(
             if not _paid_for(instrument, product, group):
                 value += group.position * mark
                 margin = _position_margin(pricing, instrument, product, group, mark)
-            held.append(MarginLeg(margin, hedge, group.position, mark, pricing.risk(instrument)))
+            held.append(
+                MarginLeg(margin, hedge, group.position, mark, pricing.table.risk(instrument))
+            )
         for order, quantity in _opening(group, group.orders):
             price = _order_price(order, mark)
             if price is None:
                 continue
-            margin = pricing.margin(instrument, product, order.side, quantity, price, order.stop)
+            margin = pricing.table.margin(
+                instrument, product, order.side, quantity, price, order.stop
+            )
             sold = order.side is TransactionType.SELL
-            risk = pricing.risk(instrument)
+            risk = pricing.table.risk(instrument)
             leg = MarginLeg(margin, option, -quantity, price, risk) if sold else MarginLeg(margin)
             (placed if order is new else working).append(leg)
     today = pricing.today

@@ -3,8 +3,8 @@
 - At the open, queued AMOs go to the book (and may fill on the opening tick).
 - At the square-off time (15:20 equity, 15:25 F&O by default) pending MIS orders are
   cancelled and every open MIS position is closed with a MARKET order.
-- After its segment's close (the calendar's: cash at 15:30, F&O at 15:40 from August 2026),
-  a DAY order still working is cancelled; TTL orders go when their minutes run out.
+- After the close, DAY orders still working are cancelled; TTL orders go when their
+  minutes run out.
 
 Every job is idempotent (square-off orders carry an idempotency key per day and position), so a
 scheduler that fires twice, or a restart in the middle, changes nothing the second time.
@@ -192,7 +192,8 @@ class SessionJobs:
         return placed
 
     def expire_orders(self, db: Session, guard: Guard = UNGUARDED) -> int:
-        """Cancel DAY orders after the close and TTL orders whose minutes ran out."""
+        """Cancel DAY orders after their segment's close (the calendar's: cash at 15:30, F&O
+        at 15:40 from August 2026) and TTL orders whose minutes ran out."""
         now = self._clock.now()
         local = now.astimezone(IST)
         closed = {derivative: self._closed(derivative, now) for derivative in (False, True)}

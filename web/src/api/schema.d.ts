@@ -3186,8 +3186,8 @@ export interface paths {
         /**
          * Get Instrument
          * @description One instrument with its Kite, Upstox and Groww identifiers and, an F&O contract,
-         *     its freeze quantity (the order ticket says how many slices an order goes in); 404 if
-         *     unknown.
+         *     its freeze quantity, the day it is of and whether it is older than NSE's last revision
+         *     we know of (the order ticket says how many slices an order goes in); 404 if unknown.
          */
         get: operations["instruments-get_instrument"];
         put?: never;
@@ -9841,6 +9841,17 @@ export interface components {
              * @example 1800
              */
             freeze_quantity?: number | null;
+            /**
+             * Freeze Quantity As Of
+             * @description the day the freeze quantity is of (NSE's list or ours)
+             */
+            freeze_quantity_as_of?: string | null;
+            /**
+             * Freeze Quantity Stale
+             * @description the figure is older than NSE's last revision we know of (3 November 2025): load NSE's current list (`tradertape instruments import-freeze`)
+             * @default false
+             */
+            freeze_quantity_stale?: boolean;
             /** Industry */
             industry: string | null;
             /** Instrument Token */
@@ -10519,6 +10530,11 @@ export interface components {
             cash?: number | null;
             /** Collateral */
             collateral?: number | null;
+            /**
+             * Credits
+             * @description ours, not Kite's: what came back today (sales, margined positions at their marks, less charges); net = opening_balance + intraday_payin − debits + credits
+             */
+            credits?: number | null;
             /** Intraday Payin */
             intraday_payin?: number | null;
             /** Live Balance */
@@ -10547,7 +10563,8 @@ export interface components {
         };
         /**
          * MarginUtilised
-         * @description What a segment's positions and orders use (``debits`` is the total).
+         * @description What a segment's positions and orders use (``debits`` is the total, its parts
+         *     ``var``, ``span``, ``exposure``, ``option_premium`` and ``delivery``).
          */
         MarginUtilised: {
             /** Debits */
@@ -10574,6 +10591,11 @@ export interface components {
             stock_collateral?: number | null;
             /** Turnover */
             turnover?: number | null;
+            /**
+             * Var
+             * @description ours: equity intraday and cover orders' margin
+             */
+            var?: number | null;
         } & {
             [key: string]: unknown;
         };

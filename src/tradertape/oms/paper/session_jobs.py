@@ -42,7 +42,7 @@ from tradertape.oms.positions import net_positions
 from tradertape.ports.clock import IST, Clock
 
 LastTick = Callable[[str], Tick | None]
-MARKET_CLOSE = time(15, 30)
+MARKET_OPEN = time(9, 15)
 
 
 def order_item(order: Order) -> str:
@@ -253,13 +253,15 @@ class SessionJobs:
         return count
 
     def expire_orders(self, db: Session, guard: Guard = UNGUARDED) -> int:
-        """Cancel DAY orders after the close and TTL orders whose minutes ran out."""
+        """Cancel DAY orders after their segment's close (the calendar's: cash at 15:30, F&O
+        at 15:40 from August 2026) and TTL orders whose minutes ran out."""
         now = self._clock.now()
         local = now.astimezone(IST)
-        closed_today = local.time() >= MARKET_CLOSE
+        closed = {derivative: self._closed(derivative, now) for derivative in (False, True)}
         working = locked_orders(db, one_of(Order.status, _WORKING))
 
         def expire(order: Order) -> bool:
+            closed_today = closed[order.exchange in (Exchange.NFO.value, Exchange.BFO.value)]
             if order.expires_at is not None and order.expires_at <= now:
                 message = "Order expired: its time-to-live ran out."
             elif self._day_over(order.placed_at.astimezone(IST).date(), local.date(), closed_today):
@@ -282,6 +284,13 @@ class SessionJobs:
         )
         db.commit()
         return expired
+
+    def _closed(self, derivative: bool, now: datetime) -> bool:
+        """Whether the segment's session is over for the day: past the open and out of its
+        normal session on the calendar (cash from 15:30, F&O from its own close)."""
+        market = Market.FUTURES if derivative else Market.EQUITY
+        after_open = now.astimezone(IST).time() >= MARKET_OPEN
+        return after_open and self._calendar.session_at(now, market) is not MarketSession.NORMAL
 
     @staticmethod
     def _day_over(placed: date, today: date, closed_today: bool) -> bool:

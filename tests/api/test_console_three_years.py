@@ -25,7 +25,7 @@ between them. Tax is computed per line to the paisa and added, as Schedule SI li
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -55,6 +55,7 @@ _EQ_ISIN = {
     "SBIN": "INE062A01020",
     "TATASTEEL": "INE081A01020",
     "TATAMOTORS": "INE155A01022",
+    "LT": "INE018A01030",
 }
 
 
@@ -81,6 +82,9 @@ EQUITY = [
     _eq("RELIANCE", "2022-09-12", "sell", 50, "2520", 5),
     _eq("TCS", "2022-11-15", "sell", 10, "3400", 6),  # short-term, 15 %
     _eq("ITC", "2022-12-01", "buy", 500, "250", 7),
+    _eq("LT", "2023-01-16", "buy", 100, "2100", 21),  # 40 day-traded, 60 delivered
+    _eq("LT", "2023-01-16", "sell", 40, "2115", 22),
+    _eq("LT", "2023-03-01", "sell", 60, "2150", 23),  # short-term, 15 %
     _eq("WIPRO", "2023-05-02", "buy", 200, "400", 8),
     _eq("HDFCBANK", "2023-08-01", "sell", 50, "1650", 9),  # long-term, 10 %; a future bought too
     _eq("WIPRO", "2023-10-03", "sell", 200, "430", 10),  # short-term, 15 %
@@ -119,7 +123,7 @@ YEARS = ("2022-23", "2023-24", "2024-25")
 
 # --- the independent calculator -----------------------------------------------------------
 
-PAISA, RUPEE = Decimal("0.01"), Decimal("1")
+PAISA, RUPEE, ZERO = Decimal("0.01"), Decimal("1"), Decimal(0)
 
 
 def _paise(x: Decimal) -> Decimal:
@@ -161,25 +165,29 @@ class Note:
     stt: Decimal
 
 
-def _note(rows: list[Row], intraday: bool) -> Note:
-    """A contract note from Zerodha's rate card (zerodha.com/charges):
+def _kind(row: Row) -> str:
+    """How a row is priced when nothing nets it: option, future or delivery."""
+    return "options" if row.option else "futures" if row.fo else "delivery"
+
+
+def _note(items: list[tuple[Row, str]]) -> Note:
+    """A contract note from Zerodha's rate card (zerodha.com/charges), each row priced as
+    its kind ("delivery", "intraday", "futures", "options"):
 
     brokerage per order: delivery ₹0; intraday and futures 0.03 % or ₹20, the lower;
-    options a flat ₹20. STT: delivery 0.1 % both sides; intraday 0.025 % on the sale;
-    futures and options on the sale (0.01/0.05 % to FY 2022-23, 0.0125/0.0625 % from
+    options a flat ₹20 (an order part day-traded pays the intraday rule on that part, and
+    delivery's ₹0 on the rest). STT: delivery 0.1 % both sides; intraday 0.025 % on the
+    sale; futures and options on the sale (0.01/0.05 % to FY 2022-23, 0.0125/0.0625 % from
     1-Apr-2023, 0.02/0.1 % from 1-Oct-2024), the note's STT rounded to the rupee. NSE's
     transaction charge and IPFT levy, SEBI's ₹10/crore, stamp duty on the buy; GST 18 % on
     brokerage, transaction charges, IPFT and SEBI's fee; DP ₹13 + GST per stock sold from
     demat. Everything but STT and DP is summed unrounded and the note rounded once.
     """
-    r = _rates(rows[0].day)
-    kind = "options" if rows[0].option else "futures" if rows[0].fo else "delivery"
-    if intraday:
-        kind = "intraday"
-    rule = getattr(r.brokerage, kind)
+    r = _rates(items[0][0].day)
     brokerage = txn = ipft = sebi = stamp = stt_raw = dp = Decimal(0)
-    for row in rows:
+    for row, kind in items:
         v = row.value
+        rule = getattr(r.brokerage, kind)
         if kind == "options":
             brokerage += rule.cap  # flat ₹20
         elif kind != "delivery":
@@ -253,37 +261,46 @@ def _trips(fills: list[Fill], settlement: Decimal) -> list[Trip]:
     trips = []
     for symbol, rows in by_symbol.items():
         buy = next(r for r in rows if r.side == "buy")
-        sale = next((r for r in rows if r.side == "sell"), None)
-        expired = sale is None
-        if sale is None:  # held to expiry: the option's strike is in its symbol
-            expiry = expiry_of[symbol]
+        sales = [r for r in rows if r.side == "sell"]
+        if not sales:  # held to expiry: the option's strike is in its symbol
             strike = Decimal(symbol[-7:-2])
-            sale = Row(
-                symbol, expiry, "sell", buy.quantity, max(settlement - strike, Decimal(0)), True
-            )
-        assert sale.quantity == buy.quantity
-        intraday = buy.day == sale.day and not buy.fo
-        if intraday:
-            notes = [_note([buy, sale], intraday=True)]
-        elif expired:
-            notes = [_note([buy], intraday=False), _exercise(sale)]
-        else:
-            notes = [_note([buy], intraday=False), _note([sale], intraday=False)]
-        # a listed share is long-term when held more than 12 months (s.2(42A) proviso)
-        long_term = sale.day > buy.day.replace(year=buy.day.year + 1)
-        kind = "fo" if buy.fo else "speculative" if intraday else "ltcg" if long_term else "stcg"
-        trips.append(
-            Trip(
-                symbol,
-                kind,
-                sale.day,
-                buy.value,
-                sale.value,
-                sum((n.total for n in notes), Decimal(0)),
-                sum((n.stt for n in notes), Decimal(0)),
-            )
-        )
+            value = max(settlement - strike, Decimal(0))
+            sale = Row(symbol, expiry_of[symbol], "sell", buy.quantity, value, True)
+            trips.append(_trip(buy, sale, [_note([(buy, "options")]), _exercise(sale)]))
+            continue
+        bought = _note([(buy, _kind(buy))])
+        for sale in sales:
+            if sale.day == buy.day and not buy.fo:
+                # a day trade (docs/journal.md, "Charges of uploaded trades"): of a stock
+                # bought and sold the same day the quantity traded both ways is intraday, the
+                # rest of the buy delivery, all on one note; the delivered rest keeps what it
+                # would cost alone (its own STT and stamp), the day trade the rest of the note
+                day_buy = replace(buy, quantity=sale.quantity)
+                buy = replace(buy, quantity=buy.quantity - sale.quantity)
+                items = [(day_buy, "intraday"), (sale, "intraday")]
+                day = _note([*items, (buy, "delivery")] if buy.quantity else items)
+                bought = _note([(buy, "delivery")]) if buy.quantity else Note(ZERO, ZERO)
+                share = Note(day.total - bought.total, day.stt - bought.stt)
+                trips.append(_trip(day_buy, sale, [share], intraday=True))
+            else:
+                assert sale.quantity == buy.quantity
+                trips.append(_trip(buy, sale, [bought, _note([(sale, _kind(sale))])]))
     return trips
+
+
+def _trip(buy: Row, sale: Row, notes: list[Note], *, intraday: bool = False) -> Trip:
+    # a listed share is long-term when held more than 12 months (s.2(42A) proviso)
+    long_term = sale.day > buy.day.replace(year=buy.day.year + 1)
+    kind = "fo" if buy.fo else "speculative" if intraday else "ltcg" if long_term else "stcg"
+    return Trip(
+        buy.symbol,
+        kind,
+        sale.day,
+        buy.value,
+        sale.value,
+        sum((n.total for n in notes), ZERO),
+        sum((n.stt for n in notes), ZERO),
+    )
 
 
 NEW_RATES = date(2024, 7, 23)  # Finance (No. 2) Act 2024: 111A 15 → 20 %, 112A 10 → 12.5 %
@@ -416,8 +433,11 @@ def _set_off(
 # DP ₹15.34: ₹50.76; ₹88.90 in all, ₹22.90 of it deductible under s.48):
 #
 # FY 2022-23. F&O: future +25,000, call +2,500: P&L ₹27,500, turnover ₹27,500, charges
-#   ₹186.46 + ₹59.18: net ₹27,254.36. Intraday RELIANCE +₹1,000 (charges ₹93.46): ₹906.54.
-#   STCG 111A at 15 %: TCS 2,000 - 22.90 = ₹1,977.10, tax ₹296.57 (296.565 to the paisa).
+#   ₹186.46 + ₹59.18: net ₹27,254.36. Intraday: RELIANCE +₹1,000 (charges ₹93.46) and LT's
+#   40 day-traded of 100 bought, +₹600: the day's note (STT 0.025 % of ₹84,600 + 0.1 % of
+#   the 60 delivered, ₹126: ₹147.15, ₹147) less what the 60 cost alone, ₹77.78; ₹1,600
+#   gross, net ₹1,428.76. STCG 111A at 15 %: TCS 2,000 - 22.90 = ₹1,977.10 and LT's 60,
+#   3,000 - (299.92 - 255 of STT) = ₹2,955.08: ₹4,932.18, tax ₹739.83 (739.827).
 #   No losses: nothing set off, nothing carried.
 # FY 2023-24. F&O: future -40,000, put -1,000: P&L -₹41,000, turnover ₹41,000, charges
 #   ₹417.66 + ₹53.45: net -₹41,471.11. Intraday ICICIBANK +₹2,000 - ₹120.42 = ₹1,879.58.

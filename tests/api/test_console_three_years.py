@@ -514,6 +514,31 @@ def _key(line: Line) -> tuple[str, str | None]:
     return (line.head, None if line.rate is None else str(line.rate))
 
 
+def _schedule_cg(
+    want: Year, tax: dict[str, Any], filed: dict[str, Any]
+) -> dict[str, tuple[str, Decimal]]:
+    """Schedule CG's gain per rate period (STCG u/s 111A and LTCG u/s 112A, Schedule 112A's
+    column 14) and the Tax P&L page's tax per capital gains line, added: each as shown and
+    as calculated."""
+    cg = _figures(filed["capital_gains"])
+    out: dict[str, tuple[str, Decimal]] = {}
+    for line in want.lines:
+        if line.rate is None or line.net == 0:
+            continue
+        old = line.rate in (Decimal("0.15"), Decimal("0.10"))
+        when = "sold before 23 July 2024" if old else "sold from 23 July 2024"
+        name = (
+            f"Schedule CG: STCG u/s 111A at {int(line.rate * 100)} %, {when}: "
+            "short-term capital gain"
+            if line.head == "stcg"
+            else f"Schedule CG: LTCG u/s 112A, {when} (Schedule 112A column 14)"
+        )
+        out[name] = (cg[name], line.net)
+    page_tax = sum((Decimal(x["tax"]) for x in tax["capital_gains"]), ZERO)
+    out["tax page: capital gains lines' tax"] = (str(page_tax), want.tax)
+    return out
+
+
 def _settle(client: TestClient, how: str, close: str) -> None:
     if how == "entered":
         body = {"underlying": "NIFTY", "expiry": EXPIRY, "price": close}
@@ -594,6 +619,8 @@ def test_three_years_of_console_books_match_an_independent_calculator(
                     name = f"{page} {line.head} {line.rate} {field}"
                     got[name] = shown[_key(line)][field]
                     expect[name] = getattr(line, field)
+        for name, (shown_cg, want_cg) in _schedule_cg(want, tax, filed).items():
+            got[name], expect[name] = shown_cg, want_cg
         carried = {(x["kind"], x["fy"]): x["left"] for x in filed["losses"]["carried_forward"]}
         assert set(carried) == set(want.carried), fy
         for k, amount in want.carried.items():

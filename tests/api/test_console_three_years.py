@@ -67,9 +67,18 @@ def _eq(symbol: str, day: str, side: str, quantity: int, price: str, n: int) -> 
     )  # fmt: skip
 
 
-def _fo(symbol: str, expiry: str, day: str, side: str, quantity: int, price: str, n: int) -> Fill:
+def _fo(
+    symbol: str,
+    expiry: str,
+    day: str,
+    side: str,
+    quantity: int,
+    price: str,
+    n: int,
+    order: int = 0,
+) -> Fill:
     return Fill(
-        symbol, day, side, quantity, price, f"F{n}", str(1200000000000000000 + n),
+        symbol, day, side, quantity, price, f"F{n}", str(1200000000000000000 + (order or n)),
         segment="FO", exchange="NFO", expiry=expiry,
     )  # fmt: skip
 
@@ -105,7 +114,9 @@ FO = [
     _fo("NIFTY22AUG17000CE", "2022-08-25", "2022-08-01", "buy", 50, "100", 3),
     _fo("NIFTY22AUG17000CE", "2022-08-25", "2022-08-10", "sell", 50, "150", 4),
     _fo("NIFTY23AUGFUT", "2023-08-31", "2023-08-01", "buy", 100, "19500", 5),
-    _fo("NIFTY23AUGFUT", "2023-08-31", "2023-08-17", "sell", 100, "19100", 6),
+    # one sale order of 100 filled in two trades: brokerage ₹20 once, not per trade
+    _fo("NIFTY23AUGFUT", "2023-08-31", "2023-08-17", "sell", 60, "19100", 6),
+    _fo("NIFTY23AUGFUT", "2023-08-31", "2023-08-17", "sell", 40, "19105", 14, order=6),
     _fo("NIFTY23SEP19800PE", "2023-09-28", "2023-09-04", "buy", 50, "80", 7),
     _fo("NIFTY23SEP19800PE", "2023-09-28", "2023-09-12", "sell", 50, "60", 8),
     _fo("NIFTY24OCTFUT", "2024-10-31", "2024-10-01", "buy", 25, "25000", 9),
@@ -245,18 +256,25 @@ def _trips(fills: list[Fill], settlement: Decimal) -> list[Trip]:
     max(0, 23,750.20 - 24,000) = 0, so the 25 calls bought for ₹3,000 close at ₹0 on the
     expiry day; nothing is exercised, so no exercise STT, and no brokerage on nothing. At
     24,100.50 it is exercised: 25 × ₹100.50 = ₹2,512.50 received (`_exercise`)."""
-    by_symbol: dict[str, list[Row]] = defaultdict(list)
+    # an order Console lists as several trades (one row per fill) is one order on the note
+    orders: dict[str, list[Fill]] = defaultdict(list)
     for f in fills:
-        by_symbol[f.symbol].append(
-            Row(
-                f.symbol,
-                date.fromisoformat(f.day),
-                f.side,
-                f.quantity,
-                Decimal(f.price),
-                f.segment == "FO",
-            )
+        orders[f.order_id].append(f)
+    by_symbol: dict[str, list[Row]] = defaultdict(list)
+    for same in orders.values():
+        f = same[0]
+        quantity = sum(x.quantity for x in same)
+        value = sum((x.quantity * Decimal(x.price) for x in same), ZERO)
+        row = Row(
+            f.symbol,
+            date.fromisoformat(f.day),
+            f.side,
+            quantity,
+            value / quantity,
+            f.segment == "FO",
         )
+        assert row.value == value  # the average price is exact in this book
+        by_symbol[f.symbol].append(row)
     expiry_of = {f.symbol: date.fromisoformat(f.expiry) for f in fills if f.expiry}
     trips = []
     for symbol, rows in by_symbol.items():
@@ -439,12 +457,14 @@ def _set_off(
 #   gross, net ₹1,428.76. STCG 111A at 15 %: TCS 2,000 - 22.90 = ₹1,977.10 and LT's 60,
 #   3,000 - (299.92 - 255 of STT) = ₹2,955.08: ₹4,932.18, tax ₹739.83 (739.827).
 #   No losses: nothing set off, nothing carried.
-# FY 2023-24. F&O: future -40,000, put -1,000: P&L -₹41,000, turnover ₹41,000, charges
-#   ₹417.66 + ₹53.45: net -₹41,471.11. Intraday ICICIBANK +₹2,000 - ₹120.42 = ₹1,879.58.
+# FY 2023-24. F&O: future -39,800 (100 bought at ₹19,500; one sale order filled 60 at
+#   ₹19,100 and 40 at ₹19,105, so ₹20 of brokerage on it, not ₹40), put -1,000: P&L
+#   -₹40,800, turnover ₹40,800, charges ₹417.67 + ₹53.45: net -₹41,271.12. Intraday
+#   ICICIBANK +₹2,000 - ₹120.42 = ₹1,879.58.
 #   STCG 15 %: WIPRO 6,000 - (200.04 - 166) = ₹5,965.96. LTCG 10 %: HDFCBANK 12,500 -
 #   (185.10 - 153) = ₹12,467.90. s.70: the F&O loss takes the ₹1,879.58 of speculative
 #   income; s.71: then ₹5,965.96 of STCG (15 %) and ₹12,467.90 of LTCG (10 %). Carried as
-#   a business loss: 41,471.11 - 1,879.58 - 5,965.96 - 12,467.90 = ₹21,157.67. No tax.
+#   a business loss: 41,271.12 - 1,879.58 - 5,965.96 - 12,467.90 = ₹20,957.68. No tax.
 # FY 2024-25. F&O: future +10,000, put +1,000, the expired call -3,000 (bought ₹3,000,
 #   settled at 0): P&L ₹8,000, turnover ₹14,000, charges ₹215.39 + ₹53.80 + ₹24.95 (the
 #   call's buy; nothing on an expiry worthless): net ₹7,705.86. Intraday TATAMOTORS -₹500 -
@@ -452,7 +472,7 @@ def _set_off(
 #   -10,000 - 51.85 = -₹10,051.85; SBIN at 20 % 2,000 - 33.88 = ₹1,966.12. LTCG: ITC at
 #   10 % 1,00,000 - 48.41 = ₹99,951.59; INFY at 12.5 % 40,000 - 51.79 = ₹39,948.21.
 #   s.70: the short-term loss takes the ₹1,966.12 at 20 %, then ₹8,085.73 at 12.5 %.
-#   s.72: FY 2023-24's ₹21,157.67 takes the ₹7,705.86 of F&O income; ₹13,451.81 carried on.
+#   s.72: FY 2023-24's ₹20,957.68 takes the ₹7,705.86 of F&O income; ₹13,251.82 carried on.
 #   s.112A: ₹1,25,000 exempt: ₹31,862.48 at 12.5 % and ₹93,137.52 at 10 %; taxable
 #   ₹6,814.07 at 10 %: ₹681.41 at special rates.
 

@@ -14,12 +14,15 @@ Tax Audit under s.44AB (2022 revision): the sum of the round trips' absolute P&L
 charges, favourable and unfavourable alike; an option sold adds no premium to it. The
 expired call's round trip counts |-₹3,000| (out of the money) or |-₹487.50| (exercised).
 
-Where paisa can differ (so both sides are compared in whole rupees): a contract note's
-total is rounded to the paisa once and its STT to the rupee per note (Zerodha's note), while
-the product charges each row the difference it makes to its day's note and keeps a round
-trip's charges as the sum of its rows'; with one order per note, as here, the two agree, but
-a note shared by several trips would be shared by value or quantity and could move a paisa
-between them. Tax is computed per line to the paisa and added, as Schedule SI lists it.
+Where paisa can differ (so both sides are compared in whole rupees, though today they agree
+to the paisa): the calculator prices each contract note whole (its STT to the rupee, its
+total to the paisa once) and gives a round trip its notes; the product charges each row the
+difference it makes to its day's note and shares a row's charges among the lots FIFO takes
+from it by quantity. Where one note holds two round trips (LT's day: 40 shares day-traded,
+60 delivered) the calculator gives the 60 what they would cost alone and the day trade the
+rest, the product 60 % of the buy's charge: each rounded to the paisa on its own, the two can
+part by a paisa, and an STT rounded on a part rather than on the note by under a rupee.
+Tax is per line to the paisa (Schedule SI), added.
 """
 
 from __future__ import annotations
@@ -40,9 +43,10 @@ from tradertape.domain.charge_rates import SCHEDULES, ChargeSchedule
 from tradertape.runtime import Runtime
 
 # --- the tradebook ------------------------------------------------------------------------
-# Every row is its own order; on each day a note holds one order, except the two intraday
-# days (a buy and a sale of one stock, one note). Console writes an option held to expiry as
-# a buy with no closing row: NIFTY24DEC24000CE below.
+# A row per trade, each its own order but one (a futures sale filled in two trades); a note
+# per day and segment, holding one order except on the intraday days (a buy and a sale of
+# one stock). Console writes an option held to expiry as a buy with no closing row:
+# NIFTY24DEC24000CE below.
 
 _EQ_ISIN = {
     "HDFCBANK": "INE040A01034",

@@ -88,6 +88,10 @@ class FakeCloud:
     uploads: list[dict[str, Any]] = field(default_factory=list)
     #: The account's alert fires (None: it answers 404, as a cloud before alerts does).
     alert_fires: list[dict[str, Any]] | None = field(default_factory=list)
+    #: How the next results are answered instead of recorded (an HTTP status each, in turn).
+    result_answers: list[int] = field(default_factory=list)
+    #: Every result request that arrived, recorded or not.
+    result_requests: int = 0
 
     def answer(self, method: str, path: str, auth: str, body: Any) -> tuple[int, Any]:
         if auth != f"Bearer {self.key}":
@@ -107,6 +111,10 @@ class FakeCloud:
             return 200, answer
         if route == ("POST", "/api/agent/signal-result"):
             SignalResultIn.model_validate(body)
+            self.result_requests += 1
+            if self.result_answers:
+                status = self.result_answers.pop(0)
+                return status, {"detail": f"answered {status} by the test"}
             self.results.append(body)
             # A result the cloud has heard is no longer pending.
             self.signals = [s for s in self.signals if s["signal_id"] != body["signal_id"]]

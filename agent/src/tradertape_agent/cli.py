@@ -31,6 +31,7 @@ from tradertape_agent.config import (
 )
 from tradertape_agent.engine import Agent
 from tradertape_agent.journal import Journal
+from tradertape_agent.outbox import Outbox
 from tradertape_agent.service import LAUNCHD_PATH, SYSTEMD_PATH, launchd_plist, systemd_unit
 from tradertape_agent.sessions import (
     exchange_kite,
@@ -405,6 +406,13 @@ def status(path: Path, say: Say = print, *, now: datetime | None = None) -> int:
                 say(f"  {line}")
             open_ = journal.where("state != 'final'")
             say(f"Open placements: {len(open_)}")
+            outbox = Outbox(journal.connection)
+            waiting = outbox.messages("waiting")
+            say(f"Outbox: {len(waiting)} waiting for the cloud")
+            for m in waiting:
+                say(f"  {m.line()}: tried {m.attempts} time(s), next {m.next_at}")
+            for m in outbox.messages("refused"):
+                say(f"Refused by the cloud: {m.line()}: {m.answer}")
         finally:
             journal.close()
     else:

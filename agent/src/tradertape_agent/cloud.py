@@ -21,7 +21,8 @@ class CloudError(Exception):
 
 
 class CloudRefused(CloudError):
-    """The cloud answered 404, 409 or 422: asking again the same way will not help."""
+    """The cloud answered a 4xx other than 401, 403, 408 and 429 (docs/agent-api.md lists
+    404, 409 and 422): asking again the same way will not help."""
 
 
 class CloudAuthError(CloudError):
@@ -37,6 +38,14 @@ class CloudAuthError(CloudError):
 
 class CloudUnreachable(CloudError):
     """No answer (DNS, refused connection, timeout) or a 5xx."""
+
+
+class CloudBusy(CloudUnreachable):
+    """The cloud answered, but not now: a 5xx, 408 or 429 (ask again later)."""
+
+
+#: Answers that say "later", not "never".
+RETRY_LATER = (408, 429)
 
 
 #: What each handed-out signal must carry for the agent to place it.
@@ -139,12 +148,10 @@ class Cloud:
             raise CloudUnreachable(f"Cloud unreachable at {self.url}: {exc}") from None
         if answer.status_code in (401, 403):
             raise CloudAuthError
-        if answer.status_code >= 500:
-            raise CloudUnreachable(f"Cloud error at {self.url}{path}: HTTP {answer.status_code}")
-        if answer.status_code in (404, 409, 422):
-            raise CloudRefused(f"the cloud refused {method} {path}: {_detail(answer)}")
+        if answer.status_code >= 500 or answer.status_code in RETRY_LATER:
+            raise CloudBusy(f"Cloud error at {self.url}{path}: HTTP {answer.status_code}")
         if answer.status_code >= 400:
-            raise CloudError(f"The cloud refused {method} {path}: {_detail(answer)}")
+            raise CloudRefused(f"the cloud refused {method} {path}: {_detail(answer)}")
         try:
             return answer.json()
         except ValueError:

@@ -18,9 +18,10 @@ from typing import Any, Protocol
 
 from tradertape_agent import contract, obfuscation, pricing
 from tradertape_agent.alerts import AlertFeed
-from tradertape_agent.cloud import Cloud, CloudAuthError, CloudError, CloudRefused, Poll
+from tradertape_agent.cloud import Cloud, CloudAuthError, CloudError, Poll
 from tradertape_agent.config import Config
 from tradertape_agent.journal import Journal, Placement
+from tradertape_agent.outbox import Outbox
 from tradertape_agent.reconcile import Drift, broker_quantities, reconcile
 from tradertape_brokers.port import (
     BrokerError,
@@ -94,7 +95,9 @@ class CycleReport:
 
     new_signals: int = 0
     placed: list[str] = field(default_factory=list)
-    reported: list[str] = field(default_factory=list)
+    reported: list[str] = field(default_factory=list)  # put in the outbox for the cloud
+    delivered: list[str] = field(default_factory=list)  # the outbox's, answered 2xx
+    undelivered: list[str] = field(default_factory=list)  # the cloud refused them for good
     waiting: list[int] = field(default_factory=list)
     drift: list[Drift] = field(default_factory=list)
     #: Whether the primary broker answered, so `drift` compares what it holds with the cloud
@@ -136,6 +139,8 @@ class Agent:
         self.obfuscate: bool | None = None
         #: The cloud's alert fires, told once each (the dashboard lists the latest).
         self.alerts = AlertFeed(cloud, journal, log)
+        #: What the cloud must hear, on disk until it answers (results, snapshots).
+        self.outbox = Outbox(journal.connection)
 
     @property
     def primary(self) -> BrokerLike | None:
@@ -194,7 +199,7 @@ class Agent:
         self._guarded(report, lambda: self._report(report))  # placed: told before it moves on
         self._guarded(report, self._follow)
         self._guarded(report, lambda: self._report(report))
-        obfuscate = bool(pending and pending.obfuscate)
+        obfuscate = self.obfuscate  # this poll's word, else the last one heard
         self._guarded(report, lambda: self._sync_and_reconcile(report, obfuscate=obfuscate))
         # The cloud hears the agent's health with its next request (X-Agent-Health).
         down = any(e.startswith("Broker not connected") for e in report.errors)
@@ -426,7 +431,8 @@ class Agent:
     # -- reporting ------------------------------------------------------------------------
 
     def _report(self, report: CycleReport) -> None:
-        """Tell the cloud every status it has not heard yet (oldest first)."""
+        """Put every status the cloud has not heard yet in the outbox (oldest first; each
+        with the placement's change, in one transaction), then deliver what is due."""
         for p in self.journal.where(
             "status IS NOT NULL AND (reported IS NULL OR reported != status)"
         ):
@@ -441,15 +447,30 @@ class Agent:
                 "fill_price": p.fill_price,
                 "filled_quantity": p.filled_quantity,
                 "reason": p.reason,
-                "at": self._now(),
+                "at": self._now(),  # when the agent saw it, however late it is delivered
             }
-            try:
-                self.cloud.signal_result(body)
-            except CloudRefused as exc:  # it will never fit: said once, not sent again
-                self.log(f"[agent] {p.leg} of signal {p.signal_id} {p.status}: {exc}")
-            self.journal.update(p.key, self._now(), reported=p.status)
+            with self.journal.atomic():
+                self.outbox.put_result(f"{p.key}:{p.status}", body, self.clock())
+                self.journal.update(p.key, self._now(), reported=p.status)
             self.journal.set_fact("last_result", f"signal {p.signal_id} {p.leg} {p.status}")
             report.reported.append(f"{p.key}:{p.status}")
+        self._deliver(report)
+
+    def _deliver(self, report: CycleReport) -> None:
+        """Send the outbox's due messages (`outbox.Outbox.flush`)."""
+        done = self.outbox.flush(self._send_message, self.clock(), self.log)
+        report.delivered.extend(done.delivered)
+        report.undelivered.extend(done.refused)
+        for m in self.outbox.messages("waiting"):
+            if m.key in done.failed:
+                report.errors.append(f"{m.line()} not delivered yet: {m.answer}")
+
+    def _send_message(self, kind: str, body: dict[str, Any]) -> Any:
+        if kind == "result":
+            return self.cloud.signal_result(body)
+        if kind == "holdings":
+            return self.cloud.sync_holdings(body)
+        return self.cloud.sync_positions(body)
 
     # -- approvals (the agent UI's buttons; `tradertape-agent approve|reject`) ---------------
 
@@ -459,9 +480,13 @@ class Agent:
 
     # -- holdings, positions, drift -------------------------------------------------------
 
-    def _sync_and_reconcile(self, report: CycleReport, *, obfuscate: bool) -> None:
+    def _sync_and_reconcile(self, report: CycleReport, *, obfuscate: bool | None) -> None:
+        """Each broker's snapshot into the outbox (scaled when the cloud's switch, as last
+        heard, says so; nothing before the cloud has said it once), then the primary's
+        reconciliation against what the cloud expects."""
         factor = self._factor() if obfuscate else None
         as_of = self._now()
+        primary: tuple[list[dict[str, Any]], dict[str, Any]] | None = None
         for name, broker in self.brokers.items():
             try:
                 holdings = broker.holdings()
@@ -474,8 +499,9 @@ class Agent:
                 self.log(f"[agent] {message}")
                 continue
             if name == self.config.primary_broker:
-                report.drift = self._reconcile(holdings, positions)
-                report.reconciled = True
+                primary = (holdings, positions)
+            if obfuscate is None:
+                continue
             flags: dict[str, Any] = {
                 "broker": name,
                 "as_of": as_of,
@@ -485,14 +511,22 @@ class Agent:
                 flags["factor_fingerprint"] = obfuscation.fingerprint(
                     self.config.obfuscation_factor, self.config.obfuscation_salt
                 )
-            self.cloud.sync_holdings({**flags, "holdings": contract.holding_rows(holdings, factor)})
-            self.cloud.sync_positions(
+            now = self.clock()
+            holding_rows = contract.holding_rows(holdings, factor)
+            self.outbox.put_snapshot("holdings", {**flags, "holdings": holding_rows}, now)
+            self.outbox.put_snapshot(
+                "positions",
                 {
                     **flags,
                     "positions": contract.position_rows(positions, factor),
                     "margins": contract.margins_of(margins, factor),
-                }
+                },
+                now,
             )
+        self._deliver(report)
+        if primary is not None:
+            report.drift = self._reconcile(*primary)
+            report.reconciled = True
 
     def _factor(self) -> Decimal | None:
         if not self.config.obfuscation_factor:

@@ -17,6 +17,7 @@ from typing import Any
 from tradertape_agent.alerts import alert_line
 from tradertape_agent.engine import Agent, broker_trouble
 from tradertape_agent.journal import Journal, Placement
+from tradertape_agent.outbox import Message, Outbox
 from tradertape_brokers.port import BrokerError
 
 #: How long a broker read is reused (seconds).
@@ -210,6 +211,9 @@ class Views:
         try:
             last_poll = journal.fact("last_poll")
             last_result = journal.fact("last_result")
+            outbox = Outbox(journal.connection)
+            undelivered = [outbox_row(m) for m in outbox.messages("waiting")]
+            refused = [outbox_row(m) for m in reversed(outbox.messages("refused"))]
         finally:
             journal.close()
         waiting = sum(1 for s in self.signals()["signals"] if s["state"] == "waiting")
@@ -233,6 +237,7 @@ class Views:
             ],
             "reconciliation": self._reconciliation(),
             "waiting": waiting,
+            "outbox": {"waiting": undelivered, "refused": refused},
             "alerts": [alert_row(f) for f in list(self.agent.alerts.recent)[:ALERTS_SHOWN]],
         }
 
@@ -299,6 +304,19 @@ class Views:
             "state": state,
             "note": note,
         }
+
+
+def outbox_row(m: Message) -> dict[str, Any]:
+    """A message the cloud has not taken: waiting to be sent again, or refused for good."""
+    return {
+        "what": m.line(),
+        "kind": m.kind,
+        "signal_id": m.signal_id,
+        "attempts": m.attempts,
+        "next_at": m.next_at if m.state == "waiting" else None,
+        "answer": m.answer,
+        "since": m.created_at,
+    }
 
 
 def _stop_price(signal: Mapping[str, Any]) -> Any:

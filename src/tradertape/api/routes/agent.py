@@ -212,6 +212,7 @@ def signal_result(
         report,
         user_id=key.user_id,
         clock=_market(runtime),
+        wall=runtime.wall,
         orders=runtime.orders,
         market=market,
     )

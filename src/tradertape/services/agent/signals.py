@@ -486,10 +486,11 @@ def _repeat(
     return True
 
 
-def _validate(body: Report, signal: ModelSignal, *, clock: Clock) -> None:
-    """The result's own fields (422s), before anything is looked up or moved."""
+def _validate(body: Report, signal: ModelSignal, *, wall: Clock) -> None:
+    """The result's own fields (422s), before anything is looked up or moved; its ``at``
+    in real time (`wall`), as the agent's machine stamps it."""
     if body.at is not None:
-        check_at(body.at, first_day=signal.signal_date, now=clock.now())
+        check_at(body.at, first_day=signal.signal_date, now=wall.now())
     if body.outcome != "filled":
         return
     if body.fill_price is None:
@@ -536,6 +537,7 @@ def report(
     *,
     user_id: int,
     clock: Clock,
+    wall: Clock,
     orders: OrderPipeline,
     market: FillMarket | None = None,
 ) -> Recorded:
@@ -545,11 +547,12 @@ def report(
     A fill's price is checked against `market` (`fill_checks`); a fill is booked in the
     live book of the portfolio's broker (through `orders`, the OMS; docs/books.md), and
     its event books the position and the portfolio's money, with the charges the ledger
-    booked, in the same transaction."""
+    booked, in the same transaction. `clock` is market time (what the books record);
+    `wall` is real time, on which the result's ``at`` is judged."""
     signal = get_owned(db, ModelSignal, body.signal_id, user_id=user_id, label="signal")
     portfolio = _agent_portfolio(db, signal)
     position = _locked(db, signal, portfolio)
-    _validate(body, signal, clock=clock)
+    _validate(body, signal, wall=wall)
     leg = _leg(body, signal)
     if _repeat(db, leg, signal, position, body):
         db.commit()  # the lock goes back

@@ -43,7 +43,8 @@ def test_a_result_the_cloud_cannot_take_now_is_sent_again_after_its_backoff_and_
     report = first.cycle()
 
     assert len(active_gtts(fake)) == 1  # placed at the broker once
-    assert cloud.results == [] and cloud.result_requests == 1
+    assert cloud.results == []
+    assert cloud.result_requests == 1
     assert any("entry of signal 1 placed not delivered yet" in e for e in report.errors)
     [waiting] = first.outbox.messages("waiting")
     assert (waiting.attempts, waiting.body["outcome"]) == (1, "placed")
@@ -114,7 +115,8 @@ def test_the_results_of_one_signal_go_in_order_behind_one_that_failed(
 
     assert outcomes(cloud) == [(3, "entry", "placed")]
     waiting = [m.key for m in agent.outbox.messages("waiting")]
-    assert waiting[0] == "tt3e:filled" and "tt3s:placed" in waiting
+    assert waiting[0] == "tt3e:filled"
+    assert "tt3s:placed" in waiting
 
     clock.advance(timedelta(seconds=15))
     agent.cycle()

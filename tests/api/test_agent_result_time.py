@@ -17,8 +17,8 @@ from tests.conftest import START
 from tests.helpers import sign_in
 from tradertape.db.engine import Database
 from tradertape.db.models import AgentSignalResult
-from tradertape.ports.mailer import LogTransport
 from tradertape.ports.clock import IST, ManualClock
+from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings
 

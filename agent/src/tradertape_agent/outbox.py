@@ -127,32 +127,39 @@ class Outbox:
         for m in self.messages("waiting"):
             if m.signal_id is not None and m.signal_id in held:
                 continue
-            if datetime.fromisoformat(m.next_at) > now:
-                if m.signal_id is not None:
-                    held.add(m.signal_id)
-                continue
-            try:
-                send(m.kind, m.body)
-            except CloudAuthError:
-                raise
-            except CloudRefused as exc:
-                self._refuse(m, str(exc))
-                done.refused.append(m.key)
-                log(f"[agent] the cloud refused {m.line()} for good: {exc}")
-                continue
-            except CloudError as exc:
-                self._retry(m, str(exc), now)
+            went = datetime.fromisoformat(m.next_at) <= now and self._send(m, send, now, log)
+            if went == "down":
                 done.failed.append(m.key)
-                if m.attempts == 0:  # said once, not on every retry
-                    log(f"[agent] {m.line()} not delivered ({exc}); trying again")
-                if not isinstance(exc, CloudBusy):  # no answer at all
-                    break
+                break
+            if went == "delivered":
+                done.delivered.append(m.key)
+            elif went == "refused":
+                done.refused.append(m.key)
+            else:  # not due, or failed: the signal's later results wait behind it
+                if went == "failed":
+                    done.failed.append(m.key)
                 if m.signal_id is not None:
                     held.add(m.signal_id)
-                continue
-            self._db.execute("DELETE FROM outbox WHERE key = ?", (m.key,))
-            done.delivered.append(m.key)
         return done
+
+    def _send(self, m: Message, send: Send, now: datetime, log: Callable[[str], None]) -> str:
+        """Send `m` once: ``delivered``, ``refused`` (for good), ``failed`` (the cloud
+        answered "later") or ``down`` (no answer)."""
+        try:
+            send(m.kind, m.body)
+        except CloudAuthError:
+            raise
+        except CloudRefused as exc:
+            self._refuse(m, str(exc))
+            log(f"[agent] the cloud refused {m.line()} for good: {exc}")
+            return "refused"
+        except CloudError as exc:
+            self._retry(m, str(exc), now)
+            if m.attempts == 0:  # said once, not on every retry
+                log(f"[agent] {m.line()} not delivered ({exc}); trying again")
+            return "failed" if isinstance(exc, CloudBusy) else "down"
+        self._db.execute("DELETE FROM outbox WHERE key = ?", (m.key,))
+        return "delivered"
 
     def _refuse(self, m: Message, why: str) -> None:
         self._db.execute(

@@ -92,6 +92,8 @@ class FakeCloud:
     result_answers: list[int] = field(default_factory=list)
     #: Every result request that arrived, recorded or not.
     result_requests: int = 0
+    #: The catalog's sectors the poll names.
+    sectors: dict[str, str] = field(default_factory=dict)
 
     def answer(self, method: str, path: str, auth: str, body: Any) -> tuple[int, Any]:
         if auth != f"Bearer {self.key}":
@@ -105,6 +107,7 @@ class FakeCloud:
                 "kill_switch": self.kill_switch,
                 "obfuscate": self.obfuscate,
                 "server_time": "2025-06-02T10:00:05Z",
+                "sectors": self.sectors,
             }
             PendingSignalsOut.model_validate(answer)
             self.signals = [s for s in self.signals if s["risk"]["allowed"]]  # refused once

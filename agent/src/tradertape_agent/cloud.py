@@ -8,7 +8,7 @@ reads the poll's answer exactly as written there, and an answer that is not is a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -62,6 +62,8 @@ class Poll:
     refused: list[dict[str, Any]]
     kill_switch: bool
     obfuscate: bool
+    #: The catalog's sector of each symbol synced or handed out (an older cloud: none).
+    sectors: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, data: Any) -> Poll:
@@ -79,7 +81,16 @@ class Poll:
             if not isinstance(value, bool):
                 raise CloudError(f"the cloud's pending signals had no '{name}' flag")
             flags[name] = value
-        return cls(lists["signals"], lists["refused"], flags["kill_switch"], flags["obfuscate"])
+        sectors = data.get("sectors") or {}
+        if not isinstance(sectors, Mapping):
+            raise CloudError("the cloud's pending signals had a 'sectors' that is no object")
+        return cls(
+            lists["signals"],
+            lists["refused"],
+            flags["kill_switch"],
+            flags["obfuscate"],
+            {str(k): str(v) for k, v in sectors.items()},
+        )
 
 
 def _signal(row: Any, where: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from functools import partial
 from typing import Any, Protocol
 
-from tradertape_agent import contract, obfuscation, pricing
+from tradertape_agent import contract, obfuscation, pricing, risk
 from tradertape_agent.alerts import AlertFeed
 from tradertape_agent.cloud import Cloud, CloudAuthError, CloudError, Poll
 from tradertape_agent.config import Config
@@ -137,6 +137,8 @@ class Agent:
         self.last_report: CycleReport | None = None
         #: The account's upload obfuscation switch as the last poll said (None: no poll yet).
         self.obfuscate: bool | None = None
+        #: The catalog's sectors the last poll named (a sector rule applied here reads them).
+        self.sectors: Mapping[str, str] = {}
         #: The cloud's alert fires, told once each (the dashboard lists the latest).
         self.alerts = AlertFeed(cloud, journal, log)
         #: What the cloud must hear, on disk until it answers (results, snapshots).
@@ -173,6 +175,7 @@ class Agent:
         self.journal.set_fact("last_poll", self._now())
         if pending is not None:
             self.obfuscate = pending.obfuscate
+            self.sectors = pending.sectors
             signals = pending.signals
             self.pending = signals  # the local UI's Signals page
             fresh = [s for s in signals if int(s["signal_id"]) not in self._seen]
@@ -262,6 +265,8 @@ class Agent:
             )
             return
         kind = "order" if signal["placement"].get("kind") == "order" else "gtt"
+        if leg == "entry" and not self._rules_hold(signal, key, kind, broker.name, report):
+            return
         if leg == "exit":
             self._lift_stops(signal)
         if kind == "gtt":
@@ -269,6 +274,52 @@ class Agent:
         else:
             spec = pricing.order_dict(signal)
         self._place(Placement(key, sid, leg, broker.name, kind, spec, signal, "sending"), report)
+
+    def _rules_hold(
+        self, signal: dict[str, Any], key: str, kind: str, broker: str, report: CycleReport
+    ) -> bool:
+        """The rupee and % rules the cloud could not check (obfuscated book: ``risk.rules``)
+        applied here on real figures. A block breach is journaled as ``rejected`` with the
+        rule's words (the outbox tells the cloud, which rejects the signal); a warning is
+        said. A broker that cannot be read leaves the signal waiting (BrokerError)."""
+        rules = (signal.get("risk") or {}).get("rules") or []
+        if not rules:
+            return True
+        found = risk.check(rules, self._local_book(), _entry_of(signal, self.sectors))
+        for breach in found:
+            if breach.action != "block":
+                self._say(
+                    int(signal["signal_id"]),
+                    f"signal {signal['signal_id']}: {breach.message} (warning)",
+                )
+        why = risk.refusal(found)
+        if why is None:
+            return True
+        sid = int(signal["signal_id"])
+        p = Placement(key, sid, "entry", broker, kind, {}, signal, "sending")
+        self.journal.begin(p, self._now())
+        self.journal.update(key, self._now(), state="final", status="rejected", reason=why)
+        line = (
+            f"signal {sid} {signal.get('side')} {signal.get('quantity')} {signal.get('symbol')} "
+            f"refused by the agent's risk check: {why}"
+        )
+        report.refused.append(line)
+        self.log(f"[agent] {line}")
+        return False
+
+    def _local_book(self) -> risk.Book:
+        """Every loaded broker's real holdings, positions and funds, and the entries this
+        agent placed that have not filled (docs: `risk`)."""
+        reads = [(b.holdings(), b.positions(), b.margins()) for b in self.brokers.values()]
+        working = [
+            _entry_of(p.signal, self.sectors)
+            for p in self.journal.where("leg = 'entry' AND state IN ('sending', 'placed')")
+        ]
+        return risk.book_of(
+            reads,
+            [risk.Working(w.key, w.sector, w.quantity, w.price) for w in working],
+            self.sectors,
+        )
 
     def _teach(self, broker: BrokerLike, signal: Mapping[str, Any]) -> None:
         """Tell a broker keyed by ISIN (Upstox: ``NSE_EQ|<ISIN>``) the signal's instrument."""
@@ -579,6 +630,14 @@ class Agent:
 def _unscaled_quantity(scaled: Any, factor: Decimal) -> int:
     """Shares from a quantity the cloud holds scaled by `factor` (whole: rounded)."""
     return int((Decimal(str(scaled)) / factor).to_integral_value(ROUND_HALF_EVEN))
+
+
+def _entry_of(signal: Mapping[str, Any], sectors: Mapping[str, str]) -> risk.Entry:
+    """A signal's entry as the rules measure it: its quantity at its limit, else its close."""
+    symbol = str(signal["symbol"])
+    price = Decimal(str(signal.get("limit_price") or signal.get("close_price") or 0))
+    sector = signal.get("sector") or sectors.get(symbol)
+    return risk.Entry(symbol, sector, int(signal["quantity"]), price)
 
 
 def placement_key(signal_id: int, leg: str) -> str:

@@ -5560,7 +5560,7 @@ export interface components {
             allowed: boolean;
             /**
              * Checked
-             * @description all: every rule; counts: only count rules and the kill switch, because the synced book is obfuscated (the agent re-checks rupee and % limits)
+             * @description all: every rule; counts: the synced book is obfuscated, so the server checked only what it still can (the kill switch, an mtm_exit pause, max_open_positions and max_order_value) and the agent applies `rules` locally
              */
             checked: string;
             /**
@@ -5569,10 +5569,43 @@ export interface components {
              */
             refusal: string | null;
             /**
+             * Rules
+             * @description checked counts: every rupee and % rule of the signal's scope, for the agent to apply on its real figures before it places (empty when checked is all)
+             */
+            rules?: components["schemas"]["AgentRule"][];
+            /**
              * Warnings
              * @description warn-only rules the entry breaks
              */
             warnings: string[];
+        };
+        /**
+         * AgentRule
+         * @description A rupee or % risk rule the agent applies on its real figures before placing.
+         */
+        AgentRule: {
+            /**
+             * Action
+             * @description block: do not place; warn: place and say so
+             */
+            action: string;
+            /** Id */
+            id: number | null;
+            /**
+             * Threshold Amount
+             * @description ₹
+             */
+            threshold_amount: string | null;
+            /**
+             * Threshold Pct
+             * @description % of capital
+             */
+            threshold_pct: string | null;
+            /**
+             * Type
+             * @description daily_loss_limit, max_exposure, max_sector_exposure_pct, max_symbol_exposure or max_order_value
+             */
+            type: string;
         };
         /**
          * AgentSignal
@@ -5625,6 +5658,11 @@ export interface components {
             /** Quantity */
             quantity: number;
             risk: components["schemas"]["AgentRisk"];
+            /**
+             * Sector
+             * @description the catalog's sector of the symbol
+             */
+            sector?: string | null;
             /** Side */
             side: string;
             /**
@@ -12098,6 +12136,13 @@ export interface components {
              * @description entries the gate refused this poll, each once, with risk.refusal
              */
             refused: components["schemas"]["AgentSignal"][];
+            /**
+             * Sectors
+             * @description the catalog's sector of each symbol the agent synced or is handed (for a max_sector_exposure_pct rule it applies locally)
+             */
+            sectors?: {
+                [key: string]: string;
+            };
             /**
              * Server Time
              * Format: date-time

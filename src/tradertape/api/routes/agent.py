@@ -20,6 +20,7 @@ from tradertape.api.schemas.agent import (
     AgentLeg,
     AgentPlacement,
     AgentRisk,
+    AgentRule,
     AgentSignal,
     AgentSignalStateOut,
     AgentStop,
@@ -43,6 +44,7 @@ from tradertape.runtime import Runtime
 from tradertape.services.agent import expected as expectations
 from tradertape.services.agent import heartbeat, relay, snapshots
 from tradertape.services.agent import signals as agent_signals
+from tradertape.services.agent.book import synced_sectors
 from tradertape.services.agent.fill_checks import FillMarket
 from tradertape.services.alerts import alerts as alert_service
 from tradertape.services.brokers.login import redirect_url
@@ -104,11 +106,22 @@ def _signal_out(handout: agent_signals.Handout, runtime: Runtime) -> AgentSignal
         signal_date=signal.signal_date,
         created_at=signal.created_at,
         tag=f"tt-s{signal.id}",
+        sector=handout.sector,
         risk=AgentRisk(
             allowed=handout.allowed,
             refusal=handout.refusal,
             warnings=list(handout.warnings),
             checked=handout.checked,
+            rules=[
+                AgentRule(
+                    id=r.id,
+                    type=r.type.value,
+                    action=r.action.value,
+                    threshold_amount=r.amount,
+                    threshold_pct=r.pct,
+                )
+                for r in handout.local_rules
+            ],
         ),
     )
 
@@ -161,6 +174,9 @@ def pending_signals(
         kill_switch=agent_signals.kill_switch_on(db, user_id=key.user_id),
         obfuscate=account.upload_obfuscation,
         server_time=runtime.clock.now(),
+        sectors=synced_sectors(
+            db, user_id=key.user_id, sector_of=_sector(runtime), also=[s.symbol for s in out]
+        ),
     )
 
 

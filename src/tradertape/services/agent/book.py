@@ -63,6 +63,20 @@ def snapshots(db: Session, *, user_id: int) -> list[AgentSnapshot]:
     return list(db.scalars(query.order_by(AgentSnapshot.kind, AgentSnapshot.broker)))
 
 
+def synced_sectors(
+    db: Session, *, user_id: int, sector_of: Callable[[str], str | None], also: list[str]
+) -> dict[str, str]:
+    """The catalog's sector of each symbol the agent synced, and of `also` (the signals
+    handed out): the agent applies a sector rule on its real figures with them."""
+    keys = {
+        f"{r.get('exchange')}:{r.get('tradingsymbol')}"
+        for s in snapshots(db, user_id=user_id)
+        for r in s.rows
+    }
+    found = {key: sector_of(key) for key in sorted(keys | set(also))}
+    return {key: sector for key, sector in found.items() if sector}
+
+
 def open_signals(db: Session, *, user_id: int) -> list[ModelSignal]:
     """Entries of the user's agent-run portfolios sent to the agent and still working."""
     query = (

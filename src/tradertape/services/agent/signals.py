@@ -30,7 +30,7 @@ from tradertape.db.models import AgentSignalResult, ModelPortfolio, ModelPositio
 from tradertape.domain import agent_results
 from tradertape.domain.agent_results import Held, Leg, Outcome, Refused, Step
 from tradertape.domain.money import paise
-from tradertape.domain.risk import RuleType
+from tradertape.domain.risk import RuleTerms, RuleType
 from tradertape.domain.signals import IllegalTransition, SignalEvent, SignalStatus, next_status
 from tradertape.errors import Conflict, InvalidField
 from tradertape.oms import OrderPipeline
@@ -48,7 +48,7 @@ from tradertape.services.portfolios.stops import REASON as STOP_REASON
 from tradertape.services.portfolios.stops import exit_spec
 from tradertape.services.risk.check import check_entry
 from tradertape.services.risk.exposure import RiskBooks, RiskScope
-from tradertape.services.risk.rules import applicable, kill_switches
+from tradertape.services.risk.rules import applicable, kill_switches, terms
 
 #: What the agent may report, and the ``gtt_status`` each leaves on the signal.
 OUTCOMES: dict[str, str] = {
@@ -60,8 +60,27 @@ OUTCOMES: dict[str, str] = {
     "failed": "failed",
     "rejected": "rejected",
 }
-#: Rules the gate can still check on obfuscated figures (counts, not rupees).
-COUNTS_ONLY = frozenset({RuleType.KILL_SWITCH.value, RuleType.MAX_OPEN_POSITIONS.value})
+#: Rules the gate can still check on an obfuscated book: counts and switches, and the
+#: order's own value (the signal's quantity and price are the cloud's, never scaled).
+COUNTS_ONLY = frozenset(
+    {
+        RuleType.KILL_SWITCH.value,
+        RuleType.MTM_EXIT.value,  # its pause: a switch, not a figure
+        RuleType.MAX_OPEN_POSITIONS.value,
+        RuleType.MAX_ORDER_VALUE.value,
+    }
+)
+#: Rules in rupees or % of capital: on an obfuscated book the agent applies them on its
+#: real figures before it places (the poll sends them as ``risk.rules``).
+LOCAL_RULES = frozenset(
+    {
+        RuleType.DAILY_LOSS_LIMIT.value,
+        RuleType.MAX_EXPOSURE.value,
+        RuleType.MAX_SECTOR_EXPOSURE_PCT.value,
+        RuleType.MAX_SYMBOL_EXPOSURE.value,
+        RuleType.MAX_ORDER_VALUE.value,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +94,9 @@ class Handout:
     refusal: str | None
     warnings: tuple[str, ...]
     checked: str  # "all" | "counts" (obfuscated book: the agent checks rupees)
+    #: The rupee and % rules the agent applies on its real figures ("counts" only).
+    local_rules: tuple[RuleTerms, ...] = ()
+    sector: str | None = None
 
 
 def _agent_portfolio(db: Session, signal: ModelSignal) -> ModelPortfolio:
@@ -121,22 +143,24 @@ def pending(
         assert portfolio is not None
         position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
         checked = "counts" if counts_only else "all"
+        sector = signal.sector or sector_of(signal.symbol)
         if signal.signal_type == "exit":  # exits are never blocked
-            out.append(Handout(signal, portfolio, position, True, None, (), checked))
+            out.append(Handout(signal, portfolio, position, True, None, (), checked, (), sector))
             continue
         scope = RiskScope(portfolio_id=portfolio.id)
         rules = None
+        local: tuple[RuleTerms, ...] = ()
         if counts_only:
-            rules = [
-                r for r in applicable(db, user_id=user_id, scope=scope) if r.type in COUNTS_ONLY
-            ]
+            every = applicable(db, user_id=user_id, scope=scope)
+            rules = [r for r in every if r.type in COUNTS_ONLY]
+            local = tuple(terms(r) for r in every if r.type in LOCAL_RULES)
         decision = check_entry(
             db,
             clock=clock,
             books=books,
             user_id=user_id,
             symbol=signal.symbol,
-            sector=signal.sector or sector_of(signal.symbol),
+            sector=sector,
             side=signal.side,
             quantity=signal.quantity,
             price=signal.limit_price or signal.close_price,
@@ -149,10 +173,15 @@ def pending(
         if not decision.allowed:
             signal.status = next_status(signal.status, SignalEvent.REJECT).value
             signal.error = (decision.refusal or "rejected by a risk rule")[:400]
-            out.append(Handout(signal, portfolio, position, False, signal.error, warnings, checked))
+            refused = Handout(
+                signal, portfolio, position, False, signal.error, warnings, checked, (), sector
+            )
+            out.append(refused)
             continue
         book.passed.append(working_entry(signal))
-        out.append(Handout(signal, portfolio, position, True, None, warnings, checked))
+        out.append(
+            Handout(signal, portfolio, position, True, None, warnings, checked, local, sector)
+        )
     db.commit()
     return out
 

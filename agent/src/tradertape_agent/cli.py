@@ -29,7 +29,7 @@ from tradertape_agent.config import (
     load,
     save,
 )
-from tradertape_agent.engine import Agent
+from tradertape_agent.engine import Agent, record_decision
 from tradertape_agent.journal import Journal
 from tradertape_agent.outbox import Outbox
 from tradertape_agent.service import LAUNCHD_PATH, SYSTEMD_PATH, launchd_plist, systemd_unit
@@ -463,9 +463,13 @@ def service(kind: str, say: Say = print) -> int:
 
 
 def decide(path: Path, signal_id: int, decision: str, say: Say = print) -> int:
+    """``approve ID`` / ``reject ID``: a Reject reaches TraderTape at the next poll (the
+    outbox); an Approve places a carted signal here (one waiting for approval in
+    TraderTape is approved from the local UI, which knows it waits there)."""
     journal = Journal(journal_path(path))
     try:
-        journal.decide(signal_id, decision, datetime.now(timezone.utc).isoformat())  # noqa: UP017
+        at = datetime.now(timezone.utc)  # noqa: UP017 - 3.10 has no datetime.UTC
+        record_decision(journal, signal_id, decision, at, awaiting=False)
     finally:
         journal.close()
     say(f"Signal {signal_id} {decision}; the running agent acts on it at its next poll.")

@@ -64,6 +64,8 @@ class Poll:
     obfuscate: bool
     #: The catalog's sector of each symbol synced or handed out (an older cloud: none).
     sectors: Mapping[str, str] = field(default_factory=dict)
+    #: Signals waiting for the user's approval in the cloud (an older cloud: none).
+    awaiting: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def read(cls, data: Any) -> Poll:
@@ -81,6 +83,9 @@ class Poll:
             if not isinstance(value, bool):
                 raise CloudError(f"the cloud's pending signals had no '{name}' flag")
             flags[name] = value
+        awaiting = data.get("awaiting") or []
+        if not isinstance(awaiting, list):
+            raise CloudError("the cloud's pending signals had an 'awaiting' that is no list")
         sectors = data.get("sectors") or {}
         if not isinstance(sectors, Mapping):
             raise CloudError("the cloud's pending signals had a 'sectors' that is no object")
@@ -90,6 +95,7 @@ class Poll:
             flags["kill_switch"],
             flags["obfuscate"],
             {str(k): str(v) for k, v in sectors.items()},
+            [_signal(row, "awaiting") for row in awaiting],
         )
 
 
@@ -177,6 +183,11 @@ class Cloud:
     def signal_result(self, result: dict[str, Any]) -> Any:
         """``POST /api/agent/signal-result``."""
         return self._call("POST", "/api/agent/signal-result", result)
+
+    def decide(self, signal_id: int, action: str) -> Any:
+        """``POST /api/agent/signals/{id}/approve|reject``: the user's decision in the agent."""
+        assert action in ("approve", "reject"), action
+        return self._call("POST", f"/api/agent/signals/{int(signal_id)}/{action}")
 
     def sync_holdings(self, snapshot: dict[str, Any]) -> Any:
         return self._call("POST", "/api/agent/sync-holdings", snapshot)

@@ -139,6 +139,8 @@ class Agent:
         self.obfuscate: bool | None = None
         #: The catalog's sectors the last poll named (a sector rule applied here reads them).
         self.sectors: Mapping[str, str] = {}
+        #: The signals waiting for approval in the cloud, as the last poll listed them.
+        self.awaiting: list[dict[str, Any]] = []
         #: The cloud's alert fires, told once each (the dashboard lists the latest).
         self.alerts = AlertFeed(cloud, journal, log)
         #: What the cloud must hear, on disk until it answers (results, snapshots).
@@ -163,6 +165,8 @@ class Agent:
         """One poll. `CloudAuthError` propagates (nothing works without the key); every other
         failure is logged and the rest of the cycle goes on."""
         report = CycleReport()
+        # Decisions made since the last poll reach the cloud before it is asked again.
+        self._guarded(report, lambda: self._deliver(report))
         pending: Poll | None
         try:
             pending = self.cloud.pending_signals()
@@ -176,6 +180,7 @@ class Agent:
         if pending is not None:
             self.obfuscate = pending.obfuscate
             self.sectors = pending.sectors
+            self.awaiting = pending.awaiting
             signals = pending.signals
             self.pending = signals  # the local UI's Signals page
             fresh = [s for s in signals if int(s["signal_id"]) not in self._seen]
@@ -519,6 +524,8 @@ class Agent:
     def _send_message(self, kind: str, body: dict[str, Any]) -> Any:
         if kind == "result":
             return self.cloud.signal_result(body)
+        if kind in ("approve", "reject"):
+            return self.cloud.decide(int(body["signal_id"]), kind)
         if kind == "holdings":
             return self.cloud.sync_holdings(body)
         return self.cloud.sync_positions(body)
@@ -526,8 +533,9 @@ class Agent:
     # -- approvals (the agent UI's buttons; `tradertape-agent approve|reject`) ---------------
 
     def decide(self, signal_id: int, decision: str) -> None:
-        assert decision in ("approved", "rejected")
-        self.journal.decide(signal_id, decision, self._now())
+        """The user's Approve or Reject (its UI, or a test): kept, and told to the cloud."""
+        waits = any(int(s["signal_id"]) == signal_id for s in self.awaiting)
+        record_decision(self.journal, signal_id, decision, self.clock(), awaiting=waits)
 
     # -- holdings, positions, drift -------------------------------------------------------
 
@@ -630,6 +638,25 @@ class Agent:
 def _unscaled_quantity(scaled: Any, factor: Decimal) -> int:
     """Shares from a quantity the cloud holds scaled by `factor` (whole: rounded)."""
     return int((Decimal(str(scaled)) / factor).to_integral_value(ROUND_HALF_EVEN))
+
+
+def record_decision(
+    journal: Journal, signal_id: int, decision: str, at: datetime, *, awaiting: bool
+) -> None:
+    """Keep the user's decision on a signal and, in the same transaction, what the cloud
+    must hear of it (the outbox sends it at the next poll): a Reject always (the signal is
+    rejected in the cloud and no longer handed out), an Approve of a signal waiting for
+    approval in the cloud (`awaiting`: it goes into the cart, and is placed here once
+    handed out). Approving a carted signal in manual mode stays here: its placement is
+    what the cloud hears."""
+    assert decision in ("approved", "rejected"), decision
+    outbox = Outbox(journal.connection)  # before the transaction: it may create its table
+    with journal.atomic():
+        journal.decide(signal_id, decision, at.isoformat())
+        if decision == "rejected":
+            outbox.put_decision(signal_id, "reject", at)
+        elif awaiting:
+            outbox.put_decision(signal_id, "approve", at)
 
 
 def _entry_of(signal: Mapping[str, Any], sectors: Mapping[str, str]) -> risk.Entry:

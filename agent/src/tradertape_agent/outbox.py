@@ -30,7 +30,7 @@ from tradertape_agent.cloud import CloudAuthError, CloudBusy, CloudError, CloudR
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
     key TEXT PRIMARY KEY,        -- result: <placement key>:<status>; snapshot: <kind>:<broker>
-    kind TEXT NOT NULL,          -- result | holdings | positions
+    kind TEXT NOT NULL,          -- result | holdings | positions | approve | reject
     signal_id INTEGER,           -- a result's signal (its results go in order)
     body TEXT NOT NULL,          -- the request's JSON, as it will be sent
     state TEXT NOT NULL,         -- waiting | refused
@@ -46,7 +46,7 @@ BACKOFF_MAX_SECS = 900
 #: How many refused messages are kept to show (the oldest go first).
 REFUSED_KEPT = 50
 
-KINDS = ("result", "holdings", "positions")
+KINDS = ("result", "holdings", "positions", "approve", "reject")
 Send = Callable[[str, dict[str, Any]], Any]
 
 
@@ -74,6 +74,9 @@ class Message:
         if self.kind == "result":
             b = self.body
             return f"{b.get('leg')} of signal {b.get('signal_id')} {b.get('outcome')}"
+        if self.kind in ("approve", "reject"):
+            word = "approval" if self.kind == "approve" else "rejection"
+            return f"your {word} of signal {self.signal_id}"
         return f"{self.kind} of {self.body.get('broker')}"
 
 
@@ -100,6 +103,16 @@ class Outbox:
             "created_at) VALUES (?, 'result', ?, ?, 'waiting', ?, ?)",
             (key, int(body["signal_id"]), _dump(body), _iso(at), _iso(at)),
         )
+
+    def put_decision(self, signal_id: int, action: str, at: datetime) -> None:
+        """Keep the user's Approve or Reject of a signal for the cloud (once per signal)."""
+        assert action in ("approve", "reject"), action
+        self._db.execute(
+            "INSERT OR IGNORE INTO outbox (key, kind, signal_id, body, state, next_at, "
+            "created_at) VALUES (?, ?, ?, ?, 'waiting', ?, ?)",
+            (f"{action}:{signal_id}", action, signal_id, _dump({"signal_id": signal_id}),
+             _iso(at), _iso(at)),
+        )  # fmt: skip
 
     def put_snapshot(self, kind: str, body: dict[str, Any], at: datetime) -> None:
         """Keep a snapshot to send, replacing the broker's older one of this kind."""

@@ -259,7 +259,7 @@ export interface paths {
         put?: never;
         /**
          * Agent Approve Signal
-         * @description Approve an agent portfolio's signal into the cart.
+         * @description Approve an agent portfolio's signal into the cart (the agent UI's Approve of a signal listed under ``awaiting``); one already in the cart answers as it is.
          */
         post: operations["agent-agent_approve_signal"];
         delete?: never;
@@ -279,7 +279,7 @@ export interface paths {
         put?: never;
         /**
          * Agent Reject Signal
-         * @description Reject an agent portfolio's pending or carted signal.
+         * @description Reject an agent portfolio's pending or carted signal (the agent UI's Reject); one already rejected answers as it is.
          */
         post: operations["agent-agent_reject_signal"];
         delete?: never;
@@ -5560,7 +5560,7 @@ export interface components {
             allowed: boolean;
             /**
              * Checked
-             * @description all: every rule; counts: the synced book is obfuscated, so the server checked only what it still can (the kill switch, an mtm_exit pause, max_open_positions and max_order_value) and the agent applies `rules` locally
+             * @description all: every rule; counts: the synced book is obfuscated, so the server checked only what it still can (the kill switch, an mtm_exit pause, max_open_positions and max_order_value) and the agent applies `rules` locally; none: a signal waiting for approval (checked once approved into the cart)
              */
             checked: string;
             /**
@@ -12121,6 +12121,11 @@ export interface components {
          * @description The poll's answer: signals to place, and those the gate refused this time.
          */
         PendingSignalsOut: {
+            /**
+             * Awaiting
+             * @description signals waiting for your approval (pending_approval): the agent lists them with Approve and Reject (POST /api/agent/signals/{id}/approve|reject)
+             */
+            awaiting?: components["schemas"]["AgentSignal"][];
             /**
              * Kill Switch
              * @description your account-wide kill switch is on: no entry is handed out (exits are)

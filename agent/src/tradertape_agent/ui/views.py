@@ -216,7 +216,7 @@ class Views:
             refused = [outbox_row(m) for m in reversed(outbox.messages("refused"))]
         finally:
             journal.close()
-        waiting = sum(1 for s in self.signals()["signals"] if s["state"] == "waiting")
+        waiting = sum(1 for s in self.signals()["signals"] if s["state"] in ("waiting", "awaiting"))
         return {
             "cloud_url": config.cloud_url,
             "primary_broker": config.primary_broker,
@@ -259,6 +259,7 @@ class Views:
         journal = self.journal()
         try:
             rows = [self._signal(s, journal) for s in self.agent.pending]
+            rows += [self._awaiting(s, journal) for s in self.agent.awaiting]
             recent = journal.where("1 = 1")[-20:]
         finally:
             journal.close()
@@ -269,6 +270,21 @@ class Views:
             "auto_execute": self.agent.config.auto_execute,
             "kill_switch": report.blocked if report else None,
         }
+
+    def _awaiting(self, signal: Mapping[str, Any], journal: Journal) -> dict[str, Any]:
+        """A signal waiting for the user's approval in TraderTape (``pending_approval``)."""
+        decision = journal.decision(int(signal["signal_id"]))
+        row = self._signal({**signal, "refused": None}, journal)
+        if decision == "approved":
+            row |= {"state": "approved", "note": "Approved here: goes into the cart and to the "
+                    "broker at the next polls"}  # fmt: skip
+        elif decision is None:
+            row |= {
+                "state": "awaiting",
+                "note": "Waits for your approval in TraderTape: Approve puts it in the cart "
+                "(placed at the next poll), Reject rejects it there",
+            }
+        return row
 
     def _signal(self, signal: Mapping[str, Any], journal: Journal) -> dict[str, Any]:
         sid = int(signal["signal_id"])
@@ -283,7 +299,7 @@ class Views:
             note = f"{last.leg.title()} {what} {last.broker_id or ''} at {last.broker.title()}"
             note = f"{' '.join(note.split())}: {last.status or last.state}"
         elif decision == "rejected":
-            state, note = "rejected", "The agent will not place it"
+            state, note = "rejected", "Rejected here: TraderTape rejects it at the next poll"
         elif decision == "approved":
             state, note = "approved", "Goes to the broker at the next poll"
         elif self.agent.config.auto_execute:

@@ -167,10 +167,12 @@ def pending_signals(
         db, user_id=key.user_id, clock=_market(runtime), sector_of=_sector(runtime)
     )
     out = [_signal_out(h, runtime) for h in handed]
+    waiting = agent_signals.awaiting(db, user_id=key.user_id, sector_of=_sector(runtime))
     account = snapshots.obfuscation(db, user_id=key.user_id)
     return PendingSignalsOut(
         signals=[s for s in out if s.risk.allowed],
         refused=[s for s in out if not s.risk.allowed],
+        awaiting=[_signal_out(h, runtime) for h in waiting],
         kill_switch=agent_signals.kill_switch_on(db, user_id=key.user_id),
         obfuscate=account.upload_obfuscation,
         server_time=runtime.clock.now(),
@@ -372,8 +374,18 @@ def _act(event: SignalEvent, action: str, summary: str) -> None:
     router.post(f"/signals/{{signal_id}}/{action}", response_model=AgentSignalStateOut)(handler)
 
 
-_act(SignalEvent.APPROVE, "approve", "Approve an agent portfolio's signal into the cart.")
-_act(SignalEvent.REJECT, "reject", "Reject an agent portfolio's pending or carted signal.")
+_act(
+    SignalEvent.APPROVE,
+    "approve",
+    "Approve an agent portfolio's signal into the cart (the agent UI's Approve of a signal "
+    "listed under ``awaiting``); one already in the cart answers as it is.",
+)
+_act(
+    SignalEvent.REJECT,
+    "reject",
+    "Reject an agent portfolio's pending or carted signal (the agent UI's Reject); one "
+    "already rejected answers as it is.",
+)
 
 
 @router.get("/expected-positions", response_model=list[ExpectedPositionOut])

@@ -79,7 +79,8 @@ class AgentRisk(BaseModel):
     checked: str = Field(
         description="all: every rule; counts: the synced book is obfuscated, so the server "
         "checked only what it still can (the kill switch, an mtm_exit pause, "
-        "max_open_positions and max_order_value) and the agent applies `rules` locally"
+        "max_open_positions and max_order_value) and the agent applies `rules` locally; "
+        "none: a signal waiting for approval (checked once approved into the cart)"
     )
     rules: list[AgentRule] = Field(
         default_factory=list,
@@ -125,6 +126,11 @@ class PendingSignalsOut(BaseModel):
     signals: list[AgentSignal]
     refused: list[AgentSignal] = Field(
         description="entries the gate refused this poll, each once, with risk.refusal"
+    )
+    awaiting: list[AgentSignal] = Field(
+        default_factory=list,
+        description="signals waiting for your approval (pending_approval): the agent lists "
+        "them with Approve and Reject (POST /api/agent/signals/{id}/approve|reject)",
     )
     kill_switch: bool = Field(
         description="your account-wide kill switch is on: no entry is handed out (exits are)"

@@ -114,8 +114,11 @@ def kill_switch_on(db: Session, *, user_id: int) -> bool:
     return any(rule.enabled for rule in kill_switches(db, user_id=user_id))
 
 
-def carted(db: Session, *, user_id: int) -> list[ModelSignal]:
-    """The cart of the user's active agent portfolios, exits first, oldest first."""
+def carted(
+    db: Session, *, user_id: int, status: SignalStatus = SignalStatus.IN_CART
+) -> list[ModelSignal]:
+    """The cart of the user's active agent portfolios (or their signals in another
+    `status`), exits first, oldest first."""
     query = (
         select(ModelSignal)
         .join(ModelPortfolio, ModelPortfolio.id == ModelSignal.portfolio_id)
@@ -123,7 +126,7 @@ def carted(db: Session, *, user_id: int) -> list[ModelSignal]:
             ModelPortfolio.user_id == user_id,
             ModelPortfolio.executor == AGENT,
             ModelPortfolio.status == "active",
-            ModelSignal.status == SignalStatus.IN_CART.value,
+            ModelSignal.status == status.value,
         )
     )
     rows = list(db.scalars(query.order_by(ModelSignal.id)))
@@ -183,6 +186,20 @@ def pending(
             Handout(signal, portfolio, position, True, None, warnings, checked, local, sector)
         )
     db.commit()
+    return out
+
+
+def awaiting(db: Session, *, user_id: int, sector_of: Callable[[str], str | None]) -> list[Handout]:
+    """The signals of the user's active agent portfolios waiting for the user's approval
+    (``pending_approval``): the agent lists them with Approve and Reject. Nothing is
+    checked yet: the gate checks an entry once it is approved into the cart."""
+    out = []
+    for signal in carted(db, user_id=user_id, status=SignalStatus.PENDING_APPROVAL):
+        portfolio = db.get(ModelPortfolio, signal.portfolio_id)
+        assert portfolio is not None
+        position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
+        sector = signal.sector or sector_of(signal.symbol)
+        out.append(Handout(signal, portfolio, position, True, None, (), "none", (), sector))
     return out
 
 
@@ -629,10 +646,17 @@ def report(
 def transition(
     db: Session, signal_id: int, event: SignalEvent, *, user_id: int, clock: Clock
 ) -> ModelSignal:
-    """Approve or reject one of the user's agent-portfolio signals from the agent's UI."""
+    """Approve or reject one of the user's agent-portfolio signals from the agent's UI. A
+    repeat (the agent's outbox sends a decision again after a crash) changes nothing."""
     signal = get_owned(db, ModelSignal, signal_id, user_id=user_id, label="signal")
     _agent_portfolio(db, signal)
+    if signal.status == DECIDED[event].value:
+        return signal
     return portfolio_signals.transition(db, signal_id, event, user_id=user_id, clock=clock)
+
+
+#: Where each of the agent's decisions leaves a signal (a repeat finds it there).
+DECIDED = {SignalEvent.APPROVE: SignalStatus.IN_CART, SignalEvent.REJECT: SignalStatus.REJECTED}
 
 
 @dataclass(frozen=True, slots=True)

@@ -562,3 +562,16 @@ def test_reconciliation_says_no_broker_is_connected_until_one_answers(
         agent.brokers["kite"] = kite_at(agents.fake, "not-a-token")  # its session died
         agent.cycle()
         assert reconciliation() == ("no-broker", [])
+
+
+def test_an_install_without_the_ui_says_the_two_commands_that_build_it(
+    ui: tuple[TestClient, UiState], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from tradertape_agent.ui import app as ui_app
+
+    client, _ = ui
+    monkeypatch.setattr(ui_app, "STATIC", tmp_path)  # a wheel built from a clean clone
+    answer = client.get("/")
+    assert answer.status_code == 503
+    assert "make web-agent" in answer.text
+    assert 'pip install --force-reinstall --no-deps "./agent"' in answer.text

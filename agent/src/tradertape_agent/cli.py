@@ -38,6 +38,7 @@ from tradertape_agent.sessions import (
     exchange_upstox,
     load_brokers,
     mint_groww,
+    missing_extra,
     skip_kite_ticker,
 )
 from tradertape_brokers.port import BrokerError
@@ -318,7 +319,10 @@ class Runner:
                 session = exchange_kite(agent.config, token)
             else:
                 session = exchange_upstox(agent.config, token, redirect_uri or None)
-        except (BrokerError, ImportError) as exc:
+        except ImportError:
+            self.say(f"[agent] {missing_extra(name)}")
+            return
+        except BrokerError as exc:
             self.say(f"[agent] {name}: the relayed login failed ({exc}); log in again")
             return
         agent.config.keep_session(name, session.access_token, session.expires_at)
@@ -524,8 +528,18 @@ def _dispatch(args: argparse.Namespace, path: Path) -> int:
     return decide(path, args.signal_id, "approved" if command == "approve" else "rejected")
 
 
+def line_by_line() -> None:
+    """Each log line out as it is printed, whatever stdout is: under systemd or launchd it
+    is a pipe or a file, which Python would otherwise buffer in 8 KB blocks."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if callable(reconfigure):
+            reconfigure(line_buffering=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    line_by_line()
     try:
         return _dispatch(args, config_path())
     except (ConfigError, CloudAuthError) as exc:

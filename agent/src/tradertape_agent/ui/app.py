@@ -621,14 +621,19 @@ def broker_callback(state: UiState, request: Request) -> Response:
 # -- the page ----------------------------------------------------------------------------------
 
 
+#: What the page says when this install has no UI (a wheel built before the UI was).
+NOT_BUILT = (
+    "The agent UI was not built into this install. From the clone (Node 20 or later):\n"
+    "  make web-agent\n"
+    '  pip install --force-reinstall --no-deps "./agent"\n'
+    "then restart tradertape-agent (agent/README.md, Install and run)."
+)
+
+
 def page(_request: Request) -> Response:
     index = STATIC / "index.html"
     if not index.is_file():
-        return Response(
-            "The agent UI was not built into this install (make install builds agent/web).",
-            media_type="text/plain",
-            status_code=503,
-        )
+        return Response(NOT_BUILT, media_type="text/plain", status_code=503)
     return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
 

@@ -5513,7 +5513,9 @@ export interface components {
         /**
          * AgentPlacement
          * @description What to place: ``kind`` ``gtt`` (``single``: one trigger and leg; ``two-leg``: an
-         *     OCO of a lower and an upper trigger, one leg each).
+         *     OCO of a lower and an upper trigger, one leg each) or ``order`` (an immediate order,
+         *     the portfolio's ``agent_placement`` ``limit`` or ``market``: one leg whose
+         *     ``order_type`` says which; ``trigger_values`` holds its price).
          */
         AgentPlacement: {
             /** Gtt Type */
@@ -12349,6 +12351,11 @@ export interface components {
          * @description What a deployment asks for; omitted guardrails come from the strategy's config.
          */
         PortfolioDeploy: {
+            /**
+             * Agent Placement
+             * @default gtt
+             */
+            agent_placement?: string;
             /** Atr Stop Multiplier */
             atr_stop_multiplier?: number | string | null;
             /**
@@ -12417,6 +12424,12 @@ export interface components {
          * @description A portfolio with its capital (free + deployed + committed = total).
          */
         PortfolioOut: {
+            /**
+             * Agent Placement
+             * @description what the agent places for it: 'gtt' (at the signal's trigger), or an immediate 'limit' (at the signal's limit) or 'market' order
+             * @default gtt
+             */
+            agent_placement?: string;
             /** Atr Stop Multiplier */
             atr_stop_multiplier: string;
             /** Auto Place Signals */
@@ -12492,6 +12505,8 @@ export interface components {
          * @description What may change on a running portfolio (fields left out keep their value).
          */
         PortfolioUpdate: {
+            /** Agent Placement */
+            agent_placement?: string | null;
             /** Auto Place Signals */
             auto_place_signals?: boolean | null;
             /** Executor */

@@ -74,7 +74,7 @@ def _signal_out(handout: agent_signals.Handout, runtime: Runtime) -> AgentSignal
     signal, portfolio = handout.signal, handout.portfolio
     listed = runtime.catalog.find(signal.symbol)
     exchange, _, tradingsymbol = signal.symbol.partition(":")
-    place = agent_signals.placement(signal, handout.position)
+    place = agent_signals.placement(signal, handout.position, portfolio)
     stop = agent_signals.stop(signal, portfolio)
     return AgentSignal(
         signal_id=signal.id,

@@ -40,7 +40,9 @@ class AgentLeg(BaseModel):
 
 class AgentPlacement(BaseModel):
     """What to place: ``kind`` ``gtt`` (``single``: one trigger and leg; ``two-leg``: an
-    OCO of a lower and an upper trigger, one leg each)."""
+    OCO of a lower and an upper trigger, one leg each) or ``order`` (an immediate order,
+    the portfolio's ``agent_placement`` ``limit`` or ``market``: one leg whose
+    ``order_type`` says which; ``trigger_values`` holds its price)."""
 
     kind: str
     gtt_type: str

@@ -203,9 +203,16 @@ def awaiting(db: Session, *, user_id: int, sector_of: Callable[[str], str | None
     return out
 
 
-def placement(signal: ModelSignal, position: ModelPosition | None) -> dict[str, Any]:
-    """The GTT the agent places, as the cloud would: an entry's BUY at its trigger and
-    limit; an exit's two-leg SELL bracketing the signal's price (`stops.exit_spec`)."""
+def placement(
+    signal: ModelSignal, position: ModelPosition | None, portfolio: ModelPortfolio
+) -> dict[str, Any]:
+    """What the agent places, as the cloud would: with the portfolio's ``agent_placement``
+    ``gtt``, an entry's BUY GTT at its trigger and limit, an exit's two-leg SELL GTT
+    bracketing the signal's price (`stops.exit_spec`); with ``limit`` or ``market``, an
+    immediate order (seed 000's SEBI case): a BUY of the signal's quantity at its limit, a
+    SELL of the whole position at the signal's price (MARKET: at the market)."""
+    if portfolio.agent_placement in ("limit", "market"):
+        return _order(signal, position, market=portfolio.agent_placement == "market")
     if signal.signal_type == "exit" and position is not None:
         spec = exit_spec(position, signal.close_price)
         return {
@@ -224,6 +231,21 @@ def placement(signal: ModelSignal, position: ModelPosition | None) -> dict[str, 
         "product": "CNC",
     }
     return {"kind": "gtt", "gtt_type": "single", "trigger_values": [str(trigger)], "legs": [leg]}
+
+
+def _order(signal: ModelSignal, position: ModelPosition | None, *, market: bool) -> dict[str, Any]:
+    """An immediate order: one leg; ``trigger_values`` is its price (the contract's shape)."""
+    exit_ = signal.signal_type == "exit" and position is not None
+    quantity = position.quantity if exit_ and position is not None else signal.quantity
+    price = signal.close_price if exit_ else signal.limit_price or signal.close_price
+    leg = {
+        "transaction_type": signal.side,
+        "quantity": quantity,
+        "price": str(price),  # a MARKET order's reference price (the agent sends none)
+        "order_type": "MARKET" if market else "LIMIT",
+        "product": "CNC",
+    }
+    return {"kind": "order", "gtt_type": "single", "trigger_values": [str(price)], "legs": [leg]}
 
 
 def entry_buffer_pct(portfolio: ModelPortfolio) -> Decimal:

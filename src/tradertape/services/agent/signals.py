@@ -47,7 +47,7 @@ from tradertape.services.portfolios.signals import AGENT
 from tradertape.services.portfolios.stops import REASON as STOP_REASON
 from tradertape.services.portfolios.stops import exit_spec
 from tradertape.services.risk.check import check_entry
-from tradertape.services.risk.exposure import RiskBooks, RiskScope
+from tradertape.services.risk.exposure import RiskBooks, RiskScope, ScopeKind
 from tradertape.services.risk.rules import applicable, kill_switches, terms
 
 #: What the agent may report, and the ``gtt_status`` each leaves on the signal.
@@ -140,6 +140,7 @@ def pending(
     book = AgentBook(sector_of=sector_of)
     counts_only = book.obfuscated(db, user_id=user_id)
     books = RiskBooks(book)
+    books.register(ScopeKind.PORTFOLIO, book.scoped)  # a portfolio's rules: its own book
     out: list[Handout] = []
     for signal in carted(db, user_id=user_id):
         portfolio = db.get(ModelPortfolio, signal.portfolio_id)
@@ -181,7 +182,7 @@ def pending(
             )
             out.append(refused)
             continue
-        book.passed.append(working_entry(signal))
+        book.pass_entry(portfolio.id, working_entry(signal))
         out.append(
             Handout(signal, portfolio, position, True, None, warnings, checked, local, sector)
         )

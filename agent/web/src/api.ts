@@ -203,7 +203,8 @@ export type UploadKind = "tradebook" | "ledger";
 /** A scaled column's total in the file as picked, and as the cloud was sent it. */
 export interface UploadColumn {
   name: string;
-  measure: "quantity" | "price" | "money";
+  /** balance: a running balance, whose totals are the closing (last row's) figures. */
+  measure: "quantity" | "price" | "balance" | "money";
   real_total: string;
   sent_total: string;
 }

@@ -39,7 +39,7 @@ POSITIONS = {
 }  # fmt: skip
 MARGINS = {"equity": {"available": {"live_balance": 100000, "cash": 100000}}}
 SECTORS = {"NSE:INFY": "IT", "NSE:TCS": "IT", "NSE:RELIANCE": "Energy"}
-WORKING = [risk.Working("NSE:RELIANCE", "Energy", 3, Decimal(2500))]
+WORKING = [risk.Entry("NSE:RELIANCE", "Energy", 3, Decimal(2500))]
 ENTRY = risk.Entry("NSE:INFY", "IT", 5, Decimal("1522.60"))
 
 

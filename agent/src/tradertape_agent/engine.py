@@ -320,11 +320,7 @@ class Agent:
             _entry_of(p.signal, self.sectors)
             for p in self.journal.where("leg = 'entry' AND state IN ('sending', 'placed')")
         ]
-        return risk.book_of(
-            reads,
-            [risk.Working(w.key, w.sector, w.quantity, w.price) for w in working],
-            self.sectors,
-        )
+        return risk.book_of(reads, working, self.sectors)
 
     def _teach(self, broker: BrokerLike, signal: Mapping[str, Any]) -> None:
         """Tell a broker keyed by ISIN (Upstox: ``NSE_EQ|<ISIN>``) the signal's instrument."""

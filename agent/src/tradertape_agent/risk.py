@@ -70,8 +70,9 @@ class Held:
 
 
 @dataclass(frozen=True)
-class Working:
-    """An entry placed and not yet filled: what it adds once it fills."""
+class Entry:
+    """A BUY of `quantity` at `price`: the entry checked, or one placed and not yet filled
+    (working: what it adds once it fills)."""
 
     key: str
     sector: str | None
@@ -88,7 +89,7 @@ class Book:
     """The account as the rules measure it, in real rupees."""
 
     held: tuple[Held, ...]
-    working: tuple[Working, ...]
+    working: tuple[Entry, ...]
     realised_today: Decimal
     cash: Decimal | None  # None: no broker reported its funds (a % rule then refuses)
 
@@ -102,7 +103,7 @@ class Book:
 
     def _grouped(self, by_key: bool) -> dict[str, Decimal]:
         totals: dict[str, Decimal] = {}
-        items: tuple[Held | Working, ...] = (*self.held, *self.working)
+        items: tuple[Held | Entry, ...] = (*self.held, *self.working)
         for item in items:
             label = item.key if by_key else item.sector or UNCLASSIFIED
             totals[label] = totals.get(label, ZERO) + item.value
@@ -134,7 +135,7 @@ def _held(row: Mapping[str, Any], quantity: int, sectors: Mapping[str, str]) -> 
 
 def book_of(
     reads: Iterable[tuple[list[dict[str, Any]], Mapping[str, Any], Mapping[str, Any]]],
-    working: Iterable[Working],
+    working: Iterable[Entry],
     sectors: Mapping[str, str],
 ) -> Book:
     """The book from each broker's ``(holdings, positions, margins)`` and the working entries."""
@@ -169,18 +170,6 @@ class Breach:
     type: str
     action: str  # block | warn
     message: str
-
-
-@dataclass(frozen=True)
-class Entry:
-    key: str
-    sector: str | None
-    quantity: int
-    price: Decimal
-
-    @property
-    def value(self) -> Decimal:
-        return self.quantity * self.price
 
 
 NO_CAPITAL = "no broker reported its funds"

@@ -121,6 +121,9 @@ class Runtime:
     settings: Settings
     db: Database
     clock: Clock
+    #: Real time, never pinned nor replayed: what a machine outside the server (the agent)
+    #: stamps its reports with is judged on it (`clock` may stand at a pinned demo day).
+    wall: Clock
     vault: Vault
     outbox: Outbox
     sessions: SessionService
@@ -177,6 +180,7 @@ class Runtime:
         db: Database | None = None,
         bus: EventBus | None = None,
         feed: MarketFeed | None = None,
+        wall: Clock | None = None,
     ) -> Runtime:
         """Wire the services; unspecified ports get their embedded defaults.
 
@@ -444,6 +448,7 @@ class Runtime:
             settings=settings,
             db=db,
             clock=clock,
+            wall=wall or SystemClock(),
             vault=vault,
             outbox=outbox,
             sessions=SessionService(clock=clock, lifetime=timedelta(days=settings.session_days)),

@@ -259,7 +259,7 @@ export interface paths {
         put?: never;
         /**
          * Agent Approve Signal
-         * @description Approve an agent portfolio's signal into the cart.
+         * @description Approve an agent portfolio's signal into the cart (the agent UI's Approve of a signal listed under ``awaiting``); one already in the cart answers as it is.
          */
         post: operations["agent-agent_approve_signal"];
         delete?: never;
@@ -279,7 +279,7 @@ export interface paths {
         put?: never;
         /**
          * Agent Reject Signal
-         * @description Reject an agent portfolio's pending or carted signal.
+         * @description Reject an agent portfolio's pending or carted signal (the agent UI's Reject); one already rejected answers as it is.
          */
         post: operations["agent-agent_reject_signal"];
         delete?: never;
@@ -5569,7 +5569,9 @@ export interface components {
         /**
          * AgentPlacement
          * @description What to place: ``kind`` ``gtt`` (``single``: one trigger and leg; ``two-leg``: an
-         *     OCO of a lower and an upper trigger, one leg each).
+         *     OCO of a lower and an upper trigger, one leg each) or ``order`` (an immediate order,
+         *     the portfolio's ``agent_placement`` ``limit`` or ``market``: one leg whose
+         *     ``order_type`` says which; ``trigger_values`` holds its price).
          */
         AgentPlacement: {
             /** Gtt Type */
@@ -5616,7 +5618,7 @@ export interface components {
             allowed: boolean;
             /**
              * Checked
-             * @description all: every rule; counts: only count rules and the kill switch, because the synced book is obfuscated (the agent re-checks rupee and % limits)
+             * @description all: every rule; counts: the synced book is obfuscated, so the server checked only what it still can (the kill switch, an mtm_exit pause, max_open_positions and max_order_value) and the agent applies `rules` locally; none: a signal waiting for approval (checked once approved into the cart)
              */
             checked: string;
             /**
@@ -5625,10 +5627,43 @@ export interface components {
              */
             refusal: string | null;
             /**
+             * Rules
+             * @description checked counts: every rupee and % rule of the signal's scope, for the agent to apply on its real figures before it places (empty when checked is all)
+             */
+            rules?: components["schemas"]["AgentRule"][];
+            /**
              * Warnings
              * @description warn-only rules the entry breaks
              */
             warnings: string[];
+        };
+        /**
+         * AgentRule
+         * @description A rupee or % risk rule the agent applies on its real figures before placing.
+         */
+        AgentRule: {
+            /**
+             * Action
+             * @description block: do not place; warn: place and say so
+             */
+            action: string;
+            /** Id */
+            id: number | null;
+            /**
+             * Threshold Amount
+             * @description ₹
+             */
+            threshold_amount: string | null;
+            /**
+             * Threshold Pct
+             * @description % of capital
+             */
+            threshold_pct: string | null;
+            /**
+             * Type
+             * @description daily_loss_limit, max_exposure, max_sector_exposure_pct, max_symbol_exposure or max_order_value
+             */
+            type: string;
         };
         /**
          * AgentSignal
@@ -5681,6 +5716,11 @@ export interface components {
             /** Quantity */
             quantity: number;
             risk: components["schemas"]["AgentRisk"];
+            /**
+             * Sector
+             * @description the catalog's sector of the symbol
+             */
+            sector?: string | null;
             /** Side */
             side: string;
             /**
@@ -12324,6 +12364,11 @@ export interface components {
          */
         PendingSignalsOut: {
             /**
+             * Awaiting
+             * @description signals waiting for your approval (pending_approval): the agent lists them with Approve and Reject (POST /api/agent/signals/{id}/approve|reject)
+             */
+            awaiting?: components["schemas"]["AgentSignal"][];
+            /**
              * Kill Switch
              * @description your account-wide kill switch is on: no entry is handed out (exits are)
              */
@@ -12338,6 +12383,13 @@ export interface components {
              * @description entries the gate refused this poll, each once, with risk.refusal
              */
             refused: components["schemas"]["AgentSignal"][];
+            /**
+             * Sectors
+             * @description the catalog's sector of each symbol the agent synced or is handed (for a max_sector_exposure_pct rule it applies locally)
+             */
+            sectors?: {
+                [key: string]: string;
+            };
             /**
              * Server Time
              * Format: date-time
@@ -12539,6 +12591,11 @@ export interface components {
          * @description What a deployment asks for; omitted guardrails come from the strategy's config.
          */
         PortfolioDeploy: {
+            /**
+             * Agent Placement
+             * @default gtt
+             */
+            agent_placement?: string;
             /** Atr Stop Multiplier */
             atr_stop_multiplier?: number | string | null;
             /**
@@ -12607,6 +12664,12 @@ export interface components {
          * @description A portfolio with its capital (free + deployed + committed = total).
          */
         PortfolioOut: {
+            /**
+             * Agent Placement
+             * @description what the agent places for it: 'gtt' (at the signal's trigger), or an immediate 'limit' (at the signal's limit) or 'market' order
+             * @default gtt
+             */
+            agent_placement?: string;
             /** Atr Stop Multiplier */
             atr_stop_multiplier: string;
             /** Auto Place Signals */
@@ -12682,6 +12745,8 @@ export interface components {
          * @description What may change on a running portfolio (fields left out keep their value).
          */
         PortfolioUpdate: {
+            /** Agent Placement */
+            agent_placement?: string | null;
             /** Auto Place Signals */
             auto_place_signals?: boolean | null;
             /** Executor */

@@ -27,8 +27,8 @@ def test_the_column_comes_with_gtt_for_every_portfolio_and_goes(
     assert portfolio["agent_placement"] == "market"
 
     runtime.db.engine.dispose()
-    command.downgrade(alembic_config(runtime.db.engine), "0055")
-    assert current_revision(runtime.db.engine) == "0055"
+    command.downgrade(alembic_config(runtime.db.engine), "0062")
+    assert current_revision(runtime.db.engine) == "0062"
     assert "agent_placement" not in _columns(runtime)
 
     upgrade(runtime.db.engine)

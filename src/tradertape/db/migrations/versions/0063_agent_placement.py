@@ -5,7 +5,7 @@ signals: ``gtt`` (as before: every existing portfolio keeps it) or an immediate 
 ``market`` order, seed 000's SEBI case (orders from the user's own static IP).
 
 Revision ID: 0063
-Revises: 0055
+Revises: 0062
 Create Date: 2026-11-29 13:00:00.000000
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0063"
-down_revision: str | None = "0055"
+down_revision: str | None = "0062"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

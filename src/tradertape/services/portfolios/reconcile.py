@@ -40,6 +40,7 @@ from tradertape.db.models import (
 )
 from tradertape.domain import books
 from tradertape.domain.order_state import PENDING
+from tradertape.oms import GTT_ACTIVE
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.notifications import events as notifications
 from tradertape.services.portfolios import book_held, fills, money, signals
@@ -193,6 +194,16 @@ def _stops(
             done.closed.append(position.id)
         if position.status != "closed" and not desk.sync(db, portfolio, position):
             crossed.append(position)
+    for position in db.scalars(
+        select(ModelPosition)
+        .join(Gtt, Gtt.id == ModelPosition.stop_gtt_id)
+        .where(
+            ModelPosition.portfolio_id == portfolio.id,
+            ModelPosition.status == "closed",
+            Gtt.status == GTT_ACTIVE,
+        )
+    ):  # sold by another hand (an MTM exit): its stop would sell shares no longer held
+        desk.cancel(db, position)
     return crossed
 
 

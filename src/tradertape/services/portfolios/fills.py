@@ -12,6 +12,12 @@ transaction and books the portfolio's side, `positions.fill_entry` or `fill_exit
 ledger's figures: price, IST day and the charges it booked. So one write path books every
 portfolio fill, and no second charge figure exists.
 
+A portfolio's positions are its book's: an order in its book that names no signal of it and
+is no stop is another hand's (an MTM exit rule's, a manual exit placed in that book), and
+its sale, once done, closes or reduces the portfolio's open positions in the symbol, oldest
+first, recorded as by whom (`sold_by_other`); so no sale in the book leaves the positions
+wrong, whoever placed it.
+
 What a fill is to the portfolio is said by its order's attribution: the portfolio, the
 signal and, for an agent's or a virtual fill, the leg (`attribution`, `book_virtual`; a
 virtual exit names its position and why, a virtual entry whether it was earmarked). A

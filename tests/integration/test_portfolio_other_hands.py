@@ -21,11 +21,10 @@ from sqlalchemy import select
 
 from tests.helpers import deploy_v1, sign_in
 from tests.integration.test_mtm_exits import _mtm, _open_market, _rule, _tick
+from tests.workers_kit import order
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Trade
 from tradertape.domain.charges import Side
-from tradertape.domain.instruments import Exchange
 from tradertape.domain.money import paise
-from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.domain.signals import SignalStatus
 from tradertape.jobs.loop import TradingLoop
 from tradertape.oms import delivery_charges
@@ -82,30 +81,13 @@ def _today(runtime: Runtime) -> date:
     return runtime.clock.now().astimezone(IST).date()
 
 
-def _hand_sells(runtime: Runtime, user_id: int, pid: int, quantity: int, key: str) -> str:
-    """A sale placed by hand in the portfolio's book (the order names the portfolio, as an
-    exit from Positions of its row does), at market: its order id."""
-    exchange, _, symbol = key.partition(":")
-    spec = OrderSpec(
-        exchange=Exchange(exchange),
-        tradingsymbol=symbol,
-        transaction_type=TransactionType.SELL,
-        quantity=quantity,
-        product=Product.CNC,
-        order_type=OrderType.MARKET,
-    )
-    with runtime.db.session() as db:
-        placed = runtime.orders.submit(
-            db,
-            user_id=user_id,
-            spec=spec,
-            last=runtime.quotes(key),
-            client_key=f"by-hand-{pid}-{quantity}",
-            attribution={"portfolio_id": pid},
-            exit_only=True,
-        )
-        assert placed.order.status == "COMPLETE", placed.order.status_message
-        return placed.order.order_id
+def _hand_sells(client: TestClient, pid: int, quantity: int, symbol: str) -> None:
+    """Positions' Exit of the portfolio's row: a CNC sale at market placed by hand in the
+    portfolio's book (``book``), through the order route."""
+    body = {**order(symbol, "SELL", quantity, product="CNC"), "variety": "regular"}
+    placed = client.post("/api/orders", json={**body, "book": f"portfolio:{pid}"})
+    assert placed.status_code == 201, placed.text
+    assert placed.json()["status"] == "COMPLETE", placed.text
 
 
 def _views(client: TestClient, runtime: Runtime, pid: int) -> dict[str, Any]:
@@ -193,7 +175,7 @@ def test_a_manual_exit_in_the_portfolios_book_sells_part_then_the_rest(
     user_id, pid, loop = _portfolio(client, runtime, clock, "by-hand@x.in")
     bought = _entry(runtime, pid, "NSE:INFY", 100, "1500.00")
     _tick(loop, clock, "NSE:INFY", "1510")
-    _hand_sells(runtime, user_id, pid, 40, "NSE:INFY")
+    _hand_sells(client, pid, 40, "INFY")
 
     part = _views(client, runtime, pid)
     assert part["scan"] == {"NSE:INFY": 60}
@@ -211,7 +193,11 @@ def test_a_manual_exit_in_the_portfolios_book_sells_part_then_the_rest(
     assert Decimal(row["realised_pnl"]) == paise(first)  # the row keeps it exact
 
     _tick(loop, clock, "NSE:INFY", "1520")
-    _hand_sells(runtime, user_id, pid, 60, "NSE:INFY")
+    buy = {**order("INFY", "BUY", 5, product="CNC"), "variety": "regular"}
+    refused = client.post("/api/orders", json={**buy, "book": f"portfolio:{pid}"})
+    assert refused.status_code == 422, refused.text  # only a sale of what it holds goes there
+    assert refused.json()["detail"][0]["field"] == "book"
+    _hand_sells(client, pid, 60, "INFY")
     done = _views(client, runtime, pid)
     assert done["scan"] == {}
     assert done["board"]["open_positions"] == []

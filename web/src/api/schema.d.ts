@@ -11687,6 +11687,11 @@ export interface components {
             auction_number?: string | null;
             /** Autoslice */
             autoslice?: boolean | null;
+            /**
+             * Book
+             * @description a paper sale of delivery shares in one of your model portfolio's books (portfolio:<id>, Positions' Exit of its row): the portfolio's positions give them up, recorded as a manual exit; omitted, the manual book
+             */
+            book?: string | null;
             /** Broker */
             broker?: ("kite" | "upstox" | "groww") | null;
             /** Disclosed Quantity */

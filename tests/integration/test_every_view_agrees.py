@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -665,10 +666,15 @@ OWN_MONEY = [
 MTM_EXIT = [("fire", 0), ("fire", 1), ("mtm",), ("tick", "NSE:INFY", 3)]
 
 
-_SIMPLE = {
-    "mtm": lambda desk, _: desk.mtm_exit(),
-    "fire": lambda desk, action: desk.fire(action[1]),
-}
+def _mtm(desk: Desk, _: tuple[Any, ...]) -> None:
+    desk.mtm_exit()
+
+
+def _fire(desk: Desk, action: tuple[Any, ...]) -> None:
+    desk.fire(action[1])
+
+
+_SIMPLE: dict[str, Callable[[Desk, tuple[Any, ...]], None]] = {"mtm": _mtm, "fire": _fire}
 
 
 def _act(desk: Desk, action: tuple[Any, ...]) -> None:

@@ -249,6 +249,11 @@ class Desk:
         key = f"portfolio:{self.portfolio_id}"
         for held in self.client.get("/api/portfolio/holdings", params={"book": key}).json()[:1]:
             self.move(f"{held['exchange']}:{held['tradingsymbol']}", -3)
+            rules = self.client.get("/api/risk/state").json()["rules"]
+            state = next(r for r in rules if r["rule_id"] == made.json()["id"])["mtm"]
+            assert state["paused"], state  # it tripped: the book's holdings were sold
+            sold = self.client.get("/api/portfolio/holdings", params={"book": key}).json()
+            assert sold == [], sold
 
     def settle(self) -> None:
         """What the loop's timer does within a minute: the portfolios' reconciliation (fills
@@ -556,8 +561,17 @@ def _dashboard(v: Views, books: dict[str, dict[str, Any]]) -> None:
             holding["quantity"] + holding["t1_quantity"],
         )
         v.same(f"{name}: average = the holding's", row["entry_price"], holding["average_price"])
-    for symbol in held:  # what the book holds is the portfolio's: sold by anyone, it goes
+    # what the book holds is the portfolio's (sold by anyone, it goes), but for an entry
+    # still working part filled, which the portfolio books once it ends
+    working = {
+        o["tradingsymbol"]
+        for o in (v.get("/api/portfolio/orders", book=key) if key in books else [])
+        if o["status"] not in ("COMPLETE", "CANCELLED", "REJECTED")
+    }
+    for symbol in sorted(set(held) - working):
         v.problems.append(f"{key} holds {symbol}, which its dashboard does not show")
+    if board["drift"]:
+        v.problems.append(f"dashboard: drift {board['drift']} with nothing unbooked")
     v.same("dashboard: unrealised = its rows'", board["unrealised_pnl"], total)
     if key in books:
         v.same(

@@ -11689,7 +11689,7 @@ export interface components {
             autoslice?: boolean | null;
             /**
              * Book
-             * @description a paper sale of delivery shares in one of your model portfolio's books (portfolio:<id>, Positions' Exit of its row): the portfolio's positions give them up, recorded as a manual exit; omitted, the manual book
+             * @description a sale of delivery shares in one of your model portfolio's books (portfolio:<id>, Positions' Exit of its row), in the portfolio's own account: its positions give them up, recorded as a manual exit; omitted, the manual book
              */
             book?: string | null;
             /** Broker */

@@ -191,7 +191,8 @@ def _place(runtime: Runtime, db: Session, user: SignedIn, body: OrderIn) -> Orde
     spec = body.spec()
     attribution = None
     if body.book is not None:
-        attribution = sell_in_portfolio_book(db, spec, body.book, body.mode, user_id=user.id)
+        account = Account.of(body.mode, body.broker)
+        attribution = sell_in_portfolio_book(db, spec, body.book, account, user_id=user.id)
     submitted = runtime.orders.submit(
         db,
         user_id=user.id,

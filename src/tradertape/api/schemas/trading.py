@@ -82,9 +82,9 @@ class OrderIn(AccountFields):
         default=None,
         pattern=r"^portfolio:\d{1,18}$",
         description=(
-            "a paper sale of delivery shares in one of your model portfolio's books "
-            "(portfolio:<id>, Positions' Exit of its row): the portfolio's positions give "
-            "them up, recorded as a manual exit; omitted, the manual book"
+            "a sale of delivery shares in one of your model portfolio's books "
+            "(portfolio:<id>, Positions' Exit of its row), in the portfolio's own account: "
+            "its positions give them up, recorded as a manual exit; omitted, the manual book"
         ),
     )
 

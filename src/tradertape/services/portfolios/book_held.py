@@ -21,7 +21,9 @@ from tradertape.db.models import ModelPortfolio, Order, Trade
 from tradertape.domain import books
 from tradertape.domain.orders import OrderSpec, Product, TransactionType
 from tradertape.errors import InvalidField
+from tradertape.oms import Account
 from tradertape.services.accounts.ownership import get_owned
+from tradertape.services.portfolios.signals import account as portfolio_account
 
 _OPEN = ("open", "exit_pending")
 
@@ -55,19 +57,19 @@ def held(db: Session, portfolio: ModelPortfolio) -> dict[str, int]:
 
 
 def sell_in_portfolio_book(
-    db: Session, spec: OrderSpec, book: str, mode: str, *, user_id: int
+    db: Session, spec: OrderSpec, book: str, account: Account, *, user_id: int
 ) -> dict[str, Any]:
-    """The attribution of a sale placed by hand in one of the user's paper portfolio's
-    books (Positions' Exit of its row): the portfolio's fill subscriber gives up its
-    positions for it (`fills.sold_by_other`, reason ``manual``). Only a paper sale of
-    delivery shares goes there (a buy would be a position the portfolio never chose);
-    another user's portfolio is a 404."""
+    """The attribution of a sale placed by hand in one of the user's portfolio's books
+    (Positions' Exit of its row): the portfolio's fill subscriber gives up its positions
+    for it (`fills.sold_by_other`, reason ``manual``). Only a sale of delivery shares, in
+    the portfolio's own account, goes there (a buy would be a position the portfolio never
+    chose); another user's portfolio is a 404."""
     portfolio_id = books.portfolio_of(book)
     if portfolio_id is None:
         raise InvalidField("book", "name a model portfolio's book: portfolio:<id>")
     portfolio = get_owned(db, ModelPortfolio, portfolio_id, user_id=user_id, label="portfolio")
-    if mode != "paper" or not portfolio.paper_mode:
-        raise InvalidField("book", "only a paper portfolio's book takes an order placed here")
+    if account != portfolio_account(portfolio):
+        raise InvalidField("book", "the order's account is not the portfolio's")
     if spec.transaction_type is not TransactionType.SELL or spec.product is not Product.CNC:
         raise InvalidField("book", "a portfolio's book takes only a CNC sale of what it holds")
     return {"portfolio_id": portfolio.id}

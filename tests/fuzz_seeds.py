@@ -981,6 +981,7 @@ SEEDS: dict[str, Seed] = {
     ],
     "POST /api/risk/rules": _one(body=RULE),
     "POST /api/risk/rules/{rule_id}/resume": _mtm_rule,
+    "POST /api/risk/rules/preview": _one(body=MTM_RULE),
     "POST /api/options/basket/preview": _basket,
     "POST /api/options/basket": _basket,
     "GET /api/risk/rules/{rule_id}": lambda c: [

@@ -8,7 +8,8 @@ the clock moving on. After each step every view is read through the API at
 one mark (the clock and the prices stand still while it is read), and each figure must
 agree to the paisa with the rows it sums and with the same figure on every other view:
 Positions, Holdings, Funds (margins), the books table, the risk desk, the worker API's
-funds and P&L, the worker run's page, the portfolio's dashboard and the Journal's marks;
+funds and P&L, the worker run's page, the portfolio's dashboard (after its MTM exit too:
+what its book holds, no more) and the Journal's marks;
 the risk desk's MTM of a ``live:kite`` rule is the live book's positions' M2M, and each part
 of that book (the run's trades there) has the day MTM its own positions add up to.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -228,6 +230,30 @@ class Desk:
         condition = active[index % len(active)]["condition"]
         key = f"{condition['exchange']}:{condition['tradingsymbol']}"
         self.tick(key, _d(condition["trigger_values"][0]))
+
+    def mtm_exit(self) -> None:
+        """Another hand sells in the portfolio's book: an MTM exit rule on it (any day MTM
+        but nothing exits it, confirmed as it may trip at once), then a tick of what it
+        holds, which trips it."""
+        if self.portfolio_id is None:
+            return
+        rule = {
+            "type": "mtm_exit",
+            "threshold_amount": "0.01",
+            "target_amount": "0.01",
+            "portfolio_id": self.portfolio_id,
+            "confirm_trip": True,
+        }
+        made = self.client.post("/api/risk/rules", json=rule)
+        assert made.status_code == 201, made.text
+        key = f"portfolio:{self.portfolio_id}"
+        for held in self.client.get("/api/portfolio/holdings", params={"book": key}).json()[:1]:
+            self.move(f"{held['exchange']}:{held['tradingsymbol']}", -3)
+            rules = self.client.get("/api/risk/state").json()["rules"]
+            state = next(r for r in rules if r["rule_id"] == made.json()["id"])["mtm"]
+            assert state["paused"], state  # it tripped: the book's holdings were sold
+            sold = self.client.get("/api/portfolio/holdings", params={"book": key}).json()
+            assert sold == [], sold
 
     def settle(self) -> None:
         """What the loop's timer does within a minute: the portfolios' reconciliation (fills
@@ -541,7 +567,7 @@ def _dashboard(v: Views, books: dict[str, dict[str, Any]]) -> None:
             row["quantity"] * (last - _d(row["entry_price"])),
         )
         total += _d(row["unrealised_pnl"])
-        holding = held.get(symbol)
+        holding = held.pop(symbol, None)
         if holding is None:
             v.problems.append(f"{name}: not among {key}'s holdings")
             continue
@@ -551,6 +577,17 @@ def _dashboard(v: Views, books: dict[str, dict[str, Any]]) -> None:
             holding["quantity"] + holding["t1_quantity"],
         )
         v.same(f"{name}: average = the holding's", row["entry_price"], holding["average_price"])
+    # what the book holds is the portfolio's (sold by anyone, it goes), but for an entry
+    # still working part filled, which the portfolio books once it ends
+    working = {
+        o["tradingsymbol"]
+        for o in (v.get("/api/portfolio/orders", book=key) if key in books else [])
+        if o["status"] not in ("COMPLETE", "CANCELLED", "REJECTED")
+    }
+    for symbol in sorted(set(held) - working):
+        v.problems.append(f"{key} holds {symbol}, which its dashboard does not show")
+    if board["drift"]:
+        v.problems.append(f"dashboard: drift {board['drift']} with nothing unbooked")
     v.same("dashboard: unrealised = its rows'", board["unrealised_pnl"], total)
     if key in books:
         v.same(
@@ -617,7 +654,8 @@ _TRIP = st.tuples(
     st.integers(min_value=1, max_value=12),
     st.integers(min_value=-20, max_value=20),
 )
-ACTION = st.one_of(_ORDER, _TRIP, _TRIP, _OPTION, _TICK, _TICK, _GTT, _FIRE, _LATER, _LIVE)
+_MTM = st.tuples(st.just("mtm"))  # an MTM exit sells the portfolio's book (issue 64)
+ACTION = st.one_of(_ORDER, _TRIP, _TRIP, _OPTION, _TICK, _TICK, _GTT, _FIRE, _LATER, _LIVE, _MTM)
 
 # Where views disagreed before (issue 50): one book's sale against another book's purchase
 # (realised on the account, open in each book), an MIS sale against a delivery buy in one
@@ -653,9 +691,27 @@ OWN_MONEY = [
 ]
 
 
+# The portfolio's entry GTTs fire, then its MTM exit rule sells what they bought: its
+# dashboard must drop them as its book does (issue 64: it kept them, ₹10 L "deployed").
+MTM_EXIT = [("fire", 0), ("fire", 1), ("mtm",), ("tick", "NSE:INFY", 3)]
+
+
+def _mtm(desk: Desk, _: tuple[Any, ...]) -> None:
+    desk.mtm_exit()
+
+
+def _fire(desk: Desk, action: tuple[Any, ...]) -> None:
+    desk.fire(action[1])
+
+
+_SIMPLE: dict[str, Callable[[Desk, tuple[Any, ...]], None]] = {"mtm": _mtm, "fire": _fire}
+
+
 def _act(desk: Desk, action: tuple[Any, ...]) -> None:
     kind = action[0]
-    if kind == "order":
+    if kind in _SIMPLE:
+        _SIMPLE[kind](desk, action)
+    elif kind == "order":
         _, who, key, side, quantity, product, away = action
         body = order(key.partition(":")[2], side, quantity, product=product)
         if away is not None:
@@ -680,8 +736,6 @@ def _act(desk: Desk, action: tuple[Any, ...]) -> None:
         desk.move(action[1], action[2])
     elif kind == "gtt":
         desk.gtt(action[1], action[2], action[3], action[4])
-    elif kind == "fire":
-        desk.fire(action[1])
     elif kind == "live":
         desk.live(*action[1:])
     else:
@@ -747,6 +801,7 @@ def _deploy(client: TestClient) -> int:
 @example(actions=ACROSS_BOOKS, with_portfolio=False)
 @example(actions=OWN_MONEY, with_portfolio=True)
 @example(actions=LIVE_BOOK, with_portfolio=False)
+@example(actions=MTM_EXIT, with_portfolio=True)
 def test_every_view_agrees_at_one_mark(
     client: TestClient,
     with_candles: Runtime,

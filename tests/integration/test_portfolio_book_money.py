@@ -8,7 +8,8 @@ at ₹3,400.50, then sells the 133 INFY at ₹1,530.05. Each fill is its own con
 Zerodha's delivery schedule (`oms.fill_charges`, what the backtest charges). A paper GTT's
 fill (its share of the day's note) agrees the same way once reconciled, and a Hypothesis
 run of entries, earmarks, lapses, add-ons and exits keeps every figure equal, exactly.
-(A model position is always sold whole: no partial sale to show.)
+(The portfolio sells a position whole; another hand's part sale is
+`test_portfolio_other_hands.py`'s.)
 """
 
 from __future__ import annotations

@@ -4525,9 +4525,32 @@ export interface paths {
         put?: never;
         /**
          * Create Rule
-         * @description Create a rule (a portfolio or worker run of another user is a 404).
+         * @description Create a rule (a portfolio or worker run of another user is a 404). An mtm_exit
+         *     rule its book's day MTM already trips would sell every open position of it the moment
+         *     it is saved: that is a 409 saying where it stands, unless ``confirm_trip`` is true.
          */
         post: operations["risk-create_rule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/risk/rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Rule
+         * @description Where an mtm_exit rule would stand if saved now (nothing is saved): its book's day
+         *     MTM against the thresholds, and whether saving it would trip it at once.
+         */
+        post: operations["risk-preview_rule"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4548,7 +4571,7 @@ export interface paths {
         get: operations["risk-get_rule"];
         /**
          * Replace Rule
-         * @description Replace a rule whole (every field is required).
+         * @description Replace a rule whole (every field is required; ``confirm_trip`` as for a new rule).
          */
         put: operations["risk-replace_rule"];
         post?: never;
@@ -10957,6 +10980,79 @@ export interface components {
             variety?: string;
         };
         /**
+         * MtmPreviewOut
+         * @description Where an mtm_exit rule would stand if saved now: its book's day MTM against the
+         *     thresholds asked for.
+         */
+        MtmPreviewOut: {
+            /**
+             * Book
+             * @description the book it reads: all, manual, live:<broker>, portfolio:<id> or run:<id>, or a live portfolio's or run's part of its broker's book (live:<broker>/portfolio:<id>, live:<broker>/run:<id>: the trades of its own orders there)
+             */
+            book: string;
+            /** Mtm */
+            mtm: string;
+            /**
+             * Paused
+             * @description tripped: the scope's entries are refused until resumed
+             */
+            paused: boolean;
+            /**
+             * Peak
+             * @description the day's best MTM so far
+             */
+            peak: string;
+            /**
+             * Quiet Today
+             * @description resumed after today's trip: watches again tomorrow
+             */
+            quiet_today: boolean;
+            /**
+             * Stop At
+             * @description the MTM that exits on the way down
+             */
+            stop_at: string | null;
+            /**
+             * Target At
+             * @description the MTM that exits, or arms the trail
+             */
+            target_at: string | null;
+            /**
+             * To Stop
+             * @description how far the MTM may still fall
+             */
+            to_stop: string | null;
+            /**
+             * To Target
+             * @description how far it must still rise
+             */
+            to_target: string | null;
+            /**
+             * To Trail
+             * @description how far it may fall to the trailing floor
+             */
+            to_trail: string | null;
+            /**
+             * Trail Floor
+             * @description peak less the trail, once armed
+             */
+            trail_floor: string | null;
+            /** Trip Reason */
+            trip_reason: string | null;
+            /**
+             * Trip Words
+             * @description what would trip it, in words
+             */
+            trip_words: string | null;
+            /** Tripped At */
+            tripped_at: string | null;
+            /**
+             * Would Trip
+             * @description saving it now fires it: every open position of its book sold at market
+             */
+            would_trip: boolean;
+        };
+        /**
          * MtmStateOut
          * @description An mtm_exit rule's day MTM (its book's, as Positions and Funds show it) against its
          *     thresholds, and its state.
@@ -11871,6 +11967,11 @@ export interface components {
             auction_number?: string | null;
             /** Autoslice */
             autoslice?: boolean | null;
+            /**
+             * Book
+             * @description a sale of delivery shares in one of your model portfolio's books (portfolio:<id>, Positions' Exit of its row), in the portfolio's own account: its positions give them up, recorded as a manual exit; omitted, the manual book
+             */
+            book?: string | null;
             /** Broker */
             broker?: ("kite" | "upstox" | "groww") | null;
             /** Disclosed Quantity */
@@ -13969,6 +14070,12 @@ export interface components {
              */
             book?: string | null;
             /**
+             * Confirm Trip
+             * @description an mtm_exit rule its book's MTM already trips exits every open position of it the moment it is saved: without this a 409 says where it stands (POST /api/risk/rules/preview shows it first)
+             * @default false
+             */
+            confirm_trip?: boolean;
+            /**
              * Enabled
              * @default true
              */
@@ -14059,6 +14166,12 @@ export interface components {
              * @description an mtm_exit rule's own book instead of a portfolio or a run: "manual" (the orders placed by hand from the desk) or "live:<broker>" (your account there, e.g. "live:kite")
              */
             book?: string | null;
+            /**
+             * Confirm Trip
+             * @description an mtm_exit rule its book's MTM already trips exits every open position of it the moment it is saved: without this a 409 says where it stands (POST /api/risk/rules/preview shows it first)
+             * @default false
+             */
+            confirm_trip?: boolean;
             /** Enabled */
             enabled: boolean;
             /** Portfolio Id */
@@ -29983,6 +30096,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RuleOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "risk-preview_rule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MtmPreviewOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

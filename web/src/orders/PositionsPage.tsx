@@ -73,6 +73,8 @@ export function Component() {
       quantity: Math.abs(open),
       product: str(r, "product") as Product,
       orderType: "MARKET",
+      // a portfolio's delivery shares are sold in its book, so the portfolio gives them up
+      ...(r.book?.startsWith("portfolio:") && open > 0 && str(r, "product") === "CNC" ? { book: r.book } : {}),
     });
   };
   return (

@@ -34,27 +34,63 @@ function figure(rule: { type: string }, value: string | number | null | undefine
   return plain(value);
 }
 
+type MtmPreview = components["schemas"]["MtmPreviewOut"];
+
+/** Where an MTM exit rule would stand if saved now: its book's day MTM against the
+ * thresholds typed, and a warning when saving would sell every open position at once. */
+export function MtmStanding({ preview }: { preview: MtmPreview }) {
+  return (
+    <Paper withBorder p="xs" aria-label="Where this rule stands now">
+      <Text size="sm">
+        Day MTM now <Money value={preview.mtm} pnl />
+        {preview.stop_at !== null && <> · exits at <Money value={preview.stop_at} pnl /></>}
+        {preview.target_at !== null && <> · or at <Money value={preview.target_at} pnl /></>}
+      </Text>
+      {preview.would_trip && (
+        <Alert color="red" mt="xs" role="alert" title="Saving this rule exits at once">
+          {preview.trip_words}: saving it sells every open position of {preview.book === "all" ? "your account" : "its book"} at market within seconds.
+        </Alert>
+      )}
+    </Paper>
+  );
+}
+
 function RuleForm({ rule, names, onClose }: { rule?: RuleOut; names: ScopeNames; onClose: () => void }) {
   const client = useQueryClient();
   const [draft, setDraft] = useState<RuleDraft>(() => draftOf(rule));
+  const [confirming, setConfirming] = useState(false);
+  const mtm = draft.type === "mtm_exit";
+  const previewBody = bodyOf(draft);
+  const preview = useQuery({
+    queryKey: ["risk", "preview", previewBody],
+    queryFn: async () => unwrap(await api.POST("/api/risk/rules/preview", { body: previewBody })),
+    enabled: mtm && (previewBody.threshold_amount !== null || previewBody.target_amount !== null),
+    retry: false,
+  });
   const save = useMutation({
-    mutationFn: async () => {
-      const body = bodyOf(draft);
+    mutationFn: async (confirm: boolean) => {
+      const body = { ...bodyOf(draft), confirm_trip: confirm };
       if (rule) return unwrap(await api.PUT("/api/risk/rules/{rule_id}", { params: { path: { rule_id: rule.id } }, body }));
       return unwrap(await api.POST("/api/risk/rules", { body }));
     },
     onSuccess: async () => {
+      setConfirming(false);
       await client.invalidateQueries({ queryKey: ["risk"] });
       onClose();
     },
+    onError: (error) => {
+      // the MTM moved past the threshold since the preview: ask, as for a preview that trips
+      if (error instanceof ApiError && error.status === 409 && error.message.includes("confirm_trip")) setConfirming(true);
+    },
   });
+  const submit = () => (mtm && preview.data?.would_trip ? setConfirming(true) : save.mutate(false));
   const fields = RULE_TYPES.find((t) => t.value === draft.type)?.fields ?? [];
   const errors = save.error instanceof ApiError ? save.error.fields : {};
   const set = (patch: Partial<RuleDraft>) => setDraft((d) => ({ ...d, ...patch }));
   const known = new Set(["type", "action", "enabled", "threshold_amount", "threshold_pct", "threshold_count", "portfolio_id", "strategy_run_id", "worker_run_id", "target_amount", "trail_amount"]);
   const general = save.error && !Object.keys(errors).some((f) => known.has(f)) ? save.error.message : null;
   return (
-    <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
+    <form onSubmit={(e) => { e.preventDefault(); submit(); }}>
       <Stack gap="sm">
         <Select label="Rule type" data={RULE_TYPES.map((t) => ({ value: t.value, label: t.label }))} value={draft.type}
           allowDeselect={false} onChange={(v) => v && set({ type: v as RuleDraft["type"] })} error={errors.type} />
@@ -87,12 +123,25 @@ function RuleForm({ rule, names, onClose }: { rule?: RuleOut; names: ScopeNames;
           onChange={(v) => v !== null && set({ scope: v })}
           error={errors.portfolio_id ?? errors.strategy_run_id ?? errors.worker_run_id} />
         <Switch label="Enabled" checked={draft.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked })} />
-        {general && <Alert color="red" role="alert">{general}</Alert>}
+        {mtm && preview.data && <MtmStanding preview={preview.data} />}
+        {general && !confirming && <Alert color="red" role="alert">{general}</Alert>}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>Cancel</Button>
           <Button type="submit" loading={save.isPending}>{rule ? "Save rule" : "Create rule"}</Button>
         </Group>
       </Stack>
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Exit every open position now?">
+        <Stack gap="sm">
+          <Text size="sm">
+            {preview.data?.trip_words ?? (save.error instanceof ApiError ? save.error.message : "This rule is already past its threshold")}.
+            Saving it sells every open position of its book at market now and pauses new entries until you resume.
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirming(false)}>Don't save</Button>
+            <Button color="red" loading={save.isPending} onClick={() => save.mutate(true)}>Save and exit now</Button>
+          </Group>
+        </Stack>
+      </Modal>
     </form>
   );
 }

@@ -15,6 +15,7 @@ from tradertape.api.schemas.risk import (
     Exposure,
     KillSwitchIn,
     KillSwitchOut,
+    MtmPreviewOut,
     MtmStateOut,
     PnlToday,
     RiskEventOut,
@@ -26,9 +27,12 @@ from tradertape.api.schemas.risk import (
 )
 from tradertape.db.models.risk import RiskEvent, RiskRule
 from tradertape.domain.money import ZERO, paise, shown_paise
+from tradertape.domain.mtm_exit import words
 from tradertape.domain.risk import HUNDRED, RuleAction, RuleType
-from tradertape.errors import Conflict
+from tradertape.errors import Conflict, InvalidField
+from tradertape.runtime import Runtime
 from tradertape.services.accounts.sessions import SignedIn
+from tradertape.services.books.summary import book_labels
 from tradertape.services.protection import mtm_exits
 from tradertape.services.protection.mtm_exits import MtmState
 from tradertape.services.risk import check, rules
@@ -78,11 +82,46 @@ def list_rules(
     return [rule_out(row, keys) for row in rows]
 
 
+def _arm(runtime: Runtime, db: Session, confirmed: bool) -> rules.Arm:
+    """Refuse (409) to save an mtm_exit rule its book's MTM already trips, unless confirmed."""
+
+    def arm(row: RiskRule) -> None:
+        if row.type != RuleType.MTM_EXIT.value or confirmed:
+            return
+        state = runtime.risk.arming(db, row)
+        if state is not None:
+            scope = book_labels(db, row.user_id, [state.book]).get(state.book, state.book)
+            mtm_exits.refuse_unconfirmed_trip(row, state, scope=scope)
+
+    return arm
+
+
 @router.post("/rules", response_model=RuleOut, status_code=status.HTTP_201_CREATED)
 def create_rule(body: RuleIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> RuleOut:
-    """Create a rule (a portfolio or worker run of another user is a 404)."""
-    row = rules.create(db, body.fields(), clock=runtime.clock, user_id=user.id)
+    """Create a rule (a portfolio or worker run of another user is a 404). An mtm_exit
+    rule its book's day MTM already trips would sell every open position of it the moment
+    it is saved: that is a 409 saying where it stands, unless ``confirm_trip`` is true."""
+    arm = _arm(runtime, db, body.confirm_trip)
+    row = rules.create(db, body.fields(), clock=runtime.clock, user_id=user.id, arm=arm)
     return rule_out(row, rules.run_keys(db, [row]))
+
+
+@router.post("/rules/preview", response_model=MtmPreviewOut)
+def preview_rule(body: RuleIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> MtmPreviewOut:
+    """Where an mtm_exit rule would stand if saved now (nothing is saved): its book's day
+    MTM against the thresholds, and whether saving it would trip it at once."""
+    if body.type is not RuleType.MTM_EXIT:
+        raise InvalidField("type", "only an mtm_exit rule has an MTM to preview")
+    row = rules.draft(db, body.fields(), clock=runtime.clock, user_id=user.id)
+    state = runtime.risk.arming(db, row)
+    if state is None:
+        raise Conflict("no MTM is read on this server")
+    trip = state.reading.trip
+    return MtmPreviewOut(
+        **_mtm_out(row, state).model_dump(),
+        would_trip=mtm_exits.would_trip(row, state),
+        trip_words=None if trip is None else words(trip, state.reading),
+    )
 
 
 @router.get("/rules/{rule_id}", response_model=RuleOut)
@@ -96,8 +135,9 @@ def get_rule(rule_id: RowId, user: CurrentUser, db: DbDep) -> RuleOut:
 def replace_rule(
     rule_id: RowId, body: RuleReplace, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> RuleOut:
-    """Replace a rule whole (every field is required)."""
-    row = rules.replace(db, rule_id, body.fields(), clock=runtime.clock, user_id=user.id)
+    """Replace a rule whole (every field is required; ``confirm_trip`` as for a new rule)."""
+    arm = _arm(runtime, db, body.confirm_trip)
+    row = rules.replace(db, rule_id, body.fields(), clock=runtime.clock, user_id=user.id, arm=arm)
     return rule_out(row, rules.run_keys(db, [row]))
 
 

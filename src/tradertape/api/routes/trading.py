@@ -57,6 +57,7 @@ from tradertape.runtime import Runtime
 from tradertape.services.accounts.sessions import SignedIn
 from tradertape.services.books.summary import book_labels, summaries
 from tradertape.services.brokers.account import View
+from tradertape.services.portfolios.book_held import sell_in_portfolio_book
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
 
 router = APIRouter(tags=["trading"])
@@ -188,6 +189,10 @@ async def place_order(
 
 def _place(runtime: Runtime, db: Session, user: SignedIn, body: OrderIn) -> OrderPlaced:
     spec = body.spec()
+    attribution = None
+    if body.book is not None:
+        account = Account.of(body.mode, body.broker)
+        attribution = sell_in_portfolio_book(db, spec, body.book, account, user_id=user.id)
     submitted = runtime.orders.submit(
         db,
         user_id=user.id,
@@ -196,6 +201,7 @@ def _place(runtime: Runtime, db: Session, user: SignedIn, body: OrderIn) -> Orde
         last=runtime.exchange.last_tick(spec.key),
         account=Account.of(body.mode, body.broker),
         client_key=body.idempotency_key,
+        attribution=attribution,
     )
     runtime.account_views.invalidate(user.id)
     order = submitted.order

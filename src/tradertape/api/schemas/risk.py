@@ -59,10 +59,18 @@ class RuleIn(Strict):
     target_amount: Rupees | None = None
     trail_amount: Rupees | None = None
     book: BookKey | None = Field(None, description=_BOOK)
+    confirm_trip: bool = Field(
+        False,
+        description=(
+            "an mtm_exit rule its book's MTM already trips exits every open position of it "
+            "the moment it is saved: without this a 409 says where it stands "
+            "(POST /api/risk/rules/preview shows it first)"
+        ),
+    )
 
     def fields(self) -> RuleFields:
         """The service's view of the body."""
-        return RuleFields(**self.model_dump())
+        return RuleFields(**self.model_dump(exclude={"confirm_trip"}))
 
 
 class RuleReplace(RuleIn):
@@ -161,6 +169,16 @@ class MtmStateOut(BaseModel):
     tripped_at: UtcDateTime | None
     trip_reason: str | None
     quiet_today: bool = Field(description="resumed after today's trip: watches again tomorrow")
+
+
+class MtmPreviewOut(MtmStateOut):
+    """Where an mtm_exit rule would stand if saved now: its book's day MTM against the
+    thresholds asked for."""
+
+    would_trip: bool = Field(
+        description="saving it now fires it: every open position of its book sold at market"
+    )
+    trip_words: str | None = Field(description="what would trip it, in words")
 
 
 class RuleStateOut(BaseModel):

@@ -60,7 +60,7 @@ class OrderFields(Strict):
         return OrderSpec(**fields)
 
 
-_NOT_SPEC = {"idempotency_key", "mode", "broker"}
+_NOT_SPEC = {"idempotency_key", "mode", "broker", "book"}
 
 
 class AccountFields(OrderFields):
@@ -78,6 +78,15 @@ class OrderIn(AccountFields):
     """Place an order (seed 002's order fields). Never send tag/attribution: we add it."""
 
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=160)
+    book: str | None = Field(
+        default=None,
+        pattern=r"^portfolio:\d{1,18}$",
+        description=(
+            "a sale of delivery shares in one of your model portfolio's books "
+            "(portfolio:<id>, Positions' Exit of its row), in the portfolio's own account: "
+            "its positions give them up, recorded as a manual exit; omitted, the manual book"
+        ),
+    )
 
     @field_validator("idempotency_key")
     @classmethod

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import Order
 from tradertape.db.rows import table_of
 from tradertape.domain.day_change import day_base, day_change
+from tradertape.domain.day_pnl import Sides
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.money import paise, paise_adding_up
@@ -87,13 +88,23 @@ class DayPnl:
 
 
 def _position_row(book: Lot, last: Decimal | None, close: Decimal | None) -> KiteDict:
+    """A position as Kite's row. Delivery shares sold today out of the holdings
+    (`Lot.from_holdings`) are bought at the previous close as far as the day goes, as the
+    day's P&L counts them: a sale of 35 held shares is a row of quantity 0, its P&L realised
+    (35 × (sale − close)), not an open short whose P&L moves with the price."""
     quantity = book.quantity
     price = last if last is not None else _ZERO
-    value = book.sell_value - book.buy_value  # Kite: cash flow so far, negative when long
+    carried = book.from_holdings
+    if carried and close is None:  # no mark yet: held at what it sold for (no P&L yet)
+        close = book.sell_value / book.sell_qty
+    buy_qty = book.buy_qty + carried
+    buy_value = book.buy_value + carried * (close or _ZERO)
+    value = book.sell_value - buy_value  # Kite: cash flow so far, negative when long
     pnl = value + quantity * price
-    realised = book.realised()
+    sides = Sides(buy_qty, buy_value, book.sell_qty, book.sell_value)
+    realised = paise(sides.realised()) if carried else book.realised()
     if quantity > 0:
-        average = book.buy_value / book.buy_qty
+        average = buy_value / buy_qty
     elif quantity < 0:
         average = book.sell_value / book.sell_qty
     else:
@@ -104,7 +115,7 @@ def _position_row(book: Lot, last: Decimal | None, close: Decimal | None) -> Kit
         "instrument_token": book.instrument_token,
         "product": book.product,
         "quantity": quantity,
-        "overnight_quantity": book.overnight,
+        "overnight_quantity": book.overnight + carried,
         "multiplier": 1,
         "average_price": _num(average),
         "close_price": _num(close),
@@ -114,9 +125,9 @@ def _position_row(book: Lot, last: Decimal | None, close: Decimal | None) -> Kit
         "m2m": _num(pnl),
         "unrealised": _num(pnl - realised),
         "realised": _num(realised),
-        "buy_quantity": book.buy_qty,
-        "buy_price": _num(book.buy_value / book.buy_qty) if book.buy_qty else 0.0,
-        "buy_value": _num(book.buy_value),
+        "buy_quantity": buy_qty,
+        "buy_price": _num(buy_value / buy_qty) if buy_qty else 0.0,
+        "buy_value": _num(buy_value),
         "sell_quantity": book.sell_qty,
         "sell_price": _num(book.sell_value / book.sell_qty) if book.sell_qty else 0.0,
         "sell_value": _num(book.sell_value),

@@ -131,6 +131,10 @@ class Lot:
     buy_value: Decimal = _ZERO
     sell_value: Decimal = _ZERO
     overnight: int = 0
+    # Delivery shares sold today out of what the book held at the day's start (its net
+    # sale, as it leaves the holdings): a sale of held shares, never a short. Its row counts
+    # them as held from the previous close (`PaperPortfolio`'s rows), as the day's P&L does.
+    from_holdings: int = 0
 
     def add(self, trade: Any) -> None:
         """Apply one trade (anything with a side, a quantity and a price)."""
@@ -144,8 +148,8 @@ class Lot:
 
     @property
     def quantity(self) -> int:
-        """Bought less sold."""
-        return self.buy_qty - self.sell_qty
+        """Bought (and taken out of the holdings) less sold."""
+        return self.buy_qty + self.from_holdings - self.sell_qty
 
     def realised(self) -> Decimal:
         """P&L of the closed quantity (`domain.day_pnl`'s rule), to the paisa: the rest of
@@ -249,7 +253,12 @@ TradeRow = Callable[[Any, str], KiteDict]  # a trade in Kite's shape, given its 
 
 def _lots(trades: Iterable[Any], today: str, *, day_only: bool) -> tuple[Lot, ...]:
     lots: dict[tuple[str, str, str, str], Lot] = {}
+    held: dict[tuple[str, str, str, str], int] = {}  # delivery shares at the day's start
     for trade in trades:
+        if trade.product == "CNC" and trade.trade_date < today:
+            key = (trade.book, trade.exchange, trade.tradingsymbol, trade.product)
+            signed = trade.quantity if trade.transaction_type == "BUY" else -trade.quantity
+            held[key] = held.get(key, 0) + signed
         if trade.product == "CNC" and not day_only and trade.trade_date < today:
             continue  # settled delivery lives in holdings, not positions
         key = (trade.book, trade.exchange, trade.tradingsymbol, trade.product)
@@ -267,6 +276,10 @@ def _lots(trades: Iterable[Any], today: str, *, day_only: bool) -> tuple[Lot, ..
         if trade.trade_date < today:
             lot.overnight += trade.quantity if trade.transaction_type == "BUY" else -trade.quantity
         lot.add(trade)
+    for key, start in held.items():  # a net sale of held shares leaves the holdings
+        lot = lots.get(key)
+        if lot is not None and start > 0:
+            lot.from_holdings = min(max(lot.sell_qty - lot.buy_qty, 0), start)
     return tuple(lot for lot in lots.values() if lot.buy_qty or lot.sell_qty)
 
 

@@ -12,6 +12,12 @@ transaction and books the portfolio's side, `positions.fill_entry` or `fill_exit
 ledger's figures: price, IST day and the charges it booked. So one write path books every
 portfolio fill, and no second charge figure exists.
 
+A portfolio's positions are its book's: an order in its book that names no signal of it and
+is no stop is another hand's (an MTM exit rule's, a manual exit placed in that book), and
+its sale, once done, closes or reduces the portfolio's open positions in the symbol, oldest
+first, recorded as by whom (`sold_by_other`); so no sale in the book leaves the positions
+wrong, whoever placed it.
+
 What a fill is to the portfolio is said by its order's attribution: the portfolio, the
 signal and, for an agent's or a virtual fill, the leg (`attribution`, `book_virtual`; a
 virtual exit names its position and why, a virtual entry whether it was earmarked). A
@@ -60,10 +66,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Order, Trade
-from tradertape.domain.money import plain
+from tradertape.domain.money import paise, plain
+from tradertape.domain.signals import SignalStatus
 from tradertape.oms import OmsEvent, OrderFilled, OrderUpdate, PortfolioBooks, portfolio_named
 from tradertape.ports.clock import IST, Clock
-from tradertape.services.portfolios.positions import fill_entry, fill_exit, filled
+from tradertape.services.portfolios import money
+from tradertape.services.portfolios.positions import (
+    exit_signal,
+    fill_entry,
+    fill_exit,
+    filled,
+    sell_part,
+)
 from tradertape.services.portfolios.stops import REASON as STOP_REASON
 
 log = logging.getLogger("tradertape.portfolios.fills")
@@ -157,12 +171,18 @@ class PortfolioFills:
         """Book a server-placed order of the portfolio that is `done` (see the module)."""
         tags = done.attribution
         found = _leg_of(db, done)
-        if found is None:
-            return  # the portfolio's order of no signal (an MTM exit rule's): the ledger's
-        leg, signal, position = found
         portfolio = db.get(ModelPortfolio, portfolio_named(tags))
         if portfolio is None:
             raise LookupError(f"order {done.order_id} names no portfolio: {dict(tags)}")
+        if found is None:  # another hand's order in the portfolio's book (an MTM exit's)
+            if done.transaction_type == _SELL and done.product == _CNC:
+                symbol = f"{done.exchange}:{done.tradingsymbol}"
+                fill = _aggregate(db, events, done)
+                sold_by_other(
+                    db, portfolio, symbol, fill, done.order_id, hand_of(done), clock=self._clock
+                )
+            return
+        leg, signal, position = found
         if signal is not None and leg == ENTRY:
             book_entry(
                 db,
@@ -247,6 +267,87 @@ def book_exit(
     if signal is not None:
         signal.order_id = order_id
         filled(signal, clock=clock)
+
+
+#: Why a position was sold by an order the portfolio did not place, by the order's source.
+HANDS = {"mtm_exit": "mtm_exit", "squareoff": "square_off", "expiry": "expiry"}
+MANUAL = "manual"  # a sale by hand (the order ticket, Positions' Exit, the agent's report)
+_SELL, _CNC = "SELL", "CNC"
+
+
+def hand_of(event: OrderUpdate) -> str:
+    """Whose sale `event`'s order is, as a position's ``exit_reason``: an MTM exit rule's,
+    the session's square-off, an expiry, else a sale by hand."""
+    return HANDS.get(event.source, MANUAL)
+
+
+def sold_by_other(
+    db: Session,
+    portfolio: ModelPortfolio,
+    symbol: str,
+    fill: OrderFill,
+    order_id: str,
+    reason: str,
+    *,
+    clock: Clock,
+) -> list[ModelPosition]:
+    """Book a sale in the portfolio's book that the portfolio did not place (an MTM exit, a
+    manual exit, a square-off): its open positions in `symbol` give up the shares, oldest
+    first (FIFO, as the holdings' cost is taken), each whole or in part, with an exit signal
+    that names the order and who sold (`reason`), so the position's money reads the sale's
+    trades (`position_money`) and the activity list says what happened. Shares beyond what
+    the portfolio holds are left to reconciliation's drift. The positions it sold."""
+    money.hold(db, portfolio)
+    held = db.scalars(
+        select(ModelPosition)
+        .where(
+            ModelPosition.portfolio_id == portfolio.id,
+            ModelPosition.symbol == symbol,
+            ModelPosition.status.in_(_HELD),
+        )
+        .order_by(ModelPosition.entry_date, ModelPosition.id)
+    ).all()
+    price = fill.value / fill.quantity
+    left, value_left, charges_left = fill.quantity, fill.value, fill.charges
+    sold: list[ModelPosition] = []
+    for position in held:
+        if left == 0:
+            break
+        part = min(left, position.quantity)
+        last = part == left
+        value = value_left if last else paise(fill.value * part / fill.quantity)
+        charges = charges_left if last else paise(fill.charges * part / fill.quantity)
+        left, value_left, charges_left = left - part, value_left - value, charges_left - charges
+        signal = exit_signal(
+            db, portfolio, position, close=price, day=fill.day, reason=reason, clock=clock
+        )
+        signal.quantity, signal.amount, signal.order_id = part, value, order_id
+        signal.status = SignalStatus.EXECUTED.value
+        signal.executed_at, signal.gtt_status = clock.now(), "filled"
+        sell_part(
+            portfolio,
+            position,
+            quantity=part,
+            price=price,
+            proceeds=value,
+            charges=charges,
+            day=fill.day,
+            reason=reason,
+            clock=clock,
+        )
+        sold.append(position)
+    if left:
+        log.warning(
+            "portfolio %s: order %s sold %s %s more than its positions held",
+            portfolio.id,
+            order_id,
+            left,
+            symbol,
+        )
+    return sold
+
+
+_HELD = ("open", "exit_pending")
 
 
 def ledger_fill(db: Session, order: Order) -> OrderFill:

@@ -59,25 +59,41 @@ class PositionMoney:
             self.proceeds += price * quantity
             self.sell_charges += charges
 
+    def share(self, position: ModelPosition) -> Decimal:
+        """The part of its buys the position still holds: all of them, unless another hand
+        sold some (an MTM exit, a manual exit: `fills.sold_by_other`), whose share of the
+        cost and buy charges went with them (average cost)."""
+        if self.bought > position.quantity > 0:
+            return Decimal(position.quantity) / self.bought
+        return Decimal(1)
+
     def entry_cost(self, position: ModelPosition) -> Decimal:
-        """What the position cost: its buys, when they are its whole quantity (else its
-        average entry price's worth: a position with no trades of its own)."""
+        """What the position (what it holds now) cost: its buys, when they are its whole
+        quantity or the part of them it still holds (else its average entry price's worth:
+        a position with no trades of its own)."""
         if self.bought == position.quantity:
             return self.cost
+        if self.bought > position.quantity > 0:
+            return self.cost * self.share(position)
         return position.entry_price * position.quantity
 
     def round_trip(
         self, position: ModelPosition, *, proceeds: Decimal, sale_charges: Decimal
     ) -> Decimal:
-        """What selling the whole position for `proceeds`, charged `sale_charges`, realises:
-        proceeds − its cost − its buys' charges − the sale's (unrounded). The one rule for
-        a position's P&L: its exit books it (`positions.fill_exit`), `realised` reads it."""
-        return proceeds - self.entry_cost(position) - self.buy_charges - sale_charges
+        """What selling the whole position (what it holds now) for `proceeds`, charged
+        `sale_charges`, realises: proceeds − its cost − its buys' charges − the sale's
+        (unrounded). The one rule for a position's P&L: its exit books it
+        (`positions.fill_exit`, `sell_part` for a part), `realised` reads it."""
+        held_charges = self.buy_charges * self.share(position)
+        return proceeds - self.entry_cost(position) - held_charges - sale_charges
 
     def realised(self, position: ModelPosition) -> Decimal | None:
         """The P&L its round trip realised, net of its charges (None while it is held)."""
         if position.status != "closed":
             return None
+        if self.sold == self.bought > position.quantity:  # sold in parts, every share gone
+            whole = self.proceeds - self.cost - self.buy_charges - self.sell_charges
+            return paise(whole)
         proceeds = self.proceeds
         if self.sold != position.quantity:
             proceeds = (position.exit_price or ZERO) * position.quantity

@@ -169,6 +169,83 @@ def fill_exit(
         )
 
 
+def sell_part(
+    portfolio: ModelPortfolio,
+    position: ModelPosition,
+    *,
+    quantity: int,
+    price: Decimal,
+    proceeds: Decimal,
+    charges: Decimal,
+    day: date,
+    reason: str,
+    clock: Clock,
+) -> None:
+    """Book a sale of `quantity` of the position's shares by an order it did not place
+    (`fills.sold_by_other`): the whole position closes as any exit does (`fill_exit`); a
+    part leaves it holding the rest, its share of the cost and buy charges gone with the
+    sale (average cost, `PositionMoney.share`) and that part's P&L realised."""
+    if quantity >= position.quantity:
+        fill_exit(
+            portfolio,
+            position,
+            price=price,
+            proceeds=proceeds,
+            charges=charges,
+            day=day,
+            reason=reason,
+            clock=clock,
+        )
+        return
+    db = object_session(position)
+    assert db is not None
+    money.hold(db, portfolio)
+    held = position_money.of_position(db, position)
+    whole_cost = held.entry_cost(position)
+    whole_pnl = held.round_trip(position, proceeds=ZERO, sale_charges=ZERO)  # −cost−charges
+    part = Decimal(quantity) / position.quantity
+    cost = whole_cost * part
+    pnl = proceeds + whole_pnl * part - charges
+    money.sold(portfolio, cost=cost, proceeds=proceeds, charges=charges, pnl=pnl)
+    position.quantity -= quantity
+    position.updated_at = clock.now()
+
+
+def exit_signal(
+    db: Session,
+    portfolio: ModelPortfolio,
+    position: ModelPosition,
+    *,
+    close: Decimal,
+    day: date,
+    reason: str,
+    clock: Clock,
+) -> ModelSignal:
+    """A SELL of the whole position that no scan decided (a manual close, a crossed stop),
+    ready to `place`."""
+    signal = ModelSignal(
+        user_id=portfolio.user_id,
+        portfolio_id=portfolio.id,
+        position_id=position.id,
+        strategy_version=portfolio.strategy_version,
+        symbol=position.symbol,
+        sector=position.sector,
+        signal_date=day,
+        signal_type="exit",
+        side="SELL",
+        close_price=close,
+        quantity=position.quantity,
+        amount=close * position.quantity,
+        reason=reason,
+        indicator_snapshot={},
+        status=SignalStatus.PENDING_APPROVAL.value,
+        created_at=clock.now(),
+    )
+    db.add(signal)
+    db.flush()
+    return signal
+
+
 def filled(signal: ModelSignal, *, clock: Clock) -> None:
     """The signal's order filled: only now is it ``executed`` (docs/api-conventions.md)."""
     if signal.status != SignalStatus.EXECUTED.value:  # rows sent before this rule already are

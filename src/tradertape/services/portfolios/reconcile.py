@@ -8,8 +8,10 @@ to this pass: a GTT or order that was cancelled, expired or rejected with nothin
 releases its entry's earmark (an exit that will not fill gives the position back its stop);
 each position's standing stop GTT (`stops`) is followed to its order, and kept in line with
 the position (placed, moved or placed again); a stop found already crossed sells the position
-at once, through an exit signal; and drift (a portfolio position the broker's holdings do not
-cover) is reported, not fixed. Apart from those stops nothing is changed at the broker.
+at once, through an exit signal; and drift (an instrument where the portfolio's open positions
+and what its book holds differ, `book_held`) is reported, not fixed. Apart from those
+stops nothing is changed at the broker; a stop still standing under a position another
+hand sold (an MTM exit, a manual exit) is cancelled.
 
 An order found done with something filled whose leg is still waiting was not booked by its
 fill event: it filled before this version booked server-placed orders by their events (an
@@ -35,11 +37,13 @@ from tradertape.db.models import (
     ModelPosition,
     ModelSignal,
     Order,
-    Trade,
 )
+from tradertape.domain import books
+from tradertape.domain.order_state import PENDING
+from tradertape.oms import GTT_ACTIVE
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.notifications import events as notifications
-from tradertape.services.portfolios import fills, money, signals
+from tradertape.services.portfolios import book_held, fills, money, signals
 from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.portfolios.stops import REASON as STOP_REASON
 
@@ -190,6 +194,16 @@ def _stops(
             done.closed.append(position.id)
         if position.status != "closed" and not desk.sync(db, portfolio, position):
             crossed.append(position)
+    for position in db.scalars(
+        select(ModelPosition)
+        .join(Gtt, Gtt.id == ModelPosition.stop_gtt_id)
+        .where(
+            ModelPosition.portfolio_id == portfolio.id,
+            ModelPosition.status == "closed",
+            Gtt.status == GTT_ACTIVE,
+        )
+    ):  # sold by another hand (an MTM exit): its stop would sell shares no longer held
+        desk.cancel(db, position)
     return crossed
 
 
@@ -223,29 +237,31 @@ def _sell_at_stop(
 
 
 def drift(db: Session, portfolio: ModelPortfolio) -> list[str]:
-    """Symbols the portfolio holds that the user's paper book does not (e.g. sold by hand).
-
-    Net bought quantity per symbol from the OMS trades must cover every open portfolio
-    position in it (several portfolios of the user share one broker account). Virtual fills
-    (``paper_fill: close`` or ``next_open``) leave no broker book to drift from."""
-    if portfolio.paper_fill != "gtt":
-        return []
-    positions = db.scalars(
-        select(ModelPosition).where(
-            ModelPosition.user_id == portfolio.user_id, ModelPosition.status == "open"
+    """Instruments where the portfolio's open positions and its book differ and nothing
+    explains it (an order of the book still working, part filled, is waiting to be booked):
+    a sale nobody booked to the portfolio (a broker's own square-off reported without the
+    portfolio's tags, a corporate action), or shares bought there by another hand. Every
+    sale in the book by anyone is booked to the positions by the fill subscriber
+    (`fills.sold_by_other`), so this stays empty unless something bypassed it."""
+    wanted: dict[str, int] = {}
+    for symbol, quantity in db.execute(
+        select(ModelPosition.symbol, ModelPosition.quantity).where(
+            ModelPosition.portfolio_id == portfolio.id,
+            ModelPosition.status.in_(("open", "exit_pending")),
         )
-    ).all()
-    needed: dict[str, int] = {}
-    for position in positions:
-        needed[position.symbol] = needed.get(position.symbol, 0) + position.quantity
-    if not needed:
-        return []
-    held: dict[str, int] = {}
-    for trade in db.scalars(
-        select(Trade).where(Trade.user_id == portfolio.user_id, Trade.product == "CNC")
     ):
-        key = f"{trade.exchange}:{trade.tradingsymbol}"
-        sign = 1 if trade.transaction_type == "BUY" else -1
-        held[key] = held.get(key, 0) + sign * trade.quantity
-    mine = {p.symbol for p in positions if p.portfolio_id == portfolio.id}
-    return sorted(s for s in mine if held.get(s, 0) < needed[s])
+        wanted[symbol] = wanted.get(symbol, 0) + quantity
+    held = book_held.held(db, portfolio)
+    differ = {s for s in wanted.keys() | held.keys() if wanted.get(s, 0) != held.get(s, 0)}
+    if not differ:
+        return []
+    book = book_held.book_of(portfolio)
+    working = db.execute(
+        select(Order.exchange, Order.tradingsymbol).where(
+            Order.user_id == portfolio.user_id,
+            Order.book == books.parent_of(book),
+            Order.status.in_(PENDING),
+            Order.attribution["portfolio_id"].as_integer() == portfolio.id,
+        )
+    )
+    return sorted(differ - {f"{exchange}:{symbol}" for exchange, symbol in working})

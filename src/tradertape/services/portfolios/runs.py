@@ -14,7 +14,7 @@ from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.signals import SignalStatus
 from tradertape.errors import Conflict, InvalidField
 from tradertape.services.accounts.ownership import get_owned
-from tradertape.services.portfolios import reconcile, scanner, signals, virtual
+from tradertape.services.portfolios import book_held, reconcile, scanner, signals, virtual
 from tradertape.services.portfolios.signals import Placement, PortfolioTrading
 
 
@@ -88,6 +88,13 @@ def close_position(
         raise Conflict(f"position {position_id} is {position.status}")
     portfolio = db.get(ModelPortfolio, position.portfolio_id)
     assert portfolio is not None
+    held = book_held.held(db, portfolio).get(position.symbol, 0)
+    if held < position.quantity:  # sold there by another hand, and not booked to it
+        raise Conflict(
+            f"position {position_id}: its book holds {held} of its {position.quantity}"
+            f" {position.symbol.partition(':')[2]} shares; nothing was sent (see the"
+            " portfolio's drift)"
+        )
     bars = store.load_panel([position.symbol], store.calendar.previous_trading_day(day), day)
     closes = [c for c in bars.close[:, 0].tolist() if c == c]
     close = Decimal(str(closes[-1])) if closes else position.entry_price

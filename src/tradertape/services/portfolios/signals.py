@@ -14,8 +14,6 @@ failed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,6 +45,7 @@ from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.notifications import events as notifications
 from tradertape.services.portfolios import money
 from tradertape.services.portfolios.fills import book_virtual
+from tradertape.services.portfolios.positions import exit_signal as exit_signal  # callers'
 from tradertape.services.portfolios.positions import filled as filled  # its callers' name
 from tradertape.services.portfolios.positions import of_portfolios
 from tradertape.services.portfolios.stops import REASON as STOP
@@ -444,41 +443,6 @@ def _sell_gtt(
     signal.gtt_id = gtt.id
     signal.gtt_status = "active"
     position.status = "exit_pending"
-
-
-def exit_signal(
-    db: Session,
-    portfolio: ModelPortfolio,
-    position: ModelPosition,
-    *,
-    close: Decimal,
-    day: date,
-    reason: str,
-    clock: Clock,
-) -> ModelSignal:
-    """A SELL of the whole position that no scan decided (a manual close, a crossed stop),
-    ready to `place`."""
-    signal = ModelSignal(
-        user_id=portfolio.user_id,
-        portfolio_id=portfolio.id,
-        position_id=position.id,
-        strategy_version=portfolio.strategy_version,
-        symbol=position.symbol,
-        sector=position.sector,
-        signal_date=day,
-        signal_type="exit",
-        side="SELL",
-        close_price=close,
-        quantity=position.quantity,
-        amount=close * position.quantity,
-        reason=reason,
-        indicator_snapshot={},
-        status=SignalStatus.PENDING_APPROVAL.value,
-        created_at=clock.now(),
-    )
-    db.add(signal)
-    db.flush()
-    return signal
 
 
 def expire_all(db: Session, portfolio_id: int) -> int:

@@ -58,7 +58,7 @@ from tradertape.domain.orders import (
     TransactionType,
 )
 from tradertape.domain.risk import RuleAction, RuleType
-from tradertape.errors import InvalidField, TraderTapeError
+from tradertape.errors import Conflict, InvalidField, TraderTapeError
 from tradertape.oms import (
     BROKER,
     PAPER_ACCOUNT,
@@ -149,6 +149,35 @@ def state_of(row: RiskRule, mtm: Decimal, today: date, *, book: str | None = Non
         tripped_at=row.tripped_at,
         trip_reason=row.trip_reason,
         quiet_today=tripped_today and not row.paused,
+    )
+
+
+def arming(db: Session, row: RiskRule, *, by_book: Mapping[str, Decimal], today: date) -> MtmState:
+    """Where a rule about to be saved (new, or changed: its stored peak kept) stands now: its
+    book's day MTM (`by_book`, as the pages show it) against its thresholds, read as the
+    next sweep would read it once it is saved."""
+    book = measured_books(db, [row])[row.id]
+    return state_of(row, by_book.get(book, ZERO), today, book=book)
+
+
+def would_trip(row: RiskRule, state: MtmState) -> bool:
+    """Whether saving `row` (read as `state`) fires it at once: enabled, not paused and not
+    quiet after today's trip, its MTM at or past a threshold."""
+    return (
+        row.enabled and not row.paused and not state.quiet_today and state.reading.trip is not None
+    )
+
+
+def refuse_unconfirmed_trip(row: RiskRule, state: MtmState, *, scope: str) -> None:
+    """Raise `Conflict` when saving `row` would trip it now (every open position of `scope`
+    sold at market within seconds): the trader must see where it stands and confirm."""
+    trip = state.reading.trip
+    if trip is None or not would_trip(row, state):
+        return
+    raise Conflict(
+        f"saving this rule would trip it now: {scope}'s {words(trip, state.reading)}, so every"
+        " open position of it would be sold at market at once. Send confirm_trip: true to"
+        " save it anyway."
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models.risk import RiskEvent
+from tradertape.db.models.risk import RiskEvent, RiskRule
 from tradertape.db.models.trading import Order
 from tradertape.domain import books as book_keys
 from tradertape.domain.instruments import Instrument, InstrumentCatalog
@@ -27,7 +27,7 @@ from tradertape.domain.risk import Book, Entry, RuleAction, RuleType, Side, read
 from tradertape.oms import BROKER as PAPER
 from tradertape.oms import PreTradeVerdict, RateRefusal
 from tradertape.ports.clock import IST, Clock
-from tradertape.services.protection.mtm_exits import BookMtm
+from tradertape.services.protection.mtm_exits import BookMtm, MtmState, arming, trading_day
 from tradertape.services.risk.check import (
     REFUSAL_PREFIX,
     RiskDecision,
@@ -155,6 +155,14 @@ class RiskMonitor:
             if code not in reasons:
                 reasons.append(code)
         return reasons
+
+    def arming(self, db: Session, row: RiskRule) -> MtmState | None:
+        """Where an mtm_exit rule about to be saved stands now (`mtm_exits.arming`: its
+        book's day MTM, as the risk page reads it), or None (no MTM reader wired)."""
+        if self._mtm is None:
+            return None
+        today = trading_day(self.clock.now())
+        return arming(db, row, by_book=self._mtm(db, row.user_id), today=today)
 
     def state(self, db: Session, *, user_id: int, live: bool = False) -> RiskState:
         """The risk page's figures: the paper account's, or (`live`) the live book's."""

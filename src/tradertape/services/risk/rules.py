@@ -9,7 +9,7 @@ of the user's portfolios or worker runs (anyone else's is a 404).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -254,13 +254,26 @@ def _assign(row: RiskRule, fields: RuleFields) -> None:
         row.tripped_at, row.trip_reason = None, None
 
 
-def create(db: Session, fields: RuleFields, *, clock: Clock, user_id: int) -> RiskRule:
-    """Store a new rule (commits)."""
+Arm = Callable[[RiskRule], None]  # a check of a rule about to be saved (an MTM rule's trip)
+
+
+def draft(db: Session, fields: RuleFields, *, clock: Clock, user_id: int) -> RiskRule:
+    """A new rule checked and filled in, not stored (a create, or a preview of one)."""
     check_fields(fields)
     fields = _owned_scope(db, fields, user_id=user_id)
     now = clock.now()
-    row = RiskRule(user_id=user_id, created_at=now, updated_at=now)
+    row = RiskRule(user_id=user_id, created_at=now, updated_at=now, paused=False)
     _assign(row, fields)
+    return row
+
+
+def create(
+    db: Session, fields: RuleFields, *, clock: Clock, user_id: int, arm: Arm | None = None
+) -> RiskRule:
+    """Store a new rule (commits), once `arm` let it be saved as it stands."""
+    row = draft(db, fields, clock=clock, user_id=user_id)
+    if arm is not None:
+        arm(row)
     db.add(row)
     db.commit()
     return row
@@ -272,13 +285,26 @@ def get(db: Session, rule_id: int, *, user_id: int) -> RiskRule:
 
 
 def replace(
-    db: Session, rule_id: int, fields: RuleFields, *, clock: Clock, user_id: int
+    db: Session,
+    rule_id: int,
+    fields: RuleFields,
+    *,
+    clock: Clock,
+    user_id: int,
+    arm: Arm | None = None,
 ) -> RiskRule:
-    """Replace the whole rule (commits)."""
+    """Replace the whole rule (commits), once `arm` let it be saved as it stands (a refusal
+    rolls the change back)."""
     row = get(db, rule_id, user_id=user_id)
     check_fields(fields)
     fields = _owned_scope(db, fields, user_id=user_id)
     _assign(row, fields)
+    if arm is not None:
+        try:
+            arm(row)
+        except Exception:
+            db.rollback()
+            raise
     row.updated_at = clock.now()
     db.commit()
     return row

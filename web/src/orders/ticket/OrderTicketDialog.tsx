@@ -157,6 +157,8 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
             ...buildOrderBody(form, key),
             ...(live ? { mode: "live" as const } : {}),
             ...(sliced ? { autoslice: true } : {}),
+            // Positions' Exit of a portfolio's row sells in its book: the portfolio hears it
+            ...(seed.book && form.transaction_type === "SELL" && !live ? { book: seed.book } : {}),
           },
         }),
       ),
@@ -171,7 +173,7 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
   // A market-priced order on a quiet feed's price says so before it is sent (issue 54).
   const staleWarning = ticketPriceWarning(feed, form.order_type);
   const named = instrumentLabel(form.tradingsymbol, form.exchange);
-  const title = `${buy ? "Buy" : "Sell"} ${named || "an instrument"}`;
+  const title = `${buy ? "Buy" : "Sell"} ${named || "an instrument"}${seed.book && !buy ? " from its portfolio" : ""}`;
   const rejected = placed?.status === "REJECTED";
 
   return (

@@ -76,6 +76,8 @@ export interface TicketSeed {
   product?: Product;
   orderType?: OrderType;
   price?: string | number;
+  /** A portfolio's book the order sells in (Positions' Exit of its row): "portfolio:<id>". */
+  book?: string;
 }
 
 export function splitSymbol(symbol: string | undefined): { exchange: Exchange; tradingsymbol: string } {

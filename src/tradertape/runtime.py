@@ -119,7 +119,8 @@ class Runtime:
 
     settings: Settings
     db: Database
-    clock: Clock
+    clock: Clock  # real time: alerts, notifications, uploads, runs, sign-ins (docs: "Clocks")
+    market_clock: Clock  # the exchange's time: orders, fills, GTTs, ticks (a replay's in demo)
     vault: Vault
     outbox: Outbox
     sessions: SessionService
@@ -441,6 +442,7 @@ class Runtime:
             settings=settings,
             db=db,
             clock=clock,
+            market_clock=market_clock,
             vault=vault,
             outbox=outbox,
             sessions=SessionService(clock=clock, lifetime=timedelta(days=settings.session_days)),

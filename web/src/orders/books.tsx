@@ -11,7 +11,7 @@ import { Money } from "@/components/Money";
 import { inr, pct } from "@/format";
 import { useTick } from "@/ticks/useTick";
 import { useAccount } from "@/account/account";
-import { ALL_BOOKS } from "./bookOptions";
+import { ALL_BOOKS, EVERY_BOOK } from "./bookOptions";
 
 type Schemas = components["schemas"];
 export type BookOrder = Schemas["BookOrder"];
@@ -110,6 +110,13 @@ export function useMargins(book: string = ALL_BOOKS) {
     enabled: !account.pending,
     queryFn: async () => unwrap(await api.GET("/api/portfolio/margins", { params: bookQuery(book, account.value) })),
   });
+}
+
+/** Whether the page's rows come from several books (the whole paper account, or every
+ * book): then each row names its book. A broker's account is one book, named above. */
+export function useSeveralBooks(book: string): boolean {
+  const account = useAccount();
+  return book === EVERY_BOOK || (book === ALL_BOOKS && account.paper);
 }
 
 /** The "Book" column a page shows under "All books" (each row names its book). */

@@ -3,7 +3,7 @@
 // and Funds all name Kite and show Kite's figures, and "Add funds" (paper money) is gone.
 import { type Page, expect, test } from "@playwright/test";
 import { completeKiteLogin, connectKite, forgetKite, showAccount } from "./kite";
-import { expectAccessible, keepScreenshot } from "./support";
+import { expectAccessible, keepScreenshot, signIn } from "./support";
 
 const switcher = (page: Page) => page.getByTestId("account-switch");
 const bookFilter = (page: Page) => page.getByRole("textbox", { name: "Book" });
@@ -42,4 +42,23 @@ test("the header's account switch picks the account every page shows @phone", as
   await showAccount(page, "Paper");
   await expect(page.getByRole("button", { name: "Add funds" })).toBeVisible();
   await forgetKite(page);
+});
+
+// The journal's totals and its tax section count the same trades (issue 64): real trades by
+// default, paper ones too only when the page's one switch says so, and the page says which.
+test("the journal's totals and tax section follow one real/paper switch @phone", async ({ page }, info) => {
+  await signIn(page, "/journal");
+  const allYears = page.getByRole("region", { name: "All years" });
+  await expect(allYears.getByRole("heading")).toHaveText("All years · real trades");
+  await expect(page.getByTestId("journal-counts")).toContainText("Counting real trades only");
+  const taxNote = page.getByText(/^1 April .* · real trades$/);
+  await expect(taxNote).toBeVisible();
+  await keepScreenshot(page, "journal-real-trades", info.project.name);
+
+  await page.getByText("Real and paper", { exact: true }).click();
+  await expect(page).toHaveURL(/[?&]paper=1/);
+  await expect(allYears.getByRole("heading")).toHaveText("All years · real and paper trades");
+  await expect(page.getByTestId("journal-counts")).toContainText("Counting real and paper trades");
+  await expect(page.getByText(/· real and paper trades \(paper is not income\)$/)).toBeVisible();
+  await expectAccessible(page);
 });

@@ -2,7 +2,7 @@
 // Patterns and the benchmark. Every figure is the API's (FIFO, corporate actions and tax rules
 // are worked out on the server); the page only picks the year and lays them out.
 import { download } from "@/components/csv";
-import { Button, Card, FileInput, Group, List, Loader, SegmentedControl, Select, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from "@mantine/core";
+import { Anchor, Button, Card, FileInput, Group, List, Loader, SegmentedControl, Select, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
@@ -35,11 +35,22 @@ const TABS = [
   { value: "benchmark", label: "Benchmark" },
 ];
 
-function NoTrades() {
+/** Nothing counted yet: how trades arrive, or, when paper ones were left out, how to see them. */
+function NoTrades({ paperLeftOut }: { paperLeftOut: number }) {
+  const [, setPaper] = useCountPaper();
+  if (paperLeftOut > 0) {
+    return (
+      <Notice color="blue" role="status" title="No real trades yet">
+        Your {qty(paperLeftOut)} paper round trip{paperLeftOut === 1 ? " is" : "s are"} left out, as your broker's Console leaves
+        them out. <Anchor component="button" type="button" fz="inherit" onClick={() => setPaper(true)}>Count paper trades too</Anchor>, or upload
+        your tradebooks on the <Link to="/uploads">Uploads</Link> page.
+      </Notice>
+    );
+  }
   return (
     <Notice color="blue" role="status" title="Nothing in the journal yet">
-      Upload your tradebooks on the <Link to="/uploads">Uploads</Link> page; trades TraderTape books for you
-      (paper and live) appear here on their own.
+      Upload your tradebooks on the <Link to="/uploads">Uploads</Link> page; live trades TraderTape books for you
+      appear here on their own (paper ones under "Real and paper").
     </Notice>
   );
 }
@@ -248,7 +259,7 @@ function PnlTab({ scope }: { scope: Scope }) {
   const p = pnl.data;
   return (
     <Stack gap="md">
-      {p.round_trips.length === 0 && p.open.length === 0 && <NoTrades />}
+      {p.round_trips.length === 0 && p.open.length === 0 && <NoTrades paperLeftOut={p.paper_round_trips} />}
       <Card withBorder component="section" aria-label="All years">
         <Title order={2} size="h5" mb="xs">All years · {p.include_paper ? "real and paper trades" : "real trades"}</Title>
         <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="md">
@@ -371,7 +382,7 @@ function RoundTripsTab({ scope }: { scope: Scope }) {
   if (pnl.error) return <Notice role="alert" color="red">{problem(pnl.error)}</Notice>;
   return (
     <Stack gap="md">
-      {trips.length === 0 && <NoTrades />}
+      {trips.length === 0 && <NoTrades paperLeftOut={pnl.data.paper_round_trips} />}
       <Group gap="xs" wrap="wrap" align="flex-end">
         <TextInput label="Symbol" placeholder="e.g. INFY" value={symbol} onChange={(e) => setSymbol(e.currentTarget.value)} w={160} />
         <Select label="Financial year" w={160} value={fy} onChange={(v) => setFy(v ?? "all")} allowDeselect={false}

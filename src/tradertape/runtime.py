@@ -120,7 +120,8 @@ class Runtime:
 
     settings: Settings
     db: Database
-    clock: Clock
+    clock: Clock  # real time: alerts, notifications, uploads, runs, sign-ins (docs: "Clocks")
+    market_clock: Clock  # the exchange's time: orders, fills, GTTs, ticks (a replay's in demo)
     #: Real time, never pinned nor replayed: what a machine outside the server (the agent)
     #: stamps its reports with is judged on it (`clock` may stand at a pinned demo day).
     wall: Clock
@@ -448,6 +449,7 @@ class Runtime:
             settings=settings,
             db=db,
             clock=clock,
+            market_clock=market_clock,
             wall=wall or SystemClock(),
             vault=vault,
             outbox=outbox,

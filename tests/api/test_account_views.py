@@ -184,3 +184,26 @@ def test_a_token_the_broker_refuses_is_marked_expired(client: TestClient, runtim
     again = client.get("/api/portfolio/holdings")  # no second call to the broker
     assert again.json() == {"detail": "the kite session has expired: log in to kite again"}
     assert FakeKite.calls == ["positions"]
+
+
+def test_the_account_is_named_paper_or_a_broker_never_picked_for_the_caller(
+    client: TestClient, runtime: Runtime
+):
+    """Issue 64: the web's account switch names the account; a connected broker does not
+    take over ``book=paper`` (every paper book, nothing of the broker's)."""
+    sign_in(client, runtime, "s@x.in")
+    client.post("/api/portfolio/funds", json={"amount": 50000})
+    connect_kite(client, runtime)
+
+    paper = client.get("/api/portfolio/margins", params={"book": "paper"})
+    kite = client.get("/api/portfolio/margins", params={"book": "live:kite"})
+    holdings = client.get("/api/portfolio/holdings", params={"book": "paper"})
+
+    assert paper.headers["X-Broker"] == "paper"
+    assert paper.json()["equity"]["available"]["cash"] == 50000.0
+    assert kite.headers["X-Broker"] == "kite"
+    assert kite.json()["equity"]["net"] == 12345.5
+    assert (holdings.headers["X-Broker"], holdings.json()) == ("paper", [])
+    refused = client.get("/api/portfolio/holdings", params={"book": "papers"})
+    assert refused.status_code == 422
+    assert "paper" in refused.json()["detail"][0]["msg"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 from decimal import Decimal
+from typing import Any
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
@@ -53,7 +54,7 @@ def test_uploaded_and_paper_trades_are_one_ledger_with_fifo_pnl(
     assert client.get("/api/journal/trades?symbol=TCS").json() == []
 
     quote(runtime, "1420")
-    pnl = client.get("/api/journal/pnl").json()
+    pnl = client.get("/api/journal/pnl", params={"include_paper": "true"}).json()
     (trip,) = pnl["round_trips"]
     assert (trip["account"], trip["pnl"], trip["held_days"], trip["intraday"]) == (
         "ZX1234",
@@ -352,8 +353,55 @@ def test_paper_trades_enter_the_tax_pnl_only_when_asked(client: TestClient, runt
     # the paper intraday round trip: 10 × (1,410 − 1,400)
     assert (simulated["speculative"]["trips"], simulated["speculative"]["pnl"]) == (1, "100.00")
     # its sale's STT, 0.025 % × ₹14,100 = ₹3.525, is ₹4 on the day's note: the row says so
-    (trip,) = client.get("/api/journal/pnl").json()["round_trips"]
+    (trip,) = client.get("/api/journal/pnl?include_paper=true").json()["round_trips"]
     assert trip["charges_note"] == "STT ₹4.00: the day's note rounds STT to the rupee"
+
+
+def _tax_trips(tax: dict[str, Any]) -> int:
+    buckets = tax["capital_gains"]
+    business: int = tax["speculative"]["trips"] + tax["non_speculative"]["trips"]
+    return business + sum(int(b["trips"]) for b in buckets)
+
+
+def test_the_journal_totals_and_the_tax_section_count_the_same_trades(
+    client: TestClient, runtime: Runtime
+):
+    """Issue 64: "All years" counted paper trades while the tax section below left them
+    out. By default both are real trades only; with ``include_paper`` both count them."""
+    sign_in(client, runtime, "alice@x.in")
+    real = [  # a real delivery round trip this financial year (the clock: 20 Nov 2026)
+        Fill("TCS", "2026-06-01", "buy", 10, "3300", "J1", "1300000000000000021"),
+        Fill("TCS", "2026-07-01", "sell", 10, "3350", "J2", "1300000000000000022"),
+    ]
+    sent = client.post("/api/uploads/tradebook", files=[("files[]", ("j.csv", zerodha_csv(real)))])
+    assert sent.status_code == 201, sent.text
+    client.post("/api/portfolio/funds", json={"amount": 100000})
+    for n, (side, price) in enumerate((("BUY", 1400), ("SELL", 1410))):
+        quote(runtime, str(price))
+        order = {**ORDER, "transaction_type": side, "product": "MIS", "price": price}
+        placed = client.post("/api/orders", json={**order, "idempotency_key": f"journal-scope-{n}"})
+        assert placed.status_code == 201, placed.text
+        assert placed.json()["status"] == "COMPLETE"
+
+    pnl = client.get("/api/journal/pnl").json()
+    tax = client.get("/api/journal/tax", params={"fy": "2026-27"}).json()
+    # real trades only: the TCS trip, 10 × (3,350 − 3,300) = ₹500; the paper trip is named
+    assert (pnl["include_paper"], pnl["paper_round_trips"]) == (False, 1)
+    assert [(t["symbol"], t["close_source"]) for t in pnl["round_trips"]] == [("TCS", "upload")]
+    assert pnl["realised"] == "500.00"
+    (year,) = pnl["years"]
+    assert year["trips"] == _tax_trips(tax) == 1
+    assert client.get("/api/journal/edge").json()["symbols"][0]["count"] == 1
+
+    both = client.get("/api/journal/pnl", params={"include_paper": "true"}).json()
+    with_paper = client.get("/api/journal/tax", params={"fy": "2026-27", "include_paper": "true"})
+    # with paper: ₹500 + the paper intraday trip's 10 × (1,410 − 1,400) = ₹600
+    assert (both["include_paper"], both["paper_round_trips"], both["realised"]) == (
+        True,
+        0,
+        "600.00",
+    )
+    assert both["years"][0]["trips"] == _tax_trips(with_paper.json()) == 2
 
 
 def test_the_returns_figures_and_schedule_112a_for_the_utility(

@@ -33,9 +33,10 @@ def _book(runtime: Runtime, user_id: int) -> Book:
 
 
 def _fresh_pnl(client: TestClient) -> Any:
-    """The P&L page as a process that has computed nothing yet sees it."""
+    """The P&L page, paper trades counted, as a process that has computed nothing yet sees
+    it."""
     ledger.forget_kept()
-    answer = client.get("/api/journal/pnl")
+    answer = client.get("/api/journal/pnl", params={"include_paper": "true"})
     assert answer.status_code == 200, answer.text
     return answer.json()
 

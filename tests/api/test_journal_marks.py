@@ -69,7 +69,7 @@ def _positions(client: TestClient) -> dict[str, dict[str, Any]]:
 
 
 def _journal(client: TestClient) -> dict[str, dict[str, Any]]:
-    answer = client.get("/api/journal/pnl")
+    answer = client.get("/api/journal/pnl", params={"include_paper": "true"})  # paper positions
     assert answer.status_code == 200, answer.text
     return {p["symbol"]: p for p in answer.json()["open"]}
 
@@ -103,7 +103,7 @@ def test_open_nifty_options_are_marked_as_positions_marks_them(
     # the put was written at 80.05 and is 61.40 now: 18.65 a unit gained
     assert journal[put.tradingsymbol]["direction"] == "short"
     assert Decimal(journal[put.tradingsymbol]["unrealised"]) == Decimal("18.65") * put.lot_size
-    pnl = client.get("/api/journal/pnl").json()
+    pnl = client.get("/api/journal/pnl", params={"include_paper": "true"}).json()
     assert Decimal(pnl["unrealised"]) == sum(
         (Decimal(p["unrealised"]) for p in journal.values()), Decimal(0)
     )

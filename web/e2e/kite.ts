@@ -38,6 +38,14 @@ export async function completeKiteLogin(page: Page): Promise<void> {
   await expect(kiteCard(page).getByText("connected", { exact: true })).toBeVisible();
 }
 
+/** Picks the account every page shows in the header's switch ("Paper", "Kite"). */
+export async function showAccount(page: Page, name: string): Promise<void> {
+  const switcher = page.getByTestId("account-switch");
+  await switcher.click();
+  await page.getByRole("menuitem", { name: new RegExp(`^${name} \\(`) }).click();
+  await expect(switcher).toContainText(name);
+}
+
 export const kiteCard = (page: Page) => page.getByRole("region", { name: "Zerodha Kite broker" });
 
 /** Later specs trade on the paper account: forget Kite again (its views would answer them). */

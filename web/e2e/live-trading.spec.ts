@@ -1,7 +1,7 @@
 // Live trading from the browser, against the fake Kite: the user's own switch (typed LIVE),
 // the ticket's Live account, and the order arriving at the broker exactly once.
 import { expect, request, test } from "@playwright/test";
-import { KITE, completeKiteLogin, connectKite, forgetKite } from "./kite";
+import { KITE, completeKiteLogin, connectKite, forgetKite, showAccount } from "./kite";
 import { expectAccessible, keepScreenshot } from "./support";
 
 test.describe.configure({ timeout: 90_000 });
@@ -56,6 +56,7 @@ test("turns live trading on, places a live order at Kite, turns it off", async (
   const kiteBook = async () => ((await (await page.request.get("/api/portfolio/orders")).json()) as unknown[]).length;
   const booked = await kiteBook();
   await page.goto("/orders");
+  await showAccount(page, "Kite"); // the desk shows Kite's books once the trader picks them
   await page.keyboard.press("b");
   const ticket = page.getByRole("dialog");
   await ticket.getByLabel("Symbol").fill("INFY");
@@ -71,7 +72,7 @@ test("turns live trading on, places a live order at Kite, turns it off", async (
   await keepScreenshot(page, "ticket-live", info.project.name);
 
   await ticket.getByRole("button", { name: "Close", exact: true }).click();
-  // With Kite connected the books are Kite's: the order is there, open or already filled.
+  // Kite's books on screen: the order is there, open or already filled.
   await expect.poll(kiteBook, { timeout: 20_000 }).toBe(booked + 1);
   const count = async (tab: string) =>
     Number(/\((\d+)\)/.exec((await page.getByRole("tab", { name: new RegExp(`^${tab} \\(`) }).textContent()) ?? "")?.[1] ?? -1);
@@ -83,7 +84,7 @@ test("turns live trading on, places a live order at Kite, turns it off", async (
 
   await page.goto("/settings/live");
   await page.getByRole("button", { name: "Turn my live trading off" }).click();
-  await expect(page.getByLabel("Trading mode")).toHaveText("Paper");
+  await expect(page.getByLabel("Trading mode")).toBeHidden(); // paper: the account switch says so
   await forgetKite(page);
   await fake.dispose();
 });

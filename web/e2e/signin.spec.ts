@@ -30,6 +30,7 @@ test("signs in with the code from the e-mail", async ({ page }) => {
 
 test("the shell shows the account and paper mode @phone", async ({ page }) => {
   await signIn(page);
-  await expect(page.getByLabel("Trading mode")).toHaveText("Paper");
+  await expect(page.getByTestId("account-switch")).toContainText("Paper");
+  await expect(page.getByLabel("Trading mode")).toBeHidden(); // live trading off: no badge
   await expectAccessible(page);
 });

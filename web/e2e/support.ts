@@ -62,15 +62,15 @@ export async function keepScreenshot(page: Page, name: string, project: string):
   await page.screenshot({ path: join(screenshots, `${name}-${project}.png`), fullPage: false });
 }
 
-/** What the page's next read of `pathname` (no query: the whole account, as the API answers
- * by default) answered. Figures marked to the last tick move between two reads, so a page is
+/** What the page's next read of `pathname` (the whole paper account: no query, or the
+ * header switch's ``book=paper``) answered. Figures marked to the last tick move between two reads, so a page is
  * compared with its own read, not with one the test takes a moment apart (the page re-reads
  * them on a 5 s beat: `web/src/api/refresh.ts`). */
 export async function nextPageRead<T>(page: Page, pathname: string): Promise<T> {
   const answer = await page.waitForResponse(
     (r) => {
       const url = new URL(r.url());
-      return url.pathname === pathname && url.search === "" && r.ok();
+      return url.pathname === pathname && (url.search === "" || url.search === "?book=paper") && r.ok();
     },
     { timeout: 7_000 },
   );

@@ -3393,7 +3393,8 @@ export interface paths {
          *     positions marked as Positions marks them (the latest tick; an index option without one
          *     at its model price from the index), shares else at the last daily close the server
          *     has. With ``group_id``, the family members' journals together (each round trip names
-         *     its member).
+         *     its member). Real trades only unless ``include_paper=true``, as the tax P&L counts:
+         *     ``paper_round_trips`` says how many simulated ones were left out.
          */
         get: operations["journal-journal_pnl"];
         put?: never;
@@ -3551,10 +3552,12 @@ export interface paths {
         };
         /**
          * Get Clock
-         * @description Whether the market is open, closed or (in a demo) replaying the last session.
+         * @description The deployment's clocks: whether the market is open, closed or (in a demo, a
+         *     practice session) replaying the last session, and which events each clock stamps.
          *
-         *     Orders, fills and GTTs carry ``market_time``; notifications carry ``now``. In a demo
-         *     replay the two are days apart, which the top bar shows.
+         *     Orders, fills, GTTs, ticks and candles carry ``market_time``; alerts, uploads, runs and
+         *     sign-ins carry ``now`` (real time). In a replay the two are days apart, which the top
+         *     bar's practice-session badge shows.
          */
         get: operations["market-get_clock"];
         put?: never;
@@ -10699,15 +10702,21 @@ export interface components {
         MarketCandlesMessage: components["schemas"]["CandlesSnapshotMessage"] | components["schemas"]["CandleMessage"] | components["schemas"]["HeartbeatMessage"] | components["schemas"]["StreamErrorMessage"];
         /**
          * MarketClockOut
-         * @description The server's time and the market's: in a demo replay they differ by days.
+         * @description The deployment's two clocks: real time and the market's. In a demo replay (a
+         *     practice session) they differ by days; otherwise they are the same instant.
          */
         MarketClockOut: {
             /**
              * Market Time
              * Format: date-time
-             * @description the instant orders, fills and GTTs are stamped with; in a demo replay, the replayed session's
+             * @description market time: what ``market_time_stamps`` carry (orders, fills, GTTs, ticks, candles); in a demo replay, the replayed session's
              */
             market_time: string;
+            /**
+             * Market Time Stamps
+             * @description what is stamped with market_time
+             */
+            market_time_stamps: string[];
             /**
              * Next Open
              * @description the next real session's open, when not open
@@ -10716,11 +10725,21 @@ export interface components {
             /**
              * Now
              * Format: date-time
-             * @description the server's clock (notifications, sign-ins)
+             * @description real time: what ``real_time_stamps`` carry (alerts, uploads, runs, sign-ins)
              */
             now: string;
             /** @description open: continuous trading; closed: none (pre-open, after hours, holiday); replay: the demo plays the last session again outside NSE hours */
             phase: components["schemas"]["MarketPhase"];
+            /**
+             * Real Time Stamps
+             * @description what is stamped with now (real time)
+             */
+            real_time_stamps: string[];
+            /**
+             * Replay
+             * @description true in a practice session: the demo replays a past session, so market_time is that session's, not today's
+             */
+            replay: boolean;
             /**
              * Replay Of
              * @description the session being replayed, in a replay
@@ -12623,10 +12642,20 @@ export interface components {
             applied_actions: string[];
             /** Charges */
             charges: string;
+            /**
+             * Include Paper
+             * @description whether the paper account's simulated trades are counted (false: real trades only, the default, as the tax P&L counts)
+             */
+            include_paper: boolean;
             /** Net */
             net: string;
             /** Open */
             open: components["schemas"]["OpenPositionOut"][];
+            /**
+             * Paper Round Trips
+             * @description the paper account's round trips left out of these figures (0 when they are counted)
+             */
+            paper_round_trips: number;
             /** Realised */
             realised: string;
             /** Round Trips */
@@ -26816,6 +26845,8 @@ export interface operations {
     "journal-journal_edge": {
         parameters: {
             query?: {
+                /** @description count the paper account's simulated trades too; by default every journal figure (P&L, tax, Edge Finder, Patterns) is of real trades only, as Kite's Console and Wealth count */
+                include_paper?: boolean;
                 /** @description a family group of yours; without it, only you */
                 group_id?: number | null;
                 /** @description the members chosen; all without */
@@ -26972,6 +27003,8 @@ export interface operations {
     "journal-journal_patterns": {
         parameters: {
             query?: {
+                /** @description count the paper account's simulated trades too; by default every journal figure (P&L, tax, Edge Finder, Patterns) is of real trades only, as Kite's Console and Wealth count */
+                include_paper?: boolean;
                 /** @description a family group of yours; without it, only you */
                 group_id?: number | null;
                 /** @description the members chosen; all without */
@@ -27079,6 +27112,8 @@ export interface operations {
     "journal-journal_pnl": {
         parameters: {
             query?: {
+                /** @description count the paper account's simulated trades too; by default every journal figure (P&L, tax, Edge Finder, Patterns) is of real trades only, as Kite's Console and Wealth count */
+                include_paper?: boolean;
                 /** @description a family group of yours; without it, only you */
                 group_id?: number | null;
                 /** @description the members chosen; all without */
@@ -27237,7 +27272,7 @@ export interface operations {
             query: {
                 /** @description financial year, 2024-25 (1 April 2024 to 31 March 2025) */
                 fy: string;
-                /** @description count the paper account's simulated trades too (by default the tax P&L is of real trades only, as Wealth is) */
+                /** @description count the paper account's simulated trades too; by default every journal figure (P&L, tax, Edge Finder, Patterns) is of real trades only, as Kite's Console and Wealth count */
                 include_paper?: boolean;
             };
             header?: never;
@@ -27292,7 +27327,7 @@ export interface operations {
                 /** @description financial year, 2024-25 (1 April 2024 to 31 March 2025) */
                 fy: string;
                 format?: "csv" | "xlsx";
-                /** @description count the paper account's simulated trades too (by default the tax P&L is of real trades only, as Wealth is) */
+                /** @description count the paper account's simulated trades too; by default every journal figure (P&L, tax, Edge Finder, Patterns) is of real trades only, as Kite's Console and Wealth count */
                 include_paper?: boolean;
             };
             header?: never;
@@ -29657,7 +29692,7 @@ export interface operations {
     "trading-holdings": {
         parameters: {
             query?: {
-                /** @description One book (manual, portfolio:<id>, run:<id>, live:<broker>) or all of them (``all``: every paper book, then the connected broker's rows). Without it, the account in use: the connected broker's, else the paper account's. */
+                /** @description One book (manual, portfolio:<id>, run:<id>, live:<broker>), one account (``paper``: every paper book; ``live:<broker>``: that broker's account) or all of them (``all``: every paper book, then the connected broker's rows). Without it, the account in use: the connected broker's, else the paper account's. The web names the account every time (its header's switch). */
                 book?: string | null;
             };
             header?: never;
@@ -29709,7 +29744,7 @@ export interface operations {
     "trading-margins": {
         parameters: {
             query?: {
-                /** @description One book (manual, portfolio:<id>, run:<id>, live:<broker>) or all of them (``all``: every paper book, then the connected broker's rows). Without it, the account in use: the connected broker's, else the paper account's. */
+                /** @description One book (manual, portfolio:<id>, run:<id>, live:<broker>), one account (``paper``: every paper book; ``live:<broker>``: that broker's account) or all of them (``all``: every paper book, then the connected broker's rows). Without it, the account in use: the connected broker's, else the paper account's. The web names the account every time (its header's switch). */
                 book?: string | null;
             };
             header?: never;
@@ -29761,7 +29796,7 @@ export interface operations {
     "trading-orders": {
         parameters: {
             query?: {
-                /** @description One book (manual, portfolio:<id>, run:<id>, live:<broker>) or all of them (``all``: every paper book, then the connected broker's rows). Without it, the account in use: the connected broker's, else the paper account's. */
+                /** @description One book (manual, portfolio:<id>, run:<id>, live:<broker>), one account (``paper``: every paper book; ``live:<broker>``: that broker's account) or all of them (``all``: every paper book, then the connected broker's rows). Without it, the account in use: the connected broker's, else the paper account's. The web names the account every time (its header's switch). */
                 book?: string | null;
             };
             header?: never;
@@ -29813,7 +29848,7 @@ export interface operations {
     "trading-positions": {
         parameters: {
             query?: {
-                /** @description One book (manual, portfolio:<id>, run:<id>, live:<broker>) or all of them (``all``: every paper book, then the connected broker's rows). Without it, the account in use: the connected broker's, else the paper account's. */
+                /** @description One book (manual, portfolio:<id>, run:<id>, live:<broker>), one account (``paper``: every paper book; ``live:<broker>``: that broker's account) or all of them (``all``: every paper book, then the connected broker's rows). Without it, the account in use: the connected broker's, else the paper account's. The web names the account every time (its header's switch). */
                 book?: string | null;
             };
             header?: never;
@@ -29865,7 +29900,7 @@ export interface operations {
     "trading-trades": {
         parameters: {
             query?: {
-                /** @description One book (manual, portfolio:<id>, run:<id>, live:<broker>) or all of them (``all``: every paper book, then the connected broker's rows). Without it, the account in use: the connected broker's, else the paper account's. */
+                /** @description One book (manual, portfolio:<id>, run:<id>, live:<broker>), one account (``paper``: every paper book; ``live:<broker>``: that broker's account) or all of them (``all``: every paper book, then the connected broker's rows). Without it, the account in use: the connected broker's, else the paper account's. The web names the account every time (its header's switch). */
                 book?: string | null;
             };
             header?: never;

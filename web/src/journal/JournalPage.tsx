@@ -2,11 +2,11 @@
 // Patterns and the benchmark. Every figure is the API's (FIFO, corporate actions and tax rules
 // are worked out on the server); the page only picks the year and lays them out.
 import { download } from "@/components/csv";
-import { Button, Card, FileInput, Group, List, Loader, SegmentedControl, Select, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from "@mantine/core";
+import { Anchor, Button, Card, FileInput, Group, List, Loader, SegmentedControl, Select, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
-import { Link, useNavigate, useParams } from "react-router";
+import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Figure, READABLE_PLACEHOLDER } from "@/components/Figure";
 import { BENCH_COLOUR, LineChart, RUN_COLOURS } from "@/components/LineChart";
@@ -21,7 +21,7 @@ import { EdgeTab, PatternsTab } from "./Analytics";
 import { ReturnFigures } from "./ReturnFigures";
 import {
   type Benchmark, type BenchmarkMetrics, type GainsBucket, type IndexImport, type OpenPosition, type Period, type RoundTrip,
-  type Tax, type YearPnl, exportTax, importIndex, useBenchmark, usePnl, useTax,
+  type Tax, type YearPnl, exportTax, importIndex, useBenchmark, useCountPaper, usePnl, useTax,
 } from "./journalApi";
 import {
   accountName, benchmarkLines, financialYears, fractionPct, fyOf, fyRange, gainsName, istToday, periodName, problem, ratio, sourceName, tripType,
@@ -35,11 +35,22 @@ const TABS = [
   { value: "benchmark", label: "Benchmark" },
 ];
 
-function NoTrades() {
+/** Nothing counted yet: how trades arrive, or, when paper ones were left out, how to see them. */
+function NoTrades({ paperLeftOut }: { paperLeftOut: number }) {
+  const [, setPaper] = useCountPaper();
+  if (paperLeftOut > 0) {
+    return (
+      <Notice color="blue" role="status" title="No real trades yet">
+        Your {qty(paperLeftOut)} paper round trip{paperLeftOut === 1 ? " is" : "s are"} left out, as your broker's Console leaves
+        them out. <Anchor component="button" type="button" fz="inherit" onClick={() => setPaper(true)}>Count paper trades too</Anchor>, or upload
+        your tradebooks on the <Link to="/uploads">Uploads</Link> page.
+      </Notice>
+    );
+  }
   return (
     <Notice color="blue" role="status" title="Nothing in the journal yet">
-      Upload your tradebooks on the <Link to="/uploads">Uploads</Link> page; trades TraderTape books for you
-      (paper and live) appear here on their own.
+      Upload your tradebooks on the <Link to="/uploads">Uploads</Link> page; live trades TraderTape books for you
+      appear here on their own (paper ones under "Real and paper").
     </Notice>
   );
 }
@@ -97,13 +108,14 @@ function GainsCards({ rows }: { rows: GainsBucket[] }) {
 }
 
 function ExportButtons({ tax }: { tax: Tax }) {
+  const [paper] = useCountPaper();
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const save = async (format: "xlsx" | "csv") => {
     setBusy(format);
     setError(null);
     try {
-      const { filename, blob } = await exportTax(tax.fy, format);
+      const { filename, blob } = await exportTax(tax.fy, format, paper);
       download(filename, blob);
     } catch (e) {
       setError(problem(e));
@@ -124,6 +136,7 @@ function ExportButtons({ tax }: { tax: Tax }) {
 
 function TaxYearView({ fy }: { fy: string }) {
   const tax = useTax(fy);
+  const [paper] = useCountPaper();
   const phone = useMediaQuery("(max-width: 48em)");
   if (tax.isPending) return <Loader aria-label={`Loading FY ${fy}`} />;
   if (tax.error) return <Notice role="alert" color="red">{problem(tax.error)}</Notice>;
@@ -133,7 +146,7 @@ function TaxYearView({ fy }: { fy: string }) {
       <Group justify="space-between" align="flex-start" wrap="wrap">
         <div>
           <Title order={2} size="h4">Tax P&L, FY {t.fy}</Title>
-          <Text size="sm" c="dimmed">{fyRange(t.fy)}</Text>
+          <Text size="sm" c="dimmed">{fyRange(t.fy)} · {paper ? "real and paper trades (paper is not income)" : "real trades"}</Text>
         </div>
         <ExportButtons tax={t} />
       </Group>
@@ -226,6 +239,13 @@ function YearsTable({ years, onPick }: { years: YearPnl[]; onPick: (fy: string) 
   );
 }
 
+/** What the journal's figures count, said under its totals. */
+export function countedWords(includePaper: boolean, paperLeftOut: number): string {
+  if (includePaper) return "Counting real and paper trades: the paper account's simulated round trips are in every figure on this page, the tax P&L's too (they are not income).";
+  const left = paperLeftOut === 0 ? "" : ` ${qty(paperLeftOut)} paper round trip${paperLeftOut === 1 ? " is" : "s are"} left out; switch to "Real and paper" to count them.`;
+  return `Counting real trades only, as your broker's Console and the tax P&L below do.${left}`;
+}
+
 function PnlTab({ scope }: { scope: Scope }) {
   const pnl = usePnl(scope);
   const years = useMemo(() => {
@@ -239,15 +259,16 @@ function PnlTab({ scope }: { scope: Scope }) {
   const p = pnl.data;
   return (
     <Stack gap="md">
-      {p.round_trips.length === 0 && p.open.length === 0 && <NoTrades />}
+      {p.round_trips.length === 0 && p.open.length === 0 && <NoTrades paperLeftOut={p.paper_round_trips} />}
       <Card withBorder component="section" aria-label="All years">
-        <Title order={2} size="h5" mb="xs">All years</Title>
+        <Title order={2} size="h5" mb="xs">All years · {p.include_paper ? "real and paper trades" : "real trades"}</Title>
         <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="md">
           <Figure label="Realised P&L"><Money value={p.realised} pnl /></Figure>
           <Figure label="Charges"><Money value={p.charges} /></Figure>
           <Figure label="Net of charges"><Money value={p.net} pnl /></Figure>
           <Figure label="Unrealised (open positions)"><Money value={p.unrealised} pnl /></Figure>
         </SimpleGrid>
+        <Text size="xs" c="dimmed" mt="xs" data-testid="journal-counts">{countedWords(p.include_paper, p.paper_round_trips)}</Text>
         {p.applied_actions.length > 0 && (
           <Text size="xs" c="dimmed" mt="xs">Corporate actions applied: {p.applied_actions.join("; ")}</Text>
         )}
@@ -373,7 +394,7 @@ function RoundTripsTab({ scope }: { scope: Scope }) {
   if (pnl.error) return <Notice role="alert" color="red">{problem(pnl.error)}</Notice>;
   return (
     <Stack gap="md">
-      {trips.length === 0 && <NoTrades />}
+      {trips.length === 0 && <NoTrades paperLeftOut={pnl.data.paper_round_trips} />}
       <Group gap="xs" wrap="wrap" align="flex-end">
         <TextInput label="Symbol" placeholder="e.g. INFY" value={symbol} onChange={(e) => setSymbol(e.currentTarget.value)} w={160} />
         <Select label="Financial year" w={160} value={fy} onChange={(v) => setFy(v ?? "all")} allowDeselect={false}
@@ -562,9 +583,19 @@ function BenchmarkTab() {
   );
 }
 
+/** The one switch every figure of the journal follows: real trades, or paper ones too. */
+function CountSwitch() {
+  const [paper, setPaper] = useCountPaper();
+  return (
+    <SegmentedControl aria-label="Trades counted" value={paper ? "paper" : "real"} onChange={(v) => setPaper(v === "paper")}
+      data={[{ value: "real", label: "Real trades" }, { value: "paper", label: "Real and paper" }]} />
+  );
+}
+
 export function Component() {
   const { tab = "pnl" } = useParams();
   const navigate = useNavigate();
+  const location = useLocation();
   const scope = useFamilyScope();
   const groups = useGroups();
   const phone = useMediaQuery("(max-width: 62em)");
@@ -572,7 +603,7 @@ export function Component() {
   const family = scope.kind !== "me";
   return (
     <>
-      <PageTitle actions={<Button component={Link} to="/uploads" variant="default">Upload statements</Button>}>Journal</PageTitle>
+      <PageTitle actions={<Group gap="xs" wrap="wrap"><CountSwitch /><Button component={Link} to="/uploads" variant="default">Upload statements</Button></Group>}>Journal</PageTitle>
       {phone && (groups.data?.length ?? 0) > 0 && (
         <Card withBorder mb="md" component="section" aria-label="Whose figures"><SwitcherControls /></Card>
       )}
@@ -582,7 +613,7 @@ export function Component() {
           benchmark are yours alone.
         </Text>
       )}
-      <Tabs value={current} onChange={(v) => void navigate(v === "pnl" ? "/journal" : `/journal/${v}`)} keepMounted={false}>
+      <Tabs value={current} onChange={(v) => void navigate({ pathname: v === "pnl" ? "/journal" : `/journal/${v}`, search: location.search })} keepMounted={false}>
         <Tabs.List mb="md">
           {TABS.map((t) => <Tabs.Tab key={t.value} value={t.value}>{t.label}</Tabs.Tab>)}
         </Tabs.List>

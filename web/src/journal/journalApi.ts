@@ -1,6 +1,7 @@
 // The uploads and journal API as query hooks: the Uploads page and the Journal share them, so
 // an upload (or a deleted one) refreshes every journal figure.
 import { type QueryClient, useQuery } from "@tanstack/react-query";
+import { useSearchParams } from "react-router";
 import { api, type components } from "@/api/client";
 import { unwrap } from "@/api/errors";
 import { type Scope, scopeQuery } from "@/family/scope";
@@ -31,11 +32,11 @@ export type Period = Benchmark["period"];
 export const journalKeys = {
   all: ["journal"] as const,
   uploads: ["journal", "uploads"] as const,
-  pnl: (scope: Scope) => ["journal", "pnl", scopeQuery(scope)] as const,
-  tax: (fy: string) => ["journal", "tax", fy] as const,
+  pnl: (scope: Scope, paper = false) => ["journal", "pnl", scopeQuery(scope), paper] as const,
+  tax: (fy: string, paper = false) => ["journal", "tax", fy, paper] as const,
   taxReturn: (fy: string, cashWithinLimit: boolean) => ["journal", "tax-return", fy, cashWithinLimit] as const,
-  edge: (scope: Scope) => ["journal", "edge", scopeQuery(scope)] as const,
-  patterns: (scope: Scope) => ["journal", "patterns", scopeQuery(scope)] as const,
+  edge: (scope: Scope, paper = false) => ["journal", "edge", scopeQuery(scope), paper] as const,
+  patterns: (scope: Scope, paper = false) => ["journal", "patterns", scopeQuery(scope), paper] as const,
   benchmark: (index: string, period: string) => ["journal", "benchmark", index, period] as const,
 };
 
@@ -85,27 +86,47 @@ export async function uploadFile(kind: UploadKind, file: File, password = ""): P
   return unwrap(await api.POST("/api/uploads/cas", { body: asForm<CasBody>(form) }));
 }
 
+/** Whether the journal's figures count the paper account's simulated trades (`?paper=1`
+ * in the address). Off by default: real trades only, as Kite's Console and the tax P&L
+ * count; every figure of the page follows the one switch. */
+export function useCountPaper(): [boolean, (on: boolean) => void] {
+  const [params, setParams] = useSearchParams();
+  const on = params.get("paper") === "1";
+  const set = (next: boolean) =>
+    setParams((current) => {
+      const copy = new URLSearchParams(current);
+      if (next) copy.set("paper", "1");
+      else copy.delete("paper");
+      return copy;
+    }, { replace: true });
+  return [on, set];
+}
+
 /** Realised P&L of every round trip, and the open positions (all years): yours, or the
- * family members' the switcher chose. */
+ * family members' the switcher chose; paper trades only when the switch counts them. */
 export function usePnl(scope: Scope) {
+  const [paper] = useCountPaper();
   return useQuery({
-    queryKey: journalKeys.pnl(scope),
-    queryFn: async () => unwrap(await api.GET("/api/journal/pnl", { params: { query: scopeQuery(scope) } })),
+    queryKey: journalKeys.pnl(scope, paper),
+    queryFn: async () =>
+      unwrap(await api.GET("/api/journal/pnl", { params: { query: { ...scopeQuery(scope), include_paper: paper } } })),
   });
 }
 
-/** The tax P&L of one financial year ("2024-25"). */
+/** The tax P&L of one financial year ("2024-25"), counting what the page's switch counts. */
 export function useTax(fy: string | null) {
+  const [paper] = useCountPaper();
   return useQuery({
-    queryKey: journalKeys.tax(fy ?? ""),
+    queryKey: journalKeys.tax(fy ?? "", paper),
     enabled: fy !== null,
-    queryFn: async () => unwrap(await api.GET("/api/journal/tax", { params: { query: { fy: fy ?? "" } } })),
+    queryFn: async () =>
+      unwrap(await api.GET("/api/journal/tax", { params: { query: { fy: fy ?? "", include_paper: paper } } })),
   });
 }
 
 /** The tax P&L as a file the browser saves (XLSX or CSV). */
-export async function exportTax(fy: string, format: "xlsx" | "csv"): Promise<{ filename: string; blob: Blob }> {
-  const out = unwrap(await api.GET("/api/journal/tax/export", { params: { query: { fy, format } } }));
+export async function exportTax(fy: string, format: "xlsx" | "csv", paper = false): Promise<{ filename: string; blob: Blob }> {
+  const out = unwrap(await api.GET("/api/journal/tax/export", { params: { query: { fy, format, include_paper: paper } } }));
   const bytes = Uint8Array.from(atob(out.content_base64), (c) => c.charCodeAt(0));
   return { filename: out.filename, blob: new Blob([bytes], { type: out.media_type }) };
 }
@@ -129,16 +150,20 @@ export async function exportSchedule112A(fy: string): Promise<{ filename: string
 }
 
 export function useEdge(scope: Scope) {
+  const [paper] = useCountPaper();
   return useQuery({
-    queryKey: journalKeys.edge(scope),
-    queryFn: async () => unwrap(await api.GET("/api/journal/edge", { params: { query: scopeQuery(scope) } })),
+    queryKey: journalKeys.edge(scope, paper),
+    queryFn: async () =>
+      unwrap(await api.GET("/api/journal/edge", { params: { query: { ...scopeQuery(scope), include_paper: paper } } })),
   });
 }
 
 export function usePatterns(scope: Scope) {
+  const [paper] = useCountPaper();
   return useQuery({
-    queryKey: journalKeys.patterns(scope),
-    queryFn: async () => unwrap(await api.GET("/api/journal/patterns", { params: { query: scopeQuery(scope) } })),
+    queryKey: journalKeys.patterns(scope, paper),
+    queryFn: async () =>
+      unwrap(await api.GET("/api/journal/patterns", { params: { query: { ...scopeQuery(scope), include_paper: paper } } })),
   });
 }
 

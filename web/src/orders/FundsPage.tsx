@@ -11,6 +11,7 @@ import { refreshAccount } from "@/api/refresh";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { inr } from "@/format";
+import { useAccount } from "@/account/account";
 import { BookFilter } from "./BookFilter";
 import { EVERY_BOOK, type BookSummary, type MarginAvailable, type MarginUtilised, type NumberKey, num, useBook, useBooks, useMargins } from "./books";
 
@@ -179,12 +180,13 @@ export function Component() {
   const books = useBooks();
   const margins = useMargins(book);
   const [adding, setAdding] = useState(false);
+  const account = useAccount(); // paper money can be added; a broker's is its own
   const equity = margins.data?.equity;
   const available: MarginAvailable = equity?.available ?? {};
   const utilised: MarginUtilised = equity?.utilised ?? {};
   return (
     <>
-      <PageTitle actions={<Group gap="xs"><BookFilter /><Button onClick={() => setAdding(true)}>Add funds</Button></Group>}>Funds</PageTitle>
+      <PageTitle actions={<Group gap="xs"><BookFilter />{account.paper && <Button onClick={() => setAdding(true)}>Add funds</Button>}</Group>}>Funds</PageTitle>
       {margins.error && <Notice role="alert" color="red" mb="sm">{margins.error.message}</Notice>}
       {equity && (
         <Paper withBorder p="md" maw={720}>
@@ -209,8 +211,8 @@ export function Component() {
           </Text>
         </Paper>
       )}
-      {books.data && <BooksTable books={books.data} selected={book} />}
-      {adding && <AddFunds cash={num(available, "cash")} onClose={() => setAdding(false)} />}
+      {account.paper && books.data && <BooksTable books={books.data} selected={book} />}
+      {account.paper && adding && <AddFunds cash={num(available, "cash")} onClose={() => setAdding(false)} />}
     </>
   );
 }

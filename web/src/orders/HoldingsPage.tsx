@@ -11,7 +11,7 @@ import { InstrumentName } from "@/components/InstrumentName";
 import { qty } from "@/format";
 import { BookFilter } from "./BookFilter";
 import { HoldingsTotals } from "./Totals";
-import { ALL_BOOKS, EVERY_BOOK, LiveHoldingDayPct, LiveHoldingPnl, LiveLtp, type Holding, bookColumn, num, str, symbolOf, useBook, useBooks, useHoldings } from "./books";
+import { LiveHoldingDayPct, LiveHoldingPnl, LiveLtp, type Holding, bookColumn, num, str, symbolOf, useBook, useBooks, useHoldings, useSeveralBooks } from "./books";
 
 const columns: Column<Holding>[] = [
   { key: "instrument", header: "Instrument", card: "title", render: (r) => <InstrumentName symbol={str(r, "tradingsymbol")} exchange={str(r, "exchange")} />, value: (r) => str(r, "tradingsymbol") },
@@ -28,6 +28,7 @@ export function Component() {
   const [book] = useBook();
   const books = useBooks();
   const holdings = useHoldings(book);
+  const several = useSeveralBooks(book);
   const ticket = useOrderTicket();
   useEffect(() => () => ticket.select(null), [ticket]); // B/S forget this page's row
   return (
@@ -35,7 +36,7 @@ export function Component() {
       <PageTitle actions={<BookFilter />}>Holdings</PageTitle>
       {holdings.error && <Notice role="alert" color="red" mb="sm">{holdings.error.message}</Notice>}
       {(holdings.data?.length ?? 0) > 0 && <HoldingsTotals rows={holdings.data ?? []} />}
-      <DataTable caption="Holdings" columns={book === ALL_BOOKS || book === EVERY_BOOK ? [bookColumn<Holding>(books.data), ...columns] : columns}
+      <DataTable caption="Holdings" columns={several ? [bookColumn<Holding>(books.data), ...columns] : columns}
         rows={holdings.data ?? []} rowKey={(r) => `${r.book ?? ""}:${symbolOf(r)}`}
         csvName="holdings" phoneCards onRowSelect={(r) => ticket.select(symbolOf(r))} empty={holdings.isPending ? "Loading…" : "No holdings."} initialSort={{ key: "instrument" }} />
     </>

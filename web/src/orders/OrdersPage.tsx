@@ -10,7 +10,7 @@ import { PageTitle } from "@/components/PageTitle";
 import { InstrumentName } from "@/components/InstrumentName";
 import { instrumentLabel, istTime, qty } from "@/format";
 import { BookFilter } from "./BookFilter";
-import { ALL_BOOKS, EVERY_BOOK, type BookOrder, type BookTrade, LiveLtp, bookColumn, isOpenOrder, num, str, symbolOf, useBook, useBooks, useOrders, useTrades } from "./books";
+import { type BookOrder, type BookTrade, LiveLtp, bookColumn, isOpenOrder, num, str, symbolOf, useBook, useBooks, useOrders, useSeveralBooks, useTrades } from "./books";
 import { CancelOrderDialog, ModifyOrderDialog, OrderHistoryDialog } from "./OrderDialogs";
 import { CancelSlicesDialog } from "./CancelSlicesDialog";
 import { useOrderTicket } from "./ticket/OrderTicketContext";
@@ -81,8 +81,9 @@ export function Component() {
   const books = useBooks();
   const orders = useOrders(book);
   const trades = useTrades(book);
+  const several = useSeveralBooks(book);
   const withBook = <T extends BookOrder | BookTrade>(columns: Column<T>[]): Column<T>[] =>
-    book === ALL_BOOKS || book === EVERY_BOOK ? [bookColumn<T>(books.data), ...columns] : columns;
+    several ? [bookColumn<T>(books.data), ...columns] : columns;
   const [dialog, setDialog] = useState<Dialog>(null);
   // A sliced order is one row (its figures its children's sums); its children open under it.
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());

@@ -10,7 +10,8 @@ import type { Column } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { inr, pct } from "@/format";
 import { useTick } from "@/ticks/useTick";
-import { ALL_BOOKS } from "./bookOptions";
+import { useAccount } from "@/account/account";
+import { ALL_BOOKS, EVERY_BOOK } from "./bookOptions";
 
 type Schemas = components["schemas"];
 export type BookOrder = Schemas["BookOrder"];
@@ -34,7 +35,9 @@ export const symbolOf = (row: { exchange?: string | null; tradingsymbol?: string
   `${row.exchange ?? ""}:${row.tradingsymbol ?? ""}`;
 
 export { ALL_BOOKS, EVERY_BOOK } from "./bookOptions";
-const bookQuery = (book: string) => (book === ALL_BOOKS ? {} : { query: { book } });
+/** The API's `book` for the page's choice: the whole account on screen names it (``paper``
+ * or ``live:<broker>``), so the API never picks the account for us. */
+const bookQuery = (book: string, account: string) => ({ query: { book: book === ALL_BOOKS ? account : book } });
 export type BookSummary = Schemas["BookOut"];
 
 /** The book the page shows, kept in the address (`?book=portfolio:3`) so a link keeps it. */
@@ -69,34 +72,51 @@ export function bookLabel(books: BookSummary[] | undefined, key: string | null |
 }
 
 export function useOrders(book: string = ALL_BOOKS) {
+  const account = useAccount();
   return useQuery({
-    queryKey: ["portfolio", "orders", book],
-    queryFn: async () => unwrap(await api.GET("/api/portfolio/orders", { params: bookQuery(book) })),
+    queryKey: ["portfolio", "orders", book, account.value],
+    enabled: !account.pending,
+    queryFn: async () => unwrap(await api.GET("/api/portfolio/orders", { params: bookQuery(book, account.value) })),
   });
 }
 export function useTrades(book: string = ALL_BOOKS) {
+  const account = useAccount();
   return useQuery({
-    queryKey: ["portfolio", "trades", book],
-    queryFn: async () => unwrap(await api.GET("/api/portfolio/trades", { params: bookQuery(book) })),
+    queryKey: ["portfolio", "trades", book, account.value],
+    enabled: !account.pending,
+    queryFn: async () => unwrap(await api.GET("/api/portfolio/trades", { params: bookQuery(book, account.value) })),
   });
 }
 export function usePositions(book: string = ALL_BOOKS) {
+  const account = useAccount();
   return useQuery({
-    queryKey: ["portfolio", "positions", book],
-    queryFn: async () => unwrap(await api.GET("/api/portfolio/positions", { params: bookQuery(book) })),
+    queryKey: ["portfolio", "positions", book, account.value],
+    enabled: !account.pending,
+    queryFn: async () => unwrap(await api.GET("/api/portfolio/positions", { params: bookQuery(book, account.value) })),
   });
 }
 export function useHoldings(book: string = ALL_BOOKS) {
+  const account = useAccount();
   return useQuery({
-    queryKey: ["portfolio", "holdings", book],
-    queryFn: async () => unwrap(await api.GET("/api/portfolio/holdings", { params: bookQuery(book) })),
+    queryKey: ["portfolio", "holdings", book, account.value],
+    enabled: !account.pending,
+    queryFn: async () => unwrap(await api.GET("/api/portfolio/holdings", { params: bookQuery(book, account.value) })),
   });
 }
 export function useMargins(book: string = ALL_BOOKS) {
+  const account = useAccount();
   return useQuery({
-    queryKey: ["portfolio", "margins", book],
-    queryFn: async () => unwrap(await api.GET("/api/portfolio/margins", { params: bookQuery(book) })),
+    queryKey: ["portfolio", "margins", book, account.value],
+    enabled: !account.pending,
+    queryFn: async () => unwrap(await api.GET("/api/portfolio/margins", { params: bookQuery(book, account.value) })),
   });
+}
+
+/** Whether the page's rows come from several books (the whole paper account, or every
+ * book): then each row names its book. A broker's account is one book, named above. */
+export function useSeveralBooks(book: string): boolean {
+  const account = useAccount();
+  return book === EVERY_BOOK || (book === ALL_BOOKS && account.paper);
 }
 
 /** The "Book" column a page shows under "All books" (each row names its book). */

@@ -7,6 +7,7 @@ import { useMarksBeat } from "@/api/refresh";
 import { PageLoader } from "@/components/PageLoader";
 import { FamilySwitcher } from "@/family/FamilySwitcher";
 import { AccountMenu } from "./AccountMenu";
+import { PracticeBanner } from "./PracticeBanner";
 import { ThemeToggle } from "./ThemeToggle";
 import { TopBarStatus } from "./TopBarStatus";
 
@@ -54,6 +55,7 @@ export function Shell() {
         </ScrollArea>
       </AppShell.Navbar>
       <AppShell.Main>
+        <PracticeBanner />
         <Suspense fallback={<PageLoader />}>
           <Outlet />
         </Suspense>

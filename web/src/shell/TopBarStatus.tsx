@@ -1,5 +1,6 @@
 import { ActionIcon, Badge, Group, Popover, Stack } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
+import { AccountSwitch } from "@/account/AccountSwitch";
 import { useMe } from "@/auth/useMe";
 import { FeedBadge } from "@/market/FeedBadge";
 import { BrokerSession } from "./BrokerSession";
@@ -9,7 +10,7 @@ import { MarketClockBadge } from "./MarketClockBadge";
 import { NotificationsBell } from "./NotificationsBell";
 import { PnlToday } from "./PnlToday";
 
-/** Mode, the market and its feed, broker session, today's P&L against the loss limit, kill
+/** The account on screen (its switch), live trading when on, the market and its feed, broker session, today's P&L against the loss limit, kill
  * switch, alerts, search. On a phone the P&L and broker fold into one button; the kill
  * switch stays in the bar; the feed's badge folds too, and the market watch shows it while
  * the feed is quiet. */
@@ -19,9 +20,12 @@ export function TopBarStatus() {
   const phone = useMediaQuery("(max-width: 62em)");
   return (
     <Group gap={phone ? 4 : "xs"} wrap="nowrap">
-      <Badge color={live ? "red" : "dark"} variant={live ? "filled" : "outline"} aria-label="Trading mode">
-        {live ? "Live" : "Paper"}
-      </Badge>
+      <AccountSwitch />
+      {live && (
+        <Badge color="red" variant="filled" aria-label="Trading mode" title="Live trading is on: orders may go to your broker">
+          Live
+        </Badge>
+      )}
       {phone ? (
         <Popover position="bottom-end" withinPortal shadow="md">
           <Popover.Target>

@@ -35,7 +35,7 @@ def get_indicators(
     for the same range. An unknown name is a 422 on ``names`` saying what is accepted."""
     found = daily_indicators(
         runtime.candles,
-        clock=runtime.clock,
+        clock=runtime.market_clock,  # candles are dated by the market (a replay's day)
         symbol=symbol,
         names=parse_names(names),
         start=start,

@@ -104,6 +104,16 @@ def _people(db: DbDep, user_id: int, scope: Whose) -> list[groups.MemberView]:
     return found
 
 
+IncludePaper = Annotated[
+    bool,
+    Query(
+        description="count the paper account's simulated trades too; by default every journal "
+        "figure (P&L, tax, Edge Finder, Patterns) is of real trades only, as Kite's "
+        "Console and Wealth count"
+    ),
+]
+
+
 @router.get("/journal/trades", response_model=list[JournalTradeOut])
 def journal_trades(
     user: CurrentUser,
@@ -168,19 +178,26 @@ def _trip(t: RoundTrip, member: str | None = None) -> RoundTripOut:
 
 
 @router.get("/journal/pnl", response_model=PnlOut)
-def journal_pnl(user: CurrentUser, runtime: RuntimeDep, db: DbDep, scope: WhoseDep) -> PnlOut:
+def journal_pnl(
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    scope: WhoseDep,
+    include_paper: IncludePaper = False,
+) -> PnlOut:
     """FIFO round trips per account and symbol, corporate actions applied first; an F&O
     contract held past its expiry closed at its settlement on the expiry day (or, its price
     unknown, open as "expired: settlement price needed", never marked); open
     positions marked as Positions marks them (the latest tick; an index option without one
     at its model price from the index), shares else at the last daily close the server
     has. With ``group_id``, the family members' journals together (each round trip names
-    its member)."""
+    its member). Real trades only unless ``include_paper=true``, as the tax P&L counts:
+    ``paper_round_trips`` says how many simulated ones were left out."""
     today = ledger.ist_today(runtime.clock.now())
     marks = ledger.candle_marks(runtime.candles, runtime.portfolio.last_tick, today)
     people = _people(db, user.id, scope)
     named = scope.group_id is not None
-    books: list[tuple[str | None, Book]] = [
+    whole: list[tuple[str | None, Book]] = [
         (
             (p.name or p.email) if named else None,
             ledger.book(
@@ -194,6 +211,8 @@ def journal_pnl(user: CurrentUser, runtime: RuntimeDep, db: DbDep, scope: WhoseD
         )
         for p in people
     ]
+    books = [(who, ledger.counted(b, include_paper=include_paper)) for who, b in whole]
+    left_out = sum(len(b.trips) for _, b in whole) - sum(len(b.trips) for _, b in books)
     trips = [t for _, b in books for t in b.trips]
     realised = sum((t.pnl for t in trips), ZERO)
     charges = sum((t.charges for t in trips), ZERO)
@@ -201,6 +220,8 @@ def journal_pnl(user: CurrentUser, runtime: RuntimeDep, db: DbDep, scope: WhoseD
         (p.unrealised for _, b in books for p in b.open if p.unrealised is not None), ZERO
     )
     return PnlOut(
+        include_paper=include_paper,
+        paper_round_trips=left_out,
         realised=paise(realised),
         charges=paise(charges),
         net=paise(realised - charges),
@@ -281,15 +302,6 @@ def _tax_out(answer: returns.YearTax) -> TaxOut:
     )
 
 
-IncludePaper = Annotated[
-    bool,
-    Query(
-        description="count the paper account's simulated trades too (by default the tax "
-        "P&L is of real trades only, as Wealth is)"
-    ),
-]
-
-
 def _year(
     runtime: Runtime, db: DbDep, user_id: int, fy: str, include_paper: bool
 ) -> returns.YearTax:
@@ -353,21 +365,28 @@ def _stats(stats: analytics.Stats) -> dict[str, Any]:
     ).model_dump()
 
 
-def _trades(runtime: Runtime, db: DbDep, user_id: int, scope: Whose) -> list[analytics.Trade]:
+def _trades(
+    runtime: Runtime, db: DbDep, user_id: int, scope: Whose, include_paper: bool
+) -> list[analytics.Trade]:
     today = ledger.ist_today(runtime.clock.now())
     people = [p.user_id for p in _people(db, user_id, scope)]
-    return ledger.closes_of(
+    found = ledger.closes_of(
         db, user_ids=people, reference=_reference(runtime), today=today, keep=True
     )
+    return [t for t in found if include_paper or not ledger.is_paper_account(t.account)]
 
 
 @router.get("/journal/edge", response_model=EdgeFinderOut)
 def journal_edge(
-    user: CurrentUser, runtime: RuntimeDep, db: DbDep, scope: WhoseDep
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    scope: WhoseDep,
+    include_paper: IncludePaper = False,
 ) -> EdgeFinderOut:
     """The Edge Finder: per symbol win rate, expectancy, average winner and loser,
     risk-reward and count, bucketed (strong, moderate, negative, too few trades)."""
-    edges = analytics.edge_finder(_trades(runtime, db, user.id, scope))
+    edges = analytics.edge_finder(_trades(runtime, db, user.id, scope, include_paper))
     return EdgeFinderOut(
         min_trades=analytics.MIN_TRADES,
         symbols=[
@@ -379,13 +398,17 @@ def journal_edge(
 
 @router.get("/journal/patterns", response_model=PatternsOut)
 def journal_patterns(
-    user: CurrentUser, runtime: RuntimeDep, db: DbDep, scope: WhoseDep
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    scope: WhoseDep,
+    include_paper: IncludePaper = False,
 ) -> PatternsOut:
     """Patterns: win rate, expectancy, total and count per bucket of each of the spec's
     dimensions; trend, volatility, RSI zone and sector from the symbols' imported daily
     closes (never the synthetic market). Each dimension says whether a bucket can be saved
     as a strategy rule, or why not."""
-    trades = _trades(runtime, db, user.id, scope)
+    trades = _trades(runtime, db, user.id, scope, include_paper)
     today = ledger.ist_today(runtime.clock.now())
     found = analytics.patterns(trades, ledger.markets(runtime.candles, trades, today))
     return PatternsOut(
@@ -418,7 +441,8 @@ def pattern_strategy(
     over your journal's years to post to ``/api/backtest/runs``. A dimension about you
     rather than the market (size, day of week, revenge trading...) is a 422 saying why."""
     today = ledger.ist_today(runtime.clock.now())
-    trades = _trades(runtime, db, user.id, Whose(None, None))
+    # every trade of yours, paper too: they only date the backtest's years
+    trades = _trades(runtime, db, user.id, Whose(None, None), include_paper=True)
     made = strategy_from_finding(
         db,
         user_id=user.id,

@@ -22,7 +22,12 @@ from tradertape.api.schemas.market import (
 from tradertape.domain.market import ChartInterval
 from tradertape.services.market.fills import fills_of
 from tradertape.services.market.history import history
-from tradertape.services.market.market_clock import market_clock
+from tradertape.services.market.market_clock import (
+    MARKET_TIME_STAMPS,
+    REAL_TIME_STAMPS,
+    MarketPhase,
+    market_clock,
+)
 from tradertape.services.market.quotes import MAX_QUOTES, quotes
 
 router = APIRouter(prefix="/market", tags=["market"], dependencies=[Depends(current_user)])
@@ -78,7 +83,7 @@ def get_history(
     """
     found = history(
         runtime.candles,
-        clock=runtime.clock,
+        clock=runtime.market_clock,  # candles are dated by the market (a replay's day)
         symbol=symbol,
         interval=interval,
         start=start,
@@ -117,20 +122,25 @@ def get_feed(runtime: RuntimeDep) -> FeedOut:
 
 @router.get("/clock", response_model=MarketClockOut)
 def get_clock(runtime: RuntimeDep) -> MarketClockOut:
-    """Whether the market is open, closed or (in a demo) replaying the last session.
+    """The deployment's clocks: whether the market is open, closed or (in a demo, a
+    practice session) replaying the last session, and which events each clock stamps.
 
-    Orders, fills and GTTs carry ``market_time``; notifications carry ``now``. In a demo
-    replay the two are days apart, which the top bar shows.
+    Orders, fills, GTTs, ticks and candles carry ``market_time``; alerts, uploads, runs and
+    sign-ins carry ``now`` (real time). In a replay the two are days apart, which the top
+    bar's practice-session badge shows.
     """
     view = market_clock(
         wall=runtime.clock,
-        market=runtime.risk.clock,
+        market=runtime.market_clock,
         calendar=runtime.exchange.calendar,
         feed=runtime.feed,
     )
     return MarketClockOut(
         now=view.now,
         market_time=view.market_time,
+        replay=view.phase is MarketPhase.REPLAY,
+        market_time_stamps=list(MARKET_TIME_STAMPS),
+        real_time_stamps=list(REAL_TIME_STAMPS),
         phase=view.phase,
         replay_of=view.replay_of,
         next_open=view.next_open,

@@ -56,7 +56,7 @@ from tradertape.oms import Account
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.sessions import SignedIn
 from tradertape.services.books.summary import book_labels, summaries
-from tradertape.services.brokers.account import View
+from tradertape.services.brokers.account import PAPER, View
 from tradertape.services.portfolios.book_held import sell_in_portfolio_book
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
 
@@ -69,16 +69,19 @@ async def _book(
         Query(
             max_length=32,
             description=(
-                "One book (manual, portfolio:<id>, run:<id>, live:<broker>) or all of them "
-                "(``all``: every paper book, then the connected broker's rows). Without it, "
-                "the account in use: the connected broker's, else the paper account's."
+                "One book (manual, portfolio:<id>, run:<id>, live:<broker>), one account "
+                "(``paper``: every paper book; ``live:<broker>``: that broker's account) or "
+                "all of them (``all``: every paper book, then the connected broker's rows). "
+                "Without it, the account in use: the connected broker's, else the paper "
+                "account's. The web names the account every time (its header's switch)."
             ),
         ),
     ] = None,
 ) -> str | None:
-    if book is not None and book != books.ALL and not books.is_valid(book):
+    if book is not None and book not in (books.ALL, PAPER) and not books.is_valid(book):
         raise InvalidField(
-            "book", "name a book: all, manual, portfolio:<id>, run:<id> or live:<broker>"
+            "book",
+            "name a book: all, paper, manual, portfolio:<id>, run:<id> or live:<broker>",
         )
     return book
 

@@ -123,6 +123,14 @@ class YearPnlOut(BaseModel):
 class PnlOut(BaseModel):
     """Realised P&L of every round trip, and the open positions' unrealised P&L."""
 
+    include_paper: bool = Field(
+        description="whether the paper account's simulated trades are counted (false: real "
+        "trades only, the default, as the tax P&L counts)"
+    )
+    paper_round_trips: int = Field(
+        description="the paper account's round trips left out of these figures (0 when "
+        "they are counted)"
+    )
     realised: Decimal
     charges: Decimal
     net: Decimal

@@ -71,13 +71,22 @@ class FeedOut(BaseModel):
 
 
 class MarketClockOut(BaseModel):
-    """The server's time and the market's: in a demo replay they differ by days."""
+    """The deployment's two clocks: real time and the market's. In a demo replay (a
+    practice session) they differ by days; otherwise they are the same instant."""
 
-    now: UtcDateTime = Field(description="the server's clock (notifications, sign-ins)")
-    market_time: UtcDateTime = Field(
-        description="the instant orders, fills and GTTs are stamped with; in a demo replay, "
-        "the replayed session's"
+    now: UtcDateTime = Field(
+        description="real time: what ``real_time_stamps`` carry (alerts, uploads, runs, sign-ins)"
     )
+    market_time: UtcDateTime = Field(
+        description="market time: what ``market_time_stamps`` carry (orders, fills, GTTs, "
+        "ticks, candles); in a demo replay, the replayed session's"
+    )
+    replay: bool = Field(
+        description="true in a practice session: the demo replays a past session, so "
+        "market_time is that session's, not today's"
+    )
+    market_time_stamps: list[str] = Field(description="what is stamped with market_time")
+    real_time_stamps: list[str] = Field(description="what is stamped with now (real time)")
     phase: MarketPhase = Field(
         description="open: continuous trading; closed: none (pre-open, after hours, holiday); "
         "replay: the demo plays the last session again outside NSE hours"

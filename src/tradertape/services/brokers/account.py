@@ -100,7 +100,9 @@ class AccountViews:
 
     def read_book(self, db: Session, *, user_id: int, view: View, book: str) -> AccountView:
         """`view` of one book (``all``: every paper book, with the connected broker's rows
-        after them, each row naming its book). A live book is its broker's view.
+        after them, each row naming its book; ``paper``: the paper account, every paper book
+        and nothing of a broker's, as the web's account switch asks for it). A live book is
+        its broker's view.
 
         The account's funds under ``all`` are the paper account's: a live broker's are its
         own book's (``live:<broker>``).
@@ -113,7 +115,8 @@ class AccountViews:
             answer = self.read_broker(db, user_id=user_id, broker=name, view=view)
             return replace(answer, data=_tagged(answer.data, book))
         now = self._clock.now()
-        paper = _paper_view(self._paper, db, user_id, view, None if book == ALL else book)
+        whole = book in (ALL, PAPER)  # every paper book (``paper``: and no broker's rows)
+        paper = _paper_view(self._paper, db, user_id, view, None if whole else book)
         if book != ALL or view == "margins":
             return AccountView(PAPER, paper, now, 0.0)
         for status in self._credentials.all_statuses(db, user_id=user_id):

@@ -361,6 +361,23 @@ def is_paper(trip: RoundTrip) -> bool:
     return PAPER in (trip.open_source, trip.close_source)
 
 
+def is_paper_account(account: str) -> bool:
+    """Whether an account (a family view's ``<user>:<account>`` too) is the paper one."""
+    return account.rsplit(":", 1)[-1] == PAPER
+
+
+def counted(result: Book, *, include_paper: bool) -> Book:
+    """The book as the journal's figures count it: real trades only (as Kite's Console,
+    Wealth and the tax P&L count), the paper account's too with `include_paper`."""
+    if include_paper:
+        return result
+    return replace(
+        result,
+        trips=[t for t in result.trips if not is_paper(t)],
+        open=[p for p in result.open if not is_paper_account(p.account)],
+    )
+
+
 def tax(
     db: Session,
     *,

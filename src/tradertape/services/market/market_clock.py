@@ -15,6 +15,20 @@ from tradertape.domain.calendar import OutsideCalendarError, Session, TradingCal
 from tradertape.feed.simulated import SimulatedFeed
 from tradertape.ports.clock import Clock
 
+# What each clock stamps (docs/architecture.md, "Clocks"): the API lists them so a screen
+# can say which clock a time it shows comes from.
+MARKET_TIME_STAMPS = ("orders", "trades", "gtts", "ticks", "candles", "mtm exits")
+REAL_TIME_STAMPS = (
+    "alerts",
+    "notifications",
+    "uploads",
+    "worker runs",
+    "heartbeats",
+    "agent results",
+    "sign-ins",
+    "audit trail",
+)
+
 
 class MarketPhase(StrEnum):
     """What the market is doing at the moment, as the desk trades it."""

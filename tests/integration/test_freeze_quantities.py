@@ -77,3 +77,46 @@ def test_an_imported_figure_keeps_its_day_and_says_when_it_is_stale(
         limit = freeze_limit(db, NIFTY_CE)
         assert limit is not None
         assert (limit.freeze_quantity, limit.as_of, limit.stale) == (1800, date(2025, 9, 1), True)
+
+
+XLS = Path(__file__).parents[1] / "data" / "qtyfreeze.xls"  # NSE's layout, BIFF8 as published
+
+
+def test_nses_xls_is_read_as_published(database: Database, tmp_path: Path):
+    with database.session() as db:
+        limits = import_freeze_csv(db, XLS, as_of=date(2025, 11, 3))
+        rows = {r.underlying: r.freeze_quantity for r in db.query(FreezeQuantityRow)}
+    assert [(lim.underlying, lim.freeze_quantity) for lim in limits][:2] == [
+        ("NIFTY", 1800),
+        ("BANKNIFTY", 600),
+    ]
+    assert rows == {
+        "NIFTY": 1800,
+        "BANKNIFTY": 600,
+        "FINNIFTY": 1800,
+        "MIDCPNIFTY": 2800,
+        "NIFTYNXT50": 600,
+        "RELIANCE": 10000,
+    }
+    assert not any(lim.stale for lim in limits)
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        pytest.param(
+            b"\xd0\xcf\x11\xe0" + b"\x00" * 600, "not a readable spreadsheet", id="bad-xls"
+        ),
+        pytest.param(b"PK\x03\x04broken zip", "not a readable spreadsheet", id="bad-xlsx"),
+        pytest.param(b"\xff\xfe\x00S", "neither a spreadsheet nor UTF-8", id="utf-16"),
+        pytest.param(b"x" * (5 * 1024 * 1024 + 1), "over 5 MB", id="too-big"),
+    ],
+)
+def test_a_file_that_is_not_the_list_is_refused_naming_the_file(
+    database: Database, tmp_path: Path, content: bytes, words: str
+):
+    source = tmp_path / "qtyfreeze.xls"
+    source.write_bytes(content)
+    with database.session() as db, pytest.raises(InvalidField) as refused:
+        import_freeze_csv(db, source, as_of=date(2025, 11, 3))
+    assert (refused.value.field, words in refused.value.message) == ("file", True)

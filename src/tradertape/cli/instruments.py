@@ -41,7 +41,7 @@ def import_dump(
 @instruments_app.command("import-freeze")
 def import_freeze(
     file: Path = typer.Argument(
-        ..., help="NSE's F&O quantity-freeze list as CSV (SYMBOL, VOL_FRZ_QTY)"
+        ..., help="NSE's F&O quantity-freeze list: its qtyfreeze.xls, or CSV (SYMBOL, VOL_FRZ_QTY)"
     ),
     as_of: str | None = typer.Option(
         None, help="the day the list is of (YYYY-MM-DD); default today"

@@ -3,7 +3,8 @@ rejected by the exchange, so it must be sliced (`oms.slicing`).
 
 The shipped figures (``data/instruments/freeze_quantities.csv``, with the date they are
 of) cover the index underlyings only; NSE's published list (every F&O underlying, stocks
-included) is loaded with ``tradertape instruments import-freeze FILE`` and overrides them.
+included, as NSE's ``qtyfreeze.xls`` or a CSV) is loaded with ``tradertape instruments
+import-freeze FILE`` and overrides them.
 A figure older than NSE's last revision we know of (`LAST_KNOWN_REVISION`) is flagged
 stale wherever it is shown.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -44,11 +46,21 @@ class FreezeLimit:
 
 
 def parse_freeze_csv(text: str, *, as_of: date | None = None) -> list[FreezeLimit]:
-    """The limits of a CSV with a symbol and a freeze-quantity column (ours or NSE's
-    headers, any case); an ``as_of`` column wins over the `as_of` argument. 422 naming
-    ``file`` when a column is missing or a quantity is not a positive integer."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    headers = {(h or "").strip().lower(): h for h in reader.fieldnames or ()}
+    """The limits of a CSV with a symbol and a freeze-quantity column (`parse_freeze_rows`)."""
+    return parse_freeze_rows(csv.reader(io.StringIO(text.lstrip("\ufeff"))), as_of=as_of)
+
+
+def parse_freeze_rows(
+    rows: Iterable[Sequence[str]], *, as_of: date | None = None
+) -> list[FreezeLimit]:
+    """The limits of a table (a CSV's lines, a sheet's rows as text) whose first row names a
+    symbol and a freeze-quantity column (ours or NSE's headers, any case); an ``as_of``
+    column wins over the `as_of` argument. 422 naming ``file`` when a column is missing or
+    a quantity is not a positive integer."""
+    lines = iter(rows)
+    first = next(lines, [])
+    reader = (dict(zip(first, row, strict=False)) for row in lines)
+    headers = {(h or "").strip().lower(): h for h in first}
     symbol = next((headers[h] for h in _SYMBOL if h in headers), None)
     quantity = next((headers[h] for h in _QUANTITY if h in headers), None)
     if symbol is None or quantity is None:

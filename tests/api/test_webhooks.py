@@ -201,6 +201,29 @@ def test_a_body_the_template_cannot_map_is_422_naming_the_field(
 
 
 @pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        pytest.param("contracts", "1E+600000", id="contracts-1E+600000"),
+        pytest.param("contracts", 10**4000, id="contracts-4000-digits"),
+        pytest.param("contracts", "9" * 30_000, id="contracts-30000-nines"),
+        pytest.param("contracts", "1e-600000", id="contracts-tiny"),
+    ],
+)
+def test_a_huge_number_in_a_signed_body_is_refused_before_it_is_used(
+    alice: TestClient, runtime: Runtime, field: str, value: object
+):
+    """The repro of issue 66: a signed ``"contracts": "1E+600000"`` held the server for
+    40 s in ``int()``. It is now a 422 naming the template's quantity, decided on the
+    number's length and exponent (`decimal_input.parse_bounded`), and places nothing."""
+    hook = create(alice)
+    response = send(alice, hook, {**TV_BODY, field: value}, runtime=runtime, secret=hook["secret"])
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["field"] == "template.quantity"
+    assert orders(alice) == []
+    assert log(alice, hook) == [("refused", 422)]
+
+
+@pytest.mark.parametrize(
     "body",
     [
         pytest.param(b"[" * 200_000 + b"]" * 200_000, id="nested-past-the-recursion-limit"),

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tradertape.domain.decimal_input import Count, Price
+from tradertape.domain.option_payoff import MAX_LOTS
 from tradertape.serving.free_json import JsonObject
 
 
@@ -25,7 +26,7 @@ class OptionLegIn(BaseModel):
     tradingsymbol: str = Field(min_length=1, max_length=64)
     transaction_type: Literal["BUY", "SELL"]
     quantity: Count | None = Field(default=None, gt=0, le=100_000)
-    lots: Count | None = Field(default=None, gt=0, le=10_000)
+    lots: Count | None = Field(default=None, gt=0, le=MAX_LOTS)
     lot_size: Count | None = Field(default=None, gt=0, le=100_000)
     exchange: Literal["NFO"] = "NFO"
     product: Literal["MIS", "NRML"] | None = None

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from tests.helpers import sign_in
 from tradertape.db.models import Webhook
 from tradertape.runtime import Runtime
+from tradertape.services.webhooks.receive import WRONG_PROOFS_PER_MINUTE
 from tradertape.services.webhooks.signing import signature
 from tradertape.testkit import make_tick
 
@@ -271,6 +272,25 @@ def test_the_rate_per_hook_is_429_past_it(alice: TestClient, runtime: Runtime):
     assert codes[:2] == [200, 409]  # (the same second's body: a replay)
     assert codes[2] == 429
     assert len(orders(alice)) == 1
+
+
+def test_wrong_signatures_do_not_use_up_the_owners_rate(alice: TestClient, runtime: Runtime):
+    """Issue 66: 1,000 wrong signatures used up a hook's 30 a minute and the owner's valid
+    request got a 429. The proof is checked first: wrong ones are limited per address
+    (`WRONG_PROOFS_PER_MINUTE`, logged until then, 429 after) and never touch the hook's rate."""
+    hook = create(alice, max_per_minute=3)
+    stranger = TestClient(alice.app, client=("198.51.100.9", 40000))
+    codes = [
+        send(stranger, hook, {**TV_BODY, "n": i}, runtime=runtime, secret="wrong").status_code
+        for i in range(WRONG_PROOFS_PER_MINUTE + 40)
+    ]
+    assert codes == [401] * WRONG_PROOFS_PER_MINUTE + [429] * 40
+    placed = send(alice, hook, TV_BODY, runtime=runtime, secret=hook["secret"])
+    assert placed.status_code == 200, placed.text
+    assert len(orders(alice)) == 1
+    logged = log(alice, hook)
+    assert logged.count(("refused", 401)) == WRONG_PROOFS_PER_MINUTE  # the flood's 429s: not
+    assert logged[0] == ("placed", 200)
 
 
 def test_a_switched_off_or_unknown_hook_is_404(alice: TestClient, runtime: Runtime):

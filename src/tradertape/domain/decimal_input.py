@@ -132,6 +132,10 @@ Count = Annotated[int, Strict()]
 """A whole number a request sends (a leg count, minutes, a percentage of protection): a JSON
 integer, never ``true``, ``5.0`` or text."""
 
+Flag = Annotated[bool, Strict()]
+"""A yes/no a request body sends: JSON ``true`` or ``false``, never ``0``, ``1`` or ``"yes"``
+(lenient parsing read ``{"on": 0}`` as switching the kill switch off)."""
+
 Quantity = Annotated[int, Gt(0), Le(MAX_QUANTITY), Strict()]
 """An order's quantity in units: a positive JSON integer up to `MAX_QUANTITY`."""
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tradertape.domain.decimal_input import Count, Price
+from tradertape.domain.decimal_input import Count, Flag, Price
 from tradertape.domain.option_payoff import MAX_LOTS
 from tradertape.serving.free_json import JsonObject
 
@@ -63,7 +63,7 @@ class OptionRunActionIn(BaseModel):
     mode: str | None = Field(default=None, max_length=20)
     execution_mode: str | None = Field(default=None, max_length=20)
     account_scope: str | None = Field(default=None, max_length=100)
-    all_or_none: bool | None = None
+    all_or_none: Flag | None = None
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=160)
     metadata: JsonObject = Field(default_factory=dict)
     safety_token: str | None = Field(default=None, max_length=2000)

@@ -4,13 +4,16 @@ naming the field."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from tests.helpers import sign_in
 from tests.workers_kit import set_price
+from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
+from tradertape.services.options.basket import KEY_WINDOW
 from tradertape.testkit import make_tick
 
 NIFTY = "NSE:NIFTY 50"
@@ -278,3 +281,32 @@ def test_a_resting_hedge_is_cancelled_when_its_short_is_refused(
     with runtime.db.session() as db:
         assert runtime.exchange.on_tick(db, crossing, traded_volume=10_000) == []
     assert _net(client) == {}
+
+
+def test_a_basket_without_a_key_is_the_same_basket_for_a_minute_only(
+    client: TestClient, runtime: Runtime, clock: ManualClock
+):
+    """Issue 66: the legs' key had no time limit, so the same spread sent later "succeeded"
+    and placed nothing. Sent again within `KEY_WINDOW` (a double click, across a minute's
+    edge too) it answers its first orders; sent later, it is a new basket."""
+    _ready(client, runtime, "window@x.in")
+    now = clock.now()
+    clock.set(now.replace(second=59, microsecond=500_000))  # just before a window's edge
+    first = client.post("/api/options/basket", json=_spread()).json()
+    assert first["status"] == "success"
+    lot = first["legs"][0]["quantity"]
+
+    clock.advance(timedelta(seconds=1))  # the next window, a second later: the same basket
+    again = client.post("/api/options/basket", json=_spread()).json()
+    assert again["idempotency_key"] == first["idempotency_key"]
+    assert [leg["order_id"] for leg in again["legs"]] == [leg["order_id"] for leg in first["legs"]]
+    assert _net(client) == {CALL: lot, FAR_CALL: -lot}
+
+    clock.advance(KEY_WINDOW)  # a minute on: the same structure is a new basket
+    later = client.post("/api/options/basket", json=_spread()).json()
+    assert later["status"] == "success"
+    assert later["idempotency_key"] != first["idempotency_key"]
+    assert {leg["order_id"] for leg in later["legs"]}.isdisjoint(
+        leg["order_id"] for leg in first["legs"]
+    )
+    assert _net(client) == {CALL: 2 * lot, FAR_CALL: -2 * lot}

@@ -353,6 +353,7 @@ def _read_cas(upload: UploadedFile, password: str, reader: CasReader, limit: int
         raise InvalidField(
             "file", f"{upload.filename} has {pages:,} pages; a CAS may have at most {MAX_CAS_PAGES}"
         )
+    import pypdfium2 as pdfium
     from casparser.exceptions import CASParseError, IncorrectPasswordError  # a heavy import
 
     try:
@@ -364,6 +365,9 @@ def _read_cas(upload: UploadedFile, password: str, reader: CasReader, limit: int
     except CASParseError as problem:
         log.info("CAS %s refused by the reader: %s", upload.filename, problem)
         raise InvalidField("file", _not_a_cas(upload.filename, str(problem))) from None
+    except pdfium.PdfiumError as problem:  # opened, then a page failed (a cyclic page tree)
+        log.info("CAS %s refused by PDFium: %s", upload.filename, problem)
+        raise InvalidField("file", _not_a_cas(upload.filename, f"PDFium: {problem}")) from None
     return from_casparser(data)
 
 

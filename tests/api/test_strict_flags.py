@@ -55,9 +55,8 @@ def _loose_flags(model: type[BaseModel], seen: set[type[BaseModel]]) -> Iterator
             base = typing.get_args(leaf)[0] if typing.get_args(leaf) else leaf
             if isinstance(base, type) and issubclass(base, BaseModel):
                 yield from _loose_flags(base, seen)
-            strict = any(isinstance(m, Strict) for m in (*field.metadata, *leaf.__metadata__)) if (
-                typing.get_origin(leaf) is typing.Annotated
-            ) else any(isinstance(m, Strict) for m in field.metadata)
+            metadata = [*field.metadata, *getattr(leaf, "__metadata__", ())]
+            strict = any(isinstance(m, Strict) for m in metadata)
             if base is bool and not strict and model.__module__ not in NOT_YET:
                 yield f"{model.__module__}.{model.__name__}.{name}"
 

@@ -28,6 +28,7 @@ NOT_BENCHMARKS = {"machine", "run_all", "scratch_db", "served"}  # helpers the s
 
 # Small settings: the whole set in about ten minutes on two cores.
 QUICK: dict[str, list[str]] = {
+    "alerts": ["--alerts", "1000", "--minutes", "20", "--repeat", "1"],
     "backtest": ["--quick"],
     "bhavcopy_import": ["--days", "20", "--symbols", "500"],
     "broker_orders": ["--orders", "200"],
@@ -47,6 +48,7 @@ QUICK: dict[str, list[str]] = {
 
 # The lines of each script's output that carry its headline figures.
 HEADLINES: dict[str, str] = {
+    "alerts": r"^ *(before|after|floor):|after/floor|alerts at 1 tick/s",
     "backtest": r"^(V\d \w+|\(b, c\))|target|vectorbt",
     "bhavcopy_import": r"^imported ",
     "broker_orders": r"added by the adapter",

@@ -327,7 +327,12 @@ def _build_runtime(tmp: Path, interval_s: float) -> tuple[Any, str]:
     from tradertape.settings import Settings
 
     settings = Settings(
-        data_dir=tmp, secret_key="b" * 48, feed="none", redis_url=None, _env_file=None
+        data_dir=tmp,
+        secret_key="b" * 48,
+        feed="none",
+        redis_url=None,
+        tick_sockets_per_user=1000,  # every client is the bench's one user
+        _env_file=None,
     )
     catalog = reference_catalog()
     bus = InProcessBus()

@@ -202,7 +202,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def runtime(settings: Settings, clock: ManualClock, database: Database) -> Runtime:
-    return Runtime.build(settings, clock=clock, db=database, transport=LogTransport())
+    return Runtime.build(settings, clock=clock, db=database, transport=LogTransport(), wall=clock)
 
 
 @pytest.fixture

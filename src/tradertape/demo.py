@@ -38,6 +38,7 @@ from tradertape.security.passwords import verify_password
 from tradertape.services.accounts.users import create_user, find_user, set_password
 
 if TYPE_CHECKING:
+    from tradertape.domain.market import Tick
     from tradertape.fakebrokers.kite.instruments import Instrument as FakeInstrument
     from tradertape.services.portfolios.signals import PortfolioTrading
 
@@ -208,8 +209,12 @@ def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
                 paper_exchange=replay.exchange,
             )
             made.append(portfolio)
+        held = _buy_expiring_calls(db, replay, clock, user.id, days)
         for day in days:  # the clock only moves forward: every portfolio's day, then the next
             clock.set(_at(day, SCANNED_AT))
+            if held:  # the index at the day's close; an expired call settles at it
+                replay.quotes.update(_index_close(runtime, day, clock.now()))
+                replay.session_jobs.settle_expiries(db)
             for portfolio in made:
                 run_day(db, portfolio, store=store, trading=trading, day=day)
                 if day != days[-1]:  # the last scan's signals wait for the user (V1)
@@ -231,3 +236,64 @@ def _place_pending(db: Session, portfolio_id: int, trading: PortfolioTrading) ->
         )
     ).all()
     place(db, list(pending), trading=trading)
+
+
+DEMO_INDEX = "NSE:NIFTY 50"
+OPTION_BOUGHT_AT = time(14, 0)  # the demo's calls are bought on the first replayed afternoon
+
+
+def _index_close(runtime: Runtime, day: date, at: datetime) -> Tick:
+    """NIFTY 50's synthetic close of `day` as a tick at `at`."""
+    from tradertape.testkit import make_tick
+
+    bars = runtime.candles.read_daily(DEMO_INDEX, day, day)
+    return make_tick(DEMO_INDEX, Decimal(str(round(float(bars.close[-1]), 2))), ts=at)
+
+
+def _buy_expiring_calls(
+    db: Session, replay: Runtime, clock: ManualClock, user_id: int, days: tuple[date, ...]
+) -> tuple[str, ...]:
+    """One lot each of two NIFTY weekly calls, bought in the manual book on the first
+    replayed afternoon, of the first weekly expiring within the replayed weeks, struck
+    either side of the (synthetic, known) index close of its expiry day: held to its
+    expiry, the session jobs settle them there at the index's close (docs/options.md,
+    "Expiry"), so the demo shows an expiry in and out of the money."""
+    from tradertape.domain.instruments import Exchange
+    from tradertape.domain.option_listing import SERIES, expiries, option_symbol
+    from tradertape.domain.option_math import OptionKind
+    from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+
+    first = days[0]
+    listed = expiries(SERIES["NIFTY"], first, replay.exchange.calendar)
+    expiry = next((e for e in listed if first < e.day <= days[-1]), None)
+    if expiry is None:
+        return ()
+    clock.set(_at(first, OPTION_BOUGHT_AT))
+    replay.quotes.update(_index_close(replay, first, clock.now()))
+    # the history is known: strikes either side of the index's close on the expiry day
+    at_expiry = _index_close(replay, expiry.day, clock.now()).last_price
+    atm = (at_expiry / 50).to_integral_value() * 50
+    bought = []
+    catalog = replay.exchange.catalog(db)
+    for strike in (atm - 150, atm + 150):  # in the money at expiry, out of it
+        symbol = option_symbol("NIFTY", expiry, strike, OptionKind.CE)
+        instrument = catalog.find(f"NFO:{symbol}")
+        if instrument is None:
+            continue
+        spec = OrderSpec(
+            exchange=Exchange.NFO,
+            tradingsymbol=symbol,
+            transaction_type=TransactionType.BUY,
+            quantity=instrument.lot_size,
+            product=Product.NRML,
+            order_type=OrderType.MARKET,
+        )
+        replay.exchange.place(
+            db,
+            user_id=user_id,
+            spec=spec,
+            client_key=f"demo-expiry:{symbol}",
+            last=replay.options.last_tick(f"NFO:{symbol}"),
+        )
+        bought.append(symbol)
+    return tuple(bought)

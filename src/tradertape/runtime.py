@@ -7,7 +7,7 @@ services with the same wiring; tests swap the clock and the mail transport.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -36,6 +36,7 @@ from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig, upstox_quotes
 from tradertape.feed.watchdog import FeedStatus, FeedWatch
 from tradertape.jobs.guard import JobGuard
+from tradertape.jobs.lag import LoopLag
 from tradertape.oms import OrderEvents, portfolio_locks, to_bus
 from tradertape.oms.live.algo_identity import AlgoIdentity
 from tradertape.oms.live.gtt import LiveGttBook
@@ -55,6 +56,8 @@ from tradertape.security.vault import Vault
 from tradertape.services.accounts.login import LoginService
 from tradertape.services.accounts.ratelimit import RateLimiter
 from tradertape.services.accounts.sessions import SessionService
+from tradertape.services.audit.anchors import AnchorFile
+from tradertape.services.audit.keys import AuditKeys
 from tradertape.services.audit.trail import AuditTrail
 from tradertape.services.baskets.unwind import LateRefusals
 from tradertape.services.books import summary as paper_books
@@ -118,6 +121,9 @@ class Runtime:
     settings: Settings
     db: Database
     clock: Clock
+    #: Real time, never pinned nor replayed: what a machine outside the server (the agent)
+    #: stamps its reports with is judged on it (`clock` may stand at a pinned demo day).
+    wall: Clock
     vault: Vault
     outbox: Outbox
     sessions: SessionService
@@ -159,6 +165,10 @@ class Runtime:
     research: ResearchJobs  # backtests with progress and parameter sweeps, in threads
     mtm_exits: MtmExits  # mtm_exit rules: a scope's day MTM watched beside the trading loop
     late_refusals: LateRefusals  # halted baskets' unwinds: late refusals, marked baskets
+    audit_keys: AuditKeys  # the audit trail's keys (derived from the secret, ids recorded)
+    audit_anchors: AnchorFile  # each user's trail head, signed, kept off the database
+    # the trading loop's lag per batch, told by /api/health (empty where no loop runs)
+    loop_lag: LoopLag = field(default_factory=LoopLag)
 
     @classmethod
     def build(
@@ -170,6 +180,7 @@ class Runtime:
         db: Database | None = None,
         bus: EventBus | None = None,
         feed: MarketFeed | None = None,
+        wall: Clock | None = None,
     ) -> Runtime:
         """Wire the services; unspecified ports get their embedded defaults.
 
@@ -206,7 +217,8 @@ class Runtime:
         # and every event of a committed transaction on the bus (``orders.<user>``).
         events = OrderEvents()
         events.watch(RunOrderJournal(clock=clock))
-        trail = AuditTrail()  # every event, hash-chained per user (issue 54)
+        audit_keys = AuditKeys(settings.secret, clock=clock)  # the trail's keys (issue 66)
+        trail = AuditTrail(audit_keys)  # every event, hash-chained per user (issue 54)
         events.watch(trail, ahead=trail.read_ahead)
         events.watch(OrderNotices())  # fills, broker refusals, GTTs fired: the bell, Telegram
         relay = Relay(bus)
@@ -436,6 +448,7 @@ class Runtime:
             settings=settings,
             db=db,
             clock=clock,
+            wall=wall or SystemClock(),
             vault=vault,
             outbox=outbox,
             sessions=SessionService(clock=clock, lifetime=timedelta(days=settings.session_days)),
@@ -490,6 +503,8 @@ class Runtime:
                 live=live_ledgers,
             ),
             late_refusals=late_refusals,
+            audit_keys=audit_keys,
+            audit_anchors=AnchorFile(settings.audit_anchor_path, audit_keys),
             live=live,
             live_brokers=live_brokers,
             egress=egress,

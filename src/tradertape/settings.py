@@ -30,6 +30,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from tradertape.security.files import private_file, private_folder
 
 SECRET_KEY_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
+AUDIT_ANCHOR_FILE = "audit-anchors.json"
 
 
 def split_list(text: str) -> tuple[str, ...]:
@@ -71,6 +72,11 @@ class Settings(BaseSettings):
     # Where the generated key lives when `secret_key` is unset: by default in the data
     # folder; elsewhere (another disk, a secrets mount) so a copy of the folder has no key.
     secret_key_file: Path | None = None
+    # The audit trail's anchors (`services.audit.anchors`): each user's head, signed, written
+    # here this often by the process that leads the market jobs; by default in the data
+    # folder, better on another disk or a mount the database's host cannot rewrite.
+    audit_anchor_file: Path | None = None
+    audit_anchor_every_secs: int = Field(default=300, ge=10, le=86_400)
     public_base_url: str = "http://127.0.0.1:8000"
     redis_url: str | None = None
     # The prefix of this installation's Redis channels; unset, one derived from the database
@@ -131,6 +137,13 @@ class Settings(BaseSettings):
     # stream holds no database slot (each read takes one), so the cap can be generous: a
     # worker run's page holds two, and a trader keeps several tabs open.
     streams_per_user: int = Field(default=12, ge=1, le=1000)
+    # Tick sockets (`WS /api/ws/ticks`) one user may hold open at once: the next is closed
+    # with 4429 (`serving.open_files`). A trader's tabs each hold one.
+    tick_sockets_per_user: int = Field(default=8, ge=1, le=1000)
+    # Open files kept free of connections (database files, logs, uploads, the bus): the
+    # server takes at most the process's RLIMIT_NOFILE less this many connections (503
+    # past it) and gives tick sockets at most half of that (`serving.open_files`).
+    open_files_reserve: int = Field(default=256, ge=16, le=1_000_000)
     # Parameter sweeps and backtests share one set of slots, handed out to users in turn
     # (`backtest.fair`): this many cores' worth for one user (0: every core this process may
     # use; 1: sweeps in their own thread), and one more kept for another user. On the local
@@ -255,6 +268,13 @@ class Settings(BaseSettings):
         """Create the data folder if missing, make it private (folders 0700, files 0600,
         whatever existed, and the process's umask for what comes) and return it."""
         return private_folder(self.data_dir)
+
+    @property
+    def audit_anchor_path(self) -> Path:
+        """Where the audit trail's anchors are kept (`audit_anchor_file`, or the data folder)."""
+        if self.audit_anchor_file is not None:
+            return self.audit_anchor_file.expanduser()
+        return self.data_dir.expanduser() / AUDIT_ANCHOR_FILE
 
     @cached_property
     def secret(self) -> str:

@@ -88,6 +88,16 @@ class FakeCloud:
     uploads: list[dict[str, Any]] = field(default_factory=list)
     #: The account's alert fires (None: it answers 404, as a cloud before alerts does).
     alert_fires: list[dict[str, Any]] | None = field(default_factory=list)
+    #: How the next results are answered instead of recorded (an HTTP status each, in turn).
+    result_answers: list[int] = field(default_factory=list)
+    #: Every result request that arrived, recorded or not.
+    result_requests: int = 0
+    #: The catalog's sectors the poll names.
+    sectors: dict[str, str] = field(default_factory=dict)
+    #: Signals waiting for the user's approval (``pending_approval``).
+    awaiting: list[dict[str, Any]] = field(default_factory=list)
+    #: The agent's decisions as they arrived: ``(signal_id, "approve" | "reject")``.
+    decisions: list[tuple[int, str]] = field(default_factory=list)
 
     def answer(self, method: str, path: str, auth: str, body: Any) -> tuple[int, Any]:
         if auth != f"Bearer {self.key}":
@@ -101,12 +111,18 @@ class FakeCloud:
                 "kill_switch": self.kill_switch,
                 "obfuscate": self.obfuscate,
                 "server_time": "2025-06-02T10:00:05Z",
+                "sectors": self.sectors,
+                "awaiting": self.awaiting,
             }
             PendingSignalsOut.model_validate(answer)
             self.signals = [s for s in self.signals if s["risk"]["allowed"]]  # refused once
             return 200, answer
         if route == ("POST", "/api/agent/signal-result"):
             SignalResultIn.model_validate(body)
+            self.result_requests += 1
+            if self.result_answers:
+                status = self.result_answers.pop(0)
+                return status, {"detail": f"answered {status} by the test"}
             self.results.append(body)
             # A result the cloud has heard is no longer pending.
             self.signals = [s for s in self.signals if s["signal_id"] != body["signal_id"]]
@@ -131,9 +147,26 @@ class FakeCloud:
             return 200, {"broker": "kite", "request_token": token}
         return self._more(method, path, body)
 
+    def _decide(self, signal_id: int, action: str) -> tuple[int, Any]:
+        """Approve: out of ``awaiting`` into the cart; reject: out of both."""
+        self.decisions.append((signal_id, action))
+        found = [s for s in self.awaiting + self.signals if s["signal_id"] == signal_id]
+        if not found:
+            return 409, {"detail": f"signal {signal_id} is not pending"}
+        self.awaiting = [s for s in self.awaiting if s["signal_id"] != signal_id]
+        if action == "approve":
+            self.signals.append(found[0] | {"status": "in_cart"})
+        else:
+            self.signals = [s for s in self.signals if s["signal_id"] != signal_id]
+        status = "in_cart" if action == "approve" else "rejected"
+        return 200, {"signal_id": signal_id, "status": status, "approved_at": None, "error": None}
+
     def _more(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         """The routes beyond the poll loop's: the login relay, funds, uploads."""
         route = (method, path)
+        parts = path.split("/")
+        if method == "POST" and path.startswith("/api/agent/signals/") and len(parts) == 6:
+            return self._decide(int(parts[4]), parts[5])
         if route == ("POST", "/api/agent/access-token"):
             AccessTokenIn.model_validate(body)
             self.access_tokens.append(body)

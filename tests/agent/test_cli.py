@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import stat
 import subprocess
 import sys
@@ -30,8 +31,13 @@ def served(cloud: FakeCloud) -> Iterator[str]:
         yield url
 
 
-def agent_cli(args: list[str], config: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    path = os.pathsep.join(str(ROOT / p) for p in ("agent/src", "brokers/python/src"))
+def agent_cli(
+    args: list[str], config: Path, stdin: str = "", shadow: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The CLI as its own process; `shadow` is put first on the path (a module there
+    stands in for, or blocks, an installed one)."""
+    folders = [str(ROOT / p) for p in ("agent/src", "brokers/python/src")]
+    path = os.pathsep.join([str(shadow), *folders] if shadow else folders)
     env = {**os.environ, CONFIG_ENV: str(config), "PYTHONPATH": path}
     return subprocess.run(  # noqa: S603 - our own CLI
         [sys.executable, "-m", "tradertape_agent.cli", *args],
@@ -194,3 +200,72 @@ def test_the_cloud_client_says_cloud_authentication_failed(cloud: FakeCloud):
     client = Cloud("http://cloud.test", "zt_bad", transport=cloud.transport())
     with pytest.raises(CloudAuthError, match="Cloud authentication failed"):
         client.pending_signals()
+
+
+def test_a_bare_install_with_kite_configured_says_install_the_kite_extra(
+    served: str, tmp_path: Path
+):
+    """No kiteconnect (a bare ``pip install tradertape-agent``): one line saying what to
+    install, no ModuleNotFoundError traceback; the agent still runs for the cloud."""
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "kiteconnect.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'kiteconnect'\", name='kiteconnect')\n"
+    )
+    path = tmp_path / "agent.json"
+    config = Config(
+        cloud_url=served, api_key=KEY, kite_api_key="k", kite_api_secret="s",
+        kite_access_token="t",
+    )  # fmt: skip
+    save(config, path)
+
+    done = agent_cli(["run", "--once"], path, shadow=bare)
+
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "ModuleNotFoundError" not in done.stdout + done.stderr
+    assert (
+        "[agent] kite is configured but its SDK is not installed: install the [kite] extra, "
+        "pip install 'tradertape-agent[kite]' (or tradertape-agent[all]), then restart"
+    ) in done.stdout.splitlines()
+
+
+def test_the_log_reaches_a_pipe_line_by_line_without_pythonunbuffered(served: str, tmp_path: Path):
+    """As under systemd or launchd: stdout is a pipe and PYTHONUNBUFFERED is not set; the
+    start-up lines arrive while the agent runs, not when its buffer fills."""
+    path = tmp_path / "agent.json"
+    config = Config(
+        cloud_url=served, api_key=KEY, kite_api_key="k", kite_api_secret="s", poll_interval=3600,
+        ui_port=0,
+    )  # fmt: skip
+    save(config, path)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env |= {
+        CONFIG_ENV: str(path),
+        "PYTHONPATH": os.pathsep.join(str(ROOT / p) for p in ("agent/src", "brokers/python/src")),
+    }
+    process = subprocess.Popen(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "tradertape_agent.cli", "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        # a line arrives within the deadline only if the agent flushed it (it runs on)
+        ready, _, _ = select.select([process.stdout], [], [], 30)
+        assert ready, "no line reached the pipe in 30 s: the log is block buffered"
+        first = process.stdout.readline()
+        assert first.startswith("[agent] Starting tradertape-agent v")
+        assert process.poll() is None  # still running: it flushed that line, not its exit
+    finally:
+        process.kill()
+        process.communicate(timeout=30)
+
+
+def test_the_unit_and_the_plist_set_pythonunbuffered(tmp_path: Path):
+    unit = agent_cli(["service", "--systemd"], tmp_path / "a.json")
+    assert "Environment=PYTHONUNBUFFERED=1" in unit.stdout.splitlines()
+    plist = agent_cli(["service", "--launchd"], tmp_path / "a.json")
+    assert "<key>PYTHONUNBUFFERED</key><string>1</string>" in plist.stdout

@@ -81,8 +81,28 @@ def test_scaled_rows_are_whole_units_and_four_decimal_prices_the_server_takes():
     assert row["average_price"] == "191.8685"  # 1400.5 × 0.137
     [short] = position_rows({"net": [KITE_POSITION]}, factor)
     assert short["quantity"] == 0  # −3 × 0.137 = −0.411
-    assert short["pnl"] == "-5.8636"
+    assert short["pnl"] == "-0.8033"  # −42.8 × 0.137² = −42.8 × 0.018769 = −0.8033132
     SyncHoldingsIn.model_validate(
         {"broker": "kite", "as_of": "2025-06-02T10:00:00Z", "obfuscated": True,
          "factor_fingerprint": "ab" * 16, "holdings": [row]}
     )  # fmt: skip
+
+
+def test_an_obfuscated_pnl_is_what_the_scaled_quantity_and_prices_make():
+    """1000 INFY bought at 1,400, last 1,500: P&L 1000 × 100 = ₹1,00,000. Scaled by 0.137:
+    137 shares, average 191.80, last 205.50, so the cloud's own arithmetic on the scaled
+    row gives 137 × (205.50 − 191.80) = 137 × 13.70 = 1,876.90, which is 1,00,000 × 0.137²
+    (0.018769). Scaled once it was 13,700: seven times too big against its own row."""
+    factor = Decimal("0.137")
+    held = {"exchange": "NSE", "tradingsymbol": "INFY", "quantity": 1000, "average_price": 1400,
+            "last_price": 1500, "pnl": 100000}  # fmt: skip
+    [row] = holding_rows([held], factor)
+    assert (row["quantity"], row["average_price"], row["last_price"]) == (137, "191.8", "205.5")
+    assert row["pnl"] == "1876.9"
+    own = row["quantity"] * (Decimal(row["last_price"]) - Decimal(row["average_price"]))
+    assert Decimal(row["pnl"]) == own == Decimal("1876.90")
+    position = {**held, "product": "CNC", "realised": -500, "unrealised": 100000,
+                "pnl": 99500}  # fmt: skip
+    [net] = position_rows({"net": [position]}, factor)
+    # −500 × 0.018769 = −9.3845; 99,500 × 0.018769 = 1,867.5155
+    assert (net["realised"], net["unrealised"], net["pnl"]) == ("-9.3845", "1876.9", "1867.5155")

@@ -194,6 +194,44 @@ def test_an_order_signal_is_sent_once_and_reported_when_it_fills(
     assert [o for _s, _l, o in outcomes(cloud)][:2] == ["placed", "filled"]
 
 
+def test_a_market_order_signal_goes_as_market_and_its_fill_and_stop_follow(
+    agents: Agents, cloud: FakeCloud, fake: Fake
+):
+    """A portfolio set to ``agent_placement: "market"``: the leg's order_type is MARKET;
+    the agent sends no price, reports ``kind: "order"`` and places the stop after the fill."""
+    signal = order_signal(11)
+    signal["placement"]["legs"][0]["order_type"] = "MARKET"
+    cloud.signals = [signal]
+    agent = agents.new()
+    agent.cycle()
+    agent.cycle()
+
+    [order] = fake.kite.book.orders.values()
+    assert order["order_type"] == "MARKET"
+    assert [(r["outcome"], r["kind"]) for r in cloud.results][:2] == [
+        ("placed", "order"),
+        ("filled", "order"),
+    ]
+    assert cloud.results[1]["order_id"] == order["order_id"]
+    assert ("stop", "placed") in [(r["leg"], r["outcome"]) for r in cloud.results]
+
+
+def test_an_exit_order_sells_the_positions_quantity_at_the_signals_price(
+    agents: Agents, cloud: FakeCloud, fake: Fake
+):
+    from tradertape_agent.pricing import order_dict
+
+    leg = {"transaction_type": "SELL", "quantity": 12, "price": "1490.00",
+           "order_type": "LIMIT", "product": "CNC"}  # fmt: skip
+    placement = {"kind": "order", "gtt_type": "single", "trigger_values": ["1490.00"],
+                 "legs": [leg]}  # fmt: skip
+    exit_signal = entry_signal(12, signal_type="exit", side="SELL", quantity=12,
+                               placement=placement)  # fmt: skip
+    spec = order_dict(exit_signal)
+    assert (spec["transaction_type"], spec["quantity"], spec["price"]) == ("SELL", 12, "1490.00")
+    assert spec["order_type"] == "LIMIT"
+
+
 def test_the_kill_switch_places_nothing_and_says_why(agents: Agents, cloud: FakeCloud, fake: Fake):
     cloud.signals = [entry_signal(10)]
     cloud.kill_switch = True

@@ -72,12 +72,40 @@ def test_a_signal_waits_in_manual_mode_until_approved_in_the_ui(
 def test_a_rejected_signal_is_never_placed(
     ui: tuple[TestClient, UiState], manual: Agent, cloud: FakeCloud
 ):
+    """...and rejected in TraderTape at the next poll: the cloud no longer hands it out."""
     client, _ = ui
     assert client.post("/api/signals/7/reject", json={}, headers=SAME).status_code == 200
     manual.config.auto_execute = True  # even with auto-execute turned on afterwards
     manual.cycle()
     assert cloud.results == []
+    assert cloud.decisions == [(7, "reject")]
+    assert cloud.signals == []
+    assert client.get("/api/signals").json()["signals"] == []
+    manual.cycle()
+    assert cloud.decisions == [(7, "reject")]  # once
     assert client.post("/api/signals/99/approve", json={}, headers=SAME).status_code == 404
+
+
+def test_a_signal_waiting_for_approval_in_the_cloud_is_listed_and_approved_into_the_cart(
+    ui: tuple[TestClient, UiState], manual: Agent, cloud: FakeCloud, agents: Agents
+):
+    client, _ = ui
+    cloud.awaiting = [entry_signal(8, status="pending_approval"), entry_signal(9)]
+    manual.cycle()
+    rows = {r["id"]: r for r in client.get("/api/signals").json()["signals"]}
+    assert (rows[8]["state"], rows[9]["state"]) == ("awaiting", "awaiting")
+    assert "Waits for your approval in TraderTape" in rows[8]["note"]
+    assert client.get("/api/status").json()["waiting"] == 3  # 7 in the cart, 8 and 9
+
+    assert client.post("/api/signals/8/approve", json={}, headers=SAME).status_code == 200
+    assert client.post("/api/signals/9/reject", json={}, headers=SAME).status_code == 200
+    manual.cycle()  # the decisions go first; the poll hands 8 out of the cart; it is placed
+
+    assert cloud.decisions == [(8, "approve"), (9, "reject")]
+    assert [(r["signal_id"], r["outcome"]) for r in cloud.results] == [(8, "placed")]
+    assert len(agents.fake.state()["gtts"]) == 1
+    states = [(r["id"], r["state"]) for r in client.get("/api/signals").json()["signals"]]
+    assert states == [(7, "waiting"), (8, "placed")]  # 9 is gone, as in TraderTape
 
 
 @pytest.mark.parametrize(
@@ -534,3 +562,16 @@ def test_reconciliation_says_no_broker_is_connected_until_one_answers(
         agent.brokers["kite"] = kite_at(agents.fake, "not-a-token")  # its session died
         agent.cycle()
         assert reconciliation() == ("no-broker", [])
+
+
+def test_an_install_without_the_ui_says_the_two_commands_that_build_it(
+    ui: tuple[TestClient, UiState], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from tradertape_agent.ui import app as ui_app
+
+    client, _ = ui
+    monkeypatch.setattr(ui_app, "STATIC", tmp_path)  # a wheel built from a clean clone
+    answer = client.get("/")
+    assert answer.status_code == 503
+    assert "make web-agent" in answer.text
+    assert 'pip install --force-reinstall --no-deps "./agent"' in answer.text

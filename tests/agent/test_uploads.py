@@ -124,6 +124,30 @@ def test_a_ledgers_money_is_scaled_once():
     assert (funds.credit, funds.net_balance) == (100000 * FACTOR, 100000 * FACTOR)
 
 
+def test_a_ledgers_summary_shows_the_closing_balance_not_the_balance_columns_sum():
+    """Funds in ₹1,00,000 (balance 1,00,000), a buy of ₹17,500 (balance 82,500), a charge
+    line of nothing (balance 82,500): the balance column adds up to ₹2,65,000 (plus the
+    opening 0 and the closing 82,500: 3,47,500), a figure of nothing. The summary shows the
+    closing balance, ₹82,500 (sent as 82,500 × 0.137 = 11,302.5); debits and credits are
+    summed: ₹17,500 and ₹1,00,000."""
+    ledger = zerodha_ledger_csv(
+        [
+            ["Funds added", "2025-06-01", "", "Bank Receipts", "0", "100000", "100000"],
+            ["Bought INFY", "2025-06-02", "", "Book Voucher", "17500", "0", "82500"],
+            ["DP charges", "2025-06-03", "", "Journal Entry", "0", "0", "82500"],
+        ]
+    )
+    prepared = statements.prepare("ledger.csv", ledger, "ledger", FACTOR)
+
+    columns = {c["name"]: c for c in prepared.summary()["columns"]}
+    assert columns["net_balance"]["measure"] == "balance"
+    assert columns["net_balance"]["real_total"] == "82500"
+    assert Decimal(columns["net_balance"]["sent_total"]) == Decimal(82500) * FACTOR
+    assert (columns["debit"]["real_total"], columns["credit"]["real_total"]) == ("17500", "100000")
+    unscaled = statements.prepare("ledger.csv", ledger, "ledger", None).summary()
+    assert [c["real_total"] for c in unscaled["columns"] if c["name"] == "net_balance"] == ["82500"]
+
+
 def test_without_obfuscation_the_file_goes_byte_for_byte():
     prepared = statements.prepare("t.xlsx", BOOK, "tradebook", None)
     assert (prepared.content, prepared.scaled, prepared.filename) == (BOOK, False, "t.xlsx")

@@ -98,7 +98,13 @@ def test_an_agent_portfolio_waits_for_the_agent_and_places_nothing_itself(alice:
     assert first["placement"]["kind"] == "gtt"
     assert first["placement"]["trigger_values"] == [signal["trigger_price"]]
     assert first["placement"]["legs"][0]["price"] == signal["limit_price"]
-    assert first["risk"] == {"allowed": True, "refusal": None, "warnings": [], "checked": "all"}
+    assert first["risk"] == {
+        "allowed": True,
+        "refusal": None,
+        "warnings": [],
+        "checked": "all",
+        "rules": [],
+    }
     assert first["tag"] == f"tt-s{signal['id']}"
     assert len(first["tag"]) <= 20
     # the cart place of the web app leaves them for the agent
@@ -250,9 +256,10 @@ def test_a_signals_read_shows_the_gtt_order_and_broker_the_agent_reported(alice:
 
 
 def test_obfuscated_books_are_checked_on_counts_only(alice: TestClient):
+    """A rupee rule on the book (exposure) is the agent's to apply (test_agent_obfuscated_rules)."""
     portfolio = _portfolio(alice)
     _scan(alice, portfolio["id"])
-    alice.post("/api/risk/rules", json={"type": "max_order_value", "threshold_amount": "1"})
+    alice.post("/api/risk/rules", json={"type": "max_exposure", "threshold_amount": "1"})
     agent, key = _agent(alice), _key(alice)
     synced = agent.post(
         "/api/agent/sync-positions",

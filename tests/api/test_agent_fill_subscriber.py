@@ -72,7 +72,9 @@ def test_the_fill_event_books_the_position_by_the_ledgers_figures(
     clock = runtime.exchange.clock
     placed = agent_signals.Report(signal_id=signal_id, outcome="placed", kind="gtt", gtt_id="7")
     with runtime.db.session() as db:
-        agent_signals.report(db, placed, user_id=user_id, clock=clock, orders=runtime.orders)
+        agent_signals.report(
+            db, placed, user_id=user_id, clock=clock, wall=clock, orders=runtime.orders
+        )
     with runtime.db.session() as db:
         signal = db.get(ModelSignal, signal_id)
         portfolio = db.get(ModelPortfolio, portfolio_id)
@@ -130,7 +132,7 @@ def test_an_exit_fill_realises_by_the_ledgers_charges(alice: TestClient, with_ca
     filled = agent_signals.Report(signal_id=signal_id, outcome="filled", fill_price=price)
     with runtime.db.session() as db:
         recorded = agent_signals.report(
-            db, filled, user_id=user_id, clock=clock, orders=runtime.orders
+            db, filled, user_id=user_id, clock=clock, wall=clock, orders=runtime.orders
         )
         assert recorded.position is not None
         position_id = recorded.position.id
@@ -139,7 +141,9 @@ def test_an_exit_fill_realises_by_the_ledgers_charges(alice: TestClient, with_ca
         signal_id=signal_id, outcome="filled", leg="stop", fill_price=stop_price
     )
     with runtime.db.session() as db:
-        agent_signals.report(db, stop, user_id=user_id, clock=clock, orders=runtime.orders)
+        agent_signals.report(
+            db, stop, user_id=user_id, clock=clock, wall=clock, orders=runtime.orders
+        )
     with runtime.db.session() as db:
         charged = {
             o.client_key: sum(
@@ -175,7 +179,9 @@ def test_a_fill_booked_again_is_a_conflict_and_changes_nothing(
         price = _price(signal.close_price, "1")
     filled = agent_signals.Report(signal_id=signal_id, outcome="filled", fill_price=price)
     with runtime.db.session() as db:
-        agent_signals.report(db, filled, user_id=user_id, clock=clock, orders=runtime.orders)
+        agent_signals.report(
+            db, filled, user_id=user_id, clock=clock, wall=clock, orders=runtime.orders
+        )
 
     def money() -> tuple[object, ...]:
         with runtime.db.session() as db:

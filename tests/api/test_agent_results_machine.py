@@ -124,7 +124,13 @@ def _machine(  # noqa: C901 - the machine's rules, together
             with runtime.db.session() as db:
                 try:
                     agent_signals.report(
-                        db, body, user_id=user_id, clock=clock, orders=orders, market=market
+                        db,
+                        body,
+                        user_id=user_id,
+                        clock=clock,
+                        wall=clock,
+                        orders=orders,
+                        market=market,
                     )
                 except (Conflict, InvalidField):
                     db.rollback()
@@ -172,7 +178,13 @@ def _machine(  # noqa: C901 - the machine's rules, together
             with runtime.db.session() as db:
                 try:
                     agent_signals.report(
-                        db, body, user_id=user_id, clock=clock, orders=orders, market=market
+                        db,
+                        body,
+                        user_id=user_id,
+                        clock=clock,
+                        wall=clock,
+                        orders=orders,
+                        market=market,
                     )
                 except (Conflict, InvalidField):  # refused: nothing moved
                     db.rollback()
@@ -266,7 +278,7 @@ def test_eight_concurrent_reports_of_one_fill_book_it_once(
         start.wait()
         with with_candles.db.session() as db:
             recorded = agent_signals.report(
-                db, body, user_id=user_id, clock=clock, orders=orders, market=market
+                db, body, user_id=user_id, clock=clock, wall=clock, orders=orders, market=market
             )
             return recorded.duplicate
 

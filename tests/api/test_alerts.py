@@ -54,8 +54,10 @@ def loop(runtime: Runtime) -> TradingLoop:
 
 
 def tick(loop: TradingLoop, runtime: Runtime, price: str, key: str = "NSE:INFY") -> None:
-    """A tick now; the clock then moves a minute on (a cross is judged between minutes)."""
+    """A tick now, its alerts judged (their pass beside the loop); the clock then moves a
+    minute on (a cross is judged between minutes)."""
     loop.on_ticks([make_tick(key, price, ts=runtime.clock.now())])
+    loop.run_background()
     advance(runtime, minutes=1)
 
 
@@ -258,10 +260,12 @@ def test_a_day_alert_is_judged_once_after_the_close(
     create(alice, timeframe="day", condition=above(1500), repeat="every", cooldown_secs=60)
     tick(loop, runtime, "1510")
     loop.run_jobs(force=True)
+    loop.run_background()
     assert fires(alice) == []  # 10:00 IST: not yet closed
     advance(runtime, hours=5, minutes=40)  # 15:40 IST
-    loop.run_jobs(force=True)
-    loop.run_jobs(force=True)
+    for _ in range(2):
+        loop.run_jobs(force=True)
+        loop.run_background()
     assert [f["price"] for f in fires(alice)] == ["1510"]
 
 

@@ -60,7 +60,10 @@ def test_every_decision_is_chained_and_the_chain_verifies(client: TestClient, ru
         "entries": len(entries),
         "first_bad_seq": None,
         "reason": None,
+        "anchored_seq": None,  # no anchor written yet (test_audit_tampering has them)
+        "anchored_at": None,
     }
+    assert {e["key_id"] for e in entries} == {1}  # signed by the first key
     day = entries[0]["at"][:10]
     exported = client.get("/api/audit/export", params={"day": day, "format": "csv"}).json()
     rows = list(csv.DictReader(io.StringIO(exported["content"])))

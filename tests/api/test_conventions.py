@@ -199,6 +199,7 @@ def test_health_reports_database_and_version(client: TestClient):
         # The test clock stands 41 days before the shipped holiday list's last day.
         "calendar_warning": "the NSE holiday list ends 2026-12-31 (41 days left); load NSE's "
         "holiday list with `tradertape calendar import FILE`",
+        "loop": None,  # no trading loop has run a batch in this process
     }
 
 

@@ -118,6 +118,11 @@ def test_imported_option_and_bse_equity(client: TestClient):
     assert (option["lot_size"], option["underlying"], option["segment"]) == (65, "NIFTY", "NFO-OPT")
     assert option["symbols"]["upstox"] == "NSE_FO|40050"
     assert option["freeze_quantity"] == 1800  # NIFTY's, shipped: the ticket slices by it
+    # of NSE's last revision we know of (3 November 2025): not stale
+    assert (option["freeze_quantity_as_of"], option["freeze_quantity_stale"]) == (
+        "2025-11-03",
+        False,
+    )
     assert option["symbols"]["groww"] == {
         "trading_symbol": "NIFTY26SEP24650CE",
         "exchange": "NSE",

@@ -99,7 +99,8 @@ def test_tax_pnl_and_its_exports(client: TestClient, runtime: Runtime):
         "476.29",  # ₹495.00 − ₹18.71
         "18.71",
     )
-    assert (bucket["net"], bucket["tax"]) == ("476.29", "95.26")
+    assert (bucket["net"], bucket["set_off"], bucket["tax"]) == ("476.29", "0.00", "95.26")
+    assert tax["special_rate_tax"] == "95.26"  # 476.29 × 20 %, nothing to set off
     assert tax["charges_not_deducted"] == "30.00"  # the STT
     assert "not tax advice" in tax["note"]
     assert client.get("/api/journal/tax", params={"fy": "2023-24"}).json()["capital_gains"] == []
@@ -115,8 +116,58 @@ def test_tax_pnl_and_its_exports(client: TestClient, runtime: Runtime):
     assert "INFY,INE009A01021,EQ,long,10,2024-04-02,2024-09-02,14505.00,15000.00,495.00" in text
     xlsx = client.get("/api/journal/tax/export", params={"fy": "2024-25"}).json()
     book = load_workbook(io.BytesIO(base64.b64decode(xlsx["content_base64"])))
-    assert book.sheetnames == ["Summary", "Round trips", "Schedule 112A"]
+    assert book.sheetnames == ["Summary", "Set-off", "Round trips", "Schedule 112A"]
     assert book["Schedule 112A"]["B1"].value == "Share/Unit Transferred(1b)"
+
+
+def test_the_fo_loss_is_set_off_against_the_gains_and_both_pages_show_one_tax(
+    client: TestClient, runtime: Runtime
+):
+    """s.71: the year's F&O loss meets the year's STCG before it is carried forward, and the
+    tax P&L, its export and the return read the same computation."""
+    sign_in(client, runtime, "alice@x.in")
+    _upload(client)  # STCG ₹476.29 at 20 % (see the test above)
+    future = [
+        Fill(*row, segment="FO", exchange="NFO", expiry="2024-09-26")
+        for row in (
+            ("NIFTY24SEPFUT", "2024-09-04", "buy", 25, "25000", "F1", "1400000000000000001"),
+            ("NIFTY24SEPFUT", "2024-09-05", "sell", 25, "24960", "F2", "1400000000000000002"),
+        )
+    ]
+    name = "tradebook-ZX1234-FO-2024-09-01-to-2024-09-30.csv"
+    sent = client.post(
+        "/api/uploads/tradebook", files=[("files[]", (name, zerodha_csv(future, fo=True), XLSX))]
+    )
+    assert sent.status_code == 201, sent.text
+    tax = client.get("/api/journal/tax", params={"fy": "2024-25"}).json()
+    answer = client.get("/api/journal/tax/return", params={"fy": "2024-25"}).json()
+    loss = -Decimal(answer["business"]["business_income"])  # 25 × 40 = ₹1,000 and charges
+    assert loss > 1000
+    # the F&O loss takes all ₹476.29 of the gains; the rest is carried forward
+    (bucket,) = tax["capital_gains"]
+    assert (bucket["set_off"], bucket["left"], bucket["tax"]) == ("476.29", "0.00", "0.00")
+    assert tax["special_rate_tax"] == answer["losses"]["special_rate_tax"] == "0.00"
+    assert tax["income"] == answer["losses"]["income"]
+    assert answer["losses"]["business_across_heads"] == "476.29"
+    (carried,) = answer["losses"]["carried_forward"]
+    assert (carried["kind"], Decimal(carried["left"])) == ("business", loss - Decimal("476.29"))
+    figures = {(f["schedule"], f["field"]): f["amount"] for f in answer["losses"]["figures"]}
+    assert (
+        figures["Schedule CYLA", "Business loss of the year set off against STCG u/s 111A at 20 %"]
+        == "476.29"
+    )
+    # Schedule CG A2: 15,000.00 − 14,505.00 − 18.71 = 476.29 (the test above)
+    name = "STCG u/s 111A at 20 %, sold from 23 July 2024"
+    assert [(f["field"], f["amount"]) for f in answer["capital_gains"]] == [
+        (f"{name}: full value of consideration", "15000.00"),
+        (f"{name}: cost of acquisition", "14505.00"),
+        (f"{name}: expenditure on transfer", "18.71"),
+        (f"{name}: short-term capital gain", "476.29"),
+    ]
+    csv_file = client.get("/api/journal/tax/export", params={"fy": "2024-25", "format": "csv"})
+    text = base64.b64decode(csv_file.json()["content_base64"]).decode()
+    assert "Tax at special rates after set-off (before surcharge and cess),0.00" in text
+    assert "STCG u/s 111A at 20 %,476.29,0.00,476.29,0.00,0.00,0.00,0.00,0.00" in text
 
 
 def test_a_tax_export_keeps_a_formula_looking_symbol_as_text(client: TestClient, runtime: Runtime):
@@ -382,3 +433,37 @@ def test_the_returns_figures_and_schedule_112a_for_the_utility(
     assert line.startswith("AE,AE,INE154A01025,ITC,,,49555.00,38000.00,38000.00,,,,")
     bad = client.get("/api/journal/tax/return", params={"fy": "2024-26"})
     assert (bad.status_code, bad.json()["detail"][0]["field"]) == (422, "fy")
+
+
+def test_an_uploaded_days_charges_stay_on_their_own_contract_notes(
+    client: TestClient, runtime: Runtime
+):
+    """FY 2023-24: a delivered share sold the day a NIFTY future is traded. Worked to the
+    paisa in `tests/unit/test_journal_costs.py`: the buy's note ₹220.22 (STT ₹185), the
+    sale's ₹213.00 (STT ₹190, DP ₹15.34), the future's F&O note ₹237.15."""
+    sign_in(client, runtime, "alice@x.in")
+    isin = "INE040A01034"
+    shares = [
+        Fill("HDFCBANK", "2023-06-01", "buy", 100, "1850", "T1", "O1", "10:30:00", isin=isin),
+        Fill("HDFCBANK", "2023-12-01", "sell", 100, "1899", "T2", "O2", "10:30:00", isin=isin),
+    ]
+    future = {"segment": "FO", "exchange": "NFO", "expiry": "2023-12-28"}
+    futures = [
+        Fill("NIFTY23DECFUT", "2023-12-01", "buy", 50, "19700", "T3", "O3", "11:00:00", **future),
+        Fill("NIFTY23DECFUT", "2023-12-01", "sell", 50, "19750", "T4", "O4", "14:00:00", **future),
+    ]
+    for name, body in (
+        ("tradebook-ZX1234-EQ-2023-04-01-to-2024-03-31.csv", zerodha_csv(shares)),
+        ("tradebook-ZX1234-FO-2023-04-01-to-2024-03-31.csv", zerodha_csv(futures, fo=True)),
+    ):
+        sent = client.post("/api/uploads/tradebook", files=[("files[]", (name, body, XLSX))])
+        assert sent.status_code == 201, sent.text
+    trips = client.get("/api/journal/pnl").json()["round_trips"]
+    charges = {t["symbol"]: t["charges"] for t in trips}
+    # the future's charges are its own note's: none of the share sale's STT or DP charge
+    assert charges == {"HDFCBANK": "433.22", "NIFTY23DECFUT": "237.15"}  # 220.22 + 213.00
+    tax = client.get("/api/journal/tax", params={"fy": "2023-24"}).json()
+    (bucket,) = tax["capital_gains"]
+    # s.48: every charge but STT, (220.22 − 185) + (213.00 − 190) = ₹58.22, deducted whole;
+    # STCG u/s 111A 1,89,900 − 1,85,000 − 58.22 = ₹4,841.78
+    assert (bucket["kind"], bucket["gains"], bucket["expenses"]) == ("stcg", "4841.78", "58.22")

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tradertape.candles import CandleSource
-from tradertape.db.models import CashEntry, ModelPortfolio, User
+from tradertape.db.models import CashEntry, ModelPortfolio, Order, Trade, User
 from tradertape.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 from tradertape.domain.market import Interval
 from tradertape.ports.clock import IST
@@ -70,7 +70,26 @@ def test_demo_is_idempotent_and_its_login_works(runtime: Runtime, client: TestCl
     assert unread.json()["unread"] == 0
     # one account: the portfolios' capital was allocated from it, not added to it
     books = {b["book"]: b for b in client.get("/api/portfolio/books").json()}
-    assert books["manual"]["cash"] == "2000000.00"
+    # the manual book's ₹20 lakh, less what its NIFTY calls held to expiry cost and plus
+    # what they settled at (one in the money, one out of it), charges included
+    with runtime.db.session() as db:
+        settled = db.scalars(select(Order).where(Order.source == "expiry")).all()
+        assert sorted(o.tradingsymbol for o in settled) == sorted(
+            t.tradingsymbol
+            for t in db.scalars(select(Trade).where(Trade.exchange == "NFO"))
+            if t.transaction_type == "BUY"
+        )
+        paid = [o.average_price for o in settled]
+        assert len(paid) == 2
+        assert min(paid) == 0  # out of the money: settled at nothing
+        assert max(paid) > 0  # in the money: its intrinsic value
+        options = select(CashEntry.amount).where(
+            CashEntry.trade_pk.in_(select(Trade.id).where(Trade.exchange == "NFO"))
+        )
+        option_cash = sum(db.scalars(options), Decimal(0))
+        positions = client.get("/api/portfolio/positions").json()["net"]
+        assert all(p["quantity"] == 0 for p in positions if p["exchange"] == "NFO")
+    assert Decimal(books["manual"]["cash"]) == Decimal("2000000.00") + option_cash
     assert books[f"portfolio:{v1['id']}"]["cash"] == v1["current_capital"]
     parts = [Decimal(b["cash"]) for key, b in books.items() if key != "all"]
     assert sum(parts) == Decimal(books["all"]["cash"])

@@ -351,8 +351,24 @@ def _one_book(v: Views, key: str, book: dict[str, Any], margins: dict[str, Any])
         book["opening_balance"],
         available["opening_balance"],
     )
+    # Funds add up as Kite's page does (issue 63): the debits are their parts, and the
+    # opening balance and pay-in less the debits plus today's credits are what is free.
+    v.same(
+        f"{key}: Funds' debits = var + SPAN + exposure + premium + delivery",
+        utilised["debits"],
+        sum((_d(utilised[k]) for k in DEBIT_PARTS), Decimal(0)),
+    )
+    v.same(
+        f"{key}: Funds' net = opening + pay-in − debits + credits",
+        margins["net"],
+        _d(available["opening_balance"])
+        + _d(available["intraday_payin"])
+        - _d(utilised["debits"])
+        + _d(available["credits"]),
+    )
 
 
+DEBIT_PARTS = ("var", "span", "exposure", "option_premium", "delivery")
 MARGIN_FIELDS = (
     ("available", "cash"),
     ("available", "opening_balance"),

@@ -16,7 +16,7 @@ from tests.integration.test_paper_margins import Desk, Quotes
 from tradertape.db.engine import Database
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import Exchange, InstrumentCatalog, synthetic_token
-from tradertape.domain.margins import Margin
+from tradertape.domain.margins import Margin, MarginRates
 from tradertape.domain.orders import TransactionType
 from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
 from tradertape.oms.paper.matching import MatchConfig
@@ -44,7 +44,10 @@ def desk(database: Database) -> Desk:
         clock=clock,
         calendar=nse_calendar(),
         catalog=InstrumentCatalog([*base, DEC_FUT], universes),
-        config=PaperConfig(match=MatchConfig(participation=Decimal(1))),
+        config=PaperConfig(
+            match=MatchConfig(participation=Decimal(1)),
+            margins=MarginRates(scenarios=False),  # the table's figures, by hand
+        ),
         quotes=quotes,
     )
     with database.session() as db:

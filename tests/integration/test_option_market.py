@@ -3,7 +3,7 @@ index with Black-76, filled by the paper exchange with the reference's option ch
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from tests.workers_kit import set_price
 from tradertape.db.models.trading import Trade
 from tradertape.domain.instruments import Exchange, InstrumentType
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.users import create_user
 from tradertape.services.market.instruments import import_kite_csv
@@ -123,3 +124,20 @@ def test_imported_contracts_take_precedence(runtime: Runtime) -> None:
     tick = runtime.options.last_tick(CE)
     assert tick is not None
     assert tick.instrument_token == 12345602  # the imported contract is still priced
+
+
+def test_an_expired_contract_has_no_model_price(runtime: Runtime, clock: ManualClock) -> None:
+    # NIFTY 24 Dec 2024 24000 CE: long expired; at today's index it would model deep in
+    # the money, a price that does not exist (issue 63's phantom unrealised P&L)
+    set_price(runtime, NIFTY, "25000")
+    assert runtime.options.model_tick("NFO:NIFTY24DEC24000CE") is None
+    assert runtime.options.last_tick("NFO:NIFTY24DEC24000CE") is None
+    # the 1-Dec-2026 weekly: priced up to 15:30 IST on its expiry day, not after
+    clock.set(datetime(2026, 12, 1, 15, 29, tzinfo=IST))
+    set_price(runtime, NIFTY, "25000")
+    with runtime.db.session() as db:
+        runtime.exchange.catalog(db)
+    assert runtime.options.last_tick(CE) is not None
+    clock.set(datetime(2026, 12, 1, 15, 30, tzinfo=IST))
+    set_price(runtime, NIFTY, "25000")
+    assert runtime.options.last_tick(CE) is None

@@ -27,7 +27,7 @@ from tradertape.db.engine import Database
 from tradertape.db.models.trading import Order, Trade
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import Instrument
-from tradertape.domain.margins import Margin
+from tradertape.domain.margins import Margin, MarginRates
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.errors import BadRequest
@@ -100,7 +100,10 @@ def desk(database: Database) -> Desk:
         clock=clock,
         calendar=nse_calendar(),
         catalog=fno_catalog(),
-        config=PaperConfig(match=MatchConfig(participation=Decimal(1))),
+        config=PaperConfig(
+            match=MatchConfig(participation=Decimal(1)),
+            margins=MarginRates(scenarios=False),  # the table's figures, by hand
+        ),
         quotes=quotes,
     )
     with database.session() as db:

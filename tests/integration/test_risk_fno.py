@@ -102,14 +102,14 @@ def test_an_option_is_valued_at_its_premium_from_the_previews_price(desk: Desk, 
 
 
 def test_a_future_is_valued_at_the_previews_margin_not_its_notional(desk: Desk, database: Database):
-    # 65 × 26,000 = 16,90,000 of notional; the preview's estimate, the riskiest class's
-    # 28.5 %, is 4,81,650: under ₹5 lakh.
+    # 65 × 26,000 = 16,90,000 of notional; the preview's margin, an index's SPAN 12 % and
+    # exposure 2 %, is 2,36,600 a lot: two lots (4,73,200) are under ₹5 lakh.
     desk.quotes.set(NIFTY_FUT.key, "26000")
     with database.session() as db:
-        assert desk.buy(db, NIFTY_FUT, 1)[0] != "REJECTED"
-        assert desk.buy(db, NIFTY_FUT, 2)[0] == "REJECTED"  # 9,63,300
+        assert desk.buy(db, NIFTY_FUT, 2)[0] != "REJECTED"
+        assert desk.buy(db, NIFTY_FUT, 3)[0] == "REJECTED"  # 3 × 2,36,600 = 7,09,800
         db.commit()
-        assert _events(db) == [("max_order_value", NIFTY_FUT.key, Decimal("963300.00"))]
+        assert _events(db) == [("max_order_value", NIFTY_FUT.key, Decimal("709800.00"))]
 
 
 def test_an_entry_nothing_can_value_is_refused_as_a_risk_event(desk: Desk, database: Database):

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tests.fno import NIFTY_FUT, fno_catalog
 from tradertape.db.engine import Database
 from tradertape.db.models.trading import Order
 from tradertape.domain.calendar_data import nse_calendar
-from tradertape.domain.instruments import Exchange
+from tradertape.domain.instruments import Exchange, InstrumentCatalog
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import (
@@ -55,13 +56,12 @@ class Feed:
         return make_tick(key, p, ts=self.clock.now())
 
 
-@pytest.fixture
-def env(database: Database) -> dict[str, Any]:
+def _env(database: Database, catalog: InstrumentCatalog) -> dict[str, Any]:
     clock = ManualClock(datetime(2026, 11, 20, 10, 0, tzinfo=IST))
     exchange = PaperExchange(
         clock=clock,
         calendar=nse_calendar(),
-        catalog=reference_catalog(),
+        catalog=catalog,
         config=PaperConfig(match=MatchConfig(participation=Decimal(1))),
     )
     feed = Feed(clock)
@@ -70,6 +70,11 @@ def env(database: Database) -> dict[str, Any]:
         user_id = create_user(db, clock=clock, email="s@x.in").id
         exchange.deposit(db, user_id=user_id, amount=Decimal(1_000_000))
     return {"clock": clock, "exchange": exchange, "feed": feed, "jobs": jobs, "user": user_id}
+
+
+@pytest.fixture
+def env(database: Database) -> dict[str, Any]:
+    return _env(database, reference_catalog())
 
 
 def spec(side: TransactionType, qty: int, price: str | None = None, **kw: Any) -> OrderSpec:
@@ -204,3 +209,35 @@ def test_yesterdays_day_orders_expire_even_before_the_next_open(env, database: D
         )
         clock.set(datetime(2026, 11, 23, 8, 0, tzinfo=IST))
         assert jobs.expire_orders(db) == 1
+
+
+def test_each_segment_ends_its_day_orders_at_its_own_close(database: Database):
+    # NSE's cash session ends at 15:30; from 3 August 2026 F&O trades until 15:40 (the
+    # calendar's timetable): a DAY order on a NIFTY future stays working until then.
+    clock, exchange, feed, jobs, user = _env(database, fno_catalog()).values()
+    with database.session() as db:
+        share = exchange.place(
+            db,
+            user_id=user,
+            spec=spec(BUY, 1, "1300", product=Product.CNC),
+            last=feed.set("NSE:INFY", "1400"),
+        )
+        future = OrderSpec(
+            exchange=Exchange.NFO,
+            tradingsymbol=NIFTY_FUT.tradingsymbol,
+            transaction_type=BUY,
+            quantity=65,
+            product=Product.NRML,
+            order_type=OrderType.LIMIT,
+            price=Decimal(25000),
+        )
+        fo = exchange.place(db, user_id=user, spec=future, last=feed.set(NIFTY_FUT.key, "26000"))
+        assert (share.status, fo.status) == ("OPEN", "OPEN")
+        clock.set(datetime(2026, 11, 20, 15, 30, tzinfo=IST))
+        assert jobs.expire_orders(db) == 1  # the share's day is over, the future's is not
+        clock.set(datetime(2026, 11, 20, 15, 39, 59, tzinfo=IST))
+        assert jobs.expire_orders(db) == 0
+        clock.set(datetime(2026, 11, 20, 15, 40, tzinfo=IST))
+        assert jobs.expire_orders(db) == 1
+        rows = {o.id: o.status for o in db.scalars(select(Order))}
+    assert rows == {share.id: "CANCELLED", fo.id: "CANCELLED"}

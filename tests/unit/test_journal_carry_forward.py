@@ -101,14 +101,14 @@ def test_capital_losses_short_against_both_long_against_long_only():
     ]
     assert _carried("2023-24", years) == {(STCL, "2023-24"): D(5_000), (LTCL, "2023-24"): D(2_000)}
     done = set_off_year(years, "2024-25")
-    gains = {(g.kind, g.rate): g for g in done.gains}
+    gains = {(g.head, g.rate): g for g in done.gains()}
     # the short-term loss takes the 20 % gains, then the 15 %; the long-term loss ₹2,000 of
     # the long-term gains; the short-term loss's last ₹2,500 the long-term gains left
-    assert gains["stcg", stcg20].set_off == D(1_500)
-    assert gains["stcg", D("0.15")].set_off == D(1_000)
-    assert gains["ltcg", ltcg125].set_off == D(4_500)
+    assert gains["stcg", stcg20].brought_forward == D(1_500)
+    assert gains["stcg", D("0.15")].brought_forward == D(1_000)
+    assert gains["ltcg", ltcg125].brought_forward == D(4_500)
     assert gains["ltcg", ltcg125].left == D(5_500)
-    assert done.exemption_of(gains["ltcg", ltcg125]) == D(5_500)
+    assert gains["ltcg", ltcg125].exemption == D(5_500)
     assert done.carried_forward == []
 
 

@@ -46,6 +46,7 @@ def test_a_book_reads_back_equal():
                     ),
                     "kind": "buyback",
                     "intraday": True,
+                    "stt": Decimal("24.000"),  # the STT inside its charges, where known
                 }
             ),
         ],

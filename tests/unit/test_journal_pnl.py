@@ -209,8 +209,14 @@ def test_charges_come_from_the_ledger_where_it_settles_the_day():
     assert ledger[0] + ledger[1] == D("25.50")
     assert ledger[0] == D("25.50") * 14505 / 21805  # shared by value
     schedule = costs.estimate(trades)
-    assert schedule[2] > 0
-    assert schedule[2] != ledger.get(2)
+    assert schedule[2].charges > 0
+    assert 2 not in ledger
+    # with the schedule's estimates, each trade keeps its own note's charges and only what
+    # the ledger settled beyond them is shared by value
+    shaped = costs.from_ledger(trades, [lines[0]] if lines[0] else [], schedule)
+    beyond = D("25.50") - schedule[0].charges - schedule[1].charges
+    assert shaped[0] == schedule[0].charges + beyond * 14505 / 21805
+    assert shaped[0] + shaped[1] == D("25.50")
     # an implausible settlement (charges above 5 % of turnover) is left to the schedule
     too_much = costs.settlement("ZX1234", "x 02/04/2024", "NSE-EQ", "Book Voucher", D(30000))
     assert too_much is not None

@@ -10,7 +10,9 @@ import pytest
 
 from tests.unit.test_journal_pnl import trade
 from tradertape.journal.actions import Action, Kind
+from tradertape.journal.carry_forward import YearIncome, set_off_year
 from tradertape.journal.pnl import fifo
+from tradertape.journal.return_figures import capital_gains_figures
 from tradertape.journal.tax import (
     LTCG,
     STCG,
@@ -91,9 +93,29 @@ def test_business_income_speculative_and_not(year):
 def test_short_term_gains_by_the_rate_on_their_transfer_day(year):
     rates = {(b.kind, b.rate): b for b in year.buckets}
     assert rates[STCG, D("0.15")].net == D(55000)  # XXX 5,000 + ZZZ on its anniversary
-    assert rates[STCG, D("0.15")].tax == D(8250)
     assert rates[STCG, D("0.20")].net == D(6000)  # YYY after 23 July
-    assert rates[STCG, D("0.20")].tax == D(1200)
+    # no loss to set off (F&O and intraday are profits): 55,000 × 15 %, 6,000 × 20 %
+    done = set_off_year([YearIncome.of(year)], "2024-25")
+    assert done.line(STCG, D("0.15")).tax == D(8250)
+    assert done.line(STCG, D("0.20")).tax == D(1200)
+
+
+def test_schedule_cg_takes_the_short_term_gains_of_each_rate_period_whole(year):
+    """Schedule CG A2 (s.111A), a block per rate period: consideration − cost − expenses.
+    15 % (before 23 July): XXX 100 × 150 and ZZZ 100 × 1,500 = 1,65,000; cost 100 × 100 and
+    100 × 1,000 = 1,10,000; no charges: 55,000. 20 %: YYY 26,000 − 20,000 = 6,000."""
+    found = {(f.field, f.amount) for f in capital_gains_figures(year)}
+    before = "STCG u/s 111A at 15 %, sold before 23 July 2024"
+    since = "STCG u/s 111A at 20 %, sold from 23 July 2024"
+    assert {
+        (f"{before}: full value of consideration", D(165000)),
+        (f"{before}: cost of acquisition", D(110000)),
+        (f"{before}: expenditure on transfer", D(0)),
+        (f"{before}: short-term capital gain", D(55000)),
+        (f"{since}: full value of consideration", D(26000)),
+        (f"{since}: cost of acquisition", D(20000)),
+        (f"{since}: short-term capital gain", D(6000)),
+    } <= found
 
 
 def test_long_term_gains_grandfathering_exemption_and_buyback_as_dividend(year):
@@ -104,8 +126,14 @@ def test_long_term_gains_grandfathering_exemption_and_buyback_as_dividend(year):
     low = rates[LTCG, D("0.10")]
     assert low.net == D(50000)  # ZZZ a day past its anniversary
     # ₹1,25,000 for FY 2024-25, against the 12.5 % gains first: 95,600 there, 29,400 here
-    assert (high.exemption, high.tax) == (D(95600), D(0))
-    assert (low.exemption, low.taxable, low.tax) == (D(29400), D(20600), D(2060))
+    done = set_off_year([YearIncome.of(year)], "2024-25")
+    high_after, low_after = done.line(LTCG, D("0.125")), done.line(LTCG, D("0.10"))
+    assert (high_after.exemption, high_after.tax) == (D(95600), D(0))
+    # 50,000 − 29,400 = 20,600 at 10 % = 2,060
+    assert (low_after.exemption, low_after.taxable, low_after.tax) == (D(29400), D(20600), D(2060))
+    # the buyback's ₹8,300 is income from other sources, taxed at the slab
+    assert done.line("other_sources").left == D(8300)
+    assert done.special_rate_tax == D(8250) + D(1200) + D(2060)
     assert year.unmatched_isins == ["INE00000U001"]
     assert year.buyback_exempt_gain == D(1900)  # 2 × (4,150 − 3,200), 30 September
     assert year.buyback_dividend == D(8300)  # 2 × 4,150, 1 October

@@ -118,7 +118,7 @@ test("places an order from the ticket (key B) and sees it in orders, positions a
   await expect(async () => {
     const { equity: margins } = await nextPageRead<Margins>(page, "/api/portfolio/margins");
     await expect(page.getByTestId("available-margin")).toHaveText(rupees(margins.net), { timeout: 1_000 });
-    await expect(page.getByRole("row", { name: /^Available cash/ })).toContainText(rupees(margins.available.cash), {
+    await expect(page.getByRole("row", { name: /^Cash now/ })).toContainText(rupees(margins.available.cash), {
       timeout: 1_000,
     });
   }).toPass({ timeout: 30_000 });

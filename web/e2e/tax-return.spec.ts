@@ -44,7 +44,7 @@ interface Answer {
   schedule_112a: { name: string; transferred: string; balance: string }[];
   capital_gains: Figure[];
   business: { figures: Figure[] };
-  losses: { figures: Figure[] };
+  losses: { figures: Figure[]; special_rate_tax: string };
 }
 
 async function figureRow(page: Page, table: string, f: Figure) {
@@ -70,7 +70,11 @@ test("the Tax page's return figures, each with its schedule and field, and the 1
     const period = r.transferred === "BE" ? "Before 23 Jul 2024 (10%)" : "From 23 Jul 2024 (12.5%)";
     await expect(rows.filter({ hasText: period })).toContainText(`+₹${grouped(r.balance)}`);
   }
-  for (const f of answer.capital_gains) await figureRow(page, "Schedule CG from Schedule 112A, FY 2024-25", f);
+  for (const f of answer.capital_gains) await figureRow(page, "Schedule CG, FY 2024-25", f);
+  // one tax: the Tax P&L's after set-off is the return's
+  const tax = (await (await page.request.get("/api/journal/tax?fy=2024-25")).json()) as { special_rate_tax: string };
+  expect(tax.special_rate_tax).toBe(answer.losses.special_rate_tax);
+  await expect(page.getByRole("region", { name: "Set-off and tax" })).toContainText(`₹${grouped(answer.losses.special_rate_tax)}`);
 
   // ITR-3's business, the audit hint, and FY 2023-24's speculative loss set off this year
   const speculative = answer.business.figures.find((f) => f.field === "B. Income from speculative business")!;

@@ -29,14 +29,16 @@ from tradertape_agent.config import (
     load,
     save,
 )
-from tradertape_agent.engine import Agent
+from tradertape_agent.engine import Agent, record_decision
 from tradertape_agent.journal import Journal
+from tradertape_agent.outbox import Outbox
 from tradertape_agent.service import LAUNCHD_PATH, SYSTEMD_PATH, launchd_plist, systemd_unit
 from tradertape_agent.sessions import (
     exchange_kite,
     exchange_upstox,
     load_brokers,
     mint_groww,
+    missing_extra,
     skip_kite_ticker,
 )
 from tradertape_brokers.port import BrokerError
@@ -317,7 +319,10 @@ class Runner:
                 session = exchange_kite(agent.config, token)
             else:
                 session = exchange_upstox(agent.config, token, redirect_uri or None)
-        except (BrokerError, ImportError) as exc:
+        except ImportError:
+            self.say(f"[agent] {missing_extra(name)}")
+            return
+        except BrokerError as exc:
             self.say(f"[agent] {name}: the relayed login failed ({exc}); log in again")
             return
         agent.config.keep_session(name, session.access_token, session.expires_at)
@@ -405,6 +410,13 @@ def status(path: Path, say: Say = print, *, now: datetime | None = None) -> int:
                 say(f"  {line}")
             open_ = journal.where("state != 'final'")
             say(f"Open placements: {len(open_)}")
+            outbox = Outbox(journal.connection)
+            waiting = outbox.messages("waiting")
+            say(f"Outbox: {len(waiting)} waiting for the cloud")
+            for m in waiting:
+                say(f"  {m.line()}: tried {m.attempts} time(s), next {m.next_at}")
+            for m in outbox.messages("refused"):
+                say(f"Refused by the cloud: {m.line()}: {m.answer}")
         finally:
             journal.close()
     else:
@@ -455,9 +467,13 @@ def service(kind: str, say: Say = print) -> int:
 
 
 def decide(path: Path, signal_id: int, decision: str, say: Say = print) -> int:
+    """``approve ID`` / ``reject ID``: a Reject reaches TraderTape at the next poll (the
+    outbox); an Approve places a carted signal here (one waiting for approval in
+    TraderTape is approved from the local UI, which knows it waits there)."""
     journal = Journal(journal_path(path))
     try:
-        journal.decide(signal_id, decision, datetime.now(timezone.utc).isoformat())  # noqa: UP017
+        at = datetime.now(timezone.utc)  # noqa: UP017 - 3.10 has no datetime.UTC
+        record_decision(journal, signal_id, decision, at, awaiting=False)
     finally:
         journal.close()
     say(f"Signal {signal_id} {decision}; the running agent acts on it at its next poll.")
@@ -512,8 +528,18 @@ def _dispatch(args: argparse.Namespace, path: Path) -> int:
     return decide(path, args.signal_id, "approved" if command == "approve" else "rejected")
 
 
+def line_by_line() -> None:
+    """Each log line out as it is printed, whatever stdout is: under systemd or launchd it
+    is a pipe or a file, which Python would otherwise buffer in 8 KB blocks."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if callable(reconfigure):
+            reconfigure(line_buffering=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    line_by_line()
     try:
         return _dispatch(args, config_path())
     except (ConfigError, CloudAuthError) as exc:

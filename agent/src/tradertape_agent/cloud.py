@@ -8,7 +8,7 @@ reads the poll's answer exactly as written there, and an answer that is not is a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -21,7 +21,8 @@ class CloudError(Exception):
 
 
 class CloudRefused(CloudError):
-    """The cloud answered 404, 409 or 422: asking again the same way will not help."""
+    """The cloud answered a 4xx other than 401, 403, 408 and 429 (docs/agent-api.md lists
+    404, 409 and 422): asking again the same way will not help."""
 
 
 class CloudAuthError(CloudError):
@@ -39,6 +40,14 @@ class CloudUnreachable(CloudError):
     """No answer (DNS, refused connection, timeout) or a 5xx."""
 
 
+class CloudBusy(CloudUnreachable):
+    """The cloud answered, but not now: a 5xx, 408 or 429 (ask again later)."""
+
+
+#: Answers that say "later", not "never".
+RETRY_LATER = (408, 429)
+
+
 #: What each handed-out signal must carry for the agent to place it.
 SIGNAL_FIELDS = ("signal_id", "signal_type", "symbol", "side", "quantity", "placement", "risk")
 PLACEMENT_FIELDS = ("kind", "trigger_values", "legs")
@@ -53,6 +62,10 @@ class Poll:
     refused: list[dict[str, Any]]
     kill_switch: bool
     obfuscate: bool
+    #: The catalog's sector of each symbol synced or handed out (an older cloud: none).
+    sectors: Mapping[str, str] = field(default_factory=dict)
+    #: Signals waiting for the user's approval in the cloud (an older cloud: none).
+    awaiting: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def read(cls, data: Any) -> Poll:
@@ -70,7 +83,20 @@ class Poll:
             if not isinstance(value, bool):
                 raise CloudError(f"the cloud's pending signals had no '{name}' flag")
             flags[name] = value
-        return cls(lists["signals"], lists["refused"], flags["kill_switch"], flags["obfuscate"])
+        awaiting = data.get("awaiting") or []
+        if not isinstance(awaiting, list):
+            raise CloudError("the cloud's pending signals had an 'awaiting' that is no list")
+        sectors = data.get("sectors") or {}
+        if not isinstance(sectors, Mapping):
+            raise CloudError("the cloud's pending signals had a 'sectors' that is no object")
+        return cls(
+            lists["signals"],
+            lists["refused"],
+            flags["kill_switch"],
+            flags["obfuscate"],
+            {str(k): str(v) for k, v in sectors.items()},
+            [_signal(row, "awaiting") for row in awaiting],
+        )
 
 
 def _signal(row: Any, where: str) -> dict[str, Any]:
@@ -139,12 +165,10 @@ class Cloud:
             raise CloudUnreachable(f"Cloud unreachable at {self.url}: {exc}") from None
         if answer.status_code in (401, 403):
             raise CloudAuthError
-        if answer.status_code >= 500:
-            raise CloudUnreachable(f"Cloud error at {self.url}{path}: HTTP {answer.status_code}")
-        if answer.status_code in (404, 409, 422):
-            raise CloudRefused(f"the cloud refused {method} {path}: {_detail(answer)}")
+        if answer.status_code >= 500 or answer.status_code in RETRY_LATER:
+            raise CloudBusy(f"Cloud error at {self.url}{path}: HTTP {answer.status_code}")
         if answer.status_code >= 400:
-            raise CloudError(f"The cloud refused {method} {path}: {_detail(answer)}")
+            raise CloudRefused(f"the cloud refused {method} {path}: {_detail(answer)}")
         try:
             return answer.json()
         except ValueError:
@@ -159,6 +183,11 @@ class Cloud:
     def signal_result(self, result: dict[str, Any]) -> Any:
         """``POST /api/agent/signal-result``."""
         return self._call("POST", "/api/agent/signal-result", result)
+
+    def decide(self, signal_id: int, action: str) -> Any:
+        """``POST /api/agent/signals/{id}/approve|reject``: the user's decision in the agent."""
+        assert action in ("approve", "reject"), action
+        return self._call("POST", f"/api/agent/signals/{int(signal_id)}/{action}")
 
     def sync_holdings(self, snapshot: dict[str, Any]) -> Any:
         return self._call("POST", "/api/agent/sync-holdings", snapshot)

@@ -1,7 +1,10 @@
 """What the agent syncs, in the contract's words (``docs/agent-api.md``,
 ``POST /api/agent/sync-holdings`` and ``sync-positions``): the broker's Kite-shaped rows
 cut to the fields the cloud takes, numbers as exact decimal strings, optionally scaled by
-the obfuscation factor (quantities rounded to whole units, prices to 4 decimal places)."""
+the obfuscation factor (quantities rounded to whole units, prices to 4 decimal places).
+A quantity and a price are each scaled by the factor, so a figure that is a quantity times a
+price (P&L: realised, unrealised, pnl) is scaled by its square, as the cloud would compute
+it from the scaled rows; the funds (cash, not units times a price) by the factor."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from typing import Any
 FOUR = Decimal("0.0001")
 
 
-def _number(value: Any, factor: Decimal | None) -> str | None:
+def _number(value: Any, factor: Decimal | None, power: int = 1) -> str | None:
     if value is None or value == "" or isinstance(value, bool):
         return None
     try:
@@ -22,7 +25,7 @@ def _number(value: Any, factor: Decimal | None) -> str | None:
     if not number.is_finite():
         return None
     if factor is not None:
-        number *= factor
+        number *= factor**power
     text = format(number.quantize(FOUR, ROUND_HALF_EVEN).normalize(), "f")
     return "0" if text in ("-0", "") else text
 
@@ -54,10 +57,15 @@ def holding_rows(rows: Iterable[Mapping[str, Any]], factor: Decimal | None) -> l
                 "average_price": _price(row.get("average_price"), factor),
                 "last_price": _price(row.get("last_price"), factor),
                 "close_price": _number(row.get("close_price"), factor),
-                "pnl": _number(row.get("pnl"), factor),
+                "pnl": _money(row.get("pnl"), factor),
             }
         )
     return out
+
+
+def _money(value: Any, factor: Decimal | None) -> str | None:
+    """A quantity × price figure (P&L): scaled by the factor's square."""
+    return _number(value, factor, power=2)
 
 
 def position_rows(positions: Mapping[str, Any], factor: Decimal | None) -> list[dict[str, Any]]:
@@ -73,9 +81,9 @@ def position_rows(positions: Mapping[str, Any], factor: Decimal | None) -> list[
                 "average_price": _price(row.get("average_price"), factor),
                 "last_price": _price(row.get("last_price"), factor),
                 "close_price": _number(row.get("close_price"), factor),
-                "realised": _number(row.get("realised"), factor),
-                "unrealised": _number(row.get("unrealised"), factor),
-                "pnl": _number(row.get("pnl"), factor),
+                "realised": _money(row.get("realised"), factor),
+                "unrealised": _money(row.get("unrealised"), factor),
+                "pnl": _money(row.get("pnl"), factor),
             }
         )
     return out

@@ -16,11 +16,12 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from functools import partial
 from typing import Any, Protocol
 
-from tradertape_agent import contract, obfuscation, pricing
+from tradertape_agent import contract, obfuscation, pricing, risk
 from tradertape_agent.alerts import AlertFeed
-from tradertape_agent.cloud import Cloud, CloudAuthError, CloudError, CloudRefused, Poll
+from tradertape_agent.cloud import Cloud, CloudAuthError, CloudError, Poll
 from tradertape_agent.config import Config
 from tradertape_agent.journal import Journal, Placement
+from tradertape_agent.outbox import Outbox
 from tradertape_agent.reconcile import Drift, broker_quantities, reconcile
 from tradertape_brokers.port import (
     BrokerError,
@@ -94,7 +95,9 @@ class CycleReport:
 
     new_signals: int = 0
     placed: list[str] = field(default_factory=list)
-    reported: list[str] = field(default_factory=list)
+    reported: list[str] = field(default_factory=list)  # put in the outbox for the cloud
+    delivered: list[str] = field(default_factory=list)  # the outbox's, answered 2xx
+    undelivered: list[str] = field(default_factory=list)  # the cloud refused them for good
     waiting: list[int] = field(default_factory=list)
     drift: list[Drift] = field(default_factory=list)
     #: Whether the primary broker answered, so `drift` compares what it holds with the cloud
@@ -134,8 +137,14 @@ class Agent:
         self.last_report: CycleReport | None = None
         #: The account's upload obfuscation switch as the last poll said (None: no poll yet).
         self.obfuscate: bool | None = None
+        #: The catalog's sectors the last poll named (a sector rule applied here reads them).
+        self.sectors: Mapping[str, str] = {}
+        #: The signals waiting for approval in the cloud, as the last poll listed them.
+        self.awaiting: list[dict[str, Any]] = []
         #: The cloud's alert fires, told once each (the dashboard lists the latest).
         self.alerts = AlertFeed(cloud, journal, log)
+        #: What the cloud must hear, on disk until it answers (results, snapshots).
+        self.outbox = Outbox(journal.connection)
 
     @property
     def primary(self) -> BrokerLike | None:
@@ -156,6 +165,8 @@ class Agent:
         """One poll. `CloudAuthError` propagates (nothing works without the key); every other
         failure is logged and the rest of the cycle goes on."""
         report = CycleReport()
+        # Decisions made since the last poll reach the cloud before it is asked again.
+        self._guarded(report, lambda: self._deliver(report))
         pending: Poll | None
         try:
             pending = self.cloud.pending_signals()
@@ -168,6 +179,8 @@ class Agent:
         self.journal.set_fact("last_poll", self._now())
         if pending is not None:
             self.obfuscate = pending.obfuscate
+            self.sectors = pending.sectors
+            self.awaiting = pending.awaiting
             signals = pending.signals
             self.pending = signals  # the local UI's Signals page
             fresh = [s for s in signals if int(s["signal_id"]) not in self._seen]
@@ -194,7 +207,7 @@ class Agent:
         self._guarded(report, lambda: self._report(report))  # placed: told before it moves on
         self._guarded(report, self._follow)
         self._guarded(report, lambda: self._report(report))
-        obfuscate = bool(pending and pending.obfuscate)
+        obfuscate = self.obfuscate  # this poll's word, else the last one heard
         self._guarded(report, lambda: self._sync_and_reconcile(report, obfuscate=obfuscate))
         # The cloud hears the agent's health with its next request (X-Agent-Health).
         down = any(e.startswith("Broker not connected") for e in report.errors)
@@ -257,6 +270,8 @@ class Agent:
             )
             return
         kind = "order" if signal["placement"].get("kind") == "order" else "gtt"
+        if leg == "entry" and not self._rules_hold(signal, key, kind, broker.name, report):
+            return
         if leg == "exit":
             self._lift_stops(signal)
         if kind == "gtt":
@@ -264,6 +279,48 @@ class Agent:
         else:
             spec = pricing.order_dict(signal)
         self._place(Placement(key, sid, leg, broker.name, kind, spec, signal, "sending"), report)
+
+    def _rules_hold(
+        self, signal: dict[str, Any], key: str, kind: str, broker: str, report: CycleReport
+    ) -> bool:
+        """The rupee and % rules the cloud could not check (obfuscated book: ``risk.rules``)
+        applied here on real figures. A block breach is journaled as ``rejected`` with the
+        rule's words (the outbox tells the cloud, which rejects the signal); a warning is
+        said. A broker that cannot be read leaves the signal waiting (BrokerError)."""
+        rules = (signal.get("risk") or {}).get("rules") or []
+        if not rules:
+            return True
+        found = risk.check(rules, self._local_book(), _entry_of(signal, self.sectors))
+        for breach in found:
+            if breach.action != "block":
+                self._say(
+                    int(signal["signal_id"]),
+                    f"signal {signal['signal_id']}: {breach.message} (warning)",
+                )
+        why = risk.refusal(found)
+        if why is None:
+            return True
+        sid = int(signal["signal_id"])
+        p = Placement(key, sid, "entry", broker, kind, {}, signal, "sending")
+        self.journal.begin(p, self._now())
+        self.journal.update(key, self._now(), state="final", status="rejected", reason=why)
+        line = (
+            f"signal {sid} {signal.get('side')} {signal.get('quantity')} {signal.get('symbol')} "
+            f"refused by the agent's risk check: {why}"
+        )
+        report.refused.append(line)
+        self.log(f"[agent] {line}")
+        return False
+
+    def _local_book(self) -> risk.Book:
+        """Every loaded broker's real holdings, positions and funds, and the entries this
+        agent placed that have not filled (docs: `risk`)."""
+        reads = [(b.holdings(), b.positions(), b.margins()) for b in self.brokers.values()]
+        working = [
+            _entry_of(p.signal, self.sectors)
+            for p in self.journal.where("leg = 'entry' AND state IN ('sending', 'placed')")
+        ]
+        return risk.book_of(reads, working, self.sectors)
 
     def _teach(self, broker: BrokerLike, signal: Mapping[str, Any]) -> None:
         """Tell a broker keyed by ISIN (Upstox: ``NSE_EQ|<ISIN>``) the signal's instrument."""
@@ -426,7 +483,8 @@ class Agent:
     # -- reporting ------------------------------------------------------------------------
 
     def _report(self, report: CycleReport) -> None:
-        """Tell the cloud every status it has not heard yet (oldest first)."""
+        """Put every status the cloud has not heard yet in the outbox (oldest first; each
+        with the placement's change, in one transaction), then deliver what is due."""
         for p in self.journal.where(
             "status IS NOT NULL AND (reported IS NULL OR reported != status)"
         ):
@@ -441,27 +499,49 @@ class Agent:
                 "fill_price": p.fill_price,
                 "filled_quantity": p.filled_quantity,
                 "reason": p.reason,
-                "at": self._now(),
+                "at": self._now(),  # when the agent saw it, however late it is delivered
             }
-            try:
-                self.cloud.signal_result(body)
-            except CloudRefused as exc:  # it will never fit: said once, not sent again
-                self.log(f"[agent] {p.leg} of signal {p.signal_id} {p.status}: {exc}")
-            self.journal.update(p.key, self._now(), reported=p.status)
+            with self.journal.atomic():
+                self.outbox.put_result(f"{p.key}:{p.status}", body, self.clock())
+                self.journal.update(p.key, self._now(), reported=p.status)
             self.journal.set_fact("last_result", f"signal {p.signal_id} {p.leg} {p.status}")
             report.reported.append(f"{p.key}:{p.status}")
+        self._deliver(report)
+
+    def _deliver(self, report: CycleReport) -> None:
+        """Send the outbox's due messages (`outbox.Outbox.flush`)."""
+        done = self.outbox.flush(self._send_message, self.clock(), self.log)
+        report.delivered.extend(done.delivered)
+        report.undelivered.extend(done.refused)
+        for m in self.outbox.messages("waiting"):
+            if m.key in done.failed:
+                report.errors.append(f"{m.line()} not delivered yet: {m.answer}")
+
+    def _send_message(self, kind: str, body: dict[str, Any]) -> Any:
+        if kind == "result":
+            return self.cloud.signal_result(body)
+        if kind in ("approve", "reject"):
+            return self.cloud.decide(int(body["signal_id"]), kind)
+        if kind == "holdings":
+            return self.cloud.sync_holdings(body)
+        return self.cloud.sync_positions(body)
 
     # -- approvals (the agent UI's buttons; `tradertape-agent approve|reject`) ---------------
 
     def decide(self, signal_id: int, decision: str) -> None:
-        assert decision in ("approved", "rejected")
-        self.journal.decide(signal_id, decision, self._now())
+        """The user's Approve or Reject (its UI, or a test): kept, and told to the cloud."""
+        waits = any(int(s["signal_id"]) == signal_id for s in self.awaiting)
+        record_decision(self.journal, signal_id, decision, self.clock(), awaiting=waits)
 
     # -- holdings, positions, drift -------------------------------------------------------
 
-    def _sync_and_reconcile(self, report: CycleReport, *, obfuscate: bool) -> None:
+    def _sync_and_reconcile(self, report: CycleReport, *, obfuscate: bool | None) -> None:
+        """Each broker's snapshot into the outbox (scaled when the cloud's switch, as last
+        heard, says so; nothing before the cloud has said it once), then the primary's
+        reconciliation against what the cloud expects."""
         factor = self._factor() if obfuscate else None
         as_of = self._now()
+        primary: tuple[list[dict[str, Any]], dict[str, Any]] | None = None
         for name, broker in self.brokers.items():
             try:
                 holdings = broker.holdings()
@@ -474,8 +554,9 @@ class Agent:
                 self.log(f"[agent] {message}")
                 continue
             if name == self.config.primary_broker:
-                report.drift = self._reconcile(holdings, positions)
-                report.reconciled = True
+                primary = (holdings, positions)
+            if obfuscate is None:
+                continue
             flags: dict[str, Any] = {
                 "broker": name,
                 "as_of": as_of,
@@ -485,14 +566,22 @@ class Agent:
                 flags["factor_fingerprint"] = obfuscation.fingerprint(
                     self.config.obfuscation_factor, self.config.obfuscation_salt
                 )
-            self.cloud.sync_holdings({**flags, "holdings": contract.holding_rows(holdings, factor)})
-            self.cloud.sync_positions(
+            now = self.clock()
+            holding_rows = contract.holding_rows(holdings, factor)
+            self.outbox.put_snapshot("holdings", {**flags, "holdings": holding_rows}, now)
+            self.outbox.put_snapshot(
+                "positions",
                 {
                     **flags,
                     "positions": contract.position_rows(positions, factor),
                     "margins": contract.margins_of(margins, factor),
-                }
+                },
+                now,
             )
+        self._deliver(report)
+        if primary is not None:
+            report.drift = self._reconcile(*primary)
+            report.reconciled = True
 
     def _factor(self) -> Decimal | None:
         if not self.config.obfuscation_factor:
@@ -545,6 +634,33 @@ class Agent:
 def _unscaled_quantity(scaled: Any, factor: Decimal) -> int:
     """Shares from a quantity the cloud holds scaled by `factor` (whole: rounded)."""
     return int((Decimal(str(scaled)) / factor).to_integral_value(ROUND_HALF_EVEN))
+
+
+def record_decision(
+    journal: Journal, signal_id: int, decision: str, at: datetime, *, awaiting: bool
+) -> None:
+    """Keep the user's decision on a signal and, in the same transaction, what the cloud
+    must hear of it (the outbox sends it at the next poll): a Reject always (the signal is
+    rejected in the cloud and no longer handed out), an Approve of a signal waiting for
+    approval in the cloud (`awaiting`: it goes into the cart, and is placed here once
+    handed out). Approving a carted signal in manual mode stays here: its placement is
+    what the cloud hears."""
+    assert decision in ("approved", "rejected"), decision
+    outbox = Outbox(journal.connection)  # before the transaction: it may create its table
+    with journal.atomic():
+        journal.decide(signal_id, decision, at.isoformat())
+        if decision == "rejected":
+            outbox.put_decision(signal_id, "reject", at)
+        elif awaiting:
+            outbox.put_decision(signal_id, "approve", at)
+
+
+def _entry_of(signal: Mapping[str, Any], sectors: Mapping[str, str]) -> risk.Entry:
+    """A signal's entry as the rules measure it: its quantity at its limit, else its close."""
+    symbol = str(signal["symbol"])
+    price = Decimal(str(signal.get("limit_price") or signal.get("close_price") or 0))
+    sector = signal.get("sector") or sectors.get(symbol)
+    return risk.Entry(symbol, sector, int(signal["quantity"]), price)
 
 
 def placement_key(signal_id: int, leg: str) -> str:

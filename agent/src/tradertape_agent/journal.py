@@ -3,7 +3,8 @@
 A placement is written as ``sending`` before it leaves and ``placed`` once the broker named
 its id, so after a crash in between the agent looks it up at the broker (an order by its
 tag, a GTT by what it says) instead of placing it twice. What the cloud has not yet heard
-(``status`` differs from ``reported``) is told again on the next cycle.
+(``status`` differs from ``reported``) goes into the outbox (`outbox`, in the same file and
+the same transaction), which sends it until the cloud answers.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +31,7 @@ CREATE TABLE IF NOT EXISTS placements (
     broker_id TEXT,
     status TEXT,                 -- placed | triggered | filled | rejected | cancelled
                                  -- | expired | failed
-    reported TEXT,               -- the last status the cloud accepted
+    reported TEXT,               -- the last status put in the outbox for the cloud
     order_id TEXT,               -- a triggered GTT's order
     fill_price TEXT,
     filled_quantity INTEGER,
@@ -73,10 +76,27 @@ class Journal:
         self._db = sqlite3.connect(path, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")  # each commit on disk (WAL fsynced)
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:
         self._db.close()
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The file's connection (the outbox keeps its table in the same file)."""
+        return self._db
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One transaction: every write inside lands on disk together, or none does."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def get(self, key: str) -> Placement | None:
         row = self._db.execute("SELECT * FROM placements WHERE key = ?", (key,)).fetchone()

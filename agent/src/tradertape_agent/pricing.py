@@ -149,7 +149,7 @@ def order_dict(signal: Mapping[str, Any]) -> dict[str, Any]:
         "exchange": exchange,
         "tradingsymbol": name,
         "transaction_type": side,
-        "quantity": int(signal["quantity"]),
+        "quantity": int(first.get("quantity") or signal["quantity"]),  # an exit: the position
         "product": str(first.get("product") or "CNC"),
         "order_type": "MARKET" if market else "LIMIT",
         "price": price,

@@ -1,4 +1,8 @@
-"""``tradertape-agent service --systemd|--launchd``: the seed's unit and plist, filled in."""
+"""``tradertape-agent service --systemd|--launchd``: the seed's unit and plist, filled in.
+
+Both set ``PYTHONUNBUFFERED=1``: under a service manager stdout is a file or a pipe, which
+Python buffers in blocks, so the ``[agent] poll:`` lines the seed says to look for would
+reach the log minutes late (the agent also asks for line buffering itself, `cli.main`)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ After=network.target
 [Service]
 Type=simple
 User={user}
+Environment=PYTHONUNBUFFERED=1
 ExecStart={program}
 Restart=always
 RestartSec=5
@@ -37,6 +42,10 @@ def launchd_plist(program: str, home: Path) -> str:
   <array>
     <string>{escape(program)}</string>
   </array>
+  <key>EnvironmentVariables</key>
+  <dict>
+    <key>PYTHONUNBUFFERED</key><string>1</string>
+  </dict>
   <key>RunAtLoad</key><true/>
   <key>KeepAlive</key><true/>
   <key>StandardOutPath</key><string>{escape(str(logs / "tradertape-agent.log"))}</string>

@@ -125,20 +125,36 @@ def load_brokers(
             root=_root(config, name),
         )
         try:
+            # its pacer too: Kite's limits live in the package that imports kiteconnect
+            limiter = pacer(name, credentials.api_key, config.kite_pace if name == "kite" else None)
             loaded.brokers[name] = build_broker(
                 name,
                 credentials,
                 instrument_keys=(upstox_keys or {}) if name == "upstox" else None,
-                limiter=pacer(
-                    name, credentials.api_key, config.kite_pace if name == "kite" else None
-                ),
+                limiter=limiter,
             )
-        except MissingExtra:
-            loaded.missing[name] = (
-                f"{name} needs its SDK: pip install 'tradertape-agent[{name}]' "
-                "(or tradertape-agent[all])"
-            )
+        except ImportError as exc:  # MissingExtra, or the SDK's ModuleNotFoundError
+            if not isinstance(exc, MissingExtra) and not _sdk_missing(exc):
+                raise
+            loaded.missing[name] = missing_extra(name)
     return loaded
+
+
+def missing_extra(name: str) -> str:
+    """The user's words for a configured broker whose SDK is not installed."""
+    return (
+        f"{name} is configured but its SDK is not installed: install the [{name}] extra, "
+        f"pip install 'tradertape-agent[{name}]' (or tradertape-agent[all]), then restart"
+    )
+
+
+def _sdk_missing(exc: ImportError) -> bool:
+    """Whether `exc` is a broker SDK's absence (not a bug of ours importing something)."""
+    return isinstance(exc, ModuleNotFoundError) and (exc.name or "").split(".")[0] in SDKS
+
+
+#: The broker SDKs the extras install (``kiteconnect`` for [kite], ...).
+SDKS = frozenset({"kiteconnect", "upstox_client", "growwapi", "websockets"})
 
 
 def mint_groww(config: Config, *, totp: str | None = None) -> BrokerSession | None:

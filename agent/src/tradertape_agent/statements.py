@@ -59,6 +59,9 @@ HEADERS: dict[str, tuple[tuple[str, ...], ...]] = {
 #: What a scaled column measures (a price's total means nothing; the page leaves it out).
 QUANTITIES = frozenset({"quantity", "qty"})
 PRICES = frozenset({"price", "trade_price", "average_price"})
+#: A running balance: each row already holds the sum so far, so its figure is the last
+#: row's (the closing balance), never the column's sum.
+BALANCES = frozenset({"net_balance", "balance"})
 _XLSX = b"PK\x03\x04"
 
 
@@ -135,7 +138,8 @@ def find_header(rows: list[list[Any]], kind: str) -> tuple[int, list[str]]:
 
 @dataclass
 class Column:
-    """One scaled column: its header, the power of the factor, and its totals."""
+    """One scaled column: its header, the power of the factor, and its totals (a running
+    balance's: its closing figure, the last row's)."""
 
     name: str
     power: int
@@ -174,9 +178,12 @@ class Prepared:
 
 
 def measure(name: str) -> str:
-    """``quantity``, ``price`` or ``money``: what a scaled column holds."""
+    """``quantity``, ``price``, ``balance`` (a running balance: its total is the closing
+    figure) or ``money``: what a scaled column holds."""
     if name in QUANTITIES:
         return "quantity"
+    if name in BALANCES:
+        return "balance"
     return "price" if name in PRICES else "money"
 
 
@@ -211,8 +218,11 @@ def _scale(rows: list[list[Any]], columns: dict[int, Column], factor: Decimal | 
             if value is None:
                 continue
             sent = value if factor is None else value * factor**column.power
-            column.real += value
-            column.sent += sent
+            if column.name in BALANCES:  # the closing balance: the last row's
+                column.real, column.sent = value, sent
+            else:
+                column.real += value
+                column.sent += sent
             row[i] = sent
             touched = True
         body += 1 if touched else 0

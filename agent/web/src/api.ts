@@ -29,8 +29,20 @@ export interface Status {
   /** checked: the last poll compared the broker with the cloud; no-broker: none answered. */
   reconciliation: "checked" | "no-broker" | "pending";
   waiting: number;
+  /** What waits in the outbox for the cloud, and what the cloud refused for good. */
+  outbox: { waiting: OutboxRow[]; refused: OutboxRow[] };
   /** The latest alert fires the agent told (newest first), each with its logged line. */
   alerts: AlertFire[];
+}
+
+export interface OutboxRow {
+  what: string;
+  kind: string;
+  signal_id: number | null;
+  attempts: number;
+  next_at: string | null;
+  answer: string | null;
+  since: string;
 }
 
 export interface AlertFire {
@@ -95,7 +107,9 @@ export interface Dashboard {
   status: Omit<Status, "version">;
 }
 
-export type SignalState = "waiting" | "approved" | "rejected" | "placed" | "refused";
+/** awaiting: waits for approval in TraderTape (pending_approval); waiting: in the cart, for
+ * this agent's approval (manual mode). */
+export type SignalState = "waiting" | "awaiting" | "approved" | "rejected" | "placed" | "refused";
 
 export interface Signal {
   id: number;
@@ -189,7 +203,8 @@ export type UploadKind = "tradebook" | "ledger";
 /** A scaled column's total in the file as picked, and as the cloud was sent it. */
 export interface UploadColumn {
   name: string;
-  measure: "quantity" | "price" | "money";
+  /** balance: a running balance, whose totals are the closing (last row's) figures. */
+  measure: "quantity" | "price" | "balance" | "money";
   real_total: string;
   sent_total: string;
 }

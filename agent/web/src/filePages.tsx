@@ -124,7 +124,7 @@ function UploadResult({ done }: { done: UploadDone }) {
         )}
         {totals.map((c) => (
           <Fragment key={c.name}>
-            <dt>{words(c.name)}</dt>
+            <dt>{c.measure === "balance" ? `Closing ${words(c.name).toLowerCase()}` : words(c.name)}</dt>
             <dd>{sentTotal(c, sent.scaled)}</dd>
           </Fragment>
         ))}

@@ -105,7 +105,28 @@ export function DashboardPage({ go }: { go: (page: string) => void }) {
             {e}
           </Notice>
         ))}
+        {status.outbox.waiting.length > 0 && (
+          <Notice tone="warn">
+            {status.outbox.waiting.length === 1 ? "1 report waits" : `${status.outbox.waiting.length} reports wait`} for the
+            cloud; the agent sends again until it answers.
+          </Notice>
+        )}
       </Card>
+      {status.outbox.refused.length > 0 && (
+        <Card title="Refused by the cloud">
+          <ul className="rows">
+            {status.outbox.refused.map((r) => (
+              <li key={`${r.what}-${r.since}`} className="row">
+                <div className="row-main">
+                  <strong>{r.what}</strong>
+                  <span className="muted small">{istDateTime(r.since)}</span>
+                </div>
+                <div className="small">{r.answer}</div>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      )}
       {status.alerts.length > 0 && (
         <Card title="Alerts">
           <ul className="rows">
@@ -168,6 +189,7 @@ function titleOf(broker: string): string {
 
 const STATE_WORDS: Record<Signal["state"], string> = {
   waiting: "Waiting for you",
+  awaiting: "Awaiting approval",
   approved: "Approved",
   rejected: "Rejected",
   placed: "Placed",
@@ -224,7 +246,7 @@ export function SignalsPage() {
                   {!s.trigger_price && s.close_price && <> · close {inr(s.close_price)}</>}
                 </div>
                 <div className="small">{s.note}</div>
-                {s.state === "waiting" && (
+                {(s.state === "waiting" || s.state === "awaiting") && (
                   <div className="actions">
                     <button type="button" className="primary" disabled={busy !== undefined} onClick={() => void decide(s, "approve")}>
                       Approve

@@ -31,6 +31,7 @@ from tradertape.api.routes import (
     instruments,
     jobs,
     journal,
+    journal_expiry,
     journal_returns,
     market,
     model,
@@ -74,6 +75,7 @@ from tradertape.serving.dispatch import install_route_index
 from tradertape.serving.limits import RequestLimits
 from tradertape.serving.loop_reads import LoopReads
 from tradertape.serving.middleware import RequestIdMiddleware
+from tradertape.serving.open_files import TickSocketCap, connection_limit
 from tradertape.serving.open_streams import OpenStreams
 from tradertape.serving.webapp import install_compression, install_web_app, web_dist
 
@@ -185,6 +187,10 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
         poll_secs=settings.worker_stream_poll_secs,
         heartbeat_secs=settings.worker_stream_heartbeat_secs,
     )
+    app.state.tick_sockets = TickSocketCap(
+        per_user=settings.tick_sockets_per_user,
+        total=max(1, connection_limit(settings.open_files_reserve) // 2),
+    )
     app.state.health = HealthProbe(runtime.db.jobs)
     app.state.kernels = kernels
     modules = (
@@ -224,6 +230,7 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
         webhooks,
         uploads,
         journal,
+        journal_expiry,
         journal_returns,
         wealth,
         family,

@@ -13,9 +13,13 @@ installed (the same version) to import the chunk function.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import pickle
+import select
+import signal
+import sys
 import tempfile
 import threading
 import uuid
@@ -76,8 +80,52 @@ JOBS_KEPT = 6  # sweeps a process keeps ready (a user's four and two others')
 NICENESS = 10  # the pool's processes yield to the server's own (reads, orders, backtests)
 
 
-def _init_process() -> None:
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _init_process(server_pid: int) -> None:
+    """A pool process yields to the server's own work and ends with the server, a
+    ``kill -9`` included: its parent (the forkserver) dying sends it SIGKILL (Linux's
+    parent-death signal), and a thread watches the server itself. The forkserver then ends
+    too, once no process that shared it is left (its "alive" pipe reads EOF)."""
     os.nice(NICENESS)
+    _die_with_parent()
+    threading.Thread(
+        target=_watch_server, args=(server_pid,), daemon=True, name="server-watch"
+    ).start()
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel for SIGKILL when this process's parent ends (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _watch_server(server_pid: int, *, every_s: float = 1.0) -> None:
+    """Return once the server process has ended, then end this process."""
+    try:
+        fd = os.pidfd_open(server_pid)  # readable when the process ends (Linux 5.3+)
+    except ProcessLookupError:
+        os._exit(0)  # gone already
+    except (AttributeError, OSError):  # no pidfd here: ask every `every_s`
+        stop = threading.Event()
+        while _alive(server_pid):
+            stop.wait(every_s)
+    else:
+        select.select([fd], [], [])
+    os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's: the pid was taken again, ours is gone
+        return False
+    return True
 
 
 def _pool_chunk(token: str, path: str, indices: list[int]) -> Rows:
@@ -117,6 +165,7 @@ class SharedPool:
                     max_workers=self.processes,
                     mp_context=multiprocessing.get_context("forkserver"),
                     initializer=_init_process,
+                    initargs=(os.getpid(),),
                 )
             if self._folder is None:
                 self._folder = tempfile.TemporaryDirectory(prefix="tradertape-sweeps-")

@@ -57,6 +57,12 @@ def import_freeze(
     with service_errors(), runtime.db.session() as db:
         limits = import_freeze_csv(db, file, as_of=day, clock=runtime.clock)
     console.print(f"stored {len(limits)} freeze quantities")
+    stale = sorted({limit.as_of for limit in limits if limit.stale})
+    if stale:
+        console.print(
+            f"[yellow]warning: figures of {', '.join(map(str, stale))} are older than NSE's"
+            " last revision we know of (2025-11-03): they may no longer be the limits[/yellow]"
+        )
 
 
 @instruments_app.command("show")

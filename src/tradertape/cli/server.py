@@ -79,6 +79,7 @@ def _serve(host: str, port: int, *, demo: bool, proxies: str | None = None) -> N
     from tradertape.db.migrate import upgrade
     from tradertape.jobs.kernels import KernelWarmUp
     from tradertape.logs import configure_logging, uvicorn_log_config
+    from tradertape.serving.open_files import connection_limit
     from tradertape.serving.process import UVICORN, settle, trusted_proxies
 
     runtime = build_runtime(serving_at=(host, port), demo=demo, schema=False)
@@ -117,6 +118,8 @@ def _serve(host: str, port: int, *, demo: bool, proxies: str | None = None) -> N
         port=port,
         log_level="info",
         log_config=uvicorn_log_config(),
+        # past this many connections a 503 at once: the process keeps files to run on
+        limit_concurrency=connection_limit(runtime.settings.open_files_reserve),
         **(UVICORN | proxy_config),
     )
     server = uvicorn.Server(config)

@@ -1,21 +1,32 @@
-"""The audit trail's hash chain (pure): how an entry's hash is made, and how a chain is
-checked.
+"""The audit trail's chain (pure): how an entry's hash is made, and how a chain is checked,
+alone and against an anchor.
 
-Each entry's hash is SHA-256 over its canonical JSON (sorted keys, no spaces) holding the
-user, its sequence number, time, kind, source, order id, payload and the previous entry's
-hash; the first entry's previous hash is `GENESIS`. Changing any field of an entry changes
-its hash; removing one leaves a gap in the sequence or a previous hash that matches nothing.
+Each entry's hash covers its canonical JSON (sorted keys, no spaces): the user, its sequence
+number, time, kind, source, order id, payload and the previous entry's hash; the first
+entry's previous hash is `GENESIS`. Changing any field changes the hash; removing an entry
+leaves a gap in the sequence or a previous hash that matches nothing.
+
+A plain hash can be recomputed by whoever can write the table, so an entry is **keyed**: its
+hash is an HMAC-SHA256 under a key kept outside the database (`key_id` names which; the key
+is in the hash's body too). Entries written before keys existed carry `key_id` None and a
+plain SHA-256; they are accepted only as the chain's beginning. Keys still cannot tell a
+trail cut short at its end, or one wiped whole: an **anchor** (the head's sequence number and
+hash, kept off the database and signed) can.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 GENESIS = "0" * 64
+
+KeyOf = Callable[[int], bytes | None]
+"""The key of a key id, or None for an id that was never issued."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +41,17 @@ class ChainEntry:
     order_id: str | None
     payload: Mapping[str, Any]
     prev_hash: str
+    key_id: int | None = None
 
 
-def entry_hash(entry: ChainEntry) -> str:
-    """The SHA-256 hex digest of `entry`'s canonical JSON."""
-    body = {
+def _canonical(body: Mapping[str, Any]) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def entry_hash(entry: ChainEntry, key: bytes | None = None) -> str:
+    """The entry's hash: an HMAC-SHA256 under `key` for a keyed entry, the plain SHA-256 of
+    its canonical JSON for one written before keys (`key_id` None)."""
+    body: dict[str, Any] = {
         "user_id": entry.user_id,
         "seq": entry.seq,
         "at": entry.at,
@@ -44,8 +61,12 @@ def entry_hash(entry: ChainEntry) -> str:
         "payload": entry.payload,
         "prev_hash": entry.prev_hash,
     }
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    if entry.key_id is None:
+        return hashlib.sha256(_canonical(body)).hexdigest()
+    if key is None:
+        raise ValueError("a keyed entry needs its key")
+    body["key_id"] = entry.key_id
+    return hmac.new(key, _canonical(body), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,16 +78,75 @@ class Broken:
     reason: str
 
 
-def first_break(entries: Iterable[tuple[ChainEntry, str]]) -> Broken | None:
+def first_break(
+    entries: Iterable[tuple[ChainEntry, str]],
+    key_of: KeyOf | None = None,
+    *,
+    after: tuple[int, str, bool] = (0, GENESIS, False),
+) -> Broken | None:
     """The first break in a user's chain, given each entry with its stored hash, in
-    sequence order; None when the chain is whole."""
-    expected_seq, prev = 1, GENESIS
+    sequence order; None when the chain is whole. `key_of` gives the keys of keyed entries
+    (without it, any keyed entry is a break: it cannot be checked). `after` starts the walk
+    behind an entry already trusted: its number, its hash and whether it was keyed."""
+    expected_seq, prev, keyed = after[0] + 1, after[1], after[2]
     for entry, stored in entries:
         if entry.seq != expected_seq:
             return Broken(expected_seq, f"entry {expected_seq} is missing")
         if entry.prev_hash != prev:
             return Broken(entry.seq, "its previous hash does not match the entry before it")
-        if entry_hash(entry) != stored:
+        if entry.key_id is None:
+            if keyed:  # only the trail's beginning predates keys: this one was forged
+                return Broken(entry.seq, "it is not keyed, yet entries before it are (forged)")
+            key = None
+        else:
+            keyed = True
+            key = key_of(entry.key_id) if key_of is not None else None
+            if key is None:
+                return Broken(entry.seq, f"its key {entry.key_id} was never issued (forged)")
+        if not hmac.compare_digest(entry_hash(entry, key), stored):
             return Broken(entry.seq, "its content does not match its hash (changed)")
         expected_seq, prev = expected_seq + 1, stored
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A trail's head kept off the database: its last entry's number and hash when it was
+    anchored (`at`, UTC ISO text). A later trail must still hold that entry unchanged."""
+
+    user_id: int
+    seq: int
+    hash: str
+    at: str
+    key_id: int
+
+
+def anchor_mac(anchor: Anchor, key: bytes) -> str:
+    """The anchor's signature, so an anchor handed back can be told from a made-up one."""
+    body = {
+        "user_id": anchor.user_id,
+        "seq": anchor.seq,
+        "hash": anchor.hash,
+        "at": anchor.at,
+        "key_id": anchor.key_id,
+        "what": "audit-anchor",
+    }
+    return hmac.new(key, _canonical(body), hashlib.sha256).hexdigest()
+
+
+def anchor_break(anchor: Anchor, stored_hashes: Mapping[int, str], last_seq: int) -> Broken | None:
+    """Whether a trail ending at `last_seq` (0 when empty) still holds the anchored entry:
+    `stored_hashes` maps sequence numbers to stored hashes (the anchored one at least)."""
+    if last_seq < anchor.seq:
+        return Broken(
+            last_seq + 1,
+            f"the trail ends at entry {last_seq}, but entry {anchor.seq} was anchored "
+            f"at {anchor.at}: entries were removed from its end",
+        )
+    if not hmac.compare_digest(stored_hashes.get(anchor.seq, ""), anchor.hash):
+        return Broken(
+            anchor.seq,
+            f"entry {anchor.seq} differs from the one anchored at {anchor.at}: "
+            "the trail was rewritten",
+        )
     return None

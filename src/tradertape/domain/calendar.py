@@ -4,8 +4,10 @@ Trading days
 ------------
 A :class:`TradingCalendar` knows the weekday holidays and the weekend special sessions of a
 covered date range. Past its last day it may answer for some provisional years: every weekday
-trades there, and `is_provisional` / `uses_provisional` say the answer is a guess, so whatever
-rests on it (a scan, a backtest, a GTT's validity) is marked. Dates beyond that are refused
+trades there but the holidays NSE closes on every year, on the same date (`FIXED_HOLIDAYS`:
+Republic Day, Maharashtra Day, Independence Day, Gandhi Jayanti, Christmas), and
+`is_provisional` / `uses_provisional` say the answer is a guess, so whatever rests on it (a
+scan, a backtest, a GTT's validity, an expiry) is marked. Dates beyond that are refused
 (:class:`OutsideCalendarError`).
 Special weekend sessions (Budget days, the 2024 Saturday sessions) use the ordinary timetable; the
 two 2024 disaster-recovery drill Saturdays really ran shortened segments. Muhurat trading is not
@@ -30,6 +32,19 @@ from zoneinfo import ZoneInfo
 
 IST = ZoneInfo("Asia/Kolkata")
 _DAY = timedelta(days=1)
+
+FIXED_HOLIDAYS: Mapping[tuple[int, int], str] = MappingProxyType(
+    {
+        (1, 26): "Republic Day",
+        (5, 1): "Maharashtra Day",
+        (8, 15): "Independence Day",
+        (10, 2): "Mahatma Gandhi Jayanti",
+        (12, 25): "Christmas",
+    }
+)
+"""NSE's holidays that fall on the same date every year (every published list since 2010
+has them on a weekday): known closed even past the published list, where the moving ones
+(Holi, Diwali, Eid …) are not."""
 
 
 class OutsideCalendarError(ValueError):
@@ -244,11 +259,15 @@ class TradingCalendar:
         self._require(day)
         if day in self._special:
             return True
-        return day.weekday() < 5 and day not in self._holidays
+        if day.weekday() >= 5 or day in self._holidays:
+            return False
+        return not (self.is_provisional(day) and (day.month, day.day) in FIXED_HOLIDAYS)
 
     def holiday_name(self, day: date) -> str | None:
         """Why a weekday is closed, or the name of a special session; None otherwise."""
         self._require(day)
+        if self.is_provisional(day) and day.weekday() < 5:
+            return FIXED_HOLIDAYS.get((day.month, day.day))
         return self._names.get(day)
 
     def next_trading_day(self, day: date) -> date:

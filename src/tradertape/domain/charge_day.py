@@ -8,6 +8,12 @@ are kept as the day's flows per book, exchange and instrument instead (`day_nett
 a later sale makes intraday changes how the earlier buy is priced, so their parts are
 netted when the total is read. ``total`` applies the same rounding as `compute_charges`,
 and a property test holds the two equal for any sequence of fills.
+
+`charge_fill` is how a fill is charged everywhere a day's fills are priced one by one: the
+ledger's paper and live fills, and the journal's uploaded tradebook rows (`journal.costs`).
+A fill is charged what it adds to its day's note, so it only ever moves its own contract
+note (its exchange and segment: STT is rounded per note, DP charged per ISIN sold, the
+same-day netting per instrument, brokerage per order) and never takes a share of another's.
 """
 
 from __future__ import annotations
@@ -135,3 +141,32 @@ class ChargeDay:
             rates = self.rates
             self.flow_parts.update((k, flow_parts(f, rates)) for k, f in self.delivery.items())
         return self.flow_parts
+
+
+@dataclass(frozen=True, slots=True)
+class FillCharge:
+    """What one fill added to its day's note: the day after it, the charges (the change in
+    the note's total, to the paisa) and the STT among them (the change in the note's
+    STT, each note's STT rounded to the rupee)."""
+
+    day: ChargeDay
+    charges: Decimal
+    stt: Decimal
+
+
+def charge_fill(
+    day: ChargeDay,
+    fill: Fill,
+    *,
+    order_value_before: Decimal,
+    total_before: Decimal | None = None,
+) -> FillCharge:
+    """Charge `fill` the difference it makes to `day`'s note.
+
+    `order_value_before` is its order's traded value so far (brokerage is capped per order);
+    `total_before` is the total already charged for the day where it is stored apart from
+    the note (the ledger's stored total), else the note's own.
+    """
+    after = day.with_fill(fill, order_value_before=order_value_before)
+    charged = day.total if total_before is None else total_before
+    return FillCharge(after, after.total - charged, after.breakdown.stt - day.breakdown.stt)

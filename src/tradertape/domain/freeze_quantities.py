@@ -4,6 +4,8 @@ rejected by the exchange, so it must be sliced (`oms.slicing`).
 The shipped figures (``data/instruments/freeze_quantities.csv``, with the date they are
 of) cover the index underlyings only; NSE's published list (every F&O underlying, stocks
 included) is loaded with ``tradertape instruments import-freeze FILE`` and overrides them.
+A figure older than NSE's last revision we know of (`LAST_KNOWN_REVISION`) is flagged
+stale wherever it is shown.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ from importlib.resources import files
 
 from tradertape.errors import InvalidField
 
+# NSE's last revision of the index freeze limits we know of: its circular of 31 October 2025,
+# effective 3 November 2025 (BANKNIFTY 600, NIFTY 1800, FINNIFTY 1800, MIDCPNIFTY 2800,
+# NIFTYNXT50 600; docs/freeze-quantities.md). A figure of an earlier day may be outdated.
+LAST_KNOWN_REVISION = date(2025, 11, 3)
+
 # Header names accepted for each column: ours, and NSE's list (``SYMBOL``, ``VOL_FRZ_QTY``).
 _SYMBOL = ("symbol", "underlying")
 _QUANTITY = ("freeze_quantity", "vol_frz_qty", "freeze_qty", "qty_freeze")
@@ -29,6 +36,11 @@ class FreezeLimit:
     underlying: str
     freeze_quantity: int
     as_of: date
+
+    @property
+    def stale(self) -> bool:
+        """Older than NSE's last revision we know of: it may no longer be the limit."""
+        return self.as_of < LAST_KNOWN_REVISION
 
 
 def parse_freeze_csv(text: str, *, as_of: date | None = None) -> list[FreezeLimit]:

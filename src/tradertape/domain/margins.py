@@ -24,6 +24,9 @@ option, sold                            SPAN + exposure on the        ``span``,
                                         future
 ======================================  ============================  ===================
 
+A sold option's SPAN is its worst loss over SPAN's 16 scenarios (`span_scenarios`), the
+class's share below as the price scan range, when the underlying's price, the expiry and
+the day are known, never under the short option minimum charge; else the flat share.
 SPAN by the underlying's risk class: index 12 %; stocks by volatility bucket, with
 index membership standing in for the exchange's volatility figures: NIFTY 50 members
 15 %, the rest of the NIFTY 200 20 %, every other stock 25 %. Exposure (the extreme-loss
@@ -43,7 +46,7 @@ of margins goes through it: previews, funds, the funds check.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -59,7 +62,9 @@ from tradertape.domain.instruments import (
     UnknownInstrumentError,
 )
 from tradertape.domain.money import PAISA, quantize_to_step
+from tradertape.domain.option_math import OptionKind
 from tradertape.domain.orders import Product, TransactionType
+from tradertape.domain.span_scenarios import scenario_span
 
 _ZERO = Decimal(0)
 
@@ -96,6 +101,12 @@ class MarginRates:
     exposure_index: Decimal = Decimal("0.02")
     exposure_stock: Decimal = Decimal("0.035")
     expiry_elm: Decimal = Decimal("0.02")  # more exposure on a short index option's expiry day
+    # a sold option's SPAN: its worst loss over SPAN's 16 scenarios (`span_scenarios`) when
+    # the underlying's price, the expiry and the day are known, never under the short
+    # option minimum charge of the underlying's notional; else the flat share above
+    scenarios: bool = True
+    short_option_minimum_index: Decimal = Decimal("0.03")
+    short_option_minimum_stock: Decimal = Decimal("0.075")
 
     def exposure(self, risk: RiskClass) -> Decimal:
         """The exposure share for derivatives of this risk class."""
@@ -189,16 +200,120 @@ def margin_for(
         if product == Product.MIS.value:
             return Margin(var=value * rates.intraday)
         return Margin(var=value * rates.delivery) if side is TransactionType.BUY else NO_MARGIN
+    risk = risk or RiskClass.STOCK_HIGH
+    span: Decimal | None = None
     if instrument.option_type is not None:
         if side is TransactionType.BUY:
             return Margin(option_premium=value)
         reference = underlying_price or instrument.strike or price
         value = reference * quantity
-    risk = risk or RiskClass.STOCK_HIGH
+        if underlying_price is not None and today is not None and rates.scenarios:
+            span = _scenario_span(instrument, underlying_price, price, today, rates, risk)
     exposure = rates.exposure(risk)
     if side is TransactionType.SELL and expiry_day_elm(instrument, risk, today):
         exposure += rates.expiry_elm
-    return Margin(span=value * rates.span[risk], exposure=value * exposure)
+    each = span * quantity if span is not None else value * rates.span[risk]
+    return Margin(span=each, exposure=value * exposure)
+
+
+def _scenario_span(
+    instrument: Instrument,
+    underlying: Decimal,
+    premium: Decimal,
+    today: date,
+    rates: MarginRates,
+    risk: RiskClass,
+) -> Decimal | None:
+    """A sold option's SPAN a unit by SPAN's scenarios (`span_scenarios`), never under the
+    short option minimum charge; None (the flat share then) when the model cannot say."""
+    expiry, strike = instrument.expiry, instrument.strike
+    if expiry is None or strike is None or instrument.option_type is None or premium <= 0:
+        return None
+    index = risk is RiskClass.INDEX
+    worst = scenario_span(
+        OptionKind(instrument.option_type.value),
+        underlying=underlying,
+        strike=strike,
+        premium=premium,
+        expiry=expiry,
+        today=today,
+        price_scan=rates.span[risk],
+        index=index,
+    )
+    if worst is None:
+        return None
+    floor = rates.short_option_minimum_index if index else rates.short_option_minimum_stock
+    return max(worst, underlying * floor)
+
+
+Marks = Callable[[str], Decimal | None]  # the last price of an instrument key, None: unknown
+
+
+@dataclass(frozen=True, slots=True)
+class MarginTable:
+    """The one margin computation: the order ticket, the basket and worker previews, the
+    funds check and the risk rules all ask it, so one order has one margin everywhere.
+
+    It fixes the inputs `margin_for` leaves open: a derivative's risk class from the
+    `catalog` (the index list and the universes), a sold option's underlying price from
+    `marks` (the desk's quote source: the feed, an index's model price), the expiry day's
+    rules on `today` (the market's IST date).
+    """
+
+    catalog: InstrumentCatalog
+    rates: MarginRates
+    marks: Marks
+    today: date | None = None
+
+    def risk(self, instrument: Instrument) -> RiskClass | None:
+        """A derivative's risk class (None for shares)."""
+        return risk_class(self.catalog, instrument) if instrument.is_derivative else None
+
+    def underlying_price(self, instrument: Instrument, side: TransactionType) -> Decimal | None:
+        """What a sold option is margined on: its underlying's last price (None: unknown,
+        or not a sold option)."""
+        if instrument.option_type is None or side is TransactionType.BUY:
+            return None
+        return self.marks(underlying_key(self.catalog, instrument))
+
+    def margin(
+        self,
+        instrument: Instrument,
+        product: str,
+        side: TransactionType,
+        quantity: int,
+        price: Decimal,
+        stop: Decimal | None = None,
+    ) -> Margin:
+        """The margin of `quantity` units on `side` at `price` alone (`margin_for`)."""
+        if quantity <= 0:
+            return NO_MARGIN
+        return margin_for(
+            instrument,
+            product,
+            side,
+            quantity,
+            price,
+            rates=self.rates,
+            risk=self.risk(instrument),
+            underlying_price=self.underlying_price(instrument, side),
+            stop=stop,
+            today=self.today,
+        )
+
+    def leg(
+        self,
+        instrument: Instrument,
+        product: str,
+        side: TransactionType,
+        quantity: int,
+        price: Decimal,
+        stop: Decimal | None = None,
+    ) -> MarginLeg:
+        """An opening order as `portfolio_margin` sees it: its margin and its terms."""
+        margin = self.margin(instrument, product, side, quantity, price, stop)
+        signed = quantity if side is TransactionType.BUY else -quantity
+        return MarginLeg(margin, instrument, signed, price, self.risk(instrument))
 
 
 # SEBI's circular of 1 October 2024 (SEBI/HO/MRD/TPD-1/P/CIR/2024/132), as NSE Clearing
@@ -358,6 +473,33 @@ class _Offset:
                     cap += CALENDAR_CHARGE * self._per_unit(s).span
                 self.cover(s, b, cap)
 
+    def _left_span(self, index: int) -> Decimal:
+        """A leg's SPAN a unit after what the offsets so far spared it."""
+        leg = self.legs[index]
+        return (leg.margin.span - self.span.get(index, _ZERO)) / abs(leg.quantity)
+
+    def strangles(self, calls: list[int], puts: list[int]) -> None:
+        """Short straddles and strangles: a sold call and a sold put of one underlying and
+        expiry, the units paired once (whether a bought option covers them or not: an iron
+        condor is two spreads sold as a strangle). Only one side can lose at expiry, so the
+        pair keeps the worse side's SPAN (after its own hedge) plus the other side's premium;
+        the lesser side is spared its SPAN beyond its premium."""
+        legs = self.legs
+        left = {i: abs(legs[i].quantity) for i in (*calls, *puts)}
+        for c in calls:
+            for p in puts:
+                if _expiry(legs[c]) != _expiry(legs[p]):
+                    continue
+                units = min(left[c], left[p])
+                if not units:
+                    continue
+                left[c] -= units
+                left[p] -= units
+                call, put = self._left_span(c), self._left_span(p)
+                lesser = p if put <= call else c
+                spared = max(min(call, put) - legs[lesser].premium, _ZERO)
+                self._spare(lesser, spared * units)
+
     def futures(self, sold: list[int], futures: list[int]) -> None:
         """Covered calls and puts: a future expiring with the option or later."""
         for s in sold:
@@ -395,7 +537,8 @@ class _Offset:
 def _savings(legs: Sequence[MarginLeg], today: date | None) -> _Offset:
     """What each leg (by index) is spared by the legs that offset it.
 
-    Four offsets, tried in this order, each unit offsetting one unit once:
+    Five offsets, tried in this order; in the first four each unit offsets one unit once,
+    the fifth pairs the sold options again after what the first four spared them:
 
     1. a bought option of the same underlying, type and expiry (a vertical spread): the
        sold unit risks at most the strikes' adverse width less its own premium (the
@@ -408,7 +551,10 @@ def _savings(legs: Sequence[MarginLeg], today: date | None) -> _Offset:
        a sold call or sold against a sold put (a covered call or put): no SPAN of its own;
     4. a bought and a sold future of the same underlying and different expiries (a
        futures calendar spread): `futures_calendar_rate` of the far leg's value as SPAN,
-       exposure on a third of the far leg.
+       exposure on a third of the far leg;
+    5. a sold call and a sold put of the same underlying and expiry (a short straddle or
+       strangle, an iron condor's two short legs after their own hedges): the worse side's
+       SPAN plus the other side's premium (`_Offset.strangles`).
 
     Options are matched in strike order (lowest first for calls, highest first for puts),
     so the nearest hedge is used first, the nearest expiry first among the far legs. With
@@ -422,6 +568,7 @@ def _savings(legs: Sequence[MarginLeg], today: date | None) -> _Offset:
     offset = _Offset(legs, today)
     for indices in books.values():
         futures = [i for i in indices if _type(legs[i]) is InstrumentType.FUT]
+        shorts: dict[bool, list[int]] = {}
         for call in (True, False):
             kind = InstrumentType.CE if call else InstrumentType.PE
             sign = 1 if call else -1
@@ -435,6 +582,8 @@ def _savings(legs: Sequence[MarginLeg], today: date | None) -> _Offset:
             offset.options(call, sold, bought, calendar=True)
             # a bought future covers a call, a sold one a put
             offset.futures(sold, [i for i in futures if (legs[i].quantity > 0) is call])
+            shorts[call] = sold
+        offset.strangles(shorts[True], shorts[False])
         offset.calendars(futures)
     return offset
 
@@ -459,7 +608,8 @@ def portfolio_margin(legs: Sequence[MarginLeg], *, today: date | None = None) ->
     (`_savings`): a sold option covered by a bought option of its type and underlying
     expiring with it (a vertical spread) or later (a calendar spread), or by a future (a
     covered call or put); a bought and a sold future of different expiries (a futures
-    calendar spread).
+    calendar spread); a sold call and a sold put of one expiry (a short straddle or
+    strangle: the worse side's SPAN plus the other side's premium, docs/margins.md).
 
     A vertical spread's sold unit keeps SPAN only up to the spread's loss beyond what is
     booked: the adverse strike width less the sold premium (nothing for a debit spread:

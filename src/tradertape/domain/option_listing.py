@@ -62,10 +62,13 @@ SERIES = {
 
 @dataclass(frozen=True, slots=True)
 class Expiry:
-    """One listed expiry date; monthly ones use the ``YYMON`` symbol form."""
+    """One listed expiry date; monthly ones use the ``YYMON`` symbol form. `provisional`:
+    past the published holiday list, so a holiday announced later may move it a day
+    earlier (the fixed-date ones are already known, `calendar.FIXED_HOLIDAYS`)."""
 
     day: date
     monthly: bool
+    provisional: bool = False
 
     @property
     def key(self) -> str:
@@ -115,13 +118,13 @@ def expiries(
         if day >= today:
             months.append(day)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    listed = {d: Expiry(d, monthly=True) for d in months}
+    listed = {d: Expiry(d, True, calendar.is_provisional(d)) for d in months}
     if series.weekly:
         tuesday = today + timedelta(days=(_TUESDAY - today.weekday()) % 7)
         for week in range(weeklies):
             day = _trading_or_before(tuesday + timedelta(weeks=week), calendar)
             if day >= today:
-                listed.setdefault(day, Expiry(day, monthly=False))
+                listed.setdefault(day, Expiry(day, False, calendar.is_provisional(day)))
     return [listed[d] for d in sorted(listed)]
 
 

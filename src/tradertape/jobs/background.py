@@ -1,8 +1,9 @@
 """What every server process runs beside its requests, started and stopped with the app.
 
 The market (the quote follower everywhere; the feed and trading loop in the process that
-holds the database's lease), the relay that publishes the OMS's events, the Telegram bot
-when a token is set, and readying the backtest kernels (`jobs.kernels`).
+holds the database's lease), the relay that publishes the OMS's events, the audit trail's
+anchors (the lease holder's), the Telegram bot when a token is set, and readying the
+backtest kernels (`jobs.kernels`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 
 from tradertape.db.leader import LeaderLease
+from tradertape.jobs.audit_anchors import anchor_loop, anchor_once
 from tradertape.jobs.kernels import KernelWarmUp
 from tradertape.jobs.telegram import run_bot
 from tradertape.jobs.trading import market
@@ -43,6 +45,7 @@ class Background:
         tasks = [
             asyncio.create_task(market(runtime, lease), name="market"),
             asyncio.create_task(runtime.relay.run(), name="oms-events"),  # to the bus
+            asyncio.create_task(anchor_loop(runtime, lease), name="audit-anchors"),
         ]
         if runtime.settings.telegram_bot_token is not None:
             tasks.append(asyncio.create_task(run_bot(runtime), name="telegram-bot"))
@@ -56,6 +59,8 @@ class Background:
         await asyncio.gather(*self.tasks, return_exceptions=True)
         # Research jobs end as interrupted (they would not survive the process anyway).
         await asyncio.to_thread(self.runtime.research.stop)
+        if self.lease.held:  # the trails' heads as they are at a clean stop
+            await asyncio.to_thread(anchor_once, self.runtime)
         self.lease.release()
 
 

@@ -8,6 +8,12 @@ owns the feed); request handlers in any process only read and place.
 
 Everything runs through the loop's `Guard` (`jobs.guard`): each job, each instrument's
 matching and each trigger fails alone, so one user's bad row never stops another's work.
+
+Work whose cost users set (their alerts) never runs on the loop: a `Background` is handed
+each batch's symbols by its watcher methods (cheap: it only notes them) and does its work
+in a task of its own (`run`), one pass at a time, judging the newest prices; a pass that
+takes long makes it skip batches, never the loop lag. Each batch's lag (first tick in to
+batch done) is measured on the clock into `LoopLag`, which `/api/health` tells.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from tradertape.domain.gtt_states import ACTIVE
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING as _WORKING
 from tradertape.jobs.guard import JobGuard
+from tradertape.jobs.lag import LoopLag
 from tradertape.oms.paper.exchange import BROKER, PaperExchange
 from tradertape.oms.paper.gtt import GttBook
 from tradertape.oms.paper.session_jobs import SessionJobs
@@ -75,7 +82,16 @@ class LoopWatcher(Protocol):
         ...
 
 
-def _names(watchers: Sequence[LoopWatcher]) -> list[str]:
+class Background(Protocol):
+    """A loop watcher whose work runs beside the loop: its `on_prices` and `on_timer` only
+    note what is due; `work` does one pass of it, in a thread of its own."""
+
+    def work(self) -> object:
+        """Do what is due (the newest prices of what ticked since the last pass)."""
+        ...
+
+
+def _names(watchers: Sequence[object]) -> list[str]:
     """Each watcher's name in the job guard's records: its class's, numbered if repeated."""
     names = [type(w).__name__ for w in watchers]
     return [f"{n}#{i}" if names.count(n) > 1 else n for i, n in enumerate(names, start=1)]
@@ -99,9 +115,13 @@ class TradingLoop:
         sinks: Sequence[TickSink] = (),
         deriver: TickDeriver | None = None,
         guard: JobGuard | None = None,
+        background: Sequence[Background] = (),
+        lag: LoopLag | None = None,
     ) -> None:
         """`more_jobs`: the jobs of the layers above, by name, run after the session jobs;
-        `guard` isolates every job and item (by default one of its own on `db`)."""
+        `guard` isolates every job and item (by default one of its own on `db`);
+        `background`: watchers (also in `watchers`) whose work runs beside the loop;
+        `lag` hears each batch's lag."""
         self._db = db
         self._clock = clock
         self._quotes = quotes
@@ -121,6 +141,8 @@ class TradingLoop:
         # Jobs of the layers above (model portfolios), run on the same timer.
         self._more_jobs = dict(more_jobs or {})
         self._guard = guard or JobGuard(db=db, clock=clock)
+        self._background = tuple(zip(_names(background), background, strict=True))
+        self.lag = lag or LoopLag()
 
     def _traded_since_last(self, tick: Tick) -> int:
         previous = self._volumes.get(tick.key)
@@ -137,8 +159,10 @@ class TradingLoop:
         triggers = select(Gtt.exchange, Gtt.tradingsymbol).where(Gtt.status == ACTIVE)
         return {f"{exchange}:{symbol}" for exchange, symbol in db.execute(union(orders, triggers))}
 
-    def on_ticks(self, ticks: Iterable[Tick]) -> BatchReport:
-        """Record the batch's prices, then match and fire where anything is waiting."""
+    def on_ticks(self, ticks: Iterable[Tick], *, received: datetime | None = None) -> BatchReport:
+        """Record the batch's prices, then match and fire where anything is waiting; the
+        batch's lag is measured from `received` (its first tick's arrival; by default now)."""
+        received = received or self._clock.now()
         latest: dict[str, Tick] = {}
         traded: dict[str, int] = {}
         count = 0
@@ -182,6 +206,7 @@ class TradingLoop:
             )
         for name, watcher in self._watchers:
             self._guard.job(f"{name}.on_prices", partial(watcher.on_prices, latest.keys()))
+        self.lag.batch(received, self._clock.now())
         return BatchReport(
             ticks=count,
             instruments_matched=matched,
@@ -207,6 +232,7 @@ class TradingLoop:
             "session.release_amos": lambda db: jobs.release_amos(db, guard),
             "session.square_off_mis": lambda db: jobs.square_off_mis(db, guard),
             "session.expire_orders": lambda db: jobs.expire_orders(db, guard),
+            "session.settle_expiries": lambda db: jobs.settle_expiries(db, guard),
             "gtt.expire_due": gtts.expire_due,
             "gtt.recover": lambda db: gtts.recover(db, guard),
         }
@@ -217,6 +243,24 @@ class TradingLoop:
         for name, watcher in self._watchers:
             guard.job(f"{name}.on_timer", watcher.on_timer)
         return True
+
+    def run_background(self) -> None:
+        """One pass of each background watcher's work, here (what `run`'s own task does
+        beside the batches; tests call it step by step)."""
+        for name, background in self._background:
+            self._guard.job(f"{name}.work", background.work)
+
+    async def _beside(self, wake: asyncio.Event) -> None:
+        """The background watchers' passes, one at a time, each woken by a batch: a pass
+        that outlasts batches coalesces their wake-ups into one (it judges the newest
+        prices), so nothing queues behind it and the loop never waits for it."""
+        while True:
+            await wake.wait()
+            wake.clear()
+            try:
+                await asyncio.to_thread(self.run_background)
+            except Exception:
+                log.exception("background pass failed; continuing")
 
     def _in_session(self, job: Callable[[Session], object]) -> object:
         with self._db.session() as db:
@@ -236,6 +280,23 @@ class TradingLoop:
             message["derived"] = True
             await bus.publish(f"ticks.{tick.key}", message)
 
+    async def _step(
+        self,
+        bus: EventBus,
+        batch: list[Tick],
+        received: datetime | None,
+        encode: Callable[[Tick], dict[str, Any]] | None,
+    ) -> None:
+        """One batch (if any ticks came) and the timed jobs, in a worker thread."""
+        try:
+            if batch:
+                report = await asyncio.to_thread(self.on_ticks, batch, received=received)
+                if encode is not None:
+                    await self.publish(bus, report.derived, encode)
+            await asyncio.to_thread(self.run_jobs)
+        except Exception:
+            log.exception("trading loop batch failed; continuing")
+
     async def run(
         self,
         bus: EventBus,
@@ -248,6 +309,7 @@ class TradingLoop:
         (with `encode`) for the WebSocket streams, not matching them again on return."""
         subscription = await bus.subscribe("ticks.*")
         pending: list[Tick] = []
+        first_in: list[datetime] = []  # when the pending batch's first tick came in
 
         async def collect() -> None:
             async for _topic, message in subscription:
@@ -260,23 +322,23 @@ class TradingLoop:
                 if echo in self._echo:
                     self._echo.discard(echo)
                 else:
+                    if not pending:
+                        first_in[:] = [self._clock.now()]
                     pending.append(tick)
 
+        wake = asyncio.Event()
         collector = asyncio.create_task(collect())
+        beside = asyncio.create_task(self._beside(wake), name="trading-loop-background")
         try:
             while True:
                 await asyncio.sleep(batch_seconds)
                 batch, pending[:] = list(pending), []
-                try:
-                    if batch:
-                        report = await asyncio.to_thread(self.on_ticks, batch)
-                        if encode is not None:
-                            await self.publish(bus, report.derived, encode)
-                    await asyncio.to_thread(self.run_jobs)
-                except Exception:
-                    log.exception("trading loop batch failed; continuing")
+                received = first_in[0] if first_in else None
+                await self._step(bus, batch, received, encode)
+                wake.set()
         finally:
-            collector.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await collector
+            for task in (collector, beside):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await subscription.close()

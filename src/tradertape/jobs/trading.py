@@ -10,16 +10,18 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from time import thread_time
 
 from tradertape.db.leader import LeaderLease
 from tradertape.feed.codec import tick_from_message, tick_to_message
 from tradertape.feed.fanout import INTEREST_TOPIC
+from tradertape.jobs.guard import JobGuard
 from tradertape.jobs.loop import TradingLoop
 from tradertape.jobs.telegram import reports
 from tradertape.oms.quotes import follow
 from tradertape.runtime import Runtime
 from tradertape.services.alerts.placing import Placer
-from tradertape.services.alerts.watcher import AlertWatcher
+from tradertape.services.alerts.watcher import USER_SHARE, AlertWatcher
 from tradertape.services.brokers.live_trading import LiveJobs, follow_order_updates
 from tradertape.services.brokers.reconcile import ReconcileJobs
 from tradertape.services.brokers.session_watch import SessionWatch
@@ -30,11 +32,12 @@ from tradertape.services.portfolios.schedule import PortfolioJobs
 log = logging.getLogger("tradertape.jobs")
 
 
-def trading_loop(runtime: Runtime) -> TradingLoop:
+def trading_loop(runtime: Runtime, *, alerts: AlertWatcher | None = None) -> TradingLoop:
     """The leader's trading loop: matching and GTTs on every tick batch; on its timer the
     session jobs, the model portfolios' jobs (reconcile, the daily scan) and protection.
 
-    Tests drive this same wiring step by step on a manual clock.
+    Tests drive this same wiring step by step on a manual clock (`alerts`: a watcher of
+    their own tuning, from `alert_watcher`).
     """
     # Jobs fall due on the wall clock (a replayed session never reaches its close); what they
     # record carries market time, as the orders and GTTs they place do.
@@ -66,7 +69,7 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         every=timedelta(minutes=runtime.settings.reconcile_every_mins),
         guard=guard,
     )
-    alerts = alert_watcher(runtime)
+    alerts = alerts or alert_watcher(runtime)
     more_jobs: dict[str, Callable[[], object]] = {
         "portfolios": portfolios.run_due,
         "briefings": briefings.run_due,
@@ -94,11 +97,18 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         sinks=(runtime.candle_book, runtime.feed_watch),  # the watchdog sees every tick
         deriver=runtime.option_ticker,
         guard=guard,
+        background=(alerts,),  # judged in a task of their own, never on the loop
+        lag=runtime.loop_lag,
     )
 
 
-def alert_watcher(runtime: Runtime) -> AlertWatcher:
-    """Users' alerts, judged on the loop's tick batches and, after the close, on its timer."""
+def alert_watcher(
+    runtime: Runtime, *, share: float = USER_SHARE, meter: Callable[[], float] = thread_time
+) -> AlertWatcher:
+    """Users' alerts, judged beside the loop on its tick batches and, after the close, on
+    its timer (each user within a share of CPU per pass). Their pass runs in a thread of
+    its own, so it has a job guard of its own (the same records, in `job_failures`)."""
+    guard = JobGuard(db=runtime.db.jobs, clock=runtime.clock)
     return AlertWatcher(
         db=runtime.db.jobs,
         clock=runtime.clock,
@@ -106,7 +116,11 @@ def alert_watcher(runtime: Runtime) -> AlertWatcher:
         store=runtime.candles,
         calendar=runtime.exchange.calendar,
         placer=Placer(runtime.orders, runtime.quotes),
-        guard=runtime.guard,
+        guard=guard,
+        share=share,
+        meter=meter,
+        on_deferred=runtime.loop_lag.deferred,
+        refresh_guard=guard.refresh,
     )
 
 

@@ -1,27 +1,44 @@
-"""Losses carried forward by kind and year (Schedule CFL), and set off in the years after.
+"""A year's income by head after the Act's set-offs, its tax at special rates, and the losses
+carried forward (Schedules CG, BP, CYLA, BFLA, CFL and SI): the one computation every view reads.
 
-Each financial year, in order from the first with a round trip:
+Each financial year, in order from the first with a round trip, on the income lines the
+journal sees: business other than speculative (F&O, Schedule BP A), speculative business
+(intraday equity, BP B), income from other sources (buyback proceeds taxed as dividend from
+1 October 2024), and capital gains at each special rate (STCG u/s 111A at 15 % / 20 %, LTCG
+u/s 112A at 10 % / 12.5 %):
 
-1. **The year's own set-offs** (Schedule BP E and Schedule CG's intra-head set-off, s.70): a
-   non-speculative business loss against the speculative income; a short-term capital loss
-   against the short-term gains, then the long-term; a long-term loss only against
-   long-term gains. Gains taxed at a higher rate absorb a loss first.
-2. **Losses brought forward** (Schedule BFLA), each kind oldest year first, against what the
-   year has left: a speculative loss only against speculative income (s.73(2)); a
-   non-speculative business loss against business income, F&O first, then speculative
-   (s.72); a short-term capital loss against short-term gains, then long-term; a long-term
-   loss only against long-term gains (s.74). The short-term loss meets the short-term gains
-   before the long-term loss meets the long-term ones, and the short-term loss then takes
-   what long-term gains are left.
-3. **What is left** is carried forward (Schedule CFL) for the years the Act allows after the
-   assessment year it was computed in: a speculative loss 4 (s.73(4)), a non-speculative
-   business loss 8 (s.72(3)), a capital loss 8 (s.74(1)). A loss still there after its last
-   year lapses.
+1. **Within a head (s.70).** The F&O loss against the speculative income (Schedule BP E);
+   a short-term capital loss against short-term gains, then long-term (s.70(2)); a long-term
+   loss against long-term gains only (s.70(3)), before the short-term loss takes what
+   long-term gains are left (so what is carried is the loss more places can use). A
+   speculative loss is set off against nothing else (s.73(1)).
+2. **Across heads (s.71, Schedule CYLA).** The F&O loss left against the year's income under
+   any other head but salary (s.71(2A)): income from other sources and capital gains. A
+   capital loss is never set off against another head (s.71(3)); nor a speculative loss.
+3. **Losses brought forward (s.72–74, Schedule BFLA)**, each kind oldest year first: a
+   speculative loss only against speculative income (s.73(2)); a business loss against
+   business income, F&O first, then speculative (s.72(1)); a short-term capital loss against
+   short-term gains, then long-term; a long-term loss only against long-term gains (s.74(1)).
+   The short-term loss meets the short-term gains before the long-term loss meets the
+   long-term ones, and the short-term loss then takes what long-term gains are left.
+4. **The s.112A exemption** (₹1,00,000; ₹1,25,000 from FY 2024-25) against the long-term
+   gains left, those taxed at the higher rate first.
+5. **What is left** is carried forward (Schedule CFL) for the years the Act allows after the
+   assessment year it was computed in: a speculative loss 4 (s.73(4)), a business loss 8
+   (s.72(3)), a capital loss 8 (s.74(1)). A loss still there after its last year lapses.
 
-What this cannot see: a non-speculative business loss may also be set off against the
-year's other income except salary (Schedule CYLA, s.71(2A)), which would leave less to carry;
-and a loss is carried forward only when the return of its year was filed by the due date
-(s.80). The s.112A exemption applies to the long-term gains left after the set-offs.
+**The order where the Act leaves a choice: the income taxed at the highest rate first.**
+Set-off is not optional (a loss that can be set off this year must be), but which income a
+loss meets, among the lines it may meet, is the filer's choice in Schedules CG and CYLA.
+Every choice is made so the income left is the lowest taxed: slab income first (ranked at
+the top slab, 30 %: the journal cannot see the rest of the filer's income, and an F&O
+trader's usually puts them there), then STCG u/s 111A at 20 %, at 15 %, then LTCG u/s 112A at
+12.5 %, at 10 %. Every STCG rate is above every LTCG rate, and the exemption can cover only
+long-term gains, so taking the short-term gains first, and the exemption from the highest
+long-term rate left, leaves the least tax: the exemption is used where it saves most.
+
+Out of scope: salary and house property (s.71(2A), s.71B), other income the journal cannot
+see, surcharge, cess, rebate, and whether a return was filed by the due date (s.80).
 """
 
 from __future__ import annotations
@@ -29,7 +46,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Literal
 
+from tradertape.domain.money import paise
 from tradertape.journal.schedule_bp import schedule_bp
 from tradertape.journal.tax import LTCG, STCG, TaxYear, ltcg_exemption
 
@@ -38,8 +57,10 @@ SPECULATIVE = "speculative"
 BUSINESS = "business"  # non-speculative
 STCL = "stcl"
 LTCL = "ltcl"
+OTHER_SOURCES = "other_sources"
 KINDS = (BUSINESS, SPECULATIVE, STCL, LTCL)  # Schedule CFL's order
 YEARS = {SPECULATIVE: 4, BUSINESS: 8, STCL: 8, LTCL: 8}
+SLAB_RANK = Decimal("0.30")  # slab income ranked at the top slab when choosing what to set off
 
 
 def _start(fy: str) -> int:
@@ -62,32 +83,69 @@ def last_year(kind: str, fy: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Gains:
-    """Capital gains at one rate: their net before, and what the set-offs took."""
+    """A year's net capital gains at one rate, before any set-off (a loss negative)."""
 
     kind: str  # stcg | ltcg
     rate: Decimal
-    net: Decimal  # the year's net (after the transfer expenses); a loss is negative
-    set_off: Decimal = ZERO  # losses of this year and brought forward set off against it
-
-    @property
-    def left(self) -> Decimal:
-        return max(self.net, ZERO) - self.set_off
+    net: Decimal  # after the transfer expenses
 
 
 @dataclass(frozen=True, slots=True)
 class YearIncome:
-    """What one year's return has to set losses against, before any set-off."""
+    """What one year's return has, by head, before any set-off."""
 
     fy: str
     business: Decimal  # Schedule BP A: F&O net profit (a loss negative)
     speculative: Decimal  # Schedule BP B
     gains: tuple[Gains, ...] = ()
+    other_sources: Decimal = ZERO  # buyback proceeds taxed as dividend
 
     @classmethod
     def of(cls, year: TaxYear) -> YearIncome:
         bp = schedule_bp(year)
         gains = tuple(Gains(b.kind, b.rate, b.net) for b in year.buckets)
-        return cls(year.fy, bp.business_income, bp.speculative_income, gains)
+        return cls(year.fy, bp.business_income, bp.speculative_income, gains, year.buyback_dividend)
+
+
+@dataclass(slots=True)
+class Line:
+    """One income line of the year and what each set-off took from it."""
+
+    head: str  # business | speculative | other_sources | stcg | ltcg
+    rate: Decimal | None  # the special rate; None: taxed at the filer's slab
+    net: Decimal  # the year's net before any set-off (a loss negative)
+    within_head: Decimal = ZERO  # the year's losses of the same head (s.70)
+    across_heads: Decimal = ZERO  # the year's business loss (s.71, Schedule CYLA)
+    brought_forward: Decimal = ZERO  # earlier years' losses (s.72–74, Schedule BFLA)
+    exemption: Decimal = ZERO  # s.112A
+
+    @property
+    def income(self) -> Decimal:
+        return max(self.net, ZERO)
+
+    @property
+    def after_current(self) -> Decimal:
+        """Left after the year's own losses: Schedule CYLA's last column."""
+        return self.income - self.within_head - self.across_heads
+
+    @property
+    def left(self) -> Decimal:
+        """Left after every set-off: Schedule BFLA's last column."""
+        return self.after_current - self.brought_forward
+
+    @property
+    def taxable(self) -> Decimal:
+        return self.left - self.exemption
+
+    @property
+    def tax(self) -> Decimal | None:
+        """Taxable × the special rate to the paisa, before surcharge and cess; None for slab
+        income."""
+        return None if self.rate is None else paise(self.taxable * self.rate)
+
+    @property
+    def rank(self) -> Decimal:
+        return SLAB_RANK if self.rate is None else self.rate
 
 
 @dataclass(slots=True)
@@ -110,145 +168,186 @@ class Loss:
 
 @dataclass(slots=True)
 class SetOffYear:
-    """One year's set-offs and what it carries forward (Schedules BP E, CG, BFLA and CFL)."""
+    """One year's income by head after its set-offs, and what it carries forward."""
 
     fy: str
-    business: Decimal  # Schedule BP A
-    speculative: Decimal  # Schedule BP B
-    business_set_off: Decimal = ZERO  # the year's F&O loss set off against speculative income
-    gains: list[Gains] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    business_loss: Decimal = ZERO  # the year's F&O loss (Schedule BP A, as a positive amount)
     brought_forward: list[Loss] = field(default_factory=list)  # earlier years' losses
     made: list[Loss] = field(default_factory=list)  # this year's losses left after its own
     carried_forward: list[Loss] = field(default_factory=list)  # to the next year
     lapsed: list[Loss] = field(default_factory=list)  # left after their last year
-    business_left: Decimal = ZERO  # F&O income after every set-off
-    speculative_left: Decimal = ZERO
+
+    def line(self, head: str, rate: Decimal | None = None) -> Line:
+        for x in self.lines:
+            if (x.head, x.rate) == (head, rate):
+                return x
+        return Line(head, rate, ZERO)
+
+    def gains(self) -> list[Line]:
+        """The capital gains lines, short-term first, the lower rate first (the form's order)."""
+        found = [x for x in self.lines if x.head in (STCG, LTCG)]
+        return sorted(found, key=lambda x: (x.head != STCG, x.rate))
+
+    @property
+    def business(self) -> Decimal:
+        return self.line(BUSINESS).net
+
+    @property
+    def speculative(self) -> Decimal:
+        return self.line(SPECULATIVE).net
+
+    @property
+    def business_set_off(self) -> Decimal:
+        """Schedule BP E: the year's F&O loss set off against its speculative income."""
+        return self.line(SPECULATIVE).within_head
+
+    @property
+    def business_chargeable(self) -> Decimal:
+        """Schedule BP D: income chargeable under the head, after E."""
+        business, speculative = self.line(BUSINESS), self.line(SPECULATIVE)
+        return business.income + speculative.income - speculative.within_head
+
+    @property
+    def business_across_heads(self) -> Decimal:
+        """Schedule CYLA: the year's F&O loss set off against other heads (s.71)."""
+        return sum((x.across_heads for x in self.lines), ZERO)
+
+    @property
+    def business_left(self) -> Decimal:
+        """F&O income after every set-off."""
+        return self.line(BUSINESS).left
+
+    @property
+    def speculative_left(self) -> Decimal:
+        return self.line(SPECULATIVE).left
 
     @property
     def exemption(self) -> Decimal:
-        """The s.112A exemption used by the long-term gains left after the set-offs."""
-        return min(ltcg_exemption(self.fy), sum((g.left for g in self.ltcg()), ZERO))
+        """The s.112A exemption used."""
+        return sum((x.exemption for x in self.lines), ZERO)
 
-    def ltcg(self) -> list[Gains]:
-        return [g for g in self.gains if g.kind == LTCG]
+    @property
+    def special_rate_tax(self) -> Decimal:
+        """Tax on the capital gains at their special rates after every set-off and the
+        exemption (Schedule SI), before surcharge and cess: the one tax every page shows."""
+        return sum((x.tax for x in self.lines if x.tax is not None), ZERO)
 
-    def exemption_of(self, gains: Gains) -> Decimal:
-        """The exemption against one rate's long-term gains, the higher rate first."""
-        left = ltcg_exemption(self.fy)
-        for g in sorted(self.ltcg(), key=lambda g: g.rate, reverse=True):
-            used = min(left, g.left)
-            if g is gains:
-                return used
-            left -= used
-        return ZERO
-
-    def taxable(self, gains: Gains) -> Decimal:
-        return gains.left - (self.exemption_of(gains) if gains.kind == LTCG else ZERO)
+    @property
+    def slab_income(self) -> Decimal:
+        """Income left to be taxed at the filer's slab: business and other sources."""
+        return sum((x.left for x in self.lines if x.rate is None), ZERO)
 
 
-class _Pots:
-    """The year's incomes left to absorb losses, as cells set-offs draw on."""
-
-    def __init__(self, income: YearIncome) -> None:
-        self.business = max(income.business, ZERO)
-        self.speculative = max(income.speculative, ZERO)
-        self.gains = {(g.kind, g.rate): [max(g.net, ZERO), ZERO] for g in income.gains}
-
-    def _gains(self, kind: str) -> list[list[Decimal]]:
-        found = [(rate, cell) for (k, rate), cell in self.gains.items() if k == kind]
-        return [cell for _, cell in sorted(found, key=lambda rc: rc[0], reverse=True)]
-
-    def take_gains(self, amount: Decimal, kinds: tuple[str, ...]) -> Decimal:
-        """Set `amount` off against gains of `kinds`, higher rates first; what it took."""
-        taken = ZERO
-        for kind in kinds:
-            for cell in self._gains(kind):
-                used = min(amount - taken, cell[0])
-                cell[0] -= used
-                cell[1] += used
-                taken += used
-        return taken
-
-    def take_business(self, amount: Decimal, *, speculative_too: bool) -> Decimal:
-        used = min(amount, self.business)
-        self.business -= used
-        if speculative_too:
-            more = min(amount - used, self.speculative)
-            self.speculative -= more
-            used += more
-        return used
-
-    def take_speculative(self, amount: Decimal) -> Decimal:
-        used = min(amount, self.speculative)
-        self.speculative -= used
-        return used
+Column = Literal["within_head", "across_heads", "brought_forward"]
 
 
-def _own_set_offs(income: YearIncome, pots: _Pots) -> tuple[Decimal, dict[str, Decimal]]:
-    """The year's own losses set off within their heads; the F&O loss set against speculative
-    income, and each kind's loss left."""
+def _take(amount: Decimal, lines: Iterable[Line], column: Column) -> Decimal:
+    """Set `amount` off against `lines` in their order, adding to `column`; what it took."""
+    taken = ZERO
+    for line in lines:
+        used = min(amount - taken, line.left)
+        if used > 0:
+            setattr(line, column, getattr(line, column) + used)
+            taken += used
+    return taken
+
+
+def _highest_first(lines: Iterable[Line]) -> list[Line]:
+    """Lines by the rate their income is taxed at, highest first; a short-term line before a
+    long-term one at the same rate."""
+    return sorted(lines, key=lambda x: (-x.rank, x.head == LTCG))
+
+
+def _lines(income: YearIncome) -> list[Line]:
+    lines = [
+        Line(BUSINESS, None, income.business),
+        Line(SPECULATIVE, None, income.speculative),
+        Line(OTHER_SOURCES, None, income.other_sources),
+    ]
+    return lines + [Line(g.kind, g.rate, g.net) for g in income.gains]
+
+
+def _of(lines: list[Line], *heads: str) -> list[Line]:
+    return _highest_first(x for x in lines if x.head in heads)
+
+
+def _current(income: YearIncome, lines: list[Line]) -> dict[str, Decimal]:
+    """The year's own losses set off within their heads (s.70), then the business loss across
+    heads (s.71); each kind's loss left to carry forward."""
     made = dict.fromkeys(KINDS, ZERO)
     business_loss = max(-income.business, ZERO)
-    business_set_off = pots.take_speculative(business_loss)
-    made[BUSINESS] = business_loss - business_set_off
-    made[SPECULATIVE] = max(-income.speculative, ZERO)
+    left = business_loss - _take(business_loss, _of(lines, SPECULATIVE), "within_head")
+    across = _of(lines, OTHER_SOURCES, STCG, LTCG)
     short = sum((-g.net for g in income.gains if g.kind == STCG and g.net < 0), ZERO)
     long = sum((-g.net for g in income.gains if g.kind == LTCG and g.net < 0), ZERO)
-    made[STCL] = short - pots.take_gains(short, (STCG, LTCG))
-    made[LTCL] = long - pots.take_gains(long, (LTCG,))
-    return business_set_off, made
+    # as with losses brought forward: the long-term loss, which can meet nothing else, takes
+    # the long-term gains before the short-term loss takes what the short-term gains leave
+    short -= _take(short, _of(lines, STCG), "within_head")
+    made[LTCL] = long - _take(long, _of(lines, LTCG), "within_head")
+    made[STCL] = short - _take(short, _of(lines, LTCG), "within_head")
+    made[BUSINESS] = left - _take(left, across, "across_heads")
+    made[SPECULATIVE] = max(-income.speculative, ZERO)
+    return made
 
 
-def _brought_forward(losses: list[Loss], pots: _Pots) -> None:
+def _brought_forward(losses: list[Loss], lines: list[Line]) -> None:
     """Earlier years' losses set off against what the year has left, oldest first a kind."""
 
     def each(kind: str) -> list[Loss]:
         return sorted((x for x in losses if x.kind == kind), key=lambda x: _start(x.fy))
 
+    def take(loss: Loss, targets: list[Line]) -> None:
+        loss.set_off += _take(loss.left, targets, "brought_forward")
+
+    business = [x for x in lines if x.head == BUSINESS] + _of(lines, SPECULATIVE)
     for loss in each(SPECULATIVE):
-        loss.set_off += pots.take_speculative(loss.left)
+        take(loss, _of(lines, SPECULATIVE))
     for loss in each(BUSINESS):
-        loss.set_off += pots.take_business(loss.left, speculative_too=True)
+        take(loss, business)
     for loss in each(STCL):
-        loss.set_off += pots.take_gains(loss.left, (STCG,))
+        take(loss, _of(lines, STCG))
     for loss in each(LTCL):
-        loss.set_off += pots.take_gains(loss.left, (LTCG,))
+        take(loss, _of(lines, LTCG))
     for loss in each(STCL):
-        loss.set_off += pots.take_gains(loss.left, (LTCG,))
+        take(loss, _of(lines, LTCG))
+
+
+def _exempt(fy: str, lines: list[Line]) -> None:
+    """The s.112A exemption against the long-term gains left, the higher rate first."""
+    left = ltcg_exemption(fy)
+    for line in _of(lines, LTCG):
+        line.exemption = min(left, line.left)
+        left -= line.exemption
 
 
 def set_off_year(years: Iterable[YearIncome], fy: str) -> SetOffYear:
-    """The set-offs of `fy` and its Schedule CFL, from every year's income up to it."""
+    """The income by head, set-offs, tax at special rates and Schedule CFL of `fy`, from every
+    year's income up to it."""
     known: Mapping[str, YearIncome] = {y.fy: y for y in years}
     target = _start(fy)
     first = min((_start(y) for y in known), default=target)
     pool: list[Loss] = []
-    result = SetOffYear(fy, ZERO, ZERO)
+    result = SetOffYear(fy)
     for start in range(min(first, target), target + 1):
         name = fy_named(start)
         income = known.get(name) or YearIncome(name, ZERO, ZERO)
-        pots = _Pots(income)
-        business_set_off, made = _own_set_offs(income, pots)
+        lines = _lines(income)
+        made = _current(income, lines)
         brought = [Loss(x.kind, x.fy, x.left) for x in pool]
-        _brought_forward(brought, pots)
+        _brought_forward(brought, lines)
+        _exempt(name, lines)
         own = [Loss(kind, name, amount) for kind, amount in made.items() if amount > 0]
         carried = [x for x in brought if x.left > 0 and _start(x.last_fy) > start] + own
         if start == target:
             result = SetOffYear(
                 fy=name,
-                business=income.business,
-                speculative=income.speculative,
-                business_set_off=business_set_off,
-                gains=[
-                    Gains(g.kind, g.rate, g.net, pots.gains[g.kind, g.rate][1])
-                    for g in income.gains
-                ],
+                lines=lines,
+                business_loss=max(-income.business, ZERO),
                 brought_forward=brought,
                 made=own,
                 carried_forward=[Loss(x.kind, x.fy, x.left) for x in carried],
                 lapsed=[x for x in brought if x.left > 0 and _start(x.last_fy) <= start],
-                business_left=pots.business,
-                speculative_left=pots.speculative,
             )
         pool = [Loss(x.kind, x.fy, x.left) for x in carried]
     return result

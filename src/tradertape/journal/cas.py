@@ -183,7 +183,9 @@ def _folios(data: Any, out: CasStatement) -> None:
                 price=valuation.nav,
                 value=valuation.value,
                 cost=valuation.cost,
-                as_of=_day(valuation.date),
+                # the statement's closing day when the valuation names none: without a day an
+                # AMFI NAV of any age (2020's) would pass for the statement's (2024's)
+                as_of=_day(valuation.date) or out.date_to,
             )
             for index, txn in enumerate(scheme.transactions):
                 number += 1

@@ -1,6 +1,7 @@
 """A tax year as tables for an accountant: CSV (sections one after another) or XLSX (a sheet
-each): the summary, every round trip with its head of income, and Schedule 112A laid out
-with the return's columns (1a/1b … 14)."""
+each): the summary, the income by head after the Act's set-offs (`journal.carry_forward`,
+the return's), every round trip with its head of income, and Schedule 112A laid out with the
+return's columns (1a/1b … 14)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from tradertape.domain.money import paise
+from tradertape.journal.carry_forward import SetOffYear
+from tradertape.journal.return_figures import line_label
 from tradertape.journal.schedule_112a import has_transfer_column, utility_headers, utility_row
 from tradertape.journal.tax import TaxYear
 
@@ -21,7 +24,9 @@ NOTE = (
     "Facts to check, not tax advice: rates by transfer date (STCG 15% / 20% and LTCG "
     "10% / 12.5% either side of 23 July 2024), the s.112A exemption, buybacks from "
     "1 October 2024 as dividend. Capital gains are after the transfer expenses (every charge "
-    "but STT, which is not deductible); business income is before its charges."
+    "but STT, which is not deductible); business income is before its charges. Tax is after "
+    "the set-offs (the year's F&O loss against its capital gains, s.71; earlier years' "
+    "losses, s.72-74), before surcharge and cess, as in the return."
 )
 
 
@@ -29,8 +34,8 @@ def _money(value: Decimal | None) -> str:
     return "" if value is None else str(paise(value))
 
 
-def tables(year: TaxYear) -> list[Table]:
-    """The year's tables: (title, header, rows)."""
+def tables(year: TaxYear, done: SetOffYear) -> list[Table]:
+    """The year's tables: (title, header, rows); `done` its set-offs."""
     summary: list[list[Any]] = [
         ["Financial year", year.fy, ""],
         ["Speculative business (intraday) P&L", _money(year.speculative.pnl), ""],
@@ -43,10 +48,14 @@ def tables(year: TaxYear) -> list[Table]:
         summary += [
             [f"{label}: transfer expenses deducted", _money(bucket.expenses), ""],
             [f"{label}: net", _money(bucket.net), ""],
-            [f"{label}: exemption", _money(bucket.exemption), ""],
-            [f"{label}: indicative tax", _money(bucket.tax), ""],
         ]
     summary += [
+        [
+            "Tax at special rates after set-off (before surcharge and cess)",
+            _money(done.special_rate_tax),
+            "",
+        ],
+        ["Income at your slab after set-off", _money(done.slab_income), ""],
         ["Buyback proceeds taxed as dividend", _money(year.buyback_dividend), ""],
         ["Buyback gains exempt (before 1 Oct 2024)", _money(year.buyback_exempt_gain), ""],
         ["Charges not deducted (STT on capital gains)", _money(year.charges_not_deducted), ""],
@@ -77,8 +86,37 @@ def tables(year: TaxYear) -> list[Table]:
     schedule = [
         utility_row(r, with_transfer=has_transfer_column(year.fy)) for r in year.schedule_112a
     ]
+    income = [
+        [
+            line_label(x),
+            _money(x.net),
+            _money(x.within_head),
+            _money(x.across_heads),
+            _money(x.brought_forward),
+            _money(x.left),
+            _money(x.exemption),
+            _money(x.taxable),
+            _money(x.tax),
+        ]
+        for x in [x for x in done.lines if x.rate is None and x.net] + done.gains()
+    ]
     return [
         ("Summary", ["Item", "Amount", ""], summary),
+        (
+            "Set-off",
+            [
+                "Income",
+                "Net before set-off",
+                "Same head's losses (s.70)",
+                "F&O loss of the year (s.71)",
+                "Earlier years' losses (s.72-74)",
+                "Left",
+                "Exemption (s.112A)",
+                "Taxable",
+                "Tax",
+            ],
+            income,
+        ),
         (
             "Round trips",
             [
@@ -105,11 +143,11 @@ def tables(year: TaxYear) -> list[Table]:
     ]
 
 
-def to_csv(year: TaxYear) -> bytes:
+def to_csv(year: TaxYear, done: SetOffYear) -> bytes:
     """The tables one after another, each under its title, a blank line between."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    for index, (title, header, rows) in enumerate(tables(year)):
+    for index, (title, header, rows) in enumerate(tables(year, done)):
         if index:
             writer.writerow([])
         writer.writerow([title])
@@ -118,13 +156,13 @@ def to_csv(year: TaxYear) -> bytes:
     return out.getvalue().encode()
 
 
-def to_xlsx(year: TaxYear) -> bytes:
+def to_xlsx(year: TaxYear, done: SetOffYear) -> bytes:
     """A workbook with a sheet per table."""
     from openpyxl import Workbook
 
     book = Workbook()
     first = True
-    for title, header, rows in tables(year):
+    for title, header, rows in tables(year, done):
         sheet = book.active if first and book.active is not None else book.create_sheet()
         first = False
         sheet.title = title

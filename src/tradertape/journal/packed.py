@@ -20,10 +20,10 @@ from typing import Any
 
 from tradertape.journal.pnl import Book, OpenPosition, RoundTrip
 
-FORMAT = 2  # bump when a field is added, removed or changes meaning
+FORMAT = 4  # bump when a field is added, removed or changes meaning
 
-_DECIMALS = {"quantity", "open_value", "close_value", "charges", "cost", "mark"}
-_DATES = {"opened", "closed"}
+_DECIMALS = {"quantity", "open_value", "close_value", "charges", "cost", "mark", "stt"}
+_DATES = {"opened", "closed", "expired_on"}
 _TIMES = {"opened_at", "closed_at"}
 
 

@@ -5,7 +5,9 @@ symbol, oldest first, and opens a long lot with what is left; a sell does the sa
 other way round. Before the first trade of each day, the day's corporate actions
 (`journal.actions`) change the lots held the evening before. A round trip's P&L is its
 sale value less its cost, before charges; ``charges`` are the share of the opening and
-closing trades' charges that its quantity carries, and ``net`` is P&L less charges.
+closing trades' charges that its quantity carries, and ``net`` is P&L less charges. Where
+both trades' STT is known (a priced upload: `journal.costs`), ``stt`` is the share of it
+inside ``charges``, so s.48 can deduct the rest exactly.
 
 Amounts are exact decimals (a partial close takes ``cost × q / quantity``); they are rounded
 to the paisa only where they are shown.
@@ -19,12 +21,22 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_FLOOR, Decimal
 
+from tradertape.domain.calendar import IST
+from tradertape.domain.expiry import SETTLEMENT_CLOSE, settle
 from tradertape.journal.actions import Action, Kind
+from tradertape.journal.expiry import EXPIRY, Expiring
 from tradertape.journal.trades import JournalTrade, in_time
 
 ZERO = Decimal(0)
 LONG = "long"
 SHORT = "short"
+
+
+def _added(opening: Decimal | None, unit: Decimal | None, quantity: Decimal) -> Decimal | None:
+    """A trip's STT: its opening share and its closing trade's per unit, when both known."""
+    if opening is None or unit is None:
+        return None
+    return opening + unit * quantity
 
 
 def _notes(*notes: str | None) -> str:
@@ -49,18 +61,22 @@ class Lot:
     source: str  # the opening trade's source, or the action that made the lot
     via: str = ""  # "", "bonus", "merger HDFC", "demerger RELIANCE", "split"
     charges_note: str = ""  # why the opening trade's charges are uneven (a booked fill's)
+    stt: Decimal | None = None  # the STT inside `charges`, when known
 
-    def take(self, quantity: Decimal) -> tuple[Decimal, Decimal]:
-        """Remove `quantity`; return its cost and charges."""
+    def take(self, quantity: Decimal) -> tuple[Decimal, Decimal, Decimal | None]:
+        """Remove `quantity`; return its cost, charges and the STT among them."""
         if quantity == self.quantity:
-            cost, charges = self.cost, self.charges
+            cost, charges, stt = self.cost, self.charges, self.stt
         else:
             cost = self.cost * quantity / self.quantity
             charges = self.charges * quantity / self.quantity
+            stt = None if self.stt is None else self.stt * quantity / self.quantity
         self.quantity -= quantity
         self.cost -= cost
         self.charges -= charges
-        return cost, charges
+        if self.stt is not None and stt is not None:
+            self.stt -= stt
+        return cost, charges, stt
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +103,7 @@ class RoundTrip:
     intraday: bool = False
     # why its charges differ from an identical trip's: its trades' `charges_note`s
     charges_note: str = ""
+    stt: Decimal | None = None  # the STT inside `charges`, when known for both its trades
 
     @property
     def pnl(self) -> Decimal:
@@ -124,10 +141,12 @@ class OpenPosition:
     quantity: Decimal
     cost: Decimal
     mark: Decimal | None
+    # the expiry day of a contract that expired with no settlement price known: never marked
+    expired_on: date | None = None
 
     @property
     def unrealised(self) -> Decimal | None:
-        if self.mark is None:
+        if self.mark is None or self.expired_on is not None:
             return None
         value = self.mark * self.quantity
         return value - self.cost if self.direction == LONG else self.cost - value
@@ -190,6 +209,7 @@ class _Engine:
                     quantity=extra,
                     cost=ZERO,
                     charges=ZERO,
+                    stt=ZERO,
                     acquired=action.ex_date,
                     acquired_at=None,
                     via="bonus",
@@ -217,6 +237,7 @@ class _Engine:
         for lot in longs:
             child_cost = lot.cost * share
             child_charges = lot.charges * share
+            child_stt = None if lot.stt is None else lot.stt * share
             target.append(
                 replace(
                     lot,
@@ -225,11 +246,14 @@ class _Engine:
                     quantity=lot.quantity * second / first,
                     cost=child_cost,
                     charges=child_charges,
+                    stt=child_stt,
                     via=f"demerger {action.symbol}",
                 )
             )
             lot.cost -= child_cost
             lot.charges -= child_charges
+            if lot.stt is not None and child_stt is not None:
+                lot.stt -= child_stt
         _sort(target)
 
     def _buyback(self, action: Action, account: str, lots: deque[Lot], longs: list[Lot]) -> None:
@@ -246,22 +270,24 @@ class _Engine:
                 at=None,
                 source="buyback",
                 charges=ZERO,
+                stt=ZERO,
                 kind="buyback",
             )
 
     # --------------------------------------------------------------- trades
-    def trade(self, trade: JournalTrade, charges: Decimal) -> None:
+    def trade(self, trade: JournalTrade, charges: Decimal, stt: Decimal | None) -> None:
         self.act_until(trade.day)
         opposite = SHORT if trade.side == "buy" else LONG
         lots = self.lots[trade.account, trade.symbol]
         left = trade.quantity
         unit_charges = charges / trade.quantity
+        unit_stt = None if stt is None else stt / trade.quantity
         while left > 0 and lots:
             lot = _first(lots, opposite)
             if lot is None:
                 break
             take = min(left, lot.quantity)
-            cost, open_charges = lot.take(take)
+            cost, open_charges, open_stt = lot.take(take)
             self.book.trips.append(
                 RoundTrip(
                     account=trade.account,
@@ -282,6 +308,7 @@ class _Engine:
                     via=lot.via,
                     intraday=lot.acquired == trade.day and not lot.via,
                     charges_note=_notes(lot.charges_note, trade.charges_note),
+                    stt=_added(open_stt, unit_stt, take),
                 )
             )
             if lot.quantity == 0:
@@ -302,6 +329,7 @@ class _Engine:
                     acquired_at=trade.at,
                     source=trade.source,
                     charges_note=trade.charges_note or "",
+                    stt=None if unit_stt is None else unit_stt * left,
                 )
             )
 
@@ -316,6 +344,7 @@ class _Engine:
         at: datetime | None,
         source: str,
         charges: Decimal,
+        stt: Decimal | None,
         kind: str,
     ) -> None:
         lots = self.lots[account, symbol]
@@ -325,31 +354,104 @@ class _Engine:
             if lot is None:
                 return
             take = min(left, lot.quantity)
-            cost, open_charges = lot.take(take)
-            self.book.trips.append(
-                RoundTrip(
-                    account=account,
-                    symbol=symbol,
-                    isin=lot.isin,
-                    segment=lot.segment,
-                    direction=LONG,
-                    quantity=take,
-                    opened=lot.acquired,
-                    opened_at=lot.acquired_at,
-                    closed=day,
-                    closed_at=at,
-                    open_value=cost,
-                    close_value=take * price,
-                    charges=open_charges + charges * take / quantity,
-                    open_source=lot.source,
-                    close_source=source,
-                    kind=kind,
-                    via=lot.via,
-                )
+            share = charges * take / quantity
+            unit_stt = None if stt is None else stt / quantity
+            self._close_lot(
+                account, symbol, lot, take, price, share, day, at, source, kind=kind, stt=unit_stt
             )
             if lot.quantity == 0:
                 lots.remove(lot)
             left -= take
+
+    # --------------------------------------------------------------- expiry
+    def expire(self, expiring: Mapping[str, Expiring]) -> dict[str, date]:
+        """Close what is still held of each expired contract at its settlement, on its
+        expiry day (nothing trades a contract after it); symbol → expiry day of those whose
+        settlement price is unknown, left open."""
+        unpriced: dict[str, date] = {}
+        for (account, symbol), lots in self.lots.items():
+            found = expiring.get(symbol)
+            if found is None or not any(lot.quantity > 0 for lot in lots):
+                continue
+            if found.close is None:
+                unpriced[symbol] = found.contract.expiry
+                continue
+            for direction in (LONG, SHORT):
+                held = [lot for lot in lots if lot.direction == direction and lot.quantity > 0]
+                if held:
+                    self._settle(account, symbol, held, found)
+            lots.clear()
+        return unpriced
+
+    def _settle(self, account: str, symbol: str, held: list[Lot], found: Expiring) -> None:
+        assert found.close is not None  # the caller settles only a priced contract
+        quantity = sum((lot.quantity for lot in held), ZERO)
+        sign = 1 if held[0].direction == LONG else -1
+        contract = found.contract
+        settled = settle(contract, sign * int(quantity), found.close, schedules=found.schedules)
+        at = datetime.combine(contract.expiry, SETTLEMENT_CLOSE, tzinfo=IST)
+        for lot in held:
+            take = lot.quantity
+            share = settled.charges.total * take / quantity
+            self._close_lot(
+                account,
+                symbol,
+                lot,
+                take,
+                settled.price,
+                share,
+                contract.expiry,
+                at,
+                EXPIRY,
+                intraday=lot.acquired == contract.expiry and not lot.via,
+                note=lot.charges_note,
+            )
+
+    def _close_lot(
+        self,
+        account: str,
+        symbol: str,
+        lot: Lot,
+        take: Decimal,
+        price: Decimal,
+        charges: Decimal,
+        day: date,
+        at: datetime | None,
+        source: str,
+        *,
+        kind: str = "trade",
+        intraday: bool = False,
+        note: str = "",
+        stt: Decimal | None = None,
+    ) -> None:
+        """One round trip: `take` of `lot` closed at `price` on `day` by `source`, the
+        close's own share of `charges` added to the lot's; `stt` the close's STT a unit,
+        when known (the trip's STT is known when the lot's is too)."""
+        cost, open_charges, open_stt = lot.take(take)
+        self.book.trips.append(
+            RoundTrip(
+                account=account,
+                symbol=symbol,
+                isin=lot.isin,
+                segment=lot.segment,
+                direction=lot.direction,
+                quantity=take,
+                opened=lot.acquired,
+                opened_at=lot.acquired_at,
+                closed=day,
+                closed_at=at,
+                open_value=cost,
+                close_value=take * price,
+                charges=open_charges + charges,
+                open_source=lot.source,
+                close_source=source,
+                kind=kind,
+                via=lot.via,
+                intraday=intraday,
+                charges_note=note,
+                stt=_added(open_stt, stt, take),
+            )
+        )
 
 
 _APPLY = {
@@ -376,6 +478,10 @@ def _drop(lots: deque[Lot], lot: Lot) -> None:
         lots.remove(lot)
 
 
+def _closed_in_time(trip: RoundTrip) -> tuple[date, float]:
+    return (trip.closed, trip.closed_at.timestamp() if trip.closed_at else 0.0)
+
+
 def _sort(lots: deque[Lot]) -> None:
     ordered = sorted(lots, key=lambda lot: (lot.acquired, lot.via != ""))
     lots.clear()
@@ -387,14 +493,19 @@ def fifo(
     *,
     actions: Sequence[Action] = (),
     charges: Mapping[int, Decimal] | None = None,
+    stt: Mapping[int, Decimal] | None = None,
     marks: Mapping[str, Decimal] | None = None,
     until: date | None = None,
+    expiring: Mapping[str, Expiring] | None = None,
 ) -> Book:
     """Round trips and open positions of `trades` (any order; replayed in time order).
 
     ``charges`` maps a trade's index in `trades` to its charges (else the trade's own, else
-    nil); ``marks`` prices open positions by symbol; actions up to ``until`` (default: the
-    last trade's day) are applied.
+    nil), ``stt`` to the STT inside them where known; ``marks`` prices open positions by
+    symbol; actions up to ``until`` (default: the last trade's day) are applied. ``expiring``
+    names the contracts past their expiry (`journal.expiry`): what is held of them is closed
+    at their settlement on the expiry day, or left open as expired (never marked) where its
+    price is unknown.
     """
     given = list(trades)
     order = sorted(range(len(given)), key=lambda i: in_time(given[i]))
@@ -402,11 +513,15 @@ def fifo(
     for i in order:
         trade = given[i]
         known = charges.get(i) if charges is not None else None
-        engine.trade(trade, known if known is not None else (trade.charges or ZERO))
+        paid = stt.get(i) if stt is not None else None
+        engine.trade(trade, known if known is not None else (trade.charges or ZERO), paid)
     last = given[order[-1]].day if given else None
     stop = until or last
     if stop is not None:
         engine.act_until(stop)
+    unpriced = engine.expire(expiring) if expiring else {}
+    if len(engine.book.trips) > 1 and expiring:
+        engine.book.trips.sort(key=_closed_in_time)  # a settlement on its expiry day's close
     prices = marks or {}
     for (account, symbol), lots in sorted(engine.lots.items()):
         for direction in (LONG, SHORT):
@@ -423,7 +538,8 @@ def fifo(
                     direction=direction,
                     quantity=quantity,
                     cost=sum((lot.cost for lot in held), ZERO),
-                    mark=prices.get(symbol),
+                    mark=None if symbol in unpriced else prices.get(symbol),
+                    expired_on=unpriced.get(symbol),
                 )
             )
     return engine.book

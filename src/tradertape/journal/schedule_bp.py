@@ -15,9 +15,10 @@ Schedule BP then takes the net profits: **A** the net profit or loss from busine
 speculative, **B** the income from speculative business (a loss goes to Schedule CFL as a
 speculative loss: it is set off against nothing but speculative income, s.73), **E** the
 current year's non-speculative loss set off against the speculative income (intra-head, s.70),
-and **D** the income chargeable under the head. A non-speculative loss left after E may be set
-off against other heads except salary (Schedule CYLA, s.71(2A)); what the return does not
-set off is carried forward (Schedule CFL, `journal.carry_forward`).
+and **D** the income chargeable under the head. E and D, the non-speculative loss left after E
+set off against the year's other heads except salary (Schedule CYLA, s.71), and what is left
+of it carried forward (Schedule CFL) are `journal.carry_forward`'s, which computes every
+set-off once.
 """
 
 from __future__ import annotations
@@ -72,27 +73,6 @@ class ScheduleBp:
     def speculative_income(self) -> Decimal:
         """Schedule BP B: income from speculative business (a loss goes to Schedule CFL)."""
         return self.speculative.net_profit
-
-    @property
-    def set_off(self) -> Decimal:
-        """Schedule BP E: the non-speculative loss set off against speculative income."""
-        return min(max(-self.business_income, ZERO), max(self.speculative_income, ZERO))
-
-    @property
-    def chargeable(self) -> Decimal:
-        """Schedule BP D: income chargeable under the head, after E."""
-        income = max(self.business_income, ZERO) + max(self.speculative_income, ZERO)
-        return income - self.set_off
-
-    @property
-    def business_loss_left(self) -> Decimal:
-        """The non-speculative loss left after E (for Schedule CYLA, then CFL)."""
-        return max(-self.business_income, ZERO) - self.set_off
-
-    @property
-    def speculative_loss(self) -> Decimal:
-        """The speculative loss of the year (Schedule CFL: only against speculative income)."""
-        return max(-self.speculative_income, ZERO)
 
     @property
     def turnover(self) -> Decimal:

@@ -17,10 +17,12 @@ Each round trip falls in the financial year (1 April – 31 March) of its transf
 
 Rates by transfer date (Finance (No. 2) Act 2024): STCG 15 % before 23 July 2024, 20 % from
 then; LTCG 10 % before, 12.5 % from then. The s.112A exemption is ₹1,00,000 a year until
-FY 2023-24 and ₹1,25,000 from FY 2024-25, set first against the gains taxed at the higher
-rate. A capital gain is after the expenditure on the transfer (s.48): the trip's charges
-other than STT (`journal.transfer_expenses`), each trip's figures taken to the paisa as the
-return holds them; STT is not deductible and is reported as ``charges_not_deducted``.
+FY 2023-24 and ₹1,25,000 from FY 2024-25 (`ltcg_exemption`). The set-offs, the exemption
+and the tax they leave are computed once, over the years, in `journal.carry_forward`; this
+module gives each year's figures before them. A capital gain is after the expenditure on
+the transfer (s.48): the trip's charges other than STT (`journal.transfer_expenses`), each
+trip's figures taken to the paisa as the return holds them; STT is not deductible and is
+reported as ``charges_not_deducted``.
 Business income (intraday, F&O) is before charges here; its charges, STT included, are the
 business's expenses (`journal.schedule_bp`).
 """
@@ -129,21 +131,15 @@ class GainsBucket:
     rate: Decimal
     gains: Decimal = ZERO
     losses: Decimal = ZERO
-    exemption: Decimal = ZERO
     trips: int = 0
     expenses: Decimal = ZERO  # the transfer expenses deducted from its gains and losses (s.48)
+    consideration: Decimal = ZERO  # full value of the consideration (Schedule CG)
+    cost: Decimal = ZERO  # cost of acquisition without indexation (Schedule CG)
 
     @property
     def net(self) -> Decimal:
+        """Consideration − cost − expenses: the gains less the losses."""
         return self.gains - self.losses
-
-    @property
-    def taxable(self) -> Decimal:
-        return max(self.net - self.exemption, ZERO)
-
-    @property
-    def tax(self) -> Decimal:
-        return self.taxable * self.rate
 
 
 @dataclass(slots=True)
@@ -171,12 +167,23 @@ class TaxYear:
         return made
 
 
-def _gain(trip: RoundTrip, year: TaxYear, head: str, gain: Decimal, expenses: Decimal) -> None:
+def _gain(
+    trip: RoundTrip,
+    year: TaxYear,
+    head: str,
+    consideration: Decimal,
+    cost: Decimal,
+    expenses: Decimal,
+) -> None:
+    """The trip's gain, `consideration` − `cost` − `expenses`, into its rate's bucket."""
+    gain = consideration - cost - expenses
     year.lines.append((trip, head, gain))
     rate = stcg_rate(trip.closed) if head == STCG else ltcg_rate(trip.closed)
     bucket = year.bucket(head, rate)
     bucket.trips += 1
     bucket.expenses += expenses
+    bucket.consideration += consideration
+    bucket.cost += cost
     if gain >= 0:
         bucket.gains += gain
     else:
@@ -194,7 +201,6 @@ def tax_year(
     for trip in trips:
         if start <= trip.closed <= end:
             _classify(trip, year, fmv or {}, sales, unmatched)
-    _exempt(year)
     year.unmatched_isins = sorted(unmatched)
     year.schedule_112a = rows(sales)
     return year
@@ -225,11 +231,10 @@ def _classify(
             year.lines.append((trip, BUYBACK_EXEMPT, trip.pnl))
         else:
             year.buyback_dividend += trip.close_value
-            _gain(trip, year, head, -paise(trip.open_value), ZERO)  # the cost, a capital loss
+            _gain(trip, year, head, ZERO, paise(trip.open_value), ZERO)  # its cost a loss
         return
     if head == STCG:
-        gain = paise(trip.sell_value) - paise(trip.buy_value) - expenses
-        _gain(trip, year, head, gain, expenses)
+        _gain(trip, year, head, paise(trip.sell_value), paise(trip.buy_value), expenses)
         return
     grandfathered = trip.opened <= GRANDFATHER_DAY
     fmv_unit = values.get(trip.isin or "") if grandfathered else None
@@ -247,7 +252,7 @@ def _classify(
         expenses=expenses,
     )
     sales.append(line)
-    _gain(trip, year, head, line.balance, expenses)
+    _gain(trip, year, head, line.consideration, line.cost, expenses)
 
 
 def _business(business: Business, trip: RoundTrip) -> None:
@@ -255,14 +260,3 @@ def _business(business: Business, trip: RoundTrip) -> None:
     business.turnover += abs(trip.pnl)
     business.charges += trip.charges
     business.trips += 1
-
-
-def _exempt(year: TaxYear) -> None:
-    """The s.112A exemption, against the highest-rate long-term gains first."""
-    left = ltcg_exemption(year.fy)
-    for bucket in sorted(
-        (b for b in year.buckets if b.kind == LTCG), key=lambda b: b.rate, reverse=True
-    ):
-        used = min(left, max(bucket.net, ZERO))
-        bucket.exemption = used
-        left -= used

@@ -5,13 +5,16 @@ SEBI fees, stamp duty, GST, DP charges), shared by quantity (`journal.pnl`). Eve
 them is deductible in computing capital gains except the securities transaction tax (s.48,
 fourth proviso), so the transfer expenses are the charges less the trip's STT.
 
-Our books hold a trade's charges as one figure, so the STT inside it is taken at the delivery
-rates of the charges schedule on each side's day (0.1 % of the buy and of the sale value since
-2013; `domain.charge_rates`; a day before the first schedule takes the first one), each side
-to the rupee as a contract note rounds it. That is the note's STT when the trip is the note's
-only cash trade; a trip that shares a note (a partial close, two buys in a day) may differ
-from it by under a rupee a side. A buyback is no sale on the exchange: it pays no STT and
-deducts nothing here.
+Where the trip knows the STT inside its charges (an uploaded row priced as its contract note
+prices it, `journal.costs`), that STT is taken out and the rest is deducted as it is: the
+expenses are real, never clipped. Where it does not (a booked fill's charges, or a day the
+uploaded ledger settled, hold one figure), the STT is taken at the delivery rates of the
+charges schedule on each side's day (0.1 % of the buy and of the sale value since 2013;
+`domain.charge_rates`; a day before the first schedule takes the first one), each side to
+the rupee as a contract note rounds it, and never more than the charges that hold it. That
+is the note's STT when the trip is the note's only cash trade; a trip that shares a note (a
+partial close, two buys in a day) may differ from it by under a rupee a side. A buyback is
+no sale on the exchange: it pays no STT and deducts nothing here.
 """
 
 from __future__ import annotations
@@ -41,7 +44,9 @@ def stt(trip: RoundTrip) -> Decimal:
 
 
 def transfer_expenses(trip: RoundTrip) -> Decimal:
-    """The trip's charges other than STT (never below nil); nil for a buyback."""
+    """The trip's charges other than STT; nil for a buyback."""
     if trip.kind == "buyback":
         return ZERO
-    return max(trip.charges - stt(trip), ZERO)
+    if trip.stt is not None:
+        return trip.charges - trip.stt
+    return trip.charges - min(stt(trip), trip.charges)

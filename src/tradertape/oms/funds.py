@@ -54,11 +54,8 @@ from tradertape.domain.margins import (
     NO_MARGIN,
     Margin,
     MarginLeg,
-    RiskClass,
-    margin_for,
+    MarginTable,
     portfolio_margin,
-    risk_class,
-    underlying_key,
 )
 from tradertape.domain.market import Tick
 from tradertape.domain.money import inr
@@ -153,6 +150,8 @@ class _Pricing:
         self._last = last
         # the expiry day's rules (`domain.margins`) apply on the market's IST date
         self.today = context.clock.now().astimezone(IST).date()
+        # the one margin computation, as the previews read it (`MarginTable`)
+        self.table = MarginTable(catalog, context.config.margins, self.mark, self.today)
 
     def instrument(self, exchange: str, symbol: str) -> Instrument:
         found = self._catalog.find(f"{exchange}:{symbol}")
@@ -166,39 +165,6 @@ class _Pricing:
             return self._last.last_price
         tick = self._context.quotes(key)
         return tick.last_price if tick is not None else None
-
-    def risk(self, instrument: Instrument) -> RiskClass | None:
-        """A derivative's risk class (None for shares)."""
-        return risk_class(self._catalog, instrument) if instrument.is_derivative else None
-
-    def margin(
-        self,
-        instrument: Instrument,
-        product: str,
-        side: TransactionType,
-        quantity: int,
-        price: Decimal,
-        stop: Decimal | None = None,
-    ) -> Margin:
-        if quantity <= 0:
-            return NO_MARGIN
-        risk = underlying = None
-        if instrument.is_derivative:
-            risk = risk_class(self._catalog, instrument)
-            if instrument.option_type is not None and side is TransactionType.SELL:
-                underlying = self.mark(underlying_key(self._catalog, instrument))
-        return margin_for(
-            instrument,
-            product,
-            side,
-            quantity,
-            price,
-            rates=self._context.config.margins,
-            risk=risk,
-            underlying_price=underlying,
-            stop=stop,
-            today=self.today,
-        )
 
 
 def _rupees(value: Decimal) -> str:
@@ -276,8 +242,8 @@ def _position_margin(
         if leg.leg and leg.side is closing and held:
             covered = min(leg.quantity, held)
             held -= covered
-            margin += pricing.margin(instrument, product, side, covered, mark, stop=leg.stop)
-    return margin + pricing.margin(instrument, product, side, held, mark)
+            margin += pricing.table.margin(instrument, product, side, covered, mark, stop=leg.stop)
+    return margin + pricing.table.margin(instrument, product, side, held, mark)
 
 
 def _paid_for(instrument: Instrument, product: str, group: _Group) -> bool:
@@ -315,14 +281,18 @@ def _margins(
             if not _paid_for(instrument, product, group):
                 value += group.position * mark
                 margin = _position_margin(pricing, instrument, product, group, mark)
-            held.append(MarginLeg(margin, hedge, group.position, mark, pricing.risk(instrument)))
+            held.append(
+                MarginLeg(margin, hedge, group.position, mark, pricing.table.risk(instrument))
+            )
         for order, quantity in _opening(group, group.orders):
             price = _order_price(order, mark)
             if price is None:
                 continue
-            margin = pricing.margin(instrument, product, order.side, quantity, price, order.stop)
+            margin = pricing.table.margin(
+                instrument, product, order.side, quantity, price, order.stop
+            )
             sold = order.side is TransactionType.SELL
-            risk = pricing.risk(instrument)
+            risk = pricing.table.risk(instrument)
             leg = MarginLeg(margin, option, -quantity, price, risk) if sold else MarginLeg(margin)
             (placed if order is new else working).append(leg)
     today = pricing.today

@@ -7,10 +7,11 @@ user's ledger lock before its first read of that user's balance, contract note o
 positions, reads each once, and applies every fill and cash movement of the transaction
 in memory; `write` then stores the trades, the cash entries and the new aggregates with
 a few statements.
-Each fill's charges are the exact difference it makes to the day's note (`ChargeDay`),
-and the balance moves by exactly the entries written with it. A note is kept per broker
-and priced on that broker's schedule (`schedules_of`: Upstox's, Groww's, or Zerodha's
-for Kite and the Kite-shaped paper broker), so a fill is charged by its order's broker.
+Each fill's charges are the exact difference it makes to the day's note (`charge_fill`,
+which prices an uploaded tradebook's rows too), and the balance moves by exactly the
+entries written with it. A note is kept per broker and priced on that broker's schedule
+(`schedules_of`: Upstox's, Groww's, or Zerodha's for Kite and the Kite-shaped paper
+broker), so a fill is charged by its order's broker.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from tradertape.db.models.trading import Order, Trade
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import adopt, fresh, insert_new, table_of, value_keys
 from tradertape.domain.books import MANUAL
+from tradertape.domain.charge_day import charge_fill
 from tradertape.domain.charge_notes import charges_note
 from tradertape.domain.charges import Exchange as ChargeExchange
 from tradertape.domain.charges import Fill, Side, charge_segment, schedules_of
@@ -286,9 +288,11 @@ class Ledger:
                 )
             fill = fill_of(order, instrument, quantity, price)
             before = day.note
-            day.note = day.note.with_fill(fill, order_value_before=order.filled_value)
-            total = day.note.total
-            charges, day.total = total - day.total, total
+            charged = charge_fill(
+                before, fill, order_value_before=order.filled_value, total_before=day.total
+            )
+            day.note, charges = charged.day, charged.charges
+            day.total = day.note.total
             note = charges_note(before, day.note, fill, order.tradingsymbol)
         value = price * quantity
         order.filled_value = order.filled_value + value

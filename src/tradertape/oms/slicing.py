@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models.instruments import FreezeQuantityRow
 from tradertape.db.models.trading import Order
-from tradertape.domain.freeze_quantities import shipped_limits
+from tradertape.domain.freeze_quantities import FreezeLimit, shipped_limits
 from tradertape.domain.instruments import Instrument
 from tradertape.errors import InvalidField
 
@@ -61,16 +61,21 @@ def slice_cap(broker: str | None) -> int:
     return _CAPS.get(broker or "", PAPER_SLICE_CAP)
 
 
-def freeze_quantity(db: Session, instrument: Instrument) -> int | None:
-    """The freeze quantity of a derivative's underlying (imported, else shipped); None for
-    anything without one (cash equities, an underlying no list names)."""
+def freeze_limit(db: Session, instrument: Instrument) -> FreezeLimit | None:
+    """The freeze limit of a derivative's underlying and the day it is of (imported, else
+    shipped); None for anything without one (cash equities, an underlying no list names)."""
     if not instrument.is_derivative or instrument.underlying is None:
         return None
     row = db.get(FreezeQuantityRow, instrument.underlying)
     if row is not None:
-        return row.freeze_quantity
-    shipped = shipped_limits().get(instrument.underlying)
-    return None if shipped is None else shipped.freeze_quantity
+        return FreezeLimit(row.underlying, row.freeze_quantity, row.as_of)
+    return shipped_limits().get(instrument.underlying)
+
+
+def freeze_quantity(db: Session, instrument: Instrument) -> int | None:
+    """The freeze quantity of a derivative's underlying (`freeze_limit`), in units."""
+    limit = freeze_limit(db, instrument)
+    return None if limit is None else limit.freeze_quantity
 
 
 def slices(quantity: int, freeze: int, lot_size: int, *, cap: int) -> list[int]:

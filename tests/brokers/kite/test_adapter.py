@@ -116,6 +116,15 @@ def test_market_order_fills_and_lands_in_positions_and_t1_holdings(broker: KiteB
     assert sent["market_protection"] == -1  # Kite refuses market orders without it
 
 
+def test_market_protection_zero_is_never_sent_to_kite(broker: KiteBroker, fake: Fake):
+    # Kite refuses a MARKET or SL-M order with market protection 0: the adapter sends its
+    # automatic protection (-1) instead, so the order is placed, not rejected.
+    order = Order(order_type="MARKET", price=None, quantity=2, market_protection=0)
+    order_id = broker.place_order(order, idempotency_key="mp0")
+    assert fake.kite.book.orders[order_id]["market_protection"] == -1
+    assert [t["order_id"] for t in broker.trades()] == [order_id]
+
+
 def test_a_limit_order_fills_when_the_price_crosses(broker: KiteBroker, fake: Fake):
     order_id = broker.place_order(Order(price=Decimal("1450")), idempotency_key="l-1")
     fake.price("NSE:INFY", 1455)
@@ -258,10 +267,6 @@ def test_insufficient_funds_and_bad_orders_are_rejections(broker: KiteBroker, fa
         broker.place_order(Order(tradingsymbol="NOPE"), idempotency_key="bad")
     with pytest.raises(OrderRejected, match="Insufficient holdings: 10 to sell, 11 asked"):
         broker.place_order(Order(transaction_type="SELL", quantity=11), idempotency_key="short")
-    with pytest.raises(OrderRejected, match="market protection"):
-        broker.place_order(
-            Order(order_type="MARKET", price=None, market_protection=0), idempotency_key="mp0"
-        )
     rejected = [(o["status"], o["tag"]) for o in broker.orders()]
     assert rejected == [("REJECTED", kite_tag("big")), ("REJECTED", kite_tag("short"))]
 

@@ -8,7 +8,15 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tradertape.domain.audit_chain import GENESIS, ChainEntry, entry_hash, first_break
+from tradertape.domain.audit_chain import (
+    GENESIS,
+    Anchor,
+    ChainEntry,
+    anchor_break,
+    anchor_mac,
+    entry_hash,
+    first_break,
+)
 
 
 def _chain(payloads: list[dict[str, str]]) -> list[tuple[ChainEntry, str]]:
@@ -64,3 +72,67 @@ def test_a_removed_entry_is_found_where_it_was(items: list[dict[str, str]], data
 
     assert broken is not None
     assert broken.seq == at + 1
+
+
+KEY = b"k" * 32
+
+
+def _keyed(payloads: list[dict[str, str]], key: bytes = KEY) -> list[tuple[ChainEntry, str]]:
+    chain, prev = [], GENESIS
+    for seq, payload in enumerate(payloads, start=1):
+        at = f"2026-11-29T04:30:{seq:02d}+00:00"
+        entry = ChainEntry(7, seq, at, "order.accepted", "api", f"o{seq}", payload, prev, 1)
+        prev = entry_hash(entry, key)
+        chain.append((entry, prev))
+    return chain
+
+
+def _key_of(key_id: int) -> bytes | None:
+    return KEY if key_id == 1 else None
+
+
+@given(payloads)
+def test_a_keyed_chain_verifies_with_its_key_only(items: list[dict[str, str]]):
+    assert first_break(_keyed(items), _key_of) is None
+    forged = first_break(_keyed(items, key=b"a guess"), _key_of)
+    assert forged is not None
+    assert (forged.seq, "changed" in forged.reason) == (1, True)
+    assert first_break(_keyed(items)) is not None  # keyed entries cannot be checked keyless
+
+
+@given(payloads, payloads)
+def test_plain_entries_may_only_begin_a_chain(
+    before: list[dict[str, str]], after: list[dict[str, str]]
+):
+    plain = _chain(before)
+    keyed = [(replace(e, seq=e.seq + len(plain)), h) for e, h in _keyed(after)]
+    # relink the keyed part behind the plain one, signed properly
+    prev, linked = plain[-1][1], []
+    for entry, _ in keyed:
+        entry = replace(entry, prev_hash=prev)
+        prev = entry_hash(entry, KEY)
+        linked.append((entry, prev))
+    assert first_break(plain + linked, _key_of) is None
+
+    last_entry, last_hash = linked[-1]
+    tail = replace(_chain([{}])[0][0], seq=last_entry.seq + 1, prev_hash=last_hash)
+    broken = first_break([*plain, *linked, (tail, entry_hash(tail))], _key_of)
+    assert broken is not None
+    assert (broken.seq, "forged" in broken.reason) == (tail.seq, True)
+
+
+def test_an_anchor_names_a_cut_end_and_a_rewritten_entry():
+    anchor = Anchor(7, 3, "c" * 64, "2026-11-29T10:00:00+00:00", 1)
+    hashes = {1: "a" * 64, 2: "b" * 64, 3: "c" * 64, 4: "d" * 64}
+
+    assert anchor_break(anchor, hashes, 4) is None
+    cut = anchor_break(anchor, {1: "a" * 64}, 1)
+    assert cut is not None
+    assert (cut.seq, "removed from its end" in cut.reason) == (2, True)
+    wiped = anchor_break(anchor, {}, 0)
+    assert wiped is not None
+    assert wiped.seq == 1
+    rewritten = anchor_break(anchor, hashes | {3: "e" * 64}, 4)
+    assert rewritten is not None
+    assert (rewritten.seq, "rewritten" in rewritten.reason) == (3, True)
+    assert anchor_mac(anchor, KEY) != anchor_mac(replace(anchor, seq=2), KEY)

@@ -165,6 +165,23 @@ def test_years_after_the_published_list_are_provisional_weekdays():
 
 
 @pytest.mark.parametrize(
+    ("day", "name"),
+    [
+        pytest.param(date(2027, 1, 26), "Republic Day", id="republic-day-tuesday"),
+        pytest.param(date(2029, 5, 1), "Maharashtra Day", id="maharashtra-day"),
+        pytest.param(date(2028, 8, 15), "Independence Day", id="independence-day"),
+        pytest.param(date(2028, 10, 2), "Mahatma Gandhi Jayanti", id="gandhi-jayanti"),
+        pytest.param(date(2028, 12, 25), "Christmas", id="christmas"),
+    ],
+)
+def test_past_the_list_the_fixed_date_holidays_are_still_closed(day: date, name: str):
+    assert (NSE.is_provisional(day), day.weekday() < 5) == (True, True)
+    assert not NSE.is_trading_day(day)
+    assert NSE.holiday_name(day) == name
+    assert NSE.holiday_name(day + timedelta(days=1)) is None
+
+
+@pytest.mark.parametrize(
     ("kwargs", "match"),
     [
         pytest.param(

@@ -80,7 +80,8 @@ def test_calendar_warning(today: date, expected: str | None):
 
 
 def test_after_the_list_weekdays_trade():
-    assert NSE.is_trading_day(date(2027, 1, 26))  # Republic Day 2027, not known yet
+    assert NSE.is_trading_day(date(2027, 3, 22))  # Holi 2027: a moving holiday, not known yet
+    assert not NSE.is_trading_day(date(2027, 1, 26))  # Republic Day: the same date every year
     assert NSE.trading_days(date(2027, 3, 1), date(2027, 3, 7)) == tuple(
         date(2027, 3, d) for d in range(1, 6)
     )

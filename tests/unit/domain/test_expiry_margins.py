@@ -24,7 +24,9 @@ from tradertape.domain.margins import (
 )
 from tradertape.domain.orders import TransactionType
 
-RATES = MarginRates()
+RATES = MarginRates(
+    scenarios=False
+)  # the expiry rules on the flat table (SPAN scenarios: test_span_scenarios.py)
 NIFTY_AT = Decimal(27_800)
 NOV, DEC, JAN = date(2026, 11, 24), date(2026, 12, 29), date(2027, 1, 26)  # last Tuesdays
 BEFORE = date(2026, 11, 23)  # the day before November's expiry

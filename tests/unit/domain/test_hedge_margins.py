@@ -245,9 +245,82 @@ def _is_future(leg: MarginLeg) -> bool:
 
 
 @given(_OPTION_LEGS)
-def test_with_nothing_bought_or_nothing_sold_the_margin_is_the_sum(legs):
+def test_with_nothing_bought_or_only_one_type_sold_the_margin_is_the_sum(legs):
+    # sold calls and sold puts together are a strangle (the strangle tests below)
     for one_side in (
         [leg for leg in legs if leg.quantity > 0],
-        [leg for leg in legs if leg.quantity < 0],
+        [leg for leg in legs if leg.quantity < 0 and _kind(leg) is InstrumentType.CE],
+        [leg for leg in legs if leg.quantity < 0 and _kind(leg) is InstrumentType.PE],
     ):
         assert portfolio_margin(one_side) == sum((leg.margin for leg in one_side), NO_MARGIN)
+
+
+def _kind(leg: MarginLeg) -> InstrumentType | None:
+    return leg.instrument.instrument_type if leg.instrument is not None else None
+
+
+# Short straddles and strangles (offset 5): the worse side's SPAN plus the other side's
+# premium, exposure on both. NIFTY at 27,800: a sold lot alone holds SPAN 2,16,840 and
+# exposure 36,140.
+
+
+def test_a_short_straddle_keeps_one_sides_span_and_the_others_premium():
+    # Alone 2 × (2,16,840 + 36,140) = 5,05,960. Together only one side can lose: the worse
+    # SPAN (equal here) 2,16,840 plus the other side's premium, 65 × 150 = 9,750: SPAN
+    # 2,26,590; exposure stays on both, 72,280. Total 2,98,870.
+    call = _leg(_option(CE, 27800), -65, "180")
+    put = _leg(_option(PE, 27800), -65, "150")
+    margin = portfolio_margin([call, put])
+    assert (margin.span, margin.exposure) == (Decimal("226590.00"), Decimal("72280.00"))
+    assert margin.total == Decimal("298870.00")
+
+
+def test_a_strangle_of_different_sizes_pairs_only_the_common_units():
+    # 2 lots of calls and 1 lot of puts: one lot of each pairs (2,16,840 + 65 × 40 of the
+    # put's premium), the second call lot stays naked (2,16,840). SPAN 4,36,280.
+    call = _leg(_option(CE, 28500), -130, "60")
+    put = _leg(_option(PE, 27000), -65, "40")
+    assert portfolio_margin([call, put]).span == Decimal(436280)
+
+
+def test_an_iron_condor_keeps_the_worse_spreads_risk_and_the_other_side_at_most_its_premium():
+    # Call spread: sold 28,000 at 180, bought 28,200 at 110: the sold unit risks
+    # 200 − 180 = 20 (1,300 a lot). Put spread: sold 27,600 at 160, bought 27,400 at 100:
+    # 200 − 160 = 40 (2,600 a lot). As a strangle the worse side keeps its 2,600 and the
+    # lesser side the lower of its own risk and its premium: min(20, 180) × 65 = 1,300.
+    # SPAN 3,900: nothing is spared where the premium is above the side's own risk.
+    legs = [
+        _leg(_option(CE, 28000), -65, "180"),
+        _leg(_option(CE, 28200), 65, "110"),
+        _leg(_option(PE, 27600), -65, "160"),
+        _leg(_option(PE, 27400), 65, "100"),
+    ]
+    assert portfolio_margin(legs).span == Decimal(3900)
+
+
+def test_a_call_and_a_put_of_different_expiries_are_no_strangle():
+    call = _leg(_option(CE, 27800), -65, "180")
+    put = _leg(_option(PE, 27800, date(2026, 12, 29)), -65, "150")
+    assert portfolio_margin([call, put]) == call.margin + put.margin
+
+
+_PREMIUMS = st.decimals(min_value=Decimal("0.05"), max_value=Decimal(3000), places=2)
+
+
+@given(
+    call_strike=st.integers(250, 310).map(lambda s: s * 100),
+    put_strike=st.integers(250, 310).map(lambda s: s * 100),
+    call_lots=st.integers(1, 4),
+    put_lots=st.integers(1, 4),
+    call_premium=_PREMIUMS,
+    put_premium=_PREMIUMS,
+)
+def test_a_strangle_never_needs_more_than_its_legs_nor_less_than_its_worse_side(
+    call_strike, put_strike, call_lots, put_lots, call_premium, put_premium
+):
+    call = _leg(_option(CE, call_strike), -65 * call_lots, str(call_premium))
+    put = _leg(_option(PE, put_strike), -65 * put_lots, str(put_premium))
+    margin = portfolio_margin([call, put])
+    assert margin.total <= call.margin.total + put.margin.total
+    assert margin.total >= max(call.margin.total, put.margin.total)
+    assert margin.exposure == call.margin.exposure + put.margin.exposure

@@ -26,6 +26,17 @@ FRIDAY = date(2026, 11, 20)
 NAMES = tuple(SERIES)
 
 
+def test_an_expiry_past_the_holiday_list_avoids_republic_day_and_says_provisional() -> None:
+    # 26 Jan 2027 is January's last Tuesday and Republic Day: NSE moves such an expiry to
+    # the trading day before, Monday 25 January. 2027's list is not shipped: provisional.
+    listed = expiries(SERIES["NIFTY"], date(2026, 12, 28), nse_calendar(), weeklies=5)
+
+    days = {e.day: e for e in listed}
+    assert date(2027, 1, 26) not in days
+    assert days[date(2027, 1, 25)] == Expiry(date(2027, 1, 25), True, provisional=True)
+    assert days[date(2026, 12, 29)].provisional is False
+
+
 def test_nifty_lists_four_weeklies_and_three_monthlies() -> None:
     listed = expiries(SERIES["NIFTY"], FRIDAY, nse_calendar())
     assert [(e.key, e.monthly) for e in listed] == [
@@ -35,13 +46,13 @@ def test_nifty_lists_four_weeklies_and_three_monthlies() -> None:
         ("2026-12-08", False),
         ("2026-12-15", False),
         ("2026-12-29", True),
-        ("2027-01-26", True),
+        ("2027-01-25", True),
     ]
 
 
 def test_banknifty_lists_monthlies_only_and_expiry_day_is_still_listed() -> None:
     listed = expiries(SERIES["BANKNIFTY"], date(2026, 12, 29), nse_calendar())
-    assert [e.key for e in listed] == ["2026-12-29", "2027-01-26", "2027-02-23"]
+    assert [e.key for e in listed] == ["2026-12-29", "2027-01-25", "2027-02-23"]
     assert all(e.monthly for e in listed)
 
 

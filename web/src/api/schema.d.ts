@@ -259,7 +259,7 @@ export interface paths {
         put?: never;
         /**
          * Agent Approve Signal
-         * @description Approve an agent portfolio's signal into the cart.
+         * @description Approve an agent portfolio's signal into the cart (the agent UI's Approve of a signal listed under ``awaiting``); one already in the cart answers as it is.
          */
         post: operations["agent-agent_approve_signal"];
         delete?: never;
@@ -279,7 +279,7 @@ export interface paths {
         put?: never;
         /**
          * Agent Reject Signal
-         * @description Reject an agent portfolio's pending or carted signal.
+         * @description Reject an agent portfolio's pending or carted signal (the agent UI's Reject); one already rejected answers as it is.
          */
         post: operations["agent-agent_reject_signal"];
         delete?: never;
@@ -2041,6 +2041,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit/anchor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit Anchor
+         * @description Your trail's head now, signed: keep it off this server to check the trail later.
+         */
+        get: operations["audit-audit_anchor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit/entries": {
         parameters: {
             query?: never;
@@ -2092,12 +2112,18 @@ export interface paths {
         };
         /**
          * Audit Verify
-         * @description Walk your whole trail: recompute every entry's hash and follow every link; the first
-         *     entry that was changed or removed is named.
+         * @description Walk your whole trail: check every entry's signature and follow every link, and check
+         *     that it still holds the entry the server last anchored; the first entry that was
+         *     changed, removed or forged is named, or the end that was cut off.
          */
         get: operations["audit-audit_verify"];
         put?: never;
-        post?: never;
+        /**
+         * Audit Verify Anchor
+         * @description Check your trail against an anchor you kept: whole, and still holding the anchored
+         *     entry unchanged. An anchor this server did not sign for you is refused (422).
+         */
+        post: operations["audit-audit_verify_anchor"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3160,8 +3186,8 @@ export interface paths {
         /**
          * Get Instrument
          * @description One instrument with its Kite, Upstox and Groww identifiers and, an F&O contract,
-         *     its freeze quantity (the order ticket says how many slices an order goes in); 404 if
-         *     unknown.
+         *     its freeze quantity, the day it is of and whether it is older than NSE's last revision
+         *     we know of (the order ticket says how many slices an order goes in); 404 if unknown.
          */
         get: operations["instruments-get_instrument"];
         put?: never;
@@ -3361,7 +3387,9 @@ export interface paths {
         };
         /**
          * Journal Pnl
-         * @description FIFO round trips per account and symbol, corporate actions applied first; open
+         * @description FIFO round trips per account and symbol, corporate actions applied first; an F&O
+         *     contract held past its expiry closed at its settlement on the expiry day (or, its price
+         *     unknown, open as "expired: settlement price needed", never marked); open
          *     positions marked as Positions marks them (the latest tick; an index option without one
          *     at its model price from the index), shares else at the last daily close the server
          *     has. With ``group_id``, the family members' journals together (each round trip names
@@ -3369,6 +3397,33 @@ export interface paths {
          */
         get: operations["journal-journal_pnl"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journal/settlement-prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Settlement Prices
+         * @description The settlement prices your expired F&O contracts wait on (``price`` null), and those
+         *     they settle at, by underlying and expiry day.
+         */
+        get: operations["journal-settlement_prices"];
+        /**
+         * Enter Settlement Price
+         * @description Enter an underlying's final settlement price on an expiry day (its close, as the
+         *     exchange published it): every expired contract of it the journal holds is closed at its
+         *     settlement there (an option at its intrinsic value), in the expiry's financial year.
+         */
+        put: operations["journal-enter_settlement_price"];
         post?: never;
         delete?: never;
         options?: never;
@@ -3387,8 +3442,9 @@ export interface paths {
          * Journal Tax
          * @description The tax P&L of a financial year: intraday (speculative), F&O (non-speculative) with
          *     turnover, STCG and LTCG by the rate of each transfer date, grandfathering, buybacks,
-         *     and Schedule 112A. Facts to check, not advice. Paper trades are left out unless
-         *     ``include_paper=true``.
+         *     Schedule 112A, and the income by head after the Act's set-offs with the tax at special
+         *     rates they leave (the return's, `/journal/tax/return`). Facts to check, not advice.
+         *     Paper trades are left out unless ``include_paper=true``.
          */
         get: operations["journal-journal_tax"];
         put?: never;
@@ -5513,7 +5569,9 @@ export interface components {
         /**
          * AgentPlacement
          * @description What to place: ``kind`` ``gtt`` (``single``: one trigger and leg; ``two-leg``: an
-         *     OCO of a lower and an upper trigger, one leg each).
+         *     OCO of a lower and an upper trigger, one leg each) or ``order`` (an immediate order,
+         *     the portfolio's ``agent_placement`` ``limit`` or ``market``: one leg whose
+         *     ``order_type`` says which; ``trigger_values`` holds its price).
          */
         AgentPlacement: {
             /** Gtt Type */
@@ -5560,7 +5618,7 @@ export interface components {
             allowed: boolean;
             /**
              * Checked
-             * @description all: every rule; counts: only count rules and the kill switch, because the synced book is obfuscated (the agent re-checks rupee and % limits)
+             * @description all: every rule; counts: the synced book is obfuscated, so the server checked only what it still can (the kill switch, an mtm_exit pause, max_open_positions and max_order_value) and the agent applies `rules` locally; none: a signal waiting for approval (checked once approved into the cart)
              */
             checked: string;
             /**
@@ -5569,10 +5627,43 @@ export interface components {
              */
             refusal: string | null;
             /**
+             * Rules
+             * @description checked counts: every rupee and % rule of the signal's scope, for the agent to apply on its real figures before it places (empty when checked is all)
+             */
+            rules?: components["schemas"]["AgentRule"][];
+            /**
              * Warnings
              * @description warn-only rules the entry breaks
              */
             warnings: string[];
+        };
+        /**
+         * AgentRule
+         * @description A rupee or % risk rule the agent applies on its real figures before placing.
+         */
+        AgentRule: {
+            /**
+             * Action
+             * @description block: do not place; warn: place and say so
+             */
+            action: string;
+            /** Id */
+            id: number | null;
+            /**
+             * Threshold Amount
+             * @description ₹
+             */
+            threshold_amount: string | null;
+            /**
+             * Threshold Pct
+             * @description % of capital
+             */
+            threshold_pct: string | null;
+            /**
+             * Type
+             * @description daily_loss_limit, max_exposure, max_sector_exposure_pct, max_symbol_exposure or max_order_value
+             */
+            type: string;
         };
         /**
          * AgentSignal
@@ -5625,6 +5716,11 @@ export interface components {
             /** Quantity */
             quantity: number;
             risk: components["schemas"]["AgentRisk"];
+            /**
+             * Sector
+             * @description the catalog's sector of the symbol
+             */
+            sector?: string | null;
             /** Side */
             side: string;
             /**
@@ -6148,6 +6244,55 @@ export interface components {
             type: "add" | "div" | "mul" | "sub";
         };
         /**
+         * AuditAnchorIn
+         * @description An anchor you kept (`GET /api/audit/anchor`), as it was handed out.
+         */
+        AuditAnchorIn: {
+            /** At */
+            at: string;
+            /** Hash */
+            hash: string;
+            /** Key Id */
+            key_id: number;
+            /** Mac */
+            mac: string;
+            /** Seq */
+            seq: number;
+        };
+        /**
+         * AuditAnchorOut
+         * @description Your trail's head, signed by the server: keep it anywhere (a file, a mail to
+         *     yourself) and send it back to `POST /api/audit/verify` to check that nothing was cut
+         *     from the trail's end, wiped or rebuilt since.
+         */
+        AuditAnchorOut: {
+            /**
+             * At
+             * @description when the anchor was taken (UTC, ISO 8601)
+             */
+            at: string;
+            /**
+             * Hash
+             * @description the last entry's hash
+             */
+            hash: string;
+            /**
+             * Key Id
+             * @description the key the signature is under
+             */
+            key_id: number;
+            /**
+             * Mac
+             * @description the server's signature of the four fields above
+             */
+            mac: string;
+            /**
+             * Seq
+             * @description the last entry's number (0: an empty trail)
+             */
+            seq: number;
+        };
+        /**
          * AuditEntryOut
          * @description One entry of your audit trail: what the OMS recorded, chained to the one before.
          */
@@ -6159,9 +6304,14 @@ export interface components {
             at: string;
             /**
              * Hash
-             * @description SHA-256 of this entry's canonical JSON with prev_hash
+             * @description HMAC-SHA256 of this entry's canonical JSON with prev_hash, under the server's key key_id (plain SHA-256 for entries written before keys)
              */
             hash: string;
+            /**
+             * Key Id
+             * @description the key the hash is under; none: before keys
+             */
+            key_id: number | null;
             /**
              * Kind
              * @description order.accepted, order.rejected, order.modified, … gtt.triggered
@@ -6256,9 +6406,20 @@ export interface components {
         };
         /**
          * AuditVerifyOut
-         * @description Whether your trail is whole: every entry's hash recomputed, every link followed.
+         * @description Whether your trail is whole: every entry's hash recomputed, every link followed, and
+         *     the anchored entry still there (the server's anchor, or the one you sent).
          */
         AuditVerifyOut: {
+            /**
+             * Anchored At
+             * @description when that anchor was taken (UTC)
+             */
+            anchored_at?: string | null;
+            /**
+             * Anchored Seq
+             * @description the entry the trail was checked to still hold (anchor)
+             */
+            anchored_seq?: number | null;
             /** Entries */
             entries: number;
             /**
@@ -8914,48 +9075,14 @@ export interface components {
             utilised: number;
         };
         /**
-         * GainsAfterOut
-         * @description One rate's capital gains after the year's own and brought-forward losses.
-         */
-        GainsAfterOut: {
-            /**
-             * Exemption
-             * @description the s.112A exemption (long-term), higher rate first
-             */
-            exemption: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "stcg" | "ltcg";
-            /** Left */
-            left: string;
-            /**
-             * Net
-             * @description the year's net, after transfer expenses
-             */
-            net: string;
-            /** Rate */
-            rate: string;
-            /**
-             * Set Off
-             * @description losses set off against it
-             */
-            set_off: string;
-            /**
-             * Tax
-             * @description taxable × rate, before surcharge and cess
-             */
-            tax: string;
-            /** Taxable */
-            taxable: string;
-        };
-        /**
          * GainsBucketOut
          * @description Capital gains taxed at one rate.
          */
         GainsBucketOut: {
-            /** Exemption */
+            /**
+             * Exemption
+             * @description the s.112A exemption used (long-term)
+             */
             exemption: string;
             /**
              * Expenses
@@ -8973,6 +9100,11 @@ export interface components {
              */
             kind: string;
             /**
+             * Left
+             * @description the gains left after every set-off
+             */
+            left: string;
+            /**
              * Losses
              * @description the trips' losses after their transfer expenses
              */
@@ -8985,8 +9117,13 @@ export interface components {
              */
             rate: string;
             /**
+             * Set Off
+             * @description losses set off against its gains: the year's capital losses (s.70), its business loss (s.71) and earlier years' losses (s.72–74)
+             */
+            set_off: string;
+            /**
              * Tax
-             * @description indicative: taxable × rate, before any set-off
+             * @description taxable × rate after every set-off, before surcharge and cess: the return's
              */
             tax: string;
             /** Taxable */
@@ -9316,6 +9453,8 @@ export interface components {
              * @enum {string}
              */
             kernels: "loading" | "ready" | "lazy" | "failed";
+            /** @description the trading loop's lag behind its feed, in the process that runs it (null elsewhere, and before its first tick batch) */
+            loop?: components["schemas"]["LoopHealthOut"] | null;
             /**
              * Status
              * @description ok (200); starting (503): the backtest kernels are still being readied; degraded (503): the database does not answer
@@ -9546,6 +9685,65 @@ export interface components {
             outcome: string;
         };
         /**
+         * IncomeLineOut
+         * @description One line of a year's income by head and what each set-off took from it (Schedules BP
+         *     E, CG, CYLA, BFLA and SI).
+         */
+        IncomeLineOut: {
+            /**
+             * Across Heads
+             * @description the year's F&O loss (s.71, Schedule CYLA)
+             */
+            across_heads: string;
+            /**
+             * Brought Forward
+             * @description earlier years' losses (Schedule BFLA)
+             */
+            brought_forward: string;
+            /**
+             * Exemption
+             * @description the s.112A exemption used
+             */
+            exemption: string;
+            /**
+             * Head
+             * @enum {string}
+             */
+            head: "business" | "speculative" | "other_sources" | "stcg" | "ltcg";
+            /**
+             * Label
+             * @description the head, or the section and rate, as the return names it
+             */
+            label: string;
+            /**
+             * Left
+             * @description income left after every set-off
+             */
+            left: string;
+            /**
+             * Net
+             * @description the year's net before any set-off (a loss negative)
+             */
+            net: string;
+            /**
+             * Rate
+             * @description the special rate; None: taxed at your slab
+             */
+            rate: string | null;
+            /**
+             * Tax
+             * @description taxable × rate; None for slab income
+             */
+            tax: string | null;
+            /** Taxable */
+            taxable: string;
+            /**
+             * Within Head
+             * @description the year's losses of the same head (s.70)
+             */
+            within_head: string;
+        };
+        /**
          * IndexImportOut
          * @description What an index-history file brought.
          */
@@ -9683,6 +9881,17 @@ export interface components {
              * @example 1800
              */
             freeze_quantity?: number | null;
+            /**
+             * Freeze Quantity As Of
+             * @description the day the freeze quantity is of (NSE's list or ours)
+             */
+            freeze_quantity_as_of?: string | null;
+            /**
+             * Freeze Quantity Stale
+             * @description the figure is older than NSE's last revision we know of (3 November 2025): load NSE's current list (`tradertape instruments import-freeze`)
+             * @default false
+             */
+            freeze_quantity_stale?: boolean;
             /** Industry */
             industry: string | null;
             /** Instrument Token */
@@ -10197,6 +10406,32 @@ export interface components {
             user: components["schemas"]["UserOut"];
         };
         /**
+         * LoopHealthOut
+         * @description How far the trading loop runs behind its feed.
+         */
+        LoopHealthOut: {
+            /**
+             * Alerts Deferred Users
+             * @description users whose alerts went over their share of the last alert pass (the rest judged on the next)
+             */
+            alerts_deferred_users: number;
+            /**
+             * Lag Ms
+             * @description the last tick batch's: its first tick in to its work done
+             */
+            lag_ms: number;
+            /**
+             * Last Batch At
+             * Format: date-time
+             */
+            last_batch_at: string;
+            /**
+             * Worst Lag Ms
+             * @description the worst batch's of the last minute
+             */
+            worst_lag_ms: number;
+        };
+        /**
          * LossOut
          * @description A loss of one kind made in one year (a row of Schedule CFL).
          */
@@ -10238,7 +10473,8 @@ export interface components {
         };
         /**
          * LossesOut
-         * @description Schedule CFL and the set-offs of the year (BP E, CG, BFLA).
+         * @description The year's set-offs (Schedules BP E, CG, CYLA, BFLA), the tax they leave (SI) and
+         *     Schedule CFL.
          */
         LossesOut: {
             /**
@@ -10246,6 +10482,11 @@ export interface components {
              * @description earlier years' losses, this year's use
              */
             brought_forward: components["schemas"]["LossOut"][];
+            /**
+             * Business Across Heads
+             * @description the year's F&O loss set off against other heads (s.71, Schedule CYLA)
+             */
+            business_across_heads: string;
             /**
              * Business Left
              * @description F&O income after every set-off
@@ -10256,10 +10497,16 @@ export interface components {
              * @description to the next year (Schedule CFL)
              */
             carried_forward: components["schemas"]["LossOut"][];
-            /** Figures */
+            /**
+             * Figures
+             * @description Schedules CG (set-off), CYLA, SI, BFLA and CFL, field by field
+             */
             figures: components["schemas"]["ReturnFigureOut"][];
-            /** Gains */
-            gains: components["schemas"]["GainsAfterOut"][];
+            /**
+             * Income
+             * @description the year's income by head after set-off
+             */
+            income: components["schemas"]["IncomeLineOut"][];
             /**
              * Lapsed
              * @description left after their last year
@@ -10270,6 +10517,16 @@ export interface components {
              * @description this year's losses left after its own set-offs
              */
             made: components["schemas"]["LossOut"][];
+            /**
+             * Slab Income
+             * @description income left to be taxed at your slab
+             */
+            slab_income: string;
+            /**
+             * Special Rate Tax
+             * @description tax at the special rates after every set-off and the exemption (Schedule SI), before surcharge and cess: the tax P&L's
+             */
+            special_rate_tax: string;
             /**
              * Speculative Left
              * @description speculative income after every set-off
@@ -10313,6 +10570,11 @@ export interface components {
             cash?: number | null;
             /** Collateral */
             collateral?: number | null;
+            /**
+             * Credits
+             * @description ours, not Kite's: what came back today (sales, margined positions at their marks, less charges); net = opening_balance + intraday_payin − debits + credits
+             */
+            credits?: number | null;
             /** Intraday Payin */
             intraday_payin?: number | null;
             /** Live Balance */
@@ -10341,7 +10603,8 @@ export interface components {
         };
         /**
          * MarginUtilised
-         * @description What a segment's positions and orders use (``debits`` is the total).
+         * @description What a segment's positions and orders use (``debits`` is the total, its parts
+         *     ``var``, ``span``, ``exposure``, ``option_premium`` and ``delivery``).
          */
         MarginUtilised: {
             /** Debits */
@@ -10368,6 +10631,11 @@ export interface components {
             stock_collateral?: number | null;
             /** Turnover */
             turnover?: number | null;
+            /**
+             * Var
+             * @description ours: equity intraday and cover orders' margin
+             */
+            var?: number | null;
         } & {
             [key: string]: unknown;
         };
@@ -10938,6 +11206,11 @@ export interface components {
             cost: string;
             /** Direction */
             direction: string;
+            /**
+             * Expired On
+             * @description its expiry day, when expired
+             */
+            expired_on?: string | null;
             /** Isin */
             isin: string | null;
             /** Mark */
@@ -10951,6 +11224,13 @@ export interface components {
             quantity: string;
             /** Segment */
             segment: string;
+            /**
+             * State
+             * @description an F&O contract past its expiry whose settlement price the server does not know is never marked: enter it (PUT /api/journal/settlement-prices)
+             * @default open
+             * @enum {string}
+             */
+            state?: "open" | "expired: settlement price needed";
             /** Symbol */
             symbol: string;
             /** Unrealised */
@@ -12084,6 +12364,11 @@ export interface components {
          */
         PendingSignalsOut: {
             /**
+             * Awaiting
+             * @description signals waiting for your approval (pending_approval): the agent lists them with Approve and Reject (POST /api/agent/signals/{id}/approve|reject)
+             */
+            awaiting?: components["schemas"]["AgentSignal"][];
+            /**
              * Kill Switch
              * @description your account-wide kill switch is on: no entry is handed out (exits are)
              */
@@ -12098,6 +12383,13 @@ export interface components {
              * @description entries the gate refused this poll, each once, with risk.refusal
              */
             refused: components["schemas"]["AgentSignal"][];
+            /**
+             * Sectors
+             * @description the catalog's sector of each symbol the agent synced or is handed (for a max_sector_exposure_pct rule it applies locally)
+             */
+            sectors?: {
+                [key: string]: string;
+            };
             /**
              * Server Time
              * Format: date-time
@@ -12299,6 +12591,11 @@ export interface components {
          * @description What a deployment asks for; omitted guardrails come from the strategy's config.
          */
         PortfolioDeploy: {
+            /**
+             * Agent Placement
+             * @default gtt
+             */
+            agent_placement?: string;
             /** Atr Stop Multiplier */
             atr_stop_multiplier?: number | string | null;
             /**
@@ -12367,6 +12664,12 @@ export interface components {
          * @description A portfolio with its capital (free + deployed + committed = total).
          */
         PortfolioOut: {
+            /**
+             * Agent Placement
+             * @description what the agent places for it: 'gtt' (at the signal's trigger), or an immediate 'limit' (at the signal's limit) or 'market' order
+             * @default gtt
+             */
+            agent_placement?: string;
             /** Atr Stop Multiplier */
             atr_stop_multiplier: string;
             /** Auto Place Signals */
@@ -12442,6 +12745,8 @@ export interface components {
          * @description What may change on a running portfolio (fields left out keep their value).
          */
         PortfolioUpdate: {
+            /** Agent Placement */
+            agent_placement?: string | null;
             /** Auto Place Signals */
             auto_place_signals?: boolean | null;
             /** Executor */
@@ -13426,7 +13731,7 @@ export interface components {
             business: components["schemas"]["BusinessReturnOut"];
             /**
              * Capital Gains
-             * @description Schedule CG's LTCG u/s 112A of each rate period, from Schedule 112A
+             * @description Schedule CG's STCG u/s 111A and LTCG u/s 112A of each rate period
              */
             capital_gains: components["schemas"]["ReturnFigureOut"][];
             /** Fy */
@@ -14466,6 +14771,48 @@ export interface components {
             status: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * SettlementPriceIn
+         * @description An F&O underlying's final settlement price on an expiry day: its close that day, as
+         *     the exchange published it. Every expired contract of it settles at it.
+         */
+        SettlementPriceIn: {
+            /**
+             * Expiry
+             * Format: date
+             */
+            expiry: string;
+            /** Price */
+            price: number | string;
+            /**
+             * Underlying
+             * @description NIFTY, RELIANCE
+             */
+            underlying: string;
+        };
+        /**
+         * SettlementPriceOut
+         * @description A settlement price entered, or one the journal's expired contracts wait on.
+         */
+        SettlementPriceOut: {
+            /**
+             * Expiry
+             * Format: date
+             */
+            expiry: string;
+            /**
+             * Price
+             * @description null: still needed
+             */
+            price: string | null;
+            /**
+             * Symbols
+             * @description the expired contracts of it the journal holds
+             */
+            symbols: string[];
+            /** Underlying */
+            underlying: string;
         };
         /**
          * SignalOut
@@ -15563,11 +15910,26 @@ export interface components {
             charges_not_deducted: string;
             /** Fy */
             fy: string;
+            /**
+             * Income
+             * @description the year's income by head after the Act's set-offs (the return's)
+             */
+            income: components["schemas"]["IncomeLineOut"][];
             non_speculative: components["schemas"]["BusinessOut"];
             /** Note */
             note: string;
             /** Schedule 112A */
             schedule_112a: components["schemas"]["Schedule112AOut"][];
+            /**
+             * Slab Income
+             * @description business and other income left after the set-offs, taxed at your slab
+             */
+            slab_income: string;
+            /**
+             * Special Rate Tax
+             * @description tax on the capital gains at their special rates after every set-off and the s.112A exemption, before surcharge and cess: the return's Schedule SI
+             */
+            special_rate_tax: string;
             speculative: components["schemas"]["BusinessOut"];
             /** Unmatched Isins */
             unmatched_isins: string[];
@@ -22542,6 +22904,55 @@ export interface operations {
             };
         };
     };
+    "audit-audit_anchor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditAnchorOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "audit-audit_entries": {
         parameters: {
             query?: {
@@ -22655,6 +23066,59 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerifyOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "audit-audit_verify_anchor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditAnchorIn"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -26520,6 +26984,108 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PnlOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "journal-settlement_prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementPriceOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "journal-enter_settlement_price": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettlementPriceIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementPriceOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -68,9 +68,10 @@ const gainsColumns: Column<GainsBucket>[] = [
   { key: "losses", header: "Losses (₹)", numeric: true, render: (b) => <Money value={b.losses} /> },
   { key: "expenses", header: "Transfer expenses deducted (₹)", numeric: true, render: (b) => <Money value={b.expenses} /> },
   { key: "net", header: "Net (₹)", numeric: true, render: (b) => <Money value={b.net} pnl /> },
+  { key: "set_off", header: "Losses set off (₹)", numeric: true, render: (b) => <Money value={b.set_off} /> },
   { key: "exemption", header: "Exemption (₹)", numeric: true, render: (b) => <Money value={b.exemption} /> },
   { key: "taxable", header: "Taxable (₹)", numeric: true, render: (b) => <Money value={b.taxable} /> },
-  { key: "tax", header: "Tax at the rate (₹)", numeric: true, render: (b) => <Money value={b.tax} /> },
+  { key: "tax", header: "Tax after set-off (₹)", numeric: true, render: (b) => <Money value={b.tax} /> },
   { key: "trips", header: "Round trips", numeric: true, render: (b) => qty(b.trips) },
 ];
 
@@ -85,8 +86,9 @@ function GainsCards({ rows }: { rows: GainsBucket[] }) {
             <Figure label="Taxable"><Money value={b.taxable} /></Figure>
             <Figure label="Gains"><Money value={b.gains} /></Figure>
             <Figure label="Losses"><Money value={b.losses} /></Figure>
+            <Figure label="Losses set off"><Money value={b.set_off} /></Figure>
             <Figure label="Exemption"><Money value={b.exemption} /></Figure>
-            <Figure label="Tax at the rate"><Money value={b.tax} /></Figure>
+            <Figure label="Tax after set-off"><Money value={b.tax} /></Figure>
           </SimpleGrid>
         </Card>
       ))}
@@ -148,11 +150,21 @@ function TaxYearView({ fy }: { fy: string }) {
         ) : (
           <DataTable caption={`Capital gains, FY ${t.fy}`} columns={gainsColumns} rows={t.capital_gains} rowKey={(b) => `${b.kind}:${b.rate}`} />
         )}
+        <SimpleGrid cols={{ base: 1, sm: 2 }} mt="sm">
+          <Figure label="Tax at special rates, after set-off" hint="The return's (Schedule SI), before surcharge and cess.">
+            <Money value={t.special_rate_tax} />
+          </Figure>
+          <Figure label="Income at your slab, after set-off" hint="F&O, intraday and buyback dividend left: taxed at your slab with your other income.">
+            <Money value={t.slab_income} />
+          </Figure>
+        </SimpleGrid>
         <Notice color="yellow" role="note" title="Check these figures before you file" mt="sm">{t.note}</Notice>
         <Text size="xs" c="dimmed" mt="xs">
           Each sale is taxed at the rate of its date, so a year that spans a change has a line per rate. Gains are
-          after the transfer expenses (every charge but STT). Tax here is the taxable amount times the rate, before
-          any set-off, surcharge or cess; the set-offs are under "For the return".
+          after the transfer expenses (every charge but STT). Losses set off: the year's capital losses, its F&amp;O
+          loss (s.71) and earlier years' losses, against the gains taxed highest first; the exemption then goes to
+          the long-term gains left at the higher rate. Tax is after those set-offs, before surcharge and cess: the
+          same as the return's below, where each set-off is shown.
         </Text>
       </Card>
       {(Number(t.buyback_dividend) !== 0 || Number(t.buyback_exempt_gain) !== 0) && (
@@ -320,7 +332,19 @@ const openColumns: Column<OpenPosition>[] = [
   { key: "direction", header: "Side", render: (p) => (p.direction === "short" ? "Short" : "Long"), value: (p) => p.direction },
   { key: "qty", header: "Qty.", numeric: true, render: (p) => qty(p.quantity), value: (p) => p.quantity },
   { key: "cost", header: "Cost (₹)", numeric: true, render: (p) => <Money value={p.cost} />, value: (p) => p.cost },
-  { key: "mark", header: "Last price (₹)", numeric: true, render: (p) => <Money value={p.mark} />, value: (p) => p.mark },
+  {
+    key: "mark",
+    header: "Last price (₹)",
+    numeric: true,
+    // an F&O contract past its expiry is never marked: it waits for its settlement price
+    render: (p) =>
+      p.expired_on ? (
+        <Text size="sm" c="orange">Expired {istDate(p.expired_on)}: settlement price needed</Text>
+      ) : (
+        <Money value={p.mark} />
+      ),
+    value: (p) => p.mark,
+  },
   { key: "unrealised", header: "Unrealised (₹)", numeric: true, card: "aside", render: (p) => <Money value={p.unrealised} pnl />, value: (p) => p.unrealised },
 ];
 

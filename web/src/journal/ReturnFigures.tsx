@@ -1,8 +1,9 @@
 // A financial year's figures as the income-tax return takes them: Schedule 112A (a row per ISIN
 // per rate period, its columns numbered as the form numbers them, and the CSV the offline
-// utility imports), the F&O and intraday business in ITR-3, the tax-audit hint, and the losses
-// brought forward, set off and carried forward. Every figure is the API's and says which
-// schedule and field it goes in.
+// utility imports), Schedule CG, the F&O and intraday business in ITR-3, the tax-audit hint, the
+// set-offs by head and the tax they leave (Schedules CYLA and SI), and the losses brought
+// forward, set off and carried forward. Every figure is the API's and says which schedule and
+// field it goes in.
 import { download } from "@/components/csv";
 import { Button, Card, Group, List, Loader, Stack, Switch, Text, Title } from "@mantine/core";
 import { useState } from "react";
@@ -10,8 +11,8 @@ import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { qty } from "@/format";
 import { Notice } from "@/orders/Notice";
-import { type Loss, type ReturnFigure, type Schedule112A, type TaxReturn, exportSchedule112A, useTaxReturn } from "./journalApi";
-import { acquiredName, problem, transferredName } from "./journalWords";
+import { type IncomeLine, type Loss, type ReturnFigure, type Schedule112A, type TaxReturn, exportSchedule112A, useTaxReturn } from "./journalApi";
+import { acquiredName, fractionPct, problem, transferredName } from "./journalWords";
 
 const money = (pick: (r: Schedule112A) => string | null | undefined, pnl = false) => ({
   numeric: true,
@@ -106,9 +107,66 @@ function Schedule112ACard({ r }: { r: TaxReturn }) {
         <Stack gap="sm">
           <DataTable caption={`Schedule 112A, FY ${r.fy}`} columns={scheduleColumns} rows={r.schedule_112a} csvName={`schedule-112a-${r.fy}-table`}
             rowKey={(x) => `${x.transferred}:${x.acquired}:${x.isin ?? x.name}:${x.sale_price ?? ""}:${x.actual_cost}`} phoneCards />
-          <Figures caption={`Schedule CG from Schedule 112A, FY ${r.fy}`} rows={r.capital_gains} csvName={`schedule-cg-${r.fy}`} />
         </Stack>
       )}
+    </Card>
+  );
+}
+
+const incomeMoney = (pick: (x: IncomeLine) => string | null | undefined) => ({
+  numeric: true,
+  render: (x: IncomeLine) => <Money value={pick(x) ?? null} />,
+  value: (x: IncomeLine) => pick(x),
+});
+
+const incomeColumns: Column<IncomeLine>[] = [
+  { key: "label", header: "Income", render: (x) => x.label, value: (x) => x.label, card: "title" },
+  { key: "rate", header: "Rate", numeric: true, render: (x) => (x.rate === null ? "Slab" : fractionPct(x.rate)), value: (x) => x.rate },
+  { key: "net", header: "Net of the year (₹)", numeric: true, render: (x) => <Money value={x.net} pnl />, value: (x) => x.net },
+  { key: "within", header: "Same head's losses, s.70 (₹)", drop: 2, ...incomeMoney((x) => x.within_head) },
+  { key: "across", header: "F&O loss of the year, s.71 (₹)", ...incomeMoney((x) => x.across_heads) },
+  { key: "brought", header: "Earlier years' losses (₹)", drop: 1, ...incomeMoney((x) => x.brought_forward) },
+  { key: "left", header: "Left (₹)", ...incomeMoney((x) => x.left) },
+  { key: "exemption", header: "Exemption, s.112A (₹)", drop: 1, ...incomeMoney((x) => x.exemption) },
+  { key: "tax", header: "Tax (₹)", render: (x) => (x.tax === null ? "At your slab" : <Money value={x.tax} />), numeric: true, value: (x) => x.tax },
+];
+
+const SET_OFF_SCHEDULES = ["Schedule CG", "Schedule CYLA", "Schedule SI"];
+
+function CapitalGainsCard({ r }: { r: TaxReturn }) {
+  return (
+    <Card withBorder component="section" aria-label="Schedule CG">
+      <Title order={3} size="h6">Schedule CG: capital gains on listed equity</Title>
+      <Text size="xs" c="dimmed" mb="xs">
+        STCG u/s 111A (15 % before 23 July 2024, 20 % from then) and LTCG u/s 112A (10 %, 12.5 %), each after the
+        transfer expenses; the LTCG is Schedule 112A's column 14.
+      </Text>
+      <Figures caption={`Schedule CG, FY ${r.fy}`} rows={r.capital_gains} csvName={`schedule-cg-${r.fy}`} />
+    </Card>
+  );
+}
+
+export function SetOffCard({ r }: { r: TaxReturn }) {
+  const l = r.losses;
+  return (
+    <Card withBorder component="section" aria-label="Set-off and tax">
+      <Title order={3} size="h6">Set-off and tax (Schedules CG, CYLA, BFLA and SI)</Title>
+      <Text size="xs" c="dimmed" mb="xs">
+        Each loss is set off first within its head (s.70), then the F&amp;O loss against the year's other income but
+        salary (s.71), then earlier years' losses (s.72–74). Where the Act lets you choose, the income taxed highest
+        goes first: slab income, then STCG at 20 %, 15 %, then LTCG at 12.5 %, 10 %; the ₹1.25 lakh exemption then
+        goes to the long-term gains left at the higher rate.
+      </Text>
+      <Stack gap="sm">
+        <DataTable caption={`Income by head after set-off, FY ${r.fy}`} columns={incomeColumns} rows={l.income}
+          rowKey={(x) => `${x.head}:${x.rate ?? ""}`} csvName={`set-off-${r.fy}`} phoneCards empty="No income or loss in this year." />
+        <Text size="sm" fw={600}>
+          Tax at special rates after set-off: <Money value={l.special_rate_tax} /> (before surcharge and cess); income
+          at your slab: <Money value={l.slab_income} />.
+        </Text>
+        <Figures caption={`Schedules CG, CYLA and SI, FY ${r.fy}`} rows={l.figures.filter((f) => SET_OFF_SCHEDULES.includes(f.schedule))}
+          csvName={`cyla-si-${r.fy}`} />
+      </Stack>
     </Card>
   );
 }
@@ -146,7 +204,8 @@ function LossesCard({ r }: { r: TaxReturn }) {
         <DataTable caption={`Losses carried forward from FY ${r.fy}`} columns={lossColumns.filter((c) => c.key !== "set_off" && c.key !== "amount")}
           rows={l.carried_forward} rowKey={(x) => `${x.kind}:${x.fy}`} csvName={`losses-carried-forward-${r.fy}`} phoneCards
           empty="Nothing to carry forward." />
-        <Figures caption={`Schedules BFLA and CFL, FY ${r.fy}`} rows={l.figures} csvName={`bfla-cfl-${r.fy}`} />
+        <Figures caption={`Schedules BFLA and CFL, FY ${r.fy}`} rows={l.figures.filter((f) => !SET_OFF_SCHEDULES.includes(f.schedule))}
+          csvName={`bfla-cfl-${r.fy}`} />
         {l.lapsed.length > 0 && (
           <Notice color="orange" role="note" title="Losses that lapse after this year">
             {l.lapsed.map((x) => `${x.label} of AY ${x.assessment_year}`).join("; ")}: their last year to be set off was FY {r.fy}.
@@ -168,7 +227,9 @@ export function ReturnFigures({ fy }: { fy: string }) {
     <Stack gap="md" component="section" aria-label="The return's figures">
       <Title order={2} size="h5">For the return: AY {r.assessment_year}</Title>
       <Schedule112ACard r={r} />
+      <CapitalGainsCard r={r} />
       <BusinessCard r={r} cash={cash} onCash={setCash} />
+      <SetOffCard r={r} />
       <LossesCard r={r} />
       <Notice color="yellow" role="note" title="Facts to check with your adviser">
         <List size="sm" spacing={2}>{r.notes.map((n) => <List.Item key={n}>{n}</List.Item>)}</List>

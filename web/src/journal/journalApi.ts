@@ -17,6 +17,7 @@ export type Schedule112A = components["schemas"]["Schedule112AOut"];
 export type TaxReturn = components["schemas"]["ReturnOut"];
 export type ReturnFigure = components["schemas"]["ReturnFigureOut"];
 export type Loss = components["schemas"]["LossOut"];
+export type IncomeLine = components["schemas"]["IncomeLineOut"];
 export type Edge = components["schemas"]["EdgeOut"];
 export type PatternDimension = components["schemas"]["PatternDimensionOut"];
 export type PatternBucket = components["schemas"]["PatternBucketOut"];

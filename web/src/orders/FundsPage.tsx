@@ -1,5 +1,5 @@
-// Kite's funds: available and used margin, cash and the margin's parts, as the API's
-// margins say; paper money can be added (confirmed with the amount and the cash now).
+// Kite's funds: available margin as a sum (opening balance + pay-in − the debits listed +
+// today's credits), cash and M2M, as the API's margins say; paper money can be added (confirmed with the amount and the cash now).
 import { Button, Group, Modal, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { Notice } from "@/orders/Notice";
@@ -15,22 +15,50 @@ import { BookFilter } from "./BookFilter";
 import { EVERY_BOOK, type BookSummary, type MarginAvailable, type MarginUtilised, type NumberKey, num, useBook, useBooks, useMargins } from "./books";
 
 const AVAILABLE: [NumberKey<MarginAvailable>, string][] = [
-  ["cash", "Available cash"],
-  ["opening_balance", "Opening balance"],
-  ["intraday_payin", "Payin"],
+  ["cash", "Cash now"],
   ["collateral", "Collateral (pledged)"],
   ["adhoc_margin", "Adhoc margin"],
 ];
 const UTILISED: [NumberKey<MarginUtilised>, string, "pnl"?][] = [
-  ["debits", "Used margin"],
-  ["span", "SPAN"],
-  ["exposure", "Exposure"],
-  ["option_premium", "Options premium"],
-  ["delivery", "Delivery margin"],
   ["payout", "Payout"],
   ["m2m_realised", "Realised M2M today", "pnl"],
   ["m2m_unrealised", "Unrealised M2M today", "pnl"],
 ];
+/** The debits Kite lists under used margin; they add up to it to the paisa. */
+const DEBITS: [NumberKey<MarginUtilised>, string][] = [
+  ["var", "Equity intraday (VaR)"],
+  ["span", "SPAN"],
+  ["exposure", "Exposure"],
+  ["option_premium", "Options premium"],
+  ["delivery", "Delivery"],
+];
+
+/** Available margin as a sum, as Kite's Funds page reads: opening balance + pay-in − used
+ * margin (its debits listed) + today's credits = available. Every row is the API's own
+ * figure to the paisa, so the column adds up on screen. */
+function FundsSum({ available, utilised, net }: { available: MarginAvailable; utilised: MarginUtilised; net: number }) {
+  const row = (sign: string, name: string, value: number, strong = false, part = false) => (
+    <Table.Tr key={name} fw={strong ? 700 : undefined}
+      style={strong ? { borderTop: "2px solid var(--mantine-color-default-border)" } : undefined}>
+      <Table.Th scope="row" fw="inherit" pl={part ? "xl" : undefined}>
+        <Text span c={part ? "dimmed" : undefined} size="sm">{sign && <Text span ff="monospace">{sign} </Text>}{name}</Text>
+      </Table.Th>
+      <Table.Td className="num">{part ? <Text span c="dimmed" size="sm"><Money value={value} /></Text> : <Money value={value} />}</Table.Td>
+    </Table.Tr>
+  );
+  return (
+    <Table fz="sm" aria-label="Funds sum" mb="md">
+      <Table.Tbody>
+        {row("", "Opening balance", num(available, "opening_balance"))}
+        {row("+", "Pay-in today", num(available, "intraday_payin"))}
+        {row("−", "Used margin", num(utilised, "debits"))}
+        {DEBITS.map(([key, name]) => row("", name, num(utilised, key), false, true))}
+        {row("+", "Credits today", num(available, "credits"))}
+        {row("=", "Available margin", net, true)}
+      </Table.Tbody>
+    </Table>
+  );
+}
 
 /** Label and amount rows; a row marked "pnl" is a profit or loss (signed, in colour). */
 function Figures<T extends object>({ rows, data, label }: { rows: [NumberKey<T>, string, "pnl"?][]; data: T; label: string }) {
@@ -171,12 +199,13 @@ export function Component() {
               <Text size="xl" fw={700} data-testid="used-margin"><Money value={num(utilised, "debits")} /></Text>
             </div>
           </SimpleGrid>
+          <FundsSum available={available} utilised={utilised} net={num(equity, "net")} />
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <Figures rows={AVAILABLE} data={available} label="Available" />
             <Figures rows={UTILISED} data={utilised} label="Utilised" />
           </SimpleGrid>
           <Text size="xs" c="dimmed" mt="xs">
-            M2M is today's profit or loss: what is held since yesterday is marked from yesterday's close, what was bought today from its price. Realised is on positions closed today; unrealised on those still open.
+            Credits are what came back today: the proceeds of what was sold, intraday positions, futures and sold options at their marks, less the day's charges (for one book, also what the books sharing its money leave it). Cash now is the ledger's cash after today's trades. M2M is today's profit or loss: what is held since yesterday is marked from yesterday's close, what was bought today from its price. Realised is on positions closed today; unrealised on those still open.
           </Text>
         </Paper>
       )}

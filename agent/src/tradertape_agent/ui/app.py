@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tradertape_agent import __version__, obfuscation, statements
 from tradertape_agent.cloud import CloudError
 from tradertape_agent.config import BROKER_NAMES, Config, save
-from tradertape_agent.engine import Agent
+from tradertape_agent.engine import Agent, record_decision
 from tradertape_agent.sessions import exchange_kite, load_brokers, mint_groww
 from tradertape_agent.ui import security
 from tradertape_agent.ui.views import Views
@@ -331,17 +331,19 @@ def decide(decision: str) -> Callable[[UiState, Request, dict[str, Any]], dict[s
             sid = int(request.path_params["signal_id"])
         except ValueError:
             raise Invalid("signal_id: not a number") from None
-        if not any(int(s["signal_id"]) == sid for s in state.agent.pending):
+        agent = state.agent
+        waits = any(int(s["signal_id"]) == sid for s in agent.awaiting)
+        if not waits and not any(int(s["signal_id"]) == sid for s in agent.pending):
             raise Missing(f"Signal {sid} is not pending at the agent")
         journal = views(state).journal()
         try:
             if journal.of_signal(sid):
                 raise Invalid(f"signal_id: signal {sid} is already placed")
-            journal.decide(sid, decision, state.agent.clock().isoformat())
+            record_decision(journal, sid, decision, agent.clock(), awaiting=waits)
         finally:
             journal.close()
         verb = "approved" if decision == "approved" else "rejected"
-        state.agent.log(f"[agent] signal {sid} {verb} in the local UI")
+        agent.log(f"[agent] signal {sid} {verb} in the local UI")
         return views(state).signals()
 
     return work
@@ -619,14 +621,19 @@ def broker_callback(state: UiState, request: Request) -> Response:
 # -- the page ----------------------------------------------------------------------------------
 
 
+#: What the page says when this install has no UI (a wheel built before the UI was).
+NOT_BUILT = (
+    "The agent UI was not built into this install. From the clone (Node 20 or later):\n"
+    "  make web-agent\n"
+    '  pip install --force-reinstall --no-deps "./agent"\n'
+    "then restart tradertape-agent (agent/README.md, Install and run)."
+)
+
+
 def page(_request: Request) -> Response:
     index = STATIC / "index.html"
     if not index.is_file():
-        return Response(
-            "The agent UI was not built into this install (make install builds agent/web).",
-            media_type="text/plain",
-            status_code=503,
-        )
+        return Response(NOT_BUILT, media_type="text/plain", status_code=503)
     return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from tradertape_agent.alerts import alert_line
 from tradertape_agent.engine import Agent, broker_trouble
 from tradertape_agent.journal import Journal, Placement
+from tradertape_agent.outbox import Message, Outbox
 from tradertape_brokers.port import BrokerError
 
 #: How long a broker read is reused (seconds).
@@ -210,9 +211,12 @@ class Views:
         try:
             last_poll = journal.fact("last_poll")
             last_result = journal.fact("last_result")
+            outbox = Outbox(journal.connection)
+            undelivered = [outbox_row(m) for m in outbox.messages("waiting")]
+            refused = [outbox_row(m) for m in reversed(outbox.messages("refused"))]
         finally:
             journal.close()
-        waiting = sum(1 for s in self.signals()["signals"] if s["state"] == "waiting")
+        waiting = sum(1 for s in self.signals()["signals"] if s["state"] in ("waiting", "awaiting"))
         return {
             "cloud_url": config.cloud_url,
             "primary_broker": config.primary_broker,
@@ -233,6 +237,7 @@ class Views:
             ],
             "reconciliation": self._reconciliation(),
             "waiting": waiting,
+            "outbox": {"waiting": undelivered, "refused": refused},
             "alerts": [alert_row(f) for f in list(self.agent.alerts.recent)[:ALERTS_SHOWN]],
         }
 
@@ -254,6 +259,7 @@ class Views:
         journal = self.journal()
         try:
             rows = [self._signal(s, journal) for s in self.agent.pending]
+            rows += [self._awaiting(s, journal) for s in self.agent.awaiting]
             recent = journal.where("1 = 1")[-20:]
         finally:
             journal.close()
@@ -264,6 +270,21 @@ class Views:
             "auto_execute": self.agent.config.auto_execute,
             "kill_switch": report.blocked if report else None,
         }
+
+    def _awaiting(self, signal: Mapping[str, Any], journal: Journal) -> dict[str, Any]:
+        """A signal waiting for the user's approval in TraderTape (``pending_approval``)."""
+        decision = journal.decision(int(signal["signal_id"]))
+        row = self._signal({**signal, "refused": None}, journal)
+        if decision == "approved":
+            row |= {"state": "approved", "note": "Approved here: goes into the cart and to the "
+                    "broker at the next polls"}  # fmt: skip
+        elif decision is None:
+            row |= {
+                "state": "awaiting",
+                "note": "Waits for your approval in TraderTape: Approve puts it in the cart "
+                "(placed at the next poll), Reject rejects it there",
+            }
+        return row
 
     def _signal(self, signal: Mapping[str, Any], journal: Journal) -> dict[str, Any]:
         sid = int(signal["signal_id"])
@@ -278,7 +299,7 @@ class Views:
             note = f"{last.leg.title()} {what} {last.broker_id or ''} at {last.broker.title()}"
             note = f"{' '.join(note.split())}: {last.status or last.state}"
         elif decision == "rejected":
-            state, note = "rejected", "The agent will not place it"
+            state, note = "rejected", "Rejected here: TraderTape rejects it at the next poll"
         elif decision == "approved":
             state, note = "approved", "Goes to the broker at the next poll"
         elif self.agent.config.auto_execute:
@@ -299,6 +320,19 @@ class Views:
             "state": state,
             "note": note,
         }
+
+
+def outbox_row(m: Message) -> dict[str, Any]:
+    """A message the cloud has not taken: waiting to be sent again, or refused for good."""
+    return {
+        "what": m.line(),
+        "kind": m.kind,
+        "signal_id": m.signal_id,
+        "attempts": m.attempts,
+        "next_at": m.next_at if m.state == "waiting" else None,
+        "answer": m.answer,
+        "since": m.created_at,
+    }
 
 
 def _stop_price(signal: Mapping[str, Any]) -> Any:

@@ -20,6 +20,7 @@ from tradertape.api.schemas.agent import (
     AgentLeg,
     AgentPlacement,
     AgentRisk,
+    AgentRule,
     AgentSignal,
     AgentSignalStateOut,
     AgentStop,
@@ -43,6 +44,7 @@ from tradertape.runtime import Runtime
 from tradertape.services.agent import expected as expectations
 from tradertape.services.agent import heartbeat, relay, snapshots
 from tradertape.services.agent import signals as agent_signals
+from tradertape.services.agent.book import synced_sectors
 from tradertape.services.agent.fill_checks import FillMarket
 from tradertape.services.alerts import alerts as alert_service
 from tradertape.services.brokers.login import redirect_url
@@ -72,7 +74,7 @@ def _signal_out(handout: agent_signals.Handout, runtime: Runtime) -> AgentSignal
     signal, portfolio = handout.signal, handout.portfolio
     listed = runtime.catalog.find(signal.symbol)
     exchange, _, tradingsymbol = signal.symbol.partition(":")
-    place = agent_signals.placement(signal, handout.position)
+    place = agent_signals.placement(signal, handout.position, portfolio)
     stop = agent_signals.stop(signal, portfolio)
     return AgentSignal(
         signal_id=signal.id,
@@ -104,11 +106,22 @@ def _signal_out(handout: agent_signals.Handout, runtime: Runtime) -> AgentSignal
         signal_date=signal.signal_date,
         created_at=signal.created_at,
         tag=f"tt-s{signal.id}",
+        sector=handout.sector,
         risk=AgentRisk(
             allowed=handout.allowed,
             refusal=handout.refusal,
             warnings=list(handout.warnings),
             checked=handout.checked,
+            rules=[
+                AgentRule(
+                    id=r.id,
+                    type=r.type.value,
+                    action=r.action.value,
+                    threshold_amount=r.amount,
+                    threshold_pct=r.pct,
+                )
+                for r in handout.local_rules
+            ],
         ),
     )
 
@@ -154,13 +167,18 @@ def pending_signals(
         db, user_id=key.user_id, clock=_market(runtime), sector_of=_sector(runtime)
     )
     out = [_signal_out(h, runtime) for h in handed]
+    waiting = agent_signals.awaiting(db, user_id=key.user_id, sector_of=_sector(runtime))
     account = snapshots.obfuscation(db, user_id=key.user_id)
     return PendingSignalsOut(
         signals=[s for s in out if s.risk.allowed],
         refused=[s for s in out if not s.risk.allowed],
+        awaiting=[_signal_out(h, runtime) for h in waiting],
         kill_switch=agent_signals.kill_switch_on(db, user_id=key.user_id),
         obfuscate=account.upload_obfuscation,
         server_time=runtime.clock.now(),
+        sectors=synced_sectors(
+            db, user_id=key.user_id, sector_of=_sector(runtime), also=[s.symbol for s in out]
+        ),
     )
 
 
@@ -212,6 +230,7 @@ def signal_result(
         report,
         user_id=key.user_id,
         clock=_market(runtime),
+        wall=runtime.wall,
         orders=runtime.orders,
         market=market,
     )
@@ -355,8 +374,18 @@ def _act(event: SignalEvent, action: str, summary: str) -> None:
     router.post(f"/signals/{{signal_id}}/{action}", response_model=AgentSignalStateOut)(handler)
 
 
-_act(SignalEvent.APPROVE, "approve", "Approve an agent portfolio's signal into the cart.")
-_act(SignalEvent.REJECT, "reject", "Reject an agent portfolio's pending or carted signal.")
+_act(
+    SignalEvent.APPROVE,
+    "approve",
+    "Approve an agent portfolio's signal into the cart (the agent UI's Approve of a signal "
+    "listed under ``awaiting``); one already in the cart answers as it is.",
+)
+_act(
+    SignalEvent.REJECT,
+    "reject",
+    "Reject an agent portfolio's pending or carted signal (the agent UI's Reject); one "
+    "already rejected answers as it is.",
+)
 
 
 @router.get("/expected-positions", response_model=list[ExpectedPositionOut])

@@ -1,4 +1,5 @@
-"""The order audit trail: your entries (a day at a time), as a file, and its verification."""
+"""The order audit trail: your entries (a day at a time), as a file, its verification, and
+its anchor (the signed head you keep, to check the trail against later)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,18 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from tradertape.api.deps import CurrentUser, DbDep
-from tradertape.api.schemas.audit import AuditEntryOut, AuditExportOut, AuditVerifyOut
+from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
+from tradertape.api.schemas.audit import (
+    AuditAnchorIn,
+    AuditAnchorOut,
+    AuditEntryOut,
+    AuditExportOut,
+    AuditVerifyOut,
+)
 from tradertape.api.schemas.times import Day
-from tradertape.services.audit import trail
+from tradertape.domain.audit_chain import Anchor
+from tradertape.errors import InvalidField
+from tradertape.services.audit import anchors, trail
 
 router = APIRouter(tags=["audit"])
 
@@ -47,15 +56,54 @@ def audit_export(
     )
 
 
-@router.get("/audit/verify", response_model=AuditVerifyOut)
-def audit_verify(user: CurrentUser, db: DbDep) -> AuditVerifyOut:
-    """Walk your whole trail: recompute every entry's hash and follow every link; the first
-    entry that was changed or removed is named."""
-    verdict = trail.verify(db, user_id=user.id)
-    broken = verdict.broken
+def _verdict_out(verdict: trail.Verdict) -> AuditVerifyOut:
+    broken, anchor = verdict.broken, verdict.anchor
     return AuditVerifyOut(
         ok=broken is None,
         entries=verdict.entries,
         first_bad_seq=broken.seq if broken else None,
         reason=broken.reason if broken else None,
+        anchored_seq=anchor.seq if anchor else None,
+        anchored_at=anchor.at if anchor else None,
+    )
+
+
+@router.get("/audit/verify", response_model=AuditVerifyOut)
+def audit_verify(user: CurrentUser, db: DbDep, runtime: RuntimeDep) -> AuditVerifyOut:
+    """Walk your whole trail: check every entry's signature and follow every link, and check
+    that it still holds the entry the server last anchored; the first entry that was
+    changed, removed or forged is named, or the end that was cut off."""
+    kept = runtime.audit_anchors.latest(user.id)
+    if kept is not None and not kept[1]:
+        verdict = trail.verify(db, user_id=user.id, keys=runtime.audit_keys)
+        return AuditVerifyOut(
+            ok=False,
+            entries=verdict.entries,
+            first_bad_seq=None,
+            reason="the server's anchor of your trail is not signed by this server "
+            "(the anchor file was changed)",
+        )
+    anchor = kept[0] if kept is not None else None
+    return _verdict_out(trail.verify(db, user_id=user.id, keys=runtime.audit_keys, anchor=anchor))
+
+
+@router.post("/audit/verify", response_model=AuditVerifyOut)
+def audit_verify_anchor(
+    body: AuditAnchorIn, user: CurrentUser, db: DbDep, runtime: RuntimeDep
+) -> AuditVerifyOut:
+    """Check your trail against an anchor you kept: whole, and still holding the anchored
+    entry unchanged. An anchor this server did not sign for you is refused (422)."""
+    anchor = Anchor(user.id, body.seq, body.hash, body.at, body.key_id)
+    if not anchors.signed_by_us(anchor, body.mac, runtime.audit_keys):
+        raise InvalidField("mac", "this anchor was not signed by this server for your trail")
+    return _verdict_out(trail.verify(db, user_id=user.id, keys=runtime.audit_keys, anchor=anchor))
+
+
+@router.get("/audit/anchor", response_model=AuditAnchorOut)
+def audit_anchor(user: CurrentUser, db: DbDep, runtime: RuntimeDep) -> AuditAnchorOut:
+    """Your trail's head now, signed: keep it off this server to check the trail later."""
+    anchor = anchors.head(db, user_id=user.id, keys=runtime.audit_keys, clock=runtime.clock)
+    mac = anchors.sign(anchor, runtime.audit_keys)
+    return AuditAnchorOut(
+        seq=anchor.seq, hash=anchor.hash, at=anchor.at, key_id=anchor.key_id, mac=mac
     )

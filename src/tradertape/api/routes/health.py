@@ -6,7 +6,8 @@ a thread of its own, at most once a second whatever the number of callers; while
 under way, callers get the last answer if it is at most 3 s old (`HealthProbe`). It is
 green (200 ``ok``) once the database answers and the backtest kernels are ready
 (`jobs.kernels`): ``starting`` (503) before, so nothing that waits for health sends a
-request that would wait on them.
+request that would wait on them. In the process that runs the trading loop it tells the
+loop's lag behind the feed (`jobs.lag`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -23,6 +25,7 @@ from pydantic import BaseModel, Field
 from tradertape import API_VERSION, __version__
 from tradertape.db.engine import Database
 from tradertape.jobs.kernels import KernelState, KernelWarmUp
+from tradertape.jobs.lag import LoopLag
 from tradertape.runtime import Runtime
 from tradertape.services.market.calendar_watch import warning_now
 
@@ -31,6 +34,31 @@ router = APIRouter(tags=["health"])
 PING_EVERY_S = 1.0
 PING_TIMEOUT_S = 2.0
 STALE_S = PING_EVERY_S + PING_TIMEOUT_S  # an answer older than this is not told again
+
+
+class LoopHealthOut(BaseModel):
+    """How far the trading loop runs behind its feed."""
+
+    lag_ms: int = Field(description="the last tick batch's: its first tick in to its work done")
+    worst_lag_ms: int = Field(description="the worst batch's of the last minute")
+    last_batch_at: datetime
+    alerts_deferred_users: int = Field(
+        description="users whose alerts went over their share of the last alert pass (the "
+        "rest judged on the next)"
+    )
+
+
+def loop_health(lag: LoopLag) -> LoopHealthOut | None:
+    """The loop's lag as health tells it (None before a batch, or with no loop here)."""
+    view = lag.view()
+    if view is None:
+        return None
+    return LoopHealthOut(
+        lag_ms=int(view.lag.total_seconds() * 1000),
+        worst_lag_ms=int(view.worst.total_seconds() * 1000),
+        last_batch_at=view.at,
+        alerts_deferred_users=view.alerts_deferred,
+    )
 
 
 class HealthOut(BaseModel):
@@ -52,6 +80,11 @@ class HealthOut(BaseModel):
         description="set when the NSE holiday list runs out within 45 days or has run out "
         "(weekdays then trade, holidays are unknown): load the next list with "
         "`tradertape calendar import FILE`"
+    )
+    loop: LoopHealthOut | None = Field(
+        default=None,
+        description="the trading loop's lag behind its feed, in the process that runs it "
+        "(null elsewhere, and before its first tick batch)",
     )
 
 
@@ -132,5 +165,8 @@ async def health(request: Request) -> JSONResponse:
         version=__version__,
         api_version=API_VERSION,
         calendar_warning=warning_now(runtime.exchange.calendar, runtime.clock),
+        loop=loop_health(runtime.loop_lag),
     )
-    return JSONResponse(body.model_dump(), status_code=200 if ok and not starting else 503)
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=200 if ok and not starting else 503
+    )

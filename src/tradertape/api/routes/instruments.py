@@ -84,8 +84,8 @@ def get_instrument(
     exchange: str, tradingsymbol: str, catalog: CatalogDep, runtime: RuntimeDep, db: DbDep
 ) -> InstrumentDetail:
     """One instrument with its Kite, Upstox and Groww identifiers and, an F&O contract,
-    its freeze quantity (the order ticket says how many slices an order goes in); 404 if
-    unknown."""
+    its freeze quantity, the day it is of and whether it is older than NSE's last revision
+    we know of (the order ticket says how many slices an order goes in); 404 if unknown."""
     try:
         instrument = instruments.get_instrument(catalog, exchange, tradingsymbol)
     except NotFound:  # an index option listed from its index (no dump lists it) trades too
@@ -93,9 +93,13 @@ def get_instrument(
             runtime.exchange.catalog(db), exchange, tradingsymbol
         )
     ids = BrokerSymbolsOut.of(symbols.broker_symbols(instrument))
-    freeze = slicing.freeze_quantity(db, instrument)
+    freeze = slicing.freeze_limit(db, instrument)
     return InstrumentDetail(
-        **_out(runtime, instrument).model_dump(), symbols=ids, freeze_quantity=freeze
+        **_out(runtime, instrument).model_dump(),
+        symbols=ids,
+        freeze_quantity=freeze.freeze_quantity if freeze is not None else None,
+        freeze_quantity_as_of=freeze.as_of if freeze is not None else None,
+        freeze_quantity_stale=freeze is not None and freeze.stale,
     )
 
 

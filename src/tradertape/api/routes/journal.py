@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.job_slots import ExportSlot
-from tradertape.api.routes.journal_returns import schedule_row
+from tradertape.api.routes.journal_returns import income_lines, schedule_row
 from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.journal import (
     BenchmarkMetricsOut,
@@ -48,11 +48,12 @@ from tradertape.domain.money import paise, shown_paise
 from tradertape.errors import InvalidField
 from tradertape.journal import analytics, export, findings
 from tradertape.journal import benchmark as bench
+from tradertape.journal.expiry import SETTLEMENT_NEEDED
 from tradertape.journal.pnl import Book, RoundTrip
-from tradertape.journal.tax import Business, TaxYear, by_financial_year, fy_bounds
+from tradertape.journal.tax import Business, GainsBucket, by_financial_year, fy_bounds
 from tradertape.runtime import Runtime
 from tradertape.services.family import groups
-from tradertape.services.journal import benchmark, ledger
+from tradertape.services.journal import benchmark, ledger, returns
 from tradertape.services.journal.findings import strategy_from_finding
 from tradertape.services.wealth import imports
 
@@ -168,7 +169,9 @@ def _trip(t: RoundTrip, member: str | None = None) -> RoundTripOut:
 
 @router.get("/journal/pnl", response_model=PnlOut)
 def journal_pnl(user: CurrentUser, runtime: RuntimeDep, db: DbDep, scope: WhoseDep) -> PnlOut:
-    """FIFO round trips per account and symbol, corporate actions applied first; open
+    """FIFO round trips per account and symbol, corporate actions applied first; an F&O
+    contract held past its expiry closed at its settlement on the expiry day (or, its price
+    unknown, open as "expired: settlement price needed", never marked); open
     positions marked as Positions marks them (the latest tick; an index option without one
     at its model price from the index), shares else at the last daily close the server
     has. With ``group_id``, the family members' journals together (each round trip names
@@ -215,6 +218,8 @@ def journal_pnl(user: CurrentUser, runtime: RuntimeDep, db: DbDep, scope: WhoseD
                 mark=p.mark,
                 unrealised=shown_paise(p.unrealised),
                 member=who,
+                state="open" if p.expired_on is None else SETTLEMENT_NEEDED,
+                expired_on=p.expired_on,
             )
             for who, b in books
             for p in b.open
@@ -239,31 +244,39 @@ def _business(b: Business) -> BusinessOut:
     )
 
 
-def _tax_out(year: TaxYear) -> TaxOut:
+def _tax_out(answer: returns.YearTax) -> TaxOut:
+    year, done = answer.year, answer.set_off
+
+    def bucket(b: GainsBucket) -> GainsBucketOut:
+        line = done.line(b.kind, b.rate)
+        return GainsBucketOut(
+            kind=b.kind,
+            rate=b.rate,
+            gains=paise(b.gains),
+            losses=paise(b.losses),
+            expenses=paise(b.expenses),
+            net=paise(b.net),
+            set_off=paise(line.within_head + line.across_heads + line.brought_forward),
+            left=paise(line.left),
+            exemption=paise(line.exemption),
+            taxable=paise(line.taxable),
+            tax=paise(line.tax or ZERO),
+            trips=b.trips,
+        )
+
     return TaxOut(
         fy=year.fy,
         speculative=_business(year.speculative),
         non_speculative=_business(year.non_speculative),
-        capital_gains=[
-            GainsBucketOut(
-                kind=b.kind,
-                rate=b.rate,
-                gains=paise(b.gains),
-                losses=paise(b.losses),
-                expenses=paise(b.expenses),
-                net=paise(b.net),
-                exemption=paise(b.exemption),
-                taxable=paise(b.taxable),
-                tax=paise(b.tax),
-                trips=b.trips,
-            )
-            for b in year.buckets
-        ],
+        capital_gains=[bucket(b) for b in year.buckets],
         buyback_dividend=paise(year.buyback_dividend),
         buyback_exempt_gain=paise(year.buyback_exempt_gain),
         charges_not_deducted=paise(year.charges_not_deducted),
         unmatched_isins=year.unmatched_isins,
         schedule_112a=[schedule_row(r) for r in year.schedule_112a],
+        income=income_lines(done),
+        special_rate_tax=done.special_rate_tax,
+        slab_income=paise(done.slab_income),
         note=export.NOTE,
     )
 
@@ -277,15 +290,15 @@ IncludePaper = Annotated[
 ]
 
 
-def _year(runtime: Runtime, db: DbDep, user_id: int, fy: str, include_paper: bool) -> TaxYear:
-    today = ledger.ist_today(runtime.clock.now())
-    return ledger.tax(
+def _year(
+    runtime: Runtime, db: DbDep, user_id: int, fy: str, include_paper: bool
+) -> returns.YearTax:
+    return returns.year_income(
         db,
         user_id=user_id,
         reference=_reference(runtime),
         fy=_fy(fy),
-        today=today,
-        keep=True,
+        today=ledger.ist_today(runtime.clock.now()),
         include_paper=include_paper,
     )
 
@@ -296,8 +309,9 @@ def journal_tax(
 ) -> TaxOut:
     """The tax P&L of a financial year: intraday (speculative), F&O (non-speculative) with
     turnover, STCG and LTCG by the rate of each transfer date, grandfathering, buybacks,
-    and Schedule 112A. Facts to check, not advice. Paper trades are left out unless
-    ``include_paper=true``."""
+    Schedule 112A, and the income by head after the Act's set-offs with the tax at special
+    rates they leave (the return's, `/journal/tax/return`). Facts to check, not advice.
+    Paper trades are left out unless ``include_paper=true``."""
     return _tax_out(_year(runtime, db, user.id, fy, include_paper))
 
 
@@ -313,11 +327,11 @@ def journal_tax_export(
 ) -> ExportOut:
     """The tax P&L as a file (summary, round trips, Schedule 112A), base64 in JSON; paper
     trades left out unless ``include_paper=true``."""
-    year = _year(runtime, db, user.id, fy, include_paper)
+    answer = _year(runtime, db, user.id, fy, include_paper)
     if format == "csv":
-        content, media = export.to_csv(year), "text/csv"
+        content, media = export.to_csv(answer.year, answer.set_off), "text/csv"
     else:
-        content = export.to_xlsx(year)
+        content = export.to_xlsx(answer.year, answer.set_off)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return ExportOut(
         filename=f"tax-pnl-{re.sub(r'[^0-9-]', '', fy)}.{format}",

@@ -12,11 +12,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
-from tradertape.api.schemas.journal import ExportOut, Fy, Schedule112AOut
+from tradertape.api.schemas.journal import ExportOut, Fy, IncomeLineOut, Schedule112AOut
 from tradertape.api.schemas.journal_returns import (
     AuditOut,
     BusinessReturnOut,
-    GainsAfterOut,
     LossesOut,
     LossOut,
     ReturnFigureOut,
@@ -25,13 +24,15 @@ from tradertape.api.schemas.journal_returns import (
 )
 from tradertape.domain.money import paise
 from tradertape.errors import InvalidField
-from tradertape.journal.carry_forward import Loss, assessment_year
+from tradertape.journal.carry_forward import Line, Loss, SetOffYear, assessment_year
 from tradertape.journal.return_figures import (
     LOSS_LABELS,
     Figure,
     business_figures,
     capital_gains_figures,
+    line_label,
     loss_figures,
+    set_off_figures,
 )
 from tradertape.journal.schedule_112a import BEFORE, Row112A, utility_csv
 from tradertape.journal.tax import fy_bounds
@@ -55,12 +56,23 @@ _KINDS: dict[str, Literal["business", "speculative", "stcl", "ltcl"]] = {
     "stcl": "stcl",
     "ltcl": "ltcl",
 }
+_HEADS: dict[str, Literal["business", "speculative", "other_sources", "stcg", "ltcg"]] = {
+    "business": "business",
+    "speculative": "speculative",
+    "other_sources": "other_sources",
+    "stcg": "stcg",
+    "ltcg": "ltcg",
+}
 NOTES = [
     "The figures as the journal's trades and charges give them: check them, and the rules "
     "behind them, with your adviser before you file.",
     "A loss is carried forward only if the return of its year was filed by the due date (s.80).",
-    "A business loss left here may first be set off against other income except salary "
-    "(Schedule CYLA), which this page does not see.",
+    "The year's F&O loss is set off against its other income except salary (Schedule CYLA) "
+    "before it is carried forward; income the journal does not see (salary excepted: house "
+    "property, interest, other dividends) would take more of it.",
+    "Where the Act leaves a choice, a loss is set off against the income taxed at the highest "
+    "rate first (slab income ranked at 30 %), and the s.112A exemption against the long-term "
+    "gains left at the higher rate.",
 ]
 
 
@@ -109,14 +121,14 @@ def _figures(found: list[Figure]) -> list[ReturnFigureOut]:
 
 
 def _business(answer: returns.YearReturn) -> BusinessReturnOut:
-    bp = answer.business
+    bp, done = answer.business, answer.losses
     return BusinessReturnOut(
         turnover=bp.turnover,
         business_income=bp.business_income,
         speculative_income=bp.speculative_income,
-        set_off=bp.set_off,
-        chargeable=bp.chargeable,
-        figures=_figures(business_figures(bp)),
+        set_off=paise(done.business_set_off),
+        chargeable=paise(done.business_chargeable),
+        figures=_figures(business_figures(bp, done)),
     )
 
 
@@ -149,6 +161,30 @@ def _loss(x: Loss) -> LossOut:
     )
 
 
+def income_line(x: Line) -> IncomeLineOut:
+    """An income line after its set-offs, as the API answers it."""
+    tax = x.tax
+    return IncomeLineOut(
+        head=_HEADS[x.head],
+        label=line_label(x),
+        rate=x.rate,
+        net=paise(x.net),
+        within_head=paise(x.within_head),
+        across_heads=paise(x.across_heads),
+        brought_forward=paise(x.brought_forward),
+        left=paise(x.left),
+        exemption=paise(x.exemption),
+        taxable=paise(x.taxable),
+        tax=None if tax is None else paise(tax),
+    )
+
+
+def income_lines(done: SetOffYear) -> list[IncomeLineOut]:
+    """The lines with anything on them: slab income first, then capital gains."""
+    slab = [x for x in done.lines if x.rate is None and x.net]
+    return [income_line(x) for x in slab + done.gains()]
+
+
 def _losses(answer: returns.YearReturn) -> LossesOut:
     done = answer.losses
     return LossesOut(
@@ -158,20 +194,11 @@ def _losses(answer: returns.YearReturn) -> LossesOut:
         lapsed=[_loss(x) for x in done.lapsed],
         business_left=paise(done.business_left),
         speculative_left=paise(done.speculative_left),
-        gains=[
-            GainsAfterOut(
-                kind="stcg" if g.kind == "stcg" else "ltcg",
-                rate=g.rate,
-                net=paise(g.net),
-                set_off=paise(g.set_off),
-                left=paise(g.left),
-                exemption=paise(done.exemption_of(g) if g.kind == "ltcg" else Decimal(0)),
-                taxable=paise(done.taxable(g)),
-                tax=paise(done.taxable(g) * g.rate),
-            )
-            for g in done.gains
-        ],
-        figures=_figures(loss_figures(done)),
+        business_across_heads=paise(done.business_across_heads),
+        income=income_lines(done),
+        special_rate_tax=done.special_rate_tax,
+        slab_income=paise(done.slab_income),
+        figures=_figures(set_off_figures(done) + loss_figures(done)),
     )
 
 
@@ -222,7 +249,7 @@ def journal_tax_return(
         assessment_year=assessment_year(fy),
         schedule_112a=[schedule_row(r) for r in answer.year.schedule_112a],
         schedule_112a_totals=_totals(answer.year.schedule_112a),
-        capital_gains=_figures(capital_gains_figures(answer.year.schedule_112a)),
+        capital_gains=_figures(capital_gains_figures(answer.year)),
         business=_business(answer),
         audit=_audit(answer),
         losses=_losses(answer),

@@ -235,7 +235,8 @@ def _preview(runtime: Runtime, db: Session, user: SignedIn, body: PreviewIn) -> 
     leg = PricedLeg(spec, instrument, reference_price(worker_context, spec))
     account = Account.of(body.mode, body.broker)
     broker, _ = runtime.live_brokers.priced_at(db, user.id, account)
-    cost = cost_contract(worker_context, [leg], broker=broker)
+    catalog = worker_context.trading.catalog(db)  # the funds check's risk classes
+    cost = cost_contract(worker_context, [leg], broker=broker, catalog=catalog)
     items = cost["itemized"]
     charges = None
     if cost["total_charges"] is not None:  # items that add up to the total, DP included

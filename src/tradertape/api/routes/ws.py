@@ -8,6 +8,11 @@ is refused the same way with **4403**, so another site cannot ride a signed-in b
 and **1011** means the bus (Redis) could not be reached, **1013** that the server was too
 busy to check the session (retry shortly). The session is checked at connect only: signing
 out elsewhere does not close an open socket.
+
+A user holds at most `tick_sockets_per_user` tick sockets (8): the next is closed with
+**4429** and a reason saying so; when the server's share of open files for tick sockets is
+used up (`serving.open_files`), the next is closed with **1013**. Either is decided right
+after the session check, before the socket subscribes to anything.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from tradertape.feed.stream import TickStream
 from tradertape.runtime import Runtime
 from tradertape.serving.admission import Gates
 from tradertape.serving.middleware import SERVER_SEND
+from tradertape.serving.open_files import TickSocketCap, TooManySockets
 from tradertape.serving.ws_direct import direct_text_writer
 
 log = logging.getLogger("tradertape.api")
@@ -37,25 +43,28 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN_ORIGIN = 4403
 CLOSE_UNAVAILABLE = 1011  # RFC 6455: the server met an unexpected condition
 CLOSE_TRY_AGAIN = 1013  # RFC 6455 registry: try again later
+CLOSE_TOO_MANY = 4429  # this user holds all their tick sockets (as HTTP's 429)
 
 
-def _signed_in(runtime: Runtime, token: str) -> bool:
+def _signed_in(runtime: Runtime, token: str) -> int | None:
     with runtime.db.session() as db:
-        return runtime.sessions.authenticate(db, token) is not None
+        found = runtime.sessions.authenticate(db, token)
+        return None if found is None else found.user.id
 
 
-async def _admitted(websocket: WebSocket, runtime: Runtime) -> InstrumentCatalog | None:
-    """The catalog to resolve symbols in, once the cookie's session is found valid (as a
-    request is: screened, then admitted; see `api.deps`); None when it is not."""
+async def _admitted(websocket: WebSocket, runtime: Runtime) -> tuple[int, InstrumentCatalog] | None:
+    """The user and the catalog to resolve symbols in, once the cookie's session is found
+    valid (as a request is: screened, then admitted; see `api.deps`); None when it is not."""
     token = websocket.cookies.get(SESSION_COOKIE)
     if not token or await screen_session(websocket, runtime, token) is not None:
         return None
     gates: Gates = websocket.app.state.gates
     async with gates.requests.admit():
-        if not await run_in_threadpool(_signed_in, runtime, token):
+        user_id = await run_in_threadpool(_signed_in, runtime, token)
+        if user_id is None:
             return None
         # The options listed today resolve too: their ticks are derived from their index's.
-        return await run_in_threadpool(_catalog, runtime)
+        return user_id, await run_in_threadpool(_catalog, runtime)
 
 
 def _origin_allowed(websocket: WebSocket, public_base_url: str) -> bool:
@@ -112,11 +121,27 @@ async def ticks(websocket: WebSocket) -> None:
     if not _origin_allowed(websocket, runtime.settings.public_base_url):
         return await _refuse(websocket, CLOSE_FORBIDDEN_ORIGIN, "cross-origin WebSocket refused")
     try:
-        catalog = await _admitted(websocket, runtime)
+        admitted = await _admitted(websocket, runtime)
     except Overloaded as busy:
         return await _refuse(websocket, CLOSE_TRY_AGAIN, busy.detail)
-    if catalog is None:
+    if admitted is None:
         return await _refuse(websocket, CLOSE_UNAUTHENTICATED, "not signed in")
+    user_id, catalog = admitted
+    cap: TickSocketCap = websocket.app.state.tick_sockets
+    try:
+        cap.take(user_id)
+    except TooManySockets as many:
+        return await _refuse(websocket, CLOSE_TOO_MANY, many.detail)
+    except Overloaded as full:
+        return await _refuse(websocket, CLOSE_TRY_AGAIN, full.detail)
+    try:
+        await _stream(websocket, hub, catalog)
+    finally:
+        cap.give_back(user_id)
+
+
+async def _stream(websocket: WebSocket, hub: TickHub, catalog: InstrumentCatalog) -> None:
+    """Subscribe the socket to the hub and talk with it until it leaves."""
     try:
         await hub.start()
     except Exception:  # Redis unreachable, say: tell the client, keep the server up

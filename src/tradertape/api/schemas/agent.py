@@ -40,7 +40,9 @@ class AgentLeg(BaseModel):
 
 class AgentPlacement(BaseModel):
     """What to place: ``kind`` ``gtt`` (``single``: one trigger and leg; ``two-leg``: an
-    OCO of a lower and an upper trigger, one leg each)."""
+    OCO of a lower and an upper trigger, one leg each) or ``order`` (an immediate order,
+    the portfolio's ``agent_placement`` ``limit`` or ``market``: one leg whose
+    ``order_type`` says which; ``trigger_values`` holds its price)."""
 
     kind: str
     gtt_type: str
@@ -57,6 +59,19 @@ class AgentStop(BaseModel):
     atr_multiplier: Decimal
 
 
+class AgentRule(BaseModel):
+    """A rupee or % risk rule the agent applies on its real figures before placing."""
+
+    id: int | None
+    type: str = Field(
+        description="daily_loss_limit, max_exposure, max_sector_exposure_pct, "
+        "max_symbol_exposure or max_order_value"
+    )
+    action: str = Field(description="block: do not place; warn: place and say so")
+    threshold_amount: Decimal | None = Field(description="₹")
+    threshold_pct: Decimal | None = Field(description="% of capital")
+
+
 class AgentRisk(BaseModel):
     """The server's pre-trade gate on the agent's live book."""
 
@@ -64,8 +79,15 @@ class AgentRisk(BaseModel):
     refusal: str | None = Field(description="the rule's words when refused")
     warnings: list[str] = Field(description="warn-only rules the entry breaks")
     checked: str = Field(
-        description="all: every rule; counts: only count rules and the kill switch, because "
-        "the synced book is obfuscated (the agent re-checks rupee and % limits)"
+        description="all: every rule; counts: the synced book is obfuscated, so the server "
+        "checked only what it still can (the kill switch, an mtm_exit pause, "
+        "max_open_positions and max_order_value) and the agent applies `rules` locally; "
+        "none: a signal waiting for approval (checked once approved into the cart)"
+    )
+    rules: list[AgentRule] = Field(
+        default_factory=list,
+        description="checked counts: every rupee and % rule of the signal's scope, for the "
+        "agent to apply on its real figures before it places (empty when checked is all)",
     )
 
 
@@ -82,6 +104,7 @@ class AgentSignal(BaseModel):
     exchange: str
     tradingsymbol: str
     isin: str | None = Field(description="for brokers keyed by ISIN (Upstox: NSE_EQ|<ISIN>)")
+    sector: str | None = Field(default=None, description="the catalog's sector of the symbol")
     side: str
     quantity: int
     amount: Decimal
@@ -106,6 +129,11 @@ class PendingSignalsOut(BaseModel):
     refused: list[AgentSignal] = Field(
         description="entries the gate refused this poll, each once, with risk.refusal"
     )
+    awaiting: list[AgentSignal] = Field(
+        default_factory=list,
+        description="signals waiting for your approval (pending_approval): the agent lists "
+        "them with Approve and Reject (POST /api/agent/signals/{id}/approve|reject)",
+    )
     kill_switch: bool = Field(
         description="your account-wide kill switch is on: no entry is handed out (exits are)"
     )
@@ -114,6 +142,11 @@ class PendingSignalsOut(BaseModel):
         "positions and uploads by the agent's factor"
     )
     server_time: UtcDateTime
+    sectors: dict[str, str] = Field(
+        default_factory=dict,
+        description="the catalog's sector of each symbol the agent synced or is handed "
+        "(for a max_sector_exposure_pct rule it applies locally)",
+    )
 
 
 # ---- signal-result ------------------------------------------------------------------

@@ -98,6 +98,14 @@ class InstrumentDetail(InstrumentOut):
         "freeze-quantities.md); null for cash instruments and unlisted underlyings",
         examples=[1800],
     )
+    freeze_quantity_as_of: date | None = Field(
+        default=None, description="the day the freeze quantity is of (NSE's list or ours)"
+    )
+    freeze_quantity_stale: bool = Field(
+        default=False,
+        description="the figure is older than NSE's last revision we know of (3 November "
+        "2025): load NSE's current list (`tradertape instruments import-freeze`)",
+    )
 
 
 class ResolvedSymbol(BaseModel):

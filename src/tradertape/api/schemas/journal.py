@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.times import UtcDateTime
+from tradertape.domain.decimal_input import Price
 
 # The financial year a journal's tax routes take as a query.
 Fy = Annotated[
@@ -101,6 +102,12 @@ class OpenPositionOut(BaseModel):
     member: str | None = Field(
         default=None, description="whose, in a family view (their name or e-mail)"
     )
+    state: Literal["open", "expired: settlement price needed"] = Field(
+        default="open",
+        description="an F&O contract past its expiry whose settlement price the server does "
+        "not know is never marked: enter it (PUT /api/journal/settlement-prices)",
+    )
+    expired_on: date | None = Field(default=None, description="its expiry day, when expired")
 
 
 class YearPnlOut(BaseModel):
@@ -146,10 +153,34 @@ class GainsBucketOut(BaseModel):
         description="the transfer expenses deducted (s.48): the trips' charges other than STT"
     )
     net: Decimal
-    exemption: Decimal
+    set_off: Decimal = Field(
+        description="losses set off against its gains: the year's capital losses (s.70), its "
+        "business loss (s.71) and earlier years' losses (s.72–74)"
+    )
+    left: Decimal = Field(description="the gains left after every set-off")
+    exemption: Decimal = Field(description="the s.112A exemption used (long-term)")
     taxable: Decimal
-    tax: Decimal = Field(description="indicative: taxable × rate, before any set-off")
+    tax: Decimal = Field(
+        description="taxable × rate after every set-off, before surcharge and cess: the return's"
+    )
     trips: int
+
+
+class IncomeLineOut(BaseModel):
+    """One line of a year's income by head and what each set-off took from it (Schedules BP
+    E, CG, CYLA, BFLA and SI)."""
+
+    head: Literal["business", "speculative", "other_sources", "stcg", "ltcg"]
+    label: str = Field(description="the head, or the section and rate, as the return names it")
+    rate: Decimal | None = Field(description="the special rate; None: taxed at your slab")
+    net: Decimal = Field(description="the year's net before any set-off (a loss negative)")
+    within_head: Decimal = Field(description="the year's losses of the same head (s.70)")
+    across_heads: Decimal = Field(description="the year's F&O loss (s.71, Schedule CYLA)")
+    brought_forward: Decimal = Field(description="earlier years' losses (Schedule BFLA)")
+    left: Decimal = Field(description="income left after every set-off")
+    exemption: Decimal = Field(description="the s.112A exemption used")
+    taxable: Decimal
+    tax: Decimal | None = Field(description="taxable × rate; None for slab income")
 
 
 class Schedule112AOut(BaseModel):
@@ -192,6 +223,16 @@ class TaxOut(BaseModel):
     charges_not_deducted: Decimal
     unmatched_isins: list[str]
     schedule_112a: list[Schedule112AOut]
+    income: list[IncomeLineOut] = Field(
+        description="the year's income by head after the Act's set-offs (the return's)"
+    )
+    special_rate_tax: Decimal = Field(
+        description="tax on the capital gains at their special rates after every set-off and "
+        "the s.112A exemption, before surcharge and cess: the return's Schedule SI"
+    )
+    slab_income: Decimal = Field(
+        description="business and other income left after the set-offs, taxed at your slab"
+    )
     note: str
 
 
@@ -356,3 +397,23 @@ class FmvStatusOut(BaseModel):
     imported: int
     isins_needed: int
     unmatched_isins: list[str]
+
+
+class SettlementPriceIn(Strict):
+    """An F&O underlying's final settlement price on an expiry day: its close that day, as
+    the exchange published it. Every expired contract of it settles at it."""
+
+    underlying: str = Field(
+        min_length=1, max_length=32, pattern=r"^[A-Z0-9&-]+$", description="NIFTY, RELIANCE"
+    )
+    expiry: date
+    price: Price
+
+
+class SettlementPriceOut(BaseModel):
+    """A settlement price entered, or one the journal's expired contracts wait on."""
+
+    underlying: str
+    expiry: date
+    price: Decimal | None = Field(description="null: still needed")
+    symbols: list[str] = Field(description="the expired contracts of it the journal holds")

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tradertape.api.schemas.journal import Schedule112AOut
+from tradertape.api.schemas.journal import IncomeLineOut, Schedule112AOut
 
 
 class ReturnFigureOut(BaseModel):
@@ -73,21 +73,9 @@ class LossOut(BaseModel):
     last_fy: str = Field(description="the last financial year it may be set off in")
 
 
-class GainsAfterOut(BaseModel):
-    """One rate's capital gains after the year's own and brought-forward losses."""
-
-    kind: Literal["stcg", "ltcg"]
-    rate: Decimal
-    net: Decimal = Field(description="the year's net, after transfer expenses")
-    set_off: Decimal = Field(description="losses set off against it")
-    left: Decimal
-    exemption: Decimal = Field(description="the s.112A exemption (long-term), higher rate first")
-    taxable: Decimal
-    tax: Decimal = Field(description="taxable × rate, before surcharge and cess")
-
-
 class LossesOut(BaseModel):
-    """Schedule CFL and the set-offs of the year (BP E, CG, BFLA)."""
+    """The year's set-offs (Schedules BP E, CG, CYLA, BFLA), the tax they leave (SI) and
+    Schedule CFL."""
 
     brought_forward: list[LossOut] = Field(description="earlier years' losses, this year's use")
     made: list[LossOut] = Field(description="this year's losses left after its own set-offs")
@@ -95,8 +83,18 @@ class LossesOut(BaseModel):
     lapsed: list[LossOut] = Field(description="left after their last year")
     business_left: Decimal = Field(description="F&O income after every set-off")
     speculative_left: Decimal = Field(description="speculative income after every set-off")
-    gains: list[GainsAfterOut]
-    figures: list[ReturnFigureOut]
+    business_across_heads: Decimal = Field(
+        description="the year's F&O loss set off against other heads (s.71, Schedule CYLA)"
+    )
+    income: list[IncomeLineOut] = Field(description="the year's income by head after set-off")
+    special_rate_tax: Decimal = Field(
+        description="tax at the special rates after every set-off and the exemption (Schedule "
+        "SI), before surcharge and cess: the tax P&L's"
+    )
+    slab_income: Decimal = Field(description="income left to be taxed at your slab")
+    figures: list[ReturnFigureOut] = Field(
+        description="Schedules CG (set-off), CYLA, SI, BFLA and CFL, field by field"
+    )
 
 
 class ReturnOut(BaseModel):
@@ -107,7 +105,7 @@ class ReturnOut(BaseModel):
     schedule_112a: list[Schedule112AOut]
     schedule_112a_totals: list[Schedule112ATotalOut]
     capital_gains: list[ReturnFigureOut] = Field(
-        description="Schedule CG's LTCG u/s 112A of each rate period, from Schedule 112A"
+        description="Schedule CG's STCG u/s 111A and LTCG u/s 112A of each rate period"
     )
     business: BusinessReturnOut
     audit: AuditOut

@@ -275,12 +275,21 @@ class MarginAvailable(OpenModel):
     live_balance: JsonNumber | None = None
     collateral: JsonNumber | None = None
     intraday_payin: JsonNumber | None = None
+    credits: JsonNumber | None = Field(
+        default=None,
+        description="ours, not Kite's: what came back today (sales, margined positions at "
+        "their marks, less charges); net = opening_balance + intraday_payin − debits + credits",
+    )
 
 
 class MarginUtilised(OpenModel):
-    """What a segment's positions and orders use (``debits`` is the total)."""
+    """What a segment's positions and orders use (``debits`` is the total, its parts
+    ``var``, ``span``, ``exposure``, ``option_premium`` and ``delivery``)."""
 
     debits: JsonNumber | None = None
+    var: JsonNumber | None = Field(
+        default=None, description="ours: equity intraday and cover orders' margin"
+    )
     exposure: JsonNumber | None = None
     m2m_realised: JsonNumber | None = None
     m2m_unrealised: JsonNumber | None = None

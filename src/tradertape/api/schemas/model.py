@@ -99,6 +99,11 @@ class PortfolioOut(BaseModel):
         default="server",
         description="who places its orders: 'server' or 'agent' (the local agent polls them)",
     )
+    agent_placement: str = Field(
+        default="gtt",
+        description="what the agent places for it: 'gtt' (at the signal's trigger), or an "
+        "immediate 'limit' (at the signal's limit) or 'market' order",
+    )
     created_at: UtcDateTime
     last_scan_date: date | None
     last_scan_provisional: bool = Field(

@@ -8,7 +8,7 @@ from tradertape.db.models.agent import (
     AgentTokenRelay,
 )
 from tradertape.db.models.alerts import Alert, AlertFire, Webhook, WebhookDelivery
-from tradertape.db.models.audit import AuditEntry
+from tradertape.db.models.audit import AuditEntry, AuditKey
 from tradertape.db.models.baskets import BasketUnwind
 from tradertape.db.models.brokers import BrokerCredential
 from tradertape.db.models.family import FamilyGroup, FamilyInvite, FamilyMember
@@ -18,6 +18,7 @@ from tradertape.db.models.journal import (
     CasHoldingRow,
     FundTransaction,
     LedgerLine,
+    SettlementPrice,
     TradeUpload,
     UploadedTrade,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "AgentSnapshot",
     "AgentTokenRelay",
     "AuditEntry",
+    "AuditKey",
     "AuthAttempt",
     "BacktestRun",
     "BacktestSweep",
@@ -89,6 +91,7 @@ __all__ = [
     "JobFailure",
     "KiteInstrument",
     "LedgerLine",
+    "SettlementPrice",
     "LoginChallenge",
     "ModelPortfolio",
     "ModelPosition",

@@ -157,3 +157,26 @@ class KeptBook(Base):
     )
     stamp: Mapped[str] = mapped_column(String(64))
     book: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SettlementPrice(OwnedByKey, Base):
+    """An F&O underlying's final settlement price on an expiry day, as the user entered it
+    (the exchange's figure: the underlying's close that day). The journal settles every
+    expired contract of that underlying and day at it (`domain.expiry`), before any close
+    the server has imported."""
+
+    __tablename__ = "journal_settlement_prices"
+    __table_args__ = (
+        Index(
+            "ix_journal_settlement_prices_user_underlying_expiry",
+            "user_id",
+            "underlying",
+            "expiry",
+            unique=True,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    underlying: Mapped[str] = mapped_column(String(32))
+    expiry: Mapped[date]
+    price: Mapped[Decimal] = mapped_column(EXACT)

@@ -56,6 +56,9 @@ class ModelPortfolio(Owned, Base):
     # Who places its orders: "server" (the cloud, at the broker or on paper) or "agent"
     # (the user's local agent polls its signals; the server places nothing for it)
     executor: Mapped[str] = mapped_column(String(8), default="server", server_default="server")
+    # What the agent places for it: "gtt" (a GTT at the signal's trigger), or an immediate
+    # "limit" or "market" order (seed 000's SEBI case: orders from the user's own static IP)
+    agent_placement: Mapped[str] = mapped_column(String(8), default="gtt", server_default="gtt")
 
 
 class ModelSignal(Owned, Base):

@@ -127,3 +127,4 @@ class BacktestSweep(Owned, Base):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     heartbeat_at: Mapped[datetime | None]
+    runner: Mapped[str | None] = mapped_column(String(120))  # host/pid/start (`runners`)

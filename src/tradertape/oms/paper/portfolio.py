@@ -21,7 +21,7 @@ from tradertape.db.rows import table_of
 from tradertape.domain.day_change import day_base, day_change
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
-from tradertape.domain.money import paise
+from tradertape.domain.money import paise, paise_adding_up
 from tradertape.oms.paper.exchange import BROKER, PaperExchange
 from tradertape.oms.paper.snapshot import (
     CashFlows,
@@ -57,8 +57,10 @@ def _num(value: Decimal | None) -> float:
 
 
 _DELIVERY = frozenset({"CNC", "MTF"})
+_DEBIT_PARTS = ("var", "span", "exposure", "option_premium", "delivery")  # adding up to debits
 _UTILISED_FIELDS = (
     "debits",
+    "var",
     "exposure",
     "m2m_realised",
     "m2m_unrealised",
@@ -299,18 +301,26 @@ class PaperPortfolio:
         return premium, delivery
 
     def margins(self, db: Session, *, user_id: int, book: str | None = None) -> KiteDict:
-        """Kite's ``/user/margins`` shape for the equity segment (of one book when named).
+        """Kite's ``/user/margins`` shape for the equity segment (of one book when named),
+        adding up as Kite's Funds page does::
 
-        ``net`` is what a new order may use: cash, plus what open positions would fetch
-        at their marks, less the margin positions and pending orders hold
-        (`oms.funds`); a book's is what an order of that book may use (each book spends
-        its own money). ``utilised.debits`` is everything used: that margin, split into
-        its SPAN, exposure and option-premium parts (the rest is equity VaR and cover
-        orders' risk), plus what today's buys paid for in full, as Kite counts them: the
-        premium of options bought (``option_premium``) and the value of delivery shares
-        bought (``delivery``). ``opening_balance`` is the cash at the start of the day,
-        and ``intraday_payin`` what came in since (deposits and allocations); ``m2m_*`` add
-        up to today's P&L (`day_pnl`), the risk monitor's and the top bar's figure.
+            net = opening_balance + intraday_payin − utilised.debits + available.credits
+
+        ``net`` is what a new order may use (`oms.funds`: cash, plus what open positions
+        would fetch at their marks, less the margin positions and pending orders hold); a
+        book's is what an order of that book may use (each book spends its own money).
+        ``opening_balance`` is the cash at the start of the day and ``intraday_payin`` what
+        came in since (deposits and allocations). ``utilised.debits`` is everything used,
+        listed: the margin held, split into ``var`` (equity intraday and cover orders),
+        ``span``, ``exposure`` and ``option_premium``, plus what today's buys paid for in
+        full, as Kite counts them: the premium of options bought (in ``option_premium``)
+        and the value of delivery shares bought (``delivery``); the parts add up to it to
+        the paisa. ``available.credits`` (ours: Kite has no such field) is what came back
+        today: the proceeds of what was sold, the margined positions (intraday, futures,
+        sold options) at their marks, less the day's charges; for one book also what the
+        books sharing its money leave it. ``cash`` (and ``live_balance``) stay the ledger's
+        cash now, as before. ``m2m_*`` add up to today's P&L (`day_pnl`), the risk
+        monitor's and the top bar's figure.
         """
         account = self._exchange.margins(db, user_id)
         held = account if book is None else self._exchange.book_margins(db, user_id, book)
@@ -319,17 +329,20 @@ class PaperPortfolio:
         flows = snapshot.cash_of(book)
         pnl = self.day_pnl_of(snapshot, book)
         premium, delivery = self._paid_today(db, snapshot, book)
+        parts = paise_adding_up(
+            (used.var, used.span, used.exposure, used.option_premium + premium, delivery)
+        )
+        debits = sum(parts, _ZERO)
         utilised: dict[str, float] = dict.fromkeys(_UTILISED_FIELDS, 0.0)
-        utilised["debits"] = _num(used.total + premium + delivery)
-        utilised["span"] = _num(used.span)
-        utilised["exposure"] = _num(used.exposure)
-        utilised["option_premium"] = _num(used.option_premium + premium)
-        utilised["delivery"] = _num(delivery)
+        utilised["debits"] = _num(debits)
+        for name, part in zip(_DEBIT_PARTS, parts, strict=True):
+            utilised[name] = _num(part)
         utilised["m2m_realised"] = _num(paise(pnl.realised))
         utilised["m2m_unrealised"] = _num(paise(pnl.total - pnl.realised))
-        net = (
+        net = paise(
             account.available if book is None else self._exchange.book_available(db, user_id, book)
         )
+        opening, payin = paise(flows.opening), paise(flows.payin)
         cash = account.cash if book is None else flows.cash
         segment = {
             "enabled": True,
@@ -337,10 +350,12 @@ class PaperPortfolio:
             "available": {
                 "adhoc_margin": 0.0,
                 "cash": _num(cash),
-                "opening_balance": _num(flows.opening),
+                "opening_balance": _num(opening),
                 "live_balance": _num(cash),
                 "collateral": 0.0,
-                "intraday_payin": _num(flows.payin),
+                "intraday_payin": _num(payin),
+                # what makes the sum: each figure above to the paisa, so it adds up on screen
+                "credits": _num(net - opening - payin + debits),
             },
             "utilised": utilised,
         }

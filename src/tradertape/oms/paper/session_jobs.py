@@ -5,6 +5,8 @@
   cancelled and every open MIS position is closed with a MARKET order.
 - After the close, DAY orders still working are cancelled; TTL orders go when their
   minutes run out.
+- After the expiring contracts' close (15:30 on their expiry day), every open option and
+  future of that expiry is settled at its underlying's close (`oms.paper.expiry`).
 
 Every job is idempotent (square-off orders carry an idempotency key per day and position), so a
 scheduler that fires twice, or a restart in the middle, changes nothing the second time.
@@ -26,6 +28,7 @@ from tradertape.db.models.trading import Order, Trade
 from tradertape.db.rows import one_of
 from tradertape.domain.calendar import Market, TradingCalendar
 from tradertape.domain.calendar import Session as MarketSession
+from tradertape.domain.expiry import SETTLEMENT_CLOSE, index_underlyings, underlying_key
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING as _WORKING
@@ -33,12 +36,13 @@ from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.order_locks import lock_user, locked_orders
+from tradertape.oms.paper import expiry
 from tradertape.oms.paper.exchange import BROKER, SQUAREOFF, PaperExchange
 from tradertape.oms.positions import net_positions
 from tradertape.ports.clock import IST, Clock
 
 LastTick = Callable[[str], Tick | None]
-MARKET_CLOSE = time(15, 30)
+MARKET_OPEN = time(9, 15)
 
 
 def order_item(order: Order) -> str:
@@ -74,6 +78,7 @@ class SessionJobs:
         self._calendar = calendar
         self._exchange = exchange
         self._last_tick = last_tick
+        self._settled_on: date | None = None  # the day every expired contract was settled
 
     def release_amos(self, db: Session, guard: Guard = UNGUARDED) -> int:
         """Send queued AMOs to the book once the market is open; match them on the last tick."""
@@ -191,14 +196,72 @@ class SessionJobs:
         db.commit()  # nothing to close still ends the transaction holding the lock
         return placed
 
-    def expire_orders(self, db: Session, guard: Guard = UNGUARDED) -> int:
-        """Cancel DAY orders after the close and TTL orders whose minutes ran out."""
+    def settle_expiries(self, db: Session, guard: Guard = UNGUARDED) -> int:
+        """Settle every open F&O position whose contract has expired (`oms.paper.expiry`),
+        at its underlying's close on the expiry day (that day's last tick of it); how many.
+
+        Runs after 15:30 IST, once a day when every holder's settlement succeeded (nothing
+        expiring can be opened after that close). A contract whose underlying has no tick
+        of its expiry day is left open, never settled at another day's price.
+        """
         now = self._clock.now()
         local = now.astimezone(IST)
-        closed_today = local.time() >= MARKET_CLOSE
+        if local.time() < SETTLEMENT_CLOSE or self._settled_on == local.date():
+            return 0
+        owners = expiry.holders(db)
+        db.commit()  # the read ends its transaction; each owner's settlement commits its own
+        settled = guard.each(
+            owners,
+            job="session.settle_expiries",
+            key=lambda user_id: f"user:{user_id}",
+            owner=lambda user_id: user_id,
+            work=lambda user_id: self._settle(db, user_id, now),
+            db=db,
+        )
+        if len(settled) == len(owners):
+            self._settled_on = local.date()
+        return sum(settled)
+
+    def _settle(self, db: Session, user_id: int, now: datetime) -> int:
+        local = now.astimezone(IST)
+        lock_user(db, user_id)  # positions read as they are, not before a fill lands
+        catalog = self._exchange.catalog(db)
+        indices = index_underlyings()
+        count = 0
+        for position in expiry.held(db, user_id=user_id):
+            instrument = catalog.find(position.key)
+            contract = expiry.contract_held(
+                instrument, position.tradingsymbol, position.exchange, indices
+            )
+            if contract is None or not contract.expired(local.date(), local.time()):
+                continue
+            tick = self._last_tick(underlying_key(contract))
+            if tick is None or tick.ts.astimezone(IST).date() != contract.expiry:
+                continue  # no close of its expiry day: never another day's price
+            settled = expiry.settled_of(contract, position, tick.last_price)
+            expiry.book_settlement(
+                self._exchange.context,
+                db,
+                catalog,
+                user_id=user_id,
+                position=position,
+                settled=settled,
+                at=now,
+            )
+            count += 1
+        db.commit()  # nothing to settle still ends the transaction holding the lock
+        return count
+
+    def expire_orders(self, db: Session, guard: Guard = UNGUARDED) -> int:
+        """Cancel DAY orders after their segment's close (the calendar's: cash at 15:30, F&O
+        at 15:40 from August 2026) and TTL orders whose minutes ran out."""
+        now = self._clock.now()
+        local = now.astimezone(IST)
+        closed = {derivative: self._closed(derivative, now) for derivative in (False, True)}
         working = locked_orders(db, one_of(Order.status, _WORKING))
 
         def expire(order: Order) -> bool:
+            closed_today = closed[order.exchange in (Exchange.NFO.value, Exchange.BFO.value)]
             if order.expires_at is not None and order.expires_at <= now:
                 message = "Order expired: its time-to-live ran out."
             elif self._day_over(order.placed_at.astimezone(IST).date(), local.date(), closed_today):
@@ -221,6 +284,13 @@ class SessionJobs:
         )
         db.commit()
         return expired
+
+    def _closed(self, derivative: bool, now: datetime) -> bool:
+        """Whether the segment's session is over for the day: past the open and out of its
+        normal session on the calendar (cash from 15:30, F&O from its own close)."""
+        market = Market.FUTURES if derivative else Market.EQUITY
+        after_open = now.astimezone(IST).time() >= MARKET_OPEN
+        return after_open and self._calendar.session_at(now, market) is not MarketSession.NORMAL
 
     @staticmethod
     def _day_over(placed: date, today: date, closed_today: bool) -> bool:

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models import AgentSnapshot, ModelPortfolio, ModelSignal
+from tradertape.db.models import AgentSnapshot, ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.day_change import day_base
 from tradertape.domain.money import ZERO
 from tradertape.domain.risk import Book, OpenPosition, WorkingEntry
@@ -63,6 +63,20 @@ def snapshots(db: Session, *, user_id: int) -> list[AgentSnapshot]:
     return list(db.scalars(query.order_by(AgentSnapshot.kind, AgentSnapshot.broker)))
 
 
+def synced_sectors(
+    db: Session, *, user_id: int, sector_of: Callable[[str], str | None], also: list[str]
+) -> dict[str, str]:
+    """The catalog's sector of each symbol the agent synced, and of `also` (the signals
+    handed out): the agent applies a sector rule on its real figures with them."""
+    keys = {
+        f"{r.get('exchange')}:{r.get('tradingsymbol')}"
+        for s in snapshots(db, user_id=user_id)
+        for r in s.rows
+    }
+    found = {key: sector_of(key) for key in sorted(keys | set(also))}
+    return {key: sector for key, sector in found.items() if sector}
+
+
 def open_signals(db: Session, *, user_id: int) -> list[ModelSignal]:
     """Entries of the user's agent-run portfolios sent to the agent and still working."""
     query = (
@@ -92,6 +106,17 @@ class AgentBook:
 
     sector_of: Callable[[str], str | None] = lambda _key: None
     passed: list[WorkingEntry] = field(default_factory=list)
+    #: The same entries by portfolio, for a rule scoped to one (`scoped`).
+    passed_in: dict[int, list[WorkingEntry]] = field(default_factory=dict)
+
+    def pass_entry(self, portfolio_id: int, entry: WorkingEntry) -> None:
+        """An entry this poll handed out: it counts as working from now on."""
+        self.passed.append(entry)
+        self.passed_in.setdefault(portfolio_id, []).append(entry)
+
+    def scoped(self, portfolio_id: int) -> PortfolioBook:
+        """The book a rule scoped to one agent-run portfolio is measured on."""
+        return PortfolioBook(portfolio_id, self.passed_in.setdefault(portfolio_id, []))
 
     def obfuscated(self, db: Session, *, user_id: int) -> bool:
         """Whether any synced figure is scaled."""
@@ -126,3 +151,44 @@ class AgentBook:
             capital=(cash or ZERO) + held,
             capital_unknown=NO_MARGINS if cash is None else None,
         )
+
+
+@dataclass(slots=True)
+class PortfolioBook:
+    """`ExposureSource` of one agent-run portfolio: what it holds (its open model positions,
+    at their entry price: the cloud's own figures, never scaled) and has working (its open
+    signals, and the entries this poll passed for it), with its own capital. A rule scoped to
+    the portfolio counts these, not the broker account's unrelated holdings."""
+
+    portfolio_id: int
+    passed: list[WorkingEntry]
+
+    def read_ahead(self, db: Session, *, user_id: int) -> None:
+        """Nothing: the portfolio's rows are read when the book is."""
+
+    def book(self, db: Session, *, user_id: int, lock: bool = False) -> Book:
+        """The portfolio's positions and working entries."""
+        portfolio = db.get(ModelPortfolio, self.portfolio_id)
+        assert portfolio is not None
+        assert portfolio.user_id == user_id
+        held = db.scalars(
+            select(ModelPosition).where(
+                ModelPosition.portfolio_id == self.portfolio_id,
+                ModelPosition.status.in_(("open", "exit_pending")),
+            )
+        )
+        positions = tuple(
+            OpenPosition(
+                p.symbol, p.sector, p.quantity, p.entry_price, p.entry_price, p.entry_price
+            )
+            for p in held
+        )
+        working = [
+            working_entry(s)
+            for s in open_signals(db, user_id=user_id)
+            if s.portfolio_id == self.portfolio_id
+        ]
+        capital = (
+            portfolio.current_capital + portfolio.deployed_capital + portfolio.committed_capital
+        )
+        return Book(positions=positions, working=(*working, *self.passed), capital=capital)

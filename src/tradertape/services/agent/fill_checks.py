@@ -6,7 +6,9 @@ average of that many units traded on it) and
 within the widest daily price band (`ticks.FIXED_BAND_PCTS`, 20 %) of the last price: the
 feed's last tick, else the signal's own reference price. A result's ``at`` lies within the
 signal's life: not before its day (IST) and not in the future (a little clock skew of the
-agent's machine allowed). Each failure is a 422 naming the field.
+agent's machine allowed), judged on the server's wall clock, not the market clock, which a
+simulated feed holds at the last session or replays. Each failure is a 422 naming the field
+and the bound it broke.
 """
 
 from __future__ import annotations
@@ -84,13 +86,31 @@ def check_price(
 
 
 def check_at(at: datetime, *, first_day: date, now: datetime) -> None:
-    """`at` is on or after `first_day` (IST) and not in the future."""
+    """`at` lies in the signal's life in real time: from the start (00:00 IST) of the session
+    day the signal belongs to, to `now` on the wall clock plus `SKEW`. `now` is real time,
+    never the market clock: that stands at the last session's close, or replays it, while
+    the agent stamps what it did with its machine's clock."""
     start = datetime.combine(first_day, time.min, IST)
+    latest = now + SKEW
     try:
-        future, early = at > now + SKEW, at < start
+        future, early = at > latest, at < start
     except OverflowError:  # an offset that takes it past year 1 or 9999
         future, early = at.year > 1, at.year == 1
     if future:
-        raise InvalidField("at", f"{at.isoformat()} is in the future (now {now.isoformat()})")
+        raise InvalidField(
+            "at",
+            f"{at.isoformat()} is after the latest time a result may carry, "
+            f"{latest.astimezone(IST).isoformat()} (the server's wall clock "
+            f"{now.astimezone(IST).isoformat()} plus {_minutes(SKEW)} minutes of clock skew): "
+            "is the agent's machine clock ahead?",
+        )
     if early:
-        raise InvalidField("at", f"{at.isoformat()} is before the signal's day {first_day}")
+        raise InvalidField(
+            "at",
+            f"{at.isoformat()} is before the earliest time a result may carry, "
+            f"{start.isoformat()} (the start of the signal's session day {first_day})",
+        )
+
+
+def _minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)

@@ -30,7 +30,7 @@ from tradertape.db.models import AgentSignalResult, ModelPortfolio, ModelPositio
 from tradertape.domain import agent_results
 from tradertape.domain.agent_results import Held, Leg, Outcome, Refused, Step
 from tradertape.domain.money import paise
-from tradertape.domain.risk import RuleType
+from tradertape.domain.risk import RuleTerms, RuleType
 from tradertape.domain.signals import IllegalTransition, SignalEvent, SignalStatus, next_status
 from tradertape.errors import Conflict, InvalidField
 from tradertape.oms import OrderPipeline
@@ -47,8 +47,8 @@ from tradertape.services.portfolios.signals import AGENT
 from tradertape.services.portfolios.stops import REASON as STOP_REASON
 from tradertape.services.portfolios.stops import exit_spec
 from tradertape.services.risk.check import check_entry
-from tradertape.services.risk.exposure import RiskBooks, RiskScope
-from tradertape.services.risk.rules import applicable, kill_switches
+from tradertape.services.risk.exposure import RiskBooks, RiskScope, ScopeKind
+from tradertape.services.risk.rules import applicable, kill_switches, terms
 
 #: What the agent may report, and the ``gtt_status`` each leaves on the signal.
 OUTCOMES: dict[str, str] = {
@@ -60,8 +60,27 @@ OUTCOMES: dict[str, str] = {
     "failed": "failed",
     "rejected": "rejected",
 }
-#: Rules the gate can still check on obfuscated figures (counts, not rupees).
-COUNTS_ONLY = frozenset({RuleType.KILL_SWITCH.value, RuleType.MAX_OPEN_POSITIONS.value})
+#: Rules the gate can still check on an obfuscated book: counts and switches, and the
+#: order's own value (the signal's quantity and price are the cloud's, never scaled).
+COUNTS_ONLY = frozenset(
+    {
+        RuleType.KILL_SWITCH.value,
+        RuleType.MTM_EXIT.value,  # its pause: a switch, not a figure
+        RuleType.MAX_OPEN_POSITIONS.value,
+        RuleType.MAX_ORDER_VALUE.value,
+    }
+)
+#: Rules in rupees or % of capital: on an obfuscated book the agent applies them on its
+#: real figures before it places (the poll sends them as ``risk.rules``).
+LOCAL_RULES = frozenset(
+    {
+        RuleType.DAILY_LOSS_LIMIT.value,
+        RuleType.MAX_EXPOSURE.value,
+        RuleType.MAX_SECTOR_EXPOSURE_PCT.value,
+        RuleType.MAX_SYMBOL_EXPOSURE.value,
+        RuleType.MAX_ORDER_VALUE.value,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +94,9 @@ class Handout:
     refusal: str | None
     warnings: tuple[str, ...]
     checked: str  # "all" | "counts" (obfuscated book: the agent checks rupees)
+    #: The rupee and % rules the agent applies on its real figures ("counts" only).
+    local_rules: tuple[RuleTerms, ...] = ()
+    sector: str | None = None
 
 
 def _agent_portfolio(db: Session, signal: ModelSignal) -> ModelPortfolio:
@@ -92,8 +114,11 @@ def kill_switch_on(db: Session, *, user_id: int) -> bool:
     return any(rule.enabled for rule in kill_switches(db, user_id=user_id))
 
 
-def carted(db: Session, *, user_id: int) -> list[ModelSignal]:
-    """The cart of the user's active agent portfolios, exits first, oldest first."""
+def carted(
+    db: Session, *, user_id: int, status: SignalStatus = SignalStatus.IN_CART
+) -> list[ModelSignal]:
+    """The cart of the user's active agent portfolios (or their signals in another
+    `status`), exits first, oldest first."""
     query = (
         select(ModelSignal)
         .join(ModelPortfolio, ModelPortfolio.id == ModelSignal.portfolio_id)
@@ -101,7 +126,7 @@ def carted(db: Session, *, user_id: int) -> list[ModelSignal]:
             ModelPortfolio.user_id == user_id,
             ModelPortfolio.executor == AGENT,
             ModelPortfolio.status == "active",
-            ModelSignal.status == SignalStatus.IN_CART.value,
+            ModelSignal.status == status.value,
         )
     )
     rows = list(db.scalars(query.order_by(ModelSignal.id)))
@@ -115,28 +140,31 @@ def pending(
     book = AgentBook(sector_of=sector_of)
     counts_only = book.obfuscated(db, user_id=user_id)
     books = RiskBooks(book)
+    books.register(ScopeKind.PORTFOLIO, book.scoped)  # a portfolio's rules: its own book
     out: list[Handout] = []
     for signal in carted(db, user_id=user_id):
         portfolio = db.get(ModelPortfolio, signal.portfolio_id)
         assert portfolio is not None
         position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
         checked = "counts" if counts_only else "all"
+        sector = signal.sector or sector_of(signal.symbol)
         if signal.signal_type == "exit":  # exits are never blocked
-            out.append(Handout(signal, portfolio, position, True, None, (), checked))
+            out.append(Handout(signal, portfolio, position, True, None, (), checked, (), sector))
             continue
         scope = RiskScope(portfolio_id=portfolio.id)
         rules = None
+        local: tuple[RuleTerms, ...] = ()
         if counts_only:
-            rules = [
-                r for r in applicable(db, user_id=user_id, scope=scope) if r.type in COUNTS_ONLY
-            ]
+            every = applicable(db, user_id=user_id, scope=scope)
+            rules = [r for r in every if r.type in COUNTS_ONLY]
+            local = tuple(terms(r) for r in every if r.type in LOCAL_RULES)
         decision = check_entry(
             db,
             clock=clock,
             books=books,
             user_id=user_id,
             symbol=signal.symbol,
-            sector=signal.sector or sector_of(signal.symbol),
+            sector=sector,
             side=signal.side,
             quantity=signal.quantity,
             price=signal.limit_price or signal.close_price,
@@ -149,17 +177,43 @@ def pending(
         if not decision.allowed:
             signal.status = next_status(signal.status, SignalEvent.REJECT).value
             signal.error = (decision.refusal or "rejected by a risk rule")[:400]
-            out.append(Handout(signal, portfolio, position, False, signal.error, warnings, checked))
+            refused = Handout(
+                signal, portfolio, position, False, signal.error, warnings, checked, (), sector
+            )
+            out.append(refused)
             continue
-        book.passed.append(working_entry(signal))
-        out.append(Handout(signal, portfolio, position, True, None, warnings, checked))
+        book.pass_entry(portfolio.id, working_entry(signal))
+        out.append(
+            Handout(signal, portfolio, position, True, None, warnings, checked, local, sector)
+        )
     db.commit()
     return out
 
 
-def placement(signal: ModelSignal, position: ModelPosition | None) -> dict[str, Any]:
-    """The GTT the agent places, as the cloud would: an entry's BUY at its trigger and
-    limit; an exit's two-leg SELL bracketing the signal's price (`stops.exit_spec`)."""
+def awaiting(db: Session, *, user_id: int, sector_of: Callable[[str], str | None]) -> list[Handout]:
+    """The signals of the user's active agent portfolios waiting for the user's approval
+    (``pending_approval``): the agent lists them with Approve and Reject. Nothing is
+    checked yet: the gate checks an entry once it is approved into the cart."""
+    out = []
+    for signal in carted(db, user_id=user_id, status=SignalStatus.PENDING_APPROVAL):
+        portfolio = db.get(ModelPortfolio, signal.portfolio_id)
+        assert portfolio is not None
+        position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
+        sector = signal.sector or sector_of(signal.symbol)
+        out.append(Handout(signal, portfolio, position, True, None, (), "none", (), sector))
+    return out
+
+
+def placement(
+    signal: ModelSignal, position: ModelPosition | None, portfolio: ModelPortfolio
+) -> dict[str, Any]:
+    """What the agent places, as the cloud would: with the portfolio's ``agent_placement``
+    ``gtt``, an entry's BUY GTT at its trigger and limit, an exit's two-leg SELL GTT
+    bracketing the signal's price (`stops.exit_spec`); with ``limit`` or ``market``, an
+    immediate order (seed 000's SEBI case): a BUY of the signal's quantity at its limit, a
+    SELL of the whole position at the signal's price (MARKET: at the market)."""
+    if portfolio.agent_placement in ("limit", "market"):
+        return _order(signal, position, market=portfolio.agent_placement == "market")
     if signal.signal_type == "exit" and position is not None:
         spec = exit_spec(position, signal.close_price)
         return {
@@ -178,6 +232,21 @@ def placement(signal: ModelSignal, position: ModelPosition | None) -> dict[str, 
         "product": "CNC",
     }
     return {"kind": "gtt", "gtt_type": "single", "trigger_values": [str(trigger)], "legs": [leg]}
+
+
+def _order(signal: ModelSignal, position: ModelPosition | None, *, market: bool) -> dict[str, Any]:
+    """An immediate order: one leg; ``trigger_values`` is its price (the contract's shape)."""
+    exit_ = signal.signal_type == "exit" and position is not None
+    quantity = position.quantity if exit_ and position is not None else signal.quantity
+    price = signal.close_price if exit_ else signal.limit_price or signal.close_price
+    leg = {
+        "transaction_type": signal.side,
+        "quantity": quantity,
+        "price": str(price),  # a MARKET order's reference price (the agent sends none)
+        "order_type": "MARKET" if market else "LIMIT",
+        "product": "CNC",
+    }
+    return {"kind": "order", "gtt_type": "single", "trigger_values": [str(price)], "legs": [leg]}
 
 
 def entry_buffer_pct(portfolio: ModelPortfolio) -> Decimal:
@@ -486,10 +555,11 @@ def _repeat(
     return True
 
 
-def _validate(body: Report, signal: ModelSignal, *, clock: Clock) -> None:
-    """The result's own fields (422s), before anything is looked up or moved."""
+def _validate(body: Report, signal: ModelSignal, *, wall: Clock) -> None:
+    """The result's own fields (422s), before anything is looked up or moved; its ``at``
+    in real time (`wall`), as the agent's machine stamps it."""
     if body.at is not None:
-        check_at(body.at, first_day=signal.signal_date, now=clock.now())
+        check_at(body.at, first_day=signal.signal_date, now=wall.now())
     if body.outcome != "filled":
         return
     if body.fill_price is None:
@@ -536,6 +606,7 @@ def report(
     *,
     user_id: int,
     clock: Clock,
+    wall: Clock,
     orders: OrderPipeline,
     market: FillMarket | None = None,
 ) -> Recorded:
@@ -545,11 +616,12 @@ def report(
     A fill's price is checked against `market` (`fill_checks`); a fill is booked in the
     live book of the portfolio's broker (through `orders`, the OMS; docs/books.md), and
     its event books the position and the portfolio's money, with the charges the ledger
-    booked, in the same transaction."""
+    booked, in the same transaction. `clock` is market time (what the books record);
+    `wall` is real time, on which the result's ``at`` is judged."""
     signal = get_owned(db, ModelSignal, body.signal_id, user_id=user_id, label="signal")
     portfolio = _agent_portfolio(db, signal)
     position = _locked(db, signal, portfolio)
-    _validate(body, signal, clock=clock)
+    _validate(body, signal, wall=wall)
     leg = _leg(body, signal)
     if _repeat(db, leg, signal, position, body):
         db.commit()  # the lock goes back
@@ -597,10 +669,17 @@ def report(
 def transition(
     db: Session, signal_id: int, event: SignalEvent, *, user_id: int, clock: Clock
 ) -> ModelSignal:
-    """Approve or reject one of the user's agent-portfolio signals from the agent's UI."""
+    """Approve or reject one of the user's agent-portfolio signals from the agent's UI. A
+    repeat (the agent's outbox sends a decision again after a crash) changes nothing."""
     signal = get_owned(db, ModelSignal, signal_id, user_id=user_id, label="signal")
     _agent_portfolio(db, signal)
+    if signal.status == DECIDED[event].value:
+        return signal
     return portfolio_signals.transition(db, signal_id, event, user_id=user_id, clock=clock)
+
+
+#: Where each of the agent's decisions leaves a signal (a repeat finds it there).
+DECIDED = {SignalEvent.APPROVE: SignalStatus.IN_CART, SignalEvent.REJECT: SignalStatus.REJECTED}
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Alert, AlertFire
@@ -127,25 +127,48 @@ def fire(
     return row
 
 
-def _awaiting(db: Session, fire_id: int, user_id: int, now: datetime) -> AlertFire:
-    row = get_owned(db, AlertFire, fire_id, user_id=user_id, label="alert fire")
-    if row.order_status != AWAITING:
-        raise Conflict(f"this fire's order is {row.order_status}, not waiting for approval")
-    if row.expires_at is not None and now >= row.expires_at:
-        row.order_status, row.decided_at = EXPIRED, now
+_TOO_LATE = {  # what the loser of a decision is told, by the state the winner left
+    DISMISSED: "this fire was dismissed: its order was not placed",
+    EXPIRED: "this fire's order expired before it was approved: nothing was placed",
+    PLACING: "this fire's order was approved and is being placed",
+}
+
+
+def _decide(db: Session, fire_id: int, *, to: str, now: datetime, user_id: int) -> AlertFire:
+    """Move the user's held fire from awaiting to `to` (commits): one compare-and-set, so of
+    a confirm, a dismiss and the expiry racing for one fire exactly one wins and the others
+    get a 409 saying what became of it (a 404 for a fire that is not the user's)."""
+    won = db.execute(
+        update(AlertFire)
+        .where(
+            AlertFire.id == fire_id,
+            AlertFire.user_id == user_id,
+            AlertFire.order_status == AWAITING,
+            or_(AlertFire.expires_at.is_(None), AlertFire.expires_at > now),
+        )
+        .values(order_status=to, decided_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if int(getattr(won, "rowcount", 0) or 0) == 1:
         db.commit()
-        raise Conflict("this fire's order expired before it was approved")
-    return row
+        row = db.get(AlertFire, fire_id, populate_existing=True)
+        assert row is not None
+        return row
+    db.rollback()
+    row = get_owned(db, AlertFire, fire_id, user_id=user_id, label="alert fire")
+    if row.order_status == AWAITING:  # held past its expiry: it expires now (if still held)
+        expire_due(db, now, fire_id=fire_id)
+        db.refresh(row)
+    if row.order_status in _TOO_LATE:
+        raise Conflict(_TOO_LATE[row.order_status])
+    raise Conflict(f"this fire's order is {row.order_status}, not waiting for approval")
 
 
 def confirm(db: Session, placer: Placer, fire_id: int, *, clock: Clock, user_id: int) -> AlertFire:
     """Place a held order (commits); 409 once it was decided or expired."""
-    now = clock.now()
-    row = _awaiting(db, fire_id, user_id, now)
+    row = _decide(db, fire_id, to=PLACING, now=clock.now(), user_id=user_id)
     alert = db.get(Alert, row.alert_id)
     assert alert is not None  # (the fire goes with its alert)
-    row.order_status, row.decided_at = PLACING, now
-    db.commit()
     _place(db, placer, alert, row)
     db.commit()
     return row
@@ -153,19 +176,20 @@ def confirm(db: Session, placer: Placer, fire_id: int, *, clock: Clock, user_id:
 
 def dismiss(db: Session, fire_id: int, *, clock: Clock, user_id: int) -> AlertFire:
     """Drop a held order (commits); 409 once it was decided or expired."""
-    now = clock.now()
-    row = _awaiting(db, fire_id, user_id, now)
-    row.order_status, row.decided_at = DISMISSED, now
-    db.commit()
-    return row
+    return _decide(db, fire_id, to=DISMISSED, now=clock.now(), user_id=user_id)
 
 
-def expire_due(db: Session, now: datetime) -> int:
-    """Mark every held order past its expiry expired (commits); how many."""
+def expire_due(db: Session, now: datetime, *, fire_id: int | None = None) -> int:
+    """Mark every held order past its expiry expired (commits; one fire's, when given);
+    how many. The same compare-and-set as a decision: a fire confirmed or dismissed first
+    stays so."""
+    due = update(AlertFire).where(AlertFire.order_status == AWAITING, AlertFire.expires_at <= now)
+    if fire_id is not None:
+        due = due.where(AlertFire.id == fire_id)
     done = db.execute(
-        update(AlertFire)
-        .where(AlertFire.order_status == AWAITING, AlertFire.expires_at <= now)
-        .values(order_status=EXPIRED, decided_at=now)
+        due.values(order_status=EXPIRED, decided_at=now).execution_options(
+            synchronize_session=False
+        )
     )
     db.commit()
     return int(getattr(done, "rowcount", 0) or 0)

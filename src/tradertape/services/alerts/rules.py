@@ -105,7 +105,13 @@ def holds_now(condition: Condition, candles: Sequence[Candle]) -> bool:
     """Whether the condition holds on the last candle (False with no candles)."""
     if not candles:
         return False
-    return bool(condition_truth(condition, book_of(candles))[-1, 0])
+    return holds_on(condition, book_of(candles))
+
+
+def holds_on(condition: Condition, book: IndicatorBook) -> bool:
+    """Whether the condition holds on the book's last bar (a book shared by every alert on
+    one symbol computes each indicator once)."""
+    return bool(condition_truth(condition, book)[-1, 0])
 
 
 def last_price(candles: Sequence[Candle]) -> Decimal:

@@ -4,11 +4,14 @@
 (validation, the risk gate, the SEBI ceiling, the broker), modified, cancelled, filled,
 expired, and every GTT that fired, is appended in the transaction that recorded it, with its
 source (``api``, ``worker``, ``portfolio``, ``gtt`` …) and the event as the bus carries it.
-Each entry carries the previous entry's hash (`domain.audit_chain`), so `verify` names the
-first entry that was changed or removed. Appends of one user are serialised by a named lock
-(``audit:<user>``, taken last on the order path: nothing is locked after it). On PostgreSQL
-a new order's claim carries that lock and the read of the user's last entry in its round
-trip (`read_ahead`), where they cost a round trip of their own with the order's history.
+Each entry carries the previous entry's hash and is signed by an HMAC under a key the
+database does not hold (`domain.audit_chain`, `services.audit.keys`), so `verify` names the
+first entry that was changed, removed, or forged and recomputed; against an anchor
+(`services.audit.anchors`) it also names a trail cut short, wiped or rebuilt. Appends of one
+user are serialised by a named lock (``audit:<user>``, taken last on the order path: nothing
+is locked after it). On PostgreSQL a new order's claim carries that lock and the read of the
+user's last entry in its round trip (`read_ahead`), where they cost a round trip of their
+own with the order's history.
 
 Kept as long as the user's account (five years and more; the broker keeps its own order logs
 five years). Exported per day (`entries`) as JSON or CSV by `GET /api/audit/entries`.
@@ -29,9 +32,18 @@ from sqlalchemy.orm import Session
 from tradertape.db.locks import lock_names
 from tradertape.db.models import AuditEntry
 from tradertape.db.prepared import Prepared, deferring, session_connection
-from tradertape.domain.audit_chain import GENESIS, Broken, ChainEntry, entry_hash, first_break
+from tradertape.domain.audit_chain import (
+    GENESIS,
+    Anchor,
+    Broken,
+    ChainEntry,
+    anchor_break,
+    entry_hash,
+    first_break,
+)
 from tradertape.oms import OmsEvent, to_message
 from tradertape.ports.clock import IST
+from tradertape.services.audit.keys import AuditKeys
 
 _LAST = Prepared(
     select(AuditEntry.seq, AuditEntry.hash)
@@ -39,7 +51,18 @@ _LAST = Prepared(
     .order_by(AuditEntry.seq.desc())
     .limit(literal(1))
 )
-_COLUMNS = ("user_id", "seq", "at", "kind", "source", "order_id", "payload", "prev_hash", "hash")
+_COLUMNS = (
+    "user_id",
+    "seq",
+    "at",
+    "kind",
+    "source",
+    "order_id",
+    "payload",
+    "prev_hash",
+    "hash",
+    "key_id",
+)
 _APPEND = Prepared(insert(AuditEntry), keys=_COLUMNS)
 CSV_COLUMNS = ("seq", "at", "kind", "source", "order_id", "payload", "prev_hash", "hash")
 
@@ -48,7 +71,8 @@ def _at_text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _chain_entry(row: AuditEntry) -> ChainEntry:
+def chain_entry(row: AuditEntry) -> ChainEntry:
+    """What the hash of a stored entry covers."""
     return ChainEntry(
         user_id=row.user_id,
         seq=row.seq,
@@ -58,6 +82,7 @@ def _chain_entry(row: AuditEntry) -> ChainEntry:
         order_id=row.order_id,
         payload=row.payload,
         prev_hash=row.prev_hash,
+        key_id=row.key_id,
     )
 
 
@@ -66,7 +91,11 @@ def _kind(event: OmsEvent) -> str:
 
 
 class AuditTrail:
-    """An `OrderEvents` watcher appending each event to its user's chain."""
+    """An `OrderEvents` watcher appending each event to its user's chain, signed by the
+    newest key."""
+
+    def __init__(self, keys: AuditKeys) -> None:
+        self._keys = keys
 
     @staticmethod
     def read_ahead(db: Session, user_id: int) -> None:
@@ -88,10 +117,11 @@ class AuditTrail:
         for user_id, mine in sorted(by_user.items()):
             self._append(db, user_id, mine)
 
-    @staticmethod
-    def _append(db: Session, user_id: int, events: Sequence[OmsEvent]) -> None:
+    def _append(self, db: Session, user_id: int, events: Sequence[OmsEvent]) -> None:
         lock_names(db, [f"audit:{user_id}"])
         last = _LAST.first(db, {"user_id": user_id})
+        key_id = self._keys.current(db)
+        key = self._keys.key(key_id)
         seq, prev = (last[0], last[1]) if last is not None else (0, GENESIS)
         rows = []
         for event in events:
@@ -106,8 +136,9 @@ class AuditTrail:
                 order_id=message.get("order_id"),
                 payload=message,
                 prev_hash=prev,
+                key_id=key_id,
             )
-            digest = entry_hash(entry)
+            digest = entry_hash(entry, key)
             rows.append(
                 {
                     "user_id": user_id,
@@ -119,6 +150,7 @@ class AuditTrail:
                     "payload": message,
                     "prev_hash": prev,
                     "hash": digest,
+                    "key_id": key_id,
                 }
             )
             prev = digest
@@ -138,17 +170,26 @@ def entries(db: Session, *, user_id: int, day: date | None = None) -> list[Audit
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """Whether a user's chain is whole, how many entries it has, and where it breaks."""
+    """Whether a user's chain is whole (and holds its anchor, when one was given), how many
+    entries it has, and where it breaks."""
 
     entries: int
     broken: Broken | None
+    anchor: Anchor | None = None
 
 
-def verify(db: Session, *, user_id: int) -> Verdict:
-    """Walk the user's whole chain; the first entry changed or removed, if any."""
+def verify(db: Session, *, user_id: int, keys: AuditKeys, anchor: Anchor | None = None) -> Verdict:
+    """Walk the user's whole chain: the first entry changed, removed or forged; with
+    `anchor`, also whether the trail still holds the anchored entry (not cut short, wiped
+    or rebuilt). The earlier break is named."""
     rows = entries(db, user_id=user_id)
-    broken = first_break((_chain_entry(row), row.hash) for row in rows)
-    return Verdict(len(rows), broken)
+    broken = first_break(((chain_entry(row), row.hash) for row in rows), keys.key_of(db))
+    if anchor is not None:
+        last_seq = rows[-1].seq if rows else 0
+        cut = anchor_break(anchor, {row.seq: row.hash for row in rows}, last_seq)
+        if cut is not None and (broken is None or cut.seq < broken.seq):
+            broken = cut
+    return Verdict(len(rows), broken, anchor)
 
 
 def as_csv(rows: Sequence[AuditEntry]) -> str:

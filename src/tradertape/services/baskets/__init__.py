@@ -330,7 +330,8 @@ def margin(
                 order=order,
                 source="broker",
             )
-    cost = cost_contract(workers, priced, broker=broker, catalog=workers.trading.catalog(db))
+    catalog = workers.trading.catalog(db)
+    cost = cost_contract(workers, priced, broker=broker, catalog=catalog)
     required, charges = cost["margin_required"], cost["total_charges"]
     return Margin(
         margin_required=Decimal(str(required)) if required is not None else None,

@@ -33,12 +33,14 @@ from tradertape.domain.calendar import IST
 from tradertape.errors import ServiceUnavailable
 from tradertape.journal import analytics, costs, packed
 from tradertape.journal.actions import Action, BadActionsFile, load_actions
+from tradertape.journal.expiry import Expiring
 from tradertape.journal.fmv import BadFmvFile, load_fmv
 from tradertape.journal.pnl import Book, OpenPosition, RoundTrip, fifo
 from tradertape.journal.statements import ZERODHA
 from tradertape.journal.tax import TaxYear, tax_year
 from tradertape.journal.trades import LIVE, PAPER, JournalTrade, merge
 from tradertape.oms import LastTick
+from tradertape.services.journal import expiries
 from tradertape.services.journal.loading import DERIVATIVE_EXCHANGES, uploaded_trades
 from tradertape.services.portfolios.dashboard import last_prices
 from tradertape.services.wealth.imports import user_fmv
@@ -168,13 +170,21 @@ def forget_kept() -> None:
     costs.forget_priced()
 
 
-def _stamp(db: Session, user_id: int, reference: Reference, today: date) -> str:
+def _stamp(
+    db: Session,
+    user_id: int,
+    reference: Reference,
+    today: date,
+    expiring: Mapping[str, Expiring],
+) -> str:
     """What a user's book depends on, as a digest. Imported rows and fills are never changed
     in place, only added or deleted, so counts, sums and newest ids, the range of dedupe
     keys and sums of quantities and prices tell (a deleted upload replaced by another of as
     many rows, even reusing its ids on SQLite, changes the sums); the code's version and the
-    book's packed format too, so a book kept by an older release is never read."""
+    book's packed format too, so a book kept by an older release is never read; and the
+    settlement prices of its expired contracts (one entered or imported settles them)."""
     parts: list[Any] = [__version__, packed.FORMAT, today, tuple(reference.actions)]
+    parts.append(sorted((symbol, str(e.close)) for symbol, e in expiring.items()))
     for model, key, value in (
         (UploadedTrade, UploadedTrade.key, (UploadedTrade.quantity, UploadedTrade.price)),
         (Trade, Trade.trade_id, (Trade.quantity, Trade.price)),
@@ -231,26 +241,46 @@ def book(
 
     The book is kept in this process and, with `keep`, in the database (committed: only
     for a session with nothing else uncommitted), where a fresh process finds it."""
-    stamp = _stamp(db, user_id, reference, today)
+    expiring = expiries.expiring(db, user_id=user_id, today=today)
+    stamp = _stamp(db, user_id, reference, today, expiring)
     books = _books(db)
     kept = books.get(user_id, stamp)
     if kept is None:
         kept = _kept(db, user_id, stamp)
         if kept is None:
             trades = journal_trades(db, user_id=user_id)
-            charges = costs.estimate(trades)
-            charges.update(costs.from_ledger(trades, settlements(db, user_id=user_id)))  # wins
-            kept = fifo(trades, actions=reference.actions, charges=charges, until=today)
+            estimated = costs.estimate(trades)
+            trades = [
+                replace(t, charges_note=e.note) if (e := estimated.get(i)) and e.note else t
+                for i, t in enumerate(trades)
+            ]
+            charges = {i: e.charges for i, e in estimated.items()}
+            lines = settlements(db, user_id=user_id)
+            charges.update(costs.from_ledger(trades, lines, estimated))  # the ledger wins
+            # STT is statutory: the schedule's stands where the ledger settles the day
+            stt = {i: e.stt for i, e in estimated.items()}
+            kept = fifo(
+                trades,
+                actions=reference.actions,
+                charges=charges,
+                stt=stt,
+                until=today,
+                expiring=expiring,
+            )
             # filed only when the ledger did not move while it was read (READ COMMITTED)
-            if keep and _stamp(db, user_id, reference, today) == stamp:
+            if keep and _stamp(db, user_id, reference, today, expiring) == stamp:
                 _keep(db, user_id, stamp, kept)
         books.put(user_id, stamp, kept)
     result = Book(trips=list(kept.trips), open=list(kept.open), applied=list(kept.applied))
-    if marks is not None and result.open:
-        keys = _mark_keys(db, user_id, result.open)
+    marked = [p for p in result.open if p.expired_on is None]  # an expired one: never
+    if marks is not None and marked:
+        keys = _mark_keys(db, user_id, marked)
         prices = marks(sorted(set(keys.values())))
         result.open = [
-            replace(p, mark=prices.get(keys.get((p.segment, p.symbol), ""))) for p in result.open
+            p
+            if p.expired_on is not None
+            else replace(p, mark=prices.get(keys.get((p.segment, p.symbol), "")))
+            for p in result.open
         ]
     return result
 
@@ -281,7 +311,9 @@ def closes(
 ) -> list[analytics.Trade]:
     """The book's round trips as the analytics' trades (one per closing trade), kept with
     the book: the Edge Finder and Patterns pages group them once, not per request."""
-    stamp = _stamp(db, user_id, reference, today)
+    stamp = _stamp(
+        db, user_id, reference, today, expiries.expiring(db, user_id=user_id, today=today)
+    )
     books = _books(db)
     with books.lock:
         found = books.closes.get(user_id)

@@ -1,10 +1,12 @@
-"""A year's income-tax return figures from the user's journal: Schedule 112A, the trading
-business in ITR-3 (Part A-P&L's no-accounts case, Schedule BP), the tax-audit hint, and the
-losses carried forward from earlier years (Schedule CFL) with their set-offs.
+"""A year's income-tax figures from the user's journal: the tax P&L and its income by head
+after the set-offs (`year_income`, which the Tax P&L page, its exports and the return all
+read), and the return's figures (`year_return`): Schedule 112A, the trading business in
+ITR-3 (Part A-P&L's no-accounts case, Schedule BP), the tax-audit hint, and the set-offs and
+losses carried forward (Schedules CYLA, BFLA, CFL).
 
 Every year from the first round trip's to the one asked for is computed from the same FIFO
 book (`ledger.book`), since a loss made years ago may be set off now. Paper trades are left
-out unless asked for, as in the tax P&L.
+out unless asked for.
 """
 
 from __future__ import annotations
@@ -40,6 +42,37 @@ def _trips(
     return [t for t in book.trips if include_paper or not ledger.is_paper(t)]
 
 
+@dataclass(frozen=True, slots=True)
+class YearTax:
+    """A financial year's tax P&L and its income by head after every set-off."""
+
+    year: TaxYear
+    set_off: SetOffYear
+
+
+def year_income(
+    db: Session,
+    *,
+    user_id: int,
+    reference: ledger.Reference,
+    fy: str,
+    today: date,
+    include_paper: bool = False,
+) -> YearTax:
+    """The tax P&L of `fy` (``2024-25``) and its set-offs, from every year up to it."""
+    fy_bounds(fy)  # refuses a malformed year
+    trips = _trips(
+        db, user_id=user_id, reference=reference, today=today, include_paper=include_paper
+    )
+    values = {**reference.fmv, **user_fmv(db, user_id=user_id)}
+    first = min((int(fy_of(t.closed)[:4]) for t in trips), default=int(fy[:4]))
+    years = {
+        fy_named(start): tax_year(trips, fy_named(start), fmv=values)
+        for start in range(min(first, int(fy[:4])), int(fy[:4]) + 1)
+    }
+    return YearTax(years[fy], set_off_year([YearIncome.of(y) for y in years.values()], fy))
+
+
 def year_return(
     db: Session,
     *,
@@ -52,25 +85,22 @@ def year_return(
 ) -> YearReturn:
     """The return's figures for `fy` (``2024-25``); `cash_within_limit`: the business's cash
     receipts and payments are each within 5 % of the total (s.44AB's ₹10 crore limit)."""
-    fy_bounds(fy)  # refuses a malformed year
-    trips = _trips(
-        db, user_id=user_id, reference=reference, today=today, include_paper=include_paper
+    income = year_income(
+        db,
+        user_id=user_id,
+        reference=reference,
+        fy=fy,
+        today=today,
+        include_paper=include_paper,
     )
-    values = {**reference.fmv, **user_fmv(db, user_id=user_id)}
-    first = min((int(fy_of(t.closed)[:4]) for t in trips), default=int(fy[:4]))
-    years = {
-        fy_named(start): tax_year(trips, fy_named(start), fmv=values)
-        for start in range(min(first, int(fy[:4])), int(fy[:4]) + 1)
-    }
-    year = years[fy]
-    business = schedule_bp(year)
+    business = schedule_bp(income.year)
     return YearReturn(
-        year=year,
+        year=income.year,
         business=business,
         audit=audit_hint(
             turnover=business.turnover,
             declared=business.business_income + business.speculative_income,
             cash_within_limit=cash_within_limit,
         ),
-        losses=set_off_year([YearIncome.of(y) for y in years.values()], fy),
+        losses=income.set_off,
     )

@@ -34,6 +34,7 @@ from tradertape.domain.instruments import (
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
 from tradertape.domain.option_listing import (
+    EXPIRY_CLOSE,
     IST,
     OPTION_TICK,
     RISK_FREE_RATE,
@@ -206,9 +207,15 @@ class OptionMarket:
         index = self.index(_underlying_of(key.partition(":")[2]))
         return index.key if index is not None else None
 
+    def expired(self, expiry: date) -> bool:
+        """Whether a contract of `expiry` is settled now: from its expiry day's close."""
+        local = self._clock.now().astimezone(IST)
+        return expiry < local.date() or (expiry == local.date() and local.time() >= EXPIRY_CLOSE)
+
     def model_tick(self, key: str) -> Tick | None:
         """The model's tick of an NFO index option from its index's latest tick, whatever
-        the feed printed (None when `key` is no such option or its index has no price)."""
+        the feed printed (None when `key` is no such option, its index has no price, or it
+        has expired: an expired contract is worth its settlement, never a model price)."""
         symbol = key.partition(":")[2]
         held = self._listing
         instrument = held.catalog.find(key) if held is not None else None
@@ -216,6 +223,9 @@ class OptionMarket:
         terms = parse_option_symbol(symbol, _UNDERLYINGS, days)
         if terms is None:
             return None
+        expiry = instrument.expiry if instrument and instrument.expiry else terms.expiry
+        if self.expired(expiry):
+            return None  # settled at its index's close (`domain.expiry`), never modelled
         quote = self._model(
             terms.underlying,
             terms.expiry,

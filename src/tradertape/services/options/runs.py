@@ -280,7 +280,7 @@ def _preview(
         "mode": run.execution_mode,
         "orders": [o.fields for o in orders],
         "net_premium": float(sum(signed, Decimal(0))),  # + received, − paid
-        "cost_contract": cost_contract(workers, priced),
+        "cost_contract": cost_contract(workers, priced, catalog=workers.trading.catalog(db)),
     }
 
 

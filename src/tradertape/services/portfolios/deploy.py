@@ -42,6 +42,10 @@ SERVER = "server"
 AGENT_BROKERS = ("kite", "upstox", "groww")  # where the local agent can place (seed 000)
 
 
+#: What the agent may place for a portfolio (docs/agent-api.md, "placement").
+AGENT_PLACEMENTS = "^(gtt|limit|market)$"
+
+
 class PortfolioDeploy(BaseModel):
     """What a deployment asks for; omitted guardrails come from the strategy's config."""
 
@@ -68,6 +72,8 @@ class PortfolioDeploy(BaseModel):
     # server: the cloud places its orders (paper, or at Kite); agent: the user's local agent
     # polls its signals and places them at `broker` from the user's machine (seed 000)
     executor: str = Field(default=SERVER, pattern="^(server|agent)$")
+    # an agent-run portfolio's placements: a GTT, or an immediate LIMIT or MARKET order
+    agent_placement: str = Field(default="gtt", pattern=AGENT_PLACEMENTS)
 
 
 class PortfolioUpdate(BaseModel):
@@ -77,6 +83,7 @@ class PortfolioUpdate(BaseModel):
 
     executor: str | None = Field(default=None, pattern="^(server|agent)$")
     auto_place_signals: bool | None = None
+    agent_placement: str | None = Field(default=None, pattern=AGENT_PLACEMENTS)
 
 
 def _check_agent(*, broker: str, paper_mode: bool, paper_fill: str) -> None:
@@ -160,6 +167,7 @@ def deploy(
         paper_mode=request.paper_mode,
         paper_fill=request.paper_fill,
         executor=request.executor,
+        agent_placement=request.agent_placement,
         created_at=now,
         updated_at=now,
         last_scan_date=None,
@@ -252,6 +260,8 @@ def update(
         portfolio.executor = change.executor
     if change.auto_place_signals is not None:
         portfolio.auto_place_signals = change.auto_place_signals
+    if change.agent_placement is not None:
+        portfolio.agent_placement = change.agent_placement
     portfolio.updated_at = clock.now()
     db.commit()
     return portfolio

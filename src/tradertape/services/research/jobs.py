@@ -4,7 +4,8 @@ Each job runs in a thread of the process that accepted it and writes where it is
 database row (stage, variants done, results so far, a heartbeat), so any process can
 stream its progress and a restart loses nothing but the unfinished work: a stopping server
 marks its jobs ``interrupted``, and a job whose heartbeat went stale (a crash) reads as
-``interrupted`` too (`stale_cutoff`). Cancelling is a flag on the row the thread reads
+``interrupted`` too (`stale_cutoff`); a sweep whose process is known to have ended
+(`runners`) is marked at the next start-up at once. Cancelling is a flag on the row the thread reads
 between chunks, so it works from any process.
 
 The work itself takes turns with every other user's (`tradertape.backtest.fair`): a sweep's

@@ -46,6 +46,7 @@ from tradertape.services.research.jobs import (
     job_events,
     stale_cutoff,
 )
+from tradertape.services.research.runners import ended, this_process
 from tradertape.services.research.simulation import load_market, settings_of
 from tradertape.strategies.dsl import StrategyDocument
 
@@ -153,6 +154,7 @@ def _stored(
         results=[],
         created_at=clock.now(),
         heartbeat_at=clock.now(),
+        runner=this_process(),  # its thread runs here (`ResearchJobs`)
     )
     db.add(sweep)
     db.commit()
@@ -169,9 +171,17 @@ def _bring_up_to_date(sweep: BacktestSweep, now: datetime) -> bool:
 
 
 def interrupt_stale(db: Session, *, clock: Clock) -> int:
-    """Every user's sweeps cut off by a restart, marked (at start-up); how many."""
-    rows = db.scalars(select(BacktestSweep).where(BacktestSweep.status.in_(RUNNING)))
-    marked = sum(_bring_up_to_date(sweep, clock.now()) for sweep in rows)
+    """Every user's sweeps cut off by a restart, marked (at start-up); how many: those whose
+    runner process has ended (`runners.ended`) at once, the rest once their heartbeat is
+    stale."""
+    now = clock.now()
+    marked = 0
+    for sweep in db.scalars(select(BacktestSweep).where(BacktestSweep.status.in_(RUNNING))):
+        if ended(sweep.runner):
+            sweep.status, sweep.error, sweep.finished_at = "interrupted", CUT_OFF, now
+            marked += 1
+        else:
+            marked += _bring_up_to_date(sweep, now)
     db.commit()
     return marked
 

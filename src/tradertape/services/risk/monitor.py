@@ -19,14 +19,14 @@ from tradertape.db.models.risk import RiskEvent
 from tradertape.db.models.trading import Order
 from tradertape.domain import books as book_keys
 from tradertape.domain.instruments import Instrument, InstrumentCatalog
-from tradertape.domain.margins import MarginRates, margin_for
+from tradertape.domain.margins import MarginRates, MarginTable
 from tradertape.domain.market import Tick
 from tradertape.domain.money import ZERO
 from tradertape.domain.orders import TransactionType
 from tradertape.domain.risk import Book, Entry, RuleAction, RuleType, Side, reading
 from tradertape.oms import BROKER as PAPER
 from tradertape.oms import PreTradeVerdict, RateRefusal
-from tradertape.ports.clock import Clock
+from tradertape.ports.clock import IST, Clock
 from tradertape.services.protection.mtm_exits import BookMtm
 from tradertape.services.risk.check import (
     REFUSAL_PREFIX,
@@ -203,7 +203,7 @@ class RiskMonitor:
             side=order.transaction_type,
             quantity=quantity,
             price=price if price is not None else ZERO,
-            unit_value=self._future_unit_value(order, instrument, quantity, price),
+            unit_value=self._future_unit_value(db, order, instrument, quantity, price),
         )
         decision = decide(
             db,
@@ -243,24 +243,30 @@ class RiskMonitor:
         return PreTradeVerdict(refusal=decision.refusal, record=log)
 
     def _future_unit_value(
-        self, order: Order, instrument: Instrument, quantity: int, price: Decimal | None
+        self,
+        db: Session,
+        order: Order,
+        instrument: Instrument,
+        quantity: int,
+        price: Decimal | None,
     ) -> Decimal | None:
-        """A future's value per unit for the rules: its margin by the table (SPAN and
-        exposure, the riskiest class, as the order preview estimates it), not its notional.
-        None for anything else: an option is valued at its premium, a share at its price."""
+        """A future's value per unit for the rules: its margin (SPAN and exposure in its
+        underlying's risk class: the one `MarginTable` the ticket and the funds check
+        read), not its notional. None for anything else: an option is valued at its
+        premium, a share at its price."""
         if not instrument.is_derivative or instrument.option_type is not None:
             return None
         if price is None or quantity <= 0:
             return None
-        margin = margin_for(
-            instrument,
-            order.product,
-            TransactionType(order.transaction_type),
-            quantity,
-            price,
-            rates=self._margins,
-        )
+        today = self.clock.now().astimezone(IST).date()
+        table = MarginTable(self._catalog(db), self._margins, self._mark, today)
+        side = TransactionType(order.transaction_type)
+        margin = table.margin(instrument, order.product, side, quantity, price)
         return margin.total / quantity
+
+    def _mark(self, key: str) -> Decimal | None:
+        tick = self._last_tick(key) if self._last_tick is not None else None
+        return tick.last_price if tick is not None else None
 
     def _no_price(
         self, order: Order, entry: Entry, scope: RiskScope

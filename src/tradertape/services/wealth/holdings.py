@@ -31,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
@@ -450,6 +450,16 @@ def fund_flows(db: Session, user_id: int) -> dict[tuple[str, str], list[tuple[da
     return flows
 
 
+#: AMFI publishes NAVs to 4 decimal places.
+NAV_PLACES = Decimal("0.0001")
+
+
+def nav_of(value: Decimal, units: Decimal) -> Decimal:
+    """A NAV from a statement's value and units, to AMFI's 4 places (not Decimal's 28
+    digits: ₹10,000 over 3 units is 3333.3333, not 3333.333333333333333333333333)."""
+    return (value / units).quantize(NAV_PLACES, ROUND_HALF_UP)
+
+
 def _funds(db: Session, user_id: int, today: date, w: Wealth) -> None:
     navs = _navs(db, user_id)
     flows = fund_flows(db, user_id)
@@ -462,7 +472,7 @@ def _funds(db: Session, user_id: int, today: date, w: Wealth) -> None:
         price = row.price if row.price is not None and row.price > 0 else None
         nav, nav_date, source, previous = price, row.as_of, "cas", None
         if price is None and row.value is not None and row.units:
-            nav = row.value / row.units
+            nav = nav_of(row.value, row.units)
         if known and (row.as_of is None or known[0][0] >= row.as_of):
             (nav_date, nav), source = known[0], "amfi"
             previous = known[1][1] if len(known) > 1 else None

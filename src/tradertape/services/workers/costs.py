@@ -17,15 +17,9 @@ from typing import Any
 from tradertape.domain.charges import Exchange as ChargeExchange
 from tradertape.domain.charges import Fill, Side, charge_segment, compute_charges, schedules_of
 from tradertape.domain.instruments import Exchange, Instrument, InstrumentCatalog
-from tradertape.domain.margins import (
-    MarginLeg,
-    margin_for,
-    portfolio_margin,
-    risk_class,
-    underlying_key,
-)
+from tradertape.domain.margins import MarginLeg, MarginTable, Marks, portfolio_margin
 from tradertape.domain.money import paise, paise_adding_up
-from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+from tradertape.domain.orders import OrderSpec, OrderType, Product
 from tradertape.ports.clock import IST
 from tradertape.services.workers.context import WorkerContext
 
@@ -66,41 +60,27 @@ def _fill(index: int, leg: PricedLeg, price: Decimal) -> Fill:
     )
 
 
-def _margin(
-    workers: WorkerContext,
-    leg: PricedLeg,
-    price: Decimal,
-    catalog: InstrumentCatalog | None,
-    today: date,
-) -> MarginLeg:
-    """The OMS's own margin table (`domain.margins`) for one leg, as an opening order on
-    `today` (IST: a sold index option expiring today owes the expiry day's extra ELM).
+def margins_of(workers: WorkerContext, catalog: InstrumentCatalog, today: date) -> MarginTable:
+    """The OMS's margin table as the funds check reads it: the catalog's risk classes,
+    the desk's quotes for underlyings, the expiry day's rules on `today` (IST)."""
+    return MarginTable(catalog, workers.trading.config.margins, _last_price(workers), today)
 
-    Without `catalog` (a preview with no session to read the index list) a derivative is
-    estimated in the riskiest class on its strike, never below what the order will hold.
-    """
-    spec, instrument = leg.spec, leg.instrument
-    bought = spec.transaction_type is TransactionType.BUY
-    risk = underlying = None
-    if catalog is not None and instrument.is_derivative:
-        risk = risk_class(catalog, instrument)
-        if instrument.option_type is not None and not bought:
-            tick = workers.last_tick(underlying_key(catalog, instrument))
-            underlying = tick.last_price if tick is not None else None
-    margin = margin_for(
-        instrument,
-        spec.product.value,
-        spec.transaction_type,
-        spec.quantity,
-        price,
-        rates=workers.trading.config.margins,
-        risk=risk,
-        underlying_price=underlying,
-        stop=spec.trigger_price if spec.variety.value == "co" else None,
-        today=today,
+
+def _last_price(workers: WorkerContext) -> Marks:
+    def mark(key: str) -> Decimal | None:
+        tick = workers.last_tick(key)
+        return tick.last_price if tick is not None else None
+
+    return mark
+
+
+def _margin(table: MarginTable, leg: PricedLeg, price: Decimal) -> MarginLeg:
+    """One leg as an opening order (a cover order margined on its stop)."""
+    spec = leg.spec
+    stop = spec.trigger_price if spec.variety.value == "co" else None
+    return table.leg(
+        leg.instrument, spec.product.value, spec.transaction_type, spec.quantity, price, stop
     )
-    quantity = spec.quantity if bought else -spec.quantity
-    return MarginLeg(margin, instrument, quantity, price, risk)
 
 
 def _money(value: Decimal) -> float:
@@ -111,14 +91,14 @@ def cost_contract(
     workers: WorkerContext,
     legs: Sequence[PricedLeg],
     *,
+    catalog: InstrumentCatalog,
     broker: str = "paper",
-    catalog: InstrumentCatalog | None = None,
 ) -> dict[str, Any]:
     """Margin, total and itemized charges of the legs taken together, on `broker`'s
-    schedule (Zerodha's for paper and Kite: `schedules_of`). The margin credits hedges
-    between the legs (`portfolio_margin`) and applies the expiry day's rules on the clock's
-    IST date; `catalog` gives derivatives their risk class and sold options their
-    underlying's quote."""
+    schedule (Zerodha's for paper and Kite: `schedules_of`). The margin is the funds
+    check's (`margins_of`: `catalog` gives derivatives their risk class, the quotes sold
+    options their underlying's price), crediting hedges between the legs
+    (`portfolio_margin`) and applying the expiry day's rules on the clock's IST date."""
     if not legs or any(leg.price is None for leg in legs):
         return {
             "margin_required": None,
@@ -132,11 +112,12 @@ def cost_contract(
     priced = [(leg, leg.price) for leg in legs if leg.price is not None]
     fills = [_fill(i, leg, price) for i, (leg, price) in enumerate(priced)]
     today = workers.trading.clock.now().astimezone(IST).date()
+    table = margins_of(workers, catalog, today)
     charges = compute_charges(fills, today, schedules=schedules_of(broker))
     # the legs together: a sold option its bought leg covers needs only the spread's risk,
     # a futures calendar its basis risk; today's expiries take their calendar benefit away
     margin = portfolio_margin(
-        [_margin(workers, leg, price, catalog, today) for leg, price in priced], today=today
+        [_margin(table, leg, price) for leg, price in priced], today=today
     ).total
     # the items to the paisa add up to the total (DP included); IPFT is inside the exchange
     # charge, as on Kite's note, and `ipft` says how much of it

@@ -27,6 +27,7 @@ from tradertape.db.models import WorkerIntent, WorkerRun, WorkerToken
 from tradertape.db.models.risk import RiskEvent
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import insert_new, table_of
+from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.orders import OrderSpec
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
@@ -362,7 +363,12 @@ def _basket_result(
 
 
 def _dry_result(
-    workers: WorkerContext, run: WorkerRun, intent: Intent, legs: list[PricedLeg], mode: str
+    workers: WorkerContext,
+    catalog: InstrumentCatalog,
+    run: WorkerRun,
+    intent: Intent,
+    legs: list[PricedLeg],
+    mode: str,
 ) -> dict[str, Any]:
     if intent.intent_type == PLACE_ORDER:
         return {
@@ -372,7 +378,7 @@ def _dry_result(
             "mutated_state": False,
             "payload": {"order": intent.orders[0].fields},
             "attribution": attribution(run, intent.idempotency_key),
-            "cost_contract": cost_contract(workers, legs),
+            "cost_contract": cost_contract(workers, legs, catalog=catalog),
         }
     return {
         "mode": mode,
@@ -384,11 +390,15 @@ def _dry_result(
             "all_or_none": intent.all_or_none,
         },
         "legs": [
-            {"leg_index": i, "order": o.fields, "cost_contract": cost_contract(workers, [leg])}
+            {
+                "leg_index": i,
+                "order": o.fields,
+                "cost_contract": cost_contract(workers, [leg], catalog=catalog),
+            }
             for i, (o, leg) in enumerate(zip(intent.orders, legs, strict=True))
         ],
         "attribution": attribution(run, intent.idempotency_key),
-        "cost_contract": cost_contract(workers, legs),
+        "cost_contract": cost_contract(workers, legs, catalog=catalog),
     }
 
 
@@ -459,7 +469,7 @@ def execute(
     session = not dry and workers.orders.traits(run_account(run)).judges_session
     legs = priced_legs(workers, db, intent.orders, intent_type=intent.intent_type, session=session)
     if dry:
-        result = _dry_result(workers, run, intent, legs, mode.value)
+        result = _dry_result(workers, workers.trading.catalog(db), run, intent, legs, mode.value)
         db.rollback()
         return {"status": "accepted", "result": result}, False
     key = intent.idempotency_key

@@ -238,17 +238,18 @@ def preview(
     run = find_run(db, token, run_key)
     intent_type = PLACE_BASKET if basket else PLACE_ORDER
     legs = priced_legs(workers, db, orders, intent_type=intent_type, session=False)
+    catalog = workers.trading.catalog(db)
     tags = attribution(run, None)
     body: dict[str, Any] = {
         "intent_type": intent_type,
-        "cost_contract": cost_contract(workers, legs),
+        "cost_contract": cost_contract(workers, legs, catalog=catalog),
     }
     if basket:
         body["basket"] = {
             "orders": [{**o.fields, "attribution": tags} for o in orders],
             "all_or_none": all_or_none,
             "legs": [
-                {"leg_index": i, "cost_contract": cost_contract(workers, [leg])}
+                {"leg_index": i, "cost_contract": cost_contract(workers, [leg], catalog=catalog)}
                 for i, leg in enumerate(legs)
             ],
         }

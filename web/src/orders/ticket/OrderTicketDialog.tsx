@@ -13,7 +13,7 @@ import { ApiError, type FieldErrors, unwrap } from "@/api/errors";
 import { refreshAccount } from "@/api/refresh";
 import { useMe } from "@/auth/useMe";
 import { Money } from "@/components/Money";
-import { derivativeName, inr, instrumentLabel } from "@/format";
+import { derivativeName, inr, instrumentLabel, istDate } from "@/format";
 import { useTick } from "@/ticks/useTick";
 import { ticketPriceWarning, useFeed } from "@/market/feed";
 import { TicketFields } from "./TicketFields";
@@ -117,6 +117,7 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
   const venue = live ? (me?.brokers.find((b) => b.connected)?.broker ?? "kite") : "paper";
   const plan = slicePlan(Number(form.quantity), derivative ? instrument.data?.freeze_quantity : null, instrument.data?.lot_size ?? 1, SLICE_CAPS[venue] ?? 10);
   const sliced = autoslice || plan.kind === "sliced";
+  const freezeAsOf = derivative ? instrument.data?.freeze_quantity_as_of : null;
   const phone = useMediaQuery("(max-width: 36em)");
   const symbol = form.tradingsymbol ? `${form.exchange}:${form.tradingsymbol.toUpperCase()}` : null;
   const tick = useTick(symbol);
@@ -272,7 +273,13 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
             {plan.kind !== "whole" && (
               <Text size="sm" role="status" data-testid="ticket-slices" c={plan.kind === "refused" ? "red.8" : undefined}>
                 {slicePlanText(plan)}
+                {freezeAsOf ? ` (NSE's limit as of ${istDate(freezeAsOf)})` : ""}
               </Text>
+            )}
+            {derivative && instrument.data?.freeze_quantity_stale && (
+              <Notice color="orange" title="Freeze quantity may be outdated" data-testid="ticket-freeze-stale">
+                The freeze quantity is of {istDate(freezeAsOf ?? null)}, older than NSE's last revision we know of: load NSE's current list (tradertape instruments import-freeze).
+              </Notice>
             )}
             {plan.kind === "whole" && (autoslice || /freeze quantity/.test(errors.quantity ?? "")) && (
               <Checkbox

@@ -274,8 +274,10 @@ class KiteBroker:
     @staticmethod
     def _order_params(spec: OrderLike, tag: str) -> dict[str, Any]:
         protection = spec.market_protection
-        if protection is None and spec.order_type in ("MARKET", "SL-M"):
-            protection = -1  # Kite refuses market orders without protection (§0.3)
+        if not protection and spec.order_type in ("MARKET", "SL-M"):
+            # Kite refuses a MARKET or SL-M order without protection or with 0 (§0.3): never
+            # send it one it refuses; -1 is Kite's automatic protection
+            protection = -1
         params: dict[str, Any] = {
             "variety": spec.variety,
             "exchange": spec.exchange,

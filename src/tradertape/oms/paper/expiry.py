@@ -1,0 +1,191 @@
+"""Expiry on the paper exchange: an open F&O position settled on its contract's expiry day.
+
+After the expiring contracts' close (15:30 IST on their expiry day), every open paper
+position in an option or future of that expiry is settled by `domain.expiry`'s rule at the
+underlying's close there (its last tick of that day): an index option at its intrinsic value
+(nothing when out of the money), a future at the close, a stock contract at its intrinsic
+value with its delivery left to show. The settlement is an order of the exchange (source
+``expiry``) that fills at once at the settlement price, booked by the `Ledger` like any fill
+(its trade, the cash, the position) with the settlement's own contract note as its charges
+(exercise STT on an in-the-money long, the per-order brokerage and its GST; none out of the
+money), and its history recorded by `order_log.store_history`, so its `OrderFilled` reaches
+every subscriber and every view reads the position gone. Each position is settled in the
+book that holds it (the manual book, a portfolio's, a run's), with no attribution: like the
+MIS square-off, no owner's own bookkeeping is asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import Trade
+from tradertape.domain.charges import schedules_of
+from tradertape.domain.expiry import Contract, Settled, contract_of, settle
+from tradertape.domain.instruments import (
+    Exchange,
+    Instrument,
+    InstrumentCatalog,
+    InstrumentType,
+    synthetic_token,
+)
+from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
+from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+from tradertape.oms.context import BROKER, TradingContext
+from tradertape.oms.ledger import Ledger
+from tradertape.oms.order_log import apply_event, claim, new_order, store_history
+
+EXPIRY = "expiry"  # the settlement order's source
+DERIVATIVES = (Exchange.NFO.value, Exchange.BFO.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """One book's open quantity of a derivative in one product."""
+
+    exchange: str
+    tradingsymbol: str
+    product: str
+    book: str
+    quantity: int  # positive long, negative short
+
+    @property
+    def key(self) -> str:
+        return f"{self.exchange}:{self.tradingsymbol}"
+
+
+def holders(db: Session) -> list[int]:
+    """The users who ever traded a derivative on the paper exchange."""
+    query = select(Trade.user_id).where(Trade.broker == BROKER, Trade.exchange.in_(DERIVATIVES))
+    return sorted(db.scalars(query.distinct()))
+
+
+def held(db: Session, *, user_id: int) -> list[Held]:
+    """The user's open derivative positions per book (read under the ledger lock)."""
+    query = (
+        select(
+            Trade.exchange,
+            Trade.tradingsymbol,
+            Trade.product,
+            Trade.book,
+            Trade.transaction_type,
+            func.sum(Trade.quantity),
+        )
+        .where(Trade.user_id == user_id, Trade.broker == BROKER, Trade.exchange.in_(DERIVATIVES))
+        .group_by(
+            Trade.exchange, Trade.tradingsymbol, Trade.product, Trade.book, Trade.transaction_type
+        )
+    )
+    net: dict[tuple[str, str, str, str], int] = {}
+    for exchange, symbol, product, book, side, quantity in db.execute(query):
+        key = (exchange, symbol, product, book)
+        net[key] = net.get(key, 0) + (int(quantity) if side == "BUY" else -int(quantity))
+    return [Held(*key, quantity) for key, quantity in sorted(net.items()) if quantity]
+
+
+def contract_held(
+    instrument: Instrument | None, tradingsymbol: str, exchange: str, indices: Collection[str]
+) -> Contract | None:
+    """The contract a position holds: the catalog's terms, else what its symbol says (the
+    generated listing drops a contract the day after its expiry)."""
+    if instrument is not None and instrument.expiry is not None and instrument.underlying:
+        kind = instrument.instrument_type.value
+        if kind in ("CE", "PE", "FUT"):
+            return Contract(
+                instrument.underlying,
+                instrument.expiry,
+                kind,
+                instrument.strike if kind != "FUT" else None,
+                instrument.underlying not in indices,
+            )
+    return contract_of(
+        tradingsymbol, expiry=None, indices=indices, bse=exchange == Exchange.BFO.value
+    )
+
+
+def settled_of(contract: Contract, position: Held, close: Decimal) -> Settled:
+    """The settlement of `position` at the underlying's `close` (Zerodha's schedule, the
+    paper broker's)."""
+    return settle(contract, position.quantity, close, schedules=schedules_of(BROKER))
+
+
+def book_settlement(
+    context: TradingContext,
+    db: Session,
+    catalog: InstrumentCatalog,
+    *,
+    user_id: int,
+    position: Held,
+    settled: Settled,
+    at: datetime,
+) -> None:
+    """Store the exchange's settlement order of `position` and book its one fill at the
+    settlement price, with the settlement's charges as its own note (no commit; the caller
+    holds the user's ledger lock)."""
+    instrument = catalog.find(position.key) or _unlisted(position, settled.contract)
+    side = TransactionType.SELL if position.quantity > 0 else TransactionType.BUY
+    spec = OrderSpec(
+        exchange=Exchange(position.exchange),
+        tradingsymbol=position.tradingsymbol,
+        transaction_type=side,
+        quantity=abs(position.quantity),
+        product=Product(position.product),
+        order_type=OrderType.MARKET,
+    )
+    order = new_order(
+        user_id, spec, instrument, client_key=None, source=EXPIRY, attribution=None, now=at
+    )
+    order.book = position.book  # settled where it is held
+    ledger = Ledger(db, rows=False)
+    ledger.lock(user_id)
+    accepted = OrderEvent(
+        EventKind.ACCEPTED, at, status_after=OrderStatus.OPEN, message=_message(settled)
+    )
+    filled = OrderEvent(
+        EventKind.FILLED, at, fill_quantity=abs(position.quantity), fill_price=settled.price
+    )
+    history = [
+        apply_event(order, accepted, at),
+        ledger.fill(order, instrument, filled, at, own_note=settled.charges.total),
+    ]
+    claim(db, order)
+    store_history(db, order, history)
+    ledger.write()
+
+
+def _message(settled: Settled) -> str:
+    contract = settled.contract
+    if not contract.option:
+        said = f"Settled at expiry at the final settlement price ₹{settled.price:,}."
+    elif settled.price:
+        said = f"Exercised at expiry: settled at its intrinsic value ₹{settled.price:,}."
+    else:
+        said = "Expired out of the money: settled at ₹0."
+    delivery = settled.delivery
+    if delivery is not None:
+        said += (
+            f" Physical delivery: {delivery.side.lower()} {delivery.quantity} "
+            f"{delivery.underlying} at ₹{delivery.price:,} (₹{delivery.value:,.2f})."
+        )
+    return said
+
+
+def _unlisted(position: Held, contract: Contract) -> Instrument:
+    """The instrument of a contract the catalog no longer lists (settled late)."""
+    return Instrument(
+        exchange=Exchange(position.exchange),
+        tradingsymbol=position.tradingsymbol,
+        instrument_type=InstrumentType(contract.kind),
+        name=contract.underlying,
+        instrument_token=synthetic_token(Exchange(position.exchange), position.tradingsymbol),
+        tick_size=Decimal("0.05"),
+        lot_size=1,
+        expiry=contract.expiry,
+        strike=contract.strike,
+        underlying=contract.underlying,
+    )

@@ -8,6 +8,7 @@ test; on SQLite each test gets a copy of a migrated template file.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -16,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -230,16 +232,16 @@ def with_candles(runtime: Runtime, nifty50_candles: Path) -> Runtime:
     return runtime
 
 
-@pytest.fixture
-def server(runtime: Runtime) -> Iterator[str]:
-    """The app on a loopback port (for streams the in-process transports cannot stream)."""
+@contextlib.contextmanager
+def serving(runtime: Runtime, **config: Any) -> Iterator[str]:
+    """The app served by uvicorn on a loopback port, with `config` over `UVICORN`."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(runtime), host="127.0.0.1", port=port, log_level="warning", **UVICORN
+    settings = uvicorn.Config(
+        create_app(runtime), host="127.0.0.1", port=port, log_level="warning", **UVICORN | config
     )
-    instance = uvicorn.Server(config)
+    instance = uvicorn.Server(settings)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
@@ -249,6 +251,15 @@ def server(runtime: Runtime) -> Iterator[str]:
             break
         except httpx.TransportError:
             threading.Event().wait(0.01)
-    yield base
-    instance.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield base
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(runtime: Runtime) -> Iterator[str]:
+    """The app on a loopback port (for streams the in-process transports cannot stream)."""
+    with serving(runtime) as base:
+        yield base

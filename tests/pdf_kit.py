@@ -111,12 +111,31 @@ def shared_page_pdf(pages: int) -> bytes:
     """A PDF of `pages` pages that are all one page object (its page tree lists the same
     reference `pages` times): a few kilobytes that a reader walks page by page."""
     kids = b" ".join([b"3 0 R"] * pages)
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Contents 4 0 R >>",
-        b"<< /Length 0 >>\nstream\n\nendstream",
-    ]
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Contents 4 0 R >>",
+            b"<< /Length 0 >>\nstream\n\nendstream",
+        ]
+    )
+
+
+def cyclic_page_tree_pdf() -> bytes:
+    """A PDF whose page tree lists itself among its kids (a cycle): PDFium opens it, then
+    fails on its pages."""
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Contents 4 0 R >>",
+            b"<< /Length 0 >>\nstream\n\nendstream",
+        ]
+    )
+
+
+def _pdf(objects: Sequence[bytes]) -> bytes:
+    """`objects` numbered from 1, the first the catalog, with their cross-reference table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):

@@ -16,7 +16,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from tests.pdf_kit import Line, shared_page_pdf, text_pdf
+from tests.pdf_kit import Line, cyclic_page_tree_pdf, shared_page_pdf, text_pdf
 
 ZERODHA_COLUMNS = (
     "symbol",
@@ -624,6 +624,14 @@ HOSTILE: tuple[Hostile, ...] = (
         lambda: shared_page_pdf(10_000),
         422,
         "10,000 pages; a CAS may have at most 300",
+        filename="cas.pdf",
+    ),
+    Hostile(  # issue 66: PDFium's error on its first page was a 500
+        "CAS whose page tree is a cycle",
+        CAS_ROUTE,
+        cyclic_page_tree_pdf,
+        422,
+        "could not be opened as a PDF",
         filename="cas.pdf",
     ),
 )

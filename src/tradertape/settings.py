@@ -13,15 +13,33 @@ import secrets
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, AwareDatetime, Field, IPvAnyAddress, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    AwareDatetime,
+    Field,
+    IPvAnyAddress,
+    IPvAnyNetwork,
+    SecretStr,
+    TypeAdapter,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from tradertape.security.files import private_file, private_folder
 
 SECRET_KEY_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
 AUDIT_ANCHOR_FILE = "audit-anchors.json"
+
+
+def split_list(text: str) -> tuple[str, ...]:
+    """``"10.0.0.1, 10.1.0.0/16"`` as its items (an environment variable's list)."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+PROXY_NETWORKS: TypeAdapter[tuple[IPvAnyNetwork, ...]] = TypeAdapter(tuple[IPvAnyNetwork, ...])
+"""Reads ``serve --forwarded-allow-ips`` as the setting does."""
 
 
 class SmtpSettings(BaseSettings):
@@ -204,6 +222,16 @@ class Settings(BaseSettings):
     # The address this server's orders leave from (what the broker must have registered as
     # your static IP), when the server sits behind NAT; unset: detected from the socket.
     egress_ip: IPvAnyAddress | None = None
+    # The reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses
+    # or networks, comma-separated; ``serve --forwarded-allow-ips``). Empty by default: a
+    # request's address is its peer's, so no sender picks its own (a hook's allowed_ips, the
+    # per-address login limits). uvicorn alone would believe 127.0.0.1.
+    forwarded_allow_ips: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = ()
+
+    @field_validator("forwarded_allow_ips", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        return split_list(value) if isinstance(value, str) else value
 
     @field_validator("public_base_url")
     @classmethod

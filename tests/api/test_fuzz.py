@@ -20,8 +20,9 @@ and body the document declares. Around that generation:
 - **Read back what was accepted.** After a 2xx create or change, the resource's read
   returns the values sent (a price sent as 1413.05 reads 1413.05, not null).
 - **Boundary numbers.** Each numeric field of a realistic request is also sent as
-  `1E+999`, `1e308`, `1e-30`, `true`, `"1_000"`, `"  5  "`, `-1` and `0`: refused with a
-  4xx, or, if accepted, the document allowed it and the read returns it.
+  `1E+999`, `1e308`, `1e-30`, `true`, `"1_000"`, `"  5  "`, `-1`, `0` and the huge, tiny
+  and exotic numbers of `fuzz_kit.BOUNDARY_NUMBERS` (`"1E+600000"`, `"NaN"`, 5,000 nines):
+  refused with a 4xx, or, if accepted, the document allowed it and the read returns it.
 
 Streams are read up to their headers and first bytes. The example budget is fixed and the
 generation derandomized (the same requests every run); `make fuzz` runs a larger budget

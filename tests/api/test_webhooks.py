@@ -15,6 +15,7 @@ from sqlalchemy import select
 from tests.helpers import sign_in
 from tradertape.db.models import Webhook
 from tradertape.runtime import Runtime
+from tradertape.services.webhooks.receive import WRONG_PROOFS_PER_MINUTE
 from tradertape.services.webhooks.signing import signature
 from tradertape.testkit import make_tick
 
@@ -201,6 +202,29 @@ def test_a_body_the_template_cannot_map_is_422_naming_the_field(
 
 
 @pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        pytest.param("contracts", "1E+600000", id="contracts-1E+600000"),
+        pytest.param("contracts", 10**4000, id="contracts-4000-digits"),
+        pytest.param("contracts", "9" * 30_000, id="contracts-30000-nines"),
+        pytest.param("contracts", "1e-600000", id="contracts-tiny"),
+    ],
+)
+def test_a_huge_number_in_a_signed_body_is_refused_before_it_is_used(
+    alice: TestClient, runtime: Runtime, field: str, value: object
+):
+    """The repro of issue 66: a signed ``"contracts": "1E+600000"`` held the server for
+    40 s in ``int()``. It is now a 422 naming the template's quantity, decided on the
+    number's length and exponent (`decimal_input.parse_bounded`), and places nothing."""
+    hook = create(alice)
+    response = send(alice, hook, {**TV_BODY, field: value}, runtime=runtime, secret=hook["secret"])
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["field"] == "template.quantity"
+    assert orders(alice) == []
+    assert log(alice, hook) == [("refused", 422)]
+
+
+@pytest.mark.parametrize(
     "body",
     [
         pytest.param(b"[" * 200_000 + b"]" * 200_000, id="nested-past-the-recursion-limit"),
@@ -248,6 +272,25 @@ def test_the_rate_per_hook_is_429_past_it(alice: TestClient, runtime: Runtime):
     assert codes[:2] == [200, 409]  # (the same second's body: a replay)
     assert codes[2] == 429
     assert len(orders(alice)) == 1
+
+
+def test_wrong_signatures_do_not_use_up_the_owners_rate(alice: TestClient, runtime: Runtime):
+    """Issue 66: 1,000 wrong signatures used up a hook's 30 a minute and the owner's valid
+    request got a 429. The proof is checked first: wrong ones are limited per address
+    (`WRONG_PROOFS_PER_MINUTE`, logged until then, 429 after) and never touch the hook's rate."""
+    hook = create(alice, max_per_minute=3)
+    stranger = TestClient(alice.app, client=("198.51.100.9", 40000))
+    codes = [
+        send(stranger, hook, {**TV_BODY, "n": i}, runtime=runtime, secret="wrong").status_code
+        for i in range(WRONG_PROOFS_PER_MINUTE + 40)
+    ]
+    assert codes == [401] * WRONG_PROOFS_PER_MINUTE + [429] * 40
+    placed = send(alice, hook, TV_BODY, runtime=runtime, secret=hook["secret"])
+    assert placed.status_code == 200, placed.text
+    assert len(orders(alice)) == 1
+    logged = log(alice, hook)
+    assert logged.count(("refused", 401)) == WRONG_PROOFS_PER_MINUTE  # the flood's 429s: not
+    assert logged[0] == ("placed", 200)
 
 
 def test_a_switched_off_or_unknown_hook_is_404(alice: TestClient, runtime: Runtime):

@@ -4,13 +4,16 @@ naming the field."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from tests.helpers import sign_in
 from tests.workers_kit import set_price
+from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
+from tradertape.services.options.basket import KEY_WINDOW
 from tradertape.testkit import make_tick
 
 NIFTY = "NSE:NIFTY 50"
@@ -249,32 +252,60 @@ def test_a_calendar_spreads_preview_keeps_the_calendar_charge(client: TestClient
     assert margin(far, near) == 257_679.50
 
 
-def test_a_resting_hedge_is_cancelled_when_its_short_is_refused(
+def test_a_resting_hedge_halts_the_basket_before_its_short_is_sent(
     client: TestClient, runtime: Runtime
 ):
-    """The paper venue's side of a partner filling after the unwind: a hedge resting on the
-    book when its short is refused is cancelled with the halt, so a later tick that crosses
-    its limit fills nothing (a paper cancel and its fills are one book's: no race)."""
+    """Issue 66: hedge-first only ordered the sends, so a hedge left resting (a far limit)
+    still let the short go: a naked short reported as success. The short now goes only once
+    the hedge has filled; a paper hedge resting when sent halts the basket at once, is
+    cancelled with the halt (a later tick crossing its limit fills nothing), and the answer
+    says why the short was not sent."""
     _ready(client, runtime, "resting@x.in")
     set_price(runtime, f"NFO:{CALL}", "300.00")
     set_price(runtime, f"NFO:{FAR_CALL}", "100.00")
-    rule = client.post(
-        "/api/risk/rules", json={"type": "max_order_value", "threshold_amount": "15000"}
-    )
-    assert rule.status_code == 201, rule.text
-    body = _limit_spread("150.00")  # the hedge rests: 150 × 65 = 9,750
-    body["legs"][0]["lots"] = 3  # the short asks 100 × 195 = 19,500: refused
-    placed = client.post("/api/options/basket", json=body)
+    placed = client.post("/api/options/basket", json=_limit_spread("150.00"))  # rests
     assert placed.status_code == 200, placed.text
     answer = placed.json()
     assert [(leg["tradingsymbol"], leg["state"]) for leg in answer["legs"]] == [
         (CALL, "cancelled"),
-        (FAR_CALL, "rejected"),
+        (FAR_CALL, "skipped"),
     ]
     assert answer["status"] == "failed"
     assert answer["unwind"] == []
+    reason = answer["legs"][1]["reason"]
+    assert "hedge leg 2 had not filled (open) when it was sent" in reason
+    assert "the short legs were not sent" in reason
 
     crossing = make_tick(f"NFO:{CALL}", "140.00", ts=runtime.clock.now())  # under its limit
     with runtime.db.session() as db:
         assert runtime.exchange.on_tick(db, crossing, traded_volume=10_000) == []
     assert _net(client) == {}
+
+
+def test_a_basket_without_a_key_is_the_same_basket_for_a_minute_only(
+    client: TestClient, runtime: Runtime, clock: ManualClock
+):
+    """Issue 66: the legs' key had no time limit, so the same spread sent later "succeeded"
+    and placed nothing. Sent again within `KEY_WINDOW` (a double click, across a minute's
+    edge too) it answers its first orders; sent later, it is a new basket."""
+    _ready(client, runtime, "window@x.in")
+    now = clock.now()
+    clock.set(now.replace(second=59, microsecond=500_000))  # just before a window's edge
+    first = client.post("/api/options/basket", json=_spread()).json()
+    assert first["status"] == "success"
+    lot = first["legs"][0]["quantity"]
+
+    clock.advance(timedelta(seconds=1))  # the next window, a second later: the same basket
+    again = client.post("/api/options/basket", json=_spread()).json()
+    assert again["idempotency_key"] == first["idempotency_key"]
+    assert [leg["order_id"] for leg in again["legs"]] == [leg["order_id"] for leg in first["legs"]]
+    assert _net(client) == {CALL: lot, FAR_CALL: -lot}
+
+    clock.advance(KEY_WINDOW)  # a minute on: the same structure is a new basket
+    later = client.post("/api/options/basket", json=_spread()).json()
+    assert later["status"] == "success"
+    assert later["idempotency_key"] != first["idempotency_key"]
+    assert {leg["order_id"] for leg in later["legs"]}.isdisjoint(
+        leg["order_id"] for leg in first["legs"]
+    )
+    assert _net(client) == {CALL: 2 * lot, FAR_CALL: -2 * lot}

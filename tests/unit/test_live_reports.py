@@ -35,6 +35,11 @@ def row(filled: object, average: object) -> dict[str, object]:
         pytest.param(10, -1488, id="negative-price"),
         pytest.param(10, None, id="a-fill-without-a-price"),
         pytest.param(10, [1488], id="a-list"),
+        # sized before any arithmetic: int() of "1E+600000" held a server for minutes (#66)
+        pytest.param("1E+600000", "1488", id="huge-exponent-quantity"),
+        pytest.param(10**400, "1488", id="400-digit-quantity"),
+        pytest.param("9" * 5000, "1488", id="5000-nines"),
+        pytest.param(10, "1e-600000", id="tiny-price"),
     ],
 )
 def test_malformed_figures_make_an_unusable_report(filled: object, average: object):
@@ -45,7 +50,8 @@ def test_malformed_figures_make_an_unusable_report(filled: object, average: obje
         "COMPLETE",
         0,
         Decimal(0),
-        problem=f"unusable figures: filled_quantity={filled!r}, average_price={average!r}",
+        problem=f"unusable figures: filled_quantity={repr(filled)[:40]}, "
+        f"average_price={repr(average)[:40]}",
     )
 
 

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tradertape.domain.market import Tick
+from tradertape.domain.orders import MAX_QUANTITY
 from tradertape.errors import InvalidField
 from tradertape.oms import LastTick
 from tradertape.services.webhooks import templates
@@ -34,6 +35,13 @@ def test_an_amount_buys_what_it_pays_for_and_never_more(price: Decimal, amount: 
     template = templates.check(templates.PRESETS["chartink"] | {"amount": str(amount)})
     if amount < price:  # not one share is paid for: refused, naming the amount
         with pytest.raises(InvalidField, match="buys no share") as refused:
+            templates.orders(
+                template, {"stocks": "SBIN"}, quotes=quotes_at(price), mode="paper", broker=None
+            )
+        assert refused.value.field == "template.amount"
+        return
+    if amount // price > MAX_QUANTITY:  # more shares than any order holds: refused too
+        with pytest.raises(InvalidField, match="buys more than") as refused:
             templates.orders(
                 template, {"stocks": "SBIN"}, quotes=quotes_at(price), mode="paper", broker=None
             )
@@ -93,3 +101,60 @@ def test_a_template_that_cannot_work_is_refused_naming_the_field(
     with pytest.raises(InvalidField) as refused:
         templates.check(template)
     assert refused.value.field == field
+
+
+EXOTIC = ["1E+600000", "1e-600000", "NaN", "Infinity", "-0", "0x10", "1_000", "9" * 50_000]
+TEMPLATE = {
+    "symbol": "{{ticker}}",
+    "side": "BUY",
+    "quantity": "{{qty}}",
+    "order_type": "{{type}}",
+    "price": "{{price}}",
+}
+
+
+@pytest.mark.parametrize("value", EXOTIC, ids=lambda value: value[:12])
+@pytest.mark.parametrize("field", ["quantity", "price", "amount"])
+def test_a_bodys_huge_tiny_or_exotic_number_is_refused_naming_its_field(value: str, field: str):
+    """``"contracts": "1E+600000"`` once ran 40 s in ``int()``: each number of a body is held
+    to what its field can mean first (a quantity to 10 crore units, a price to ₹1,000 crore
+    with 4 places, an amount to ₹1 lakh crore with 2), and refused with a 422 naming it."""
+    body = {"ticker": "NSE:INFY", "qty": "5", "type": "LIMIT", "price": "1500", "money": "9000"}
+    template = dict(TEMPLATE)
+    if field == "amount":
+        del template["quantity"]
+        template["amount"] = "{{money}}"
+        body["money"] = value
+    else:
+        body[{"quantity": "qty", "price": "price"}[field]] = value
+    with pytest.raises(InvalidField) as refused:
+        templates.orders(
+            templates.check(template),
+            body,
+            quotes=quotes_at(Decimal(1500)),
+            mode="paper",
+            broker=None,
+        )
+    assert refused.value.field == f"template.{field}"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("quantity", "1E+600000"), ("amount", "1e12000"), ("price", "100000000000")],
+)
+def test_a_stored_constant_is_held_to_its_fields_bound(field: str, value: str):
+    template = {"symbol": "INFY", "side": "BUY", "quantity": "1", field: value}
+    if field == "amount":
+        del template["quantity"]
+    with pytest.raises(InvalidField) as refused:
+        templates.check(template)
+    assert refused.value.field == f"template.{field}"
+
+
+def test_commas_group_either_way_and_a_whole_quantity_may_carry_zero_places():
+    template = templates.check(TEMPLATE)
+    body = {"ticker": "NSE:INFY", "qty": "1,00,000.0", "type": "LIMIT", "price": "1,500.05"}
+    (order,) = templates.orders(
+        template, body, quotes=quotes_at(Decimal(1500)), mode="paper", broker=None
+    )
+    assert (order.terms.quantity, order.terms.price) == (100_000, Decimal("1500.05"))

@@ -175,7 +175,9 @@ PageDep = Annotated[Page, Depends(page_params)]
 
 
 def client_ip(request: Request) -> str | None:
-    """The peer address (a reverse proxy's forwarding headers are not trusted here)."""
+    """The sender's address: the peer's, or, from a proxy the operator listed
+    (``forwarded_allow_ips``), the X-Forwarded-For uvicorn read for it (`serving.process.
+    trusted_proxies`); no header is read here, so no sender can pick its address."""
     return request.client.host if request.client else None
 
 

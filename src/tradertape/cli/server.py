@@ -15,6 +15,12 @@ if TYPE_CHECKING:
 
 HOST = typer.Option("127.0.0.1", "--host", help="interface to bind")
 PORT = typer.Option(8000, "--port", help="TCP port")
+PROXIES = typer.Option(
+    None,
+    "--forwarded-allow-ips",
+    help="reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is "
+    "believed; default TRADERTAPE_FORWARDED_ALLOW_IPS, else none",
+)
 
 
 def _market_line(settings: Settings) -> str:
@@ -47,7 +53,25 @@ def _listening(host: str, port: int) -> list[socket.socket]:
         raise typer.Exit(1) from exc
 
 
-def _serve(host: str, port: int, *, demo: bool) -> None:
+def _proxy_option(option: str | None) -> tuple[object, ...] | None:
+    """``--forwarded-allow-ips`` read as the setting is (None: not given), before binding."""
+    from pydantic import ValidationError
+
+    from tradertape.settings import PROXY_NETWORKS, split_list
+
+    if option is None:
+        return None
+    try:
+        return PROXY_NETWORKS.validate_python(split_list(option))
+    except ValidationError as exc:
+        raise typer.BadParameter(
+            f"{option!r} is not a list of IP addresses or networks",
+            param_hint="--forwarded-allow-ips",
+        ) from exc
+
+
+def _serve(host: str, port: int, *, demo: bool, proxies: str | None = None) -> None:
+    chosen = _proxy_option(proxies)
     sockets = _listening(host, port)
     import uvicorn
 
@@ -56,9 +80,12 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
     from tradertape.jobs.kernels import KernelWarmUp
     from tradertape.logs import configure_logging, uvicorn_log_config
     from tradertape.serving.open_files import connection_limit
-    from tradertape.serving.process import UVICORN, settle
+    from tradertape.serving.process import UVICORN, settle, trusted_proxies
 
     runtime = build_runtime(serving_at=(host, port), demo=demo, schema=False)
+    proxy_config = trusted_proxies(
+        runtime.settings.forwarded_allow_ips if chosen is None else chosen
+    )
     configure_logging(json_lines=runtime.settings.log_json)
     kernels = KernelWarmUp(enabled=runtime.settings.warm_kernels)
     kernels.start()  # they load while the database is migrated and the server starts
@@ -93,7 +120,7 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
         log_config=uvicorn_log_config(),
         # past this many connections a 503 at once: the process keeps files to run on
         limit_concurrency=connection_limit(runtime.settings.open_files_reserve),
-        **UVICORN,
+        **(UVICORN | proxy_config),
     )
     server = uvicorn.Server(config)
     shown = f"[{host}]" if ":" in host else host
@@ -132,14 +159,14 @@ def register(app: typer.Typer) -> None:
     """Add the commands to the root app."""
 
     @app.command()
-    def serve(host: str = HOST, port: int = PORT) -> None:
+    def serve(host: str = HOST, port: int = PORT, proxies: str | None = PROXIES) -> None:
         """Apply migrations, then serve the UI and API."""
-        _serve(host, port, demo=False)
+        _serve(host, port, demo=False, proxies=proxies)
 
     @app.command()
-    def demo(host: str = HOST, port: int = PORT) -> None:
+    def demo(host: str = HOST, port: int = PORT, proxies: str | None = PROXIES) -> None:
         """Apply migrations, load demo data (idempotent), print the login, then serve."""
-        _serve(host, port, demo=True)
+        _serve(host, port, demo=True, proxies=proxies)
 
     @app.command("warm-up")
     def warm_up() -> None:

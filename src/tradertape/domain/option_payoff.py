@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from tradertape.domain.option_math import Greeks, OptionKind, greeks
 
+MAX_LOTS = 10_000
+"""The most lots one leg of an option structure may hold (a request's bound)."""
+
 
 @dataclass(frozen=True, slots=True)
 class PayoffLeg:

@@ -10,10 +10,12 @@ published README's ``{"stoploss_pct": 2.0}`` shorthand means: exit once the stra
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import InvalidOperation
 from typing import Any
+
+from tradertape.domain.decimal_input import parse_decimal
 
 METRICS = (
     "index_ltp",
@@ -79,8 +81,10 @@ def _rule(raw: Any, where: str, index: int) -> Rule:
     threshold = raw.get("threshold")
     if isinstance(threshold, bool) or not isinstance(threshold, int | float):
         raise RuleError(f"{where}.threshold", "must be a number")
-    if not math.isfinite(threshold):
-        raise RuleError(f"{where}.threshold", "must be finite")
+    try:
+        parse_decimal(threshold)  # finite and of sane size: float(10**400) would overflow
+    except InvalidOperation as exc:
+        raise RuleError(f"{where}.threshold", str(exc)) from None
     action = raw.get("action", "exit")
     if action != "exit":
         raise RuleError(f"{where}.action", "only 'exit' is supported")

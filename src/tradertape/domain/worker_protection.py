@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tradertape.domain.decimal_input import MAX_PRICE, PLAIN, Quantity
+from tradertape.domain.decimal_input import MAX_PRICE, PLAIN, Flag, Quantity
 
 Percent = Annotated[float, PLAIN]
 
@@ -71,7 +71,7 @@ class BasketRules(_Closed):
 class OperationRules(_Closed):
     """Exit on a stale worker; leave MIS before the broker's square-off."""
 
-    exit_on_worker_stale: bool = False
+    exit_on_worker_stale: Flag = False
     worker_stale_sec: int | None = Field(default=None, ge=30, le=86400)
     mis_squareoff_buffer_sec: int | None = Field(default=None, ge=0, le=3600)
 
@@ -89,7 +89,7 @@ class OperationRules(_Closed):
 class BackendProtection(_Closed):
     """The whole document as stored under ``runtime_state.backend_protection``."""
 
-    enabled: bool = False
+    enabled: Flag = False
     mode: Literal["exposure"] = "exposure"
     version: int = Field(default=1, ge=1)
     positions: list[ProtectedPosition] = Field(default_factory=list, max_length=100)

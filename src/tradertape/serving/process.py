@@ -37,7 +37,7 @@ import gc
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 SWITCH_INTERVAL_S = 0.001
@@ -47,7 +47,21 @@ SWEEP_EVERY_S = 1800.0
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 MMAP_THRESHOLD_BYTES = 32 << 20  # blocks smaller than this come from (and return to) the heap
 TRIM_THRESHOLD_BYTES = 128 << 20  # a heap's free top is given back above this
-UVICORN: dict[str, Any] = {"ws": "websockets-sansio", "ws_per_message_deflate": False}
+UVICORN: dict[str, Any] = {
+    "ws": "websockets-sansio",
+    "ws_per_message_deflate": False,
+    # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise: a sender on the
+    # same machine (or a proxy passing the header through) would pick its own address
+    "proxy_headers": False,
+}
+
+
+def trusted_proxies(networks: Sequence[object]) -> dict[str, Any]:
+    """uvicorn's settings that believe forwarding headers only from `networks` (the
+    operator's ``forwarded_allow_ips``), and from no one when there are none."""
+    if not networks:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": [str(n) for n in networks]}
 
 
 def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:

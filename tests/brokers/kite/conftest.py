@@ -15,6 +15,7 @@ from tests.conftest import TEST_SECRET
 from tests.serving import serve
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET, FakeKite, create_app
 from tradertape.ports.clock import ManualClock
+from tradertape.services import baskets
 from tradertape.settings import Settings
 from tradertape_brokers.kite import KITE_LIMITS, Backoff, KiteBroker, RateLimiter, checksum
 from tradertape_brokers.kite import exchange_request_token as exchange
@@ -80,6 +81,20 @@ class Fake:
         return exchange(
             DEFAULT_API_KEY, token, checksum(DEFAULT_API_KEY, token, DEFAULT_API_SECRET), self.url
         )
+
+
+@pytest.fixture(autouse=True)
+def hedge_wait_on_its_own_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A live basket waits for its hedge's fill (`baskets.HedgeWait`, 5 s) on a clock of its
+    own here: each look advances it by the poll, so no test sleeps through the wait."""
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    monkeypatch.setattr(
+        baskets, "HEDGE_WAIT", baskets.HedgeWait(sleep=sleep, monotonic=lambda: now[0])
+    )
 
 
 @pytest.fixture

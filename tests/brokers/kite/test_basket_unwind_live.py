@@ -39,9 +39,10 @@ def settings(tmp_path: Path, fake: Fake) -> Settings:
 
 
 def _refused_short(client: TestClient, runtime: Runtime, fake: Fake, key: str, lots: int) -> str:
-    """A spread whose hedge (`lots` lots, a LIMIT under the market) rests at Kite and whose
-    short the gate refuses at once (its value above the account's order-value ceiling)
-    while Kite answers no cancel: the hedge is left working. Its order id at Kite."""
+    """A spread whose hedge (`lots` lots, a LIMIT under the market) rests at Kite, so its
+    short is not sent (the gate would refuse it too: its value above the account's
+    order-value ceiling), while Kite answers no cancel: the hedge is left working. Its
+    order id at Kite."""
     connect(client, runtime, fake)
     set_prices(runtime, fake)
     near = runtime.options.last_tick(f"NFO:{CALL}")
@@ -77,9 +78,9 @@ def _refused_short(client: TestClient, runtime: Runtime, fake: Fake, key: str, l
     answer = placed.json()
     assert [(leg["tradingsymbol"], leg["state"]) for leg in answer["legs"]] == [
         (CALL, "open"),  # its cancel was not answered
-        (FAR_CALL, "rejected"),
+        (FAR_CALL, "skipped"),  # the hedge rests: the short is not sent (issue 66)
     ], answer
-    assert "risk rule" in answer["legs"][1]["reason"]
+    assert "hedge leg 2 had not filled (open) within 5 s" in answer["legs"][1]["reason"]
     (hedge,) = fake.state()["orders"]  # the short never reached Kite
     assert hedge["status"] == "OPEN"
     assert _marks(runtime) == [(f"chain:{key}", False)]  # owed: open
@@ -139,7 +140,7 @@ def test_a_later_pass_cancels_the_partner_and_exits_its_fill_once(
     loop.run_jobs(force=True)
     assert _sent(fake) == [(CALL, "BUY", 130, "CANCELLED"), (CALL, "SELL", 65, "COMPLETE")]
     keys = [o.client_key for o in ours(runtime)]
-    assert keys == ["chain:gate-1:1", "chain:gate-1:0", "chain:gate-1:unwind:1"]  # hedge first
+    assert keys == ["chain:gate-1:1", "chain:gate-1:unwind:1"]  # the short: never sent
     assert _marks(runtime) == [("chain:gate-1", True)]
 
     loop.run_jobs(force=True)
@@ -158,7 +159,7 @@ def test_a_partner_that_fills_before_a_restart_is_exited_after_it_once(
     _clear_faults(fake)
     with runtime.db.session() as db:
         assert runtime.live.poll(db) >= 1  # booked here; the process stops before its loop
-    assert [o.status for o in ours(runtime)] == ["COMPLETE", "REJECTED"]
+    assert [o.status for o in ours(runtime)] == ["COMPLETE"]  # the short: never sent
 
     again = _restart(runtime, fake)
     again.run_jobs(force=True)
@@ -231,9 +232,10 @@ def test_a_cancel_kite_keeps_refusing_backs_off_and_tells_its_owner_once(
 def test_a_leg_refused_before_it_is_stored_still_unwinds_its_partner(
     client: TestClient, runtime: Runtime, fake: Fake
 ):
-    """A leg refused before anything is stored (here its price off the tick) leaves no
-    row a later pass could tell the basket by: only the mark does. The hedge's cancel
-    fails, it fills, its fill is heard: the pass sells it back, once."""
+    """A leg never stored leaves no row a later pass could tell the basket by: only the
+    mark does. The hedge rests, so the short (its price off the tick besides) is skipped,
+    not sent (issue 66); the hedge's cancel fails, it fills, its fill is heard: the pass
+    sells it back, once."""
     user_id = connect(client, runtime, fake)
     set_prices(runtime, fake)
     near = runtime.options.last_tick(f"NFO:{CALL}")
@@ -268,8 +270,8 @@ def test_a_leg_refused_before_it_is_stored_still_unwinds_its_partner(
             attribution={},
             last_tick=runtime.options.last_tick,
         )
-    assert [(r.index, r.state) for r in result.legs] == [(1, "open"), (0, "refused")]
-    assert "tick" in (result.legs[1].reason or ""), result.legs[1].reason
+    assert [(r.index, r.state) for r in result.legs] == [(1, "open"), (0, "skipped")]
+    assert "had not filled" in (result.legs[1].reason or ""), result.legs[1].reason
     assert [o.client_key for o in ours(runtime)] == ["chain:unstored:1"]
     (hedge,) = fake.state()["orders"]
     _fill(fake, runtime, hedge["order_id"], 65)

@@ -18,6 +18,7 @@ from tests.workers_kit import set_price
 from tradertape.db.models.trading import Order
 from tradertape.jobs.trading import trading_loop
 from tradertape.runtime import Runtime
+from tradertape.services import baskets
 from tradertape.settings import Settings
 
 pytestmark = pytest.mark.db
@@ -165,33 +166,63 @@ def test_a_leg_kite_rejects_after_taking_it_unwinds_its_filled_partner_once(
     assert len(fake.state()["orders"]) == 3
 
 
-def test_a_hedge_kite_rejects_late_buys_back_its_filled_short(
+def test_a_live_hedge_left_resting_halts_the_basket_before_its_short(
     client: TestClient, runtime: Runtime, fake: Fake
 ):
+    """Issue 66: a hedge resting at Kite (a limit far under the market) still let the short
+    go, reported as success: a naked short. The basket now asks Kite for the hedge's state
+    until it has filled or `HedgeWait` (5 s) has passed; it has not, so the hedge is
+    cancelled, the short never reaches Kite, and the answer says why."""
     connect(client, runtime, fake)
     set_price(runtime, NIFTY, "25000")
     fake.price(NIFTY, 25000)
     _listed(runtime, fake)
     near = runtime.options.last_tick(f"NFO:{CALL}")
     assert near is not None
-    resting = _ticked(near.last_price / 2)  # a hedge that rests
     legs = _spread(idempotency_key="late-2")
-    legs["legs"][1] |= {"order_type": "LIMIT", "price": resting}
+    legs["legs"][1] |= {"order_type": "LIMIT", "price": _ticked(near.last_price / 2)}
 
-    placed = client.post("/api/options/basket", json=legs)
-    assert placed.json()["status"] == "success", placed.text
-    hedge, short = fake.state()["orders"]
-    assert (hedge["status"], short["status"]) == ("OPEN", "COMPLETE")  # a naked short now
+    answer = client.post("/api/options/basket", json=legs).json()
+    assert answer["status"] == "failed", answer
+    assert [(leg["tradingsymbol"], leg["state"]) for leg in answer["legs"]] == [
+        (CALL, "cancelled"),
+        (FAR_CALL, "skipped"),
+    ]
+    reason = answer["legs"][1]["reason"]
+    assert "hedge leg 2 had not filled (open) within 5 s: the short legs were not sent" in reason
+    (hedge,) = fake.state()["orders"]  # no short at Kite
+    assert hedge["status"] == "CANCELLED"
 
-    fake.control("reject", {"order_id": hedge["order_id"]})
-    trading_loop(runtime).run_jobs(force=True)
-    *_, unwind = fake.state()["orders"]
-    assert len(fake.state()["orders"]) == 3
-    assert (unwind["tradingsymbol"], unwind["transaction_type"], unwind["quantity"]) == (
-        FAR_CALL,
-        "BUY",
-        65,
+
+def test_a_live_hedge_that_fills_while_waited_for_lets_its_short_go(
+    client: TestClient, runtime: Runtime, fake: Fake, monkeypatch: pytest.MonkeyPatch
+):
+    """The hedge rests when sent and fills at Kite a moment later (here on the wait's second
+    look): the basket asks Kite again, sees the fill, and sends the short."""
+    connect(client, runtime, fake)
+    set_price(runtime, NIFTY, "25000")
+    fake.price(NIFTY, 25000)
+    _listed(runtime, fake)
+    near = runtime.options.last_tick(f"NFO:{CALL}")
+    assert near is not None
+    price = _ticked(near.last_price / 2)
+    looks = []
+
+    def sleep(seconds: float) -> None:  # the broker fills the hedge while the basket waits
+        looks.append(seconds)
+        (hedge,) = fake.state()["orders"]
+        fake.control("fill", {"order_id": hedge["order_id"], "quantity": 65, "price": float(price)})
+
+    monkeypatch.setattr(
+        baskets, "HEDGE_WAIT", baskets.HedgeWait(sleep=sleep, monotonic=lambda: 0.0)
     )
+    legs = _spread(idempotency_key="waited")
+    legs["legs"][1] |= {"order_type": "LIMIT", "price": price}
+    answer = client.post("/api/options/basket", json=legs).json()
+    assert answer["status"] == "success", answer
+    assert [leg["state"] for leg in answer["legs"]][0] == "filled"
+    assert len(looks) == 1
+    assert [o["transaction_type"] for o in fake.state()["orders"]] == ["BUY", "SELL"]
 
 
 def test_a_late_rejection_booked_before_a_restart_is_unwound_after_it_once(
@@ -224,10 +255,11 @@ def test_a_late_rejection_booked_before_a_restart_is_unwound_after_it_once(
 def test_a_partner_that_fills_after_its_unwind_is_exited_for_the_rest_once(
     client: TestClient, runtime: Runtime, fake: Fake
 ):
-    """The hedge's cancel misses (Kite does not answer it) while it is one lot of two
-    filled: the unwind exits that lot; the hedge fills the other before any cancel lands,
-    and the next pass exits it under the key of the 130 it has filled, once across passes
-    and a restart. Kite's book ends flat."""
+    """Two bought legs, both resting (no short waits on them); the second is rejected late.
+    The first's cancel misses (Kite does not answer it) while it is one lot of two filled:
+    the unwind exits that lot; it fills the other before any cancel lands, and the next
+    pass exits it under the key of the 130 it has filled, once across passes and a
+    restart. Kite's book ends flat. (A sold leg no longer goes while a hedge rests.)"""
     connect(client, runtime, fake)
     set_price(runtime, NIFTY, "25000")
     fake.price(NIFTY, 25000)
@@ -237,10 +269,12 @@ def test_a_partner_that_fills_after_its_unwind_is_exited_for_the_rest_once(
     assert near is not None
     assert far is not None
     legs = _spread(idempotency_key="late-4")
-    for leg in legs["legs"]:
-        leg["lots"] = 2
-    legs["legs"][0] |= {"order_type": "LIMIT", "price": _ticked(far.last_price * 2)}
-    legs["legs"][1] |= {"order_type": "LIMIT", "price": _ticked(near.last_price / 2)}
+    legs["legs"] = [
+        {"tradingsymbol": CALL, "transaction_type": "BUY", "lots": 2},
+        {"tradingsymbol": FAR_CALL, "transaction_type": "BUY", "lots": 2},
+    ]
+    legs["legs"][0] |= {"order_type": "LIMIT", "price": _ticked(near.last_price / 2)}
+    legs["legs"][1] |= {"order_type": "LIMIT", "price": _ticked(far.last_price / 2)}
     assert client.post("/api/options/basket", json=legs).json()["status"] == "success"
     hedge, short = fake.state()["orders"]
     assert (hedge["status"], short["status"]) == ("OPEN", "OPEN")
@@ -271,8 +305,8 @@ def test_a_partner_that_fills_after_its_unwind_is_exited_for_the_rest_once(
             select(Order.client_key).where(Order.client_key.like("chain:late-4:unwind:%"))
         ).all()
     assert sorted(str(key) for key in keys) == [
-        "chain:late-4:unwind:1",
-        "chain:late-4:unwind:1:130",
+        "chain:late-4:unwind:0",
+        "chain:late-4:unwind:0:130",
     ]
 
     restarted = Runtime.build(runtime.settings, clock=runtime.clock, db=runtime.db)

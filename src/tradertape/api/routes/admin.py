@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from tradertape.api.deps import AdminUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.schemas.auth import Strict, UserOut
 from tradertape.api.schemas.numbers import RowId
+from tradertape.domain.decimal_input import Flag
 from tradertape.services.accounts import users
 
 router = APIRouter(prefix="/auth/admin", tags=["admin"])
@@ -21,9 +22,9 @@ class AdminUserOut(UserOut):
 class UserFlagsIn(Strict):
     """Flags an admin may change; omitted ones stay as they are."""
 
-    is_admin: bool | None = None
-    cloud_secrets_allowed: bool | None = None
-    is_active: bool | None = None
+    is_admin: Flag | None = None
+    cloud_secrets_allowed: Flag | None = None
+    is_active: Flag | None = None
 
 
 @router.get("/users", response_model=list[AdminUserOut])

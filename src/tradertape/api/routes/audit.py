@@ -4,7 +4,6 @@ its anchor (the signed head you keep, to check the trail against later)."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -17,17 +16,18 @@ from tradertape.api.schemas.audit import (
     AuditExportOut,
     AuditVerifyOut,
 )
+from tradertape.api.schemas.times import Day
 from tradertape.domain.audit_chain import Anchor
 from tradertape.errors import InvalidField
 from tradertape.services.audit import anchors, trail
 
 router = APIRouter(tags=["audit"])
 
-Day = Annotated[date | None, Query(description="an IST day (YYYY-MM-DD); none: every entry")]
+AuditDay = Annotated[Day | None, Query(description="an IST day (YYYY-MM-DD); none: every entry")]
 
 
 @router.get("/audit/entries", response_model=list[AuditEntryOut])
-def audit_entries(user: CurrentUser, db: DbDep, day: Day = None) -> list[AuditEntryOut]:
+def audit_entries(user: CurrentUser, db: DbDep, day: AuditDay = None) -> list[AuditEntryOut]:
     """Your audit trail in sequence order: every order accepted, rejected, modified,
     cancelled or filled and every GTT fired, with who decided it (``source``), each entry
     carrying the previous one's hash."""
@@ -39,7 +39,7 @@ def audit_entries(user: CurrentUser, db: DbDep, day: Day = None) -> list[AuditEn
 def audit_export(
     user: CurrentUser,
     db: DbDep,
-    day: Day = None,
+    day: AuditDay = None,
     format: Annotated[Literal["csv", "json"], Query()] = "csv",  # noqa: A002 - the query's name
 ) -> AuditExportOut:
     """Your audit trail (a day, or all of it) as a CSV or JSON file to keep."""

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
 from tradertape.api.schemas.auth import Strict
 from tradertape.domain.brokers import BrokerName
+from tradertape.domain.decimal_input import Flag
 from tradertape.services.brokers.groww_session import GrowwLogin, GrowwSessions
 
 router = APIRouter(tags=["brokers"])
@@ -19,7 +20,7 @@ class GrowwSessionIn(Strict):
     """Exactly one flow: today's TOTP code, or the stored API secret (approval keys)."""
 
     totp: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
-    use_secret: bool = False
+    use_secret: Flag = False
 
     @model_validator(mode="after")
     def _one_flow(self) -> GrowwSessionIn:

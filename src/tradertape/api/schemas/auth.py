@@ -7,6 +7,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from tradertape.api.schemas.times import UtcDateTime
+from tradertape.domain.decimal_input import Flag
 
 
 class Strict(BaseModel):
@@ -89,7 +90,7 @@ class MeOut(UserOut):
 class LiveTradingIn(Strict):
     """Turn the user's own live-trading switch on (typing ``LIVE`` to confirm) or off."""
 
-    live_trading: bool
+    live_trading: Flag
     confirm: str | None = Field(default=None, max_length=16)
 
 

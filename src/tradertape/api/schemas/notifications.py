@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.numbers import JsonRowId
 from tradertape.api.schemas.times import UtcDateTime
-from tradertape.domain.decimal_input import Count
+from tradertape.domain.decimal_input import Count, Flag
 
 ChatId = Annotated[Count, Field(ge=-(2**52), le=2**52, description="the chat id /start replies")]
 
@@ -84,7 +84,7 @@ class TelegramStatusOut(BaseModel):
 class BriefingIn(Strict):
     """The daily morning briefing: on or off, and when (IST, before the 09:15 open)."""
 
-    enabled: bool
+    enabled: Flag
     time: Annotated[
         TimeOfDay | None, Field(description="HH:MM in IST, before 09:15; omitted: unchanged")
     ] = None

@@ -12,7 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tradertape.domain.decimal_input import Count, Price
+from tradertape.domain.decimal_input import Count, Flag, Price
+from tradertape.domain.option_payoff import MAX_LOTS
 from tradertape.serving.free_json import JsonObject
 
 
@@ -25,7 +26,7 @@ class OptionLegIn(BaseModel):
     tradingsymbol: str = Field(min_length=1, max_length=64)
     transaction_type: Literal["BUY", "SELL"]
     quantity: Count | None = Field(default=None, gt=0, le=100_000)
-    lots: Count | None = Field(default=None, gt=0, le=10_000)
+    lots: Count | None = Field(default=None, gt=0, le=MAX_LOTS)
     lot_size: Count | None = Field(default=None, gt=0, le=100_000)
     exchange: Literal["NFO"] = "NFO"
     product: Literal["MIS", "NRML"] | None = None
@@ -62,7 +63,7 @@ class OptionRunActionIn(BaseModel):
     mode: str | None = Field(default=None, max_length=20)
     execution_mode: str | None = Field(default=None, max_length=20)
     account_scope: str | None = Field(default=None, max_length=100)
-    all_or_none: bool | None = None
+    all_or_none: Flag | None = None
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=160)
     metadata: JsonObject = Field(default_factory=dict)
     safety_token: str | None = Field(default=None, max_length=2000)

@@ -13,8 +13,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
+from tradertape.domain.decimal_input import PLAIN
+
 JsonInt = Annotated[int, Strict()]  # a JSON integer: never true, "5" or 5.0
 JsonFloat = Annotated[float, Strict()]  # a JSON number: never true or "5"
+
+
+Spot = Annotated[Decimal, Field(gt=0, le=10_000_000), PLAIN]
+"""An index level a what-if puts the underlying at."""
+Premium = Annotated[Decimal, Field(gt=0, le=1_000_000), PLAIN]
+"""An option's premium: an entry or a limit price."""
 
 
 class UnderlyingOut(BaseModel):
@@ -85,7 +93,7 @@ class WhatIfIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    spot: Decimal | None = Field(default=None, gt=0, le=10_000_000)
+    spot: Spot | None = None
     iv_shift: JsonFloat = Field(default=0.0, ge=-50, le=100)
     days_to_expiry: JsonFloat | None = Field(default=None, ge=0, le=400)
 
@@ -98,9 +106,7 @@ class PayoffLegIn(BaseModel):
     tradingsymbol: str = Field(min_length=1, max_length=60, examples=["NIFTY26DEC25000CE"])
     transaction_type: Literal["BUY", "SELL"]
     lots: JsonInt = Field(ge=1, le=1000)
-    entry_price: Decimal | None = Field(
-        default=None, gt=0, le=1_000_000, description="default: the contract's LTP now"
-    )
+    entry_price: Premium | None = Field(default=None, description="default: the contract's LTP now")
 
 
 class PayoffIn(WhatIfIn):
@@ -178,7 +184,7 @@ class BasketLegIn(BaseModel):
     transaction_type: Literal["BUY", "SELL"]
     lots: JsonInt = Field(ge=1, le=1000)
     order_type: Literal["MARKET", "LIMIT"] = "MARKET"
-    price: Decimal | None = Field(default=None, gt=0, le=1_000_000, description="LIMIT only")
+    price: Premium | None = Field(default=None, description="LIMIT only")
 
 
 class BasketIn(BaseModel):

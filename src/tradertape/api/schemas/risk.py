@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.numbers import JsonRowId
 from tradertape.api.schemas.times import UtcDateTime
-from tradertape.domain.decimal_input import PLAIN, Amount
+from tradertape.domain.decimal_input import PLAIN, Amount, Flag
 from tradertape.domain.decimal_input import Count as Whole
 from tradertape.domain.risk import RuleAction, RuleType
 from tradertape.services.risk.exposure import ScopeKind
@@ -49,7 +49,7 @@ class RuleIn(Strict):
 
     type: RuleType
     action: RuleAction = RuleAction.BLOCK
-    enabled: bool = True
+    enabled: Flag = True
     threshold_amount: Rupees | None = None
     threshold_pct: Percent | None = None
     threshold_count: Count | None = None
@@ -77,7 +77,7 @@ class RuleReplace(RuleIn):
     """A full replacement (PUT): every field is required, the unused ones as null."""
 
     action: RuleAction
-    enabled: bool
+    enabled: Flag
     threshold_amount: Rupees | None
     threshold_pct: Percent | None
     threshold_count: Count | None
@@ -116,7 +116,7 @@ class RuleOut(BaseModel):
 class KillSwitchIn(Strict):
     """Turn your kill switch on (every new entry is refused) or off."""
 
-    on: bool
+    on: Flag
 
 
 class KillSwitchOut(BaseModel):

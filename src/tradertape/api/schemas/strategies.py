@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tradertape.api.schemas.open_models import JsonNumber, OpenModel
 from tradertape.api.schemas.times import UtcDateTime
+from tradertape.domain.decimal_input import Flag
 from tradertape.strategies.dsl import (
     AddonRules,
     BaseModelId,
@@ -30,8 +31,8 @@ class StrategyCreate(StrategyDocument):
     id: int | None = Field(
         default=None, description="ignored on create; on replace it must be the path's id"
     )
-    is_public: bool = False
-    is_active: bool = True
+    is_public: Flag = False
+    is_active: Flag = True
 
     @model_validator(mode="before")
     @classmethod
@@ -55,8 +56,8 @@ class StrategyReplace(StrategyCreate):
     addon_rules: AddonRules
     conviction_scoring: list[ScoreEntry] = Field(max_length=20)
     config: StrategyConfig
-    is_active: bool | None = None  # type: ignore[assignment]
-    is_public: bool | None = None  # type: ignore[assignment]
+    is_active: Flag | None = None  # type: ignore[assignment]
+    is_public: Flag | None = None  # type: ignore[assignment]
 
 
 class StrategyFork(BaseModel):
@@ -68,7 +69,7 @@ class StrategyFork(BaseModel):
 class StrategyShare(BaseModel):
     """Set ``is_public``; without it the flag toggles."""
 
-    is_public: bool | None = None
+    is_public: Flag | None = None
 
 
 class StrategyOut(BaseModel):

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.domain.books import book_of, book_words
-from tradertape.domain.decimal_input import Amount, Count, KitePrice, Number, Price, Quantity
+from tradertape.domain.decimal_input import Amount, Count, Flag, KitePrice, Number, Price, Quantity
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.money import shown_float
 from tradertape.domain.orders import (
@@ -48,7 +48,7 @@ class OrderFields(Strict):
     stoploss: Number | None = None
     trailing_stoploss: Number | None = None
     # Kite's field: above the freeze quantity, place the order in slices instead of a 422.
-    autoslice: bool | None = None
+    autoslice: Flag | None = None
 
     def spec(self) -> OrderSpec:
         """The domain order."""

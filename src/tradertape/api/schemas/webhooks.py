@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.times import UtcDateTime
+from tradertape.domain.decimal_input import Flag
 
 HookName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 TemplateValue = Annotated[str, StringConstraints(max_length=80)] | int | float
@@ -44,7 +45,7 @@ class WebhookPatch(Strict):
     """Rename, switch off or on, edit the template, the addresses or the rate."""
 
     name: HookName | None = None
-    enabled: bool | None = None
+    enabled: Flag | None = None
     template: Template | None = None
     allowed_ips: Ips | None = None
     max_per_minute: int | None = Field(default=None, ge=1, le=600)

@@ -17,7 +17,7 @@ from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.kite import KiteOrder, KiteTrade
 from tradertape.api.schemas.trading import Omittable, OrderFields, modify_changes
 from tradertape.api.schemas.worker_runs import RunListItem
-from tradertape.domain.decimal_input import Count, KitePrice, Quantity
+from tradertape.domain.decimal_input import Count, Flag, KitePrice, Quantity
 from tradertape.domain.orders import OrderType, Validity
 from tradertape.domain.worker_protection import BackendProtection
 from tradertape.serving.free_json import JsonObject, JsonState
@@ -86,8 +86,8 @@ class BasketIn(Lenient):
     """A basket: up to 20 legs, all-or-none or leg by leg, or just a dry run."""
 
     orders: list[WorkerOrderIn] = Field(min_length=1, max_length=20)
-    all_or_none: bool = False
-    dry_run: bool = False
+    all_or_none: Flag = False
+    dry_run: Flag = False
 
 
 class BasketPayload(Lenient):
@@ -109,7 +109,7 @@ class PreviewBasketIn(Lenient):
 
     orders: list[WorkerOrderIn] = Field(min_length=1, max_length=20)
     metadata: JsonObject = Field(default_factory=dict)
-    all_or_none: bool = False
+    all_or_none: Flag = False
 
 
 class CancelIn(Lenient):
@@ -147,7 +147,7 @@ class ExitIn(Lenient):
 
     reason: str | None = Field(default=None, max_length=500)
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=160)
-    dry_run: bool = False
+    dry_run: Flag = False
 
 
 class ProtectionIn(Lenient):
@@ -155,7 +155,7 @@ class ProtectionIn(Lenient):
 
     backend_protection: BackendProtection
     reason: str | None = Field(default=None, max_length=500)
-    reset_trailing: bool = True
+    reset_trailing: Flag = True
 
 
 class RiskPatchIn(Lenient):

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order, Trade
 from tradertape.domain.books import live_book
+from tradertape.domain.decimal_input import parse_decimal
 from tradertape.domain.instruments import Instrument, InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
@@ -145,9 +146,9 @@ def kite_report(data: dict[str, Any]) -> BrokerReport:
         or filled != filled.to_integral_value()
         or (filled > 0 and average == 0)
     ):
-        problem = (
-            f"unusable figures: filled_quantity={data.get('filled_quantity')!r}, "
-            f"average_price={data.get('average_price')!r}"
+        problem = (  # each figure shown as sent, up to 40 characters
+            f"unusable figures: filled_quantity={repr(data.get('filled_quantity'))[:40]}, "
+            f"average_price={repr(data.get('average_price'))[:40]}"
         )
         return BrokerReport(order_id, status, 0, Decimal(0), problem=problem)
     message = data.get("status_message") or None
@@ -160,11 +161,11 @@ def _figure(value: object) -> Decimal | None:
         return Decimal(0)
     if isinstance(value, bool):
         return None
-    try:
-        number = Decimal(str(value).strip())
+    try:  # sized before any arithmetic: int() of a reported "1E+600000" ran for minutes
+        number = parse_decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:
         return None
-    return number if number.is_finite() and number >= 0 else None
+    return number if number >= 0 else None
 
 
 @dataclass(frozen=True, slots=True)

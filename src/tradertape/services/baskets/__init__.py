@@ -3,12 +3,15 @@
 
 Legs go bought-first (`hedge_first`: the hedge stands before a sold leg asks for margin),
 each through the one `OrderPipeline` with the key ``<basket>:<i>``, so sending the basket
-again answers its first orders. A leg refused, rejected or cancelled unfilled stops the
-basket (the rest ``skipped``: no naked short after its hedge failed), a sent leg still
-working is cancelled (a paper leg then fills no more: its cancel and its fills are one
-book's), and what the sent legs filled is exited at market, shorts bought back first, as
-exits the rules never block (keys ``<basket>:unwind:<i>``). Each caller keeps its own
-words by mapping the one result.
+again answers its first orders. A sold leg goes only once the bought legs before it have
+filled in full: a live hedge is waited for (`HedgeWait`, 5 s), a paper one must have filled
+when sent; a hedge left resting (a far limit) halts the basket like a refused leg, saying
+so, and is cancelled: ordering the sends alone once left a naked short. A leg refused,
+rejected or cancelled unfilled stops the basket (the rest ``skipped``: no naked short after
+its hedge failed), a sent leg still working is cancelled (a paper leg then fills no more:
+its cancel and its fills are one book's), and what the sent legs filled is exited at
+market, shorts bought back first, as exits the rules never block (keys
+``<basket>:unwind:<i>``). Each caller keeps its own words by mapping the one result.
 
 A basket that halts with a partner stored opens its durable mark (`baskets.marks`) before
 it cancels anything, and settles it once nothing is left working or unexited. A cancel the
@@ -20,7 +23,8 @@ rejects afterwards is that module's to unwind too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Generic, Literal, TypeVar
@@ -80,6 +84,26 @@ def hedge_first(sides: Sequence[str]) -> list[int]:
     return sorted(range(len(sides)), key=lambda i: sides[i] != TransactionType.BUY)
 
 
+@dataclass(frozen=True, slots=True)
+class HedgeWait:
+    """How long a bought leg may take to fill before the sold legs after it are sent: a
+    live broker reports its fill afterwards (a postback, the order socket), so the basket
+    looks again every `poll_s` until `timeout_s` has passed. A venue that answers at once
+    (paper) is not waited for: a hedge still resting there halts the basket at once."""
+
+    timeout_s: float = 5.0
+    poll_s: float = 0.2
+    sleep: Callable[[float], None] = time.sleep
+    monotonic: Callable[[], float] = time.monotonic
+
+    def said(self) -> str:
+        """The wait, as the halt's reason says it."""
+        return f"within {self.timeout_s:g} s" if self.timeout_s else "when it was sent"
+
+
+HEDGE_WAIT = HedgeWait()
+
+
 def place_basket(
     pipeline: OrderPipeline,
     db: Session,
@@ -91,9 +115,11 @@ def place_basket(
     source: str,
     attribution: dict[str, Any],
     last_tick: LastTick,
+    wait: HedgeWait | None = None,
 ) -> BasketResult[C]:
-    """Send the legs hedge-first (each commits); a leg that will never trade skips the rest
-    and unwinds what the sent legs filled."""
+    """Send the legs hedge-first (each commits); a leg that will never trade, or a hedge
+    not filled in full before a short's turn (`wait`), skips the rest and unwinds what the
+    sent legs filled."""
 
     def send(index: int, leg: BasketLeg[C], spec: OrderSpec, *, unwind: bool) -> LegResult[C]:
         extra: dict[str, Any] = {"basket_leg": index, **({"unwind": True} if unwind else {})}
@@ -118,15 +144,23 @@ def place_basket(
 
     sent: list[LegResult[C]] = []
     halted: str | None = None
-    for index in hedge_first([leg.spec.transaction_type for leg in legs]):
+    order = hedge_first([leg.spec.transaction_type for leg in legs])
+    shorts_after = [
+        any(legs[later].spec.transaction_type == TransactionType.SELL for later in order[at + 1 :])
+        for at in range(len(order))
+    ]
+    at_once = pipeline.traits(account).answers_at_once
+    waits = HedgeWait(timeout_s=0) if at_once else wait or HEDGE_WAIT  # read when called
+    for at, index in enumerate(order):
         leg = legs[index]
         if halted is not None:
             sent.append(LegResult(index, leg, leg.spec, None, "skipped", halted))
             continue
         result = send(index, leg, leg.spec, unwind=False)
+        if shorts_after[at]:  # a short goes only once the hedges before it stand
+            result = _hedged(db, result, waits, ask=lambda o: _ask(pipeline, db, user_id, o))
         sent.append(result)
-        if result.state in HALTS:
-            halted = f"leg {index + 1} was not placed: {result.reason or result.state}"
+        halted = _halt(result, waits, hedge=shorts_after[at])
     unwind: list[LegResult[C]] = []
     if halted is not None:
         marked = _mark(pipeline, db, user_id, key, sent, halted)
@@ -147,6 +181,49 @@ def place_basket(
             basket_marks.settle(db, user_id=user_id, basket=key, now=pipeline.context.clock.now())
             db.commit()
     return BasketResult(_status(halted, sent, unwind), sent, unwind, halted)
+
+
+def _ask(pipeline: OrderPipeline, db: Session, user_id: int, order: Order) -> None:
+    """Ask a live broker for the order's state now (a postback may be slow or unset up)."""
+    if order.broker_order_id:
+        pipeline.refresh(
+            db, user_id=user_id, broker_order_ids=[order.broker_order_id], broker=order.broker
+        )
+
+
+def _hedged(
+    db: Session, result: LegResult[C], wait: HedgeWait, *, ask: Callable[[Order], None]
+) -> LegResult[C]:
+    """The hedge's result once it has filled in full, will never trade, or `wait` ran out.
+    Each look past the first asks its broker (`ask`) and reads afresh (a fill may be
+    another thread's commit: a postback, the order socket, the trading loop)."""
+    order = result.order
+    if order is None or result.state in HALTS:
+        return result
+    deadline = wait.monotonic() + wait.timeout_s
+    looked = False
+    while True:
+        if looked:
+            ask(order)
+        looked = True
+        db.commit()  # nothing pending (the send committed): a new read sees other commits
+        db.refresh(order)
+        state = order_state(order)
+        if state == "filled" or state in HALTS or wait.monotonic() >= deadline:
+            return replace(result, state=state, reason=order.status_message or result.reason)
+        wait.sleep(wait.poll_s)
+
+
+def _halt(result: LegResult[C], wait: HedgeWait, *, hedge: bool) -> str | None:
+    """Why the basket stops after `result` (None: it goes on)."""
+    if result.state in HALTS:
+        return f"leg {result.index + 1} was not placed: {result.reason or result.state}"
+    if hedge and result.state != "filled":
+        return (
+            f"hedge leg {result.index + 1} had not filled ({result.state}) "
+            f"{wait.said()}: the short legs were not sent"
+        )
+    return None
 
 
 def _mark(

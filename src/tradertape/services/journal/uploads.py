@@ -44,6 +44,7 @@ from tradertape.journal.statements import (
 )
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
+from tradertape.services.journal import cas_child
 
 log = logging.getLogger(__name__)
 
@@ -323,10 +324,14 @@ def import_statements(
 
 
 def read_cas_pdf(content: io.BytesIO, password: str) -> Any:
-    """casparser's reader (its typed model); a heavy import, so loaded on first use."""
-    from casparser import read_cas_pdf as read
-
-    return read(content, password, output="dict")
+    """casparser's reader (its dict), in a child process bounded in CPU time and memory
+    (`cas_child`): a crafted PDF costs that child, not the server."""
+    return cas_child.read_bounded(
+        content,
+        password,
+        cpu_s=cas_child.CAS_CPU_SECONDS,  # read when called: an operator (or test) sets them
+        memory_bytes=cas_child.CAS_MEMORY_BYTES,
+    )
 
 
 def _page_count(content: bytes, password: str) -> int | None:
@@ -353,6 +358,7 @@ def _read_cas(upload: UploadedFile, password: str, reader: CasReader, limit: int
         raise InvalidField(
             "file", f"{upload.filename} has {pages:,} pages; a CAS may have at most {MAX_CAS_PAGES}"
         )
+    import pypdfium2 as pdfium
     from casparser.exceptions import CASParseError, IncorrectPasswordError  # a heavy import
 
     try:
@@ -364,6 +370,18 @@ def _read_cas(upload: UploadedFile, password: str, reader: CasReader, limit: int
     except CASParseError as problem:
         log.info("CAS %s refused by the reader: %s", upload.filename, problem)
         raise InvalidField("file", _not_a_cas(upload.filename, str(problem))) from None
+    except cas_child.CasTooCostly:
+        log.info("CAS %s ran past its bounds", upload.filename)
+        raise InvalidField(
+            "file",
+            f"{upload.filename} took more than {cas_child.CAS_CPU_SECONDS} s of CPU or "
+            f"{cas_child.CAS_MEMORY_BYTES >> 20:,} MB of memory to read, which no CAS "
+            "statement needs; "
+            "upload the CAS as CAMS, KFintech, NSDL or CDSL sent it",
+        ) from None
+    except pdfium.PdfiumError as problem:  # opened, then a page failed (a cyclic page tree)
+        log.info("CAS %s refused by PDFium: %s", upload.filename, problem)
+        raise InvalidField("file", _not_a_cas(upload.filename, f"PDFium: {problem}")) from None
     return from_casparser(data)
 
 

@@ -9,7 +9,8 @@ order-rate ceiling. A leg refused stops the basket (the rest are
 ``skipped``: no naked short after its hedge failed) and, as an option run unwinds a
 partial entry, the legs that filled are exited at market, shorts bought back first.
 Leg states are the plan's words (`plans.order_state`). Each leg's client key comes from
-the basket's key, so sending the basket again answers its first orders.
+the basket's key, so sending the basket again answers its first orders; a basket sent
+without one is keyed by its legs for `KEY_WINDOW` (a minute), not for ever.
 
 The margin before sending is the broker's own basket-margin answer for a live basket
 when its adapter can ask (`KnowsBasketMargins`: Kite's ``/margins/basket``, hedges and
@@ -23,13 +24,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Order
 from tradertape.domain import books
+from tradertape.domain.utc_times import as_utc
 from tradertape.errors import InvalidField
 from tradertape.oms import Account
 from tradertape.services import baskets
@@ -129,15 +133,38 @@ def preview(
     return baskets.margin(db, workers, priced, broker=broker, available=available, adapter=adapter)
 
 
-def basket_key(given: str | None, fields: list[dict[str, Any]]) -> str:
-    """The basket's key: the caller's, or one of its legs (a double click sends once)."""
+KEY_WINDOW = timedelta(minutes=1)
+"""How long a basket sent without a key is the same basket when sent again (a double
+click, a retry): its legs' key covers this window, not all time (the same spread sent an
+hour later is a new basket, not an echo of the first)."""
+
+
+def basket_key(given: str | None, fields: list[dict[str, Any]], *, window: int) -> str:
+    """The basket's key: the caller's, or one of its legs in the `window`'th `KEY_WINDOW`
+    since the epoch."""
     if given:
         return given
     legs = "|".join(
         f"{f['tradingsymbol']}:{f['transaction_type']}:{f['quantity']}:{f['order_type']}"
         for f in fields
     )
-    return hashlib.sha1(legs.encode(), usedforsecurity=False).hexdigest()[:16]
+    return hashlib.sha1(f"{window}|{legs}".encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def _derived_key(db: Session, fields: list[dict[str, Any]], *, user_id: int, now: datetime) -> str:
+    """The legs' key of this window, or of the last one when it was sent less than
+    `KEY_WINDOW` ago (a double click across a window's edge still sends once)."""
+    window = int(now.timestamp() // KEY_WINDOW.total_seconds())
+    last = basket_key(None, fields, window=window - 1)
+    sent = db.scalar(
+        select(Order.placed_at)
+        .where(Order.user_id == user_id, Order.client_key.like(f"chain:{last}:%"))
+        .order_by(Order.placed_at)
+        .limit(1)
+    )
+    if sent is not None and now - as_utc(sent) < KEY_WINDOW:
+        return last
+    return basket_key(None, fields, window=window)
 
 
 def place(
@@ -156,7 +183,8 @@ def place(
     _checked(db, workers, fields, session=traits.judges_session)
     if traits.needs_switches:  # both switches before the first leg (403 saying which is off)
         workers.orders.require_live(db, user_id=user_id)
-    basket = basket_key(key, fields)
+    now = workers.orders.context.clock.now()
+    basket = key or _derived_key(db, fields, user_id=user_id, now=now)
     result = baskets.place_basket(
         workers.orders,
         db,

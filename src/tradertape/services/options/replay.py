@@ -7,14 +7,15 @@ without touching the run: nothing is stored, journalled or claimed.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
+from decimal import InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import WorkerOptionRun, WorkerToken
+from tradertape.domain.decimal_input import parse_decimal
 from tradertape.domain.option_protection import (
     METRICS,
     Rule,
@@ -39,10 +40,11 @@ def _snapshot(raw: Any, where: str) -> dict[str, float | None]:
             values[name] = None
         elif isinstance(value, bool) or not isinstance(value, int | float):
             raise InvalidField(f"{where}.{name}", "must be a number or null")
-        elif not math.isfinite(value):
-            raise InvalidField(f"{where}.{name}", "must be finite")
         else:
-            values[name] = float(value)
+            try:
+                values[name] = float(parse_decimal(value))  # finite, of sane size
+            except InvalidOperation as exc:
+                raise InvalidField(f"{where}.{name}", str(exc)) from None
     return values
 
 

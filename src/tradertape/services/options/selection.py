@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tradertape.domain.instruments import Instrument
+from tradertape.domain.option_payoff import MAX_LOTS
 from tradertape.errors import Rejected
 from tradertape.services.options.chain import (
     atm_of,
@@ -180,9 +181,12 @@ def preview_strategy(market: OptionMarket, db: Session, payload: Any) -> dict[st
     for contract, leg in zip(resolved["resolved"], payload["legs"], strict=True):
         side = str(leg.get("transaction_type", "BUY")).upper()
         lots = leg.get("lots", 1)
-        if side not in ("BUY", "SELL") or not isinstance(lots, int) or lots < 1:
+        if side not in ("BUY", "SELL") or not isinstance(lots, int) or not 1 <= lots <= MAX_LOTS:
             raise _bad(
-                400, "OPTION_SELECTION_INVALID_LEG", "legs", "transaction_type BUY|SELL, lots ≥ 1"
+                400,
+                "OPTION_SELECTION_INVALID_LEG",
+                "legs",
+                f"transaction_type BUY|SELL, lots from 1 to {MAX_LOTS:,}",
             )
         quantity = lots * contract["lot_size"]
         contract.update(transaction_type=side, lots=lots, quantity=quantity)

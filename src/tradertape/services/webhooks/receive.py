@@ -1,11 +1,13 @@
 """A request to ``/api/hooks/{hook_id}``: checked, logged, mapped and placed.
 
 In order: the hook (404 when unknown or switched off, nothing logged: there is no owner to
-log it for), its rate (429), the sender's proof (a signature: 401 when missing, stale by
-more than 5 minutes or wrong, 409 when its signature was accepted before; a token: 401
-when wrong, 403 from an address not allowed), the body through the template (422 naming
-the field), then each order through the one pipeline. Every outcome past the hook's lookup
-is written to its log; a refusal places nothing.
+log it for), the sender's proof (a signature: 401 when missing, stale by more than 5
+minutes or wrong, 409 when its signature was accepted before; a token: 401 when wrong, 403
+from an address not allowed), then the hook's rate (429), the body through the template
+(422 naming the field), then each order through the one pipeline. The proof comes before
+the rate, so strangers' wrong requests cannot use up the owner's; they are limited apart,
+per address (`WRONG_PROOFS_PER_MINUTE`). Every outcome past the hook's lookup but a 429 is
+written to its log; a refusal places nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import ipaddress
 import json
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -133,6 +135,26 @@ def _body(raw: bytes) -> dict[str, Any]:
     return body
 
 
+WRONG_PROOFS_PER_MINUTE = 10
+"""Wrong signatures or tokens one address may send a hook a minute before a 429 (unlogged,
+as a flood would be); counted apart from the hook's own rate."""
+
+
+def _limit(db: Session, clock: Clock, bucket: str, per_minute: int) -> None:
+    """One attempt in `bucket`; 429 past `per_minute` (not logged: a flood would fill it)."""
+    RateLimiter(clock=clock, limit=per_minute, window=timedelta(minutes=1)).hit(db, [bucket])
+
+
+def _refuse(
+    db: Session, hook: Webhook, request: Request, *, now: Any, refusal: TraderTapeError
+) -> NoReturn:
+    """Log the refusal in the hook's deliveries (committed), then raise it."""
+    db.rollback()
+    _log(db, hook, request, now=now, status=refusal.status_code, detail=refusal.detail)
+    db.commit()
+    raise refusal
+
+
 @dataclass(frozen=True, slots=True)
 class HookReceiver:
     """What receiving needs: the vault, the clock and the order placer."""
@@ -146,13 +168,16 @@ class HookReceiver:
         hook = db.scalar(select(Webhook).where(Webhook.hook_id == request.hook_id))
         if hook is None or not hook.enabled:
             raise NotFound("no such webhook")
-        limiter = RateLimiter(
-            clock=self.clock, limit=hook.max_per_minute, window=timedelta(minutes=1)
-        )
-        limiter.hit(db, [f"hook:{hook.id}"])  # (429 past it: not logged, as a flood would be)
         now = self.clock.now()
         try:
             replay_key = _prove(hook, request, self.vault, self.clock)
+        except TraderTapeError as exc:
+            # A wrong proof is charged to its sender's address, never to the hook's rate: a
+            # stranger's flood cannot use up what the owner's own requests are allowed.
+            _limit(db, self.clock, f"hook:{hook.id}:proof:{request.ip}", WRONG_PROOFS_PER_MINUTE)
+            _refuse(db, hook, request, now=now, refusal=exc)
+        _limit(db, self.clock, f"hook:{hook.id}", hook.max_per_minute)
+        try:
             body = _body(request.body)
             wanted = templates.orders(
                 dict(hook.template),
@@ -162,10 +187,7 @@ class HookReceiver:
                 broker=hook.broker,
             )
         except TraderTapeError as exc:
-            db.rollback()
-            _log(db, hook, request, now=now, status=exc.status_code, detail=exc.detail)
-            db.commit()
-            raise
+            _refuse(db, hook, request, now=now, refusal=exc)
         delivery = _log(db, hook, request, now=now, status=200, detail=None)
         delivery.replay_key = replay_key
         try:

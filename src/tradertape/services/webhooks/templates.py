@@ -5,6 +5,11 @@ Each field is a constant (``"CNC"``) or names a path of the body in double brace
 Chartink's. ``symbol`` may hold several, comma-separated (Chartink's ``stocks``): one order
 each. ``amount`` (rupees) instead of ``quantity`` buys as many shares as it pays for at the
 last price. Errors name the field of the template or the path of the body they came from.
+
+Every number is bounded by what its field can mean (`domain.decimal_input.parse_bounded`)
+before any arithmetic: a quantity up to `MAX_QUANTITY`, a price up to `MAX_PRICE` with 4
+places, an amount up to ₹1 lakh crore with 2 (``"1E+600000"`` contracts once held the
+server for 40 s in ``int()``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from tradertape.domain.decimal_input import MAX_AMOUNT, MAX_PRICE, parse_bounded
+from tradertape.domain.orders import MAX_QUANTITY
 from tradertape.errors import InvalidField
 from tradertape.oms import LastTick
 from tradertape.services.alerts.placing import OrderTerms
@@ -68,12 +75,22 @@ def check(template: dict[str, Any]) -> dict[str, str]:
         if not text or len(text) > 80:
             raise InvalidField(f"template.{field}", "between 1 and 80 characters")
         out[field] = text
+    _check_constants(out)
+    return out
+
+
+def _check_constants(template: dict[str, str]) -> None:
+    """A constant (not a {{path}}) is one the field takes: a known product, order type or
+    exchange, a number within its bound."""
     constants = {"product": PRODUCTS, "order_type": ORDER_TYPES, "exchange": EXCHANGES}
     for field, allowed in constants.items():
-        value = out.get(field)
+        value = template.get(field)
         if value is not None and not _PLACEHOLDER.match(value) and value.upper() not in allowed:
             raise InvalidField(f"template.{field}", f"one of {', '.join(allowed)} or a {{path}}")
-    return out
+    for field in _BOUNDS:
+        value = template.get(field)
+        if value is not None and not _PLACEHOLDER.match(value):
+            _number(value, field)
 
 
 def _lookup(body: dict[str, Any], path: str) -> object:
@@ -98,14 +115,20 @@ def _resolve(template: dict[str, str], body: dict[str, Any], field: str) -> str 
     return str(value).strip()
 
 
-def _number(text: str, where: str) -> Decimal:
+_BOUNDS: dict[str, tuple[Decimal, int]] = {  # a field's largest value and decimal places
+    "quantity": (Decimal(MAX_QUANTITY), 0),
+    "price": (MAX_PRICE, 4),
+    "amount": (MAX_AMOUNT, 2),
+}
+
+
+def _number(text: str, field: str) -> Decimal:
+    """The field's number within its bound (commas dropped: ``1,00,000`` and ``100,000``)."""
+    most, places = _BOUNDS[field]
     try:
-        number = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        raise InvalidField(where, f"'{text[:40]}' is not a number") from None
-    if not number.is_finite() or number <= 0:
-        raise InvalidField(where, "must be a positive number")
-    return number
+        return parse_bounded(text.replace(",", ""), most=most, places=places, whole=not places)
+    except InvalidOperation as exc:
+        raise InvalidField(f"template.{field}", f"'{text[:40]}' {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,14 +152,11 @@ def _quantity(
     amount_text: str | None,
     price: Decimal | None,
     quotes: LastTick,
-) -> Decimal:
+) -> int:
     """The quantity asked for, or what ``amount`` rupees buy at the price or the last one."""
     if quantity_text is not None:
-        quantity = _number(quantity_text, "template.quantity")
-        if quantity != quantity.to_integral_value():
-            raise InvalidField("template.quantity", "must be a whole number")
-        return quantity
-    amount = _number(amount_text or "", "template.amount")
+        return int(_number(quantity_text, "quantity"))  # bounded: int() is cheap
+    amount = _number(amount_text or "", "amount")
     tick = quotes(key)
     at = price or (tick.last_price if tick is not None else None)
     if at is None:
@@ -144,7 +164,9 @@ def _quantity(
     quantity = (amount / at).to_integral_value(rounding="ROUND_FLOOR")
     if quantity < 1:
         raise InvalidField("template.amount", f"buys no share of {key} at {at}")
-    return quantity
+    if quantity > MAX_QUANTITY:
+        raise InvalidField("template.amount", f"buys more than {MAX_QUANTITY:,} shares of {key}")
+    return int(quantity)
 
 
 def orders(
@@ -170,7 +192,7 @@ def orders(
     if order_type not in ORDER_TYPES:
         raise InvalidField("template.order_type", f"'{order_type}' is not one of {ORDER_TYPES}")
     price_text = get("price")
-    price = _number(price_text, "template.price") if price_text else None
+    price = _number(price_text, "price") if price_text else None
     if order_type == "LIMIT" and price is None:
         raise InvalidField("template.price", "a LIMIT order needs a price")
     exchange = (get("exchange") or "NSE").upper()
@@ -186,7 +208,7 @@ def orders(
         quantity = _quantity(key, quantity_text, amount_text, price, quotes)
         terms = OrderTerms(
             transaction_type=side,
-            quantity=int(quantity),
+            quantity=quantity,
             product=product,
             order_type=order_type,
             price=price,

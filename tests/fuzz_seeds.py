@@ -838,6 +838,10 @@ FAMILY_SEEDS: dict[str, Seed] = {
     "GET /api/journal/benchmark/indices": _one(),
     "POST /api/journal/fmv": _one(body={"file": FMV_CSV}, media_type=MULTIPART),
     "GET /api/journal/fmv": _after(_upload),
+    "PUT /api/journal/settlement-prices": _one(
+        body={"underlying": "NIFTY", "expiry": "2024-12-26", "price": "23750.20"}
+    ),
+    "POST /api/audit/verify": lambda c: [{"body": c.call("GET", "/api/audit/anchor")}],
 }
 
 

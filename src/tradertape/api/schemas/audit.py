@@ -63,8 +63,8 @@ class AuditAnchorOut(BaseModel):
 class AuditAnchorIn(BaseModel):
     """An anchor you kept (`GET /api/audit/anchor`), as it was handed out."""
 
-    seq: int = Field(ge=0, le=2**53)
+    seq: int = Field(ge=0, le=2**53, strict=True)
     hash: str = Field(pattern="^[0-9a-f]{64}$")
     at: str = Field(max_length=40)
-    key_id: int = Field(ge=1, le=2**31)
+    key_id: int = Field(ge=1, le=2**31, strict=True)
     mac: str = Field(pattern="^[0-9a-f]{64}$")

@@ -123,6 +123,25 @@ def test_put_requires_the_full_body(alice: TestClient):
             id="bad-operator",
         ),
         pytest.param(
+            lambda d: d.update(
+                entry_rules={
+                    "type": "and",
+                    "conditions": [
+                        {
+                            "type": "compare",
+                            "left": {"type": "indicator", "name": "rsi14"},
+                            "op": op,
+                            "right": {"type": "literal", "value": value},
+                        }
+                        for op, value in (("<", 45), (">", 50))
+                    ],
+                }
+            ),
+            "entry_rules",
+            "RSI 14 < 45 and RSI 14 > 50 can never both be true",
+            id="contradictory-ranges",
+        ),
+        pytest.param(
             lambda d: d["exit_rules"][0]["condition"]["left"].update(name="smaa20"),
             "exit_rules[0].condition.left.name",
             "unknown indicator",

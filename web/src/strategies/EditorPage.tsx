@@ -6,6 +6,7 @@ import { ApiError } from "@/api/errors";
 import { PageTitle } from "@/components/PageTitle";
 import type { Json } from "./docEdit";
 import { serialize } from "./docEdit";
+import { contradictions } from "./ranges";
 import { RuleBuilder } from "./RuleBuilder";
 import { SchemaChecker, type SchemaIssue } from "./schemaCheck";
 import { strategySentences } from "./sentence";
@@ -57,7 +58,7 @@ function Editor({ strategy, draft }: { strategy: Strategy | null; draft?: Json }
   const readOnly = strategy !== null && !strategy.is_owner;
 
   const checker = useMemo(() => (schema.data ? new SchemaChecker(schema.data as unknown as Record<string, unknown>) : null), [schema.data]);
-  const issues = useMemo(() => checker?.check(doc) ?? [], [checker, doc]);
+  const issues = useMemo(() => (checker ? [...checker.check(doc), ...contradictions(doc)] : []), [checker, doc]);
   const sentences = useMemo(() => {
     try {
       return strategySentences(doc as Record<string, unknown>);

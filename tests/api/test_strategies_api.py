@@ -178,6 +178,18 @@ def test_invalid_documents_name_the_json_path(alice: TestClient, mutate, field, 
     assert alice.get("/api/strategies", params={"mine": True}).json() == []
 
 
+def test_a_refusal_says_the_field_in_words_for_people(alice: TestClient):
+    body = copy.deepcopy(SMA_CROSS)
+    body["entry_rules"] = {"type": "and", "conditions": []}
+    response = alice.post("/api/strategies", json=body)
+    assert response.status_code == 422
+    (problem,) = response.json()["detail"]
+    # clients still find the input by `loc` and `field`; people read `message`
+    assert problem["loc"] == ["body", "entry_rules", "and", "conditions"]
+    assert problem["field"] == "entry_rules.conditions"
+    assert problem["message"] == "Entry rules: add at least one condition"
+
+
 def _switch(client: TestClient, email: str) -> None:
     response = client.post("/api/auth/password-login", json={"email": email, "password": PASSWORD})
     assert response.status_code == 200, response.text

@@ -8803,13 +8803,16 @@ export interface components {
         };
         /**
          * FieldProblem
-         * @description One bad input: where it is (``loc``, and ``field`` as a dotted path) and what is wrong.
+         * @description One bad input: where it is (``loc``, and ``field`` as a dotted path), what is wrong
+         *     (``msg``, ``type``), and ``message``: the same said for people, the field in words.
          */
         FieldProblem: {
             /** Field */
             field: string;
             /** Loc */
             loc: (string | number)[];
+            /** Message */
+            message: string;
             /** Msg */
             msg: string;
             /** Type */

@@ -9303,8 +9303,12 @@ export interface components {
             order_type?: string;
             /** Price */
             price: number | string;
-            /** Product */
-            product: string;
+            /**
+             * Product
+             * @description what a GTT leg takes: CNC for shares (NSE, BSE), NRML for futures and options (NFO, BFO); never MIS, which the exchange squares off the same day
+             * @enum {string}
+             */
+            product: "CNC" | "NRML";
             /** Quantity */
             quantity: number;
             /** Tradingsymbol */

@@ -14010,7 +14010,7 @@ export interface components {
             execution_mode: string;
             /**
              * Health Status
-             * @description healthy, stale, disconnected or unknown
+             * @description stopped (the run closed or failed), else by the heartbeat: healthy (within 45 s), stale (180 s), disconnected, or unknown (never beat)
              */
             health_status: string;
             /** Heartbeat Age Sec */

@@ -30,7 +30,8 @@ _SAID = {
     "addons": "add-ons",
 }
 _ONE = {"ips": "IP address", "addresses": "address", "ids": "ID"}
-_TOKEN = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+_TOKEN = re.compile(r"\[([0-9]{1,9})\]|([^.\[\]]+)")
+_INDEX = re.compile(r"[0-9]{1,9}")
 _ROOTS = frozenset({"", "body", "request", "query", "path"})
 # pydantic's own sentences, said as ours (first match wins)
 _REWORDED = (
@@ -60,7 +61,8 @@ def _singular(key: str) -> str:
 
 def _tokens(field: str) -> list[tuple[str, str]]:
     """(index, name) pairs; ``allowed_ips.0`` (a dotted index) is an index too."""
-    return [(name, "") if name.isdigit() else (i, name) for i, name in _TOKEN.findall(field)]
+    found = _TOKEN.findall(field)
+    return [(name, "") if _INDEX.fullmatch(name) else (i, name) for i, name in found]
 
 
 def field_words(field: str) -> str:
@@ -107,5 +109,5 @@ def problem_words(field: str, msg: str, kind: str, ctx: Mapping[str, Any] | None
 
 
 def _mid_sentence(text: str) -> str:
-    """"Must be…" → "must be…"; "RSI 14…" stays (a name, not a capital)."""
+    """ "Must be…" → "must be…"; "RSI 14…" stays (a name, not a capital)."""
     return text[:1].lower() + text[1:] if text[1:2].islower() else text

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tradertape.serving.field_words import field_words, problem_words
 
@@ -48,3 +50,9 @@ def test_a_short_list_says_what_to_add(case):
 )
 def test_library_sentences_are_said_as_ours(field, msg, kind, said):
     assert problem_words(field, msg, kind) == said
+
+
+@given(st.text(), st.text(), st.sampled_from(["too_short", "value_error", "missing"]))
+def test_any_field_is_said_without_failing(field, msg, kind):
+    """The words are made inside the error handler: they must never raise (a 500)."""
+    assert isinstance(problem_words(field, msg, kind, {"min_length": 1}), str)

@@ -130,6 +130,28 @@ def test_an_attached_order_is_placed_through_the_pipeline(
     )
 
 
+def test_an_alerts_order_may_be_a_limit_order_at_its_price(
+    alice: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    """The form offers Limit as well as Market; a LIMIT order waits at its price."""
+    order = {"transaction_type": "BUY", "quantity": 5, "product": "CNC", "order_type": "LIMIT"}
+    unpriced = alice.post(
+        "/api/alerts",
+        json={"name": "x", "symbol": "NSE:INFY", "condition": above(1500), "order": order}
+        | {"order_action": "place"},
+    )
+    assert unpriced.status_code == 422, unpriced.text
+    assert [p["field"] for p in unpriced.json()["detail"]] == ["order.price"]
+
+    create(alice, order=order | {"price": "1480"}, order_action="place")
+    tick(loop, runtime, "1490")
+    tick(loop, runtime, "1501")
+    (fire,) = fires(alice)
+    assert fire["order_status"] == "placed", fire
+    placed = alice.get(f"/api/orders/{fire['order_id']}").json()
+    assert (placed["order_type"], placed["price"], placed["status"]) == ("LIMIT", 1480, "OPEN")
+
+
 def test_the_kill_switch_rejects_an_alerts_order(
     alice: TestClient, runtime: Runtime, loop: TradingLoop
 ):

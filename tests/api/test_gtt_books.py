@@ -68,3 +68,19 @@ def test_each_trigger_says_its_book_by_name(client: TestClient, runtime: Runtime
     assert one["book_label"] == "Portfolio: Dip buyer"
     books = {b["book"]: b["label"] for b in client.get("/api/portfolio/books").json()}
     assert books[f"portfolio:{portfolio}"] == one["book_label"]  # one name, one source
+
+
+def test_a_gtt_leg_takes_only_the_products_the_contract_lists(client: TestClient, runtime: Runtime):
+    """The form offers what this list says (CNC, NRML); MIS is refused naming the leg's
+    product, and nothing is stored."""
+    sign_in(client, runtime, "t@x.in")
+    runtime.quotes.update(make_tick("NSE:INFY", "1400", ts=runtime.clock.now()))
+    listed = client.app.openapi()["components"]["schemas"]["GttOrder"]  # type: ignore[attr-defined]
+    assert listed["properties"]["product"]["enum"] == ["CNC", "NRML"]
+
+    intraday = GTT | {"orders": [GTT["orders"][0] | {"product": "MIS"}]}
+    refused = client.post("/api/gtt/triggers", json=intraday)
+
+    assert refused.status_code == 422
+    assert [p["field"] for p in refused.json()["detail"]] == ["orders[0].product"]
+    assert client.get("/api/gtt/triggers").json() == []

@@ -186,6 +186,7 @@ def test_resolve_unknown_is_422_naming_it(client: TestClient, symbol: str):
                 "field": "symbol",
                 "msg": f"unknown instrument '{symbol}'",
                 "type": "value_error",
+                "message": f"Symbol: unknown instrument '{symbol}'",
             }
         ]
     }

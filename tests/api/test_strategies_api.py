@@ -123,6 +123,25 @@ def test_put_requires_the_full_body(alice: TestClient):
             id="bad-operator",
         ),
         pytest.param(
+            lambda d: d.update(
+                entry_rules={
+                    "type": "and",
+                    "conditions": [
+                        {
+                            "type": "compare",
+                            "left": {"type": "indicator", "name": "rsi14"},
+                            "op": op,
+                            "right": {"type": "literal", "value": value},
+                        }
+                        for op, value in (("<", 45), (">", 50))
+                    ],
+                }
+            ),
+            "entry_rules",
+            "RSI 14 < 45 and RSI 14 > 50 can never both be true",
+            id="contradictory-ranges",
+        ),
+        pytest.param(
             lambda d: d["exit_rules"][0]["condition"]["left"].update(name="smaa20"),
             "exit_rules[0].condition.left.name",
             "unknown indicator",
@@ -157,6 +176,18 @@ def test_invalid_documents_name_the_json_path(alice: TestClient, mutate, field, 
     assert [e["field"] for e in errors] == [field]
     assert words in errors[0]["msg"]
     assert alice.get("/api/strategies", params={"mine": True}).json() == []
+
+
+def test_a_refusal_says_the_field_in_words_for_people(alice: TestClient):
+    body = copy.deepcopy(SMA_CROSS)
+    body["entry_rules"] = {"type": "and", "conditions": []}
+    response = alice.post("/api/strategies", json=body)
+    assert response.status_code == 422
+    (problem,) = response.json()["detail"]
+    # clients still find the input by `loc` and `field`; people read `message`
+    assert problem["loc"] == ["body", "entry_rules", "and", "conditions"]
+    assert problem["field"] == "entry_rules.conditions"
+    assert problem["message"] == "Entry rules: add at least one condition"
 
 
 def _switch(client: TestClient, email: str) -> None:

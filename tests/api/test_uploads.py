@@ -463,6 +463,8 @@ def test_a_cas_that_is_no_pdf_or_no_cas_is_a_422_and_nothing_is_stored(
         "msg": "letter.pdf is not a CAS statement we can read "
         "(a PDF that is not a CAMS, KFintech, NSDL or CDSL CAS)",
         "type": "value_error",
+        "message": "File: letter.pdf is not a CAS statement we can read "
+        "(a PDF that is not a CAMS, KFintech, NSDL or CDSL CAS)",
     }
     for refused in (damaged, letter.json()["detail"][0]["msg"]):
         assert not re.search(r"casparser|PDFium|issuer|Unhandled", refused, re.IGNORECASE)

@@ -4,13 +4,18 @@ timeline (also as SSE), and the owner's protection, risk and exit over a worker'
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from tests.helpers import sign_in
 from tests.workers_kit import PROTECTED_POSITION, Worker, new_worker, order, set_price
+from tradertape.db.models import WorkerRun
+from tradertape.domain.worker_runs import RunStatus
+from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings
 
@@ -139,3 +144,27 @@ def test_bad_protection_names_the_field(client: TestClient, worker: Worker):
         item.get("field") or ".".join(map(str, item["loc"])) for item in response.json()["detail"]
     ]
     assert fields == ["backend_protection.positions[0].side"]
+
+
+def test_health_follows_the_heartbeat_and_a_finished_run_is_stopped(
+    client: TestClient, runtime: Runtime, worker: Worker, clock: ManualClock
+):
+    """A worker whose script exited stops beating: its card says so after 45 s, not
+    "healthy"; a run closed or failed is stopped whatever its last heartbeat said."""
+    claimed = worker.call("POST", "/runs/run_d/claim-session").json()
+    nonce = claimed["worker_session_nonce"]
+    assert worker.call("POST", "/runs/run_d/heartbeat", nonce=nonce, json={}).status_code == 200
+    (card,) = _ok(client.get(D))
+    assert (card["health_status"], card["heartbeat_age_sec"]) == ("healthy", 0)
+
+    clock.advance(timedelta(seconds=60))  # the script exited: no heartbeat since
+    (card,) = _ok(client.get(D))
+    assert (card["health_status"], card["heartbeat_age_sec"]) == ("stale", 60)
+
+    assert worker.call("POST", "/runs/run_d/heartbeat", nonce=nonce, json={}).status_code == 200
+    with runtime.db.session() as db:
+        db.execute(update(WorkerRun).values(status=RunStatus.CLOSED))
+        db.commit()
+    (card,) = _ok(client.get(D))
+    assert (card["status"], card["health_status"]) == ("closed", "stopped")
+    assert _ok(client.get(f"{D}/{card['id']}"))["health_status"] == "stopped"

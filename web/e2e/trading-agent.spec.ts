@@ -115,7 +115,7 @@ test("an older agent gets the 'latest version' banner, and What's new lists the 
   await signIn(page, "/settings/agent");
   const banner = page.getByRole("status").filter({ hasText: `A newer agent is out: ${notes.latest_version}` });
   await expect(banner).toContainText("Yours is 0.0.9");
-  await expect(banner).toContainText('pip install --upgrade "tradertape-agent[all]"');
+  await expect(banner).toContainText('pip install --upgrade "./agent[all]"'); // the repository's path: the name is not on PyPI
   await expectAccessible(page);
   await banner.getByRole("link", { name: "What's new" }).click();
   await expect(page).toHaveURL(/\/settings\/whats-new$/);

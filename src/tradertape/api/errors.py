@@ -1,10 +1,13 @@
 """One place that turns failures into ``{"detail": ...}`` responses.
 
 Validation errors keep FastAPI's list of ``{loc, msg, type}`` and add ``field``,
-the dotted path of the bad input. A database that is saturated or out of reach (no pooled
-connection in time, SQLite's write lock not freed in time, a dropped connection) is a 503
-with ``Retry-After``: the request may simply be sent again. Unexpected errors are logged
-with their stack and answered with a generic message and the request id, never the stack.
+the dotted path of the bad input, and ``message``, the problem said for people ("Entry rules:
+add at least one condition", `tradertape.serving.field_words`).
+
+A database that is saturated or out of reach (no pooled connection in time, SQLite's write
+lock not freed in time, a dropped connection) is a 503 with ``Retry-After``: the request may
+simply be sent again. Unexpected errors are logged with their stack and answered with a
+generic message and the request id, never the stack.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from tradertape.errors import (
     TraderTapeError,
 )
 from tradertape.serving.admission import RETRY_AFTER_S
+from tradertape.serving.field_words import problem_words
 from tradertape.strategies.dsl import json_path
 
 log = logging.getLogger("tradertape.api")
@@ -79,6 +83,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
                 "field": exc.field,
                 "msg": exc.message,
                 "type": "value_error",
+                "message": problem_words(exc.field, exc.message, "value_error"),
             }
         ]
     return JSONResponse(content, status_code=exc.status_code, headers=headers)
@@ -90,6 +95,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     for error in exc.errors():
         item = {k: v for k, v in error.items() if k in ("loc", "msg", "type")}
         item["field"] = field_path(error.get("loc", ()))
+        item["message"] = problem_words(
+            item["field"], str(error.get("msg", "")), str(error.get("type", "")), error.get("ctx")
+        )
         errors.append(item)
     return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
@@ -102,6 +110,7 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
         return await _unexpected(request, exc)
     problem = {"loc": ["request"], "field": "request", "type": "value_error"}
     problem["msg"] = "text cannot contain the NUL character (\\u0000)"
+    problem["message"] = "Text cannot contain the NUL character (\\u0000)"
     return JSONResponse({"detail": [problem]}, status_code=422)
 
 

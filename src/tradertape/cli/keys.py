@@ -11,6 +11,9 @@ keys_app = typer.Typer(help="Agent API keys (zt_…).", no_args_is_help=True)
 tokens_app = typer.Typer(help="Worker tokens (kwa_…).", no_args_is_help=True)
 
 EMAIL = typer.Option(..., "--email", help="the owner's e-mail")
+# A new worker token's scope: the worker SDK's default account (seed 002's kite:paper-a), as
+# the web's token form offers it, so the SDK's quick start works with every default.
+DEFAULT_SCOPE = "kite:paper-a"
 
 
 @keys_app.command("create")
@@ -83,7 +86,9 @@ def keys_regenerate(key_id: int, email: str = EMAIL) -> None:
 def tokens_create(
     email: str = EMAIL,
     name: str = typer.Option(..., "--name"),
-    account_scope: str = typer.Option("kite:paper", "--scope", help="kite:<account id>"),
+    account_scope: str = typer.Option(
+        DEFAULT_SCOPE, "--scope", help="kite:<account id>; the SDK's default is kite:paper-a"
+    ),
     mode: list[str] = typer.Option(["paper", "dry_run"], "--mode", help="repeatable"),
     action: list[str] | None = typer.Option(None, "--action", help="repeatable; default set"),
     template: list[str] | None = typer.Option(None, "--template", help="repeatable"),

@@ -85,8 +85,14 @@ def heartbeat_age(last_heartbeat_at: datetime | None, now: datetime) -> int | No
     return max(0, int((now - last_heartbeat_at).total_seconds()))
 
 
-def health_status(last_heartbeat_at: datetime | None, now: datetime) -> str:
-    """``healthy`` (≤45 s), ``stale`` (≤180 s), ``disconnected``, or ``unknown`` (never beat)."""
+def health_status(
+    last_heartbeat_at: datetime | None, now: datetime, status: str = RunStatus.OPEN
+) -> str:
+    """``stopped`` once the run is closed or failed (its worker is gone, whatever its last
+    heartbeat said); else by the heartbeat: ``healthy`` (≤45 s), ``stale`` (≤180 s),
+    ``disconnected``, or ``unknown`` (never beat)."""
+    if status in FINISHED:
+        return "stopped"
     if last_heartbeat_at is None:
         return "unknown"
     age = now - last_heartbeat_at

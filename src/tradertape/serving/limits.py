@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tradertape.serving.field_words import problem_words
 from tradertape.serving.free_json import JsonProblem, check_json, dotted, find_problem
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -173,7 +174,8 @@ def _problem(loc: tuple[str | int, ...], msg: str, kind: str) -> dict[str, Any]:
     # Each part written as `dotted` writes it: a key may hold an unpaired surrogate.
     parts = [part if isinstance(part, int) else dotted((part,)) for part in loc]
     field = dotted(loc[1:]) or str(loc[0])
-    return {"loc": parts, "field": field, "msg": msg, "type": kind}
+    message = problem_words(field, msg, kind)
+    return {"loc": parts, "field": field, "msg": msg, "type": kind, "message": message}
 
 
 async def _reply(send: Send, status: int, content: dict[str, Any], *, close: bool = False) -> None:

@@ -35,6 +35,8 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from tradertape.indicators import CATEGORY_LABELS, UnknownIndicator, parse_indicator
+from tradertape.indicators.words import indicator_words
+from tradertape.strategies.ranges import Bound, contradiction, mirrored
 
 
 class _Node(BaseModel):
@@ -173,6 +175,17 @@ class AllOf(_Node):
     type: Literal["and"]
     conditions: list[Condition] = Field(min_length=1, max_length=50)
 
+    @model_validator(mode="after")
+    def _satisfiable(self) -> Self:
+        found = contradiction(_bounds(self))
+        if found is not None:
+            first, second = found
+            raise ValueError(
+                f"{first.said} and {second.said} can never both be true; "
+                "change or remove one of them"
+            )
+        return self
+
 
 class AnyOf(_Node):
     """True when at least one condition is."""
@@ -189,6 +202,41 @@ class Negation(_Node):
 
 
 Condition = Annotated[Compare | Cross | AllOf | AnyOf | Negation, Field(discriminator="type")]
+
+
+def _bounds(node: AllOf) -> list[Bound]:
+    """Each comparison of an indicator with a number in `node`, nested ``and`` included."""
+    found: list[Bound] = []
+    stack: list[Condition] = list(reversed(node.conditions))
+    while stack:
+        child = stack.pop()
+        if isinstance(child, AllOf):
+            stack.extend(reversed(child.conditions))
+            continue
+        if not isinstance(child, Compare) or child.op == Op.NE:
+            continue
+        series, op, number = child.left, child.op.value, child.right
+        if isinstance(series, LiteralOperand):
+            series, op, number = number, mirrored(op), series
+        if not (isinstance(series, IndicatorOperand) and isinstance(number, LiteralOperand)):
+            continue
+        if isinstance(number.value, str):
+            continue  # a category label: ``==`` two labels is a contradiction not judged here
+        said = f"{_series_words(series)} {op} {_number_words(number.value)}"
+        found.append(Bound((series.name, series.lag), op, number.value, len(found), said))
+    return found
+
+
+def _series_words(series: IndicatorOperand) -> str:
+    """``rsi14`` with ``lag: 2`` as a trader reads it: "RSI 14 2 days ago"."""
+    words = indicator_words(series.name)
+    if series.lag:
+        words += " a day ago" if series.lag == 1 else f" {series.lag} days ago"
+    return words
+
+
+def _number_words(value: float) -> str:
+    return str(int(value)) if value.is_integer() else str(value)
 
 
 def uses_position(node: BaseModel) -> bool:

@@ -24,6 +24,7 @@ function fieldFor(path: string): keyof AlertForm | null {
   if (path === "watchlist_id") return "watchlist_id";
   if (path === "cooldown_secs") return "cooldown_mins";
   if (path.startsWith("order.quantity")) return "quantity";
+  if (path === "order.price") return "price";
   if (path === "confirm_within_mins") return "confirm_within_mins";
   if (path === "name") return "name";
   return null;
@@ -145,6 +146,18 @@ export function AlertDialog({ initial, onClose }: Props) {
                 <NativeSelect label="Product" value={form.product}
                   data={[{ value: "CNC", label: "Delivery (CNC)" }, { value: "MIS", label: "Intraday (MIS)" }]}
                   onChange={(e) => set("product", e.currentTarget.value as AlertForm["product"])} />
+                {form.target === "symbol" ? (
+                  <NativeSelect label="Order type" value={form.order_type}
+                    data={[{ value: "MARKET", label: "Market" }, { value: "LIMIT", label: "Limit" }]}
+                    onChange={(e) => set("order_type", e.currentTarget.value as AlertForm["order_type"])} />
+                ) : (
+                  <TextInput label="Order type" value="Market order" readOnly
+                    description="One price cannot fit every symbol of a watchlist" />
+                )}
+                {form.target === "symbol" && form.order_type === "LIMIT" && (
+                  <TextInput label="Limit price (₹)" value={form.price} inputMode="decimal" autoComplete="off"
+                    onChange={(e) => set("price", e.currentTarget.value)} error={errors.price} />
+                )}
               </>}
               <NativeSelect label="Then" value={form.order_action}
                 data={[{ value: "confirm", label: "Ask me first" }, { value: "place", label: "Place at once" }]}

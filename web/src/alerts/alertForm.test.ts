@@ -53,6 +53,20 @@ describe("the alert form", () => {
   });
 });
 
+describe("an alert's single order", () => {
+  const form = { ...initialAlert("NSE:INFY"), value: "1500", with_order: true, order_action: "place" as const };
+  it("is at market unless the trader picks a limit, which carries its price", () => {
+    expect(buildAlertBody(form).order).toMatchObject({ order_type: "MARKET" });
+    expect(buildAlertBody(form).order).not.toHaveProperty("price");
+    expect(buildAlertBody({ ...form, order_type: "LIMIT", price: " 1480.5 " }).order).toMatchObject({ order_type: "LIMIT", price: "1480.5" });
+    expect(buildAlertBody({ ...form, order_type: "LIMIT", price: "" }).order).toMatchObject({ order_type: "LIMIT", price: null });
+  });
+  it("is at market on a watchlist, where one price cannot fit every symbol", () => {
+    const watchlist = { ...form, target: "watchlist" as const, watchlist_id: "3", order_type: "LIMIT" as const, price: "1480" };
+    expect(buildAlertBody(watchlist).order).toEqual({ transaction_type: "BUY", quantity: 1, product: "CNC", order_type: "MARKET" });
+  });
+});
+
 describe("the alert's level", () => {
   it("is refused in a sentence when blank, not a number, negative or absurd, not sent as ₹0", () => {
     const price = { ...initialAlert("NSE:INFY"), kind: "price_above" as const };

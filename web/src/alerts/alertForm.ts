@@ -30,6 +30,10 @@ export interface AlertForm {
   transaction_type: "BUY" | "SELL";
   quantity: string;
   product: "CNC" | "MIS";
+  /** The single order's type; LIMIT at `price` (a symbol's alert only: one price cannot fit
+   * every symbol of a watchlist, whose order is at market). */
+  order_type: "MARKET" | "LIMIT";
+  price: string;
   confirm_within_mins: string;
 }
 
@@ -106,6 +110,8 @@ export function initialAlert(symbol = ""): AlertForm {
     transaction_type: "BUY",
     quantity: "1",
     product: "CNC",
+    order_type: "MARKET",
+    price: "",
     confirm_within_mins: "15",
   };
 }
@@ -178,6 +184,16 @@ export function timeframeOf(form: AlertForm): AlertForm["timeframe"] {
   return form.kind === "change_up" || form.kind === "change_down" ? "day" : form.timeframe;
 }
 
+/** The single order: at market, or LIMIT at the typed price on a symbol's alert. */
+function singleOrder(form: AlertForm): NonNullable<AlertIn["order"]> {
+  const order: NonNullable<AlertIn["order"]> = { transaction_type: form.transaction_type, quantity: Number(form.quantity), product: form.product, order_type: "MARKET" };
+  if (form.target === "symbol" && form.order_type === "LIMIT") {
+    order.order_type = "LIMIT";
+    order.price = form.price.trim() === "" ? null : form.price.trim();
+  }
+  return order;
+}
+
 /** The API body of the form. */
 export function buildAlertBody(form: AlertForm): AlertIn {
   const body: AlertIn = {
@@ -192,7 +208,7 @@ export function buildAlertBody(form: AlertForm): AlertIn {
   if (form.with_order) {
     body.order = form.order_kind === "basket"
       ? { legs: form.legs.map(legBody) }
-      : { transaction_type: form.transaction_type, quantity: Number(form.quantity), product: form.product, order_type: "MARKET" };
+      : singleOrder(form);
     body.order_action = form.order_action;
     if (form.order_action === "confirm") body.confirm_within_mins = Number(form.confirm_within_mins);
   }

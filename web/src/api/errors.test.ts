@@ -10,7 +10,15 @@ describe("ApiError", () => {
       ],
     });
     expect(e.fields).toEqual({ quantity: "must be at least 1", price: "required for LIMIT" });
-    expect(e.message).toBe("quantity: must be at least 1; price: required for LIMIT");
+    expect(e.message).toBe("Quantity: must be at least 1; Price: required for LIMIT");
+  });
+  it("shows the server's words for people when it sends them, never a JSON path", () => {
+    const e = new ApiError(422, {
+      detail: [{ loc: ["body", "entry_rules", "conditions"], field: "entry_rules.conditions", msg: "List should have at least 1 item after validation, not 0",
+        type: "too_short", message: "Entry rules: add at least one condition" }],
+    });
+    expect(e.message).toBe("Entry rules: add at least one condition");
+    expect(e.fields).toEqual({ "entry_rules.conditions": "Must have at least 1 item after validation, not 0" });
   });
   it("says pydantic's messages in our words, and keeps the API's own", () => {
     const e = new ApiError(422, {

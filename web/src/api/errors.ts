@@ -1,6 +1,7 @@
 // Turns the API's `{"detail": ...}` into what a screen shows: one message, and per-field
 // messages for 422s (the API names the field in `field`, e.g. "body.quantity" → "quantity").
 import { qty } from "@/format/money";
+import { problemWords } from "./fieldWords";
 
 export interface FieldErrors {
   [field: string]: string;
@@ -28,6 +29,8 @@ interface ValidationItem {
   loc?: (string | number)[];
   msg?: string;
   type?: string;
+  /** The problem said for people, the field in words ("Entry rules: add at least one condition"). */
+  message?: string;
 }
 
 // pydantic's words for a value it could not read, by the error's type: what to do instead.
@@ -96,7 +99,7 @@ function describe(body: unknown, status: number) {
       if (name && item.msg && !(name in fields)) fields[name] = plainMessage(item);
     }
     message = (detail as ValidationItem[])
-      .map((i) => (fieldName(i) ? `${fieldName(i)}: ${plainMessage(i)}` : plainMessage(i)))
+      .map((i) => i.message ?? problemWords(fieldName(i), plainMessage(i)))
       .join("; ");
   } else if (detail && typeof detail === "object") {
     const d = detail as { message?: string; rejection_reason?: string };

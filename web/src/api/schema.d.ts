@@ -8898,13 +8898,16 @@ export interface components {
         };
         /**
          * FieldProblem
-         * @description One bad input: where it is (``loc``, and ``field`` as a dotted path) and what is wrong.
+         * @description One bad input: where it is (``loc``, and ``field`` as a dotted path), what is wrong
+         *     (``msg``, ``type``), and ``message``: the same said for people, the field in words.
          */
         FieldProblem: {
             /** Field */
             field: string;
             /** Loc */
             loc: (string | number)[];
+            /** Message */
+            message: string;
             /** Msg */
             msg: string;
             /** Type */
@@ -9395,8 +9398,12 @@ export interface components {
             order_type?: string;
             /** Price */
             price: number | string;
-            /** Product */
-            product: string;
+            /**
+             * Product
+             * @description what a GTT leg takes: CNC for shares (NSE, BSE), NRML for futures and options (NFO, BFO); never MIS, which the exchange squares off the same day
+             * @enum {string}
+             */
+            product: "CNC" | "NRML";
             /** Quantity */
             quantity: number;
             /** Tradingsymbol */
@@ -14301,7 +14308,7 @@ export interface components {
             execution_mode: string;
             /**
              * Health Status
-             * @description healthy, stale, disconnected or unknown
+             * @description stopped (the run closed or failed), else by the heartbeat: healthy (within 45 s), stale (180 s), disconnected, or unknown (never beat)
              */
             health_status: string;
             /** Heartbeat Age Sec */

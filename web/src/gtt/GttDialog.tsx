@@ -6,9 +6,9 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api } from "@/api/client";
 import { ApiError, unwrap } from "@/api/errors";
-import { exchanges, products } from "@/orders/ticket/form";
+import { exchanges } from "@/orders/ticket/form";
 import { useTick } from "@/ticks/useTick";
-import { type GttForm, buildGttBody } from "./gttForm";
+import { type GttForm, buildGttBody, gttProduct } from "./gttForm";
 import { derivativeName } from "@/format";
 
 interface Props {
@@ -89,8 +89,8 @@ export function GttDialog({ initial, triggerId, onClose }: Props) {
               onChange={(e) => set("exchange", e.currentTarget.value as GttForm["exchange"])} />
             {input("last_price", "Last price")}
             {input("quantity", "Quantity")}
-            <NativeSelect label="Product" value={form.product} data={products.filter((p) => p.value === "CNC" || p.value === "MIS" || p.value === "NRML")}
-              onChange={(e) => set("product", e.currentTarget.value as GttForm["product"])} error={errors.product} />
+            <TextInput label="Product" value={gttProduct(form.exchange)} readOnly error={errors.product}
+              description={gttProduct(form.exchange) === "NRML" ? "F&O: a GTT takes NRML" : "Shares: a GTT takes CNC (delivery)"} />
           </SimpleGrid>
           {form.type === "single" ? (
             <SimpleGrid cols={2} spacing="sm">

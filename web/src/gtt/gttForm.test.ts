@@ -1,5 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { buildGttBody, gttFormOf, initialGtt } from "./gttForm";
+import schema from "../../../docs/openapi.json";
+import { buildGttBody, gttFormOf, gttProduct, initialGtt } from "./gttForm";
+
+describe("a GTT's product", () => {
+  it("is the one the server takes, never MIS, whatever the form held", () => {
+    const shares = { ...initialGtt("NSE:INFY", 1400), product: "MIS" as const, trigger: "1450", price: "1455" };
+    expect(buildGttBody(shares).orders[0]?.product).toBe("CNC");
+    const future = { ...shares, exchange: "NFO" as const, tradingsymbol: "NIFTY26DECFUT" };
+    expect(buildGttBody(future).orders[0]?.product).toBe("NRML");
+    expect(gttProduct("BFO")).toBe("NRML");
+    expect(gttProduct("BSE")).toBe("CNC");
+  });
+  it("is among the products the API contract lists", () => {
+    const listed = (schema.components.schemas.GttOrder.properties.product as { enum: string[] }).enum;
+    expect(listed).toEqual(["CNC", "NRML"]);
+    for (const exchange of ["NSE", "BSE", "NFO", "BFO"] as const) expect(listed).toContain(gttProduct(exchange));
+  });
+});
 
 describe("GTT request body", () => {
   it("builds a single trigger with a LIMIT order", () => {

@@ -5,6 +5,15 @@ import { type Exchange, type Product, type Side, splitSymbol } from "@/orders/ti
 
 export type GttBody = components["schemas"]["GttIn"];
 export type GttKind = GttBody["type"];
+/** The products a GTT leg takes, as the API's contract lists them (never MIS). */
+export type GttProduct = components["schemas"]["GttOrder"]["product"];
+
+/** The one product a GTT on `exchange` takes (the server's rule, oms/paper/gtt.py): NRML for
+ * futures and options, CNC for shares. The form shows it rather than offering a choice the
+ * server would refuse. */
+export function gttProduct(exchange: Exchange): GttProduct {
+  return exchange === "NFO" || exchange === "BFO" ? "NRML" : "CNC";
+}
 
 export interface GttForm {
   type: GttKind;
@@ -59,7 +68,7 @@ export function buildGttBody(form: GttForm): GttBody {
     transaction_type: form.transaction_type,
     quantity,
     order_type: "LIMIT",
-    product: form.product,
+    product: gttProduct(form.exchange),
     price: number(leg.price),
   });
   const legs: Leg[] =

@@ -4,6 +4,7 @@ import { Alert, Anchor, Badge, Button, Group, Stack, Switch, Text, Title } from 
 import { Link } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
 import { inr, istDateTime, plain, qty } from "@/format";
+import { AGENT_INSTALL, AGENT_WHEELS } from "./agentInstall";
 import { agentHealth, HEALTH, sinceText } from "./agentStatus";
 import { AgentKeysSection } from "./KeysSection";
 import { InstrumentName } from "@/components/InstrumentName";
@@ -27,7 +28,7 @@ function LatestVersion({ agents, latest }: { agents: AgentState[]; latest: strin
   if (mine?.outdated)
     return (
       <Alert color="yellow" c="black" role="status" title={`A newer agent is out: ${latest}`}>
-        Yours is {mine.version}. Upgrade it with <code>pip install --upgrade &quot;tradertape-agent[all]&quot;</code> and restart it. {whatsNew}
+        Yours is {mine.version}. Upgrade it from your clone of the repository (<code>git pull</code>, then <code>{AGENT_INSTALL}</code>) and restart it. {whatsNew}
       </Alert>
     );
   return (
@@ -57,8 +58,8 @@ function AgentStatus() {
         <Badge color={health.color} variant="filled" role="status">{health.label}</Badge>
       </Group>
       <Text size="sm" c="dimmed">
-        The local agent (<code>pip install tradertape-agent</code>) places the signals of portfolios whose executor is the agent, from
-        your machine. It polls with an agent key; create one below and give it to <code>tradertape-agent configure</code>.
+        The local agent places the signals of portfolios whose executor is the agent, from your machine. Install it from a clone of
+        the repository with <code>{AGENT_INSTALL}</code> (or from the release wheels: <code>{AGENT_WHEELS}</code>). It polls with an agent key; create one below and give it to <code>tradertape-agent configure</code>.
       </Text>
       {status.error && <Alert color="red">{status.error.message}</Alert>}
       {status.data?.warning && <Alert color="red.9" variant="filled" role="alert" title="The agent is not polling">{status.data.warning}</Alert>}

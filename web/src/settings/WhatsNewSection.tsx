@@ -1,6 +1,7 @@
 // What's new: the release notes (CHANGELOG.md), newest first, as the server ships them.
 import { Alert, Badge, Group, List, Stack, Text, Title } from "@mantine/core";
 import { istDate } from "@/format";
+import { AGENT_INSTALL } from "./agentInstall";
 import { useReleaseNotes } from "./tradingAgentApi";
 
 export function WhatsNewSection() {
@@ -11,8 +12,8 @@ export function WhatsNewSection() {
   return (
     <Stack gap="lg">
       <Text size="sm" c="dimmed">
-        The server, the web app, the local agent and the SDK are released together under one version. Upgrade the agent with{" "}
-        <code>pip install --upgrade &quot;tradertape-agent[all]&quot;</code>.
+        The server, the web app, the local agent and the SDK are released together under one version. Upgrade the agent from your clone of the
+        repository: <code>git pull</code>, then <code>{AGENT_INSTALL}</code>.
       </Text>
       {notes.data.releases.map((release, i) => (
         <Stack key={release.version} gap="xs" component="section" aria-label={`Release ${release.version}`}>

@@ -3,9 +3,11 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ApiError } from "@/api/errors";
+import { problemWords } from "@/api/fieldWords";
 import { PageTitle } from "@/components/PageTitle";
 import type { Json } from "./docEdit";
 import { serialize } from "./docEdit";
+import { contradictions } from "./ranges";
 import { RuleBuilder } from "./RuleBuilder";
 import { SchemaChecker, type SchemaIssue } from "./schemaCheck";
 import { strategySentences } from "./sentence";
@@ -57,7 +59,7 @@ function Editor({ strategy, draft }: { strategy: Strategy | null; draft?: Json }
   const readOnly = strategy !== null && !strategy.is_owner;
 
   const checker = useMemo(() => (schema.data ? new SchemaChecker(schema.data as unknown as Record<string, unknown>) : null), [schema.data]);
-  const issues = useMemo(() => checker?.check(doc) ?? [], [checker, doc]);
+  const issues = useMemo(() => (checker ? [...checker.check(doc), ...contradictions(doc)] : []), [checker, doc]);
   const sentences = useMemo(() => {
     try {
       return strategySentences(doc as Record<string, unknown>);
@@ -151,7 +153,7 @@ function Editor({ strategy, draft }: { strategy: Strategy | null; draft?: Json }
           {sentences.map((s, i) => <Text key={i} size="sm">{s}</Text>)}
           {issues.length > 0 && (
             <List size="xs" mt="xs" aria-label="Problems">
-              {issues.slice(0, 8).map((i) => <List.Item key={`${i.path}:${i.message}`}><code>{i.path || "document"}</code> {i.message}</List.Item>)}
+              {issues.slice(0, 8).map((i) => <List.Item key={`${i.path}:${i.message}`}>{problemWords(i.path, i.message, i.least)}</List.Item>)}
             </List>
           )}
         </Card>

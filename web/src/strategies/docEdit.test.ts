@@ -72,7 +72,7 @@ describe("schema check", () => {
   it("refuses unknown fields and an empty and", () => {
     const doc = setAt(setAt(v4, ["entry_rules", "conditions"], []), ["config", "colour"], "blue");
     expect(checker.check(doc)).toEqual([
-      { path: "entry_rules.conditions", message: "needs at least 1 item(s)" },
+      { path: "entry_rules.conditions", message: "add at least one", least: 1 },
       { path: "config.colour", message: "is not a field here" },
     ]);
   });

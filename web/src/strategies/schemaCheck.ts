@@ -7,6 +7,8 @@ type Schema = Record<string, unknown>;
 export interface SchemaIssue {
   path: string;
   message: string;
+  /** A list needing this many items (said as what to add: `problemWords`). */
+  least?: number;
 }
 
 const join = (path: string, key: string | number) =>
@@ -77,7 +79,7 @@ export class SchemaChecker {
         out.push({ path, message: "letters, digits, _ and - only" });
     }
     if (Array.isArray(value)) {
-      if (typeof schema.minItems === "number" && value.length < schema.minItems) out.push({ path, message: `needs at least ${schema.minItems} item(s)` });
+      if (typeof schema.minItems === "number" && value.length < schema.minItems) out.push({ path, message: `add at least ${schema.minItems === 1 ? "one" : schema.minItems}`, least: schema.minItems });
       if (typeof schema.maxItems === "number" && value.length > schema.maxItems) out.push({ path, message: `at most ${schema.maxItems} items` });
       if (schema.items) value.forEach((item, i) => this.visit(schema.items as Schema, item, join(path, i), out));
     }

@@ -2,7 +2,7 @@
 // timeline (live, by kind), backend protection and risk, and the exit (dry run first).
 import { Anchor, Badge, Grid, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { lazy, Suspense } from "react";
-import { Link, useParams } from "react-router";
+import { Link, Navigate, useParams } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
@@ -14,7 +14,7 @@ import { ProtectionPanel } from "./ProtectionEditor";
 import { RiskPanel } from "./RiskPanel";
 import { ageWords } from "./timeline";
 import { TimelinePanel } from "./TimelinePanel";
-import { type Book, type Pnl, useBook, useLiveRun, usePnl, useRun, useTimeline } from "./workerApi";
+import { type Book, type Pnl, useBook, useLiveRun, usePnl, useRun, useRunCards, useTimeline } from "./workerApi";
 import { healthWord, modeColor, modeWord, statusWord } from "./words";
 
 const OptionRunPanel = lazy(() => import("@/options/OptionRunPanel"));
@@ -59,8 +59,28 @@ function Figure({ label, children }: { label: string; children: React.ReactNode 
   );
 }
 
+/** A run named by the id its worker knows (`/workers/runs/run_demo_001`): the desk's run of
+ * that id, newest first, or a plain not-found; never a spinner that waits for nothing. */
+function RunByWorkerId({ runKey }: { runKey: string }) {
+  const cards = useRunCards();
+  if (cards.isPending) return <Loader aria-label="Finding the run" />;
+  if (cards.isError) return <Notice color="red" role="alert">{cards.error.message}</Notice>;
+  const found = cards.data.find((c) => c.strategy_run_id === runKey);
+  if (found) return <Navigate to={`/workers/runs/${found.id}`} replace />;
+  return (
+    <Notice color="gray" role="alert" title="No such run">
+      None of your worker runs is called “{runKey}”. <Anchor component={Link} to="/workers">Back to the runs</Anchor>
+    </Notice>
+  );
+}
+
 export function Component() {
-  const id = Number(useParams().id);
+  const param = useParams().id ?? "";
+  const id = /^[1-9]\d*$/.test(param) ? Number(param) : 0;
+  return id > 0 ? <RunView id={id} /> : <RunByWorkerId runKey={param} />;
+}
+
+function RunView({ id }: { id: number }) {
   const run = useRun(id);
   const pnl = usePnl(id);
   const book = useBook(id);
@@ -70,7 +90,7 @@ export function Component() {
   if (run.isPending) return <Loader aria-label="Loading the run" />;
   if (run.isError) return <Notice color="red" role="alert">{run.error.message} <Anchor component={Link} to="/workers">Back to the runs</Anchor></Notice>;
   const r = run.data;
-  const [health, healthColor] = healthWord(r.health_status);
+  const [health, healthColor] = healthWord(r.health_status, r.heartbeat_age_sec);
   const totals = pnl.data?.totals;
   return (
     <>

@@ -12,7 +12,7 @@ import { healthWord, modeColor, modeWord, statusWord } from "./words";
 import { WorkersNav } from "./WorkersNav";
 
 function Card({ run }: { run: RunCard }) {
-  const [health, color] = healthWord(run.health_status);
+  const [health, color] = healthWord(run.health_status, run.heartbeat_age_sec);
   const title = run.name || run.strategy_run_id;
   return (
     <Paper withBorder p="md" component="article" aria-label={`Run ${title}`}>

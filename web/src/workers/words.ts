@@ -19,8 +19,19 @@ const HEALTH: Record<string, [string, string]> = {
   stale: ["Stale", "yellow"],
   disconnected: ["Disconnected", "red"],
   unknown: ["No heartbeat yet", "gray"],
+  stopped: ["Stopped", "gray"],
 };
 
-export function healthWord(health: string): [string, string] {
-  return HEALTH[health] ?? [health, "gray"];
+/** How long since the last heartbeat, said plainly: "45 s", "3 min", "2 h". */
+function silence(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  return seconds < 3600 ? `${Math.floor(seconds / 60)} min` : `${Math.floor(seconds / 3600)} h`;
+}
+
+/** The run's health as the heartbeat tells it: a worker that stopped beating says for how
+ * long ("No heartbeat for 3 min"), never "Healthy"; a closed or failed run is stopped. */
+export function healthWord(health: string, heartbeatAgeSec?: number | null): [string, string] {
+  const [word, color] = HEALTH[health] ?? [health, "gray"];
+  const quiet = (health === "stale" || health === "disconnected") && heartbeatAgeSec != null;
+  return [quiet ? `No heartbeat for ${silence(heartbeatAgeSec)}` : word, color];
 }

@@ -16,12 +16,14 @@ from pydantic import BaseModel, ConfigDict
 
 
 class FieldProblem(BaseModel):
-    """One bad input: where it is (``loc``, and ``field`` as a dotted path) and what is wrong."""
+    """One bad input: where it is (``loc``, and ``field`` as a dotted path), what is wrong
+    (``msg``, ``type``), and ``message``: the same said for people, the field in words."""
 
     loc: list[str | int]
     field: str
     msg: str
     type: str
+    message: str
 
 
 class Rejection(BaseModel):

@@ -179,7 +179,10 @@ class GttOrder(BaseModel):
     transaction_type: str = Field(max_length=10)
     quantity: Quantity
     order_type: str = Field(default="LIMIT", max_length=10)
-    product: str = Field(max_length=10)
+    product: Literal["CNC", "NRML"] = Field(
+        description="what a GTT leg takes: CNC for shares (NSE, BSE), NRML for futures and"
+        " options (NFO, BFO); never MIS, which the exchange squares off the same day"
+    )
     price: Price
     exchange: str | None = Field(default=None, max_length=10)
     tradingsymbol: str | None = Field(default=None, max_length=64)

@@ -24,7 +24,10 @@ class RunCardOut(DeskIdentity, RunListItem):
     """A run at a glance: status, mode, health, heartbeat age and net P&L now."""
 
     heartbeat_age_sec: int | None
-    health_status: str = Field(description="healthy, stale, disconnected or unknown")
+    health_status: str = Field(
+        description="stopped (the run closed or failed), else by the heartbeat: healthy"
+        " (within 45 s), stale (180 s), disconnected, or unknown (never beat)"
+    )
     session_status: str
     recovery_status: Any
     recovery_action_required: bool

@@ -82,6 +82,8 @@ def _check_legs(catalog: InstrumentCatalog, order: dict[str, Any]) -> dict[str, 
         for name in ("transaction_type", "quantity"):
             if order.get(name) is None:
                 raise InvalidField(f"order.{name}", "required for a single order (or give legs)")
+        if order.get("order_type") == "LIMIT" and order.get("price") is None:
+            raise InvalidField("order.price", "a LIMIT order needs its price")
         return order
     for name in ("transaction_type", "quantity", "price"):
         if order.get(name) is not None:

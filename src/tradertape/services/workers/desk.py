@@ -20,7 +20,13 @@ from tradertape.errors import NotFound
 from tradertape.services.workers import pnl
 from tradertape.services.workers.access import RUN_NOT_FOUND
 from tradertape.services.workers.context import WorkerContext
-from tradertape.services.workers.views import health_fields, iso, list_item, run_view
+from tradertape.services.workers.views import (
+    desk_health,
+    health_fields,
+    iso,
+    list_item,
+    run_view,
+)
 
 
 def owned(db: Session, *, user_id: int, run_pk: int) -> tuple[WorkerRun, WorkerToken]:
@@ -67,6 +73,7 @@ def card(
         "token_name": token_name,
         "is_option_run": is_option,
         **health_fields(run, workers.windows, now),
+        "health_status": desk_health(run, now),
         "last_heartbeat_at": iso(run.last_heartbeat_at),
         "net_pnl": snapshot["totals"]["net_pnl"],
         "position_count": snapshot["position_count"],
@@ -93,7 +100,9 @@ def cards(
 def detail(workers: WorkerContext, db: Session, *, user_id: int, run_pk: int) -> dict[str, Any]:
     """The full run (as the worker API shows it) with its id, token name and option flag."""
     run, token = owned(db, user_id=user_id, run_pk=run_pk)
-    return with_identity(db, run, token, run_view(run, workers.windows, workers.clock.now()))
+    now = workers.clock.now()
+    view = run_view(run, workers.windows, now) | {"health_status": desk_health(run, now)}
+    return with_identity(db, run, token, view)
 
 
 def with_identity(

@@ -26,6 +26,13 @@ def account_id(run: WorkerRun) -> str:
     return parse_scope(run.account_scope)
 
 
+def desk_health(run: WorkerRun, now: datetime) -> str:
+    """The health the owner's desk shows: a closed or failed run is ``stopped`` (its worker
+    is gone). The worker contract keeps the heartbeat's word alone (`health_fields`), as the
+    published SDKs read it."""
+    return health_status(run.last_heartbeat_at, now, run.status)
+
+
 def health_fields(run: WorkerRun, windows: SessionWindows, now: datetime) -> dict[str, Any]:
     """The run's operational health, as `get_run_health_snapshot` reads it."""
     recovery = run.runtime_state.get("runtime_recovery") or {}

@@ -230,6 +230,6 @@ test("adds paper funds after a confirmation with the amount", async ({ page }) =
   await expect(dialog).toBeHidden();
   expect(await payin()).toBeCloseTo(before + 5000, 2);
   // the page shows it too, without a reload
-  await expect(page.getByRole("table", { name: "Available" }).getByRole("row", { name: /^Payin/ })).toContainText(rupees(before + 5000));
+  await expect(page.getByRole("table", { name: "Funds sum" }).getByRole("row", { name: /Pay-in today/ })).toContainText(rupees(before + 5000));
   await expect(page.getByTestId("available-margin")).toHaveText(/^₹[\d,]+\.\d{2}$/);
 });

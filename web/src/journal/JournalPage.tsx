@@ -42,7 +42,7 @@ function NoTrades({ paperLeftOut }: { paperLeftOut: number }) {
     return (
       <Notice color="blue" role="status" title="No real trades yet">
         Your {qty(paperLeftOut)} paper round trip{paperLeftOut === 1 ? " is" : "s are"} left out, as your broker's Console leaves
-        them out. <Anchor component="button" type="button" fz="inherit" onClick={() => setPaper(true)}>Count paper trades too</Anchor>, or upload
+        them out. <Anchor component="button" type="button" fz="inherit" c="light-dark(var(--mantine-color-blue-9), var(--mantine-color-blue-3))" underline="always" onClick={() => setPaper(true)}>Count paper trades too</Anchor>, or upload
         your tradebooks on the <Link to="/uploads">Uploads</Link> page.
       </Notice>
     );

@@ -113,12 +113,12 @@ def test_an_absurd_fill_price_or_time_is_422_naming_it_and_books_nothing(alice: 
         assert bad.json()["detail"][0]["field"] == "fill_price"
         assert why in bad.text
     for at, why in (
-        ("9999-12-31T23:59:59Z", "in the future"),
-        ("9999-12-31T23:59:59-05:00", "in the future"),
-        ("0001-01-01T00:00:00Z", "before the signal's day"),
-        ("0001-01-01T00:00:00+05:30", "before the signal's day"),
-        ("2090-01-01T04:00:00Z", "in the future"),
-        ("2025-06-01T04:00:00Z", "before the signal's day"),
+        ("9999-12-31T23:59:59Z", "after the latest time a result may carry"),
+        ("9999-12-31T23:59:59-05:00", "after the latest time a result may carry"),
+        ("0001-01-01T00:00:00Z", "before the earliest time a result may carry"),
+        ("0001-01-01T00:00:00+05:30", "before the earliest time a result may carry"),
+        ("2090-01-01T04:00:00Z", "after the latest time a result may carry"),
+        ("2025-06-01T04:00:00Z", "before the earliest time a result may carry"),
     ):
         for outcome in ("placed", "filled"):
             body = {"signal_id": signal["signal_id"], "outcome": outcome, "at": at}

@@ -59,7 +59,7 @@ class RuleIn(Strict):
     target_amount: Rupees | None = None
     trail_amount: Rupees | None = None
     book: BookKey | None = Field(None, description=_BOOK)
-    confirm_trip: bool = Field(
+    confirm_trip: Flag = Field(
         False,
         description=(
             "an mtm_exit rule its book's MTM already trips exits every open position of it "

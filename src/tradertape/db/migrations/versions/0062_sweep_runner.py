@@ -29,5 +29,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("backtest_sweeps") as batch:
-        batch.drop_column("runner")
+    # A plain DROP COLUMN (SQLite 3.35+), not a batch copy: recreating a table on SQLite
+    # would cascade-delete the rows that belong to it.
+    op.drop_column("backtest_sweeps", "runner")

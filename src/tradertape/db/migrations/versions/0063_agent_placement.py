@@ -30,5 +30,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("model_portfolios", schema=None) as batch_op:
-        batch_op.drop_column("agent_placement")
+    # A plain DROP COLUMN (SQLite 3.35+), not a batch copy: recreating `model_portfolios` on
+    # SQLite would cascade-delete every portfolio's positions and signals.
+    op.drop_column("model_portfolios", "agent_placement")

@@ -76,7 +76,7 @@ test("fork V1, change a threshold, backtest it, compare with V1's run, deploy it
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(sma).toHaveAttribute("aria-invalid", "true");
   await expect(sma.getByRole("alert")).toContainText("must be an integer from 1");
-  await expect(page.getByRole("alert").filter({ hasText: "Not saved: entry_rules.conditions[0].right.name" })).toBeVisible();
+  await expect(page.getByRole("alert").filter({ hasText: "Not saved: Entry rules, condition 1, right, name" })).toBeVisible();
   await indicator.fill("SMA 20");
   await page.getByRole("option", { name: "SMA 20", exact: true }).click();
   await expect(sma).not.toHaveAttribute("aria-invalid", "true");

@@ -29,26 +29,26 @@ def audit_verify(
     runtime = build_runtime()
     with service_errors(), runtime.db.session() as db:
         user = user_by_email(db, email)
+        anchor_in: Anchor | None = None
         if anchor_file is not None:
             kept = json.loads(anchor_file.read_text())
-            anchor = Anchor(user.id, kept["seq"], kept["hash"], kept["at"], kept["key_id"])
-            if not anchors.signed_by_us(anchor, kept["mac"], runtime.audit_keys):
+            anchor_in = Anchor(user.id, kept["seq"], kept["hash"], kept["at"], kept["key_id"])
+            if not anchors.signed_by_us(anchor_in, kept["mac"], runtime.audit_keys):
                 console.print(f"{anchor_file}: not an anchor this server signed for {email}")
                 raise typer.Exit(1)
-            mine: tuple[Anchor, bool] | None = (anchor, True)
+            verdict = trail.verify(db, user_id=user.id, keys=runtime.audit_keys, anchor=anchor_in)
         else:
-            mine = runtime.audit_anchors.latest(user.id)
-        if mine is not None and not mine[1]:
-            console.print(f"audit trail of {email}: the anchor file's entry is not signed by us")
-            raise typer.Exit(1)
-        anchor_in = mine[0] if mine is not None else None
-        verdict = trail.verify(db, user_id=user.id, keys=runtime.audit_keys, anchor=anchor_in)
+            verdict = anchors.verify_kept(
+                db, user_id=user.id, keys=runtime.audit_keys, file=runtime.audit_anchors
+            )
+            anchor_in = verdict.anchor
     held = f", holds entry {anchor_in.seq} anchored at {anchor_in.at}" if anchor_in else ""
     if verdict.broken is None:
         console.print(f"audit trail of {email}: {verdict.entries} entries, whole{held}")
         return
     broken = verdict.broken
-    console.print(f"audit trail of {email}: broken at entry {broken.seq}: {broken.reason}")
+    where = f"entry {broken.seq}" if broken.seq else "its anchor"
+    console.print(f"audit trail of {email}: broken at {where}: {broken.reason}")
     raise typer.Exit(1)
 
 

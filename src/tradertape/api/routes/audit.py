@@ -61,7 +61,7 @@ def _verdict_out(verdict: trail.Verdict) -> AuditVerifyOut:
     return AuditVerifyOut(
         ok=broken is None,
         entries=verdict.entries,
-        first_bad_seq=broken.seq if broken else None,
+        first_bad_seq=broken.seq if broken and broken.seq else None,  # 0: no entry (the anchor)
         reason=broken.reason if broken else None,
         anchored_seq=anchor.seq if anchor else None,
         anchored_at=anchor.at if anchor else None,
@@ -73,18 +73,11 @@ def audit_verify(user: CurrentUser, db: DbDep, runtime: RuntimeDep) -> AuditVeri
     """Walk your whole trail: check every entry's signature and follow every link, and check
     that it still holds the entry the server last anchored; the first entry that was
     changed, removed or forged is named, or the end that was cut off."""
-    kept = runtime.audit_anchors.latest(user.id)
-    if kept is not None and not kept[1]:
-        verdict = trail.verify(db, user_id=user.id, keys=runtime.audit_keys)
-        return AuditVerifyOut(
-            ok=False,
-            entries=verdict.entries,
-            first_bad_seq=None,
-            reason="the server's anchor of your trail is not signed by this server "
-            "(the anchor file was changed)",
+    return _verdict_out(
+        anchors.verify_kept(
+            db, user_id=user.id, keys=runtime.audit_keys, file=runtime.audit_anchors
         )
-    anchor = kept[0] if kept is not None else None
-    return _verdict_out(trail.verify(db, user_id=user.id, keys=runtime.audit_keys, anchor=anchor))
+    )
 
 
 @router.post("/audit/verify", response_model=AuditVerifyOut)

@@ -192,9 +192,9 @@ async def place_order(
 
 def _place(runtime: Runtime, db: Session, user: SignedIn, body: OrderIn) -> OrderPlaced:
     spec = body.spec()
+    account = Account.of(body.mode, body.broker)
     attribution = None
     if body.book is not None:
-        account = Account.of(body.mode, body.broker)
         attribution = sell_in_portfolio_book(db, spec, body.book, account, user_id=user.id)
     submitted = runtime.orders.submit(
         db,
@@ -202,7 +202,7 @@ def _place(runtime: Runtime, db: Session, user: SignedIn, body: OrderIn) -> Orde
         spec=spec,
         # the price the ticket showed (an index option's is the model's: no feed prints it)
         last=runtime.exchange.last_tick(spec.key),
-        account=Account.of(body.mode, body.broker),
+        account=account,
         client_key=body.idempotency_key,
         attribution=attribution,
     )

@@ -26,11 +26,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import AuditEntry
-from tradertape.domain.audit_chain import GENESIS, Anchor, anchor_mac, first_break
+from tradertape.domain.audit_chain import GENESIS, Anchor, Broken, anchor_mac, first_break
 from tradertape.ports.clock import Clock
 from tradertape.security.files import private_folder
 from tradertape.services.audit.keys import AuditKeys
-from tradertape.services.audit.trail import chain_entry
+from tradertape.services.audit.trail import Verdict, chain_entry, verify
 
 log = logging.getLogger("tradertape.audit")
 
@@ -169,3 +169,18 @@ def _grown(
         )
         return False
     return True
+
+
+NOT_OURS = Broken(
+    0,
+    "the server's anchor of this trail is not signed by this server (the anchor file was changed)",
+)
+
+
+def verify_kept(db: Session, *, user_id: int, keys: AuditKeys, file: AnchorFile) -> Verdict:
+    """`verify` against the server's own anchor of the user's trail: an anchor the file
+    holds but this server did not sign is a break of its own (`NOT_OURS`, seq 0: no entry)."""
+    kept = file.latest(user_id)
+    if kept is not None and not kept[1]:
+        return Verdict(verify(db, user_id=user_id, keys=keys).entries, NOT_OURS)
+    return verify(db, user_id=user_id, keys=keys, anchor=kept[0] if kept is not None else None)

@@ -119,6 +119,10 @@ class ChargeSchedule:
     # less than `dp_waived_under` (Groww: its ₹16.50 under ₹100); the depository's stays.
     dp_waived_under: Decimal | None = None
     dp_waived: Decimal = ZERO
+    # Brokerage on a stock F&O contract's physical delivery, a share of the delivery value
+    # (Zerodha: 0.25 %, its staff on Trading Q&A [2nd]; not on the reference's card). Upstox's
+    # and Groww's figures are not read: their schedules carry Zerodha's (`_at_broker`).
+    physical_delivery_brokerage: Decimal = Decimal("0.0025")
 
     def txn(self, exchange: Exchange) -> SegmentRates:
         return self.txn_nse if exchange is Exchange.NSE else self.txn_bse

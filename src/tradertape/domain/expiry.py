@@ -5,11 +5,13 @@ NSE (and BSE) settle every open contract on its expiry day at the underlying's c
 - an **index option** in cash at its intrinsic value: a call ``max(close - strike, 0)``, a put
   ``max(strike - close, 0)``; out of the money it expires worthless (nothing is paid);
 - a **future** at its final settlement price, the underlying's close that day;
-- a **stock option or future** by physical delivery (SEBI, from the October 2019 expiry): an
-  in-the-money contract becomes a delivery of the shares at the strike (a future at its
-  settlement price). We close the contract at its intrinsic value, as a cash-settled one
-  (its P&L is the same), and show the delivery it leaves (`Delivery`: who buys, how many
-  shares, at what price) beside it; the shares themselves are not booked here.
+- a **stock option or future** by physical delivery (SEBI, from the October 2019 expiry),
+  the one rule `delivery_of`: an in-the-money long call or short put buys lot × lots shares
+  at the strike, a long put or short call sells them there; a future buys (long) or sells
+  (short) at its settlement price; an out-of-the-money option delivers nothing. The option
+  itself closes at ₹0 (exercised: its value is in the shares taken at the strike, so the
+  cash is exactly what changes hands: the strike × quantity), a future at its settlement
+  price; the shares are a delivery trade (CNC) of the book that held the contract.
 
 Charges of the settlement, as Zerodha's contract note shows them (support article "What
 charges are levied if option positions get exercised?", and its staff on Trading Q&A,
@@ -23,6 +25,17 @@ charges are levied if option positions get exercised?", and its staff on Trading
 - an option that expires out of the money: nothing (nothing changes hands);
 - a future: nothing on the settlement itself (STT is levied on a sale of a future, and the
   final settlement is no sale); a broker's own fee there is not modelled.
+
+A physical delivery is charged as its own contract note (`delivery_charges`): STT at the
+equity-delivery rate (0.1 % buy and sell, the reference's §4 card) on the delivery value,
+for both buyer and seller, in place of exercise STT (NSE's clarification on physically
+settled contracts, quoted in Zerodha's physical settlement policy); Zerodha's physical
+delivery brokerage (0.25 % of the delivery value, `ChargeSchedule.physical_delivery_brokerage`)
+with 18 % GST on it; stamp duty at the delivery rate (0.015 %) on the buyer; the DP charge
+when shares leave the seller's demat. No exchange transaction charge or SEBI fee: the
+clearing corporation settles it, no trade is matched on the order book. Obligations netted
+across contracts of one underlying (Zerodha's 0.1 % brokerage there) are not modelled: each
+position delivers on its own.
 """
 
 from __future__ import annotations
@@ -34,11 +47,11 @@ from decimal import Decimal
 from functools import cache
 
 from tradertape.domain.charge_rates import SCHEDULES, ChargeSchedule, Segment, schedule_for
-from tradertape.domain.charges import exercise_stt
+from tradertape.domain.charges import dp_charge, exercise_stt
 from tradertape.domain.instrument_names import derivative_terms
 from tradertape.domain.instruments import Instrument, InstrumentType
 from tradertape.domain.instruments_data import reference_catalog
-from tradertape.domain.money import ZERO, paise
+from tradertape.domain.money import ZERO, paise, whole_rupees
 
 SETTLEMENT_CLOSE = time(15, 30)  # IST: expiring contracts stop trading; the close settles them
 # NSE's monthly contracts expired on the month's last Thursday until the August 2025 series
@@ -157,14 +170,30 @@ NO_EXPIRY_CHARGES = ExpiryCharges(ZERO, ZERO, ZERO)
 
 
 @dataclass(frozen=True, slots=True)
+class DeliveryCharges:
+    """A physical delivery's contract note (module docstring); `total` to the paisa."""
+
+    brokerage: Decimal
+    stt: Decimal  # whole rupees
+    stamp: Decimal  # the buyer's
+    gst: Decimal  # on the brokerage
+    dp: Decimal  # the seller's DP charge, GST included
+
+    @property
+    def total(self) -> Decimal:
+        return paise(self.brokerage + self.stt + self.stamp + self.gst + self.dp)
+
+
+@dataclass(frozen=True, slots=True)
 class Settled:
-    """A position closed by its contract's expiry."""
+    """A position closed by its contract's expiry, and the shares it delivers."""
 
     contract: Contract
     held: int  # units held before: positive long, negative short
     price: Decimal  # per unit, the closing price of the position
     charges: ExpiryCharges
     delivery: Delivery | None
+    delivery_charges: DeliveryCharges | None = None
 
     @property
     def side(self) -> str:
@@ -177,24 +206,49 @@ class Settled:
 
     @property
     def value(self) -> Decimal:
-        """Settlement value of the position (intrinsic value of an option)."""
+        """Settlement value of the position (intrinsic value of a cash-settled option)."""
         return self.price * self.quantity
 
     @property
     def in_the_money(self) -> bool:
-        return self.contract.option and self.price > 0
+        return self.contract.option and (self.price > 0 or self.delivery is not None)
 
 
-def _delivery(contract: Contract, held: int, underlying_close: Decimal) -> Delivery | None:
-    if not contract.physical:
+def delivery_of(contract: Contract, held: int, underlying_price: Decimal) -> Delivery | None:
+    """What `held` units of `contract` deliver with its underlying at `underlying_price`:
+    the one rule of physical settlement, read by the paper exchange's expiry, the journal
+    and the positions' obligation before expiry. None for an index contract, an
+    out-of-the-money option or nothing held."""
+    if not contract.physical or held == 0:
         return None
     long = held > 0
-    if contract.kind == FUTURE:
-        return Delivery(contract.underlying, "BUY" if long else "SELL", abs(held), underlying_close)
+    if not contract.option:
+        side = "BUY" if long else "SELL"
+        return Delivery(contract.underlying, side, abs(held), underlying_price)
+    if settlement_price(contract, underlying_price) == 0:
+        return None  # out of the money (or at it): nothing is exercised
     assert contract.strike is not None  # an option has one
     # a long call and a short put take the shares; a long put and a short call give them
     takes = long == (contract.kind == CALL)
     return Delivery(contract.underlying, "BUY" if takes else "SELL", abs(held), contract.strike)
+
+
+def delivery_charges(
+    delivery: Delivery,
+    day: date,
+    schedules: Sequence[ChargeSchedule] = SCHEDULES,
+    *,
+    women_first_holder: bool = False,
+) -> DeliveryCharges:
+    """The contract note of `delivery` settled on `day` (module docstring)."""
+    rates = schedule_for(day, schedules)
+    value = delivery.value
+    buy = delivery.side == "BUY"
+    brokerage = value * rates.physical_delivery_brokerage
+    stt = whole_rupees(value * (rates.stt_buy if buy else rates.stt_sell).delivery)
+    stamp = value * rates.stamp_buy.delivery if buy else ZERO
+    dp = ZERO if buy else dp_charge({delivery.underlying: value}, rates, women_first_holder)
+    return DeliveryCharges(brokerage, stt, stamp, brokerage * rates.gst, dp)
 
 
 def settle(
@@ -209,19 +263,25 @@ def settle(
 
     `orders` is how many orders the exchange's closing counts for brokerage (the position
     in freeze-quantity slices); `schedules` the broker's (`charge_rates.schedules_of`).
+    A stock contract that delivers closes at ₹0 (an option) or its settlement price (a
+    future) with nothing charged on the contract, its shares' note in `delivery_charges`.
     """
     if held == 0:
         raise ValueError("nothing is held to settle")
     if orders < 1:
         raise ValueError(f"orders must be at least 1, got {orders}")
     price = settlement_price(contract, underlying_close)
+    delivery = delivery_of(contract, held, underlying_close)
+    if delivery is not None:
+        note = delivery_charges(delivery, contract.expiry, schedules)
+        closed_at = ZERO if contract.option else price
+        return Settled(contract, held, closed_at, NO_EXPIRY_CHARGES, delivery, note)
     if not contract.option or price == 0:
-        delivery = _delivery(contract, held, underlying_close) if not contract.option else None
-        return Settled(contract, held, price, NO_EXPIRY_CHARGES, delivery)
+        return Settled(contract, held, price, NO_EXPIRY_CHARGES, None)
     value = price * abs(held)
     rates = schedule_for(contract.expiry, schedules)
     per_order = rates.brokerage.of(Segment.OPTIONS).of(value / orders)
     brokerage = per_order * orders
     stt = exercise_stt(value, contract.expiry, schedules) if held > 0 else ZERO
     charges = ExpiryCharges(brokerage=brokerage, stt=stt, gst=brokerage * rates.gst)
-    return Settled(contract, held, price, charges, _delivery(contract, held, underlying_close))
+    return Settled(contract, held, price, charges, None)

@@ -22,11 +22,13 @@ from tradertape.domain.expiry import (
     NO_EXPIRY_CHARGES,
     Contract,
     Delivery,
+    DeliveryCharges,
     contract_of,
     monthly_expiry,
     settle,
     settlement_price,
 )
+from tradertape.domain.money import ZERO
 
 INDICES = frozenset({"NIFTY", "BANKNIFTY"})
 DEC_2024 = date(2024, 12, 26)  # NIFTY's December 2024 monthly expiry, a Thursday
@@ -119,29 +121,97 @@ def test_a_stock_option_in_the_money_is_a_delivery_at_the_strike(
     assert settled.delivery == Delivery("RELIANCE", side, 500, Decimal(strike))
 
 
-def test_a_stock_call_delivered_shows_its_obligation_and_charges() -> None:
-    # RELIANCE 1200 CE, 500 long, close 1,220.90: closes at intrinsic 20.90 × 500 = 10,450.00
-    # STT 0.125 % × 10,450 = 13.0625 → ₹13; brokerage 20; GST 3.60; total ₹36.60
-    # and the holder must pay 1200 × 500 = ₹6,00,000.00 for the shares delivered
+def test_an_itm_long_call_buys_its_shares_at_the_strike_with_a_delivery_note() -> None:
+    # RELIANCE 1200 CE, 500 long, close 1,220.90 on 26-Dec-2024: BUY 500 at ₹1,200 =
+    # ₹6,00,000.00. The call closes at ₹0 (its value is in the shares at the strike), no
+    # exercise STT. Delivery note: brokerage 0.25 % = 1,500.00; STT 0.1 % = 600 (whole
+    # rupees); stamp 0.015 % = 90.00; GST 18 % × 1,500 = 270.00; no DP on a buy: ₹2,460.00
     option = Contract("RELIANCE", DEC_2024, "CE", Decimal(1200), physical=True)
     settled = settle(option, 500, Decimal("1220.90"))
-    assert settled.value == Decimal("10450.00")
-    assert settled.charges.total == Decimal("36.60")
-    assert settled.delivery is not None
+    assert (settled.price, settled.value, settled.charges.total) == (0, 0, Decimal("0.00"))
+    assert settled.in_the_money
+    assert settled.delivery == Delivery("RELIANCE", "BUY", 500, Decimal(1200))
     assert settled.delivery.value == Decimal("600000")
+    note = settled.delivery_charges
+    assert note == DeliveryCharges(
+        Decimal("1500.00"), Decimal("600"), Decimal("90.00"), Decimal("270.00"), Decimal(0)
+    )
+    assert note.total == Decimal("2460.00")
+
+
+def test_an_itm_short_put_is_assigned_a_buy_at_the_strike() -> None:
+    # RELIANCE 1250 PE, 500 short, close 1,220.90: BUY 500 at ₹1,250 = ₹6,25,000.00; the
+    # put bought back at ₹0 (the premium kept). Brokerage 1,562.50; STT 625; stamp 93.75;
+    # GST 281.25: ₹2,562.50
+    option = Contract("RELIANCE", DEC_2024, "PE", Decimal(1250), physical=True)
+    settled = settle(option, -500, Decimal("1220.90"))
+    assert (settled.side, settled.price) == ("BUY", 0)
+    assert settled.delivery == Delivery("RELIANCE", "BUY", 500, Decimal(1250))
+    assert settled.delivery_charges is not None
+    assert settled.delivery_charges.total == Decimal("2562.50")
+
+
+def test_an_itm_long_put_sells_its_shares_and_pays_the_dp_charge() -> None:
+    # RELIANCE 1250 PE, 500 long: SELL 500 at ₹1,250 = ₹6,25,000.00. Brokerage 1,562.50;
+    # STT 625; no stamp on a sale; GST 281.25; DP ₹13 + 18 % = 15.34: ₹2,484.09
+    option = Contract("RELIANCE", DEC_2024, "PE", Decimal(1250), physical=True)
+    settled = settle(option, 500, Decimal("1220.90"))
+    assert settled.delivery == Delivery("RELIANCE", "SELL", 500, Decimal(1250))
+    assert settled.delivery_charges is not None
+    assert settled.delivery_charges.dp == Decimal("15.34")
+    assert settled.delivery_charges.total == Decimal("2484.09")
 
 
 def test_a_stock_option_out_of_the_money_delivers_nothing() -> None:
     option = Contract("RELIANCE", DEC_2024, "CE", Decimal(1300), physical=True)
     settled = settle(option, 500, Decimal("1220.90"))
     assert settled.delivery is None
+    assert settled.delivery_charges is None
     assert settled.charges.total == Decimal("0.00")
+    assert not settled.in_the_money
 
 
 def test_a_stock_future_is_delivered_at_its_settlement_price() -> None:
+    # RELIANCE FUT, 500 short, settles at 1,220.90: the future closes there and SELLs 500
+    # at ₹1,220.90 = ₹6,10,450.00. Brokerage 0.25 % = 1,526.125; STT 610.45 → 610; GST
+    # 274.7025; DP 15.34: 2,426.1675 → ₹2,426.17
     future = Contract("RELIANCE", DEC_2024, "FUT", None, physical=True)
     settled = settle(future, -500, Decimal("1220.90"))
+    assert settled.price == Decimal("1220.90")
     assert settled.delivery == Delivery("RELIANCE", "SELL", 500, Decimal("1220.90"))
+    assert settled.delivery_charges is not None
+    assert settled.delivery_charges.total == Decimal("2426.17")
+
+
+@given(
+    kind=st.sampled_from(["CE", "PE", "FUT"]),
+    held=st.integers(-5000, 5000).filter(bool),
+    strike=st.integers(1, 5000),
+    close=st.decimals(Decimal("0.05"), Decimal("9999"), places=2),
+)
+def test_a_physical_settlement_moves_the_cash_that_changes_hands(
+    kind: str, held: int, strike: int, close: Decimal
+) -> None:
+    # whatever the contract, the cash of closing it and of its shares is what the exchange
+    # moves: an option's holder pays (receives) strike × quantity for the shares, a future's
+    # holder the close; nothing else changes hands (the premium was paid at the open)
+    contract = Contract(
+        "RELIANCE", DEC_2024, kind, None if kind == "FUT" else Decimal(strike), True
+    )
+    settled = settle(contract, held, close)
+    close_cash = settled.price * held  # selling a long (buying back a short) at the close
+    delivery = settled.delivery
+    share_cash = (
+        ZERO
+        if delivery is None
+        else (-delivery.value if delivery.side == "BUY" else delivery.value)
+    )
+    if kind == "FUT":
+        assert close_cash + share_cash == 0
+    elif delivery is not None:
+        assert close_cash == 0
+        sign = 1 if delivery.side == "SELL" else -1
+        assert share_cash == sign * Decimal(strike) * abs(held)
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,13 @@
 After the expiring contracts' close (15:30 IST on their expiry day), every open paper
 position in an option or future of that expiry is settled by `domain.expiry`'s rule at the
 underlying's close there (its last tick of that day): an index option at its intrinsic value
-(nothing when out of the money), a future at the close, a stock contract at its intrinsic
-value with its delivery left to show. The settlement is an order of the exchange (source
+(nothing when out of the money), a future at the close; a stock contract that delivers
+(`expiry.delivery_of`: an in-the-money option, a future) closes at ₹0 (an option) or the
+close (a future), and its shares are a second order of the exchange in the same book: a
+CNC buy or sale of the underlying at the strike (a future: at the close), charged with the
+delivery's own contract note (`expiry.delivery_charges`), so the holdings show the shares
+(a sale of shares the book does not hold shows as a negative holding: shares owed).
+The settlement is an order of the exchange (source
 ``expiry``) that fills at once at the settlement price, booked by the `Ledger` like any fill
 (its trade, the cash, the position) with the settlement's own contract note as its charges
 (exercise STT on an in-the-money long, the per-order brokerage and its GST; none out of the
@@ -155,7 +160,68 @@ def book_settlement(
     ]
     claim(db, order)
     store_history(db, order, history)
+    if settled.delivery is not None and settled.delivery_charges is not None:
+        _book_delivery(db, catalog, ledger, user_id, position, settled, at)
     ledger.write()
+
+
+def _book_delivery(
+    db: Session,
+    catalog: InstrumentCatalog,
+    ledger: Ledger,
+    user_id: int,
+    position: Held,
+    settled: Settled,
+    at: datetime,
+) -> None:
+    """The shares `settled` delivers: a CNC order of the underlying filled at once at the
+    delivery price, in the contract's book, with the delivery's contract note."""
+    delivery, note = settled.delivery, settled.delivery_charges
+    assert delivery is not None
+    assert note is not None
+    exchange = Exchange.BSE if position.exchange == Exchange.BFO.value else Exchange.NSE
+    instrument = catalog.find(f"{exchange.value}:{delivery.underlying}") or _share(
+        exchange, delivery.underlying
+    )
+    spec = OrderSpec(
+        exchange=exchange,
+        tradingsymbol=delivery.underlying,
+        transaction_type=TransactionType(delivery.side),
+        quantity=delivery.quantity,
+        product=Product.CNC,
+        order_type=OrderType.MARKET,
+    )
+    order = new_order(
+        user_id, spec, instrument, client_key=None, source=EXPIRY, attribution=None, now=at
+    )
+    order.book = position.book
+    message = (
+        f"Physical delivery of {position.tradingsymbol}: {delivery.side.lower()} "
+        f"{delivery.quantity} {delivery.underlying} at ₹{delivery.price:,}."
+    )
+    accepted = OrderEvent(EventKind.ACCEPTED, at, status_after=OrderStatus.OPEN, message=message)
+    filled = OrderEvent(
+        EventKind.FILLED, at, fill_quantity=delivery.quantity, fill_price=delivery.price
+    )
+    history = [
+        apply_event(order, accepted, at),
+        ledger.fill(order, instrument, filled, at, own_note=note.total),
+    ]
+    claim(db, order)
+    store_history(db, order, history)
+
+
+def _share(exchange: Exchange, symbol: str) -> Instrument:
+    """The instrument of a delivered stock the catalog does not list."""
+    return Instrument(
+        exchange=exchange,
+        tradingsymbol=symbol,
+        instrument_type=InstrumentType.EQ,
+        name=symbol,
+        instrument_token=synthetic_token(exchange, symbol),
+        tick_size=Decimal("0.05"),
+        lot_size=1,
+    )
 
 
 def _message(settled: Settled) -> str:
@@ -164,6 +230,8 @@ def _message(settled: Settled) -> str:
         said = f"Settled at expiry at the final settlement price ₹{settled.price:,}."
     elif settled.price:
         said = f"Exercised at expiry: settled at its intrinsic value ₹{settled.price:,}."
+    elif settled.delivery is not None:
+        said = "Exercised at expiry: closed at ₹0, delivered at the strike."
     else:
         said = "Expired out of the money: settled at ₹0."
     delivery = settled.delivery

@@ -24,7 +24,7 @@ from decimal import ROUND_FLOOR, Decimal
 from tradertape.domain.calendar import IST
 from tradertape.domain.expiry import SETTLEMENT_CLOSE, settle
 from tradertape.journal.actions import Action, Kind
-from tradertape.journal.expiry import EXPIRY, Expiring
+from tradertape.journal.expiry import EXPIRY, Expiring, delivered_trade
 from tradertape.journal.trades import JournalTrade, in_time
 
 ZERO = Decimal(0)
@@ -369,21 +369,40 @@ class _Engine:
         expiry day (nothing trades a contract after it); symbol → expiry day of those whose
         settlement price is unknown, left open."""
         unpriced: dict[str, date] = {}
-        for (account, symbol), lots in self.lots.items():
+        for (account, symbol), lots in list(self.lots.items()):
             found = expiring.get(symbol)
             if found is None or not any(lot.quantity > 0 for lot in lots):
                 continue
             if found.close is None:
                 unpriced[symbol] = found.contract.expiry
                 continue
-            for direction in (LONG, SHORT):
-                held = [lot for lot in lots if lot.direction == direction and lot.quantity > 0]
-                if held:
-                    self._settle(account, symbol, held, found)
-            lots.clear()
+            self._expire_held(account, symbol, lots, found)
         return unpriced
 
-    def _settle(self, account: str, symbol: str, held: list[Lot], found: Expiring) -> None:
+    def settle_due(self, symbol: str, found: Expiring) -> None:
+        """Settle every account's `symbol` at its expiry day's close (a priced contract),
+        in time order among the trades: its delivered shares are there for later sales."""
+        for (account, held), lots in list(self.lots.items()):
+            if held == symbol and any(lot.quantity > 0 for lot in lots):
+                self._expire_held(account, symbol, lots, found)
+
+    def _expire_held(self, account: str, symbol: str, lots: deque[Lot], found: Expiring) -> None:
+        self.act_until(found.contract.expiry)
+        delivered: list[tuple[JournalTrade, Decimal]] = []
+        for direction in (LONG, SHORT):
+            held = [lot for lot in lots if lot.direction == direction and lot.quantity > 0]
+            if held:
+                delivery = self._settle(account, symbol, held, found)
+                if delivery is not None:
+                    delivered.append(delivery)
+        lots.clear()
+        for trade, stt in delivered:
+            self.trade(trade, trade.charges or ZERO, stt)
+
+    def _settle(
+        self, account: str, symbol: str, held: list[Lot], found: Expiring
+    ) -> tuple[JournalTrade, Decimal] | None:
+        """Close `held` at the settlement; the share trade it delivers and its STT, if any."""
         assert found.close is not None  # the caller settles only a priced contract
         quantity = sum((lot.quantity for lot in held), ZERO)
         sign = 1 if held[0].direction == LONG else -1
@@ -406,6 +425,10 @@ class _Engine:
                 intraday=lot.acquired == contract.expiry and not lot.via,
                 note=lot.charges_note,
             )
+        trade = delivered_trade(account, symbol, settled, at)
+        if trade is None or settled.delivery_charges is None:
+            return None
+        return trade, settled.delivery_charges.stt
 
     def _close_lot(
         self,
@@ -488,6 +511,19 @@ def _sort(lots: deque[Lot]) -> None:
     lots.extend(ordered)
 
 
+def _settlements(
+    expiring: Mapping[str, Expiring],
+) -> list[tuple[tuple[date, float], str, Expiring]]:
+    """The priced contracts in the order they settle: at their expiry day's close."""
+    due = []
+    for symbol, found in expiring.items():
+        if found.close is not None:
+            day = found.contract.expiry
+            close = datetime.combine(day, SETTLEMENT_CLOSE, tzinfo=IST).timestamp()
+            due.append(((day, close), symbol, found))
+    return sorted(due, key=lambda item: (item[0], item[1]))
+
+
 def fifo(
     trades: Iterable[JournalTrade],
     *,
@@ -510,11 +546,17 @@ def fifo(
     given = list(trades)
     order = sorted(range(len(given)), key=lambda i: in_time(given[i]))
     engine = _Engine(actions)
+    due = _settlements(expiring or {})  # priced contracts, by their expiry day's close
     for i in order:
         trade = given[i]
+        while due and due[0][0] < in_time(trade):
+            _, symbol, found = due.pop(0)
+            engine.settle_due(symbol, found)
         known = charges.get(i) if charges is not None else None
         paid = stt.get(i) if stt is not None else None
         engine.trade(trade, known if known is not None else (trade.charges or ZERO), paid)
+    for _, symbol, found in due:
+        engine.settle_due(symbol, found)
     last = given[order[-1]].day if given else None
     stop = until or last
     if stop is not None:

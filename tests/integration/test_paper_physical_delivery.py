@@ -12,69 +12,21 @@ DP on a sale.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from tests.delivery_kit import seed_contract_fill
 from tests.workers_kit import set_price
 from tradertape.db.models.trading import Order, Trade
-from tradertape.domain.instruments import Exchange, Instrument, InstrumentType, synthetic_token
-from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
-from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
-from tradertape.oms.ledger import Ledger
-from tradertape.oms.order_log import apply_event, claim, new_order, store_history
 from tradertape.oms.paper.exchange import BROKER
 from tradertape.oms.positions import cash_balance
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.users import create_user
 
-DEC_2026 = date(2026, 12, 29)
 CLOSE = "1220.90"
-
-
-def _seed(runtime: Runtime, user_id: int, symbol: str, side: str, price: str) -> None:
-    """A fill of 500 units of `symbol` (a RELIANCE December contract), with no charges."""
-    kind = symbol[-3:] if symbol.endswith("FUT") else symbol[-2:]
-    strike = None if kind == "FUT" else Decimal(symbol[len("RELIANCE26DEC") : -2])
-    instrument = Instrument(
-        exchange=Exchange.NFO,
-        tradingsymbol=symbol,
-        instrument_type=InstrumentType(kind),
-        name="RELIANCE",
-        instrument_token=synthetic_token(Exchange.NFO, symbol),
-        tick_size=Decimal("0.05"),
-        lot_size=500,
-        expiry=DEC_2026,
-        strike=strike,
-        underlying="RELIANCE",
-    )
-    spec = OrderSpec(
-        exchange=Exchange.NFO,
-        tradingsymbol=symbol,
-        transaction_type=TransactionType(side),
-        quantity=500,
-        product=Product.NRML,
-        order_type=OrderType.MARKET,
-    )
-    now = runtime.clock.now()
-    with runtime.db.session() as db:
-        order = new_order(
-            user_id, spec, instrument, client_key=None, source="api", attribution=None, now=now
-        )
-        ledger = Ledger(db, rows=False)
-        ledger.lock(user_id)
-        accepted = OrderEvent(EventKind.ACCEPTED, now, status_after=OrderStatus.OPEN)
-        filled = OrderEvent(EventKind.FILLED, now, fill_quantity=500, fill_price=Decimal(price))
-        history = [
-            apply_event(order, accepted, now),
-            ledger.fill(order, instrument, filled, now, own_note=Decimal(0)),
-        ]
-        claim(db, order)
-        store_history(db, order, history)
-        ledger.write()
-        db.commit()
 
 
 def _settle_at_close(runtime: Runtime, clock: ManualClock) -> int:
@@ -95,8 +47,8 @@ def test_an_itm_long_call_takes_its_shares_at_the_strike_and_an_otm_one_nothing(
     runtime: Runtime, clock: ManualClock
 ) -> None:
     user_id = _user(runtime, clock, "call@x.in")
-    _seed(runtime, user_id, "RELIANCE26DEC1200CE", "BUY", "30")  # ₹15,000.00
-    _seed(runtime, user_id, "RELIANCE26DEC1300CE", "BUY", "5")  # ₹2,500.00
+    seed_contract_fill(runtime, user_id, "RELIANCE26DEC1200CE", "BUY", "30")  # ₹15,000.00
+    seed_contract_fill(runtime, user_id, "RELIANCE26DEC1300CE", "BUY", "5")  # ₹2,500.00
     with runtime.db.session() as db:
         cash_before = cash_balance(db, user_id=user_id, broker=BROKER)
 
@@ -137,7 +89,7 @@ def test_a_short_stock_future_delivers_shares_not_held_as_shares_owed(
     runtime: Runtime, clock: ManualClock
 ) -> None:
     user_id = _user(runtime, clock, "fut@x.in")
-    _seed(runtime, user_id, "RELIANCE26DECFUT", "SELL", "1210")
+    seed_contract_fill(runtime, user_id, "RELIANCE26DECFUT", "SELL", "1210")
     with runtime.db.session() as db:
         cash_before = cash_balance(db, user_id=user_id, broker=BROKER)
 

@@ -127,6 +127,24 @@ def contract_of(
     return Contract(terms.underlying, expiry, terms.kind, strike, terms.underlying not in indices)
 
 
+def contract_held(
+    instrument: Instrument | None, tradingsymbol: str, exchange: str, indices: Collection[str]
+) -> Contract | None:
+    """The contract a position holds: the catalog's terms, else what its symbol says (the
+    generated listing drops a contract the day after its expiry)."""
+    if instrument is not None and instrument.expiry is not None and instrument.underlying:
+        kind = instrument.instrument_type.value
+        if kind in (CALL, PUT, FUTURE):
+            return Contract(
+                instrument.underlying,
+                instrument.expiry,
+                kind,
+                instrument.strike if kind != FUTURE else None,
+                instrument.underlying not in indices,
+            )
+    return contract_of(tradingsymbol, expiry=None, indices=indices, bse=exchange == "BFO")
+
+
 def settlement_price(contract: Contract, underlying_close: Decimal) -> Decimal:
     """What one unit settles at: a future at the close, an option at its intrinsic value."""
     if underlying_close <= 0:

@@ -49,12 +49,15 @@ from tradertape.api.schemas.trading import (
     gtt_spec,
 )
 from tradertape.domain import books
+from tradertape.domain.calendar import IST
+from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.charge_rates import schedule_name
 from tradertape.domain.utc_times import utc_iso
 from tradertape.errors import InvalidField
 from tradertape.oms import Account
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.sessions import SignedIn
+from tradertape.services.books import delivery
 from tradertape.services.books.summary import book_labels, summaries
 from tradertape.services.brokers.account import PAPER, View
 from tradertape.services.portfolios.book_held import sell_in_portfolio_book
@@ -134,8 +137,27 @@ async def holdings(desk: DeskDep, response: Response, book: BookDep) -> list[dic
 
 @router.get("/portfolio/positions", response_model=PositionsOut, response_model_exclude_unset=True)
 async def positions(desk: DeskDep, response: Response, book: BookDep) -> dict[str, Any]:
-    """Positions ``{"net": [...], "day": [...]}`` marked to the last price."""
-    return cast(dict[str, Any], await _view_of(desk, "positions", response, book))
+    """Positions ``{"net": [...], "day": [...]}`` marked to the last price. A net stock
+    future, or stock option in the money, in its last 4 trading days before expiry carries
+    ``delivery``: the shares it delivers if held to expiry (physical settlement)."""
+
+    def read(db: Session, user: SignedIn) -> dict[str, Any]:
+        runtime = desk.runtime
+        answer = cast(dict[str, Any], _view(runtime, db, user.id, "positions", response, book))
+        net = [dict(row) for row in answer.get("net", [])]  # a cached answer stays as it was
+        if any(row.get("exchange") in delivery.DERIVATIVES for row in net):
+            holdings = _view(runtime, db, user.id, "holdings", response, book)
+            delivery.annotate(
+                net,
+                catalog=runtime.exchange.catalog(db),
+                last_tick=runtime.options.last_tick,
+                today=runtime.market_clock.now().astimezone(IST).date(),
+                calendar=nse_calendar(runtime.settings.data_dir),
+                held=delivery.held_shares(holdings),
+            )
+        return {**answer, "net": net}
+
+    return await desk.read(read)
 
 
 @router.get("/portfolio/orders", response_model=list[BookOrder], response_model_exclude_unset=True)

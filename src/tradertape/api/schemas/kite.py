@@ -200,6 +200,29 @@ class BookTrade(OpenModel):
     book: str | None = Field(default=None, description=BOOK_FIELD)
 
 
+class DeliveryObligation(BaseModel):
+    """The shares an open stock future, or a stock option in the money, delivers if held
+    to expiry, shown from 4 trading days before it (ours: Kite has no such field)."""
+
+    side: Literal["BUY", "SELL"] = Field(description="BUY: take the shares; SELL: give them")
+    underlying: str
+    quantity: int = Field(description="shares: lot size × lots")
+    price: JsonNumber = Field(description="per share: the strike (a future: the last price)")
+    value: JsonNumber = Field(description="quantity × price, rupees")
+    expiry: str = Field(description="the contract's expiry day, YYYY-MM-DD")
+    days_to_expiry: int = Field(description="trading days to the expiry day (0: today)")
+    underlying_price: JsonNumber = Field(description="the underlying's last price, the mark")
+    margin: JsonNumber | None = Field(
+        default=None,
+        description="delivery margin of a bought option (Zerodha: 10/25/45/70 % of VaR + "
+        "ELM from E-4); null when none is asked",
+    )
+    shares_held: int | None = Field(default=None, description="a SELL: shares held now")
+    shares_short: int | None = Field(
+        default=None, description="a SELL: shares owed beyond those held (short delivery)"
+    )
+
+
 class Position(OpenModel):
     """A position marked to the last price (Kite's ``/portfolio/positions`` row)."""
 
@@ -231,6 +254,9 @@ class Position(OpenModel):
     day_sell_price: JsonNumber | None = None
     day_sell_value: JsonNumber | None = None
     book: str | None = Field(default=None, description=BOOK_FIELD)
+    delivery: DeliveryObligation | None = Field(
+        default=None, description="what it delivers if held to expiry (net rows, from E-4)"
+    )
 
 
 class PositionsOut(OpenModel):

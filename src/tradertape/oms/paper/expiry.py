@@ -21,7 +21,6 @@ MIS square-off, no owner's own bookkeeping is asked.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -31,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Trade
 from tradertape.domain.charges import schedules_of
-from tradertape.domain.expiry import Contract, Settled, contract_of, settle
+from tradertape.domain.expiry import Contract, Settled, settle
 from tradertape.domain.instruments import (
     Exchange,
     Instrument,
@@ -91,26 +90,6 @@ def held(db: Session, *, user_id: int) -> list[Held]:
         key = (exchange, symbol, product, book)
         net[key] = net.get(key, 0) + (int(quantity) if side == "BUY" else -int(quantity))
     return [Held(*key, quantity) for key, quantity in sorted(net.items()) if quantity]
-
-
-def contract_held(
-    instrument: Instrument | None, tradingsymbol: str, exchange: str, indices: Collection[str]
-) -> Contract | None:
-    """The contract a position holds: the catalog's terms, else what its symbol says (the
-    generated listing drops a contract the day after its expiry)."""
-    if instrument is not None and instrument.expiry is not None and instrument.underlying:
-        kind = instrument.instrument_type.value
-        if kind in ("CE", "PE", "FUT"):
-            return Contract(
-                instrument.underlying,
-                instrument.expiry,
-                kind,
-                instrument.strike if kind != "FUT" else None,
-                instrument.underlying not in indices,
-            )
-    return contract_of(
-        tradingsymbol, expiry=None, indices=indices, bse=exchange == Exchange.BFO.value
-    )
 
 
 def settled_of(contract: Contract, position: Held, close: Decimal) -> Settled:

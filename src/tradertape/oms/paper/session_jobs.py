@@ -28,7 +28,12 @@ from tradertape.db.models.trading import Order, Trade
 from tradertape.db.rows import one_of
 from tradertape.domain.calendar import Market, TradingCalendar
 from tradertape.domain.calendar import Session as MarketSession
-from tradertape.domain.expiry import SETTLEMENT_CLOSE, index_underlyings, underlying_key
+from tradertape.domain.expiry import (
+    SETTLEMENT_CLOSE,
+    contract_held,
+    index_underlyings,
+    underlying_key,
+)
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING as _WORKING
@@ -230,9 +235,7 @@ class SessionJobs:
         count = 0
         for position in expiry.held(db, user_id=user_id):
             instrument = catalog.find(position.key)
-            contract = expiry.contract_held(
-                instrument, position.tradingsymbol, position.exchange, indices
-            )
+            contract = contract_held(instrument, position.tradingsymbol, position.exchange, indices)
             if contract is None or not contract.expired(local.date(), local.time()):
                 continue
             tick = self._last_tick(underlying_key(contract))

@@ -4442,7 +4442,9 @@ export interface paths {
         };
         /**
          * Positions
-         * @description Positions ``{"net": [...], "day": [...]}`` marked to the last price.
+         * @description Positions ``{"net": [...], "day": [...]}`` marked to the last price. A net stock
+         *     future, or stock option in the money, in its last 4 trading days before expiry carries
+         *     ``delivery``: the shares it delivers if held to expiry (physical settlement).
          */
         get: operations["trading-positions"];
         put?: never;
@@ -8330,6 +8332,66 @@ export interface components {
             related_resource_type?: ("order" | "basket_execution" | "bracket_intent" | "worker_live_execution_link") | null;
             /** Summary */
             summary: string;
+        };
+        /**
+         * DeliveryObligation
+         * @description The shares an open stock future, or a stock option in the money, delivers if held
+         *     to expiry, shown from 4 trading days before it (ours: Kite has no such field).
+         */
+        DeliveryObligation: {
+            /**
+             * Days To Expiry
+             * @description trading days to the expiry day (0: today)
+             */
+            days_to_expiry: number;
+            /**
+             * Expiry
+             * @description the contract's expiry day, YYYY-MM-DD
+             */
+            expiry: string;
+            /**
+             * Margin
+             * @description delivery margin of a bought option (Zerodha: 10/25/45/70 % of VaR + ELM from E-4); null when none is asked
+             */
+            margin?: number | null;
+            /**
+             * Price
+             * @description per share: the strike (a future: the last price)
+             */
+            price: number;
+            /**
+             * Quantity
+             * @description shares: lot size × lots
+             */
+            quantity: number;
+            /**
+             * Shares Held
+             * @description a SELL: shares held now
+             */
+            shares_held?: number | null;
+            /**
+             * Shares Short
+             * @description a SELL: shares owed beyond those held (short delivery)
+             */
+            shares_short?: number | null;
+            /**
+             * Side
+             * @description BUY: take the shares; SELL: give them
+             * @enum {string}
+             */
+            side: "BUY" | "SELL";
+            /** Underlying */
+            underlying: string;
+            /**
+             * Underlying Price
+             * @description the underlying's last price, the mark
+             */
+            underlying_price: number;
+            /**
+             * Value
+             * @description quantity × price, rupees
+             */
+            value: number;
         };
         /**
          * DeliveryOut
@@ -12921,6 +12983,8 @@ export interface components {
             day_sell_quantity?: number | null;
             /** Day Sell Value */
             day_sell_value?: number | null;
+            /** @description what it delivers if held to expiry (net rows, from E-4) */
+            delivery?: components["schemas"]["DeliveryObligation"] | null;
             /** Exchange */
             exchange?: string | null;
             /** Instrument Token */

@@ -10,6 +10,7 @@ import { PageTitle } from "@/components/PageTitle";
 import { InstrumentName } from "@/components/InstrumentName";
 import { instrumentName, qty } from "@/format";
 import { BookFilter } from "./BookFilter";
+import { DeliveryObligation } from "./DeliveryObligation";
 import { ALL_BOOKS, EVERY_BOOK, LiveLtp, LivePnl, type Position, bookColumn, bookLabel, num, str, symbolOf, useBook, useBooks, usePositions } from "./books";
 import { PositionsTotals } from "./Totals";
 import { useOrderTicket } from "./ticket/OrderTicketContext";
@@ -19,7 +20,9 @@ const nameOf = (r: Position) => instrumentName(str(r, "tradingsymbol"), str(r, "
 
 const columns: Column<Position>[] = [
   { key: "product", header: "Product", render: (r) => str(r, "product"), value: (r) => str(r, "product") },
-  { key: "instrument", header: "Instrument", render: (r) => <InstrumentName symbol={str(r, "tradingsymbol")} exchange={str(r, "exchange")} />, value: (r) => str(r, "tradingsymbol") },
+  { key: "instrument", header: "Instrument", render: (r) => (
+    <><InstrumentName symbol={str(r, "tradingsymbol")} exchange={str(r, "exchange")} /><DeliveryObligation row={r} /></>
+  ), value: (r) => str(r, "tradingsymbol") },
   { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(num(r, "quantity")), value: (r) => num(r, "quantity") },
   { key: "avg", header: "Avg.", numeric: true, render: (r) => <Money value={num(r, "average_price")} />, value: (r) => num(r, "average_price") },
   { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={num(r, "last_price")} />, value: (r) => num(r, "last_price") },
@@ -41,6 +44,7 @@ function PositionCards({ rows, onExit, bookOf }: { rows: Position[]; onExit: (ro
               <Text size="sm">Qty. {qty(num(r, "quantity"))} · Avg. <Money value={num(r, "average_price")} /></Text>
               <Text size="sm">LTP <LiveLtp symbol={symbolOf(r)} fallback={num(r, "last_price")} /></Text>
               {bookOf(r) && <Text size="xs" c="dimmed">{bookOf(r)}</Text>}
+              <DeliveryObligation row={r} />
             </div>
             <Stack gap={6} align="flex-end">
               <Text fw={700} aria-label="P&L"><LivePnl row={r} /></Text>

@@ -1,8 +1,8 @@
 import { MantineProvider } from "@mantine/core";
 import { cleanup, render, screen } from "@testing-library/react";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Position } from "./books";
-import { DeliveryObligation, deliveryWords } from "./DeliveryObligation";
+import type { Holding, Position } from "./books";
+import { DeliveryObligation, SharesOwed, deliveryWords } from "./DeliveryObligation";
 
 beforeAll(() => {
   window.matchMedia ??= ((query: string) => ({
@@ -55,5 +55,19 @@ describe("DeliveryObligation", () => {
   it("says expiry today on the expiry day", () => {
     const future = { ...call.delivery!, days_to_expiry: 0, margin: null };
     expect(deliveryWords(future)).toBe("Buy 500 RELIANCE at ₹1,200.00 · value ₹6,00,000.00 · expiry today");
+  });
+});
+
+describe("SharesOwed", () => {
+  const holding = (quantity: number, t1_quantity: number) => ({ tradingsymbol: "RELIANCE", exchange: "NSE", quantity, t1_quantity }) as Holding;
+
+  it("names the shares a delivery sale left owed", () => {
+    render(<MantineProvider><SharesOwed row={holding(-500, 0)} /></MantineProvider>);
+    expect(screen.getByLabelText("Short delivery: 500 shares owed").textContent).toBe("500 owed");
+  });
+
+  it("says nothing of shares held", () => {
+    render(<MantineProvider><SharesOwed row={holding(0, 500)} /></MantineProvider>);
+    expect(screen.queryByLabelText(/Short delivery/)).toBeNull();
   });
 });

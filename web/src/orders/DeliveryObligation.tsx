@@ -3,7 +3,7 @@
 // price, their value, the delivery margin, and shares owed beyond those held.
 import { Badge, Group, Text } from "@mantine/core";
 import { inr, istDate, qty } from "@/format";
-import type { Position } from "./books";
+import type { Holding, Position } from "./books";
 
 type Obligation = NonNullable<Position["delivery"]>;
 
@@ -31,5 +31,16 @@ export function DeliveryObligation({ row }: { row: Position }) {
         </Text>
       )}
     </Group>
+  );
+}
+
+/** A holding below zero: shares delivered (sold) without being held, owed to the exchange. */
+export function SharesOwed({ row }: { row: Holding }) {
+  const held = (row.quantity ?? 0) + (row.t1_quantity ?? 0);
+  if (held >= 0) return null;
+  return (
+    <Badge size="sm" variant="light" color="orange" ml={6} aria-label={`Short delivery: ${qty(-held)} shares owed`}>
+      {qty(-held)} owed
+    </Badge>
   );
 }

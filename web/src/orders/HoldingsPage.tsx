@@ -10,11 +10,12 @@ import { PageTitle } from "@/components/PageTitle";
 import { InstrumentName } from "@/components/InstrumentName";
 import { qty } from "@/format";
 import { BookFilter } from "./BookFilter";
+import { SharesOwed } from "./DeliveryObligation";
 import { HoldingsTotals } from "./Totals";
 import { LiveHoldingDayPct, LiveHoldingPnl, LiveLtp, type Holding, bookColumn, num, str, symbolOf, useBook, useBooks, useHoldings, useSeveralBooks } from "./books";
 
 const columns: Column<Holding>[] = [
-  { key: "instrument", header: "Instrument", card: "title", render: (r) => <InstrumentName symbol={str(r, "tradingsymbol")} exchange={str(r, "exchange")} />, value: (r) => str(r, "tradingsymbol") },
+  { key: "instrument", header: "Instrument", card: "title", render: (r) => <><InstrumentName symbol={str(r, "tradingsymbol")} exchange={str(r, "exchange")} /><SharesOwed row={r} /></>, value: (r) => str(r, "tradingsymbol") },
   { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(num(r, "quantity")), value: (r) => num(r, "quantity") },
   { key: "t1", header: "T1 qty.", numeric: true, drop: 2, render: (r) => qty(num(r, "t1_quantity")), value: (r) => num(r, "t1_quantity") },
   { key: "avg", header: "Avg. cost", numeric: true, render: (r) => <Money value={num(r, "average_price")} />, value: (r) => num(r, "average_price") },

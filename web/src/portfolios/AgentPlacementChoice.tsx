@@ -24,7 +24,7 @@ export function PortfolioPlacement({ id, placement }: { id: number; placement: s
   const shown = save.isPending && save.variables ? save.variables.placement : placementOf(placement);
   const failed = save.error instanceof ApiError ? save.error.message : save.error ? String(save.error) : null;
   return (
-    <Stack gap={4}>
+    <Stack gap={4} maw={520}>
       <PlacementSelect value={shown} disabled={save.isPending}
         onChange={(v) => { if (v !== placementOf(placement)) save.mutate({ id, placement: v }); }} />
       {failed && <Alert color="red" role="alert">{failed}</Alert>}

@@ -153,8 +153,8 @@ openapi: install
 	$(BIN)/python scripts/export_openapi.py docs/openapi.json
 
 # The four distributions' wheels in dist/: server (with the web app's build), worker SDK,
-# broker adapters and local agent. Their sibling requirement is pinned by version, so
-# `pip install --find-links dist "tradertape-agent[kite]"` resolves it there (hatch_build.py).
+# broker adapters and local agent. Their sibling requirement is pinned by version: install
+# both wheels by their paths (agent/README.md), never by name (no index publishes them).
 wheels: $(BIN)/python $(WEB_DIST) $(AGENT_UI)
 	rm -f dist/tradertape*.whl
 	TRADERTAPE_RELEASE_WHEELS=1 $(BIN)/python -m pip wheel --quiet --disable-pip-version-check \

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import stat
 import subprocess
@@ -205,8 +206,9 @@ def test_the_cloud_client_says_cloud_authentication_failed(cloud: FakeCloud):
 def test_a_bare_install_with_kite_configured_says_install_the_kite_extra(
     served: str, tmp_path: Path
 ):
-    """No kiteconnect (a bare ``pip install tradertape-agent``): one line saying what to
-    install, no ModuleNotFoundError traceback; the agent still runs for the cloud."""
+    """No kiteconnect (a bare ``pip install ./agent``): one line saying what to install,
+    from the clone (the name `tradertape-agent` is on no index: whoever registered it there
+    would be installed), no ModuleNotFoundError traceback; the agent still runs."""
     bare = tmp_path / "bare"
     bare.mkdir()
     (bare / "kiteconnect.py").write_text(
@@ -225,9 +227,11 @@ def test_a_bare_install_with_kite_configured_says_install_the_kite_extra(
     assert "Traceback" not in done.stdout + done.stderr
     assert "ModuleNotFoundError" not in done.stdout + done.stderr
     assert (
-        "[agent] kite is configured but its SDK is not installed: install the [kite] extra, "
-        "pip install 'tradertape-agent[kite]' (or tradertape-agent[all]), then restart"
+        "[agent] kite is configured but its SDK is not installed: install the [kite] extra "
+        'from your clone of TraderTape, pip install "./agent[kite]" (or pip install '
+        '"./agent[all]"), then restart'
     ) in done.stdout.splitlines()
+    assert "tradertape-agent[" not in done.stdout + done.stderr
 
 
 def test_the_log_reaches_a_pipe_line_by_line_without_pythonunbuffered(served: str, tmp_path: Path):
@@ -269,3 +273,27 @@ def test_the_unit_and_the_plist_set_pythonunbuffered(tmp_path: Path):
     assert "Environment=PYTHONUNBUFFERED=1" in unit.stdout.splitlines()
     plist = agent_cli(["service", "--launchd"], tmp_path / "a.json")
     assert "<key>PYTHONUNBUFFERED</key><string>1</string>" in plist.stdout
+
+
+#: An install by the distribution's name: ``pip install tradertape-agent``, quoted or not.
+BY_NAME = re.compile(r"""pip install ([^\s&;|#]+ )*["']?tradertape-agent""")
+
+
+def test_no_message_of_the_agent_tells_a_user_to_install_it_by_an_unpublished_name():
+    """`tradertape-agent` is published on no index (anyone could register the name): every
+    install the agent's messages name is the clone's ``./agent`` (agent/README.md)."""
+    from tradertape_agent import sessions
+    from tradertape_agent.ui import app
+
+    for words in (sessions.missing_extra("kite"), sessions.missing_extra("all"), app.NOT_BUILT):
+        assert 'pip install "./agent' in words or '"./agent"' in words
+    sources = sorted((ROOT / "agent" / "src").rglob("*.py"))
+    assert len(sources) > 10
+    for caught in (
+        "pip install 'tradertape-agent[kite]'",
+        'pip install --find-links dist "tradertape-agent"',
+    ):
+        assert BY_NAME.search(caught)
+    assert not BY_NAME.search('pip install "./agent[kite]" && tradertape-agent configure')
+    assert [str(p) for p in sources if BY_NAME.search(p.read_text())] == []
+    assert not BY_NAME.search((ROOT / "agent" / "README.md").read_text())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 from base64 import b64encode
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from starlette.testclient import TestClient
 
 from tests.agent.cloud_kit import FakeCloud, entry_signal
 from tests.agent.conftest import Agents, kite_at
+from tests.brokers.kite.conftest import Fake
 from tests.serving import serve
 from tests.statement_files import Fill, zerodha_csv
 from tradertape.fakebrokers.upstox import create_app as create_upstox
@@ -575,3 +577,44 @@ def test_an_install_without_the_ui_says_the_two_commands_that_build_it(
     assert answer.status_code == 503
     assert "make web-agent" in answer.text
     assert 'pip install --force-reinstall --no-deps "./agent"' in answer.text
+
+
+class CountingKite:
+    """The loaded Kite adapter, counting what the UI asks of it (its answers are Kite's)."""
+
+    def __init__(self, adapter: Any) -> None:
+        self.adapter = adapter
+        self.asked: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("holdings", "positions", "margins"):
+            self.asked.append(name)
+        return getattr(self.adapter, name)
+
+
+def test_broker_reads_are_cached_for_eight_seconds_then_read_again(
+    ui: tuple[TestClient, UiState], manual: Agent, fake: Fake
+):
+    """Seed 000: "The agent caches results for 5–10 seconds" (8 s, `views.CACHE_SECS`), so
+    opening pages does not spend Kite's rate limit. Within 8 s of a read the pages show that
+    read and Kite is not asked again; from the 8th second on, the broker's new figures."""
+    client, state = ui
+    counting = CountingKite(manual.brokers["kite"])
+    manual.brokers["kite"] = counting
+    seconds = [1000.0]
+    state.views.reads.monotonic = lambda: seconds[0]
+
+    assert client.get("/api/holdings").json()["holdings"] == []
+    client.get("/api/dashboard")  # holdings (cached), positions and margins: one read each
+    client.get("/api/positions")
+    assert sorted(counting.asked) == ["holdings", "margins", "positions"]
+
+    fake.kite.book.add_holding("NSE:INFY", 10, Decimal("1480"))  # bought on Kite meanwhile
+    seconds[0] += 7.9
+    assert client.get("/api/holdings").json()["holdings"] == []  # the cached read
+    assert sorted(counting.asked) == ["holdings", "margins", "positions"]
+
+    seconds[0] += 0.1  # 8 s after the first read
+    [row] = client.get("/api/holdings").json()["holdings"]
+    assert (row["symbol"], row["quantity"], row["invested"]) == ("NSE:INFY", 10, "14800.00")
+    assert counting.asked.count("holdings") == 2

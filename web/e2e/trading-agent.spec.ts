@@ -68,13 +68,20 @@ test("deploy an agent-run portfolio from the form and hand its cart to the agent
   await expect(form.getByText(/^Agent last seen \d+ (s|min) ago \(\d{2} \w{3} \d{4}, \d{2}:\d{2}:\d{2} IST\)/)).toBeVisible();
   await expect(form.getByRole("textbox", { name: "Broker" })).toHaveValue("Kite");
   await expect(form.getByText("Live: your agent places these orders at Kite with real money.")).toBeVisible();
+  // what the agent places: a GTT unless chosen; an immediate limit order here
+  const placement = form.getByRole("textbox", { name: "The agent places" });
+  await expect(placement).toHaveValue("GTT");
+  await placement.click();
+  await page.getByRole("option", { name: "Limit order" }).click();
+  await expect(form.getByText(/an order at once, at the signal's limit price/)).toBeVisible();
   await expectAccessible(page);
   await keepScreenshot(page, "portfolios-deploy-agent", info.project.name);
   await form.getByRole("button", { name: "Deploy" }).click();
   await expect(page.getByRole("status").filter({ hasText: `Deployed ${name}.` })).toBeVisible();
-  const listed = (await (await api.get("/api/model/portfolios")).json()) as { id: number; name: string; executor: string }[];
+  const listed = (await (await api.get("/api/model/portfolios")).json()) as { id: number; name: string; executor: string; agent_placement: string }[];
   const made = listed.find((p) => p.name === name);
   expect(made?.executor).toBe("agent");
+  expect(made?.agent_placement).toBe("limit");
   const id = made?.id as number;
   // a fresh deploy scans the last session by itself (the scheduler); a scan now is the same
   const scan = await api.post("/api/model/scan", { data: { portfolio_id: id } });
@@ -88,6 +95,15 @@ test("deploy an agent-run portfolio from the form and hand its cart to the agent
   await expect(page.getByText("Live by the agent · NIFTY 50")).toBeVisible();
   await expect(panel.getByText("₹1,23,456.50")).toBeVisible();
   await expect(panel.getByText(/version 0\.5\.2/)).toBeVisible();
+  // the running portfolio's placement, changed on its dashboard through the API
+  const chosen = panel.getByRole("textbox", { name: "The agent places" });
+  await expect(chosen).toHaveValue("Limit order");
+  await chosen.click();
+  await page.getByRole("option", { name: "Market order" }).click();
+  await expect(chosen).toHaveValue("Market order");
+  const placementNow = async () =>
+    ((await (await api.get("/api/model/portfolios")).json()) as { id: number; agent_placement: string }[]).find((p) => p.id === id)?.agent_placement;
+  await expect.poll(placementNow).toBe("market");
   // its cart goes to the agent, and says so (not "Placed 0 signals")
   await page.getByRole("button", { name: "Approve all" }).click();
   await page.getByRole("button", { name: `Place cart (${pending.length})` }).click();

@@ -140,11 +140,19 @@ def load_brokers(
     return loaded
 
 
+def install_command(extra: str | None = None) -> str:
+    """What installs the agent, with `extra`: from a clone of the repository (agent/README.md,
+    "Install and run"). ``tradertape-agent`` is not published on any index, and a name
+    looked up there could be anyone's, so no message tells a user to install it by name."""
+    return f'pip install "./agent[{extra}]"' if extra else 'pip install "./agent"'
+
+
 def missing_extra(name: str) -> str:
     """The user's words for a configured broker whose SDK is not installed."""
     return (
-        f"{name} is configured but its SDK is not installed: install the [{name}] extra, "
-        f"pip install 'tradertape-agent[{name}]' (or tradertape-agent[all]), then restart"
+        f"{name} is configured but its SDK is not installed: install the [{name}] extra from "
+        f"your clone of TraderTape, {install_command(name)} (or {install_command('all')}), "
+        "then restart"
     )
 
 

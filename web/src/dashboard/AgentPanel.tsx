@@ -1,14 +1,16 @@
 // An agent-run portfolio's link to the local agent: whether it is polling (a warning once it
 // has missed three polls: its signals wait in the cart meanwhile), and the margins it last
-// synced from the portfolio's broker.
+// synced from the portfolio's broker, and what the agent places for it (a GTT or an
+// immediate order: its `agent_placement`, changed here).
 import { Alert, Anchor, Badge, Group, Stack, Text } from "@mantine/core";
 import { Link } from "react-router";
 import { inr, istDateTime } from "@/format";
 import { agentHealth, brokerName, HEALTH, sinceText } from "@/settings/agentStatus";
 import { useAgentPositions, useAgentStatus } from "@/settings/tradingAgentApi";
+import { PortfolioPlacement } from "@/portfolios/AgentPlacementChoice";
 import { Section } from "./Section";
 
-export function AgentPanel({ broker }: { broker: string }) {
+export function AgentPanel({ broker, portfolioId, placement }: { broker: string; portfolioId: number; placement: string }) {
   const status = useAgentStatus();
   const positions = useAgentPositions();
   const agents = status.data?.agents ?? [];
@@ -38,6 +40,7 @@ export function AgentPanel({ broker }: { broker: string }) {
             every {latest.poll_interval} s
           </Text>
         )}
+        <PortfolioPlacement id={portfolioId} placement={placement} />
         {margins ? (
           <Group gap="lg" wrap="wrap">
             <Text size="sm">Available cash <b>{inr(margins.available_cash ?? null)}</b></Text>

@@ -45,7 +45,7 @@ export function PortfolioBoard({ id }: { id: number }) {
           <Stack gap={2}>{d.drift.map((line) => <Text key={line} size="sm">{line}</Text>)}</Stack>
         </Alert>
       )}
-      {p.executor === "agent" && <AgentPanel broker={p.broker} />}
+      {p.executor === "agent" && <AgentPanel broker={p.broker} portfolioId={p.id} placement={p.agent_placement ?? "gtt"} />}
       <Section title="Capital" extra={
         <Group gap="md">
           <Text size="sm">Total <b data-testid="capital-total"><Money value={p.total_capital} /></b></Text>

@@ -6,6 +6,7 @@ import { api } from "@/api/client";
 import { unwrap } from "@/api/errors";
 import { AGENT_BROKERS, brokerName, lastSeen } from "@/settings/agentStatus";
 import { useAgentStatus } from "@/settings/tradingAgentApi";
+import { PlacementSelect } from "./AgentPlacementChoice";
 import { type DeployValues, type Executor, initialDeploy, withExecutor } from "./deployForm";
 import type { Portfolio } from "./modelApi";
 import { useDeploy } from "./useDeploy";
@@ -92,11 +93,14 @@ export function DeployForm({ onDeployed }: { onDeployed: (p: Portfolio) => void 
           {text("atr_stop_multiplier", "ATR stop multiplier", "optional; no stop when empty")}
           {text("slippage_bps", "Slippage (bps)")}
           <Select label="Paper fill" data={FILLS} value={values.paper_fill} disabled={agent}
-            description={agent ? "the agent's entries are GTTs at the broker" : undefined}
+            description={agent ? "the agent's entries fill at the broker" : undefined}
             onChange={(v) => set("paper_fill", v ?? "gtt")} error={fields.paper_fill} />
           <Select label="Broker" data={(agent ? AGENT_BROKERS : BROKERS).map((b) => ({ value: b, label: brokerName(b) }))}
             value={values.broker} allowDeselect={false}
             onChange={(v) => set("broker", v ?? (agent ? "kite" : "paper"))} error={fields.broker} />
+          {agent && (
+            <PlacementSelect value={values.agent_placement} onChange={(v) => set("agent_placement", v)} error={fields.agent_placement} />
+          )}
         </SimpleGrid>
         <ExecutorChoice value={values.executor} onChange={(e) => setValues((v) => withExecutor(v, e))} error={fields.executor} />
         <Group gap="xl">

@@ -49,4 +49,11 @@ describe("deploy form", () => {
     const back = withExecutor(agent, "server");
     expect(toDeployBody(back)).toMatchObject({ executor: "server", broker: "paper", paper_mode: true });
   });
+
+  it("sends what the agent places (a GTT unless chosen) for an agent-run portfolio only", () => {
+    const agent = withExecutor({ ...initialDeploy, strategy_id: "4" }, "agent");
+    expect(toDeployBody(agent).agent_placement).toBe("gtt");
+    expect(toDeployBody({ ...agent, agent_placement: "market" }).agent_placement).toBe("market");
+    expect(toDeployBody({ ...initialDeploy, strategy_id: "4", agent_placement: "limit" })).not.toHaveProperty("agent_placement");
+  });
 });

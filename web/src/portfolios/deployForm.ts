@@ -2,6 +2,7 @@
 // accepts has a field; empty optional fields are left out so the API's defaults apply.
 import type { components } from "@/api/client";
 import { AGENT_BROKERS } from "@/settings/agentStatus";
+import type { AgentPlacement } from "./agentPlacement";
 
 export type DeployBody = components["schemas"]["PortfolioDeploy"];
 
@@ -23,6 +24,8 @@ export interface DeployValues {
   auto_place_signals: boolean;
   /** Who places the orders: the server, or the user's local agent from their machine. */
   executor: Executor;
+  /** What the agent places for it (sent only when the agent is the executor). */
+  agent_placement: AgentPlacement;
 }
 
 export type Executor = "server" | "agent";
@@ -44,6 +47,7 @@ export const initialDeploy: DeployValues = {
   paper_mode: true,
   auto_place_signals: false,
   executor: "server",
+  agent_placement: "gtt",
 };
 
 /** The values once `executor` is chosen: the agent trades for real at one of its brokers with
@@ -75,6 +79,7 @@ export function toDeployBody(v: DeployValues): DeployBody {
     auto_place_signals: v.auto_place_signals,
     executor: v.executor,
   };
+  if (v.executor === "agent") body.agent_placement = v.agent_placement;
   const text: [keyof DeployValues, (s: string) => unknown][] = [
     ["name", (s) => s.trim()],
     ["universe", (s) => s.trim()],

@@ -4,7 +4,7 @@ import { Alert, Anchor, Badge, Button, Group, Stack, Switch, Text, Title } from 
 import { Link } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
 import { inr, istDateTime, plain, qty } from "@/format";
-import { AGENT_INSTALL, AGENT_WHEELS } from "./agentInstall";
+import { AGENT_INSTALL } from "./agentInstall";
 import { agentHealth, HEALTH, sinceText } from "./agentStatus";
 import { AgentKeysSection } from "./KeysSection";
 import { InstrumentName } from "@/components/InstrumentName";
@@ -59,7 +59,7 @@ function AgentStatus() {
       </Group>
       <Text size="sm" c="dimmed">
         The local agent places the signals of portfolios whose executor is the agent, from your machine. Install it from a clone of
-        the repository with <code>{AGENT_INSTALL}</code> (or from the release wheels: <code>{AGENT_WHEELS}</code>). It polls with an agent key; create one below and give it to <code>tradertape-agent configure</code>.
+        the repository with <code>{AGENT_INSTALL}</code> (Python 3.10 or later, Node 20 or later to build its page). It polls with an agent key; create one below and give it to <code>tradertape-agent configure</code>.
       </Text>
       {status.error && <Alert color="red">{status.error.message}</Alert>}
       {status.data?.warning && <Alert color="red.9" variant="filled" role="alert" title="The agent is not polling">{status.data.warning}</Alert>}

@@ -29,7 +29,7 @@ from tradertape_agent import __version__, obfuscation, statements
 from tradertape_agent.cloud import CloudError
 from tradertape_agent.config import BROKER_NAMES, Config, save
 from tradertape_agent.engine import Agent, record_decision
-from tradertape_agent.sessions import exchange_kite, load_brokers, mint_groww
+from tradertape_agent.sessions import exchange_kite, install_command, load_brokers, mint_groww
 from tradertape_agent.ui import security
 from tradertape_agent.ui.views import Views
 from tradertape_brokers.port import BrokerError, BrokerSession
@@ -553,7 +553,10 @@ def groww_login(state: UiState, data: dict[str, Any]) -> dict[str, Any]:
         state.agent.log(f"[agent] groww: login failed ({exc})")
         raise Invalid(f"groww: Groww refused the key ({exc})") from None
     if session is None:
-        raise Invalid("groww: this install has no Groww support (pip install tradertape-agent)")
+        raise Invalid(
+            "groww: this install has no Groww support; install the agent again from your clone "
+            f"of TraderTape, {install_command()}"
+        )
     _logged_in(state, "groww", session)
     return {"broker": "groww", "logged_in": True, "expires_at": _expiry(session)}
 

@@ -279,8 +279,10 @@ async def modify_order(
 ) -> dict[str, Any]:
     """Modify a working order's quantity, price, trigger price, type or validity.
 
-    A change that enlarges the order passes your risk rules as a new order would: a
-    refusal is a 400 with ``Order rejected by risk rule: …`` and the order keeps its terms.
+    A change that enlarges the order or moves its price, trigger, type or validity passes
+    your risk rules (the kill switch too) as a new order would: a refusal is a 400 with
+    ``Order rejected by risk rule: …`` and the order keeps its terms. A reduction of the
+    quantity only lowers risk and is never refused by them, paper or live.
     """
 
     def modify(db: Session, user: SignedIn) -> dict[str, Any]:

@@ -408,10 +408,10 @@ async def create_gtt(body: GttIn, cookie: CurrentUserLater, runtime: RuntimeDep)
 @router.get("/gtt/triggers/{trigger_id}", response_model=GttOut)
 def get_gtt(trigger_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
     """One trigger, with its book by name."""
-    row = runtime.gtts.get(db, user_id=user.id, trigger_id=trigger_id)
+    row = runtime.orders.gtt(db, user_id=user.id, trigger_id=trigger_id)
     book = books.book_of(row.broker, row.attribution)
     label = book_labels(db, user.id, [book])[book]
-    return gtt_dict(row, runtime.gtts.orders_of(db, [row]).get(row.id), book_label=label)
+    return gtt_dict(row, runtime.orders.gtt_order(db, row), book_label=label)
 
 
 @router.put("/gtt/triggers/{trigger_id}", response_model=GttCreated)

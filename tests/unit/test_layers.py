@@ -160,6 +160,19 @@ def _imports(package: str, *, root: Path = SRC) -> set[tuple[str, str]]:
             id="indicators-are-an-engine",
         ),
         pytest.param(
+            "fakebrokers",
+            (
+                "tradertape.api",
+                "tradertape.cli",
+                "tradertape.db",
+                "tradertape.jobs",
+                "tradertape.oms",
+                "tradertape.runtime",
+                "tradertape.services",
+            ),
+            id="fake-brokers-are-brokers-not-the-server",
+        ),
+        pytest.param(
             "bus",
             ("fastapi", "starlette", "tradertape.api", "tradertape.db", "tradertape.feed"),
             id="bus-is-transport-only",

@@ -161,7 +161,7 @@ def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
     day on its own date (`replay_runtime`)."""
     from tradertape.db.models import ModelPortfolio
     from tradertape.domain.books import MANUAL
-    from tradertape.oms.funds import book_cash
+    from tradertape.oms import book_cash
     from tradertape.services.notifications.reads import latest_id, mark_read
     from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
     from tradertape.services.portfolios.runs import run_day

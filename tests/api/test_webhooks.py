@@ -1,11 +1,13 @@
 """Inbound webhooks over HTTP: the secret shown once and kept encrypted; a signed request
-places its orders through the pipeline; a wrong, stale or replayed one is refused and places
-nothing; token hooks need their token and an allowed address; TradingView's and Chartink's
-bodies mapped by the template; the rate per hook; owners only; every request logged."""
+places its orders through the pipeline; a wrong or stale one is refused and places nothing;
+a retried delivery of either kind (signed, or token) places nothing and answers the first;
+token hooks need their token and an allowed address; TradingView's and Chartink's bodies
+mapped by the template; the rate per hook; owners only; every request logged."""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,8 +16,9 @@ from sqlalchemy import select
 
 from tests.helpers import sign_in
 from tradertape.db.models import Webhook
+from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.webhooks.receive import WRONG_PROOFS_PER_MINUTE
+from tradertape.services.webhooks.receive import REPEAT_WINDOW, WRONG_PROOFS_PER_MINUTE
 from tradertape.services.webhooks.signing import signature
 from tradertape.testkit import make_tick
 
@@ -140,7 +143,9 @@ def test_a_bad_signature_is_refused_and_places_nothing(
     assert log(alice, hook) == [("refused", status)]
 
 
-def test_a_replay_is_409_and_places_nothing(alice: TestClient, runtime: Runtime):
+def test_a_signed_retry_answers_the_first_delivery_and_places_nothing(
+    alice: TestClient, runtime: Runtime, clock: ManualClock
+):
     hook = create(alice)
     raw = json.dumps(TV_BODY).encode()
     stamp = now_s(runtime)
@@ -149,12 +154,19 @@ def test_a_replay_is_409_and_places_nothing(alice: TestClient, runtime: Runtime)
         "X-TraderTape-Signature": signature(hook["secret"], stamp, raw),
     }
     first = alice.post(hook["url_path"], content=raw, headers=headers)
+    clock.advance(timedelta(minutes=4))  # within the signature's 5 minutes
     again = alice.post(hook["url_path"], content=raw, headers=headers)
-    assert first.status_code == 200
-    assert again.status_code == 409
-    assert "replay" in again.json()["detail"]
+
+    assert first.status_code == 200, first.text
+    assert again.status_code == 200, again.text
+    assert first.json()["replayed"] is False
+    assert again.json() == first.json() | {"replayed": True}
     assert len(orders(alice)) == 1
-    assert log(alice, hook) == [("refused", 409), ("placed", 200)]
+    assert log(alice, hook) == [("replayed", 200), ("placed", 200)]
+    clock.advance(timedelta(minutes=2))  # past it, the same request is stale: refused
+    stale = alice.post(hook["url_path"], content=raw, headers=headers)
+    assert stale.status_code == 401
+    assert len(orders(alice)) == 1
 
 
 def test_every_webhook_order_passes_the_kill_switch(alice: TestClient, runtime: Runtime):
@@ -269,7 +281,7 @@ def test_the_rate_per_hook_is_429_past_it(alice: TestClient, runtime: Runtime):
         send(alice, hook, TV_BODY, runtime=runtime, secret=hook["secret"]).status_code
         for _ in range(3)
     ]
-    assert codes[:2] == [200, 409]  # (the same second's body: a replay)
+    assert codes[:2] == [200, 200]  # (the same second's body: a retry, placing nothing)
     assert codes[2] == 429
     assert len(orders(alice)) == 1
 
@@ -353,3 +365,116 @@ def test_another_users_hook_is_404(client: TestClient, runtime: Runtime):
     assert client.get(f"{path}/deliveries").status_code == 404
     assert client.delete(path).status_code == 404
     assert client.get("/api/webhooks").json() == []
+
+
+# -- a token hook's retries (issue 68: one request sent twice placed two orders) -------------
+
+ALLOWED = ("203.0.113.7", 50000)
+
+
+def _token_hook(alice: TestClient) -> tuple[dict[str, Any], TestClient]:
+    hook = create(alice, auth="token", allowed_ips=["203.0.113.0/24"])
+    return hook, TestClient(alice.app, client=ALLOWED)
+
+
+def _token_send(
+    sender: TestClient, hook: dict[str, Any], body: dict[str, Any], key: str | None = None
+) -> Any:
+    headers = {"X-TraderTape-Token": hook["secret"]}
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    return sender.post(hook["url_path"], content=json.dumps(body).encode(), headers=headers)
+
+
+def _fresh_prices(runtime: Runtime) -> None:
+    for key, price in (("NSE:INFY", "1500"), ("NSE:SBIN", "800")):
+        runtime.quotes.update(make_tick(key, price, ts=runtime.clock.now()))
+
+
+def test_a_token_hooks_same_body_within_the_window_places_once_and_after_it_again(
+    alice: TestClient, runtime: Runtime, clock: ManualClock
+):
+    hook, sender = _token_hook(alice)
+    first = _token_send(sender, hook, TV_BODY)
+    clock.advance(REPEAT_WINDOW - timedelta(seconds=1))
+    _fresh_prices(runtime)
+    retry = _token_send(sender, hook, TV_BODY)
+
+    assert first.status_code == 200, first.text
+    assert retry.status_code == 200, retry.text
+    assert retry.json() == first.json() | {"replayed": True}
+    assert len(orders(alice)) == 1
+    other = _token_send(sender, hook, {**TV_BODY, "contracts": "4"})  # another body: new
+    assert (other.json()["outcome"], other.json()["replayed"]) == ("placed", False)
+    assert len(orders(alice)) == 2
+
+    clock.advance(timedelta(seconds=2))  # the first delivery is older than the window
+    _fresh_prices(runtime)
+    later = _token_send(sender, hook, TV_BODY)
+    assert (later.json()["outcome"], later.json()["replayed"]) == ("placed", False)
+    assert later.json()["delivery_id"] != first.json()["delivery_id"]
+    assert len(orders(alice)) == 3
+    assert log(alice, hook) == [
+        ("placed", 200),
+        ("placed", 200),
+        ("replayed", 200),
+        ("placed", 200),
+    ]
+
+
+def test_a_retry_across_the_edge_of_a_window_is_still_a_retry(
+    alice: TestClient, runtime: Runtime, clock: ManualClock
+):
+    hook, sender = _token_hook(alice)
+    width = REPEAT_WINDOW.total_seconds()
+    to_edge = width - runtime.clock.now().timestamp() % width
+    clock.advance(timedelta(seconds=to_edge - 10))  # 10 s before a window ends
+    _fresh_prices(runtime)
+    first = _token_send(sender, hook, TV_BODY)
+    clock.advance(timedelta(seconds=20))  # 10 s into the next one
+    _fresh_prices(runtime)
+    retry = _token_send(sender, hook, TV_BODY)
+
+    assert retry.json() == first.json() | {"replayed": True}
+    assert len(orders(alice)) == 1
+
+
+def test_an_idempotency_key_names_the_delivery_whatever_its_body(
+    alice: TestClient, runtime: Runtime, clock: ManualClock
+):
+    hook, sender = _token_hook(alice)
+    first = _token_send(sender, hook, TV_BODY, key="tv-alert-0001")
+    changed = _token_send(sender, hook, {**TV_BODY, "contracts": "9"}, key="tv-alert-0001")
+    same_body = _token_send(sender, hook, TV_BODY, key="tv-alert-0002")
+
+    assert changed.json() == first.json() | {"replayed": True}
+    assert (same_body.json()["outcome"], same_body.json()["replayed"]) == ("placed", False)
+    assert sorted(o["quantity"] for o in orders(alice)) == [3, 3]
+    clock.advance(REPEAT_WINDOW + timedelta(seconds=1))
+    _fresh_prices(runtime)
+    reused = _token_send(sender, hook, TV_BODY, key="tv-alert-0001")
+    assert (reused.json()["outcome"], reused.json()["replayed"]) == ("placed", False)
+    assert len(orders(alice)) == 3
+
+
+def test_a_retry_of_a_refused_delivery_is_judged_again(alice: TestClient, runtime: Runtime):
+    """Only an accepted delivery claims its id: a refused one (here, a body the template
+    cannot map) held nothing, so its retry is judged afresh, and refused again."""
+    hook, sender = _token_hook(alice)
+    bad = {"ticker": "NSE:INFY", "action": "hold", "contracts": "3"}
+    assert _token_send(sender, hook, bad).status_code == 422
+    assert _token_send(sender, hook, bad).status_code == 422
+    assert orders(alice) == []
+    assert log(alice, hook) == [("refused", 422), ("refused", 422)]
+
+
+@pytest.mark.parametrize("key", [b"", b"a b", b"x" * 201, "ключ".encode()])
+def test_a_bad_idempotency_key_is_422_naming_it_and_places_nothing(
+    alice: TestClient, runtime: Runtime, key: bytes
+):
+    hook, sender = _token_hook(alice)
+    headers = {"X-TraderTape-Token": hook["secret"].encode(), "Idempotency-Key": key}
+    answer = sender.post(hook["url_path"], content=json.dumps(TV_BODY).encode(), headers=headers)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"][0]["field"] == "Idempotency-Key"
+    assert orders(alice) == []

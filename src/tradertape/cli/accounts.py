@@ -72,8 +72,7 @@ def user_deposit(
     from tradertape.domain.decimal_input import parse_decimal
     from tradertape.domain.money import inr, paise
     from tradertape.errors import InvalidField
-    from tradertape.oms.context import BROKER
-    from tradertape.oms.positions import cash_balance
+    from tradertape.oms import BROKER, cash_balance
 
     runtime = build_runtime()
     with service_errors(), runtime.db.session() as db:

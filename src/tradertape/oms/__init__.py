@@ -36,7 +36,10 @@ What the rest of the server may use (services and routes import these from
   `MarketView` (prices, calendar): what portfolio services hold instead of the venue;
   `hold_portfolio` (its lock, `portfolio_lock` by name: the first any of its writers takes,
   before the ledger's), `portfolio_named` (the portfolio an attribution names).
-- **Paper money in**: `deposit`, `open_paper_account` (the ledger posts them).
+- **Paper money in**: `deposit`, `open_paper_account` (the ledger posts them); what is
+  there: `cash_balance` (an account's running cash), `book_cash` (one book's).
+- **Freeze limits**: `freeze_limit` (a derivative's underlying's freeze quantity and the day
+  it is of, as `FreezeLimit`: what the order ticket shows and `slicing` cuts by).
 - **Charges**: `delivery_charges`, a fill priced as its own contract note (a virtual fill
   books it; a figure to check funds by before one, or to test against).
 - **Names**: `GTT_ACTIVE` and `GTT_PLACING` (a trigger's states), `GTT_BROKER` (where a live
@@ -73,6 +76,7 @@ from tradertape.oms.events import (
     topic_of,
 )
 from tradertape.oms.fill_charges import delivery_charges
+from tradertape.oms.funds import book_cash
 from tradertape.oms.gate import PreTradeVerdict, RateRefusal
 from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.live.external_fills import ExternalFill
@@ -100,10 +104,12 @@ from tradertape.oms.positions import (
     Pool,
     PositionFolds,
     Waiting,
+    cash_balance,
     net_quantity,
 )
 from tradertape.oms.quotes import QuoteBook
 from tradertape.oms.read_models import order_dict, trade_dict
+from tradertape.oms.slicing import freeze_limit
 
 __all__ = [
     "ATTENTION",
@@ -161,8 +167,11 @@ __all__ = [
     "VenueTraits",
     "Waiting",
     "Watcher",
+    "book_cash",
+    "cash_balance",
     "delivery_charges",
     "deposit",
+    "freeze_limit",
     "from_message",
     "hold_portfolio",
     "lock_user_books",

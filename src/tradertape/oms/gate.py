@@ -3,9 +3,9 @@
 The OMS knows nothing of risk rules; it knows that a check exists. The check (the risk
 monitor's `pre_trade`) is registered on the context once, when the runtime is built, and
 the one admission sequence every new order passes (`oms.admission.admit`, paper or live),
-modification (`amendment.modify`) and GTT creation (`gtt.GttBook.create`) all consult it,
-so a new way of placing cannot forget it. Until one is registered (a bare exchange in a
-unit test) every order passes.
+the one modify sequence (`oms.modification.modify`, paper or live) and GTT creation
+(`gtt.GttBook.create`) all consult it, so a new way of placing cannot forget it. Until one
+is registered (a bare exchange in a unit test) every order passes.
 
 The gate also holds SEBI's per-client order-rate ceiling (`oms.order_rate`): a new order
 takes its slot with its key's claim in `oms.admission.admit` (`ask`, then `settle`), and

@@ -474,9 +474,11 @@ class OrderPipeline:
         switches: bool = True,
         requested_by: Mapping[str, Any] | None = None,
     ) -> Order:
-        """Change a working order's terms at its venue; a change that enlarges it passes
-        the gate as a new order would. ``last``: the tick the change is judged on (by
-        default the feed's last). ``commit=False`` leaves a paper change in the caller's
+        """Change a working order's terms at its venue, through the one modify sequence
+        (`oms.modification`): a change that enlarges it or moves its price, trigger, type
+        or validity passes the gate as a new order would; a reduction never waits on it.
+        ``last``: the tick the change is judged on (by default the feed's last).
+        ``commit=False`` leaves a paper change in the caller's
         transaction (a live one commits: the broker has it). ``switches=False``: the
         caller checked the live switches its own way (a worker run). ``requested_by``
         rides on the events of the change (`OrderUpdate.requested_by`): how a subscriber

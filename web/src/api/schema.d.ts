@@ -3122,10 +3122,14 @@ export interface paths {
          *
          *     A signed hook needs ``X-TraderTape-Timestamp`` (unix seconds) and
          *     ``X-TraderTape-Signature: sha256=<hex>``, the HMAC-SHA256 of ``timestamp + "." + body``
-         *     keyed by its secret: 401 when missing, wrong or 5 minutes off our clock, 409 for a
-         *     request received before. A token hook needs ``X-TraderTape-Token`` (401) from an
-         *     allowed address (403). A body the template cannot map is a 422 naming the field; past
-         *     the hook's rate a 429. A refusal places nothing; every outcome is in the hook's log.
+         *     keyed by its secret: 401 when missing, wrong or 5 minutes off our clock. A token hook
+         *     needs ``X-TraderTape-Token`` (401) from an allowed address (403). A body the template
+         *     cannot map is a 422 naming the field; past the hook's rate a 429. A refusal places
+         *     nothing; every outcome is in the hook's log.
+         *
+         *     A delivery places once: a retry (the same signature; for a token hook the same
+         *     ``Idempotency-Key``, or without one the same body, within 5 minutes) places nothing
+         *     and is answered with the first delivery's result, ``replayed: true``.
          */
         post: operations["webhooks-receive_hook"];
         delete?: never;
@@ -4271,8 +4275,10 @@ export interface paths {
          * Modify Order
          * @description Modify a working order's quantity, price, trigger price, type or validity.
          *
-         *     A change that enlarges the order passes your risk rules as a new order would: a
-         *     refusal is a 400 with ``Order rejected by risk rule: …`` and the order keeps its terms.
+         *     A change that enlarges the order or moves its price, trigger, type or validity passes
+         *     your risk rules (the kill switch too) as a new order would: a refusal is a 400 with
+         *     ``Order rejected by risk rule: …`` and the order keeps its terms. A reduction of the
+         *     quantity only lowers risk and is never refused by them, paper or live.
          */
         put: operations["trading-modify_order"];
         post?: never;
@@ -9778,6 +9784,12 @@ export interface components {
             orders: components["schemas"]["HookOrderOut"][];
             /** Outcome */
             outcome: string;
+            /**
+             * Replayed
+             * @description a retry of an earlier delivery: its result, and nothing placed now
+             * @default false
+             */
+            replayed?: boolean;
         };
         /**
          * IncomeLineOut

@@ -25,7 +25,6 @@ from tradertape.domain import symbols
 from tradertape.domain.instruments import Instrument, InstrumentCatalog
 from tradertape.domain.ticks import order_tick
 from tradertape.errors import NotFound
-from tradertape.oms import slicing
 from tradertape.runtime import Runtime
 from tradertape.services.market import instruments
 
@@ -93,7 +92,7 @@ def get_instrument(
             runtime.exchange.catalog(db), exchange, tradingsymbol
         )
     ids = BrokerSymbolsOut.of(symbols.broker_symbols(instrument))
-    freeze = slicing.freeze_limit(db, instrument)
+    freeze = instruments.freeze_limit(db, instrument)
     return InstrumentDetail(
         **_out(runtime, instrument).model_dump(),
         symbols=ids,

@@ -301,8 +301,10 @@ async def modify_order(
 ) -> dict[str, Any]:
     """Modify a working order's quantity, price, trigger price, type or validity.
 
-    A change that enlarges the order passes your risk rules as a new order would: a
-    refusal is a 400 with ``Order rejected by risk rule: …`` and the order keeps its terms.
+    A change that enlarges the order or moves its price, trigger, type or validity passes
+    your risk rules (the kill switch too) as a new order would: a refusal is a 400 with
+    ``Order rejected by risk rule: …`` and the order keeps its terms. A reduction of the
+    quantity only lowers risk and is never refused by them, paper or live.
     """
 
     def modify(db: Session, user: SignedIn) -> dict[str, Any]:
@@ -428,10 +430,10 @@ async def create_gtt(body: GttIn, cookie: CurrentUserLater, runtime: RuntimeDep)
 @router.get("/gtt/triggers/{trigger_id}", response_model=GttOut)
 def get_gtt(trigger_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
     """One trigger, with its book by name."""
-    row = runtime.gtts.get(db, user_id=user.id, trigger_id=trigger_id)
+    row = runtime.orders.gtt(db, user_id=user.id, trigger_id=trigger_id)
     book = books.book_of(row.broker, row.attribution)
     label = book_labels(db, user.id, [book])[book]
-    return gtt_dict(row, runtime.gtts.orders_of(db, [row]).get(row.id), book_label=label)
+    return gtt_dict(row, runtime.orders.gtt_order(db, row), book_label=label)
 
 
 @router.put("/gtt/triggers/{trigger_id}", response_model=GttCreated)

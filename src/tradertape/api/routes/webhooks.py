@@ -127,10 +127,14 @@ def receive_hook(
 
     A signed hook needs ``X-TraderTape-Timestamp`` (unix seconds) and
     ``X-TraderTape-Signature: sha256=<hex>``, the HMAC-SHA256 of ``timestamp + "." + body``
-    keyed by its secret: 401 when missing, wrong or 5 minutes off our clock, 409 for a
-    request received before. A token hook needs ``X-TraderTape-Token`` (401) from an
-    allowed address (403). A body the template cannot map is a 422 naming the field; past
-    the hook's rate a 429. A refusal places nothing; every outcome is in the hook's log.
+    keyed by its secret: 401 when missing, wrong or 5 minutes off our clock. A token hook
+    needs ``X-TraderTape-Token`` (401) from an allowed address (403). A body the template
+    cannot map is a 422 naming the field; past the hook's rate a 429. A refusal places
+    nothing; every outcome is in the hook's log.
+
+    A delivery places once: a retry (the same signature; for a token hook the same
+    ``Idempotency-Key``, or without one the same body, within 5 minutes) places nothing
+    and is answered with the first delivery's result, ``replayed: true``.
     """
     headers = request.headers
     receiver = HookReceiver(runtime.vault, runtime.clock, Placer(runtime.orders, runtime.quotes))
@@ -143,7 +147,13 @@ def receive_hook(
             timestamp=headers.get("x-tradertape-timestamp"),
             signature=headers.get("x-tradertape-signature"),
             token=headers.get("x-tradertape-token"),
+            idempotency_key=headers.get("idempotency-key"),
         ),
     )
     orders = [HookOrderOut(**asdict(o)) for o in received.orders]
-    return HookReceived(delivery_id=received.delivery_id, outcome=received.outcome, orders=orders)
+    return HookReceived(
+        delivery_id=received.delivery_id,
+        outcome=received.outcome,
+        orders=orders,
+        replayed=received.replayed,
+    )

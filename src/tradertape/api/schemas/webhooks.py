@@ -101,3 +101,7 @@ class HookReceived(BaseModel):
     delivery_id: int
     outcome: str
     orders: list[HookOrderOut]
+    replayed: bool = Field(
+        default=False,
+        description="a retry of an earlier delivery: its result, and nothing placed now",
+    )

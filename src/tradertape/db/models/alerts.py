@@ -88,8 +88,9 @@ class Webhook(Owned, Base):
 class WebhookDelivery(Owned, Base):
     """One received request and its outcome (refusals too, once the hook is known).
 
-    ``replay_key`` is the signature of an accepted signed request: unique per hook, so the
-    same signed request sent again is refused (409).
+    ``replay_key`` is the delivery id an accepted request claimed (`services.webhooks.receive
+    .delivery_id`: a signature, or a token request's key or body digest in its window):
+    unique per hook, so a retry of it places nothing and is answered with this delivery.
     """
 
     __tablename__ = "webhook_deliveries"

@@ -43,7 +43,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, NotFound, ServiceUnavailable, TraderTapeError
-from tradertape.oms import slicing
+from tradertape.oms import modification, slicing
 from tradertape.oms.admission import admit, claim_counted
 from tradertape.oms.commands import SubmitOrder
 from tradertape.oms.context import BROKER as PAPER
@@ -56,16 +56,14 @@ from tradertape.oms.live.broker_trades import BrokerTrade, Tradebook, plan_fills
 from tradertape.oms.live.static_ip import PublicIp, no_public_ip, refuse_if_elsewhere
 from tradertape.oms.order_log import (
     UNPLACED,
-    amendments,
     apply_event,
     entry_status,
     new_order,
     record,
     spec_of,
     store_history,
-    terms_of,
 )
-from tradertape.oms.order_rules import check_fields, listed
+from tradertape.oms.order_rules import listed
 from tradertape.oms.slicing import SliceOf
 from tradertape.ports.broker import (
     Broker,
@@ -769,38 +767,18 @@ class LiveOrders:
     def modify(
         self, db: Session, *, order: Order, changes: dict[str, Any], last: Tick | None
     ) -> Order:
-        """Send a change of a live order to its broker; the gate sees the new terms."""
-        self._working(order, "modified")
-        self.sending(db, order.user_id, order.broker)  # SEBI's static IP, before the gate
-        spec = replace(spec_of(order), **changes)
-        instrument = listed(self._context.catalog(db), spec)
-        check_fields(self._context, spec, instrument, last)
-        probe = Order(**{c: getattr(order, c) for c in _ORDER_COLUMNS})
-        probe.quantity, probe.price, probe.trigger_price = (
-            spec.quantity,
-            spec.price,
-            spec.trigger_price,
-        )
-        verdict = self._context.gate.check(db, probe, instrument, last)
-        if verdict is not None and verdict.refusal is not None:
-            raise BadRequest(verdict.refusal)
-        self._context.gate.admit(db, probe)  # a modify counts against the ceiling
-        db.commit()  # the slot is taken; no lock is held while the broker answers
+        """Send a change of a live order to its broker, through the one modify sequence
+        both venues take (`oms.modification.modify`): recorded once the broker took it."""
+        act = _LiveModify(self)
+        return modification.modify(self._context, db, order, changes, last, act)
+
+    def send_change(self, db: Session, order: Order, changes: dict[str, Any]) -> None:
+        """Ask the broker to change `order` (its slot is taken: committed first, so no
+        lock is held while the broker answers); its refusal is a 400, no answer a 503."""
+        db.commit()
         broker = self._brokers(db, order.user_id, order.broker)
         assert order.broker_order_id is not None
         self._call(lambda: broker.adapter.modify_order(order.broker_order_id or "", changes))
-        terms = terms_of(order)
-        order.quantity, order.price, order.trigger_price = (
-            spec.quantity,
-            spec.price,
-            spec.trigger_price,
-        )
-        order.order_type, order.validity = spec.order_type.value, spec.validity.value
-        now = self._context.clock.now()
-        modified = OrderEvent(EventKind.MODIFIED, now)
-        record(db, order, modified, now, changes=amendments(terms, order))
-        db.commit()
-        return order
 
     def cancel(self, db: Session, *, order: Order) -> Order:
         """Ask the broker to cancel, then book what it reports of the order (a fill that
@@ -851,6 +829,34 @@ class LiveOrders:
             raise ServiceUnavailable(f"the broker did not answer: {exc}") from exc
         except BrokerError as exc:
             raise BadRequest(str(exc)) from exc
+
+
+class _LiveModify:
+    """The live book's part of the one modify sequence (`modification.ModifyAct`)."""
+
+    def __init__(self, live: LiveOrders) -> None:
+        self._live = live
+
+    def take(self, db: Session, order: Order, changes: dict[str, Any]) -> Order:
+        LiveOrders._working(order, "modified")
+        self._live.sending(db, order.user_id, order.broker)  # SEBI's static IP, before the gate
+        return order
+
+    def refusal(
+        self,
+        db: Session,
+        changed: Order,
+        instrument: Instrument,
+        catalog: InstrumentCatalog,
+        last: Tick | None,
+    ) -> str | None:
+        return None  # the broker checks its own funds
+
+    def send(self, db: Session, order: Order, changes: dict[str, Any]) -> None:
+        self._live.send_change(db, order, changes)
+
+    def after(self, db: Session, order: Order, instrument: Instrument, last: Tick | None) -> None:
+        db.commit()  # the broker has the change: so do our books
 
 
 @dataclass(slots=True)
@@ -966,23 +972,3 @@ _FINAL = {
     OrderStatus.CANCELLED.value: EventKind.CANCELLED,
     OrderStatus.REJECTED.value: EventKind.REJECTED,
 }
-_ORDER_COLUMNS = (
-    "id",
-    "user_id",
-    "order_id",
-    "broker",
-    "exchange",
-    "tradingsymbol",
-    "instrument_token",
-    "transaction_type",
-    "product",
-    "order_type",
-    "variety",
-    "validity",
-    "quantity",
-    "price",
-    "trigger_price",
-    "filled_quantity",
-    "status",
-    "source",
-)

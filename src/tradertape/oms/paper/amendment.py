@@ -1,4 +1,4 @@
-"""Changing a live order: Kite's modify and cancel, on the user's own orders only.
+"""Changing a paper order: Kite's modify and cancel, on the user's own orders only.
 
 A cover order's stop-loss leg follows Kite's rules: only its trigger can be modified,
 and cancelling it exits the cover order at market (`cover`).
@@ -6,7 +6,6 @@ and cancelling it exits the cover order at market (`cover`).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -14,18 +13,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order
-from tradertape.domain.instruments import Instrument
+from tradertape.domain.instruments import Instrument, InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderType, TransactionType, on_grid
 from tradertape.domain.ticks import tick_size
 from tradertape.errors import BadRequest, InvalidField, NotFound
+from tradertape.oms import modification
 from tradertape.oms.context import TradingContext
 from tradertape.oms.funds import funding_problem
 from tradertape.oms.ledger import Ledger
 from tradertape.oms.order_locks import locked_own_order
-from tradertape.oms.order_log import amendments, is_cover_leg, record, spec_of, terms_of
-from tradertape.oms.order_rules import check_fields, check_stop, listed
+from tradertape.oms.order_log import amendments, is_cover_leg, record, terms_of
+from tradertape.oms.order_rules import check_stop
 from tradertape.oms.paper import cover
 from tradertape.oms.paper.working import advance
 
@@ -87,85 +87,55 @@ def modify(
     last: Tick | None,
     commit: bool = True,
 ) -> Order:
-    """Change a live order's quantity, prices, type or validity (commits unless told not to).
+    """Change a paper order's quantity, prices, type or validity (commits unless told not to),
+    through the one modify sequence both venues take (`oms.modification.modify`).
 
     The result is validated and funds-checked like a new order (a shortfall is a 400 in
-    Kite's words and changes nothing); the quantity cannot drop below what has filled,
-    and a stop cannot turn into a plain order (or back) once placed. The order is read
-    under the user's lock, so a fill the loop committed meanwhile is seen.
+    Kite's words and changes nothing). The order is read under the user's lock, so a fill
+    the loop committed meanwhile is seen. A cover order's stop-loss leg takes only a new
+    trigger (`_move_stop`): an exit, never gated.
     """
     order = locked_own_order(db, user_id=user_id, order_id=order_id)
-    if OrderStatus(order.status).is_terminal:
-        raise BadRequest(_final(db, order, "modified"))
     if is_cover_leg(order.variety, order.client_key):
+        if OrderStatus(order.status).is_terminal:
+            raise BadRequest(_final(db, order, "modified"))
         return _move_stop(context, db, order, changes, last)
-    if cover.is_entry(order) and order.filled_quantity and "trigger_price" in changes:
-        leg = cover.leg_of(db, order)
-        where = f"; modify its stop-loss leg {leg.order_id}" if leg is not None else ""
-        raise InvalidField("trigger_price", f"the entry has filled{where}")
-    spec = replace(spec_of(order), **changes)
-    stops = (OrderType.SL, OrderType.SL_M)
-    if (OrderType(order.order_type) in stops) != (spec.order_type in stops):
-        raise InvalidField("order_type", "cannot switch between stop and non-stop orders")
-    if spec.quantity <= order.filled_quantity:
-        raise InvalidField(
-            "quantity",
-            f"must exceed the {order.filled_quantity} already filled; cancel instead",
-        )
-    catalog = context.catalog(db)
-    instrument = listed(catalog, spec)
-    check_fields(context, spec, instrument, last)
-    before = _open_value(order, last)
-    terms = terms_of(order)
-    order.quantity, order.price, order.trigger_price = (
-        spec.quantity,
-        spec.price,
-        spec.trigger_price,
-    )
-    order.order_type, order.validity = spec.order_type.value, spec.validity.value
-    order.disclosed_quantity = spec.disclosed_quantity
-    order.validity_ttl = spec.validity_ttl
-    # The new terms need their margin, as a new order would (the old terms free theirs).
-    problem = funding_problem(context, db, Ledger(db), order, instrument, catalog, last)
-    if problem is not None:
-        db.rollback()  # the order keeps its terms
-        raise BadRequest(problem)
-    if _open_value(order, last) > before:
-        _pass_gate(context, db, order, instrument, last)
-    context.gate.admit(db, order)  # a modify counts against the client's order-rate ceiling
-    now = context.clock.now()
-    record(db, order, OrderEvent(EventKind.MODIFIED, now), now, changes=amendments(terms, order))
-    if last is not None and order.status in WORKING:
-        advance(context, db, order, instrument, last, traded_volume=last.last_quantity)
-    if commit:
-        db.commit()
-    return order
+    act = _PaperModify(context)
+    return modification.modify(context, db, order, changes, last, act, commit=commit)
 
 
-def _open_value(order: Order, last: Tick | None) -> Decimal:
-    """What the unfilled part is worth at its own price (the last one for a market order)."""
-    price = order.price or order.trigger_price or (last.last_price if last else Decimal(0))
-    return (order.quantity - order.filled_quantity) * price
+class _PaperModify:
+    """The paper exchange's part of the one modify sequence (`modification.ModifyAct`)."""
 
+    def __init__(self, context: TradingContext) -> None:
+        self._context = context
 
-def _pass_gate(
-    context: TradingContext, db: Session, order: Order, instrument: Instrument, last: Tick | None
-) -> None:
-    """A modification that enlarges the order passes the pre-trade gate as a new one would.
+    def take(self, db: Session, order: Order, changes: dict[str, Any]) -> Order:
+        if OrderStatus(order.status).is_terminal:
+            raise BadRequest(_final(db, order, "modified"))
+        if cover.is_entry(order) and order.filled_quantity and "trigger_price" in changes:
+            leg = cover.leg_of(db, order)
+            where = f"; modify its stop-loss leg {leg.order_id}" if leg is not None else ""
+            raise InvalidField("trigger_price", f"the entry has filled{where}")
+        return order  # read under the user's ledger lock already
 
-    A refusal is a 400 in the gate's words; the order keeps its terms and the breaches
-    are recorded (committed: a refused change is worth a risk event, like a refused order).
-    """
-    verdict = context.gate.check(db, order, instrument, last)
-    if verdict is None or verdict.refusal is None:
-        if verdict is not None and verdict.record is not None:
-            verdict.record(db, order)  # warnings, stored with the change
-        return
-    db.rollback()  # the order keeps its terms
-    if verdict.record is not None:
-        verdict.record(db, order)
-        db.commit()
-    raise BadRequest(verdict.refusal)
+    def refusal(
+        self,
+        db: Session,
+        changed: Order,
+        instrument: Instrument,
+        catalog: InstrumentCatalog,
+        last: Tick | None,
+    ) -> str | None:
+        # The new terms need their margin, as a new order would (the old terms free theirs).
+        return funding_problem(self._context, db, Ledger(db), changed, instrument, catalog, last)
+
+    def send(self, db: Session, order: Order, changes: dict[str, Any]) -> None:
+        """Nothing to send: the paper exchange is in this transaction."""
+
+    def after(self, db: Session, order: Order, instrument: Instrument, last: Tick | None) -> None:
+        if last is not None and order.status in WORKING:
+            advance(self._context, db, order, instrument, last, traded_volume=last.last_quantity)
 
 
 def _move_stop(

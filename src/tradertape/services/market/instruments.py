@@ -23,10 +23,12 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from tradertape import oms
 from tradertape.db.engine import primary_engine
 from tradertape.db.models import KiteInstrument
 from tradertape.db.prepared import Prepared
 from tradertape.domain import symbols
+from tradertape.domain.freeze_quantities import FreezeLimit
 from tradertape.domain.instruments import (
     Exchange,
     Instrument,
@@ -194,6 +196,12 @@ def get_instrument(catalog: InstrumentCatalog, exchange: str, tradingsymbol: str
         return catalog.get(key)
     except UnknownInstrumentError as exc:
         raise NotFound(str(exc)) from exc
+
+
+def freeze_limit(db: Session, instrument: Instrument) -> FreezeLimit | None:
+    """The freeze limit an order of `instrument` is sliced by (imported, else shipped), and
+    the day it is of; None for anything without one (the OMS's own rule, by its door)."""
+    return oms.freeze_limit(db, instrument)
 
 
 def resolve(catalog: InstrumentCatalog, symbol: str, *, field: str = "symbol") -> Instrument:

@@ -12,10 +12,11 @@ written to its log; a refusal places nothing.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
 from sqlalchemy import select
@@ -23,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Webhook, WebhookDelivery
+from tradertape.db.models.trading import Order
 from tradertape.errors import (
     Conflict,
     Forbidden,
@@ -50,6 +52,7 @@ class Request:
     timestamp: str | None
     signature: str | None
     token: str | None
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,7 @@ class Received:
     delivery_id: int
     outcome: str
     orders: list[PlacedOrder] = field(default_factory=list)
+    replayed: bool = False  # a retry: the first delivery's result, nothing placed now
 
 
 def _log(
@@ -155,6 +159,86 @@ def _refuse(
     raise refusal
 
 
+REPEAT_WINDOW = signing.MAX_SKEW
+"""How long a token request's delivery id holds: a retry within it places nothing; the same
+body after it is a new delivery (a sender may repeat an alert on purpose). A signed request
+is held by its timestamp to the same 5 minutes either way of our clock."""
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryId:
+    """What an accepted request claims on its log row (`key`), and the keys an earlier
+    delivery of the same request would hold (`held`), received `since` (None: ever)."""
+
+    key: str
+    held: tuple[str, ...]
+    since: datetime | None
+
+
+def delivery_id(request: Request, signed: str | None, now: datetime) -> DeliveryId:
+    """The request's delivery id: its signature (`signed`, held for ever: a signature is
+    good only within its timestamp's skew, `signing.MAX_SKEW`), else its
+    ``Idempotency-Key`` or the SHA-256 of its body, within `REPEAT_WINDOW`.
+
+    A windowed id is claimed as the digest of the id and the window it fell in; an earlier
+    delivery in this window or the one before it, and received within `REPEAT_WINDOW`,
+    holds the same request. 422 naming ``Idempotency-Key`` when it is not 1 to 200
+    visible ASCII characters."""
+    if signed is not None:
+        return DeliveryId(signed, (signed,), None)
+    given = request.idempotency_key
+    if given is not None:
+        if not 0 < len(given) <= MAX_IDEMPOTENCY_KEY or not all(" " < c < "\x7f" for c in given):
+            raise InvalidField(
+                "Idempotency-Key", f"1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters, no spaces"
+            )
+        material = "key:" + given
+    else:
+        material = "body:" + hashlib.sha256(request.body).hexdigest()
+    window = int(now.timestamp() // REPEAT_WINDOW.total_seconds())
+    here, before = (sha256_hex(f"{w}:{material}") for w in (window, window - 1))
+    return DeliveryId(here, (here, before), now - REPEAT_WINDOW)
+
+
+def _first(db: Session, hook: Webhook, wanted: DeliveryId) -> WebhookDelivery | None:
+    """The accepted delivery that holds the request's id, if any."""
+    query = select(WebhookDelivery).where(
+        WebhookDelivery.webhook_id == hook.id, WebhookDelivery.replay_key.in_(wanted.held)
+    )
+    if wanted.since is not None:
+        query = query.where(WebhookDelivery.received_at >= wanted.since)
+    return db.scalars(query.order_by(WebhookDelivery.id).limit(1)).first()
+
+
+def _retry(
+    db: Session, hook: Webhook, request: Request, first: WebhookDelivery, *, now: datetime
+) -> Received:
+    """A retry of `first`: logged (committed), placing nothing, answered with its result
+    (its orders as they stand; an order the pipeline refused outright has no row and is
+    named in the first delivery's ``detail``)."""
+    rows = db.scalars(
+        select(Order).where(Order.user_id == hook.user_id, Order.order_id.in_(first.order_ids))
+    ).all()
+    by_id = {row.order_id: row for row in rows}
+    placed = [
+        PlacedOrder(
+            f"{row.exchange}:{row.tradingsymbol}",
+            "rejected" if row.status == "REJECTED" else "placed",
+            row.order_id,
+            row.status_message or None,
+        )
+        for order_id in first.order_ids
+        if (row := by_id.get(order_id)) is not None
+    ]
+    answer = Received(first.id, first.outcome, placed, replayed=True)
+    retry = _log(db, hook, request, now=now, status=200, detail=f"a retry of delivery {first.id}")
+    retry.outcome = "replayed"
+    db.commit()
+    return answer
+
+
 @dataclass(frozen=True, slots=True)
 class HookReceiver:
     """What receiving needs: the vault, the clock and the order placer."""
@@ -178,8 +262,15 @@ class HookReceiver:
             _refuse(db, hook, request, now=now, refusal=exc)
         _limit(db, self.clock, f"hook:{hook.id}", hook.max_per_minute)
         try:
+            wanted = delivery_id(request, replay_key, now)
+        except TraderTapeError as exc:
+            _refuse(db, hook, request, now=now, refusal=exc)
+        first = _first(db, hook, wanted)
+        if first is not None:
+            return _retry(db, hook, request, first, now=now)
+        try:
             body = _body(request.body)
-            wanted = templates.orders(
+            asked = templates.orders(
                 dict(hook.template),
                 body,
                 quotes=self.placer.quotes,
@@ -189,16 +280,17 @@ class HookReceiver:
         except TraderTapeError as exc:
             _refuse(db, hook, request, now=now, refusal=exc)
         delivery = _log(db, hook, request, now=now, status=200, detail=None)
-        delivery.replay_key = replay_key
+        delivery.replay_key = wanted.key
         try:
-            db.commit()  # claims the signature: a replay finds it taken
-        except IntegrityError:
+            db.commit()  # claims the delivery id: a retry finds it taken
+        except IntegrityError:  # a retry raced this one, and claimed it first
             db.rollback()
-            _log(db, hook, request, now=now, status=409, detail="replayed request")
-            db.commit()
-            raise Conflict("this signed request was received before (a replay)") from None
+            first = _first(db, hook, wanted)
+            if first is None:  # pragma: no cover - the claim is unique: it is there
+                raise Conflict("this request was received before") from None
+            return _retry(db, hook, request, first, now=now)
         placed: list[PlacedOrder] = []
-        for item in wanted:
+        for item in asked:
             result = self.placer.place(
                 db,
                 user_id=hook.user_id,

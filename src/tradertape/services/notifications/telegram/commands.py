@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from tradertape.db.engine import Database
 from tradertape.db.models import ModelPortfolio, ModelSignal, Notification, TelegramLink
 from tradertape.domain.signals import ACTIONABLE, SignalEvent
-from tradertape.ports.clock import Clock
 from tradertape.errors import Conflict, TraderTapeError
+from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned
 from tradertape.services.brokers.login import BrokerLogins, session_note
 from tradertape.services.notifications.events import Kind, signal_line

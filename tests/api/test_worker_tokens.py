@@ -58,7 +58,7 @@ def test_health_and_heartbeat_with_the_token(client: TestClient, runtime: Runtim
     assert health.json() == {
         "status": "ok",
         "token_id": issued["token_id"],
-        "account_scope": "kite:paper",
+        "account_scope": "kite:paper-a",
         "allowed_modes": ["dry_run", "paper"],
         "allowed_actions": sorted(DEFAULT_ACTIONS),
         "allowed_templates": ["ema_cross"],

@@ -24,12 +24,12 @@ from typing import Annotated
 
 from pydantic import PlainSerializer, WithJsonSchema
 
-from tradertape.domain.money import paise
+from tradertape.domain.money import PRICE_GRID, paise
 
 PAISE_PLACES = 2
 PRICE_PLACES = 4
 """The finest tick's places (₹0.0025, currency options); an equity's ₹0.05 needs two."""
-_PRICE_GRID = Decimal(1).scaleb(-PRICE_PLACES)
+assert Decimal(1).scaleb(-PRICE_PLACES) == PRICE_GRID
 
 
 def _places(value: Decimal) -> int:
@@ -49,7 +49,7 @@ def to_tick_places(value: Decimal) -> Decimal:
     """`value` to at most `PRICE_PLACES` places (half up), as it is otherwise."""
     if not value.is_finite() or _places(value) <= PRICE_PLACES:
         return value
-    return value.quantize(_PRICE_GRID, rounding=ROUND_HALF_UP)
+    return value.quantize(PRICE_GRID, rounding=ROUND_HALF_UP)
 
 
 def number_to_paise(value: int | float) -> int | float:

@@ -23,9 +23,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, PlainSerializer
 
-from tests.helpers import sign_in
 from tradertape.api.schemas import money_out
-from tradertape.demo import DEMO_EMAIL, load_demo
+from tradertape.demo import load_demo
 from tradertape.domain.money import average_price
 from tradertape.runtime import Runtime
 
@@ -119,7 +118,7 @@ def test_every_money_field_of_every_response_model_is_quantised(client: TestClie
     assert unquantised_money_fields(client.app) == []  # type: ignore[arg-type]
 
 
-@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**12, max_value=10**12))
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**12), max_value=10**12))
 def test_the_types_quantise_any_decimal(value: Decimal):
     rupees = money_out.to_paise(value)
     price = money_out.to_tick_places(value)
@@ -198,7 +197,8 @@ def test_every_get_answer_of_a_demo_account_writes_money_quantised(
     runtime: Runtime, client: TestClient
 ):
     demo = load_demo(runtime)
-    sign_in(client, runtime, DEMO_EMAIL)
+    login = {"email": demo.email, "password": demo.password}
+    assert client.post("/api/auth/password-login", json=login).status_code == 200
     portfolios = client.get("/api/model/portfolios").json()
     assert portfolios, "the demo deploys portfolios"
     called, found = [], []

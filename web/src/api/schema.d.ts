@@ -17078,7 +17078,7 @@ export interface components {
         WorkerTokenCreate: {
             /**
              * Account Scope
-             * @default kite:paper
+             * @default kite:paper-a
              */
             account_scope?: string;
             /** Allowed Actions */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Holding, Position } from "./books";
+import { type Holding, type Position, num } from "./books";
 import { held, holdingTotals, positionTotals } from "./totals";
 
 const holding = (h: Partial<Record<string, number | string>>) => h as unknown as Holding;
@@ -60,7 +60,7 @@ describe("a Kite account's holdings (issue 64's screenshot)", () => {
   it("shows the quantity its P&L is on (settled and T1), so each row adds up", () => {
     expect(rows.map(held)).toEqual([12, 25]);
     for (const r of rows) {
-      expect(Math.round((r.last_price - r.average_price) * held(r) * 100) / 100).toBe(r.pnl);
+      expect(Math.round((num(r, "last_price") - num(r, "average_price")) * held(r) * 100) / 100).toBe(num(r, "pnl"));
     }
   });
 

@@ -40,11 +40,8 @@ def test_readme_sdk_form_and_cli_name_one_scope():
 def _quick_start() -> str:
     """The README's quick start, as a reader copies it."""
     readme = (ROOT / "sdk/python/README.md").read_text(encoding="utf-8")
-    return next(
-        block
-        for block in re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
-        if "client.run(config)" in block
-    )
+    blocks: list[str] = re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
+    return next(block for block in blocks if "client.run(config)" in block)
 
 
 def test_the_quick_start_runs_on_a_token_made_with_every_default(

@@ -82,6 +82,7 @@ def enlist_worker(http: httpx.Client, actor: Actor) -> None:
         f"{actor.base}/api/algo-workers/tokens",
         json={
             "name": "fuzz",
+            "account_scope": "kite:paper",
             "allowed_modes": ["dry_run", "paper"],
             "allowed_actions": [*DEFAULT_ACTIONS, "runs:progress"],
         },

@@ -89,9 +89,11 @@ class Worker:
 
 
 def issue_token(client: TestClient, runtime: Runtime, email: str, **grants: Any) -> tuple[str, str]:
-    """Sign `email` in (creating the user) and issue a worker token; (secret, token id)."""
+    """Sign `email` in (creating the user) and issue a worker token; (secret, token id). Its
+    scope is ``kite:paper`` unless `grants` name one (the suite's runs use that account)."""
     sign_in(client, runtime, email)
-    response = client.post("/api/algo-workers/tokens", json={"name": "worker", **grants})
+    body = {"name": "worker", "account_scope": "kite:paper", **grants}
+    response = client.post("/api/algo-workers/tokens", json=body)
     assert response.status_code == 201, response.text
     body = response.json()
     return body["token"], body["token_id"]

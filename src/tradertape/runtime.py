@@ -526,6 +526,7 @@ class Runtime:
                 orders=orders,
                 exchange=exchange,
                 clock=exchange.clock,  # market time, as the orders it places carry
+                notice_clock=clock,  # its notices are news in real time
                 risk=risk,
                 live_exits=settings.live_portfolio_exits,
             ),

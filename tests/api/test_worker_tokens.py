@@ -34,7 +34,7 @@ def test_defaults_follow_the_worker_contract(client: TestClient, runtime: Runtim
     assert issued["token"].startswith("kwa_")
     assert issued["token_id"].startswith("worker_")
     assert len(issued["token_id"]) == len("worker_") + 16
-    assert issued["account_scope"] == "kite:paper"
+    assert issued["account_scope"] == "kite:paper-a"  # the SDK's quick start's
     assert issued["allowed_modes"] == ["dry_run", "paper"]
     assert issued["allowed_actions"] == sorted(DEFAULT_ACTIONS)
     listed = client.get("/api/algo-workers/tokens").json()
@@ -58,7 +58,7 @@ def test_health_and_heartbeat_with_the_token(client: TestClient, runtime: Runtim
     assert health.json() == {
         "status": "ok",
         "token_id": issued["token_id"],
-        "account_scope": "kite:paper",
+        "account_scope": "kite:paper-a",
         "allowed_modes": ["dry_run", "paper"],
         "allowed_actions": sorted(DEFAULT_ACTIONS),
         "allowed_templates": ["ema_cross"],

@@ -33,7 +33,8 @@ def remote(server: str, runtime: Runtime) -> Iterator[Worker]:
             "/api/auth/password-login", json={"email": "c@x.in", "password": PASSWORD}
         )
         http.cookies.set("kite_session", login.cookies["kite_session"])
-        issued = http.post("/api/algo-workers/tokens", json={"name": "w"}).json()
+        token = {"name": "w", "account_scope": "kite:paper"}
+        issued = http.post("/api/algo-workers/tokens", json=token).json()
         http.cookies.clear()
         yield Worker(http, issued["token"], issued["token_id"])
 

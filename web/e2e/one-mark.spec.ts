@@ -131,7 +131,7 @@ test("a worker run's page, Positions, Funds, Risk and the top bar tell one figur
   const worker = await request.newContext({ baseURL: String(test.info().project.use.baseURL), extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
   const runKey = `run_views_${Date.now()}`;
   const w = (path: string, data: unknown) => worker.post(`/api/algo-workers/worker${path}`, { data });
-  expect((await w("/runs", { template_id: "basic-equity", account_scope: "kite:paper", execution_mode: "paper", strategy_run_id: runKey })).ok()).toBeTruthy();
+  expect((await w("/runs", { template_id: "basic-equity", account_scope: "kite:paper-a", execution_mode: "paper", strategy_run_id: runKey })).ok()).toBeTruthy();
   const leg = (side: string, quantity: number) => ({
     exchange: "NSE", tradingsymbol: "INFY", transaction_type: side, variety: "regular", product: "MIS", order_type: "MARKET", quantity, validity: "DAY",
   });

@@ -6,14 +6,12 @@ import typer
 from rich.table import Table
 
 from tradertape.cli.common import build_runtime, console, service_errors, user_by_email
+from tradertape.domain.worker_access import DEFAULT_SCOPE
 
 keys_app = typer.Typer(help="Agent API keys (zt_…).", no_args_is_help=True)
 tokens_app = typer.Typer(help="Worker tokens (kwa_…).", no_args_is_help=True)
 
 EMAIL = typer.Option(..., "--email", help="the owner's e-mail")
-# A new worker token's scope: the worker SDK's default account (seed 002's kite:paper-a), as
-# the web's token form offers it, so the SDK's quick start works with every default.
-DEFAULT_SCOPE = "kite:paper-a"
 
 
 @keys_app.command("create")

@@ -26,6 +26,18 @@ def paise(value: Decimal) -> Decimal:
     return _require_decimal(value).quantize(PAISA, rounding=ROUND_HALF_UP)
 
 
+PRICE_GRID = Decimal("0.0001")
+"""A price column's scale (NUMERIC(18, 4)) and the finest tick any segment trades on."""
+
+
+def average_price(cost: Decimal, quantity: int) -> Decimal:
+    """The average price of `quantity` units bought for `cost`, as a book keeps it: to
+    `PRICE_GRID`, half up. An exact quotient (₹4,250.10 for 3 is 1416.7000…, 28 digits) was
+    kept whole on SQLite and cut to four places on PostgreSQL, and every P&L against it
+    carried the noise (``"51.3499999999999999999999856"``, issue 64)."""
+    return (_require_decimal(cost) / quantity).quantize(PRICE_GRID, rounding=ROUND_HALF_UP)
+
+
 def paise_adding_up(parts: Sequence[Decimal]) -> tuple[Decimal, ...]:
     """Each part to the paisa such that they add up to their exact sum to the paisa: an
     itemised bill whose lines add to its total. Each part is rounded half up, and the paise

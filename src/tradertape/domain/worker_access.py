@@ -20,6 +20,11 @@ class ExecutionMode(StrEnum):
 
 DEFAULT_MODES: tuple[ExecutionMode, ...] = (ExecutionMode.PAPER, ExecutionMode.DRY_RUN)
 
+DEFAULT_SCOPE = "kite:paper-a"
+"""A new worker token's account scope unless it names one: the worker SDK's default account
+(seed 002's ``kite:paper-a``), as its README's quick start, the web's token form and the
+CLI write it, so the quick start works with every default (issue 64)."""
+
 DEFAULT_ACTIONS: tuple[str, ...] = (
     "gtt:read",
     "gtt:write",
@@ -60,7 +65,7 @@ def parse_scope(scope: str) -> str:
     """Return the account id of a ``kite:<id>`` scope, or raise `ScopeError`."""
     match = _SCOPE.match(scope)
     if match is None:
-        raise ScopeError("account scope must look like 'kite:<account id>', e.g. 'kite:paper'")
+        raise ScopeError("account scope must look like 'kite:<account id>', e.g. 'kite:paper-a'")
     return match.group(1)
 
 

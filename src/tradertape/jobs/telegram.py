@@ -36,6 +36,7 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
         db=runtime.db.jobs,
         reports=reports(runtime),
         trading=runtime.portfolio_trading,
+        clock=runtime.clock,
         linking=ChatLinking(
             db=runtime.db.jobs, clock=runtime.clock, secret=runtime.settings.secret
         ),

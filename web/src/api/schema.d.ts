@@ -17154,7 +17154,7 @@ export interface components {
         WorkerTokenCreate: {
             /**
              * Account Scope
-             * @default kite:paper
+             * @default kite:paper-a
              */
             account_scope?: string;
             /** Allowed Actions */

@@ -12,11 +12,14 @@ import { qty } from "@/format";
 import { BookFilter } from "./BookFilter";
 import { SharesOwed } from "./DeliveryObligation";
 import { HoldingsTotals } from "./Totals";
+import { held } from "./totals";
 import { LiveHoldingDayPct, LiveHoldingPnl, LiveLtp, type Holding, bookColumn, num, str, symbolOf, useBook, useBooks, useHoldings, useSeveralBooks } from "./books";
 
 const columns: Column<Holding>[] = [
   { key: "instrument", header: "Instrument", card: "title", render: (r) => <><InstrumentName symbol={str(r, "tradingsymbol")} exchange={str(r, "exchange")} /><SharesOwed row={r} /></>, value: (r) => str(r, "tradingsymbol") },
-  { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(num(r, "quantity")), value: (r) => num(r, "quantity") },
+  // settled and T1, as Kite's app counts them: the units the row's P&L is on (a phone card
+  // without the T1 column showed Qty. 10 beside a P&L of 12)
+  { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(held(r)), value: (r) => held(r) },
   { key: "t1", header: "T1 qty.", numeric: true, drop: 2, render: (r) => qty(num(r, "t1_quantity")), value: (r) => num(r, "t1_quantity") },
   { key: "avg", header: "Avg. cost", numeric: true, render: (r) => <Money value={num(r, "average_price")} />, value: (r) => num(r, "average_price") },
   { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={num(r, "last_price")} />, value: (r) => num(r, "last_price") },

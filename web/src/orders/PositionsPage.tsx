@@ -11,7 +11,7 @@ import { InstrumentName } from "@/components/InstrumentName";
 import { instrumentName, qty } from "@/format";
 import { BookFilter } from "./BookFilter";
 import { DeliveryObligation } from "./DeliveryObligation";
-import { ALL_BOOKS, EVERY_BOOK, LiveLtp, LivePnl, type Position, bookColumn, bookLabel, num, str, symbolOf, useBook, useBooks, usePositions } from "./books";
+import { LiveLtp, LivePnl, type Position, bookColumn, bookLabel, num, str, symbolOf, useBook, useBooks, usePositions, useSeveralBooks } from "./books";
 import { PositionsTotals } from "./Totals";
 import { useOrderTicket } from "./ticket/OrderTicketContext";
 import type { Product } from "./ticket/form";
@@ -65,6 +65,8 @@ export function Component() {
   const [book] = useBook();
   const books = useBooks();
   const positions = usePositions(book);
+  // a broker's account is one book (its name is above): no Book column there
+  const several = useSeveralBooks(book);
   const ticket = useOrderTicket();
   useEffect(() => () => ticket.select(null), [ticket]); // B/S forget this page's row
   const rows = positions.data?.[view] ?? [];
@@ -96,9 +98,9 @@ export function Component() {
       </PageTitle>
       {positions.error && <Notice role="alert" color="red" mb="sm">{positions.error.message}</Notice>}
       {rows.length > 0 && <PositionsTotals rows={rows} />}
-      {phone ? <PositionCards rows={rows} onExit={exit} bookOf={(r) => (book === ALL_BOOKS || book === EVERY_BOOK ? bookLabel(books.data, r.book) : "")} /> : <DataTable
+      {phone ? <PositionCards rows={rows} onExit={exit} bookOf={(r) => (several ? bookLabel(books.data, r.book) : "")} /> : <DataTable
         caption={`${view === "net" ? "Net" : "Day"} positions`}
-        columns={book === ALL_BOOKS || book === EVERY_BOOK ? [bookColumn<Position>(books.data), ...columns] : columns}
+        columns={several ? [bookColumn<Position>(books.data), ...columns] : columns}
         rows={rows}
         rowKey={(r) => `${r.book ?? ""}:${symbolOf(r)}:${str(r, "product")}`}
         csvName={`positions-${view}`}

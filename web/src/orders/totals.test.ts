@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Holding, Position } from "./books";
-import { holdingTotals, positionTotals } from "./totals";
+import { type Holding, type Position, num } from "./books";
+import { held, holdingTotals, positionTotals } from "./totals";
 
 const holding = (h: Partial<Record<string, number | string>>) => h as unknown as Holding;
 const position = (p: Partial<Record<string, number | string>>) => p as unknown as Position;
@@ -46,5 +46,29 @@ describe("positionTotals", () => {
     const t = positionTotals(rows, (r) => (r.quantity === 3 ? 101 : undefined));
     expect(t.pnl).toBe(3.32); // not the unrounded 3.328 → ₹3.33: the total is what the rows add to
     expect(t.m2m).toBe(3.32);
+  });
+});
+
+describe("a Kite account's holdings (issue 64's screenshot)", () => {
+  // 10 settled and 2 T1 INFY, average ₹1,416.67, LTP ₹1,402.70; 25 SBIN at ₹700, LTP ₹1,226.20;
+  // each P&L as the server answers it: at the row's own average and last price
+  const rows = [
+    holding({ tradingsymbol: "INFY", quantity: 10, t1_quantity: 2, average_price: 1416.67, last_price: 1402.7, close_price: 1405.93, day_change: -3.23, pnl: -167.64 }),
+    holding({ tradingsymbol: "SBIN", quantity: 25, t1_quantity: 0, average_price: 700, last_price: 1226.2, close_price: 1231.62, day_change: -5.42, pnl: 13155 }),
+  ];
+
+  it("shows the quantity its P&L is on (settled and T1), so each row adds up", () => {
+    expect(rows.map(held)).toEqual([12, 25]);
+    for (const r of rows) {
+      expect(Math.round((num(r, "last_price") - num(r, "average_price")) * held(r) * 100) / 100).toBe(num(r, "pnl"));
+    }
+  });
+
+  it("sums to the summary: total P&L is current value less investment", () => {
+    const t = holdingTotals(rows, () => undefined);
+    expect(t.invested).toBe(34500.04);
+    expect(t.current).toBe(47487.4);
+    expect(t.pnl).toBe(12987.36);
+    expect(Math.round((t.current - t.invested) * 100) / 100).toBe(t.pnl);
   });
 });

@@ -30,7 +30,8 @@ export interface HoldingTotals {
   pnlPct: number | null;
 }
 
-const held = (row: Holding): number => num(row, "quantity") + (Number.isFinite(num(row, "t1_quantity")) ? num(row, "t1_quantity") : 0);
+/** The units a holding row holds, settled and T1: what its P&L and the totals count. */
+export const held = (row: Holding): number => num(row, "quantity") + (Number.isFinite(num(row, "t1_quantity")) ? num(row, "t1_quantity") : 0);
 
 /** Kite's holdings summary: invested at average cost, worth at the last price, the day's
  * change (per share × held) and the P&L, each the sum of its rows at `ltp(row)`. */

@@ -33,7 +33,7 @@ const ACTIONS: { value: string; label: string }[] = [
   { value: "runs:progress", label: "Report progress" },
 ];
 const DEFAULT_ACTIONS = ACTIONS.filter((a) => a.value !== "runs:progress").map((a) => a.value);
-const SCOPES = [SDK_ACCOUNT_SCOPE, "kite:paper"];
+const SCOPES = [SDK_ACCOUNT_SCOPE];
 
 function CreateToken({ onIssued }: { onIssued: (secret: string) => void }) {
   const create = useCreateToken();

@@ -26,7 +26,7 @@ from tradertape.api.schemas.numbers import RowId
 from tradertape.candles import CandleStore
 from tradertape.candles.populate import last_completed_session
 from tradertape.db.models import ModelPortfolio, ModelSignal, User
-from tradertape.domain.money import paise
+from tradertape.domain.money import paise, shown_paise
 from tradertape.domain.signals import SignalEvent
 from tradertape.errors import InvalidField
 from tradertape.ports.clock import Clock
@@ -64,9 +64,11 @@ def _today(runtime: Runtime) -> date:
     return last_completed_session(runtime.candles.calendar, _market(runtime).now())
 
 
-def _rupees(value: float) -> Decimal:
-    """A figure the scanner keeps as a float, as the API shows money: a paise string."""
-    return paise(Decimal(repr(value)))
+def _rupees(value: float) -> Decimal | None:
+    """A figure the scanner keeps as a float, as the API shows money: a paise string; None
+    for one that is no number (a NaN point written before scans carried unpriced positions
+    at cost)."""
+    return shown_paise(Decimal(repr(value)))
 
 
 def _rupees_row(point: dict[str, Any]) -> dict[str, Any]:

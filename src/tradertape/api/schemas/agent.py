@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict
 
+from tradertape.api.schemas.money_out import Paise, TickPrice
 from tradertape.api.schemas.numbers import JsonRowId
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.api.schemas.wealth import FundOut
@@ -33,7 +34,7 @@ class AgentLeg(BaseModel):
 
     transaction_type: str
     quantity: int
-    price: Decimal
+    price: TickPrice
     order_type: str
     product: str
 
@@ -46,7 +47,7 @@ class AgentPlacement(BaseModel):
 
     kind: str
     gtt_type: str
-    trigger_values: list[Decimal]
+    trigger_values: list[TickPrice]
     legs: list[AgentLeg]
 
 
@@ -54,7 +55,7 @@ class AgentStop(BaseModel):
     """Where the stop GTT goes after the entry fills: ``fill − atr_multiplier × atr``;
     ``price`` is that from the entry's limit."""
 
-    price: Decimal
+    price: TickPrice
     atr: Decimal
     atr_multiplier: Decimal
 
@@ -68,7 +69,7 @@ class AgentRule(BaseModel):
         "max_symbol_exposure or max_order_value"
     )
     action: str = Field(description="block: do not place; warn: place and say so")
-    threshold_amount: Decimal | None = Field(description="₹")
+    threshold_amount: Paise | None = Field(description="₹")
     threshold_pct: Decimal | None = Field(description="% of capital")
 
 
@@ -107,10 +108,10 @@ class AgentSignal(BaseModel):
     sector: str | None = Field(default=None, description="the catalog's sector of the symbol")
     side: str
     quantity: int
-    amount: Decimal
-    close_price: Decimal
-    trigger_price: Decimal | None
-    limit_price: Decimal | None
+    amount: Paise
+    close_price: TickPrice
+    trigger_price: TickPrice | None
+    limit_price: TickPrice | None
     entry_buffer_pct: Decimal = Field(description="the strategy's: trigger = close × (1 + it/100)")
     limit_pad_pct: Decimal = Field(description="an entry's limit sits this % above its trigger")
     placement: AgentPlacement
@@ -292,10 +293,10 @@ class AgentHoldingOut(BaseModel):
     tradingsymbol: str
     isin: str | None = None
     quantity: int
-    average_price: Decimal
-    last_price: Decimal
-    close_price: Decimal | None = None
-    pnl: Decimal | None = None
+    average_price: Paise
+    last_price: TickPrice
+    close_price: TickPrice | None = None
+    pnl: Paise | None = None
 
 
 class AgentPositionOut(BaseModel):
@@ -305,20 +306,20 @@ class AgentPositionOut(BaseModel):
     tradingsymbol: str
     product: str
     quantity: int
-    average_price: Decimal
-    last_price: Decimal
-    close_price: Decimal | None = None
-    realised: Decimal | None = None
-    unrealised: Decimal | None = None
-    pnl: Decimal | None = None
+    average_price: Paise
+    last_price: TickPrice
+    close_price: TickPrice | None = None
+    realised: Paise | None = None
+    unrealised: Paise | None = None
+    pnl: Paise | None = None
 
 
 class AgentMarginsOut(BaseModel):
     """Synced funds of the broker account."""
 
-    available_cash: Decimal | None = None
+    available_cash: Paise | None = None
     used: Decimal | None = None
-    net: Decimal | None = None
+    net: Paise | None = None
 
 
 class HoldingsSnapshotOut(BaseModel):
@@ -452,8 +453,8 @@ class AgentFundsOut(BaseModel):
     """Your mutual funds (from CAS uploads) for the agent's Mutual Funds page."""
 
     as_of: date
-    total_value: Decimal
-    total_invested: Decimal
+    total_value: Paise
+    total_invested: Paise
     funds_xirr: Decimal | None = Field(description="a fraction a year, every fund together")
     funds: list[FundOut]
     warnings: list[str]

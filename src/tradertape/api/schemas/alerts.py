@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from tradertape.api.schemas.auth import Strict
+from tradertape.api.schemas.money_out import Paise
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.domain.decimal_input import KitePrice, Quantity
 from tradertape.services.alerts.placing import MAX_LEGS
@@ -68,11 +69,11 @@ class AlertBasketPreviewIn(Strict):
 class AlertBasketMarginOut(BaseModel):
     """What the basket would hold and cost if it were placed now (nothing is stored)."""
 
-    margin_required: Decimal | None = Field(
+    margin_required: Paise | None = Field(
         description="the legs together, hedges between them credited (null: a leg has no "
         "price to estimate at yet)"
     )
-    charges: Decimal | None
+    charges: Paise | None
     available: Decimal = Field(description="what a desk order may spend (the manual book's)")
     order: list[int] = Field(description="the legs' sending order (indices): buys first")
     source: Literal["broker", "estimate"] = Field(

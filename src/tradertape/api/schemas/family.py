@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.auth import Strict
+from tradertape.api.schemas.money_out import Paise
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.api.schemas.wealth import AllocationOut, HoldingOut, MergedHoldingOut
 
@@ -86,11 +86,11 @@ class MemberWealthOut(BaseModel):
     email: str
     name: str | None
     role: Role
-    net_worth: Decimal
-    equity: Decimal
-    mutual_funds: Decimal
-    cash: Decimal
-    day_pnl: Decimal
+    net_worth: Paise
+    equity: Paise
+    mutual_funds: Paise
+    cash: Paise
+    day_pnl: Paise
     oldest_as_of: date | None = Field(
         description="the day of the oldest figure in the member's totals"
     )
@@ -128,11 +128,11 @@ class ConsolidatedOut(BaseModel):
     oldest_as_of: date | None = Field(
         description="the day of the oldest figure in the totals (each member and row has its own)"
     )
-    net_worth: Decimal
-    equity: Decimal
-    mutual_funds: Decimal
-    cash: Decimal
-    day_pnl: Decimal
+    net_worth: Paise
+    equity: Paise
+    mutual_funds: Paise
+    cash: Paise
+    day_pnl: Paise
     allocation: list[AllocationOut]
     members: list[MemberWealthOut]
     holdings: list[FamilyHoldingOut] = Field(description="one row per symbol across members")

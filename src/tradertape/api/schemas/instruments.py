@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from tradertape.api.schemas.money_out import TickPrice
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.symbols import BrokerSymbols
 
@@ -28,7 +29,7 @@ class InstrumentOut(BaseModel):
     lot_size: int
     tick_size: Decimal
     expiry: date | None
-    strike: Decimal | None
+    strike: TickPrice | None
     underlying: str | None
     tradable: bool
 

@@ -13,6 +13,7 @@ from fastapi import Query
 from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.auth import Strict
+from tradertape.api.schemas.money_out import Paise, TickPrice
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.domain.decimal_input import Price
 
@@ -42,11 +43,11 @@ class JournalTradeOut(BaseModel):
     at: UtcDateTime | None
     side: str
     quantity: Decimal
-    price: Decimal
+    price: TickPrice
     trade_id: str
     order_id: str
     product: str | None
-    charges: Decimal | None = Field(description="a booked fill's own charges; else null")
+    charges: Paise | None = Field(description="a booked fill's own charges; else null")
     charges_note: str | None = Field(
         default=None,
         description="why a booked fill's charges differ from an identical fill's: the day's "
@@ -67,11 +68,11 @@ class RoundTripOut(BaseModel):
     opened: date
     closed: date
     held_days: int
-    buy_value: Decimal
-    sell_value: Decimal
-    pnl: Decimal
-    charges: Decimal
-    net: Decimal
+    buy_value: Paise
+    sell_value: Paise
+    pnl: Paise
+    charges: Paise
+    net: Paise
     kind: str = Field(description="trade, or buyback (a tender at the buyback price)")
     via: str = Field(description="the corporate action that made the lot: bonus, merger X …")
     intraday: bool
@@ -96,9 +97,9 @@ class OpenPositionOut(BaseModel):
     segment: str
     direction: str
     quantity: Decimal
-    cost: Decimal
+    cost: Paise
     mark: Decimal | None
-    unrealised: Decimal | None
+    unrealised: Paise | None
     member: str | None = Field(
         default=None, description="whose, in a family view (their name or e-mail)"
     )
@@ -114,9 +115,9 @@ class YearPnlOut(BaseModel):
     """The round trips closed in one financial year: realised P&L, charges, net, count."""
 
     fy: str = Field(description="2024-25: 1 April 2024 to 31 March 2025")
-    realised: Decimal
-    charges: Decimal
-    net: Decimal
+    realised: Paise
+    charges: Paise
+    net: Paise
     trips: int
 
 
@@ -131,10 +132,10 @@ class PnlOut(BaseModel):
         description="the paper account's round trips left out of these figures (0 when "
         "they are counted)"
     )
-    realised: Decimal
-    charges: Decimal
-    net: Decimal
-    unrealised: Decimal = Field(description="of the positions with a mark")
+    realised: Paise
+    charges: Paise
+    net: Paise
+    unrealised: Paise = Field(description="of the positions with a mark")
     round_trips: list[RoundTripOut]
     open: list[OpenPositionOut]
     applied_actions: list[str]
@@ -144,9 +145,9 @@ class PnlOut(BaseModel):
 class BusinessOut(BaseModel):
     """Business income: P&L and turnover (the sum of absolute trip P&L)."""
 
-    pnl: Decimal
-    turnover: Decimal
-    charges: Decimal
+    pnl: Paise
+    turnover: Paise
+    charges: Paise
     trips: int
 
 
@@ -155,20 +156,20 @@ class GainsBucketOut(BaseModel):
 
     kind: str = Field(description="stcg (s.111A) or ltcg (s.112A)")
     rate: Decimal = Field(description="as a fraction: 0.125 is 12.5 %")
-    gains: Decimal = Field(description="the trips' gains after their transfer expenses")
-    losses: Decimal = Field(description="the trips' losses after their transfer expenses")
+    gains: Paise = Field(description="the trips' gains after their transfer expenses")
+    losses: Paise = Field(description="the trips' losses after their transfer expenses")
     expenses: Decimal = Field(
         description="the transfer expenses deducted (s.48): the trips' charges other than STT"
     )
-    net: Decimal
+    net: Paise
     set_off: Decimal = Field(
         description="losses set off against its gains: the year's capital losses (s.70), its "
         "business loss (s.71) and earlier years' losses (s.72–74)"
     )
     left: Decimal = Field(description="the gains left after every set-off")
     exemption: Decimal = Field(description="the s.112A exemption used (long-term)")
-    taxable: Decimal
-    tax: Decimal = Field(
+    taxable: Paise
+    tax: Paise = Field(
         description="taxable × rate after every set-off, before surcharge and cess: the return's"
     )
     trips: int
@@ -181,14 +182,14 @@ class IncomeLineOut(BaseModel):
     head: Literal["business", "speculative", "other_sources", "stcg", "ltcg"]
     label: str = Field(description="the head, or the section and rate, as the return names it")
     rate: Decimal | None = Field(description="the special rate; None: taxed at your slab")
-    net: Decimal = Field(description="the year's net before any set-off (a loss negative)")
+    net: Paise = Field(description="the year's net before any set-off (a loss negative)")
     within_head: Decimal = Field(description="the year's losses of the same head (s.70)")
     across_heads: Decimal = Field(description="the year's F&O loss (s.71, Schedule CYLA)")
     brought_forward: Decimal = Field(description="earlier years' losses (Schedule BFLA)")
     left: Decimal = Field(description="income left after every set-off")
     exemption: Decimal = Field(description="the s.112A exemption used")
-    taxable: Decimal
-    tax: Decimal | None = Field(description="taxable × rate; None for slab income")
+    taxable: Paise
+    tax: Paise | None = Field(description="taxable × rate; None for slab income")
 
 
 class Schedule112AOut(BaseModel):
@@ -203,20 +204,20 @@ class Schedule112AOut(BaseModel):
     isin: str | None = Field(description="column 2; None where the trades named none")
     name: str = Field(description="column 3")
     units: Decimal = Field(description="column 4 (the form takes none for an AE row)")
-    sale_price: Decimal | None = Field(
+    sale_price: Paise | None = Field(
         description="column 5, per unit; None for an AE row (the form takes column 6 whole)"
     )
     consideration: Decimal = Field(description="column 6 = 4 × 5, to the paisa")
-    cost: Decimal = Field(description="column 7: the higher of 8 and 9")
-    actual_cost: Decimal = Field(description="column 8")
-    lower_of_fmv_and_sale: Decimal | None = Field(description="column 9: the lower of 6 and 11")
+    cost: Paise = Field(description="column 7: the higher of 8 and 9")
+    actual_cost: Paise = Field(description="column 8")
+    lower_of_fmv_and_sale: Paise | None = Field(description="column 9: the lower of 6 and 11")
     fmv_per_unit: Decimal | None = Field(description="column 10: FMV on 31 January 2018")
-    fmv_total: Decimal | None = Field(description="column 11 = 4 × 10")
+    fmv_total: Paise | None = Field(description="column 11 = 4 × 10")
     expenditure: Decimal = Field(
         description="column 12: expenditure on the transfer, the charges other than STT"
     )
     deductions: Decimal = Field(description="column 13 = 7 + 12")
-    balance: Decimal = Field(description="column 14 = 6 − 13")
+    balance: Paise = Field(description="column 14 = 6 − 13")
 
 
 class TaxOut(BaseModel):
@@ -226,9 +227,9 @@ class TaxOut(BaseModel):
     speculative: BusinessOut
     non_speculative: BusinessOut
     capital_gains: list[GainsBucketOut]
-    buyback_dividend: Decimal
-    buyback_exempt_gain: Decimal
-    charges_not_deducted: Decimal
+    buyback_dividend: Paise
+    buyback_exempt_gain: Paise
+    charges_not_deducted: Paise
     unmatched_isins: list[str]
     schedule_112a: list[Schedule112AOut]
     income: list[IncomeLineOut] = Field(
@@ -238,7 +239,7 @@ class TaxOut(BaseModel):
         description="tax on the capital gains at their special rates after every set-off and "
         "the s.112A exemption, before surcharge and cess: the return's Schedule SI"
     )
-    slab_income: Decimal = Field(
+    slab_income: Paise = Field(
         description="business and other income left after the set-offs, taxed at your slab"
     )
     note: str
@@ -258,10 +259,10 @@ class StatsOut(BaseModel):
     count: int
     win_rate: Decimal = Field(description="a fraction: 0.6250 is 62.5 %")
     expectancy: Decimal = Field(description="mean net P&L a trade")
-    average_winner: Decimal | None
-    average_loser: Decimal | None = Field(description="as a positive amount")
+    average_winner: Paise | None
+    average_loser: Paise | None = Field(description="as a positive amount")
     risk_reward: Decimal | None = Field(description="average winner ÷ average loser")
-    total: Decimal
+    total: Paise
 
 
 class EdgeOut(StatsOut):

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.journal import IncomeLineOut, Schedule112AOut
+from tradertape.api.schemas.money_out import Paise
 
 
 class ReturnFigureOut(BaseModel):
@@ -15,7 +16,7 @@ class ReturnFigureOut(BaseModel):
 
     schedule: str = Field(description="the ITR schedule, e.g. 'Schedule BP'")
     field: str = Field(description="the field as the form names it")
-    amount: Decimal
+    amount: Paise
 
 
 class Schedule112ATotalOut(BaseModel):
@@ -26,24 +27,24 @@ class Schedule112ATotalOut(BaseModel):
     )
     rate: Decimal = Field(description="the LTCG rate of the period, as a fraction")
     consideration: Decimal = Field(description="total of column 6")
-    cost: Decimal = Field(description="total of column 7")
+    cost: Paise = Field(description="total of column 7")
     expenditure: Decimal = Field(description="total of column 12")
-    balance: Decimal = Field(description="total of column 14: Schedule CG's LTCG u/s 112A")
+    balance: Paise = Field(description="total of column 14: Schedule CG's LTCG u/s 112A")
     rows: int
 
 
 class AuditOut(BaseModel):
     """Whether the trading turnover calls for a tax audit (s.44AB), and s.44AD beside it."""
 
-    turnover: Decimal = Field(description="F&O and intraday turnover (ICAI Guidance Note)")
+    turnover: Paise = Field(description="F&O and intraday turnover (ICAI Guidance Note)")
     cash_within_limit: bool = Field(
         description="cash receipts and payments each within 5 % of the total (as asked)"
     )
     threshold: Decimal = Field(description="₹10 crore, or ₹1 crore when cash passes 5 %")
     audit_by_turnover: bool = Field(description="s.44AB(a): the turnover passes the threshold")
-    presumptive_limit: Decimal = Field(description="s.44AD's turnover limit")
+    presumptive_limit: Paise = Field(description="s.44AD's turnover limit")
     presumptive_eligible: bool
-    presumptive_income: Decimal = Field(description="6 % of the turnover (s.44AD)")
+    presumptive_income: Paise = Field(description="6 % of the turnover (s.44AD)")
     declared: Decimal = Field(description="the business income declared: Schedule BP A + B")
     below_presumptive: bool
     words: list[str] = Field(description="the hint in sentences")
@@ -52,11 +53,11 @@ class AuditOut(BaseModel):
 class BusinessReturnOut(BaseModel):
     """The trading business in ITR-3: Part A-P&L's no-accounts case, then Schedule BP."""
 
-    turnover: Decimal = Field(description="both businesses' turnover")
-    business_income: Decimal = Field(description="Schedule BP A (F&O; a loss negative)")
-    speculative_income: Decimal = Field(description="Schedule BP B (intraday; a loss negative)")
+    turnover: Paise = Field(description="both businesses' turnover")
+    business_income: Paise = Field(description="Schedule BP A (F&O; a loss negative)")
+    speculative_income: Paise = Field(description="Schedule BP B (intraday; a loss negative)")
     set_off: Decimal = Field(description="Schedule BP E: F&O loss set off against B")
-    chargeable: Decimal = Field(description="Schedule BP D: income chargeable under the head")
+    chargeable: Paise = Field(description="Schedule BP D: income chargeable under the head")
     figures: list[ReturnFigureOut]
 
 
@@ -67,7 +68,7 @@ class LossOut(BaseModel):
     label: str = Field(description="Schedule CFL's column")
     fy: str = Field(description="the financial year it was made in")
     assessment_year: str
-    amount: Decimal = Field(description="at the start of the year (a year's own: as made)")
+    amount: Paise = Field(description="at the start of the year (a year's own: as made)")
     set_off: Decimal = Field(description="set off in the year asked about")
     left: Decimal
     last_fy: str = Field(description="the last financial year it may be set off in")
@@ -91,7 +92,7 @@ class LossesOut(BaseModel):
         description="tax at the special rates after every set-off and the exemption (Schedule "
         "SI), before surcharge and cess: the tax P&L's"
     )
-    slab_income: Decimal = Field(description="income left to be taxed at your slab")
+    slab_income: Paise = Field(description="income left to be taxed at your slab")
     figures: list[ReturnFigureOut] = Field(
         description="Schedules CG (set-off), CYLA, SI, BFLA and CFL, field by field"
     )

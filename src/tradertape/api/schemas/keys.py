@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.times import UtcDateTime
-from tradertape.domain.worker_access import DEFAULT_ACTIONS, DEFAULT_MODES
+from tradertape.domain.worker_access import DEFAULT_ACTIONS, DEFAULT_MODES, DEFAULT_SCOPE
 from tradertape.services.accounts.agent_keys import AGENT_KEY_SCOPES
 from tradertape.serving.free_json import JsonObject
 
@@ -48,7 +48,7 @@ class WorkerTokenCreate(Strict):
     """A new worker token; the fields of the worker contract."""
 
     name: str = _NAME
-    account_scope: str = Field(default="kite:paper", max_length=100)
+    account_scope: str = Field(default=DEFAULT_SCOPE, max_length=100)
     allowed_modes: list[Annotated[str, Field(max_length=20)]] = Field(
         default_factory=lambda: [m.value for m in DEFAULT_MODES], max_length=10
     )

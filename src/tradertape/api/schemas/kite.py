@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from tradertape.api.schemas.money_out import PaiseNumber, TickNumber
 from tradertape.api.schemas.open_models import JsonNumber, OpenModel
 
 
@@ -37,9 +38,9 @@ class KiteOrder(OpenModel):
     product: str
     quantity: int
     disclosed_quantity: int
-    price: JsonNumber | None = Field(description="null: a stored price no number can show")
-    trigger_price: JsonNumber | None
-    average_price: JsonNumber | None
+    price: TickNumber | None = Field(description="null: a stored price no number can show")
+    trigger_price: TickNumber | None
+    average_price: PaiseNumber | None
     filled_quantity: int
     pending_quantity: int
     cancelled_quantity: int
@@ -96,7 +97,7 @@ class OrderEventOut(OpenModel):
     event: str = Field(description="what happened: placed, modified, filled, cancelled, …")
     order_timestamp: str = Field(description="ISO 8601 in UTC (`…Z`)")
     filled_quantity: int
-    average_price: JsonNumber = Field(description="this event's fill price; 0 without a fill")
+    average_price: PaiseNumber = Field(description="this event's fill price; 0 without a fill")
     status_message: str | None
     changes: list[OrderChangeOut] = Field(
         default_factory=list,
@@ -115,7 +116,7 @@ class KiteTrade(OpenModel):
     tradingsymbol: str
     instrument_token: int
     product: str
-    average_price: JsonNumber
+    average_price: PaiseNumber
     quantity: int
     exchange_order_id: str | None
     transaction_type: str
@@ -135,8 +136,8 @@ class OrderTicket(OpenModel):
     order_type: str | None = None
     quantity: int | None = None
     validity: str | None = None
-    price: JsonNumber | None = None
-    trigger_price: JsonNumber | None = None
+    price: TickNumber | None = None
+    trigger_price: TickNumber | None = None
     market_protection: int | None = None
 
 
@@ -169,9 +170,9 @@ class BookOrder(OpenModel):
     product: str | None = None
     quantity: int | None = None
     disclosed_quantity: int | None = None
-    price: JsonNumber | None = None
-    trigger_price: JsonNumber | None = None
-    average_price: JsonNumber | None = None
+    price: TickNumber | None = None
+    trigger_price: TickNumber | None = None
+    average_price: PaiseNumber | None = None
     filled_quantity: int | None = None
     pending_quantity: int | None = None
     cancelled_quantity: int | None = None
@@ -190,7 +191,7 @@ class BookTrade(OpenModel):
     tradingsymbol: str | None = None
     instrument_token: int | None = None
     product: str | None = None
-    average_price: JsonNumber | None = None
+    average_price: PaiseNumber | None = None
     quantity: int | None = None
     exchange_order_id: str | None = None
     transaction_type: str | None = None
@@ -233,26 +234,26 @@ class Position(OpenModel):
     quantity: int | None = None
     overnight_quantity: int | None = None
     multiplier: JsonNumber | None = None
-    average_price: JsonNumber | None = None
-    close_price: JsonNumber | None = None
-    last_price: JsonNumber | None = None
-    value: JsonNumber | None = None
-    pnl: JsonNumber | None = None
-    m2m: JsonNumber | None = None
-    unrealised: JsonNumber | None = None
-    realised: JsonNumber | None = None
+    average_price: PaiseNumber | None = None
+    close_price: TickNumber | None = None
+    last_price: TickNumber | None = None
+    value: PaiseNumber | None = None
+    pnl: PaiseNumber | None = None
+    m2m: PaiseNumber | None = None
+    unrealised: PaiseNumber | None = None
+    realised: PaiseNumber | None = None
     buy_quantity: int | None = None
-    buy_price: JsonNumber | None = None
-    buy_value: JsonNumber | None = None
+    buy_price: TickNumber | None = None
+    buy_value: PaiseNumber | None = None
     sell_quantity: int | None = None
-    sell_price: JsonNumber | None = None
-    sell_value: JsonNumber | None = None
+    sell_price: TickNumber | None = None
+    sell_value: PaiseNumber | None = None
     day_buy_quantity: int | None = None
-    day_buy_price: JsonNumber | None = None
-    day_buy_value: JsonNumber | None = None
+    day_buy_price: TickNumber | None = None
+    day_buy_value: PaiseNumber | None = None
     day_sell_quantity: int | None = None
-    day_sell_price: JsonNumber | None = None
-    day_sell_value: JsonNumber | None = None
+    day_sell_price: TickNumber | None = None
+    day_sell_value: PaiseNumber | None = None
     book: str | None = Field(default=None, description=BOOK_FIELD)
     delivery: DeliveryObligation | None = Field(
         default=None, description="what it delivers if held to expiry (net rows, from E-4)"
@@ -274,7 +275,7 @@ class Holding(OpenModel):
     instrument_token: int | None = None
     isin: str | None = None
     product: str | None = None
-    price: JsonNumber | None = None
+    price: TickNumber | None = None
     quantity: int | None = None
     t1_quantity: int | None = None
     used_quantity: int | None = None
@@ -283,10 +284,10 @@ class Holding(OpenModel):
     opening_quantity: int | None = None
     collateral_quantity: int | None = None
     collateral_type: str | None = None
-    average_price: JsonNumber | None = None
-    last_price: JsonNumber | None = None
-    close_price: JsonNumber | None = None
-    pnl: JsonNumber | None = None
+    average_price: PaiseNumber | None = None
+    last_price: TickNumber | None = None
+    close_price: TickNumber | None = None
+    pnl: PaiseNumber | None = None
     day_change: JsonNumber | None = None
     day_change_percentage: JsonNumber | None = None
     book: str | None = Field(default=None, description=BOOK_FIELD)
@@ -295,13 +296,13 @@ class Holding(OpenModel):
 class MarginAvailable(OpenModel):
     """What a segment holds."""
 
-    adhoc_margin: JsonNumber | None = None
-    cash: JsonNumber | None = None
-    opening_balance: JsonNumber | None = None
-    live_balance: JsonNumber | None = None
-    collateral: JsonNumber | None = None
-    intraday_payin: JsonNumber | None = None
-    credits: JsonNumber | None = Field(
+    adhoc_margin: PaiseNumber | None = None
+    cash: PaiseNumber | None = None
+    opening_balance: PaiseNumber | None = None
+    live_balance: PaiseNumber | None = None
+    collateral: PaiseNumber | None = None
+    intraday_payin: PaiseNumber | None = None
+    credits: PaiseNumber | None = Field(
         default=None,
         description="ours, not Kite's: what came back today (sales, margined positions at "
         "their marks, less charges); net = opening_balance + intraday_payin − debits + credits",
@@ -312,20 +313,20 @@ class MarginUtilised(OpenModel):
     """What a segment's positions and orders use (``debits`` is the total, its parts
     ``var``, ``span``, ``exposure``, ``option_premium`` and ``delivery``)."""
 
-    debits: JsonNumber | None = None
+    debits: PaiseNumber | None = None
     var: JsonNumber | None = Field(
         default=None, description="ours: equity intraday and cover orders' margin"
     )
-    exposure: JsonNumber | None = None
-    m2m_realised: JsonNumber | None = None
-    m2m_unrealised: JsonNumber | None = None
-    option_premium: JsonNumber | None = None
-    payout: JsonNumber | None = None
-    span: JsonNumber | None = None
+    exposure: PaiseNumber | None = None
+    m2m_realised: PaiseNumber | None = None
+    m2m_unrealised: PaiseNumber | None = None
+    option_premium: PaiseNumber | None = None
+    payout: PaiseNumber | None = None
+    span: PaiseNumber | None = None
     holding_sales: JsonNumber | None = None
-    turnover: JsonNumber | None = None
-    liquid_collateral: JsonNumber | None = None
-    stock_collateral: JsonNumber | None = None
+    turnover: PaiseNumber | None = None
+    liquid_collateral: PaiseNumber | None = None
+    stock_collateral: PaiseNumber | None = None
     delivery: JsonNumber | None = None
 
 
@@ -333,7 +334,7 @@ class MarginSegment(OpenModel):
     """One segment of Kite's ``/user/margins``."""
 
     enabled: bool | None = None
-    net: JsonNumber | None = Field(default=None, description="what a new order may use")
+    net: PaiseNumber | None = Field(default=None, description="what a new order may use")
     available: MarginAvailable | None = None
     utilised: MarginUtilised | None = None
 
@@ -354,8 +355,8 @@ class GttConditionOut(OpenModel):
     exchange: str
     tradingsymbol: str
     instrument_token: int | None
-    trigger_values: list[JsonNumber | None]
-    last_price: JsonNumber | None
+    trigger_values: list[TickNumber | None]
+    last_price: TickNumber | None
 
 
 class GttLegOut(OpenModel):
@@ -367,7 +368,7 @@ class GttLegOut(OpenModel):
     quantity: int | None = None
     order_type: str | None = None
     product: str | None = None
-    price: JsonNumber | None = Field(description="null: a stored price no number can show")
+    price: TickNumber | None = Field(description="null: a stored price no number can show")
     result: dict[str, Any] | None = Field(
         description="the fired leg's order (Kite's ``result``); null until then"
     )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from tradertape.api.schemas.money_out import PaiseNumber, TickNumber, TickPrice
 from tradertape.api.schemas.open_models import JsonNumber
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.api.schemas.worker_market import Depth, Ohlc
@@ -101,7 +101,7 @@ class FillOut(BaseModel):
     filled_at: UtcDateTime
     side: str = Field(description="BUY or SELL")
     quantity: int
-    price: Decimal = Field(description="rupees, to the paisa")
+    price: TickPrice = Field(description="rupees, to the paisa")
     book: str = Field(description="the book it belongs to (manual, portfolio:N, run:N, live:…)")
 
 
@@ -118,13 +118,13 @@ class MarketQuoteOut(BaseModel):
     instrument_token: int
     timestamp: str = Field(description="the tick's time, ISO 8601 in IST with milliseconds")
     last_trade_time: str = Field(description="the last trade's time (the tick's), IST")
-    last_price: JsonNumber
+    last_price: TickNumber
     last_quantity: int
     volume: int = Field(description="traded today")
-    average_price: JsonNumber | None = Field(description="null: the feed has no traded VWAP")
+    average_price: PaiseNumber | None = Field(description="null: the feed has no traded VWAP")
     buy_quantity: int = Field(description="the quantity bid on the five levels shown")
     sell_quantity: int = Field(description="the quantity offered on the five levels shown")
-    net_change: JsonNumber = Field(description="rupees since the previous close")
+    net_change: TickNumber = Field(description="rupees since the previous close")
     change: JsonNumber = Field(description="% since the previous close")
     ohlc: Ohlc = Field(description="the day's open, high and low so far; close is yesterday's")
     depth: Depth = Field(

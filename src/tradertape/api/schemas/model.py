@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from tradertape.api.schemas.money_out import Paise, TickPrice
 from tradertape.api.schemas.numbers import JsonRowId
 from tradertape.api.schemas.open_models import OpenModel
 from tradertape.api.schemas.times import UtcDateTime
@@ -61,7 +62,7 @@ class ScanOut(DataLabelled):
     exits: list[int]
     dropped: int
     expired: int
-    equity: Decimal | None = Field(description="total capital marked at the close (₹)")
+    equity: Paise | None = Field(description="total capital marked at the close (₹)")
     provisional_calendar: bool = Field(default=False, description=PROVISIONAL)
 
 
@@ -77,13 +78,13 @@ class PortfolioOut(BaseModel):
     broker: str
     universe: str
     status: str
-    starting_capital: Decimal
-    current_capital: Decimal
-    deployed_capital: Decimal
-    committed_capital: Decimal
-    total_capital: Decimal
-    realised_pnl: Decimal
-    charges_paid: Decimal
+    starting_capital: Paise
+    current_capital: Paise
+    deployed_capital: Paise
+    committed_capital: Paise
+    total_capital: Paise
+    realised_pnl: Paise
+    charges_paid: Paise
     position_size_pct: Decimal
     position_size: Decimal
     max_positions: int
@@ -125,11 +126,11 @@ class SignalOut(DataLabelled):
     signal_date: date
     signal_type: str
     side: str
-    close_price: Decimal
-    trigger_price: Decimal | None
-    limit_price: Decimal | None
+    close_price: TickPrice
+    trigger_price: TickPrice | None
+    limit_price: TickPrice | None
     quantity: int
-    amount: Decimal
+    amount: Paise
     conviction_score: float | None
     conviction_rank: int | None
     reason: str | None
@@ -167,22 +168,22 @@ class PositionOut(BaseModel):
     symbol: str
     sector: str | None
     quantity: int
-    entry_price: Decimal
+    entry_price: Paise
     entry_date: date
     addon_count: int
-    stop_price: Decimal | None
+    stop_price: TickPrice | None
     stop_gtt_id: int | None  # the standing stop-loss GTT (``paper_fill: gtt``)
     entry_order_id: str | None = Field(
         default=None, description="the broker's id of the entry order, as the agent reported it"
     )
     status: str
-    last_price: Decimal | None
-    unrealised_pnl: Decimal | None
-    exit_price: Decimal | None
+    last_price: TickPrice | None
+    unrealised_pnl: Paise | None
+    exit_price: Paise | None
     exit_date: date | None
     exit_reason: str | None
-    realised_pnl: Decimal | None
-    charges: Decimal
+    realised_pnl: Paise | None
+    charges: Paise
 
 
 class PlacementOut(BaseModel):
@@ -202,9 +203,9 @@ class EquityPoint(OpenModel):
     """The portfolio after one scan (rupees, to the paisa)."""
 
     date: str = Field(description="an IST trading day, `YYYY-MM-DD`")
-    equity: Decimal | None
-    deployed: Decimal | None
-    committed: Decimal | None
+    equity: Paise | None
+    deployed: Paise | None
+    committed: Paise | None
 
 
 class ActivityRow(OpenModel):
@@ -222,16 +223,16 @@ class BenchmarkPoint(OpenModel):
     """The benchmark's close on a curve's date, rebased to the curve's first equity."""
 
     date: str = Field(description="an IST trading day, `YYYY-MM-DD`")
-    value: Decimal
+    value: Paise
 
 
 class DashboardOut(DataLabelled):
     """Everything the portfolio page shows at once."""
 
     portfolio: PortfolioOut
-    capital: dict[str, Decimal]
+    capital: dict[str, Paise]
     open_positions: list[PositionOut]
-    unrealised_pnl: Decimal
+    unrealised_pnl: Paise
     pending_signals: list[SignalOut]
     sector_allocation: dict[str, Decimal]
     equity_curve: list[EquityPoint]

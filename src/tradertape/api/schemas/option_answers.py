@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from tradertape.api.schemas.kite import KiteOrder, KiteTrade, OrderTicket
+from tradertape.api.schemas.money_out import PaiseNumber, TickNumber
 from tradertape.api.schemas.open_models import JsonNumber, OpenModel
 from tradertape.api.schemas.workers import CostContractOut
 
@@ -20,7 +21,7 @@ class ExpiriesOut(OpenModel):
 
     underlying: str
     expiries: list[str]
-    spot_ltp: JsonNumber | None
+    spot_ltp: TickNumber | None
     updated_at: str | None
 
 
@@ -29,7 +30,7 @@ class SessionSnapshot(OpenModel):
 
     status: str = Field(description="`ready`, or `no_price` before the index has one")
     nearest_expiry: str
-    atm_strike: JsonNumber | None
+    atm_strike: TickNumber | None
     lot_size: int
     contracts: int = Field(description="contracts listed over every expiry")
     source: str
@@ -48,12 +49,12 @@ class OptionContract(OpenModel):
     tradingsymbol: str
     instrument_token: int
     exchange: str
-    strike: JsonNumber | None
+    strike: TickNumber | None
     option_type: str = Field(description="`CE` or `PE`")
     expiry_key: str
     lot_size: int
     tick_size: JsonNumber | None
-    ltp: JsonNumber | None
+    ltp: TickNumber | None
     iv: JsonNumber | None
     delta: JsonNumber | None
     gamma: JsonNumber | None
@@ -64,7 +65,7 @@ class OptionContract(OpenModel):
 class ChainRow(OpenModel):
     """A strike's call and put (either may be unlisted)."""
 
-    strike: JsonNumber | None
+    strike: TickNumber | None
     ce: OptionContract | None = None
     pe: OptionContract | None = None
 
@@ -74,9 +75,9 @@ class ChainOut(OpenModel):
 
     underlying: str
     expiry: str
-    spot_ltp: JsonNumber | None
-    atm_strike: JsonNumber | None
-    strikes: list[JsonNumber | None]
+    spot_ltp: TickNumber | None
+    atm_strike: TickNumber | None
+    strikes: list[TickNumber | None]
     chain: list[ChainRow]
     updated_at: str | None
 
@@ -87,7 +88,7 @@ class MiniChainOut(OpenModel):
     underlying: str
     expiry: str
     window: int
-    atm_strike: JsonNumber | None
+    atm_strike: TickNumber | None
     contracts: list[OptionContract]
     updated_at: str | None
 
@@ -138,7 +139,7 @@ class StrategyPreviewOut(ResolvedOut):
     """A strategy's legs priced: ``net_premium`` is received (+) less paid (−)."""
 
     legs: list[ResolvedContract]
-    net_premium: JsonNumber
+    net_premium: PaiseNumber
 
 
 class ProtectionRule(OpenModel):
@@ -205,17 +206,17 @@ class OptionLeg(OpenModel):
     lot_size: int | None = None
     product: str | None = None
     order_type: str | None = None
-    price: JsonNumber | None = None
+    price: TickNumber | None = None
     market_protection: int | None = None
     instrument_token: int | None = None
-    strike: JsonNumber | None = None
+    strike: TickNumber | None = None
     option_type: str | None = None
     expiry_key: str | None = None
     underlying: str | None = None
     metadata: dict[str, Any] | None = None
-    ltp: JsonNumber | None
+    ltp: TickNumber | None
     net_quantity: int
-    average_price: JsonNumber | None
+    average_price: PaiseNumber | None
     state: LegState | None = Field(
         default=None, description="where the leg's order stands (none before an entry)"
     )
@@ -322,7 +323,7 @@ class OptionPreviewOut(OpenModel):
     status: str
     mode: str
     orders: list[OrderTicket]
-    net_premium: JsonNumber = Field(description="received (+) less paid (−)")
+    net_premium: PaiseNumber = Field(description="received (+) less paid (−)")
     cost_contract: CostContractOut
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
+from tradertape.api.schemas.money_out import Paise, TickFloat, TickPrice
 from tradertape.domain.decimal_input import PLAIN
 
 JsonInt = Annotated[int, Strict()]  # a JSON integer: never true, "5" or 5.0
@@ -29,7 +30,7 @@ class UnderlyingOut(BaseModel):
     """An underlying with listed options."""
 
     underlying: str
-    spot: Decimal | None = Field(description="the index's last price; null before it has one")
+    spot: TickPrice | None = Field(description="the index's last price; null before it has one")
     lot_size: int
     expiries: list[str] = Field(description="listed expiries, nearest first (YYYY-MM-DD)")
 
@@ -39,15 +40,15 @@ class ContractOut(BaseModel):
 
     tradingsymbol: str
     instrument_token: int
-    strike: float
+    strike: TickFloat
     option_type: str
     expiry_key: str
     lot_size: int
-    ltp: Decimal | None
-    bid: Decimal | None = Field(
+    ltp: TickPrice | None
+    bid: TickPrice | None = Field(
         default=None, description="best bid now (a LIMIT sell leg's starting price)"
     )
-    ask: Decimal | None = Field(
+    ask: TickPrice | None = Field(
         default=None, description="best offer now (a LIMIT buy leg's starting price)"
     )
     tick_size: Decimal = Field(
@@ -64,7 +65,7 @@ class ContractOut(BaseModel):
 class ChainRowOut(BaseModel):
     """A strike with its call and put (null where not listed)."""
 
-    strike: Decimal
+    strike: TickPrice
     call: ContractOut | None
     put: ContractOut | None
 
@@ -75,8 +76,8 @@ class WindowChainOut(BaseModel):
     underlying: str
     expiry: str
     expiries: list[str]
-    spot: Decimal | None
-    atm_strike: Decimal | None
+    spot: TickPrice | None
+    atm_strike: TickPrice | None
     lot_size: int
     pcr: float | None = Field(description="total put OI / total call OI of the expiry")
     max_pain: Decimal | None = Field(description="strike where option holders collect least")
@@ -120,21 +121,21 @@ class PayoffLegOut(BaseModel):
     """A leg as priced."""
 
     tradingsymbol: str
-    strike: Decimal
+    strike: TickPrice
     option_type: str
     expiry: str
     transaction_type: str
     quantity: int = Field(description="units (lots × lot size)")
     lot_size: int
-    entry_price: Decimal
-    ltp: Decimal
+    entry_price: Paise
+    ltp: TickPrice
     iv: float | None = Field(description="%")
 
 
 class ScenarioOut(BaseModel):
     """The what-if the figures are at."""
 
-    spot: Decimal
+    spot: TickPrice
     iv_shift: float
     days_to_expiry: float
 
@@ -151,7 +152,7 @@ class NetGreeksOut(BaseModel):
 class PayoffPointOut(BaseModel):
     """P&L with the index at ``spot``: at expiry, and under the what-if."""
 
-    spot: Decimal
+    spot: TickPrice
     at_expiry: Decimal
     today: Decimal
 
@@ -160,16 +161,16 @@ class PayoffOut(BaseModel):
     """The payoff: legs, curves, extremes, breakevens and the what-if's P&L and greeks."""
 
     underlying: str
-    spot: Decimal = Field(description="the index now")
+    spot: TickPrice = Field(description="the index now")
     days_to_expiry_now: float
     scenario: ScenarioOut
     legs: list[PayoffLegOut]
-    net_premium: Decimal = Field(description="received (+) or paid (−) to enter")
-    max_profit: Decimal | None = Field(description="at expiry; null: unlimited")
-    max_loss: Decimal | None = Field(description="at expiry (negative); null: unlimited")
-    breakevens: list[Decimal]
-    pnl_today: Decimal = Field(description="at the what-if")
-    pnl_at_expiry: Decimal = Field(description="at the what-if's spot")
+    net_premium: Paise = Field(description="received (+) or paid (−) to enter")
+    max_profit: Paise | None = Field(description="at expiry; null: unlimited")
+    max_loss: Paise | None = Field(description="at expiry (negative); null: unlimited")
+    breakevens: list[Paise]
+    pnl_today: Paise = Field(description="at the what-if")
+    pnl_at_expiry: Paise = Field(description="at the what-if's spot")
     greeks: NetGreeksOut
     points: list[PayoffPointOut]
 
@@ -209,10 +210,10 @@ class BasketIn(BaseModel):
 class BasketMarginOut(BaseModel):
     """What the basket would hold and cost before it is sent."""
 
-    margin_required: Decimal | None = Field(
+    margin_required: Paise | None = Field(
         description="the legs together (null: a leg has no price to estimate at)"
     )
-    charges: Decimal | None
+    charges: Paise | None
     available: Decimal = Field(description="what a desk order may spend (the manual book's)")
     order: list[int] = Field(description="the legs' sending order (indices): buys first")
     source: Literal["broker", "estimate"] = Field(

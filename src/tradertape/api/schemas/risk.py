@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.auth import Strict
+from tradertape.api.schemas.money_out import Paise, TickPrice
 from tradertape.api.schemas.numbers import JsonRowId
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.domain.decimal_input import PLAIN, Amount, Flag
@@ -96,15 +97,15 @@ class RuleOut(BaseModel):
     type: RuleType
     action: RuleAction
     enabled: bool
-    threshold_amount: Decimal | None
+    threshold_amount: Paise | None
     threshold_pct: Decimal | None
     threshold_count: int | None
     scope: ScopeKind
     portfolio_id: int | None
     worker_run_id: int | None
     strategy_run_id: str | None = Field(description="the worker run's key, when scoped to one")
-    target_amount: Decimal | None = None
-    trail_amount: Decimal | None = None
+    target_amount: Paise | None = None
+    trail_amount: Paise | None = None
     book: str | None = Field(None, description=_BOOK)
     paused: bool = Field(False, description="an mtm_exit rule that exited: entries refused")
     tripped_at: UtcDateTime | None = None
@@ -130,16 +131,16 @@ class KillSwitchOut(BaseModel):
 class PnlToday(BaseModel):
     """Today's P&L of the account (charges not included, as in Kite's positions)."""
 
-    realised: Decimal
-    unrealised: Decimal
-    total: Decimal
-    loss: Decimal = Field(description="today's loss as a positive amount; 0 on a winning day")
+    realised: Paise
+    unrealised: Paise
+    total: Paise
+    loss: Paise = Field(description="today's loss as a positive amount; 0 on a winning day")
 
 
 class Exposure(BaseModel):
     """Gross exposure: open positions at the last price plus working entry orders."""
 
-    total: Decimal
+    total: Paise
     positions: Decimal
     working: Decimal
     pct_of_capital: Decimal | None
@@ -157,13 +158,13 @@ class MtmStateOut(BaseModel):
             "live:<broker>/run:<id>: the trades of its own orders there)"
         )
     )
-    mtm: Decimal
-    peak: Decimal = Field(description="the day's best MTM so far")
+    mtm: Paise
+    peak: Paise = Field(description="the day's best MTM so far")
     stop_at: Decimal | None = Field(description="the MTM that exits on the way down")
     target_at: Decimal | None = Field(description="the MTM that exits, or arms the trail")
-    trail_floor: Decimal | None = Field(description="peak less the trail, once armed")
-    to_stop: Decimal | None = Field(description="how far the MTM may still fall")
-    to_target: Decimal | None = Field(description="how far it must still rise")
+    trail_floor: Paise | None = Field(description="peak less the trail, once armed")
+    to_stop: Paise | None = Field(description="how far the MTM may still fall")
+    to_target: Paise | None = Field(description="how far it must still rise")
     to_trail: Decimal | None = Field(description="how far it may fall to the trailing floor")
     paused: bool = Field(description="tripped: the scope's entries are refused until resumed")
     tripped_at: UtcDateTime | None
@@ -216,7 +217,7 @@ class RiskStateOut(BaseModel):
         description="the book these figures are of: the paper account, or the live book "
         "(what we book of your real brokers; live orders are measured on it)",
     )
-    capital: Decimal = Field(
+    capital: Paise = Field(
         description="what % rules are a share of: paper cash plus positions, or for the live "
         "book the brokers' reported equity net plus live positions (0 when unknown)"
     )
@@ -226,7 +227,7 @@ class RiskStateOut(BaseModel):
         "funds): its % rules then refuse every live entry",
     )
     pnl_today: PnlToday
-    unrealised_open: Decimal = Field(description="open P&L against average prices")
+    unrealised_open: Paise = Field(description="open P&L against average prices")
     exposure: Exposure
     open_positions: int
     working_entries: int
@@ -249,7 +250,7 @@ class RiskEventOut(BaseModel):
     symbol: str
     side: str
     quantity: int
-    price: Decimal
+    price: TickPrice
     value: Decimal | None
     threshold: Decimal | None
     message: str

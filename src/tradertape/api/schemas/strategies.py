@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tradertape.api.schemas.money_out import PaiseNumber
 from tradertape.api.schemas.open_models import JsonNumber, OpenModel
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.domain.decimal_input import Flag
@@ -144,7 +145,7 @@ class BacktestDay(OpenModel):
     """The run's book at one day's close."""
 
     date: str
-    equity: JsonNumber
+    equity: PaiseNumber
     drawdown: JsonNumber = Field(description="below the running peak, as a fraction (0.05: 5 %)")
     positions: int
     benchmark: JsonNumber | None = Field(
@@ -160,13 +161,13 @@ class BacktestTrade(OpenModel):
     symbol: str
     sector: str | None
     entry_date: str
-    entry_price: JsonNumber = Field(description="the average, add-ons included")
+    entry_price: PaiseNumber = Field(description="the average, add-ons included")
     exit_date: str
-    exit_price: JsonNumber
+    exit_price: PaiseNumber
     quantity: int
-    pnl: JsonNumber = Field(description="after every charge of the round trip")
+    pnl: PaiseNumber = Field(description="after every charge of the round trip")
     pnl_pct: JsonNumber
-    charges: JsonNumber
+    charges: PaiseNumber
     exit_reason: str
     conviction: JsonNumber | None
     addons: int
@@ -177,7 +178,7 @@ class BacktestDayColumns(OpenModel):
     """`BacktestDay`'s fields as columns: a list per field, an item per day."""
 
     date: list[str]
-    equity: list[JsonNumber]
+    equity: list[PaiseNumber]
     drawdown: list[JsonNumber]
     positions: list[int]
     benchmark: list[JsonNumber | None]
@@ -189,13 +190,13 @@ class BacktestTradeColumns(OpenModel):
     symbol: list[str]
     sector: list[str | None]
     entry_date: list[str]
-    entry_price: list[JsonNumber]
+    entry_price: list[PaiseNumber]
     exit_date: list[str]
-    exit_price: list[JsonNumber]
+    exit_price: list[PaiseNumber]
     quantity: list[int]
-    pnl: list[JsonNumber]
+    pnl: list[PaiseNumber]
     pnl_pct: list[JsonNumber]
-    charges: list[JsonNumber]
+    charges: list[PaiseNumber]
     exit_reason: list[str]
     conviction: list[JsonNumber | None]
     addons: list[int]

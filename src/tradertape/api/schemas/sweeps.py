@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, RootModel
 
+from tradertape.api.schemas.money_out import PaiseFloat
 from tradertape.api.schemas.streams import HeartbeatMessage, StreamErrorMessage
 from tradertape.api.schemas.times import UtcDateTime
 
@@ -37,7 +38,7 @@ class SweepMetrics(BaseModel):
     expectancy: float | None
     total_trades: int
     exposure_pct: float | None
-    final_equity: float | None
+    final_equity: PaiseFloat | None
     first_day: date
     last_day: date
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from tradertape.api.schemas.auth import Strict
+from tradertape.api.schemas.money_out import Paise, PaiseFloat, TickFloat
 from tradertape.domain.books import book_of, book_words
 from tradertape.domain.decimal_input import Amount, Count, Flag, KitePrice, Number, Price, Quantity
 from tradertape.domain.instruments import Exchange
@@ -224,27 +225,27 @@ class ChargesOut(BaseModel):
     """The charges engine's estimate, item by item (rupees, to the paisa): the items add up
     to the total, each charge listed once."""
 
-    brokerage: float
-    stt: float
-    exchange_transaction_charge: float = Field(
+    brokerage: PaiseFloat
+    stt: PaiseFloat
+    exchange_transaction_charge: PaiseFloat = Field(
         description="the exchange's transaction charge with NSE's IPFT inside it, as on "
         "Zerodha's contract note"
     )
-    sebi_charge: float
+    sebi_charge: PaiseFloat
     stamp_duty: float
     gst: float
-    dp_charge: float = Field(
+    dp_charge: PaiseFloat = Field(
         description="₹ per ISIN sold from demat that day (a delivery sale); 0 otherwise"
     )
-    total: float
+    total: PaiseFloat
 
 
 class TicketPreviewOut(BaseModel):
     """What an order would cost and hold before it is placed; None where the price is unknown
     (a market order with no last price)."""
 
-    price: float | None
-    margin_required: float | None
+    price: TickFloat | None
+    margin_required: PaiseFloat | None
     charges: ChargesOut | None
     available: float
     schedule: Literal["zerodha", "upstox", "groww"] = Field(
@@ -328,10 +329,10 @@ class BookOut(BaseModel):
     book: str
     label: str
     kind: Literal["manual", "portfolio", "run", "all"]
-    cash: Decimal
-    opening_balance: Decimal
+    cash: Paise
+    opening_balance: Paise
     open_positions: int
-    positions_value: Decimal
-    realised_today: Decimal
-    pnl_today: Decimal = Field(description="today's P&L, realised and open (the top bar's)")
-    unrealised: Decimal = Field(description="open P&L against the average cost")
+    positions_value: Paise
+    realised_today: Paise
+    pnl_today: Paise = Field(description="today's P&L, realised and open (the top bar's)")
+    unrealised: Paise = Field(description="open P&L against the average cost")

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from tradertape.api.schemas.money_out import Paise, TickPrice
+
 
 class HoldingOut(BaseModel):
     """An equity holding from one source."""
@@ -23,13 +25,13 @@ class HoldingOut(BaseModel):
     isin: str | None
     exchange: str
     quantity: Decimal
-    average_price: Decimal | None
-    last_price: Decimal | None
-    previous_close: Decimal | None
-    value: Decimal | None
-    cost: Decimal | None
-    pnl: Decimal | None
-    day_pnl: Decimal | None
+    average_price: Paise | None
+    last_price: TickPrice | None
+    previous_close: TickPrice | None
+    value: Paise | None
+    cost: Paise | None
+    pnl: Paise | None
+    day_pnl: Paise | None
     obfuscated: bool = Field(description="quantities scaled by the agent")
     as_of: date | None = Field(
         description="the day its price is of (a connected broker's: today; the agent's: the "
@@ -44,9 +46,9 @@ class MergedHoldingOut(BaseModel):
     symbol: str
     isin: str | None
     quantity: Decimal
-    last_price: Decimal | None
-    value: Decimal | None
-    day_pnl: Decimal | None
+    last_price: TickPrice | None
+    value: Paise | None
+    day_pnl: Paise | None
     sources: list[str] = Field(description="source:broker of each part")
     as_of: date | None = Field(description="the day of its oldest part's price")
 
@@ -64,10 +66,10 @@ class FundOut(BaseModel):
     nav_source: Literal["amfi", "cas"] = Field(
         description="an imported AMFI NAVAll.txt, or the CAS's own valuation"
     )
-    value: Decimal | None
-    invested: Decimal | None
-    gain: Decimal | None
-    day_pnl: Decimal | None
+    value: Paise | None
+    invested: Paise | None
+    gain: Paise | None
+    day_pnl: Paise | None
     xirr: Decimal | None = Field(
         description="a fraction a year, its value dated on the NAV's day; null without cash flows"
     )
@@ -80,7 +82,7 @@ class FundOut(BaseModel):
 class CashOut(BaseModel):
     source: Literal["broker", "agent", "ledger"]
     broker: str
-    amount: Decimal
+    amount: Paise
     as_of: date | None = Field(
         description="the day of the balance (a broker's: today; the agent's: its read; a "
         "ledger's: its posting day)"
@@ -89,7 +91,7 @@ class CashOut(BaseModel):
 
 class AllocationOut(BaseModel):
     asset: Literal["equity", "mutual_funds", "cash"]
-    value: Decimal
+    value: Paise
     share: Decimal = Field(description="of net worth, a fraction")
 
 
@@ -100,11 +102,11 @@ class WealthOut(BaseModel):
     oldest_as_of: date | None = Field(
         description="the day of the oldest figure in the totals (each row has its own)"
     )
-    net_worth: Decimal
-    equity: Decimal
-    mutual_funds: Decimal
-    cash: Decimal
-    day_pnl: Decimal
+    net_worth: Paise
+    equity: Paise
+    mutual_funds: Paise
+    cash: Paise
+    day_pnl: Paise
     funds_xirr: Decimal | None = Field(
         description="all funds' cash flows together, each value on its NAV's day"
     )

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.kite import KiteOrder, KiteTrade
+from tradertape.api.schemas.money_out import PaiseFloat
 from tradertape.api.schemas.worker_runs import RunListItem, RunOut
 
 
@@ -32,7 +33,7 @@ class RunCardOut(DeskIdentity, RunListItem):
     recovery_status: Any
     recovery_action_required: bool
     last_heartbeat_at: str | None
-    net_pnl: float = Field(description="₹, after charges (the run's P&L `totals.net_pnl`)")
+    net_pnl: PaiseFloat = Field(description="₹, after charges (the run's P&L `totals.net_pnl`)")
     position_count: int
 
 

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from tradertape.api.schemas.money_out import PaiseNumber, TickNumber
 from tradertape.api.schemas.open_models import JsonNumber, OpenModel
 
 
@@ -26,7 +27,7 @@ class WorkerInstrument(OpenModel):
     tick_size: JsonNumber
     lot_size: int
     expiry: str | None = Field(description="a derivative's expiry date; null for cash")
-    strike: JsonNumber | None
+    strike: TickNumber | None
 
 
 class InstrumentsOut(OpenModel):
@@ -45,16 +46,16 @@ class SearchOut(OpenModel):
 class Ohlc(OpenModel):
     """The day's prices; ``close`` is the previous session's."""
 
-    open: JsonNumber
-    high: JsonNumber
-    low: JsonNumber
-    close: JsonNumber
+    open: TickNumber
+    high: TickNumber
+    low: TickNumber
+    close: TickNumber
 
 
 class DepthLevel(OpenModel):
     """One level of the order book (zeros where the book is thinner)."""
 
-    price: JsonNumber
+    price: TickNumber
     quantity: int
     orders: int
 
@@ -72,13 +73,13 @@ class QuoteOut(WorkerInstrument):
     and in ``full`` on a stream, as Kite's quote and ticker), with its age."""
 
     mode: str = Field(description="`ltp`, `quote` or `full`")
-    last_price: JsonNumber
+    last_price: TickNumber
     ohlc: Ohlc | None = None
     volume: int | None = None
     last_quantity: int | None = None
     change: JsonNumber | None = Field(default=None, description="% since the previous close")
     depth: Depth | None = None
-    average_price: JsonNumber | None = None
+    average_price: PaiseNumber | None = None
     buy_quantity: int | None = None
     sell_quantity: int | None = None
     last_trade_time: str | None = None
@@ -110,10 +111,10 @@ class CandleOut(OpenModel):
     """One candle; ``ts`` is its start, ISO 8601 in IST."""
 
     ts: str
-    open: JsonNumber
-    high: JsonNumber
-    low: JsonNumber
-    close: JsonNumber
+    open: TickNumber
+    high: TickNumber
+    low: TickNumber
+    close: TickNumber
     volume: int
     oi: int | None = Field(description="open interest: none in the simulated market")
     is_complete: bool

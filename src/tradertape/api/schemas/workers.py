@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.kite import KiteOrder, KiteTrade
+from tradertape.api.schemas.money_out import PaiseFloat, TickFloat
 from tradertape.api.schemas.trading import Omittable, OrderFields, modify_changes
 from tradertape.api.schemas.worker_runs import RunListItem
 from tradertape.domain.decimal_input import Count, Flag, KitePrice, Quantity
@@ -293,11 +294,11 @@ class SafetyCheckOut(BaseModel):
 class PnlTotals(BaseModel):
     """Exactly five numbers."""
 
-    realized_pnl: float
-    unrealized_pnl: float
-    gross_pnl: float
-    charges: float
-    net_pnl: float
+    realized_pnl: PaiseFloat
+    unrealized_pnl: PaiseFloat
+    gross_pnl: PaiseFloat
+    charges: PaiseFloat
+    net_pnl: PaiseFloat
 
 
 class PnlLeg(BaseModel):
@@ -309,13 +310,13 @@ class PnlLeg(BaseModel):
     product: str | None
     net_quantity: int
     side: Literal["LONG", "SHORT", "FLAT"]
-    average_price: float
-    last_price: float
-    realized_pnl: float
-    unrealized_pnl: float
-    gross_pnl: float
-    charges: float
-    net_pnl: float
+    average_price: PaiseFloat
+    last_price: TickFloat
+    realized_pnl: PaiseFloat
+    unrealized_pnl: PaiseFloat
+    gross_pnl: PaiseFloat
+    charges: PaiseFloat
+    net_pnl: PaiseFloat
     broker_net_quantity: int | None
     is_stale: bool
     last_reconciled_at: str | None
@@ -339,14 +340,14 @@ class RunPnlOut(BaseModel):
 class FundsSegment(BaseModel):
     """The SDK's ``WorkerFundsSegment``."""
 
-    net: float
-    available_cash: float
-    opening_balance: float
-    live_balance: float | None
-    collateral: float | None
+    net: PaiseFloat
+    available_cash: PaiseFloat
+    opening_balance: PaiseFloat
+    live_balance: PaiseFloat | None
+    collateral: PaiseFloat | None
     utilised: float
-    m2m_realised: float
-    m2m_unrealised: float
+    m2m_realised: PaiseFloat
+    m2m_unrealised: PaiseFloat
 
 
 class FundsOut(BaseModel):
@@ -412,12 +413,12 @@ class TradesOut(BaseModel):
 class CostContractOut(BaseModel):
     """The SDK's ``CostContract`` (0.13 adds ``itemized`` and the DP charge)."""
 
-    margin_required: float | None
-    charges_estimate: float | None
-    total_charges: float | None
-    total_taxes: float | None
+    margin_required: PaiseFloat | None
+    charges_estimate: PaiseFloat | None
+    total_charges: PaiseFloat | None
+    total_taxes: PaiseFloat | None
     itemized: dict[str, Any]
-    dp_charge: float | None
+    dp_charge: PaiseFloat | None
     dp_charge_status: str
 
 

@@ -14,6 +14,7 @@ from tradertape.db.models import WorkerToken
 from tradertape.domain.worker_access import (
     DEFAULT_ACTIONS,
     DEFAULT_MODES,
+    DEFAULT_SCOPE,
     KNOWN_ACTIONS,
     ExecutionMode,
     ScopeError,
@@ -38,7 +39,7 @@ class TokenSpec:
     """What a new token may do; defaults are the contract's (paper + dry-run, default actions)."""
 
     name: str
-    account_scope: str = "kite:paper"
+    account_scope: str = DEFAULT_SCOPE
     allowed_modes: Sequence[str] = tuple(DEFAULT_MODES)
     allowed_actions: Sequence[str] = DEFAULT_ACTIONS
     allowed_templates: Sequence[str] = ()

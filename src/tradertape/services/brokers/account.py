@@ -33,6 +33,7 @@ from tradertape.oms import PaperPortfolio
 from tradertape.ports.broker import Broker, BrokerError, SessionExpired, TransientBrokerError
 from tradertape.ports.clock import Clock
 from tradertape.services.brokers.credentials import BrokerCredentials
+from tradertape.services.brokers.holdings_mark import holdings_at_one_mark
 
 View = Literal["holdings", "positions", "orders", "trades", "margins"]
 PAPER = "paper"
@@ -215,6 +216,8 @@ class AccountViews:
         adapter = connector(api_key=row.api_key, access_token=token)
         try:
             data = _BROKER_VIEWS[view](adapter)
+            if view == "holdings":  # every figure of a row at its own last price
+                return holdings_at_one_mark(data)
             return _with_slices(db, user_id, broker, data) if view == "orders" else data
         except SessionExpired as exc:
             # The broker killed the token (a master logout): the status says so from now on

@@ -66,7 +66,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Order, Trade
-from tradertape.domain.money import paise, plain
+from tradertape.domain.money import average_price, paise, plain
 from tradertape.domain.signals import SignalStatus
 from tradertape.oms import OmsEvent, OrderFilled, OrderUpdate, PortfolioBooks, portfolio_named
 from tradertape.ports.clock import IST, Clock
@@ -226,7 +226,7 @@ def book_entry(
         db,
         portfolio,
         signal,
-        price=fill.value / fill.quantity,
+        price=average_price(fill.value, fill.quantity),
         cost=fill.value,
         charges=fill.charges,
         day=fill.day,
@@ -257,7 +257,7 @@ def book_exit(
     fill_exit(
         portfolio,
         position,
-        price=fill.value / fill.quantity,
+        price=average_price(fill.value, fill.quantity),
         proceeds=fill.value,
         charges=fill.charges,
         day=fill.day,

@@ -25,7 +25,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session, object_session
 
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
-from tradertape.domain.money import paise
+from tradertape.domain.money import average_price, paise
 from tradertape.domain.signals import SignalEvent, SignalStatus, next_status
 from tradertape.errors import Conflict
 from tradertape.ports.clock import Clock
@@ -91,7 +91,7 @@ def fill_entry(
         position = db.get(ModelPosition, signal.position_id)
         assert position is not None
         total = position.quantity + signal.quantity
-        position.entry_price = (position.entry_price * position.quantity + cost) / total
+        position.entry_price = average_price(position.entry_price * position.quantity + cost, total)
         position.quantity = total
         position.addon_count += 1
         position.last_addon_date = day

@@ -194,6 +194,11 @@ class _Scan:
             row[kernel.HIGHEST] = float(position.highest_close)
             row[kernel.STOP] = float(position.stop_price or 0)
             row[kernel.CONVICTION] = position.conviction or 0.0
+            if np.isnan(book.last_close[j]):
+                # No close of it yet (its candles are not loaded): carried at cost, so the
+                # day's equity and the sizes it sets stay numbers (a NaN equity point made
+                # every dashboard read of the portfolio a 500); the dashboard shows it unpriced.
+                book.last_close[j] = float(position.entry_price)
             if self.sector_ids[j] >= 0:
                 book.sector_count[self.sector_ids[j]] += 1
             if position.status == "exit_pending":

@@ -62,11 +62,19 @@ class PortfolioTrading:
 
     orders: OrderPipeline
     exchange: PortfolioBooks  # last prices and the trading calendar
-    clock: Clock
+    clock: Clock  # market time: the orders placed and the signals' moves
     risk: RiskMonitor | None = None
     # How a live portfolio's exit leaves: "gtt" (a SELL GTT: the cloud places GTTs only) or
     # "order" (the server's IP is the one registered with the broker) (settings.py)
     live_exits: str = "gtt"
+    # Real time: what the notices of its placements are stamped with (docs: "Clocks"), so a
+    # replay's auto-placement is news now, not a day old; the market clock when not given.
+    notice_clock: Clock | None = None
+
+    @property
+    def notices(self) -> Clock:
+        """The clock of this trading's notices (real time)."""
+        return self.notice_clock or self.clock
 
 
 def account(portfolio: ModelPortfolio) -> Account:
@@ -192,12 +200,12 @@ def place(
             result.failed[signal.id] = signal.error
             if auto:  # notify: auto_place failed
                 notifications.auto_placed(
-                    db, portfolio, signal, error=signal.error, at=trading.clock.now()
+                    db, portfolio, signal, error=signal.error, at=trading.notices.now()
                 )
             db.commit()
             continue
         if auto:  # notify: auto_place placed
-            notifications.auto_placed(db, portfolio, signal, error=None, at=trading.clock.now())
+            notifications.auto_placed(db, portfolio, signal, error=None, at=trading.notices.now())
         db.commit()
         result.placed.append(signal.id)
     return result

@@ -14,6 +14,7 @@ from tradertape.db.engine import Database
 from tradertape.db.models import ModelPortfolio, ModelSignal, Notification, TelegramLink
 from tradertape.domain.signals import ACTIONABLE, SignalEvent
 from tradertape.errors import Conflict, TraderTapeError
+from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned
 from tradertape.services.brokers.login import BrokerLogins, session_note
 from tradertape.services.notifications.events import Kind, signal_line
@@ -70,13 +71,16 @@ class Commands:
         trading: PortfolioTrading,
         linking: ChatLinking,
         logins: BrokerLogins,
+        clock: Clock,
         alerts: AlertDecisions | None = None,
     ) -> None:
         self._db = db
         self._alerts = alerts
         self._reports = reports
         self._trading = trading
-        self._clock = trading.clock
+        # Real time: a delivery, a briefing choice, a login's expiry (docs: "Clocks"); a
+        # signal approved from a chat moves on the market's, as the web's approval does.
+        self._clock = clock
         self.linking = linking
         self._logins = logins
         self._handlers: dict[str, Handler] = {
@@ -134,7 +138,9 @@ class Commands:
                 event = ACTIONS.get(kind)
                 if event is None:
                     return [answer(query_id, "Unknown button.")]
-                signal = signals.transition(db, int(ref), event, user_id=user_id, clock=self._clock)
+                signal = signals.transition(
+                    db, int(ref), event, user_id=user_id, clock=self._trading.clock
+                )
             except Conflict as exc:
                 db.rollback()
                 return [answer(query_id, f"Nothing to do: {exc.detail}")]

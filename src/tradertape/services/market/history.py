@@ -101,8 +101,9 @@ def history(
     """Candles of ``symbol`` from ``start`` to ``end`` (IST dates, inclusive).
 
     Without ``end`` the range ends today; without ``start`` it covers `DEFAULT_DAYS` of the
-    interval. Minutes the feed built today (`live`) follow the stored ones, labelled
-    `live_source` when nothing is stored; intraday intervals fold them in with the rest.
+    interval. Minutes the feed built (`live`) follow the stored ones, its session its own
+    (`with_live_session`), labelled `live_source` when nothing is stored; intraday intervals
+    fold them in with the rest.
     """
     instrument = store.catalog.find(symbol)
     if instrument is None:
@@ -120,10 +121,10 @@ def history(
     source = info.source.value if info else NO_DATA
     if stored is Interval.MINUTE and live is not None:
         # today's minutes from the feed, after the last stored one (the chart's intraday view)
-        extra = _live_after(bars, live.minutes(instrument.key), start, end)
-        if len(extra) and not len(bars):
+        joined = with_live_session(bars, live.minutes(instrument.key), start, end)
+        if len(joined) and not len(bars):
             source = live_source
-        bars = _joined(bars, extra)
+        bars = joined
     if interval.minutes is not None:
         bars = intraday(bars, interval.minutes)
     elif interval is ChartInterval.WEEK:
@@ -139,7 +140,7 @@ def history(
 
 
 def _live_after(bars: Bars, minutes: list[LiveCandle], start: date, end: date) -> Bars:
-    """The live book's minutes after the last stored one, within the dates, as bars."""
+    """The live book's minutes within the dates that the stored ones lack, as bars."""
     last = bars.time[-1] if len(bars) else None
     kept = [
         c
@@ -147,6 +148,10 @@ def _live_after(bars: Bars, minutes: list[LiveCandle], start: date, end: date) -
         if start <= c.start.astimezone(IST).date() <= end
         and (last is None or _utc_second(c) > last)
     ]
+    return _as_bars(kept)
+
+
+def _as_bars(kept: list[LiveCandle]) -> Bars:
     return Bars.from_arrays(
         Interval.MINUTE,
         time=[_utc_second(c) for c in kept],
@@ -156,6 +161,23 @@ def _live_after(bars: Bars, minutes: list[LiveCandle], start: date, end: date) -
         close=[float(c.close) for c in kept],
         volume=[c.volume for c in kept],
     )
+
+
+def with_live_session(bars: Bars, minutes: list[LiveCandle], start: date, end: date) -> Bars:
+    """Stored minutes joined with the feed's: the feed's session (the day of its last minute)
+    is the feed's own, whatever the store holds of that day (a demo replays a session the
+    store may hold in full: its later minutes are not the chart's yet); the feed's earlier
+    minutes fill in after the last stored one."""
+    if not minutes:
+        return bars
+    day = minutes[-1].start.astimezone(IST).date()
+    if not start <= day <= end:
+        return _joined(bars, _live_after(bars, minutes, start, end))
+    session = [c for c in minutes if c.start.astimezone(IST).date() == day]
+    earlier = [c for c in minutes if c.start.astimezone(IST).date() < day]
+    opens = np.datetime64(day, "s") - _IST
+    before = bars.take(bars.time < opens)
+    return _joined(_joined(before, _live_after(before, earlier, start, end)), _as_bars(session))
 
 
 def _utc_second(candle: LiveCandle) -> np.datetime64:

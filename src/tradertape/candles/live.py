@@ -157,7 +157,7 @@ class CandleBook:
             elif not candles or candles[-1].start < minute:
                 candles.append(Candle(minute, price, price, price, price, traded))
 
-    def keys(self) -> list[str]:
+    def instruments(self) -> list[str]:
         """Every key the book has seen ticks for."""
         with self._lock:
             return list(self._series)

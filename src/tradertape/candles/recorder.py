@@ -16,6 +16,8 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+
 from tradertape.candles.bars import Bars, CandleSource
 from tradertape.candles.live import CandleBook
 from tradertape.candles.store import CandleStore, SourceConflict
@@ -63,7 +65,7 @@ class MinuteRecorder:
         with self._lock:
             self._last_run = now
             count = 0
-            for key in self._book.keys():
+            for key in self._book.instruments():
                 if key in self._refused:
                     continue
                 since = self._written.get(key)
@@ -76,7 +78,10 @@ class MinuteRecorder:
                     continue
                 bars = Bars.from_arrays(
                     Interval.MINUTE,
-                    time=[c.start.astimezone(UTC).replace(tzinfo=None) for c in done],
+                    time=np.array(
+                        [c.start.astimezone(UTC).replace(tzinfo=None) for c in done],
+                        dtype="datetime64[s]",
+                    ),
                     open=[float(c.open) for c in done],
                     high=[float(c.high) for c in done],
                     low=[float(c.low) for c in done],

@@ -164,10 +164,11 @@ def _as_bars(kept: list[LiveCandle]) -> Bars:
 
 
 def with_live_session(bars: Bars, minutes: list[LiveCandle], start: date, end: date) -> Bars:
-    """Stored minutes joined with the feed's: the feed's session (the day of its last minute)
-    is the feed's own, whatever the store holds of that day (a demo replays a session the
-    store may hold in full: its later minutes are not the chart's yet); the feed's earlier
-    minutes fill in after the last stored one."""
+    """Stored minutes joined with the feed's: from the first minute the feed built of its
+    session (the day of its last minute) on, the minutes are the feed's, whatever the store
+    holds of them (a demo replays a session the store may hold in full: its later minutes
+    are not the chart's yet); stored minutes before it stay (the session's start, recorded
+    before a restart), and the feed's earlier days fill in after the last stored minute."""
     if not minutes:
         return bars
     day = minutes[-1].start.astimezone(IST).date()
@@ -175,8 +176,7 @@ def with_live_session(bars: Bars, minutes: list[LiveCandle], start: date, end: d
         return _joined(bars, _live_after(bars, minutes, start, end))
     session = [c for c in minutes if c.start.astimezone(IST).date() == day]
     earlier = [c for c in minutes if c.start.astimezone(IST).date() < day]
-    opens = np.datetime64(day, "s") - _IST
-    before = bars.take(bars.time < opens)
+    before = bars.take(bars.time < _utc_second(session[0]))
     return _joined(_joined(before, _live_after(before, earlier, start, end)), _as_bars(session))
 
 

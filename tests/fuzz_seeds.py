@@ -1078,6 +1078,7 @@ SEEDS: dict[str, Seed] = {
         query={
             "symbol": "NSE:INFY",
             "names": "sma20,rsi14",
+            "interval": "15minute",
             "from": "2025-06-02",
             "to": "2025-06-30",
         }
@@ -1085,6 +1086,7 @@ SEEDS: dict[str, Seed] = {
     f"GET {W}/market/calendar": _one(query={"from": "2026-11-01", "to": "2026-11-30"}),
     f"GET {W}/market/candles": _one(query={"symbol": "NSE:INFY"}),
     f"GET {W}/market/candles/stream": _one(query={"symbol": "NSE:INFY"}),
+    "GET /api/market/indicator-forms": _one(),
     f"GET {W}/market/history": _one(
         query={"symbol": "NSE:INFY", "timeframe": "day", "from": "2025-06-02", "to": "2025-06-30"}
     ),

@@ -115,13 +115,37 @@ def history(
     span = MAX_SPAN_DAYS.get(interval)
     if span is not None and (end - start).days >= span:
         raise InvalidField("to", f"{interval.value} candles are served {span} days at a time")
+    bars, source = chart_bars(
+        store, instrument.key, interval, start, end, live=live, live_source=live_source
+    )
+    return History(
+        symbol=instrument.key,
+        interval=interval,
+        source=source,
+        start=start,
+        end=end,
+        candles=candle_rows(bars, interval.stored),
+    )
+
+
+def chart_bars(
+    store: CandleStore,
+    key: str,
+    interval: ChartInterval,
+    start: date,
+    end: date,
+    *,
+    live: CandleBook | None = None,
+    live_source: str = "live",
+) -> tuple[Bars, str]:
+    """The candles of `interval` from `start` to `end` as the chart shows them (stored ones
+    folded, with the feed's minutes), and their source; the indicators read the same."""
     stored = interval.stored
-    info = store.info(instrument.key, stored)
-    bars = store.read(instrument.key, stored, start, end)
+    info = store.info(key, stored)
+    bars = store.read(key, stored, start, end)
     source = info.source.value if info else NO_DATA
     if stored is Interval.MINUTE and live is not None:
-        # today's minutes from the feed, after the last stored one (the chart's intraday view)
-        joined = with_live_session(bars, live.minutes(instrument.key), start, end)
+        joined = with_live_session(bars, live.minutes(key), start, end)
         if len(joined) and not len(bars):
             source = live_source
         bars = joined
@@ -129,14 +153,7 @@ def history(
         bars = intraday(bars, interval.minutes)
     elif interval is ChartInterval.WEEK:
         bars = weekly(bars)
-    return History(
-        symbol=instrument.key,
-        interval=interval,
-        source=source,
-        start=start,
-        end=end,
-        candles=candle_rows(bars, stored),
-    )
+    return bars, source
 
 
 def _live_after(bars: Bars, minutes: list[LiveCandle], start: date, end: date) -> Bars:

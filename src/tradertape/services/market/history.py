@@ -105,6 +105,29 @@ def history(
     (`with_live_session`), labelled `live_source` when nothing is stored; intraday intervals
     fold them in with the rest.
     """
+    key, start, end = chart_range(store, clock, symbol, interval, start, end)
+    bars, source = chart_bars(store, key, interval, start, end, live=live, live_source=live_source)
+    return History(
+        symbol=key,
+        interval=interval,
+        source=source,
+        start=start,
+        end=end,
+        candles=candle_rows(bars, interval.stored),
+    )
+
+
+def chart_range(
+    store: CandleStore,
+    clock: Clock,
+    symbol: str,
+    interval: ChartInterval,
+    start: date | None,
+    end: date | None,
+) -> tuple[str, date, date]:
+    """The instrument's key and the range a chart request covers: without ``end`` it ends
+    today, without ``start`` it covers `DEFAULT_DAYS` of the interval; an unknown symbol is
+    a 404, ``to`` before ``from`` or a span past `MAX_SPAN_DAYS` a 422 on ``to``."""
     instrument = store.catalog.find(symbol)
     if instrument is None:
         raise NotFound(f"unknown instrument '{symbol}'")
@@ -115,17 +138,7 @@ def history(
     span = MAX_SPAN_DAYS.get(interval)
     if span is not None and (end - start).days >= span:
         raise InvalidField("to", f"{interval.value} candles are served {span} days at a time")
-    bars, source = chart_bars(
-        store, instrument.key, interval, start, end, live=live, live_source=live_source
-    )
-    return History(
-        symbol=instrument.key,
-        interval=interval,
-        source=source,
-        start=start,
-        end=end,
-        candles=candle_rows(bars, interval.stored),
-    )
+    return instrument.key, start, end
 
 
 def chart_bars(

@@ -19,15 +19,14 @@ import numpy as np
 from tradertape.candles import CandleStore
 from tradertape.candles.live import CandleBook
 from tradertape.domain.market import ChartInterval, Interval
-from tradertape.errors import InvalidField, NotFound
+from tradertape.errors import InvalidField
 from tradertape.indicators import IndicatorBook, UnknownIndicator, parse_indicator
 from tradertape.indicators.names import BB_DEVIATIONS, FORMS_BY_KIND
-from tradertape.ports.clock import Clock, ist_now
+from tradertape.ports.clock import Clock
 from tradertape.services.market.history import (
-    DEFAULT_DAYS,
-    MAX_SPAN_DAYS,
     candle_rows,
     chart_bars,
+    chart_range,
 )
 
 MAX_NAMES = 10
@@ -96,19 +95,10 @@ def chart_indicators(
     """The named indicators of ``symbol``'s candles of `interval` from ``start`` to ``end``:
     the chart's own candles (`history.chart_bars`, with the feed's minutes), warmed up on the
     ones before the range."""
-    instrument = store.catalog.find(symbol)
-    if instrument is None:
-        raise NotFound(f"unknown instrument '{symbol}'")
-    end = end or ist_now(clock).date()
-    start = start or end - timedelta(days=DEFAULT_DAYS[interval])
-    if start > end:
-        raise InvalidField("to", f"{end} is before from ({start})")
-    span = MAX_SPAN_DAYS.get(interval)
-    if span is not None and (end - start).days >= span:
-        raise InvalidField("to", f"{interval.value} candles are served {span} days at a time")
+    key, start, end = chart_range(store, clock, symbol, interval, start, end)
     bars, source = chart_bars(
         store,
-        instrument.key,
+        key,
         interval,
         start - timedelta(days=warmup_days(interval)),
         end,
@@ -125,7 +115,7 @@ def chart_indicators(
     rows = candle_rows(bars, interval.stored)[first:]
     series = {name: [_value(v) for v in book.get(name)[first:, 0].tolist()] for name in names}
     return IndicatorSeries(
-        symbol=instrument.key,
+        symbol=key,
         source=source,
         times=[row[0] for row in rows],
         series=series,

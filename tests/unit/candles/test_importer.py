@@ -175,7 +175,11 @@ def test_a_brokers_historical_candle_json(tmp_path: Path):
     # Kite's (and Upstox's) answer as saved: data.candles rows, an optional oi column
     imported = read_candle_file(_write(tmp_path, "infy.json", KITE_MINUTE_JSON), Interval.MINUTE)
     bars = imported.bars
-    assert bars.time.tolist() == [datetime(2024, 1, 1, 3, 45), datetime(2024, 1, 1, 3, 46)]
+    # 09:15 and 09:16 IST, stored as UTC instants
+    assert (
+        bars.time.tolist()
+        == np.array(["2024-01-01T03:45:00", "2024-01-01T03:46:00"], dtype="datetime64[s]").tolist()
+    )
     assert bars.open.tolist() == [100.0, 100.5]
     assert bars.volume.tolist() == [1200.0, 800.0]
     assert imported.origin == "infy.json"

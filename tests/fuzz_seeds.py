@@ -487,6 +487,17 @@ def _upload(c: Context) -> int:
     return int(answer["files"][0]["upload"]["id"])
 
 
+DRAWING = {
+    "symbol": "NSE:INFY",
+    "kind": "fibonacci",
+    "points": [{"time": 1763337600, "price": "1480"}, {"time": 1763942400, "price": "1560.5"}],
+}
+
+
+def _drawing(c: Context) -> int:
+    return int(c.call("POST", "/api/market/drawings", json=DRAWING)["id"])
+
+
 def _position(c: Context) -> int:
     portfolio = _portfolio(c)
     c.call("POST", "/api/model/scan", json={"portfolio_id": portfolio, "date": SCAN_DAY})
@@ -1079,6 +1090,7 @@ SEEDS: dict[str, Seed] = {
         query={
             "symbol": "NSE:INFY",
             "names": "sma20,rsi14",
+            "interval": "15minute",
             "from": "2025-06-02",
             "to": "2025-06-30",
         }
@@ -1086,6 +1098,12 @@ SEEDS: dict[str, Seed] = {
     f"GET {W}/market/calendar": _one(query={"from": "2026-11-01", "to": "2026-11-30"}),
     f"GET {W}/market/candles": _one(query={"symbol": "NSE:INFY"}),
     f"GET {W}/market/candles/stream": _one(query={"symbol": "NSE:INFY"}),
+    "GET /api/market/indicator-forms": _one(),
+    "GET /api/market/drawings": _one(query={"symbol": "NSE:INFY"}),
+    "POST /api/market/drawings": _one(body=DRAWING),
+    "DELETE /api/market/drawings/{drawing_id}": lambda c: [
+        {"path_parameters": {"drawing_id": _drawing(c)}}
+    ],
     f"GET {W}/market/history": _one(
         query={"symbol": "NSE:INFY", "timeframe": "day", "from": "2025-06-02", "to": "2025-06-30"}
     ),

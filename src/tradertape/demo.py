@@ -3,6 +3,10 @@
 Besides the demo user, the demo loads synthetic daily history for the NIFTY 500 and its
 indices from 2018-01-01 to the last closed session by the runtime's clock (a few seconds the
 first time, a fraction of a second once it is there; a later day appends the days since).
+The NIFTY 100 and the indices also get minute candles of the `DEMO_MINUTE_SESSIONS`
+sessions before the one the feed plays, inside their day candles, so intraday charts have days
+of history (a second or two).
+
 It also deploys two paper portfolios for the demo user — V1 Momentum and V3 Dip Buyer on
 the NIFTY 100 — and runs their last `DEMO_WEEKS` weeks of scans, filled at each next open, so
 the dashboard shows signals, positions and P&L at once.
@@ -30,9 +34,11 @@ from tradertape.candles.populate import (
     synthesize,
 )
 from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
+from tradertape.candles.synthetic_indices import derivable
+from tradertape.candles.synthetic_minutes import MinutesReport, synthesize_minutes
 from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.instruments import InstrumentCatalog
-from tradertape.ports.clock import IST, ManualClock
+from tradertape.ports.clock import IST, ManualClock, ist_now
 from tradertape.runtime import Runtime
 from tradertape.security.passwords import verify_password
 from tradertape.services.accounts.users import create_user, find_user, set_password
@@ -48,6 +54,7 @@ DEMO_UNIVERSE = "nifty_500"  # the history the demo loads
 DEMO_PORTFOLIO_UNIVERSE = "nifty_100"  # what the demo portfolios trade
 DEMO_HISTORY_FROM = date(2018, 1, 1)
 DEMO_WEEKS = 4
+DEMO_MINUTE_SESSIONS = 5  # sessions of minute candles before the one the feed plays
 DEMO_PORTFOLIOS = ("v1_momentum", "v3_dip_buyer")
 DEMO_PORTFOLIO_CAPITAL = Decimal(1_000_000)  # each demo portfolio's, ₹10 lakh
 DEMO_MANUAL_CASH = Decimal(2_000_000)  # left in the manual book after both deploys
@@ -74,6 +81,35 @@ def load_demo_history(runtime: Runtime, *, progress: Progress | None = None) -> 
     members = list(demo_symbols(store.catalog))
     end = last_completed_session(store.calendar, runtime.clock.now())
     return synthesize(store, market, members, DEMO_HISTORY_FROM, end, progress=progress)
+
+
+def minute_sessions(runtime: Runtime) -> list[date]:
+    """The `DEMO_MINUTE_SESSIONS` sessions before the market's day (a replay's, in a demo):
+    the one the feed plays comes from the feed, as a real session's would."""
+    calendar = runtime.candles.calendar
+    today = ist_now(runtime.market_clock).date()
+    end = calendar.previous_trading_day(today)
+    return list(calendar.trading_days(end - timedelta(days=21), end))[-DEMO_MINUTE_SESSIONS:]
+
+
+def minute_symbols(catalog: InstrumentCatalog) -> tuple[str, ...]:
+    """What the demo has minute candles of: the equities its portfolios trade (the NIFTY
+    100) and the indices, so every chart of them has intraday history."""
+    stocks = sorted({i.key for i in catalog.universe(DEMO_PORTFOLIO_UNIVERSE)})
+    return (*stocks, *derivable(stocks, catalog))
+
+
+def load_demo_minutes(runtime: Runtime, *, progress: Progress | None = None) -> MinutesReport:
+    """Synthetic minute candles of `minute_symbols` over `minute_sessions`, each session's
+    minutes folding back into exactly its stored day candle (`candles.synthetic_minutes`)."""
+    store = runtime.candles
+    return synthesize_minutes(
+        store,
+        minute_symbols(store.catalog),
+        minute_sessions(runtime),
+        seed=DEFAULT_SEED,
+        progress=progress,
+    )
 
 
 def demo_symbols(catalog: InstrumentCatalog) -> tuple[str, ...]:
@@ -125,6 +161,7 @@ def load_demo(runtime: Runtime, *, progress: Progress | None = None) -> DemoInfo
         elif not verify_password(user.password_hash, DEMO_PASSWORD):
             set_password(db, user=user, password=DEMO_PASSWORD)
     history = load_demo_history(runtime, progress=progress)
+    load_demo_minutes(runtime, progress=progress)
     portfolios = load_demo_portfolios(runtime)
     return DemoInfo(
         email=DEMO_EMAIL,

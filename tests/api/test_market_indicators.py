@@ -74,3 +74,55 @@ def test_unknown_symbol_is_404(trader: TestClient):
 def test_signed_out_is_401(client: TestClient):
     response = client.get("/api/market/indicators", params={**RANGE, "names": "sma20"})
     assert response.status_code == 401
+
+
+def test_every_dsl_form_is_offered_with_its_place_and_usual_parameters(trader: TestClient):
+    from tradertape.indicators.names import FORMS_BY_KIND
+
+    body = trader.get("/api/market/indicator-forms").json()
+    forms = {f["kind"]: f for f in body["forms"]}
+    raw_and_labels = {"open", "high", "low", "close", "volume", "vol_regime", "trend_alignment"}
+    assert set(forms) == set(FORMS_BY_KIND) - raw_and_labels
+    assert forms["sma"]["place"] == "price"
+    assert forms["bb_upper"]["place"] == "price"
+    assert forms["rsi"]["place"] == "pane"
+    assert forms["macd_signal"]["template"] == "macd_{0}_{1}_{2}_signal"
+    assert [p["default"] for p in forms["macd_signal"]["params"]] == [12, 26, 9]
+    assert [p["default"] for p in forms["bb_upper"]["params"]] == [20, 2]
+    # every form, spelled with its defaults, is a name the indicators route computes
+    names = [f["template"].format(*(p["default"] for p in f["params"])) for f in forms.values()]
+    for start in range(0, len(names), 10):
+        chunk = ",".join(names[start : start + 10])
+        response = trader.get("/api/market/indicators", params={**RANGE, "names": chunk})
+        assert response.status_code == 200, (chunk, response.text)
+
+
+def test_intraday_indicators_align_with_the_intraday_candles(client: TestClient, runtime: Runtime):
+    from datetime import date
+
+    from tradertape.candles.populate import synthesize
+    from tradertape.candles.synthetic import SyntheticMarket
+    from tradertape.candles.synthetic_minutes import synthesize_minutes
+
+    sign_in(client, runtime, "m@x.in")
+    store = runtime.candles
+    synthesize(
+        store,
+        SyntheticMarket(store.catalog, store.calendar, seed=7),
+        ["NSE:INFY"],
+        date(2026, 1, 1),
+        date(2026, 11, 19),
+    )
+    sessions = store.calendar.trading_days(date(2026, 11, 1), date(2026, 11, 19))
+    synthesize_minutes(store, ["NSE:INFY"], sessions, seed=7)
+    query = {"symbol": "NSE:INFY", "interval": "5minute", "from": "2026-11-17", "to": "2026-11-19"}
+    history = client.get("/api/market/history", params=query).json()
+    body = client.get("/api/market/indicators", params={**query, "names": "sma20,rsi14"}).json()
+    assert body["interval"] == "5minute"
+    assert body["times"] == [c[0] for c in history["candles"]]
+    assert len(body["times"]) == 3 * 75
+    # warmed up on the sessions before the range: defined from the first candle
+    assert None not in body["series"]["sma20"]
+    closes = [c[4] for c in history["candles"]]
+    assert body["series"]["sma20"][-1] == pytest.approx(fmean(closes[-20:]), abs=1e-4)
+    assert all(0 <= v <= 100 for v in body["series"]["rsi14"])

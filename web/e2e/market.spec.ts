@@ -100,3 +100,56 @@ test("the chart draws candles with volume, an OHLC readout, the user's fills and
   await expect(readout).toContainText(/IST/);
   await keepScreenshot(page, "chart-minute", info.project.name);
 });
+
+test("a 5-minute chart has days of history, any DSL indicator, and a level the user draws @phone", async ({ page, baseURL }, info) => {
+  test.slow();
+  const apiCtx = await demoApi(baseURL!);
+  // the demo's minutes: five sessions before today's, which the feed plays
+  const history = (await (await apiCtx.get("/api/market/history?symbol=NSE:INFY&interval=5minute")).json()) as {
+    candles: [string, number, number, number, number, number][];
+  };
+  const days = new Set(history.candles.map((c) => c[0].slice(0, 10)));
+  expect(days.size).toBeGreaterThan(3);
+  expect(history.candles.length).toBeGreaterThan(3 * 75);
+  // a drawing left by an earlier run of this spec goes first
+  for (const d of (await (await apiCtx.get("/api/market/drawings?symbol=NSE:INFY")).json()) as { id: number }[]) {
+    await apiCtx.delete(`/api/market/drawings/${d.id}`);
+  }
+
+  await signIn(page, "/market/chart/NSE%3AINFY");
+  await expect(page.getByRole("heading", { name: "Chart INFY" })).toBeVisible();
+  await page.getByRole("textbox", { name: "Candle interval" }).click();
+  await page.getByRole("option", { name: "5 minutes", exact: true }).click();
+  const chart = page.getByRole("img", { name: "5-minute candles of INFY" });
+  await expect(chart.locator("canvas").first()).toBeVisible();
+  // the default indicators are drawn at 5 minutes too; another from the DSL's list is added
+  const shown = page.getByRole("list", { name: "Indicators shown" });
+  await expect(shown.getByRole("listitem")).toHaveCount(8);
+  await page.getByRole("textbox", { name: "Add indicator" }).click();
+  await page.getByRole("option", { name: /^ATR/ }).click();
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await expect(shown.getByRole("listitem")).toHaveCount(9);
+  await expect(shown).toContainText("ATR");
+  // a horizontal level: the tool, then a click on the chart
+  await page.getByRole("button", { name: "Level" }).click();
+  const box = (await chart.boundingBox())!;
+  const at = { x: Math.round(box.width * 0.4), y: Math.round(box.height * 0.25) };
+  // a phone taps (the chart hears touches there), a desk clicks
+  if (info.project.name === "phone") await chart.tap({ position: at });
+  else await chart.click({ position: at });
+  const drawn = page.getByRole("list", { name: "Your drawings" });
+  await expect(drawn.getByRole("listitem")).toHaveCount(1);
+  await expect(drawn).toContainText(/Level ₹[\d,]+\.\d{2}/);
+  const kept = (await (await apiCtx.get("/api/market/drawings?symbol=NSE:INFY")).json()) as { kind: string }[];
+  expect(kept.map((d) => d.kind)).toEqual(["horizontal"]);
+  // nothing over the price scale: the controls and legends lie above the chart, apart
+  const legend = (await shown.boundingBox())!;
+  expect(legend.y + legend.height).toBeLessThanOrEqual(box.y + 1);
+  expect(legend.x + legend.width).toBeLessThanOrEqual((page.viewportSize()?.width ?? 0) + 1);
+  await expectAccessible(page);
+  await keepScreenshot(page, "chart-5minute-drawings", info.project.name);
+  // deleted again (and kept deleted on the server)
+  await drawn.getByRole("button", { name: /^Delete Level/ }).click();
+  await expect(drawn).toHaveCount(0);
+  expect(await (await apiCtx.get("/api/market/drawings?symbol=NSE:INFY")).json()).toEqual([]);
+});

@@ -5,12 +5,14 @@ Accepted shape: a time column (``date``, ``datetime``, ``timestamp`` or ``time``
 ``2024-01-01T09:15:00+0530``, an optional ``oi``) is one such file. Column names are matched
 case-insensitively; other columns are ignored. Naive times are taken as IST. Rows may come in
 any order; a repeated time is an error. Every failure names the column and the line (CSV) or
-row (Parquet), and nothing is returned, so nothing is written.
+row (Parquet), and nothing is returned, so nothing is written. A broker's historical-candle
+answer saved as JSON (Kite's and Upstox's ``data.candles`` rows) is read too (`read_json`).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -142,11 +144,40 @@ def read_parquet(path: Path, interval: Interval) -> ImportedFile:
     return ImportedFile(bars=bars, time_column=time_column, origin=path.name)
 
 
+def read_json(path: Path, interval: Interval) -> ImportedFile:
+    """Candles from a broker's historical-candle answer saved as JSON: Kite's and Upstox's
+    ``{"data": {"candles": [[timestamp, open, high, low, close, volume(, oi)], …]}}``, or
+    the bare list of rows."""
+    try:
+        body = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (ValueError, OSError) as exc:
+        raise InvalidField("file", f"{path.name} is not readable JSON: {exc}") from exc
+    rows = body
+    if isinstance(body, dict):
+        data = body.get("data", body)
+        rows = data.get("candles") if isinstance(data, dict) else None
+    if not isinstance(rows, list):
+        raise InvalidField("file", f"{path.name}: expected data.candles, a list of candle rows")
+    columns: dict[str, list[object]] = {c: [] for c in ("date", *VALUE_COLUMNS)}
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, list) or len(row) < len(columns):
+            raise InvalidField(
+                "file", f"candle {number}: expected [timestamp, open, high, low, close, volume]"
+            )
+        for name, cell in zip(columns, row, strict=False):
+            columns[name].append(cell)
+    names = {c: c for c in VALUE_COLUMNS}
+    bars = _assemble(columns, "date", names, interval, lambda i: f"candle {i + 1}")
+    return ImportedFile(bars=bars, time_column="date", origin=path.name)
+
+
 def read_candle_file(path: Path, interval: Interval) -> ImportedFile:
-    """Candles from ``path`` by its extension (``.csv`` or ``.parquet``/``.pq``)."""
+    """Candles from ``path`` by its extension (``.csv``, ``.parquet``/``.pq`` or ``.json``)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return read_csv(path, interval)
     if suffix in (".parquet", ".pq"):
         return read_parquet(path, interval)
-    raise InvalidField("file", f"{path.name}: expected a .csv or .parquet file")
+    if suffix == ".json":
+        return read_json(path, interval)
+    raise InvalidField("file", f"{path.name}: expected a .csv, .parquet or .json file")

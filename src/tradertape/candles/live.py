@@ -157,6 +157,11 @@ class CandleBook:
             elif not candles or candles[-1].start < minute:
                 candles.append(Candle(minute, price, price, price, price, traded))
 
+    def instruments(self) -> list[str]:
+        """Every key the book has seen ticks for."""
+        with self._lock:
+            return list(self._series)
+
     def minutes(self, key: str) -> list[Candle]:
         """The key's minute candles, oldest first."""
         with self._lock:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from time import thread_time
 
+from tradertape.candles.bars import CandleSource
+from tradertape.candles.recorder import MinuteRecorder
 from tradertape.db.leader import LeaderLease
 from tradertape.feed.codec import tick_from_message, tick_to_message
 from tradertape.feed.fanout import INTEREST_TOPIC
@@ -75,6 +77,7 @@ def trading_loop(runtime: Runtime, *, alerts: AlertWatcher | None = None) -> Tra
         "briefings": briefings.run_due,
         "calendar_watch": watch.run_due,
         "broker_sessions": sessions.run_due,
+        "candles.record": minute_recorder(runtime).run_due,  # the feed's minutes, kept
     }
     if runtime.settings.live_trading_enabled:
         more_jobs.update({"live": live.run_due, "live.reconcile_due": reconcile.run_due})
@@ -99,6 +102,18 @@ def trading_loop(runtime: Runtime, *, alerts: AlertWatcher | None = None) -> Tra
         guard=guard,
         background=(alerts,),  # judged in a task of their own, never on the loop
         lag=runtime.loop_lag,
+    )
+
+
+def minute_recorder(runtime: Runtime) -> MinuteRecorder:
+    """The live book's finished minutes into the candle store (`candles.recorder`), labelled
+    with the feed's source: the simulated market's are synthetic, a broker's are the broker's."""
+    simulated = runtime.settings.feed == "simulated"
+    return MinuteRecorder(
+        book=runtime.candle_book,
+        store=runtime.candles,
+        source=CandleSource.SYNTHETIC if simulated else CandleSource.BROKER,
+        now=runtime.market_clock.now,
     )
 
 

@@ -163,3 +163,37 @@ def test_parquet_nulls_are_reported(tmp_path: Path):
     with pytest.raises(InvalidField) as caught:
         read_candle_file(path, Interval.DAY)
     assert (caught.value.field, "row 1" in caught.value.message) == ("open", True)
+
+
+KITE_MINUTE_JSON = """{"status": "success", "data": {"candles": [
+  ["2024-01-01T09:16:00+0530", 100.5, 100.9, 100.1, 100.2, 800],
+  ["2024-01-01T09:15:00+0530", 100, 101, 99.5, 100.5, 1200, 0]
+]}}"""
+
+
+def test_a_brokers_historical_candle_json(tmp_path: Path):
+    # Kite's (and Upstox's) answer as saved: data.candles rows, an optional oi column
+    imported = read_candle_file(_write(tmp_path, "infy.json", KITE_MINUTE_JSON), Interval.MINUTE)
+    bars = imported.bars
+    # 09:15 and 09:16 IST, stored as UTC instants
+    assert (
+        bars.time.tolist()
+        == np.array(["2024-01-01T03:45:00", "2024-01-01T03:46:00"], dtype="datetime64[s]").tolist()
+    )
+    assert bars.open.tolist() == [100.0, 100.5]
+    assert bars.volume.tolist() == [1200.0, 800.0]
+    assert imported.origin == "infy.json"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[1, 2", "not readable JSON"),
+        ('{"data": {}}', "expected data.candles"),
+        ('{"data": {"candles": [["2024-01-01T09:15:00+0530", 1, 2]]}}', "candle 1: expected"),
+    ],
+)
+def test_bad_json_says_what_it_expected(tmp_path: Path, text: str, message: str):
+    with pytest.raises(InvalidField, match=message) as caught:
+        read_candle_file(_write(tmp_path, "bad.json", text), Interval.MINUTE)
+    assert caught.value.field == "file"

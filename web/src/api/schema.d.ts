@@ -3572,6 +3572,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/market/drawings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Drawings
+         * @description Your drawings on one instrument's chart, oldest first.
+         */
+        get: operations["market-list_drawings"];
+        put?: never;
+        /**
+         * Create Drawing
+         * @description Keep a drawing: a horizontal level (one point), a trend line or a Fibonacci
+         *     retracement (two). The wrong number of points is a 422 on ``points``; an unknown
+         *     instrument a 422 on ``symbol``; a 101st drawing on one chart a 409.
+         */
+        post: operations["market-create_drawing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/market/drawings/{drawing_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Drawing
+         * @description Delete one of your drawings (another user's is a 404).
+         */
+        delete: operations["market-delete_drawing"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/market/feed": {
         parameters: {
             query?: never;
@@ -3646,6 +3692,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/market/indicator-forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Indicator Forms
+         * @description Every indicator the strategy DSL knows that a chart can draw, with where it is drawn
+         *     (``price``: over the candles; ``pane``: below them), its parameters with their usual
+         *     values, and the name's template (``sma{0}`` with N = 20 is ``sma20``).
+         */
+        get: operations["market-get_indicator_forms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/market/indicators": {
         parameters: {
             query?: never;
@@ -3655,9 +3723,10 @@ export interface paths {
         };
         /**
          * Get Indicators
-         * @description Indicators of one instrument's daily candles, by the names strategies use (see
-         *     ``GET /api/strategies/schema``), one value per candle of ``GET /api/market/history``
-         *     for the same range. An unknown name is a 422 on ``names`` saying what is accepted.
+         * @description Indicators of one instrument's candles of ``interval``, by the names strategies use
+         *     (see ``GET /api/strategies/schema``), one value per candle of ``GET /api/market/history``
+         *     for the same interval and range (intraday ones with the feed's minutes). An unknown name
+         *     is a 422 on ``names`` saying what is accepted; the span limits are the history's.
          */
         get: operations["market-get_indicators"];
         put?: never;
@@ -6241,6 +6310,29 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * AnchorIn
+         * @description One point of a drawing.
+         */
+        AnchorIn: {
+            /** Price */
+            price: number | string;
+            /**
+             * Time
+             * @description the chart's time of the point, in seconds (IST shifted, as the chart counts it; a day candle's is its date at 00:00 UTC)
+             */
+            time: number;
+        };
+        /**
+         * AnchorOut
+         * @description One point of a drawing.
+         */
+        AnchorOut: {
+            /** Price */
+            price: string;
+            /** Time */
+            time: number;
+        };
+        /**
          * AnswerIn
          * @description The invitation link's token (optional: signing in with the invited address is
          *     enough).
@@ -8522,6 +8614,47 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * DrawingIn
+         * @description A new drawing: one point for a horizontal level, two for a trend line or a Fibonacci
+         *     retracement (from the first to the second).
+         */
+        DrawingIn: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "trend" | "horizontal" | "fibonacci";
+            /** Points */
+            points: components["schemas"]["AnchorIn"][];
+            /** Symbol */
+            symbol: string;
+        };
+        /**
+         * DrawingOut
+         * @description A stored drawing.
+         */
+        DrawingOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "trend" | "horizontal" | "fibonacci";
+            /** Points */
+            points: components["schemas"]["AnchorOut"][];
+            /**
+             * Symbol
+             * @description EXCHANGE:TRADINGSYMBOL, e.g. NSE:INFY
+             */
+            symbol: string;
+        };
+        /**
          * DriftItemOut
          * @description One finding: what, of which key, our figure and the broker's.
          */
@@ -9911,6 +10044,43 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * IndicatorFormOut
+         * @description One indicator form the chart offers (every one the strategy DSL knows, but the raw
+         *     price fields and the categorical labels).
+         */
+        IndicatorFormOut: {
+            /** Description */
+            description: string;
+            /** Kind */
+            kind: string;
+            /** Params */
+            params: components["schemas"]["IndicatorParamOut"][];
+            /**
+             * Pattern
+             * @description as documented, e.g. sma<N>, bb<N>[_<K>]_upper
+             */
+            pattern: string;
+            /**
+             * Place
+             * @description price: drawn over the candles on their scale; pane: a pane of its own
+             * @enum {string}
+             */
+            place: "price" | "pane";
+            /**
+             * Template
+             * @description the name with {0}, {1}… for the parameters, in order
+             */
+            template: string;
+        };
+        /**
+         * IndicatorFormsOut
+         * @description Every indicator form the chart offers.
+         */
+        IndicatorFormsOut: {
+            /** Forms */
+            forms: components["schemas"]["IndicatorFormOut"][];
+        };
+        /**
          * IndicatorOperand
          * @description A named indicator's value on the bar being evaluated (``close``, ``sma20``, ``rsi14``),
          *     or ``lag`` bars earlier (``high20`` with ``lag: 1`` is the prior 20-day high).
@@ -9930,12 +10100,32 @@ export interface components {
             type: "indicator";
         };
         /**
+         * IndicatorParamOut
+         * @description One integer parameter of an indicator form.
+         */
+        IndicatorParamOut: {
+            /**
+             * Default
+             * @description the chart's usual value (SMA 20, RSI 14, MACD 12/26/9)
+             */
+            default: number;
+            /** High */
+            high: number;
+            /**
+             * Letter
+             * @description as the pattern names it: N, K, F, S or G
+             */
+            letter: string;
+            /** Low */
+            low: number;
+        };
+        /**
          * IndicatorsOut
-         * @description Indicator series aligned with the daily candles of the same range.
+         * @description Indicator series aligned with the candles of the same interval and range.
          */
         IndicatorsOut: {
             /** @default day */
-            interval?: components["schemas"]["Interval"];
+            interval?: components["schemas"]["ChartInterval"];
             /**
              * Series
              * @description per name, one value per time; null where not yet defined
@@ -10153,12 +10343,6 @@ export interface components {
              */
             status: "accepted" | "deduped";
         };
-        /**
-         * Interval
-         * @description Candle intervals the store keeps (Kite's names).
-         * @enum {string}
-         */
-        Interval: "day" | "minute";
         /**
          * InviteIn
          * @description Invite someone by e-mail; the owner may invite an admin.
@@ -27684,6 +27868,160 @@ export interface operations {
             };
         };
     };
+    "market-list_drawings": {
+        parameters: {
+            query: {
+                /** @description e.g. NSE:INFY */
+                symbol: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrawingOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "market-create_drawing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DrawingIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrawingOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "market-delete_drawing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                drawing_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "market-get_feed": {
         parameters: {
             query?: never;
@@ -27843,6 +28181,55 @@ export interface operations {
             };
         };
     };
+    "market-get_indicator_forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorFormsOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "market-get_indicators": {
         parameters: {
             query: {
@@ -27850,6 +28237,8 @@ export interface operations {
                 symbol: string;
                 /** @description comma-separated DSL names (at most 10), e.g. sma20,ema50,bb20_upper,bb20_lower,rsi14,macd_12_26_9,macd_12_26_9_signal */
                 names: string;
+                /** @description minute, 3minute, 5minute, 15minute, 30minute, 60minute, day or week */
+                interval?: components["schemas"]["ChartInterval"];
                 /** @description first IST date */
                 from?: string | null;
                 /** @description last IST date */

@@ -1,12 +1,15 @@
 // A chart of one instrument: candles of 1 minute to 1 week with their volume from
 // /api/market/history (intraday ones folded from 09:15 IST, weeks from Monday, by the API),
 // the forming candle from the tick stream, the user's own fills as
-// markers, an OHLC readout under the crosshair, and the strategy DSL's indicators from
-// /api/market/indicators (the backtester's own code computes them). Opened from a backtest's
-// trade list (?run=…&entry=…&exit=…), it shows the days around that trade with its entry
-// and exit marked. lightweight-charts is imported here only, lazily.
-import { Alert, Badge, Checkbox, Group, Select, Text } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
+// markers, an OHLC readout under the crosshair, every indicator the strategy DSL knows
+// (/api/market/indicator-forms lists them; /api/market/indicators computes them with the
+// backtester's own code, at the chart's interval) over the price or in panes below, and the
+// user's drawings (levels, trend lines, Fibonacci retracements; /api/market/drawings) as a
+// series primitive. Legends sit above the chart, never over its scales. Opened from a
+// backtest's trade list (?run=…&entry=…&exit=…), it shows the days around that trade with
+// its entry and exit marked. lightweight-charts is imported here only, lazily.
+import { ActionIcon, Alert, Badge, Button, Group, NumberInput, Select, Text } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { api } from "@/api/client";
@@ -19,6 +22,11 @@ import {
   type ChartInterval, type ChartTime, INTERVALS, type MarkedTrade, TRADE_WORDS, chartTime, fillMarkers, formingCandle,
   intervalMinutes, priceLabel, tradeFills, tradeFromSearch, tradeWindow, volumeLabel,
 } from "./chartFormat";
+import {
+  type Anchor, DEFAULT_INDICATORS, type DrawingKind, type IndicatorForm, MAX_INDICATORS, addPoint, candleAt, nameOf, panesFor,
+  secondsOf, timeOf,
+} from "./chartDrawing";
+import { DrawingsPrimitive, type Shape } from "./chartPrimitives";
 
 type Charts = typeof import("lightweight-charts");
 type Api = import("lightweight-charts").IChartApi;
@@ -26,21 +34,18 @@ type Series = import("lightweight-charts").ISeriesApi<"Candlestick">;
 type Time = import("lightweight-charts").Time;
 type Bar = { time: ChartTime; open: number; high: number; low: number; close: number; volume: number };
 
-// Each overlay's checkbox is named for its indicator (format/indicator); Bollinger's three
-// bands share one, named for the bands.
-const OVERLAYS = {
-  sma: { label: indicatorName("sma20"), names: ["sma20"] },
-  ema: { label: indicatorName("ema50"), names: ["ema50"] },
-  bb: { label: "Bollinger bands (20, 2)", names: ["bb20_upper", "bb20_middle", "bb20_lower"] },
-  rsi: { label: indicatorName("rsi14"), names: ["rsi14"] },
-  macd: { label: indicatorName("macd_12_26_9"), names: ["macd_12_26_9", "macd_12_26_9_signal", "macd_12_26_9_hist"] },
-} as const;
-type Overlay = keyof typeof OVERLAYS;
-const ALL_NAMES = Object.values(OVERLAYS).flatMap((o) => o.names);
-const COLOURS: Record<string, string> = {
-  sma20: "#1c7ed6", ema50: "#ae3ec9", bb20_upper: "#868e96", bb20_middle: "#adb5bd", bb20_lower: "#868e96",
-  rsi14: "#f08c00", macd_12_26_9: "#1c7ed6", macd_12_26_9_signal: "#f08c00",
+// Series colours, in the order indicators are added; a MACD's histogram is grey.
+const PALETTE = ["#1c7ed6", "#ae3ec9", "#f08c00", "#0ca678", "#e8590c", "#5f3dc4", "#c2255c", "#495057", "#2f9e44", "#1098ad"];
+const DEFAULT_PLACES: Record<string, "price" | "pane"> = {
+  sma20: "price", bb20_upper: "price", bb20_middle: "price", bb20_lower: "price",
+  rsi14: "pane", macd_12_26_9: "pane", macd_12_26_9_signal: "pane", macd_12_26_9_hist: "pane",
 };
+const TOOLS: { kind: DrawingKind; label: string; hint: string }[] = [
+  { kind: "horizontal", label: "Level", hint: "Click the chart at the price of the level." },
+  { kind: "trend", label: "Trend line", hint: "Click the line's first point, then its second." },
+  { kind: "fibonacci", label: "Fibonacci", hint: "Click the swing's start, then its end." },
+];
+const KIND_WORDS: Record<DrawingKind, string> = { horizontal: "Level", trend: "Trend line", fibonacci: "Fibonacci retracement" };
 
 /** Pixels kept free right of the last candle, and about how wide the price scale is. */
 const RIGHT_ROOM_PX = 44;
@@ -49,7 +54,13 @@ const PRICE_SCALE_PX = 80;
 export function Component() {
   const symbol = decodeURIComponent(useParams().symbol ?? "");
   const named = instrumentLabel(symbol);
-  const [shown, setShown] = useState<Record<Overlay, boolean>>({ sma: true, ema: false, bb: true, rsi: true, macd: true });
+  const [picked_, setPicked] = useState<{ name: string; place: "price" | "pane" }[]>(
+    DEFAULT_INDICATORS.map((name) => ({ name, place: DEFAULT_PLACES[name] ?? "pane" })),
+  );
+  const names = picked_.map((p) => p.name);
+  const [tool, setTool] = useState<DrawingKind | null>(null);
+  const [pending, setPending] = useState<Anchor[]>([]);
+  const queryClient = useQueryClient();
   const [search] = useSearchParams();
   const trade = useMemo(() => tradeFromSearch(search), [search]);
   const [picked, setTimeframe] = useState<ChartInterval>("day");
@@ -64,18 +75,42 @@ export function Component() {
     })),
   });
   const indicators = useQuery({
-    queryKey: ["indicators", symbol, range?.from, range?.to],
+    queryKey: ["indicators", symbol, timeframe, names.join(","), range?.from, range?.to],
+    enabled: names.length > 0,
     queryFn: async () =>
       unwrap(await api.GET("/api/market/indicators", {
-        params: { query: { symbol, names: ALL_NAMES.join(","), from: range?.from, to: range?.to } },
+        params: { query: { symbol, interval: timeframe, names: names.join(","), from: range?.from, to: range?.to } },
       })),
+  });
+  const forms = useQuery({
+    queryKey: ["indicator-forms"],
+    staleTime: Infinity,
+    queryFn: async () => unwrap(await api.GET("/api/market/indicator-forms")),
+  });
+  const drawings = useQuery({
+    queryKey: ["drawings", symbol],
+    queryFn: async () => unwrap(await api.GET("/api/market/drawings", { params: { query: { symbol } } })),
+  });
+  const saveDrawing = useMutation({
+    mutationFn: async (body: { kind: DrawingKind; points: Anchor[] }) =>
+      unwrap(await api.POST("/api/market/drawings", {
+        body: { symbol, kind: body.kind, points: body.points.map((p) => ({ time: p.time, price: p.price.toFixed(2) })) },
+      })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["drawings", symbol] }),
+  });
+  const deleteDrawing = useMutation({
+    mutationFn: async (id: number) => unwrap(await api.DELETE("/api/market/drawings/{drawing_id}", { params: { path: { drawing_id: id } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["drawings", symbol] }),
   });
   const fills = useQuery({
     queryKey: ["fills", symbol],
     queryFn: async () => unwrap(await api.GET("/api/market/fills", { params: { query: { symbol } } })),
   });
   const box = useRef<HTMLDivElement>(null);
-  const chart = useRef<{ api: Api; candles: Series; last: Bar | null } | null>(null);
+  const chart = useRef<{ api: Api; candles: Series; last: Bar | null; drawn: DrawingsPrimitive } | null>(null);
+  // the click handler reads the tool and the points so far from here (the chart is made once)
+  const clicking = useRef<{ tool: DrawingKind | null; pending: Anchor[] }>({ tool: null, pending: [] });
+  clicking.current = { tool, pending };
   const [hover, setHover] = useState<Bar | null>(null);
   const [lastBar, setLastBar] = useState<Bar | null>(null);
   const [tradeMarks, setTradeMarks] = useState(0); // a backtest trade's arrows on the candles
@@ -130,42 +165,52 @@ export function Component() {
         .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
       lib.createSeriesMarkers(candles, markers.map((m) => ({ ...m, time: m.time as Time })));
       const tail = bars[bars.length - 1] ?? null;
-      chart.current = { api: made, candles, last: tail };
       setLastBar(tail);
       made.subscribeCrosshairMove((param) => {
         const at = param.time === undefined ? undefined : bars.find((b) => b.time === param.time);
         setHover(at ?? null);
       });
       const ind = indicators.data;
-      if (ind && timeframe === "day") {
+      if (ind && names.length > 0) {
+        const places = new Map(picked_.map((p) => [p.name, p.place]));
+        const panes = panesFor(names, (n) => places.get(n) ?? "pane");
         const line = (name: string) =>
           ind.times.flatMap((t, i) => {
             const v = ind.series[name]?.[i];
-            return v == null ? [] : [{ time: chartTime(t, "day") as Time, value: v }];
+            return v == null ? [] : [{ time: chartTime(t, timeframe) as Time, value: v }];
           });
-        let pane = 0;
-        const priceOverlays: Overlay[] = ["sma", "ema", "bb"];
-        for (const key of priceOverlays) {
-          if (!shown[key]) continue;
-          for (const name of OVERLAYS[key].names) {
-            made.addSeries(lib.LineSeries, { color: COLOURS[name], lineWidth: 1, priceFormat: money,
-              lastValueVisible: false, priceLineVisible: false, title: indicatorName(name) }).setData(line(name));
+        names.forEach((name, i) => {
+          const pane = panes.get(name) ?? 0;
+          const quiet = { lastValueVisible: false, priceLineVisible: false };
+          if (name.endsWith("_hist")) {
+            made!.addSeries(lib.HistogramSeries, { color: "#adb5bd", ...quiet }, pane).setData(line(name));
+          } else {
+            made!.addSeries(lib.LineSeries, {
+              color: PALETTE[i % PALETTE.length], lineWidth: 1, ...quiet, ...(pane === 0 ? { priceFormat: money } : {}),
+            }, pane).setData(line(name));
           }
-        }
-        if (shown.rsi) {
-          pane += 1;
-          made.addSeries(lib.LineSeries, { color: COLOURS.rsi14, lineWidth: 1, title: indicatorName("rsi14") }, pane).setData(line("rsi14"));
-        }
-        if (shown.macd) {
-          pane += 1;
-          made.addSeries(lib.HistogramSeries, { color: "#adb5bd", title: "Histogram" }, pane).setData(line("macd_12_26_9_hist"));
-          for (const name of ["macd_12_26_9", "macd_12_26_9_signal"]) {
-            made.addSeries(lib.LineSeries, { color: COLOURS[name], lineWidth: 1, title: name.endsWith("signal") ? "Signal" : "MACD" }, pane)
-              .setData(line(name));
-          }
-        }
+        });
         made.panes().forEach((p, i) => p.setStretchFactor(i === 0 ? 3 : 1));
       }
+      // the user's drawings, and a click that adds a point to the one being drawn
+      const drawn = new DrawingsPrimitive((p) => inr(p));
+      candles.attachPrimitive(drawn);
+      chart.current = { api: made, candles, last: tail, drawn };
+      made.subscribeClick((param) => {
+        const { tool: kind, pending: sofar } = clicking.current;
+        if (!kind || !param.point) return;
+        const price = candles.coordinateToPrice(param.point.y);
+        const at = param.time ?? bars[bars.length - 1]?.time;
+        if (price === null || at === undefined) return;
+        const step = addPoint(sofar, kind, { time: secondsOf(at as ChartTime), price: Math.round(price * 100) / 100 });
+        if (step.done) {
+          setPending([]);
+          setTool(null);
+          saveDrawing.mutate({ kind, points: step.points });
+        } else {
+          setPending(step.points);
+        }
+      });
       made.timeScale().fitContent();
     });
     return () => {
@@ -173,7 +218,23 @@ export function Component() {
       chart.current = null;
       made?.remove();
     };
-  }, [history.data, bars, indicators.data, fills.data, shown, timeframe, intraday, trade]);
+    // the picks are read with the indicators they fetched; the mutation is stable
+  }, [history.data, bars, indicators.data, fills.data, timeframe, intraday, trade]);
+
+  // Drawings (and the one being drawn) onto the candles, on the chart's time axis.
+  const chartSeconds = useMemo(() => bars.map((b) => secondsOf(b.time)), [bars]);
+  const stored = drawings.data;
+  useEffect(() => {
+    const c = chart.current;
+    if (!c) return;
+    const place = (a: { time: number; price: number | string }) => {
+      const at = candleAt(chartSeconds, a.time);
+      return { time: timeOf(at ?? a.time, timeframe) as Time, price: Number(a.price) };
+    };
+    const shapes: Shape[] = (stored ?? []).map((d) => ({ kind: d.kind, points: d.points.map(place) }));
+    if (tool && pending.length) shapes.push({ kind: tool, points: pending.map(place), pending: true });
+    c.drawn.setShapes(shapes);
+  }, [stored, pending, tool, chartSeconds, timeframe, history.data, indicators.data]);
 
   // The forming candle from the tick: today's, this week's or this interval's bucket.
   useEffect(() => {
@@ -212,11 +273,31 @@ export function Component() {
           </Badge>
         )}
         {history.data.source === "none" && <Badge color="gray">No candles stored</Badge>}
-        {timeframe === "day" && (Object.keys(OVERLAYS) as Overlay[]).map((key) => (
-          <Checkbox key={key} size="xs" label={OVERLAYS[key].label} checked={shown[key]}
-            onChange={(e) => { const on = e.currentTarget.checked; setShown((s) => ({ ...s, [key]: on })); }} />
+      </Group>
+      <IndicatorPicker forms={forms.data?.forms ?? []} names={names}
+        onAdd={(name, place) => setPicked((p) => (p.some((x) => x.name === name) ? p : [...p, { name, place }]))} />
+      <Group gap={6} mb="xs" wrap="wrap" aria-label="Indicators shown" role="list">
+        {picked_.map((p, i) => (
+          <Badge key={p.name} role="listitem" variant="outline" color="gray" size="lg" tt="none" maw="100%"
+            leftSection={<span aria-hidden style={{ display: "inline-block", width: 10, height: 3, background: p.name.endsWith("_hist") ? "#adb5bd" : PALETTE[i % PALETTE.length] }} />}
+            rightSection={
+              <ActionIcon size="xs" variant="subtle" color="gray" aria-label={`Remove ${indicatorName(p.name)}`}
+                onClick={() => setPicked((all) => all.filter((x) => x.name !== p.name))}>×</ActionIcon>
+            }>
+            {indicatorName(p.name)}{p.place === "pane" ? " (below)" : ""}
+          </Badge>
         ))}
       </Group>
+      {!trade && (
+        <Group gap="xs" mb="xs" wrap="wrap" role="toolbar" aria-label="Drawing tools">
+          {TOOLS.map((t) => (
+            <Button key={t.kind} size="compact-sm" variant={tool === t.kind ? "filled" : "default"} aria-pressed={tool === t.kind}
+              onClick={() => { setPending([]); setTool(tool === t.kind ? null : t.kind); }}>{t.label}</Button>
+          ))}
+          {tool && <Text size="xs" c="dimmed" role="status">{TOOLS.find((t) => t.kind === tool)?.hint} Esc or the tool again to stop.</Text>}
+          {saveDrawing.error && <Text size="xs" c="red" role="alert">{saveDrawing.error.message}</Text>}
+        </Group>
+      )}
       {indicators.error && <Alert color="red" mb="xs">{indicators.error.message}</Alert>}
       {intraday && history.data.candles.length === 0 && (
         <Alert color="gray" mb="xs" title="No minute candles yet">
@@ -224,8 +305,60 @@ export function Component() {
         </Alert>
       )}
       <OhlcReadout bar={hover ?? lastBar} timeframe={timeframe} />
-      <div ref={box} role="img" aria-label={`${candleWord} candles of ${named}${tradeMarks === 2 ? ", the trade's entry and exit marked" : ""}`} style={{ height: "min(70vh, 620px)", width: "100%" }} />
+      <div ref={box} role="img" onKeyDown={(e) => { if (e.key === "Escape") { setTool(null); setPending([]); } }}
+        style={{ height: "min(70vh, 620px)", width: "100%", cursor: tool ? "crosshair" : undefined }} aria-label={`${candleWord} candles of ${named}${tradeMarks === 2 ? ", the trade's entry and exit marked" : ""}`} />
+      <DrawingList drawings={drawings.data ?? []} onDelete={(id) => deleteDrawing.mutate(id)} />
     </>
+  );
+}
+
+type Drawing = { id: number; kind: DrawingKind; points: { time: number; price: number | string }[] };
+
+/** The user's drawings on this chart in words, each deletable. */
+function DrawingList({ drawings, onDelete }: { drawings: Drawing[]; onDelete: (id: number) => void }) {
+  if (drawings.length === 0) return null;
+  return (
+    <Group gap="xs" mt="xs" wrap="wrap" role="list" aria-label="Your drawings">
+      {drawings.map((d) => {
+        const words = `${KIND_WORDS[d.kind]} ${d.points.map((p) => inr(Number(p.price))).join(" → ")}`;
+        return (
+          <Group key={d.id} gap={4} role="listitem" wrap="nowrap">
+            <Text size="xs">{words}</Text>
+            <ActionIcon size="sm" variant="subtle" color="red" aria-label={`Delete ${words}`} onClick={() => onDelete(d.id)}>×</ActionIcon>
+          </Group>
+        );
+      })}
+    </Group>
+  );
+}
+
+/** Add any indicator the strategy DSL knows, with its parameters. */
+function IndicatorPicker({ forms, names, onAdd }: {
+  forms: IndicatorForm[]; names: string[]; onAdd: (name: string, place: "price" | "pane") => void;
+}) {
+  const [kind, setKind] = useState<string | null>(null);
+  const [values, setValues] = useState<number[]>([]);
+  const form = forms.find((f) => f.kind === kind);
+  const name = form ? nameOf(form, values) : null;
+  const full = names.length >= MAX_INDICATORS;
+  const options = forms.map((f) => ({
+    value: f.kind, label: indicatorName(nameOf(f, f.params.map((p) => p.default)) ?? f.pattern),
+  }));
+  return (
+    <Group gap="xs" mb="xs" wrap="wrap" align="end">
+      <Select size="xs" w={220} label="Add indicator" placeholder="SMA, RSI, MACD…" searchable value={kind} data={options}
+        comboboxProps={{ withinPortal: true }}
+        onChange={(v) => { setKind(v); setValues(forms.find((f) => f.kind === v)?.params.map((p) => p.default) ?? []); }} />
+      {form?.params.map((p, i) => (
+        <NumberInput key={`${form.kind}-${p.letter}`} size="xs" w={70} label={p.letter} min={p.low} max={p.high} allowDecimal={false}
+          value={values[i]} onChange={(v) => setValues((all) => all.map((x, j) => (j === i ? Number(v) : x)))} />
+      ))}
+      <Button size="xs" disabled={!form || !name || full || (name !== null && names.includes(name))}
+        onClick={() => { if (form && name) { onAdd(name, form.place); setKind(null); } }}>
+        {full ? `At most ${MAX_INDICATORS}` : "Add"}
+      </Button>
+      {form && <Text size="xs" c="dimmed" maw={360}>{form.description}</Text>}
+    </Group>
   );
 }
 

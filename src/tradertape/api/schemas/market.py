@@ -11,7 +11,7 @@ from tradertape.api.schemas.money_out import PaiseNumber, TickNumber, TickPrice
 from tradertape.api.schemas.open_models import JsonNumber
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.api.schemas.worker_market import Depth, Ohlc
-from tradertape.domain.market import ChartInterval, Interval
+from tradertape.domain.market import ChartInterval
 from tradertape.services.market.history import Candle
 from tradertape.services.market.market_clock import MarketPhase
 
@@ -31,15 +31,44 @@ class HistoryOut(BaseModel):
 
 
 class IndicatorsOut(BaseModel):
-    """Indicator series aligned with the daily candles of the same range."""
+    """Indicator series aligned with the candles of the same interval and range."""
 
     symbol: str = Field(description="EXCHANGE:TRADINGSYMBOL, e.g. NSE:INFY")
-    interval: Interval = Interval.DAY
+    interval: ChartInterval = ChartInterval.DAY
     source: str = Field(description="where the candles came from, as in /api/market/history")
     times: list[str] = Field(description="each candle's timestamp (IST), oldest first")
     series: dict[str, list[float | None]] = Field(
         description="per name, one value per time; null where not yet defined"
     )
+
+
+class IndicatorParamOut(BaseModel):
+    """One integer parameter of an indicator form."""
+
+    letter: str = Field(description="as the pattern names it: N, K, F, S or G")
+    low: int
+    high: int
+    default: int = Field(description="the chart's usual value (SMA 20, RSI 14, MACD 12/26/9)")
+
+
+class IndicatorFormOut(BaseModel):
+    """One indicator form the chart offers (every one the strategy DSL knows, but the raw
+    price fields and the categorical labels)."""
+
+    pattern: str = Field(description="as documented, e.g. sma<N>, bb<N>[_<K>]_upper")
+    kind: str
+    description: str
+    place: Literal["price", "pane"] = Field(
+        description="price: drawn over the candles on their scale; pane: a pane of its own"
+    )
+    template: str = Field(description="the name with {0}, {1}… for the parameters, in order")
+    params: list[IndicatorParamOut]
+
+
+class IndicatorFormsOut(BaseModel):
+    """Every indicator form the chart offers."""
+
+    forms: list[IndicatorFormOut]
 
 
 class FeedOut(BaseModel):

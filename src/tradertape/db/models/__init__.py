@@ -11,6 +11,7 @@ from tradertape.db.models.alerts import Alert, AlertFire, Webhook, WebhookDelive
 from tradertape.db.models.audit import AuditEntry, AuditKey
 from tradertape.db.models.baskets import BasketUnwind
 from tradertape.db.models.brokers import BrokerCredential
+from tradertape.db.models.charts import ChartDrawing
 from tradertape.db.models.family import FamilyGroup, FamilyInvite, FamilyMember
 from tradertape.db.models.instruments import FreezeQuantityRow, KiteInstrument
 from tradertape.db.models.jobs import JobFailure
@@ -116,6 +117,7 @@ __all__ = [
     "User",
     "UserSession",
     "Watchlist",
+    "ChartDrawing",
     "WorkerEvent",
     "WorkerIntent",
     "WorkerOptionRun",

@@ -101,9 +101,33 @@ def history(
     """Candles of ``symbol`` from ``start`` to ``end`` (IST dates, inclusive).
 
     Without ``end`` the range ends today; without ``start`` it covers `DEFAULT_DAYS` of the
-    interval. Minutes the feed built today (`live`) follow the stored ones, labelled
-    `live_source` when nothing is stored; intraday intervals fold them in with the rest.
+    interval. Minutes the feed built (`live`) follow the stored ones, its session its own
+    (`with_live_session`), labelled `live_source` when nothing is stored; intraday intervals
+    fold them in with the rest.
     """
+    key, start, end = chart_range(store, clock, symbol, interval, start, end)
+    bars, source = chart_bars(store, key, interval, start, end, live=live, live_source=live_source)
+    return History(
+        symbol=key,
+        interval=interval,
+        source=source,
+        start=start,
+        end=end,
+        candles=candle_rows(bars, interval.stored),
+    )
+
+
+def chart_range(
+    store: CandleStore,
+    clock: Clock,
+    symbol: str,
+    interval: ChartInterval,
+    start: date | None,
+    end: date | None,
+) -> tuple[str, date, date]:
+    """The instrument's key and the range a chart request covers: without ``end`` it ends
+    today, without ``start`` it covers `DEFAULT_DAYS` of the interval; an unknown symbol is
+    a 404, ``to`` before ``from`` or a span past `MAX_SPAN_DAYS` a 422 on ``to``."""
     instrument = store.catalog.find(symbol)
     if instrument is None:
         raise NotFound(f"unknown instrument '{symbol}'")
@@ -114,32 +138,39 @@ def history(
     span = MAX_SPAN_DAYS.get(interval)
     if span is not None and (end - start).days >= span:
         raise InvalidField("to", f"{interval.value} candles are served {span} days at a time")
+    return instrument.key, start, end
+
+
+def chart_bars(
+    store: CandleStore,
+    key: str,
+    interval: ChartInterval,
+    start: date,
+    end: date,
+    *,
+    live: CandleBook | None = None,
+    live_source: str = "live",
+) -> tuple[Bars, str]:
+    """The candles of `interval` from `start` to `end` as the chart shows them (stored ones
+    folded, with the feed's minutes), and their source; the indicators read the same."""
     stored = interval.stored
-    info = store.info(instrument.key, stored)
-    bars = store.read(instrument.key, stored, start, end)
+    info = store.info(key, stored)
+    bars = store.read(key, stored, start, end)
     source = info.source.value if info else NO_DATA
     if stored is Interval.MINUTE and live is not None:
-        # today's minutes from the feed, after the last stored one (the chart's intraday view)
-        extra = _live_after(bars, live.minutes(instrument.key), start, end)
-        if len(extra) and not len(bars):
+        joined = with_live_session(bars, live.minutes(key), start, end)
+        if len(joined) and not len(bars):
             source = live_source
-        bars = _joined(bars, extra)
+        bars = joined
     if interval.minutes is not None:
         bars = intraday(bars, interval.minutes)
     elif interval is ChartInterval.WEEK:
         bars = weekly(bars)
-    return History(
-        symbol=instrument.key,
-        interval=interval,
-        source=source,
-        start=start,
-        end=end,
-        candles=candle_rows(bars, stored),
-    )
+    return bars, source
 
 
 def _live_after(bars: Bars, minutes: list[LiveCandle], start: date, end: date) -> Bars:
-    """The live book's minutes after the last stored one, within the dates, as bars."""
+    """The live book's minutes within the dates that the stored ones lack, as bars."""
     last = bars.time[-1] if len(bars) else None
     kept = [
         c
@@ -147,6 +178,10 @@ def _live_after(bars: Bars, minutes: list[LiveCandle], start: date, end: date) -
         if start <= c.start.astimezone(IST).date() <= end
         and (last is None or _utc_second(c) > last)
     ]
+    return _as_bars(kept)
+
+
+def _as_bars(kept: list[LiveCandle]) -> Bars:
     return Bars.from_arrays(
         Interval.MINUTE,
         time=[_utc_second(c) for c in kept],
@@ -156,6 +191,23 @@ def _live_after(bars: Bars, minutes: list[LiveCandle], start: date, end: date) -
         close=[float(c.close) for c in kept],
         volume=[c.volume for c in kept],
     )
+
+
+def with_live_session(bars: Bars, minutes: list[LiveCandle], start: date, end: date) -> Bars:
+    """Stored minutes joined with the feed's: from the first minute the feed built of its
+    session (the day of its last minute) on, the minutes are the feed's, whatever the store
+    holds of them (a demo replays a session the store may hold in full: its later minutes
+    are not the chart's yet); stored minutes before it stay (the session's start, recorded
+    before a restart), and the feed's earlier days fill in after the last stored minute."""
+    if not minutes:
+        return bars
+    day = minutes[-1].start.astimezone(IST).date()
+    if not start <= day <= end:
+        return _joined(bars, _live_after(bars, minutes, start, end))
+    session = [c for c in minutes if c.start.astimezone(IST).date() == day]
+    earlier = [c for c in minutes if c.start.astimezone(IST).date() < day]
+    before = bars.take(bars.time < _utc_second(session[0]))
+    return _joined(_joined(before, _live_after(before, earlier, start, end)), _as_bars(session))
 
 
 def _utc_second(candle: LiveCandle) -> np.datetime64:

@@ -231,3 +231,29 @@ def test_minutes_of_any_day_candle_aggregate_to_it_on_its_grid(
         assert np.all(np.abs(np.round(column / tick) * tick - column) < 1e-6)
     assert bars.time[0] == np.datetime64("2026-11-20T03:45:00")
     assert np.all(np.diff(bars.time) == np.timedelta64(60, "s"))
+
+
+def test_the_loops_pass_records_beside_it_once_at_a_time(runtime: Runtime):
+    """The loop's job (`start_due`) hands the files to a thread and returns: while a pass
+    is in flight no second one starts, and nothing is due again until `every` has passed."""
+    book = CandleBook()
+    for minute, second, price, volume in TICKS:
+        book.update(
+            make_tick("NSE:INFY", price, ts=_at(minute, second), volume=volume, last_quantity=100)
+        )
+    now = [_at(25, 0)]
+    recorder = MinuteRecorder(
+        book=book, store=runtime.candles, source=CandleSource.BROKER, now=lambda: now[0]
+    )
+    with recorder._lock:  # a pass that cannot finish yet: the loop still goes on
+        assert recorder.start_due() is True
+        assert recorder.start_due() is False  # one in flight
+    first = recorder.pass_thread
+    assert first is not None
+    first.join()
+    assert len(runtime.candles.read("NSE:INFY", Interval.MINUTE, DAY, DAY)) == 9
+    assert recorder.start_due() is False  # not due again within `every`
+    now[0] = _at(45, 0)
+    assert recorder.start_due() is True
+    assert recorder.pass_thread is not first
+    recorder.pass_thread.join()

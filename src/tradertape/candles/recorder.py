@@ -51,6 +51,8 @@ class MinuteRecorder:
         self._refused: set[str] = set()  # keys holding minutes of another source
         self._last_run: datetime | None = None
         self._lock = threading.Lock()
+        self._busy = threading.Event()  # a `start_due` pass in flight
+        self.pass_thread: threading.Thread | None = None  # the last one started (tests join it)
 
     def run_due(self) -> int:
         """`flush` when `every` has passed on the market clock since the last; the count."""
@@ -58,6 +60,29 @@ class MinuteRecorder:
         if self._last_run is not None and now - self._last_run < self._every:
             return 0
         return self.flush(now)
+
+    def start_due(self) -> bool:
+        """`run_due` in a thread of its own, so the trading loop never waits on the files
+        (a broker's book rewrites a month file per instrument, hundreds per pass): starts a
+        pass when one is due and none is in flight; whether it started one."""
+        now = self._now()
+        if self._busy.is_set() or (
+            self._last_run is not None and now - self._last_run < self._every
+        ):
+            return False
+        self._busy.set()
+
+        def work() -> None:
+            try:
+                self.flush(now)
+            except Exception:  # a pass fails alone; the next one retries what it missed
+                log.exception("recording the feed's minutes failed")
+            finally:
+                self._busy.clear()
+
+        self.pass_thread = threading.Thread(target=work, name="candles.record", daemon=True)
+        self.pass_thread.start()
+        return True
 
     def flush(self, now: datetime | None = None) -> int:
         """Write every minute finished by `now` and not yet written; how many were written."""

@@ -77,7 +77,7 @@ def trading_loop(runtime: Runtime, *, alerts: AlertWatcher | None = None) -> Tra
         "briefings": briefings.run_due,
         "calendar_watch": watch.run_due,
         "broker_sessions": sessions.run_due,
-        "candles.record": minute_recorder(runtime).run_due,  # the feed's minutes, kept
+        "candles.record": minute_recorder(runtime).start_due,  # the feed's minutes, kept, beside
     }
     if runtime.settings.live_trading_enabled:
         more_jobs.update({"live": live.run_due, "live.reconcile_due": reconcile.run_due})

@@ -11,11 +11,12 @@ import type { Side } from "./spread";
 
 const ITM = "var(--mantine-color-yellow-light)";
 
-function Trade({ contract, onAdd }: { contract: Contract | null; onAdd: (symbol: string, side: Side) => void }) {
+function Trade({ contract, onAdd, phone }: { contract: Contract | null; onAdd: (symbol: string, side: Side) => void; phone: boolean }) {
   if (!contract) return null;
   const name = `${contract.strike} ${contract.option_type}`;
+  // on a phone B above S: side by side they push the puts off a 390 px screen
   return (
-    <Group gap={2} wrap="nowrap">
+    <Group gap={2} wrap="nowrap" style={phone ? { flexDirection: "column" } : undefined}>
       <ActionIcon size="sm" variant="filled" color="blue.8" aria-label={`Buy ${name}`} onClick={() => onAdd(contract.tradingsymbol, "BUY")}>B</ActionIcon>
       <ActionIcon size="sm" variant="filled" color="red.9" aria-label={`Sell ${name}`} onClick={() => onAdd(contract.tradingsymbol, "SELL")}>S</ActionIcon>
     </Group>
@@ -69,10 +70,10 @@ export function ChainTable({ chain, onAdd }: { chain: Chain; onAdd: (symbol: str
         <Text size="xs" c="dimmed">
           <span style={{ background: ITM, padding: "0 4px", borderRadius: 2 }}>Shaded</span>: in the money. Greeks per unit; theta ₹ a day, vega ₹ an IV point.
         </Text>
-        <ColumnPicker value={picked} onChange={setPicked} />
+        <div style={{ flexShrink: 0 }}><ColumnPicker value={picked} onChange={setPicked} /></div>
       </Group>
       <ScrollArea type="auto">
-        <Table highlightOnHover stickyHeader fz={phone ? "xs" : "sm"} miw={phone ? undefined : 180 + side * 2 * 72} horizontalSpacing={phone ? 4 : "xs"}
+        <Table highlightOnHover stickyHeader fz={phone ? "xs" : "sm"} miw={phone ? undefined : 180 + side * 2 * 72} horizontalSpacing={phone ? 2 : "xs"}
           aria-label={`${chain.underlying} option chain, ${istDate(chain.expiry)}`}>
           <Table.Thead>
             <Table.Tr>
@@ -99,7 +100,7 @@ export function ChainTable({ chain, onAdd }: { chain: Chain; onAdd: (symbol: str
               return (
                 <Table.Tr key={String(r.strike)} aria-current={atm ? "true" : undefined} data-itm={itm.call ? "call" : itm.put ? "put" : undefined}
                   style={atm ? { outline: "2px solid var(--mantine-color-blue-5)", outlineOffset: -2 } : undefined}>
-                  <Table.Td style={callShade}><Trade contract={r.call} onAdd={onAdd} /></Table.Td>
+                  <Table.Td style={callShade}><Trade contract={r.call} onAdd={onAdd} phone={phone} /></Table.Td>
                   <Cells columns={mirrored} contract={r.call} compact={phone} shade={itm.call} />
                   <Table.Td ta="right" className="num" fw={600} style={callShade}>{price(r.call?.ltp)}</Table.Td>
                   <Table.Td ta="center" fw={700}>
@@ -108,7 +109,7 @@ export function ChainTable({ chain, onAdd }: { chain: Chain; onAdd: (symbol: str
                   </Table.Td>
                   <Table.Td ta="right" className="num" fw={600} style={putShade}>{price(r.put?.ltp)}</Table.Td>
                   <Cells columns={columns} contract={r.put} compact={phone} shade={itm.put} />
-                  <Table.Td style={putShade}><Trade contract={r.put} onAdd={onAdd} /></Table.Td>
+                  <Table.Td style={putShade}><Trade contract={r.put} onAdd={onAdd} phone={phone} /></Table.Td>
                 </Table.Tr>
               );
             })}

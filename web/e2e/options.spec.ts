@@ -63,18 +63,29 @@ test("a chain renders and a spread's payoff is drawn with the API's figures @pho
   }
   await expectLaidOut(page, `the chain (${info.project.name})`);
   await keepScreenshot(page, "options-chain-columns", info.project.name);
+  // the greeks a trader picks: as many columns as fit (five on a desk, one on a phone)
   await page.getByRole("button", { name: "Columns" }).click();
-  await page.getByRole("checkbox", { name: "Theta (₹ per day)" }).check();
-  await page.getByRole("checkbox", { name: "Vega (₹ per IV point)" }).check();
+  const box = (name: string) => page.getByRole("checkbox", { name });
+  if (phone) {
+    await expect(box("Theta (₹ per day)")).toBeDisabled(); // OI fills the phone's one column
+    await box("Open interest (units)").uncheck();
+    await box("Theta (₹ per day)").check();
+    await expect(box("Vega (₹ per IV point)")).toBeDisabled();
+  } else {
+    await box("Volume today (units)").uncheck();
+    await box("OI change since the previous session").uncheck();
+    await box("Theta (₹ per day)").check();
+    await box("Vega (₹ per IV point)").check();
+  }
   await page.keyboard.press("Escape");
   await expect(table.getByRole("columnheader", { name: "Theta", exact: true })).toHaveCount(2);
-  await expect(table.getByRole("columnheader", { name: "Vega", exact: true })).toHaveCount(2);
   // the ATM put's theta (₹ a day, a holder loses it) and vega as the page's latest read says
   const greek = (v: number | null | undefined) => (v == null ? "—" : v.toFixed(2));
   await expect.poll(async () => {
     const put = atmOf(reads.at(-1) as Chain).put;
     const cells = await atm.getByRole("cell").allTextContents();
-    return cells.slice(-3, -1).join(" ") === `${greek(put?.theta)} ${greek(put?.vega)}` && (put?.theta ?? 0) < 0;
+    const want = phone ? [greek(put?.theta)] : [greek(put?.theta), greek(put?.vega)];
+    return cells.slice(-1 - want.length, -1).join(" ") === want.join(" ") && (put?.theta ?? 0) < 0;
   }).toBe(true);
   await keepScreenshot(page, "options-chain-greeks", info.project.name);
 

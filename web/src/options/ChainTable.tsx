@@ -3,9 +3,9 @@
 // strike outlined and the in-the-money side shaded. On a phone the cells are compact (lakh,
 // crore) and fewer columns start shown; the picker is the same.
 import { ActionIcon, Badge, Button, Checkbox, Group, Popover, ScrollArea, SimpleGrid, Table, Text } from "@mantine/core";
-import { useLocalStorage, useMediaQuery } from "@mantine/hooks";
+import { useElementSize, useLocalStorage, useMediaQuery } from "@mantine/hooks";
 import { inr, istDate, plain } from "@/format";
-import { type ChainColumn, COLUMNS, type ColumnKey, DESK_COLUMNS, itmSide, PHONE_COLUMNS, shownColumns } from "./chainColumns";
+import { type ChainColumn, COLUMNS, type ColumnKey, columnsThatFit, DESK_COLUMNS, itmSide, PHONE_COLUMNS, shownColumns } from "./chainColumns";
 import type { Chain, Contract } from "./optionApi";
 import type { Side } from "./spread";
 
@@ -23,17 +23,20 @@ function Trade({ contract, onAdd, phone }: { contract: Contract | null; onAdd: (
   );
 }
 
-/** The picker: a checkbox per column, in the chain's order. */
-export function ColumnPicker({ value, onChange }: { value: readonly ColumnKey[]; onChange: (v: ColumnKey[]) => void }) {
+/** The picker: a checkbox per column, in the chain's order; once `fit` are picked the rest
+ * wait until one is dropped (more would push the puts off the screen). */
+export function ColumnPicker({ value, onChange, fit }: { value: readonly ColumnKey[]; onChange: (v: ColumnKey[]) => void; fit: number }) {
+  const full = value.length >= fit;
   return (
     <Popover position="bottom-end" shadow="md" withinPortal>
       <Popover.Target>
         <Button size="xs" variant="default">Columns</Button>
       </Popover.Target>
-      <Popover.Dropdown>
-        <Checkbox.Group label="Chain columns" value={[...value]} onChange={(v) => onChange(v as ColumnKey[])}>
+      <Popover.Dropdown maw={360}>
+        <Checkbox.Group label="Chain columns" description={full ? `${fit} fit on this screen: drop one to add another.` : undefined}
+          value={[...value]} onChange={(v) => onChange(v as ColumnKey[])}>
           <SimpleGrid cols={2} spacing="xs" verticalSpacing={6} mt="xs">
-            {COLUMNS.map((c) => <Checkbox key={c.key} value={c.key} label={c.title} size="xs" />)}
+            {COLUMNS.map((c) => <Checkbox key={c.key} value={c.key} label={c.title} size="xs" disabled={full && !value.includes(c.key)} />)}
           </SimpleGrid>
         </Checkbox.Group>
       </Popover.Dropdown>
@@ -60,17 +63,19 @@ export function ChainTable({ chain, onAdd }: { chain: Chain; onAdd: (symbol: str
   const [desk, setDesk] = useLocalStorage<ColumnKey[]>({ key: "chain-columns-desk", defaultValue: [...DESK_COLUMNS], getInitialValueInEffect: false });
   const [hand, setHand] = useLocalStorage<ColumnKey[]>({ key: "chain-columns-phone", defaultValue: [...PHONE_COLUMNS], getInitialValueInEffect: false });
   const [picked, setPicked] = phone ? [hand, setHand] : [desk, setDesk];
-  const columns = shownColumns(picked);
+  const { ref, width } = useElementSize();
+  const fit = columnsThatFit(width, phone);
+  const columns = shownColumns(picked).slice(0, fit);
   const mirrored = [...columns].reverse(); // calls read outward from the strike, as puts do
   const price = (v: number | string | null | undefined, decimals = 2) => (phone ? plain(v, decimals) : inr(v, decimals));
   const side = columns.length + 2; // the trade buttons, the picked columns, LTP
   return (
-    <div>
+    <div ref={ref}>
       <Group justify="space-between" mb={4} wrap="nowrap" gap="xs">
         <Text size="xs" c="dimmed">
           <span style={{ background: ITM, padding: "0 4px", borderRadius: 2 }}>Shaded</span>: in the money. Greeks per unit; theta ₹ a day, vega ₹ an IV point.
         </Text>
-        <div style={{ flexShrink: 0 }}><ColumnPicker value={picked} onChange={setPicked} /></div>
+        <div style={{ flexShrink: 0 }}><ColumnPicker value={columns.map((c) => c.key)} onChange={setPicked} fit={fit} /></div>
       </Group>
       <ScrollArea type="auto">
         <Table highlightOnHover stickyHeader fz={phone ? "xs" : "sm"} miw={phone ? undefined : 180 + side * 2 * 72} horizontalSpacing={phone ? 2 : "xs"}

@@ -53,6 +53,19 @@ export function shownColumns(picked: readonly string[]): ChainColumn[] {
   return COLUMNS.filter((c) => wanted.has(c.key));
 }
 
+// What a row needs besides the picked columns (strike, both LTPs and trade buttons) and what
+// each picked column adds across both sides, in px, measured at 1440 and 390 px.
+const FRAME = { desk: 520, phone: 290 };
+const PER_COLUMN = { desk: 135, phone: 70 };
+
+/** How many columns a chain `width` px wide shows without scrolling sideways (at least one;
+ * all of them before it is measured). */
+export function columnsThatFit(width: number, phone: boolean): number {
+  if (!width) return COLUMNS.length;
+  const kind = phone ? "phone" : "desk";
+  return Math.min(COLUMNS.length, Math.max(1, Math.floor((width - FRAME[kind]) / PER_COLUMN[kind])));
+}
+
 /** Which side of the strike is in the money, for shading: the API says, per contract. */
 export function itmSide(row: { call: Contract | null; put: Contract | null }): { call: boolean; put: boolean } {
   return { call: row.call?.itm === true, put: row.put?.itm === true };

@@ -3,7 +3,7 @@ import { cleanup, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ChainTable } from "./ChainTable";
-import { COLUMNS, DESK_COLUMNS, shownColumns } from "./chainColumns";
+import { COLUMNS, columnsThatFit, DESK_COLUMNS, shownColumns } from "./chainColumns";
 import type { Chain, Contract } from "./optionApi";
 
 let phone = false;
@@ -79,5 +79,12 @@ describe("chain columns", () => {
     expect(shownColumns(["vega", "oi", "gone"]).map((c) => c.key)).toEqual(["oi", "vega"]);
     expect(shownColumns(DESK_COLUMNS).length).toBe(5);
     expect(COLUMNS.map((c) => c.key)).toEqual(["oi", "oi_change", "volume", "bid", "ask", "iv", "delta", "gamma", "theta", "vega"]);
+  });
+  it("shows no more columns than fit across the screen, at least one", () => {
+    expect(columnsThatFit(1208, false)).toBe(4 + 1); // a 1440 px desk beside the menu: the five it opens with
+    expect(columnsThatFit(358, true)).toBe(1); // a 390 px phone: OI beside each LTP
+    expect(columnsThatFit(200, true)).toBe(1);
+    expect(columnsThatFit(4000, false)).toBe(COLUMNS.length);
+    expect(columnsThatFit(0, false)).toBe(COLUMNS.length); // not measured yet
   });
 });

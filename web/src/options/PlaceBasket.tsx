@@ -18,7 +18,7 @@ function Figure({ label, value }: { label: string; value: string }) {
 
 /** The margin with and without the hedge benefit, the charges and what you have: every
  * figure the API's (one margin computation: `hedgeWords` only puts it in words). */
-function Figures({ m, legs }: { m: BasketMargin; legs: number }) {
+function Figures({ m, legs }: { m: BasketMargin; legs: PayoffLeg[] }) {
   const words = hedgeWords(m, legs);
   return (
     <Stack gap={4}>
@@ -96,7 +96,7 @@ export function PlaceBasket({ legs, chain }: { legs: PayoffLeg[]; chain?: Chain 
           {mode === "live" ? "Place live basket" : "Place basket"}
         </Button>
       </Group>
-      {m && <Figures m={m} legs={legs.length} />}
+      {m && <Figures m={m} legs={legs} />}
       {margin.error && !shownOnLegs && <Alert color="red" role="alert">{margin.error.message}</Alert>}
       {place.data && <Outcome placed={place.data} />}
       <Modal opened={asking !== null} onClose={() => setAsking(null)} title={mode === "live" ? "Place this basket at your broker?" : "Place this basket?"}>
@@ -108,7 +108,7 @@ export function PlaceBasket({ legs, chain }: { legs: PayoffLeg[]; chain?: Chain 
               <Text key={l.tradingsymbol} size="sm">{l.transaction_type === "BUY" ? "Buy" : "Sell"} {l.lots} lot{l.lots === 1 ? "" : "s"} of {instrumentName(l.tradingsymbol, "NFO")}, <span className="num">{pricedAt(pricing[l.tradingsymbol])}</span></Text>
             ))}
           </Stack>
-          {m && <Figures m={m} legs={legs.length} />}
+          {m && <Figures m={m} legs={legs} />}
           <Text size="xs" c="dimmed">If a leg is refused, the legs already filled are exited at market.</Text>
           {place.error && <Alert color="red" role="alert">{place.error.message}</Alert>}
           <Group justify="flex-end">

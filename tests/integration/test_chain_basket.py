@@ -4,7 +4,8 @@ naming the field."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -320,3 +321,109 @@ def test_a_basket_without_a_key_is_the_same_basket_for_a_minute_only(
         leg["order_id"] for leg in first["legs"]
     )
     assert _net(client) == {CALL: 2 * lot, FAR_CALL: -2 * lot}
+
+
+def _preview(client: TestClient, legs: list[tuple[str, str]]) -> dict[str, Any]:
+    body = {"legs": [{"tradingsymbol": s, "transaction_type": t, "lots": 1} for s, t in legs]}
+    shown = client.post("/api/options/basket/preview", json=body)
+    assert shown.status_code == 200, shown.text
+    return dict(shown.json())
+
+
+def test_wings_on_a_short_strangle_cut_its_margin_and_say_by_how_much(
+    client: TestClient, runtime: Runtime
+):
+    """Issue 64's strangle and condor, worked: NIFTY at 27,800, lot 65, the December
+    monthly. Sold 28,000 CE at 100 and 27,600 PE at 90; the condor buys the 28,200 CE at 50
+    and the 27,400 PE at 40 as wings. Exposure is 2 % × 27,800 × 65 = 36,140 a sold lot.
+
+    Each leg alone (its own preview): a sold option is its SPAN + 36,140, a bought one its
+    premium. The strangle keeps the worse side's SPAN plus the other side's premium
+    (docs/margins.md). The condor's call spread risks 200 − 100 = 100 a unit, the put
+    spread 200 − 90 = 110; paired as a strangle the lesser side (the call's 100) keeps the
+    lower of its risk and its premium (100): SPAN 6,500 + 7,150 = 13,650, exposure 72,280,
+    wings' premium 3,250 + 2,600 = 5,850, so **91,780.00**. The benefit is always the legs
+    alone less the legs together."""
+    sign_in(client, runtime, "condor@x.in")
+    set_price(runtime, NIFTY, "27800")
+    prices = {
+        "NIFTY26DEC28000CE": "100.00",
+        "NIFTY26DEC27600PE": "90.00",
+        "NIFTY26DEC28200CE": "50.00",
+        "NIFTY26DEC27400PE": "40.00",
+    }
+    for symbol, price in prices.items():
+        set_price(runtime, f"NFO:{symbol}", price)
+    call, put = ("NIFTY26DEC28000CE", "SELL"), ("NIFTY26DEC27600PE", "SELL")
+    wings = [("NIFTY26DEC28200CE", "BUY"), ("NIFTY26DEC27400PE", "BUY")]
+
+    def alone(leg: tuple[str, str]) -> float:
+        shown = _preview(client, [leg])
+        assert float(shown["hedge_benefit"]) == 0  # one leg offsets nothing
+        assert shown["margin_without_hedge"] == shown["margin_required"]
+        return float(shown["margin_required"])
+
+    exposure = 36_140.00
+    span_call, span_put = alone(call) - exposure, alone(put) - exposure
+    assert alone(wings[0]) == 50 * 65
+    assert alone(wings[1]) == 40 * 65
+
+    strangle = _preview(client, [call, put])
+    naked = alone(call) + alone(put)
+    assert float(strangle["margin_without_hedge"]) == pytest.approx(naked, abs=0.001)
+    lesser_premium = 100 * 65 if span_call <= span_put else 90 * 65
+    hedged = max(span_call, span_put) + lesser_premium + 2 * exposure
+    assert float(strangle["margin_required"]) == pytest.approx(hedged, abs=0.011)
+    assert float(strangle["hedge_benefit"]) == pytest.approx(naked - hedged, abs=0.011)
+
+    condor = _preview(client, [call, put, *wings])
+    assert float(condor["margin_required"]) == 91_780.00
+    assert float(condor["margin_without_hedge"]) == pytest.approx(naked + 5_850, abs=0.001)
+    benefit = float(condor["margin_without_hedge"]) - 91_780.00
+    assert float(condor["hedge_benefit"]) == pytest.approx(benefit, abs=0.001)
+    # the wings cost 5,850 and free far more than that
+    assert float(condor["margin_required"]) < float(strangle["margin_required"]) - 5_850
+    assert float(condor["hedge_benefit"]) > float(strangle["hedge_benefit"])
+
+
+def test_the_chain_shows_each_contracts_interest_volume_touch_and_greeks(
+    client: TestClient, runtime: Runtime
+):
+    """Each contract of the web's chain: OI and its change since the previous session in
+    whole lots, the day's volume from the contract's own tick, bid ≤ LTP ≤ ask, in or out
+    of the money, and the greeks of Black-76 at its IV (theta per day, vega per point)."""
+    from tradertape.domain.option_listing import years_to_expiry
+    from tradertape.domain.option_math import OptionKind, greeks
+
+    _ready(client, runtime, "chain-fields@x.in")
+    chain = client.get("/api/options/underlyings/NIFTY/chain", params={"expiry": "2026-12-29"})
+    assert chain.status_code == 200, chain.text
+    body = chain.json()
+    lot, spot = body["lot_size"], float(body["spot"])
+    contracts = [c for r in body["rows"] for c in (r["call"], r["put"]) if c]
+    assert contracts
+    for c in contracts:
+        assert c["oi"] % lot == 0
+        assert c["oi_change"] % lot == 0
+        assert -0.15 * c["oi"] - lot <= c["oi_change"] <= 0.25 * c["oi"] + lot
+        tick = runtime.options.last_tick(f"NFO:{c['tradingsymbol']}")
+        assert tick is not None
+        assert c["volume"] == tick.volume
+        assert c["volume"] % lot == 0
+        assert float(c["bid"]) <= float(c["ltp"]) <= float(c["ask"])
+        strike = float(c["strike"])
+        assert c["itm"] is ((strike < spot) if c["option_type"] == "CE" else (strike > spot))
+    assert any(c["oi_change"] > 0 for c in contracts)
+    assert any(c["volume"] > 0 for c in contracts)  # 10:00 IST: the session is under way
+
+    atm = next(r["call"] for r in body["rows"] if float(r["strike"]) == float(body["atm_strike"]))
+    years = years_to_expiry(runtime.clock.now(), date(2026, 12, 29))
+    forward = spot * math.exp(runtime.options.rate * years)
+    want = greeks(
+        OptionKind.CE, forward, float(atm["strike"]), years, atm["iv"] / 100, runtime.options.rate
+    )
+    assert atm["delta"] == pytest.approx(want.delta, abs=1e-3)
+    assert atm["theta"] == pytest.approx(want.theta, rel=1e-3)
+    assert atm["theta"] < 0  # per calendar day, a holder loses it
+    assert atm["vega"] == pytest.approx(want.vega, rel=1e-3)
+    assert atm["gamma"] == pytest.approx(want.gamma, rel=1e-3)

@@ -7,6 +7,13 @@ thins away from the money. It is anchored on the index's previous close, so it i
 through a session, and a per-contract hash keeps neighbouring strikes from being identical.
 PCR and max pain are then the usual readings of it; with real open interest (a broker's
 quotes) the same two functions apply unchanged.
+
+The previous session's close (`previous_oi`) is today's scaled by a stable per-contract
+factor (interest mostly builds into an expiry, some strikes unwind), so the chain can show
+the change in open interest as Sensibull and NSE do: today's less the previous session's,
+in whole lots. The day's traded volume (`session_volume`) is a stable per-contract
+multiple of the open interest (weekly index options turn over a few times their interest a
+day) accrued through the session's hours, so it only grows from 09:15 to 15:30 IST.
 """
 
 from __future__ import annotations
@@ -31,10 +38,26 @@ class StrikeInterest:
     put_oi: int
 
 
+_PREVIOUS = (0.75, 1.15)  # yesterday's interest as a share of today's, per contract
+_TURNOVER = (1.5, 4.5)  # a day's volume as a multiple of the interest, per contract
+_SESSION_OPEN_MINS = 9 * 60 + 15  # 09:15 IST
+_SESSION_MINS = 375  # to 15:30 IST
+
+
+def _uniform(symbol: str, salt: str = "") -> float:
+    """A stable number in [0, 1) per contract (and salt)."""
+    digest = hashlib.blake2b(f"{salt}{symbol}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") / 2**32
+
+
 def _jitter(symbol: str) -> float:
     """A stable factor in [0.8, 1.2) per contract."""
-    digest = hashlib.blake2b(symbol.encode(), digest_size=4).digest()
-    return 0.8 + 0.4 * int.from_bytes(digest, "big") / 2**32
+    return 0.8 + 0.4 * _uniform(symbol)
+
+
+def _whole_lots(units: float, lot_size: int) -> int:
+    lot = max(lot_size, 1)
+    return int(units // lot) * lot
 
 
 def _round_bonus(strike: Decimal) -> float:
@@ -83,3 +106,24 @@ def max_pain(rows: Sequence[StrikeInterest]) -> Decimal | None:
         if best is None or paid < best[0]:
             best = (paid, settle)
     return best[1] if best is not None else None
+
+
+def previous_oi(symbol: str, *, oi: int, lot_size: int) -> int:
+    """The contract's open interest at the previous session's close (units, whole lots):
+    today's `oi` times a stable factor of the contract in [0.75, 1.15)."""
+    low, high = _PREVIOUS
+    return _whole_lots(oi * (low + (high - low) * _uniform(symbol, "prev:")), lot_size)
+
+
+def session_fraction(ist_minutes: int) -> float:
+    """How much of the session (09:15 to 15:30 IST) has passed at `ist_minutes` after
+    midnight IST: 0 before the open, 1 from the close."""
+    return min(max((ist_minutes - _SESSION_OPEN_MINS) / _SESSION_MINS, 0.0), 1.0)
+
+
+def session_volume(symbol: str, *, oi: int, lot_size: int, fraction: float) -> int:
+    """The units traded so far today (whole lots): a stable multiple of the contract's
+    open interest in [1.5, 4.5), `fraction` of the way through the session."""
+    low, high = _TURNOVER
+    turnover = low + (high - low) * _uniform(symbol, "volume:")
+    return _whole_lots(oi * turnover * min(max(fraction, 0.0), 1.0), lot_size)

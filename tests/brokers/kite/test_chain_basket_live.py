@@ -74,6 +74,10 @@ def test_a_live_basket_shows_kites_margin_then_goes_hedge_first(
     assert margin.status_code == 200, margin.text
     assert margin.json()["source"] == "broker"
     assert float(margin.json()["margin_required"]) > 0
+    # Kite's `initial` is the orders' sum before netting, `final` after (the fake nets
+    # nothing, so the benefit it reports is none)
+    assert margin.json()["margin_without_hedge"] == margin.json()["margin_required"]
+    assert float(margin.json()["hedge_benefit"]) == 0
 
     placed = client.post("/api/options/basket", json=_spread(idempotency_key="live-1"))
     assert placed.status_code == 200, placed.text

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tradertape.domain.open_interest import (
     StrikeInterest,
     max_pain,
+    previous_oi,
     put_call_ratio,
+    session_fraction,
+    session_volume,
     synthetic_oi,
 )
 
@@ -56,3 +63,42 @@ def test_synthetic_oi_is_whole_lots_crowded_just_out_of_the_money():
     assert oi(25400, call=True) > oi(24600, call=True)  # calls written above the index
     assert oi(24600, call=False) > oi(25400, call=False)  # puts below
     assert oi(27500, call=True) < oi(25500, call=True) / 100  # thins far from the money
+
+
+symbols = st.from_regex(r"NIFTY26D0[1-9]2[45][0-9]00(CE|PE)", fullmatch=True)
+interest = st.integers(min_value=0, max_value=100_000).map(lambda lots: lots * 65)
+
+
+@given(symbols, interest)
+def test_previous_oi_is_whole_lots_within_its_band(symbol: str, oi: int):
+    """Yesterday's interest is 75 % to 115 % of today's, in whole lots, and stable: so the
+    change (today less yesterday) is a whole number of lots, never more than +25 % of today
+    nor below −15 %."""
+    before = previous_oi(symbol, oi=oi, lot_size=65)
+    assert before == previous_oi(symbol, oi=oi, lot_size=65)
+    assert before % 65 == 0
+    assert 0.75 * oi - 65 <= before <= 1.15 * oi
+    assert (oi - before) % 65 == 0
+
+
+def test_the_session_runs_from_0915_to_1530_ist():
+    assert session_fraction(9 * 60) == 0.0  # before the open
+    assert session_fraction(9 * 60 + 15) == 0.0
+    assert session_fraction(12 * 60 + 22) == pytest.approx(187 / 375)
+    assert session_fraction(15 * 60 + 30) == 1.0
+    assert session_fraction(18 * 60) == 1.0  # after the close the day's volume stands
+
+
+@given(symbols, interest, st.floats(0, 1), st.floats(0, 1))
+def test_volume_is_whole_lots_and_only_grows_through_the_day(
+    symbol: str, oi: int, early: float, late: float
+):
+    early, late = sorted((early, late))
+    first = session_volume(symbol, oi=oi, lot_size=65, fraction=early)
+    then = session_volume(symbol, oi=oi, lot_size=65, fraction=late)
+    assert first % 65 == 0
+    assert 0 <= first <= then
+    # a full day turns the interest over 1.5 to 4.5 times
+    day = session_volume(symbol, oi=oi, lot_size=65, fraction=1.0)
+    assert 1.5 * oi - 65 <= day <= 4.5 * oi
+    assert session_volume(symbol, oi=oi, lot_size=65, fraction=0.0) == 0

@@ -63,6 +63,34 @@ def test_nifty_like_greeks_worked_value() -> None:
     assert g.theta == pytest.approx(-12.825, abs=2e-3)
 
 
+def test_put_theta_and_vega_units_worked_value() -> None:
+    """The chain's units: theta in ₹ per calendar day (negative: the holder loses it), vega
+    in ₹ per vol point. NIFTY-like put, F = 25,000, K = 24,800, 7 days, σ = 16 %, r = 0.
+
+    √T = √(7/365) = 0.1384850, σ√T = 0.0221576; ln(25,000/24,800) = 0.0080322;
+    d1 = 0.0080322/0.0221576 + 0.0221576/2 = 0.3735808; φ(d1) = 0.3720527.
+    Vega per point = 25,000·0.3720527·0.1384850/100 = 12.8809;
+    theta per day = −25,000·0.3720527·0.16/(2·0.1384850)/365 = −14.7211.
+    """
+    g = greeks(PE, 25_000, 24_800, 7 / 365, 0.16)
+    assert g.vega == pytest.approx(12.8809, abs=1e-3)
+    assert g.theta == pytest.approx(-14.7211, abs=1e-3)
+    # vega per vol point: σ from 16 % to 17 % moves the premium by about vega
+    up = price(PE, 25_000, 24_800, 7 / 365, 0.17) - price(PE, 25_000, 24_800, 7 / 365, 0.16)
+    assert up == pytest.approx(g.vega, rel=0.01)
+    # theta per calendar day: a day later (6 days left) the premium is lower by about theta
+    day = price(PE, 25_000, 24_800, 6 / 365, 0.16) - g.price
+    assert day == pytest.approx(g.theta, rel=0.1)
+
+
+@given(forwards, moneyness, years, vols)
+def test_a_holder_loses_time_value_without_interest(
+    forward: float, m: float, t: float, vol: float
+) -> None:
+    for kind in (CE, PE):
+        assert greeks(kind, forward, forward * m, t, vol).theta <= 0
+
+
 @given(forwards, moneyness, years, vols, rates)
 def test_put_call_parity(forward: float, m: float, t: float, vol: float, r: float) -> None:
     strike = forward * m

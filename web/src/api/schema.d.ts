@@ -7046,10 +7046,20 @@ export interface components {
             /** Charges */
             charges: string | null;
             /**
+             * Hedge Benefit
+             * @description what holding the legs together spares: margin_without_hedge − margin_required (0 when nothing offsets)
+             */
+            hedge_benefit: string | null;
+            /**
              * Margin Required
              * @description the legs together (null: a leg has no price to estimate at)
              */
             margin_required: string | null;
+            /**
+             * Margin Without Hedge
+             * @description each leg's margin alone, added up: the structure with no hedge benefit (null: unknown; for a broker's answer, its basket's initial margin)
+             */
+            margin_without_hedge: string | null;
             /**
              * Order
              * @description the legs' sending order (indices): buys first
@@ -8188,17 +8198,28 @@ export interface components {
              * @description best bid now (a LIMIT sell leg's starting price)
              */
             bid?: string | null;
-            /** Delta */
+            /**
+             * Delta
+             * @description per unit of the index (Black-76 at the IV)
+             */
             delta: number | null;
             /** Expiry Key */
             expiry_key: string;
-            /** Gamma */
+            /**
+             * Gamma
+             * @description delta's change per unit of the index
+             */
             gamma: number | null;
             /** Instrument Token */
             instrument_token: number;
             /**
+             * Itm
+             * @description in the money at the index now (a call below it, a put above it); null without a price
+             */
+            itm: boolean | null;
+            /**
              * Iv
-             * @description implied volatility in %
+             * @description implied volatility in % (null: the price has none)
              */
             iv: number | null;
             /** Lot Size */
@@ -8210,13 +8231,18 @@ export interface components {
              * @description open interest in units (synthetic in the simulated market)
              */
             oi: number;
+            /**
+             * Oi Change
+             * @description open interest now less at the previous session's close, in units
+             */
+            oi_change: number;
             /** Option Type */
             option_type: string;
             /** Strike */
             strike: number;
             /**
              * Theta
-             * @description per calendar day, per unit
+             * @description ₹ per calendar day, per unit: what a day's passing does to the premium (negative: a holder loses it)
              */
             theta: number | null;
             /**
@@ -8229,9 +8255,14 @@ export interface components {
             tradingsymbol: string;
             /**
              * Vega
-             * @description per vol point, per unit
+             * @description ₹ per vol point (IV 20 % → 21 %), per unit
              */
             vega: number | null;
+            /**
+             * Volume
+             * @description units traded today, from the contract's tick (null: no tick)
+             */
+            volume: number | null;
         };
         /**
          * CostContractOut
@@ -17140,7 +17171,9 @@ export interface components {
         };
         /**
          * WindowChainOut
-         * @description Strikes around ATM for one expiry, with the expiry's PCR and max pain.
+         * @description Strikes around ATM for one expiry, with the expiry's PCR and max pain. Greeks are
+         *     computed here once (`domain.option_math`, Black-76 at each contract's IV), never by
+         *     a client.
          */
         WindowChainOut: {
             /** Atm Strike */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { direction, inr, lakhCrore, pct, plain, qty, signedInr } from "./money";
+import { direction, inr, lakhCrore, lakhs, pct, plain, qty, signedInr } from "./money";
 
 describe("inr", () => {
   it("groups the Indian way from an exact decimal string", () => {
@@ -53,5 +53,21 @@ describe("other figures", () => {
     expect(direction("-1")).toBe("down");
     expect(direction(2)).toBe("up");
     expect(direction("0.00")).toBe("flat");
+  });
+});
+
+describe("lakhs", () => {
+  it("prints counts as Indian chains do: crore, lakh, else grouped", () => {
+    expect(lakhs(12_500_000)).toBe("1.25 Cr");
+    expect(lakhs(6_045_000)).toBe("60.45 L");
+    expect(lakhs(100_000)).toBe("1 L");
+    expect(lakhs(99_775)).toBe("99,775");
+    expect(lakhs(0)).toBe("0");
+    expect(lakhs(null)).toBe("—");
+  });
+  it("signs a change when asked", () => {
+    expect(lakhs(325_000, { signed: true })).toBe("+3.25 L");
+    expect(lakhs(-6_500, { signed: true })).toBe("-6,500");
+    expect(lakhs(0, { signed: true })).toBe("0");
   });
 });

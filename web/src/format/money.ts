@@ -101,6 +101,20 @@ export function lakhCrore(value: number): string {
   return `${sign}₹${groupDigits(String(Math.floor(paise / 100)))}${fraction}`;
 }
 
+/** A count in a narrow cell, as Indian chains print open interest and volume: 1.25 Cr,
+ * 12.5 L, and below a lakh the whole number in Indian grouping (45,200); `signed` adds +
+ * to a rise (an OI change). */
+export function lakhs(value: Amount, { signed = false } = {}): string {
+  const n = toNumber(value);
+  if (n === null) return "—";
+  const abs = Math.abs(n);
+  const sign = n < 0 ? "-" : signed && n > 0 ? "+" : "";
+  const trim = (x: number) => x.toFixed(2).replace(/\.?0+$/, "");
+  if (abs >= 1e7) return `${sign}${trim(abs / 1e7)} Cr`;
+  if (abs >= 1e5) return `${sign}${trim(abs / 1e5)} L`;
+  return `${sign}${grouping(0).format(Math.round(abs))}`;
+}
+
 /** "up" | "down" | "flat" for colouring by direction only (red/green mean direction). */
 export function direction(value: Amount): "up" | "down" | "flat" {
   const n = toNumber(value);

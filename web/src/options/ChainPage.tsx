@@ -1,91 +1,20 @@
-// The option chain: underlying and expiry pickers, strikes around ATM with LTP, IV, greeks
-// and OI, the expiry's PCR and max pain; Buy/Sell on a contract (or a preset) builds a
+// The option chain: underlying and expiry pickers, strikes around ATM (`ChainTable`: OI and
+// its change, volume, bid/ask, IV and greeks, columns to pick), the expiry's PCR and max pain; Buy/Sell on a contract (or a preset) builds a
 // structure whose payoff the API computes, with what-if sliders, placed as one basket.
 import { ActionIcon, Alert, Badge, Button, Grid, Group, Loader, Menu, NumberInput, Paper, ScrollArea, Select, Stack, Table, Text, Title } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { useEffect, useState } from "react";
 import { PageTitle } from "@/components/PageTitle";
-import { inr, instrumentName, istDate, plain, qty } from "@/format";
-import { type Chain, type Contract, type PayoffLeg, type WhatIf, useChain, usePayoff, useUnderlyings } from "./optionApi";
+import { inr, instrumentName, istDate, qty } from "@/format";
+import { ChainTable } from "./ChainTable";
+import { type Chain, type PayoffLeg, type WhatIf, useChain, usePayoff, useUnderlyings } from "./optionApi";
 import { PayoffChart } from "./PayoffChart";
 import { PayoffSummary } from "./PayoffSummary";
 import { PlaceBasket } from "./PlaceBasket";
-import { addLeg, openingExpiry, PRESETS, type Preset, presetLegs, type Side } from "./spread";
+import { addLeg, openingExpiry, PRESETS, type Preset, presetLegs } from "./spread";
 import { WhatIfControls } from "./WhatIfControls";
 
 const NOW: WhatIf = { spot: null, iv_shift: 0, days_to_expiry: null };
-
-function Trade({ contract, onAdd }: { contract: Contract | null; onAdd: (symbol: string, side: Side) => void }) {
-  if (!contract) return null;
-  const name = `${contract.strike} ${contract.option_type}`;
-  return (
-    <Group gap={2} wrap="nowrap">
-      <ActionIcon size="sm" variant="filled" color="blue.8" aria-label={`Buy ${name}`} onClick={() => onAdd(contract.tradingsymbol, "BUY")}>B</ActionIcon>
-      <ActionIcon size="sm" variant="filled" color="red.9" aria-label={`Sell ${name}`} onClick={() => onAdd(contract.tradingsymbol, "SELL")}>S</ActionIcon>
-    </Group>
-  );
-}
-
-const iv = (c: Contract | null) => (c?.iv === null || c?.iv === undefined ? "–" : c.iv.toFixed(1));
-const delta = (c: Contract | null) => (c?.delta === null || c?.delta === undefined ? "–" : c.delta.toFixed(2));
-
-/** Calls left, puts right, strikes between. On a phone only each side's trade buttons and LTP
- * (as Sensibull's app shows it): OI, IV and delta would push the puts off the screen. */
-function ChainTable({ chain, onAdd }: { chain: Chain; onAdd: (symbol: string, side: Side) => void }) {
-  const phone = useMediaQuery("(max-width: 36em)") ?? false;
-  const wide = !phone;
-  const price = (v: number | string | null | undefined, decimals = 2) => (phone ? plain(v, decimals) : inr(v, decimals));
-  return (
-    <ScrollArea type="auto">
-      <Table striped highlightOnHover stickyHeader fz="sm" miw={phone ? undefined : 860} horizontalSpacing={phone ? 4 : "xs"}
-        aria-label={`${chain.underlying} option chain, ${istDate(chain.expiry)}`}>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th colSpan={phone ? 2 : 5} ta="center">Calls</Table.Th>
-            <Table.Th />
-            <Table.Th colSpan={phone ? 2 : 5} ta="center">Puts</Table.Th>
-          </Table.Tr>
-          <Table.Tr>
-            <Table.Th>Trade</Table.Th>
-            {wide && <><Table.Th ta="right">OI</Table.Th><Table.Th ta="right">IV %</Table.Th><Table.Th ta="right">Delta</Table.Th></>}
-            <Table.Th ta="right">LTP</Table.Th>
-            <Table.Th ta="center">Strike</Table.Th>
-            <Table.Th ta="right">LTP</Table.Th>
-            {wide && <><Table.Th ta="right">Delta</Table.Th><Table.Th ta="right">IV %</Table.Th><Table.Th ta="right">OI</Table.Th></>}
-            <Table.Th>Trade</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {chain.rows.map((r) => {
-            const atm = Number(r.strike) === Number(chain.atm_strike);
-            return (
-              <Table.Tr key={String(r.strike)} aria-current={atm ? "true" : undefined} style={atm ? { outline: "2px solid var(--mantine-color-blue-5)" } : undefined}>
-                <Table.Td><Trade contract={r.call} onAdd={onAdd} /></Table.Td>
-                {wide && <>
-                  <Table.Td ta="right" className="num">{qty(r.call?.oi)}</Table.Td>
-                  <Table.Td ta="right" className="num">{iv(r.call)}</Table.Td>
-                  <Table.Td ta="right" className="num">{delta(r.call)}</Table.Td>
-                </>}
-                <Table.Td ta="right" className="num" fw={600}>{price(r.call?.ltp)}</Table.Td>
-                <Table.Td ta="center" fw={700}>
-                  <span className="num">{price(r.strike, 0)}</span>
-                  {atm && (phone ? <div><Badge size="xs">ATM</Badge></div> : <Badge size="xs" ml={4}>ATM</Badge>)}
-                </Table.Td>
-                <Table.Td ta="right" className="num" fw={600}>{price(r.put?.ltp)}</Table.Td>
-                {wide && <>
-                  <Table.Td ta="right" className="num">{delta(r.put)}</Table.Td>
-                  <Table.Td ta="right" className="num">{iv(r.put)}</Table.Td>
-                  <Table.Td ta="right" className="num">{qty(r.put?.oi)}</Table.Td>
-                </>}
-                <Table.Td><Trade contract={r.put} onAdd={onAdd} /></Table.Td>
-              </Table.Tr>
-            );
-          })}
-        </Table.Tbody>
-      </Table>
-    </ScrollArea>
-  );
-}
 
 function Structure({ underlying, legs, setLegs, chain }: { underlying: string; legs: PayoffLeg[]; setLegs: (l: PayoffLeg[]) => void; chain: Chain }) {
   const [whatIf, setWhatIf] = useState<WhatIf>(NOW);
@@ -205,7 +134,7 @@ export function Component() {
       {chain.error && <Alert color="red" role="alert">{chain.error.message}</Alert>}
       {c && (
         <Stack gap="md">
-          <Text size="xs" c="dimmed">Open interest is modelled in the simulated market. Greeks per unit; theta per day, vega per IV point.</Text>
+          {c.oi_source === "synthetic" && <Text size="xs" c="dimmed">Open interest and volume are modelled in the simulated market.</Text>}
           <Structure underlying={c.underlying} legs={legs} setLegs={setLegs} chain={c} />
           <ChainTable chain={c} onAdd={(s, side) => setLegs(addLeg(legs, s, side))} />
         </Stack>

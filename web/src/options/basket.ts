@@ -64,6 +64,25 @@ export function pricedAt(p: LegPrice | undefined): string {
   return p.price.trim() === "" ? "limit (no price)" : `limit ${inr(p.price)}`;
 }
 
+/** The margin's hedge benefit in words, for a structure of more than one leg (null: one
+ * leg, or the API could not tell): what the legs need alone, what holding them together
+ * spares (naming the offsets its legs can have), and what is blocked. The figures are the
+ * API's; only the words are made here. */
+export function hedgeWords(m: BasketMargin, legs: PayoffLeg[]): string | null {
+  if (legs.length < 2 || m.margin_without_hedge == null || m.hedge_benefit == null || m.margin_required == null) return null;
+  if (Number(m.hedge_benefit) <= 0) {
+    return `No leg offsets another, so the structure needs what its legs need alone: ${inr(m.margin_required)}.`;
+  }
+  const sold = (type: string) => legs.some((l) => l.transaction_type === "SELL" && l.tradingsymbol.endsWith(type));
+  const why = [
+    ...(legs.some((l) => l.transaction_type === "BUY") ? ["a bought leg caps what the sold leg beside it can lose"] : []),
+    ...(sold("CE") && sold("PE") ? ["a sold call and a sold put cannot both lose at expiry"] : []),
+  ];
+  const whose = m.source === "broker" ? "Your broker blocks" : "The exchange blocks";
+  const held = why.length ? `Held together, ${why.join(", and ")}. ` : "";
+  return `Each leg margined alone would need ${inr(m.margin_without_hedge)}. ${held}${whose} ${inr(m.hedge_benefit)} less: ${inr(m.margin_required)}.`;
+}
+
 const STATES: Record<string, string> = {
   filled: "Filled",
   open: "Working",

@@ -18,7 +18,7 @@ afterEach(cleanup);
 
 const contract = (symbol: string, bid: string | null, ask: string | null, ltp = "120.00"): Contract => ({
   tradingsymbol: symbol, instrument_token: 1, strike: 25000, option_type: "CE", expiry_key: "2026-12-29", lot_size: 65,
-  ltp, bid, ask, tick_size: "0.05", iv: 12, delta: 0.5, gamma: 0, theta: 0, vega: 0, oi: 0,
+  ltp, bid, ask, tick_size: "0.05", iv: 12, delta: 0.5, gamma: 0, theta: 0, vega: 0, oi: 0, oi_change: 0, volume: 0, itm: false,
 });
 const BOUGHT = "NIFTY26DEC25000CE";
 const SOLD = "NIFTY26DEC25500CE";

@@ -54,12 +54,25 @@ class ContractOut(BaseModel):
     tick_size: Decimal = Field(
         default=Decimal("0.05"), description="a LIMIT price is a multiple of it"
     )
-    iv: float | None = Field(description="implied volatility in %")
-    delta: float | None
-    gamma: float | None
-    theta: float | None = Field(description="per calendar day, per unit")
-    vega: float | None = Field(description="per vol point, per unit")
+    iv: float | None = Field(description="implied volatility in % (null: the price has none)")
+    delta: float | None = Field(description="per unit of the index (Black-76 at the IV)")
+    gamma: float | None = Field(description="delta's change per unit of the index")
+    theta: float | None = Field(
+        description="₹ per calendar day, per unit: what a day's passing does to the premium "
+        "(negative: a holder loses it)"
+    )
+    vega: float | None = Field(description="₹ per vol point (IV 20 % → 21 %), per unit")
     oi: int = Field(description="open interest in units (synthetic in the simulated market)")
+    oi_change: int = Field(
+        description="open interest now less at the previous session's close, in units"
+    )
+    volume: int | None = Field(
+        description="units traded today, from the contract's tick (null: no tick)"
+    )
+    itm: bool | None = Field(
+        description="in the money at the index now (a call below it, a put above it); "
+        "null without a price"
+    )
 
 
 class ChainRowOut(BaseModel):
@@ -71,7 +84,9 @@ class ChainRowOut(BaseModel):
 
 
 class WindowChainOut(BaseModel):
-    """Strikes around ATM for one expiry, with the expiry's PCR and max pain."""
+    """Strikes around ATM for one expiry, with the expiry's PCR and max pain. Greeks are
+    computed here once (`domain.option_math`, Black-76 at each contract's IV), never by
+    a client."""
 
     underlying: str
     expiry: str
@@ -216,6 +231,14 @@ class BasketMarginOut(BaseModel):
     charges: Paise | None
     available: Decimal = Field(description="what a desk order may spend (the manual book's)")
     order: list[int] = Field(description="the legs' sending order (indices): buys first")
+    margin_without_hedge: Decimal | None = Field(
+        description="each leg's margin alone, added up: the structure with no hedge benefit "
+        "(null: unknown; for a broker's answer, its basket's initial margin)"
+    )
+    hedge_benefit: Decimal | None = Field(
+        description="what holding the legs together spares: margin_without_hedge − "
+        "margin_required (0 when nothing offsets)"
+    )
     source: Literal["broker", "estimate"] = Field(
         description="broker: your live broker's basket margin (Kite's, hedges and positions "
         "counted); estimate: the order preview's, by the margin table, on the schedule of "

@@ -32,6 +32,7 @@ from typing import Any, Generic, Literal, TypeVar
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Order
+from tradertape.domain.money import paise
 from tradertape.domain.order_state import MAY_FILL, PENDING
 from tradertape.domain.orders import OrderSpec, OrderType, TransactionType
 from tradertape.errors import TraderTapeError
@@ -40,7 +41,7 @@ from tradertape.ports.broker import BrokerError, KnowsBasketMargins
 from tradertape.services.baskets import marks as basket_marks
 from tradertape.services.options.plans import order_state
 from tradertape.services.workers.context import WorkerContext
-from tradertape.services.workers.costs import PricedLeg, cost_contract
+from tradertape.services.workers.costs import PricedLeg, cost_contract, structure_margin
 
 C = TypeVar("C")
 Status = Literal["complete", "partial", "failed", "unwound"]
@@ -299,6 +300,10 @@ class Margin:
     available: Decimal
     order: list[int]  # the legs' sending order (request indices)
     source: Literal["broker", "estimate"]  # the broker's answer, or the paper table's
+    # each leg's margin alone, added up (None: unknown), and what holding them together
+    # spares: `margin_without_hedge` − `margin_required`
+    margin_without_hedge: Decimal | None = None
+    hedge_benefit: Decimal | None = None
 
 
 def margin(
@@ -323,20 +328,28 @@ def margin(
         total = (answer.get("final") or {}).get("total")
         if total is not None:
             charges = (answer.get("charges") or {}).get("total")
+            initial = (answer.get("initial") or {}).get("total")  # the orders' sum, unnetted
+            required = paise(Decimal(str(total)))
+            alone = paise(Decimal(str(initial))) if initial is not None else None
             return Margin(
-                margin_required=Decimal(str(total)),
+                margin_required=required,
                 charges=Decimal(str(charges)) if charges is not None else None,
                 available=available,
                 order=order,
                 source="broker",
+                margin_without_hedge=alone,
+                hedge_benefit=alone - required if alone is not None else None,
             )
     catalog = workers.trading.catalog(db)
     cost = cost_contract(workers, priced, broker=broker, catalog=catalog)
-    required, charges = cost["margin_required"], cost["total_charges"]
+    charges = cost["total_charges"]
+    held = structure_margin(workers, priced, catalog=catalog)
     return Margin(
-        margin_required=Decimal(str(required)) if required is not None else None,
+        margin_required=paise(held.hedged) if held is not None else None,
         charges=Decimal(str(charges)) if charges is not None else None,
         available=available,
         order=order,
         source="estimate",
+        margin_without_hedge=paise(held.alone) if held is not None else None,
+        hedge_benefit=paise(held.alone) - paise(held.hedged) if held is not None else None,
     )

@@ -18,12 +18,13 @@ from tradertape.domain.instruments import Instrument
 from tradertape.domain.open_interest import (
     StrikeInterest,
     max_pain,
+    previous_oi,
     put_call_ratio,
     synthetic_oi,
 )
 from tradertape.domain.option_math import atm_strike
 from tradertape.errors import Rejected
-from tradertape.services.options.market import OptionMarket, OptionQuote
+from tradertape.services.options.market import OptionMarket, OptionQuote, oi_anchor
 from tradertape.services.workers.views import iso
 
 GREEKS_SOURCE = "synthetic_forward_black76"
@@ -242,7 +243,7 @@ def _interest(
     tick = market.spot(listed.name)
     if tick is None:
         return []
-    anchor = tick.prev_close if tick.prev_close > 0 else tick.last_price
+    anchor = oi_anchor(tick)
     calls: dict[Decimal, int] = {}
     puts: dict[Decimal, int] = {}
     for instrument in options:
@@ -296,24 +297,39 @@ def underlyings(market: OptionMarket, db: Session) -> list[dict[str, Any]]:
     return out
 
 
-def _quoted(market: OptionMarket, instrument: Instrument, oi: int) -> dict[str, Any]:
+def _quoted(
+    market: OptionMarket, instrument: Instrument, oi: int, spot: Decimal | None
+) -> dict[str, Any]:
+    """A contract as the web's chain shows it: the worker view's price, IV and greeks, with
+    the tick's bid, offer and volume, open interest and its change since the previous
+    session, and whether it is in the money at `spot`."""
     quote = market.quote(instrument)
     view = contract_view(instrument, quote)
+    assert instrument.strike is not None
+    is_call = instrument.instrument_type.value == "CE"
+    itm = None
+    if spot is not None:
+        itm = instrument.strike < spot if is_call else instrument.strike > spot
+    before = previous_oi(instrument.tradingsymbol, oi=oi, lot_size=instrument.lot_size)
     return {
         **view,
         "ltp": quote.ltp if quote else None,
         "bid": quote.bid if quote else None,
         "ask": quote.ask if quote else None,
+        "volume": quote.volume if quote else None,
         "tick_size": instrument.tick_size,
         "oi": oi,
+        "oi_change": oi - before,
+        "itm": itm,
     }
 
 
 def window_chain(
     market: OptionMarket, db: Session, name: str, selector: str | None, window: int
 ) -> dict[str, Any]:
-    """The web's chain: `window` strikes either side of ATM, each call and put with LTP, IV,
-    greeks and open interest, and the expiry's put/call ratio and max pain."""
+    """The web's chain: `window` strikes either side of ATM, each call and put with LTP,
+    bid, offer, volume, IV, greeks, open interest and its change, and the expiry's put/call
+    ratio and max pain."""
     listed = underlying(market, db, name)
     expiry = pick_expiry(listed, selector)
     options = listed.by_expiry[expiry]
@@ -332,7 +348,7 @@ def window_chain(
         if instrument.strike not in rows:
             continue
         is_call = instrument.instrument_type.value == "CE"
-        contract = _quoted(market, instrument, oi.get((instrument.strike, is_call), 0))
+        contract = _quoted(market, instrument, oi.get((instrument.strike, is_call), 0), listed.spot)
         rows[instrument.strike]["call" if is_call else "put"] = contract
     return {
         "underlying": listed.name,

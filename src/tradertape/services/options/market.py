@@ -8,8 +8,10 @@ for the whole day, so every API process lists the same contracts.
 
 `OptionMarket.last_tick` is the venue's price source: the feed's tick when there is one,
 else, for an NFO option, a tick priced with Black-76 and the series' smile from the
-underlying index's latest tick (a one-tick spread around the model price), so a paper
-MARKET order fills at a sensible premium and option positions are marked.
+underlying index's latest tick (a one-tick spread around the model price, and the day's
+volume so far as `domain.open_interest.session_volume` models it), so a paper MARKET order
+fills at a sensible premium, option positions are marked and the chain reads its bid, ask
+and volume from the contract's own tick.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from tradertape.domain.instruments import (
 )
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
+from tradertape.domain.open_interest import session_fraction, session_volume, synthetic_oi
 from tradertape.domain.option_listing import (
     EXPIRY_CLOSE,
     IST,
@@ -71,6 +74,7 @@ class OptionQuote:
     ts: datetime
     bid: Decimal | None = None  # the tick's best bid and offer (what a LIMIT leg starts at)
     ask: Decimal | None = None
+    volume: int = 0  # units traded today, as the tick says
 
 
 @dataclass(frozen=True)  # no slots: `chains` is cached on the instance
@@ -226,6 +230,7 @@ class OptionMarket:
         expiry = instrument.expiry if instrument and instrument.expiry else terms.expiry
         if self.expired(expiry):
             return None  # settled at its index's close (`domain.expiry`), never modelled
+        index = self.index(terms.underlying)
         quote = self._model(
             terms.underlying,
             terms.expiry,
@@ -235,6 +240,7 @@ class OptionMarket:
                 instrument.instrument_token if instrument else synthetic_token(Exchange.NFO, symbol)
             ),
             key=key,
+            lot_size=instrument.lot_size if instrument else (index.lot_size if index else 1),
         )
         return quote
 
@@ -247,6 +253,7 @@ class OptionMarket:
         *,
         instrument_token: int,
         key: str,
+        lot_size: int,
     ) -> Tick | None:
         spot = self.spot(underlying)
         series = SERIES.get(underlying)
@@ -261,7 +268,7 @@ class OptionMarket:
             ts=spot.ts,
             last_price=ltp,
             last_quantity=_LIQUID_QUANTITY,
-            volume=_LIQUID_QUANTITY,
+            volume=self._volume(spot, key.partition(":")[2], strike, kind, lot_size),
             open=prev,
             high=max(prev, ltp),
             low=min(prev, ltp),
@@ -271,6 +278,22 @@ class OptionMarket:
             bid_quantity=_LIQUID_QUANTITY,
             ask_quantity=_LIQUID_QUANTITY,
         )
+
+    def _volume(
+        self, spot: Tick, symbol: str, strike: Decimal, kind: OptionKind, lot_size: int
+    ) -> int:
+        """The day's traded units so far (`open_interest.session_volume`): the same figure
+        the chain shows, since the chain reads it from this tick."""
+        oi = synthetic_oi(
+            symbol,
+            strike=strike,
+            is_call=kind is OptionKind.CE,
+            anchor=oi_anchor(spot),
+            lot_size=lot_size,
+        )
+        local = spot.ts.astimezone(IST)
+        fraction = session_fraction(local.hour * 60 + local.minute)
+        return session_volume(symbol, oi=oi, lot_size=lot_size, fraction=fraction)
 
     def _premium(
         self,
@@ -320,7 +343,14 @@ class OptionMarket:
             ts=tick.ts,
             bid=tick.bid or None,
             ask=tick.ask or None,
+            volume=tick.volume,
         )
+
+
+def oi_anchor(spot: Tick) -> Decimal:
+    """The index level open interest is modelled around: the previous close (stable
+    through the session), else the last price."""
+    return spot.prev_close if spot.prev_close > 0 else spot.last_price
 
 
 def _underlying_of(symbol: str) -> str:

@@ -23,6 +23,8 @@ from tradertape.domain.orders import OrderSpec, OrderType, Product
 from tradertape.ports.clock import IST
 from tradertape.services.workers.context import WorkerContext
 
+_ZERO = Decimal(0)
+
 
 @dataclass(frozen=True, slots=True)
 class PricedLeg:
@@ -83,6 +85,34 @@ def _margin(table: MarginTable, leg: PricedLeg, price: Decimal) -> MarginLeg:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StructureMargin:
+    """The legs' margin held together (hedges credited) and the sum of each leg's alone."""
+
+    hedged: Decimal  # `portfolio_margin`: what is blocked
+    alone: Decimal  # each leg's own margin, added up: what it would be with no offset
+
+    @property
+    def benefit(self) -> Decimal:
+        """What holding the legs together spares: the legs alone less the legs together."""
+        return self.alone - self.hedged
+
+
+def structure_margin(
+    workers: WorkerContext, legs: Sequence[PricedLeg], *, catalog: InstrumentCatalog
+) -> StructureMargin | None:
+    """The legs' margin together and alone (None when a leg has no price to margin at):
+    the funds check's table (`margins_of`) on the clock's IST date, the offsets of
+    `portfolio_margin` between the legs."""
+    if not legs or any(leg.price is None for leg in legs):
+        return None
+    today = workers.trading.clock.now().astimezone(IST).date()
+    table = margins_of(workers, catalog, today)
+    each = [_margin(table, leg, leg.price) for leg in legs if leg.price is not None]
+    together = portfolio_margin(each, today=today).total
+    return StructureMargin(hedged=together, alone=sum((m.margin.total for m in each), _ZERO))
+
+
 def _money(value: Decimal) -> float:
     return float(paise(value))
 
@@ -112,13 +142,12 @@ def cost_contract(
     priced = [(leg, leg.price) for leg in legs if leg.price is not None]
     fills = [_fill(i, leg, price) for i, (leg, price) in enumerate(priced)]
     today = workers.trading.clock.now().astimezone(IST).date()
-    table = margins_of(workers, catalog, today)
     charges = compute_charges(fills, today, schedules=schedules_of(broker))
     # the legs together: a sold option its bought leg covers needs only the spread's risk,
     # a futures calendar its basis risk; today's expiries take their calendar benefit away
-    margin = portfolio_margin(
-        [_margin(table, leg, price) for leg, price in priced], today=today
-    ).total
+    held = structure_margin(workers, legs, catalog=catalog)
+    assert held is not None  # every leg is priced (above)
+    margin = held.hedged
     # the items to the paisa add up to the total (DP included); IPFT is inside the exchange
     # charge, as on Kite's note, and `ipft` says how much of it
     brokerage, exchange, stt, stamp, sebi, gst, dp = paise_adding_up(

@@ -152,6 +152,7 @@ class SyntheticChains(InMemoryChains):
         self.vol = vol
         self.step = float(series.strike_step)
         self._days: dict[date, _Day] = {}
+        self._grids: dict[date, FloatArray] = {}
         chains: dict[date, DayChain] = {}
         listed_by_day: dict[date, list[date]] = {}
         level = spot
@@ -177,12 +178,15 @@ class SyntheticChains(InMemoryChains):
 
     def _day_chain(self, info: _Day, lot_size: int, each_side: int) -> DayChain:
         atm = round(info.open / self.step) * self.step
-        strikes = atm + self.step * np.arange(-each_side, each_side + 1, dtype=np.float64)
+        around = atm + self.step * np.arange(-each_side, each_side + 1, dtype=np.float64)
         sample = np.arange(0, MINUTES_PER_DAY, 15)
         spots = np.concatenate([[info.open], info.path[sample], [info.close]])[:, None]
         at = np.concatenate([[0.0], sample.astype(np.float64), [MINUTES_PER_DAY]])
         parts: dict[str, list[Any]] = defaultdict(list)
         for expiry in info.listed:
+            # a strike once listed stays listed until its expiry, as NSE's do
+            strikes = np.union1d(self._grids.get(expiry, around), around)
+            self._grids[expiry] = strikes
             years = self._years(info.day, expiry, at)[:, None]
             for kind in ("CE", "PE"):
                 prices = _ticks(_black(kind, spots, strikes[None, :], years, self.vol))

@@ -113,7 +113,7 @@ def _day_charges(run: OptionRun) -> list[DayCharges]:
 def summarize(run: OptionRun) -> OptionResults:
     """The run's results (see the module docstring)."""
     s = run.strategy
-    capital = Decimal(str(s.capital))
+    capital = paise(Decimal(str(s.capital)))
     charges_rows = _day_charges(run)
     realised: dict[date, Decimal] = defaultdict(lambda: ZERO)
     for t in run.trades:

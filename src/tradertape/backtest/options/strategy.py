@@ -206,7 +206,11 @@ def weekday_index(name: str) -> int:
     return _WEEKDAYS.index(name)
 
 
-_TAGGED_SLOTS = frozenset({"strike", "rule"})
+_STRIKE_TAGS = frozenset(
+    {"atm", "closest_premium", "premium_gte", "premium_lte", "delta", "spot_pct"}
+)
+_CONDITION_TAGS = frozenset({"compare", "crosses_above", "crosses_below", "and", "or", "not"})
+_TAGGED_SLOTS = {"strike": _STRIKE_TAGS, "rule": _CONDITION_TAGS}
 
 
 def error_path(loc: tuple[int | str, ...]) -> str:
@@ -214,7 +218,8 @@ def error_path(loc: tuple[int | str, ...]) -> str:
     the union tags pydantic adds after ``strike`` and ``rule`` are not in the document."""
     kept: list[int | str] = []
     for i, part in enumerate(loc):
-        if i and loc[i - 1] in _TAGGED_SLOTS and isinstance(part, str) and i + 1 < len(loc):
+        tags = _TAGGED_SLOTS.get(str(loc[i - 1])) if i else None
+        if tags and part in tags and i + 1 < len(loc):
             continue
         kept.append(part)
     return json_path(tuple(kept))

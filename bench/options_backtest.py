@@ -26,7 +26,6 @@ import statistics
 import time
 from datetime import date
 
-import numba
 import numpy as np
 
 from tradertape.backtest.options.chain import dense
@@ -34,6 +33,7 @@ from tradertape.backtest.options.engine import OptionsBacktester, minute_index
 from tradertape.backtest.options.results import summarize
 from tradertape.backtest.options.strategy import OptionStrategy
 from tradertape.backtest.options.synthetic import SyntheticChains
+from tradertape.jit import kernel
 
 START, END = date(2025, 1, 1), date(2025, 12, 31)
 STOP_PCT = 25.0
@@ -51,7 +51,7 @@ STRADDLE = {
 }
 
 
-@numba.njit(nogil=True, cache=True)
+@kernel
 def straddle_loop(  # noqa: PLR0913 - plain arrays for numba
     ce_open: np.ndarray,
     ce_high: np.ndarray,
@@ -87,7 +87,10 @@ def straddle_loop(  # noqa: PLR0913 - plain arrays for numba
     return out
 
 
-def laid_out(source: SyntheticChains, days: list[date], entry: int) -> tuple[np.ndarray, ...]:
+Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def laid_out(source: SyntheticChains, days: list[date], entry: int) -> Arrays:
     """The ATM call's and put's minute bars of each day (the nearest weekly), as (days, 375)."""
     ce_o, ce_h, pe_o, pe_h = (np.empty((len(days), 375)) for _ in range(4))
     for i, day in enumerate(days):
@@ -98,7 +101,7 @@ def laid_out(source: SyntheticChains, days: list[date], entry: int) -> tuple[np.
         for kind, (o_, h_) in (("CE", (ce_o, ce_h)), ("PE", (pe_o, pe_h))):
             o, h, _, _ = dense(source.option_minutes("NIFTY", day, expiry, atm, kind))
             o_[i], h_[i] = o, h
-    return ce_o, ce_h, pe_o, pe_h
+    return ce_o, ce_h, pe_o, pe_h  # (the loop's arrays)
 
 
 def main() -> None:
@@ -119,7 +122,8 @@ def main() -> None:
         return summarize(OptionsBacktester(strategy, source, source).run(START, END))
 
     def loop() -> np.ndarray:
-        return straddle_loop(*arrays, entry, exit_, STOP_PCT, lot)
+        ce_o, ce_h, pe_o, pe_h = arrays
+        return straddle_loop(ce_o, ce_h, pe_o, pe_h, entry, exit_, STOP_PCT, lot)
 
     results = engine()
     reference = loop()

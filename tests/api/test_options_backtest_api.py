@@ -55,7 +55,9 @@ def test_a_short_straddle_answers_results_that_add_up(alice: TestClient):
     assert Decimal(run["slippage"]) == slippage > 0
     assert Decimal(run["charges"]) == charges > 0
     assert Decimal(run["net"]) == gross - slippage - charges
-    assert run["final_equity"] == pytest.approx(float(Decimal(run["capital"]) + Decimal(run["net"])))
+    assert run["final_equity"] == pytest.approx(
+        float(Decimal(run["capital"]) + Decimal(run["net"]))
+    )
     assert Decimal(run["margin_peak"]) > 0
     assert [b["key"] for b in run["by_weekday"]] == ["Mon", "Tue", "Wed", "Thu", "Fri"]
     assert len(run["worst_days"]) == 5
@@ -72,15 +74,18 @@ def test_a_short_straddle_answers_results_that_add_up(alice: TestClient):
             id="lots-a-string",
         ),
         pytest.param(
-            {"strategy": STRADDLE | {"legs": [STRADDLE["legs"][0] | {"strike": {"type": "delta",
-                                                                               "delta": 1.5}}]}},
-            "strategy.legs[0].strike.delta\"",
+            {
+                "strategy": STRADDLE
+                | {"legs": [STRADDLE["legs"][0] | {"strike": {"type": "delta", "delta": 1.5}}]}
+            },
+            'strategy.legs[0].strike.delta"',
             id="delta-past-1",
         ),  # fmt: skip
         pytest.param({"end_date": "2025-01-01"}, "end_date", id="reversed"),
         pytest.param({"seed": True}, "seed", id="seed-a-bool"),
         pytest.param(
-            {"strategy": STRADDLE | {"underlying": "BANKNIFTY"}}, "strategy.underlying",
+            {"strategy": STRADDLE | {"underlying": "BANKNIFTY"}},
+            "strategy.underlying",
             id="no-chains",
         ),
     ],

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tradertape.backtest.options.strategy import error_path  # json_path, option legs too
 from tradertape.errors import (
     InvalidField,
     OrderRateExceeded,
@@ -34,7 +35,6 @@ from tradertape.errors import (
 )
 from tradertape.serving.admission import RETRY_AFTER_S
 from tradertape.serving.field_words import problem_words
-from tradertape.backtest.options.strategy import error_path  # json_path, option legs too
 
 log = logging.getLogger("tradertape.api")
 

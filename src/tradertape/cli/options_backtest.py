@@ -44,9 +44,7 @@ def options_backtest(
     with service_errors():
         if not strategy_file.is_file():
             raise InvalidField("STRATEGY", f"{strategy_file} is not a file")
-        strategy = strategy_from_text(
-            strategy_file.read_text(), where=strategy_file.name, sep=": "
-        )
+        strategy = strategy_from_text(strategy_file.read_text(), where=strategy_file.name, sep=": ")
         if data != "synthetic":
             raise InvalidField("--data", "only synthetic chains until F&O bhavcopies are imported")
         run = run_options(

@@ -70,7 +70,7 @@ from tradertape.domain.margins import (
     portfolio_margin,
 )
 from tradertape.domain.money import ZERO
-from tradertape.domain.option_listing import OPTION_TICK, RISK_FREE_RATE, IST, years_to_expiry
+from tradertape.domain.option_listing import IST, OPTION_TICK, RISK_FREE_RATE, years_to_expiry
 from tradertape.domain.option_math import OptionKind, greeks, implied_vol
 from tradertape.domain.orders import TransactionType
 
@@ -257,6 +257,31 @@ def minute_time(index: int) -> time:
     return time(total // 60, total % 60)
 
 
+def _by_delta(
+    rule: DeltaStrike,
+    kind: OptionKind,
+    priced: list[tuple[float, float]],
+    spot: float,
+    years: float,
+) -> float | None:
+    """The strike whose delta, from the volatility its premium implies, is nearest the rule's."""
+    if years <= 0:
+        return None
+    forward = spot * math.exp(RISK_FREE_RATE * years)
+    best: tuple[float, float] | None = None
+    for strike, premium in priced:
+        if abs(strike / spot - 1) > 0.2:  # far wings: no delta near any the rule may ask
+            continue
+        vol = implied_vol(kind, premium, forward, strike, years, RISK_FREE_RATE)
+        if vol is None:
+            continue
+        delta = abs(greeks(kind, forward, strike, years, vol, RISK_FREE_RATE).delta)
+        gap = abs(delta - rule.delta)
+        if best is None or gap < best[0]:
+            best = (gap, strike)
+    return best[1] if best is not None else None
+
+
 class OptionsBacktester:
     """One run of one strategy over a chain source (and minute bars for minute resolution)."""
 
@@ -357,31 +382,15 @@ class OptionsBacktester:
             # the closest premium; among equals (and for ≥/≤: the premium nearest the bound)
             return min(pool, key=lambda sp: (abs(sp[1] - rule.premium), abs(sp[0] - spot)))[0]
         assert isinstance(rule, DeltaStrike)
-        years = years_to_expiry(moment, expiry)
-        if years <= 0:
-            return None
-        forward = spot * math.exp(RISK_FREE_RATE * years)
-        kind = OptionKind(leg.option_type)
-        best: tuple[float, float] | None = None
-        for strike, premium in priced:
-            if abs(strike / spot - 1) > 0.2:
-                continue
-            vol = implied_vol(kind, premium, forward, strike, years, RISK_FREE_RATE)
-            if vol is None:
-                continue
-            delta = abs(greeks(kind, forward, strike, years, vol, RISK_FREE_RATE).delta)
-            gap = abs(delta - rule.delta)
-            if best is None or gap < best[0]:
-                best = (gap, strike)
-        return best[1] if best is not None else None
+        return _by_delta(
+            rule, OptionKind(leg.option_type), priced, spot, years_to_expiry(moment, expiry)
+        )
 
     def _prices(
         self, chain: DayChain, expiry: date, option_type: str, column: FloatArray
     ) -> dict[float, float]:
         day = np.datetime64(expiry, "D")
-        rows = np.flatnonzero(
-            (chain.expiry == day) & (chain.option_type == option_type)
-        )
+        rows = np.flatnonzero((chain.expiry == day) & (chain.option_type == option_type))
         return dict(zip(chain.strike[rows].tolist(), column[rows].tolist(), strict=True))
 
     # -- the run -------------------------------------------------------------------------
@@ -396,8 +405,9 @@ class OptionsBacktester:
         weekdays = {weekday_index(w) for w in self.s.entry.weekdays}
         earlier = self.source.trading_days(self.u, start - timedelta(days=10), start)
         previous_close = (
-            self.chain(earlier[-2]).spot() if len(earlier) > 1 and earlier[-1] == start else
-            (self.chain(earlier[-1]).spot() if earlier and earlier[-1] < start else math.nan)
+            self.chain(earlier[-2]).spot()
+            if len(earlier) > 1 and earlier[-1] == start
+            else (self.chain(earlier[-1]).spot() if earlier and earlier[-1] < start else math.nan)
         )
         i = 0
         while i < len(days):
@@ -538,11 +548,11 @@ class OptionsBacktester:
         row = chain.row(expiry, strike, leg.option_type)
         if row is None:
             return None
-        bars = self._contract_bars(axis, expiry, strike, leg.option_type)
+        held = self._contract_bars(axis, expiry, strike, leg.option_type)
         if basis == "close":
             price = float(chain.settle[row] if math.isnan(chain.close[row]) else chain.close[row])
         else:
-            price = float(bars[0][first_bar])
+            price = float(held[0][first_bar])
         if math.isnan(price) or price <= 0:
             return None
         times = leg.reentry.times if leg.reentry is not None else 0
@@ -555,7 +565,7 @@ class OptionsBacktester:
             lot_size=int(chain.lot_size[row]),
             first_bar=first_bar + (1 if basis == "close" else 0),
             entry_price=money(price),
-            bars=bars,
+            bars=held,
             reentries_left=times - number,
         )
 
@@ -641,7 +651,9 @@ class OptionsBacktester:
         final_day = axis.days[-1]
         for j, lv in enumerate(live):
             if exit_bar[j] >= 0:
-                self._book(out, set_no, axis, lv, int(exit_bar[j]), exit_price[j], REASONS[int(reason[j])])
+                self._book(
+                    out, set_no, axis, lv, int(exit_bar[j]), exit_price[j], REASONS[int(reason[j])]
+                )
                 continue
             if lv.expiry == final_day and not timed and s.hold == "expiry":
                 self._settle(out, set_no, axis, lv)
@@ -655,7 +667,7 @@ class OptionsBacktester:
                 why = "time" if s.hold == "intraday" or s.exit.days_before_expiry else "end"
                 at_bar = n_bars - 1
             if math.isnan(price):
-                closes = lv.bars[3][: n_bars]
+                closes = lv.bars[3][:n_bars]
                 known = closes[~np.isnan(closes)]
                 price = float(known[-1]) if known.size else float(lv.entry_price)
             self._book(out, set_no, axis, lv, at_bar, price, why)
@@ -669,10 +681,11 @@ class OptionsBacktester:
             if start >= scan_end:
                 return None
             day, when = axis.when(start)
-            assert when is not None and self.minute_source is not None
-            spot = float(dense(self.minute_source.underlying_minutes(self.u, day))[0][
-                minute_index(when)
-            ])
+            assert when is not None
+            assert self.minute_source is not None
+            spot = float(
+                dense(self.minute_source.underlying_minutes(self.u, day))[0][minute_index(when)]
+            )
             basis, first, m = "minute", start, minute_index(when)
         else:
             if at + 1 >= scan_end:
@@ -720,8 +733,22 @@ class OptionsBacktester:
         exit_fill = self._fill(exit_day, f"{tag}-out", back, qty, exit_px)
         gross = lv.sign * (exit_px - lv.entry_price) * qty
         slippage = (abs(entry_fill - lv.entry_price) + abs(exit_fill - exit_px)) * qty
-        out.trades.append(self._trade(set_no, lv, entry_day, entry_time, entry_fill, exit_day,
-                                      exit_time, exit_px, exit_fill, why, gross, slippage))
+        out.trades.append(
+            self._trade(
+                set_no,
+                lv,
+                entry_day,
+                entry_time,
+                entry_fill,
+                exit_day,
+                exit_time,
+                exit_px,
+                exit_fill,
+                why,
+                gross,
+                slippage,
+            )
+        )
 
     def _entry_when(self, axis: _Axis, lv: _Live) -> tuple[date, time | None]:
         if axis.minutes is not None:
@@ -739,17 +766,44 @@ class OptionsBacktester:
         close = Decimal(f"{self.chain(lv.expiry).spot():.2f}")
         contract = Contract(self.u, lv.expiry, lv.spec.option_type, money(lv.strike), False)
         settled = settle(contract, lv.sign * qty, close)
-        charges = settled.charges if self.s.charges == "zerodha" else ExpiryCharges(ZERO, ZERO, ZERO)
+        charges = (
+            settled.charges if self.s.charges == "zerodha" else ExpiryCharges(ZERO, ZERO, ZERO)
+        )
         out.settlements.append(Settlement(lv.expiry, set_no, lv.leg, settled.value, charges))
         gross = lv.sign * (settled.price - lv.entry_price) * qty
         slippage = abs(entry_fill - lv.entry_price) * qty
-        out.trades.append(self._trade(set_no, lv, entry_day, entry_time, entry_fill, lv.expiry,
-                                      time(15, 30), settled.price, settled.price, "settlement",
-                                      gross, slippage))
+        out.trades.append(
+            self._trade(
+                set_no,
+                lv,
+                entry_day,
+                entry_time,
+                entry_fill,
+                lv.expiry,
+                time(15, 30),
+                settled.price,
+                settled.price,
+                "settlement",
+                gross,
+                slippage,
+            )
+        )
 
-    def _trade(self, set_no: int, lv: _Live, entry_day: date, entry_time: time | None,
-               entry_fill: Decimal, exit_day: date, exit_time: time | None, exit_px: Decimal,
-               exit_fill: Decimal, why: str, gross: Decimal, slippage: Decimal) -> LegTrade:
+    def _trade(
+        self,
+        set_no: int,
+        lv: _Live,
+        entry_day: date,
+        entry_time: time | None,
+        entry_fill: Decimal,
+        exit_day: date,
+        exit_time: time | None,
+        exit_px: Decimal,
+        exit_fill: Decimal,
+        why: str,
+        gross: Decimal,
+        slippage: Decimal,
+    ) -> LegTrade:
         return LegTrade(
             trade_set=set_no, leg=lv.leg, entry_number=lv.entry_number,
             option_type=lv.spec.option_type, side=lv.spec.side, expiry=lv.expiry,
@@ -761,7 +815,12 @@ class OptionsBacktester:
         )  # fmt: skip
 
     def _margin(
-        self, out: OptionRun, set_no: int, day: date, live: list[_Live], exit_bar: np.ndarray,
+        self,
+        out: OptionRun,
+        set_no: int,
+        day: date,
+        live: list[_Live],
+        exit_bar: np.ndarray,
         bar: int,
     ) -> None:
         spot = Decimal(f"{self.chain(day).spot():.2f}")
@@ -782,8 +841,9 @@ class OptionsBacktester:
                 instrument, "NRML", side, lv.quantity, lv.entry_price, rates=_MARGIN_RATES,
                 risk=RiskClass.INDEX, underlying_price=spot, today=day,
             )  # fmt: skip
-            legs.append(MarginLeg(alone, instrument, lv.sign * lv.quantity, lv.entry_price,
-                                  RiskClass.INDEX))
+            legs.append(
+                MarginLeg(alone, instrument, lv.sign * lv.quantity, lv.entry_price, RiskClass.INDEX)
+            )
         total = portfolio_margin(legs, today=day).total if legs else ZERO
         out.margins.append(TradeSetMargin(set_no, day, total))
 

@@ -157,4 +157,3 @@ def scan(  # noqa: PLR0913, C901, PLR0912, PLR0915 - one flat loop over plain ar
                         realised += side[k] * (last[k] - entry[k]) * quantity[k]
                 return SCAN_STRATEGY, m, realised
     return SCAN_END, stop_at, realised
-

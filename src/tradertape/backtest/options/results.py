@@ -103,10 +103,11 @@ def _day_charges(run: OptionRun) -> list[DayCharges]:
         parts[5] += settled.charges.gst
     out = []
     for day in sorted(rows):
-        note = run.day_charges.get(day)
-        total = note.total if note is not None else ZERO
+        traded = run.day_charges.get(day)
+        total = traded.total if traded is not None else ZERO
         total += sum((s.charges.total for s in run.settlements if s.day == day), ZERO)
-        out.append(DayCharges(day, *rows[day], total=total))
+        brokerage, stt, exchange, sebi, stamp, gst = rows[day]
+        out.append(DayCharges(day, brokerage, stt, exchange, sebi, stamp, gst, total))
     return out
 
 

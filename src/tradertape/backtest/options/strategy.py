@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from tradertape.strategies.dsl import Condition, json_path
 
 MAX_LEGS = 10
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri"]
+_WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 
 
 class _Part(BaseModel):
@@ -127,7 +128,7 @@ class Entry(_Part):
     look-ahead)."""
 
     time: dt.time = dt.time(9, 20)
-    weekdays: list[Literal["mon", "tue", "wed", "thu", "fri"]] = Field(
+    weekdays: list[Weekday] = Field(
         default_factory=lambda: list(_WEEKDAYS), min_length=1, max_length=5
     )
     days_to_expiry: list[Annotated[int, Field(ge=0, le=60, strict=True)]] | None = Field(
@@ -148,7 +149,8 @@ class StrategyExit(_Part):
 
     stop_loss: Amount | None = None
     target: Amount | None = None
-    move_sl_to_cost: bool = Field(default=False, strict=True)  # when a leg stops out, the others' stops go to entry
+    # when a leg stops out, the others' stops go to their entry prices
+    move_sl_to_cost: bool = Field(default=False, strict=True)
     time: dt.time = dt.time(15, 15)
     days_before_expiry: int | None = Field(default=None, ge=1, le=30, strict=True)
 

@@ -49,7 +49,9 @@ def strategy_from(body: Any, *, where: str = "strategy", sep: str = ".") -> Opti
         return OptionStrategy.model_validate(body)
     except ValidationError as exc:
         path, message = first_error(exc)
-        raise InvalidField(f"{where}{sep}{path}" if path != "document" else where, message) from None
+        raise InvalidField(
+            f"{where}{sep}{path}" if path != "document" else where, message
+        ) from None
 
 
 def run_options(

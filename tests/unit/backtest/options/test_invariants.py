@@ -29,6 +29,7 @@ amounts = st.one_of(
         st.sampled_from([5.0, 20.0, 35.0, 60.0, 2500.0]),
     ),
 )
+WEEKDAYS = [["mon"], ["wed", "fri"], ["mon", "tue", "wed", "thu", "fri"]]
 strikes = st.one_of(
     st.builds(lambda o: {"type": "atm", "offset": o}, st.integers(-3, 3)),
     st.builds(
@@ -75,14 +76,14 @@ def documents(draw: Any) -> dict[str, Any]:
         "slippage": {"unit": draw(st.sampled_from(["points", "pct"])),
                      "value": draw(st.sampled_from([0.0, 0.5, 1.0]))},
         "exit": {"move_sl_to_cost": draw(st.booleans())},
-        "entry": {"weekdays": draw(st.sampled_from([["mon"], ["wed", "fri"], ["mon", "tue",
-                                                                                 "wed", "thu", "fri"]]))},
+        "entry": {"weekdays": draw(st.sampled_from(WEEKDAYS))},
     }  # fmt: skip
     if draw(st.booleans()):
         doc["exit"]["stop_loss"] = {"unit": "rupees", "value": 3000.0}
     if resolution == "daily":
-        doc["daily"] = {"entry": "open" if hold == "intraday" else draw(
-            st.sampled_from(["open", "close"]))}
+        doc["daily"] = {
+            "entry": "open" if hold == "intraday" else draw(st.sampled_from(["open", "close"]))
+        }
     return doc
 
 
@@ -92,8 +93,7 @@ def _bar_range(trade: Any, day: date, at: Any, resolution: str) -> tuple[float, 
         row = chain.row(trade.expiry, float(trade.strike), trade.option_type)
         assert row is not None
         return float(chain.low[row]), float(chain.high[row])
-    bars = SOURCE.option_minutes("NIFTY", day, trade.expiry, float(trade.strike),
-                                 trade.option_type)
+    bars = SOURCE.option_minutes("NIFTY", day, trade.expiry, float(trade.strike), trade.option_type)
     _, h, lo, _ = dense(bars)
     m = minute_index(at)
     return float(lo[m]), float(h[m])

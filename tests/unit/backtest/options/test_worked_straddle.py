@@ -164,7 +164,5 @@ def test_the_rate_in_force_on_the_trade_date_prices_the_fill():
     run = OptionsBacktester(strategy, chains()).run(date(2026, 4, 1), date(2026, 4, 7))
     first = summarize(run).charges_by_day[0]
     assert first.day == date(2026, 4, 1)
-    sells = sum(
-        t.entry_fill * t.quantity for t in run.trades if t.entry_day == date(2026, 4, 1)
-    )
+    sells = sum(t.entry_fill * t.quantity for t in run.trades if t.entry_day == date(2026, 4, 1))
     assert first.stt == (sells * Decimal("0.0015")).quantize(Decimal(1))

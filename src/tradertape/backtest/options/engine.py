@@ -30,6 +30,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import numpy as np
+import numpy.typing as npt
 
 from tradertape.backtest.options import kernel as k
 from tradertape.backtest.options.chain import (
@@ -74,6 +75,7 @@ from tradertape.domain.option_listing import IST, OPTION_TICK, RISK_FREE_RATE, y
 from tradertape.domain.option_math import OptionKind, greeks, implied_vol
 from tradertape.domain.orders import TransactionType
 
+IntRows = npt.NDArray[np.int64]
 REASONS = {
     k.STOP: "stop_loss",
     k.TARGET: "target",
@@ -298,6 +300,8 @@ class OptionsBacktester:
         self.minute_source = minutes
         self.u = strategy.underlying
         self._chains: dict[date, DayChain] = {}
+        self._day_of: dict[int, date] = {}  # a chain's day, by the chain (held in _chains)
+        self._listings: dict[tuple[date, date, str], tuple[FloatArray, IntRows]] = {}
         self._fills: dict[date, list[Fill]] = defaultdict(list)
         self._sets = 0
 
@@ -307,6 +311,7 @@ class OptionsBacktester:
         found = self._chains.get(day)
         if found is None:
             found = self._chains[day] = self.source.day_chain(self.u, day)
+            self._day_of[id(found)] = day
         return found
 
     def _contract_bars(
@@ -318,7 +323,7 @@ class OptionsBacktester:
             use_settle = self.s.daily.exit == "settle"
             for i, day in enumerate(axis.days):
                 ch = self.chain(day)
-                row = ch.row(expiry, strike, option_type)
+                row = self._row(day, expiry, strike, option_type)
                 if row is not None:
                     out[0, i] = ch.open[row]
                     out[1, i] = ch.high[row]
@@ -366,7 +371,8 @@ class OptionsBacktester:
         rule = leg.strike
         if isinstance(rule, AtmStrike | SpotPctStrike):
             aim = spot * (1 + rule.pct / 100) if isinstance(rule, SpotPctStrike) else spot
-            nearest = min(range(len(listed)), key=lambda i: (abs(listed[i] - aim), -listed[i]))
+            gaps = np.abs(np.asarray(listed) - aim)
+            nearest = len(listed) - 1 - int(np.argmin(gaps[::-1]))  # a tie goes up
             at = nearest + (rule.offset if isinstance(rule, AtmStrike) else 0)
             return listed[at] if 0 <= at < len(listed) else None
         priced = [(s, p) for s, p in price_of.items() if not math.isnan(p)]
@@ -386,12 +392,28 @@ class OptionsBacktester:
             rule, OptionKind(leg.option_type), priced, spot, years_to_expiry(moment, expiry)
         )
 
+    def _listing(self, day: date, expiry: date, option_type: str) -> tuple[FloatArray, IntRows]:
+        """The strikes listed on `day` for (expiry, type), ascending, and their rows."""
+        key = (day, expiry, option_type)
+        found = self._listings.get(key)
+        if found is None:
+            chain = self.chain(day)
+            mask = (chain.expiry == np.datetime64(expiry, "D")) & (chain.option_type == option_type)
+            rows = np.flatnonzero(mask)
+            order = np.argsort(chain.strike[rows], kind="stable")
+            found = self._listings[key] = (chain.strike[rows][order], rows[order])
+        return found
+
+    def _row(self, day: date, expiry: date, strike: float, option_type: str) -> int | None:
+        strikes, rows = self._listing(day, expiry, option_type)
+        at = int(np.searchsorted(strikes, strike))
+        return int(rows[at]) if at < strikes.size and strikes[at] == strike else None
+
     def _prices(
         self, chain: DayChain, expiry: date, option_type: str, column: FloatArray
     ) -> dict[float, float]:
-        day = np.datetime64(expiry, "D")
-        rows = np.flatnonzero((chain.expiry == day) & (chain.option_type == option_type))
-        return dict(zip(chain.strike[rows].tolist(), column[rows].tolist(), strict=True))
+        strikes, rows = self._listing(self._day_of[id(chain)], expiry, option_type)
+        return dict(zip(strikes.tolist(), column[rows].tolist(), strict=True))
 
     # -- the run -------------------------------------------------------------------------
 
@@ -545,7 +567,7 @@ class OptionsBacktester:
             strike = self._strike(leg, chain, expiry, spot, prices, moment)
             if strike is None:
                 return None
-        row = chain.row(expiry, strike, leg.option_type)
+        row = self._row(day, expiry, strike, leg.option_type)
         if row is None:
             return None
         held = self._contract_bars(axis, expiry, strike, leg.option_type)
@@ -844,7 +866,8 @@ class OptionsBacktester:
             legs.append(
                 MarginLeg(alone, instrument, lv.sign * lv.quantity, lv.entry_price, RiskClass.INDEX)
             )
-        total = portfolio_margin(legs, today=day).total if legs else ZERO
+        expiring = any(lv.expiry == day for lv in live)  # the expiry day's rules, else none
+        total = portfolio_margin(legs, today=day if expiring else None).total if legs else ZERO
         out.margins.append(TradeSetMargin(set_no, day, total))
 
     def _marks(

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from tradertape.cli.common import console, service_errors
+from tradertape.cli.common import console, iso_day, service_errors
 
 FILE = typer.Argument(..., help="the options strategy document (JSON)")
 FROM = typer.Option(..., "--from", help="first date (YYYY-MM-DD)")
@@ -18,15 +17,6 @@ TO = typer.Option(..., "--to", help="last date (YYYY-MM-DD)")
 DATA = typer.Option("synthetic", "--data", help="the chains: synthetic (generated, labelled)")
 SEED = typer.Option(7, "--seed", help="the generated chains' seed")
 AS_JSON = typer.Option(False, "--json", help="print the whole result as JSON")
-
-
-def _day(text: str, option: str) -> date:
-    from tradertape.errors import InvalidField
-
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidField(option, f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def options_backtest(
@@ -48,7 +38,7 @@ def options_backtest(
         if data != "synthetic":
             raise InvalidField("--data", "only synthetic chains until F&O bhavcopies are imported")
         run = run_options(
-            strategy, _day(start, "--from"), _day(end, "--to"), data="synthetic", seed=seed
+            strategy, iso_day("--from", start), iso_day("--to", end), data="synthetic", seed=seed
         )
     results = run.results
     if as_json:

@@ -744,33 +744,13 @@ class OptionsBacktester:
     def _book(
         self, out: OptionRun, set_no: int, axis: _Axis, lv: _Live, bar: int, price: float, why: str
     ) -> None:
-        entry_day, entry_time = self._entry_when(axis, lv)
+        """Close a leg by a trade at `price` on `bar` (slippage and charges on the fill)."""
         exit_day, exit_time = axis.when(bar)
-        qty = lv.quantity
-        buy_in = Side.BUY if lv.sign > 0 else Side.SELL
+        exit_px = money(price)
         back = Side.SELL if lv.sign > 0 else Side.BUY
         tag = f"{set_no}-{lv.leg}-{lv.entry_number}"
-        entry_fill = self._fill(entry_day, f"{tag}-in", buy_in, qty, lv.entry_price)
-        exit_px = money(price)
-        exit_fill = self._fill(exit_day, f"{tag}-out", back, qty, exit_px)
-        gross = lv.sign * (exit_px - lv.entry_price) * qty
-        slippage = (abs(entry_fill - lv.entry_price) + abs(exit_fill - exit_px)) * qty
-        out.trades.append(
-            self._trade(
-                set_no,
-                lv,
-                entry_day,
-                entry_time,
-                entry_fill,
-                exit_day,
-                exit_time,
-                exit_px,
-                exit_fill,
-                why,
-                gross,
-                slippage,
-            )
-        )
+        exit_fill = self._fill(exit_day, f"{tag}-out", back, lv.quantity, exit_px)
+        self._record(out, set_no, axis, lv, (exit_day, exit_time, exit_px, exit_fill), why)
 
     def _entry_when(self, axis: _Axis, lv: _Live) -> tuple[date, time | None]:
         if axis.minutes is not None:
@@ -780,61 +760,59 @@ class OptionsBacktester:
         return axis.when(lv.first_bar - 1 if closing else lv.first_bar)
 
     def _settle(self, out: OptionRun, set_no: int, axis: _Axis, lv: _Live) -> None:
-        entry_day, entry_time = self._entry_when(axis, lv)
-        qty = lv.quantity
-        tag = f"{set_no}-{lv.leg}-{lv.entry_number}"
-        buy_in = Side.BUY if lv.sign > 0 else Side.SELL
-        entry_fill = self._fill(entry_day, f"{tag}-in", buy_in, qty, lv.entry_price)
+        """Close a leg by its contract's settlement at the expiry's close."""
         close = Decimal(f"{self.chain(lv.expiry).spot():.2f}")
         contract = Contract(self.u, lv.expiry, lv.spec.option_type, money(lv.strike), False)
-        settled = settle(contract, lv.sign * qty, close)
+        settled = settle(contract, lv.sign * lv.quantity, close)
         charges = (
             settled.charges if self.s.charges == "zerodha" else ExpiryCharges(ZERO, ZERO, ZERO)
         )
         out.settlements.append(Settlement(lv.expiry, set_no, lv.leg, settled.value, charges))
-        gross = lv.sign * (settled.price - lv.entry_price) * qty
-        slippage = abs(entry_fill - lv.entry_price) * qty
-        out.trades.append(
-            self._trade(
-                set_no,
-                lv,
-                entry_day,
-                entry_time,
-                entry_fill,
-                lv.expiry,
-                time(15, 30),
-                settled.price,
-                settled.price,
-                "settlement",
-                gross,
-                slippage,
-            )
-        )
+        closing = (lv.expiry, time(15, 30), settled.price, settled.price)
+        self._record(out, set_no, axis, lv, closing, "settlement")
 
-    def _trade(
+    def _record(
         self,
+        out: OptionRun,
         set_no: int,
+        axis: _Axis,
         lv: _Live,
-        entry_day: date,
-        entry_time: time | None,
-        entry_fill: Decimal,
-        exit_day: date,
-        exit_time: time | None,
-        exit_px: Decimal,
-        exit_fill: Decimal,
+        closing: tuple[date, time | None, Decimal, Decimal],
         why: str,
-        gross: Decimal,
-        slippage: Decimal,
-    ) -> LegTrade:
-        return LegTrade(
-            trade_set=set_no, leg=lv.leg, entry_number=lv.entry_number,
-            option_type=lv.spec.option_type, side=lv.spec.side, expiry=lv.expiry,
-            strike=money(lv.strike), lots=lv.spec.lots, lot_size=lv.lot_size,
-            entry_day=entry_day, entry_time=entry_time if self.s.resolution == "minute" else None,
-            entry_price=lv.entry_price, entry_fill=entry_fill, exit_day=exit_day,
-            exit_time=exit_time if self.s.resolution == "minute" else None,
-            exit_price=exit_px, exit_fill=exit_fill, reason=why, gross=gross, slippage=slippage,
-        )  # fmt: skip
+    ) -> None:
+        """Book the leg's entry fill and its trade, closed as `closing` says: (day, time,
+        market price, fill price)."""
+        exit_day, exit_time, exit_px, exit_fill = closing
+        entry_day, entry_time = self._entry_when(axis, lv)
+        qty = lv.quantity
+        buy_in = Side.BUY if lv.sign > 0 else Side.SELL
+        tag = f"{set_no}-{lv.leg}-{lv.entry_number}"
+        entry_fill = self._fill(entry_day, f"{tag}-in", buy_in, qty, lv.entry_price)
+        minute = self.s.resolution == "minute"
+        out.trades.append(
+            LegTrade(
+                trade_set=set_no,
+                leg=lv.leg,
+                entry_number=lv.entry_number,
+                option_type=lv.spec.option_type,
+                side=lv.spec.side,
+                expiry=lv.expiry,
+                strike=money(lv.strike),
+                lots=lv.spec.lots,
+                lot_size=lv.lot_size,
+                entry_day=entry_day,
+                entry_time=entry_time if minute else None,
+                entry_price=lv.entry_price,
+                entry_fill=entry_fill,
+                exit_day=exit_day,
+                exit_time=exit_time if minute else None,
+                exit_price=exit_px,
+                exit_fill=exit_fill,
+                reason=why,
+                gross=lv.sign * (exit_px - lv.entry_price) * qty,
+                slippage=(abs(entry_fill - lv.entry_price) + abs(exit_fill - exit_px)) * qty,
+            )  # fmt: skip
+        )
 
     def _margin(
         self,

@@ -531,7 +531,10 @@ class OptionsBacktester:
             if made is None:
                 return None  # a leg cannot be entered: no entry that day
             live.append(made)
-        return self._hold(out, axis, live, set_no, last)
+        cut_short = (
+            s.hold == "expiry" and not s.exit.days_before_expiry and days[last] < first_expiry
+        )
+        return self._hold(out, axis, live, set_no, last, cut_short=cut_short)
 
     def _open_leg(  # noqa: PLR0913
         self,
@@ -598,6 +601,8 @@ class OptionsBacktester:
         live: list[_Live],
         set_no: int,
         last_index: int,
+        *,
+        cut_short: bool = False,  # the data ends before the set would
     ) -> int:
         s = self.s
         n_bars = len(axis)
@@ -686,7 +691,7 @@ class OptionsBacktester:
                 at_bar = n_bars - 1
             else:
                 price = lv.bars[3][n_bars - 1]
-                why = "time" if s.hold == "intraday" or s.exit.days_before_expiry else "end"
+                why = "end" if cut_short else "time"
                 at_bar = n_bars - 1
             if math.isnan(price):
                 closes = lv.bars[3][:n_bars]

@@ -73,8 +73,10 @@ def run_options(
         raise InvalidField(
             "strategy.underlying", "synthetic chains are made for NIFTY only (its weeklies)"
         )
-    # the chains start a little earlier: the first day's open needs the previous close
-    source = SyntheticChains(start - timedelta(days=10), end + timedelta(days=10), seed=seed)
+    # the chains start earlier: the first day's open needs the previous close, and an entry
+    # rule its indicators' history (a year and more)
+    before = timedelta(days=400 if strategy.entry.rule is not None else 10)
+    source = SyntheticChains(start - before, end + timedelta(days=10), seed=seed)
     try:
         run = OptionsBacktester(strategy, source, source).run(start, end)
     except NoData as exc:

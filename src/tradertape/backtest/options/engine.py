@@ -671,7 +671,8 @@ class OptionsBacktester:
                 exit_bar = np.append(exit_bar, -1)
                 exit_price = np.append(exit_price, np.nan)
                 reason = np.append(reason, 0)
-                self._margin(out, set_no, axis.when(again.first_bar)[0], live, exit_bar, bar)
+                when = at if axis.minutes is None else again.first_bar  # daily: at the close
+                self._margin(out, set_no, axis.when(when)[0], live, exit_bar, bar)
             if bar >= scan_end:
                 break
         # what is still open ends now: settlement at expiry, else at the set's last price

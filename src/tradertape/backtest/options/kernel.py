@@ -8,6 +8,7 @@ by the bar's own extreme (trailing, break-even, move to cost) takes effect from 
 bar. Every fill lies in its bar's [low, high].
 
 Levels are in premium per unit, tick-rounded by the caller; side is +1 bought, -1 sold.
+A stop that fills after it moved (trailed, to break-even, to cost) is a ``TRAIL`` exit.
 """
 
 from __future__ import annotations
@@ -133,8 +134,6 @@ def scan(  # noqa: PLR0913, C901, PLR0912, PLR0915 - one flat loop over plain ar
             c = bar_close[k, m]
             if not math.isnan(c):
                 last[k] = c
-        if handed:
-            return SCAN_LEG_STOPPED, m, realised
         if not (math.isnan(strategy_stop) and math.isnan(strategy_target)):
             open_pnl = 0.0
             any_open = False
@@ -156,4 +155,6 @@ def scan(  # noqa: PLR0913, C901, PLR0912, PLR0915 - one flat loop over plain ar
                         reason[k] = hit
                         realised += side[k] * (last[k] - entry[k]) * quantity[k]
                 return SCAN_STRATEGY, m, realised
+        if handed:  # after the strategy's check: its exit on this bar leaves nothing to re-enter
+            return SCAN_LEG_STOPPED, m, realised
     return SCAN_END, stop_at, realised

@@ -39,7 +39,7 @@ class Amount(_Part):
     """A distance from the entry price: points, percent of the premium, or rupees."""
 
     unit: Unit
-    value: float = Field(gt=0, le=10_000_000)
+    value: float = Field(gt=0, le=10_000_000, strict=True)
 
 
 class Trailing(_Part):
@@ -68,7 +68,7 @@ class PremiumStrike(_Part):
     """By premium: the closest to `premium`, or the nearest-to-ATM at least / at most it."""
 
     type: Literal["closest_premium", "premium_gte", "premium_lte"]
-    premium: float = Field(gt=0, le=100_000)
+    premium: float = Field(gt=0, le=100_000, strict=True)
 
 
 class DeltaStrike(_Part):
@@ -76,14 +76,14 @@ class DeltaStrike(_Part):
     (as a magnitude: 0.3 is the 30-delta call or put)."""
 
     type: Literal["delta"]
-    delta: float = Field(gt=0, lt=1)
+    delta: float = Field(gt=0, lt=1, strict=True)
 
 
 class SpotPctStrike(_Part):
     """The listed strike nearest to spot × (1 + pct/100)."""
 
     type: Literal["spot_pct"]
-    pct: float = Field(ge=-50, le=50)
+    pct: float = Field(ge=-50, le=50, strict=True)
 
 
 Strike = Annotated[
@@ -174,7 +174,7 @@ class Slippage(_Part):
     """Adverse slippage on every traded fill (not on settlement): points or pct of price."""
 
     unit: Literal["points", "pct"] = "pct"
-    value: float = Field(default=0.0, ge=0, le=50)
+    value: float = Field(default=0.0, ge=0, le=50, strict=True)
 
 
 class OptionStrategy(_Part):
@@ -190,7 +190,7 @@ class OptionStrategy(_Part):
     daily: DailyFills = Field(default_factory=DailyFills)
     slippage: Slippage = Field(default_factory=Slippage)
     charges: Literal["zerodha", "none"] = "zerodha"
-    capital: float = Field(default=500_000.0, gt=0, le=1e11)
+    capital: float = Field(default=500_000.0, gt=0, le=1e11, strict=True)
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:

@@ -81,6 +81,14 @@ def test_a_short_straddle_answers_results_that_add_up(alice: TestClient):
             'strategy.legs[0].strike.delta"',
             id="delta-past-1",
         ),  # fmt: skip
+        pytest.param(
+            {
+                "strategy": STRADDLE
+                | {"legs": [STRADDLE["legs"][0] | {"stop_loss": {"unit": "pct", "value": "30"}}]}
+            },
+            "strategy.legs[0].stop_loss.value",
+            id="stop-a-string",
+        ),  # fmt: skip
         pytest.param({"end_date": "2025-01-01"}, "end_date", id="reversed"),
         pytest.param({"seed": True}, "seed", id="seed-a-bool"),
         pytest.param(

@@ -426,6 +426,27 @@ BACKTEST: dict[str, Any] = {
     "slippage_bps": 5,
 }
 
+# a weekly NIFTY short straddle with stops and a re-entry, over a fortnight of generated chains
+OPTIONS_BACKTEST: dict[str, Any] = {
+    "strategy": {
+        "name": "weekly short straddle",
+        "underlying": "NIFTY",
+        "resolution": "daily",
+        "hold": "expiry",
+        "legs": [
+            {
+                "option_type": kind,
+                "side": "sell",
+                "stop_loss": {"unit": "pct", "value": 30},
+                "reentry": {"times": 1},
+            }
+            for kind in ("CE", "PE")
+        ],
+    },
+    "start_date": "2025-03-03",
+    "end_date": "2025-03-14",
+}
+
 
 LIVE_GTT: dict[str, Any] = {
     "type": "single",
@@ -1036,6 +1057,7 @@ SEEDS: dict[str, Seed] = {
         {"path_parameters": {"strategy_id": _own_strategy(c), "version": 1}}
     ],
     "POST /api/backtest/run": lambda c: [{"body": {**BACKTEST, "strategy_id": _template(c)}}],
+    "POST /api/backtests/options": lambda c: [{"body": OPTIONS_BACKTEST}],
     "GET /api/backtest/runs/{run_id}": lambda c: [{"path_parameters": {"run_id": _backtest(c)}}],
     "DELETE /api/backtest/runs/{run_id}": lambda c: [{"path_parameters": {"run_id": _backtest(c)}}],
     "POST /api/backtest/runs": lambda c: [{"body": {**BACKTEST, "strategy_id": _template(c)}}],

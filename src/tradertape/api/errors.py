@@ -24,6 +24,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tradertape.backtest.options.strategy import error_path  # json_path, option legs too
 from tradertape.errors import (
     InvalidField,
     OrderRateExceeded,
@@ -34,7 +35,6 @@ from tradertape.errors import (
 )
 from tradertape.serving.admission import RETRY_AFTER_S
 from tradertape.serving.field_words import problem_words
-from tradertape.strategies.dsl import json_path
 
 log = logging.getLogger("tradertape.api")
 
@@ -48,7 +48,7 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = list(loc)
     if parts and parts[0] in _LOCATION_ROOTS:
         parts = parts[1:]
-    return json_path(tuple(parts)) or str(loc[0] if loc else "body")
+    return error_path(tuple(parts)) or str(loc[0] if loc else "body")
 
 
 def _request_id(request: Request) -> str | None:

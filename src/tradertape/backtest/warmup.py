@@ -110,11 +110,28 @@ def warm_up() -> None:
     contiguous, which numba types as C-ordered, so a one-stock backtest needs its own build.
     """
     indicators.warm_up()
+    warm_up_options()
     for panel in (warm_up_panel(), warm_up_panel(1)):
         for document in (*map(builtin, builtin_models()), _SCORERS):
             for settings in _SETTINGS:
                 run_backtest(document, panel, settings)
                 decide_last_day(document, panel, settings)
+
+
+def warm_up_options() -> None:
+    """The options backtester's scan over two legs and three bars, with the argument types
+    its runs pass (`backtest.options.engine`)."""
+    from tradertape.backtest.options import kernel as options
+
+    bars = np.full((2, 3), 100.0)
+    legs = np.ones(2)
+    nan = np.full(2, np.nan)
+    options.scan(
+        bars, bars, bars, bars, 0, 3, np.zeros(2, dtype=np.int64), -legs, legs, legs * 100,
+        legs * 125, legs * 125, nan.copy(), legs * 0, legs * 0, nan.copy(), nan.copy(),
+        nan.copy(), np.zeros(2, dtype=np.bool_), False, 0.0, np.nan, np.nan,
+        np.full(2, -1, dtype=np.int64), nan.copy(), np.zeros(2, dtype=np.int64),
+    )  # fmt: skip
 
 
 def decide_last_day(document: StrategyDocument, panel: Panel, settings: BacktestSettings) -> None:

@@ -22,11 +22,11 @@ if TYPE_CHECKING:
     from tradertape.strategies.dsl import StrategyDocument
 
 STRATEGY = typer.Option(
-    ..., "--strategy", help="a built-in (v1_momentum), a JSON document's path, or a stored id"
+    None, "--strategy", help="a built-in (v1_momentum), a JSON document's path, or a stored id"
 )
 UNIVERSE = typer.Option("nifty_100", "--universe", help="nifty_50, nifty_100, nifty_500, ...")
-FROM = typer.Option(..., "--from", help="first date (YYYY-MM-DD)")
-TO = typer.Option(..., "--to", help="last date (YYYY-MM-DD)")
+FROM = typer.Option(None, "--from", help="first date (YYYY-MM-DD)")
+TO = typer.Option(None, "--to", help="last date (YYYY-MM-DD)")
 CAPITAL = typer.Option(1_000_000.0, "--capital", help="starting capital, ₹")
 SIZE = typer.Option(10.0, "--size-pct", help="percent of equity per new position")
 MAX_POSITIONS = typer.Option(10, "--max-positions")
@@ -112,16 +112,36 @@ def _charges(text: str) -> Any:
         return text
 
 
+backtest_app = typer.Typer(
+    help="Backtest a strategy over a universe; `backtest options FILE` runs an options one."
+)
+
+
 def register(app: typer.Typer) -> None:
-    """Add the command to the CLI."""
-    app.command("backtest")(backtest)
+    """Add the commands to the CLI: ``backtest`` (equity) and ``backtest options``."""
+    from tradertape.cli.options_backtest import options_backtest
+
+    backtest_app.callback(invoke_without_command=True)(backtest)
+    backtest_app.command("options")(options_backtest)
+    app.add_typer(backtest_app, name="backtest")
+
+
+def _required(value: str | None, option: str) -> str:
+    """A required option of the equity run (the group's `options` command has its own)."""
+    if value is None:
+        from tradertape.cli.common import err_console
+
+        err_console.print(f"[red]error:[/red] Missing option '{option}'.")
+        raise typer.Exit(2)
+    return value
 
 
 def backtest(  # noqa: PLR0913 - one option per request field
-    strategy: str = STRATEGY,
+    ctx: typer.Context,
+    strategy: str | None = STRATEGY,
     universe: str = UNIVERSE,
-    start: str = FROM,
-    end: str = TO,
+    start: str | None = FROM,
+    end: str | None = TO,
     capital: float = CAPITAL,
     size_pct: float = SIZE,
     max_positions: int = MAX_POSITIONS,
@@ -133,6 +153,11 @@ def backtest(  # noqa: PLR0913 - one option per request field
     plot: Path | None = PLOT,
 ) -> None:
     """Backtest a strategy over a universe: a summary table, or --json; --plot draws it."""
+    if ctx.invoked_subcommand is not None:
+        return
+    strategy = _required(strategy, "--strategy")
+    start = _required(start, "--from")
+    end = _required(end, "--to")
     from tradertape.candles import CandleStore
     from tradertape.services.research.simulation import simulate, uses_provisional_days
     from tradertape.settings import Settings

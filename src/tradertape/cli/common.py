@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
@@ -116,3 +117,13 @@ def user_by_email(db: Session, email: str) -> User:
     if user is None:
         raise NotFound(f"no user with e-mail {email}")
     return user
+
+
+def iso_day(option: str, text: str) -> date:
+    """A ``YYYY-MM-DD`` option's date, or an `InvalidField` naming the option."""
+    from tradertape.errors import InvalidField
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidField(option, f"'{text}' is not a date (YYYY-MM-DD)") from None

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from tradertape.cli.common import build_runtime, console, service_errors
+from tradertape.cli.common import build_runtime, console, iso_day, service_errors
 from tradertape.domain.market import Interval
 from tradertape.domain.money import group_indian
 
@@ -41,12 +41,7 @@ SEED = typer.Option(None, "--seed", help="random seed of the simulated market")
 
 
 def _date(option: str, text: str) -> date:
-    from tradertape.errors import InvalidField
-
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidField(option, f"'{text}' is not a date (YYYY-MM-DD)") from None
+    return iso_day(option, text)
 
 
 @contextmanager

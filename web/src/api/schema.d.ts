@@ -2603,6 +2603,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/backtests/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run Options Backtest
+         * @description Run an options strategy (legs, entry, exits, re-entry, settlement at expiry) and wait
+         *     for its results: per-leg trades, equity and drawdown, margin and the return on it, P&L
+         *     by expiry, weekday and month, the worst days, charges and slippage apart.
+         */
+        post: operations["backtest-run_options_backtest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/brokers/groww/session": {
         parameters: {
             query?: never;
@@ -6285,6 +6307,15 @@ export interface components {
             value: string;
         };
         /**
+         * Amount
+         * @description A distance from the entry price: points, percent of the premium, or rupees.
+         */
+        Amount: {
+            unit: components["schemas"]["Unit"];
+            /** Value */
+            value: number;
+        };
+        /**
          * AnalyticsOut
          * @description A reading of one expiry's open interest (synthetic in the simulated market).
          */
@@ -6368,6 +6399,22 @@ export interface components {
              * @enum {string}
              */
             type: "add" | "div" | "mul" | "sub";
+        };
+        /**
+         * AtmStrike
+         * @description ATM (the listed strike nearest the spot), `offset` strikes away: + is higher.
+         */
+        AtmStrike: {
+            /**
+             * Offset
+             * @default 0
+             */
+            offset?: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "atm";
         };
         /**
          * AuditAnchorIn
@@ -8375,6 +8422,24 @@ export interface components {
             type: "crosses_above" | "crosses_below";
         };
         /**
+         * DailyFills
+         * @description Which of the bhavcopy's prices a daily run fills at.
+         */
+        DailyFills: {
+            /**
+             * Entry
+             * @default open
+             * @enum {string}
+             */
+            entry?: "open" | "close";
+            /**
+             * Exit
+             * @default close
+             * @enum {string}
+             */
+            exit?: "close" | "settle";
+        };
+        /**
          * DashboardOut
          * @description Everything the portfolio page shows at once.
          */
@@ -8544,6 +8609,20 @@ export interface components {
             received_at: string;
             /** Status Code */
             status_code: number;
+        };
+        /**
+         * DeltaStrike
+         * @description The strike whose delta (from the volatility implied by its price) is nearest `delta`
+         *     (as a magnitude: 0.3 is the 30-delta call or put).
+         */
+        DeltaStrike: {
+            /** Delta */
+            delta: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "delta";
         };
         /**
          * Depth
@@ -8778,6 +8857,27 @@ export interface components {
              * @description a fraction: 0.6250 is 62.5 %
              */
             win_rate: string;
+        };
+        /**
+         * Entry
+         * @description When the legs are entered: the time of day (minute resolution), weekdays, days to
+         *     the first leg's expiry (trading days; 0 on the expiry day), and an indicator rule of
+         *     the equity DSL on the underlying's daily closes (evaluated on the day before: no
+         *     look-ahead).
+         */
+        Entry: {
+            /** Days To Expiry */
+            days_to_expiry?: number[] | null;
+            /** Rule */
+            rule?: (components["schemas"]["Compare"] | components["schemas"]["Cross"] | components["schemas"]["AllOf"] | components["schemas"]["AnyOf"] | components["schemas"]["Negation"]) | null;
+            /**
+             * Time
+             * Format: time
+             * @default 09:20:00
+             */
+            time?: string;
+            /** Weekdays */
+            weekdays?: ("mon" | "tue" | "wed" | "thu" | "fri")[];
         };
         /**
          * EquityPoint
@@ -9018,6 +9118,23 @@ export interface components {
             updated_at: string | null;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * ExpiryPick
+         * @description The nth (0: nearest) weekly expiry, or the nth monthly one.
+         */
+        ExpiryPick: {
+            /**
+             * Kind
+             * @default weekly
+             * @enum {string}
+             */
+            kind?: "weekly" | "monthly";
+            /**
+             * Nth
+             * @default 0
+             */
+            nth?: number;
         };
         /**
          * ExportOut
@@ -10676,6 +10793,35 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * Leg
+         * @description One option leg.
+         */
+        Leg: {
+            break_even_at?: components["schemas"]["Amount"] | null;
+            expiry?: components["schemas"]["ExpiryPick"];
+            /**
+             * Lots
+             * @default 1
+             */
+            lots?: number;
+            /**
+             * Option Type
+             * @enum {string}
+             */
+            option_type: "CE" | "PE";
+            reentry?: components["schemas"]["ReEntry"] | null;
+            /**
+             * Side
+             * @enum {string}
+             */
+            side: "buy" | "sell";
+            stop_loss?: components["schemas"]["Amount"] | null;
+            /** Strike */
+            strike?: components["schemas"]["AtmStrike"] | components["schemas"]["PremiumStrike"] | components["schemas"]["DeltaStrike"] | components["schemas"]["SpotPctStrike"];
+            target?: components["schemas"]["Amount"] | null;
+            trailing?: components["schemas"]["Trailing"] | null;
+        };
+        /**
          * LegError
          * @description A leg that will not trade, and why.
          */
@@ -11663,6 +11809,120 @@ export interface components {
             worker_stale_sec?: number | null;
         };
         /**
+         * OptionBacktestOut
+         * @description A run's results, as `backtest.options.results.OptionResults` holds them.
+         */
+        OptionBacktestOut: {
+            /** By Expiry */
+            by_expiry: components["schemas"]["OptionBucketOut"][];
+            /** By Month */
+            by_month: components["schemas"]["OptionBucketOut"][];
+            /** By Weekday */
+            by_weekday: components["schemas"]["OptionBucketOut"][];
+            /** Capital */
+            capital: string;
+            /** Charges */
+            charges: string;
+            /** Charges By Day */
+            charges_by_day: components["schemas"]["OptionDayChargesOut"][];
+            /** Curve */
+            curve: components["schemas"]["OptionDayOut"][];
+            /**
+             * Data Source
+             * @enum {string}
+             */
+            data_source: "synthetic" | "import";
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Final Equity */
+            final_equity: number;
+            /** Gross */
+            gross: string;
+            /** Margin Peak */
+            margin_peak: string;
+            /** Max Drawdown */
+            max_drawdown: number;
+            /** Name */
+            name: string;
+            /**
+             * Net
+             * @description gross − slippage − charges
+             */
+            net: string;
+            /**
+             * Resolution
+             * @enum {string}
+             */
+            resolution: "daily" | "minute";
+            /** Return On Margin */
+            return_on_margin: number | null;
+            /** Return Pct */
+            return_pct: number;
+            /** Slippage */
+            slippage: string;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /** Synthetic */
+            synthetic: boolean;
+            /** Trade Sets */
+            trade_sets: number;
+            /** Trades */
+            trades: components["schemas"]["OptionLegTradeOut"][];
+            /** Underlying */
+            underlying: string;
+            /** Win Rate */
+            win_rate: number;
+            /** Worst Days */
+            worst_days: components["schemas"]["OptionDayOut"][];
+        };
+        /**
+         * OptionBacktestRequest
+         * @description What to run: the strategy document, the dates (both included), and the chains.
+         */
+        OptionBacktestRequest: {
+            /**
+             * Data
+             * @description the chains: generated (simulated prices, labelled) until NSE's F&O bhavcopies are imported
+             * @default synthetic
+             * @constant
+             */
+            data?: "synthetic";
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /**
+             * Seed
+             * @default 7
+             */
+            seed?: number;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            strategy: components["schemas"]["OptionStrategy"];
+        };
+        /** OptionBucketOut */
+        OptionBucketOut: {
+            /** Key */
+            key: string;
+            /** Pnl */
+            pnl: string | number;
+            /**
+             * Trades
+             * @description trades (by expiry) or days (by weekday, by month)
+             */
+            trades: number;
+        };
+        /**
          * OptionContract
          * @description A listed option with its price, IV (%) and Black-76 greeks.
          */
@@ -11700,6 +11960,50 @@ export interface components {
             vega: number | null;
         } & {
             [key: string]: unknown;
+        };
+        /** OptionDayChargesOut */
+        OptionDayChargesOut: {
+            /** Brokerage */
+            brokerage: string;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Exchange */
+            exchange: string;
+            /** Gst */
+            gst: string;
+            /** Sebi */
+            sebi: string;
+            /** Stamp */
+            stamp: string;
+            /** Stt */
+            stt: string;
+            /** Total */
+            total: string;
+        };
+        /** OptionDayOut */
+        OptionDayOut: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Drawdown
+             * @description % below the running peak
+             */
+            drawdown: number;
+            /** Equity */
+            equity: number;
+            /**
+             * Margin
+             * @description ₹ blocked by the legs held at the day's end
+             */
+            margin: number;
+            /** Pnl */
+            pnl: number;
         };
         /**
          * OptionExecution
@@ -11888,6 +12192,81 @@ export interface components {
             trades?: components["schemas"]["KiteTrade"][];
         } & {
             [key: string]: unknown;
+        };
+        /** OptionLegTradeOut */
+        OptionLegTradeOut: {
+            /**
+             * Entry Day
+             * Format: date
+             */
+            entry_day: string;
+            /**
+             * Entry Fill
+             * @description after slippage
+             */
+            entry_fill: string;
+            /**
+             * Entry Number
+             * @description 0: the first entry; 1, 2…: re-entries after a stop
+             */
+            entry_number: number;
+            /** Entry Price */
+            entry_price: string;
+            /**
+             * Entry Time
+             * @description IST; none for a daily (bhavcopy) run
+             */
+            entry_time: string | null;
+            /**
+             * Exit Day
+             * Format: date
+             */
+            exit_day: string;
+            /** Exit Fill */
+            exit_fill: string;
+            /** Exit Price */
+            exit_price: string;
+            /** Exit Time */
+            exit_time: string | null;
+            /**
+             * Expiry
+             * Format: date
+             */
+            expiry: string;
+            /**
+             * Gross
+             * @description ₹ on market prices, before slippage and charges
+             */
+            gross: string;
+            /** Leg */
+            leg: number;
+            /** Lot Size */
+            lot_size: number;
+            /** Lots */
+            lots: number;
+            /**
+             * Option Type
+             * @enum {string}
+             */
+            option_type: "CE" | "PE";
+            /** Quantity */
+            quantity: number;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "stop_loss" | "target" | "trailing_stop" | "strategy_stop" | "strategy_target" | "time" | "settlement" | "end";
+            /**
+             * Side
+             * @enum {string}
+             */
+            side: "buy" | "sell";
+            /** Slippage */
+            slippage: string;
+            /** Strike */
+            strike: string;
+            /** Trade Set */
+            trade_set: number;
         };
         /**
          * OptionPreviewOut
@@ -12090,6 +12469,45 @@ export interface components {
             updated_at: string | null;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * OptionStrategy
+         * @description A whole options strategy document.
+         */
+        OptionStrategy: {
+            /**
+             * Capital
+             * @default 500000
+             */
+            capital?: number;
+            /**
+             * Charges
+             * @default zerodha
+             * @enum {string}
+             */
+            charges?: "zerodha" | "none";
+            daily?: components["schemas"]["DailyFills"];
+            entry?: components["schemas"]["Entry"];
+            exit?: components["schemas"]["StrategyExit"];
+            /**
+             * Hold
+             * @default intraday
+             * @enum {string}
+             */
+            hold?: "intraday" | "expiry";
+            /** Legs */
+            legs: components["schemas"]["Leg"][];
+            /** Name */
+            name: string;
+            /**
+             * Resolution
+             * @default daily
+             * @enum {string}
+             */
+            resolution?: "daily" | "minute";
+            slippage?: components["schemas"]["Slippage"];
+            /** Underlying */
+            underlying: string;
         };
         /**
          * OptionsProtection
@@ -13402,6 +13820,19 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * PremiumStrike
+         * @description By premium: the closest to `premium`, or the nearest-to-ATM at least / at most it.
+         */
+        PremiumStrike: {
+            /** Premium */
+            premium: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "closest_premium" | "premium_gte" | "premium_lte";
+        };
+        /**
          * PreviewBasketIn
          * @description ``POST /runs/{id}/preview/basket``.
          */
@@ -13834,6 +14265,21 @@ export interface components {
              * @enum {string}
              */
             type: "random";
+        };
+        /**
+         * ReEntry
+         * @description After the leg's stop-loss, enter it again (`times` at most per entry): at the same
+         *     strike, or at the strike its rule picks then.
+         */
+        ReEntry: {
+            /**
+             * Strike
+             * @default reselect
+             * @enum {string}
+             */
+            strike?: "same" | "reselect";
+            /** Times */
+            times: number;
         };
         /**
          * ReconcileCountsOut
@@ -15456,6 +15902,23 @@ export interface components {
             slice_parent: string;
         };
         /**
+         * Slippage
+         * @description Adverse slippage on every traded fill (not on settlement): points or pct of price.
+         */
+        Slippage: {
+            /**
+             * Unit
+             * @default pct
+             * @enum {string}
+             */
+            unit?: "points" | "pct";
+            /**
+             * Value
+             * @default 0
+             */
+            value?: number;
+        };
+        /**
          * SnapshotIn
          * @description ``POST /market/snapshot``: quotes and candles in one call.
          */
@@ -15487,6 +15950,19 @@ export interface components {
             updated_at: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * SpotPctStrike
+         * @description The listed strike nearest to spot × (1 + pct/100).
+         */
+        SpotPctStrike: {
+            /** Pct */
+            pct: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "spot_pct";
         };
         /**
          * StaticIpIn
@@ -15615,6 +16091,28 @@ export interface components {
             document: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * StrategyExit
+         * @description How the whole position ends: its own stop and target, a time of day (intraday), a
+         *     number of trading days before expiry (positional), and settlement at expiry.
+         */
+        StrategyExit: {
+            /** Days Before Expiry */
+            days_before_expiry?: number | null;
+            /**
+             * Move Sl To Cost
+             * @default false
+             */
+            move_sl_to_cost?: boolean;
+            stop_loss?: components["schemas"]["Amount"] | null;
+            target?: components["schemas"]["Amount"] | null;
+            /**
+             * Time
+             * Format: time
+             * @default 15:15:00
+             */
+            time?: string;
         };
         /**
          * StrategyFork
@@ -16641,6 +17139,14 @@ export interface components {
             trades: components["schemas"]["KiteTrade"][];
         };
         /**
+         * Trailing
+         * @description For every `every` the leg moves in its favour, move its stop `by` (AlgoTest's trail).
+         */
+        Trailing: {
+            by: components["schemas"]["Amount"];
+            every: components["schemas"]["Amount"];
+        };
+        /**
          * TransactionType
          * @description Buy or sell.
          * @enum {string}
@@ -16666,6 +17172,11 @@ export interface components {
             /** Underlying */
             underlying: string;
         };
+        /**
+         * Unit
+         * @enum {string}
+         */
+        Unit: "points" | "pct" | "rupees";
         /**
          * UniverseDetail
          * @description A universe with its members, sorted by key.
@@ -25007,6 +25518,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BacktestRunBrief"];
+                };
+            };
+            /** @description You have as many jobs of this kind under way as one user may (docs/limits.md, "Heavy jobs"): nothing was stored. Send it again after `Retry-After` seconds, or once one has ended. */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-run_options_backtest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OptionBacktestRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionBacktestOut"];
                 };
             };
             /** @description You have as many jobs of this kind under way as one user may (docs/limits.md, "Heavy jobs"): nothing was stored. Send it again after `Retry-After` seconds, or once one has ended. */

@@ -1,0 +1,116 @@
+"""Request and answer of ``POST /api/backtests/options``: an options strategy run over F&O
+chains. Money booked (trades, charges, P&L) is a decimal string to the paisa; the curve's
+figures are floats (they carry the open legs' marks)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tradertape.backtest.options.strategy import OptionStrategy
+
+
+class OptionBacktestRequest(BaseModel):
+    """What to run: the strategy document, the dates (both included), and the chains."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strategy: OptionStrategy
+    start_date: date
+    end_date: date
+    data: Literal["synthetic"] = Field(
+        default="synthetic",
+        description="the chains: generated (simulated prices, labelled) until NSE's F&O "
+        "bhavcopies are imported",
+    )
+    seed: int = Field(default=7, ge=0, le=2**31 - 1, strict=True)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class OptionLegTradeOut(_Out):
+    trade_set: int
+    leg: int
+    entry_number: int = Field(description="0: the first entry; 1, 2…: re-entries after a stop")
+    option_type: Literal["CE", "PE"]
+    side: Literal["buy", "sell"]
+    expiry: date
+    strike: Decimal
+    lots: int
+    lot_size: int
+    quantity: int
+    entry_day: date
+    entry_time: time | None = Field(description="IST; none for a daily (bhavcopy) run")
+    entry_price: Decimal
+    entry_fill: Decimal = Field(description="after slippage")
+    exit_day: date
+    exit_time: time | None
+    exit_price: Decimal
+    exit_fill: Decimal
+    reason: Literal[
+        "stop_loss", "target", "trailing_stop", "strategy_stop", "strategy_target", "time",
+        "settlement", "end",
+    ]  # fmt: skip
+    gross: Decimal = Field(description="₹ on market prices, before slippage and charges")
+    slippage: Decimal
+
+
+class OptionDayOut(_Out):
+    day: date
+    pnl: float
+    equity: float
+    drawdown: float = Field(description="% below the running peak")
+    margin: float = Field(description="₹ blocked by the legs held at the day's end")
+
+
+class OptionDayChargesOut(_Out):
+    day: date
+    brokerage: Decimal
+    stt: Decimal
+    exchange: Decimal
+    sebi: Decimal
+    stamp: Decimal
+    gst: Decimal
+    total: Decimal
+
+
+class OptionBucketOut(_Out):
+    key: str
+    pnl: Decimal | float
+    trades: int = Field(description="trades (by expiry) or days (by weekday, by month)")
+
+
+class OptionBacktestOut(_Out):
+    """A run's results, as `backtest.options.results.OptionResults` holds them."""
+
+    name: str
+    underlying: str
+    resolution: Literal["daily", "minute"]
+    start: date
+    end: date
+    capital: Decimal
+    gross: Decimal
+    slippage: Decimal
+    charges: Decimal
+    net: Decimal = Field(description="gross − slippage − charges")
+    final_equity: float
+    return_pct: float
+    max_drawdown: float
+    margin_peak: Decimal
+    return_on_margin: float | None
+    trade_sets: int
+    win_rate: float
+    data_source: Literal["synthetic", "import"]
+    synthetic: bool
+    trades: list[OptionLegTradeOut]
+    curve: list[OptionDayOut]
+    charges_by_day: list[OptionDayChargesOut]
+    by_expiry: list[OptionBucketOut]
+    by_weekday: list[OptionBucketOut]
+    by_month: list[OptionBucketOut]
+    worst_days: list[OptionDayOut]

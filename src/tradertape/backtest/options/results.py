@@ -1,0 +1,187 @@
+"""What a trader reads of an options run: per-leg trades, equity and drawdown, margin and the
+return on it, P&L by expiry, weekday and month, the worst days, charges and slippage apart.
+
+Money is `Decimal` to the paisa where it is booked (trades, charges, realised P&L); the
+equity curve adds the open legs' marks as floats (docs: backtests use float64 curves).
+``net = gross − slippage − charges`` holds exactly on the Decimals.
+"""
+
+from __future__ import annotations
+
+import calendar as months
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+
+from tradertape.backtest.metrics import drawdown
+from tradertape.backtest.options.engine import LegTrade, OptionRun
+from tradertape.domain.money import ZERO, paise
+
+_WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True, slots=True)
+class DayCharges:
+    """A trade date's charges: its contract note (traded fills) and its expiry settlements."""
+
+    day: date
+    brokerage: Decimal
+    stt: Decimal
+    exchange: Decimal  # transaction charges and IPFT
+    sebi: Decimal
+    stamp: Decimal
+    gst: Decimal
+    total: Decimal  # to the paisa
+
+
+@dataclass(frozen=True, slots=True)
+class DayPoint:
+    """One day of the curve."""
+
+    day: date
+    pnl: float  # the day's change in equity (realised net and the open legs' marks)
+    equity: float
+    drawdown: float  # percent below the running peak
+    margin: float  # margin of the legs held at the day's end (0 when flat)
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """P&L of a group: by expiry (trades' gross and slippage), weekday or month (days' net)."""
+
+    key: str
+    pnl: Decimal | float
+    trades: int
+
+
+@dataclass(frozen=True, slots=True)
+class OptionResults:
+    """A run's results."""
+
+    name: str
+    underlying: str
+    resolution: str
+    start: date
+    end: date
+    capital: Decimal
+    gross: Decimal
+    slippage: Decimal
+    charges: Decimal
+    net: Decimal
+    final_equity: float
+    return_pct: float
+    max_drawdown: float
+    margin_peak: Decimal
+    return_on_margin: float | None  # net over the peak margin, percent
+    trade_sets: int
+    win_rate: float  # percent of entries (all their legs together) that made money, net of slippage
+    trades: list[LegTrade]
+    curve: list[DayPoint]
+    charges_by_day: list[DayCharges]
+    by_expiry: list[Bucket]
+    by_weekday: list[Bucket]
+    by_month: list[Bucket]
+    worst_days: list[DayPoint]
+
+
+def _day_charges(run: OptionRun) -> list[DayCharges]:
+    rows: dict[date, list[Decimal]] = defaultdict(lambda: [ZERO] * 6)
+    for day, note in run.day_charges.items():
+        parts = rows[day]
+        for i, value in enumerate(
+            (note.brokerage, note.stt, note.exchange_txn + note.ipft, note.sebi, note.stamp,
+             note.gst)
+        ):  # fmt: skip
+            parts[i] += value
+    for settled in run.settlements:
+        parts = rows[settled.day]
+        parts[0] += settled.charges.brokerage
+        parts[1] += settled.charges.stt
+        parts[5] += settled.charges.gst
+    out = []
+    for day in sorted(rows):
+        traded = run.day_charges.get(day)
+        total = traded.total if traded is not None else ZERO
+        total += sum((s.charges.total for s in run.settlements if s.day == day), ZERO)
+        brokerage, stt, exchange, sebi, stamp, gst = rows[day]
+        out.append(DayCharges(day, brokerage, stt, exchange, sebi, stamp, gst, total))
+    return out
+
+
+def summarize(run: OptionRun) -> OptionResults:
+    """The run's results (see the module docstring)."""
+    s = run.strategy
+    capital = paise(Decimal(str(s.capital)))
+    charges_rows = _day_charges(run)
+    realised: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    for t in run.trades:
+        realised[t.exit_day] += t.gross
+        realised[t.entry_day] -= abs(t.entry_fill - t.entry_price) * t.quantity
+        realised[t.exit_day] -= abs(t.exit_fill - t.exit_price) * t.quantity
+    for row in charges_rows:
+        realised[row.day] -= row.total
+    gross = sum((t.gross for t in run.trades), ZERO)
+    slippage = sum((t.slippage for t in run.trades), ZERO)
+    charges = sum((r.total for r in charges_rows), ZERO)
+    net = gross - slippage - charges
+    days = run.days
+    booked = np.array([float(realised.get(d, ZERO)) for d in days])
+    marks = np.array([run.mtm.get(d, 0.0) for d in days])
+    equity = float(capital) + np.cumsum(booked) + marks
+    # money booked after the last day (a settlement past the run's end) joins the last day
+    late = sum((v for d, v in realised.items() if d > days[-1]), ZERO)
+    equity[-1] += float(late)
+    dd = drawdown(np.concatenate([[float(capital)], equity]))[1:]
+    pnl = np.diff(np.concatenate([[float(capital)], equity]))
+    held = [float(run.held.get(d, ZERO)) for d in days]
+    curve = [
+        DayPoint(d, float(p), float(e), float(x), m)
+        for d, p, e, x, m in zip(days, pnl, equity, dd, held, strict=True)
+    ]
+    margin_peak = max((m.margin for m in run.margins), default=ZERO)
+    by_set: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for t in run.trades:
+        by_set[t.trade_set] += t.gross - t.slippage
+    expiry: dict[date, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for t in run.trades:
+        expiry[t.expiry][0] += t.gross - t.slippage
+        expiry[t.expiry][1] += 1
+    weekday: dict[int, list[float]] = defaultdict(list)
+    month: dict[str, list[float]] = defaultdict(list)
+    for point in curve:
+        weekday[point.day.weekday()].append(point.pnl)
+        month[f"{point.day:%Y-%m}"].append(point.pnl)
+    return OptionResults(
+        name=s.name,
+        underlying=s.underlying,
+        resolution=s.resolution,
+        start=days[0],
+        end=days[-1],
+        capital=capital,
+        gross=gross,
+        slippage=slippage,
+        charges=charges,
+        net=net,
+        final_equity=float(equity[-1]),
+        return_pct=float(net / capital * 100),
+        max_drawdown=float(dd.min()) if dd.size else 0.0,
+        margin_peak=paise(margin_peak),
+        return_on_margin=float(net / margin_peak * 100) if margin_peak > 0 else None,
+        trade_sets=len(by_set),
+        win_rate=sum(v > 0 for v in by_set.values()) / len(by_set) * 100 if by_set else 0.0,
+        trades=run.trades,
+        curve=curve,
+        charges_by_day=charges_rows,
+        by_expiry=[Bucket(e.isoformat(), v[0], int(v[1])) for e, v in sorted(expiry.items())],
+        by_weekday=[
+            Bucket(_WEEKDAY_NAMES[w], round(sum(v), 2), len(v)) for w, v in sorted(weekday.items())
+        ],
+        by_month=[
+            Bucket(f"{months.month_abbr[int(k[5:])]} {k[:4]}", round(sum(v), 2), len(v))
+            for k, v in sorted(month.items())
+        ],
+        worst_days=sorted(curve, key=lambda p: p.pnl)[:5],
+    )

@@ -204,16 +204,29 @@ def chain(
             for kind in ("CE", "PE"):
                 price = _premium(spot, strike, kind, days)
                 settle = _premium(spot, strike, kind, 0) if days == 0 else price
-                if days == 0 and settle == 0.05 and (
-                    (kind == "CE" and strike >= spot) or (kind == "PE" and strike <= spot)
+                if (
+                    days == 0
+                    and settle == 0.05
+                    and ((kind == "CE" and strike >= spot) or (kind == "PE" and strike <= spot))
                 ):
                     settle = 0.0
                 rows.append(
                     FoRow(
-                        "OPTIDX" if index else "OPTSTK", symbol, expiry, strike, kind,
-                        price, price * 1.2, price * 0.8, price, settle, spot,
-                        open_interest=lot_size * (500 - abs(n) * 20),
-                        change_in_oi=lot_size * n, volume=100 + abs(n) * 7, lot_size=lot_size,
+                        "OPTIDX" if index else "OPTSTK",
+                        symbol,
+                        expiry,
+                        strike,
+                        kind,
+                        price,
+                        price * 1.2,
+                        price * 0.8,
+                        price,
+                        settle,
+                        spot,
+                        open_interest=lot_size * max(500 - abs(n) * 20, 0),
+                        change_in_oi=lot_size * n,
+                        volume=100 + abs(n) * 7,
+                        lot_size=lot_size,
                     )  # fmt: skip
                 )
     return rows

@@ -101,15 +101,20 @@ def import_fo_bhavcopies(
             raise InvalidField(
                 "file", f"{sources[day.day]} and {day.source} are both the bhavcopy of {day.day}"
             )
-        if not whole and buffer and (buffer[-1].day.year, buffer[-1].day.month) != (
-            day.day.year,
-            day.day.month,
+        if (
+            not whole
+            and buffer
+            and (buffer[-1].day.year, buffer[-1].day.month)
+            != (
+                day.day.year,
+                day.day.month,
+            )
         ):
             flush()
         sources[day.day] = day.source
         formats[day.format] += 1
         skipped += day.skipped
-        underlyings.update(day.table.column("symbol").unique().to_pylist())
+        underlyings.update(str(s) for s in day.table.column("symbol").unique().to_pylist())
         buffer.append(day)
         report("read", done, len(ordered))
     flush()

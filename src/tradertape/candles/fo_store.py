@@ -5,14 +5,16 @@ Layout (under ``<data_dir>/candles/fo``)::
     NIFTY/2024-07.parquet        every NIFTY future and option of July 2024's trading days
     M%26M/2024-07.parquet        (a symbol is percent-encoded where a file name cannot hold it)
 
-A file holds one row group per trade date (its contracts sorted by expiry, instrument, strike
-and option type), so a day's chain is one row group read: the footer's statistics say which,
-and the footer is read once per file version (`_Footer`). Columns (`CHAIN_SCHEMA`):
-``trade_date, instrument, expiry, strike, option_type, open, high, low, close, settle,
-underlying_close, open_interest, change_in_oi, volume, lot_size``; prices are float64 as NSE
-prints them (two decimals), `settlement` answers them as `Decimal` to the paisa. Lot sizes are
-the files' own (UDiFF's ``NewBrdLotQty``), so a lot revision is in the data by date; the
-legacy layout has none (null).
+A file is sorted by trade date, then expiry, instrument, strike and option type; its footer
+lists the days and expiries it holds (read once per version of the file: `_Footer`, so the
+days and expiries stored are known without reading a column). A day's chain is a slice of the
+month's table, and the last `MONTHS_KEPT` months read stay decoded: the engine walks a month
+day by day, paying one read (a few milliseconds) for the month and microseconds a day.
+Columns (`CHAIN_SCHEMA`): ``trade_date, instrument, expiry, strike, option_type, open, high,
+low, close, settle, underlying_close, open_interest, change_in_oi, volume, lot_size``; prices
+are float64 as NSE prints them (two decimals), `settlement` answers them as `Decimal` to the
+paisa. Lot sizes are the files' own (UDiFF's ``NewBrdLotQty``), so a lot revision is in the
+data by date; the legacy layout has none (null).
 
 Writing a day replaces that day of each underlying it lists (`write_days`): importing a file
 twice changes nothing. Writes are serialised in the process and each file is replaced
@@ -24,28 +26,35 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Literal, Protocol
 from urllib.parse import quote, unquote
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.compute as _compute
 import pyarrow.parquet as pq
 
 from tradertape.candles.fo_bhavcopy import DAY_SCHEMA, FoDay
 from tradertape.domain.money import paise
 
+# pyarrow-stubs' overloads miss calls pyarrow takes (a chunked array with a Python scalar,
+# Kleene logic on nullable masks): its compute functions are used untyped.
+pc: Any = _compute
+
 FO_FOLDER = "fo"
 FORMAT_VERSION = "1"
 WRITER_THREADS = 3
+MONTHS_KEPT = 24  # month tables kept decoded (a NIFTY month is ~60,000 rows, ~7 MB)
 _SAFE = "&-_"
-_SORT = [
+_SORT: list[tuple[str, Literal["ascending", "descending"]]] = [
     ("trade_date", "ascending"),
     ("expiry", "ascending"),
     ("instrument", "ascending"),
@@ -54,7 +63,7 @@ _SORT = [
 ]
 
 #: A day's chain as `FoStore.day_chain` answers it (and as a month file stores it).
-CHAIN_SCHEMA = pa.schema([("trade_date", pa.date32()), *list(DAY_SCHEMA)[1:]])
+CHAIN_SCHEMA = pa.schema([pa.field("trade_date", pa.date32()), *list(DAY_SCHEMA)[1:]])
 
 Progress = Callable[[str, int, int], None]
 
@@ -109,10 +118,14 @@ class _Footer:
     """A month file's footer, read once per version of the file."""
 
     stamp: tuple[int, int]
-    metadata: pq.FileMetaData
-    days: dict[date, int]  # trade date → row group
+    days: tuple[date, ...]
     expiries: tuple[date, ...]
     rows: int
+
+
+def _as_chain(table: pa.Table) -> pa.Table:
+    table = table.replace_schema_metadata(None)
+    return table if table.schema.equals(CHAIN_SCHEMA) else table.cast(CHAIN_SCHEMA)
 
 
 def _decimal(value: float) -> Decimal:
@@ -131,12 +144,16 @@ class FoStore:
         self.root = root
         self._write_lock = threading.Lock()
         self._footers: dict[Path, _Footer] = {}
+        self._tables: OrderedDict[tuple[Path, tuple[int, int]], tuple[pa.Table, Any]] = (
+            OrderedDict()
+        )
         self._footers_lock = threading.Lock()
 
     @classmethod
     def in_data_folder(cls, data_dir: Path) -> FoStore:
-        """An install's store: ``candles/fo`` in its data folder."""
-        return cls(data_dir / "candles" / FO_FOLDER)
+        """An install's store: ``candles/fo`` in its data folder; one object per folder in the
+        process, so its writes are serialised and its footers read once."""
+        return _shared(data_dir.expanduser().resolve() / "candles" / FO_FOLDER)
 
     # -- paths --------------------------------------------------------------------------
 
@@ -174,16 +191,14 @@ class FoStore:
         if held is not None and held.stamp == stamp:
             return held
         metadata = pq.read_metadata(path)
-        index = metadata.schema.to_arrow_schema().get_field_index("trade_date")
-        days: dict[date, int] = {}
-        for group in range(metadata.num_row_groups):
-            stats = metadata.row_group(group).column(index).statistics
-            if stats is not None and stats.has_min_max and stats.min == stats.max:
-                days[stats.min] = group
         kept = metadata.metadata or {}
-        listed = kept.get(b"tradertape.fo.expiries", b"").decode()
-        expiries = tuple(date.fromisoformat(t) for t in listed.split(",") if t)
-        footer = _Footer(stamp, metadata, days, expiries, metadata.num_rows)
+
+        def listed(name: bytes) -> tuple[date, ...]:
+            text = kept.get(name, b"").decode()
+            return tuple(date.fromisoformat(t) for t in text.split(",") if t)
+
+        days, expiries = listed(b"tradertape.fo.days"), listed(b"tradertape.fo.expiries")
+        footer = _Footer(stamp, days, expiries, metadata.num_rows)
         with self._footers_lock:
             self._footers[path] = footer
         return footer
@@ -199,24 +214,42 @@ class FoStore:
                 found.extend(d for d in footer.days if start <= d <= end)
         return sorted(found)
 
+    def _month_table(self, underlying: str, on: date) -> tuple[pa.Table, Any] | None:
+        """The month file of `on` as a table and its trade dates (numpy), or None; the last
+        few months read are kept (the engine walks a month day by day)."""
+        path = self.path(underlying, _month(on))
+        footer = self._footer(path)
+        if footer is None or on not in footer.days:
+            return None
+        key = (path, footer.stamp)
+        with self._footers_lock:
+            held = self._tables.get(key)
+            if held is not None:
+                self._tables.move_to_end(key)
+                return held
+        table = _as_chain(pq.read_table(path))
+        dates = table.column("trade_date").to_numpy().astype("datetime64[D]")
+        with self._footers_lock:
+            self._tables[key] = (table, dates)
+            while len(self._tables) > MONTHS_KEPT:
+                self._tables.popitem(last=False)
+        return table, dates
+
     def day_chain(self, underlying: str, on: date) -> pa.Table:
         """Every contract of `underlying` listed on `on` (`CHAIN_SCHEMA`; no rows if that day
         is not stored), sorted by expiry, instrument, strike and option type."""
-        path = self.path(underlying, _month(on))
-        footer = self._footer(path)
-        if footer is None or on not in footer.days:
+        found = self._month_table(underlying, on)
+        if found is None:
             return CHAIN_SCHEMA.empty_table()
-        reader = pq.ParquetFile(path, metadata=footer.metadata)
-        return reader.read_row_group(footer.days[on]).cast(CHAIN_SCHEMA)
+        table, dates = found
+        day = np.datetime64(on, "D")
+        first = int(np.searchsorted(dates, day, side="left"))
+        last = int(np.searchsorted(dates, day, side="right"))
+        return table.slice(first, last - first)
 
     def expiries(self, underlying: str, on: date) -> list[date]:
         """The expiries of `underlying`'s contracts listed on `on`, soonest first."""
-        path = self.path(underlying, _month(on))
-        footer = self._footer(path)
-        if footer is None or on not in footer.days:
-            return []
-        reader = pq.ParquetFile(path, metadata=footer.metadata)
-        column = reader.read_row_group(footer.days[on], columns=["expiry"]).column(0)
+        column = self.day_chain(underlying, on).column("expiry")
         return sorted(pc.unique(column).to_pylist())
 
     def settlement(self, contract: ContractLike, on: date) -> FoSettlement | None:
@@ -261,7 +294,7 @@ class FoStore:
             pc.starts_with(chain.column("instrument"), "FUT"),
             pc.equal(chain.column("expiry"), pa.scalar(on, pa.date32())),
         )
-        settles = chain.filter(expiring).column("settle").to_pylist()
+        settles: list[float] = chain.filter(expiring).column("settle").to_pylist()  # type: ignore[assignment]  # settle is never null
         return _decimal(settles[0]) if settles else None
 
     def coverage(self) -> list[FoCoverage]:
@@ -349,7 +382,7 @@ class FoStore:
         new_days = pc.unique(incoming.column("trade_date"))
         replaced = 0
         if path.exists():
-            stored = pq.read_table(path).cast(CHAIN_SCHEMA)
+            stored = _as_chain(pq.read_table(path))
             again = pc.is_in(stored.column("trade_date"), value_set=new_days)
             replaced = len(pc.unique(stored.column("trade_date").filter(again)))
             kept = stored.filter(pc.invert(again))
@@ -360,26 +393,32 @@ class FoStore:
 
 
 def _write_file(path: Path, table: pa.Table) -> None:
-    """One row group per trade date; written to a temporary name and renamed over."""
+    """One row group sorted by trade date; the days and expiries it holds in the footer.
+    Written to a temporary name and renamed over."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    days = pc.unique(table.column("trade_date")).to_pylist()
     expiries = pc.unique(table.column("expiry")).to_pylist()
     metadata = {
         b"tradertape.fo.format": FORMAT_VERSION.encode(),
+        b"tradertape.fo.days": ",".join(sorted(d.isoformat() for d in days)).encode(),
         b"tradertape.fo.expiries": ",".join(sorted(d.isoformat() for d in expiries)).encode(),
     }
-    schema = table.schema.with_metadata(metadata)
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    dates = table.column("trade_date").to_numpy()
-    bounds = np.flatnonzero(np.diff(dates.astype("datetime64[D]").astype(np.int64))) + 1
-    starts = [0, *bounds.tolist()]
-    ends = [*bounds.tolist(), table.num_rows]
     try:
-        with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
-            for begin, end in zip(starts, ends, strict=True):
-                writer.write_table(table.slice(begin, end - begin).replace_schema_metadata(metadata))
+        pq.write_table(
+            table.replace_schema_metadata(metadata),
+            temporary,
+            compression="zstd",
+            row_group_size=max(table.num_rows, 1),
+        )
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+@lru_cache(maxsize=64)
+def _shared(root: Path) -> FoStore:
+    return FoStore(root)
 
 
 def months_of(days: Iterable[date]) -> list[str]:

@@ -23,7 +23,6 @@ counted. The result, `FoDay`, holds one columnar table per file in `DAY_SCHEMA`.
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -50,7 +49,7 @@ MAX_SYMBOL = 20
 
 INSTRUMENTS = ("OPTIDX", "OPTSTK", "FUTIDX", "FUTSTK")
 _UDIFF_INSTRUMENT = {"IDO": "OPTIDX", "STO": "OPTSTK", "IDF": "FUTIDX", "STF": "FUTSTK"}
-_SYMBOL = re.compile(r"[A-Z0-9][A-Z0-9&_-]*\Z")
+_SYMBOL = r"^[A-Z0-9][A-Z0-9&_-]*$"  # no dot nor slash: it names a folder
 _MONTHS = {
     m: n
     for n, m in enumerate(
@@ -299,7 +298,7 @@ class _Checker:
         layout = self.layout
         future = pc.starts_with(instrument, "FUT")
         symbol = _text(self.column(layout.symbol))
-        bad = pc.invert(pc.match_substring_regex(symbol, _SYMBOL.pattern[:-2] + "$"))
+        bad = pc.invert(pc.match_substring_regex(symbol, _SYMBOL))
         bad = pc.or_(bad, pc.greater(pc.utf8_length(symbol), MAX_SYMBOL))
         if pc.any(bad).as_py():
             raise self.fail(layout.symbol, bad, "not an NSE symbol (A-Z, 0-9, & _ -)")

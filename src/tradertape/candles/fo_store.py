@@ -3,7 +3,7 @@
 Layout (under ``<data_dir>/candles/fo``)::
 
     NIFTY/2024-07.parquet        every NIFTY future and option of July 2024's trading days
-    M%26M/2024-07.parquet        (a symbol is percent-encoded where a file name cannot hold it)
+    M&M/2024-07.parquet          (a symbol is percent-encoded where a file name cannot hold it)
 
 A file is sorted by trade date, then expiry, instrument, strike and option type; its footer
 lists the days and expiries it holds (read once per version of the file: `_Footer`, so the

@@ -45,6 +45,7 @@ pc: Any = _compute
 MAX_FILE_BYTES = 256 * 1_048_576  # one day's CSV, unzipped (NSE's are ~10 MB)
 MAX_ROWS = 1_000_000  # contracts in one day's file (NSE lists ~40,000-90,000)
 MAX_ZIP_MEMBERS = 400  # CSV files in one zip (a year of days)
+MAX_UPLOAD_UNZIPPED = 1024 * 1_048_576  # all the CSVs of one uploaded zip, unzipped
 MAX_SYMBOL = 20
 
 INSTRUMENTS = ("OPTIDX", "OPTSTK", "FUTIDX", "FUTSTK")
@@ -482,6 +483,13 @@ def files_of_upload(name: str, content: bytes) -> list[FoFile]:
         if len(members) > MAX_ZIP_MEMBERS:
             raise InvalidField(
                 "file", f"{name} holds {len(members)} CSV files; at most {MAX_ZIP_MEMBERS}"
+            )
+        total = sum(i.file_size for i in members)
+        if total > MAX_UPLOAD_UNZIPPED:
+            raise InvalidField(
+                "file",
+                f"{name} unzips to {total:,} bytes; an upload may hold at most "
+                f"{MAX_UPLOAD_UNZIPPED:,} (a year: `tradertape data import-fo-bhavcopy`)",
             )
         return [_zip_member(content, name, info) for info in members]
     if len(content) > MAX_FILE_BYTES:

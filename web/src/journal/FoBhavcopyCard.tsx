@@ -43,7 +43,8 @@ export function monthName(month: string): string {
 export function importedLine(r: Imported): string {
   const days = r.days.length === 1 ? istDate(r.days[0]) : `${r.days.length} days, ${dateRange(r.days[0], r.days[r.days.length - 1])}`;
   const again = r.replaced_days > 0 ? `; ${qty(r.replaced_days)} underlying-days replaced` : "";
-  return `${days}: ${qty(r.underlyings.length)} underlyings, ${qty(r.rows)} contracts${again}`;
+  const n = r.underlyings.length;
+  return `${days}: ${qty(n)} underlying${n === 1 ? "" : "s"}, ${qty(r.rows)} contracts${again}`;
 }
 
 /** The expiries to show: the next ones after the last stored day first, then the latest past. */
@@ -70,7 +71,7 @@ const columns: Column<Underlying>[] = [
       </Group>
     ),
   },
-  { key: "expiries", header: "Expiries", drop: 1, render: (u) => <Text size="sm">{qty(u.expiries.length)}: {expiryLine(u)}</Text>, value: (u) => u.expiries.length },
+  { key: "expiries", header: "Expiries", render: (u) => <Text size="sm">{qty(u.expiries.length)}: {expiryLine(u)}</Text>, value: (u) => u.expiries.length },
   { key: "rows", header: "Contracts", numeric: true, drop: 3, render: (u) => qty(u.rows), value: (u) => u.rows },
 ];
 

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -112,7 +113,7 @@ def _month_files(job: tuple[str, list[tuple[date, bool]], int]) -> list[Path]:
     return written
 
 
-def generate(folder: Path, days: list[date]) -> list[Path]:
+def generate(folder: Path, days: Sequence[date]) -> list[Path]:
     """One UDiFF file per day; months shared between two processes."""
     months: dict[tuple[int, int], list[tuple[date, bool]]] = {}
     for n, day in enumerate(days):

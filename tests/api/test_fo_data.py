@@ -6,23 +6,24 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date
+from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.fo_bhavcopy_files import chain, legacy_name, legacy_text, udiff_name, udiff_text
+from tests.fo_bhavcopy_files import FoRow, chain, legacy_name, legacy_text, udiff_name, udiff_text
 from tests.helpers import sign_in
 from tradertape.runtime import Runtime
 
 TUE, WED, THU = date(2024, 7, 9), date(2024, 7, 10), date(2024, 7, 11)
 
 
-def _rows(day: date, spot: float = 24000.0):  # type: ignore[no-untyped-def]
+def _rows(day: date, spot: float = 24000.0) -> list[FoRow]:
     return chain(day, "NIFTY", spot, expiries=[THU, date(2024, 7, 18)], lot_size=25) + chain(
         day, "RELIANCE", 3100.0, expiries=[date(2024, 7, 25)], step=20.0, lot_size=250
     )
 
 
-def _send(client: TestClient, name: str, content: bytes):  # type: ignore[no-untyped-def]
+def _send(client: TestClient, name: str, content: bytes) -> Any:  # a TestClient response
     return client.post("/api/uploads/fo-bhavcopy", files={"file": (name, content)})
 
 

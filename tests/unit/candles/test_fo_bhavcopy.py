@@ -207,8 +207,9 @@ def test_a_folder_of_both_layouts_zipped_or_not_is_imported_and_read_back(tmp_pa
     assert chain_.schema.equals(CHAIN_SCHEMA)
     assert list(chain_.schema.names) == ["trade_date", *DAY_SCHEMA.names[1:]]
     assert chain_.num_rows == len(_nifty(TUE))
-    expiries = chain_.column("expiry").to_pylist()
+    expiries = [e for e in chain_.column("expiry").to_pylist() if e is not None]
     assert expiries == sorted(expiries)
+    assert len(expiries) == chain_.num_rows
     assert set(chain_.column("trade_date").to_pylist()) == {TUE}
     assert set(chain_.column("lot_size").to_pylist()) == {25}
     assert set(store.day_chain("NIFTY", THU).column("lot_size").to_pylist()) == {75}

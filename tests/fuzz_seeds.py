@@ -11,7 +11,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +20,7 @@ import httpx
 from sqlalchemy import select
 
 from tests.brokers.kite.conftest import Fake
+from tests.fo_bhavcopy_files import chain, udiff_text
 from tests.fuzz_kit import WORKER_PREFIX, Actor, Ids
 from tests.helpers import PASSWORD, make_user, otp_and_token
 from tests.integration.groww.conftest import API_KEY as GROWW_KEY
@@ -498,6 +499,10 @@ TRADEBOOK_CSV = zerodha_csv(
         Fill("INFY", "2025-06-03", "sell", 5, "1510.5", "FZ2", "1000000000000000002"),
     ]
 )
+FO_BHAVCOPY_CSV = udiff_text(
+    date(2025, 6, 3),
+    chain(date(2025, 6, 3), "NIFTY", 24000.0, expiries=[date(2025, 6, 5)], lot_size=75),
+).encode()
 LEDGER_CSV = zerodha_ledger_csv(
     [["Funds added", "2025-06-01", "", "Bank Receipts", "0", "100000", "100000"]]
 )
@@ -932,6 +937,7 @@ SEEDS: dict[str, Seed] = {
     ],
     "POST /api/uploads/tradebook": _one(body={"files[]": [TRADEBOOK_CSV]}, media_type=MULTIPART),
     "POST /api/uploads/ledger": _one(body={"file": LEDGER_CSV}, media_type=MULTIPART),
+    "POST /api/uploads/fo-bhavcopy": _one(body={"file": FO_BHAVCOPY_CSV}, media_type=MULTIPART),
     "POST /api/uploads/cas": _one(
         body={"file": cams_summary_pdf(), "password": CAS_PASSWORD}, media_type=MULTIPART
     ),

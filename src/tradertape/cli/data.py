@@ -187,6 +187,46 @@ def import_bhavcopy(
         )
 
 
+FO_PATHS = typer.Argument(
+    ...,
+    exists=True,
+    readable=True,
+    help="F&O bhavcopies: .csv or .zip files, or folders of them (a year at once)",
+)
+
+
+@data_app.command("import-fo-bhavcopy")
+def import_fo_bhavcopy(paths: list[Path] = FO_PATHS) -> None:
+    """Import NSE F&O bhavcopies (UDiFF BhavCopy_NSE_FO_… or legacy fo…bhav.csv); a day
+    imported again replaces itself."""
+    import time
+
+    from tradertape.candles.fo_bhavcopy import files_in
+    from tradertape.candles.fo_import import import_fo_bhavcopies
+    from tradertape.candles.fo_store import FoStore
+
+    with service_errors():
+        runtime = build_runtime()
+        store = FoStore.in_data_folder(runtime.settings.data_dir)
+        files = files_in(paths)
+        started = time.perf_counter()
+        with progress_bar() as report:
+            done = import_fo_bhavcopies(store, files, progress=report)
+    seconds = time.perf_counter() - started
+    span = f" ({done.first} → {done.last})" if done.days else ""
+    layouts = ", ".join(f"{n} {k}" for k, n in done.formats.items())
+    console.print(
+        f"{done.files} files ({layouts}), {len(done.days)} days{span}, "
+        f"{len(done.underlyings)} underlyings, {group_indian(str(done.rows))} contracts stored "
+        f"in {seconds:.1f} s"
+    )
+    if done.replaced_days:
+        console.print(f"  {done.replaced_days} underlying-days were stored already: replaced")
+    if done.skipped:
+        console.print(f"  skipped {done.skipped} rows of another instrument type")
+    console.print(f"  F&O store: {store.root}")
+
+
 @data_app.command("synth")
 def synth(
     universe: str = UNIVERSE, start: str = FROM, end: str = TO, seed: int | None = SEED

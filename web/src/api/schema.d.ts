@@ -3441,7 +3441,8 @@ export interface paths {
         /**
          * Settlement Prices
          * @description The settlement prices your expired F&O contracts wait on (``price`` null), and those
-         *     they settle at, by underlying and expiry day.
+         *     they settle at, by underlying and expiry day: the price you entered, else NSE's F&O
+         *     bhavcopy of the expiry day where imported, else an imported index close.
          */
         get: operations["journal-settlement_prices"];
         /**
@@ -3679,6 +3680,26 @@ export interface paths {
          *     symbol is a 404).
          */
         get: operations["market-get_fills"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/market/fo/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fo Coverage
+         * @description Which trading days and expiries of each underlying's F&O bhavcopy are imported.
+         */
+        get: operations["market-fo_coverage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5193,6 +5214,29 @@ export interface paths {
          *     holdings are kept; the PDF is not. A wrong password is a 422 naming ``password``.
          */
         post: operations["uploads-upload_cas"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/uploads/fo-bhavcopy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Fo Bhavcopy
+         * @description Import an NSE F&O bhavcopy (UDiFF or legacy layout, a CSV or a zip of days) into the
+         *     install's F&O store (administrators). A day imported again replaces itself. A file that
+         *     is no F&O bhavcopy, or has a bad row, is a 422 naming the row and column; past the size
+         *     limit, a 413; nothing of it is stored.
+         */
+        post: operations["market-upload_fo_bhavcopy"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7274,6 +7318,15 @@ export interface components {
              */
             name?: string | null;
         };
+        /** Body_market-upload_fo_bhavcopy */
+        "Body_market-upload_fo_bhavcopy": {
+            /**
+             * File
+             * Format: binary
+             * @description NSE F&O bhavcopy: BhavCopy_NSE_FO_…_F_0000.csv or fo<DD><MON><YYYY>bhav.csv, or a .zip of them
+             */
+            file: string;
+        };
         /** Body_uploads-upload_cas */
         "Body_uploads-upload_cas": {
             /**
@@ -9346,6 +9399,100 @@ export interface components {
             shipped: number;
             /** Unmatched Isins */
             unmatched_isins: string[];
+        };
+        /**
+         * FoCoverageOut
+         * @description The F&O bhavcopies the install holds, by underlying.
+         */
+        FoCoverageOut: {
+            /**
+             * Days
+             * @description every trade date stored, any underlying
+             */
+            days: string[];
+            /** Underlyings */
+            underlyings: components["schemas"]["FoUnderlyingOut"][];
+        };
+        /**
+         * FoImportOut
+         * @description What one uploaded file (a day's bhavcopy, or a zip of days) stored.
+         */
+        FoImportOut: {
+            /**
+             * Days
+             * @description trade dates stored
+             */
+            days: string[];
+            /** Filename */
+            filename: string;
+            /**
+             * Files
+             * @description CSV files read (a zip may hold many days)
+             */
+            files: number;
+            /**
+             * Formats
+             * @description layout (udiff, legacy) → files
+             */
+            formats: {
+                [key: string]: number;
+            };
+            /**
+             * Replaced Days
+             * @description underlying-days stored before: replaced, never doubled
+             */
+            replaced_days: number;
+            /**
+             * Rows
+             * @description contracts stored
+             */
+            rows: number;
+            /**
+             * Skipped
+             * @description rows of an instrument type other than OPTIDX/OPTSTK/FUT*
+             */
+            skipped: number;
+            /** Underlyings */
+            underlyings: string[];
+        };
+        /**
+         * FoMonthOut
+         * @description Trading days of a month stored for an underlying.
+         */
+        FoMonthOut: {
+            /** Days */
+            days: number;
+            /**
+             * Month
+             * @description YYYY-MM
+             */
+            month: string;
+        };
+        /**
+         * FoUnderlyingOut
+         * @description One underlying's stored days and the expiries listed on them.
+         */
+        FoUnderlyingOut: {
+            /** Days */
+            days: number;
+            /** Expiries */
+            expiries: string[];
+            /**
+             * First
+             * Format: date
+             */
+            first: string;
+            /**
+             * Last
+             * Format: date
+             */
+            last: string;
+            /** Months */
+            months: components["schemas"]["FoMonthOut"][];
+            /** Rows */
+            rows: number;
+            /** Underlying */
+            underlying: string;
         };
         /**
          * FundOut
@@ -28731,6 +28878,55 @@ export interface operations {
             };
         };
     };
+    "market-fo_coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FoCoverageOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "market-get_history": {
         parameters: {
             query: {
@@ -32964,6 +33160,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UploadReportOut"];
+                };
+            };
+            /** @description You have as many jobs of this kind under way as one user may (docs/limits.md, "Heavy jobs"): nothing was stored. Send it again after `Retry-After` seconds, or once one has ended. */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "market-upload_fo_bhavcopy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_market-upload_fo_bhavcopy"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FoImportOut"];
                 };
             };
             /** @description You have as many jobs of this kind under way as one user may (docs/limits.md, "Heavy jobs"): nothing was stored. Send it again after `Retry-After` seconds, or once one has ended. */

@@ -11,6 +11,7 @@ import { PageTitle } from "@/components/PageTitle";
 import { ConfirmButton } from "@/dashboard/ConfirmButton";
 import { istDateTime, qty } from "@/format";
 import { Notice } from "@/orders/Notice";
+import { FoBhavcopyCard } from "./FoBhavcopyCard";
 import { type Upload, type UploadKind, type UploadReport, deleteUpload, refreshJournal, uploadFile, useUploads } from "./journalApi";
 import { brokerName, dateRange, guessKind, kindName, problem, reportLine } from "./journalWords";
 
@@ -239,6 +240,8 @@ export function Component() {
             </Stack>
           </Card>
         )}
+
+        <FoBhavcopyCard />
 
         <Card withBorder component="section" aria-label="Your uploads">
           <Title order={2} size="h5" mb="xs">Your uploads</Title>

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
 from tradertape.api.schemas.journal import SettlementPriceIn, SettlementPriceOut
+from tradertape.candles.fo_store import FoStore
 from tradertape.services.journal import expiries, ledger
 
 router = APIRouter(tags=["journal"])
@@ -26,9 +27,12 @@ def settlement_prices(
     user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> list[SettlementPriceOut]:
     """The settlement prices your expired F&O contracts wait on (``price`` null), and those
-    they settle at, by underlying and expiry day."""
+    they settle at, by underlying and expiry day: the price you entered, else NSE's F&O
+    bhavcopy of the expiry day where imported, else an imported index close."""
     today = ledger.ist_today(runtime.clock.now())
-    return [_out(n) for n in expiries.listed(expiries.expiring(db, user_id=user.id, today=today))]
+    fo = FoStore.in_data_folder(runtime.settings.data_dir)
+    found = expiries.expiring(db, user_id=user.id, today=today, fo=fo)
+    return [_out(n) for n in expiries.listed(found)]
 
 
 @router.put("/journal/settlement-prices", response_model=SettlementPriceOut)
@@ -45,5 +49,6 @@ def enter_settlement_price(
         expiry=body.expiry,
         price=body.price,
         today=ledger.ist_today(runtime.clock.now()),
+        fo=FoStore.in_data_folder(runtime.settings.data_dir),
     )
     return _out(entered)

@@ -5,7 +5,11 @@ settlement price), found, in this order, among what the server has for the user:
 
 1. the price the user entered for that underlying and day (`SettlementPrice`,
    ``PUT /api/journal/settlement-prices``): the exchange's own figure wins;
-2. an index's imported daily closes (the Benchmark's importer, `wealth_index_closes`,
+2. NSE's F&O bhavcopy of the expiry day, imported into the install's `FoStore`
+   (``tradertape data import-fo-bhavcopy`` or the Uploads page): a future's own settlement
+   price (``SttlmPric``), an option's underlying close (``UndrlygPric``; in the legacy layout
+   the expiring future's settlement price, which is that close), as NSE settles them;
+3. an index's imported daily closes (the Benchmark's importer, `wealth_index_closes`,
    by the index's name: ``NIFTY`` → ``NIFTY 50``).
 
 None found: the contract stays open as "expired: settlement price needed" (`journal.expiry`)
@@ -23,9 +27,10 @@ from functools import cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tradertape.candles.fo_store import FoStore
 from tradertape.db.models import IndexClose, SettlementPrice, Trade, UploadedTrade
 from tradertape.domain.charge_rates import schedules_of
-from tradertape.domain.expiry import index_underlyings
+from tradertape.domain.expiry import Contract, index_underlyings
 from tradertape.journal.benchmark import index_name
 from tradertape.journal.expiry import Expiring, expired
 
@@ -61,11 +66,13 @@ def _held(db: Session, user_id: int) -> tuple[list[tuple[str, str, date | None]]
 
 def _closes(
     db: Session, user_id: int, wanted: Iterable[tuple[str, date]]
-) -> dict[tuple[str, date], Decimal]:
-    """(underlying, day) → its close, of the `wanted` ones the server has for the user."""
+) -> tuple[dict[tuple[str, date], Decimal], set[tuple[str, date]]]:
+    """(underlying, day) → its close, of the `wanted` ones the server has for the user; and
+    which of them the user entered."""
     wanted = set(wanted)
+    entered_keys: set[tuple[str, date]] = set()
     if not wanted:
-        return {}
+        return {}, entered_keys
     days = sorted({day for _, day in wanted})
     found: dict[tuple[str, date], Decimal] = {}
     names = index_names()
@@ -88,23 +95,46 @@ def _closes(
     for underlying, day, price in db.execute(query):
         if (underlying, day) in wanted:
             found[underlying, day] = price  # the user's entry wins
+            entered_keys.add((underlying, day))
+    return found, entered_keys
+
+
+def _from_bhavcopy(fo: FoStore, contracts: dict[str, Contract]) -> dict[str, Decimal]:
+    """Symbol → what settles it, from the F&O bhavcopy of its expiry day: a future's own
+    settlement price, an option's underlying close (where the files have them)."""
+    found: dict[str, Decimal] = {}
+    closes: dict[tuple[str, date], Decimal | None] = {}
+    for symbol, contract in contracts.items():
+        if not contract.option:
+            settled = fo.settlement(contract, contract.expiry)
+            if settled is not None:
+                found[symbol] = settled.settle
+                continue
+        key = (contract.underlying, contract.expiry)
+        if key not in closes:
+            closes[key] = fo.underlying_close(*key)
+        if (close := closes[key]) is not None:
+            found[symbol] = close
     return found
 
 
-def expiring(db: Session, *, user_id: int, today: date) -> dict[str, Expiring]:
+def expiring(
+    db: Session, *, user_id: int, today: date, fo: FoStore | None = None
+) -> dict[str, Expiring]:
     """Symbol → each contract the user traded whose expiry day is before `today`, with
-    its settlement price where known (`journal.expiry`)."""
+    its settlement price where known (`journal.expiry`); `fo`: the imported F&O bhavcopies."""
     held, brokers = _held(db, user_id)
     contracts = expired(held, today=today, indices=index_names())
-    closes = _closes(db, user_id, ((c.underlying, c.expiry) for c in contracts.values()))
-    return {
-        symbol: Expiring(
-            contract,
-            closes.get((contract.underlying, contract.expiry)),
-            schedules_of(brokers.get(symbol, "")),
-        )
-        for symbol, contract in contracts.items()
-    }
+    closes, entered_keys = _closes(
+        db, user_id, ((c.underlying, c.expiry) for c in contracts.values())
+    )
+    bhavcopy = _from_bhavcopy(fo, contracts) if fo is not None and contracts else {}
+    found: dict[str, Expiring] = {}
+    for symbol, contract in contracts.items():
+        key = (contract.underlying, contract.expiry)
+        close = closes.get(key) if key in entered_keys else bhavcopy.get(symbol, closes.get(key))
+        found[symbol] = Expiring(contract, close, schedules_of(brokers.get(symbol, "")))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +158,14 @@ def listed(found: dict[str, Expiring]) -> list[Listed]:
 
 
 def enter(
-    db: Session, *, user_id: int, underlying: str, expiry: date, price: Decimal, today: date
+    db: Session,
+    *,
+    user_id: int,
+    underlying: str,
+    expiry: date,
+    price: Decimal,
+    today: date,
+    fo: FoStore | None = None,
 ) -> Listed:
     """Store (or replace) the user's settlement price of `underlying` on `expiry`, commit,
     and answer it with the expired contracts it settles."""
@@ -144,7 +181,7 @@ def enter(
     else:
         row.price = price
     db.commit()
-    settles = expiring(db, user_id=user_id, today=today)
+    settles = expiring(db, user_id=user_id, today=today, fo=fo)
     symbols = (
         s
         for s, e in settles.items()

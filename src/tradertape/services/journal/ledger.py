@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from tradertape import __version__
 from tradertape.candles import CandleStore
+from tradertape.candles.fo_store import FoStore
 from tradertape.db.models.journal import KeptBook, LedgerLine, UploadedTrade
 from tradertape.db.models.trading import Trade
 from tradertape.domain.calendar import IST
@@ -51,10 +52,12 @@ Marks = Callable[[list[str]], Mapping[str, Decimal]]
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """The files the journal reads: corporate actions and 31-Jan-2018 FMVs."""
+    """The files the journal reads: corporate actions, 31-Jan-2018 FMVs and the imported F&O
+    bhavcopies (expired contracts' settlement prices)."""
 
     actions: list[Action]
     fmv: dict[str, Decimal]
+    fo: FoStore | None = None
 
     @classmethod
     def load(cls, data_dir: Path) -> Reference:
@@ -63,6 +66,7 @@ class Reference:
             return cls(
                 actions=load_actions(folder / "corporate_actions.csv"),
                 fmv=load_fmv(folder / "fmv_2018.csv"),
+                fo=FoStore.in_data_folder(data_dir),
             )
         except (BadActionsFile, BadFmvFile, ValueError) as problem:  # the operator's file
             raise ServiceUnavailable(
@@ -241,7 +245,7 @@ def book(
 
     The book is kept in this process and, with `keep`, in the database (committed: only
     for a session with nothing else uncommitted), where a fresh process finds it."""
-    expiring = expiries.expiring(db, user_id=user_id, today=today)
+    expiring = expiries.expiring(db, user_id=user_id, today=today, fo=reference.fo)
     stamp = _stamp(db, user_id, reference, today, expiring)
     books = _books(db)
     kept = books.get(user_id, stamp)
@@ -312,7 +316,11 @@ def closes(
     """The book's round trips as the analytics' trades (one per closing trade), kept with
     the book: the Edge Finder and Patterns pages group them once, not per request."""
     stamp = _stamp(
-        db, user_id, reference, today, expiries.expiring(db, user_id=user_id, today=today)
+        db,
+        user_id,
+        reference,
+        today,
+        expiries.expiring(db, user_id=user_id, today=today, fo=reference.fo),
     )
     books = _books(db)
     with books.lock:

@@ -12062,7 +12062,7 @@ export interface components {
             /** Key */
             key: string;
             /** Pnl */
-            pnl: string | number;
+            pnl: string;
             /**
              * Trades
              * @description trades (by expiry) or days (by weekday, by month)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from tradertape.api.schemas.auth import Strict
+from tradertape.api.schemas.money_out import TickPrice
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.domain.decimal_input import PLAIN
 
@@ -45,7 +46,7 @@ class AnchorOut(BaseModel):
     """One point of a drawing."""
 
     time: int
-    price: Decimal
+    price: TickPrice
 
 
 class DrawingOut(BaseModel):

@@ -208,12 +208,12 @@ class DeliveryObligation(BaseModel):
     side: Literal["BUY", "SELL"] = Field(description="BUY: take the shares; SELL: give them")
     underlying: str
     quantity: int = Field(description="shares: lot size × lots")
-    price: JsonNumber = Field(description="per share: the strike (a future: the last price)")
-    value: JsonNumber = Field(description="quantity × price, rupees")
+    price: TickNumber = Field(description="per share: the strike (a future: the last price)")
+    value: PaiseNumber = Field(description="quantity × price, rupees")
     expiry: str = Field(description="the contract's expiry day, YYYY-MM-DD")
     days_to_expiry: int = Field(description="trading days to the expiry day (0: today)")
-    underlying_price: JsonNumber = Field(description="the underlying's last price, the mark")
-    margin: JsonNumber | None = Field(
+    underlying_price: TickNumber = Field(description="the underlying's last price, the mark")
+    margin: PaiseNumber | None = Field(
         default=None,
         description="delivery margin of a bought option (Zerodha: 10/25/45/70 % of VaR + "
         "ELM from E-4); null when none is asked",

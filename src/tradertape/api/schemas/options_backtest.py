@@ -5,11 +5,11 @@ figures are floats (they carry the open legs' marks)."""
 from __future__ import annotations
 
 from datetime import date, time
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tradertape.api.schemas.money_out import Paise, PaiseFloat, TickPrice
 from tradertape.backtest.options.strategy import OptionStrategy
 
 
@@ -40,48 +40,48 @@ class OptionLegTradeOut(_Out):
     option_type: Literal["CE", "PE"]
     side: Literal["buy", "sell"]
     expiry: date
-    strike: Decimal
+    strike: TickPrice
     lots: int
     lot_size: int
     quantity: int
     entry_day: date
     entry_time: time | None = Field(description="IST; none for a daily (bhavcopy) run")
-    entry_price: Decimal
-    entry_fill: Decimal = Field(description="after slippage")
+    entry_price: TickPrice
+    entry_fill: TickPrice = Field(description="after slippage")
     exit_day: date
     exit_time: time | None
-    exit_price: Decimal
-    exit_fill: Decimal
+    exit_price: TickPrice
+    exit_fill: TickPrice
     reason: Literal[
         "stop_loss", "target", "trailing_stop", "strategy_stop", "strategy_target", "time",
         "settlement", "end",
     ]  # fmt: skip
-    gross: Decimal = Field(description="₹ on market prices, before slippage and charges")
-    slippage: Decimal
+    gross: Paise = Field(description="₹ on market prices, before slippage and charges")
+    slippage: Paise
 
 
 class OptionDayOut(_Out):
     day: date
-    pnl: float
-    equity: float
+    pnl: PaiseFloat
+    equity: PaiseFloat
     drawdown: float = Field(description="% below the running peak")
-    margin: float = Field(description="₹ blocked by the legs held at the day's end")
+    margin: PaiseFloat = Field(description="₹ blocked by the legs held at the day's end")
 
 
 class OptionDayChargesOut(_Out):
     day: date
-    brokerage: Decimal
-    stt: Decimal
-    exchange: Decimal
-    sebi: Decimal
-    stamp: Decimal
-    gst: Decimal
-    total: Decimal
+    brokerage: Paise
+    stt: Paise
+    exchange: Paise
+    sebi: Paise
+    stamp: Paise
+    gst: Paise
+    total: Paise
 
 
 class OptionBucketOut(_Out):
     key: str
-    pnl: Decimal | float
+    pnl: Paise
     trades: int = Field(description="trades (by expiry) or days (by weekday, by month)")
 
 
@@ -93,15 +93,15 @@ class OptionBacktestOut(_Out):
     resolution: Literal["daily", "minute"]
     start: date
     end: date
-    capital: Decimal
-    gross: Decimal
-    slippage: Decimal
-    charges: Decimal
-    net: Decimal = Field(description="gross − slippage − charges")
-    final_equity: float
+    capital: Paise
+    gross: Paise
+    slippage: Paise
+    charges: Paise
+    net: Paise = Field(description="gross − slippage − charges")
+    final_equity: PaiseFloat
     return_pct: float
     max_drawdown: float
-    margin_peak: Decimal
+    margin_peak: Paise
     return_on_margin: float | None
     trade_sets: int
     win_rate: float

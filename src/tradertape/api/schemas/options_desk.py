@@ -231,11 +231,11 @@ class BasketMarginOut(BaseModel):
     charges: Paise | None
     available: Decimal = Field(description="what a desk order may spend (the manual book's)")
     order: list[int] = Field(description="the legs' sending order (indices): buys first")
-    margin_without_hedge: Decimal | None = Field(
+    margin_without_hedge: Paise | None = Field(
         description="each leg's margin alone, added up: the structure with no hedge benefit "
         "(null: unknown; for a broker's answer, its basket's initial margin)"
     )
-    hedge_benefit: Decimal | None = Field(
+    hedge_benefit: Paise | None = Field(
         description="what holding the legs together spares: margin_without_hedge − "
         "margin_required (0 when nothing offsets)"
     )

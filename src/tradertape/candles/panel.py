@@ -1,5 +1,8 @@
 """Aligned panels: N instruments × the NSE trading days of a range, one float64 array per field.
 
+(An intraday panel, `CandleStore.load_intraday_panel`, has the same shape over the bars of
+the range's sessions instead of its days: ``days`` are the bars' starts, ``ends`` their ends.)
+
 A backtest indexes ``close[t, j]`` without asking whether instrument ``j`` traded on day ``t``:
 every panel shares the calendar's axis, and a missing bar is NaN. The axis comes from the
 shipped NSE calendar, so a weekday holiday is never a row and a Budget Saturday always is.
@@ -79,6 +82,14 @@ class Panel:
     low: FloatArray
     close: FloatArray
     volume: FloatArray
+    # An intraday panel's bars: ``days`` holds each bar's start and this its end (both
+    # ``datetime64[m]``, UTC; the end capped at the session's close). None: a day panel.
+    ends: TimeArray | None = None
+
+    @property
+    def intraday(self) -> bool:
+        """Whether the rows are intraday bars (``days`` their starts), not days."""
+        return self.ends is not None
 
     @property
     def label(self) -> DataLabel:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import cached_property, lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -71,8 +71,14 @@ class Trade:
     conviction: float
     addons: int
     bars_held: int
-    entry_time: datetime | None = None  # an intraday run's bar times, IST; None for days
-    exit_time: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IntradayTrade(Trade):
+    """A trade of an intraday run: with its entry and exit bars (their starts), IST."""
+
+    entry_time: datetime
+    exit_time: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,71 +126,34 @@ class TradeTape:
         keys = self.keys
         return [keys[j] for j in self.symbol.tolist()]
 
-    def times(self) -> tuple[list[datetime | None], list[datetime | None]]:
-        """Each trade's entry and exit bar as an IST datetime (None each, for a day run)."""
-        if self.entry_time is None or self.exit_time is None:
-            return [None] * len(self), [None] * len(self)
-        return ist_times(self.entry_time), ist_times(self.exit_time)
-
     def trades(self) -> tuple[Trade, ...]:
-        """One `Trade` per row."""
+        """One `Trade` per row (an `IntradayTrade`, with its bars' times, in an intraday
+        run)."""
         sectors = self.sectors
-        entry_times, exit_times = self.times()
+        columns: list[list[Any]] = [
+            self.symbol.tolist(),
+            self.symbols(),
+            self.entry_date.tolist(),
+            self.entry_price.tolist(),
+            self.exit_date.tolist(),
+            self.exit_price.tolist(),
+            self.quantity.tolist(),
+            self.pnl.tolist(),
+            self.pnl_pct.tolist(),
+            self.charges.tolist(),
+            self.exit_reasons(),
+            self.conviction.tolist(),
+            self.addons.tolist(),
+            self.bars_held.tolist(),
+        ]
+        if self.entry_time is None or self.exit_time is None:
+            return tuple(
+                Trade(symbol, sectors[j], *rest) for j, symbol, *rest in zip(*columns, strict=True)
+            )
+        columns += [ist_times(self.entry_time), ist_times(self.exit_time)]
         return tuple(
-            Trade(
-                symbol=symbol,
-                sector=sectors[j],
-                entry_date=entry_date,
-                entry_price=entry_price,
-                exit_date=exit_date,
-                exit_price=exit_price,
-                quantity=quantity,
-                pnl=pnl,
-                pnl_pct=pnl_pct,
-                charges=charges,
-                exit_reason=reason,
-                conviction=conviction,
-                addons=addons,
-                bars_held=bars_held,
-                entry_time=entry_time,
-                exit_time=exit_time,
-            )
-            for (
-                j,
-                symbol,
-                entry_date,
-                entry_price,
-                exit_date,
-                exit_price,
-                quantity,
-                pnl,
-                pnl_pct,
-                charges,
-                reason,
-                conviction,
-                addons,
-                bars_held,
-                entry_time,
-                exit_time,
-            ) in zip(
-                self.symbol.tolist(),
-                self.symbols(),
-                self.entry_date.tolist(),
-                self.entry_price.tolist(),
-                self.exit_date.tolist(),
-                self.exit_price.tolist(),
-                self.quantity.tolist(),
-                self.pnl.tolist(),
-                self.pnl_pct.tolist(),
-                self.charges.tolist(),
-                self.exit_reasons(),
-                self.conviction.tolist(),
-                self.addons.tolist(),
-                self.bars_held.tolist(),
-                entry_times,
-                exit_times,
-                strict=True,
-            )
+            IntradayTrade(symbol, sectors[j], *rest)
+            for j, symbol, *rest in zip(*columns, strict=True)
         )
 
 
@@ -326,12 +295,10 @@ def ist_dates(times: npt.NDArray[np.datetime64]) -> npt.NDArray[np.datetime64]:
     return dates
 
 
-def ist_times(times: npt.NDArray[np.datetime64]) -> list[datetime | None]:
-    """UTC ``datetime64[m]`` times as aware IST datetimes (NaT: None)."""
-    out: list[datetime | None] = []
-    for value in times.astype("datetime64[s]").astype(object).tolist():
-        out.append(None if value is None else value.replace(tzinfo=UTC).astimezone(IST))
-    return out
+def ist_times(times: npt.NDArray[np.datetime64]) -> list[datetime]:
+    """UTC ``datetime64[m]`` times as aware IST datetimes."""
+    values: list[datetime] = times.astype("datetime64[s]").astype(object).tolist()
+    return [value.replace(tzinfo=UTC).astimezone(IST) for value in values]
 
 
 def mis_phases(panel: Panel, square_off_at: time) -> IntArray:

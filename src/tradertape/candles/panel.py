@@ -20,7 +20,14 @@ import numpy.typing as npt
 
 from tradertape.candles.bars import Bars, DataLabel, FloatArray, TimeArray
 from tradertape.candles.cache import CachedSeries
-from tradertape.domain.calendar import OutsideCalendarError, TradingCalendar
+from tradertape.domain.calendar import Market as CalendarMarket
+from tradertape.domain.calendar import (
+    OutsideCalendarError,
+    Phase,
+    Session,
+    TradingCalendar,
+    timetable,
+)
 from tradertape.domain.market import Interval
 
 EPOCH_DAY = np.datetime64("1970-01-01", "D")
@@ -155,3 +162,51 @@ def assemble(
                 out[k, j, rows] = values[a:b]
     o, h, low, c, v = (out[k].T for k in range(5))
     return o, h, low, c, v
+
+
+_IST_OFFSET = np.timedelta64(330, "m")
+
+
+def _continuous(day: date) -> Phase:
+    """The NSE equity timetable's continuous-trading phase on ``day``."""
+    return next(p for p in timetable(CalendarMarket.EQUITY, day) if p.session is Session.NORMAL)
+
+
+def session_bars(
+    calendar: TradingCalendar, start: date, end: date, minutes: int
+) -> tuple[TimeArray, TimeArray]:
+    """Every ``minutes``-minute bar of the NSE equity sessions from ``start`` to ``end``
+    (inclusive): their starts and ends, ``datetime64[m]`` UTC. Each session is the
+    calendar's day and its timetable's continuous (NORMAL) phase, special sessions
+    included; bars start at its open and every ``minutes`` after it (as `resample.intraday`
+    folds minutes), the last one cut at its close."""
+    for day in (start, end):
+        if not calendar.covers(day):
+            raise OutsideCalendarError(f"{day} is outside the NSE calendar's known years")
+    starts: list[TimeArray] = []
+    ends: list[TimeArray] = []
+    for day in calendar.trading_days(start, end):
+        phase = _continuous(day)
+        midnight = np.datetime64(day, "m") - _IST_OFFSET
+        opens = phase.start.hour * 60 + phase.start.minute
+        closes = phase.end.hour * 60 + phase.end.minute
+        first = np.arange(opens, closes, minutes, dtype=np.int64)
+        starts.append(midnight + first.astype("timedelta64[m]"))
+        ends.append(midnight + np.minimum(first + minutes, closes).astype("timedelta64[m]"))
+    if not starts:
+        empty = np.zeros(0, dtype="datetime64[m]")
+        return empty, empty.copy()
+    return np.concatenate(starts), np.concatenate(ends)
+
+
+def session_bar_count(calendar: TradingCalendar, start: date, end: date, minutes: int) -> int:
+    """How many bars `session_bars` has, without building them."""
+    for day in (start, end):
+        if not calendar.covers(day):
+            raise OutsideCalendarError(f"{day} is outside the NSE calendar's known years")
+    total = 0
+    for day in calendar.trading_days(start, end):
+        phase = _continuous(day)
+        span = (phase.end.hour - phase.start.hour) * 60 + phase.end.minute - phase.start.minute
+        total += -(-span // minutes)
+    return total

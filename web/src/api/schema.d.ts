@@ -6486,7 +6486,8 @@ export interface components {
         };
         /**
          * BacktestDay
-         * @description The run's book at one day's close.
+         * @description The run's book at one day's close (an intraday run's: at its session's last bar,
+         *     ``positions`` the most it held during the session).
          */
         BacktestDay: {
             /**
@@ -6596,6 +6597,13 @@ export interface components {
              * @enum {string}
              */
             fill_at?: "next_open" | "close";
+            /**
+             * Interval
+             * @description the bars the strategy runs on: day candles, or the stored minute candles folded into 1- to 60-minute bars of each NSE session
+             * @default day
+             * @enum {string}
+             */
+            interval?: "day" | "minute" | "3minute" | "5minute" | "15minute" | "30minute" | "60minute";
             /** Max Per Sector */
             max_per_sector?: number | null;
             /**
@@ -6608,6 +6616,11 @@ export interface components {
              * @default 10
              */
             position_size_pct?: number;
+            /**
+             * Product
+             * @description CNC (delivery: positions held overnight, delivery charges) or MIS (intraday: every position squared off at the broker's time, 15:20 IST, intraday charges; intraday intervals only); default CNC for day, MIS for an intraday interval
+             */
+            product?: ("CNC" | "MIS") | null;
             /**
              * Slippage Bps
              * @default 5
@@ -6770,7 +6783,10 @@ export interface components {
         BacktestTrade: {
             /** Addons */
             addons: number;
-            /** Bars Held */
+            /**
+             * Bars Held
+             * @description days, or an intraday run's bars
+             */
             bars_held: number;
             /** Charges */
             charges: number;
@@ -6783,12 +6799,25 @@ export interface components {
              * @description the average, add-ons included
              */
             entry_price: number;
+            /**
+             * Entry Time
+             * @description an intraday run's entry bar (its start), IST: 2026-01-05T09:20:00+05:30; absent for a day run
+             */
+            entry_time?: string | null;
             /** Exit Date */
             exit_date: string;
             /** Exit Price */
             exit_price: number;
-            /** Exit Reason */
+            /**
+             * Exit Reason
+             * @description an exit rule's name, or max_hold, atr_stop, gap_down, square_off (an MIS run's broker square-off) or end_of_data
+             */
             exit_reason: string;
+            /**
+             * Exit Time
+             * @description an intraday run's exit bar (its start), IST
+             */
+            exit_time?: string | null;
             /**
              * Pnl
              * @description after every charge of the round trip
@@ -6822,12 +6851,22 @@ export interface components {
             entry_date: string[];
             /** Entry Price */
             entry_price: number[];
+            /**
+             * Entry Time
+             * @description an intraday run's only
+             */
+            entry_time?: string[] | null;
             /** Exit Date */
             exit_date: string[];
             /** Exit Price */
             exit_price: number[];
             /** Exit Reason */
             exit_reason: string[];
+            /**
+             * Exit Time
+             * @description an intraday run's only
+             */
+            exit_time?: string[] | null;
             /** Pnl */
             pnl: number[];
             /** Pnl Pct */
@@ -15900,6 +15939,13 @@ export interface components {
              * @enum {string}
              */
             fill_at?: "next_open" | "close";
+            /**
+             * Interval
+             * @description the bars the strategy runs on: day candles, or the stored minute candles folded into 1- to 60-minute bars of each NSE session
+             * @default day
+             * @enum {string}
+             */
+            interval?: "day" | "minute" | "3minute" | "5minute" | "15minute" | "30minute" | "60minute";
             /** Max Per Sector */
             max_per_sector?: number | null;
             /**
@@ -15920,6 +15966,11 @@ export interface components {
              * @default 10
              */
             position_size_pct?: number;
+            /**
+             * Product
+             * @description CNC (delivery: positions held overnight, delivery charges) or MIS (intraday: every position squared off at the broker's time, 15:20 IST, intraday charges; intraday intervals only); default CNC for day, MIS for an intraday interval
+             */
+            product?: ("CNC" | "MIS") | null;
             /**
              * Slippage Bps
              * @default 5

@@ -310,7 +310,7 @@ def mis_phases(panel: Panel, square_off_at: time) -> IntArray:
     n = len(panel.days)
     phases = np.zeros(n, dtype=np.int64)
     if n == 0:
-        return phases
+        return _NO_PHASES
     dates = ist_dates(panel.days)
     local_end = panel.ends.astype(_MINUTES) + _IST
     minute_of_day = (local_end - dates.astype(_MINUTES)).astype(np.int64)
@@ -322,6 +322,7 @@ def mis_phases(panel: Panel, square_off_at: time) -> IntArray:
     bar_square_off = np.repeat(last, np.diff(np.r_[starts, n]))
     phases[index == bar_square_off] = kernel.SQUARE_OFF_BAR
     phases[index > bar_square_off] = kernel.NO_ENTRIES
+    phases.flags.writeable = False  # read-only like `_NO_PHASES`: the same compiled kernel
     return phases
 
 

@@ -167,9 +167,16 @@ def assemble(
 _IST_OFFSET = np.timedelta64(330, "m")
 
 
-def _continuous(day: date) -> Phase:
-    """The NSE equity timetable's continuous-trading phase on ``day``."""
-    return next(p for p in timetable(CalendarMarket.EQUITY, day) if p.session is Session.NORMAL)
+def _sessions(calendar: TradingCalendar, start: date, end: date) -> list[tuple[date, Phase]]:
+    """The trading days from ``start`` to ``end`` with their NSE equity continuous phase;
+    refuses dates the calendar cannot know."""
+    for day in (start, end):
+        if not calendar.covers(day):
+            raise OutsideCalendarError(f"{day} is outside the NSE calendar's known years")
+    return [
+        (day, next(p for p in timetable(CalendarMarket.EQUITY, day) if p.session is Session.NORMAL))
+        for day in calendar.trading_days(start, end)
+    ]
 
 
 def session_bars(
@@ -180,13 +187,9 @@ def session_bars(
     calendar's day and its timetable's continuous (NORMAL) phase, special sessions
     included; bars start at its open and every ``minutes`` after it (as `resample.intraday`
     folds minutes), the last one cut at its close."""
-    for day in (start, end):
-        if not calendar.covers(day):
-            raise OutsideCalendarError(f"{day} is outside the NSE calendar's known years")
     starts: list[TimeArray] = []
     ends: list[TimeArray] = []
-    for day in calendar.trading_days(start, end):
-        phase = _continuous(day)
+    for day, phase in _sessions(calendar, start, end):
         midnight = np.datetime64(day, "m") - _IST_OFFSET
         opens = phase.start.hour * 60 + phase.start.minute
         closes = phase.end.hour * 60 + phase.end.minute
@@ -201,12 +204,8 @@ def session_bars(
 
 def session_bar_count(calendar: TradingCalendar, start: date, end: date, minutes: int) -> int:
     """How many bars `session_bars` has, without building them."""
-    for day in (start, end):
-        if not calendar.covers(day):
-            raise OutsideCalendarError(f"{day} is outside the NSE calendar's known years")
     total = 0
-    for day in calendar.trading_days(start, end):
-        phase = _continuous(day)
+    for _, phase in _sessions(calendar, start, end):
         span = (phase.end.hour - phase.start.hour) * 60 + phase.end.minute - phase.start.minute
         total += -(-span // minutes)
     return total

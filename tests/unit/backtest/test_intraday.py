@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from tests.unit.backtest.test_costs import DAYS
 from tradertape.backtest import kernel
 from tradertape.backtest.costs import rate_table
 from tradertape.backtest.engine import BacktestSettings, IntradayTrade, run_backtest
@@ -209,10 +210,6 @@ def test_intraday_charges_worked_example(side: Side, expected: Decimal):
     assert got == float(expected)
 
 
-DAYS = np.array(
-    ["2019-06-03", "2020-07-01", "2021-03-01", "2023-05-02", "2024-10-01", "2026-04-01"],
-    dtype="datetime64[D]",
-)
 INTRADAY_RATES = rate_table(DAYS, Segment.EQUITY_INTRADAY)
 
 

@@ -7,21 +7,23 @@ with the same `compile_strategy`.
 
 from __future__ import annotations
 
-import time
+import time as time_module
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from functools import cached_property, lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from tradertape.backtest import kernel
-from tradertape.backtest.costs import rate_table
+from tradertape.backtest.costs import RATE_COLUMNS, rate_table
 from tradertape.backtest.metrics import Summary, drawdown, summarize
 from tradertape.candles.bars import DataLabel
 from tradertape.candles.panel import Panel, day_numbers
+from tradertape.domain.calendar import IST
+from tradertape.domain.charge_rates import Segment
 from tradertape.indicators import IndicatorBook
 from tradertape.strategies.compile import CompiledStrategy, compile_strategy, symbol_major
 from tradertape.strategies.dsl import StrategyDocument
@@ -44,6 +46,10 @@ class BacktestSettings:
     charges: Charges = "zerodha"
     # (deployed + committed + the new position) may not exceed this × equity; None: no limit
     max_oversubscription: float | None = None
+    # CNC: delivery (positions may be held overnight); MIS: intraday, on an intraday panel
+    # only, every position squared off at ``square_off_at`` (IST) of each session
+    product: Literal["CNC", "MIS"] = "CNC"
+    square_off_at: time | None = None  # MIS: the broker's time (the paper exchange's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +74,14 @@ class Trade:
 
 
 @dataclass(frozen=True, slots=True)
+class IntradayTrade(Trade):
+    """A trade of an intraday run: with its entry and exit bars (their starts), IST."""
+
+    entry_time: datetime
+    exit_time: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class TradeTape:
     """A run's trades as columns, in the order of `BacktestResult.trades` (entry day, exit
     day, symbol): what the run keeps, stores and sends without a Python object per trade."""
@@ -88,6 +102,10 @@ class TradeTape:
     conviction: FloatArray
     addons: IntArray
     bars_held: IntArray
+    # An intraday run's entry and exit bars (their starts, ``datetime64[m]`` UTC); the dates
+    # above are then those bars' IST dates. None for a day run.
+    entry_time: npt.NDArray[np.datetime64] | None = None
+    exit_time: npt.NDArray[np.datetime64] | None = None
 
     def __len__(self) -> int:
         return int(self.symbol.size)
@@ -109,57 +127,33 @@ class TradeTape:
         return [keys[j] for j in self.symbol.tolist()]
 
     def trades(self) -> tuple[Trade, ...]:
-        """One `Trade` per row."""
+        """One `Trade` per row (an `IntradayTrade`, with its bars' times, in an intraday
+        run)."""
         sectors = self.sectors
+        columns: list[list[Any]] = [
+            self.symbol.tolist(),
+            self.symbols(),
+            self.entry_date.tolist(),
+            self.entry_price.tolist(),
+            self.exit_date.tolist(),
+            self.exit_price.tolist(),
+            self.quantity.tolist(),
+            self.pnl.tolist(),
+            self.pnl_pct.tolist(),
+            self.charges.tolist(),
+            self.exit_reasons(),
+            self.conviction.tolist(),
+            self.addons.tolist(),
+            self.bars_held.tolist(),
+        ]
+        if self.entry_time is None or self.exit_time is None:
+            return tuple(
+                Trade(symbol, sectors[j], *rest) for j, symbol, *rest in zip(*columns, strict=True)
+            )
+        columns += [ist_times(self.entry_time), ist_times(self.exit_time)]
         return tuple(
-            Trade(
-                symbol=symbol,
-                sector=sectors[j],
-                entry_date=entry_date,
-                entry_price=entry_price,
-                exit_date=exit_date,
-                exit_price=exit_price,
-                quantity=quantity,
-                pnl=pnl,
-                pnl_pct=pnl_pct,
-                charges=charges,
-                exit_reason=reason,
-                conviction=conviction,
-                addons=addons,
-                bars_held=bars_held,
-            )
-            for (
-                j,
-                symbol,
-                entry_date,
-                entry_price,
-                exit_date,
-                exit_price,
-                quantity,
-                pnl,
-                pnl_pct,
-                charges,
-                reason,
-                conviction,
-                addons,
-                bars_held,
-            ) in zip(
-                self.symbol.tolist(),
-                self.symbols(),
-                self.entry_date.tolist(),
-                self.entry_price.tolist(),
-                self.exit_date.tolist(),
-                self.exit_price.tolist(),
-                self.quantity.tolist(),
-                self.pnl.tolist(),
-                self.pnl_pct.tolist(),
-                self.charges.tolist(),
-                self.exit_reasons(),
-                self.conviction.tolist(),
-                self.addons.tolist(),
-                self.bars_held.tolist(),
-                strict=True,
-            )
+            IntradayTrade(symbol, sectors[j], *rest)
+            for j, symbol, *rest in zip(*columns, strict=True)
         )
 
 
@@ -190,6 +184,7 @@ def _reason(code: int, names: tuple[str, ...]) -> str:
         kernel.ATR_STOP: "atr_stop",
         kernel.GAP_DOWN: "gap_down",
         kernel.END_OF_DATA: "end_of_data",
+        kernel.SQUARE_OFF: "square_off",
     }
     return fixed[code] if code < 0 else names[code]
 
@@ -286,8 +281,49 @@ def _day_numbers(panel: Panel) -> IntArray:
 # builds a kernel per argument type, and an array's type says whether it is read-only.
 _NO_ATR = np.empty((0, 0))
 _NO_ATR.flags.writeable = False
-_NO_RATES = np.zeros((1, 5), dtype=np.int64)  # the kernel reads rates only for "zerodha"
+_NO_RATES = np.zeros((1, RATE_COLUMNS), dtype=np.int64)  # read only for "zerodha"
 _NO_RATES.flags.writeable = False
+_NO_PHASES = np.zeros(0, dtype=np.int64)  # a day run: no square-off
+_NO_PHASES.flags.writeable = False
+_IST = np.timedelta64(330, "m")
+_MINUTES = np.dtype("datetime64[m]")
+
+
+def ist_dates(times: npt.NDArray[np.datetime64]) -> npt.NDArray[np.datetime64]:
+    """The IST date of each UTC time (an intraday bar's trading day)."""
+    dates: npt.NDArray[np.datetime64] = (times.astype(_MINUTES) + _IST).astype(_DATES)
+    return dates
+
+
+def ist_times(times: npt.NDArray[np.datetime64]) -> list[datetime]:
+    """UTC ``datetime64[m]`` times as aware IST datetimes."""
+    values: list[datetime] = times.astype("datetime64[s]").astype(object).tolist()
+    return [value.replace(tzinfo=UTC).astimezone(IST) for value in values]
+
+
+def mis_phases(panel: Panel, square_off_at: time) -> IntArray:
+    """Each bar's `kernel` phase in an MIS run: in each session (IST date), the last bar
+    that ends by ``square_off_at`` is its `kernel.SQUARE_OFF_BAR` (the first bar, if none
+    does), the bars after it `kernel.NO_ENTRIES`, those before `kernel.TRADING`."""
+    if panel.ends is None:
+        raise ValueError("an MIS run needs an intraday panel")
+    n = len(panel.days)
+    phases = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return _NO_PHASES
+    dates = ist_dates(panel.days)
+    local_end = panel.ends.astype(_MINUTES) + _IST
+    minute_of_day = (local_end - dates.astype(_MINUTES)).astype(np.int64)
+    by_square_off = minute_of_day <= square_off_at.hour * 60 + square_off_at.minute
+    starts = np.flatnonzero(np.r_[True, dates[1:] != dates[:-1]])
+    index = np.arange(n, dtype=np.int64)
+    last = np.maximum.reduceat(np.where(by_square_off, index, -1), starts)
+    last = np.where(last < 0, index[starts], last)
+    bar_square_off = np.repeat(last, np.diff(np.r_[starts, n]))
+    phases[index == bar_square_off] = kernel.SQUARE_OFF_BAR
+    phases[index > bar_square_off] = kernel.NO_ENTRIES
+    phases.flags.writeable = False  # read-only like `_NO_PHASES`: the same compiled kernel
+    return phases
 
 
 def run_backtest(
@@ -314,17 +350,25 @@ def run_backtest(
     """
     step = progress or (lambda stage: None)
     step("indicators")
-    started = time.perf_counter()
+    started = time_module.perf_counter()
+    if settings.product == "MIS" and not panel.intraday:
+        raise ValueError("an MIS (intraday) run needs an intraday panel")
     book = book or IndicatorBook.from_panel(panel)
-    compiled = compile_strategy(document, book, day_numbers=_day_numbers(panel), keys=panel.keys)
-    lo = 0 if trade_from is None else int(np.searchsorted(panel.days, np.datetime64(trade_from)))
-    hi = len(panel.days)
-    if trade_until is not None:
-        hi = int(np.searchsorted(panel.days, np.datetime64(trade_until)))
-    hi = max(lo, hi)
+    numbers = panel.days.astype(_MINUTES).view(np.int64) if panel.intraday else _day_numbers(panel)
+    compiled = compile_strategy(document, book, day_numbers=numbers, keys=panel.keys)
+    lo, hi = _window(panel, trade_from, trade_until)
     atr = symbol_major(compiled.atr) if compiled.atr.size else _NO_ATR
-    rates = rate_table(panel.days) if settings.charges == "zerodha" else _NO_RATES
-    indicators_done = time.perf_counter()
+    mis = settings.product == "MIS"
+    rates = _NO_RATES
+    if settings.charges == "zerodha":
+        segment = Segment.EQUITY_INTRADAY if mis else Segment.EQUITY_DELIVERY
+        rates = rate_table(ist_dates(panel.days) if panel.intraday else panel.days, segment)
+    phases = _NO_PHASES
+    if mis:
+        if settings.square_off_at is None:
+            raise ValueError("an MIS run needs the broker's square-off time")
+        phases = mis_phases(panel, settings.square_off_at)
+    indicators_done = time_module.perf_counter()
     step("simulation")
     sectors = sector_ids(panel.sectors)
     n_sectors = len(set(panel.sectors) - {None})  # (``sectors.max() + 1``, without NumPy)
@@ -351,11 +395,14 @@ def run_backtest(
         n_sectors,
         lo,
         hi,
+        phases,
     )
-    simulated = time.perf_counter()
+    simulated = time_module.perf_counter()
     step("results")
     days = panel.days[lo:hi]
-    if benchmark is not None:
+    if panel.intraday:  # the curves by session: each day's last bar, its most positions
+        days, equity, cash, positions = _by_session(days, equity, cash, positions)
+    if benchmark is not None and not panel.intraday:
         benchmark = benchmark[lo:hi]
     tape = _tape(rows, panel, compiled.exit_names)
     summary = summarize(
@@ -367,7 +414,7 @@ def run_backtest(
         benchmark=benchmark,
         label=_label(panel.sources, benchmark_source),
     )
-    finished = time.perf_counter()
+    finished = time_module.perf_counter()
     return BacktestResult(
         days=days,
         equity=equity,
@@ -385,11 +432,44 @@ def run_backtest(
     )
 
 
+def _window(panel: Panel, trade_from: date | None, trade_until: date | None) -> tuple[int, int]:
+    """Rows ``lo:hi`` of the panel from ``trade_from`` up to ``trade_until`` (IST dates; an
+    intraday panel's rows are bars, found by their IST midnight)."""
+
+    def row(day: date) -> int:
+        at = np.datetime64(day)
+        if panel.intraday:
+            at = np.datetime64(day, "m") - _IST
+        return int(np.searchsorted(panel.days, at))
+
+    lo = 0 if trade_from is None else row(trade_from)
+    hi = len(panel.days) if trade_until is None else row(trade_until)
+    return lo, max(lo, hi)
+
+
+def _by_session(
+    bars: npt.NDArray[np.datetime64], equity: FloatArray, cash: FloatArray, positions: IntArray
+) -> tuple[npt.NDArray[np.datetime64], FloatArray, FloatArray, IntArray]:
+    """Per-bar curves as per-session ones: each IST date's last bar's equity and cash, and
+    the most positions open at any of its bars (an MIS run is flat at every close)."""
+    dates = ist_dates(bars)
+    if dates.size == 0:
+        return dates, equity, cash, positions
+    starts = np.flatnonzero(np.r_[True, dates[1:] != dates[:-1]])
+    ends = np.r_[starts[1:], dates.size] - 1
+    return dates[starts], equity[ends], cash[ends], np.maximum.reduceat(positions, starts)
+
+
 def _tape(rows: FloatArray, panel: Panel, names: tuple[str, ...]) -> TradeTape:
     """The kernel's trade rows (days counted from the panel's first) as sorted columns (by
     `kernel.tape_columns`: one call, where NumPy's per-call cost would dominate a short run)."""
     ints, floats = kernel.tape_columns(rows)
-    days = panel.days.astype("datetime64[D]", copy=False)  # (a panel's days already are)
+    entry_time = exit_time = None
+    if panel.intraday:
+        entry_time, exit_time = panel.days[ints[1]], panel.days[ints[2]]
+        days = ist_dates(panel.days)
+    else:
+        days = panel.days.astype("datetime64[D]", copy=False)  # (a panel's days already are)
     return TradeTape(
         keys=panel.keys,
         sectors=panel.sectors,
@@ -407,4 +487,6 @@ def _tape(rows: FloatArray, panel: Panel, names: tuple[str, ...]) -> TradeTape:
         conviction=floats[5],
         addons=ints[5],
         bars_held=ints[6],
+        entry_time=entry_time,
+        exit_time=exit_time,
     )

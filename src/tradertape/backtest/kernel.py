@@ -12,6 +12,12 @@ The semantics are written out in docs/backtester.md; in short, for each day t:
    add-ons, and entries ranked by conviction (ties by symbol) into free slots and sectors.
 
 With ``fill_at = close`` the decisions fill at that same close instead of the next open.
+
+An intraday (MIS) run walks bars, not days, and passes each bar's `phases` entry: at the
+`SQUARE_OFF_BAR` of a session (the last bar that ends by the broker's square-off time) every
+open position is sold at that bar's close before the exit rules run (`square_off`: the
+broker's market order at that time), and from that bar to the session's end no entry or
+add-on is decided (`NO_ENTRIES`), so nothing is held overnight. A day run passes no phases.
 Per-symbol state lives in one float matrix (`POSITION_COLUMNS`), so small helpers can update a
 position without a dozen array arguments; the helpers are inlined by numba.
 
@@ -37,15 +43,27 @@ import numpy as np
 from numba.core.types import Array
 from numba.extending import intrinsic
 
-from tradertape.backtest.costs import DP_PAISE, REST_BUY, REST_SELL, STT_BUY, STT_SELL
+from tradertape.backtest.costs import (
+    BROKERAGE_CAP,
+    BROKERAGE_RATE,
+    DP_PAISE,
+    REST_BUY,
+    REST_SELL,
+    STT_BUY,
+    STT_SELL,
+)
 from tradertape.jit import inlined, kernel
 
 # Charge modes.
 NO_CHARGES, FLAT, ZERODHA = 0, 1, 2
 
 # Exit reasons below zero; zero and up index the strategy's exit rules.
-MAX_HOLD, ATR_STOP, GAP_DOWN, END_OF_DATA = -1, -2, -3, -4
+MAX_HOLD, ATR_STOP, GAP_DOWN, END_OF_DATA, SQUARE_OFF = -1, -2, -3, -4, -5
 _NO_EXIT = -100
+
+# An intraday bar's phase (`simulate`'s ``phases``): trading, the session's square-off bar,
+# or a later bar of the session (nothing new is decided).
+TRADING, SQUARE_OFF_BAR, NO_ENTRIES = 0, 1, 2
 
 # Trade columns.
 (
@@ -233,9 +251,13 @@ def _fill_charges(value: float, buy: bool, t: int, mode: int, flat: float, rates
     stt_rate = rates[t, STT_BUY] if buy else rates[t, STT_SELL]
     stt_rupees = (value_paise * stt_rate + 50_000_000) // 100_000_000
     rest = rates[t, REST_BUY] if buy else rates[t, REST_SELL]
-    # value × rate / 10¹¹, rounded half up, split so the product never leaves int64
+    # value × rate / 10¹¹, rounded half up, split so the product never leaves int64; the
+    # brokerage with its GST (×10¹¹) joins the remainder (a value of 10¹¹ paise or more is
+    # far past any cap: `costs.rate_row` keeps the rate below int64's limit over 10¹¹)
     whole, part = divmod(value_paise, 100_000_000_000)
-    rest_paise = whole * rest + (part * rest + 50_000_000_000) // 100_000_000_000
+    cap = rates[t, BROKERAGE_CAP]
+    brokerage = cap if whole > 0 else min(part * rates[t, BROKERAGE_RATE], cap)
+    rest_paise = whole * rest + (part * rest + brokerage + 50_000_000_000) // 100_000_000_000
     total = stt_rupees * 100 + rest_paise + (0 if buy else rates[t, DP_PAISE])
     return float(total) / 100.0
 
@@ -597,6 +619,26 @@ def intraday_exits(m: Market, book: Book, p: Params, trades: Any, t: int) -> Any
             book.orders[j, O_KIND] = IDLE
             sold = True
     if sold:
+        _keep_open(book)
+    return trades
+
+
+@inlined
+def square_off(m: Market, book: Book, p: Params, trades: Any, t: int) -> Any:
+    """The broker's square-off: sell every open position at this bar's close (slippage
+    against us, within the bar), or at its last close if the symbol has no bar now; a sell
+    still waiting for a fill is dropped (this one replaces it)."""
+    last_close, held, orders = book.last_close, book.held, book.orders
+    for k in range(book.counts[C_HELD]):
+        j = held[k]
+        c, low = m.close[j, t], m.low[j, t]
+        price = (last_close[j] if np.isnan(c) else c) * (1.0 - p.slippage)
+        if not np.isnan(low):
+            price = max(price, low)
+        orders[j, O_KIND] = IDLE
+        book.exit_decided[j] = t
+        trades = _sell(m, book, p, trades, j, t, price, SQUARE_OFF)
+    if book.counts[C_HELD] > 0:
         _keep_open(book)
     return trades
 
@@ -994,9 +1036,12 @@ def simulate(  # noqa: PLR0913 - plain arrays: numba types them in C, a tuple in
     n_sectors: int,
     start: int,
     end: int,
+    phases: Any,
 ) -> tuple[Any, Any, Any, Any]:
     """Days ``start`` to ``end - 1``: (equity, cash, open positions) per day and the trade
-    tape (days counted from the grids' first).
+    tape (days counted from the grids' first). ``phases`` is empty for a day run; an
+    intraday (MIS) run's days are bars, each with its phase (`TRADING`, `SQUARE_OFF_BAR`,
+    `NO_ENTRIES`; see the module docstring).
 
     The arguments are `Market`'s, `Rules`' and `pack_params`' arrays; the book starts empty
     with the starting capital in cash. The phases see `_borrowed` views: the arguments are
@@ -1023,12 +1068,17 @@ def simulate(  # noqa: PLR0913 - plain arrays: numba types them in C, a tuple in
     open_count = np.zeros(n_days, dtype=np.int64)
     trades = np.empty((64, TRADE_COLUMNS))
     state, last_close, held = book.state, book.last_close, book.held
+    intraday = phases.shape[0] > 0
     for t in range(start, end):
         trades = open_fills(m, book, p, trades, t)
         trades = intraday_exits(m, book, p, trades, t)
         marked = mark(m, book, t)
+        phase = phases[t] if intraday else TRADING
+        if phase == SQUARE_OFF_BAR:
+            trades = square_off(m, book, p, trades, t)
         trades = decide_exits(m, r, book, p, trades, t)
-        decide_entries(m, r, book, p, t, marked, False)
+        if phase == TRADING:
+            decide_entries(m, r, book, p, t, marked, False)
         value = book.cash[0]
         for k in range(book.counts[C_HELD]):
             j = held[k]

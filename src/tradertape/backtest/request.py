@@ -33,6 +33,16 @@ class FlatCharges(BaseModel):
     flat_pct: float = Field(ge=0, le=5)
 
 
+BarInterval = Literal["day", "minute", "3minute", "5minute", "15minute", "30minute", "60minute"]
+INTERVAL_MINUTES = {
+    "minute": 1,
+    "3minute": 3,
+    "5minute": 5,
+    "15minute": 15,
+    "30minute": 30,
+    "60minute": 60,
+}
+
 UniverseName = Annotated[str, Field(max_length=40)]
 Symbols = Annotated[list[Annotated[str, Field(max_length=80)]], Field(max_length=1000)]
 
@@ -59,6 +69,17 @@ class BacktestRequest(BaseModel):
     slippage_bps: Annotated[float, Field(ge=0, le=1000), PLAIN] = 5
     fill_at: Literal["next_open", "close"] = "next_open"
     charges: Literal["zerodha", "none"] | FlatCharges = "zerodha"
+    interval: BarInterval = Field(
+        default="day",
+        description="the bars the strategy runs on: day candles, or the stored minute "
+        "candles folded into 1- to 60-minute bars of each NSE session",
+    )
+    product: Literal["CNC", "MIS"] | None = Field(
+        default=None,
+        description="CNC (delivery: positions held overnight, delivery charges) or MIS "
+        "(intraday: every position squared off at the broker's time, 15:20 IST, intraday "
+        "charges; intraday intervals only); default CNC for day, MIS for an intraday interval",
+    )
 
     @field_validator("universe")
     @classmethod
@@ -85,6 +106,35 @@ class BacktestRequest(BaseModel):
         if start is not None and end <= start:
             raise ValueError(f"must be after start_date ({start})")
         return end
+
+    @field_validator("product")
+    @classmethod
+    def _product_fits(
+        cls, product: Literal["CNC", "MIS"] | None, info: ValidationInfo
+    ) -> Literal["CNC", "MIS"] | None:
+        if product == "MIS" and info.data.get("interval", "day") == "day":
+            raise ValueError("MIS is intraday: it needs an intraday interval (5minute, ...)")
+        return product
+
+    @property
+    def minutes(self) -> int | None:
+        """An intraday interval's bar length in minutes (None for day)."""
+        return INTERVAL_MINUTES.get(self.interval)
+
+    @property
+    def product_setting(self) -> Literal["CNC", "MIS"]:
+        """The product run: as asked, else CNC for day bars and MIS for intraday ones."""
+        if self.product is not None:
+            return self.product
+        return "CNC" if self.interval == "day" else "MIS"
+
+    def config_dump(self) -> dict[str, object]:
+        """The request as a run's stored ``config`` (no strategy document): a day run's
+        without the intraday keys it leaves at their defaults, as runs were stored before."""
+        exclude: set[str] = {"strategy"}
+        if self.interval == "day" and self.product is None:
+            exclude |= {"interval", "product"}
+        return self.model_dump(mode="json", exclude=exclude)
 
     @property
     def charges_setting(self) -> Literal["zerodha", "none"] | float:

@@ -1,5 +1,8 @@
 """Aligned panels: N instruments × the NSE trading days of a range, one float64 array per field.
 
+(An intraday panel, `CandleStore.load_intraday_panel`, has the same shape over the bars of
+the range's sessions instead of its days: ``days`` are the bars' starts, ``ends`` their ends.)
+
 A backtest indexes ``close[t, j]`` without asking whether instrument ``j`` traded on day ``t``:
 every panel shares the calendar's axis, and a missing bar is NaN. The axis comes from the
 shipped NSE calendar, so a weekday holiday is never a row and a Budget Saturday always is.
@@ -17,7 +20,14 @@ import numpy.typing as npt
 
 from tradertape.candles.bars import Bars, DataLabel, FloatArray, TimeArray
 from tradertape.candles.cache import CachedSeries
-from tradertape.domain.calendar import OutsideCalendarError, TradingCalendar
+from tradertape.domain.calendar import Market as CalendarMarket
+from tradertape.domain.calendar import (
+    OutsideCalendarError,
+    Phase,
+    Session,
+    TradingCalendar,
+    timetable,
+)
 from tradertape.domain.market import Interval
 
 EPOCH_DAY = np.datetime64("1970-01-01", "D")
@@ -79,6 +89,14 @@ class Panel:
     low: FloatArray
     close: FloatArray
     volume: FloatArray
+    # An intraday panel's bars: ``days`` holds each bar's start and this its end (both
+    # ``datetime64[m]``, UTC; the end capped at the session's close). None: a day panel.
+    ends: TimeArray | None = None
+
+    @property
+    def intraday(self) -> bool:
+        """Whether the rows are intraday bars (``days`` their starts), not days."""
+        return self.ends is not None
 
     @property
     def label(self) -> DataLabel:
@@ -144,3 +162,50 @@ def assemble(
                 out[k, j, rows] = values[a:b]
     o, h, low, c, v = (out[k].T for k in range(5))
     return o, h, low, c, v
+
+
+_IST_OFFSET = np.timedelta64(330, "m")
+
+
+def _sessions(calendar: TradingCalendar, start: date, end: date) -> list[tuple[date, Phase]]:
+    """The trading days from ``start`` to ``end`` with their NSE equity continuous phase;
+    refuses dates the calendar cannot know."""
+    for day in (start, end):
+        if not calendar.covers(day):
+            raise OutsideCalendarError(f"{day} is outside the NSE calendar's known years")
+    return [
+        (day, next(p for p in timetable(CalendarMarket.EQUITY, day) if p.session is Session.NORMAL))
+        for day in calendar.trading_days(start, end)
+    ]
+
+
+def session_bars(
+    calendar: TradingCalendar, start: date, end: date, minutes: int
+) -> tuple[TimeArray, TimeArray]:
+    """Every ``minutes``-minute bar of the NSE equity sessions from ``start`` to ``end``
+    (inclusive): their starts and ends, ``datetime64[m]`` UTC. Each session is the
+    calendar's day and its timetable's continuous (NORMAL) phase, special sessions
+    included; bars start at its open and every ``minutes`` after it (as `resample.intraday`
+    folds minutes), the last one cut at its close."""
+    starts: list[TimeArray] = []
+    ends: list[TimeArray] = []
+    for day, phase in _sessions(calendar, start, end):
+        midnight = np.datetime64(day, "m") - _IST_OFFSET
+        opens = phase.start.hour * 60 + phase.start.minute
+        closes = phase.end.hour * 60 + phase.end.minute
+        first = np.arange(opens, closes, minutes, dtype=np.int64)
+        starts.append(midnight + first.astype("timedelta64[m]"))
+        ends.append(midnight + np.minimum(first + minutes, closes).astype("timedelta64[m]"))
+    if not starts:
+        empty = np.zeros(0, dtype="datetime64[m]")
+        return empty, empty.copy()
+    return np.concatenate(starts), np.concatenate(ends)
+
+
+def session_bar_count(calendar: TradingCalendar, start: date, end: date, minutes: int) -> int:
+    """How many bars `session_bars` has, without building them."""
+    total = 0
+    for _, phase in _sessions(calendar, start, end):
+        span = (phase.end.hour - phase.start.hour) * 60 + phase.end.minute - phase.start.minute
+        total += -(-span // minutes)
+    return total

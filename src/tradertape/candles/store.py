@@ -34,8 +34,16 @@ import numpy.typing as npt
 
 from tradertape.candles.bars import Bars, CandleSource, DataLabel, validate_bars
 from tradertape.candles.cache import CachedSeries, SeriesCache, Stamp, stamp_of
-from tradertape.candles.panel import Panel, assemble, axis_window, day_numbers, trading_axis
+from tradertape.candles.panel import (
+    Panel,
+    assemble,
+    axis_window,
+    day_numbers,
+    session_bars,
+    trading_axis,
+)
 from tradertape.candles.parquet import read_facts, read_file, read_with_facts, write_file
+from tradertape.candles.resample import intraday
 from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import InstrumentCatalog, split_key
@@ -425,6 +433,44 @@ class CandleStore:
             low=low,
             close=c,
             volume=v,
+        )
+
+    def load_intraday_panel(
+        self, keys: Iterable[str], start: date, end: date, minutes: int
+    ) -> Panel:
+        """``keys``' stored minutes folded into ``minutes``-minute bars (`resample.intraday`)
+        on the bars of the NSE sessions from ``start`` to ``end`` (`panel.session_bars`):
+        ``days`` the bars' starts, ``ends`` their ends, NaN where a key has no bar; a bar
+        outside its session (a pre-open print, a stray late one) is dropped."""
+        wanted = tuple(canonical_key(k) for k in keys)
+        starts, ends = session_bars(self.calendar, start, end, minutes)
+        positions = starts.astype(np.int64)
+        out = np.full((5, len(wanted), len(starts)), np.nan)
+        sources: list[str | None] = []
+        for j, key in enumerate(wanted):
+            bars = intraday(self.read(key, Interval.MINUTE, start, end), minutes)
+            info = self.info(key, Interval.MINUTE) if len(bars) else None
+            sources.append(info.source.value if info else None)
+            if not len(bars):
+                continue
+            at = bars.time.astype("datetime64[m]").astype(np.int64)
+            rows = np.searchsorted(positions, at)
+            inside = rows < len(positions)
+            inside[inside] = positions[rows[inside]] == at[inside]
+            for k, values in enumerate((bars.open, bars.high, bars.low, bars.close, bars.volume)):
+                out[k, j, rows[inside]] = values[inside]
+        o, h, low, c, v = (out[k].T for k in range(5))
+        return Panel(
+            days=starts,
+            keys=wanted,
+            sectors=tuple(self._sector(k) for k in wanted),
+            sources=tuple(sources),
+            open=o,
+            high=h,
+            low=low,
+            close=c,
+            volume=v,
+            ends=ends,
         )
 
     def _day_path(self, key: str) -> Path:

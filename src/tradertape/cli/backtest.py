@@ -34,6 +34,18 @@ MAX_PER_SECTOR = typer.Option(None, "--max-per-sector")
 SLIPPAGE = typer.Option(5.0, "--slippage-bps")
 FILL_AT = typer.Option("next_open", "--fill-at", help="next_open or close")
 CHARGES = typer.Option("zerodha", "--charges", help="zerodha, none, or a flat percent (0.1)")
+INTERVAL = typer.Option(
+    "day",
+    "--interval",
+    help="day, or bars folded from the stored minutes: minute, 3minute, 5minute, 15minute, "
+    "30minute, 60minute",
+)
+PRODUCT = typer.Option(
+    None,
+    "--product",
+    help="CNC (delivery) or MIS (intraday: squared off at 15:20 IST, intraday charges); "
+    "default CNC for day, MIS for an intraday interval",
+)
 AS_JSON = typer.Option(False, "--json", help="print the whole result as JSON")
 PLOT = typer.Option(None, "--plot", help="write an equity + drawdown chart (PNG)")
 
@@ -49,6 +61,8 @@ _OPTIONS = {
     "slippage_bps": "--slippage-bps",
     "fill_at": "--fill-at",
     "charges": "--charges",
+    "interval": "--interval",
+    "product": "--product",
 }
 
 
@@ -149,6 +163,8 @@ def backtest(  # noqa: PLR0913 - one option per request field
     slippage_bps: float = SLIPPAGE,
     fill_at: str = FILL_AT,
     charges: str = CHARGES,
+    interval: str = INTERVAL,
+    product: str | None = PRODUCT,
     as_json: bool = AS_JSON,
     plot: Path | None = PLOT,
 ) -> None:
@@ -177,6 +193,8 @@ def backtest(  # noqa: PLR0913 - one option per request field
             slippage_bps=slippage_bps,
             fill_at=fill_at,
             charges=_charges(charges),
+            interval=interval,
+            product=product,
         )
         with _progress(quiet=as_json) as step:
             result = simulate(store, document, request, progress=step)

@@ -56,7 +56,7 @@ from tradertape.domain.gtt_states import ACTIVE as GTT_ACTIVE
 from tradertape.domain.gtt_states import PLACING as GTT_PLACING
 from tradertape.oms.book_totals import lock_user_books
 from tradertape.oms.cash import deposit, open_paper_account
-from tradertape.oms.context import BROKER, CatalogSource, LastTick, TradingContext
+from tradertape.oms.context import BROKER, CatalogSource, LastTick, PaperConfig, TradingContext
 from tradertape.oms.emitter import Listener, OrderEvents, OwnerLocks, Watcher, to_bus
 from tradertape.oms.events import (
     GttTriggered,
@@ -155,6 +155,7 @@ __all__ = [
     "OrderTriggered",
     "OrderUpdate",
     "OwnerLocks",
+    "PaperConfig",
     "PaperPortfolio",
     "Pool",
     "PortfolioBooks",

@@ -6677,7 +6677,8 @@ export interface components {
         };
         /**
          * BacktestDay
-         * @description The run's book at one day's close.
+         * @description The run's book at one day's close (an intraday run's: at its session's last bar,
+         *     ``positions`` the most it held during the session).
          */
         BacktestDay: {
             /**
@@ -6787,6 +6788,13 @@ export interface components {
              * @enum {string}
              */
             fill_at?: "next_open" | "close";
+            /**
+             * Interval
+             * @description the bars the strategy runs on: day candles, or the stored minute candles folded into 1- to 60-minute bars of each NSE session
+             * @default day
+             * @enum {string}
+             */
+            interval?: "day" | "minute" | "3minute" | "5minute" | "15minute" | "30minute" | "60minute";
             /** Max Per Sector */
             max_per_sector?: number | null;
             /**
@@ -6799,6 +6807,11 @@ export interface components {
              * @default 10
              */
             position_size_pct?: number;
+            /**
+             * Product
+             * @description CNC (delivery: positions held overnight, delivery charges) or MIS (intraday: every position squared off at the broker's time, 15:20 IST, intraday charges; intraday intervals only); default CNC for day, MIS for an intraday interval
+             */
+            product?: ("CNC" | "MIS") | null;
             /**
              * Slippage Bps
              * @default 5
@@ -6961,7 +6974,10 @@ export interface components {
         BacktestTrade: {
             /** Addons */
             addons: number;
-            /** Bars Held */
+            /**
+             * Bars Held
+             * @description days, or an intraday run's bars
+             */
             bars_held: number;
             /** Charges */
             charges: number;
@@ -6974,12 +6990,25 @@ export interface components {
              * @description the average, add-ons included
              */
             entry_price: number;
+            /**
+             * Entry Time
+             * @description an intraday run's entry bar (its start), IST: 2026-01-05T09:20:00+05:30; absent for a day run
+             */
+            entry_time?: string | null;
             /** Exit Date */
             exit_date: string;
             /** Exit Price */
             exit_price: number;
-            /** Exit Reason */
+            /**
+             * Exit Reason
+             * @description an exit rule's name, or max_hold, atr_stop, gap_down, square_off (an MIS run's broker square-off) or end_of_data
+             */
             exit_reason: string;
+            /**
+             * Exit Time
+             * @description an intraday run's exit bar (its start), IST
+             */
+            exit_time?: string | null;
             /**
              * Pnl
              * @description after every charge of the round trip
@@ -7013,12 +7042,22 @@ export interface components {
             entry_date: string[];
             /** Entry Price */
             entry_price: number[];
+            /**
+             * Entry Time
+             * @description an intraday run's only
+             */
+            entry_time?: string[] | null;
             /** Exit Date */
             exit_date: string[];
             /** Exit Price */
             exit_price: number[];
             /** Exit Reason */
             exit_reason: string[];
+            /**
+             * Exit Time
+             * @description an intraday run's only
+             */
+            exit_time?: string[] | null;
             /** Pnl */
             pnl: number[];
             /** Pnl Pct */
@@ -16836,6 +16875,13 @@ export interface components {
              * @enum {string}
              */
             fill_at?: "next_open" | "close";
+            /**
+             * Interval
+             * @description the bars the strategy runs on: day candles, or the stored minute candles folded into 1- to 60-minute bars of each NSE session
+             * @default day
+             * @enum {string}
+             */
+            interval?: "day" | "minute" | "3minute" | "5minute" | "15minute" | "30minute" | "60minute";
             /** Max Per Sector */
             max_per_sector?: number | null;
             /**
@@ -16856,6 +16902,11 @@ export interface components {
              * @default 10
              */
             position_size_pct?: number;
+            /**
+             * Product
+             * @description CNC (delivery: positions held overnight, delivery charges) or MIS (intraday: every position squared off at the broker's time, 15:20 IST, intraday charges; intraday intervals only); default CNC for day, MIS for an intraday interval
+             */
+            product?: ("CNC" | "MIS") | null;
             /**
              * Slippage Bps
              * @default 5

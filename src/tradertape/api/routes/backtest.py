@@ -97,7 +97,9 @@ def _columns_text(
     if stored.text.lstrip()[:1] == b"{":
         return stored.text
     found = rows(stored.parsed())
-    return to_json({key: [row.get(key) for row in found] for key in shape.model_fields})
+    fields = shape.model_fields
+    keys = [k for k in fields if fields[k].is_required() or (found and k in found[0])]
+    return to_json({key: [row.get(key) for row in found] for key in keys})
 
 
 def _with_texts(answer: bytes, texts: dict[str, bytes]) -> bytes:

@@ -142,7 +142,8 @@ def run_brief(row: Any) -> BacktestRunBrief:
 
 
 class BacktestDay(OpenModel):
-    """The run's book at one day's close."""
+    """The run's book at one day's close (an intraday run's: at its session's last bar,
+    ``positions`` the most it held during the session)."""
 
     date: str
     equity: PaiseNumber
@@ -168,10 +169,21 @@ class BacktestTrade(OpenModel):
     pnl: PaiseNumber = Field(description="after every charge of the round trip")
     pnl_pct: JsonNumber
     charges: PaiseNumber
-    exit_reason: str
+    exit_reason: str = Field(
+        description="an exit rule's name, or max_hold, atr_stop, gap_down, square_off (an "
+        "MIS run's broker square-off) or end_of_data"
+    )
     conviction: JsonNumber | None
     addons: int
-    bars_held: int
+    bars_held: int = Field(description="days, or an intraday run's bars")
+    entry_time: str | None = Field(
+        default=None,
+        description="an intraday run's entry bar (its start), IST: 2026-01-05T09:20:00+05:30; "
+        "absent for a day run",
+    )
+    exit_time: str | None = Field(
+        default=None, description="an intraday run's exit bar (its start), IST"
+    )
 
 
 class BacktestDayColumns(OpenModel):
@@ -201,6 +213,8 @@ class BacktestTradeColumns(OpenModel):
     conviction: list[JsonNumber | None]
     addons: list[int]
     bars_held: list[int]
+    entry_time: list[str] | None = Field(default=None, description="an intraday run's only")
+    exit_time: list[str] | None = Field(default=None, description="an intraday run's only")
 
 
 COLUMNS_NOTE = (

@@ -105,7 +105,7 @@ def _new_row(
         strategy_version=resolved.row.version if resolved.row else None,
         strategy_name=resolved.document.name,
         strategy_snapshot=resolved.document.model_dump(mode="json"),
-        config=request.model_dump(mode="json", exclude={"strategy"}),
+        config=request.config_dump(),
         status=status,
         duration_ms=0.0,
         summary={},

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -25,7 +25,7 @@ import numpy.typing as npt
 from tradertape.backtest.engine import BacktestResult, BacktestSettings, run_backtest
 from tradertape.backtest.request import BacktestRequest
 from tradertape.candles import CandleStore
-from tradertape.candles.panel import Panel
+from tradertape.candles.panel import Panel, session_bar_count
 from tradertape.candles.store import canonical_key
 from tradertape.domain.calendar import OutsideCalendarError, TradingCalendar
 from tradertape.domain.instruments import InstrumentCatalog, UnknownUniverseError
@@ -46,6 +46,11 @@ DEFAULT_BENCHMARK = "NSE:NIFTY 50"
 # Candles loaded before the range so long indicators (SMA 200, 52-week highs) are ready on its
 # first day: about 300 trading days.
 WARMUP_DAYS = timedelta(days=440)
+# An intraday run's warm-up: this many sessions of bars before the range.
+INTRADAY_WARMUP_SESSIONS = 5
+# At most this many bars × symbols in an intraday run (its panel and indicators are float64
+# grids of that size): a year of 5-minute bars of 100 stocks is about 1.9 million.
+MAX_INTRADAY_CELLS = 10_000_000
 
 
 def universe_keys(store: CandleStore, universe: str | list[str]) -> tuple[list[str], str]:
@@ -82,8 +87,11 @@ class Market:
 
 def load_market(store: CandleStore, request: BacktestRequest) -> Market:
     """The universe's panel from `WARMUP_DAYS` before the range to its end, and the
-    benchmark's closes on the same days; 422 when the range itself has no data."""
+    benchmark's closes on the same days; 422 when the range itself has no data. An intraday
+    interval loads `load_intraday_market`'s bars instead."""
     keys, benchmark_key = universe_keys(store, request.universe)
+    if request.minutes is not None:
+        return load_intraday_market(store, request, keys, benchmark_key, request.minutes)
     earliest = store.calendar.first_day
     # Compared, not subtracted: a start near year 1 has no date WARMUP_DAYS before it.
     warm_start = (
@@ -110,9 +118,76 @@ def load_market(store: CandleStore, request: BacktestRequest) -> Market:
     return Market(panel, closes, bench.sources[0])
 
 
+def _warm_start(calendar: TradingCalendar, start: date, sessions: int) -> date:
+    """The trading day ``sessions`` sessions before ``start`` (or the calendar's first)."""
+    day = start
+    for _ in range(sessions):
+        if day <= calendar.first_day:
+            break
+        try:
+            day = calendar.previous_trading_day(day)
+        except OutsideCalendarError:
+            break
+    return max(day, calendar.first_day)
+
+
+def load_intraday_market(
+    store: CandleStore,
+    request: BacktestRequest,
+    keys: list[str],
+    benchmark_key: str,
+    minutes: int,
+) -> Market:
+    """The keys' stored minutes folded into ``minutes``-minute bars over the sessions from
+    `INTRADAY_WARMUP_SESSIONS` before the range to its end (`load_intraday_panel`), and
+    the benchmark's daily closes on the range's sessions. 422 (naming the range) past
+    `MAX_INTRADAY_CELLS` bars × symbols, before anything is read; 422 naming the symbols
+    when a symbol list has one without minute candles in the range, or none has any."""
+    start, end = request.start_date, request.end_date
+    calendar = store.calendar
+    try:
+        warm = _warm_start(calendar, start, INTRADAY_WARMUP_SESSIONS)
+        cells = session_bar_count(calendar, warm, end, minutes) * len(keys)
+    except OutsideCalendarError as exc:
+        raise InvalidField("start_date", str(exc)) from None
+    if cells > MAX_INTRADAY_CELLS:
+        raise InvalidField(
+            "end_date",
+            f"{start} to {end} at {request.interval} for {len(keys)} symbols is {cells:,} "
+            f"bars × symbols (with {INTRADAY_WARMUP_SESSIONS} sessions of warm-up); at most "
+            f"{MAX_INTRADAY_CELLS:,}: shorten the range, lengthen the interval or use fewer "
+            "symbols",
+        )
+    panel = store.load_intraday_panel(keys, warm, end, minutes)
+    first = np.datetime64(start, "m") - np.timedelta64(330, "m")
+    in_range = panel.close[panel.days >= first]
+    empty = [k for j, k in enumerate(panel.keys) if bool(np.isnan(in_range[:, j]).all())]
+    if len(empty) == len(panel.keys) or (isinstance(request.universe, list) and empty):
+        shown = ", ".join(empty[:10]) + (f" and {len(empty) - 10} more" if len(empty) > 10 else "")
+        raise InvalidField(
+            "universe",
+            f"no minute candles stored for {shown} between {start} and {end}; import some "
+            "(`tradertape data import` of a broker's minute CSV) or fetch them",
+        )
+    bench = store.load_panel([benchmark_key], start, end)
+    closes = bench.close[:, 0]
+    if bool(np.isnan(closes).all()):
+        return Market(panel, None, None)
+    return Market(panel, closes, bench.sources[0])
+
+
 def settings_of(request: BacktestRequest) -> BacktestSettings:
-    """The engine settings a request asks for."""
+    """The engine settings a request asks for (an MIS run squares off at the paper
+    exchange's time: the broker's, as `PaperConfig` keeps it)."""
+    product = request.product_setting
+    square_off_at = None
+    if product == "MIS":
+        from tradertape.oms import PaperConfig  # (an intraday run only: the CLI's start-up)
+
+        square_off_at = PaperConfig().squareoff_equity
     return BacktestSettings(
+        product=product,
+        square_off_at=square_off_at,
         starting_capital=request.starting_capital,
         position_size_pct=request.position_size_pct,
         max_positions=request.max_positions,
@@ -235,6 +310,9 @@ def trade_columns(result: BacktestResult) -> Columns:
     """Per-trade detail, one list per field (money to the paisa, prices to 4 decimals), in
     the fields' order of `tradertape.backtest.engine.Trade`."""
     tape = result.tape
+    times: Columns = {}
+    if tape.entry_time is not None and tape.exit_time is not None:
+        times = {"entry_time": iso_ist(tape.entry_time), "exit_time": iso_ist(tape.exit_time)}
     return {
         "symbol": tape.symbols(),
         "sector": [tape.sectors[j] for j in tape.symbol.tolist()],
@@ -250,7 +328,14 @@ def trade_columns(result: BacktestResult) -> Columns:
         "conviction": _or_none(round_each(tape.conviction, 6), np.isfinite(tape.conviction)),
         "addons": tape.addons.tolist(),
         "bars_held": tape.bars_held.tolist(),
+        **times,
     }
+
+
+def iso_ist(times: npt.NDArray[np.datetime64]) -> list[str]:
+    """UTC minutes as IST ISO datetimes: ``2026-01-05T09:20:00+05:30``."""
+    local = (times.astype("datetime64[m]") + np.timedelta64(330, "m")).astype(str)
+    return [f"{text}:00+05:30" for text in local.tolist()]
 
 
 def rows_of(stored: Columns | list[dict[str, Any]]) -> list[dict[str, Any]]:

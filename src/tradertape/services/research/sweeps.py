@@ -143,7 +143,7 @@ def _stored(
         strategy_version=resolved.row.version if resolved.row else None,
         strategy_name=resolved.document.name,
         strategy_snapshot=document,
-        config=request.model_dump(mode="json", exclude={"strategy"}),
+        config=request.config_dump(),
         status="queued",
         executor=jobs.plan.executor,
         workers=1 if jobs.plan.executor == "serial" else jobs.plan.workers,

@@ -67,12 +67,15 @@ def test_a_udiff_day_reads_as_the_protocol_says(worked: ImportedChains):
     assert set(got.instrument[~futures]) == {"OPTIDX"}
     assert (got.strike[futures] == 0).all()
     assert got.expiry.dtype == np.dtype("datetime64[D]")
-    assert got.spot() == 22320.0 and (got.underlying_close == 22320.0).all()
-    assert (got.lot_size == 65).all() and got.lot_size.dtype == np.int64
+    assert got.spot() == 22320.0
+    assert (got.underlying_close == 22320.0).all()
+    assert (got.lot_size == 65).all()
+    assert got.lot_size.dtype == np.int64
     row = got.row(EXPIRY, 22500.0, "PE")
     assert row is not None
     assert (got.open[row], got.high[row], got.low[row], got.close[row]) == (240, 290, 230, 280)
-    assert got.settle[row] == 280 and got.open_interest[row] == 650_000
+    assert got.settle[row] == 280
+    assert got.open_interest[row] == 650_000
     # the futures' expiries are not option expiries
     assert worked.expiries("NIFTY", day) == [EXPIRY]
     assert worked.trading_days("NIFTY", date(2026, 3, 1), date(2026, 4, 30)) == sorted(DAYS)
@@ -114,4 +117,5 @@ def test_a_udiff_day_beside_a_legacy_one_keeps_its_own_figures(tmp_path: Path):
     )
     source = _imported(tmp_path / "data", folder)
     got = source.day_chain("NIFTY", day)
-    assert got.spot() == 24000.0 and (got.lot_size == 25).all()
+    assert got.spot() == 24000.0
+    assert (got.lot_size == 25).all()

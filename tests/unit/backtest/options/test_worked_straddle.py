@@ -47,7 +47,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from tests.fo_bhavcopy_files import FoRow, write_udiff
-
 from tradertape.backtest.options.engine import OptionsBacktester
 from tradertape.backtest.options.results import summarize
 from tradertape.backtest.options.strategy import OptionStrategy

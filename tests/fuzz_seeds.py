@@ -1063,7 +1063,10 @@ SEEDS: dict[str, Seed] = {
         {"path_parameters": {"strategy_id": _own_strategy(c), "version": 1}}
     ],
     "POST /api/backtest/run": lambda c: [{"body": {**BACKTEST, "strategy_id": _template(c)}}],
-    "POST /api/backtests/options": lambda c: [{"body": OPTIONS_BACKTEST}],
+    "POST /api/backtests/options": lambda c: [
+        {"body": OPTIONS_BACKTEST},
+        {"body": {**OPTIONS_BACKTEST, "data": "import"}},  # nothing imported: a 422
+    ],
     "GET /api/backtest/runs/{run_id}": lambda c: [{"path_parameters": {"run_id": _backtest(c)}}],
     "DELETE /api/backtest/runs/{run_id}": lambda c: [{"path_parameters": {"run_id": _backtest(c)}}],
     "POST /api/backtest/runs": lambda c: [{"body": {**BACKTEST, "strategy_id": _template(c)}}],

@@ -10,10 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.api.test_options_backtest_api import STRADDLE
+from tests.unit.backtest.options.test_worked_straddle import STRADDLE as WORKED_STRADDLE
+from tests.unit.backtest.options.test_worked_straddle import write_bhavcopies
 from tradertape.cli import app
 
 runner = CliRunner()
 RANGE = ["--from", "2025-02-03", "--to", "2025-02-28"]
+WORKED = ["--from", "2026-03-30", "--to", "2026-04-07"]
 
 
 @pytest.fixture
@@ -71,3 +74,37 @@ def test_the_equity_backtest_still_asks_for_its_options(folder: Path):
     result = runner.invoke(app, ["backtest", "--strategy", "v1_momentum"])
     assert result.exit_code == 2
     assert "Missing option '--from'" in result.output
+
+
+@pytest.mark.db
+def test_imported_bhavcopies_run_the_worked_straddle(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`data import-fo-bhavcopy`, then `--data import`: the worked weekly straddle of
+    test_worked_straddle, end to end, nets the hand figure to the paisa."""
+    monkeypatch.chdir(folder)
+    files = write_bhavcopies(folder / "bhav")
+    imported = runner.invoke(app, ["data", "import-fo-bhavcopy", str(files)])
+    assert imported.exit_code == 0, imported.output
+    document = folder / "straddle.json"
+    document.write_text(json.dumps(WORKED_STRADDLE))
+    args = ["backtest", "options", str(document), *WORKED, "--data", "import"]
+
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert (body["data_source"], body["synthetic"]) == ("import", False)
+    assert (body["gross"], body["charges"], body["net"]) == ("18395.00", "183.81", "18211.19")
+
+    table = runner.invoke(app, args)
+    assert table.exit_code == 0, table.output
+    out = " ".join(table.output.split())
+    assert "₹18,211.19" in out
+    assert "SYNTHETIC" not in out
+
+    missing = runner.invoke(app, [*args[:3], "--from", "2026-05-04", "--to", "2026-05-08",
+                                  "--data", "import"])  # fmt: skip
+    assert missing.exit_code == 1
+    assert "no imported NIFTY F&O bhavcopy from 2026-05-04 to 2026-05-08" in " ".join(
+        missing.output.split()
+    )

@@ -14,7 +14,12 @@ from tradertape.cli.common import console, iso_day, service_errors
 FILE = typer.Argument(..., help="the options strategy document (JSON)")
 FROM = typer.Option(..., "--from", help="first date (YYYY-MM-DD)")
 TO = typer.Option(..., "--to", help="last date (YYYY-MM-DD)")
-DATA = typer.Option("synthetic", "--data", help="the chains: synthetic (generated, labelled)")
+DATA = typer.Option(
+    "synthetic",
+    "--data",
+    help="the chains: synthetic (generated, labelled) or import (F&O bhavcopies imported "
+    "with `tradertape data import-fo-bhavcopy`)",
+)
 SEED = typer.Option(7, "--seed", help="the generated chains' seed")
 AS_JSON = typer.Option(False, "--json", help="print the whole result as JSON")
 
@@ -30,15 +35,21 @@ def options_backtest(
     """Backtest an options strategy (legs, stops, re-entry, settlement): a summary, or --json."""
     from tradertape.errors import InvalidField
     from tradertape.services.research.options_backtests import run_options, strategy_from_text
+    from tradertape.settings import Settings
 
     with service_errors():
         if not strategy_file.is_file():
             raise InvalidField("STRATEGY", f"{strategy_file} is not a file")
         strategy = strategy_from_text(strategy_file.read_text(), where=strategy_file.name, sep=": ")
-        if data != "synthetic":
-            raise InvalidField("--data", "only synthetic chains until F&O bhavcopies are imported")
+        if data not in ("synthetic", "import"):
+            raise InvalidField("--data", f"{data!r}: synthetic or import")
         run = run_options(
-            strategy, iso_day("--from", start), iso_day("--to", end), data="synthetic", seed=seed
+            strategy,
+            iso_day("--from", start),
+            iso_day("--to", end),
+            data="import" if data == "import" else "synthetic",
+            seed=seed,
+            data_dir=Settings().data_dir if data == "import" else None,
         )
     results = run.results
     if as_json:

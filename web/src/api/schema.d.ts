@@ -12074,11 +12074,11 @@ export interface components {
         OptionBacktestRequest: {
             /**
              * Data
-             * @description the chains: generated (simulated prices, labelled) until NSE's F&O bhavcopies are imported
+             * @description the chains: synthetic (generated, simulated prices, labelled) or import (NSE's F&O bhavcopies imported with `tradertape data import-fo-bhavcopy`; every trading day of the range must be there, else a 422 names the missing ones)
              * @default synthetic
-             * @constant
+             * @enum {string}
              */
-            data?: "synthetic";
+            data?: "synthetic" | "import";
             /**
              * End Date
              * Format: date

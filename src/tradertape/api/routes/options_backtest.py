@@ -24,8 +24,9 @@ def run_options_backtest(
     by expiry, weekday and month, the worst days, charges and slippage apart."""
     with runtime.research.caps.hold(user.id, BACKTEST), runtime.research.turn(user.id):
         run = options_backtests.run_options(
-            body.strategy, body.start_date, body.end_date, data=body.data, seed=body.seed
-        )
+            body.strategy, body.start_date, body.end_date, data=body.data, seed=body.seed,
+            data_dir=runtime.settings.data_dir,
+        )  # fmt: skip
     results = {f.name: getattr(run.results, f.name) for f in fields(run.results)}
     return OptionBacktestOut.model_validate(
         {**results, "data_source": run.data_source, "synthetic": run.synthetic}

@@ -21,10 +21,11 @@ class OptionBacktestRequest(BaseModel):
     strategy: OptionStrategy
     start_date: date
     end_date: date
-    data: Literal["synthetic"] = Field(
+    data: Literal["synthetic", "import"] = Field(
         default="synthetic",
-        description="the chains: generated (simulated prices, labelled) until NSE's F&O "
-        "bhavcopies are imported",
+        description="the chains: synthetic (generated, simulated prices, labelled) or import "
+        "(NSE's F&O bhavcopies imported with `tradertape data import-fo-bhavcopy`; every "
+        "trading day of the range must be there, else a 422 names the missing ones)",
     )
     seed: int = Field(default=7, ge=0, le=2**31 - 1, strict=True)
 

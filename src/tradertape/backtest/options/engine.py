@@ -580,6 +580,11 @@ class OptionsBacktester:
             price = float(held[0][first_bar])
         if math.isnan(price) or price <= 0:
             return None
+        if chain.lot_size[row] <= 0:
+            raise NoData(
+                f"the {self.u} chain of {day} gives no lot size (a legacy-layout bhavcopy): "
+                "import that day's UDiFF file"
+            )
         times = leg.reentry.times if leg.reentry is not None else 0
         return _Live(
             leg=n,
@@ -767,7 +772,13 @@ class OptionsBacktester:
 
     def _settle(self, out: OptionRun, set_no: int, axis: _Axis, lv: _Live) -> None:
         """Close a leg by its contract's settlement at the expiry's close."""
-        close = Decimal(f"{self.chain(lv.expiry).spot():.2f}")
+        spot = self.chain(lv.expiry).spot()
+        if math.isnan(spot):
+            raise NoData(
+                f"no {self.u} underlying close on the expiry {lv.expiry}: the leg it settles "
+                "cannot be valued (that day's bhavcopy is missing)"
+            )
+        close = Decimal(f"{spot:.2f}")
         contract = Contract(self.u, lv.expiry, lv.spec.option_type, money(lv.strike), False)
         settled = settle(contract, lv.sign * lv.quantity, close)
         charges = (

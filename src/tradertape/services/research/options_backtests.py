@@ -1,9 +1,11 @@
 """Options backtests for the CLI and the API: read a strategy document, pick the chains it
 runs on, run it, and answer its results.
 
-The chains: ``synthetic`` (a seeded random walk priced by Black-76, labelled as simulated)
-until the F&O bhavcopy store lands; it plugs in here through a thin adapter to
-`backtest.options.chain.ChainSource`.
+The chains: ``synthetic`` (a seeded random walk priced by Black-76, labelled as simulated),
+or ``import``: NSE's F&O bhavcopies imported into the data folder (`candles.fo_store.FoStore`,
+through `backtest.options.imported.ImportedChains`). An imported run needs every NSE trading
+day of the range (the calendar's published, non-provisional days) stored for the underlying:
+a gap is refused naming the underlying and the missing dates, never run over silently.
 """
 
 from __future__ import annotations
@@ -11,17 +13,24 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from tradertape.backtest.options.chain import ChainSource
 from tradertape.backtest.options.engine import NoData, OptionsBacktester
+from tradertape.backtest.options.imported import ImportedChains
 from tradertape.backtest.options.results import OptionResults, summarize
 from tradertape.backtest.options.strategy import OptionStrategy, first_error
 from tradertape.backtest.options.synthetic import SyntheticChains
+from tradertape.candles.fo_store import FoStore
+from tradertape.domain.calendar import OutsideCalendarError
+from tradertape.domain.calendar_data import nse_calendar
 from tradertape.errors import InvalidField
 
-DataChoice = Literal["synthetic"]
+DataChoice = Literal["synthetic", "import"]
+IMPORT_HINT = "import NSE's F&O bhavcopies with `tradertape data import-fo-bhavcopy`"
 MAX_DAYS = 3 * 366  # a run's span, bounded as every other heavy request is
 
 
@@ -61,24 +70,79 @@ def run_options(
     *,
     data: DataChoice = "synthetic",
     seed: int = 7,
+    data_dir: Path | None = None,
 ) -> OptionsRun:
-    """Backtest `strategy` from `start` to `end` on the chosen chains."""
+    """Backtest `strategy` from `start` to `end` on the chosen chains (``import``: those
+    imported into `data_dir`)."""
     if end < start:
         raise InvalidField("end_date", "must not be before start_date")
     if (end - start).days > MAX_DAYS:
         raise InvalidField("end_date", f"a run spans at most {MAX_DAYS} days")
-    if data != "synthetic":  # pragma: no cover - the only choice until the F&O store lands
+    source: ChainSource
+    if data == "import":
+        if data_dir is None:  # pragma: no cover - every caller passes its data folder
+            raise InvalidField("data", "no data folder to read imported bhavcopies from")
+        if strategy.resolution == "minute":
+            raise InvalidField(
+                "strategy.resolution", "imported F&O bhavcopies are daily: minute bars are not"
+            )
+        store = FoStore.in_data_folder(data_dir)
+        require_days(store, strategy.underlying, start, end, data_dir)
+        source = ImportedChains(store)
+        minutes = None
+    elif data == "synthetic":
+        if strategy.underlying != "NIFTY":
+            raise InvalidField(
+                "strategy.underlying", "synthetic chains are made for NIFTY only (its weeklies)"
+            )
+        # the chains start earlier: the first day's open needs the previous close, and an
+        # entry rule its indicators' history (a year and more)
+        before = timedelta(days=400 if strategy.entry.rule is not None else 10)
+        synthetic = SyntheticChains(start - before, end + timedelta(days=10), seed=seed)
+        source, minutes = synthetic, synthetic
+    else:
         raise InvalidField("data", f"unknown data {data!r}")
-    if strategy.underlying != "NIFTY":
-        raise InvalidField(
-            "strategy.underlying", "synthetic chains are made for NIFTY only (its weeklies)"
-        )
-    # the chains start earlier: the first day's open needs the previous close, and an entry
-    # rule its indicators' history (a year and more)
-    before = timedelta(days=400 if strategy.entry.rule is not None else 10)
-    source = SyntheticChains(start - before, end + timedelta(days=10), seed=seed)
     try:
-        run = OptionsBacktester(strategy, source, source).run(start, end)
+        run = OptionsBacktester(strategy, source, minutes).run(start, end)
     except NoData as exc:
-        raise InvalidField("start_date", str(exc)) from None
-    return OptionsRun(summarize(run), data_source="synthetic", synthetic=True)
+        raise InvalidField("data" if data == "import" else "start_date", str(exc)) from None
+    return OptionsRun(summarize(run), data_source=data, synthetic=data == "synthetic")
+
+
+def missing_days(
+    stored: list[date], start: date, end: date, data_dir: Path | None = None
+) -> list[date]:
+    """NSE's trading days from `start` to `end` that `stored` lacks (published calendar days
+    only: a provisional or uncovered weekday may be a holiday nobody listed yet)."""
+    calendar = nse_calendar(data_dir)
+    have = set(stored)
+    out: list[date] = []
+    day = start
+    while day <= end:
+        try:
+            trades = not calendar.is_provisional(day) and calendar.is_trading_day(day)
+        except OutsideCalendarError:
+            trades = False
+        if trades and day not in have:
+            out.append(day)
+        day += timedelta(days=1)
+    return out
+
+
+def require_days(
+    store: FoStore, underlying: str, start: date, end: date, data_dir: Path | None
+) -> None:
+    """Refuse (``data``) a range the store does not hold whole for `underlying`."""
+    stored = store.trading_days(underlying, start, end)
+    if not stored:
+        raise InvalidField(
+            "data", f"no imported {underlying} F&O bhavcopy from {start} to {end}: {IMPORT_HINT}"
+        )
+    gone = missing_days(stored, start, end, data_dir)
+    if gone:
+        span = f"on {gone[0]}" if len(gone) == 1 else f"from {gone[0]} to {gone[-1]}"
+        raise InvalidField(
+            "data",
+            f"{underlying} F&O bhavcopies missing {span} ({len(gone)} trading day(s) not "
+            f"imported): {IMPORT_HINT}",
+        )

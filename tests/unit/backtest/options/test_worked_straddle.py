@@ -44,7 +44,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
+from tests.fo_bhavcopy_files import FoRow, write_udiff
 from tradertape.backtest.options.engine import OptionsBacktester
 from tradertape.backtest.options.results import summarize
 from tradertape.backtest.options.strategy import OptionStrategy
@@ -98,6 +100,33 @@ def chains() -> InMemoryChains:
                     }
                 )  # fmt: skip
     return InMemoryChains.from_rows("NIFTY", rows)
+
+
+def bhavcopy_rows(day: date) -> list[FoRow]:
+    """The day of `DAYS` as NSE's F&O bhavcopy rows (the same options, a settle equal to the
+    close; and the April and May futures, which the engine must pass over)."""
+    close, prices = DAYS[day]
+    rows = [
+        FoRow("FUTIDX", "NIFTY", expiry, None, "", close + 40, close + 90, close - 60,
+              close + 30, close + 30, close, lot_size=65)
+        for expiry in (date(2026, 4, 28), date(2026, 5, 26))
+    ]  # fmt: skip
+    for strike in STRIKES:
+        for kind in ("CE", "PE"):
+            o, h, lo, c = prices.get((strike, kind), (50, 60, 40, 55))
+            rows.append(
+                FoRow("OPTIDX", "NIFTY", EXPIRY, float(strike), kind, o, h, lo, c, c, close,
+                      open_interest=650_000, volume=1_000, lot_size=65)
+            )  # fmt: skip
+    return rows
+
+
+def write_bhavcopies(folder: Path) -> Path:
+    """The worked example's days as UDiFF bhavcopy files in `folder` (made if need be)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for day in DAYS:
+        write_udiff(folder, day, bhavcopy_rows(day))
+    return folder
 
 
 STRADDLE = {

@@ -71,7 +71,7 @@ def test_an_itm_long_call_delivers_shares_whose_later_sale_costs_the_strike() ->
         DEC_2024,
         EXPIRY,
     )
-    assert (option.close_value, option.pnl, option.charges) == (0, D("-15000"), 0)
+    assert (option.close_value, option.pnl, option.charges) == (D(0), D("-15000"), D(0))
     assert (shares.symbol, shares.segment, shares.opened, shares.open_source) == (
         "RELIANCE",
         "EQ",

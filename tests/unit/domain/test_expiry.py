@@ -128,7 +128,11 @@ def test_an_itm_long_call_buys_its_shares_at_the_strike_with_a_delivery_note() -
     # rupees); stamp 0.015 % = 90.00; GST 18 % × 1,500 = 270.00; no DP on a buy: ₹2,460.00
     option = Contract("RELIANCE", DEC_2024, "CE", Decimal(1200), physical=True)
     settled = settle(option, 500, Decimal("1220.90"))
-    assert (settled.price, settled.value, settled.charges.total) == (0, 0, Decimal("0.00"))
+    assert (settled.price, settled.value, settled.charges.total) == (
+        Decimal(0),
+        Decimal(0),
+        Decimal("0.00"),
+    )
     assert settled.in_the_money
     assert settled.delivery == Delivery("RELIANCE", "BUY", 500, Decimal(1200))
     assert settled.delivery.value == Decimal("600000")
@@ -145,7 +149,7 @@ def test_an_itm_short_put_is_assigned_a_buy_at_the_strike() -> None:
     # GST 281.25: ₹2,562.50
     option = Contract("RELIANCE", DEC_2024, "PE", Decimal(1250), physical=True)
     settled = settle(option, -500, Decimal("1220.90"))
-    assert (settled.side, settled.price) == ("BUY", 0)
+    assert (settled.side, settled.price) == ("BUY", Decimal(0))
     assert settled.delivery == Delivery("RELIANCE", "BUY", 500, Decimal(1250))
     assert settled.delivery_charges is not None
     assert settled.delivery_charges.total == Decimal("2562.50")

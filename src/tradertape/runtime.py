@@ -275,7 +275,9 @@ class Runtime:
         # A portfolio's virtual and agent fills: its position and money, booked in the
         # fill's transaction from its event (the position's times are market time, as
         # signals').
-        events.watch(PortfolioFills(clock=market_clock), owners=portfolio_locks)
+        events.watch(  # fills on market time, their notices on real time
+            PortfolioFills(clock=market_clock, notices=clock), owners=portfolio_locks
+        )
         # Index options are listed and priced from their index when no dump lists them.
         options = OptionMarket(
             clock=market_clock, calendar=calendar, base=build_catalog, quotes=quotes

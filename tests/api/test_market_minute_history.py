@@ -78,7 +78,8 @@ def test_the_feeds_minutes_are_stored_and_served_at_every_interval(
     stored = runtime.candles.read("NSE:INFY", Interval.MINUTE, DAY, DAY)
     assert len(stored) == 9
     info = runtime.candles.info("NSE:INFY", Interval.MINUTE)
-    assert info is not None and info.source is CandleSource.BROKER
+    assert info is not None
+    assert info.source is CandleSource.BROKER
     # the process restarts: its live book (the runtime's) is empty, the store has the minutes
     body = signed_in.get(
         "/api/market/history", params={"symbol": "NSE:INFY", "interval": "5minute"}
@@ -257,5 +258,6 @@ def test_the_loops_pass_records_beside_it_once_at_a_time(runtime: Runtime):
     now[0] = _at(45, 0)
     assert recorder.start_due() is True
     later = recorder.pass_thread
-    assert later is not None and later is not first
+    assert later is not None
+    assert later is not first
     later.join()

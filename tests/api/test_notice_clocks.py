@@ -76,3 +76,41 @@ async def test_telegram_delivers_a_notice_made_during_a_replay_and_stamps_it_now
             select(Notification.delivered_at).where(Notification.kind == Kind.AUTO_PLACE.value)
         ).all()
     assert told == [with_candles.clock.now()]
+
+
+def test_a_replayed_scan_and_its_fills_are_news_now(client: TestClient, with_candles: Runtime):
+    """A day run on a replay's market clock: the scan's "signals ready" and the fills of
+    its auto-placed entries are stamped with the real clock, while the signals they are
+    about carry market time."""
+    from datetime import date
+
+    from tradertape.db.models import ModelPortfolio
+    from tradertape.services.portfolios import runs
+
+    sign_in(client, with_candles, "replayed@x.in")
+    portfolio = _deploy(client, auto_place_signals=True)
+    replay, market = _replaying(with_candles)
+    with replay.db.session() as db:
+        row = db.get_one(ModelPortfolio, portfolio["id"])
+        report = runs.run_day(
+            db,
+            row,
+            store=replay.candles,
+            trading=replay.portfolio_trading,
+            day=date.fromisoformat(SCAN_DAY),
+        )
+        db.commit()
+        assert report.entries
+        kinds = {
+            n.kind: n.created_at
+            for n in db.scalars(
+                select(Notification).where(Notification.portfolio_id == portfolio["id"])
+            )
+        }
+        assert kinds[Kind.SIGNALS_READY.value] == with_candles.clock.now()
+        assert kinds[Kind.FILL.value] == with_candles.clock.now()
+        written = db.scalars(
+            select(ModelSignal).where(ModelSignal.portfolio_id == portfolio["id"])
+        ).all()
+        assert written
+        assert all(s.created_at == market.now() for s in written)

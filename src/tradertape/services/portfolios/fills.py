@@ -109,8 +109,9 @@ class PortfolioFills:
     """An `OrderEvents` watcher booking each portfolio fill (an agent's, a virtual one, or
     a server-placed order's) to its portfolio's position and money (see the module)."""
 
-    def __init__(self, *, clock: Clock) -> None:
+    def __init__(self, *, clock: Clock, notices: Clock | None = None) -> None:
         self._clock = clock  # when the position row says it changed (market time)
+        self._notices = notices  # what its fill notices are stamped with (real time)
 
     def __call__(self, db: Session, events: Sequence[OmsEvent]) -> None:
         for event in events:
@@ -146,6 +147,7 @@ class PortfolioFills:
                 charges=event.charges,
                 day=day,
                 clock=self._clock,
+                notices=self._notices,
                 # an agent's entry always waited earmarked; a virtual one says if it did
                 committed=bool(tags.get("earmarked", True)),
             )
@@ -165,6 +167,7 @@ class PortfolioFills:
             day=day,
             reason=reason,
             clock=self._clock,
+            notices=self._notices,
         )
 
     def _book_placed(self, db: Session, events: Sequence[OmsEvent], done: OrderUpdate) -> None:
@@ -214,6 +217,7 @@ def book_entry(
     fill_of: Callable[[], OrderFill],
     *,
     clock: Clock,
+    notices: Clock | None = None,
 ) -> None:
     """Book a server-placed entry (or add-on) that ended with `fill_of()` filled: once per
     leg (a signal already ``filled`` is booked). The watcher's and the catch-up's one path."""
@@ -231,6 +235,7 @@ def book_entry(
         charges=fill.charges,
         day=fill.day,
         clock=clock,
+        notices=notices,
         committed=True,  # a server-placed entry waited earmarked at the broker
     )
     filled(signal, clock=clock)
@@ -245,6 +250,7 @@ def book_exit(
     fill_of: Callable[[], OrderFill],
     *,
     clock: Clock,
+    notices: Clock | None = None,
 ) -> None:
     """Book a server-placed sale that completed with `fill_of()` filled: an exit signal's
     (its position is the signal's) or a stop's (`position`, no signal). Once: a position
@@ -263,6 +269,7 @@ def book_exit(
         day=fill.day,
         reason=STOP_REASON if signal is None else (signal.reason or "exit"),
         clock=clock,
+        notices=notices,
     )
     if signal is not None:
         signal.order_id = order_id

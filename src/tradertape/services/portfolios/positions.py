@@ -73,6 +73,7 @@ def fill_entry(
     charges: Decimal,
     day: date,
     clock: Clock,
+    notices: Clock | None = None,
     committed: bool,
     atr_stop_multiplier: Decimal | None = None,
     cost: Decimal | None = None,
@@ -127,7 +128,8 @@ def fill_entry(
         signal.position_id = position.id
     if mult > 0 and signal.atr is not None:
         position.stop_price = paise(position.entry_price - mult * signal.atr)
-    notifications.filled(db, portfolio, position, opened=True, at=now)  # notify: fill
+    # notify: fill, stamped in real time (`notices`: a replay's fill is news now)
+    notifications.filled(db, portfolio, position, opened=True, at=(notices or clock).now())
     return position
 
 
@@ -140,6 +142,7 @@ def fill_exit(
     day: date,
     reason: str,
     clock: Clock,
+    notices: Clock | None = None,
     proceeds: Decimal | None = None,
 ) -> None:
     """Book the sale of a whole position: proceeds back to cash, P&L realised. A position
@@ -164,9 +167,8 @@ def fill_exit(
     position.exit_reason = reason
     position.updated_at = clock.now()
     if db is not None:  # notify: fill, in the session that books it
-        notifications.filled(
-            db, portfolio, position, opened=False, at=position.updated_at, realised=paise(pnl)
-        )
+        at = position.updated_at if notices is None else notices.now()
+        notifications.filled(db, portfolio, position, opened=False, at=at, realised=paise(pnl))
 
 
 def sell_part(

@@ -41,7 +41,7 @@ from tradertape.db.models import (
 from tradertape.domain import books
 from tradertape.domain.order_state import PENDING
 from tradertape.oms import GTT_ACTIVE
-from tradertape.ports.clock import IST, Clock
+from tradertape.ports.clock import IST
 from tradertape.services.notifications import events as notifications
 from tradertape.services.portfolios import book_held, fills, money, signals
 from tradertape.services.portfolios.signals import PortfolioTrading
@@ -76,7 +76,6 @@ def reconcile(db: Session, portfolio: ModelPortfolio, *, trading: PortfolioTradi
     if portfolio.executor == signals.AGENT:
         return done
     money.hold(db, portfolio)
-    clock = trading.clock
     waiting = db.scalars(
         select(ModelSignal).where(
             ModelSignal.portfolio_id == portfolio.id,
@@ -85,12 +84,12 @@ def reconcile(db: Session, portfolio: ModelPortfolio, *, trading: PortfolioTradi
     ).all()
     for signal in waiting:
         if signal.signal_type == "exit":
-            _exit(db, portfolio, signal, clock, done)
+            _exit(db, portfolio, signal, trading, done)
         else:
-            _entry(db, portfolio, signal, clock, done)
+            _entry(db, portfolio, signal, trading, done)
     crossed = _stops(db, portfolio, trading, done) if portfolio.paper_fill == "gtt" else []
     done.drift = drift(db, portfolio)
-    notifications.drifted(db, portfolio, done.drift, at=clock.now())  # notify: drift
+    notifications.drifted(db, portfolio, done.drift, at=trading.notices.now())  # notify: drift
     db.commit()
     for position in crossed:
         _sell_at_stop(db, portfolio, position, trading, done)
@@ -98,8 +97,13 @@ def reconcile(db: Session, portfolio: ModelPortfolio, *, trading: PortfolioTradi
 
 
 def _entry(
-    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, clock: Clock, done: Reconciled
+    db: Session,
+    portfolio: ModelPortfolio,
+    signal: ModelSignal,
+    trading: PortfolioTrading,
+    done: Reconciled,
 ) -> None:
+    clock = trading.clock
     gtt = db.get(Gtt, signal.gtt_id) if signal.gtt_id else None
     if gtt is None:
         return
@@ -119,14 +123,21 @@ def _entry(
     if order.status in _DONE:  # done with a fill, its signal still waiting: nobody booked it
         fills.catch_up(order, f"signal {signal.id}'s entry")
         fill = partial(fills.ledger_fill, db, order)
-        fills.book_entry(db, portfolio, signal, order.order_id, fill, clock=clock)
+        fills.book_entry(
+            db, portfolio, signal, order.order_id, fill, clock=clock, notices=trading.notices
+        )
         if signal.position_id is not None:
             done.opened.append(signal.position_id)
 
 
 def _exit(
-    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, clock: Clock, done: Reconciled
+    db: Session,
+    portfolio: ModelPortfolio,
+    signal: ModelSignal,
+    trading: PortfolioTrading,
+    done: Reconciled,
 ) -> None:
+    clock = trading.clock
     order = db.scalar(select(Order).where(Order.order_id == signal.order_id))
     position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
     if order is None and signal.gtt_id is not None and position is not None:
@@ -141,7 +152,16 @@ def _exit(
         # sold, its position still held: nobody booked the sale
         fills.catch_up(order, f"signal {signal.id}'s exit")
         fill = partial(fills.ledger_fill, db, order)
-        fills.book_exit(db, portfolio, position, signal, order.order_id, fill, clock=clock)
+        fills.book_exit(
+            db,
+            portfolio,
+            position,
+            signal,
+            order.order_id,
+            fill,
+            clock=clock,
+            notices=trading.notices,
+        )
         done.closed.append(position.id)
     elif order.status == "COMPLETE":  # its position was sold by another leg: nothing to book
         signals.filled(signal, clock=clock)
@@ -190,7 +210,16 @@ def _stops(
         if sold is not None:  # ... unless its fill event did not book it: caught up here
             fills.catch_up(sold, f"position {position.id}'s stop")
             fill = partial(fills.ledger_fill, db, sold)
-            fills.book_exit(db, portfolio, position, None, sold.order_id, fill, clock=trading.clock)
+            fills.book_exit(
+                db,
+                portfolio,
+                position,
+                None,
+                sold.order_id,
+                fill,
+                clock=trading.clock,
+                notices=trading.notices,
+            )
             done.closed.append(position.id)
         if position.status != "closed" and not desk.sync(db, portfolio, position):
             crossed.append(position)

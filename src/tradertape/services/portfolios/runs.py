@@ -35,7 +35,15 @@ def run_day(
         db, portfolio, store=store, day=day, clock=trading.clock, exchange=trading.exchange
     )
     reconcile.reconcile(db, portfolio, trading=trading)
-    report = scanner.scan(db, portfolio, store=store, clock=trading.clock, day=day, market=market)
+    report = scanner.scan(
+        db,
+        portfolio,
+        store=store,
+        clock=trading.clock,
+        day=day,
+        market=market,
+        notices=trading.notices,
+    )
     if report.skipped is None and portfolio.auto_place_signals:
         fresh = db.scalars(
             select(ModelSignal).where(

@@ -268,8 +268,12 @@ def scan(
     clock: Clock,
     day: date,
     market: ScanMarket | None = None,
+    notices: Clock | None = None,
 ) -> ScanReport:
     """Scan ``portfolio`` at ``day``'s close and write its signals (once per day).
+
+    ``notices``: the clock its "signals ready" notice is stamped with (real time; the
+    market clock when not given).
 
     ``market`` shares panels with the other scans of a batch; without one this scan loads
     its own.
@@ -327,7 +331,12 @@ def scan(
     portfolio.last_scan_provisional = report.provisional_calendar
     # notify: signals_ready, in the scan's own transaction
     notifications.signals_ready(
-        db, portfolio, entries=report.entries, addons=report.addons, exits=report.exits, at=now
+        db,
+        portfolio,
+        entries=report.entries,
+        addons=report.addons,
+        exits=report.exits,
+        at=now if notices is None else notices.now(),
     )
     db.commit()
     return report

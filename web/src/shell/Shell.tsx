@@ -15,6 +15,8 @@ import { TopBarStatus } from "./TopBarStatus";
 export function Shell() {
   const [opened, { toggle, close }] = useDisclosure(false);
   const location = useLocation();
+  // the longest entry the path is under is the one lit ("/backtests/options" is not "/backtests")
+  const here = nav.filter((e) => location.pathname.startsWith(e.path)).sort((a, b) => b.path.length - a.path.length)[0]?.path;
   useMarksBeat();
 
   return (
@@ -47,7 +49,7 @@ export function Shell() {
               component={Link}
               to={entry.path}
               label={entry.label}
-              active={location.pathname.startsWith(entry.path)}
+              active={entry.path === here}
               variant="filled"
               onClick={close}
             />

@@ -1,0 +1,152 @@
+// Research › Options backtest: build legs (or start from a preset), set entry and exit, pick
+// the range and the chains, run; the results below. The API validates the document: its
+// 422s show beside the field they name.
+import { Alert, Button, Card, Chip, Group, Loader, NativeSelect, SegmentedControl, SimpleGrid, Stack, Switch, Text, TextInput, Title } from "@mantine/core";
+import { type FormEvent, useState } from "react";
+import { ApiError } from "@/api/errors";
+import { PageTitle } from "@/components/PageTitle";
+import { istDate, qty } from "@/format";
+import { LegBuilder } from "./LegBuilder";
+import { type FoCoverage, useFoCoverage, useRunOptionBacktest } from "./optionBacktestApi";
+import { applyPreset, builderErrors, initialOptions, type OptionValues, PRESETS, toRequest, WEEKDAYS, type Weekday } from "./optionDoc";
+import { OptionResults } from "./OptionResults";
+
+const DAY_NAMES: Record<Weekday, string> = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri" };
+
+function Coverage({ coverage, loading }: { coverage: FoCoverage | undefined; loading: boolean }) {
+  if (loading) return <Text size="xs" c="dimmed">Reading the imported bhavcopies…</Text>;
+  const held = coverage?.underlyings ?? [];
+  return (
+    <div aria-label="Imported F&O data" role="note">
+      <Text size="xs" fw={600}>Imported NSE F&amp;O bhavcopies</Text>
+      {held.length === 0 ? (
+        <Text size="xs" c="dimmed">None yet: import them under Uploads (or `tradertape data import-fo-bhavcopy`).</Text>
+      ) : (
+        held.map((u) => (
+          <Text size="xs" key={u.underlying}>
+            {u.underlying}: {qty(u.days)} days, {istDate(u.first)} to {istDate(u.last)} · {qty(u.expiries.length)} expiries
+          </Text>
+        ))
+      )}
+    </div>
+  );
+}
+
+export function Component() {
+  const [values, setValues] = useState<OptionValues>(() => applyPreset(initialOptions, "short_straddle"));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const run = useRunOptionBacktest();
+  const coverage = useFoCoverage();
+  const set = <K extends keyof OptionValues>(key: K, value: OptionValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setErrors({});
+    setError(null);
+    try {
+      await run.mutateAsync(toRequest(values));
+    } catch (err) {
+      if (err instanceof ApiError) {
+        setErrors(builderErrors(err.fields));
+        setError(`Not run: ${err.message}`);
+      } else setError(String(err));
+    }
+  };
+
+  const text = (key: keyof OptionValues, label: string, errorKey: string = key, description?: string) => (
+    <TextInput size="xs" label={label} description={description} value={values[key] as string} inputMode="decimal"
+      onChange={(e) => set(key, e.currentTarget.value as never)} error={errors[errorKey]} />
+  );
+
+  return (
+    <Stack gap="md">
+      <PageTitle>Options backtest</PageTitle>
+      <form onSubmit={(e) => void submit(e)} aria-label="Options strategy">
+        <Stack gap="sm">
+          <Card withBorder component="section" aria-label="Legs">
+            <Group justify="space-between" mb="xs" wrap="wrap" gap="xs">
+              <Title order={2} size="h5">Legs</Title>
+              <Group gap="xs" wrap="wrap" role="group" aria-label="Presets">
+                <Text size="xs" c="dimmed">Presets:</Text>
+                {PRESETS.map((p) => (
+                  <Button key={p.name} size="xs" variant="default" onClick={() => { setValues((v) => applyPreset(v, p.name)); setErrors({}); }}>{p.label}</Button>
+                ))}
+              </Group>
+            </Group>
+            <SimpleGrid cols={{ base: 2, sm: 3 }} spacing="xs" mb="xs">
+              <TextInput size="xs" label="Name" value={values.name} onChange={(e) => set("name", e.currentTarget.value)} error={errors.name} />
+              <TextInput size="xs" label="Underlying" value={values.underlying} onChange={(e) => set("underlying", e.currentTarget.value)} error={errors.underlying} />
+              <div>
+                <Text size="xs" fw={500} id="hold-label">Hold</Text>
+                <SegmentedControl size="xs" aria-labelledby="hold-label" value={values.hold} fullWidth
+                  onChange={(v) => set("hold", v as OptionValues["hold"])}
+                  data={[{ value: "intraday", label: "Intraday" }, { value: "expiry", label: "To expiry" }]} />
+                {errors.hold && <Text role="alert" c="red.9" size="xs">{errors.hold}</Text>}
+              </div>
+            </SimpleGrid>
+            <LegBuilder legs={values.legs} errors={errors} onChange={(legs) => set("legs", legs)} />
+          </Card>
+
+          <SimpleGrid cols={{ base: 1, md: 2 }} spacing="sm">
+            <Card withBorder component="section" aria-label="Entry">
+              <Title order={2} size="h5" mb="xs">Entry</Title>
+              <Text size="xs" fw={500} id="weekday-label">Weekdays</Text>
+              <Chip.Group multiple value={values.entry_weekdays} onChange={(v) => set("entry_weekdays", WEEKDAYS.filter((d) => v.includes(d)))}>
+                <Group gap={4} role="group" aria-labelledby="weekday-label">
+                  {WEEKDAYS.map((d) => <Chip key={d} value={d} size="xs">{DAY_NAMES[d]}</Chip>)}
+                </Group>
+              </Chip.Group>
+              {(errors["entry.weekdays"] ?? errors.entry) && <Text role="alert" c="red.9" size="xs">{errors["entry.weekdays"] ?? errors.entry}</Text>}
+              <SimpleGrid cols={2} spacing="xs" mt="xs">
+                {text("days_to_expiry", "Days to expiry", "entry.days_to_expiry", "e.g. 0, 1; empty: any")}
+                <TextInput size="xs" label="Entry at" value="Day's open (bhavcopy)" readOnly description="daily data: one price a day" />
+              </SimpleGrid>
+            </Card>
+            <Card withBorder component="section" aria-label="Exit">
+              <Title order={2} size="h5" mb="xs">Exit (whole strategy)</Title>
+              <SimpleGrid cols={2} spacing="xs">
+                <NativeSelect size="xs" label="Stop-loss in" value={values.exit_sl_unit} onChange={(e) => set("exit_sl_unit", e.currentTarget.value as OptionValues["exit_sl_unit"])}
+                  data={[{ value: "", label: "None" }, { value: "rupees", label: "₹" }, { value: "pct", label: "% of premium" }]} />
+                {text("exit_sl_value", "Strategy stop-loss", "exit.stop_loss")}
+                <NativeSelect size="xs" label="Target in" value={values.exit_target_unit} onChange={(e) => set("exit_target_unit", e.currentTarget.value as OptionValues["exit_target_unit"])}
+                  data={[{ value: "", label: "None" }, { value: "rupees", label: "₹" }, { value: "pct", label: "% of premium" }]} />
+                {text("exit_target_value", "Strategy target", "exit.target")}
+                {values.hold === "expiry" && text("days_before_expiry", "Exit days before expiry", "exit.days_before_expiry", "empty: hold to settlement")}
+                <Switch size="xs" mt="lg" label="Move stops to cost when a leg stops" checked={values.move_sl_to_cost}
+                  onChange={(e) => set("move_sl_to_cost", e.currentTarget.checked)} />
+              </SimpleGrid>
+              {errors.exit && <Text role="alert" c="red.9" size="xs">{errors.exit}</Text>}
+            </Card>
+          </SimpleGrid>
+
+          <Card withBorder component="section" aria-label="Range and data">
+            <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} spacing="xs">
+              <TextInput size="xs" type="date" label="From" value={values.start_date} onChange={(e) => set("start_date", e.currentTarget.value)} error={errors.start_date} />
+              <TextInput size="xs" type="date" label="To" value={values.end_date} onChange={(e) => set("end_date", e.currentTarget.value)} error={errors.end_date} />
+              {text("capital", "Capital (₹)")}
+              <NativeSelect size="xs" label="Slippage in" value={values.slippage_unit} onChange={(e) => set("slippage_unit", e.currentTarget.value as OptionValues["slippage_unit"])}
+                data={[{ value: "points", label: "Points" }, { value: "pct", label: "% of price" }]} />
+              {text("slippage_value", "Slippage", "slippage.value")}
+              <NativeSelect size="xs" label="Charges" value={values.charges} onChange={(e) => set("charges", e.currentTarget.value as OptionValues["charges"])}
+                data={[{ value: "zerodha", label: "Zerodha (F&O)" }, { value: "none", label: "None" }]} />
+            </SimpleGrid>
+            <Group mt="xs" gap="lg" align="start" wrap="wrap">
+              <NativeSelect size="xs" label="Data" w={220} value="synthetic" onChange={() => undefined}
+                data={[{ value: "synthetic", label: "Synthetic NIFTY chains" }]} description="imported chains: next" />
+              {text("seed", "Seed", "seed")}
+              <Coverage coverage={coverage.data} loading={coverage.isPending} />
+            </Group>
+          </Card>
+
+          {error && <Alert color="red" role="alert">{error}</Alert>}
+          <Group>
+            <Button type="submit" loading={run.isPending} disabled={values.legs.length === 0}>Run backtest</Button>
+            {run.isPending && <Group gap="xs" role="status"><Loader size="xs" /><Text size="sm">Running…</Text></Group>}
+          </Group>
+        </Stack>
+      </form>
+      {run.data && !run.isPending && <OptionResults run={run.data} />}
+    </Stack>
+  );
+}

@@ -1,4 +1,5 @@
 import { ActionIcon, Button, Card, Group, NativeSelect, SegmentedControl, SimpleGrid, Stack, Text, TextInput, Tooltip } from "@mantine/core";
+import { CloseIcon, CopyIcon } from "@/components/icons";
 import { type LegValues, MAX_LEGS, newLeg, type StrikeMode } from "./optionDoc";
 
 const EXPIRIES = [
@@ -56,8 +57,8 @@ function LegRow({ leg, index, errors, onChange, onCopy, onRemove, canCopy }: {
             onChange={(v) => set("side", v as LegValues["side"])} data={[{ value: "buy", label: "Buy" }, { value: "sell", label: "Sell" }]} />
         </Group>
         <Group gap={4} wrap="nowrap">
-          <Tooltip label="Copy this leg"><ActionIcon variant="subtle" aria-label={`Copy ${name}`} onClick={onCopy} disabled={!canCopy}>⧉</ActionIcon></Tooltip>
-          <Tooltip label="Remove this leg"><ActionIcon variant="subtle" color="red" aria-label={`Remove ${name}`} onClick={onRemove}>✕</ActionIcon></Tooltip>
+          <Tooltip label="Copy this leg"><ActionIcon variant="subtle" aria-label={`Copy ${name}`} onClick={onCopy} disabled={!canCopy}><CopyIcon /></ActionIcon></Tooltip>
+          <Tooltip label="Remove this leg"><ActionIcon variant="subtle" color="red" aria-label={`Remove ${name}`} onClick={onRemove}><CloseIcon /></ActionIcon></Tooltip>
         </Group>
       </Group>
       <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="xs" verticalSpacing={6}>
@@ -109,8 +110,8 @@ export function LegBuilder({ legs, errors, onChange }: { legs: LegValues[]; erro
       ))}
       {errors.legs && <Text role="alert" c="red.9" size="sm">{errors.legs}</Text>}
       <Group gap="xs">
-        <Button size="xs" variant="light" disabled={full} onClick={() => onChange([...legs, newLeg({ option_type: "CE" })])}>Add CE leg</Button>
-        <Button size="xs" variant="light" disabled={full} onClick={() => onChange([...legs, newLeg({ option_type: "PE" })])}>Add PE leg</Button>
+        <Button size="xs" variant="default" disabled={full} onClick={() => onChange([...legs, newLeg({ option_type: "CE" })])}>Add CE leg</Button>
+        <Button size="xs" variant="default" disabled={full} onClick={() => onChange([...legs, newLeg({ option_type: "PE" })])}>Add PE leg</Button>
         <Text size="xs" c="dimmed">{legs.length} of {MAX_LEGS} legs</Text>
       </Group>
     </Stack>

@@ -1,0 +1,86 @@
+// The options backtest in the browser: start from the short-straddle preset (after trying the
+// iron condor), see a strike the API refuses light up on its leg, run on synthetic NIFTY chains
+// and read the results — the net P&L the API answered, equity and drawdown, P&L by expiry,
+// weekday and month, the worst days and the trades by leg. Every preset's document is one the
+// API runs. Screenshots at desktop and phone width.
+import { expect, test } from "@playwright/test";
+import { signedInr } from "../src/format/money";
+import { applyPreset, initialOptions, PRESETS, toRequest } from "../src/backtests/options/optionDoc";
+import { expectAccessible, keepScreenshot } from "./support";
+import { pageApi, shareSignIn } from "./session";
+
+shareSignIn(test);
+
+interface RunOut { net: string; trades: unknown[]; by_weekday: { key: string }[] }
+
+test("every preset makes a document the API runs", async ({ page }) => {
+  const api = pageApi(page);
+  for (const { name } of PRESETS) {
+    const res = await api.post("/api/backtests/options", { data: toRequest(applyPreset(initialOptions, name)) });
+    expect(res.ok(), `${name}: ${await res.text()}`).toBeTruthy();
+    expect(((await res.json()) as RunOut).trades.length).toBeGreaterThan(0);
+  }
+});
+
+test("a short straddle from the preset, run on synthetic chains, reads its results @phone", async ({ page }, info) => {
+  test.slow(); // a backtest on a shared machine
+  await page.goto("/backtests/options");
+  await expect(page.getByRole("heading", { level: 1, name: "Options backtest" })).toBeVisible();
+  const form = page.getByRole("form", { name: "Options strategy" });
+  await expect(form.getByRole("note", { name: "Imported F&O data" })).toContainText("Imported NSE F&O bhavcopies");
+
+  // one click fills the legs: four for the condor, two for the straddle
+  const presets = form.getByRole("group", { name: "Presets" });
+  await presets.getByRole("button", { name: "Iron condor" }).click();
+  await expect(form.getByRole("group", { name: /^Leg \d+$/ })).toHaveCount(4);
+  await presets.getByRole("button", { name: "Short straddle" }).click();
+  const legs = form.getByRole("group", { name: /^Leg \d+$/ });
+  await expect(legs).toHaveCount(2);
+  const leg1 = form.getByRole("group", { name: "Leg 1" });
+  const leg2 = form.getByRole("group", { name: "Leg 2" });
+  await expect(leg1.getByRole("radio", { name: "CE" })).toBeChecked();
+  await expect(leg2.getByRole("radio", { name: "PE" })).toBeChecked();
+  for (const leg of [leg1, leg2]) {
+    await expect(leg.getByRole("radio", { name: "Sell" })).toBeChecked();
+    await expect(leg.getByRole("textbox", { name: "Stop-loss", exact: true })).toHaveValue("30");
+    await expect(leg.getByRole("textbox", { name: "Re-entries" })).toHaveValue("1");
+  }
+  await expect(form.getByText("Imported NSE F&O bhavcopies")).toBeVisible();
+  await expectAccessible(page);
+  await keepScreenshot(page, "options-backtest-builder", info.project.name);
+
+  // a strike 99 away from ATM: the API's 422 names legs[0].strike.offset, shown on leg 1's strike
+  const strike = leg1.getByRole("textbox", { name: "Strikes from ATM" });
+  await strike.fill("99");
+  await form.getByRole("button", { name: "Run backtest" }).click();
+  await expect(strike).toHaveAttribute("aria-invalid", "true");
+  await expect(leg1).toContainText("Must be less than or equal to 40");
+  await expect(form.getByRole("alert").filter({ hasText: "Not run:" })).toBeVisible();
+  await expect(leg2.getByRole("textbox", { name: "Strikes from ATM" })).not.toHaveAttribute("aria-invalid", "true");
+  await strike.fill("0");
+
+  // the run: the page's figures are the API's for the same document
+  const answer = page.waitForResponse((r) => r.url().endsWith("/api/backtests/options") && r.request().method() === "POST");
+  await form.getByRole("button", { name: "Run backtest" }).click();
+  const run = (await (await answer).json()) as RunOut;
+  expect(run.trades.length).toBeGreaterThan(0);
+  await expect(strike).not.toHaveAttribute("aria-invalid", "true");
+  const summary = page.getByRole("list", { name: "Summary" });
+  await expect(summary.getByRole("listitem").filter({ hasText: "Net P&L" })).toContainText(signedInr(run.net));
+  for (const label of ["Charges", "Slippage", "Max drawdown", "Margin peak", "Return on margin"]) {
+    await expect(summary.getByRole("listitem").filter({ hasText: label })).toBeVisible();
+  }
+  await expect(page.getByRole("note").filter({ hasText: "Synthetic data" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Equity" }).getByRole("img")).toBeVisible();
+  await expect(page.getByRole("region", { name: "Drawdown" })).toBeVisible();
+  const weekdays = page.getByRole("table", { name: "P&L by weekday" });
+  for (const day of run.by_weekday.map((b) => b.key)) await expect(weekdays).toContainText(day);
+  await expect(page.getByRole("table", { name: "P&L by expiry" })).toBeVisible();
+  await expect(page.getByRole("table", { name: "P&L by month" })).toBeVisible();
+  await expect(page.getByRole("table", { name: "Worst days" }).getByRole("row")).toHaveCount(6);
+  await expect(page.getByRole("region", { name: "Leg trades" })).toContainText("Leg 1");
+  await expect(page.getByRole("region", { name: "Leg trades" })).toContainText(/Sell NIFTY \d+ \w{3} [\d,]+ CE/);
+  await expectAccessible(page);
+  await page.getByRole("list", { name: "Summary" }).scrollIntoViewIfNeeded();
+  await keepScreenshot(page, "options-backtest-results", info.project.name);
+});

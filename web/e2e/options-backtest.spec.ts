@@ -43,7 +43,7 @@ test("a short straddle from the preset, run on synthetic chains, reads its resul
   for (const leg of [leg1, leg2]) {
     await expect(leg.getByRole("radio", { name: "Sell" })).toBeChecked();
     await expect(leg.getByRole("textbox", { name: "Stop-loss", exact: true })).toHaveValue("30");
-    await expect(leg.getByRole("textbox", { name: "Re-entries" })).toHaveValue("1");
+    await expect(leg.getByRole("textbox", { name: "Re-entries after a stop" })).toHaveValue("1");
   }
   await expect(form.getByText("Imported NSE F&O bhavcopies")).toBeVisible();
   await expectAccessible(page);
@@ -81,6 +81,9 @@ test("a short straddle from the preset, run on synthetic chains, reads its resul
   await expect(page.getByRole("region", { name: "Leg trades" })).toContainText("Leg 1");
   await expect(page.getByRole("region", { name: "Leg trades" })).toContainText(/Sell NIFTY \d+ \w{3} [\d,]+ CE/);
   await expectAccessible(page);
-  await page.getByRole("list", { name: "Summary" }).scrollIntoViewIfNeeded();
-  await keepScreenshot(page, "options-backtest-results", info.project.name);
+  await keepScreenshot(page, "options-backtest-results", info.project.name); // the page brings the results into view
+  await page.getByRole("region", { name: "P&L by expiry" }).evaluate((e) => e.scrollIntoView({ block: "start" }));
+  await keepScreenshot(page, "options-backtest-breakdowns", info.project.name);
+  await page.getByRole("region", { name: "Leg trades" }).evaluate((e) => e.scrollIntoView({ block: "start" }));
+  await keepScreenshot(page, "options-backtest-trades", info.project.name);
 });

@@ -72,7 +72,7 @@ function LegRow({ leg, index, errors, onChange, onCopy, onRemove, canCopy }: {
         <TextInput size="xs" label={mode?.value_label ?? "Strike"} inputMode="decimal" value={leg.strike_value}
           onChange={(e) => set("strike_value", e.currentTarget.value)} error={err("strike")} />
       </SimpleGrid>
-      <SimpleGrid cols={{ base: 2, sm: 4, lg: 8 }} spacing="xs" verticalSpacing={6} mt={6}>
+      <SimpleGrid cols={{ base: 2, sm: 5 }} spacing="xs" verticalSpacing={6} mt={6}>
         <NativeSelect size="xs" label="Stop-loss in" data={UNITS} value={leg.sl_unit} onChange={(e) => set("sl_unit", e.currentTarget.value as LegValues["sl_unit"])} />
         <TextInput size="xs" label="Stop-loss" inputMode="decimal" value={leg.sl_value} disabled={!leg.sl_unit}
           onChange={(e) => set("sl_value", e.currentTarget.value)} error={err("stop_loss")} />
@@ -85,12 +85,10 @@ function LegRow({ leg, index, errors, onChange, onCopy, onRemove, canCopy }: {
           onChange={(e) => set("trail_by", e.currentTarget.value)} />
         <TextInput size="xs" label={`Break-even at (${unit})`} inputMode="decimal" value={leg.break_even_at} placeholder="off"
           onChange={(e) => set("break_even_at", e.currentTarget.value)} error={err("break_even_at")} />
-        <Group gap={4} grow wrap="nowrap" align="start">
-          <TextInput size="xs" label="Re-entries" inputMode="numeric" value={leg.reentry_times} placeholder="0"
-            onChange={(e) => set("reentry_times", e.currentTarget.value)} error={err("reentry")} />
-          <NativeSelect size="xs" label="At strike" data={[{ value: "reselect", label: "Re-pick" }, { value: "same", label: "Same" }]}
-            value={leg.reentry_strike} onChange={(e) => set("reentry_strike", e.currentTarget.value as LegValues["reentry_strike"])} />
-        </Group>
+        <TextInput size="xs" label="Re-entries after a stop" inputMode="numeric" value={leg.reentry_times} placeholder="0"
+          onChange={(e) => set("reentry_times", e.currentTarget.value)} error={err("reentry")} />
+        <NativeSelect size="xs" label="Re-enter at" data={[{ value: "reselect", label: "Strike picked again" }, { value: "same", label: "Same strike" }]}
+          value={leg.reentry_strike} onChange={(e) => set("reentry_strike", e.currentTarget.value as LegValues["reentry_strike"])} />
       </SimpleGrid>
       {whole && <Text role="alert" c="red.9" size="sm" mt={4}>{whole}</Text>}
     </Card>

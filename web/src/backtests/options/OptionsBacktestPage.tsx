@@ -2,7 +2,7 @@
 // the range and the chains, run; the results below. The API validates the document: its
 // 422s show beside the field they name.
 import { Alert, Button, Card, Chip, Group, Loader, NativeSelect, SegmentedControl, SimpleGrid, Stack, Switch, Text, TextInput, Title } from "@mantine/core";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { ApiError } from "@/api/errors";
 import { PageTitle } from "@/components/PageTitle";
 import { istDate, qty } from "@/format";
@@ -38,6 +38,10 @@ export function Component() {
   const [error, setError] = useState<string | null>(null);
   const run = useRunOptionBacktest();
   const coverage = useFoCoverage();
+  const results = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (run.data) results.current?.scrollIntoView({ block: "start" }); // a fresh run's figures, not the form, in view
+  }, [run.data]);
   const set = <K extends keyof OptionValues>(key: K, value: OptionValues[K]) => setValues((v) => ({ ...v, [key]: value }));
 
   const submit = async (e: FormEvent) => {
@@ -146,7 +150,7 @@ export function Component() {
           </Group>
         </Stack>
       </form>
-      {run.data && !run.isPending && <OptionResults run={run.data} />}
+      <div ref={results} style={{ scrollMarginTop: 70 }}>{run.data && !run.isPending && <OptionResults run={run.data} />}</div>
     </Stack>
   );
 }

@@ -19,7 +19,8 @@ function figure(summary: Record<string, unknown>, key: string): number | null {
   return typeof v === "number" ? v : null;
 }
 
-function Stat({ label, children, hint }: { label: string; children: React.ReactNode; hint?: string }) {
+/** One figure of a summary: its label, the figure, a hint below. */
+export function Stat({ label, children, hint }: { label: string; children: React.ReactNode; hint?: string }) {
   return (
     <Card withBorder padding="sm">
       <Text size="xs" c="dimmed">{label}</Text>

@@ -4,6 +4,7 @@ import { type Column, DataTable } from "@/components/DataTable";
 import { LineChart, RUN_COLOURS, type Series } from "@/components/LineChart";
 import { Money } from "@/components/Money";
 import { inr, istDate, lakhCrore, moneyTicks, pct, percentTicks, qty, toNumber } from "@/format";
+import { Stat } from "../RunResults";
 import type { OptionBucket, OptionDay, OptionLegTrade, OptionRun } from "./optionBacktestApi";
 
 const percentAxis = (v: number) => `${v.toFixed(1)}%`;
@@ -21,29 +22,19 @@ const REASONS: Record<OptionLegTrade["reason"], string> = {
 
 export const reasonName = (r: OptionLegTrade["reason"]) => REASONS[r];
 
-function Stat({ label, children, hint }: { label: string; children: React.ReactNode; hint?: string }) {
-  return (
-    <Card withBorder padding="sm" role="listitem">
-      <Text size="xs" c="dimmed">{label}</Text>
-      <Text fw={600} size="lg" className="num" ta="left">{children}</Text>
-      {hint && <Text size="xs" c="dimmed">{hint}</Text>}
-    </Card>
-  );
-}
-
 function Summary({ run }: { run: OptionRun }) {
   return (
     <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} spacing="xs" role="list" aria-label="Summary">
-      <Stat label="Net P&L" hint={`${pct(run.return_pct, { signed: true })} on ${inr(run.capital, 0)}`}><Money value={run.net} pnl /></Stat>
-      <Stat label="Gross P&L" hint="on market prices"><Money value={run.gross} pnl /></Stat>
-      <Stat label="Charges">{inr(run.charges)}</Stat>
-      <Stat label="Slippage">{inr(run.slippage)}</Stat>
-      <Stat label="Max drawdown">{pct(run.max_drawdown)}</Stat>
-      <Stat label="Margin peak">{inr(run.margin_peak, 0)}</Stat>
-      <Stat label="Return on margin">{run.return_on_margin === null || run.return_on_margin === undefined ? "—" : pct(run.return_on_margin, { signed: true })}</Stat>
-      <Stat label="Entries" hint={`won ${pct(run.win_rate, { decimals: 0 })}`}>{qty(run.trade_sets)}</Stat>
-      <Stat label="Leg trades">{qty(run.trades.length)}</Stat>
-      <Stat label="Final equity">{inr(run.final_equity, 0)}</Stat>
+      <div role="listitem"><Stat label="Net P&L" hint={`${pct(run.return_pct, { signed: true })} on ${inr(run.capital, 0)}`}><Money value={run.net} pnl /></Stat></div>
+      <div role="listitem"><Stat label="Gross P&L" hint="on market prices"><Money value={run.gross} pnl /></Stat></div>
+      <div role="listitem"><Stat label="Charges">{inr(run.charges)}</Stat></div>
+      <div role="listitem"><Stat label="Slippage">{inr(run.slippage)}</Stat></div>
+      <div role="listitem"><Stat label="Max drawdown">{pct(run.max_drawdown)}</Stat></div>
+      <div role="listitem"><Stat label="Margin peak">{inr(run.margin_peak, 0)}</Stat></div>
+      <div role="listitem"><Stat label="Return on margin">{run.return_on_margin === null || run.return_on_margin === undefined ? "—" : pct(run.return_on_margin, { signed: true })}</Stat></div>
+      <div role="listitem"><Stat label="Entries" hint={`won ${pct(run.win_rate, { decimals: 0 })}`}>{qty(run.trade_sets)}</Stat></div>
+      <div role="listitem"><Stat label="Leg trades">{qty(run.trades.length)}</Stat></div>
+      <div role="listitem"><Stat label="Final equity">{inr(run.final_equity, 0)}</Stat></div>
     </SimpleGrid>
   );
 }

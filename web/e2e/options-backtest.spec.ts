@@ -43,7 +43,7 @@ test("a short straddle from the preset, run on synthetic chains, reads its resul
   for (const leg of [leg1, leg2]) {
     await expect(leg.getByRole("radio", { name: "Sell" })).toBeChecked();
     await expect(leg.getByRole("textbox", { name: "Stop-loss", exact: true })).toHaveValue("30");
-    await expect(leg.getByRole("textbox", { name: "Re-entries after a stop" })).toHaveValue("1");
+    await expect(leg.getByRole("textbox", { name: "Re-entries" })).toHaveValue("1");
   }
   await expect(form.getByText("Imported NSE F&O bhavcopies")).toBeVisible();
   await expectAccessible(page);

@@ -22,8 +22,8 @@ const STRIKE_MODES: { value: StrikeMode; label: string; value_label: string }[] 
 const UNITS = [
   { value: "", label: "None" },
   { value: "points", label: "Points" },
-  { value: "pct", label: "% of premium" },
-  { value: "rupees", label: "₹ on the leg" },
+  { value: "pct", label: "% prem." },
+  { value: "rupees", label: "₹ (leg)" },
 ];
 
 const UNIT_SHORT: Record<string, string> = { points: "pts", pct: "%", rupees: "₹" };
@@ -72,7 +72,7 @@ function LegRow({ leg, index, errors, onChange, onCopy, onRemove, canCopy }: {
         <TextInput size="xs" label={mode?.value_label ?? "Strike"} inputMode="decimal" value={leg.strike_value}
           onChange={(e) => set("strike_value", e.currentTarget.value)} error={err("strike")} />
       </SimpleGrid>
-      <SimpleGrid cols={{ base: 2, sm: 5 }} spacing="xs" verticalSpacing={6} mt={6}>
+      <SimpleGrid cols={{ base: 2, sm: 5, lg: 9 }} spacing="xs" verticalSpacing={6} mt={6}>
         <NativeSelect size="xs" label="Stop-loss in" data={UNITS} value={leg.sl_unit} onChange={(e) => set("sl_unit", e.currentTarget.value as LegValues["sl_unit"])} />
         <TextInput size="xs" label="Stop-loss" inputMode="decimal" value={leg.sl_value} disabled={!leg.sl_unit}
           onChange={(e) => set("sl_value", e.currentTarget.value)} error={err("stop_loss")} />
@@ -85,9 +85,9 @@ function LegRow({ leg, index, errors, onChange, onCopy, onRemove, canCopy }: {
           onChange={(e) => set("trail_by", e.currentTarget.value)} />
         <TextInput size="xs" label={`Break-even at (${unit})`} inputMode="decimal" value={leg.break_even_at} placeholder="off"
           onChange={(e) => set("break_even_at", e.currentTarget.value)} error={err("break_even_at")} />
-        <TextInput size="xs" label="Re-entries after a stop" inputMode="numeric" value={leg.reentry_times} placeholder="0"
+        <TextInput size="xs" label="Re-entries" inputMode="numeric" value={leg.reentry_times} placeholder="0"
           onChange={(e) => set("reentry_times", e.currentTarget.value)} error={err("reentry")} />
-        <NativeSelect size="xs" label="Re-enter at" data={[{ value: "reselect", label: "Strike picked again" }, { value: "same", label: "Same strike" }]}
+        <NativeSelect size="xs" label="Re-entry strike" data={[{ value: "reselect", label: "Re-pick" }, { value: "same", label: "Same" }]}
           value={leg.reentry_strike} onChange={(e) => set("reentry_strike", e.currentTarget.value as LegValues["reentry_strike"])} />
       </SimpleGrid>
       {whole && <Text role="alert" c="red.9" size="sm" mt={4}>{whole}</Text>}

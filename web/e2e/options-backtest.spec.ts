@@ -1,5 +1,6 @@
 // The options backtest in the browser: start from the short-straddle preset (after trying the
-// iron condor), see a strike the API refuses light up on its leg, run on synthetic NIFTY chains
+// iron condor), see a strike the API refuses light up on its leg (and imported chains that are
+// not there on the Data select), run on synthetic NIFTY chains
 // and read the results — the net P&L the API answered, equity and drawdown, P&L by expiry,
 // weekday and month, the worst days and the trades by leg. Every preset's document is one the
 // API runs. Screenshots at desktop and phone width.
@@ -58,6 +59,17 @@ test("a short straddle from the preset, run on synthetic chains, reads its resul
   await expect(form.getByRole("alert").filter({ hasText: "Not run:" })).toBeVisible();
   await expect(leg2.getByRole("textbox", { name: "Strikes from ATM" })).not.toHaveAttribute("aria-invalid", "true");
   await strike.fill("0");
+
+  // imported chains for a range none was imported for: the 422 names data, shown on the Data select
+  const data = form.getByRole("combobox", { name: "Data" });
+  const coverage = (await (await pageApi(page).get("/api/market/fo/coverage")).json()) as { days: string[] };
+  if (coverage.days.length === 0) {
+    await data.selectOption("Imported NSE bhavcopies");
+    await form.getByRole("button", { name: "Run backtest" }).click();
+    await expect(data).toHaveAttribute("aria-invalid", "true");
+    await expect(strike).not.toHaveAttribute("aria-invalid", "true");
+  }
+  await data.selectOption("Synthetic NIFTY chains");
 
   // the run: the page's figures are the API's for the same document
   const answer = page.waitForResponse((r) => r.url().endsWith("/api/backtests/options") && r.request().method() === "POST");

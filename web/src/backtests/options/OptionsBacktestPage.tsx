@@ -136,8 +136,8 @@ export function Component() {
                 data={[{ value: "zerodha", label: "Zerodha (F&O)" }, { value: "none", label: "None" }]} />
             </SimpleGrid>
             <Group mt="xs" gap="lg" align="start" wrap="wrap">
-              <NativeSelect size="xs" label="Data" w={220} value="synthetic" onChange={() => undefined}
-                data={[{ value: "synthetic", label: "Synthetic NIFTY chains" }]} description="imported chains: next" />
+              <NativeSelect size="xs" label="Data" w={240} value={values.data} onChange={(e) => set("data", e.currentTarget.value as OptionValues["data"])}
+                data={[{ value: "synthetic", label: "Synthetic NIFTY chains" }, { value: "import", label: "Imported NSE bhavcopies" }]} error={errors.data} />
               {text("seed", "Seed", "seed")}
               <Coverage coverage={coverage.data} loading={coverage.isPending} />
             </Group>

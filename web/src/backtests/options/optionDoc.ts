@@ -51,6 +51,7 @@ export interface OptionValues {
   start_date: string;
   end_date: string;
   seed: string;
+  data: "synthetic" | "import";
 }
 
 let nextKey = 1;
@@ -84,6 +85,7 @@ export const initialOptions: OptionValues = {
   start_date: "2025-02-03",
   end_date: "2025-03-28",
   seed: "7",
+  data: "synthetic",
 };
 
 export type PresetName = "short_straddle" | "short_strangle" | "iron_condor";
@@ -192,7 +194,7 @@ export function toRequest(v: OptionValues): OptionRunRequest {
   const target = amount(v.exit_target_unit, v.exit_target_value);
   if (target) exit.target = target;
   if (v.hold === "expiry" && filled(v.days_before_expiry)) exit.days_before_expiry = number(v.days_before_expiry);
-  return { strategy, start_date: v.start_date, end_date: v.end_date, data: "synthetic", seed: number(v.seed) };
+  return { strategy, start_date: v.start_date, end_date: v.end_date, data: v.data, seed: number(v.seed) };
 }
 
 // The builder's field for each place a document's error can name.

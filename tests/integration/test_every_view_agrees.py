@@ -54,6 +54,9 @@ OPENING = {
 EQUITIES = ("NSE:INFY", "NSE:TCS", "NSE:RELIANCE")
 PAISA = Decimal("0.01")
 HALF_PAISA = Decimal("0.005")
+# an average price is published to 4 places (the price column's scale): a quotient of a
+# position's buys is within half of its last place of the one its P&L was worked from
+AVG_ROUNDING = Decimal("0.00005")
 _emails = itertools.count()
 
 
@@ -324,7 +327,7 @@ def _one_book(v: Views, key: str, book: dict[str, Any], margins: dict[str, Any])
                 f"{name}: unrealised = qty × (LTP − avg)",
                 row["unrealised"],
                 q * (last - avg),
-                HALF_PAISA,
+                HALF_PAISA + abs(q) * AVG_ROUNDING,
             )
             v.same(
                 f"{name}: P&L = realised + unrealised",
@@ -347,7 +350,7 @@ def _one_book(v: Views, key: str, book: dict[str, Any], margins: dict[str, Any])
             f"{name}: P&L = qty × (LTP − avg)",
             row["pnl"],
             held * (last - _d(row["average_price"])),
-            TINY,
+            TINY + held * AVG_ROUNDING,
         )
         unrealised += _d(row["pnl"])
         value += held * last

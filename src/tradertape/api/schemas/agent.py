@@ -293,7 +293,7 @@ class AgentHoldingOut(BaseModel):
     tradingsymbol: str
     isin: str | None = None
     quantity: int
-    average_price: Paise
+    average_price: TickPrice
     last_price: TickPrice
     close_price: TickPrice | None = None
     pnl: Paise | None = None
@@ -306,7 +306,7 @@ class AgentPositionOut(BaseModel):
     tradingsymbol: str
     product: str
     quantity: int
-    average_price: Paise
+    average_price: TickPrice
     last_price: TickPrice
     close_price: TickPrice | None = None
     realised: Paise | None = None

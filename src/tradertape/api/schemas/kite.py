@@ -40,7 +40,7 @@ class KiteOrder(OpenModel):
     disclosed_quantity: int
     price: TickNumber | None = Field(description="null: a stored price no number can show")
     trigger_price: TickNumber | None
-    average_price: PaiseNumber | None
+    average_price: TickNumber | None
     filled_quantity: int
     pending_quantity: int
     cancelled_quantity: int
@@ -97,7 +97,7 @@ class OrderEventOut(OpenModel):
     event: str = Field(description="what happened: placed, modified, filled, cancelled, …")
     order_timestamp: str = Field(description="ISO 8601 in UTC (`…Z`)")
     filled_quantity: int
-    average_price: PaiseNumber = Field(description="this event's fill price; 0 without a fill")
+    average_price: TickNumber = Field(description="this event's fill price; 0 without a fill")
     status_message: str | None
     changes: list[OrderChangeOut] = Field(
         default_factory=list,
@@ -116,7 +116,7 @@ class KiteTrade(OpenModel):
     tradingsymbol: str
     instrument_token: int
     product: str
-    average_price: PaiseNumber
+    average_price: TickNumber
     quantity: int
     exchange_order_id: str | None
     transaction_type: str
@@ -172,7 +172,7 @@ class BookOrder(OpenModel):
     disclosed_quantity: int | None = None
     price: TickNumber | None = None
     trigger_price: TickNumber | None = None
-    average_price: PaiseNumber | None = None
+    average_price: TickNumber | None = None
     filled_quantity: int | None = None
     pending_quantity: int | None = None
     cancelled_quantity: int | None = None
@@ -191,7 +191,7 @@ class BookTrade(OpenModel):
     tradingsymbol: str | None = None
     instrument_token: int | None = None
     product: str | None = None
-    average_price: PaiseNumber | None = None
+    average_price: TickNumber | None = None
     quantity: int | None = None
     exchange_order_id: str | None = None
     transaction_type: str | None = None
@@ -234,7 +234,7 @@ class Position(OpenModel):
     quantity: int | None = None
     overnight_quantity: int | None = None
     multiplier: JsonNumber | None = None
-    average_price: PaiseNumber | None = None
+    average_price: TickNumber | None = None
     close_price: TickNumber | None = None
     last_price: TickNumber | None = None
     value: PaiseNumber | None = None
@@ -284,7 +284,7 @@ class Holding(OpenModel):
     opening_quantity: int | None = None
     collateral_quantity: int | None = None
     collateral_type: str | None = None
-    average_price: PaiseNumber | None = None
+    average_price: TickNumber | None = None
     last_price: TickNumber | None = None
     close_price: TickNumber | None = None
     pnl: PaiseNumber | None = None

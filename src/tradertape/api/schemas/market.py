@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tradertape.api.schemas.money_out import PaiseNumber, TickNumber, TickPrice
+from tradertape.api.schemas.money_out import TickNumber, TickPrice
 from tradertape.api.schemas.open_models import JsonNumber
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.api.schemas.worker_market import Depth, Ohlc
@@ -150,7 +150,7 @@ class MarketQuoteOut(BaseModel):
     last_price: TickNumber
     last_quantity: int
     volume: int = Field(description="traded today")
-    average_price: PaiseNumber | None = Field(description="null: the feed has no traded VWAP")
+    average_price: TickNumber | None = Field(description="null: the feed has no traded VWAP")
     buy_quantity: int = Field(description="the quantity bid on the five levels shown")
     sell_quantity: int = Field(description="the quantity offered on the five levels shown")
     net_change: TickNumber = Field(description="rupees since the previous close")

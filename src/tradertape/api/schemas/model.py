@@ -168,7 +168,7 @@ class PositionOut(BaseModel):
     symbol: str
     sector: str | None
     quantity: int
-    entry_price: Paise
+    entry_price: TickPrice
     entry_date: date
     addon_count: int
     stop_price: TickPrice | None
@@ -179,7 +179,7 @@ class PositionOut(BaseModel):
     status: str
     last_price: TickPrice | None
     unrealised_pnl: Paise | None
-    exit_price: Paise | None
+    exit_price: TickPrice | None
     exit_date: date | None
     exit_reason: str | None
     realised_pnl: Paise | None

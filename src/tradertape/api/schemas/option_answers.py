@@ -216,7 +216,7 @@ class OptionLeg(OpenModel):
     metadata: dict[str, Any] | None = None
     ltp: TickNumber | None
     net_quantity: int
-    average_price: PaiseNumber | None
+    average_price: TickNumber | None
     state: LegState | None = Field(
         default=None, description="where the leg's order stands (none before an entry)"
     )

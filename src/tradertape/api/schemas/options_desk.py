@@ -142,7 +142,7 @@ class PayoffLegOut(BaseModel):
     transaction_type: str
     quantity: int = Field(description="units (lots × lot size)")
     lot_size: int
-    entry_price: Paise
+    entry_price: TickPrice
     ltp: TickPrice
     iv: float | None = Field(description="%")
 

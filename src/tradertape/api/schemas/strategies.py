@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tradertape.api.schemas.money_out import PaiseNumber
+from tradertape.api.schemas.money_out import PaiseNumber, TickNumber
 from tradertape.api.schemas.open_models import JsonNumber, OpenModel
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.domain.decimal_input import Flag
@@ -162,9 +162,9 @@ class BacktestTrade(OpenModel):
     symbol: str
     sector: str | None
     entry_date: str
-    entry_price: PaiseNumber = Field(description="the average, add-ons included")
+    entry_price: TickNumber = Field(description="the average, add-ons included")
     exit_date: str
-    exit_price: PaiseNumber
+    exit_price: TickNumber
     quantity: int
     pnl: PaiseNumber = Field(description="after every charge of the round trip")
     pnl_pct: JsonNumber
@@ -202,9 +202,9 @@ class BacktestTradeColumns(OpenModel):
     symbol: list[str]
     sector: list[str | None]
     entry_date: list[str]
-    entry_price: list[PaiseNumber]
+    entry_price: list[TickNumber]
     exit_date: list[str]
-    exit_price: list[PaiseNumber]
+    exit_price: list[TickNumber]
     quantity: list[int]
     pnl: list[PaiseNumber]
     pnl_pct: list[JsonNumber]

@@ -25,7 +25,7 @@ class HoldingOut(BaseModel):
     isin: str | None
     exchange: str
     quantity: Decimal
-    average_price: Paise | None
+    average_price: TickPrice | None
     last_price: TickPrice | None
     previous_close: TickPrice | None
     value: Paise | None

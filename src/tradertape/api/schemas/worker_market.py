@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from tradertape.api.schemas.money_out import PaiseNumber, TickNumber
+from tradertape.api.schemas.money_out import TickNumber
 from tradertape.api.schemas.open_models import JsonNumber, OpenModel
 
 
@@ -79,7 +79,7 @@ class QuoteOut(WorkerInstrument):
     last_quantity: int | None = None
     change: JsonNumber | None = Field(default=None, description="% since the previous close")
     depth: Depth | None = None
-    average_price: PaiseNumber | None = None
+    average_price: TickNumber | None = None
     buy_quantity: int | None = None
     sell_quantity: int | None = None
     last_trade_time: str | None = None

@@ -310,7 +310,7 @@ class PnlLeg(BaseModel):
     product: str | None
     net_quantity: int
     side: Literal["LONG", "SHORT", "FLAT"]
-    average_price: PaiseFloat
+    average_price: TickFloat
     last_price: TickFloat
     realized_pnl: PaiseFloat
     unrealized_pnl: PaiseFloat

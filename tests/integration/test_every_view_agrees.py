@@ -317,6 +317,7 @@ def _one_book(v: Views, key: str, book: dict[str, Any], margins: dict[str, Any])
     positions = v.get("/api/portfolio/positions", book=key)
     holdings = v.get("/api/portfolio/holdings", book=key)
     unrealised = value = realised = Decimal(0)
+    published = 0  # rows summed below, each figure of them published to the paisa
     for part in ("net", "day"):
         for row in positions[part]:
             name = f"{key} {part} {row['tradingsymbol']} {row['product']}"
@@ -333,9 +334,10 @@ def _one_book(v: Views, key: str, book: dict[str, Any], margins: dict[str, Any])
                 f"{name}: P&L = realised + unrealised",
                 row["pnl"],
                 _d(row["realised"]) + _d(row["unrealised"]),
-                TINY,
+                3 * HALF_PAISA,  # three figures, each published to the paisa
             )
             if part == "net":
+                published += 1
                 realised += _d(row["realised"])
                 if row["product"] != "CNC":  # delivery bought today is counted in holdings
                     unrealised += _d(row["unrealised"])
@@ -350,11 +352,12 @@ def _one_book(v: Views, key: str, book: dict[str, Any], margins: dict[str, Any])
             f"{name}: P&L = qty × (LTP − avg)",
             row["pnl"],
             held * (last - _d(row["average_price"])),
-            TINY + held * AVG_ROUNDING,
+            HALF_PAISA + held * AVG_ROUNDING,  # the P&L published to the paisa
         )
         unrealised += _d(row["pnl"])
         value += held * last
-    slack = HALF_PAISA
+        published += 1
+    slack = HALF_PAISA * (1 + published)
     v.same(f"{key}: books' unrealised = its rows'", book["unrealised"], unrealised, slack)
     v.same(f"{key}: books' positions value = its rows'", book["positions_value"], value, slack)
     v.same(

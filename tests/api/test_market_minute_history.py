@@ -261,3 +261,35 @@ def test_the_loops_pass_records_beside_it_once_at_a_time(runtime: Runtime):
     assert later is not None
     assert later is not first
     later.join()
+
+
+def test_one_series_that_fails_to_write_leaves_the_others_recorded(runtime: Runtime):
+    """A file that cannot be written (one instrument's) fails alone: the pass records the
+    other instruments and the failed one is tried again on the next pass."""
+    book = CandleBook()
+    for key in ("NSE:INFY", "NSE:TCS"):
+        for minute, second, price, volume in TICKS:
+            book.update(
+                make_tick(key, price, ts=_at(minute, second), volume=volume, last_quantity=100)
+            )
+    store = runtime.candles
+    failing = {"NSE:INFY"}
+    real_write = store.write
+
+    def write(key: str, *args: object, **kwargs: object) -> object:
+        if key in failing:
+            raise OSError("disk refused the file")
+        return real_write(key, *args, **kwargs)  # type: ignore[arg-type]
+
+    store.write = write  # type: ignore[method-assign,assignment]
+    try:
+        recorder = MinuteRecorder(
+            book=book, store=store, source=CandleSource.BROKER, now=lambda: _at(25, 0)
+        )
+        assert recorder.flush() == 9  # TCS's nine minutes; INFY's failed
+        failing.clear()
+        assert recorder.flush() == 9  # INFY's, on the next pass
+    finally:
+        del store.write
+    assert len(store.read("NSE:TCS", Interval.MINUTE, DAY, DAY)) == 9
+    assert len(store.read("NSE:INFY", Interval.MINUTE, DAY, DAY)) == 9

@@ -121,6 +121,9 @@ class MinuteRecorder:
                     log.warning("not recording %s's minutes: %s", key, exc)
                     self._refused.add(key)
                     continue
+                except Exception:  # one series' file fails alone: the others are written,
+                    log.exception("recording %s's minutes failed", key)  # it is retried
+                    continue
                 self._written[key] = done[-1].start
                 count += len(done)
             return count

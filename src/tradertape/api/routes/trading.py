@@ -50,7 +50,6 @@ from tradertape.api.schemas.trading import (
 )
 from tradertape.domain import books
 from tradertape.domain.calendar import IST
-from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.charge_rates import schedule_name
 from tradertape.domain.utc_times import utc_iso
 from tradertape.errors import InvalidField
@@ -152,7 +151,7 @@ async def positions(desk: DeskDep, response: Response, book: BookDep) -> dict[st
                 catalog=runtime.exchange.catalog(db),
                 last_tick=runtime.options.last_tick,
                 today=runtime.market_clock.now().astimezone(IST).date(),
-                calendar=nse_calendar(runtime.settings.data_dir),
+                calendar=runtime.exchange.calendar,  # the exchange's own, as its jobs read
                 held=delivery.held_shares(holdings),
             )
         return {**answer, "net": net}

@@ -526,3 +526,11 @@ def worker_credential(
         return WorkerCredential(found, (action, *alternatives), runtime, gates, refusal)
 
     return secret
+
+
+def client_file_name(filename: str | None) -> str:
+    """An uploaded file's name as the user's machine gave it, without a folder or control
+    characters, at most 255 characters (``"upload"`` when none is left): what every upload's
+    report and error names."""
+    name = "".join(c for c in (filename or "") if c.isprintable())
+    return name.replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or "upload"

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile, status
 
-from tradertape.api.deps import AdminUser, CurrentUser, RuntimeDep
+from tradertape.api.deps import AdminUser, CurrentUser, RuntimeDep, client_file_name
 from tradertape.api.job_slots import UploadSlot
 from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.fo_data import FoCoverageOut, FoImportOut, FoMonthOut, FoUnderlyingOut
@@ -51,8 +51,7 @@ def upload_fo_bhavcopy(
     limit, a 413; nothing of it is stored."""
     limit = min(MAX_FILE_BYTES, runtime.settings.max_upload_file_bytes)
     content = file.file.read(limit + 1)
-    name = "".join(c for c in (file.filename or "") if c.isprintable()).replace("\\", "/")
-    name = name.rsplit("/", 1)[-1].strip()[:255] or "upload"
+    name = client_file_name(file.filename)
     if len(content) > limit:
         raise FileTooLarge(f"file: {name} is larger than {limit / 1_048_576:g} MB")
     store = FoStore.in_data_folder(runtime.settings.data_dir)

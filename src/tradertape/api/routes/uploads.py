@@ -14,7 +14,15 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, File, Form, UploadFile, status
 from sqlalchemy.orm import Session
 
-from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep, Uploader, UploaderDep
+from tradertape.api.deps import (
+    CurrentUser,
+    DbDep,
+    PageDep,
+    RuntimeDep,
+    Uploader,
+    UploaderDep,
+    client_file_name,
+)
 from tradertape.api.job_slots import UploadSlot
 from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.numbers import RowId
@@ -64,10 +72,9 @@ def _scaled(db: Session, who: Uploader, obfuscated: bool, fingerprint: str | Non
 
 
 def _file(upload: UploadFile) -> uploads.UploadedFile:
-    # the name as the user's machine gave it, without a folder or control characters
-    name = "".join(c for c in (upload.filename or "") if c.isprintable())
-    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "upload"
-    return uploads.UploadedFile(filename=name[:255], content=upload.file.read())
+    return uploads.UploadedFile(
+        filename=client_file_name(upload.filename), content=upload.file.read()
+    )
 
 
 def _journal_after(

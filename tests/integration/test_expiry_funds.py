@@ -19,7 +19,7 @@ from tradertape.domain.instruments import Exchange, InstrumentCatalog, synthetic
 from tradertape.domain.margins import Margin, MarginRates
 from tradertape.domain.orders import TransactionType
 from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
-from tradertape.oms.paper.matching import MatchConfig
+from tradertape.domain.matching import MatchConfig
 from tradertape.ports.clock import ManualClock
 from tradertape.services.accounts.users import create_user
 

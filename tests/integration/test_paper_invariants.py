@@ -23,7 +23,7 @@ from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionT
 from tradertape.errors import InvalidField
 from tradertape.oms.book_totals import load_positions
 from tradertape.oms.paper.exchange import BROKER, PaperConfig, PaperExchange
-from tradertape.oms.paper.matching import MatchConfig
+from tradertape.domain.matching import MatchConfig
 from tradertape.oms.positions import cash_balance, cash_entries_total, net_positions
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.accounts.users import create_user

@@ -32,7 +32,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.errors import BadRequest
 from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
-from tradertape.oms.paper.matching import MatchConfig
+from tradertape.domain.matching import MatchConfig
 from tradertape.ports.clock import ManualClock
 from tradertape.services.accounts.users import create_user
 from tradertape.testkit import make_tick

@@ -30,7 +30,7 @@ from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.jobs.loop import TradingLoop
 from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
 from tradertape.oms.paper.gtt import GttBook
-from tradertape.oms.paper.matching import MatchConfig
+from tradertape.domain.matching import MatchConfig
 from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.oms.quotes import QuoteBook
 from tradertape.ports.clock import IST, ManualClock

@@ -23,7 +23,7 @@ from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import Product, TransactionType
 from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
-from tradertape.oms.paper.matching import MatchConfig
+from tradertape.domain.matching import MatchConfig
 from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.accounts.users import create_user

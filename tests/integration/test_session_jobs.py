@@ -28,7 +28,7 @@ from tradertape.domain.orders import (
 )
 from tradertape.errors import InvalidField
 from tradertape.oms.paper.exchange import BROKER, PaperConfig, PaperExchange
-from tradertape.oms.paper.matching import MatchConfig
+from tradertape.domain.matching import MatchConfig
 from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.oms.positions import net_positions
 from tradertape.ports.clock import IST, ManualClock

@@ -20,7 +20,7 @@ from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.margins import MarginRates
 from tradertape.domain.market import Tick
 from tradertape.oms.gate import PreTradeGate
-from tradertape.oms.paper.matching import MatchConfig
+from tradertape.domain.matching import MatchConfig
 from tradertape.ports.clock import Clock
 
 BROKER = "paper"

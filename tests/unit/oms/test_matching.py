@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderType, TransactionType
-from tradertape.oms.paper.matching import MatchConfig, WorkingOrder, match
+from tradertape.domain.matching import MatchConfig, WorkingOrder, match
 from tradertape.testkit import make_tick
 
 BUY, SELL = TransactionType.BUY, TransactionType.SELL

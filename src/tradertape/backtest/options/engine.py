@@ -48,6 +48,7 @@ from tradertape.backtest.options.strategy import (
     Leg,
     OptionStrategy,
     PremiumStrike,
+    Slippage,
     SpotPctStrike,
     Unit,
     weekday_index,
@@ -70,6 +71,7 @@ from tradertape.domain.margins import (
     margin_for,
     portfolio_margin,
 )
+from tradertape.domain.matching import slipped
 from tradertape.domain.money import ZERO
 from tradertape.domain.option_listing import IST, OPTION_TICK, RISK_FREE_RATE, years_to_expiry
 from tradertape.domain.option_math import OptionKind, greeks, implied_vol
@@ -168,6 +170,22 @@ def tick(value: Decimal, *, up: bool) -> Decimal:
 def money(price: float) -> Decimal:
     """A data price as the Decimal it was printed as (two places)."""
     return Decimal(f"{price:.2f}")
+
+
+def fill_price(slippage: Slippage, side: Side, price: Decimal) -> Decimal:
+    """Where a market order on `side` fills when the bar prints `price`: moved by the
+    strategy's slippage as the paper exchange moves it (`domain.matching.slipped`), never
+    below one tick."""
+    value = Decimal(str(slippage.value))
+    points = slippage.unit == "points"
+    filled = slipped(
+        price,
+        TransactionType.BUY if side is Side.BUY else TransactionType.SELL,
+        tick_size=OPTION_TICK,
+        bps=ZERO if points else value * 100,
+        points=value if points else ZERO,
+    )
+    return max(filled, OPTION_TICK)
 
 
 def distance(amount: Amount, entry: Decimal, quantity: int) -> Decimal:
@@ -734,18 +752,9 @@ class OptionsBacktester:
         )  # fmt: skip
         return made
 
-    def _slip(self, price: Decimal) -> Decimal:
-        sl = self.s.slippage
-        if sl.value == 0:
-            return ZERO
-        value = Decimal(str(sl.value))
-        amount = value if sl.unit == "points" else price * value / 100
-        return tick(amount, up=True)
-
     def _fill(self, day: date, order_id: str, side: Side, qty: int, price: Decimal) -> Decimal:
         """Book a traded fill (after slippage) for the day's contract note; its price."""
-        slip = self._slip(price)
-        filled = price + slip if side is Side.BUY else max(price - slip, OPTION_TICK)
+        filled = fill_price(self.s.slippage, side, price)
         if self.s.charges == "zerodha":
             self._fills[day].append(
                 Fill(order_id, Segment.OPTIONS, side, qty, filled, exchange=Exchange.NSE)

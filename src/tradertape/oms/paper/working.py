@@ -1,7 +1,7 @@
 """Working orders against ticks: triggers, fills, the IOC remainder, and what a fill sets
 off (a cover order's stop-loss leg, `settle`).
 
-`step` matches one order on one tick (the pure `oms.paper.matching.match`), moves it
+`step` matches one order on one tick (the pure `domain.matching.match`), moves it
 through the status machine and books what fills into the transaction's `Ledger`;
 history rows and ledger writes are left to the caller, so placement can store a new
 order with its fills in one go and `on_tick` can write a whole batch at the end.
@@ -33,7 +33,7 @@ from tradertape.oms.ledger import Ledger
 from tradertape.oms.order_locks import locked_orders
 from tradertape.oms.order_log import apply_event, is_cover_leg, store_history
 from tradertape.oms.paper import cover
-from tradertape.oms.paper.matching import WorkingOrder, match
+from tradertape.domain.matching import WorkingOrder, match
 
 #: A tick older than this (market time) in the normal session is a stale price: the feed
 #: watchdog's threshold (`feed.watchdog.STALE_AFTER_SECS`).

@@ -1,9 +1,12 @@
-"""How the paper exchange matches one working order against one tick.
+"""How a simulated exchange matches one working order against one tick: the paper
+exchange's, and the price a backtest fills at.
 
 Pure and deterministic: given the order's terms, what is still pending and the tick,
 `match` says whether a stop triggers and how much fills at what price. The paper
-broker applies the result as order events; a backtest or replay can call the same
-function. Rules (reference §5, seed 002):
+broker applies the result as order events; the options backtester moves its fills by the
+same slippage rule (`slipped`), so a backtest fills where the paper exchange would on the
+same prices (tests/integration/test_backtest_fills_as_paper.py). Rules (reference §5,
+seed 002):
 
 - MARKET fills at the touch (ask for a buy, bid for a sell; last price when the book is
   empty) moved against the order by ``slippage_bps``, never past the market-protection
@@ -81,10 +84,25 @@ def _stop_reached(order: WorkingOrder, tick: Tick) -> bool:
     return tick.last_price <= order.trigger_price
 
 
+def slipped(
+    price: Decimal,
+    side: TransactionType,
+    *,
+    tick_size: Decimal,
+    bps: Decimal = Decimal(0),
+    points: Decimal = Decimal(0),
+) -> Decimal:
+    """`price` moved against an order on `side` by slippage (`bps` of the price, or
+    `points`), on the tick grid: a buy rounded up, a sale down."""
+    buy = side is TransactionType.BUY
+    amount = price * bps / _BPS + points
+    return _round(price + amount if buy else price - amount, tick_size, up=buy)
+
+
 def _market_price(order: WorkingOrder, tick: Tick, config: MatchConfig) -> Decimal | None:
     buy = order.side is TransactionType.BUY
-    slip = _touch(tick, order.side) * config.slippage_bps / _BPS
-    price = _round(_touch(tick, order.side) + (slip if buy else -slip), config.tick_size, up=buy)
+    touch = _touch(tick, order.side)
+    price = slipped(touch, order.side, tick_size=config.tick_size, bps=config.slippage_bps)
     protection = order.market_protection
     pct = DEFAULT_PROTECTION_PCT if protection in (None, -1) else Decimal(protection or 0)
     bound = tick.last_price * (1 + pct / 100 if buy else 1 - pct / 100)

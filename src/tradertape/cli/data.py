@@ -227,6 +227,48 @@ def import_fo_bhavcopy(paths: list[Path] = FO_PATHS) -> None:
     console.print(f"  F&O store: {store.root}")
 
 
+MINUTE_FILES = typer.Argument(
+    ...,
+    exists=True,
+    dir_okay=False,
+    readable=True,
+    help="minute candles of one contract each (.csv, .parquet or .json), named by its symbol",
+)
+MINUTE_SYMBOL = typer.Option(
+    None,
+    "--symbol",
+    help="the contract of a single file (NIFTY24D1924000CE, NIFTY24DECFUT, NIFTY 50); "
+    "default: each file's name",
+)
+
+
+@data_app.command("import-fo-minutes")
+def import_fo_minutes(files: list[Path] = MINUTE_FILES, symbol: str | None = MINUTE_SYMBOL) -> None:
+    """Import minute candles of index options, futures and indices (a broker's historical
+    candles) for minute-resolution options backtests; a contract's day imported again
+    replaces itself."""
+    from tradertape.candles.fo_minutes import FoMinuteStore, import_minute_file
+    from tradertape.candles.fo_store import FoStore
+    from tradertape.errors import InvalidField
+
+    with service_errors():
+        if symbol is not None and len(files) > 1:
+            raise InvalidField("--symbol", "names the contract of one file: give one file")
+        runtime = build_runtime()
+        minutes = FoMinuteStore.in_data_folder(runtime.settings.data_dir)
+        chains = FoStore.in_data_folder(runtime.settings.data_dir)
+        done = [import_minute_file(minutes, chains, path, symbol) for path in files]
+    for path, one in zip(files, done, strict=True):
+        span = f"{one.days[0]} → {one.days[-1]}" if one.days else "no session minutes"
+        console.print(
+            f"{path.name}: {one.contract.label()}, {group_indian(str(one.bars))} minutes "
+            f"on {len(one.days)} days ({span})"
+        )
+        if one.outside_session:
+            console.print(f"  left out {one.outside_session} bars outside 09:15-15:29 IST")
+    console.print(f"  minute store: {minutes.root}")
+
+
 @data_app.command("synth")
 def synth(
     universe: str = UNIVERSE, start: str = FROM, end: str = TO, seed: int | None = SEED

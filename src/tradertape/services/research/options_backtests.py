@@ -18,12 +18,14 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from tradertape.backtest.options.chain import ChainSource
+from tradertape.backtest.options.chain import ChainSource, MinuteSource
 from tradertape.backtest.options.engine import NoData, OptionsBacktester
 from tradertape.backtest.options.imported import ImportedChains
+from tradertape.backtest.options.imported_minutes import ImportedMinutes
 from tradertape.backtest.options.results import OptionResults, summarize
 from tradertape.backtest.options.strategy import OptionStrategy, first_error
 from tradertape.backtest.options.synthetic import SyntheticChains
+from tradertape.candles.fo_minutes import FoMinuteStore
 from tradertape.candles.fo_store import FoStore
 from tradertape.domain.calendar import OutsideCalendarError
 from tradertape.domain.calendar_data import nse_calendar
@@ -79,17 +81,18 @@ def run_options(
     if (end - start).days > MAX_DAYS:
         raise InvalidField("end_date", f"a run spans at most {MAX_DAYS} days")
     source: ChainSource
+    minutes: MinuteSource | None
     if data == "import":
         if data_dir is None:  # pragma: no cover - every caller passes its data folder
             raise InvalidField("data", "no data folder to read imported bhavcopies from")
-        if strategy.resolution == "minute":
-            raise InvalidField(
-                "strategy.resolution", "imported F&O bhavcopies are daily: minute bars are not"
-            )
         store = FoStore.in_data_folder(data_dir)
         require_days(store, strategy.underlying, start, end, data_dir)
         source = ImportedChains(store)
         minutes = None
+        if strategy.resolution == "minute":
+            minute_store = FoMinuteStore.in_data_folder(data_dir)
+            require_minutes(minute_store, store, strategy.underlying, start, end)
+            minutes = ImportedMinutes(minute_store)
     elif data == "synthetic":
         if strategy.underlying != "NIFTY":
             raise InvalidField(
@@ -127,6 +130,23 @@ def missing_days(
             out.append(day)
         day += timedelta(days=1)
     return out
+
+
+def require_minutes(
+    minutes: FoMinuteStore, chains: FoStore, underlying: str, start: date, end: date
+) -> None:
+    """Refuse (``data``) a minute run over days whose index minutes are not imported (the
+    strikes are chosen on the index's minute at the entry)."""
+    have = set(minutes.days(underlying))
+    lacking = [d for d in chains.trading_days(underlying, start, end) if d not in have]
+    if lacking:
+        shown = ", ".join(d.isoformat() for d in lacking[:5])
+        more = f" and {len(lacking) - 5} more" if len(lacking) > 5 else ""
+        raise InvalidField(
+            "data",
+            f"no imported {underlying} minute candles on {shown}{more}: import the index's and "
+            "the contracts' minutes (`tradertape data import-fo-minutes`)",
+        )
 
 
 def require_days(

@@ -11,7 +11,11 @@ Two layouts, told apart by the header (never by the file's name):
   EXPIRY_DT, STRIKE_PR, OPTION_TYP, OPEN, HIGH, LOW, CLOSE, SETTLE_PR, CONTRACTS, VAL_INLAKH,
   OPEN_INT, CHG_IN_OI, TIMESTAMP`` and a trailing empty column; dates like ``28-Jul-2011``
   (``14-JUN-2011``, ``31-May-12`` in a few files); a future's strike ``0`` and type ``XX``.
-  It has no lot size and no underlying price: those columns are null.
+  It has no lot size and no underlying price. The lot size is worked out from each
+  future's traded value (`inferred_lots`: ``VAL_INLAKH`` over ``CONTRACTS`` lies between
+  lot × the day's low and lot × its high; an index's lots are multiples of 5) and given to
+  every contract of that underlying and expiry; where no future of an expiry traded, or the
+  range holds more than one possible lot, it is null. The underlying price stays null.
 
 Volume counts contracts and open interest units in both. Either may come zipped. The CSV is
 parsed by Arrow (a year of ~38,000-row files in seconds) and checked column-wise; a file is
@@ -32,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as _compute
 import pyarrow.csv as pacsv
@@ -108,9 +113,11 @@ class _Layout:
     day: str
     segment: str | None = None
     exchange: str | None = None
+    value: str | None = None  # traded value, read when the header has it (lakh rupees)
 
     def columns(self) -> list[str]:
-        return [c for f in self.__slots__ if (c := getattr(self, f)) is not None]
+        """The columns a file of this layout must have."""
+        return [c for f in self.__slots__ if f != "value" and (c := getattr(self, f)) is not None]
 
 
 _LAYOUTS = {
@@ -122,6 +129,7 @@ _LAYOUTS = {
     FoFormat.LEGACY: _Layout(
         "INSTRUMENT", "SYMBOL", "EXPIRY_DT", "STRIKE_PR", "OPTION_TYP", "OPEN", "HIGH", "LOW",
         "CLOSE", "SETTLE_PR", None, "OPEN_INT", "CHG_IN_OI", "CONTRACTS", None, "TIMESTAMP",
+        value="VAL_INLAKH",
     ),
 }  # fmt: skip
 _PRICES = ("open", "high", "low", "close", "settle", "underlying")
@@ -222,15 +230,19 @@ def parse_fo_bhavcopy(source: str, data: bytes) -> FoDay:
         )
     layout = _LAYOUTS[kind]
     numbers = {getattr(layout, f) for f in (*_PRICES, *_COUNTS, "strike")} - {None}
+    columns = layout.columns()
+    if layout.value is not None and layout.value in {h.strip() for h in first_line.split(",")}:
+        numbers.add(layout.value)
+        columns.append(layout.value)
     types: dict[str, pa.DataType] = {c: pa.float64() for c in numbers}
-    for column in layout.columns():
+    for column in columns:
         types.setdefault(column, _DICT)
     try:
         raw = pacsv.read_csv(
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(block_size=4 << 20),
             convert_options=pacsv.ConvertOptions(
-                include_columns=layout.columns(), column_types=types, strings_can_be_null=False
+                include_columns=columns, column_types=types, strings_can_be_null=False
             ),
         )
     except pa.ArrowInvalid as exc:
@@ -240,6 +252,58 @@ def parse_fo_bhavcopy(source: str, data: bytes) -> FoDay:
     if raw.num_rows > MAX_ROWS:
         raise InvalidField("file", f"{source} has {raw.num_rows:,} rows; at most {MAX_ROWS:,}")
     return _Checker(source, kind, layout, raw).day()
+
+
+def round_lot(low: float, high: float, *, index: bool) -> int:
+    """The one lot size in [low, high], or 0 when none or several could be. An index's lots
+    have always been multiples of 5 (NIFTY 200, 50, 25, 75, 65; BANKNIFTY 25, 15, 30, 35 …),
+    so for an index one multiple of 5 in the range is enough; a stock's lot may be any whole
+    number (a bonus or split adjusts it), so it needs one whole number."""
+    first, last = int(np.ceil(low)), int(np.floor(high))
+    if first == last and first >= 1:
+        return first
+    if index and last > first:
+        fives = range(-(-first // 5) * 5, last + 1, 5)
+        if len(fives) == 1 and fives[0] >= 5:
+            return fives[0]
+    return 0
+
+
+def inferred_lots(
+    keys: npt.NDArray[np.int64],
+    future: npt.NDArray[np.bool_],
+    index: npt.NDArray[np.bool_],
+    high: npt.NDArray[np.float64],
+    low: npt.NDArray[np.float64],
+    contracts: npt.NDArray[np.int64],
+    value_lakh: npt.NDArray[np.float64],
+) -> npt.NDArray[np.int64]:
+    """Lot sizes of a legacy day's rows (0: unknown), from its futures' traded value.
+
+    A future's value is Σ price × contracts × lot over its trades, every price between the
+    day's low and high, so lot ∈ [value / (contracts × high), value / (contracts × low)]
+    (widened by the half paisa-lakh ``VAL_INLAKH`` is rounded to); `round_lot` picks the
+    one lot in it (`index`: the row is an index future). Every row of the same `keys`
+    (underlying and expiry) gets it."""
+    traded = future & (contracts > 0) & (low > 0) & (high >= low) & (value_lakh > 0)
+    found: dict[int, int] = {}
+    for row in np.flatnonzero(traded):
+        units = contracts[row]
+        lot = round_lot(
+            (value_lakh[row] - 0.005) * 1e5 / (units * high[row]),
+            (value_lakh[row] + 0.005) * 1e5 / (units * low[row]),
+            index=bool(index[row]),
+        )
+        if lot:
+            found[int(keys[row])] = lot
+    out = np.zeros(keys.size, dtype=np.int64)
+    if found:
+        known = np.array(sorted(found), dtype=np.int64)
+        sizes = np.array([found[k] for k in known], dtype=np.int64)
+        at = np.clip(np.searchsorted(known, keys), 0, known.size - 1)
+        hit = known[at] == keys
+        out[hit] = sizes[at[hit]]
+    return out
 
 
 def _arrow_message(exc: pa.ArrowInvalid) -> str:
@@ -325,6 +389,10 @@ class _Checker:
         kind = pc.if_else(future, pa.scalar(None, pa.string()), kind)
         prices = {p: self.price(getattr(layout, p), required=p == "settle") for p in _PRICES}
         counts = {c: self.count(getattr(layout, c), c) for c in _COUNTS}
+        if layout.value is not None and layout.value in self.raw.column_names:
+            counts["lot_size"] = self.lots(
+                symbol, instrument, future, expiry, prices, counts["volume"]
+            )
         table = pa.table(
             {
                 "symbol": symbol,
@@ -347,6 +415,27 @@ class _Checker:
         table = table.cast(DAY_SCHEMA)
         self.check_unique(table)
         return table
+
+    def lots(  # noqa: PLR0913 - the columns it reads
+        self, symbol: Any, instrument: Any, future: Any, expiry: Any, prices: Any, contracts: Any
+    ) -> Any:
+        """Each row's lot size as its underlying's future of the same expiry traded it
+        (`inferred_lots`); null where none can be told."""
+        assert self.layout.value is not None
+        value = pc.fill_null(self.column(self.layout.value), 0.0).to_numpy()
+        codes = pc.dictionary_encode(symbol.combine_chunks()).indices.to_numpy()
+        days = expiry.combine_chunks().to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        keys = codes.astype(np.int64) * 1_000_000 + days.astype(np.int64)
+        lots = inferred_lots(
+            keys,
+            pc.fill_null(future, False).to_numpy(zero_copy_only=False),
+            pc.fill_null(pc.equal(instrument, "FUTIDX"), False).to_numpy(zero_copy_only=False),
+            pc.fill_null(prices["high"], 0.0).to_numpy(),
+            pc.fill_null(prices["low"], 0.0).to_numpy(),
+            pc.fill_null(contracts, 0).to_numpy(),
+            value,
+        )
+        return pa.chunked_array([pa.array(lots, mask=lots == 0, type=pa.int64())])
 
     def price(self, column: str | None, *, required: bool) -> Any:
         if column is None:

@@ -8,9 +8,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.fo_bhavcopy_files import (
@@ -27,6 +28,7 @@ from tradertape.candles.fo_bhavcopy import (
     FoFormat,
     files_in,
     files_of_upload,
+    inferred_lots,
     parse_fo_bhavcopy,
 )
 from tradertape.candles.fo_import import import_fo_bhavcopies
@@ -79,7 +81,7 @@ def test_the_udiff_layout_reads_every_contract_with_its_lot_and_underlying() -> 
     assert second["change_in_oi"] == -396630
 
 
-def test_the_legacy_layout_has_no_lot_and_no_underlying_price() -> None:
+def test_the_legacy_layout_has_no_underlying_price_and_its_lot_is_its_futures() -> None:
     text = (
         "INSTRUMENT,SYMBOL,EXPIRY_DT,STRIKE_PR,OPTION_TYP,OPEN,HIGH,LOW,CLOSE,SETTLE_PR,"
         "CONTRACTS,VAL_INLAKH,OPEN_INT,CHG_IN_OI,TIMESTAMP,\n"
@@ -106,7 +108,10 @@ def test_the_legacy_layout_has_no_lot_and_no_underlying_price() -> None:
     )
     assert stock["expiry"] == date(2011, 6, 30)
     assert stock["option_type"] == "CE"
-    assert {r["lot_size"] for r in (fut, call)} == {None}
+    # the June future: 703,000.00 lakh over 254,909 contracts traded between 5,470 and 5,530
+    # is a lot in [49.87, 50.42]: 50 (NIFTY's lot in 2011); no July future traded in the file,
+    # so the July call's lot is not known
+    assert (fut["lot_size"], call["lot_size"]) == (50, None)
     assert {r["underlying_close"] for r in (fut, call)} == {None}
 
 
@@ -231,10 +236,10 @@ def test_a_folder_of_both_layouts_zipped_or_not_is_imported_and_read_back(tmp_pa
     at_expiry = store.settlement(call, THU)
     assert at_expiry is not None
     assert at_expiry.settle == Decimal("100.55")
-    # the legacy day: no lot, no underlying price
+    # the legacy day: the lot from its future's traded value, no underlying price
     old = store.settlement(Contract("NIFTY", THU, "FUT", None, physical=False), date(2024, 7, 5))
     assert old is not None
-    assert (old.lot_size, old.underlying_close) == (None, None)
+    assert (old.lot_size, old.underlying_close) == (25, None)
     assert store.settlement(Contract("NIFTY", THU, "CE", Decimal(99999), False), TUE) is None
 
     covered = {c.underlying: c for c in store.coverage()}
@@ -311,3 +316,30 @@ def test_any_order_of_imports_ends_with_the_last_file_of_each_day(
         assert table.num_rows == len(_nifty(day, spot))
         assert set(table.column("underlying_close").to_pylist()) == {round(spot, 2)}
         assert pa.compute.all(pa.compute.equal(table.column("trade_date"), pa.scalar(day))).as_py()
+
+
+@given(
+    index=st.booleans(),
+    lot=st.integers(min_value=1, max_value=5000),
+    contracts=st.integers(min_value=1, max_value=1_000_000),
+    low=st.floats(min_value=5, max_value=60_000),
+    spread=st.floats(min_value=0, max_value=0.08),
+    at=st.floats(min_value=0, max_value=1),
+)
+def test_a_lot_told_from_a_futures_value_is_its_lot_or_none(
+    index: bool, lot: int, contracts: int, low: float, spread: float, at: float
+) -> None:
+    lot = lot * 5 if index else lot  # an index's lots are multiples of 5; a stock's any
+    high = low * (1 + spread)
+    value = round((low + at * (high - low)) * contracts * lot / 1e5, 2)  # as VAL_INLAKH prints
+    assume(value > 0)
+    found = inferred_lots(
+        np.array([7], dtype=np.int64),
+        np.array([True]),
+        np.array([index]),
+        np.array([high]),
+        np.array([low]),
+        np.array([contracts], dtype=np.int64),
+        np.array([value]),
+    )
+    assert found[0] in (lot, 0)

@@ -3,6 +3,7 @@ the options engine's chains, in both NSE layouts; and the worked straddle on the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -82,7 +83,9 @@ def test_a_udiff_day_reads_as_the_protocol_says(worked: ImportedChains):
     assert len(worked.day_chain("NIFTY", date(2026, 3, 31))) == 0  # a holiday: empty
 
 
-def test_a_legacy_day_has_no_lot_and_its_close_is_the_nearest_futures_settle(tmp_path: Path):
+def test_a_legacy_day_takes_its_lot_from_its_futures_and_its_close_from_the_nearest_settle(
+    tmp_path: Path,
+):
     folder = tmp_path / "bhav"
     folder.mkdir()
     before, expiry = date(2011, 7, 27), date(2011, 7, 28)
@@ -97,11 +100,22 @@ def test_a_legacy_day_has_no_lot_and_its_close_is_the_nearest_futures_settle(tmp
     futures = day.option_type == "XX"
     near = futures & (day.expiry == np.datetime64(expiry))
     assert day.spot() == day.settle[near][0] != 5500.0  # the near future's settle (its basis)
-    assert (day.lot_size == 0).all()
+    assert (day.lot_size == 75).all()  # each expiry's future traded 2,000 lots of 75
     assert (day.strike[futures] == 0).all()
     assert not np.isnan(day.close).any()
     # on the expiry day the expiring future settles at the index's close
     assert source.day_chain("NIFTY", expiry).spot() == 5480.0
+
+
+def test_a_legacy_day_whose_futures_did_not_trade_has_no_lot_and_is_refused(tmp_path: Path):
+    folder = tmp_path / "bhav"
+    folder.mkdir()
+    before, expiry = date(2011, 7, 27), date(2011, 7, 28)
+    for day, spot in ((before, 5500.0), (expiry, 5480.0)):
+        rows = chain(day, "NIFTY", spot, expiries=[expiry, date(2011, 8, 25)])
+        write_legacy(folder, day, [replace(r, volume=0) if r.future else r for r in rows])
+    source = _imported(tmp_path / "data", folder)
+    assert (source.day_chain("NIFTY", before).lot_size == 0).all()
     # no lot size: the engine refuses to open a leg rather than book zero units
     strategy = OptionStrategy.model_validate(STRADDLE)
     with pytest.raises(NoData, match=r"NIFTY chain of 2011-07-28 gives no lot size"):

@@ -5,6 +5,7 @@ row says."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import get_args
 
 import pytest
@@ -130,3 +131,33 @@ def test_only_an_api_key_login_has_instructions_instead_of_a_link():
         'approval key whose secret you stored, {"use_secret": true} after approving it on the '
         "Groww Trade API keys page; the token lasts until 06:00 IST"
     )
+
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "tradertape"
+# The server's files outside the adapters and fakes that still name every broker, each with
+# why (issue 68 counted 38): a broker's own wiring, routes or wire fields, not a restated
+# fact. The list only shrinks; a fourth broker adds its name to these files, and no others.
+NAMING_EVERY_BROKER: dict[str, str] = {
+    "domain/brokers.py": "the row of facts itself",
+    "domain/symbols.py": "each broker's instrument names (its symbol format)",
+    "domain/charge_rates.py": "each broker's published charges schedule",
+    "settings.py": "each adapter's root URL and timeout (a fake on loopback in tests)",
+    "runtime.py": "the composition root builds each broker's connector",
+    "cli/data.py": "fetch-history builds the chosen broker's connector",
+    "cli/instruments.py": "shows an instrument's name at each broker",
+    "api/schemas/instruments.py": "an instrument's names at each broker, on the wire",
+    "api/routes/brokers.py": "each broker's login route (a redirect's callback, a key's token)",
+}
+
+
+def test_few_server_files_name_every_broker():
+    found = set()
+    for path in SRC.rglob("*.py"):
+        if "fakebrokers" in path.parts:
+            continue
+        text = path.read_text().lower()
+        if all(name in text for name in BROKER_NAMES):
+            found.add(path.relative_to(SRC).as_posix())
+    assert sorted(found - NAMING_EVERY_BROKER.keys()) == [], "read the row (domain/brokers)"
+    assert sorted(NAMING_EVERY_BROKER.keys() - found) == [], "gone: strike it from the list"
+    assert len(NAMING_EVERY_BROKER) <= 10

@@ -31,6 +31,8 @@ from tradertape.domain.brokers import (
     Slicing,
     access_token_expiry,
 )
+from tradertape.domain.instruments import Exchange
+from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.fakebrokers import FAKES
 from tradertape_brokers import registry
 from tradertape_brokers.pacing import Ceiling
@@ -43,26 +45,20 @@ from tradertape_brokers.port import (
 )
 
 
-@dataclass(frozen=True)
-class Order:
-    """An `OrderLike` (Kite's names) every adapter sends: a delivery buy of `KEY`."""
-
-    quantity: int = 5
-    price: Decimal | None = Decimal("1450")
-    order_type: str = "LIMIT"
-    transaction_type: str = "BUY"
-    exchange: str = "NSE"
-    tradingsymbol: str = KEY.split(":", 1)[1]
-    product: str = "CNC"
-    variety: str = "regular"
-    validity: str = "DAY"
-    trigger_price: Decimal | None = None
-    disclosed_quantity: int | None = None
-    validity_ttl: int | None = None
-    market_protection: int | None = None
-    iceberg_legs: int | None = None
-    iceberg_quantity: int | None = None
-    auction_number: str | None = None
+def buy(
+    *, quantity: int = 5, price: Decimal | None = Decimal("1450"), order_type: str = "LIMIT"
+) -> OrderSpec:
+    """A delivery buy of `KEY` (the server's `OrderSpec` is an `OrderLike`)."""
+    exchange, symbol = KEY.split(":", 1)
+    return OrderSpec(
+        exchange=Exchange(exchange),
+        tradingsymbol=symbol,
+        transaction_type=TransactionType.BUY,
+        quantity=quantity,
+        product=Product.CNC,
+        order_type=OrderType(order_type),
+        price=price,
+    )
 
 
 @dataclass
@@ -129,7 +125,7 @@ def test_an_instrument_is_named_by_its_kite_key(at: AtFake):
 
 
 def test_place_modify_cancel(at: AtFake):
-    order_id = at.broker.place_order(Order(), idempotency_key="conform-0001")
+    order_id = at.broker.place_order(buy(), idempotency_key="conform-0001")
 
     assert at.broker.find_order("conform-0001") == order_id
     assert _order(at.broker, order_id)["status"] == "OPEN"
@@ -142,7 +138,7 @@ def test_place_modify_cancel(at: AtFake):
 
 
 def test_a_resting_order_is_updated_when_the_price_comes_to_it(at: AtFake):
-    order_id = at.broker.place_order(Order(), idempotency_key="conform-0002")
+    order_id = at.broker.place_order(buy(), idempotency_key="conform-0002")
     at.harness.price(KEY, 1449.5)
 
     done = _order(at.broker, order_id)
@@ -157,7 +153,7 @@ def test_a_resting_order_is_updated_when_the_price_comes_to_it(at: AtFake):
 
 def test_a_fill_shows_in_positions_holdings_and_margins(at: AtFake):
     before = at.broker.margins()["equity"]["net"]
-    at.broker.place_order(Order(order_type="MARKET", price=None), idempotency_key="conform-0003")
+    at.broker.place_order(buy(order_type="MARKET", price=None), idempotency_key="conform-0003")
 
     [net] = [p for p in at.broker.positions()["net"] if p["tradingsymbol"] == "INFY"]
     assert (net["exchange"], net["quantity"], net["product"]) == ("NSE", 5, "CNC")
@@ -168,13 +164,13 @@ def test_a_fill_shows_in_positions_holdings_and_margins(at: AtFake):
 
 def test_a_buy_beyond_the_cash_is_insufficient_funds(at: AtFake):
     with pytest.raises(InsufficientFunds):
-        at.broker.place_order(Order(quantity=100_000), idempotency_key="conform-0004")
+        at.broker.place_order(buy(quantity=100_000), idempotency_key="conform-0004")
 
 
 def test_a_refused_request_is_retried_after_a_back_off_and_placed_once(at: AtFake):
     at.harness.refuse_places(2)
 
-    order_id = at.broker.place_order(Order(), idempotency_key="conform-0005")
+    order_id = at.broker.place_order(buy(), idempotency_key="conform-0005")
 
     assert len(at.pace.waits) == 2  # one back-off a refusal
     assert all(wait > 0 for wait in at.pace.waits)
@@ -185,7 +181,7 @@ def test_a_refusal_on_every_try_is_transient_and_places_nothing(at: AtFake):
     at.harness.refuse_places(20)
 
     with pytest.raises(TransientBrokerError):
-        at.broker.place_order(Order(), idempotency_key="conform-0006")
+        at.broker.place_order(buy(), idempotency_key="conform-0006")
     assert at.broker.orders() == []
 
 
@@ -194,9 +190,9 @@ def test_the_order_rate_ceiling_is_the_rows_and_the_adapter_keeps_to_it(at: AtFa
     assert at.harness.limits["orders"][0] == Ceiling(per_second, 1.0)
 
     for i in range(per_second):
-        at.broker.place_order(Order(quantity=1), idempotency_key=f"conform-1{i:03d}")
+        at.broker.place_order(buy(quantity=1), idempotency_key=f"conform-1{i:03d}")
     assert at.pace.waits == []  # a second's worth goes at once
-    at.broker.place_order(Order(quantity=1), idempotency_key="conform-2000")
+    at.broker.place_order(buy(quantity=1), idempotency_key="conform-2000")
 
     assert sum(at.pace.waits) == pytest.approx(1.0)  # the next waits out the window
     assert len(at.broker.orders()) == per_second + 1

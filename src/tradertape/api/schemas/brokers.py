@@ -134,22 +134,5 @@ class BrokerFactsOut(BaseModel):
 
     @classmethod
     def of(cls, row: BrokerFacts) -> BrokerFactsOut:
-        """The row as the API shows it."""
-        return cls(
-            name=row.name.value,
-            label=row.label,
-            house=row.house,
-            segments=list(row.segments),
-            order_types=list(row.order_types),
-            varieties=list(row.varieties),
-            products=list(row.products),
-            session_ends=row.session_ends,
-            slicing=row.slicing.value,
-            slice_cap=row.slice_cap,
-            orders_per_second=row.orders_per_second,
-            symbols=row.symbols,
-            charges=row.charges,
-            login=row.login.value,
-            updates=row.updates.value,
-            agent=row.agent,
-        )
+        """The row as the API shows it (its fields, read by name)."""
+        return cls.model_validate(row, from_attributes=True)

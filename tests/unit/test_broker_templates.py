@@ -12,9 +12,11 @@ import tradertape_brokers
 from tests.brokers.conformance.harness import START
 from tradertape.domain.brokers import BROKERS
 from tradertape.fakebrokers import FAKES
-from tradertape.fakebrokers.template import create_app
+from tradertape.fakebrokers._template import create_app
 from tradertape.ports.clock import ManualClock
 from tradertape_brokers import registry
+from tradertape_brokers._template import TEMPLATE_LIMITS, TemplateBroker
+from tradertape_brokers._template.errors import map_error
 from tradertape_brokers.port import (
     Broker,
     BrokerError,
@@ -23,8 +25,6 @@ from tradertape_brokers.port import (
     SessionExpired,
     TransientBrokerError,
 )
-from tradertape_brokers.template import TEMPLATE_LIMITS, TemplateBroker
-from tradertape_brokers.template.errors import map_error
 
 ADAPTERS = Path(tradertape_brokers.__file__).parent
 #: The modules the template has and every adapter package beside it has too.
@@ -40,7 +40,7 @@ def test_the_adapter_template_is_a_broker_and_registered_nowhere():
         adapter.margins()
 
 
-@pytest.mark.parametrize("name", ["template", *registry.BROKERS])
+@pytest.mark.parametrize("name", ["_template", *registry.BROKERS])
 def test_every_adapter_package_has_the_templates_modules(name: str):
     assert {path.stem for path in (ADAPTERS / name).glob("*.py")} >= MODULES
 

@@ -16,15 +16,15 @@ the broker's name. Its modules are the ones every adapter here has, each with on
 
 Then register it: a branch in `registry.build_broker` and `registry.new_limiter`, its name
 in `registry.BROKERS`, an SDK extra in ``pyproject.toml``; the server's row in
-``tradertape.domain.brokers``; a fake from ``tradertape.fakebrokers.template``; and a
+``tradertape.domain.brokers``; a fake from ``tradertape.fakebrokers._template``; and a
 harness in ``tests/brokers/conformance/harness.py``, after which the conformance suite runs
 it (``docs/brokers.md``, "Adding a broker"). Nothing here imports the TraderTape server.
 """
 
 from __future__ import annotations
 
-from tradertape_brokers.template.adapter import TemplateBroker
-from tradertape_brokers.template.limits import TEMPLATE_LIMITS
-from tradertape_brokers.template.login import DEFAULT_ROOT, exchange_code
+from tradertape_brokers._template.adapter import TemplateBroker
+from tradertape_brokers._template.limits import TEMPLATE_LIMITS
+from tradertape_brokers._template.login import DEFAULT_ROOT, exchange_code
 
 __all__ = ["DEFAULT_ROOT", "TEMPLATE_LIMITS", "TemplateBroker", "exchange_code"]

@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from tradertape_brokers._template.limits import TEMPLATE_LIMITS
+from tradertape_brokers._template.login import DEFAULT_ROOT
 from tradertape_brokers.pacing import RateLimiter
 from tradertape_brokers.port import (
     BrokerCapabilities,
@@ -23,8 +25,6 @@ from tradertape_brokers.port import (
     OrderLike,
     TransientBrokerError,
 )
-from tradertape_brokers.template.limits import TEMPLATE_LIMITS
-from tradertape_brokers.template.login import DEFAULT_ROOT
 
 T = TypeVar("T")
 _TODO = "the broker's request, its answer in Kite's shape"

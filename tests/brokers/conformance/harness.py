@@ -20,8 +20,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from tests.integration.groww.conftest import API_KEY as GROWW_KEY
+from tests.integration.groww.conftest import API_SECRET as GROWW_SECRET
+from tests.integration.groww.conftest import TOTP as GROWW_TOTP
 from tests.serving import serve
-from tests.upstox_kit import kite_to_upstox
+from tests.upstox_kit import FakeUpstox, kite_to_upstox
 from tradertape.domain.brokers import BrokerName
 from tradertape.ports.clock import IST, ManualClock
 from tradertape_brokers.pacing import Ceiling, RateLimiter
@@ -168,12 +171,7 @@ class UpstoxHarness(_Control):
     def login(self) -> BrokerSession:
         from tradertape_brokers.upstox import exchange_code
 
-        dialog = httpx.get(
-            f"{self.root}/v2/login/authorization/dialog",
-            params={"response_type": "code", "client_id": "key", "redirect_uri": self.REDIRECT},
-            timeout=5,
-        )
-        code = parse_qs(urlsplit(dialog.headers["location"]).query)["code"][0]
+        code = FakeUpstox(self.root).code("key", self.REDIRECT)
         return exchange_code("key", "secret", code, self.REDIRECT, self.root, now=self.clock.now)
 
     def adapter(self, session: BrokerSession, pace: Pace) -> Broker:
@@ -203,9 +201,7 @@ class UpstoxHarness(_Control):
 class GrowwHarness(_Control):
     """The fake Groww: no browser, today's token minted from the API key and a TOTP code."""
 
-    API_KEY = "growwkey-0001"
-    API_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-    TOTP = "123456"
+    API_KEY, API_SECRET, TOTP = GROWW_KEY, GROWW_SECRET, GROWW_TOTP
 
     def __init__(self, root: str, clock: ManualClock) -> None:
         super().__init__(root, "_fake")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any, Protocol
@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from tests.brokers.kite.conftest import Sleeps
 from tests.integration.groww.conftest import API_KEY as GROWW_KEY
 from tests.integration.groww.conftest import API_SECRET as GROWW_SECRET
 from tests.integration.groww.conftest import TOTP as GROWW_TOTP
@@ -38,23 +39,14 @@ KEY = "NSE:INFY"
 PRICE = 1500.0
 
 
-@dataclass
-class Pace:
-    """A rate limiter's clock and sleeper that record instead of waiting: its monotonic time
-    moves only when something sleeps, so a burst stands still until the limiter holds it."""
+#: A rate limiter's clock and sleeper that record instead of waiting: its monotonic time
+#: moves only when something sleeps, so a burst stands still until the limiter holds it.
+Pace = Sleeps
 
-    waits: list[float] = field(default_factory=list)
-    now: float = 0.0
 
-    def sleep(self, secs: float) -> None:
-        self.waits.append(secs)
-        self.now += secs
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def limiter(self, limits: Mapping[str, Sequence[Ceiling]]) -> RateLimiter:
-        return RateLimiter(limits, monotonic=self.monotonic, sleep=self.sleep)
+def paced(limits: Mapping[str, Sequence[Ceiling]], pace: Pace) -> RateLimiter:
+    """A limiter of `limits` on `pace`'s clock."""
+    return RateLimiter(limits, monotonic=pace.monotonic, sleep=pace.sleep)
 
 
 class Harness(Protocol):
@@ -135,7 +127,7 @@ class KiteHarness(_Control):
             root=self.root,
             timeout_secs=2,
             expires_at=session.expires_at,
-            limiter=pace.limiter(self.limits),
+            limiter=paced(self.limits, pace),
             backoff=Backoff(sleep=pace.sleep),
         )
 
@@ -184,7 +176,7 @@ class UpstoxHarness(_Control):
             expires_at=session.expires_at,
             timeout_secs=2,
             sleep=pace.sleep,
-            limiter=pace.limiter(self.limits),
+            limiter=paced(self.limits, pace),
         )
 
     def credentials(self, session: BrokerSession) -> tuple[Credentials, dict[str, Any]]:
@@ -227,7 +219,7 @@ class GrowwHarness(_Control):
             expires_at=session.expires_at,
             timeout_secs=2,
             sleep=pace.sleep,
-            limiter=pace.limiter(self.limits),
+            limiter=paced(self.limits, pace),
         )
 
     def credentials(self, session: BrokerSession) -> tuple[Credentials, dict[str, Any]]:

@@ -61,7 +61,7 @@ from tradertape.services.audit.keys import AuditKeys
 from tradertape.services.audit.trail import AuditTrail
 from tradertape.services.baskets.unwind import LateRefusals
 from tradertape.services.books import summary as paper_books
-from tradertape.services.brokers.account import AccountViews
+from tradertape.services.brokers.account import AccountViews, BrokerConnector
 from tradertape.services.brokers.credentials import BrokerCredentials
 from tradertape.services.brokers.egress import ServerEgress
 from tradertape.services.brokers.groww_session import GrowwConnector
@@ -362,7 +362,12 @@ class Runtime:
             timeout_secs=settings.upstox_timeout_secs,
         )
         groww = GrowwConnector(root=settings.groww_root, timeout_secs=settings.groww_timeout_secs)
-        live_brokers = UserBrokers(credentials=brokers, kite=kite, upstox=upstox, groww=groww)
+        connectors: dict[BrokerName, BrokerConnector] = {
+            BrokerName.KITE: kite,
+            BrokerName.UPSTOX: upstox,
+            BrokerName.GROWW: groww,
+        }
+        live_brokers = UserBrokers(credentials=brokers, connectors=connectors)
         # SEBI: each live order records its algo id and the address it left from.
         egress = ServerEgress(
             configured=str(settings.egress_ip) if settings.egress_ip else None,

@@ -11,8 +11,8 @@ Besides the per-package rules: routes build no queries (they call use-cases); se
 routes, the CLI and the demo reach the OMS only through its door, the `tradertape.oms`
 package, and take from it its names, never one of its modules (``from tradertape.oms import
 slicing`` is a reach past the door as much as ``from tradertape.oms.slicing import …``);
-routes take no new venue off the runtime (`ROUTE_VENUES`: what they still take, each with
-its reason, until the routes hold no venue). The composition root (`runtime.py`) and
+routes take no venue off the runtime (`ROUTE_VENUES`, the ratchet of those that did, is
+empty: they call the OMS door or a service). The composition root (`runtime.py`) and
 `jobs/` wire the OMS's venues and are its own.
 """
 
@@ -352,17 +352,11 @@ def test_the_door_check_sees_each_way_past_it(tmp_path: Path):
 
 
 # Routes that still take a venue (or the paper exchange's context) off the `Runtime`, each
-# with its reason (issue 68 counted 17 such places: "routes hold no venue" is the next step,
-# a door or a service for each). A route may not add one: the list only shrinks.
-ROUTE_VENUES: dict[tuple[str, str], str] = {
-    ("agent", "exchange"): "the paper exchange's clock, and its last tick for an agent's fill",
-    ("brokers", "live"): "a Kite postback is booked on the live book (`book_kite_postback`)",
-    ("health", "exchange"): "the trading calendar's warning (the paper exchange's calendar)",
-    ("instruments", "exchange"): "the catalog with listed index options, and the last tick",
-    ("market", "exchange"): "the trading calendar of the paper exchange's context",
-    ("model", "exchange"): "a model portfolio's preview reads the paper exchange's prices",
-    ("trading", "exchange"): "the paper deposit and the last tick of a preview",
-}
+# with its reason. Issue 68 counted 17 such places; each now calls the OMS door
+# (`runtime.orders`: its context's clock, calendar and catalog, `last_tick`, `deposit`,
+# `apply_kite_update`) or a service (a model portfolio's `portfolio_trading`). The list
+# only shrinks: it is empty, and a route may not add one.
+ROUTE_VENUES: dict[tuple[str, str], str] = {}
 _VENUES = {"exchange", "gtts", "live", "live_gtts"}
 
 

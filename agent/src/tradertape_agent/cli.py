@@ -22,6 +22,7 @@ from tradertape_agent.cloud import Cloud, CloudAuthError, CloudError, CloudUnrea
 from tradertape_agent.config import (
     BROKER_NAMES,
     DEFAULT_CLOUD,
+    TITLES,
     Config,
     ConfigError,
     config_path,
@@ -156,12 +157,12 @@ class Wizard:
 
     def broker(self, config: Config) -> None:
         name = self.question(
-            "Primary broker (kite/upstox/groww)",
+            f"Primary broker ({'/'.join(BROKER_NAMES)})",
             config.primary_broker or "kite",
-            lambda v: None if v in BROKER_NAMES else "One of kite, upstox, groww",
+            lambda v: None if v in BROKER_NAMES else f"One of {', '.join(BROKER_NAMES)}",
         )
         config.primary_broker = name
-        title = {"kite": "Kite", "upstox": "Upstox", "groww": "Groww"}[name]
+        title = TITLES[name]
         key = self.question(f"{title} API key", config.secret(name, "api_key"), _needed)
         setattr(config, f"{name}_api_key", key)
         secret = self.question(

@@ -14,9 +14,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tradertape_brokers.registry import BROKERS
+
 CONFIG_ENV = "TRADERTAPE_AGENT_CONFIG"
 DEFAULT_CLOUD = "https://tradertape.com"
-BROKER_NAMES = ("kite", "upstox", "groww")
+#: The brokers the agent trades at: every adapter the registry builds.
+BROKER_NAMES = BROKERS
+#: What people call each (the server's rows in ``tradertape.domain.brokers`` say the same:
+#: the agent imports nothing from the server, so a test holds the two to one table).
+TITLES = {"kite": "Kite", "upstox": "Upstox", "groww": "Groww"}
 
 
 class ConfigError(Exception):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from tradertape.cli.common import build_runtime, console, iso_day, service_errors
+from tradertape.domain.brokers import listed
 from tradertape.domain.market import Interval
 from tradertape.domain.money import group_indian
 
@@ -381,7 +382,7 @@ def _summary(store: CandleStore) -> None:
 
 
 HISTORY_SYMBOLS = typer.Argument(..., help="instruments, e.g. NSE:INFY RELIANCE")
-HISTORY_BROKER = typer.Option("kite", "--broker", help="kite, upstox or groww")
+HISTORY_BROKER = typer.Option("kite", "--broker", help=listed(names=True))
 HISTORY_FROM = typer.Option(..., "--from", help="first date (YYYY-MM-DD)")
 HISTORY_USER = typer.Option(
     None, "--user", help="whose broker session (default: the first admin with a live one)"
@@ -409,7 +410,7 @@ def fetch_history(
         try:
             chosen = BrokerName(broker)
         except ValueError:
-            raise InvalidField("--broker", f"'{broker}' is not kite, upstox or groww") from None
+            raise InvalidField("--broker", f"'{broker}' is not {listed(names=True)}") from None
         first = _date("--from", start)
         runtime = build_runtime()
         store = runtime.candles

@@ -1,4 +1,5 @@
-"""`fake-broker {kite|upstox|groww}`: serve a broker's fake on loopback (tests, demos)."""
+"""`fake-broker <broker>`: serve a broker's fake (`fakebrokers.FAKES`) on loopback (tests,
+demos)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Any
 import typer
 
 from tradertape.cli.common import console
+from tradertape.domain.brokers import listed
 from tradertape.fakebrokers import FAKES
 
-BROKER = typer.Argument(..., help="kite, upstox or groww")
+BROKER = typer.Argument(..., help=listed(names=True))
 PORT = typer.Option(9100, "--port", help="port to listen on")
 HOST = typer.Option("127.0.0.1", "--host", help="interface to bind")
 WALK = typer.Option(

@@ -1,8 +1,8 @@
 """IP addresses as SEBI's static-IP rule compares them.
 
-Since 2026-04-01 Kite, Upstox and Groww take orders only from the static IP a client
-registered with them (a change allowed once a week). These are the pure comparisons the
-settings page and the live order's pre-flight share.
+Since 2026-04-01 every broker we connect (`domain.brokers`) takes orders only from the static
+IP a client registered with them (a change allowed once a week). These are the pure
+comparisons the settings page and the live order's pre-flight share.
 """
 
 from __future__ import annotations

@@ -23,8 +23,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Generic, Literal, TypeVar
+from typing import Generic, TypeVar
 
+from tradertape.domain.brokers import BROKERS, BrokerName, ScheduleName, is_broker
 from tradertape.domain.money import ZERO, percent
 
 T = TypeVar("T")
@@ -286,26 +287,24 @@ GROWW_SCHEDULES: tuple[ChargeSchedule, ...] = _at_broker(
 )
 ZERODHA_SCHEDULES = SCHEDULES
 
-# The ledger's broker names: paper trading is Kite-shaped, so it pays Zerodha's charges.
-_BY_BROKER: dict[str, tuple[ChargeSchedule, ...]] = {
+# Each published schedule by the name a broker's row gives it (`BrokerFacts.charges`).
+_BY_NAME: dict[ScheduleName, tuple[ChargeSchedule, ...]] = {
+    "zerodha": ZERODHA_SCHEDULES,
     "upstox": UPSTOX_SCHEDULES,
     "groww": GROWW_SCHEDULES,
 }
 
 
 def schedules_of(broker: str) -> tuple[ChargeSchedule, ...]:
-    """The schedules a broker's fills are charged by: Upstox's, Groww's, or Zerodha's for
-    ``kite`` and the paper broker (and any other name, all of them Kite-shaped)."""
-    return _BY_BROKER.get(broker, ZERODHA_SCHEDULES)
+    """The schedules a broker's fills are charged by: its row's (`domain.brokers`), or
+    Zerodha's for the paper broker (and any other name, all of them Kite-shaped)."""
+    return _BY_NAME[schedule_name(broker)]
 
 
-def schedule_name(broker: str) -> Literal["zerodha", "upstox", "groww"]:
-    """Whose published schedule prices `broker`'s fills (as `schedules_of` picks it)."""
-    if broker == "upstox":
-        return "upstox"
-    if broker == "groww":
-        return "groww"
-    return "zerodha"
+def schedule_name(broker: str) -> ScheduleName:
+    """Whose published schedule prices `broker`'s fills (as `schedules_of` picks it): the
+    ledger's broker names; paper trading is Kite-shaped, so it pays Zerodha's charges."""
+    return BROKERS[BrokerName(broker)].charges if is_broker(broker) else "zerodha"
 
 
 def schedule_for(

@@ -1,7 +1,7 @@
 """Charges of NSE/BSE equity and equity-derivative fills, as a pure date-windowed function.
 
 Zerodha's schedule is the default; pass ``schedules=schedules_of(broker)`` for another
-broker's (Upstox's and Groww's brokerage and DP charges differ; see ``docs/charges.md``).
+broker's (each broker's brokerage and DP charges differ; see ``docs/charges.md``).
 
 One call prices one trading day
 -------------------------------
@@ -138,7 +138,7 @@ class ChargesBreakdown:
 
     @property
     def exchange_turnover_charge(self) -> Decimal:
-        """The figure Kite's virtual contract note reports: Zerodha folds IPFT into it."""
+        """The figure Zerodha's virtual contract note reports: it folds IPFT into it."""
         return self.exchange_txn + self.ipft
 
     @property

@@ -216,7 +216,7 @@ class InstrumentCatalog:
     def index_named(self, exchange: Exchange, name: str) -> Instrument:
         """The index on `exchange` known by `name` under any spelling brokers use.
 
-        Kite says ``NIFTY 50``, Upstox ``Nifty 50``, Groww and the F&O market ``NIFTY``;
+        Kite says ``NIFTY 50``, Upstox ``Nifty 50``, others and the F&O market ``NIFTY``;
         all of them, and the Kite name without spaces, find the same index
         (case-insensitively).
         """

@@ -46,7 +46,7 @@ class OrderUpdate:
     user_id: int
     order_id: str
     broker_order_id: str | None
-    broker: str  # the venue: "paper", or the live broker ("kite", "upstox", "groww")
+    broker: str  # the venue: "paper", or the live broker (a `domain.brokers.BrokerName`)
     book: str  # "manual", "portfolio:<id>", "run:<id>", "live:<broker>" (domain.books)
     source: str  # "api", "worker", "portfolio", "gtt", "squareoff", "virtual", ...
     attribution: Mapping[str, Any]

@@ -10,8 +10,8 @@ a few statements.
 Each fill's charges are the exact difference it makes to the day's note (`charge_fill`,
 which prices an uploaded tradebook's rows too), and the balance moves by exactly the
 entries written with it. A note is kept per broker and priced on that broker's schedule
-(`schedules_of`: Upstox's, Groww's, or Zerodha's for Kite and the Kite-shaped paper
-broker), so a fill is charged by its order's broker.
+(`schedules_of`: the one its row in `domain.brokers` names, Zerodha's for the
+Kite-shaped paper broker), so a fill is charged by its order's broker.
 """
 
 from __future__ import annotations

@@ -184,9 +184,9 @@ class LiveVenue:
         return Submitted(placed.order, placed.replayed)
 
     def slices(self, db: Session, account: Account, order: SubmitOrder, count: int) -> bool:
-        """Whether the account's broker slices `count` children itself (Kite's
-        ``autoslice``, Upstox's ``slice``, within their caps); an exit past the cap, or
-        Groww, is sliced by the pipeline, one send a child."""
+        """Whether the account's broker slices `count` children itself (a broker
+        whose row's `slicing` is `Slicing.BROKER`, within its cap); an exit past the cap, or
+        another broker, is sliced by the pipeline, one send a child."""
         cap = self._live.broker_slice_cap(db, order.user_id, account.broker)
         return cap is not None and count <= cap
 
@@ -253,6 +253,21 @@ class OrderPipeline:
     def context(self) -> TradingContext:
         """The clock, calendar, catalog and paper knobs the engine trades on."""
         return self._exchange.context
+
+    def last_tick(self, key: str) -> Tick | None:
+        """The feed's last tick of ``key`` (``NSE:INFY``) the engine prices by, if seen."""
+        return self._exchange.last_tick(key)
+
+    def deposit(self, db: Session, *, user_id: int, amount: Decimal, note: str = "") -> None:
+        """Add funds to the user's paper account (commits; 422 on a non-positive amount)."""
+        self._exchange.deposit(db, user_id=user_id, amount=amount, note=note)
+
+    def apply_kite_update(self, db: Session, broker: str, payload: Mapping[str, Any]) -> bool:
+        """Book a broker's report in Kite's order shape (a postback) on the live book, once,
+        and commit; False when the order is not ours (or no live book is wired here)."""
+        if self._desk is None:
+            return False
+        return self._desk.apply_kite_update(db, broker, payload)
 
     @property
     def live_wired(self) -> bool:

@@ -2625,6 +2625,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/brokers/facts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Broker Facts
+         * @description Every broker a user can connect, one row of facts each (`domain.brokers`): its
+         *     segments, order types, varieties and products, when its session dies, how it slices an
+         *     order above the freeze quantity, its order-rate ceiling, symbols, charges schedule and
+         *     login flow. The web app lists brokers from it.
+         */
+        get: operations["brokers-broker_facts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/brokers/groww/session": {
         parameters: {
             query?: never;
@@ -3169,7 +3192,7 @@ export interface paths {
         };
         /**
          * Resolve Symbol
-         * @description Translate a Kite, Upstox or Groww symbol to the Kite key; 422 naming it if unknown.
+         * @description Translate a symbol in any broker's format to the Kite key; 422 naming it if unknown.
          */
         get: operations["instruments-resolve_symbol"];
         put?: never;
@@ -3211,7 +3234,7 @@ export interface paths {
         };
         /**
          * Get Instrument
-         * @description One instrument with its Kite, Upstox and Groww identifiers and, an F&O contract,
+         * @description One instrument with each broker's identifiers and, an F&O contract,
          *     its freeze quantity, the day it is of and whether it is older than NSE's last revision
          *     we know of (the order ticket says how many slices an order goes in); 404 if unknown.
          */
@@ -7616,6 +7639,89 @@ export interface components {
             timezone?: string;
         };
         /**
+         * BrokerFactsOut
+         * @description One broker a user can connect, as its row in `domain.brokers` states it.
+         */
+        BrokerFactsOut: {
+            /**
+             * Agent
+             * @description the local agent can place for a model portfolio at it
+             */
+            agent: boolean;
+            /**
+             * Charges
+             * @description whose published charges schedule its fills pay
+             * @enum {string}
+             */
+            charges: "zerodha" | "upstox" | "groww";
+            /**
+             * House
+             * @description the firm whose statements and charges it is
+             * @example Zerodha
+             */
+            house: string;
+            /**
+             * Label
+             * @example Kite
+             */
+            label: string;
+            /**
+             * Login
+             * @description redirect: a browser login sent back to our callback; api_key: today's token minted from the API key and a TOTP code or its secret
+             * @enum {string}
+             */
+            login: "redirect" | "api_key";
+            /**
+             * Name
+             * @enum {string}
+             */
+            name: "kite" | "upstox" | "groww";
+            /** Order Types */
+            order_types: string[];
+            /**
+             * Orders Per Second
+             * @description its published order-rate ceiling per API key
+             */
+            orders_per_second: number;
+            /** Products */
+            products: string[];
+            /**
+             * Segments
+             * @description exchanges it takes orders on (Kite's names)
+             */
+            segments: string[];
+            /**
+             * Session Ends
+             * @description the IST time its daily access token dies
+             * @example 06:00 IST
+             */
+            session_ends: string;
+            /**
+             * Slice Cap
+             * @description at most this many children for one order
+             */
+            slice_cap: number;
+            /**
+             * Slicing
+             * @description who cuts an order above the freeze quantity into children: the broker from one request, or our pipeline one request a child
+             * @enum {string}
+             */
+            slicing: "broker" | "pipeline";
+            /**
+             * Symbols
+             * @description how it names an instrument (a symbol format)
+             */
+            symbols: string;
+            /**
+             * Updates
+             * @description how it tells us of an order's changes besides being polled
+             * @enum {string}
+             */
+            updates: "postback" | "poll";
+            /** Varieties */
+            varieties: string[];
+        };
+        /**
          * BrokerName
          * @description A real broker a user can connect.
          * @enum {string}
@@ -7623,8 +7729,8 @@ export interface components {
         BrokerName: "kite" | "upstox" | "groww";
         /**
          * BrokerSessionOut
-         * @description One configured broker's session, as the agent shows it (SEBI-era daily tokens: Kite
-         *     and Groww die at 06:00 IST, Upstox at 03:30 IST the next day).
+         * @description One configured broker's session, as the agent shows it (SEBI-era daily tokens: each
+         *     dies at its broker's daily cut-off the next day, `domain.brokers`).
          */
         BrokerSessionOut: {
             /**
@@ -25791,6 +25897,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "brokers-broker_facts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerFactsOut"][];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

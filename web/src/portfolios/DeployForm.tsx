@@ -4,7 +4,8 @@ import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
 import { api } from "@/api/client";
 import { unwrap } from "@/api/errors";
-import { AGENT_BROKERS, brokerName, lastSeen } from "@/settings/agentStatus";
+import { brokerName, lastSeen } from "@/settings/agentStatus";
+import { agentBrokers, useBrokerFacts } from "@/settings/brokerFacts";
 import { useAgentStatus } from "@/settings/tradingAgentApi";
 import { PlacementSelect } from "./AgentPlacementChoice";
 import { type DeployValues, type Executor, initialDeploy, withExecutor } from "./deployForm";
@@ -16,7 +17,6 @@ const FILLS = [
   { value: "close", label: "At the signal day's close" },
   { value: "next_open", label: "At the next open" },
 ];
-const BROKERS = ["paper", "kite", "upstox", "groww"];
 
 /** Who places the orders, with when the user's agent last polled beside the choice. */
 function ExecutorChoice({ value, onChange, error }: { value: Executor; onChange: (e: Executor) => void; error?: string }) {
@@ -43,6 +43,9 @@ function ExecutorChoice({ value, onChange, error }: { value: Executor; onChange:
 /** Deploy a strategy (its current version is pinned) with capital and every guardrail. */
 export function DeployForm({ onDeployed }: { onDeployed: (p: Portfolio) => void }) {
   const [values, setValues] = useState<DeployValues>(initialDeploy);
+  const facts = useBrokerFacts().data;
+  const brokers = ["paper", ...(facts ?? []).map((row) => row.name)];
+  const atAgent = agentBrokers(facts);
   const { deploy, fields, error, busy } = useDeploy((made) => {
     setValues(initialDeploy);
     onDeployed(made);
@@ -95,14 +98,14 @@ export function DeployForm({ onDeployed }: { onDeployed: (p: Portfolio) => void 
           <Select label="Paper fill" data={FILLS} value={values.paper_fill} disabled={agent}
             description={agent ? "the agent's entries fill at the broker" : undefined}
             onChange={(v) => set("paper_fill", v ?? "gtt")} error={fields.paper_fill} />
-          <Select label="Broker" data={(agent ? AGENT_BROKERS : BROKERS).map((b) => ({ value: b, label: brokerName(b) }))}
+          <Select label="Broker" data={(agent ? atAgent : brokers).map((b) => ({ value: b, label: brokerName(b) }))}
             value={values.broker} allowDeselect={false}
             onChange={(v) => set("broker", v ?? (agent ? "kite" : "paper"))} error={fields.broker} />
           {agent && (
             <PlacementSelect value={values.agent_placement} onChange={(v) => set("agent_placement", v)} error={fields.agent_placement} />
           )}
         </SimpleGrid>
-        <ExecutorChoice value={values.executor} onChange={(e) => setValues((v) => withExecutor(v, e))} error={fields.executor} />
+        <ExecutorChoice value={values.executor} onChange={(e) => setValues((v) => withExecutor(v, e, atAgent))} error={fields.executor} />
         <Group gap="xl">
           <Switch label="Paper mode" checked={values.paper_mode} onChange={(e) => set("paper_mode", e.currentTarget.checked)}
             disabled={agent} error={fields.paper_mode} />

@@ -1,7 +1,6 @@
 // The deploy form's values and the request body they make. Every guardrail the deploy API
 // accepts has a field; empty optional fields are left out so the API's defaults apply.
 import type { components } from "@/api/client";
-import { AGENT_BROKERS } from "@/settings/agentStatus";
 import type { AgentPlacement } from "./agentPlacement";
 
 export type DeployBody = components["schemas"]["PortfolioDeploy"];
@@ -50,12 +49,14 @@ export const initialDeploy: DeployValues = {
   agent_placement: "gtt",
 };
 
-/** The values once `executor` is chosen: the agent trades for real at one of its brokers with
- * GTT entries (Kite unless one of them is chosen already); back to the server, on paper. */
-export function withExecutor(v: DeployValues, executor: Executor): DeployValues {
+/** The values once `executor` is chosen: the agent trades for real at one of its brokers
+ * (`agentBrokers`, the brokers' rows; any real broker when not known yet) with GTT entries
+ * (Kite unless one of them is chosen already); back to the server, on paper. */
+export function withExecutor(v: DeployValues, executor: Executor, agentBrokers?: readonly string[]): DeployValues {
   if (executor === v.executor) return v;
   if (executor === "server") return { ...v, executor, broker: "paper", paper_mode: true };
-  const broker = (AGENT_BROKERS as readonly string[]).includes(v.broker) ? v.broker : "kite";
+  const known = agentBrokers ? agentBrokers.includes(v.broker) : v.broker !== "paper";
+  const broker = known ? v.broker : "kite";
   return { ...v, executor, broker, paper_mode: false, paper_fill: "gtt" };
 }
 

@@ -8,6 +8,7 @@ import { ApiError, unwrap } from "@/api/errors";
 import { istDateTime } from "@/format";
 import { CopyField } from "./CopyField";
 import { brokerStatusKey, useBrokerStatus } from "@/shell/deskApi";
+import { type BrokerId, brokerTitle, useBrokerFacts } from "./brokerFacts";
 import { GrowwBrowserLogin } from "./GrowwBrowserLogin";
 import { LoginOutcome } from "./KiteBrowserLogin";
 import { staticIpNotice, staticIpRule } from "./staticIp";
@@ -15,12 +16,8 @@ import type { components } from "@/api/client";
 
 type Credentials = components["schemas"]["CredentialsOut"];
 
-type Broker = "kite" | "upstox" | "groww";
-const BROKERS: { id: Broker; name: string }[] = [
-  { id: "kite", name: "Zerodha Kite" },
-  { id: "upstox", name: "Upstox" },
-  { id: "groww", name: "Groww" },
-];
+// The brokers themselves are their rows of facts (`brokerFacts.ts`), in the server's order.
+type Broker = BrokerId;
 
 // Where the secret lives when it is not stored (docs/live-trading.md, "Logging in").
 const SECRET_HINT: Record<Broker, string> = {
@@ -131,12 +128,13 @@ function StaticIpForm({ broker, name, credentials }: { broker: Broker; name: str
 
 export function BrokersSection() {
   const status = useBrokerStatus();
+  const facts = useBrokerFacts();
   return (
     <Stack>
       <LoginOutcome />
       {status.data && <Text size="sm">Active broker: <b>{status.data.active_broker}</b></Text>}
       <SimpleGrid cols={{ base: 1, md: 3 }}>
-        {BROKERS.map((b) => <BrokerCard key={b.id} broker={b.id} name={b.name} />)}
+        {(facts.data ?? []).map((row) => <BrokerCard key={row.name} broker={row.name} name={brokerTitle(row)} />)}
       </SimpleGrid>
     </Stack>
   );

@@ -32,9 +32,6 @@ export function sinceText(seconds: number): string {
   return `${days} day${days === 1 ? "" : "s"} ago`;
 }
 
-/** The brokers the local agent places at (the deploy API refuses others for an agent). */
-export const AGENT_BROKERS = ["kite", "upstox", "groww"] as const;
-
 const BROKER_NAMES: Record<string, string> = { kite: "Kite", upstox: "Upstox", groww: "Groww", paper: "Paper" };
 
 /** "Kite" for "kite". */

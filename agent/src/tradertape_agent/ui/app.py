@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tradertape_agent import __version__, obfuscation, statements
 from tradertape_agent.cloud import CloudError
-from tradertape_agent.config import BROKER_NAMES, Config, save
+from tradertape_agent.config import BROKER_NAMES, TITLES, Config, save
 from tradertape_agent.engine import Agent, record_decision
 from tradertape_agent.sessions import exchange_kite, install_command, load_brokers, mint_groww
 from tradertape_agent.ui import security
@@ -41,7 +41,6 @@ UPSTOX_ROOT = "https://api.upstox.com"
 LOGINS = ("kite", "upstox")
 #: How long a broker login started here may take to come back (seconds).
 LOGIN_SECS = 600.0
-TITLES = {"kite": "Kite", "upstox": "Upstox", "groww": "Groww"}
 #: How many forwarded files the Uploads page lists.
 UPLOADS_KEPT = 20
 

@@ -57,7 +57,7 @@ router = APIRouter(prefix="/agent", tags=["agent"])
 
 def _market(runtime: Runtime) -> Clock:
     """Market time, as signals, positions and risk events record it."""
-    return runtime.exchange.clock
+    return runtime.orders.context.clock
 
 
 def _sector(runtime: Runtime) -> Callable[[str], str | None]:
@@ -224,7 +224,7 @@ def signal_result(
         reason=body.reason,
         at=body.at,
     )
-    market = FillMarket(last_tick=runtime.exchange.last_tick, catalog=runtime.catalog)
+    market = FillMarket(last_tick=runtime.orders.last_tick, catalog=runtime.catalog)
     recorded = agent_signals.report(
         db,
         report,

@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep, current_user
 from tradertape.api.schemas.brokers import (
+    BrokerFactsOut,
     CredentialsIn,
     CredentialsOut,
     KiteSessionIn,
@@ -23,7 +24,7 @@ from tradertape.api.schemas.brokers import (
 from tradertape.api.schemas.kite import PostbackOut
 from tradertape.db.models import User
 from tradertape.domain.addresses import same_address
-from tradertape.domain.brokers import BrokerName
+from tradertape.domain.brokers import BROKERS, BrokerName
 from tradertape.errors import (
     Conflict,
     Forbidden,
@@ -110,6 +111,15 @@ def _save(
     )
     runtime.brokers.save(db, user=user, broker=broker, update=update)
     return _out(runtime, db, user, broker)
+
+
+@router.get("/brokers/facts", response_model=list[BrokerFactsOut])
+def broker_facts(user: CurrentUser) -> list[BrokerFactsOut]:
+    """Every broker a user can connect, one row of facts each (`domain.brokers`): its
+    segments, order types, varieties and products, when its session dies, how it slices an
+    order above the freeze quantity, its order-rate ceiling, symbols, charges schedule and
+    login flow. The web app lists brokers from it."""
+    return [BrokerFactsOut.of(row) for row in BROKERS.values()]
 
 
 @router.get("/brokers/{broker}/credentials", response_model=CredentialsOut)
@@ -294,5 +304,5 @@ def kite_postback(
     ``sha256(order_id + order_timestamp + api_secret)`` with the owner's stored secret
     (403 and no change otherwise); the fill it reports is booked once, however else it
     also arrives (ticker update, polling)."""
-    booked = book_kite_postback(runtime.live, db, runtime.brokers, payload)
+    booked = book_kite_postback(runtime.orders, db, runtime.brokers, payload)
     return {"status": "ok", "order_id": str(payload.get("order_id")), "known": booked}

@@ -164,7 +164,7 @@ async def health(request: Request) -> JSONResponse:
         kernels=kernels.state,
         version=__version__,
         api_version=API_VERSION,
-        calendar_warning=warning_now(runtime.exchange.calendar, runtime.clock),
+        calendar_warning=warning_now(runtime.orders.context.calendar, runtime.clock),
         loop=loop_health(runtime.loop_lag),
     )
     return JSONResponse(

@@ -40,7 +40,7 @@ CatalogDep = Annotated[InstrumentCatalog, Depends(get_catalog)]
 
 
 def _out(runtime: Runtime, instrument: Instrument) -> InstrumentOut:
-    last = runtime.exchange.last_tick(instrument.key)
+    last = runtime.orders.last_tick(instrument.key)
     reference = last.last_price if last is not None else None
     return InstrumentOut.of(instrument, tick=order_tick(instrument, reference))
 
@@ -72,7 +72,7 @@ def resolve_symbol(
         ),
     ],
 ) -> ResolvedSymbol:
-    """Translate a Kite, Upstox or Groww symbol to the Kite key; 422 naming it if unknown."""
+    """Translate a symbol in any broker's format to the Kite key; 422 naming it if unknown."""
     instrument = instruments.resolve(catalog, symbol, field="symbol")
     kind = symbols.detect_format(symbol)
     return ResolvedSymbol(symbol=symbol, format=kind.value, kite=instrument.key)
@@ -82,14 +82,14 @@ def resolve_symbol(
 def get_instrument(
     exchange: str, tradingsymbol: str, catalog: CatalogDep, runtime: RuntimeDep, db: DbDep
 ) -> InstrumentDetail:
-    """One instrument with its Kite, Upstox and Groww identifiers and, an F&O contract,
+    """One instrument with each broker's identifiers and, an F&O contract,
     its freeze quantity, the day it is of and whether it is older than NSE's last revision
     we know of (the order ticket says how many slices an order goes in); 404 if unknown."""
     try:
         instrument = instruments.get_instrument(catalog, exchange, tradingsymbol)
     except NotFound:  # an index option listed from its index (no dump lists it) trades too
         instrument = instruments.get_instrument(
-            runtime.exchange.catalog(db), exchange, tradingsymbol
+            runtime.orders.context.catalog(db), exchange, tradingsymbol
         )
     ids = BrokerSymbolsOut.of(symbols.broker_symbols(instrument))
     freeze = instruments.freeze_limit(db, instrument)

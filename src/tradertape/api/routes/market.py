@@ -132,7 +132,7 @@ def get_clock(runtime: RuntimeDep) -> MarketClockOut:
     view = market_clock(
         wall=runtime.clock,
         market=runtime.market_clock,
-        calendar=runtime.exchange.calendar,
+        calendar=runtime.orders.context.calendar,
         feed=runtime.feed,
     )
     return MarketClockOut(

@@ -48,7 +48,7 @@ StatusFilter = Annotated[str | None, Query(max_length=20, description="e.g. open
 def _market(runtime: Runtime) -> Clock:
     """Market time: what portfolios, signals and positions record, as orders and GTTs do
     (the replayed session's instant in demo mode; docs/api-conventions.md, "Time")."""
-    return runtime.exchange.clock
+    return runtime.orders.context.clock
 
 
 def _trading(runtime: Runtime) -> signals.PortfolioTrading:
@@ -192,7 +192,7 @@ def deploy_portfolio(
         clock=_market(runtime),
         user_id=user.id,
         live_trading_enabled=runtime.settings.live_trading_enabled,
-        paper_exchange=runtime.exchange,
+        paper_exchange=runtime.portfolio_trading.exchange,
         live_check=lambda: _can_trade_live(runtime, user, db),
     )
     return portfolio_out(row)
@@ -229,7 +229,7 @@ def _set(status_to: str, summary: str) -> None:
                 clock=_market(runtime),
                 status=status_to,
                 orders=runtime.orders,  # a live portfolio's entries are deleted at its broker
-                paper_exchange=runtime.exchange,
+                paper_exchange=runtime.portfolio_trading.exchange,
             )
         )
 
@@ -259,7 +259,7 @@ def reset_portfolio(
         user_id=user.id,
         clock=_market(runtime),
         orders=runtime.orders,
-        paper_exchange=runtime.exchange,
+        paper_exchange=runtime.portfolio_trading.exchange,
     )
     return portfolio_out(row)
 
@@ -293,7 +293,7 @@ def _dashboard(runtime: Runtime, db: Session, user_id: int, portfolio_id: int) -
         benchmark=bench_key,
         benchmark_curve=bench_curve,
         **_portfolio_label(runtime.candles, row, (v.position.symbol for v in valued)),
-        calendar_warning=warning_now(runtime.exchange.calendar, runtime.clock),
+        calendar_warning=warning_now(runtime.orders.context.calendar, runtime.clock),
     )
 
 

@@ -148,10 +148,10 @@ async def positions(desk: DeskDep, response: Response, book: BookDep) -> dict[st
             holdings = _view(runtime, db, user.id, "holdings", response, book)
             delivery.annotate(
                 net,
-                catalog=runtime.exchange.catalog(db),
+                catalog=runtime.orders.context.catalog(db),
                 last_tick=runtime.options.last_tick,
                 today=runtime.market_clock.now().astimezone(IST).date(),
-                calendar=runtime.exchange.calendar,  # the exchange's own, as its jobs read
+                calendar=runtime.orders.context.calendar,  # the exchange's own, as its jobs read
                 held=delivery.held_shares(holdings),
             )
         return {**answer, "net": net}
@@ -185,7 +185,7 @@ async def margins(desk: DeskDep, response: Response, book: BookDep) -> dict[str,
 )
 def add_funds(body: FundsIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
     """Add money to the paper account."""
-    runtime.exchange.deposit(db, user_id=user.id, amount=body.amount, note="added via API")
+    runtime.orders.deposit(db, user_id=user.id, amount=body.amount, note="added via API")
     return runtime.portfolio.margins(db, user_id=user.id)
 
 
@@ -222,7 +222,7 @@ def _place(runtime: Runtime, db: Session, user: SignedIn, body: OrderIn) -> Orde
         user_id=user.id,
         spec=spec,
         # the price the ticket showed (an index option's is the model's: no feed prints it)
-        last=runtime.exchange.last_tick(spec.key),
+        last=runtime.orders.last_tick(spec.key),
         account=account,
         client_key=body.idempotency_key,
         attribution=attribution,
@@ -260,7 +260,7 @@ def _preview(runtime: Runtime, db: Session, user: SignedIn, body: PreviewIn) -> 
     spec = body.spec()
     worker_context = runtime.workers
     instrument = worker_context.orders.check(
-        db, spec, runtime.exchange.last_tick(spec.key), session=False
+        db, spec, runtime.orders.last_tick(spec.key), session=False
     )
     leg = PricedLeg(spec, instrument, reference_price(worker_context, spec))
     account = Account.of(body.mode, body.broker)

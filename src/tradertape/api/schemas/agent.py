@@ -15,7 +15,7 @@ from tradertape.api.schemas.money_out import Paise, TickPrice
 from tradertape.api.schemas.numbers import JsonRowId
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.api.schemas.wealth import FundOut
-from tradertape.domain.brokers import BrokerName
+from tradertape.domain.brokers import BrokerName, listed
 from tradertape.domain.decimal_input import KitePrice, Number, Price, Quantity
 from tradertape.domain.orders import MAX_QUANTITY
 
@@ -98,7 +98,7 @@ class AgentSignal(BaseModel):
     signal_id: int
     portfolio_id: int
     portfolio_name: str
-    broker: str = Field(description="the portfolio's broker: kite, upstox or groww")
+    broker: str = Field(description=f"the portfolio's broker: {listed(names=True)}")
     signal_type: str = Field(description="entry, addon or exit")
     status: str = Field(description="in_cart when handed out; rejected when the gate refused")
     symbol: str = Field(description='"NSE:RELIANCE"')
@@ -347,8 +347,8 @@ class PositionsSnapshotOut(BaseModel):
 
 
 class BrokerSessionOut(BaseModel):
-    """One configured broker's session, as the agent shows it (SEBI-era daily tokens: Kite
-    and Groww die at 06:00 IST, Upstox at 03:30 IST the next day)."""
+    """One configured broker's session, as the agent shows it (SEBI-era daily tokens: each
+    dies at its broker's daily cut-off the next day, `domain.brokers`)."""
 
     broker: str
     status: str = Field(description="connected | expired | logged_out | disconnected | …")

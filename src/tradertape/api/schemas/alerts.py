@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.money_out import Paise
 from tradertape.api.schemas.times import UtcDateTime
+from tradertape.domain.brokers import BrokerKey
 from tradertape.domain.decimal_input import KitePrice, Quantity
 from tradertape.services.alerts.placing import MAX_LEGS
 from tradertape.serving.free_json import JsonObject
@@ -48,7 +49,7 @@ class AlertOrderIn(Strict):
     order_type: Literal["MARKET", "LIMIT"] = "MARKET"
     price: KitePrice | None = None
     mode: Literal["paper", "live"] = "paper"
-    broker: Literal["kite", "upstox", "groww"] | None = None
+    broker: BrokerKey | None = None
     legs: list[AlertLegIn] | None = Field(
         default=None, min_length=2, max_length=MAX_LEGS, description="a basket's legs"
     )
@@ -63,7 +64,7 @@ class AlertBasketPreviewIn(Strict):
     )
     legs: list[AlertLegIn] = Field(min_length=2, max_length=MAX_LEGS)
     mode: Literal["paper", "live"] = "paper"
-    broker: Literal["kite", "upstox", "groww"] | None = None
+    broker: BrokerKey | None = None
 
 
 class AlertBasketMarginOut(BaseModel):

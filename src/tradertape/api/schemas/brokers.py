@@ -8,6 +8,10 @@ from pydantic import BaseModel, Field, IPvAnyAddress, SecretStr
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.times import UtcDateTime
+from tradertape.domain.brokers import BROKERS, BrokerFacts, BrokerKey, LoginFlow, ScheduleName
+
+#: The brokers whose token is minted from an API key, not a browser login.
+_API_KEY_LOGINS = ", ".join(r.label for r in BROKERS.values() if r.login is LoginFlow.API_KEY)
 
 
 class CredentialsIn(Strict):
@@ -36,7 +40,7 @@ class CredentialsOut(BaseModel):
     redirect_url: str
     login_url: str | None = Field(
         description="the broker's login page for this API key (null: none stored, or a broker "
-        "without a browser login, Groww)"
+        f"without a browser login, {_API_KEY_LOGINS})"
     )
     updated_at: UtcDateTime | None
     static_ip: str | None = Field(
@@ -94,3 +98,41 @@ class UpstoxSessionIn(Strict):
         max_length=128,
         description="The login's state, as the callback passed it on to the settings page",
     )
+
+
+class BrokerFactsOut(BaseModel):
+    """One broker a user can connect, as its row in `domain.brokers` states it."""
+
+    name: BrokerKey
+    label: str = Field(examples=["Kite"])
+    house: str = Field(
+        description="the firm whose statements and charges it is", examples=["Zerodha"]
+    )
+    segments: list[str] = Field(description="exchanges it takes orders on (Kite's names)")
+    order_types: list[str]
+    varieties: list[str]
+    products: list[str]
+    session_ends: str = Field(
+        description="the IST time its daily access token dies", examples=["06:00 IST"]
+    )
+    slicing: Literal["broker", "pipeline"] = Field(
+        description="who cuts an order above the freeze quantity into children: the broker "
+        "from one request, or our pipeline one request a child"
+    )
+    slice_cap: int = Field(description="at most this many children for one order")
+    orders_per_second: int = Field(description="its published order-rate ceiling per API key")
+    symbols: str = Field(description="how it names an instrument (a symbol format)")
+    charges: ScheduleName = Field(description="whose published charges schedule its fills pay")
+    login: Literal["redirect", "api_key"] = Field(
+        description="redirect: a browser login sent back to our callback; api_key: today's "
+        "token minted from the API key and a TOTP code or its secret"
+    )
+    updates: Literal["postback", "poll"] = Field(
+        description="how it tells us of an order's changes besides being polled"
+    )
+    agent: bool = Field(description="the local agent can place for a model portfolio at it")
+
+    @classmethod
+    def of(cls, row: BrokerFacts) -> BrokerFactsOut:
+        """The row as the API shows it (its fields, read by name)."""
+        return cls.model_validate(row, from_attributes=True)

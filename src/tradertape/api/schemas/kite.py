@@ -2,7 +2,7 @@
 
 Two kinds. Our own records (an order's row, a GTT) always carry every field, so those
 fields are required. The account views (`/api/portfolio/*`) pass the connected broker's
-answer through (Kite's, or Upstox's and Groww's translated to Kite's shape) or the paper
+answer through (Kite's, or another broker's translated to Kite's shape) or the paper
 account's, so each field there is optional: a broker may leave one out, and the answer
 then leaves it out too. Numbers are Kite's JSON numbers, as each source wrote them.
 """

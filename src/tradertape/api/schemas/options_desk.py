@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from tradertape.api.schemas.money_out import Paise, TickFloat, TickPrice
+from tradertape.domain.brokers import BrokerKey
 from tradertape.domain.decimal_input import PLAIN
 
 JsonInt = Annotated[int, Strict()]  # a JSON integer: never true, "5" or 5.0
@@ -211,7 +212,7 @@ class BasketIn(BaseModel):
     legs: list[BasketLegIn] = Field(min_length=1, max_length=8)
     product: Literal["NRML", "MIS"] = "NRML"
     mode: Literal["paper", "live"] = "paper"
-    broker: Literal["kite", "upstox", "groww"] | None = Field(
+    broker: BrokerKey | None = Field(
         default=None, description="live only: which of your brokers (default: the connected one)"
     )
     idempotency_key: str | None = Field(

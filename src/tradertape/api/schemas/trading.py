@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, Field, field_validator
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.money_out import Paise, PaiseFloat, TickFloat
 from tradertape.domain.books import book_of, book_words
+from tradertape.domain.brokers import BrokerKey, ScheduleName
 from tradertape.domain.decimal_input import Amount, Count, Flag, KitePrice, Number, Price, Quantity
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.money import shown_float
@@ -72,7 +73,7 @@ class AccountFields(OrderFields):
     mode: Literal["paper", "live"] = "paper"
     # Which connected broker a live order goes to; by default the user's only connected
     # one (409 naming this field when none is, or several are). Paper orders take none.
-    broker: Literal["kite", "upstox", "groww"] | None = None
+    broker: BrokerKey | None = None
 
 
 class OrderIn(AccountFields):
@@ -248,7 +249,7 @@ class TicketPreviewOut(BaseModel):
     margin_required: PaiseFloat | None
     charges: ChargesOut | None
     available: float
-    schedule: Literal["zerodha", "upstox", "groww"] = Field(
+    schedule: ScheduleName = Field(
         description="whose published charges priced it: the live broker's, or Zerodha's for "
         "paper (the paper account models a Zerodha account)"
     )

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.times import UtcDateTime
+from tradertape.domain.brokers import BrokerKey
 from tradertape.domain.decimal_input import Flag
 
 HookName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
@@ -37,7 +38,7 @@ class WebhookIn(Strict):
     template: Template = Field(default_factory=dict)
     allowed_ips: Ips = Field(default_factory=list)
     mode: Literal["paper", "live"] = "paper"
-    broker: Literal["kite", "upstox", "groww"] | None = None
+    broker: BrokerKey | None = None
     max_per_minute: int = Field(default=30, ge=1, le=600)
 
 

@@ -11,7 +11,7 @@ from tradertape.db.base import Base, Owned
 
 
 class BrokerCredential(Owned, Base):
-    """One user's connection details for one broker (`kite`, `upstox`, `groww`)."""
+    """One user's connection details for one broker (a `domain.brokers.BrokerName`)."""
 
     __tablename__ = "broker_credentials"
     __table_args__ = (UniqueConstraint("user_id", "broker"),)

@@ -27,7 +27,7 @@ class ModelPortfolio(Owned, Base):
     )
     strategy_version: Mapped[int]
     strategy_snapshot: Mapped[dict[str, Any]]  # the pinned document
-    broker: Mapped[str] = mapped_column(String(20))  # paper | kite | upstox | groww
+    broker: Mapped[str] = mapped_column(String(20))  # paper | a domain.brokers.BrokerName
     universe: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(12))  # active | paused | retired
     starting_capital: Mapped[Decimal] = mapped_column(MONEY)

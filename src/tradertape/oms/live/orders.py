@@ -130,8 +130,8 @@ class BrokerReport:
 def kite_report(data: dict[str, Any]) -> BrokerReport:
     """A report from Kite's order shape (postback, socket update, ``/orders`` row).
 
-    Every adapter answers ``orders()`` in this shape (Upstox's and Groww's statuses are
-    mapped to Kite's there), so it reads their rows too. Figures that are not numbers (``""``,
+    Every adapter answers ``orders()`` in this shape (another broker's statuses
+    are mapped to Kite's there), so it reads their rows too. Figures that are not numbers (``""``,
     ``"abc"``, NaN, negative, a fractional quantity, a fill without a price) give a report
     with its `problem` set, which `apply_report` skips: never an exception, never a fill
     booked at a made-up price.
@@ -268,8 +268,8 @@ class LiveOrders:
 
     def broker_slice_cap(self, db: Session, user_id: int, name: str | None = None) -> int | None:
         """The most children the user's broker `name` slices an order above the freeze
-        quantity into itself (Kite's ``autoslice``: 10, Upstox's ``slice``: 25:
-        `SlicesOrders`); None for a broker that does not (Groww: the pipeline slices)."""
+        quantity into itself (its row's `slice_cap` in `domain.brokers`:
+        `SlicesOrders`); None for a broker that does not (the pipeline slices)."""
         adapter = self._brokers(db, user_id, name).adapter
         return adapter.slice_cap if isinstance(adapter, SlicesOrders) else None
 

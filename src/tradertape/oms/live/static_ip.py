@@ -1,7 +1,7 @@
 """SEBI's static-IP pre-flight: a live order that would leave from an address other than the
 one registered with the broker is refused here, before anything is stored or sent.
 
-Since 2026-04-01 Kite, Upstox and Groww accept place, modify and cancel (and GTT) requests
+Since 2026-04-01 every broker we connect accepts place, modify and cancel (and GTT) requests
 only from the static IP the client registered with them; one from elsewhere is rejected at
 the broker. We know both ends when the user recorded their registration (Settings → Brokers)
 and the server's public egress is known (``TRADERTAPE_EGRESS_IP``, or a detected public
@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tradertape.domain.addresses import same_address
+from tradertape.domain.brokers import label_of
 from tradertape.errors import Conflict
-
-_LABELS = {"kite": "Kite", "upstox": "Upstox", "groww": "Groww"}
 
 
 class StaticIpMismatch(Conflict):
@@ -33,7 +32,7 @@ def refuse_if_elsewhere(broker: str, registered: str | None, public: str | None)
     and differs from `registered` (the static IP the user registered with it)."""
     if same_address(registered, public) is not False:
         return
-    label = _LABELS.get(broker, broker)
+    label = label_of(broker)
     raise StaticIpMismatch(
         f'"static_ip": {label} takes orders only from the static IP registered with it '
         f"({registered}), but this server's orders leave from {public}. Nothing was sent. "

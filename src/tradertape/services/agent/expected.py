@@ -26,11 +26,9 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import Order
 from tradertape.db.models.journal import TradeUpload, UploadedTrade
-from tradertape.journal.statements import GROWW, UPSTOX, ZERODHA
+from tradertape.domain.brokers import of_statements
 from tradertape.services.agent.signals import expected as model_expected
 
-#: A statement's broker → the agent's name for it.
-AGENT_BROKER = {ZERODHA: "kite", UPSTOX: "upstox", GROWW: "groww"}
 #: Exchanges of delivery equity (a share held in the demat account).
 EQUITY_EXCHANGES = ("NSE", "BSE")
 ZERO = Decimal(0)
@@ -97,7 +95,7 @@ def imported(db: Session, *, user_id: int) -> dict[tuple[str, str], Held]:
         if order_id and order_id in theirs:
             continue
         # one share, whichever exchange traded it: keyed as the broker's holdings list it
-        row = held[AGENT_BROKER.get(broker, broker), symbol.upper()]
+        row = held[of_statements(broker), symbol.upper()]
         signed = quantity if side == "buy" else -quantity
         if obfuscated:
             row.scaled += signed

@@ -1,8 +1,9 @@
 """The broker-login relay: the web app hands a login's request token (Kite) or code
 (Upstox) to the agent, which exchanges it with the API secret only it holds and pushes the
 access token back. The secret never reaches the server; a token waits at most `FRESH`
-(Kite's expire in minutes). Groww needs no relay: it has no redirect, and the agent mints
-its own token from its key and TOTP seed.
+(Kite's expire in minutes). A broker whose login flow is `LoginFlow.API_KEY`
+(`domain.brokers`) needs no relay: it has no redirect, and the agent mints its own token
+from its key and TOTP seed.
 """
 
 from __future__ import annotations

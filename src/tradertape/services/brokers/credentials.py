@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 from tradertape.db.models import BrokerCredential, User
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
-from tradertape.domain.brokers import BrokerName, access_token_expiry, is_base32_secret
+from tradertape.domain.brokers import (
+    BROKERS,
+    BrokerName,
+    LoginFlow,
+    access_token_expiry,
+    is_base32_secret,
+)
 from tradertape.errors import Conflict, Forbidden, InvalidField, NotFound
 from tradertape.ports.clock import Clock
 from tradertape.security.vault import Vault
@@ -97,12 +103,13 @@ class BrokerCredentials:
                 "storing a broker API secret in the cloud needs admin approval (Class 0); "
                 "omit api_secret and enter it at each browser login instead"
             )
+        row_facts = BROKERS[broker]  # a token minted from an API key: its secret is a TOTP key
         if (
-            broker is BrokerName.GROWW
+            row_facts.login is LoginFlow.API_KEY
             and update.api_secret is not None
             and not is_base32_secret(update.api_secret)
         ):
-            raise InvalidField("api_secret", "Groww's secret is the base32 TOTP key")
+            raise InvalidField("api_secret", f"{row_facts.label}'s secret is the base32 TOTP key")
         now = self._clock.now()
         row = self.get(db, user_id=user.id, broker=broker)
         if row is None:

@@ -23,20 +23,18 @@ from sqlalchemy.orm import Session
 from tradertape.candles.bars import Bars, CandleSource
 from tradertape.candles.store import CandleStore, SeriesInfo, SourceConflict
 from tradertape.db.models import BrokerCredential, User
-from tradertape.domain.brokers import BrokerName
+from tradertape.domain.brokers import BROKERS, BrokerName
 from tradertape.domain.market import Interval
 from tradertape.errors import Conflict, InvalidField
 from tradertape.ports.broker import DailyBar
 from tradertape.ports.clock import Clock
 from tradertape.services.brokers.credentials import BrokerCredentials
 
-#: Days one request may span, per broker and interval. Upstox's daily API takes a decade
-#: (its adapter splits wider ranges itself); Groww documents no span, so a year is asked.
+#: Days one request may span, per broker and interval (each broker's row, `history_days`).
 WINDOW_DAYS: dict[tuple[BrokerName, Interval], int] = {
-    (BrokerName.KITE, Interval.DAY): 2000,
-    (BrokerName.KITE, Interval.MINUTE): 60,
-    (BrokerName.UPSTOX, Interval.DAY): 3650,
-    (BrokerName.GROWW, Interval.DAY): 365,
+    (row.name, Interval(interval)): days
+    for row in BROKERS.values()
+    for interval, days in row.history_days.items()
 }
 _KITE_INTERVAL = {Interval.DAY: "day", Interval.MINUTE: "minute"}
 

@@ -9,8 +9,8 @@ of that broker (or a single one) it is a 409.
 Kite reports an order three ways, all booked by the live venue's `apply_report` (exactly once):
 a postback (`verify_kite_postback`: sha256(order_id + order_timestamp + api_secret) with
 the user's stored secret), the ticker's order updates on the bus (`follow_order_updates`)
-and polling (the live venue's `poll`, from the trading loop's jobs). Upstox and Groww orders are
-reported by polling.
+and polling (the live venue's `poll`, from the trading loop's jobs). A broker whose row's
+`updates` is `OrderUpdates.POLL` reports by polling alone.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -29,7 +29,7 @@ from tradertape.db.engine import Database
 from tradertape.db.models import User
 from tradertape.db.models.trading import Order
 from tradertape.domain.books import PAPER_BROKER
-from tradertape.domain.brokers import BrokerName
+from tradertape.domain.brokers import BROKERS, BrokerName, listed
 from tradertape.errors import Conflict, Forbidden, InvalidField
 from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
 from tradertape.oms import (
@@ -67,31 +67,19 @@ def live_allowed(server_enabled: bool, user: User) -> bool:
 
 
 class UserBrokers:
-    """The user's connected live brokers (Kite, Upstox, Groww) as the OMS needs them.
+    """The user's connected live brokers (one connector per broker of `domain.brokers`) as
+    the OMS needs them.
 
-    Each adapter finds an order of ours by what it sent our key as (`Broker.find_order`):
-    Kite's tag (a hash of the key), Upstox's ``tag`` (the key when it fits) and Groww's
-    ``order_reference_id`` (likewise), so a lookup never places anything.
+    Each adapter finds an order of ours by what it sent our key as (`Broker.find_order`:
+    a tag or reference id the broker keeps), so a lookup never places anything.
     """
 
     def __init__(
-        self,
-        *,
-        credentials: BrokerCredentials,
-        kite: BrokerConnector,
-        upstox: BrokerConnector | None = None,
-        groww: BrokerConnector | None = None,
+        self, *, credentials: BrokerCredentials, connectors: Mapping[BrokerName, BrokerConnector]
     ) -> None:
         self._credentials = credentials
-        self._connectors = {
-            name: connector
-            for name, connector in (
-                (BrokerName.KITE, kite),
-                (BrokerName.UPSTOX, upstox),
-                (BrokerName.GROWW, groww),
-            )
-            if connector is not None
-        }
+        # in the rows' order, so the user's "only connected" broker is found the same way
+        self._connectors = {name: connectors[name] for name in BROKERS if name in connectors}
 
     def __call__(self, db: Session, user_id: int, broker: str | None = None) -> LiveBroker:
         """A `LiveBroker` for `broker`'s session, or the user's only one when None (409 if
@@ -99,7 +87,7 @@ class UserBrokers:
         name = self._only_connected(db, user_id) if broker is None else BrokerName(broker)
         session = self._session(db, user_id, name)
         if session is None:
-            label = _LABELS[name]
+            label = BROKERS[name].label
             raise Conflict(
                 f'no live {label} session for "broker": "{name.value}": log in to {label} '
                 "first (Settings → Brokers)"
@@ -142,16 +130,13 @@ class UserBrokers:
         connected = [n for n in self._connectors if self._session(db, user_id, n) is not None]
         if not connected:
             raise Conflict(
-                "no live broker session: log in to Kite, Upstox or Groww first "
+                f"no live broker session: log in to {listed()} first "
                 '(Settings → Brokers), then send "broker"'
             )
         if len(connected) > 1:
             names = ", ".join(f'"{n.value}"' for n in connected)
             raise Conflict(f'several brokers are connected ({names}): say which with "broker"')
         return connected[0]
-
-
-_LABELS = {BrokerName.KITE: "Kite", BrokerName.UPSTOX: "Upstox", BrokerName.GROWW: "Groww"}
 
 
 def kite_postback_checksum(order_id: str, order_timestamp: str, api_secret: str) -> str:

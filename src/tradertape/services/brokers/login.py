@@ -1,8 +1,9 @@
 """Where a user logs in to their broker again, and how their session stands.
 
-Kite and Upstox log in through the browser: the broker's login page sends the user back to
-our callback with a single-use code. Groww has no redirect: its token is minted from the API
-key and a TOTP code or the stored secret (reference §3.1; `services.brokers.groww_session`).
+A broker whose row's login flow is `LoginFlow.REDIRECT` logs in through the browser: its
+login page sends the user back to our callback with a single-use code. One whose flow is
+`LoginFlow.API_KEY` has no redirect: its token is minted from the API key and a TOTP code
+or the stored secret (reference §3.1; its `services.brokers.<name>_session`).
 Only the API key, which every login URL carries, appears here; secrets and access tokens
 never do.
 """
@@ -15,7 +16,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
-from tradertape.domain.brokers import BrokerName
+from tradertape.domain.brokers import BROKERS, BrokerName, LoginFlow
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.brokers.credentials import BrokerCredentials, BrokerStatus
 from tradertape.services.brokers.login_state import LoginStates
@@ -23,12 +24,22 @@ from tradertape.services.brokers.login_state import LoginStates
 KITE_LOGIN = "https://kite.zerodha.com/connect/login"
 UPSTOX_ROOT = "https://api.upstox.com"
 UPSTOX_DIALOG_PATH = "/v2/login/authorization/dialog"
-GROWW_HOW = (
-    "no browser login: Groww mints today's token from your API key. Send the current code "
-    'of a TOTP key (POST /api/brokers/groww/session {"totp": "123456"}), or, for an '
-    'approval key whose secret you stored, {"use_secret": true} after approving it on the '
-    "Groww Trade API keys page; the token lasts until 06:00 IST"
+#: What a user of a broker without a browser login does instead (its row's label, name
+#: and cut-off filled in).
+API_KEY_HOW = (
+    "no browser login: {label} mints today's token from your API key. Send the current code "
+    'of a TOTP key (POST /api/brokers/{name}/session {{"totp": "123456"}}), or, for an '
+    'approval key whose secret you stored, {{"use_secret": true}} after approving it on the '
+    "{label} Trade API keys page; the token lasts until {ends}"
 )
+
+
+def how_to_log_in(broker: BrokerName) -> str | None:
+    """Instructions for a broker without a browser login; None for one with a link."""
+    row = BROKERS[broker]
+    if row.login is not LoginFlow.API_KEY:
+        return None
+    return API_KEY_HOW.format(label=row.label, name=row.name.value, ends=row.session_ends)
 
 
 def redirect_url(public_base_url: str, broker: BrokerName) -> str:
@@ -113,7 +124,7 @@ class BrokerLogins:
                 kite_login_url=self._kite_login_url,
                 state=self._states.issue(user_id=user_id, broker=broker, now=self._clock.now()),
             )
-            how = GROWW_HOW if broker is BrokerName.GROWW else None
+            how = how_to_log_in(broker)
             logins.append(BrokerLogin(broker, url, how, self._brokers.status(row, broker)))
         return logins
 

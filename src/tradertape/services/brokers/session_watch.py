@@ -1,7 +1,7 @@
 """Broker sessions that end: a reminder before the open, and "log in again" after a logout.
 
-Each broker's access token dies at a fixed hour (Kite and Groww 06:00 IST, Upstox 03:30 IST
-the next day: `domain.brokers.access_token_expiry`), or earlier when the user logs out at
+Each broker's access token dies at a fixed hour (its row's `session_ends_at`, the next day:
+`domain.brokers.access_token_expiry`), or earlier when the user logs out at
 the broker (a master logout). Nothing live can reach the broker until the user logs in
 again, so:
 
@@ -32,7 +32,7 @@ from tradertape.db.engine import Database
 from tradertape.db.models import BrokerCredential, ModelPortfolio, Notification
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.db.models.workers import WorkerRun
-from tradertape.domain.brokers import BrokerName
+from tradertape.domain.brokers import BrokerName, label_of
 from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.order_state import PENDING
 from tradertape.domain.worker_runs import FINISHED
@@ -47,7 +47,6 @@ OPENS_AT = time(9, 15)
 SEND_UNTIL = time(15, 30)  # a reminder missed while the server was down, up to the close
 CHECK_EVERY = timedelta(minutes=1)  # a dependant that appears is reminded within a minute
 LOGGED_OUT = "logged_out"  # `BrokerCredential.login_state` after a logout the broker reported
-_LABELS = {"kite": "Kite", "upstox": "Upstox", "groww": "Groww"}
 _LIVE_GTT = ("active", "placing")
 _Lapsing = tuple[int, str, datetime | None, str | None]  # user, broker, expiry, login state
 
@@ -118,7 +117,7 @@ def dependents(db: Session, *, user_id: int, broker: str) -> Dependents:
 def log_in_again(broker: str, status: str) -> str | None:
     """What the user must do about a session in `status` (None: nothing): the desk, the
     agent and the notifications say the same words."""
-    label = _LABELS.get(broker, broker)
+    label = label_of(broker)
     if status == LOGGED_OUT:
         return f"{label} ended your session: log in again (Settings → Brokers)"
     if status == "expired":
@@ -165,7 +164,7 @@ def end_session(db: Session, user_id: int, broker: str, reason: str, *, now: dat
     if expires is None or expires > now:
         row.access_token_expires_at = now
     row.login_state = LOGGED_OUT
-    label = _LABELS.get(broker, broker)
+    label = label_of(broker)
     waiting = dependents(db, user_id=user_id, broker=broker)
     paused = f" Live polling of {waiting.words()} is paused until you do." if waiting else ""
     note = Notification(
@@ -275,7 +274,7 @@ class SessionWatch:
         waiting = dependents(db, user_id=user_id, broker=broker)
         if not waiting:
             return False
-        label = _LABELS.get(broker, broker)
+        label = label_of(broker)
         if state == LOGGED_OUT:
             why = f"{label} ended your session"
         elif expires is not None and expires <= now:

@@ -17,8 +17,8 @@ from tradertape_brokers.upstox.keys import InstrumentKeys
 
 
 def _upstox_pairs(catalog: InstrumentCatalog) -> dict[str, str]:
-    """Kite key → Upstox key of every instrument Upstox can name (Groww's names unbuilt:
-    a full dump is ~100k rows)."""
+    """Kite key → Upstox key of every instrument Upstox can name (no other broker's are
+    built: a full dump is ~100k rows)."""
     pairs: dict[str, str] = {}
     for instrument in catalog:
         try:

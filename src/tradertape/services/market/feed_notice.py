@@ -14,16 +14,17 @@ from sqlalchemy import select
 
 from tradertape.db.engine import Database
 from tradertape.db.models import Notification, User
+from tradertape.domain.brokers import label_of
 from tradertape.feed.watchdog import FeedStatus
 from tradertape.ports.clock import Clock
 from tradertape.services.notifications import events as notifications
 
-_LABELS = {"kite": "Kite", "upstox": "Upstox", "simulated": "The simulated market"}
+_SIMULATED = {"simulated": "The simulated market"}  # a broker's feed is named by its row
 
 
 def stale_text(status: FeedStatus) -> str:
     """The notice's words."""
-    label = _LABELS.get(status.source, status.source)
+    label = _SIMULATED.get(status.source) or label_of(status.source)
     age = f"{status.last_tick_age_secs:.0f} s" if status.last_tick_age_secs else "start-up"
     return (
         f"📡 {label} feed: no tick since {age} ago in market hours. Prices shown are marked "

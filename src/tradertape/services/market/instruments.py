@@ -205,7 +205,8 @@ def freeze_limit(db: Session, instrument: Instrument) -> FreezeLimit | None:
 
 
 def resolve(catalog: InstrumentCatalog, symbol: str, *, field: str = "symbol") -> Instrument:
-    """The instrument a Kite, Upstox or Groww symbol names; 422 on `field` if unknown."""
+    """The instrument a symbol in any broker's format (`SymbolFormat`) names; 422 on `field`
+    if unknown."""
     try:
         return symbols.resolve(catalog, symbol)
     except UnknownInstrumentError as exc:

@@ -21,6 +21,7 @@ from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
 from tradertape.domain.books import MANUAL, portfolio_book
+from tradertape.domain.brokers import BROKERS
 from tradertape.domain.decimal_input import PLAIN, Count
 from tradertape.domain.instruments import UnknownUniverseError, universe_words
 from tradertape.domain.row_ids import MAX_ROW_ID
@@ -39,7 +40,8 @@ ZERO = Decimal(0)
 ACTIVE, PAUSED, RETIRED = "active", "paused", "retired"
 KITE = "kite"  # a live portfolio trades at the user's Kite (docs/live-trading.md)
 SERVER = "server"
-AGENT_BROKERS = ("kite", "upstox", "groww")  # where the local agent can place (seed 000)
+#: Where the local agent can place (seed 000).
+AGENT_BROKERS = tuple(row.name.value for row in BROKERS.values() if row.agent)
 
 
 #: What the agent may place for a portfolio (docs/agent-api.md, "placement").

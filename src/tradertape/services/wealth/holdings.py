@@ -47,6 +47,7 @@ from tradertape.db.models import (
     TradeUpload,
     UploadedTrade,
 )
+from tradertape.domain.brokers import of_statements
 from tradertape.errors import TraderTapeError
 from tradertape.journal.bounds import sane_amount, sane_day
 from tradertape.journal.xirr import xirr
@@ -58,8 +59,6 @@ from tradertape.services.journal import ledger
 
 ZERO = Decimal(0)
 STALE_NAV_DAYS = 7  # a NAV older than this asks for a newer AMFI file
-# an upload's broker → the broker whose API or agent reports the same account
-SAME_BROKER = {"zerodha": "kite", "kite": "kite", "upstox": "upstox", "groww": "groww"}
 # money out of a fund, as CAS transaction types name it (units go down)
 OUTFLOW_TYPES = ("REDEMPTION", "SWITCH_OUT", "SWITCH_OUT_MERGER")
 # rows a CAS lists that are no money in or out (taxes, charges show as their own rows)
@@ -334,7 +333,7 @@ def _uploads(db: Session, user_id: int, covered: set[str], sources: Sources, w: 
             .distinct()
         )
     }
-    wanted = {a for a, b in accounts.items() if SAME_BROKER.get(b, b) not in covered}
+    wanted = {a for a, b in accounts.items() if of_statements(b) not in covered}
     if wanted:
         book = ledger.book(db, user_id=user_id, reference=sources.reference, today=sources.today)
         held = [
@@ -374,7 +373,7 @@ def _uploads(db: Session, user_id: int, covered: set[str], sources: Sources, w: 
             continue
         if not sane_amount(line.net_balance):
             continue  # stored before statements were checked (`journal.bounds`)
-        if SAME_BROKER.get(upload.broker, upload.broker) in covered:
+        if of_statements(upload.broker) in covered:
             continue
         w.cash.append(Cash("ledger", account or upload.broker, line.net_balance, line.posting_date))
 

@@ -17,7 +17,8 @@ import { derivativeName, inr, instrumentLabel, istDate } from "@/format";
 import { useTick } from "@/ticks/useTick";
 import { ticketPriceWarning, useFeed } from "@/market/feed";
 import { TicketFields } from "./TicketFields";
-import { SLICE_CAPS, slicePlan, slicePlanText } from "./freeze";
+import { slicePlan, slicePlanText } from "./freeze";
+import { sliceCap, useBrokerFacts } from "@/settings/brokerFacts";
 import { type TicketForm, type TicketSeed, buildOrderBody, exchanges, initialForm, normalise, varieties } from "./form";
 
 type Preview = components["schemas"]["TicketPreviewOut"];
@@ -114,8 +115,9 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
     staleTime: 300_000,
     retry: false,
   });
+  const brokerFacts = useBrokerFacts();
   const venue = live ? (me?.brokers.find((b) => b.connected)?.broker ?? "kite") : "paper";
-  const plan = slicePlan(Number(form.quantity), derivative ? instrument.data?.freeze_quantity : null, instrument.data?.lot_size ?? 1, SLICE_CAPS[venue] ?? 10);
+  const plan = slicePlan(Number(form.quantity), derivative ? instrument.data?.freeze_quantity : null, instrument.data?.lot_size ?? 1, sliceCap(brokerFacts.data, venue));
   const sliced = autoslice || plan.kind === "sliced";
   const freezeAsOf = derivative ? instrument.data?.freeze_quantity_as_of : null;
   const phone = useMediaQuery("(max-width: 36em)");

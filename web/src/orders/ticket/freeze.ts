@@ -1,10 +1,9 @@
 // The exchange's freeze quantity, known before sending (issue 54): the instrument read
 // carries `freeze_quantity`; an F&O order above it goes in slices of the freeze quantity
 // rounded down to whole lots (the rule of `oms/slicing.py`), at most the venue's cap
-// (paper and Kite 10, Upstox 25), and past the cap the broker refuses it.
+// (its broker's row, `settings/brokerFacts.ts`; paper's is the pipeline's), and past the
+// cap the broker refuses it.
 import { qty } from "@/format";
-
-export const SLICE_CAPS: Record<string, number> = { paper: 10, kite: 10, upstox: 25, groww: 10 };
 
 export type SlicePlan =
   | { kind: "whole" }

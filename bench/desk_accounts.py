@@ -84,8 +84,8 @@ def _past_days(db: Database, users: int) -> list[int]:
     """The users, funded, with manual trades on each of the past days (their own clock)."""
     from tradertape.domain.calendar_data import nse_calendar
     from tradertape.domain.instruments_data import reference_catalog
-    from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
     from tradertape.domain.matching import MatchConfig
+    from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
     from tradertape.ports.clock import IST, ManualClock
     from tradertape.services.accounts.users import create_user
 

@@ -14,8 +14,8 @@ from tradertape.cli import app
 from tradertape.db.engine import Database
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments_data import reference_catalog
-from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
 from tradertape.domain.matching import MatchConfig
+from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.accounts.users import create_user
 

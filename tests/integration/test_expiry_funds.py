@@ -17,9 +17,9 @@ from tradertape.db.engine import Database
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import Exchange, InstrumentCatalog, synthetic_token
 from tradertape.domain.margins import Margin, MarginRates
+from tradertape.domain.matching import MatchConfig
 from tradertape.domain.orders import TransactionType
 from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
-from tradertape.domain.matching import MatchConfig
 from tradertape.ports.clock import ManualClock
 from tradertape.services.accounts.users import create_user
 

@@ -19,11 +19,11 @@ from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
+from tradertape.domain.matching import MatchConfig
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType, Variety
 from tradertape.errors import InvalidField
 from tradertape.oms.book_totals import load_positions
 from tradertape.oms.paper.exchange import BROKER, PaperConfig, PaperExchange
-from tradertape.domain.matching import MatchConfig
 from tradertape.oms.positions import cash_balance, cash_entries_total, net_positions
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.accounts.users import create_user

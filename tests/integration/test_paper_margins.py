@@ -29,10 +29,10 @@ from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.margins import Margin, MarginRates
 from tradertape.domain.market import Tick
+from tradertape.domain.matching import MatchConfig
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.errors import BadRequest
 from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
-from tradertape.domain.matching import MatchConfig
 from tradertape.ports.clock import ManualClock
 from tradertape.services.accounts.users import create_user
 from tradertape.testkit import make_tick

@@ -9,9 +9,9 @@ from tests.integration.test_session_jobs import Feed, spec
 from tradertape.db.engine import Database
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments_data import reference_catalog
+from tradertape.domain.matching import MatchConfig
 from tradertape.domain.orders import Product, TransactionType
 from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
-from tradertape.domain.matching import MatchConfig
 from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.accounts.users import create_user

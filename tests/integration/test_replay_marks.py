@@ -23,6 +23,7 @@ from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
+from tradertape.domain.matching import MatchConfig
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.feed.clock import FeedClock
 from tradertape.feed.codec import TickMode
@@ -30,7 +31,6 @@ from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.jobs.loop import TradingLoop
 from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
 from tradertape.oms.paper.gtt import GttBook
-from tradertape.domain.matching import MatchConfig
 from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.oms.quotes import QuoteBook
 from tradertape.ports.clock import IST, ManualClock

@@ -18,6 +18,7 @@ from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import Exchange, InstrumentCatalog
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
+from tradertape.domain.matching import MatchConfig
 from tradertape.domain.orders import (
     OrderSpec,
     OrderType,
@@ -28,7 +29,6 @@ from tradertape.domain.orders import (
 )
 from tradertape.errors import InvalidField
 from tradertape.oms.paper.exchange import BROKER, PaperConfig, PaperExchange
-from tradertape.domain.matching import MatchConfig
 from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.oms.positions import net_positions
 from tradertape.ports.clock import IST, ManualClock

@@ -19,8 +19,8 @@ from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.margins import MarginRates
 from tradertape.domain.market import Tick
-from tradertape.oms.gate import PreTradeGate
 from tradertape.domain.matching import MatchConfig
+from tradertape.oms.gate import PreTradeGate
 from tradertape.ports.clock import Clock
 
 BROKER = "paper"

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tradertape.domain.market import Tick
-from tradertape.domain.orders import OrderType, TransactionType
 from tradertape.domain.matching import MatchConfig, WorkingOrder, match
+from tradertape.domain.orders import OrderType, TransactionType
 from tradertape.testkit import make_tick
 
 BUY, SELL = TransactionType.BUY, TransactionType.SELL

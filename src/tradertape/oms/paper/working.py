@@ -26,6 +26,7 @@ from tradertape.db.rows import one_of
 from tradertape.domain.calendar import Session as MarketSession
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
+from tradertape.domain.matching import WorkingOrder, match
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderType, TransactionType, Validity
 from tradertape.oms.context import TradingContext
@@ -33,7 +34,6 @@ from tradertape.oms.ledger import Ledger
 from tradertape.oms.order_locks import locked_orders
 from tradertape.oms.order_log import apply_event, is_cover_leg, store_history
 from tradertape.oms.paper import cover
-from tradertape.domain.matching import WorkingOrder, match
 
 #: A tick older than this (market time) in the normal session is a stale price: the feed
 #: watchdog's threshold (`feed.watchdog.STALE_AFTER_SECS`).

@@ -244,10 +244,11 @@ def test_a_user_over_their_share_is_deferred_not_dropped(
     client: TestClient, runtime: Runtime, clock: ManualClock
 ):
     """With a share of three judgements, a user's fourth alert waits one pass: it is judged
-    on the next pass (first in line), on the newest price."""
+    on the next pass (first in line), on the newest price. (Chunks of one judgement, so
+    the meter, read before each chunk, charges one `JUDGEMENT` per alert.)"""
     sign_in(client, runtime, "alice@x.in")
     meter = Charged(clock)
-    alerts = alert_watcher(runtime, share=3.5 * JUDGEMENT.total_seconds(), meter=meter)
+    alerts = alert_watcher(runtime, share=3.5 * JUDGEMENT.total_seconds(), chunk=1, meter=meter)
     loop = trading_loop(runtime, alerts=alerts)
     above = {**NEVER, "right": {"type": "literal", "value": 1500}}
     for i in range(4):

@@ -46,7 +46,7 @@ from tradertape.db.migrate import upgrade
 from tradertape.db.models import Alert, Watchlist
 from tradertape.indicators import IndicatorBook, warm_up
 from tradertape.jobs.trading import alert_watcher
-from tradertape.ports.clock import IST, ManualClock
+from tradertape.ports.clock import IST, Clock, ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.users import create_user
 from tradertape.services.alerts.rules import (
@@ -80,6 +80,30 @@ def condition(n: int) -> dict[str, Any]:
                 "right": {"type": "literal", "value": 1 + n % 5 / 10},
             }
     return {"type": "crosses_above", "left": CLOSE, "right": level}
+
+
+def alert(
+    n: int,
+    user_id: int,
+    clock: Clock,
+    *,
+    symbol: str | None = None,
+    watchlist_id: int | None = None,
+) -> Alert:
+    """Alert n of the bench, on a symbol or a watchlist."""
+    return Alert(
+        user_id=user_id,
+        name=f"a{n}",
+        symbol=symbol,
+        watchlist_id=watchlist_id,
+        timeframe="minute",
+        condition=condition(n),
+        repeat="every",
+        cooldown_secs=300,
+        status="active",
+        created_at=clock.now(),
+        updated_at=clock.now(),
+    )
 
 
 def cpu(work: Callable[[], object], repeat: int) -> float:
@@ -132,19 +156,7 @@ def armed_market(folder: Path, args: argparse.Namespace) -> tuple[Runtime, list[
             for u in range((args.alerts + 99) // 100)
         ]
         db.add_all(
-            Alert(
-                user_id=users[n // 100],
-                name=f"a{n}",
-                symbol=keys[n % len(keys)],
-                timeframe="minute",
-                condition=condition(n),
-                repeat="every",
-                cooldown_secs=300,
-                status="active",
-                created_at=clock.now(),
-                updated_at=clock.now(),
-            )
-            for n in range(args.alerts)
+            alert(n, users[n // 100], clock, symbol=keys[n % len(keys)]) for n in range(args.alerts)
         )
         db.commit()
     for minute in range(args.minutes):
@@ -259,22 +271,7 @@ def fair(runtime: Runtime, keys: list[str], args: argparse.Namespace) -> None:
         )
         db.add(listed)
         db.flush()
-        db.add_all(
-            Alert(
-                user_id=busy,
-                name=f"b{n}",
-                symbol=None,
-                watchlist_id=listed.id,
-                timeframe="minute",
-                condition=condition(n),
-                repeat="every",
-                cooldown_secs=300,
-                status="active",
-                created_at=clock.now(),
-                updated_at=clock.now(),
-            )
-            for n in range(100)
-        )
+        db.add_all(alert(n, busy, clock, watchlist_id=listed.id) for n in range(100))
         db.commit()
     watcher = alert_watcher(runtime, share=USER_SHARE)
     watcher.on_prices(keys)
@@ -285,10 +282,11 @@ def fair(runtime: Runtime, keys: list[str], args: argparse.Namespace) -> None:
     start = time.thread_time()
     watcher.work()
     took = time.thread_time() - start
+    others = sorted(watcher.waiting - {busy})
     print(
         f"fair: a pass with a user at their cap (50,000 judgements) beside {args.alerts:,} "
-        f"others: {took * 1000:.1f} ms of CPU, {watcher.backlog:,} of the busy user's "
-        f"judgements left for the next pass, none of the others'"
+        f"others: {took * 1000:.1f} ms of CPU; the busy user's judgements left for the next "
+        f"pass: {watcher.backlog:,} (other users waiting: {len(others)})"
     )
 
 

@@ -182,6 +182,11 @@ class AlertWatcher:
         """Judgements owed and not yet done (deferred past a user's share)."""
         return sum(len(q) for q in self._owed.values())
 
+    @property
+    def waiting(self) -> frozenset[int]:
+        """The users with judgements owed (deferred past their share)."""
+        return frozenset(u for u, q in self._owed.items() if q)
+
     # -- on the loop: note what is due ------------------------------------------------------
 
     def on_prices(self, keys: Iterable[str]) -> int:

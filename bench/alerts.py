@@ -232,7 +232,9 @@ def vector_floor(
         book = IndicatorBook(*fields)
         for group in shapes.values():
             first = group[0][1].condition
-            levels = np.array([m.levels for _, m in group]).reshape(len(group), -1)
+            levels = np.array([m.levels for _, m in group]).reshape(
+                len(group), len(group[0][1].nodes)
+            )
             by_node = {id(n): levels[:, j] for j, n in enumerate(group[0][1].nodes)}
             columns = np.array([column[s] for s, _ in group], dtype=np.intp)
             holds, _ = last_truths(first, book, columns, by_node)

@@ -42,6 +42,12 @@ def shaped(kind: str, level: float, lag: int) -> dict[str, Any]:
             "op": "<",
             "right": right,
         }
+    if kind == "levelless":  # no level at all: every alert of the shape is the same rule
+        return {
+            "type": "crosses_above",
+            "left": left,
+            "right": {"type": "indicator", "name": "sma5"},
+        }
     if kind == "between":
         return {
             "type": "and",
@@ -64,7 +70,9 @@ walks = st.lists(st.integers(min_value=98, max_value=102), min_size=1, max_size=
 @settings(max_examples=60, deadline=None)
 @given(
     series=st.lists(walks, min_size=1, max_size=5),
-    kind=st.sampled_from(["crosses_above", "crosses_below", "compare_gt", "rsi", "between"]),
+    kind=st.sampled_from(
+        ["crosses_above", "crosses_below", "compare_gt", "rsi", "between", "levelless"]
+    ),
     levels=st.lists(st.integers(min_value=97, max_value=103), min_size=1, max_size=12),
     lag=st.integers(min_value=0, max_value=3),
     rows=st.integers(min_value=2, max_value=8),
@@ -94,14 +102,14 @@ def test_judged_together_as_each_alone(
     assert len({m.shape for m in made}) == 1  # one shape, many levels
     symbols = [keys[i % len(keys)] for i in range(len(made))]
     columns = np.array([panel.column[s] for s in symbols], dtype=np.intp)
-    matrix = np.array([m.levels for m in made]).reshape(len(made), -1)
+    matrix = np.array([m.levels for m in made]).reshape(len(made), len(made[0].nodes))
     by_node = {id(n): matrix[:, j] for j, n in enumerate(made[0].nodes)}
     holds, unsure = last_truths(made[0].condition, panel.book, columns, by_node, rows)
     for j, (rule, symbol) in enumerate(zip(rules, symbols, strict=True)):
         alone = holds_now(rule, held[symbol])
         if not unsure[j]:
             assert holds[j] == alone, (j, symbol, rule)
-        if max(map(len, series)) <= rows or kind not in ("crosses_above", "crosses_below"):
+        if max(map(len, series)) <= rows or kind in ("compare_gt", "rsi", "between"):
             assert not unsure[j]  # every bar compared, or no cross: always told
 
 

@@ -311,7 +311,7 @@ class AlertWatcher:
         columns = np.array([panel.column[t.symbol] for t, _ in group], dtype=np.intp)
         levels = np.array(
             [a.compiled.levels for _, a in group if a.compiled is not None], dtype=np.float64
-        ).reshape(len(group), -1)
+        ).reshape(len(group), len(first.nodes))
         by_node = {id(n): levels[:, j] for j, n in enumerate(first.nodes)}
         try:
             holds, unsure = last_truths(first.condition, panel.book, columns, by_node)

@@ -30,12 +30,14 @@ from tradertape.db.engine import Database
 from tradertape.db.migrate import upgrade
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments_data import reference_catalog
+from tradertape.oms import OrderEvents, portfolio_locks
 from tradertape.oms.orders import OrderPipeline
 from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.oms.paper.gtt import GttBook
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.accounts.users import create_user
 from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
+from tradertape.services.portfolios.fills import PortfolioFills
 from tradertape.services.portfolios.runs import run_day
 from tradertape.services.portfolios.scanner import ScanMarket
 from tradertape.services.portfolios.signals import PortfolioTrading
@@ -43,6 +45,7 @@ from tradertape.services.research import strategies
 from tradertape.strategies.dsl import BaseModelId
 
 TARGET_S = 2.0
+GOAL_S = 0.3  # issue 69: 50 portfolios × NIFTY 500, as the server runs it
 HISTORY = (date(2023, 1, 1), date(2025, 6, 30))
 SCAN_DAY = date(2025, 6, 30)
 
@@ -67,6 +70,11 @@ def main() -> None:
         database = Database.from_url(f"sqlite:///{folder}/bench.db")
         upgrade(database.engine)
         clock = ManualClock(datetime(2025, 6, 30, 16, 5, tzinfo=IST))  # after SCAN_DAY's close
+        # a virtual fill books the portfolio's side in its transaction, as the server wires
+        # it (`Runtime.build`): the OMS's events watched by `PortfolioFills`
+        events = OrderEvents()
+        events.watch(PortfolioFills(clock=clock), owners=portfolio_locks)
+        events.attach(database)
         calendar = nse_calendar()
         exchange = PaperExchange(clock=clock, calendar=calendar, catalog=catalog)
         gtts = GttBook(clock=clock, calendar=calendar, exchange=exchange)
@@ -100,7 +108,7 @@ def main() -> None:
                 )
             per: list[float] = []
             entries = 0
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             market = ScanMarket(store)
             for portfolio in ids:
                 one = time.perf_counter()
@@ -109,11 +117,12 @@ def main() -> None:
                 )
                 per.append((time.perf_counter() - one) * 1000)
                 entries += len(result.entries)
-            total = time.perf_counter() - began
+            total, spent = time.perf_counter() - began, time.process_time() - cpu
         database.dispose()
 
     print(f"{args.portfolios} portfolios × nifty_500 ({len(members)} symbols), scan of {SCAN_DAY}")
     print(f"  total      {total:.2f} s  ({total / TARGET_S:.2f} × the {TARGET_S:.0f} s target)")
+    print(f"  CPU        {spent:.2f} s  ({spent / GOAL_S:.1f} × issue 69's {GOAL_S} s goal)")
     print(f"  per scan   median {statistics.median(per):.1f} ms, max {max(per):.1f} ms")
     print(f"  signals    {entries} entries written")
     print(host_line())

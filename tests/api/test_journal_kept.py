@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, event, select, update
 
 from tests.api.test_journal_api import _upload
 from tests.api.test_trading_api import ORDER, quote
 from tests.api.test_uploads import XLSX
 from tests.helpers import sign_in
 from tests.statement_files import Fill, zerodha_csv, zerodha_ledger_csv
+from tradertape.db import journal_version
 from tradertape.db.models.journal import KeptBook
 from tradertape.journal import packed
 from tradertape.journal.pnl import Book
@@ -157,3 +158,34 @@ def test_two_sessions_filing_a_book_leave_one_row_for_the_user(
         (kept,) = db.scalars(select(KeptBook))
     assert kept.stamp in {"a" * 64, "b" * 64}
     assert packed.unpack(kept.book) == book
+
+
+def test_a_kept_book_is_checked_by_its_stored_version_not_by_reading_the_trades(
+    client: TestClient, runtime: Runtime
+):
+    """Issue 69: a page in a process that keeps the book checks it with the user's journal
+    version and newest fill (index reads), never an aggregate over their trade rows; a
+    deleted upload moves the version on."""
+    user_id = sign_in(client, runtime, "alice@x.in")
+    _upload(client)
+    _fresh_pnl(client)  # computed and kept
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement.lower())
+
+    event.listen(runtime.db.engine, "before_cursor_execute", record)
+    try:
+        answer = client.get("/api/journal/pnl")
+    finally:
+        event.remove(runtime.db.engine, "before_cursor_execute", record)
+    assert answer.status_code == 200, answer.text
+    tables = ("uploaded_trades", "ledger_lines", "trades")
+    aggregates = [s for s in seen if any(f in s for f in ("sum(", "count("))]
+    assert not [s for s in aggregates if any(f"from {t}" in s for t in tables)]
+    with runtime.db.session() as db:
+        before = journal_version.current(db, user_id)
+    uploads = client.get("/api/uploads").json()
+    assert client.delete(f"/api/uploads/{uploads[0]['id']}").status_code == 204
+    with runtime.db.session() as db:
+        assert journal_version.current(db, user_id)[0] == before[0] + 1

@@ -244,10 +244,11 @@ def test_a_user_over_their_share_is_deferred_not_dropped(
     client: TestClient, runtime: Runtime, clock: ManualClock
 ):
     """With a share of three judgements, a user's fourth alert waits one pass: it is judged
-    on the next pass (first in line), on the newest price."""
+    on the next pass (first in line), on the newest price. (Chunks of one judgement, so
+    the meter, read before each chunk, charges one `JUDGEMENT` per alert.)"""
     sign_in(client, runtime, "alice@x.in")
     meter = Charged(clock)
-    alerts = alert_watcher(runtime, share=3.5 * JUDGEMENT.total_seconds(), meter=meter)
+    alerts = alert_watcher(runtime, share=3.5 * JUDGEMENT.total_seconds(), chunk=1, meter=meter)
     loop = trading_loop(runtime, alerts=alerts)
     above = {**NEVER, "right": {"type": "literal", "value": 1500}}
     for i in range(4):
@@ -329,3 +330,27 @@ async def test_the_running_loop_batches_on_while_a_background_pass_is_stuck(
         runner.cancel()
         await asyncio.gather(runner, return_exceptions=True)
         await bus.close()
+
+
+def test_an_alert_with_no_level_is_judged_with_its_shape(
+    client: TestClient, runtime: Runtime, caplog: pytest.LogCaptureFixture
+):
+    """A condition of indicators alone (no number in it) is one shape too: judged in the
+    pass's vectorised step, it fires on the tick it holds."""
+    sign_in(client, runtime, "alice@x.in")
+    loop = trading_loop(runtime)
+    low = {"type": "indicator", "name": "low"}
+    holds = {
+        "type": "compare",
+        "left": {"type": "indicator", "name": "close"},
+        "op": ">=",
+        "right": low,
+    }
+    for key in ("NSE:INFY", "NSE:TCS"):
+        body = {"name": key, "symbol": key, "condition": holds}
+        assert client.post("/api/alerts", json=body).status_code == 201
+    batch(loop, runtime, ["NSE:INFY", "NSE:TCS"], "1501")
+    loop.run_background()
+    fired = client.get("/api/alerts/fires").json()
+    assert sorted(f["symbol"] for f in fired) == ["NSE:INFY", "NSE:TCS"]
+    assert "judged together" not in caplog.text  # not the one-by-one fallback

@@ -23,7 +23,7 @@ from tradertape.jobs.telegram import reports
 from tradertape.oms.quotes import follow
 from tradertape.runtime import Runtime
 from tradertape.services.alerts.placing import Placer
-from tradertape.services.alerts.watcher import USER_SHARE, AlertWatcher
+from tradertape.services.alerts.watcher import CHUNK, USER_SHARE, AlertWatcher
 from tradertape.services.brokers.live_trading import LiveJobs, follow_order_updates
 from tradertape.services.brokers.reconcile import ReconcileJobs
 from tradertape.services.brokers.session_watch import SessionWatch
@@ -118,7 +118,11 @@ def minute_recorder(runtime: Runtime) -> MinuteRecorder:
 
 
 def alert_watcher(
-    runtime: Runtime, *, share: float = USER_SHARE, meter: Callable[[], float] = thread_time
+    runtime: Runtime,
+    *,
+    share: float = USER_SHARE,
+    chunk: int = CHUNK,
+    meter: Callable[[], float] = thread_time,
 ) -> AlertWatcher:
     """Users' alerts, judged beside the loop on its tick batches and, after the close, on
     its timer (each user within a share of CPU per pass). Their pass runs in a thread of
@@ -133,6 +137,7 @@ def alert_watcher(
         placer=Placer(runtime.orders, runtime.quotes),
         guard=guard,
         share=share,
+        chunk=chunk,
         meter=meter,
         on_deferred=runtime.loop_lag.deferred,
         refresh_guard=guard.refresh,

@@ -458,3 +458,76 @@ def condition_truth(condition: Condition, book: IndicatorBook) -> BoolArray:
 
     truth = _Compiler(book, no_random).truth(condition)
     return np.asarray(np.broadcast_to(truth, book.shape), dtype=np.bool_)
+
+
+def last_truths(
+    condition: Condition,
+    book: IndicatorBook,
+    columns: npt.NDArray[np.intp],
+    levels: dict[int, FloatArray],
+    rows: int = 16,
+) -> tuple[BoolArray, BoolArray]:
+    """A position-free condition on the last bar of many columns in one pass: answer ``j``
+    is `condition` on the book's column ``columns[j]``, each numeric literal whose node id
+    is in `levels` reading ``levels[id][j]`` (many alerts of one shape at different levels,
+    judged together). The indicators are the book's, over all its bars; only the last
+    `rows` bars are compared, so a cross whose earlier side lies before them is flagged
+    unsure (the second array) for the caller to judge on the whole column."""
+
+    def no_random() -> FloatArray:
+        raise ValueError("an alert's condition cannot draw a random number")
+
+    compiler = _LastBars(book, no_random, columns, levels, min(rows, book.shape[0]))
+    truth = np.broadcast_to(compiler.truth(condition), compiler.shape)
+    return np.array(truth[-1], dtype=np.bool_), compiler.unsure
+
+
+class _LastBars(_Compiler):
+    """`_Compiler`'s market-only values on the last rows of chosen columns of a book."""
+
+    def __init__(
+        self,
+        book: IndicatorBook,
+        random: Callable[[], FloatArray],
+        columns: npt.NDArray[np.intp],
+        levels: dict[int, FloatArray],
+        rows: int,
+    ) -> None:
+        super().__init__(book, random)
+        self.shape = (rows, len(columns))
+        self._columns = columns
+        self._levels = levels
+        self._tails: dict[tuple[str, int], FloatArray] = {}
+        self._whole = rows >= book.shape[0]  # every bar compared: a cross is never unsure
+        self.unsure = np.zeros(len(columns), dtype=np.bool_)
+
+    def value(self, operand: Operand) -> FloatArray | float:
+        if isinstance(operand, IndicatorOperand):
+            key = (operand.name, operand.lag)
+            if key not in self._tails:
+                self._tails[key] = self._tail(self.book.get(operand.name), operand.lag)
+            return self._tails[key]
+        if isinstance(operand, LiteralOperand) and id(operand) in self._levels:
+            return self._levels[id(operand)]
+        return super().value(operand)
+
+    def _tail(self, values: FloatArray, lag: int) -> FloatArray:
+        """Rows [T - rows, T) of ``values`` lagged by `lag`, in the chosen columns."""
+        days = values.shape[0]
+        rows = self.shape[0]
+        out = np.full(self.shape, np.nan)
+        low, high = days - rows - lag, days - lag
+        if high > 0:
+            part = values[max(low, 0) : high][:, self._columns]
+            out[rows - part.shape[0] :] = part
+        return out
+
+    def truth(self, condition: Condition) -> BoolArray:
+        if isinstance(condition, Cross) and not self._whole:
+            diff = np.broadcast_to(
+                np.subtract(self.value(condition.left), self.value(condition.right)),
+                self.shape,
+            )
+            side = np.sign(np.nan_to_num(diff, nan=0.0))
+            self.unsure |= (side[-1] != 0) & ~(side[:-1] != 0).any(axis=0)
+        return super().truth(condition)

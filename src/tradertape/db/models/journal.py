@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradertape.db.base import Base, Owned, OwnedByKey
@@ -157,6 +157,20 @@ class KeptBook(Base):
     )
     stamp: Mapped[str] = mapped_column(String(64))
     book: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class JournalVersion(Base):
+    """A number per user, bumped in the transaction of every change to their uploaded trades
+    and ledger lines and of every fill taken back (`db.journal_version.bump`): with their
+    newest fill's id it is what a kept book (`KeptBook`) was computed from, read in one
+    step instead of aggregating every trade."""
+
+    __tablename__ = "journal_versions"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(BigInteger)
 
 
 class SettlementPrice(OwnedByKey, Base):

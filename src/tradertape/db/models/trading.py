@@ -155,6 +155,8 @@ class Trade(OwnedByKey, Base):
         # A ledger at one broker reads its trades in order, and after a version only those
         # past the last one it saw (`trades.id > ?`), not the user's whole history.
         Index("ix_trades_user_broker_id", "user_id", "broker", "id"),
+        # The journal's check of its kept book: a user's newest fill, one index step.
+        Index("ix_trades_user_id", "user_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from tradertape.db import journal_version
 from tradertape.db.models.trading import CashEntry, Order, OrderEventRow, Trade
 from tradertape.domain.charges import Side
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
@@ -107,6 +108,7 @@ def erase_virtual_fills(db: Session, *, user_id: int, book: str) -> None:
     db.execute(delete(CashEntry).where(CashEntry.trade_pk.in_(trade_pks)))
     order_pks = sorted({order.id for _, order in rows})
     db.execute(delete(Trade).where(Trade.id.in_(trade_pks)))
+    journal_version.bump(db, [user_id])  # a fill taken back: the journal's book is redone
     db.execute(delete(OrderEventRow).where(OrderEventRow.order_pk.in_(order_pks)))
     db.execute(delete(Order).where(Order.id.in_(order_pks)))
     db.expire_all()

@@ -1,6 +1,8 @@
 """The armed alerts, held in memory for the alert watcher: each active alert's condition
-parsed once, indexed by the symbols it watches, so a tick batch judges only the alerts on
-the symbols that ticked and reads nothing from the database.
+parsed and compiled once (`rules.compiled`: kept across reloads while the alert's row is
+unchanged, parsed again when it is edited), indexed by the symbols it watches, so a tick
+batch judges only the alerts on the symbols that ticked and reads nothing from the
+database.
 
 The book is read again when the alerts or the watchlists they watch change, in any
 process: each pass asks the database one aggregate question (how many alerts, the sum of
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import Alert, AlertFire, Watchlist
 from tradertape.services.alerts.alerts import ACTIVE
-from tradertape.services.alerts.rules import parse_condition
+from tradertape.services.alerts.rules import Compiled, compiled, parse_condition
 from tradertape.strategies.dsl import Condition
 
 RELOAD_EVERY = timedelta(minutes=1)
@@ -39,6 +41,7 @@ class Armed:
     cooldown_secs: int
     condition: Condition | None  # None: its stored rule no longer parses (`error` says why)
     error: str | None = None
+    compiled: Compiled | None = None
     last_evaluated_day: str | None = None
     last_fired: dict[str, datetime] = field(default_factory=dict)  # by symbol
 
@@ -49,9 +52,9 @@ class Armed:
         return last is None or (now - last).total_seconds() >= self.cooldown_secs
 
 
-def _parse(raw: Any) -> tuple[Condition | None, str | None]:
+def _parse(raw: Any) -> tuple[Compiled | None, str | None]:
     try:
-        return parse_condition(raw), None
+        return compiled(parse_condition(raw)), None
     except Exception as exc:  # a row no request could store: judged as a failure, per item
         return None, f"{type(exc).__name__}: {exc}"
 
@@ -65,6 +68,8 @@ class ArmedBook:
         self._minute: dict[str, list[Armed]] = {}
         self._day: list[Armed] = []
         self._by_id: dict[int, Armed] = {}
+        # each alert's compiled condition, by id, with the row's change time it was read at
+        self._parsed: dict[int, tuple[datetime, Compiled | None, str | None]] = {}
 
     def refresh(self, db: Session, now: datetime) -> bool:
         """Read the book again if anything changed (one aggregate query when nothing did);
@@ -86,12 +91,17 @@ class ArmedBook:
                 items[(row.user_id, row.id)] = list(row.items)
         fired = _last_fires(db, [a.id for a in alerts if a.repeat == "every"])
         by_id: dict[int, Armed] = {}
+        parsed: dict[int, tuple[datetime, Compiled | None, str | None]] = {}
         for alert in alerts:
             if alert.symbol is not None:
                 symbols: Iterable[str] = [alert.symbol]
             else:  # a list the alert's owner holds (another's id never matches)
                 symbols = items.get((alert.user_id, alert.watchlist_id or 0), [])
-            condition, error = _parse(alert.condition)
+            held = self._parsed.get(alert.id)
+            if held is None or held[0] != alert.updated_at:  # new or edited: parsed again
+                held = (alert.updated_at, *_parse(alert.condition))
+            parsed[alert.id] = held
+            _, made, error = held
             by_id[alert.id] = Armed(
                 alert_id=alert.id,
                 user_id=alert.user_id,
@@ -99,8 +109,9 @@ class ArmedBook:
                 symbols=tuple(dict.fromkeys(symbols)),
                 repeat=alert.repeat,
                 cooldown_secs=alert.cooldown_secs,
-                condition=condition,
+                condition=made.condition if made is not None else None,
                 error=error,
+                compiled=made,
                 last_evaluated_day=alert.last_evaluated_day,
                 last_fired=fired.get(alert.id, {}),
             )
@@ -110,6 +121,7 @@ class ArmedBook:
                 for symbol in armed.symbols:
                     minute.setdefault(symbol, []).append(armed)
         self._by_id = by_id
+        self._parsed = parsed  # a deleted or paused alert's is dropped
         self._minute = minute
         self._day = [a for a in by_id.values() if a.timeframe == "day"]
 

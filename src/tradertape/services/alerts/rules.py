@@ -10,6 +10,7 @@ draws are refused: an alert watches the market, not a position.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -84,6 +85,40 @@ def _check_price_level(condition: Condition, field: str) -> None:
         raise InvalidField(
             f"{field}.right.value", "a price level must be above ₹0 and at most ₹1,00,00,000"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A parsed condition as the alert watcher judges it with others: its `shape` (the
+    tree with its numeric levels taken out, hashable: alerts of one shape are judged in one
+    pass), its numeric literal `nodes` and their `levels`, in one order."""
+
+    condition: Condition
+    shape: tuple[object, ...]
+    nodes: tuple[LiteralOperand, ...]
+    levels: tuple[float, ...]
+
+
+def compiled(condition: Condition) -> Compiled:
+    """The condition's shape and levels (once per alert as the watcher arms it)."""
+    found: list[LiteralOperand] = []
+    shape = _shape(condition, found)
+    return Compiled(condition, shape, tuple(found), tuple(float(n.value) for n in found))
+
+
+def _shape(node: BaseModel, levels: list[LiteralOperand]) -> tuple[object, ...]:
+    if isinstance(node, LiteralOperand) and not isinstance(node.value, str):
+        levels.append(node)
+        return ("literal",)
+    parts: list[object] = [type(node).__name__]
+    for name in type(node).model_fields:
+        value = getattr(node, name)
+        if isinstance(value, list):
+            value = tuple(_shape(c, levels) if isinstance(c, BaseModel) else c for c in value)
+        elif isinstance(value, BaseModel):
+            value = _shape(value, levels)
+        parts.append((name, value))
+    return tuple(parts)
 
 
 def book_of(candles: Sequence[Candle]) -> IndicatorBook:

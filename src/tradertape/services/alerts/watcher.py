@@ -6,16 +6,18 @@ candles, today's folded from the minutes when the store has not got it yet).
 The loop only hands the watcher the symbols that ticked (`on_prices`, a set union: no
 queue); its own task (`jobs.loop.Background`) runs `work`, one pass at a time, judging the
 newest prices of what ticked since the last pass. The armed alerts are held in memory by
-symbol, their conditions parsed once (`armed.ArmedBook`, read again when an alert or a
-watched list changes), and each symbol's candles and indicators are built once a pass and
-shared by every alert on it: an alert that does not fire costs no database work. A session
-is opened only for one that fires.
+symbol, their conditions parsed and compiled once (`armed.ArmedBook`, read again when an
+alert or a watched list changes). A pass builds one indicator book of the minute candles of
+every symbol it judges (`panel.MinutePanel`: each indicator computed once for all of them)
+and judges the minute alerts of one shape together, their levels as a vector
+(`strategies.compile.last_truths`): an alert that does not fire costs a few array elements
+and no database work. A session is opened only for one that fires.
 
 Each user has a share of CPU time per pass (`USER_SHARE`, measured on this thread's CPU
-clock): a user whose alerts take longer has the rest judged on the next pass (the newest
-prices then, first in line), the log hears of it once (`Guard.note`) and the user is told
-once a day. So a user at their cap delays their own alerts, never another user's or the
-loop's work.
+clock, read before each chunk of `CHUNK` judgements): a user whose alerts take longer has
+the rest judged on the next pass (the newest prices then, first in line), the log hears of
+it once (`Guard.note`) and the user is told once a day. So a user at their cap delays their
+own alerts, never another user's or the loop's work.
 
 A minute alert's candles are the stored minutes (the recorder's, the imported ones) with
 the live book's laid over them, as a chart draws them, so after a restart RSI(14) is judged
@@ -29,6 +31,7 @@ owner told; every other alert is judged on.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 import time as cpu
@@ -38,6 +41,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TypeAlias
 
+import numpy as np
 from sqlalchemy import update
 
 from tradertape.candles.live import KEEP_MINUTES, Candle, CandleBook
@@ -52,10 +56,12 @@ from tradertape.ports.clock import IST, Clock
 from tradertape.services.alerts import firing
 from tradertape.services.alerts.alerts import ACTIVE, cooled
 from tradertape.services.alerts.armed import Armed, ArmedBook
+from tradertape.services.alerts.panel import Floats, MinutePanel
 from tradertape.services.alerts.placing import Placer
 from tradertape.services.alerts.rules import book_of, holds_on
 from tradertape.services.notifications.events import Kind, add
 from tradertape.services.workers.candles import bars_to_candles
+from tradertape.strategies.compile import last_truths
 
 log = logging.getLogger("tradertape.alerts")
 
@@ -63,6 +69,7 @@ DAY_CLOSE = time(15, 35)  # IST: day alerts are judged once the session's close 
 DAY_HISTORY = timedelta(days=400)  # a 200-day average and then some
 SEED_HISTORY = timedelta(days=7)  # the stored minutes read: two sessions across a long weekend
 USER_SHARE = 0.05  # seconds of CPU per user per pass; the rest waits for the next pass
+CHUNK = 256  # judgements a user's turn takes between two reads of the CPU meter
 MINUTE_JOB, DAY_JOB, SHARE_JOB = "alerts.ticks", "alerts.day_close", "alerts.share"
 
 
@@ -134,11 +141,13 @@ class AlertWatcher:
         placer: Placer,
         guard: Guard,
         share: float = USER_SHARE,
+        chunk: int = CHUNK,
         meter: Callable[[], float] = cpu.thread_time,
         on_deferred: Callable[[int], object] | None = None,
         refresh_guard: Callable[[], object] | None = None,
     ) -> None:
         """`share`: each user's seconds of `meter` (this thread's CPU clock) per pass;
+        `chunk`: judgements between two reads of the meter;
         `on_deferred` hears how many users a pass deferred (the loop's `LoopLag`);
         `refresh_guard` reads `guard`'s records again, in the pass after each timer tick
         (a guard of the watcher's own: the pass's thread is the only one using it)."""
@@ -150,15 +159,18 @@ class AlertWatcher:
         self._placer = placer
         self._guard = guard
         self._share = share
+        self._chunk = max(1, chunk)
         self._meter = meter
         self._on_deferred = on_deferred
         self._refresh_guard = refresh_guard
         self._guard_stale = False
-        self._seeds: dict[str, tuple[date, list[Candle]]] = {}
+        self._seeds: dict[str, tuple[date, list[Candle], list[datetime]]] = {}
+        self._floats = Floats()
         self._lock = threading.Lock()  # the loop's thread notes, the pass's thread takes
         self._ticked: set[str] = set()
         self._day_due: date | None = None
         self._book = ArmedBook()
+        self._targets: dict[str, list[Target]] = {}  # the minute alerts on each symbol
         self._owed: dict[int, dict[Target, None]] = {}  # each user's judgements still due
         self._day_left: dict[int, set[str]] = {}  # a day alert's symbols still to judge
         self._day_failed: set[int] = set()
@@ -169,6 +181,11 @@ class AlertWatcher:
     def backlog(self) -> int:
         """Judgements owed and not yet done (deferred past a user's share)."""
         return sum(len(q) for q in self._owed.values())
+
+    @property
+    def waiting(self) -> frozenset[int]:
+        """The users with judgements owed (deferred past their share)."""
+        return frozenset(u for u, q in self._owed.items() if q)
 
     # -- on the loop: note what is due ------------------------------------------------------
 
@@ -205,13 +222,17 @@ class AlertWatcher:
         if not ticked and day is None and not self._owed:
             return 0
         with self._db.session() as db:
-            self._book.refresh(db, self._clock.now())
-        for symbol in ticked:
-            for armed in self._book.on(symbol):
-                self._owe(Target(armed.alert_id, armed.user_id, symbol))
+            if self._book.refresh(db, self._clock.now()):
+                self._targets = {}
+        self._owe_ticked(ticked)
         if day is not None:
             self._owe_day(day)
         bars: Bars = {}
+        panel = MinutePanel(
+            dict.fromkeys(t.symbol for q in self._owed.values() for t in q if t.day is None),
+            self.minutes,
+            self._floats,
+        )
         users = list(self._owed)
         self._passes += 1
         if users:  # a different user first each pass
@@ -219,7 +240,7 @@ class AlertWatcher:
             users = users[turn:] + users[:turn]
         fired = deferred = 0
         for user_id in users:
-            fired += self._judge_within_share(user_id, bars)
+            fired += self._judge_within_share(user_id, bars, panel)
             left = len(self._owed[user_id])
             if left:
                 deferred += 1
@@ -232,26 +253,100 @@ class AlertWatcher:
             self._on_deferred(deferred)
         return fired
 
-    def _judge_within_share(self, user_id: int, bars: Bars) -> int:
-        """The user's due judgements, oldest first, until their share of this pass is spent
-        (those left stay first in line for the next pass); how many fired."""
+    def _judge_within_share(self, user_id: int, bars: Bars, panel: MinutePanel) -> int:
+        """The user's due judgements, oldest first, a chunk at a time until their share of
+        this pass is spent (those left stay first in line for the next pass); how many
+        fired."""
         queue = self._owed[user_id]
         fired = 0
         start = self._meter()
         while queue and self._meter() - start < self._share:
-            target = next(iter(queue))
-            del queue[target]
-            done = self._guard.each(
-                [target],
-                job=target.job,
-                key=lambda t: t.key,
-                owner=lambda t: t.user_id,
-                work=lambda t: self._judge(t, bars),
-            )
-            fired += sum(done)
-            if target.day is not None:
-                self._day_judged(target, ok=bool(done))
+            chunk: list[Target] = []
+            for target in queue:
+                chunk.append(target)
+                if len(chunk) == self._chunk:
+                    break
+            for target in chunk:
+                del queue[target]
+            minute = [t for t in chunk if t.day is None]
+            if minute:
+                fired += self._judge_minutes(minute, bars, panel)
+            for target in chunk:
+                if target.day is not None:
+                    done = self._guarded(target, lambda t: self._judge(t, bars))
+                    fired += sum(done)
+                    self._day_judged(target, ok=bool(done))
         return fired
+
+    def _guarded(self, target: Target, work: Callable[[Target], int]) -> list[int]:
+        """`work` on the target as one item of the job guard (it fails alone)."""
+        return self._guard.each(
+            [target], job=target.job, key=lambda t: t.key, owner=lambda t: t.user_id, work=work
+        )
+
+    def _judge_minutes(self, targets: list[Target], bars: Bars, panel: MinutePanel) -> int:
+        """Minute targets on the pass's panel: each shape of condition judged in one
+        vectorised step for all its alerts; a session only for one that fires."""
+        shapes: dict[tuple[object, ...], list[tuple[Target, Armed]]] = {}
+        fired = 0
+        for target in targets:
+            armed = self._book.get(target.alert_id)
+            if armed is None or target.symbol not in panel.column:
+                continue  # deleted, paused or fired since it was owed; or no candles yet
+            if armed.compiled is None or panel.book is None:
+                fired += sum(self._guarded(target, lambda t: self._judge(t, bars)))
+                continue
+            shapes.setdefault(armed.compiled.shape, []).append((target, armed))
+        for group in shapes.values():
+            fired += self._judge_shape(group, bars, panel)
+        return fired
+
+    def _judge_shape(
+        self, group: list[tuple[Target, Armed]], bars: Bars, panel: MinutePanel
+    ) -> int:
+        """One shape's alerts in one step: their symbols' columns, their levels a vector."""
+        first = group[0][1].compiled
+        assert first is not None
+        assert panel.book is not None
+        columns = np.array([panel.column[t.symbol] for t, _ in group], dtype=np.intp)
+        levels = np.array(
+            [a.compiled.levels for _, a in group if a.compiled is not None], dtype=np.float64
+        ).reshape(len(group), len(first.nodes))
+        by_node = {id(n): levels[:, j] for j, n in enumerate(first.nodes)}
+        try:
+            holds, unsure = last_truths(first.condition, panel.book, columns, by_node)
+        except Exception:  # each alert judged alone, so the one at fault fails alone
+            log.exception("alerts of one shape could not be judged together")
+            return sum(sum(self._guarded(t, lambda t: self._judge(t, bars))) for t, _ in group)
+        fired = 0
+        now = self._clock.now()
+        for j in np.flatnonzero(holds | unsure):
+            target, armed = group[j]
+            if unsure[j]:  # a cross whose earlier side lies further back: the whole history
+                fired += sum(self._guarded(target, lambda t: self._judge(t, bars)))
+            elif armed.cooled(target.symbol, now):
+                fired += sum(self._guarded(target, self._firing(armed, panel, now)))
+        return fired
+
+    def _firing(self, armed: Armed, panel: MinutePanel, now: datetime) -> Callable[[Target], int]:
+        def fire(target: Target) -> int:
+            return self._fire(armed, target, panel.last[target.symbol].close, now)
+
+        return fire
+
+    def _owe_ticked(self, ticked: set[str]) -> None:
+        """Owe each minute alert on each symbol that ticked."""
+        owed = self._owed
+        for symbol in ticked:
+            targets = self._targets.get(symbol)
+            if targets is None:  # made once per book, not per pass
+                targets = [Target(a.alert_id, a.user_id, symbol) for a in self._book.on(symbol)]
+                self._targets[symbol] = targets
+            for target in targets:
+                queue = owed.get(target.user_id)
+                if queue is None:
+                    queue = owed[target.user_id] = {}
+                queue[target] = None
 
     def _owe(self, target: Target) -> None:
         self._owed.setdefault(target.user_id, {})[target] = None
@@ -328,18 +423,20 @@ class AlertWatcher:
         """The key's minute candles: the stored ones before the live book's first minute,
         then the live ones (the forming minute last)."""
         live = self._candles.minutes(key)
-        first = live[0].start if live else None
-        older = [c for c in self._seed(key) if first is None or c.start < first]
+        seed, starts = self._seed(key)
+        older = seed if not live else seed[: bisect.bisect_left(starts, live[0].start)]
         return [*older[-KEEP_MINUTES:], *live]
 
-    def _seed(self, key: str) -> list[Candle]:
-        """The stored minutes of the last few days, read once per key and IST day."""
+    def _seed(self, key: str) -> tuple[list[Candle], list[datetime]]:
+        """The stored minutes of the last few days and their starts, read once per key and
+        IST day."""
         today = self._clock.now().astimezone(IST).date()
         held = self._seeds.get(key)
         if held is None or held[0] != today:
             bars = self._store.read(key, Interval.MINUTE, today - SEED_HISTORY, today)
-            held = self._seeds[key] = (today, bars_to_candles(bars, Interval.MINUTE))
-        return held[1]
+            candles = bars_to_candles(bars, Interval.MINUTE)
+            held = self._seeds[key] = (today, candles, [c.start for c in candles])
+        return held[1], held[2]
 
     def _bars(
         self,

@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Float, cast, delete, func, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from tradertape import __version__
 from tradertape.candles import CandleStore
 from tradertape.candles.fo_store import FoStore
+from tradertape.db import journal_version
 from tradertape.db.models.journal import KeptBook, LedgerLine, UploadedTrade
 from tradertape.db.models.trading import Trade
 from tradertape.domain.calendar import IST
@@ -181,28 +182,15 @@ def _stamp(
     today: date,
     expiring: Mapping[str, Expiring],
 ) -> str:
-    """What a user's book depends on, as a digest. Imported rows and fills are never changed
-    in place, only added or deleted, so counts, sums and newest ids, the range of dedupe
-    keys and sums of quantities and prices tell (a deleted upload replaced by another of as
-    many rows, even reusing its ids on SQLite, changes the sums); the code's version and the
-    book's packed format too, so a book kept by an older release is never read; and the
+    """What a user's book depends on, as a digest, read without touching their trades: the
+    user's journal version (`db.journal_version`: bumped with every change to their
+    uploaded trades and ledger lines and every fill taken back) and newest fill's id (fills
+    are only ever added otherwise), two index reads; the code's version and the book's
+    packed format too, so a book kept by an older release is never read; and the
     settlement prices of its expired contracts (one entered or imported settles them)."""
     parts: list[Any] = [__version__, packed.FORMAT, today, tuple(reference.actions)]
     parts.append(sorted((symbol, str(e.close)) for symbol, e in expiring.items()))
-    for model, key, value in (
-        (UploadedTrade, UploadedTrade.key, (UploadedTrade.quantity, UploadedTrade.price)),
-        (Trade, Trade.trade_id, (Trade.quantity, Trade.price)),
-        (LedgerLine, LedgerLine.key, (LedgerLine.debit, LedgerLine.credit)),
-    ):
-        query = select(
-            func.count(),
-            func.max(model.id),
-            func.sum(model.id),
-            func.min(key),
-            func.max(key),
-            *(func.sum(cast(v, Float)) for v in value),
-        )
-        parts.extend(db.execute(query.where(model.user_id == user_id)).one())
+    parts.extend(journal_version.current(db, user_id))
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tradertape.db import journal_version
 from tradertape.db.models.journal import (
     CasHoldingRow,
     FundTransaction,
@@ -309,15 +310,18 @@ def import_statements(
     statements = [
         _read(field_name, upload, kind, max_file_bytes, clock) for upload in files
     ]  # all, before storing
-    return _once(
-        db,
-        lambda: [
+
+    def store() -> list[UploadReport]:
+        reports = [
             _store_statement(
                 db, statement, upload, user_id=user_id, obfuscated=obfuscated, clock=clock
             )
             for statement, upload in zip(statements, files, strict=True)
-        ],
-    )
+        ]
+        journal_version.bump(db, [user_id])  # the journal's kept book is computed anew
+        return reports
+
+    return _once(db, store)
 
 
 # ----------------------------------------------------------------------------- CAS
@@ -541,4 +545,5 @@ def remove(db: Session, upload_id: int, *, user_id: int) -> None:
     for model in _CHILDREN:  # explicit: SQLite enforces no foreign key unless told to
         db.execute(delete(model).where(model.upload_id == row.id, model.user_id == user_id))
     db.delete(row)
+    journal_version.bump(db, [user_id])
     db.commit()

@@ -3,7 +3,7 @@
 Besides the demo user, the demo loads synthetic daily history for the NIFTY 500 and its
 indices from 2018-01-01 to the last closed session by the runtime's clock (a few seconds the
 first time, a fraction of a second once it is there; a later day appends the days since).
-The NIFTY 100 and the indices also get minute candles of the `DEMO_MINUTE_SESSIONS`
+The NIFTY 100 and every index also get minute candles of the `DEMO_MINUTE_SESSIONS`
 sessions before the one the feed plays, inside their day candles, so intraday charts have days
 of history (a second or two).
 
@@ -93,10 +93,14 @@ def minute_sessions(runtime: Runtime) -> list[date]:
 
 
 def minute_symbols(catalog: InstrumentCatalog) -> tuple[str, ...]:
-    """What the demo has minute candles of: the equities its portfolios trade (the NIFTY
-    100) and the indices, so every chart of them has intraday history."""
+    """What the demo has minute candles of: the equities its portfolios trade and its
+    watchlist shows (the NIFTY 100), and every index its history derives (from the NIFTY
+    500: each option chain's index among them, NIFTY MID SELECT and NIFTY NEXT 50 too), so
+    every chart of them has intraday history. An index is one series, so the wider set
+    costs the load little (`bench/demo_minutes.py`)."""
     stocks = sorted({i.key for i in catalog.universe(DEMO_PORTFOLIO_UNIVERSE)})
-    return (*stocks, *derivable(stocks, catalog))
+    indices = dict.fromkeys(derivable(demo_symbols(catalog), catalog))
+    return (*stocks, *indices)
 
 
 def load_demo_minutes(runtime: Runtime, *, progress: Progress | None = None) -> MinutesReport:

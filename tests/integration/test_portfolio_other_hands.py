@@ -243,3 +243,60 @@ def test_a_sale_nobody_booked_is_drift_and_its_close_is_refused(
     assert "holds 0 of its 100 INFY" in refused.json()["detail"]
     orders = client.get("/api/portfolio/orders").json()
     assert all(o["transaction_type"] == "BUY" for o in orders)
+
+
+def test_an_exit_working_part_filled_is_shown_on_its_row_and_the_totals(
+    client: TestClient, runtime: Runtime, clock: ManualClock
+):
+    """An MTM exit at market of 434 INFY fills 250 with the print's volume (a quarter of
+    its 1,000) and works on: the row keeps its 434 until the sale ends (the portfolio books
+    it then), and says "250 of 434 sold" and whose sale it is; the totals name the row that
+    waits. The next print sells the other 184 and the row, its note and the wait are gone."""
+    _, pid, loop = _portfolio(client, runtime, clock, "working-exit@x.in")
+    _entry(runtime, pid, "NSE:INFY", 434, "1500.00")
+    board = _views(client, runtime, pid)["board"]
+    assert board["open_positions"][0]["exit_working"] is None
+    assert board["waiting_on_exits"] == []
+
+    rule = _rule(client, threshold_amount="2000", portfolio_id=pid)
+    _tick(loop, clock, "NSE:INFY", "1490")  # 434 × −10 = −₹4,340: the rule sells at market
+    assert _mtm(client, rule["id"])["paused"] is True
+
+    board = _views(client, runtime, pid)["board"]
+    (row,) = board["open_positions"]
+    assert row["quantity"] == 434  # booked when the sale ends
+    assert row["exit_working"] == {"sold": 250, "quantity": 434, "hands": ["mtm_exit"]}
+    assert board["waiting_on_exits"] == ["NSE:INFY"]
+
+    _tick(loop, clock, "NSE:INFY", "1490")  # the next print's volume sells the other 184
+    board = _views(client, runtime, pid)["board"]
+    assert board["open_positions"] == []
+    assert board["waiting_on_exits"] == []
+
+
+def test_a_limit_exit_by_hand_waiting_unfilled_is_shown_as_working(
+    client: TestClient, runtime: Runtime, clock: ManualClock
+):
+    """A sale by hand at a limit above the market waits with nothing sold: the row says so
+    (0 of 100, by hand); cancelled, the row is the portfolio's as before."""
+    _, pid, loop = _portfolio(client, runtime, clock, "limit-exit@x.in")
+    _entry(runtime, pid, "NSE:INFY", 100, "1500.00")
+    body = {
+        **order("INFY", "SELL", 100, product="CNC"),
+        "variety": "regular",
+        "order_type": "LIMIT",
+        "price": "1600",
+        "book": f"portfolio:{pid}",
+    }
+    placed = client.post("/api/orders", json=body)
+    assert placed.status_code == 201, placed.text
+    board = _views(client, runtime, pid)["board"]
+    (row,) = board["open_positions"]
+    assert row["exit_working"] == {"sold": 0, "quantity": 100, "hands": ["manual"]}
+    assert board["waiting_on_exits"] == ["NSE:INFY"]
+
+    cancelled = client.delete(f"/api/orders/{placed.json()['order_id']}")
+    assert cancelled.status_code == 200, cancelled.text
+    board = _views(client, runtime, pid)["board"]
+    assert board["open_positions"][0]["exit_working"] is None
+    assert board["waiting_on_exits"] == []

@@ -141,3 +141,39 @@ test("attaches a basket to an alert and sees its margin before saving @phone", a
   await api.delete(`/api/alerts/${String(made.id)}`);
   await api.dispose();
 });
+
+test("an alert's option basket shows the hedge benefit and the payoff the chain's ticket shows @phone", async ({ page, baseURL }, info) => {
+  const api = await demoApi(baseURL as string);
+  await openSignedIn(page, api, "/alerts");
+  await page.getByRole("button", { name: "New alert" }).click();
+  const dialog = page.getByRole("dialog", { name: "New alert" });
+  await dialog.getByRole("textbox", { name: "Symbol" }).fill("NSE:NIFTY 50");
+  await dialog.getByLabel("Price (₹)").fill("99999");
+  await dialog.getByLabel("Name").fill("NIFTY call spread");
+  await dialog.getByRole("checkbox", { name: /Attach an order/ }).check();
+  await dialog.getByText("A basket", { exact: true }).click();
+  const legs = dialog.getByRole("group", { name: "Basket legs" });
+  // a bull call spread of November's NIFTY calls (the e2e clock stands on 20 Nov 2026)
+  const spread = [["NFO:NIFTY26NOV27750CE", "BUY"], ["NFO:NIFTY26NOV27950CE", "SELL"]] as const;
+  for (const [i, [symbol, side]] of spread.entries()) {
+    const n = i + 1;
+    const leg = legs.getByRole("group", { name: `Leg ${n}` });
+    await leg.getByRole("textbox", { name: `Leg ${n} symbol` }).fill(symbol);
+    await leg.getByRole("textbox", { name: `Leg ${n} symbol` }).press("Escape");
+    await leg.getByRole("combobox", { name: `Leg ${n} side` }).selectOption(side);
+    await leg.getByRole("textbox", { name: `Leg ${n} quantity` }).fill("65");
+    await leg.getByRole("combobox", { name: `Leg ${n} product` }).selectOption("NRML");
+  }
+  const payoff = legs.getByRole("group", { name: "Payoff at expiry" });
+  await expect(payoff.getByLabel("Max profit")).toHaveText(/₹[\d,]+\.\d\d/);
+  await expect(payoff.getByLabel("Max loss")).toHaveText(/₹[\d,]+\.\d\d/);
+  await expect(payoff.getByLabel("Breakevens")).toHaveText(/^₹27,[89]\d\d\.\d\d$/);
+  const margin = legs.getByRole("group", { name: "Basket margin" });
+  await expect(margin.getByLabel("Hedge benefit")).toHaveText(/₹[\d,]+\.\d\d/);
+  await expect(margin.getByLabel("Legs alone")).toHaveText(/₹[\d,]+\.\d\d/);
+  await expect(legs.getByLabel("Why the margin is what it is")).toContainText("a bought leg caps what the sold leg beside it can lose");
+  await expectAccessible(page);
+  await payoff.scrollIntoViewIfNeeded();
+  await keepScreenshot(page, "alert-option-basket", info.project.name);
+  await api.dispose();
+});

@@ -39,12 +39,12 @@ test("the chart's intervals: hours from 09:15 and weeks from Monday", async ({ p
   const readout = page.getByTestId("ohlc");
   await page.getByRole("textbox", { name: "Candle interval" }).click();
   await page.getByRole("option", { name: "1 hour" }).click();
-  await expect(page.getByRole("img", { name: "Hourly candles of INFY" }).locator("canvas").first()).toBeVisible();
+  await expect(page.getByRole("application", { name: "Hourly candles of INFY" }).locator("canvas").first()).toBeVisible();
   await page.mouse.move(0, 0);
   await expect(readout).toContainText(/\d{2}:15 IST/);
   await page.getByRole("textbox", { name: "Candle interval" }).click();
   await page.getByRole("option", { name: "1 week" }).click();
-  await expect(page.getByRole("img", { name: "Weekly candles of INFY" }).locator("canvas").first()).toBeVisible();
+  await expect(page.getByRole("application", { name: "Weekly candles of INFY" }).locator("canvas").first()).toBeVisible();
   await page.mouse.move(0, 0); // off the chart: the readout is the last candle's
   await expect(readout).toContainText("Week of 16 Nov 2026"); // the demo's Friday 20 Nov
 });

@@ -82,7 +82,7 @@ test("the chart draws candles with volume, an OHLC readout, the user's fills and
   await expect(page).toHaveURL(/\/market\/chart\/NSE%3AINFY$/);
   await expect(page.getByRole("heading", { name: "Chart INFY" })).toBeVisible();
   await expect(page.getByText("Synthetic data: simulated prices, not real")).toBeVisible();
-  const daily = page.getByRole("img", { name: "Daily candles of INFY" });
+  const daily = page.getByRole("application", { name: "Daily candles of INFY" });
   await expect(daily.locator("canvas").first()).toBeVisible();
   const readout = page.getByTestId("ohlc");
   await expect(readout).toContainText(/O ₹[\d,]+\.\d{2}\s*H ₹[\d,]+\.\d{2}\s*L ₹[\d,]+\.\d{2}\s*C ₹[\d,]+\.\d{2}\s*Vol\. [\d.]+/);
@@ -96,7 +96,7 @@ test("the chart draws candles with volume, an OHLC readout, the user's fills and
   // minute candles: today's, built from the live prices
   await page.getByRole("textbox", { name: "Candle interval" }).click();
   await page.getByRole("option", { name: "1 minute" }).click();
-  await expect(page.getByRole("img", { name: "Minute candles of INFY" }).locator("canvas").first()).toBeVisible();
+  await expect(page.getByRole("application", { name: "Minute candles of INFY" }).locator("canvas").first()).toBeVisible();
   await expect(readout).toContainText(/IST/);
   await keepScreenshot(page, "chart-minute", info.project.name);
 });
@@ -120,7 +120,7 @@ test("a 5-minute chart has days of history, any DSL indicator, and a level the u
   await expect(page.getByRole("heading", { name: "Chart INFY" })).toBeVisible();
   await page.getByRole("textbox", { name: "Candle interval" }).click();
   await page.getByRole("option", { name: "5 minutes", exact: true }).click();
-  const chart = page.getByRole("img", { name: "5-minute candles of INFY" });
+  const chart = page.getByRole("application", { name: "5-minute candles of INFY" });
   await expect(chart.locator("canvas").first()).toBeVisible();
   // the default indicators are drawn at 5 minutes too; another from the DSL's list is added
   const shown = page.getByRole("list", { name: "Indicators shown" });
@@ -152,4 +152,59 @@ test("a 5-minute chart has days of history, any DSL indicator, and a level the u
   await drawn.getByRole("button", { name: /^Delete Level/ }).click();
   await expect(drawn).toHaveCount(0);
   expect(await (await apiCtx.get("/api/market/drawings?symbol=NSE:INFY")).json()).toEqual([]);
+});
+
+test("a trend line drawn by keyboard alone: tool, arrows, Enter, and Delete takes it away, each step announced", async ({ page, baseURL }, info) => {
+  const apiCtx = await demoApi(baseURL!);
+  for (const d of (await (await apiCtx.get("/api/market/drawings?symbol=NSE:INFY")).json()) as { id: number }[]) {
+    await apiCtx.delete(`/api/market/drawings/${d.id}`);
+  }
+  await signIn(page, "/market/chart/NSE%3AINFY");
+  const chart = page.getByRole("application", { name: "Daily candles of INFY" });
+  await expect(chart.locator("canvas").first()).toBeVisible();
+  const said = page.getByTestId("chart-said");
+  // the tool by keyboard, then Tab on to the chart
+  const tool = page.getByRole("button", { name: "Trend line" });
+  await tool.focus();
+  await page.keyboard.press("Enter");
+  await expect(tool).toHaveAttribute("aria-pressed", "true");
+  await expect(said).toContainText("Trend line:");
+  for (let i = 0; i < 6 && !(await chart.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+  await expect(chart).toBeFocused();
+  // focus is visible: the outline the stylesheet gives the chart under keyboard focus
+  expect(await chart.evaluate((el) => el.matches(":focus-visible") && getComputedStyle(el).outlineStyle)).toBe("solid");
+  // the first point twenty candles back, a step lower; the second at the last candle, higher
+  await page.keyboard.press("Shift+ArrowLeft");
+  await page.keyboard.press("Shift+ArrowLeft");
+  await page.keyboard.press("ArrowDown");
+  await expect(said).toHaveText(/^.+ \d{4}, ₹[\d,]+\.\d{2}$/);
+  await page.keyboard.press("Enter");
+  await expect(said).toContainText("Point 1 placed at");
+  await page.keyboard.press("Delete"); // taken back, and placed again
+  await expect(said).toHaveText("Point 1 taken back.");
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("End");
+  await page.keyboard.press("Shift+ArrowUp");
+  await page.keyboard.press("Enter");
+  await expect(said).toContainText(/^Trend line drawn: .+ to .+\.$/);
+  await expect(tool).toHaveAttribute("aria-pressed", "false");
+  const drawn = page.getByRole("list", { name: "Your drawings" });
+  await expect(drawn.getByRole("listitem")).toHaveCount(1);
+  await expect(drawn).toContainText(/Trend line ₹[\d,]+\.\d{2} → ₹[\d,]+\.\d{2}/);
+  const kept = (await (await apiCtx.get("/api/market/drawings?symbol=NSE:INFY")).json()) as { kind: string; points: { price: string }[] }[];
+  expect(kept.map((d) => d.kind)).toEqual(["trend"]);
+  expect(Number(kept[0]!.points[1]!.price)).toBeGreaterThan(Number(kept[0]!.points[0]!.price));
+  await expectAccessible(page);
+  await keepScreenshot(page, "chart-keyboard-trend", info.project.name);
+  // Escape puts a tool down; with none, Delete removes the newest drawing
+  await page.getByRole("button", { name: "Level" }).focus();
+  await page.keyboard.press("Enter");
+  await chart.focus();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("button", { name: "Level" })).toHaveAttribute("aria-pressed", "false");
+  await expect(said).toHaveText("Drawing stopped.");
+  await page.keyboard.press("Delete");
+  await expect(said).toContainText(/^Deleted Trend line/);
+  await expect(drawn).toHaveCount(0);
+  await expect.poll(async () => (await apiCtx.get("/api/market/drawings?symbol=NSE:INFY")).json()).toEqual([]);
 });

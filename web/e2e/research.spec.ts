@@ -133,7 +133,7 @@ test("fork V1, change a threshold, backtest it, compare with V1's run, deploy it
   await expect(page).toHaveURL(new RegExp(`/chart/${symbol}\\?run=${runId}&entry=\\d{4}-\\d{2}-\\d{2}&exit=`));
   await expect(page.getByRole("note")).toContainText(`Bought`);
   await expect(page.getByRole("note")).toContainText(`A trade of backtest run #${runId}`);
-  await expect(page.getByRole("img", { name: `Daily candles of ${symbol}, the trade's entry and exit marked` })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("application", { name: `Daily candles of ${symbol}, the trade's entry and exit marked` })).toBeVisible({ timeout: 30_000 });
   await expectAccessible(page);
   await keepScreenshot(page, "backtest-trade-chart", info.project.name);
   await page.getByRole("link", { name: "Back to the run" }).click();

@@ -1,15 +1,19 @@
 // An alert's basket in the form: legs added and removed, each found by instrument search
 // (blank: the symbol that fires the alert), with its side, quantity, product and order
-// type, and the margin the legs need together as the API estimates it (hedges between
-// them credited). The API's 422 on a leg (`legs[1].quantity`) shows on that leg's field.
+// type, and the margin the legs need together as the API estimates it, with and without the
+// hedge benefit, and for options of one underlying the payoff's extremes and breakevens: the
+// option chain ticket's components, on the API's figures. The API's 422 on a leg
+// (`legs[1].quantity`) shows on that leg's field.
 import { Autocomplete, Button, CloseButton, Group, NativeSelect, Paper, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api } from "@/api/client";
 import { ApiError, unwrap } from "@/api/errors";
 import { InstrumentName } from "@/components/InstrumentName";
-import { inr, instrumentLabel } from "@/format";
+import { instrumentLabel } from "@/format";
 import { useInstrumentSearch } from "@/market/useWatchlists";
+import { BasketFigures } from "@/options/BasketFigures";
+import { PayoffSummary } from "@/options/PayoffSummary";
 import { type AlertForm, type AlertLegForm, legField, newLeg, previewBody } from "./alertForm";
 
 export const MAX_LEGS = 10; // the API's cap on an alert's basket
@@ -33,10 +37,6 @@ function LegSymbol({ value, onChange, label, error, fallback }: { value: string;
 function priceable(form: AlertForm): boolean {
   const alertSymbol = form.target === "symbol" && form.symbol.includes(":");
   return form.legs.every((l) => (l.symbol.includes(":") || (!l.symbol.trim() && alertSymbol)) && Number(l.quantity) > 0);
-}
-
-function Figure({ label, value }: { label: string; value: string }) {
-  return <div><Text size="xs" c="dimmed">{label}</Text><Text fw={600} className="num">{value}</Text></div>;
 }
 
 export function BasketLegs({ form, onLegs, saveErrors }: { form: AlertForm; onLegs: (legs: AlertLegForm[]) => void; saveErrors: LegErrors }) {
@@ -100,15 +100,12 @@ export function BasketLegs({ form, onLegs, saveErrors }: { form: AlertForm; onLe
       <Group justify="space-between" wrap="wrap" gap="xs">
         <Button size="xs" variant="default" disabled={form.legs.length >= MAX_LEGS} onClick={() => onLegs([...form.legs, newLeg()])}>Add a leg</Button>
         {m ? (
-          <Group gap="lg" role="group" aria-label="Basket margin">
-            <Figure label={m.source === "broker" ? "Margin needed (your broker's)" : "Margin needed (estimate)"} value={m.margin_required == null ? "—" : inr(m.margin_required)} />
-            <Figure label="Charges" value={m.charges == null ? "—" : inr(m.charges)} />
-            <Figure label="Available" value={inr(m.available)} />
-          </Group>
+          <BasketFigures m={m} legs={form.legs.map((l) => ({ transaction_type: l.transaction_type, tradingsymbol: l.symbol.trim() || fallback }))} />
         ) : (
           !general && <Text size="xs" c="dimmed">{ready ? "Estimating the margin…" : "The margin shows once every leg has a symbol and a quantity."}</Text>
         )}
       </Group>
+      {m?.payoff && <PayoffSummary payoff={m.payoff} brief />}
       {general && <Text size="sm" c="red" role="alert">{general}</Text>}
     </Stack>
   );

@@ -21,7 +21,22 @@ const asked = vi.hoisted(() => {
     if (body.legs.some((l) => l.quantity > 1000)) {
       return json({ detail: [{ field: "legs[1].quantity", msg: "more than you can pay for", type: "value_error" }] }, 422);
     }
-    return json({ margin_required: "1013418.76", charges: "23.60", available: "1000000.00", order: [0, 1], source: "estimate" });
+    if (body.legs.some((l) => l.quantity === 65)) {
+      // a bull call spread: its hedge credited, and its payoff as the chain's ticket has it
+      return json({
+        margin_required: "80112.50", margin_without_hedge: "259272.50", hedge_benefit: "179160.00", charges: "61.20",
+        available: "1000000.00", order: [0, 1], source: "estimate",
+        payoff: {
+          underlying: "NIFTY", spot: "27800.00", days_to_expiry_now: 1, scenario: {}, legs: [], net_premium: "-3133.00",
+          max_profit: "3367.00", max_loss: "-3133.00", breakevens: ["27798.20"], pnl_today: "0.00", pnl_at_expiry: "0.00",
+          greeks: { delta: 0.1, gamma: 0, theta: 0, vega: 0 }, points: [],
+        },
+      });
+    }
+    return json({
+      margin_required: "1013418.76", margin_without_hedge: "1013418.76", hedge_benefit: "0.00", charges: "23.60",
+      available: "1000000.00", order: [0, 1], source: "estimate", payoff: null,
+    });
   };
   return bodies;
 });
@@ -65,7 +80,7 @@ describe("an alert's basket in the form", () => {
     const user = userEvent.setup();
     renderForm();
     const figures = await screen.findByRole("group", { name: "Basket margin" });
-    expect(within(figures).getByText("₹10,13,418.76")).toBeTruthy(); // Indian grouping
+    expect(within(figures).getByLabelText("Margin needed (estimate)").textContent).toBe("₹10,13,418.76"); // Indian grouping
     const leg2 = screen.getByRole("group", { name: "Leg 2" });
     await user.type(within(leg2).getByRole("textbox", { name: "Leg 2 symbol" }), "tcs");
     // the search's answer as an option (a role query over the whole form is too slow here)
@@ -85,6 +100,27 @@ describe("an alert's basket in the form", () => {
       expect(last.legs[0]).toMatchObject({ symbol: null, transaction_type: "BUY" });
       expect(last.legs[1]).toMatchObject({ symbol: "NSE:TCS", transaction_type: "SELL", order_type: "LIMIT", price: "3000" });
     });
+  });
+
+  it("shows an option basket's hedge benefit and payoff, as the chain's ticket does", async () => {
+    const user = userEvent.setup();
+    renderForm();
+    expect(await screen.findByRole("group", { name: "Basket margin" })).toBeTruthy();
+    expect(screen.queryByRole("group", { name: "Payoff at expiry" })).toBeNull(); // shares: none
+    for (const n of [1, 2]) {
+      const quantity = screen.getByRole("textbox", { name: `Leg ${n} quantity` });
+      await user.clear(quantity);
+      await user.type(quantity, "65");
+    }
+    const payoff = await screen.findByRole("group", { name: "Payoff at expiry" });
+    expect(within(payoff).getByLabelText("Max profit").textContent).toContain("3,367.00");
+    expect(within(payoff).getByLabelText("Max loss").textContent).toContain("3,133.00");
+    expect(within(payoff).getByLabelText("Breakevens").textContent).toBe("₹27,798.20");
+    expect(within(payoff).queryByLabelText("Delta")).toBeNull(); // no what-if asked here
+    const margin = screen.getByRole("group", { name: "Basket margin" });
+    expect(within(margin).getByLabelText("Legs alone").textContent).toBe("₹2,59,272.50");
+    expect(within(margin).getByLabelText("Hedge benefit").textContent).toBe("₹1,79,160.00");
+    expect(within(margin).getByLabelText("Margin needed (estimate)").textContent).toBe("₹80,112.50");
   });
 
   it("shows the API's refusal on the leg's field", async () => {

@@ -388,7 +388,8 @@ export interface paths {
          * @description The margin and charges of an alert's basket if it were placed now, its hedges
          *     credited, and what you have to spend: for the alert form, before saving (nothing is
          *     stored or sent). A leg without a symbol is priced on ``symbol``; a bad leg is a 422
-         *     naming it (``legs[1].quantity``).
+         *     naming it (``legs[1].quantity``). A basket of options on one underlying has its payoff
+         *     too (maximum profit and loss, breakevens), as the option chain's ticket shows it.
          */
         post: operations["alerts-preview_basket"];
         delete?: never;
@@ -6061,15 +6062,27 @@ export interface components {
             /** Charges */
             charges: string | null;
             /**
+             * Hedge Benefit
+             * @description what holding the legs together spares: margin_without_hedge − margin_required (0 when nothing offsets)
+             */
+            hedge_benefit: string | null;
+            /**
              * Margin Required
              * @description the legs together, hedges between them credited (null: a leg has no price to estimate at yet)
              */
             margin_required: string | null;
             /**
+             * Margin Without Hedge
+             * @description each leg's margin alone, added up: the basket with no hedge benefit (null: unknown; for a broker's answer, its basket's initial margin)
+             */
+            margin_without_hedge: string | null;
+            /**
              * Order
              * @description the legs' sending order (indices): buys first
              */
             order: number[];
+            /** @description for a basket of options on one underlying, its payoff as the option chain's /api/options/payoff computes it (legs at their LTP, or a LIMIT's price); null for any other basket, or while a leg has no price */
+            payoff?: components["schemas"]["PayoffOut"] | null;
             /**
              * Source
              * @description whose figure: a live broker's basket-margin answer, or the estimate
@@ -8689,6 +8702,11 @@ export interface components {
             synthetic?: boolean;
             /** Unrealised Pnl */
             unrealised_pnl: string;
+            /**
+             * Waiting On Exits
+             * @description symbols whose rows (and so the totals: deployed, unrealised) still count shares a working sale has sold part of; booked when the sale ends
+             */
+            waiting_on_exits?: string[];
         };
         /**
          * DecisionIn
@@ -9263,6 +9281,28 @@ export interface components {
              * @default 0
              */
             priority?: number;
+        };
+        /**
+         * ExitWorkingOut
+         * @description A sale working in the portfolio's book in the position's symbol: the row keeps its
+         *     full quantity until the order ends, when its fills are booked to the position.
+         */
+        ExitWorkingOut: {
+            /**
+             * Hands
+             * @description whose orders: portfolio, mtm_exit, manual, square_off or expiry
+             */
+            hands: string[];
+            /**
+             * Quantity
+             * @description shares they ask to sell
+             */
+            quantity: number;
+            /**
+             * Sold
+             * @description shares the working sale orders have sold so far
+             */
+            sold: number;
         };
         /**
          * ExpectedPositionOut
@@ -14002,6 +14042,8 @@ export interface components {
             exit_price: string | null;
             /** Exit Reason */
             exit_reason: string | null;
+            /** @description a sale of its symbol working in the book (dashboard only): the quantity above is what it held before, until the sale ends */
+            exit_working?: components["schemas"]["ExitWorkingOut"] | null;
             /** Id */
             id: number;
             /** Last Price */

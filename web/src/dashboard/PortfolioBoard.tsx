@@ -10,6 +10,7 @@ import { modeWords } from "@/portfolios/mode";
 import { CapitalBar } from "./CapitalBar";
 import { DataLabel } from "./DataLabel";
 import { EquityChart, toPoints } from "./EquityChart";
+import { waitingWords } from "./exitWorking";
 import { PositionsPanel } from "./PositionsPanel";
 import { useMarkedTotal } from "./livePnl";
 import { RecentActivity } from "./RecentActivity";
@@ -54,6 +55,9 @@ export function PortfolioBoard({ id }: { id: number }) {
         </Group>
       }>
         <CapitalBar capital={d.capital} />
+        {waitingWords(d.waiting_on_exits ?? []) && (
+          <Text size="xs" c="orange.9" mt={4} data-testid="waiting-on-exits">{waitingWords(d.waiting_on_exits ?? [])}</Text>
+        )}
       </Section>
       <Grid gutter="md">
         <Grid.Col span={{ base: 12, lg: 7 }}>

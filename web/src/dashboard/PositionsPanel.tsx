@@ -5,6 +5,7 @@ import { Money } from "@/components/Money";
 import { inr, instrumentLabel, qty, words } from "@/format";
 import { closePosition, type Position, useModelAction } from "@/portfolios/modelApi";
 import { ConfirmButton } from "./ConfirmButton";
+import { exitWorkingWords } from "./exitWorking";
 import { LiveLtp } from "./LiveLtp";
 import { markedPnl } from "./livePnl";
 import { useTick } from "@/ticks/useTick";
@@ -33,8 +34,20 @@ function LivePositionPnl({ position }: { position: Position }) {
   return <Money value={markedPnl(position, tick?.ltp)} pnl />;
 }
 
+/** The row's sale working in the book, in words (null: none). */
+function ExitNote({ position }: { position: Position }) {
+  if (!position.exit_working) return null;
+  return <Text size="xs" c="orange.9" data-testid="exit-working">{exitWorkingWords(position.exit_working)}</Text>;
+}
+
+/** Close while nothing sells the row; while a sale works, what it has sold (no second sale). */
+function RowAction({ position }: { position: Position }) {
+  if (position.exit_working) return <Text size="xs">Exit working</Text>;
+  return position.status === "open" ? <CloseButton position={position} /> : <Text size="xs">{words(position.status)}</Text>;
+}
+
 const columns: Column<Position>[] = [
-  { key: "symbol", header: "Symbol", render: (p) => instrumentLabel(p.symbol), value: (p) => p.symbol },
+  { key: "symbol", header: "Symbol", render: (p) => <>{instrumentLabel(p.symbol)}<ExitNote position={p} /></>, value: (p) => p.symbol },
   { key: "qty", header: "Qty", numeric: true, render: (p) => qty(p.quantity), value: (p) => p.quantity },
   { key: "avg", header: "Avg", numeric: true, render: (p) => <Money value={p.entry_price} />, value: (p) => p.entry_price },
   { key: "ltp", header: "LTP", numeric: true, render: (p) => <LiveLtp symbol={p.symbol} fallback={p.last_price} />, value: (p) => p.last_price },
@@ -44,7 +57,8 @@ const columns: Column<Position>[] = [
 ];
 
 /** Open positions: the API's average, the live LTP from the tick stream and the P&L at that
- *  LTP (as Holdings marks its rows); close one. */
+ *  LTP (as Holdings marks its rows); close one. A row whose sale works in the book says how
+ *  much is sold (the portfolio books it when the order ends) and offers no second Close. */
 export function PositionsPanel({ positions, name }: { positions: Position[]; name: string }) {
   const phone = useMediaQuery("(max-width: 48em)");
   if (phone) {
@@ -57,10 +71,11 @@ export function PositionsPanel({ positions, name }: { positions: Position[]; nam
               <div>
                 <Text fw={600}>{instrumentLabel(p.symbol)}</Text>
                 <Text size="xs" c="dimmed">{qty(p.quantity)} @ {inr(p.entry_price)} · LTP <LiveLtp symbol={p.symbol} fallback={p.last_price} /></Text>
+                <ExitNote position={p} />
               </div>
               <Group gap="xs" wrap="nowrap">
                 <Text size="sm" fw={600}><LivePositionPnl position={p} /></Text>
-                {p.status === "open" && <CloseButton position={p} />}
+                {p.status === "open" && !p.exit_working && <CloseButton position={p} />}
               </Group>
             </Group>
           </Card>
@@ -71,6 +86,6 @@ export function PositionsPanel({ positions, name }: { positions: Position[]; nam
   return (
     <DataTable caption={`Open positions of ${name}`} columns={columns} rows={positions} rowKey={(p) => p.id}
       csvName="positions" empty="No open positions."
-      rowActions={(p) => (p.status === "open" ? <CloseButton position={p} /> : <Text size="xs">{words(p.status)}</Text>)} />
+      rowActions={(p) => <RowAction position={p} />} />
   );
 }

@@ -5,10 +5,12 @@
 // (/api/market/indicator-forms lists them; /api/market/indicators computes them with the
 // backtester's own code, at the chart's interval) over the price or in panes below, and the
 // user's drawings (levels, trend lines, Fibonacci retracements; /api/market/drawings) as a
-// series primitive. Legends sit above the chart, never over its scales. Opened from a
+// series primitive, drawn by mouse or by keyboard (the chart takes focus: arrows move a
+// point, Enter places it, Delete takes it back, Escape stops; each step is announced).
+// Legends sit above the chart, never over its scales. Opened from a
 // backtest's trade list (?run=…&entry=…&exit=…), it shows the days around that trade with
 // its entry and exit marked. lightweight-charts is imported here only, lazily.
-import { ActionIcon, Alert, Badge, Button, Group, NumberInput, Select, Text } from "@mantine/core";
+import { ActionIcon, Alert, Badge, Button, Group, NumberInput, Select, Text, VisuallyHidden } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
@@ -23,8 +25,8 @@ import {
   intervalMinutes, priceLabel, tradeFills, tradeFromSearch, tradeWindow, volumeLabel,
 } from "./chartFormat";
 import {
-  type Anchor, DEFAULT_INDICATORS, type DrawingKind, type IndicatorForm, MAX_INDICATORS, addPoint, candleAt, nameOf, panesFor,
-  secondsOf, timeOf,
+  type Anchor, DEFAULT_INDICATORS, type DrawingKind, type IndicatorForm, type KeyCursor, MAX_INDICATORS, addPoint, candleAt,
+  keyAction, nameOf, panesFor, priceStep, secondsOf, timeOf,
 } from "./chartDrawing";
 import { DrawingsPrimitive, type Shape } from "./chartPrimitives";
 
@@ -45,6 +47,7 @@ const TOOLS: { kind: DrawingKind; label: string; hint: string }[] = [
   { kind: "trend", label: "Trend line", hint: "Click the line's first point, then its second." },
   { kind: "fibonacci", label: "Fibonacci", hint: "Click the swing's start, then its end." },
 ];
+const KEYS_HINT = "Or on the chart (Tab to it): arrows move the point (Shift: ten times as far), Enter places it, Delete takes it back.";
 const KIND_WORDS: Record<DrawingKind, string> = { horizontal: "Level", trend: "Trend line", fibonacci: "Fibonacci retracement" };
 
 /** Pixels kept free right of the last candle, and about how wide the price scale is. */
@@ -111,6 +114,12 @@ export function Component() {
   // the click handler reads the tool and the points so far from here (the chart is made once)
   const clicking = useRef<{ tool: DrawingKind | null; pending: Anchor[] }>({ tool: null, pending: [] });
   clicking.current = { tool, pending };
+  // the keyboard's point while a tool is active and the chart has keyboard focus, and what
+  // a screen reader is told of each step
+  const [cursor, setCursor] = useState<KeyCursor | null>(null);
+  const [keyFocus, setKeyFocus] = useState(false);
+  const [said, setSaid] = useState("");
+  const placing = useRef<(point: Anchor) => void>(() => {});
   const [hover, setHover] = useState<Bar | null>(null);
   const [lastBar, setLastBar] = useState<Bar | null>(null);
   const [tradeMarks, setTradeMarks] = useState(0); // a backtest trade's arrows on the candles
@@ -197,19 +206,11 @@ export function Component() {
       candles.attachPrimitive(drawn);
       chart.current = { api: made, candles, last: tail, drawn };
       made.subscribeClick((param) => {
-        const { tool: kind, pending: sofar } = clicking.current;
-        if (!kind || !param.point) return;
+        if (!clicking.current.tool || !param.point) return;
         const price = candles.coordinateToPrice(param.point.y);
         const at = param.time ?? bars[bars.length - 1]?.time;
         if (price === null || at === undefined) return;
-        const step = addPoint(sofar, kind, { time: secondsOf(at as ChartTime), price: Math.round(price * 100) / 100 });
-        if (step.done) {
-          setPending([]);
-          setTool(null);
-          saveDrawing.mutate({ kind, points: step.points });
-        } else {
-          setPending(step.points);
-        }
+        placing.current({ time: secondsOf(at as ChartTime), price: Math.round(price * 100) / 100 });
       });
       made.timeScale().fitContent();
     });
@@ -220,6 +221,70 @@ export function Component() {
     };
     // the picks are read with the indicators they fetched; the mutation is stable
   }, [history.data, bars, indicators.data, fills.data, timeframe, intraday, trade]);
+
+  // A point of the drawing being made, by click or by Enter: the drawing is saved once it
+  // has its points (the tool is put down), else the point waits for the next.
+  const pointWords = (a: Anchor) => `${barWhen(a.time, timeframe)}, ${inr(a.price)}`;
+  placing.current = (point: Anchor) => {
+    if (!tool) return;
+    const step = addPoint(pending, tool, point);
+    if (step.done) {
+      setPending([]);
+      setTool(null);
+      setCursor(null);
+      saveDrawing.mutate({ kind: tool, points: step.points });
+      setSaid(`${KIND_WORDS[tool]} drawn: ${step.points.map(pointWords).join(" to ")}.`);
+    } else if (step.points.length > pending.length) {
+      setPending(step.points);
+      setSaid(`Point ${step.points.length} placed at ${pointWords(point)}. Move to the next point and press Enter.`);
+    }
+  };
+  const cursorAnchor = (c: KeyCursor | null): Anchor | null => {
+    const bar = c ? bars[c.index] : undefined;
+    return c && bar ? { time: secondsOf(bar.time), price: c.price } : null;
+  };
+  const startCursor = (): KeyCursor | null => {
+    const last = bars[bars.length - 1];
+    return last ? { index: bars.length - 1, price: last.close } : null;
+  };
+  const chooseTool = (kind: DrawingKind | null) => {
+    setPending([]);
+    setTool(kind);
+    setCursor(kind ? startCursor() : null);
+    setSaid(kind ? `${KIND_WORDS[kind]}: ${TOOLS.find((t) => t.kind === kind)?.hint} ${KEYS_HINT}` : "Drawing stopped.");
+  };
+  const onChartKey = (e: React.KeyboardEvent<HTMLDivElement>) => {
+    if (!tool) {
+      const newest = drawings.data?.[drawings.data.length - 1];
+      if ((e.key === "Delete" || e.key === "Backspace") && newest) {
+        e.preventDefault();
+        deleteDrawing.mutate(newest.id);
+        setSaid(`Deleted ${drawingWords(newest)}.`);
+      }
+      return;
+    }
+    const here = cursor ?? startCursor();
+    if (!here) return;
+    setKeyFocus(true); // a key on the chart: its point shows, whatever focused it
+    const act = keyAction(e.key, e.shiftKey, here, bars.length, priceStep(here.price));
+    if (!act) return;
+    e.preventDefault();
+    if (act.kind === "move") {
+      setCursor(act.cursor);
+      const at = cursorAnchor(act.cursor);
+      if (at) setSaid(pointWords(at));
+    } else if (act.kind === "place") {
+      const at = cursorAnchor(here);
+      if (at) placing.current(at);
+    } else if (act.kind === "remove") {
+      if (pending.length) {
+        setPending(pending.slice(0, -1));
+        setSaid(`Point ${pending.length} taken back.`);
+      }
+    } else {
+      chooseTool(null);
+    }
+  };
 
   // Drawings (and the one being drawn) onto the candles, on the chart's time axis.
   const chartSeconds = useMemo(() => bars.map((b) => secondsOf(b.time)), [bars]);
@@ -232,9 +297,12 @@ export function Component() {
       return { time: timeOf(at ?? a.time, timeframe) as Time, price: Number(a.price) };
     };
     const shapes: Shape[] = (stored ?? []).map((d) => ({ kind: d.kind, points: d.points.map(place) }));
-    if (tool && pending.length) shapes.push({ kind: tool, points: pending.map(place), pending: true });
+    const keyed = keyFocus && tool ? cursorAnchor(cursor) : null; // the keyboard's point
+    const drawing = keyed ? [...pending, keyed] : pending;
+    if (tool && drawing.length) shapes.push({ kind: tool, points: drawing.map(place), pending: true });
     c.drawn.setShapes(shapes);
-  }, [stored, pending, tool, chartSeconds, timeframe, history.data, indicators.data]);
+    // the cursor is read with the bars it indexes
+  }, [stored, pending, tool, chartSeconds, timeframe, history.data, indicators.data, cursor, keyFocus]);
 
   // The forming candle from the tick: today's, this week's or this interval's bucket.
   useEffect(() => {
@@ -292,9 +360,9 @@ export function Component() {
         <Group gap="xs" mb="xs" wrap="wrap" role="toolbar" aria-label="Drawing tools">
           {TOOLS.map((t) => (
             <Button key={t.kind} size="compact-sm" variant={tool === t.kind ? "filled" : "default"} aria-pressed={tool === t.kind}
-              onClick={() => { setPending([]); setTool(tool === t.kind ? null : t.kind); }}>{t.label}</Button>
+              onClick={() => chooseTool(tool === t.kind ? null : t.kind)}>{t.label}</Button>
           ))}
-          {tool && <Text size="xs" c="dimmed" role="status">{TOOLS.find((t) => t.kind === tool)?.hint} Esc or the tool again to stop.</Text>}
+          {tool && <Text size="xs" c="dimmed">{TOOLS.find((t) => t.kind === tool)?.hint} {KEYS_HINT} Esc or the tool again to stop.</Text>}
           {saveDrawing.error && <Text size="xs" c="red" role="alert">{saveDrawing.error.message}</Text>}
         </Group>
       )}
@@ -305,8 +373,14 @@ export function Component() {
         </Alert>
       )}
       <OhlcReadout bar={hover ?? lastBar} timeframe={timeframe} />
-      <div ref={box} role="img" onKeyDown={(e) => { if (e.key === "Escape") { setTool(null); setPending([]); } }}
+      <div ref={box} role="application" aria-roledescription="chart" tabIndex={0} className="chart-keys" onKeyDown={onChartKey}
+        onFocus={(e) => setKeyFocus(e.currentTarget.matches(":focus-visible"))} onBlur={() => setKeyFocus(false)}
+        aria-describedby="chart-keys-help"
         style={{ height: "min(70vh, 620px)", width: "100%", cursor: tool ? "crosshair" : undefined }} aria-label={`${candleWord} candles of ${named}${tradeMarks === 2 ? ", the trade's entry and exit marked" : ""}`} />
+      <VisuallyHidden id="chart-keys-help">
+        {trade ? "" : `Pick a drawing tool above, then on the chart: ${KEYS_HINT} Escape stops. With no tool, Delete removes your newest drawing.`}
+      </VisuallyHidden>
+      <VisuallyHidden aria-live="polite" data-testid="chart-said">{said}</VisuallyHidden>
       <DrawingList drawings={drawings.data ?? []} onDelete={(id) => deleteDrawing.mutate(id)} />
     </>
   );
@@ -314,13 +388,27 @@ export function Component() {
 
 type Drawing = { id: number; kind: DrawingKind; points: { time: number; price: number | string }[] };
 
+/** A drawing in words: its kind and its points' prices ("Level ₹1,512.30"). */
+function drawingWords(d: Drawing): string {
+  return `${KIND_WORDS[d.kind]} ${d.points.map((p) => inr(Number(p.price))).join(" → ")}`;
+}
+
+/** When a chart point is, in words: a day's date, or a minute's IST date and time. */
+function barWhen(seconds: number, timeframe: ChartInterval): string {
+  const time = timeOf(seconds, timeframe);
+  if (typeof time !== "number") return `${timeframe === "week" ? "Week of " : ""}${istDate(time)}`;
+  // a minute's time is shifted to read IST on the axis (chartTime): undo it for the words
+  const at = new Date((time - 19_800) * 1000);
+  return `${istDate(at)}, ${istTime(at).slice(0, 5)} IST`;
+}
+
 /** The user's drawings on this chart in words, each deletable. */
 function DrawingList({ drawings, onDelete }: { drawings: Drawing[]; onDelete: (id: number) => void }) {
   if (drawings.length === 0) return null;
   return (
     <Group gap="xs" mt="xs" wrap="wrap" role="list" aria-label="Your drawings">
       {drawings.map((d) => {
-        const words = `${KIND_WORDS[d.kind]} ${d.points.map((p) => inr(Number(p.price))).join(" → ")}`;
+        const words = drawingWords(d);
         return (
           <Group key={d.id} gap={4} role="listitem" wrap="nowrap">
             <Text size="xs">{words}</Text>

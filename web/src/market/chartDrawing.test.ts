@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  type IndicatorForm, addPoint, candleAt, fibLevels, labelLeft, nameOf, panesFor, secondsOf, timeOf,
+  type IndicatorForm, addPoint, candleAt, fibLevels, keyAction, labelLeft, nameOf, panesFor, priceStep, secondsOf, timeOf,
 } from "./chartDrawing";
 
 describe("fibLevels", () => {
@@ -66,5 +66,36 @@ describe("labels and panes", () => {
     expect([...panes.entries()]).toEqual([
       ["sma20", 0], ["rsi14", 1], ["macd_12_26_9", 2], ["macd_12_26_9_signal", 2], ["stoch14", 3], ["stoch14_d", 3], ["bb20_upper", 0],
     ]);
+  });
+});
+
+describe("drawing by keyboard", () => {
+  const cursor = { index: 5, price: 1500 };
+  it("moves the point a candle or ten, and the price by about 0.1 % on the 5-paise grid", () => {
+    expect(priceStep(1500)).toBe(1.5);
+    expect(priceStep(1512.3)).toBe(1.5);
+    expect(priceStep(20)).toBe(0.05); // never below a tick
+    expect(keyAction("ArrowRight", false, cursor, 10, 1.5)).toEqual({ kind: "move", cursor: { index: 6, price: 1500 } });
+    expect(keyAction("ArrowLeft", true, cursor, 10, 1.5)).toEqual({ kind: "move", cursor: { index: 0, price: 1500 } });
+    expect(keyAction("ArrowRight", true, cursor, 10, 1.5)).toEqual({ kind: "move", cursor: { index: 9, price: 1500 } });
+    expect(keyAction("End", false, { index: 0, price: 1500 }, 10, 1.5)).toEqual({ kind: "move", cursor: { index: 9, price: 1500 } });
+    expect(keyAction("ArrowUp", false, cursor, 10, 1.5)).toEqual({ kind: "move", cursor: { index: 5, price: 1501.5 } });
+    expect(keyAction("ArrowDown", true, cursor, 10, 1.5)).toEqual({ kind: "move", cursor: { index: 5, price: 1485 } });
+  });
+  it("places with Enter or Space, takes back with Delete, stops with Escape, and lets other keys be", () => {
+    expect(keyAction("Enter", false, cursor, 10, 1.5)).toEqual({ kind: "place" });
+    expect(keyAction(" ", false, cursor, 10, 1.5)).toEqual({ kind: "place" });
+    expect(keyAction("Delete", false, cursor, 10, 1.5)).toEqual({ kind: "remove" });
+    expect(keyAction("Backspace", false, cursor, 10, 1.5)).toEqual({ kind: "remove" });
+    expect(keyAction("Escape", false, cursor, 10, 1.5)).toEqual({ kind: "cancel" });
+    expect(keyAction("Tab", false, cursor, 10, 1.5)).toBeNull();
+  });
+  it("a trend line by keys: two points placed, the same spot twice waits for a second", () => {
+    const first = addPoint([], "trend", { time: 100, price: 1500 });
+    expect(first.done).toBe(false);
+    expect(addPoint(first.points, "trend", { time: 100, price: 1500 }).done).toBe(false);
+    expect(addPoint(first.points, "trend", { time: 400, price: 1510.5 })).toEqual({
+      points: [{ time: 100, price: 1500 }, { time: 400, price: 1510.5 }], done: true,
+    });
   });
 });

@@ -102,3 +102,42 @@ export function panesFor(names: string[], placeOf: (name: string) => "price" | "
   }
   return out;
 }
+
+/** Where the keyboard's point is: on candle `index` of the chart, at `price`. */
+export type KeyCursor = { index: number; price: number };
+/** What a key does on the chart while a drawing tool is active (null: nothing, let it be). */
+export type KeyAction =
+  | { kind: "move"; cursor: KeyCursor }
+  | { kind: "place" }
+  | { kind: "remove" }
+  | { kind: "cancel" };
+
+/** The price the arrow keys move the point by: about 0.1 % of `price`, on the 5-paise grid
+ *  (₹1.50 at ₹1,500); Shift moves ten times as far. */
+export function priceStep(price: number): number {
+  return Math.max(0.05, Math.round((Math.abs(price) * 0.001) / 0.05) * 0.05);
+}
+
+/** A key on the chart while drawing: ← → a candle (Shift: ten), Home End the first and last,
+ *  ↑ ↓ the price by `step` (Shift: ten steps), Enter or Space places the point, Delete or
+ *  Backspace takes back the last point placed, Escape stops. `candles` is how many there are. */
+export function keyAction(key: string, shift: boolean, cursor: KeyCursor, candles: number, step: number): KeyAction | null {
+  const last = Math.max(candles - 1, 0);
+  const by = shift ? 10 : 1;
+  const at = (index: number) => ({ kind: "move" as const, cursor: { ...cursor, index: Math.min(Math.max(index, 0), last) } });
+  const priced = (delta: number) => ({
+    kind: "move" as const, cursor: { ...cursor, price: Math.max(0.05, Math.round((cursor.price + delta) * 100) / 100) },
+  });
+  switch (key) {
+    case "ArrowLeft": return at(cursor.index - by);
+    case "ArrowRight": return at(cursor.index + by);
+    case "Home": return at(0);
+    case "End": return at(last);
+    case "ArrowUp": return priced(step * by);
+    case "ArrowDown": return priced(-step * by);
+    case "Enter": case " ": return { kind: "place" };
+    case "Delete": case "Backspace": return { kind: "remove" };
+    case "Escape": return { kind: "cancel" };
+    default: return null;
+  }
+}

@@ -6,33 +6,12 @@ import { useState } from "react";
 import { api } from "@/api/client";
 import { unwrap } from "@/api/errors";
 import { useMe } from "@/auth/useMe";
-import { inr, instrumentName, qty } from "@/format";
+import { instrumentName, qty } from "@/format";
 import { ApiError } from "@/api/errors";
-import { type BasketMargin, type BasketOut, type Mode, type Pricing, type Product, basketBody, hedgeWords, legState, outcome, pricedAt } from "./basket";
+import { type BasketOut, type Mode, type Pricing, type Product, basketBody, legState, outcome, pricedAt } from "./basket";
+import { BasketFigures } from "./BasketFigures";
 import { LegPricing } from "./LegPricing";
 import type { Chain, PayoffLeg } from "./optionApi";
-
-function Figure({ label, value }: { label: string; value: string }) {
-  return <div><Text size="xs" c="dimmed">{label}</Text><Text fw={600} className="num" aria-label={label}>{value}</Text></div>;
-}
-
-/** The margin with and without the hedge benefit, the charges and what you have: every
- * figure the API's (one margin computation: `hedgeWords` only puts it in words). */
-function Figures({ m, legs }: { m: BasketMargin; legs: PayoffLeg[] }) {
-  const words = hedgeWords(m, legs);
-  return (
-    <Stack gap={4}>
-      <Group gap="lg" role="group" aria-label="Basket margin">
-        {words && <Figure label="Legs alone" value={inr(m.margin_without_hedge)} />}
-        {words && <Figure label="Hedge benefit" value={inr(m.hedge_benefit)} />}
-        <Figure label={m.source === "broker" ? "Margin needed (your broker's)" : "Margin needed (estimate)"} value={m.margin_required == null ? "—" : inr(m.margin_required)} />
-        <Figure label="Charges" value={m.charges == null ? "—" : inr(m.charges)} />
-        <Figure label="Available" value={inr(m.available)} />
-      </Group>
-      {words && <Text size="xs" c="dimmed" aria-label="Why the margin is what it is">{words}</Text>}
-    </Stack>
-  );
-}
 
 function Outcome({ placed }: { placed: BasketOut }) {
   const o = outcome(placed.status);
@@ -96,7 +75,7 @@ export function PlaceBasket({ legs, chain }: { legs: PayoffLeg[]; chain?: Chain 
           {mode === "live" ? "Place live basket" : "Place basket"}
         </Button>
       </Group>
-      {m && <Figures m={m} legs={legs} />}
+      {m && <BasketFigures m={m} legs={legs} />}
       {margin.error && !shownOnLegs && <Alert color="red" role="alert">{margin.error.message}</Alert>}
       {place.data && <Outcome placed={place.data} />}
       <Modal opened={asking !== null} onClose={() => setAsking(null)} title={mode === "live" ? "Place this basket at your broker?" : "Place this basket?"}>
@@ -108,7 +87,7 @@ export function PlaceBasket({ legs, chain }: { legs: PayoffLeg[]; chain?: Chain 
               <Text key={l.tradingsymbol} size="sm">{l.transaction_type === "BUY" ? "Buy" : "Sell"} {l.lots} lot{l.lots === 1 ? "" : "s"} of {instrumentName(l.tradingsymbol, "NFO")}, <span className="num">{pricedAt(pricing[l.tradingsymbol])}</span></Text>
             ))}
           </Stack>
-          {m && <Figures m={m} legs={legs} />}
+          {m && <BasketFigures m={m} legs={legs} />}
           <Text size="xs" c="dimmed">If a leg is refused, the legs already filled are exited at market.</Text>
           {place.error && <Alert color="red" role="alert">{place.error.message}</Alert>}
           <Group justify="flex-end">

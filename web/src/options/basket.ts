@@ -68,7 +68,7 @@ export function pricedAt(p: LegPrice | undefined): string {
  * leg, or the API could not tell): what the legs need alone, what holding them together
  * spares (naming the offsets its legs can have), and what is blocked. The figures are the
  * API's; only the words are made here. */
-export function hedgeWords(m: BasketMargin, legs: PayoffLeg[]): string | null {
+export function hedgeWords(m: BasketMargin, legs: Pick<PayoffLeg, "transaction_type" | "tradingsymbol">[]): string | null {
   if (legs.length < 2 || m.margin_without_hedge == null || m.hedge_benefit == null || m.margin_required == null) return null;
   if (Number(m.hedge_benefit) <= 0) {
     return `No leg offsets another, so the structure needs what its legs need alone: ${inr(m.margin_required)}.`;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -19,7 +20,6 @@ from tradertape.api.schemas.numbers import RowId
 from tradertape.db.models import Alert, AlertFire
 from tradertape.oms import Account
 from tradertape.runtime import Runtime
-from tradertape.services import baskets
 from tradertape.services.alerts import alerts, firing, preview
 from tradertape.services.alerts.placing import Placer
 from tradertape.services.options import basket
@@ -60,16 +60,17 @@ def create_alert(body: AlertIn, user: CurrentUser, runtime: RuntimeDep, db: DbDe
 @router.post("/alerts/basket/preview", response_model=AlertBasketMarginOut)
 def preview_basket(
     body: AlertBasketPreviewIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
-) -> baskets.Margin:
+) -> AlertBasketMarginOut:
     """The margin and charges of an alert's basket if it were placed now, its hedges
     credited, and what you have to spend: for the alert form, before saving (nothing is
     stored or sent). A leg without a symbol is priced on ``symbol``; a bad leg is a 422
-    naming it (``legs[1].quantity``)."""
+    naming it (``legs[1].quantity``). A basket of options on one underlying has its payoff
+    too (maximum profit and loss, breakevens), as the option chain's ticket shows it."""
     account = Account.of(body.mode, body.broker)
     broker, adapter = runtime.live_brokers.priced_at(db, user.id, account, session=True)
     legs = [leg.model_dump(mode="json") for leg in body.legs]
     available = basket.manual_available(runtime.workers, db, user_id=user.id)
-    return preview.preview(
+    margin = preview.preview(
         db,
         runtime.workers,
         legs,
@@ -77,6 +78,10 @@ def preview_basket(
         broker=broker,
         available=available,
         adapter=adapter,
+    )
+    return AlertBasketMarginOut(
+        **asdict(margin),
+        payoff=preview.structure_payoff(runtime.options, db, legs, body.symbol),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
@@ -15,6 +15,7 @@ from tradertape.api.deps import CurrentUser, DbDep, DeskDep, PageDep, RuntimeDep
 from tradertape.api.schemas.model import (
     CartPlaceRequest,
     DashboardOut,
+    ExitWorkingOut,
     PlacementOut,
     PortfolioOut,
     PositionOut,
@@ -37,7 +38,12 @@ from tradertape.services.market.calendar_watch import warning_now
 from tradertape.services.portfolios import deploy as portfolios
 from tradertape.services.portfolios import position_money, positions, runs, signals
 from tradertape.services.portfolios.benchmark import benchmark_curve
-from tradertape.services.portfolios.dashboard import Valued, dashboard, value_positions
+from tradertape.services.portfolios.dashboard import (
+    ExitWorking,
+    Valued,
+    dashboard,
+    value_positions,
+)
 from tradertape.services.portfolios.deploy import PortfolioDeploy, PortfolioUpdate
 from tradertape.services.research.simulation import universe_keys
 
@@ -131,11 +137,25 @@ def portfolio_out(row: ModelPortfolio) -> PortfolioOut:
     )
 
 
-def positions_out(db: Session, valued: Sequence[Valued]) -> list[PositionOut]:
+def positions_out(
+    db: Session, valued: Sequence[Valued], working: Mapping[str, ExitWorking] | None = None
+) -> list[PositionOut]:
     """Positions with their valuations and their money as the ledger holds it (one batched
-    read for the page: `position_money`)."""
+    read for the page: `position_money`), each with the sale working in its symbol."""
     held = position_money.of_positions(db, [v.position for v in valued])
-    return [position_out(v, held[v.position.id]) for v in valued]
+    selling = working or {}
+    return [
+        position_out(v, held[v.position.id]).model_copy(
+            update={"exit_working": _working_out(selling.get(v.position.symbol))}
+        )
+        for v in valued
+    ]
+
+
+def _working_out(working: ExitWorking | None) -> ExitWorkingOut | None:
+    if working is None:
+        return None
+    return ExitWorkingOut(sold=working.sold, quantity=working.quantity, hands=list(working.hands))
 
 
 def position_out(valued: Valued, held: position_money.PositionMoney) -> PositionOut:
@@ -283,13 +303,14 @@ def _dashboard(runtime: Runtime, db: Session, user_id: int, portfolio_id: int) -
             "deployed": row.deployed_capital,
             "committed": row.committed_capital,
         },
-        open_positions=positions_out(db, valued),
+        open_positions=positions_out(db, valued, parts["exits_working"]),
         unrealised_pnl=sum((v.unrealised or Decimal(0) for v in valued), Decimal(0)),
         pending_signals=signals_out(db, parts["pending"], runtime.candles),
         sector_allocation=parts["sectors"],
         equity_curve=curve,
         recent_activity=parts["activity"],
         drift=parts["drift"],
+        waiting_on_exits=sorted({v.position.symbol for v in valued} & set(parts["exits_working"])),
         benchmark=bench_key,
         benchmark_curve=bench_curve,
         **_portfolio_label(runtime.candles, row, (v.position.symbol for v in valued)),

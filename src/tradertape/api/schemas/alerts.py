@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.money_out import Paise
+from tradertape.api.schemas.options_desk import PayoffOut
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.domain.brokers import BrokerKey
 from tradertape.domain.decimal_input import KitePrice, Quantity
@@ -79,6 +80,20 @@ class AlertBasketMarginOut(BaseModel):
     order: list[int] = Field(description="the legs' sending order (indices): buys first")
     source: Literal["broker", "estimate"] = Field(
         description="whose figure: a live broker's basket-margin answer, or the estimate"
+    )
+    margin_without_hedge: Paise | None = Field(
+        description="each leg's margin alone, added up: the basket with no hedge benefit "
+        "(null: unknown; for a broker's answer, its basket's initial margin)",
+    )
+    hedge_benefit: Paise | None = Field(
+        description="what holding the legs together spares: margin_without_hedge − "
+        "margin_required (0 when nothing offsets)",
+    )
+    payoff: PayoffOut | None = Field(
+        default=None,
+        description="for a basket of options on one underlying, its payoff as the option "
+        "chain's /api/options/payoff computes it (legs at their LTP, or a LIMIT's price); "
+        "null for any other basket, or while a leg has no price",
     )
 
 

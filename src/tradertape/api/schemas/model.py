@@ -159,6 +159,17 @@ class SignalOut(DataLabelled):
         return self.conviction_score
 
 
+class ExitWorkingOut(BaseModel):
+    """A sale working in the portfolio's book in the position's symbol: the row keeps its
+    full quantity until the order ends, when its fills are booked to the position."""
+
+    sold: int = Field(description="shares the working sale orders have sold so far")
+    quantity: int = Field(description="shares they ask to sell")
+    hands: list[str] = Field(
+        description="whose orders: portfolio, mtm_exit, manual, square_off or expiry"
+    )
+
+
 class PositionOut(BaseModel):
     """A position with its live (or last-close) valuation."""
 
@@ -184,6 +195,11 @@ class PositionOut(BaseModel):
     exit_reason: str | None
     realised_pnl: Paise | None
     charges: Paise
+    exit_working: ExitWorkingOut | None = Field(
+        default=None,
+        description="a sale of its symbol working in the book (dashboard only): the quantity "
+        "above is what it held before, until the sale ends",
+    )
 
 
 class PlacementOut(BaseModel):
@@ -238,6 +254,11 @@ class DashboardOut(DataLabelled):
     equity_curve: list[EquityPoint]
     recent_activity: list[ActivityRow]
     drift: list[str]
+    waiting_on_exits: list[str] = Field(
+        default_factory=list,
+        description="symbols whose rows (and so the totals: deployed, unrealised) still count "
+        "shares a working sale has sold part of; booked when the sale ends",
+    )
     benchmark: str | None = Field(
         default=None, description="the universe's index the equity curve is measured against"
     )

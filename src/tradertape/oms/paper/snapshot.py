@@ -254,6 +254,7 @@ TradeRow = Callable[[Any, str], KiteDict]  # a trade in Kite's shape, given its 
 def _lots(trades: Iterable[Any], today: str, *, day_only: bool) -> tuple[Lot, ...]:
     lots: dict[tuple[str, str, str, str], Lot] = {}
     held: dict[tuple[str, str, str, str], int] = {}  # delivery shares at the day's start
+    last_day: dict[tuple[str, str, str, str], str] = {}  # each lot's latest trade's date
     for trade in trades:
         if trade.product == "CNC" and trade.trade_date < today:
             key = (trade.book, trade.exchange, trade.tradingsymbol, trade.product)
@@ -263,6 +264,9 @@ def _lots(trades: Iterable[Any], today: str, *, day_only: bool) -> tuple[Lot, ..
             continue  # settled delivery lives in holdings, not positions
         key = (trade.book, trade.exchange, trade.tradingsymbol, trade.product)
         lot = lots.get(key)
+        if lot is not None and lot.quantity == 0 and last_day[key] < trade.trade_date:
+            lot = None  # flat at an earlier day's end: that position is over, a new one starts
+        last_day[key] = trade.trade_date
         if lot is None:
             lot = lots[key] = Lot(
                 trade.book,
@@ -280,7 +284,13 @@ def _lots(trades: Iterable[Any], today: str, *, day_only: bool) -> tuple[Lot, ..
         lot = lots.get(key)
         if lot is not None and start > 0:
             lot.from_holdings = min(max(lot.sell_qty - lot.buy_qty, 0), start)
-    return tuple(lot for lot in lots.values() if lot.buy_qty or lot.sell_qty)
+    # a position closed on an earlier day (an option settled at its expiry, a future sold
+    # last week) is not today's, as at Kite: its P&L was that day's, never today's M2M
+    return tuple(
+        lot
+        for key, lot in lots.items()
+        if (lot.buy_qty or lot.sell_qty) and (lot.quantity or last_day[key] >= today)
+    )
 
 
 def _holdings(

@@ -1,7 +1,9 @@
 """What an alert's basket would hold before the alert is saved: its legs' margin together,
 hedges between them credited (a live broker's basket-margin answer where it gives one,
 else the estimate: `services.baskets.margin`, as the chain's preview), its charges, and
-what the account has to spend, for the alert form to show beside the legs.
+what the account has to spend, for the alert form to show beside the legs; and, for a
+basket of options on one underlying, its payoff as the option chain's ticket shows it (the
+same computation, `services.options.payoff`: maximum profit and loss, breakevens).
 
 A leg without its own symbol trades the symbol that fires the alert: the form's symbol
 stands in (a watchlist alert's such legs cannot be priced until a symbol fires, so they
@@ -17,9 +19,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tradertape.errors import InvalidField
+from tradertape.errors import InvalidField, Rejected
 from tradertape.services import baskets
 from tradertape.services.alerts.placing import OrderTerms
+from tradertape.services.options.market import OptionMarket
+from tradertape.services.options.payoff import LegRequest, WhatIf, payoff
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.costs import PricedLeg, reference_price
 
@@ -63,3 +67,37 @@ def preview(
     broker's basket-margin answer when `adapter` can give one, else the estimate."""
     priced = _priced(db, workers, legs, symbol)
     return baskets.margin(db, workers, priced, broker=broker, available=available, adapter=adapter)
+
+
+def structure_payoff(
+    market: OptionMarket, db: Session, legs: Sequence[dict[str, Any]], symbol: str | None
+) -> dict[str, Any] | None:
+    """The basket's payoff now, as the option chain's ticket computes it, when every leg is
+    an option of one underlying (None for any other basket: shares, futures, a mix). A leg
+    at a LIMIT enters at its price, one at MARKET at its LTP. None too while a leg has no
+    price: the margin beside it says what is missing, and the form is still usable."""
+    catalog = market.listing(db).catalog
+    asked: list[LegRequest] = []
+    names = set()
+    for leg in legs:
+        named = leg.get("symbol") or symbol
+        found = catalog.find(named) if named and ":" in named else None
+        if found is None or found.option_type is None or found.underlying is None:
+            return None
+        names.add(found.underlying)
+        price = leg.get("price") if leg.get("order_type") == "LIMIT" else None
+        asked.append(
+            LegRequest(
+                tradingsymbol=found.key,
+                side=str(leg["transaction_type"]),
+                quantity=int(leg["quantity"]),
+                lots=None,
+                entry_price=None if price is None else Decimal(str(price)),
+            )
+        )
+    if len(names) != 1:
+        return None
+    try:
+        return payoff(market, db, names.pop(), asked, WhatIf())
+    except (InvalidField, Rejected):
+        return None

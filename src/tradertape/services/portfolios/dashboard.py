@@ -1,5 +1,12 @@
 """The portfolio page in one payload: capital, positions valued now, pending signals,
-sector allocation, the equity curve since deploy, recent activity and broker drift."""
+sector allocation, the equity curve since deploy, recent activity, broker drift, and the
+sales working in its book (`exits_working`).
+
+A sale in the portfolio's book is booked to its positions when its order ends
+(`services.portfolios.fills`), so while an exit works part filled (an MTM exit at market
+filling with the prints' volume, a manual exit, the portfolio's own exit) the row still holds
+the full quantity; the dashboard says so from the book's working orders ("250 of 434 sold")
+rather than leave the row to look untouched."""
 
 from __future__ import annotations
 
@@ -13,11 +20,13 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tradertape.candles import CandleStore
-from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Order
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import one_of, table_of
+from tradertape.domain.order_state import MAY_FILL
 from tradertape.domain.signals import ACTIONABLE
-from tradertape.oms import LastTick, QuoteBook
+from tradertape.oms import LastTick, QuoteBook, portfolio_named
+from tradertape.services.portfolios.fills import HANDS, MANUAL
 from tradertape.services.portfolios.reconcile import drift
 
 _SIGNALS = table_of(ModelSignal)
@@ -55,6 +64,55 @@ _PENDING = Prepared(
     )
     .order_by(_SIGNALS.c.conviction_rank.is_(None), _SIGNALS.c.conviction_rank, _SIGNALS.c.id)
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ExitWorking:
+    """The sale orders still working in a portfolio's book in one symbol: shares sold so far
+    of those the orders ask to sell, and whose orders they are (``mtm_exit``, ``manual``...)."""
+
+    sold: int
+    quantity: int
+    hands: tuple[str, ...]
+
+
+# The user's sale orders that may still fill, read for the board; the portfolio's are those
+# whose attribution names it (a live portfolio's share its broker's book with the desk's).
+_SELLING = (
+    select(
+        Order.exchange,
+        Order.tradingsymbol,
+        Order.quantity,
+        Order.filled_quantity,
+        Order.source,
+        Order.attribution,
+    )
+    .where(
+        Order.user_id == bindparam("user_id"),
+        Order.transaction_type == "SELL",
+        Order.status.in_(MAY_FILL),
+    )
+    .order_by(Order.id)
+)
+
+
+def exits_working(db: Session, portfolio: ModelPortfolio) -> dict[str, ExitWorking]:
+    """The sales working in the portfolio's book, by symbol (``NSE:INFY``), whoever placed
+    them; none once they end (their fills are booked to the positions then)."""
+    out: dict[str, ExitWorking] = {}
+    for row in db.execute(_SELLING, {"user_id": portfolio.user_id}):
+        if portfolio_named(row.attribution or {}) != portfolio.id:  # another's, or the desk's
+            continue
+        symbol = f"{row.exchange}:{row.tradingsymbol}"
+        tags = row.attribution or {}
+        hand = "portfolio" if "signal_id" in tags else HANDS.get(row.source, MANUAL)
+        was = out.get(symbol, ExitWorking(0, 0, ()))
+        out[symbol] = ExitWorking(
+            sold=was.sold + row.filled_quantity,
+            quantity=was.quantity + row.quantity,
+            hands=was.hands if hand in was.hands else (*was.hands, hand),
+        )
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,4 +191,5 @@ def dashboard(
         "sectors": sectors,
         "activity": activity,
         "drift": drift(db, portfolio),
+        "exits_working": exits_working(db, portfolio),
     }

@@ -39,7 +39,7 @@ from tradertape.backtest.executors import (
     default_workers,
 )
 from tradertape.backtest.fair import FairChunks, FairQueue
-from tradertape.backtest.sweep import SweepMarket, SweepSpec
+from tradertape.backtest.sweep import ChunkWork, SweepMarket, SweepSpec
 from tradertape.db.engine import Database
 from tradertape.db.models import BacktestRun, BacktestSweep
 from tradertape.ports.clock import Clock
@@ -123,7 +123,7 @@ def chunk_size(total: int, workers: int) -> int:
 
 
 def make_executor(
-    plan: SweepPlan, market: SweepMarket, spec: SweepSpec, *, pool: SharedPool | None = None
+    plan: SweepPlan, market: SweepMarket, spec: ChunkWork, *, pool: SharedPool | None = None
 ) -> ChunkExecutor:
     """The executor the plan names (a local pool's chunks on ``pool``)."""
     if plan.ray_address:

@@ -389,3 +389,36 @@ def summarise(
         "deflated_sharpe": dsr,
         "pbo": pbo,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """How a run's rows become folds and folds a summary (what the job calls as they end)."""
+
+    objective: str
+    paths: tuple[str, ...]
+    capital: float
+    pbo_blocks: int
+
+    def fold(self, fold: Fold, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        """A finished fold (`fold_result`)."""
+        return fold_result(fold, rows, objective=self.objective)
+
+    def summary(self, folds: list[dict[str, Any]]) -> dict[str, Any]:
+        """The verdict over every fold (`summarise`)."""
+        ordered = sorted(folds, key=lambda f: int(f["index"]))
+        return summarise(
+            ordered, paths=self.paths, capital=self.capital, pbo_blocks=self.pbo_blocks
+        )
+
+
+def run_serially(
+    market: SweepMarket, spec: WalkForwardSpec, verdict: Verdict
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Every fold in this process (the command line): the folds and the summary."""
+    book = IndicatorBook.from_panel(market.panel)
+    folds = []
+    for fold in spec.folds:
+        rows = spec.run_chunk(market, book, spec.fold_indices(fold.index))
+        folds.append(verdict.fold(fold, rows))
+    return folds, verdict.summary(folds)

@@ -28,7 +28,7 @@ from tradertape.backtest.sweep import (
     inputs_of,
     sweepables,
 )
-from tradertape.backtest.sweep_request import SweepRequest
+from tradertape.backtest.sweep_request import SweepParameter, SweepRequest
 from tradertape.candles import CandleStore
 from tradertape.db.engine import Database
 from tradertape.db.models import BacktestRun, BacktestSweep
@@ -53,6 +53,21 @@ from tradertape.strategies.dsl import StrategyDocument
 MIN_PART_DAYS = 2  # trading days each part needs for a return
 
 
+def checked_grid(
+    parameters: list[SweepParameter], document: dict[str, Any], settings: BacktestSettings
+) -> SweepSpec:
+    """The grid of ``parameters``, each value checked on its own (422 naming it)."""
+    axes = tuple((p.path, p.expanded()) for p in parameters)
+    spec = SweepSpec(document=document, settings=settings, axes=axes)
+    for i, (path, values) in enumerate(axes):
+        for value in values:
+            try:
+                inputs_of(spec, {path: value})
+            except BadParameter as exc:
+                raise InvalidField(f"parameters[{i}]", str(exc)) from None
+    return spec
+
+
 def spec_of(request: SweepRequest, document: dict[str, Any], *, limit: int) -> SweepSpec:
     """The grid of a request, each value checked on its own; 422s name the field."""
     axes = tuple((p.path, p.expanded()) for p in request.parameters)
@@ -65,13 +80,7 @@ def spec_of(request: SweepRequest, document: dict[str, Any], *, limit: int) -> S
             f"the grid holds {spec.size:,} variants, more than the limit of {cap:,} "
             f"({which}); use fewer values",
         )
-    for i, (path, values) in enumerate(axes):
-        for value in values:
-            try:
-                inputs_of(spec, {path: value})
-            except BadParameter as exc:
-                raise InvalidField(f"parameters[{i}]", str(exc)) from None
-    return spec
+    return checked_grid(request.parameters, document, spec.settings)
 
 
 def _part_days(market: SweepMarket) -> tuple[int, int]:

@@ -54,7 +54,7 @@ from tradertape.services.research.sweeps import checked_grid
 RESUMABLE = ("interrupted", "failed", "cancelled")
 
 
-def _prepared(
+def prepare(
     store: CandleStore, request: WalkForwardRequest, document: dict[str, Any], *, limit: int
 ) -> tuple[SweepMarket, WalkForwardSpec, Verdict]:
     """The market, the folds and the variants of a request; 422s name the field."""
@@ -116,7 +116,7 @@ def start(
             raise InvalidField("max_variants", f"must be at most {limit:,} on this server")
         resolved = resolve_strategy(db, request, clock=clock, user_id=user_id)
         document = resolved.document.model_dump(mode="json")
-        market, spec, verdict = _prepared(store, request, document, limit=limit)
+        market, spec, verdict = prepare(store, request, document, limit=limit)
         run = WalkForwardRun(
             user_id=user_id,
             strategy_id=resolved.row.id if resolved.row else None,
@@ -173,7 +173,7 @@ def resume(
         ) from None
     release = jobs.caps.take(user_id, SWEEP)
     try:
-        market, spec, verdict = _prepared(store, request, run.strategy_snapshot, limit=limit)
+        market, spec, verdict = prepare(store, request, run.strategy_snapshot, limit=limit)
         planned = {fold.index: fold.as_dict() for fold in spec.folds}
         run.folds = [f for f in run.folds if planned.get(int(f["index"])) == _days_of(f)]
         run.fold_count, run.variant_count, run.total = (

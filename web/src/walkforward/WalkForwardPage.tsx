@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Group, Loader, Progress, Select, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Badge, Button, Card, Group, Loader, Progress, Select, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
@@ -110,13 +110,13 @@ function Verdict({ run }: { run: WalkForward }) {
           <Text size="sm" key={line.label}><b>{line.label} {line.figure}</b>: {line.words}.</Text>
         ))}
         {dsr && (
-          <Text size="xs" c="dimmed" className="num">
+          <Text size="xs" c="dimmed">
             Inputs: daily Sharpe {dsr.sharpe.toFixed(4)} against SR₀ {dsr.benchmark.toFixed(4)} ({dsr.trials} variants, their Sharpe
             variance {dsr.sharpe_variance.toExponential(2)}), {dsr.observations} days, skew {dsr.skew.toFixed(2)}, kurtosis {dsr.kurtosis.toFixed(2)}.
           </Text>
         )}
         {pbo && (
-          <Text size="xs" c="dimmed" className="num">
+          <Text size="xs" c="dimmed">
             Inputs: the {pbo.trials} variants' out-of-sample days ({pbo.observations}) cut into {pbo.blocks} blocks, every half of them in-sample once ({pbo.splits} splits).
           </Text>
         )}
@@ -132,21 +132,13 @@ function Stability({ run, labels }: { run: WalkForward; labels: Record<string, s
   return (
     <Card withBorder component="section" aria-label="Parameter stability">
       <Title order={2} size="h5" mb="xs">Parameter stability</Title>
-      <Table.ScrollContainer minWidth={320}>
-        <Table fz="sm">
-          <Table.Thead><Table.Tr><Table.Th>Parameter</Table.Th><Table.Th>Chosen, fold by fold</Table.Th><Table.Th ta="right">Spread</Table.Th><Table.Th ta="right">Commonest</Table.Th></Table.Tr></Table.Thead>
-          <Table.Tbody>
-            {rows.map((r) => (
-              <Table.Tr key={r.path}>
-                <Table.Td>{labels[r.path] ?? r.path}</Table.Td>
-                <Table.Td className="num">{r.chosen.join(" → ")}</Table.Td>
-                <Table.Td ta="right" className="num">±{plain(r.std)}</Table.Td>
-                <Table.Td ta="right" className="num">{r.mode} in {Math.round(r.mode_share * 100)}%</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+      <Stack gap={4}>
+        {rows.map((r) => (
+          <Text size="sm" key={r.path}>
+            <b>{labels[r.path] ?? r.path}</b>: chosen {r.chosen.join(" → ")}; spread ±{plain(r.std)}; {r.mode} in {Math.round(r.mode_share * 100)}% of folds
+          </Text>
+        ))}
+      </Stack>
       <Text size="xs" c="dimmed" mt="xs">A value chosen in most folds is a property of the market; one that jumps each fold is a fit to noise.</Text>
     </Card>
   );

@@ -228,3 +228,68 @@ def test_a_walk_forward_on_the_serial_executor_gives_every_fold_a_choice():
     assert 0 <= found["pbo"]["pbo"] <= 1
     assert 0 <= found["deflated_sharpe"]["dsr"] <= 1
     assert found["deflated_sharpe"]["trials"] == 3
+
+
+def test_an_intraday_strategy_folds_by_session():
+    from datetime import time
+
+    from tradertape.candles.panel import Panel, session_bars
+    from tradertape.domain.calendar_data import nse_calendar
+
+    starts, ends = session_bars(nse_calendar(), date(2025, 3, 3), date(2025, 3, 21), 60)
+    rng = np.random.default_rng(3)
+    close = np.round(1000 * np.exp(np.cumsum(rng.normal(0, 0.004, starts.size))) * 20) / 20
+    columns = np.stack([close, close[::-1].copy()], axis=1)
+    opens = np.vstack([columns[:1], columns[:-1]])
+    panel = Panel(
+        days=starts,
+        keys=("NSE:A", "NSE:B"),
+        sectors=(None, None),
+        sources=("import", "import"),
+        open=np.asfortranarray(opens),
+        high=np.asfortranarray(np.maximum(opens, columns)),
+        low=np.asfortranarray(np.minimum(opens, columns)),
+        close=np.asfortranarray(columns),
+        volume=np.asfortranarray(np.ones_like(columns)),
+        ends=ends,
+    )
+    sessions = trading_days(panel, date(2025, 3, 3), date(2025, 3, 21))
+    assert sessions[0] == date(2025, 3, 3)
+    assert len(sessions) == len(set(sessions)) < starts.size  # dates, not bars
+    document = doc(
+        cmp(ind("close"), ">", ind("sma3")), [rule("down", cmp(ind("close"), "<", num(900)))]
+    )
+    mis = BacktestSettings(
+        starting_capital=100_000, position_size_pct=20, max_positions=2, charges="none",
+        product="MIS", square_off_at=time(15, 20),
+    )  # fmt: skip
+    sweep = SweepSpec(
+        document=document.model_dump(mode="json"),
+        settings=mis,
+        axes=(("entry_rules.right.name", (3.0, 5.0)),),
+    )
+    folds = make_folds(sessions, FoldPlan(in_sample_days=4, out_of_sample_days=3))
+    spec = WalkForwardSpec(sweep=sweep, folds=tuple(folds), variants=(0, 1))
+    market = SweepMarket(
+        panel=panel, benchmark=None, benchmark_source=None,
+        start=sessions[0], split=folds[0].out_start, end=sessions[-1],
+    )  # fmt: skip
+    rows = SerialExecutor(market, spec).submit(list(range(spec.size))).result()
+    for row in rows:
+        fold = spec.folds[row["fold"]]
+        assert row["error"] is None
+        assert row["days"][0] == fold.out_start.isoformat()
+        assert row["days"][-1] == fold.out_end.isoformat()
+        assert len(row["returns"]) == len(row["days"])  # a return per session
+    found = summarise(
+        [
+            fold_result(f, [r for r in rows if r["fold"] == f.index], objective="sharpe")
+            for f in folds
+        ],
+        paths=["entry_rules.right.name"],
+        capital=100_000,
+        pbo_blocks=2,
+    )
+    assert len(found["stitched"]["days"]) == sum(
+        1 for d in sessions if folds[0].out_start <= d <= folds[-1].out_end
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from tradertape.api.schemas.walk_forwards import WalkForwardProgressMessage
 from tradertape.db.models import WalkForwardRun
 from tradertape.runtime import Runtime
 from tradertape.services.job_caps import BACKTEST, EXPORT, SWEEP, UPLOAD, JobCaps
+from tradertape.services.research import walk_forwards
 from tradertape.settings import Settings
 
 SYMBOLS = ["RELIANCE", "INFY", "TCS", "HDFCBANK", "ITC", "SBIN"]
@@ -238,3 +240,24 @@ def test_a_run_cut_off_by_a_stopping_server_resumes_skipping_its_finished_folds(
     assert run["summary"]["folds"] == run["fold_count"]
     assert alice.post(f"{BASE}/{run_id}/resume").status_code == 409  # completed
     assert alice.delete(f"{BASE}/{run_id}").status_code == 204
+
+
+def test_a_run_cut_off_by_a_crash_reads_as_interrupted_and_start_up_marks_it(
+    alice: TestClient, runtime: Runtime, clock: Any
+):
+    run_id = alice.post(BASE, json=_body(_v1_id(alice))).json()["id"]
+    list(_frames(alice, f"{BASE}/{run_id}/events"))
+    with runtime.db.session() as db:  # as a crashed process leaves it: running, gone quiet
+        row = db.get(WalkForwardRun, run_id)
+        assert row is not None
+        row.status, row.heartbeat_at = "running", clock.now()
+        db.commit()
+    assert alice.get(f"{BASE}/{run_id}").json()["status"] == "running"
+    clock.advance(timedelta(minutes=2))
+    assert alice.get(f"{BASE}/{run_id}").json()["status"] == "interrupted"
+    with runtime.db.session() as db:
+        row = db.get(WalkForwardRun, run_id)
+        assert row is not None
+        row.status = "running"
+        db.commit()
+        assert walk_forwards.interrupt_stale(db, clock=clock) == 1

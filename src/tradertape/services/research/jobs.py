@@ -26,9 +26,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy.orm import defer
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer
 
 from tradertape.backtest.executors import (
     ChunkExecutor,
@@ -46,6 +47,7 @@ from tradertape.db.models import BacktestRun, BacktestSweep, WalkForwardRun
 from tradertape.ports.clock import Clock
 from tradertape.services.job_caps import JobCaps, Release
 from tradertape.services.pacing import Pacing
+from tradertape.services.research.runners import ended
 
 log = logging.getLogger("tradertape.research")
 
@@ -90,6 +92,35 @@ async def job_events(
 def stale_cutoff(now: datetime) -> datetime:
     """A running job whose last heartbeat (or creation) is before this was cut off."""
     return now - STALE_AFTER
+
+
+# A job row with a heartbeat and a runner: a sweep or a walk-forward.
+JobRow = TypeVar("JobRow", BacktestSweep, WalkForwardRun)
+
+
+def mark_if_stale(row: JobRow, now: datetime) -> bool:
+    """Mark a running job whose heartbeat went stale as interrupted; whether it was."""
+    beat = row.heartbeat_at or row.created_at
+    if row.status in RUNNING and beat < stale_cutoff(now):
+        row.status, row.error, row.finished_at = "interrupted", CUT_OFF, now
+        return True
+    return False
+
+
+def interrupt_stale_jobs(db: Session, model: type[JobRow], *, clock: Clock) -> int:
+    """Every user's jobs of ``model`` cut off by a restart, marked (at start-up); how many:
+    those whose runner process has ended (`runners.ended`) at once, the rest once their
+    heartbeat is stale."""
+    now = clock.now()
+    marked = 0
+    for row in db.scalars(select(model).where(model.status.in_(RUNNING))):
+        if ended(row.runner):
+            row.status, row.error, row.finished_at = "interrupted", CUT_OFF, now
+            marked += 1
+        else:
+            marked += mark_if_stale(row, now)
+    db.commit()
+    return marked
 
 
 @dataclass(frozen=True, slots=True)

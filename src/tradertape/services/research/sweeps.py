@@ -11,12 +11,11 @@ to date (``interrupted``) before answering.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
 from functools import partial
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tradertape.backtest.engine import BacktestSettings
@@ -40,13 +39,13 @@ from tradertape.services.pacing import Pacing
 from tradertape.services.research import strategies
 from tradertape.services.research.backtests import resolve_strategy
 from tradertape.services.research.jobs import (
-    CUT_OFF,
     RUNNING,
     ResearchJobs,
+    interrupt_stale_jobs,
     job_events,
-    stale_cutoff,
+    mark_if_stale,
 )
-from tradertape.services.research.runners import ended, this_process
+from tradertape.services.research.runners import this_process
 from tradertape.services.research.simulation import load_market, settings_of
 from tradertape.strategies.dsl import StrategyDocument
 
@@ -170,29 +169,9 @@ def _stored(
     return sweep, market, spec
 
 
-def _bring_up_to_date(sweep: BacktestSweep, now: datetime) -> bool:
-    """Mark a running sweep whose heartbeat went stale as interrupted; whether it was."""
-    beat = sweep.heartbeat_at or sweep.created_at
-    if sweep.status in RUNNING and beat < stale_cutoff(now):
-        sweep.status, sweep.error, sweep.finished_at = "interrupted", CUT_OFF, now
-        return True
-    return False
-
-
 def interrupt_stale(db: Session, *, clock: Clock) -> int:
-    """Every user's sweeps cut off by a restart, marked (at start-up); how many: those whose
-    runner process has ended (`runners.ended`) at once, the rest once their heartbeat is
-    stale."""
-    now = clock.now()
-    marked = 0
-    for sweep in db.scalars(select(BacktestSweep).where(BacktestSweep.status.in_(RUNNING))):
-        if ended(sweep.runner):
-            sweep.status, sweep.error, sweep.finished_at = "interrupted", CUT_OFF, now
-            marked += 1
-        else:
-            marked += _bring_up_to_date(sweep, now)
-    db.commit()
-    return marked
+    """Every user's sweeps cut off by a restart, marked (at start-up); how many."""
+    return interrupt_stale_jobs(db, BacktestSweep, clock=clock)
 
 
 def history(
@@ -201,7 +180,7 @@ def history(
     """The user's sweeps, newest first."""
     query = owned(BacktestSweep, user_id=user_id).order_by(BacktestSweep.id.desc())
     rows = list(db.scalars(query.limit(limit).offset(offset)))
-    if sum(_bring_up_to_date(row, clock.now()) for row in rows):  # every row, not the first
+    if sum(mark_if_stale(row, clock.now()) for row in rows):  # every row, not the first
         db.commit()
     return rows
 
@@ -209,7 +188,7 @@ def history(
 def get(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> BacktestSweep:
     """One of the user's sweeps, up to date."""
     sweep = get_owned(db, BacktestSweep, sweep_id, user_id=user_id, label="sweep")
-    if _bring_up_to_date(sweep, clock.now()):
+    if mark_if_stale(sweep, clock.now()):
         db.commit()
     return sweep
 
@@ -264,7 +243,7 @@ def _progress_now(db_: Database, sweep_id: int, clock: Clock) -> dict[str, Any] 
         sweep = db.get(BacktestSweep, sweep_id)
         if sweep is None:
             return None
-        if _bring_up_to_date(sweep, clock.now()):
+        if mark_if_stale(sweep, clock.now()):
             db.commit()
         return progress_of(sweep)
 

@@ -12,12 +12,10 @@ skipped. Reads bring a run cut off by a restart up to date (``interrupted``) fir
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
 from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.backtest.sweep import SweepMarket
@@ -41,13 +39,13 @@ from tradertape.services.job_caps import SWEEP
 from tradertape.services.pacing import Pacing
 from tradertape.services.research.backtests import resolve_strategy
 from tradertape.services.research.jobs import (
-    CUT_OFF,
     RUNNING,
     ResearchJobs,
+    interrupt_stale_jobs,
     job_events,
-    stale_cutoff,
+    mark_if_stale,
 )
-from tradertape.services.research.runners import ended, this_process
+from tradertape.services.research.runners import this_process
 from tradertape.services.research.simulation import load_market, settings_of
 from tradertape.services.research.sweeps import checked_grid
 
@@ -197,27 +195,9 @@ def _days_of(fold: dict[str, Any]) -> dict[str, Any]:
     return {key: fold[key] for key in ("index", "in_start", "in_end", "out_start", "out_end")}
 
 
-def _bring_up_to_date(run: WalkForwardRun, now: datetime) -> bool:
-    """Mark a running walk-forward whose heartbeat went stale as interrupted; whether it was."""
-    beat = run.heartbeat_at or run.created_at
-    if run.status in RUNNING and beat < stale_cutoff(now):
-        run.status, run.error, run.finished_at = "interrupted", CUT_OFF, now
-        return True
-    return False
-
-
 def interrupt_stale(db: Session, *, clock: Clock) -> int:
     """Every user's walk-forwards cut off by a restart, marked (at start-up); how many."""
-    now = clock.now()
-    marked = 0
-    for run in db.scalars(select(WalkForwardRun).where(WalkForwardRun.status.in_(RUNNING))):
-        if ended(run.runner):
-            run.status, run.error, run.finished_at = "interrupted", CUT_OFF, now
-            marked += 1
-        else:
-            marked += _bring_up_to_date(run, now)
-    db.commit()
-    return marked
+    return interrupt_stale_jobs(db, WalkForwardRun, clock=clock)
 
 
 def history(
@@ -226,7 +206,7 @@ def history(
     """The user's walk-forwards, newest first."""
     query = owned(WalkForwardRun, user_id=user_id).order_by(WalkForwardRun.id.desc())
     rows = list(db.scalars(query.limit(limit).offset(offset)))
-    if sum(_bring_up_to_date(row, clock.now()) for row in rows):
+    if sum(mark_if_stale(row, clock.now()) for row in rows):
         db.commit()
     return rows
 
@@ -234,7 +214,7 @@ def history(
 def get(db: Session, run_id: int, *, user_id: int, clock: Clock) -> WalkForwardRun:
     """One of the user's walk-forwards, up to date."""
     run = get_owned(db, WalkForwardRun, run_id, user_id=user_id, label="walk-forward")
-    if _bring_up_to_date(run, clock.now()):
+    if mark_if_stale(run, clock.now()):
         db.commit()
     return run
 
@@ -277,7 +257,7 @@ def _progress_now(db_: Database, run_id: int, clock: Clock) -> dict[str, Any] | 
         run = db.get(WalkForwardRun, run_id)
         if run is None:
             return None
-        if _bring_up_to_date(run, clock.now()):
+        if mark_if_stale(run, clock.now()):
             db.commit()
         return progress_of(run)
 

@@ -2,7 +2,7 @@
 
 V1 Momentum over NIFTY 100 (synthetic, generated once as `bench/backtest.py` does), rolling
 folds of 250 trading days in sample and the rest cut into about 10 out-of-sample windows; a grid
-of SMA length × minimum hold × RSI ceiling (40 variants; ``--full``: the 200 of
+of SMA length × minimum hold × RSI ceiling (16 variants; ``--full``: the 200 of
 `bench/sweep.py`). The floor is what plain sweeps of each fold's split would run: every
 variant's in-sample and out-of-sample part (`sweep.part_metrics`), nothing more. The
 walk-forward runs the same parts through the sweep executor's chunks and adds its own work:

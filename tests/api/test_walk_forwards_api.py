@@ -6,15 +6,14 @@ Runs go in the job's own thread here (``sweep_workers = 1``), as the sweeps' tes
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.test_sweeps_api import _frames, _v1_id
 from tests.helpers import sign_in
 from tradertape.api.schemas.walk_forwards import WalkForwardProgressMessage
 from tradertape.db.models import WalkForwardRun
@@ -44,11 +43,6 @@ def alice(client: TestClient, with_candles: Runtime) -> TestClient:
     return client
 
 
-def _v1_id(client: TestClient) -> int:
-    templates = client.get("/api/strategies", params={"is_template": True}).json()
-    return int(next(s["id"] for s in templates if s["base_model"] == "v1_momentum"))
-
-
 def _body(strategy_id: int, **changes: Any) -> dict[str, Any]:
     return {
         "strategy_id": strategy_id,
@@ -62,19 +56,6 @@ def _body(strategy_id: int, **changes: Any) -> dict[str, Any]:
         "parameters": [{"path": "config.min_hold", "values": [2, 10]}],
         **changes,
     }
-
-
-def _frames(client: TestClient, path: str) -> Iterator[tuple[str | None, Any]]:
-    with client.stream("GET", path) as response:
-        assert response.status_code == 200, response.read()
-        event: str | None = None
-        for line in response.iter_lines():
-            if line.startswith("event:"):
-                event = line.split(":", 1)[1].strip()
-            elif line.startswith("data:"):
-                yield event, json.loads(line.split(":", 1)[1])
-                if event == "end":
-                    return
 
 
 def test_a_walk_forward_chooses_per_fold_and_stitches_the_out_of_sample(alice: TestClient):

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field, Strict, field_validator
 
 from tradertape.backtest.request import BacktestRequest
-from tradertape.backtest.sweep_request import MAX_PARAMETERS, SweepParameter
+from tradertape.backtest.sweep_request import MAX_PARAMETERS, SweepParameter, distinct_paths
 from tradertape.domain.decimal_input import Count
 
 Days = Annotated[int, Strict(), Field(ge=1, le=5000)]
@@ -51,10 +51,7 @@ class WalkForwardRequest(BacktestRequest):
     @field_validator("parameters")
     @classmethod
     def _distinct(cls, parameters: list[SweepParameter]) -> list[SweepParameter]:
-        paths = [p.path for p in parameters]
-        if len(set(paths)) != len(paths):
-            raise ValueError("each path may appear once")
-        return parameters
+        return distinct_paths(parameters)
 
     @field_validator("samples")
     @classmethod

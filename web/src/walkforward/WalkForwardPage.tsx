@@ -10,7 +10,7 @@ import { LineChart, RUN_COLOURS } from "@/components/LineChart";
 import { PageTitle } from "@/components/PageTitle";
 import { istDate, lakhCrore, moneyTicks, pct, plain } from "@/format";
 import { Heatmap } from "@/sweeps/Heatmap";
-import { heatGrid } from "@/sweeps/sweepForm";
+import { heatGrid, paramLabels } from "@/sweeps/sweepForm";
 import type { SweepVariant } from "@/sweeps/sweepApi";
 import { statusColor, statusWords } from "@/sweeps/words";
 import { degradationWords, verdictLines } from "./walkForward";
@@ -27,11 +27,6 @@ import {
 
 const RUNNING = ["queued", "running"];
 const RESUMABLE = ["interrupted", "failed", "cancelled"];
-
-function labelsOf(run: WalkForward): Record<string, string> {
-  const params = (run.config.parameters ?? []) as { path: string; label?: string | null }[];
-  return Object.fromEntries(params.map((p) => [p.path, p.label || p.path]));
-}
 
 /** Follows the run's stream while it runs; refreshes the run as folds land. */
 function useLiveRun(id: number) {
@@ -181,7 +176,7 @@ export function Component() {
   if (run.isPending) return <Loader aria-label="Loading the walk-forward" />;
   if (run.isError) return <Alert color="red" role="alert">{run.error.message}</Alert>;
   const data = run.data;
-  const labels = labelsOf(data);
+  const labels = paramLabels(data.config);
   const params = (f: Fold) => Object.entries(f.params ?? {}).map(([p, v]) => `${labels[p] ?? p} ${v}`).join(", ") || "—";
   const columns: Column<Fold>[] = [
     { key: "fold", header: "Fold", numeric: true, value: (f) => f.index, render: (f) => f.index + 1 },

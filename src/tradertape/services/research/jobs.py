@@ -107,6 +107,41 @@ def mark_if_stale(row: JobRow, now: datetime) -> bool:
     return False
 
 
+def row_events(
+    db: Database,
+    model: type[JobRow],
+    row_id: int,
+    *,
+    progress: Callable[[JobRow], dict[str, Any]],
+    label: str,
+    clock: Clock,
+    pacing: Pacing,
+) -> AsyncIterator[tuple[str, Any]]:
+    """A job row's stream (`job_events`): ``progress(row)`` whenever its count or status
+    changes, a row cut off by a restart read as interrupted; its large column (results,
+    folds) is never read here."""
+
+    def read() -> dict[str, Any] | None:
+        with db.session() as session:
+            row = session.get(model, row_id, options=[defer(_large_column(model))])
+            if row is None:
+                return None
+            if mark_if_stale(row, clock.now()):
+                session.commit()
+            return progress(row)
+
+    return job_events(
+        read,
+        changed=lambda now: (now["status"], now["done"]),
+        gone={"id": row_id, "status": "deleted", "detail": f"the {label} was deleted"},
+        pacing=pacing,
+    )
+
+
+def _large_column(model: type[BacktestSweep] | type[WalkForwardRun]) -> Any:
+    return BacktestSweep.results if model is BacktestSweep else WalkForwardRun.folds
+
+
 def interrupt_stale_jobs(db: Session, model: type[JobRow], *, clock: Clock) -> int:
     """Every user's jobs of ``model`` cut off by a restart, marked (at start-up); how many:
     those whose runner process has ended (`runners.ended`) at once, the rest once their

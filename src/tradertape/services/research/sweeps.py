@@ -11,7 +11,6 @@ to date (``interrupted``) before answering.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -42,8 +41,8 @@ from tradertape.services.research.jobs import (
     RUNNING,
     ResearchJobs,
     interrupt_stale_jobs,
-    job_events,
     mark_if_stale,
+    row_events,
 )
 from tradertape.services.research.runners import this_process
 from tradertape.services.research.simulation import load_market, settings_of
@@ -238,26 +237,13 @@ def progress_of(sweep: BacktestSweep) -> dict[str, Any]:
     }
 
 
-def _progress_now(db_: Database, sweep_id: int, clock: Clock) -> dict[str, Any] | None:
-    with db_.session() as db:
-        sweep = db.get(BacktestSweep, sweep_id)
-        if sweep is None:
-            return None
-        if mark_if_stale(sweep, clock.now()):
-            db.commit()
-        return progress_of(sweep)
-
-
 def progress_events(
-    db: Database, sweep_id: int, *, clock: Clock, pacing: Pacing
+    db: Database, row_id: int, *, clock: Clock, pacing: Pacing
 ) -> AsyncIterator[tuple[str, Any]]:
     """``progress`` whenever the count or status changes, then ``end`` once it has ended
     (``heartbeat`` after a quiet spell)."""
-    return job_events(
-        partial(_progress_now, db, sweep_id, clock),
-        changed=lambda now: (now["status"], now["done"]),
-        gone={"id": sweep_id, "status": "deleted", "detail": "the sweep was deleted"},
-        pacing=pacing,
+    return row_events(
+        db, BacktestSweep, row_id, progress=progress_of, label="sweep", clock=clock, pacing=pacing
     )
 
 

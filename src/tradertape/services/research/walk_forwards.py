@@ -12,7 +12,6 @@ skipped. Reads bring a run cut off by a restart up to date (``interrupted``) fir
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -42,8 +41,8 @@ from tradertape.services.research.jobs import (
     RUNNING,
     ResearchJobs,
     interrupt_stale_jobs,
-    job_events,
     mark_if_stale,
+    row_events,
 )
 from tradertape.services.research.runners import this_process
 from tradertape.services.research.simulation import load_market, settings_of
@@ -252,23 +251,17 @@ def progress_of(run: WalkForwardRun) -> dict[str, Any]:
     }
 
 
-def _progress_now(db_: Database, run_id: int, clock: Clock) -> dict[str, Any] | None:
-    with db_.session() as db:
-        run = db.get(WalkForwardRun, run_id)
-        if run is None:
-            return None
-        if mark_if_stale(run, clock.now()):
-            db.commit()
-        return progress_of(run)
-
-
 def progress_events(
-    db: Database, run_id: int, *, clock: Clock, pacing: Pacing
+    db: Database, row_id: int, *, clock: Clock, pacing: Pacing
 ) -> AsyncIterator[tuple[str, Any]]:
-    """``progress`` whenever the count or status changes, then ``end`` once it has ended."""
-    return job_events(
-        partial(_progress_now, db, run_id, clock),
-        changed=lambda now: (now["status"], now["done"]),
-        gone={"id": run_id, "status": "deleted", "detail": "the walk-forward was deleted"},
+    """``progress`` whenever the count or status changes, then ``end`` once it has ended
+    (``heartbeat`` after a quiet spell)."""
+    return row_events(
+        db,
+        WalkForwardRun,
+        row_id,
+        progress=progress_of,
+        label="walk-forward",
+        clock=clock,
         pacing=pacing,
     )

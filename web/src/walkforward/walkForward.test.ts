@@ -60,3 +60,12 @@ describe("the verdict's words", () => {
     expect(degradationWords(fold(null))).toBe("—");
   });
 });
+
+describe("parameter labels", () => {
+  it("name each path as the request did, its path when it gave no label", async () => {
+    const { paramLabels } = await import("@/sweeps/sweepForm");
+    expect(paramLabels({ parameters: [{ path: "config.min_hold", label: "Minimum hold" }, { path: "settings.max_positions", label: null }] }))
+      .toEqual({ "config.min_hold": "Minimum hold", "settings.max_positions": "settings.max_positions" });
+    expect(paramLabels({})).toEqual({});
+  });
+});

@@ -492,6 +492,24 @@ def _sweep(c: Context, *, ended: bool) -> int:
     return sweep_id
 
 
+WALK_FORWARD: dict[str, Any] = {
+    **BACKTEST,
+    "in_sample_days": 20,
+    "out_of_sample_days": 10,
+    "pbo_blocks": 2,
+    "parameters": [{"path": "config.min_hold", "values": [5, 10]}],
+}
+
+
+def _walk_forward(c: Context, *, ended: bool) -> int:
+    """A walk-forward of the template; with ``ended``, waited for."""
+    body = {**WALK_FORWARD, "strategy_id": _template(c)}
+    run_id = int(c.call("POST", "/api/backtest/walk-forwards", json=body)["id"])
+    if ended:
+        assert c.runtime.research.wait_idle(120), "the walk-forward did not end"
+    return run_id
+
+
 MULTIPART = "multipart/form-data"
 TRADEBOOK_CSV = zerodha_csv(
     [
@@ -1089,6 +1107,24 @@ SEEDS: dict[str, Seed] = {
     ],
     "POST /api/backtest/sweeps/{sweep_id}/variants/{index}/run": lambda c: [
         {"path_parameters": {"sweep_id": _sweep(c, ended=True), "index": 0}}
+    ],
+    "POST /api/backtest/walk-forwards": lambda c: [
+        {"body": {**WALK_FORWARD, "strategy_id": _template(c)}}
+    ],
+    "GET /api/backtest/walk-forwards/{run_id}": lambda c: [
+        {"path_parameters": {"run_id": _walk_forward(c, ended=True)}}
+    ],
+    "GET /api/backtest/walk-forwards/{run_id}/events": lambda c: [
+        {"path_parameters": {"run_id": _walk_forward(c, ended=True)}}
+    ],
+    "POST /api/backtest/walk-forwards/{run_id}/cancel": lambda c: [
+        {"path_parameters": {"run_id": _walk_forward(c, ended=False)}}
+    ],
+    "POST /api/backtest/walk-forwards/{run_id}/resume": lambda c: [
+        {"path_parameters": {"run_id": _walk_forward(c, ended=True)}}
+    ],
+    "DELETE /api/backtest/walk-forwards/{run_id}": lambda c: [
+        {"path_parameters": {"run_id": _walk_forward(c, ended=True)}}
     ],
     "POST /api/model/portfolios/deploy": lambda c: [{"body": _funded_deploy(c)}],
     "GET /api/model/dashboard": lambda c: [{"query": {"portfolio_id": _portfolio(c)}}],

@@ -28,7 +28,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
-from tradertape.backtest.sweep import SweepMarket, SweepSpec, run_chunk
+from tradertape.backtest.sweep import ChunkWork, SweepMarket
 from tradertape.indicators import IndicatorBook
 
 Rows = list[dict[str, Any]]
@@ -55,7 +55,7 @@ class SerialExecutor:
     name = "serial"
     workers = 1
 
-    def __init__(self, market: SweepMarket, spec: SweepSpec) -> None:
+    def __init__(self, market: SweepMarket, spec: ChunkWork) -> None:
         self._market = market
         self._spec = spec
         self._book = IndicatorBook.from_panel(market.panel)
@@ -64,7 +64,7 @@ class SerialExecutor:
         """Run the chunk now; the future is already done."""
         future: Future[Rows] = Future()
         try:
-            future.set_result(run_chunk(self._market, self._book, self._spec, indices))
+            future.set_result(self._spec.run_chunk(self._market, self._book, indices))
         except Exception as exc:  # noqa: BLE001 - handed to the waiter, as a pool would
             future.set_exception(exc)
         return future
@@ -75,7 +75,7 @@ class SerialExecutor:
 
 # The sweeps each pool process has served lately, newest last (a process serves every sweep
 # of the server, in turn): their market, spec and book, read once from the sweep's file.
-_PROCESS_JOBS: OrderedDict[str, tuple[SweepMarket, SweepSpec, IndicatorBook]] = OrderedDict()
+_PROCESS_JOBS: OrderedDict[str, tuple[SweepMarket, ChunkWork, IndicatorBook]] = OrderedDict()
 JOBS_KEPT = 6  # sweeps a process keeps ready (a user's four and two others')
 NICENESS = 10  # the pool's processes yield to the server's own (reads, orders, backtests)
 
@@ -139,7 +139,7 @@ def _pool_chunk(token: str, path: str, indices: list[int]) -> Rows:
     else:
         _PROCESS_JOBS.move_to_end(token)
     market, spec, book = state
-    return run_chunk(market, book, spec, indices)
+    return spec.run_chunk(market, book, indices)
 
 
 def default_workers() -> int:
@@ -171,7 +171,7 @@ class SharedPool:
                 self._folder = tempfile.TemporaryDirectory(prefix="tradertape-sweeps-")
             return self._pool, Path(self._folder.name)
 
-    def job(self, market: SweepMarket, spec: SweepSpec, *, workers: int) -> PoolJob:
+    def job(self, market: SweepMarket, spec: ChunkWork, *, workers: int) -> PoolJob:
         """One sweep's chunks on the pool (``workers``: its share, for the chunks' size)."""
         pool, folder = self._executor()
         path = folder / f"{uuid.uuid4().hex}.pickle"
@@ -214,12 +214,12 @@ class PoolJob:
 _RAY_BOOKS: dict[str, IndicatorBook] = {}
 
 
-def _ray_chunk(market: SweepMarket, spec: SweepSpec, token: str, indices: list[int]) -> Rows:
+def _ray_chunk(market: SweepMarket, spec: ChunkWork, token: str, indices: list[int]) -> Rows:
     book = _RAY_BOOKS.get(token)
     if book is None:
         _RAY_BOOKS.clear()
         book = _RAY_BOOKS[token] = IndicatorBook.from_panel(market.panel)
-    return run_chunk(market, book, spec, indices)
+    return spec.run_chunk(market, book, indices)
 
 
 class RayUnavailable(RuntimeError):
@@ -231,7 +231,7 @@ class RayExecutor:
 
     name = "ray"
 
-    def __init__(self, market: SweepMarket, spec: SweepSpec, *, address: str, token: str) -> None:
+    def __init__(self, market: SweepMarket, spec: ChunkWork, *, address: str, token: str) -> None:
         try:
             import ray  # noqa: PLC0415 - the optional extra, imported only when used
         except ImportError as exc:

@@ -23,13 +23,13 @@ import itertools
 import math
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 from pydantic import ValidationError
 
-from tradertape.backtest.engine import BacktestSettings, run_backtest
+from tradertape.backtest.engine import BacktestResult, BacktestSettings, run_backtest
 from tradertape.candles.panel import Panel
 from tradertape.indicators import IndicatorBook
 from tradertape.indicators.names import UnknownIndicator, parse_indicator
@@ -69,6 +69,17 @@ METRICS = (
 )
 
 
+class ChunkWork(Protocol):
+    """What an executor runs in chunks of indices over one market (a sweep's variants, a
+    walk-forward's fold-variants): picklable, so a pool's processes read it once."""
+
+    def run_chunk(
+        self, market: SweepMarket, book: IndicatorBook, indices: list[int]
+    ) -> list[dict[str, Any]]:
+        """The rows of ``indices``, sharing ``book``."""
+        ...
+
+
 class BadParameter(ValueError):
     """A path that names nothing sweepable, or a value the strategy refuses."""
 
@@ -106,6 +117,12 @@ class SweepSpec:
             index, at = divmod(index, len(choices))
             values[path] = choices[at]
         return dict(reversed(values.items()))
+
+    def run_chunk(
+        self, market: SweepMarket, book: IndicatorBook, indices: list[int]
+    ) -> list[dict[str, Any]]:
+        """The rows of the variants ``indices`` (`run_chunk`)."""
+        return run_chunk(market, book, self, indices)
 
 
 def grid(axes: tuple[tuple[str, tuple[float, ...]], ...]) -> list[dict[str, float]]:
@@ -212,6 +229,28 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def run_part(
+    market: SweepMarket,
+    book: IndicatorBook,
+    document: StrategyDocument,
+    settings: BacktestSettings,
+    *,
+    start: date,
+    until: date | None,
+) -> BacktestResult:
+    """One part's run (``start`` up to the day before ``until``)."""
+    return run_backtest(
+        document,
+        market.panel,
+        settings,
+        benchmark=market.benchmark,
+        benchmark_source=market.benchmark_source,
+        book=book,
+        trade_from=start,
+        trade_until=until,
+    )
+
+
 def part_metrics(
     market: SweepMarket,
     book: IndicatorBook,
@@ -222,16 +261,11 @@ def part_metrics(
     until: date | None,
 ) -> dict[str, Any]:
     """The sweep's figures of one part (``start`` up to the day before ``until``)."""
-    result = run_backtest(
-        document,
-        market.panel,
-        settings,
-        benchmark=market.benchmark,
-        benchmark_source=market.benchmark_source,
-        book=book,
-        trade_from=start,
-        trade_until=until,
-    )
+    return figures_of(run_part(market, book, document, settings, start=start, until=until))
+
+
+def figures_of(result: BacktestResult) -> dict[str, Any]:
+    """The sweep's figures of a run (`METRICS`, its first and last day)."""
     summary: dict[str, Any] = dict(result.summary)
     figures = {key: _finite(summary[key]) for key in METRICS}
     days = result.days.astype("datetime64[D]").astype(object)

@@ -71,6 +71,14 @@ class SweepParameter(BaseModel):
         return tuple(float(start + step * i) for i in range(count))
 
 
+def distinct_paths(parameters: list[SweepParameter]) -> list[SweepParameter]:
+    """``parameters`` when no path appears twice (a grid's axes; ValueError otherwise)."""
+    paths = [p.path for p in parameters]
+    if len(set(paths)) != len(paths):
+        raise ValueError("each path may appear once")
+    return parameters
+
+
 class SweepRequest(BacktestRequest):
     """A sweep: the backtest every variant starts from, and what varies."""
 
@@ -86,10 +94,7 @@ class SweepRequest(BacktestRequest):
     @field_validator("parameters")
     @classmethod
     def _distinct(cls, parameters: list[SweepParameter]) -> list[SweepParameter]:
-        paths = [p.path for p in parameters]
-        if len(set(paths)) != len(paths):
-            raise ValueError("each path may appear once")
-        return parameters
+        return distinct_paths(parameters)
 
     @field_validator("split_date")
     @classmethod

@@ -132,11 +132,14 @@ backtest_app = typer.Typer(
 
 
 def register(app: typer.Typer) -> None:
-    """Add the commands to the CLI: ``backtest`` (equity) and ``backtest options``."""
+    """Add the commands to the CLI: ``backtest`` (equity), ``backtest options`` and
+    ``backtest walk-forward``."""
     from tradertape.cli.options_backtest import options_backtest
+    from tradertape.cli.walk_forward import walk_forward
 
     backtest_app.callback(invoke_without_command=True)(backtest)
     backtest_app.command("options")(options_backtest)
+    backtest_app.command("walk-forward")(walk_forward)
     app.add_typer(backtest_app, name="backtest")
 
 

@@ -21,7 +21,7 @@ from tradertape.jobs.telegram import run_bot
 from tradertape.jobs.trading import market
 from tradertape.runtime import Runtime
 from tradertape.services.market.calendar_watch import warning_now
-from tradertape.services.research import sweeps
+from tradertape.services.research import sweeps, walk_forwards
 
 log = logging.getLogger("tradertape.jobs")
 
@@ -70,5 +70,6 @@ def _interrupt_stale_sweeps(runtime: Runtime) -> None:
     try:
         with runtime.db.jobs.session() as db:
             sweeps.interrupt_stale(db, clock=runtime.clock)
+            walk_forwards.interrupt_stale(db, clock=runtime.clock)
     except SQLAlchemyError:
         log.warning("could not mark interrupted sweeps: the database does not answer")

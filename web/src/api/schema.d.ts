@@ -2604,6 +2604,121 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/backtest/walk-forwards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Walk Forwards
+         * @description Your walk-forwards, newest first (without their folds).
+         */
+        get: operations["backtest-list_walk_forwards"];
+        put?: never;
+        /**
+         * Start Walk Forward
+         * @description Start a walk-forward (``queued``): every fold runs the grid (or a random sample of
+         *     it) in sample, chooses by the objective and scores the choice out of sample; follow it
+         *     on ``GET /api/backtest/walk-forwards/{id}/events``. It counts as one of your sweeps
+         *     under way (429 past your cap).
+         */
+        post: operations["backtest-start_walk_forward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtest/walk-forwards/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Walk Forward
+         * @description One walk-forward: each finished fold (its choice, in- and out-of-sample figures,
+         *     degradation, its grid's scores) and the verdict: the stitched out-of-sample curve,
+         *     parameter stability, the deflated Sharpe ratio and PBO with their inputs.
+         */
+        get: operations["backtest-get_walk_forward"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Walk Forward
+         * @description Forget a walk-forward that has ended (409 while it runs: cancel it first).
+         */
+        delete: operations["backtest-delete_walk_forward"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtest/walk-forwards/{run_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Walk Forward
+         * @description Stop a running walk-forward after the chunks under way (it ends ``cancelled``,
+         *     keeping the folds finished); 409 once it has ended.
+         */
+        post: operations["backtest-cancel_walk_forward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtest/walk-forwards/{run_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream Walk Forward Events
+         * @description SSE: fold-variants and folds done (``event: progress``), then ``event: end``.
+         */
+        get: operations["backtest-stream_walk_forward_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtest/walk-forwards/{run_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume Walk Forward
+         * @description Start again a walk-forward that was cut off (a restart), failed or was cancelled:
+         *     the folds it finished are kept and skipped. 409 while it runs or once it completed.
+         */
+        post: operations["backtest-resume_walk_forward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/backtests/options": {
         parameters: {
             query?: never;
@@ -8744,6 +8859,50 @@ export interface components {
             summary: string;
         };
         /**
+         * DeflatedSharpeOut
+         * @description The stitched curve's deflated Sharpe ratio and its inputs (per-day Sharpe ratios).
+         */
+        DeflatedSharpeOut: {
+            /**
+             * Benchmark
+             * @description SR0: the best skill-less trial's expected Sharpe
+             */
+            benchmark: number;
+            /**
+             * Dsr
+             * @description probability the true Sharpe beats the luckiest trial's
+             */
+            dsr: number;
+            /** Kurtosis */
+            kurtosis: number;
+            /** Observations */
+            observations: number;
+            /** Sharpe */
+            sharpe: number;
+            /** Sharpe Variance */
+            sharpe_variance: number;
+            /** Skew */
+            skew: number;
+            /** Trials */
+            trials: number;
+        };
+        /**
+         * Degradation
+         * @description How much worse the chosen variant did out of sample.
+         */
+        Degradation: {
+            /**
+             * Efficiency
+             * @description out-of-sample CAGR / in-sample CAGR (null unless the in-sample is positive)
+             */
+            efficiency: number | null;
+            /**
+             * Sharpe Drop
+             * @description in-sample Sharpe minus out-of-sample
+             */
+            sharpe_drop: number | null;
+        };
+        /**
          * DeliveryObligation
          * @description The shares an open stock future, or a stock option in the money, delivers if held
          *     to expiry, shown from 4 trading days before it (ours: Kite has no such field).
@@ -9680,6 +9839,61 @@ export interface components {
             underlying: string;
         };
         /**
+         * FoldOut
+         * @description A finished fold: its days, what was chosen in sample, how it did out of sample.
+         */
+        FoldOut: {
+            /**
+             * Chosen
+             * @description the chosen variant's grid index
+             */
+            chosen: number | null;
+            degradation: components["schemas"]["Degradation"] | null;
+            /**
+             * Failed
+             * @description variants the strategy refused
+             */
+            failed: number;
+            /** Grid */
+            grid: components["schemas"]["GridCell"][];
+            /**
+             * In End
+             * Format: date
+             */
+            in_end: string;
+            in_sample: components["schemas"]["SweepMetrics"] | null;
+            /**
+             * In Start
+             * Format: date
+             */
+            in_start: string;
+            /** Index */
+            index: number;
+            /**
+             * Oos Rank
+             * @description 1: the chosen variant was also best out of sample
+             */
+            oos_rank: number | null;
+            /**
+             * Out End
+             * Format: date
+             */
+            out_end: string;
+            out_of_sample: components["schemas"]["SweepMetrics"] | null;
+            /**
+             * Out Start
+             * Format: date
+             * @description first scored out-of-sample day (after the embargo)
+             */
+            out_start: string;
+            /** Params */
+            params: {
+                [key: string]: number;
+            } | null;
+            /** Variants */
+            variants: number;
+        };
+        /**
          * FundOut
          * @description A mutual fund scheme in a folio, at the newest NAV known.
          */
@@ -9874,6 +10088,22 @@ export interface components {
             updated_at: string | null;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * GridCell
+         * @description One variant's objective in a fold, in and out of sample (the fold's heatmap).
+         */
+        GridCell: {
+            /** In Sample */
+            in_sample: number | null;
+            /** Out Of Sample */
+            out_of_sample: number | null;
+            /** Params */
+            params: {
+                [key: string]: number;
+            };
+            /** Variant */
+            variant: number;
         };
         /**
          * GroupChoiceOut
@@ -13525,6 +13755,24 @@ export interface components {
             today: string;
         };
         /**
+         * PboOut
+         * @description The probability of backtest overfitting by CSCV and its inputs.
+         */
+        PboOut: {
+            /** Blocks */
+            blocks: number;
+            /** Logits */
+            logits: number[];
+            /** Observations */
+            observations: number;
+            /** Pbo */
+            pbo: number;
+            /** Splits */
+            splits: number;
+            /** Trials */
+            trials: number;
+        };
+        /**
          * PendingSignalsOut
          * @description The poll's answer: signals to place, and those the gate refused this time.
          */
@@ -16299,12 +16547,64 @@ export interface components {
             type: "spot_pct";
         };
         /**
+         * Stability
+         * @description One parameter's chosen values across the folds.
+         */
+        Stability: {
+            /** Chosen */
+            chosen: number[];
+            /** Distinct */
+            distinct: number;
+            /** Max */
+            max: number;
+            /** Mean */
+            mean: number;
+            /** Min */
+            min: number;
+            /** Mode */
+            mode: number;
+            /**
+             * Mode Share
+             * @description share of folds that chose the commonest value
+             */
+            mode_share: number;
+            /** Path */
+            path: string;
+            /** Std */
+            std: number;
+        };
+        /**
          * StaticIpIn
          * @description The static IP registered with the broker, or null to forget it.
          */
         StaticIpIn: {
             /** Static Ip */
             static_ip: string | null;
+        };
+        /**
+         * Stitched
+         * @description The chosen variants' out-of-sample days, one after another, compounded.
+         */
+        Stitched: {
+            /** Days */
+            days: string[];
+            /** Equity */
+            equity: number[];
+            /**
+             * Max Drawdown
+             * @description percent, negative
+             */
+            max_drawdown: number | null;
+            /**
+             * Sharpe
+             * @description annualised (√252)
+             */
+            sharpe: number | null;
+            /**
+             * Total Return
+             * @description percent
+             */
+            total_return: number | null;
         };
         /**
          * StrategyConfig
@@ -17772,6 +18072,339 @@ export interface components {
             otp?: string | null;
             /** Token */
             token?: string | null;
+        };
+        /**
+         * WalkForwardBrief
+         * @description A walk-forward in the list: where it stands.
+         */
+        WalkForwardBrief: {
+            /**
+             * Config
+             * @description the request (settings, parameters, folds)
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Done
+             * @description fold-variants finished
+             */
+            done: number;
+            /** Elapsed S */
+            elapsed_s: number;
+            /** Error */
+            error: string | null;
+            /**
+             * Executor
+             * @enum {string}
+             */
+            executor: "serial" | "pool" | "ray";
+            /** Finished At */
+            finished_at: string | null;
+            /** Fold Count */
+            fold_count: number;
+            /** Id */
+            id: number;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
+            /** Strategy Id */
+            strategy_id: number | null;
+            /** Strategy Name */
+            strategy_name: string;
+            /** Strategy Version */
+            strategy_version: number | null;
+            /**
+             * Total
+             * @description fold-variants in all
+             */
+            total: number;
+            /**
+             * Variant Count
+             * @description variants tried in each fold
+             */
+            variant_count: number;
+            /** Workers */
+            workers: number;
+        };
+        /**
+         * WalkForwardEndEvent
+         * @description The walk-forward has ended.
+         */
+        WalkForwardEndEvent: {
+            data: components["schemas"]["WalkForwardProgress"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "end";
+        };
+        /**
+         * WalkForwardOut
+         * @description A walk-forward with its finished folds and, once they are all in, its verdict.
+         */
+        WalkForwardOut: {
+            /**
+             * Config
+             * @description the request (settings, parameters, folds)
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Done
+             * @description fold-variants finished
+             */
+            done: number;
+            /** Elapsed S */
+            elapsed_s: number;
+            /** Error */
+            error: string | null;
+            /**
+             * Executor
+             * @enum {string}
+             */
+            executor: "serial" | "pool" | "ray";
+            /** Finished At */
+            finished_at: string | null;
+            /** Fold Count */
+            fold_count: number;
+            /** Folds */
+            folds: components["schemas"]["FoldOut"][];
+            /** Id */
+            id: number;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
+            /** Strategy */
+            strategy: {
+                [key: string]: unknown;
+            };
+            /** Strategy Id */
+            strategy_id: number | null;
+            /** Strategy Name */
+            strategy_name: string;
+            /** Strategy Version */
+            strategy_version: number | null;
+            summary: components["schemas"]["WalkForwardSummary"] | null;
+            /**
+             * Total
+             * @description fold-variants in all
+             */
+            total: number;
+            /**
+             * Variant Count
+             * @description variants tried in each fold
+             */
+            variant_count: number;
+            /** Workers */
+            workers: number;
+        };
+        /**
+         * WalkForwardProgress
+         * @description Where a walk-forward stands: its stream's ``progress`` and ``end`` data.
+         */
+        WalkForwardProgress: {
+            /** Detail */
+            detail?: string | null;
+            /** Done */
+            done?: number | null;
+            /** Elapsed S */
+            elapsed_s?: number | null;
+            /** Error */
+            error?: string | null;
+            /** Fold Count */
+            fold_count?: number | null;
+            /** Folds Done */
+            folds_done?: number | null;
+            /** Id */
+            id: number;
+            /** Status */
+            status: ("queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted") | "deleted";
+            /** Total */
+            total?: number | null;
+        };
+        /**
+         * WalkForwardProgressEvent
+         * @description Fold-variants finished (sent whenever the count or the status changes).
+         */
+        WalkForwardProgressEvent: {
+            data: components["schemas"]["WalkForwardProgress"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "progress";
+        };
+        /**
+         * WalkForwardProgressMessage
+         * @description A message of a walk-forward's stream (``/api/backtest/walk-forwards/{id}/events``).
+         */
+        WalkForwardProgressMessage: components["schemas"]["WalkForwardProgressEvent"] | components["schemas"]["WalkForwardEndEvent"] | components["schemas"]["HeartbeatMessage"] | components["schemas"]["StreamErrorMessage"];
+        /**
+         * WalkForwardRequest
+         * @description A walk-forward: the backtest every variant starts from, what varies, how to fold.
+         */
+        WalkForwardRequest: {
+            /**
+             * Anchored
+             * @description true: every in-sample window starts on start_date and grows; false: it rolls (keeps its length)
+             * @default false
+             */
+            anchored?: boolean;
+            /**
+             * Charges
+             * @default zerodha
+             */
+            charges?: ("zerodha" | "none") | components["schemas"]["FlatCharges"];
+            /**
+             * Embargo Days
+             * @description first out-of-sample days left unscored
+             * @default 0
+             */
+            embargo_days?: number;
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /**
+             * Fill At
+             * @default next_open
+             * @enum {string}
+             */
+            fill_at?: "next_open" | "close";
+            /**
+             * In Sample Days
+             * @description trading days each fold chooses on
+             */
+            in_sample_days: number;
+            /**
+             * Interval
+             * @description the bars the strategy runs on: day candles, or the stored minute candles folded into 1- to 60-minute bars of each NSE session
+             * @default day
+             * @enum {string}
+             */
+            interval?: "day" | "minute" | "3minute" | "5minute" | "15minute" | "30minute" | "60minute";
+            /** Max Per Sector */
+            max_per_sector?: number | null;
+            /**
+             * Max Positions
+             * @default 10
+             */
+            max_positions?: number;
+            /**
+             * Max Variants
+             * @description refuse a search trying more variants a fold
+             * @default 200
+             */
+            max_variants?: number;
+            /**
+             * Objective
+             * @default sharpe
+             * @enum {string}
+             */
+            objective?: "sharpe" | "sortino" | "calmar" | "cagr" | "total_return";
+            /**
+             * Out Of Sample Days
+             * @description trading days each fold's choice is scored on
+             */
+            out_of_sample_days: number;
+            /** Parameters */
+            parameters: components["schemas"]["SweepParameter"][];
+            /**
+             * Pbo Blocks
+             * @description CSCV's blocks (S, even): C(S, S/2) splits
+             * @default 10
+             */
+            pbo_blocks?: number;
+            /**
+             * Position Size Pct
+             * @default 10
+             */
+            position_size_pct?: number;
+            /**
+             * Product
+             * @description CNC (delivery: positions held overnight, delivery charges) or MIS (intraday: every position squared off at the broker's time, 15:20 IST, intraday charges; intraday intervals only); default CNC for day, MIS for an intraday interval
+             */
+            product?: ("CNC" | "MIS") | null;
+            /**
+             * Purge Days
+             * @description days before out-of-sample left out of in-sample
+             * @default 0
+             */
+            purge_days?: number;
+            /**
+             * Samples
+             * @description random search: variants drawn from the grid
+             */
+            samples?: number | null;
+            /**
+             * Search
+             * @default grid
+             * @enum {string}
+             */
+            search?: "grid" | "random";
+            /**
+             * Seed
+             * @default 0
+             */
+            seed?: number;
+            /**
+             * Slippage Bps
+             * @default 5
+             */
+            slippage_bps?: number;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            /**
+             * Starting Capital
+             * @default 1000000
+             */
+            starting_capital?: number;
+            strategy?: components["schemas"]["StrategyDocument"] | null;
+            /** Strategy Id */
+            strategy_id?: number | null;
+            /**
+             * Universe
+             * @description a universe name (nifty_50, nifty_100, nifty_200, nifty_500, nifty_next_50) or a list of symbols (NSE:RELIANCE or RELIANCE)
+             * @default nifty_100
+             */
+            universe?: string | string[];
+        };
+        /**
+         * WalkForwardSummary
+         * @description The verdict over the finished folds.
+         */
+        WalkForwardSummary: {
+            deflated_sharpe: components["schemas"]["DeflatedSharpeOut"] | null;
+            /** Folds */
+            folds: number;
+            pbo: components["schemas"]["PboOut"] | null;
+            /** Stability */
+            stability: components["schemas"]["Stability"][];
+            stitched: components["schemas"]["Stitched"];
         };
         /**
          * WatchlistIn
@@ -25864,6 +26497,388 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BacktestRunBrief"];
+                };
+            };
+            /** @description You have as many jobs of this kind under way as one user may (docs/limits.md, "Heavy jobs"): nothing was stored. Send it again after `Retry-After` seconds, or once one has ended. */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-list_walk_forwards": {
+        parameters: {
+            query?: {
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalkForwardBrief"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-start_walk_forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WalkForwardRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalkForwardBrief"];
+                };
+            };
+            /** @description You have as many jobs of this kind under way as one user may (docs/limits.md, "Heavy jobs"): nothing was stored. Send it again after `Retry-After` seconds, or once one has ended. */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-get_walk_forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalkForwardOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-delete_walk_forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-cancel_walk_forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalkForwardBrief"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-stream_walk_forward_events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events: `progress` as fold-variants finish, then `end`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["WalkForwardProgressMessage"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-resume_walk_forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalkForwardBrief"];
                 };
             };
             /** @description You have as many jobs of this kind under way as one user may (docs/limits.md, "Heavy jobs"): nothing was stored. Send it again after `Retry-After` seconds, or once one has ended. */

@@ -60,5 +60,7 @@ export const appRoutes: RouteObject[] = [
   { path: "options", lazy: () => import("@/options/ChainPage") },
   { path: "backtests/sweeps", lazy: () => import("@/sweeps/SweepsPage") },
   { path: "backtests/sweeps/:id", lazy: () => import("@/sweeps/SweepPage") },
+  { path: "backtests/walk-forwards", lazy: () => import("@/walkforward/WalkForwardsPage") },
+  { path: "backtests/walk-forwards/:id", lazy: () => import("@/walkforward/WalkForwardPage") },
   { path: "settings/*", lazy: () => import("@/settings/SettingsPage") },
 ];

@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Button, Group, Select, SimpleGrid, Stack, Text, Textarea, TextInput } from "@mantine/core";
+import { ActionIcon, Alert, Button, Checkbox, Group, Select, SimpleGrid, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import { CloseIcon } from "@/components/icons";
 import { type FormEvent, useState } from "react";
 import { ApiError, type FieldErrors } from "@/api/errors";
@@ -8,14 +8,21 @@ import { universeName } from "@/backtests/words";
 import { useStrategies } from "@/strategies/strategyApi";
 import { useStartSweep, useSweepChoices } from "./sweepApi";
 import { axisSize, gridSize, initialSweep, type SweepValues, suggestValues, toSweepBody } from "./sweepForm";
+import { type FoldValues, initialFolds, toWalkForwardBody } from "@/walkforward/walkForward";
+import { useStartWalkForward } from "@/walkforward/walkForwardApi";
 
 const MAX_AXES = 4;
 
 /** A sweep: the strategy, the market (a universe or a custom symbol list) and range, the
  * split, and up to four parameters with their values (a list, or "5 to 50 step 5"); the
- * variant count shows as they are typed. */
-export function SweepForm({ onStarted }: { onStarted: (id: number) => void }) {
+ * variant count shows as they are typed. As a walk-forward (``kind``), the split gives way
+ * to the folds' window lengths, gaps and search. */
+export function SweepForm({ onStarted, kind = "sweep" }: { onStarted: (id: number) => void; kind?: "sweep" | "walk-forward" }) {
+  const walk = kind === "walk-forward";
   const [values, setValues] = useState<SweepValues>(initialSweep);
+  const [folds, setFolds] = useState<FoldValues>(initialFolds);
+  const startWalk = useStartWalkForward();
+  const setFold = <K extends keyof FoldValues>(key: K, value: FoldValues[K]) => setFolds((f) => ({ ...f, [key]: value }));
   const [fields, setFields] = useState<FieldErrors>({});
   const [error, setError] = useState<string | null>(null);
   const strategies = useStrategies();
@@ -32,7 +39,10 @@ export function SweepForm({ onStarted }: { onStarted: (id: number) => void }) {
     setFields({});
     setError(null);
     try {
-      onStarted((await start.mutateAsync(toSweepBody(values))).id);
+      const started = walk
+        ? await startWalk.mutateAsync(toWalkForwardBody(values, folds))
+        : await start.mutateAsync(toSweepBody(values));
+      onStarted(started.id);
     } catch (err) {
       if (err instanceof ApiError) {
         const byField: FieldErrors = {};
@@ -60,7 +70,7 @@ export function SweepForm({ onStarted }: { onStarted: (id: number) => void }) {
   };
 
   return (
-    <form onSubmit={(e) => void submit(e)} aria-label="Start a sweep">
+    <form onSubmit={(e) => void submit(e)} aria-label={walk ? "Start a walk-forward" : "Start a sweep"}>
       <Stack gap="sm">
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
           <Select label="Strategy" placeholder="Pick a strategy" searchable value={values.strategy_id || null}
@@ -80,12 +90,39 @@ export function SweepForm({ onStarted }: { onStarted: (id: number) => void }) {
             autosize minRows={2} value={values.symbols} onChange={(e) => set("symbols", e.currentTarget.value)}
             error={fields.universe} placeholder="RELIANCE, INFY, TCS" />
         )}
-        <SimpleGrid cols={{ base: 1, sm: 3 }}>
+        <SimpleGrid cols={{ base: 1, sm: walk ? 2 : 3 }}>
           <TextInput type="date" label="From" value={values.start_date} onChange={(e) => set("start_date", e.currentTarget.value)} error={fields.start_date} />
-          <TextInput type="date" label="Out-of-sample from" description="in-sample runs up to the day before"
-            value={values.split_date} onChange={(e) => set("split_date", e.currentTarget.value)} error={fields.split_date} />
+          {!walk && (
+            <TextInput type="date" label="Out-of-sample from" description="in-sample runs up to the day before"
+              value={values.split_date} onChange={(e) => set("split_date", e.currentTarget.value)} error={fields.split_date} />
+          )}
           <TextInput type="date" label="To" value={values.end_date} onChange={(e) => set("end_date", e.currentTarget.value)} error={fields.end_date} />
         </SimpleGrid>
+        {walk && (
+          <>
+            <SimpleGrid cols={{ base: 2, sm: 4 }}>
+              <TextInput label="In-sample days" description="trading days each fold chooses on" inputMode="numeric"
+                value={folds.in_sample_days} onChange={(e) => setFold("in_sample_days", e.currentTarget.value)} error={fields.in_sample_days} />
+              <TextInput label="Out-of-sample days" description="trading days each choice is scored on" inputMode="numeric"
+                value={folds.out_of_sample_days} onChange={(e) => setFold("out_of_sample_days", e.currentTarget.value)} error={fields.out_of_sample_days} />
+              <TextInput label="Purge days" description="left out before out-of-sample" inputMode="numeric"
+                value={folds.purge_days} onChange={(e) => setFold("purge_days", e.currentTarget.value)} error={fields.purge_days} />
+              <TextInput label="Embargo days" description="first out-of-sample days unscored" inputMode="numeric"
+                value={folds.embargo_days} onChange={(e) => setFold("embargo_days", e.currentTarget.value)} error={fields.embargo_days} />
+            </SimpleGrid>
+            <Group gap="md" wrap="wrap" align="end">
+              <Checkbox label="Anchored: every in-sample window starts on the first day and grows" checked={folds.anchored}
+                onChange={(e) => setFold("anchored", e.currentTarget.checked)} />
+              <Select label="Search" allowDeselect={false} value={folds.search} w={200}
+                data={[{ value: "grid", label: "Every variant" }, { value: "random", label: "A random sample" }]}
+                onChange={(v) => setFold("search", v === "random" ? "random" : "grid")} />
+              {folds.search === "random" && (
+                <TextInput label="Variants drawn" inputMode="numeric" w={140} value={folds.samples}
+                  onChange={(e) => setFold("samples", e.currentTarget.value)} error={fields.samples} />
+              )}
+            </Group>
+          </>
+        )}
         <Text size="sm" fw={500}>Parameters</Text>
         {values.axes.length === 0 && <Text size="sm" c="dimmed">{values.strategy_id ? "Add the parameters to vary." : "Pick a strategy first."}</Text>}
         {values.axes.map((axis, i) => (
@@ -105,12 +142,14 @@ export function SweepForm({ onStarted }: { onStarted: (id: number) => void }) {
           <Button variant="default" size="xs" onClick={addAxis}
             disabled={!choices.data || values.axes.length >= MAX_AXES || used.size >= (choices.data?.length ?? 0)}>Add a parameter</Button>
           <Text size="sm" c={limit && variants > limit ? "red.9" : "dimmed"} aria-live="polite">
-            {variants} variant{variants === 1 ? "" : "s"}{limit ? ` of at most ${limit}` : ""}, each run in-sample and out-of-sample
+            {variants} variant{variants === 1 ? "" : "s"}{limit ? ` of at most ${limit}` : ""}, each run in-sample and out-of-sample{walk ? " in every fold" : ""}
           </Text>
         </Group>
         {error && <Alert color="red" role="alert">{error}</Alert>}
         <Group>
-          <Button type="submit" loading={start.isPending} disabled={values.axes.length === 0}>Start the sweep</Button>
+          <Button type="submit" loading={start.isPending || startWalk.isPending} disabled={values.axes.length === 0}>
+            {walk ? "Start the walk-forward" : "Start the sweep"}
+          </Button>
         </Group>
       </Stack>
     </form>

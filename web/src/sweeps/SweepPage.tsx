@@ -9,17 +9,14 @@ import { PageTitle } from "@/components/PageTitle";
 import { istDate } from "@/format";
 import { Heatmap } from "./Heatmap";
 import { type Sweep, type SweepProgress, type SweepVariant, sweepEventsUrl, sweepKeys, useCancelSweep, useSweep } from "./sweepApi";
-import { heatGrid, type MetricKey, type Part } from "./sweepForm";
+import { heatGrid, type MetricKey, paramLabels, type Part } from "./sweepForm";
 import { VariantRunNotice, useVariantRun } from "./VariantRun";
 import { METRICS, type MetricInfo, metricFigure, statusColor, statusWords } from "./words";
 
 const RUNNING = ["queued", "running"];
 const DEFAULT_METRIC: MetricInfo = METRICS[0] as MetricInfo;
 
-function labelsOf(sweep: Sweep): Record<string, string> {
-  const params = (sweep.config.parameters ?? []) as { path: string; label?: string | null }[];
-  return Object.fromEntries(params.map((p) => [p.path, p.label || p.path]));
-}
+const labelsOf = (sweep: Sweep): Record<string, string> => paramLabels(sweep.config);
 
 /** Follows the sweep's stream while it runs; refreshes the sweep as variants land. */
 function useLiveSweep(id: number) {

@@ -25,7 +25,12 @@ export function Component() {
   ];
   return (
     <>
-      <PageTitle actions={<Button component={Link} to="/backtests" variant="default">Backtests</Button>}>Parameter sweeps</PageTitle>
+      <PageTitle actions={
+        <>
+          <Button component={Link} to="/backtests/walk-forwards" variant="default">Walk-forward</Button>
+          <Button component={Link} to="/backtests" variant="default">Backtests</Button>
+        </>
+      }>Parameter sweeps</PageTitle>
       <Stack gap="lg">
         <Card withBorder component="section" aria-label="New sweep">
           <Title order={2} size="h5" mb="sm">New sweep</Title>

@@ -119,3 +119,9 @@ export function heatGrid(rows: SweepVariant[], xPath: string, yPath: string, par
     variants: sums.map((line) => line.map((c) => c.variants)),
   };
 }
+
+/** Each parameter's label as the request named it (its path when it gave none). */
+export function paramLabels(config: { parameters?: unknown }): Record<string, string> {
+  const params = (config.parameters ?? []) as { path: string; label?: string | null }[];
+  return Object.fromEntries(params.map((p) => [p.path, p.label || p.path]));
+}

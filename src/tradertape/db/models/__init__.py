@@ -39,6 +39,7 @@ from tradertape.db.models.strategies import (
     BacktestSweep,
     Strategy,
     StrategyVersion,
+    WalkForwardRun,
 )
 from tradertape.db.models.trading import (
     CashEntry,
@@ -83,6 +84,7 @@ __all__ = [
     "AuthAttempt",
     "BacktestRun",
     "BacktestSweep",
+    "WalkForwardRun",
     "BrokerCredential",
     "CasHoldingRow",
     "CashEntry",

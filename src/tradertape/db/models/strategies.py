@@ -128,3 +128,43 @@ class BacktestSweep(Owned, Base):
     finished_at: Mapped[datetime | None]
     heartbeat_at: Mapped[datetime | None]
     runner: Mapped[str | None] = mapped_column(String(120))  # host/pid/start (`runners`)
+
+
+class WalkForwardRun(Owned, Base):
+    """A walk-forward: a sweep's grid re-run fold after fold (`backtest.walk_forward`).
+
+    ``folds`` holds each finished fold (its days, the chosen variant, both parts' figures,
+    every variant's scores and out-of-sample returns), appended as folds finish: a run cut
+    off by a restart resumes from the first fold missing. ``summary`` (the stitched curve,
+    parameter stability, DSR and PBO) is written when every fold has finished. ``done``
+    counts the fold-variants finished of ``total``; the heartbeat reads as a sweep's.
+    """
+
+    __tablename__ = "walk_forward_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    strategy_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_strategies.id", ondelete="SET NULL"), index=True
+    )
+    strategy_version: Mapped[int | None]
+    strategy_name: Mapped[str] = mapped_column(String(120))
+    strategy_snapshot: Mapped[dict[str, Any]]
+    config: Mapped[dict[str, Any]]  # the request: settings, parameters, fold plan, search
+    # queued | running | completed | failed | cancelled | interrupted
+    status: Mapped[str] = mapped_column(String(16))
+    executor: Mapped[str] = mapped_column(String(16))  # serial | pool | ray
+    workers: Mapped[int]
+    fold_count: Mapped[int]
+    variant_count: Mapped[int]  # variants tried in each fold
+    total: Mapped[int]
+    done: Mapped[int]
+    elapsed_s: Mapped[float]
+    folds: Mapped[list[dict[str, Any]]]
+    summary: Mapped[dict[str, Any] | None]
+    error: Mapped[str | None] = mapped_column(String(500))
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
+    runner: Mapped[str | None] = mapped_column(String(120))  # host/pid/start (`runners`)

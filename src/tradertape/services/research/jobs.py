@@ -26,9 +26,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy.orm import defer
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer
 
 from tradertape.backtest.executors import (
     ChunkExecutor,
@@ -39,12 +40,14 @@ from tradertape.backtest.executors import (
     default_workers,
 )
 from tradertape.backtest.fair import FairChunks, FairQueue
-from tradertape.backtest.sweep import SweepMarket, SweepSpec
+from tradertape.backtest.sweep import ChunkWork, SweepMarket, SweepSpec
+from tradertape.backtest.walk_forward import Verdict, WalkForwardSpec
 from tradertape.db.engine import Database
-from tradertape.db.models import BacktestRun, BacktestSweep
+from tradertape.db.models import BacktestRun, BacktestSweep, WalkForwardRun
 from tradertape.ports.clock import Clock
 from tradertape.services.job_caps import JobCaps, Release
 from tradertape.services.pacing import Pacing
+from tradertape.services.research.runners import ended
 
 log = logging.getLogger("tradertape.research")
 
@@ -91,6 +94,70 @@ def stale_cutoff(now: datetime) -> datetime:
     return now - STALE_AFTER
 
 
+# A job row with a heartbeat and a runner: a sweep or a walk-forward.
+JobRow = TypeVar("JobRow", BacktestSweep, WalkForwardRun)
+
+
+def mark_if_stale(row: JobRow, now: datetime) -> bool:
+    """Mark a running job whose heartbeat went stale as interrupted; whether it was."""
+    beat = row.heartbeat_at or row.created_at
+    if row.status in RUNNING and beat < stale_cutoff(now):
+        row.status, row.error, row.finished_at = "interrupted", CUT_OFF, now
+        return True
+    return False
+
+
+def row_events(
+    db: Database,
+    model: type[JobRow],
+    row_id: int,
+    *,
+    progress: Callable[[JobRow], dict[str, Any]],
+    label: str,
+    clock: Clock,
+    pacing: Pacing,
+) -> AsyncIterator[tuple[str, Any]]:
+    """A job row's stream (`job_events`): ``progress(row)`` whenever its count or status
+    changes, a row cut off by a restart read as interrupted; its large column (results,
+    folds) is never read here."""
+
+    def read() -> dict[str, Any] | None:
+        with db.session() as session:
+            row = session.get(model, row_id, options=[defer(_large_column(model))])
+            if row is None:
+                return None
+            if mark_if_stale(row, clock.now()):
+                session.commit()
+            return progress(row)
+
+    return job_events(
+        read,
+        changed=lambda now: (now["status"], now["done"]),
+        gone={"id": row_id, "status": "deleted", "detail": f"the {label} was deleted"},
+        pacing=pacing,
+    )
+
+
+def _large_column(model: type[BacktestSweep] | type[WalkForwardRun]) -> Any:
+    return BacktestSweep.results if model is BacktestSweep else WalkForwardRun.folds
+
+
+def interrupt_stale_jobs(db: Session, model: type[JobRow], *, clock: Clock) -> int:
+    """Every user's jobs of ``model`` cut off by a restart, marked (at start-up); how many:
+    those whose runner process has ended (`runners.ended`) at once, the rest once their
+    heartbeat is stale."""
+    now = clock.now()
+    marked = 0
+    for row in db.scalars(select(model).where(model.status.in_(RUNNING))):
+        if ended(row.runner):
+            row.status, row.error, row.finished_at = "interrupted", CUT_OFF, now
+            marked += 1
+        else:
+            marked += mark_if_stale(row, now)
+    db.commit()
+    return marked
+
+
 @dataclass(frozen=True, slots=True)
 class SweepPlan:
     """Where a sweep runs: a Ray address, or this many local processes (1: a thread)."""
@@ -123,7 +190,7 @@ def chunk_size(total: int, workers: int) -> int:
 
 
 def make_executor(
-    plan: SweepPlan, market: SweepMarket, spec: SweepSpec, *, pool: SharedPool | None = None
+    plan: SweepPlan, market: SweepMarket, spec: ChunkWork, *, pool: SharedPool | None = None
 ) -> ChunkExecutor:
     """The executor the plan names (a local pool's chunks on ``pool``)."""
     if plan.ray_address:
@@ -330,6 +397,146 @@ class ResearchJobs:
             sweep.error = error
             sweep.results = sorted(sweep.results, key=lambda row: int(row["index"]))
             sweep.finished_at = sweep.heartbeat_at = self.clock.now()
+            db.commit()
+
+    # -- walk-forwards -----------------------------------------------------------------------
+
+    def run_walk_forward(
+        self,
+        run_id: int,
+        market: SweepMarket,
+        spec: WalkForwardSpec,
+        verdict: Verdict,
+        *,
+        user_id: int,
+        release: Release,
+    ) -> None:
+        """Run the queued walk-forward ``run_id`` in a thread: the folds it has not finished,
+        their chunks on the plan's executor in the user's turns, as a sweep's; ``release``
+        once it has ended."""
+
+        def job() -> None:
+            try:
+                self._walk_forward(run_id, market, spec, verdict, user_id)
+            finally:
+                release()
+
+        self._start(f"walk-forward-{run_id}", job)
+
+    def _walk_forward(
+        self,
+        run_id: int,
+        market: SweepMarket,
+        spec: WalkForwardSpec,
+        verdict: Verdict,
+        user_id: int,
+    ) -> None:
+        try:
+            inner = make_executor(self.plan, market, spec, pool=self.pool)
+            executor = FairChunks(inner, self.fair, user=user_id)
+        except RayUnavailable as exc:
+            self._end_walk(run_id, "failed", verdict, error=str(exc)[:500])
+            return
+        except Exception as exc:  # noqa: BLE001 - no workers (a pool that cannot start)
+            log.exception("walk-forward %s could not start its workers", run_id)
+            error = f"no workers started ({type(exc).__name__})"
+            self._end_walk(run_id, "failed", verdict, error=error)
+            return
+        try:
+            self._drive_walk(run_id, executor, spec, verdict)
+        except Exception as exc:  # noqa: BLE001 - the run says it failed; the log says why
+            log.exception("walk-forward %s failed", run_id)
+            executor.close(cancel=True)
+            self._end_walk(run_id, "failed", verdict, error=f"a fold failed ({type(exc).__name__})")
+
+    def _drive_walk(
+        self, run_id: int, executor: ChunkExecutor, spec: WalkForwardSpec, verdict: Verdict
+    ) -> None:
+        with self.db.session() as db:
+            stored = db.get(WalkForwardRun, run_id)
+            finished = {int(f["index"]) for f in stored.folds} if stored is not None else set()
+        pending = [fold for fold in spec.folds if fold.index not in finished]
+        width = len(spec.variants)
+        size = chunk_size(len(pending) * width, executor.workers)
+        chunks = [
+            indices[i : i + size]
+            for fold in pending
+            for indices in [spec.fold_indices(fold.index)]
+            for i in range(0, width, size)
+        ]
+        rows_of: dict[int, list[dict[str, Any]]] = {fold.index: [] for fold in pending}
+        in_flight: set[Future[list[dict[str, Any]]]] = set()
+        started = time.perf_counter()
+        completed = len(finished) * width
+        self._update_walk(
+            run_id, [], completed, started, status="running", started_at=self.clock.now()
+        )
+        while chunks or in_flight:
+            while chunks and len(in_flight) < executor.workers * 2:
+                in_flight.add(executor.submit(chunks.pop(0)))
+            done, in_flight = wait(in_flight, timeout=FLUSH_EVERY_S, return_when=FIRST_COMPLETED)
+            ended: list[dict[str, Any]] = []
+            for result in (row for future in done for row in future.result()):
+                rows_of[int(result["fold"])].append(result)
+            for index in [i for i, rows in rows_of.items() if len(rows) == width]:
+                ended.append(verdict.fold(spec.folds[index], rows_of.pop(index)))
+            completed += len(ended) * width
+            count = completed + sum(len(rows) for rows in rows_of.values())
+            verdict_now = self._update_walk(run_id, ended, count, started)
+            if verdict_now is None and (chunks or in_flight):
+                self.between_chunks(run_id)
+                verdict_now = self._update_walk(run_id, [], count, started)
+            if verdict_now is not None or self._stop.is_set():
+                executor.close(cancel=True)
+                if verdict_now == "gone":
+                    return
+                if verdict_now == "cancel":
+                    self._end_walk(run_id, "cancelled", verdict)
+                else:
+                    self._end_walk(run_id, "interrupted", verdict, error=INTERRUPTED)
+                return
+        executor.close(cancel=False)
+        self._end_walk(run_id, "completed", verdict)
+
+    def _update_walk(
+        self,
+        run_id: int,
+        folds: list[dict[str, Any]],
+        done: int,
+        started: float,
+        **values: Any,
+    ) -> str | None:
+        """Append finished ``folds``, say ``done`` fold-variants, beat; "cancel" when asked
+        to stop, "gone" if deleted (a beat alone leaves the folds unread)."""
+        with self.db.session() as db:
+            unread = [] if folds else [defer(WalkForwardRun.folds)]
+            run = db.get(WalkForwardRun, run_id, options=unread)
+            if run is None:
+                return "gone"
+            for key, value in values.items():
+                setattr(run, key, value)
+            if folds:
+                run.folds = sorted([*run.folds, *folds], key=lambda f: int(f["index"]))
+            run.done = done
+            run.elapsed_s = round(time.perf_counter() - started, 3)
+            run.heartbeat_at = self.clock.now()
+            cancel = run.cancel_requested
+            db.commit()
+        return "cancel" if cancel else None
+
+    def _end_walk(
+        self, run_id: int, status: str, verdict: Verdict, *, error: str | None = None
+    ) -> None:
+        with self.db.session() as db:
+            run = db.get(WalkForwardRun, run_id)
+            if run is None:
+                return
+            run.status = status
+            run.error = error
+            run.done = len(run.folds) * run.variant_count
+            if run.folds:  # a partial verdict too: what the finished folds say
+                run.summary = verdict.summary(list(run.folds))
+            run.finished_at = run.heartbeat_at = self.clock.now()
             db.commit()
 
 

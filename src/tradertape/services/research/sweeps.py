@@ -11,12 +11,10 @@ to date (``interrupted``) before answering.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
-from functools import partial
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tradertape.backtest.engine import BacktestSettings
@@ -28,7 +26,7 @@ from tradertape.backtest.sweep import (
     inputs_of,
     sweepables,
 )
-from tradertape.backtest.sweep_request import SweepRequest
+from tradertape.backtest.sweep_request import SweepParameter, SweepRequest
 from tradertape.candles import CandleStore
 from tradertape.db.engine import Database
 from tradertape.db.models import BacktestRun, BacktestSweep
@@ -40,17 +38,32 @@ from tradertape.services.pacing import Pacing
 from tradertape.services.research import strategies
 from tradertape.services.research.backtests import resolve_strategy
 from tradertape.services.research.jobs import (
-    CUT_OFF,
     RUNNING,
     ResearchJobs,
-    job_events,
-    stale_cutoff,
+    interrupt_stale_jobs,
+    mark_if_stale,
+    row_events,
 )
-from tradertape.services.research.runners import ended, this_process
+from tradertape.services.research.runners import this_process
 from tradertape.services.research.simulation import load_market, settings_of
 from tradertape.strategies.dsl import StrategyDocument
 
 MIN_PART_DAYS = 2  # trading days each part needs for a return
+
+
+def checked_grid(
+    parameters: list[SweepParameter], document: dict[str, Any], settings: BacktestSettings
+) -> SweepSpec:
+    """The grid of ``parameters``, each value checked on its own (422 naming it)."""
+    axes = tuple((p.path, p.expanded()) for p in parameters)
+    spec = SweepSpec(document=document, settings=settings, axes=axes)
+    for i, (path, values) in enumerate(axes):
+        for value in values:
+            try:
+                inputs_of(spec, {path: value})
+            except BadParameter as exc:
+                raise InvalidField(f"parameters[{i}]", str(exc)) from None
+    return spec
 
 
 def spec_of(request: SweepRequest, document: dict[str, Any], *, limit: int) -> SweepSpec:
@@ -65,13 +78,7 @@ def spec_of(request: SweepRequest, document: dict[str, Any], *, limit: int) -> S
             f"the grid holds {spec.size:,} variants, more than the limit of {cap:,} "
             f"({which}); use fewer values",
         )
-    for i, (path, values) in enumerate(axes):
-        for value in values:
-            try:
-                inputs_of(spec, {path: value})
-            except BadParameter as exc:
-                raise InvalidField(f"parameters[{i}]", str(exc)) from None
-    return spec
+    return checked_grid(request.parameters, document, spec.settings)
 
 
 def _part_days(market: SweepMarket) -> tuple[int, int]:
@@ -161,29 +168,9 @@ def _stored(
     return sweep, market, spec
 
 
-def _bring_up_to_date(sweep: BacktestSweep, now: datetime) -> bool:
-    """Mark a running sweep whose heartbeat went stale as interrupted; whether it was."""
-    beat = sweep.heartbeat_at or sweep.created_at
-    if sweep.status in RUNNING and beat < stale_cutoff(now):
-        sweep.status, sweep.error, sweep.finished_at = "interrupted", CUT_OFF, now
-        return True
-    return False
-
-
 def interrupt_stale(db: Session, *, clock: Clock) -> int:
-    """Every user's sweeps cut off by a restart, marked (at start-up); how many: those whose
-    runner process has ended (`runners.ended`) at once, the rest once their heartbeat is
-    stale."""
-    now = clock.now()
-    marked = 0
-    for sweep in db.scalars(select(BacktestSweep).where(BacktestSweep.status.in_(RUNNING))):
-        if ended(sweep.runner):
-            sweep.status, sweep.error, sweep.finished_at = "interrupted", CUT_OFF, now
-            marked += 1
-        else:
-            marked += _bring_up_to_date(sweep, now)
-    db.commit()
-    return marked
+    """Every user's sweeps cut off by a restart, marked (at start-up); how many."""
+    return interrupt_stale_jobs(db, BacktestSweep, clock=clock)
 
 
 def history(
@@ -192,7 +179,7 @@ def history(
     """The user's sweeps, newest first."""
     query = owned(BacktestSweep, user_id=user_id).order_by(BacktestSweep.id.desc())
     rows = list(db.scalars(query.limit(limit).offset(offset)))
-    if sum(_bring_up_to_date(row, clock.now()) for row in rows):  # every row, not the first
+    if sum(mark_if_stale(row, clock.now()) for row in rows):  # every row, not the first
         db.commit()
     return rows
 
@@ -200,7 +187,7 @@ def history(
 def get(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> BacktestSweep:
     """One of the user's sweeps, up to date."""
     sweep = get_owned(db, BacktestSweep, sweep_id, user_id=user_id, label="sweep")
-    if _bring_up_to_date(sweep, clock.now()):
+    if mark_if_stale(sweep, clock.now()):
         db.commit()
     return sweep
 
@@ -250,26 +237,13 @@ def progress_of(sweep: BacktestSweep) -> dict[str, Any]:
     }
 
 
-def _progress_now(db_: Database, sweep_id: int, clock: Clock) -> dict[str, Any] | None:
-    with db_.session() as db:
-        sweep = db.get(BacktestSweep, sweep_id)
-        if sweep is None:
-            return None
-        if _bring_up_to_date(sweep, clock.now()):
-            db.commit()
-        return progress_of(sweep)
-
-
 def progress_events(
-    db: Database, sweep_id: int, *, clock: Clock, pacing: Pacing
+    db: Database, row_id: int, *, clock: Clock, pacing: Pacing
 ) -> AsyncIterator[tuple[str, Any]]:
     """``progress`` whenever the count or status changes, then ``end`` once it has ended
     (``heartbeat`` after a quiet spell)."""
-    return job_events(
-        partial(_progress_now, db, sweep_id, clock),
-        changed=lambda now: (now["status"], now["done"]),
-        gone={"id": sweep_id, "status": "deleted", "detail": "the sweep was deleted"},
-        pacing=pacing,
+    return row_events(
+        db, BacktestSweep, row_id, progress=progress_of, label="sweep", clock=clock, pacing=pacing
     )
 
 

@@ -1,0 +1,62 @@
+"""What a walk-forward is asked to do: a backtest request, the grid, the folds, the search.
+
+The body of ``POST /api/backtest/walk-forwards``: every field of a backtest
+(`BacktestRequest`), the sweep's ``parameters`` (`SweepParameter`), the folds' window
+lengths and gaps in trading days, how the variants are searched (the whole grid, or a
+seeded random sample of it), the objective a fold chooses by, and CSCV's block count.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, Strict, field_validator
+
+from tradertape.backtest.request import BacktestRequest
+from tradertape.backtest.sweep_request import MAX_PARAMETERS, SweepParameter, distinct_paths
+from tradertape.domain.decimal_input import Count
+
+Days = Annotated[int, Strict(), Field(ge=1, le=5000)]
+Gap = Annotated[int, Strict(), Field(ge=0, le=250)]
+
+
+class WalkForwardRequest(BacktestRequest):
+    """A walk-forward: the backtest every variant starts from, what varies, how to fold."""
+
+    parameters: list[SweepParameter] = Field(min_length=1, max_length=MAX_PARAMETERS)
+    in_sample_days: Days = Field(description="trading days each fold chooses on")
+    out_of_sample_days: Days = Field(description="trading days each fold's choice is scored on")
+    anchored: Annotated[bool, Strict()] = Field(
+        default=False,
+        description="true: every in-sample window starts on start_date and grows; "
+        "false: it rolls (keeps its length)",
+    )
+    purge_days: Gap = Field(
+        default=0, description="days before out-of-sample left out of in-sample"
+    )
+    embargo_days: Gap = Field(default=0, description="first out-of-sample days left unscored")
+    search: Literal["grid", "random"] = "grid"
+    samples: Count | None = Field(
+        default=None, ge=2, le=100_000, description="random search: variants drawn from the grid"
+    )
+    seed: Annotated[int, Strict(), Field(ge=0, le=2**31 - 1)] = 0
+    objective: Literal["sharpe", "sortino", "calmar", "cagr", "total_return"] = "sharpe"
+    pbo_blocks: Annotated[int, Strict(), Field(ge=2, le=16, multiple_of=2)] = Field(
+        default=10, description="CSCV's blocks (S, even): C(S, S/2) splits"
+    )
+    max_variants: Count = Field(
+        default=200, ge=1, le=100_000, description="refuse a search trying more variants a fold"
+    )
+
+    @field_validator("parameters")
+    @classmethod
+    def _distinct(cls, parameters: list[SweepParameter]) -> list[SweepParameter]:
+        return distinct_paths(parameters)
+
+    @field_validator("samples")
+    @classmethod
+    def _random_only(cls, samples: int | None, info: object) -> int | None:
+        data = getattr(info, "data", {})
+        if samples is not None and data.get("search") != "random":
+            raise ValueError("samples is for search: random")
+        return samples

@@ -1,0 +1,267 @@
+"""Walk-forwards as a use case: check the grid and the folds, load the market once, start,
+read, cancel, resume, delete.
+
+`start` refuses what cannot run with a 422 naming the field (a grid or sample over the
+limit names ``parameters``; windows the range cannot hold name ``in_sample_days``), stores
+the run as ``queued`` and hands it to the research jobs, under the user's cap of sweeps (a
+walk-forward is one: 429 past it). `resume` starts again a run that ended before its last
+fold (a restart cut it off, it failed or was cancelled): the folds it finished are kept and
+skipped. Reads bring a run cut off by a restart up to date (``interrupted``) first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from tradertape.backtest.sweep import SweepMarket
+from tradertape.backtest.walk_forward import (
+    FoldPlan,
+    NoFolds,
+    Verdict,
+    WalkForwardSpec,
+    make_folds,
+    sample_variants,
+    trading_days,
+)
+from tradertape.backtest.walk_forward_request import WalkForwardRequest
+from tradertape.candles import CandleStore
+from tradertape.db.engine import Database
+from tradertape.db.models import WalkForwardRun
+from tradertape.errors import Conflict, InvalidField
+from tradertape.ports.clock import Clock
+from tradertape.services.accounts.ownership import get_owned, owned
+from tradertape.services.job_caps import SWEEP
+from tradertape.services.pacing import Pacing
+from tradertape.services.research.backtests import resolve_strategy
+from tradertape.services.research.jobs import (
+    RUNNING,
+    ResearchJobs,
+    interrupt_stale_jobs,
+    mark_if_stale,
+    row_events,
+)
+from tradertape.services.research.runners import this_process
+from tradertape.services.research.simulation import load_market, settings_of
+from tradertape.services.research.sweeps import checked_grid
+
+RESUMABLE = ("interrupted", "failed", "cancelled")
+
+
+def prepare(
+    store: CandleStore, request: WalkForwardRequest, document: dict[str, Any], *, limit: int
+) -> tuple[SweepMarket, WalkForwardSpec, Verdict]:
+    """The market, the folds and the variants of a request; 422s name the field."""
+    sweep = checked_grid(request.parameters, document, settings_of(request))
+    variants = sample_variants(sweep.size, request.samples, request.seed)
+    cap = min(request.max_variants, limit)
+    if len(variants) > cap:
+        which = "this server's" if request.max_variants > limit else "max_variants"
+        raise InvalidField(
+            "parameters",
+            f"each fold would try {len(variants):,} variants, more than the limit of {cap:,} "
+            f"({which}); use fewer values or search: random with fewer samples",
+        )
+    loaded = load_market(store, request)
+    plan = FoldPlan(
+        in_sample_days=request.in_sample_days,
+        out_of_sample_days=request.out_of_sample_days,
+        anchored=request.anchored,
+        purge_days=request.purge_days,
+        embargo_days=request.embargo_days,
+    )
+    try:
+        folds = make_folds(trading_days(loaded.panel, request.start_date, request.end_date), plan)
+    except NoFolds as exc:
+        raise InvalidField("in_sample_days", str(exc)) from None
+    market = SweepMarket(
+        panel=loaded.panel,
+        benchmark=loaded.benchmark,
+        benchmark_source=loaded.benchmark_source,
+        start=request.start_date,
+        split=folds[0].out_start,
+        end=request.end_date,
+    )
+    spec = WalkForwardSpec(sweep=sweep, folds=tuple(folds), variants=variants)
+    verdict = Verdict(
+        objective=request.objective,
+        paths=tuple(p.path for p in request.parameters),
+        capital=settings_of(request).starting_capital,
+        pbo_blocks=request.pbo_blocks,
+    )
+    return market, spec, verdict
+
+
+def start(
+    db: Session,
+    store: CandleStore,
+    jobs: ResearchJobs,
+    request: WalkForwardRequest,
+    *,
+    clock: Clock,
+    user_id: int,
+    limit: int,
+) -> WalkForwardRun:
+    """Check the walk-forward, store it as queued and start it (holding a place under the
+    user's cap of sweeps until it ends)."""
+    release = jobs.caps.take(user_id, SWEEP)
+    try:
+        if "max_variants" in request.model_fields_set and request.max_variants > limit:
+            raise InvalidField("max_variants", f"must be at most {limit:,} on this server")
+        resolved = resolve_strategy(db, request, clock=clock, user_id=user_id)
+        document = resolved.document.model_dump(mode="json")
+        market, spec, verdict = prepare(store, request, document, limit=limit)
+        run = WalkForwardRun(
+            user_id=user_id,
+            strategy_id=resolved.row.id if resolved.row else None,
+            strategy_version=resolved.row.version if resolved.row else None,
+            strategy_name=resolved.document.name,
+            strategy_snapshot=document,
+            config=request.config_dump(),
+            status="queued",
+            executor=jobs.plan.executor,
+            workers=1 if jobs.plan.executor == "serial" else jobs.plan.workers,
+            fold_count=len(spec.folds),
+            variant_count=len(spec.variants),
+            total=spec.size,
+            done=0,
+            elapsed_s=0.0,
+            folds=[],
+            summary=None,
+            created_at=clock.now(),
+            heartbeat_at=clock.now(),
+            runner=this_process(),
+        )
+        db.add(run)
+        db.commit()
+    except BaseException:
+        release()
+        raise
+    jobs.run_walk_forward(run.id, market, spec, verdict, user_id=user_id, release=release)
+    return run
+
+
+def resume(
+    db: Session,
+    store: CandleStore,
+    jobs: ResearchJobs,
+    run_id: int,
+    *,
+    clock: Clock,
+    user_id: int,
+    limit: int,
+) -> WalkForwardRun:
+    """Start again one of the user's runs that ended before its last fold, skipping the
+    folds it finished (409: it is running, or it completed; a fold whose days moved, the
+    data having changed, runs again)."""
+    run = get(db, run_id, user_id=user_id, clock=clock)
+    if run.status not in RESUMABLE:
+        raise Conflict(f"only a run that was cut off, failed or cancelled resumes ({run.status})")
+    try:
+        request = WalkForwardRequest.model_validate(
+            {**run.config, "strategy_id": None, "strategy": run.strategy_snapshot}
+        )
+    except ValidationError:
+        raise Conflict(
+            f"walk-forward {run.id} was stored in a form this server no longer reads"
+        ) from None
+    release = jobs.caps.take(user_id, SWEEP)
+    try:
+        market, spec, verdict = prepare(store, request, run.strategy_snapshot, limit=limit)
+        planned = {fold.index: fold.as_dict() for fold in spec.folds}
+        run.folds = [f for f in run.folds if planned.get(int(f["index"])) == _days_of(f)]
+        run.fold_count, run.variant_count, run.total = (
+            len(spec.folds),
+            len(spec.variants),
+            spec.size,
+        )
+        run.done = len(run.folds) * run.variant_count
+        run.status, run.error, run.cancel_requested = "queued", None, False
+        run.summary, run.finished_at = None, None
+        run.heartbeat_at, run.runner = clock.now(), this_process()
+        db.commit()
+    except BaseException:
+        release()
+        raise
+    jobs.run_walk_forward(run.id, market, spec, verdict, user_id=user_id, release=release)
+    return run
+
+
+def _days_of(fold: dict[str, Any]) -> dict[str, Any]:
+    return {key: fold[key] for key in ("index", "in_start", "in_end", "out_start", "out_end")}
+
+
+def interrupt_stale(db: Session, *, clock: Clock) -> int:
+    """Every user's walk-forwards cut off by a restart, marked (at start-up); how many."""
+    return interrupt_stale_jobs(db, WalkForwardRun, clock=clock)
+
+
+def history(
+    db: Session, *, user_id: int, limit: int, offset: int, clock: Clock
+) -> list[WalkForwardRun]:
+    """The user's walk-forwards, newest first."""
+    query = owned(WalkForwardRun, user_id=user_id).order_by(WalkForwardRun.id.desc())
+    rows = list(db.scalars(query.limit(limit).offset(offset)))
+    if sum(mark_if_stale(row, clock.now()) for row in rows):
+        db.commit()
+    return rows
+
+
+def get(db: Session, run_id: int, *, user_id: int, clock: Clock) -> WalkForwardRun:
+    """One of the user's walk-forwards, up to date."""
+    run = get_owned(db, WalkForwardRun, run_id, user_id=user_id, label="walk-forward")
+    if mark_if_stale(run, clock.now()):
+        db.commit()
+    return run
+
+
+def cancel(db: Session, run_id: int, *, user_id: int, clock: Clock) -> WalkForwardRun:
+    """Ask a running walk-forward to stop after the chunks under way (409 once ended)."""
+    run = get(db, run_id, user_id=user_id, clock=clock)
+    if run.status not in RUNNING:
+        raise Conflict(f"the walk-forward has already ended ({run.status})")
+    run.cancel_requested = True
+    db.commit()
+    return run
+
+
+def delete(db: Session, run_id: int, *, user_id: int, clock: Clock) -> None:
+    """Forget a walk-forward that has ended (409 while it runs: cancel it first)."""
+    run = get(db, run_id, user_id=user_id, clock=clock)
+    if run.status in RUNNING:
+        raise Conflict("the walk-forward is still running; cancel it first")
+    db.delete(run)
+    db.commit()
+
+
+def progress_of(run: WalkForwardRun) -> dict[str, Any]:
+    """A progress event's data."""
+    return {
+        "id": run.id,
+        "status": run.status,
+        "done": run.done,
+        "total": run.total,
+        "folds_done": run.done // max(1, run.variant_count),  # (the folds unread)
+        "fold_count": run.fold_count,
+        "elapsed_s": run.elapsed_s,
+        "error": run.error,
+    }
+
+
+def progress_events(
+    db: Database, row_id: int, *, clock: Clock, pacing: Pacing
+) -> AsyncIterator[tuple[str, Any]]:
+    """``progress`` whenever the count or status changes, then ``end`` once it has ended
+    (``heartbeat`` after a quiet spell)."""
+    return row_events(
+        db,
+        WalkForwardRun,
+        row_id,
+        progress=progress_of,
+        label="walk-forward",
+        clock=clock,
+        pacing=pacing,
+    )

@@ -359,7 +359,7 @@ def pipeline(
     clock = runtime.clock
     ticks = {
         s: make_tick(
-            f"NSE:{s}", Decimal(1000 + 100 * i), ts=SESSION, volume=10**7, last_quantity=10**6
+            f"NSE:{s}", Decimal(1000 + 100 * i), ts=clock.now(), volume=10**7, last_quantity=10**6
         )
         for i, s in enumerate(SYMBOLS)
     }

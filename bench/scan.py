@@ -30,12 +30,14 @@ from tradertape.db.engine import Database
 from tradertape.db.migrate import upgrade
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments_data import reference_catalog
+from tradertape.oms import OrderEvents, portfolio_locks
 from tradertape.oms.orders import OrderPipeline
 from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.oms.paper.gtt import GttBook
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.accounts.users import create_user
 from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
+from tradertape.services.portfolios.fills import PortfolioFills
 from tradertape.services.portfolios.runs import run_day
 from tradertape.services.portfolios.scanner import ScanMarket
 from tradertape.services.portfolios.signals import PortfolioTrading
@@ -53,7 +55,10 @@ def main() -> None:
     default_dir = Path(tempfile.gettempdir()) / "tradertape-bench-scan"
     parser.add_argument("--data-dir", type=Path, default=default_dir)
     parser.add_argument("--portfolios", type=int, default=50)
+    parser.add_argument("--short", action="store_true", help="3 portfolios (CI)")
     args = parser.parse_args()
+    if args.short:
+        args.portfolios = 3
 
     catalog = reference_catalog()
     store = CandleStore(args.data_dir / "candles", catalog=catalog)
@@ -67,6 +72,10 @@ def main() -> None:
         database = Database.from_url(f"sqlite:///{folder}/bench.db")
         upgrade(database.engine)
         clock = ManualClock(datetime(2025, 6, 30, 16, 5, tzinfo=IST))  # after SCAN_DAY's close
+        # A portfolio's virtual fills are booked from the OMS's events, as `Runtime` wires it.
+        events = OrderEvents()
+        events.watch(PortfolioFills(clock=clock, notices=clock), owners=portfolio_locks)
+        events.attach(database)
         calendar = nse_calendar()
         exchange = PaperExchange(clock=clock, calendar=calendar, catalog=catalog)
         gtts = GttBook(clock=clock, calendar=calendar, exchange=exchange)

@@ -298,6 +298,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.short:
         args.orders, args.warmup, args.top = 20, 3, 10
+        args.universe = args.universe or "nifty_50"
     from tradertape.serving.process import loop_factory
 
     with asyncio.Runner(loop_factory=loop_factory()) as runner:

@@ -57,8 +57,9 @@ QUICK: dict[str, list[str]] = {
 # Smallest sizes (``--short``): every script through all of its steps in seconds. A
 # script with its own ``--short`` runs with that when it is not named here.
 SHORT: dict[str, list[str]] = {
+    "agent_e2e": ["--skip-tests"],
     "alerts": ["--alerts", "100", "--minutes", "5", "--repeat", "1"],
-    "backtest": ["--quick"],
+    "backtest": ["--quick", "--runs", "1"],
     "bhavcopy_import": ["--days", "3", "--symbols", "50"],
     "broker_orders": ["--orders", "30"],
     "candles_load": ["--repeat", "2"],

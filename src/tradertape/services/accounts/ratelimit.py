@@ -130,7 +130,7 @@ class RedisWindows:
         now_ms = int(self._clock.now().timestamp() * 1000)
         window_ms = int(window.total_seconds() * 1000)
         wait_ms = int(
-            self._script(  # type: ignore[no-untyped-call]
+            self._script(
                 keys=[self._prefix + bucket],
                 args=[now_ms, window_ms, limit, f"{now_ms}:{uuid.uuid4().hex}"],
             )

@@ -48,7 +48,7 @@ QUICK: dict[str, list[str]] = {
     "load": ["--clients", "100", "--seconds", "10", "--warmup-s", "2"],
     "paper_orders": ["--orders", "1000"],
     "scan": ["--portfolios", "10"],
-    "startup": ["--quick"],
+    "startup": ["--repeat", "1"],
     "sweep": ["--quick"],
     "ticks_fanout": ["--clients", "50", "--seconds", "5", "--warmup", "1"],
     "worker_orders": ["--orders", "100", "--workers", "2", "--warmup", "5"],
@@ -77,7 +77,7 @@ SHORT: dict[str, list[str]] = {
     "paper_orders": ["--orders", "200", "--no-pg"],
     "pg_batch": ["--quick"],
     "request_cost": ["--quick"],
-    "startup": ["--quick"],
+    "startup": ["--repeat", "1"],
     "sweep": ["--quick"],
     "ticks_fanout": [
         *("--clients", "20", "--per-client", "5", "--stalled", "1"),

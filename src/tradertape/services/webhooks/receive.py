@@ -20,6 +20,7 @@ import hashlib
 import ipaddress
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import Webhook, WebhookDelivery
 from tradertape.db.models.trading import Order
+from tradertape.domain.order_state import OrderStatus
 from tradertape.errors import (
     Conflict,
     Forbidden,
@@ -266,6 +268,34 @@ def _retry(
     return answer
 
 
+def _finish(
+    db: Session,
+    hook: Webhook,
+    delivery: WebhookDelivery,
+    placed: list[PlacedOrder],
+    *,
+    now: datetime,
+) -> None:
+    """Write what the delivery placed on its log row, and tell its owner (not committed)."""
+    delivery.order_ids = [p.order_id for p in placed if p.order_id]
+    outcomes = {p.outcome for p in placed}
+    delivery.outcome = "placed" if outcomes == {"placed"} else "partial"
+    if not delivery.order_ids or outcomes.isdisjoint({"placed"}):
+        delivery.outcome = "rejected"
+    delivery.detail = (
+        "; ".join(f"{p.symbol}: {p.message}" for p in placed if p.message)[:400] or None
+    )
+    lines = ", ".join(f"{p.symbol} {p.outcome}" for p in placed)
+    add(
+        db,
+        user_id=hook.user_id,
+        kind=Kind.WEBHOOK,
+        text=f"🪝 {hook.name}: {lines}",
+        at=now,
+        payload={"webhook_id": hook.id, "delivery_id": delivery.id},
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class HookReceiver:
     """What receiving needs: the hooks' secrets, the clock, the order placer and the rate
@@ -318,7 +348,38 @@ class HookReceiver:
             if first is None:  # pragma: no cover - the claim is unique: it is there
                 raise Conflict("this request was received before") from None
             return _retry(db, hook, request, first, now=now)
+        placed, delivery = self._place(db, hook, delivery, asked, now=now)
+        return Received(delivery.id, delivery.outcome, placed)
+
+    def _place(
+        self,
+        db: Session,
+        hook: Webhook,
+        delivery: WebhookDelivery,
+        asked: list[templates.HookOrder],
+        *,
+        now: datetime,
+    ) -> tuple[list[PlacedOrder], WebhookDelivery]:
+        """Place each asked order, then write the outcome on the delivery (committed);
+        what was placed, and the delivery as it now stands.
+
+        One paper order writes it in the order's own transaction (its state is final when
+        it is recorded): the request then commits twice in all, the claim and the order,
+        not three times. A live order's state is its broker's answer, after it is
+        recorded, and several orders are told together: finished after them."""
         placed: list[PlacedOrder] = []
+        finished: list[bool] = []
+
+        def finish_with(key: str) -> Callable[[Session, Order], None]:
+            def on_record(session: Session, order: Order) -> None:
+                outcome = "rejected" if order.status == OrderStatus.REJECTED.value else "placed"
+                done = PlacedOrder(key, outcome, order.order_id, order.status_message or None)
+                _finish(session, hook, delivery, [done], now=now)
+                finished.append(True)
+
+            return on_record
+
+        at_once = len(asked) == 1 and hook.mode == "paper"
         for item in asked:
             result = self.placer.place(
                 db,
@@ -328,25 +389,11 @@ class HookReceiver:
                 client_key=None,
                 source="webhook",
                 attribution={"webhook_id": hook.id, "delivery_id": delivery.id},
+                on_record=finish_with(item.key) if at_once else None,
             )
             placed.append(PlacedOrder(item.key, result.outcome, result.order_id, result.message))
-        delivery = db.get(WebhookDelivery, delivery.id) or delivery
-        delivery.order_ids = [p.order_id for p in placed if p.order_id]
-        outcomes = {p.outcome for p in placed}
-        delivery.outcome = "placed" if outcomes == {"placed"} else "partial"
-        if not delivery.order_ids or outcomes.isdisjoint({"placed"}):
-            delivery.outcome = "rejected"
-        delivery.detail = (
-            "; ".join(f"{p.symbol}: {p.message}" for p in placed if p.message)[:400] or None
-        )
-        lines = ", ".join(f"{p.symbol} {p.outcome}" for p in placed)
-        add(
-            db,
-            user_id=hook.user_id,
-            kind=Kind.WEBHOOK,
-            text=f"🪝 {hook.name}: {lines}",
-            at=now,
-            payload={"webhook_id": hook.id, "delivery_id": delivery.id},
-        )
-        db.commit()
-        return Received(delivery.id, delivery.outcome, placed)
+        if not finished or placed[-1].outcome == "refused":  # a refusal rolled it back
+            delivery = db.get(WebhookDelivery, delivery.id) or delivery
+            _finish(db, hook, delivery, placed, now=now)
+            db.commit()
+        return placed, delivery

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from machine import host_line, load, row
-from served import served
+from served import served, server_cpu_s
 
 HERE = Path(__file__).resolve().parent
 LOGIN = {"email": "bench@x.in", "password": "bench password"}
@@ -202,11 +202,6 @@ uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", **UVICORN)
 """
 
 
-def _cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _order(n: int) -> dict[str, Any]:
     symbol = SYMBOLS[n % len(SYMBOLS)]
     side = "BUY" if (n // len(SYMBOLS)) % 2 == 0 else "SELL"
@@ -283,13 +278,14 @@ def measure(orders: int, rounds: int) -> dict[str, float]:
             inproc.raise_for_status()
             found = inproc.json()
             stmt = client.get("/api/bench/statements").json()["statements"]
-            cpu = _cpu_s(server.pid)
+            cpu = server_cpu_s(server.pid)
             _post_orders(client, orders, f"r{r}{time.time_ns()}")
-            route_ms = (_cpu_s(server.pid) - cpu) * 1000 / orders
+            route_ms = (server_cpu_s(server.pid) - cpu) * 1000 / orders
             route_stmt = (client.get("/api/bench/statements").json()["statements"] - stmt) / orders
-            stmt, cpu = client.get("/api/bench/statements").json()["statements"], _cpu_s(server.pid)
+            stmt = client.get("/api/bench/statements").json()["statements"]
+            cpu = server_cpu_s(server.pid)
             _send_hooks(client, hook, hooks, f"r{r}{time.time_ns()}")
-            hook_ms = (_cpu_s(server.pid) - cpu) * 1000 / hooks
+            hook_ms = (server_cpu_s(server.pid) - cpu) * 1000 / hooks
             hook_stmt = (client.get("/api/bench/statements").json()["statements"] - stmt) / hooks
             legs = client.post("/api/bench/baskets", params={"count": baskets}, timeout=600)
             found.update(legs.raise_for_status().json())

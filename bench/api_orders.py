@@ -23,6 +23,17 @@ and to the pipeline, and the load average before and after (issue 69: ≤ 0.5 ms
 ``--orders`` more under cProfile in the server (the request's worker thread and the event
 loop) and writes the pstats file; ``--top N`` prints its top functions.
 
+Measured 2026-11-29 (issue 69; a host at load 10-15, Python reference 6-38 ms within the
+run, so compare the ratios), ``--orders 600 --rounds 1``, this tree's sources against
+eabd39a8's in turn (``PYTHONPATH=<that tree>/src``), two runs each, server CPU per order:
+floor 0.196-0.216 ms in every run; pipeline 2.58-2.60 ms before, 2.17-2.52 after; the
+route 4.15-4.17 ms before (1.61× the pipeline), 3.93-4.65 after (1.62-1.89×: the session
+opened in the route's thread did not show above the host's noise); a signed webhook 8.0-8.3
+ms before (21.1 statements), 6.7-7.4 after (19.1: its rate off the database, its secret
+decrypted once; then one commit fewer); a 4-leg basket 5.33-5.50 ms a leg before (2.05-2.13×
+one order, 16.8 statements a leg), 2.23-2.70 after (1.02-1.07×, 16.1). Goals not met: the
+route (≤ 1.15× the pipeline), an order (≤ 0.5 ms, ≤ 3× the floor: 10-12×), a webhook (2 ms).
+
     .venv/bin/python bench/api_orders.py [--orders 2000] [--rounds 2] [--quick]
         [--profile api_orders.pstats --top 30]
 """

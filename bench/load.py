@@ -539,7 +539,9 @@ def _prepare(url: str, schema: str | None, tmp: Path) -> tuple[list[str], str]:
             user = create_user(session, clock=runtime.clock, email=f"load-{n}@x.in")
             runtime.exchange.deposit(session, user_id=user.id, amount=Decimal(10) ** 8)
             cookies.append(runtime.sessions.start(session, user=user, ip=None, user_agent=None))
-        spec = worker_tokens.TokenSpec(name="load", allowed_modes=["paper"])
+        spec = worker_tokens.TokenSpec(
+            name="load", account_scope="kite:paper", allowed_modes=["paper"]
+        )
         token = worker_tokens.create(session, clock=runtime.clock, user_id=user.id, spec=spec)
     db.dispose()
     return cookies, token.secret

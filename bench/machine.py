@@ -43,5 +43,16 @@ def host_line() -> str:
     )
 
 
+def load() -> float:
+    """The one-minute load average (runnable processes, on 2 CPUs here)."""
+    return os.getloadavg()[0]
+
+
+def row(what: str, figure: str, floor: str, ratio: float) -> str:
+    """A bench's one summary line, which `run_all.py` collects into its table: what was
+    measured, its figure, the floor measured in the same run, their ratio, and the load."""
+    return f"ROW | {what} | {figure} | {floor} | {ratio:.2f}× | load {load():.1f}"
+
+
 if __name__ == "__main__":
     print(host_line())

@@ -125,7 +125,7 @@ from typing import Any
 from sqlalchemy import event
 
 from against import compare, emit, without
-from machine import host_line
+from machine import host_line, row
 from scratch_db import open_scratch, scratch_database
 
 TARGETS = {"sqlite": 5_000, "postgresql": 700}
@@ -359,7 +359,7 @@ def pipeline(
     clock = runtime.clock
     ticks = {
         s: make_tick(
-            f"NSE:{s}", Decimal(1000 + 100 * i), ts=SESSION, volume=10**7, last_quantity=10**6
+            f"NSE:{s}", Decimal(1000 + 100 * i), ts=clock.now(), volume=10**7, last_quantity=10**6
         )
         for i, s in enumerate(SYMBOLS)
     }
@@ -528,6 +528,8 @@ def measure(url: str | None, args: argparse.Namespace) -> None:
                 label = f"{backend} pipeline, {threads} thread{'s' if threads > 1 else ''}"
                 text = line(label, figures, floor_rate=base.rate, target=TARGETS[backend])
                 print(text, flush=True)
+                cpu, floor_cpu = (figures.cpu or 0.0) * 1000, (base.cpu or 0.0) * 1000
+                print(row(label, f"{cpu:.3f} ms CPU", f"{floor_cpu:.3f} ms", cpu / floor_cpu))
                 if args.emit:
                     emit(_record(label, base, figures))
                 users = make_users(runtime, args.users, rules=True)

@@ -33,13 +33,11 @@ its answer's validation took.
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
-from pathlib import Path
 
 from machine import host_line
-from served import served
+from served import served, server_cpu_s
 
 LOGIN = {"email": "bench@x.in", "password": "bench password"}
 PROBES = (
@@ -110,11 +108,6 @@ uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", **UVICORN)
 """
 
 
-def _cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="per route and round")
@@ -137,11 +130,11 @@ def main() -> None:
                 client.get(path).raise_for_status().json()  # the route, not the web app
                 for _ in range(50):  # warm: the route's first calls build its plan
                     client.get(path).raise_for_status()
-                cpu, began = _cpu_s(server.pid), time.perf_counter()
+                cpu, began = server_cpu_s(server.pid), time.perf_counter()
                 for _ in range(requests):
                     client.get(path).raise_for_status()
                 wall = (time.perf_counter() - began) / requests
-                used = (_cpu_s(server.pid) - cpu) / requests
+                used = (server_cpu_s(server.pid) - cpu) / requests
                 if name not in best or used < best[name][0]:
                     best[name] = (used, wall)
     floor_ms = best["floor"][0] * 1000

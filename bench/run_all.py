@@ -8,7 +8,14 @@ to ``bench/results.md`` below the host line; each script's whole output goes to
 ``bench/results/<script>.txt``. New scripts are picked up: run with ``--quick`` when they
 take it, their headline being their lines that mention a target.
 
-    .venv/bin/python bench/run_all.py [--full] [--only NAME ...] [--timeout S] [--out FILE]
+``--short`` runs each at the smallest sizes that still go through all of its work (a
+few seconds each: a check that no bench is broken, run by the long tests, not a
+measurement) and prints one row each: its figure, the floor it measured in the same run,
+their ratio and the load average (a script's ``ROW |`` lines, `machine.row`; a script
+without one shows its first headline figure).
+
+    .venv/bin/python bench/run_all.py [--full | --short] [--only NAME ...] [--timeout S]
+        [--out FILE]
 """
 
 from __future__ import annotations
@@ -41,11 +48,44 @@ QUICK: dict[str, list[str]] = {
     "load": ["--clients", "100", "--seconds", "10", "--warmup-s", "2"],
     "paper_orders": ["--orders", "1000"],
     "scan": ["--portfolios", "10"],
-    "startup": ["--quick"],
+    "startup": ["--repeat", "1"],
     "sweep": ["--quick"],
     "ticks_fanout": ["--clients", "50", "--seconds", "5", "--warmup", "1"],
     "worker_orders": ["--orders", "100", "--workers", "2", "--warmup", "5"],
 }
+
+# Smallest sizes (``--short``): every script through all of its steps in seconds. A
+# script with its own ``--short`` runs with that when it is not named here.
+SHORT: dict[str, list[str]] = {
+    "agent_e2e": ["--skip-tests"],
+    "alerts": ["--alerts", "100", "--minutes", "5", "--repeat", "1"],
+    "backtest": ["--quick", "--runs", "1"],
+    "bhavcopy_import": ["--days", "3", "--symbols", "50"],
+    "broker_orders": ["--orders", "30"],
+    "candles_load": ["--repeat", "2"],
+    "fair_share": ["--seconds", "3", "--sweeps", "1", "--streams", "2"],
+    "fo_bhavcopy_import": ["--days", "2"],
+    "health_burst": ["--bursts", "1"],
+    "indicators": ["--days", "200", "--instruments", "10", "--repeat", "1"],
+    "journal": ["--trades", "300"],
+    "load": [
+        *("--clients", "20", "--seconds", "3", "--warmup-s", "1"),
+        *("--only", "sqlite", "--client-procs", "1"),
+    ],
+    "options_backtest": ["--runs", "1"],
+    "order_instructions": ["--orders", "10", "--warmup", "20", "--no-pg"],
+    "paper_orders": ["--orders", "200", "--no-pg"],
+    "pg_batch": ["--quick"],
+    "request_cost": ["--quick"],
+    "startup": ["--repeat", "1"],
+    "sweep": ["--quick"],
+    "ticks_fanout": [
+        *("--clients", "20", "--per-client", "5", "--stalled", "1"),
+        *("--seconds", "2", "--warmup", "0.5"),
+    ],
+    "worker_orders": ["--orders", "20", "--workers", "2", "--warmup", "3"],
+}
+ROW = "ROW |"  # `machine.row`: what | figure | floor | ratio | load
 
 # The lines of each script's output that carry its headline figures.
 HEADLINES: dict[str, str] = {
@@ -91,10 +131,15 @@ def scripts() -> list[str]:
     )
 
 
-def settings_for(name: str, *, full: bool) -> list[str]:
-    """The arguments `name` runs with: its small settings, or none with ``full``."""
+def settings_for(name: str, *, full: bool, short: bool = False) -> list[str]:
+    """The arguments `name` runs with: its small settings, its smallest with ``short``, or
+    none with ``full``."""
     if full:
         return []
+    if short:
+        if name in SHORT:
+            return SHORT[name]
+        return ["--short"] if '"--short"' in (HERE / f"{name}.py").read_text() else []
     if name in QUICK:
         return QUICK[name]
     return ["--quick"] if '"--quick"' in (HERE / f"{name}.py").read_text() else []
@@ -154,10 +199,41 @@ def table(outcomes: list[Outcome], host: str) -> str:
     return "\n".join(rows) + "\n"
 
 
+def rows(outcome: Outcome) -> list[str]:
+    """`outcome`'s summary rows: what | figure | floor | ratio | load (each ``ROW |`` line it
+    printed, else its first headline figure; a script that did not finish says why)."""
+    lines = [line.strip() for line in outcome.output.splitlines()]
+    found = [line.removeprefix(ROW).strip() for line in lines if line.startswith(ROW)]
+    if outcome.status != "ok":
+        why = headline(outcome)[-1]
+        return [f"{outcome.name} | {outcome.status} | — | — | {why}"]
+    if found:
+        return [f"{outcome.name}: {line}" for line in found]
+    first = headline(outcome)
+    return [f"{outcome.name} | {first[0] if first else 'ok'} | — | — | —"]
+
+
+def short_table(outcomes: list[Outcome], host: str) -> str:
+    """One row each (`rows`), below the host line."""
+    lines = [
+        f"Benchmarks, short ({time.strftime('%Y-%m-%d %H:%M')}), {host}",
+        "",
+        "| Bench | Figure | Floor (same run) | Ratio | Load |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for outcome in outcomes:
+        for line in rows(outcome):
+            cells = [_cell(c.strip()) for c in line.split(" | ")]
+            lines.append("| " + " | ".join((cells + ["—"] * 5)[:5]) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     """Run the scripts, then print and write the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full", action="store_true", help="each script's own sizes")
+    sizes = parser.add_mutually_exclusive_group()
+    sizes.add_argument("--full", action="store_true", help="each script's own sizes")
+    sizes.add_argument("--short", action="store_true", help="smallest sizes: does each run?")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="these scripts only")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per script")
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
@@ -173,12 +249,12 @@ def main() -> None:
     host = host_line()
     outcomes = []
     for name in names:
-        settings = settings_for(name, full=args.full)
+        settings = settings_for(name, full=args.full, short=args.short)
         print(f"-- {name} {' '.join(settings)}", flush=True)
         outcome = run(name, settings, args.timeout, log_dir)
         print(f"   {outcome.status} in {outcome.seconds:.0f} s", flush=True)
         outcomes.append(outcome)
-    text = table(outcomes, host)
+    text = short_table(outcomes, host) if args.short else table(outcomes, host)
     args.out.write_text(text)
     print()
     print(text)
@@ -187,6 +263,8 @@ def main() -> None:
     if failed:
         where += f"; {len(failed)} of {len(outcomes)} did not finish: {', '.join(failed)}"
     print(where)
+    if failed and args.short:  # the long tests' check: every bench runs
+        sys.exit(1)
 
 
 if __name__ == "__main__":

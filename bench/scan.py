@@ -56,7 +56,10 @@ def main() -> None:
     default_dir = Path(tempfile.gettempdir()) / "tradertape-bench-scan"
     parser.add_argument("--data-dir", type=Path, default=default_dir)
     parser.add_argument("--portfolios", type=int, default=50)
+    parser.add_argument("--short", action="store_true", help="3 portfolios (CI)")
     args = parser.parse_args()
+    if args.short:
+        args.portfolios = 3
 
     catalog = reference_catalog()
     store = CandleStore(args.data_dir / "candles", catalog=catalog)
@@ -70,10 +73,9 @@ def main() -> None:
         database = Database.from_url(f"sqlite:///{folder}/bench.db")
         upgrade(database.engine)
         clock = ManualClock(datetime(2025, 6, 30, 16, 5, tzinfo=IST))  # after SCAN_DAY's close
-        # a virtual fill books the portfolio's side in its transaction, as the server wires
-        # it (`Runtime.build`): the OMS's events watched by `PortfolioFills`
+        # A portfolio's virtual fills are booked from the OMS's events, as `Runtime` wires it.
         events = OrderEvents()
-        events.watch(PortfolioFills(clock=clock), owners=portfolio_locks)
+        events.watch(PortfolioFills(clock=clock, notices=clock), owners=portfolio_locks)
         events.attach(database)
         calendar = nse_calendar()
         exchange = PaperExchange(clock=clock, calendar=calendar, catalog=catalog)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 
 @contextmanager
@@ -36,3 +38,10 @@ def served(script: str, *args: str) -> Iterator[tuple[str, subprocess.Popen[byte
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def server_cpu_s(pid: int) -> float:
+    """The CPU seconds (user + system, from /proc) process `pid` has used so far: a served
+    server's, which its clients' own work does not move."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

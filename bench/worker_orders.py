@@ -254,7 +254,9 @@ def _issue_tokens(runtime: Any, count: int, users: int = 1) -> list[str]:
     from tradertape.services.accounts import worker_tokens
     from tradertape.services.accounts.users import create_user
 
-    spec = worker_tokens.TokenSpec(name="bench", allowed_modes=["paper"])
+    spec = worker_tokens.TokenSpec(
+        name="bench", account_scope="kite:paper", allowed_modes=["paper"]
+    )
     with runtime.db.session() as db:
         owners = []
         for n in range(users):

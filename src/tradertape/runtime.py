@@ -54,8 +54,9 @@ from tradertape.ports.clock import Clock, StartedClock, SystemClock
 from tradertape.ports.mailer import MailTransport, transport_for
 from tradertape.security.vault import Vault
 from tradertape.services.accounts.login import LoginService
-from tradertape.services.accounts.ratelimit import RateLimiter
+from tradertape.services.accounts.ratelimit import RateLimiter, attempt_windows
 from tradertape.services.accounts.sessions import SessionService
+from tradertape.services.alerts.placing import Placer
 from tradertape.services.audit.anchors import AnchorFile
 from tradertape.services.audit.keys import AuditKeys
 from tradertape.services.audit.trail import AuditTrail
@@ -94,6 +95,7 @@ from tradertape.services.research.jobs import ResearchJobs, SweepPlan
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskMonitor
 from tradertape.services.risk.live_funds import BrokerFunds
 from tradertape.services.risk.monitor import rate_refusal
+from tradertape.services.webhooks.receive import HookKeys, HookReceiver
 from tradertape.services.workers.access import run_locks
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.gtt import link_adopted
@@ -168,6 +170,7 @@ class Runtime:
     late_refusals: LateRefusals  # halted baskets' unwinds: late refusals, marked baskets
     audit_keys: AuditKeys  # the audit trail's keys (derived from the secret, ids recorded)
     audit_anchors: AnchorFile  # each user's trail head, signed, kept off the database
+    webhooks: HookReceiver  # inbound webhooks: their secrets' keys and rates, kept here
     # the trading loop's lag per batch, told by /api/health (empty where no loop runs)
     loop_lag: LoopLag = field(default_factory=LoopLag)
 
@@ -529,6 +532,9 @@ class Runtime:
             ),
             live_gtts=live_gtts,
             orders=orders,
+            webhooks=HookReceiver(
+                HookKeys(vault), clock, Placer(orders, quotes), attempt_windows(settings, clock)
+            ),
             portfolio_trading=PortfolioTrading(
                 orders=orders,
                 exchange=exchange,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.helpers import sign_in
 from tradertape.db.models import Webhook
@@ -141,6 +141,26 @@ def test_a_bad_signature_is_refused_and_places_nothing(
     assert "X-TraderTape" in response.json()["detail"]
     assert orders(alice) == []
     assert log(alice, hook) == [("refused", status)]
+
+
+def test_a_signed_paper_order_commits_twice_its_log_and_notice_with_the_order(
+    alice: TestClient, runtime: Runtime
+):
+    """The claim of the delivery id, then the order with the delivery's outcome and the
+    owner's notice (issue 69: five commits before, the rate counted through the database)."""
+    hook = create(alice)
+    commits = []
+    listener = lambda _connection: commits.append(1)  # noqa: E731
+    event.listen(runtime.db.engine, "commit", listener)
+    try:
+        response = send(alice, hook, TV_BODY, runtime=runtime, secret=hook["secret"])
+    finally:
+        event.remove(runtime.db.engine, "commit", listener)
+    assert response.json()["outcome"] == "placed"
+    assert len(commits) == 2
+    assert log(alice, hook) == [("placed", 200)]
+    notices = alice.get("/api/notifications").json()
+    assert any("TradingView: NSE:INFY placed" in str(n) for n in notices)
 
 
 def test_a_signed_retry_answers_the_first_delivery_and_places_nothing(

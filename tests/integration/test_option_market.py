@@ -141,3 +141,22 @@ def test_an_expired_contract_has_no_model_price(runtime: Runtime, clock: ManualC
     clock.set(datetime(2026, 12, 1, 15, 30, tzinfo=IST))
     set_price(runtime, NIFTY, "25000")
     assert runtime.options.last_tick(CE) is None
+
+
+def test_a_model_tick_is_made_once_per_index_tick(runtime: Runtime) -> None:
+    """An order's checks, its funds, the risk book and a basket's legs all ask for the
+    option's price: on one index tick it is made once (issue 69), and a new index tick
+    prices it anew."""
+    set_price(runtime, NIFTY, "25000")
+    with runtime.db.session() as db:
+        runtime.exchange.catalog(db)  # listed
+    first = runtime.options.last_tick(CE)
+    assert first is not None
+    assert runtime.options.last_tick(CE) is first
+
+    set_price(runtime, NIFTY, "25100")
+    moved = runtime.options.last_tick(CE)
+    assert moved is not None
+    assert moved is not first
+    assert moved.last_price > first.last_price  # a call is worth more on a higher index
+    assert runtime.options.last_tick(CE) is moved

@@ -239,40 +239,50 @@ CurrentUser = Annotated[User, Depends(current_user)]
 class SessionCookie:
     """A browser session's cookie, present and screened, not yet looked up.
 
-    A route hands `run` its work, which runs in one worker thread with the person looked up
-    there, as a desk read's (`Desk.read`): the lookup, the work and the answer then cost one
-    thread hop, where a sync route with `CurrentUser` costs three (the user, the route, the
-    answer's validation). For the operator API's busiest writes: placing, changing and
-    cancelling orders and GTTs, the order ticket's preview, and a backtest. A missing or
-    screened-out cookie is refused before the body is read, as by `CurrentUser`; one the
-    screen still holds good (signed out a moment ago) is refused after it, so a bad body
-    there is a 422 first, as on the worker API's intents.
+    A route hands `run` its work, which runs in one worker thread with its own database
+    session and the person looked up there, as a desk read's (`Desk.read`): the lookup, the
+    work and the answer then cost one thread hop, where a sync route with `CurrentUser`
+    costs three (the user, the route, the answer's validation), and no session dependency
+    is opened and closed around the route (`get_db`'s generator: about a tenth of an
+    order's CPU on the loop, issue 69). For the operator API's busiest writes: placing,
+    changing and cancelling orders and GTTs, the order ticket's preview, and a backtest. A
+    missing or screened-out cookie is refused before the body is read, as by
+    `CurrentUser`; one the screen still holds good (signed out a moment ago) is refused
+    after it, so a bad body there is a 422 first, as on the worker API's intents. The
+    database slot (`serving.admission`) is taken for `run`, as `get_db` takes it for a
+    route.
     """
 
     request: Request
-    db: Session
     runtime: Runtime
 
-    def signed_in(self) -> SignedIn:
+    def signed_in(self, db: Session) -> SignedIn:
         """Who is signed in (401 otherwise), in one prepared statement, as a desk read
         checks it (`SessionService.signed_in`: no ORM rows built); blocking."""
-        found = self.runtime.sessions.signed_in(self.db, _session_token(self.request))
+        found = self.runtime.sessions.signed_in(db, _session_token(self.request))
         if found is None:
             raise Unauthenticated(_SESSION_REFUSED)
         return found
 
     async def run(self, work: Callable[[Session, SignedIn], T]) -> T:
-        """`work`'s answer, given the request's session and who is signed in (401 when
-        nobody is), in one worker thread."""
-        return await run_in_threadpool(lambda: work(self.db, self.signed_in()))
+        """`work`'s answer, given a database session and who is signed in (401 when
+        nobody is), in one worker thread, once the request holds a database slot."""
+        gates: Gates = self.request.app.state.gates
+        async with gates.requests.admit():
+            return await run_in_threadpool(self._work, work)
+
+    def _work(self, work: Callable[[Session, SignedIn], T]) -> T:
+        with self.runtime.db.session() as db:
+            return work(db, self.signed_in(db))
 
 
-async def session_cookie(request: Request, runtime: RuntimeDep, db: DbDep) -> SessionCookie:
-    """`CurrentUser`, looked up later in the route's own thread (`SessionCookie`). After
-    admission and the cookie's screen (`get_db`), as `CurrentUser`; a missing or
-    screened-out cookie is refused here, before the body is read."""
+async def session_cookie(request: Request, runtime: RuntimeDep) -> SessionCookie:
+    """`CurrentUser`, looked up later in the route's own thread (`SessionCookie`). The
+    cookie is screened as `get_db` screens it; a missing or screened-out cookie is refused
+    here, before the body is read."""
+    await _screen(request, runtime)
     _session_token(request)  # no I/O: no thread hop
-    return SessionCookie(request, db, runtime)
+    return SessionCookie(request, runtime)
 
 
 CurrentUserLater = Annotated[SessionCookie, Depends(session_cookie)]

@@ -22,11 +22,12 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.instruments import FreezeQuantityRow
 from tradertape.db.models.trading import Order
+from tradertape.db.prepared import Prepared
 from tradertape.domain.freeze_quantities import FreezeLimit, shipped_limits
 from tradertape.domain.instruments import Instrument
 from tradertape.errors import InvalidField
@@ -61,15 +62,25 @@ def slice_cap(broker: str | None) -> int:
     return _CAPS.get(broker or "", PAPER_SLICE_CAP)
 
 
+# An imported limit, read as driver SQL: most underlyings have none imported, and the ORM's
+# `get` of a missing row costs every F&O order (a basket's each leg) a full ORM query.
+_IMPORTED = Prepared(
+    select(FreezeQuantityRow.freeze_quantity, FreezeQuantityRow.as_of).where(
+        FreezeQuantityRow.underlying == bindparam("underlying")
+    )
+)
+
+
 def freeze_limit(db: Session, instrument: Instrument) -> FreezeLimit | None:
     """The freeze limit of a derivative's underlying and the day it is of (imported, else
     shipped); None for anything without one (cash equities, an underlying no list names)."""
-    if not instrument.is_derivative or instrument.underlying is None:
+    underlying = instrument.underlying
+    if not instrument.is_derivative or underlying is None:
         return None
-    row = db.get(FreezeQuantityRow, instrument.underlying)
+    row = _IMPORTED.first(db, {"underlying": underlying})
     if row is not None:
-        return FreezeLimit(row.underlying, row.freeze_quantity, row.as_of)
-    return shipped_limits().get(instrument.underlying)
+        return FreezeLimit(underlying, row[0], row[1])
+    return shipped_limits().get(underlying)
 
 
 def freeze_quantity(db: Session, instrument: Instrument) -> int | None:

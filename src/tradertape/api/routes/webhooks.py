@@ -20,9 +20,7 @@ from tradertape.api.schemas.webhooks import (
     WebhookPatch,
 )
 from tradertape.db.models import Webhook
-from tradertape.services.alerts.placing import Placer
 from tradertape.services.webhooks import hooks, receive, templates
-from tradertape.services.webhooks.receive import HookReceiver
 from tradertape.services.webhooks.receive import Request as HookRequest
 
 router = APIRouter(tags=["webhooks"])
@@ -137,8 +135,7 @@ def receive_hook(
     and is answered with the first delivery's result, ``replayed: true``.
     """
     headers = request.headers
-    receiver = HookReceiver(runtime.vault, runtime.clock, Placer(runtime.orders, runtime.quotes))
-    received = receiver.receive(
+    received = runtime.webhooks.receive(
         db,
         HookRequest(
             hook_id=hook_id,

@@ -11,6 +11,7 @@ bought back first, as exits the rules never block.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -124,8 +125,11 @@ class Placer:
         client_key: str | None,
         source: str,
         attribution: dict[str, Any],
+        on_record: Callable[[Session, Order], None] | None = None,
     ) -> Placed:
-        """Place one order (commits); a refusal rolls the session back and is answered."""
+        """Place one order (commits); a refusal rolls the session back and is answered.
+        ``on_record`` writes the caller's rows in the order's own transaction (the
+        pipeline's, which a refusal before the order is stored never reaches)."""
         placed, _order = self._submit(
             db,
             user_id=user_id,
@@ -134,6 +138,7 @@ class Placer:
             client_key=client_key,
             source=source,
             attribution=attribution,
+            on_record=on_record,
         )
         return placed
 
@@ -148,6 +153,7 @@ class Placer:
         source: str,
         attribution: dict[str, Any],
         exit_only: bool = False,
+        on_record: Callable[[Session, Order], None] | None = None,
     ) -> tuple[Placed, Order | None]:
         try:
             submitted = self.pipeline.submit(
@@ -160,6 +166,7 @@ class Placer:
                 source=source,
                 attribution=attribution,
                 exit_only=exit_only,
+                on_record=on_record,
             )
         except (TraderTapeError, ValueError) as exc:
             db.rollback()

@@ -196,11 +196,13 @@ def _hedged(
     db: Session, result: LegResult[C], wait: HedgeWait, *, ask: Callable[[Order], None]
 ) -> LegResult[C]:
     """The hedge's result once it has filled in full, will never trade, or `wait` ran out.
-    Each look past the first asks its broker (`ask`) and reads afresh (a fill may be
-    another thread's commit: a postback, the order socket, the trading loop)."""
+    A hedge its send left filled is not read again (a paper one at market: each leg of a
+    basket read its order back once more). Each look past the first asks its broker
+    (`ask`) and reads afresh (a fill may be another thread's commit: a postback, the order
+    socket, the trading loop)."""
     order = result.order
-    if order is None or result.state in HALTS:
-        return result
+    if order is None or result.state in HALTS or result.state == "filled":
+        return result  # as sent: filled in full (final), or never to trade
     deadline = wait.monotonic() + wait.timeout_s
     looked = False
     while True:

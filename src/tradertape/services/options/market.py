@@ -110,6 +110,18 @@ def _imported_options(catalog: InstrumentCatalog) -> frozenset[str]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Modelled:
+    """An option's model tick and what it was made of: its index's tick, the listing, its
+    expiry (past it, no model price) and its underlying's name."""
+
+    spot: Tick
+    listing: Listing | None
+    expiry: date
+    underlying: str
+    tick: Tick
+
+
 class OptionMarket:
     """Lists index options for the simulated market and prices them from the index."""
 
@@ -131,6 +143,8 @@ class OptionMarket:
         self._lock = threading.Lock()
         self._listing: Listing | None = None
         self._imported: tuple[InstrumentCatalog, frozenset[str]] | None = None
+        # Each option's last model tick, with what it was made of (`model_tick`).
+        self._modelled: dict[str, _Modelled] = {}
 
     @property
     def clock(self) -> Clock:
@@ -219,9 +233,22 @@ class OptionMarket:
     def model_tick(self, key: str) -> Tick | None:
         """The model's tick of an NFO index option from its index's latest tick, whatever
         the feed printed (None when `key` is no such option, its index has no price, or it
-        has expired: an expired contract is worth its settlement, never a model price)."""
-        symbol = key.partition(":")[2]
+        has expired: an expired contract is worth its settlement, never a model price).
+
+        The tick is a function of the index's tick and the listing alone (its time is the
+        index tick's), so it is made once per index tick: asked again on the same index
+        tick and listing (an order's checks, its funds, the risk book's marks, a basket's
+        legs: 24 times a 4-leg basket), it answers the tick it made."""
         held = self._listing
+        kept = self._modelled.get(key)
+        if (
+            kept is not None
+            and kept.listing is held
+            and self.spot(kept.underlying) is kept.spot
+            and not self.expired(kept.expiry)
+        ):
+            return kept.tick
+        symbol = key.partition(":")[2]
         instrument = held.catalog.find(key) if held is not None else None
         days = tuple(held.chains.get(_underlying_of(symbol), {})) if held is not None else ()
         terms = parse_option_symbol(symbol, _UNDERLYINGS, days)
@@ -231,6 +258,7 @@ class OptionMarket:
         if self.expired(expiry):
             return None  # settled at its index's close (`domain.expiry`), never modelled
         index = self.index(terms.underlying)
+        spot = self.spot(terms.underlying)
         quote = self._model(
             terms.underlying,
             terms.expiry,
@@ -242,6 +270,8 @@ class OptionMarket:
             key=key,
             lot_size=instrument.lot_size if instrument else (index.lot_size if index else 1),
         )
+        if spot is not None and quote is not None and quote.ts == spot.ts:
+            self._modelled[key] = _Modelled(spot, held, expiry, terms.underlying, quote)
         return quote
 
     def _model(

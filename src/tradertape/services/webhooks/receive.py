@@ -8,6 +8,10 @@ from an address not allowed), then the hook's rate (429), the body through the t
 the rate, so strangers' wrong requests cannot use up the owner's; they are limited apart,
 per address (`WRONG_PROOFS_PER_MINUTE`). Every outcome past the hook's lookup but a 429 is
 written to its log; a refusal places nothing.
+
+A request pays no transaction for its rate (the windows are in memory, or in Redis when
+processes share them: `ratelimit.AttemptWindows`) nor a decryption for its proof (each
+hook's secret is decrypted once, `HookKeys`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
@@ -25,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import Webhook, WebhookDelivery
 from tradertape.db.models.trading import Order
+from tradertape.domain.order_state import OrderStatus
 from tradertape.errors import (
     Conflict,
     Forbidden,
@@ -36,7 +43,7 @@ from tradertape.errors import (
 from tradertape.ports.clock import Clock
 from tradertape.security.tokens import digests_equal, sha256_hex
 from tradertape.security.vault import Vault
-from tradertape.services.accounts.ratelimit import RateLimiter
+from tradertape.services.accounts.ratelimit import AttemptWindows
 from tradertape.services.alerts.placing import Placer
 from tradertape.services.notifications.events import Kind, add
 from tradertape.services.webhooks import signing, templates
@@ -102,13 +109,35 @@ def _allowed(ip: str | None, networks: list[str]) -> bool:
     return any(address in ipaddress.ip_network(n) for n in networks)
 
 
-def _prove(hook: Webhook, request: Request, vault: Vault, clock: Clock) -> str | None:
+class HookKeys:
+    """Each signed hook's secret, decrypted once and kept by the hook and the stored
+    ciphertext it came from: a secret changed (a new ciphertext) is decrypted afresh, and
+    the old one never answers for it again."""
+
+    def __init__(self, vault: Vault) -> None:
+        self._vault = vault
+        self._plain: dict[int, tuple[str, str]] = {}  # hook's row → (ciphertext, secret)
+        self._guard = threading.Lock()  # request threads share the keys
+
+    def secret(self, hook: Webhook) -> str:
+        """`hook`'s secret (a signed hook's)."""
+        stored = hook.secret
+        assert stored is not None
+        with self._guard:
+            kept = self._plain.get(hook.id)
+        if kept is not None and kept[0] == stored:
+            return kept[1]
+        plain = self._vault.decrypt(stored)
+        with self._guard:
+            self._plain[hook.id] = (stored, plain)
+        return plain
+
+
+def _prove(hook: Webhook, request: Request, keys: HookKeys, clock: Clock) -> str | None:
     """The signature hex to claim against replays (None: a token hook)."""
     if hook.auth == "hmac":
-        assert hook.secret is not None
-        secret = vault.decrypt(hook.secret)
         return signing.verify(
-            secret,
+            keys.secret(hook),
             timestamp=request.timestamp,
             signed=request.signature,
             body=request.body,
@@ -144,9 +173,9 @@ WRONG_PROOFS_PER_MINUTE = 10
 as a flood would be); counted apart from the hook's own rate."""
 
 
-def _limit(db: Session, clock: Clock, bucket: str, per_minute: int) -> None:
+def _limit(limits: AttemptWindows, bucket: str, per_minute: int) -> None:
     """One attempt in `bucket`; 429 past `per_minute` (not logged: a flood would fill it)."""
-    RateLimiter(clock=clock, limit=per_minute, window=timedelta(minutes=1)).hit(db, [bucket])
+    limits.hit(bucket, limit=per_minute, window=timedelta(minutes=1))
 
 
 def _refuse(
@@ -239,13 +268,43 @@ def _retry(
     return answer
 
 
+def _finish(
+    db: Session,
+    hook: Webhook,
+    delivery: WebhookDelivery,
+    placed: list[PlacedOrder],
+    *,
+    now: datetime,
+) -> None:
+    """Write what the delivery placed on its log row, and tell its owner (not committed)."""
+    delivery.order_ids = [p.order_id for p in placed if p.order_id]
+    outcomes = {p.outcome for p in placed}
+    delivery.outcome = "placed" if outcomes == {"placed"} else "partial"
+    if not delivery.order_ids or outcomes.isdisjoint({"placed"}):
+        delivery.outcome = "rejected"
+    delivery.detail = (
+        "; ".join(f"{p.symbol}: {p.message}" for p in placed if p.message)[:400] or None
+    )
+    lines = ", ".join(f"{p.symbol} {p.outcome}" for p in placed)
+    add(
+        db,
+        user_id=hook.user_id,
+        kind=Kind.WEBHOOK,
+        text=f"🪝 {hook.name}: {lines}",
+        at=now,
+        payload={"webhook_id": hook.id, "delivery_id": delivery.id},
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class HookReceiver:
-    """What receiving needs: the vault, the clock and the order placer."""
+    """What receiving needs: the hooks' secrets, the clock, the order placer and the rate
+    windows (one receiver per process: `Runtime.webhooks`)."""
 
-    vault: Vault
+    keys: HookKeys
     clock: Clock
     placer: Placer
+    limits: AttemptWindows
 
     def receive(self, db: Session, request: Request) -> Received:
         """Check, log and place one request (commits); a refusal raises after it is logged."""
@@ -254,13 +313,13 @@ class HookReceiver:
             raise NotFound("no such webhook")
         now = self.clock.now()
         try:
-            replay_key = _prove(hook, request, self.vault, self.clock)
+            replay_key = _prove(hook, request, self.keys, self.clock)
         except TraderTapeError as exc:
             # A wrong proof is charged to its sender's address, never to the hook's rate: a
             # stranger's flood cannot use up what the owner's own requests are allowed.
-            _limit(db, self.clock, f"hook:{hook.id}:proof:{request.ip}", WRONG_PROOFS_PER_MINUTE)
+            _limit(self.limits, f"hook:{hook.id}:proof:{request.ip}", WRONG_PROOFS_PER_MINUTE)
             _refuse(db, hook, request, now=now, refusal=exc)
-        _limit(db, self.clock, f"hook:{hook.id}", hook.max_per_minute)
+        _limit(self.limits, f"hook:{hook.id}", hook.max_per_minute)
         try:
             wanted = delivery_id(request, replay_key, now)
         except TraderTapeError as exc:
@@ -289,7 +348,38 @@ class HookReceiver:
             if first is None:  # pragma: no cover - the claim is unique: it is there
                 raise Conflict("this request was received before") from None
             return _retry(db, hook, request, first, now=now)
+        placed, delivery = self._place(db, hook, delivery, asked, now=now)
+        return Received(delivery.id, delivery.outcome, placed)
+
+    def _place(
+        self,
+        db: Session,
+        hook: Webhook,
+        delivery: WebhookDelivery,
+        asked: list[templates.HookOrder],
+        *,
+        now: datetime,
+    ) -> tuple[list[PlacedOrder], WebhookDelivery]:
+        """Place each asked order, then write the outcome on the delivery (committed);
+        what was placed, and the delivery as it now stands.
+
+        One paper order writes it in the order's own transaction (its state is final when
+        it is recorded): the request then commits twice in all, the claim and the order,
+        not three times. A live order's state is its broker's answer, after it is
+        recorded, and several orders are told together: finished after them."""
         placed: list[PlacedOrder] = []
+        finished: list[bool] = []
+
+        def finish_with(key: str) -> Callable[[Session, Order], None]:
+            def on_record(session: Session, order: Order) -> None:
+                outcome = "rejected" if order.status == OrderStatus.REJECTED.value else "placed"
+                done = PlacedOrder(key, outcome, order.order_id, order.status_message or None)
+                _finish(session, hook, delivery, [done], now=now)
+                finished.append(True)
+
+            return on_record
+
+        at_once = len(asked) == 1 and hook.mode == "paper"
         for item in asked:
             result = self.placer.place(
                 db,
@@ -299,25 +389,11 @@ class HookReceiver:
                 client_key=None,
                 source="webhook",
                 attribution={"webhook_id": hook.id, "delivery_id": delivery.id},
+                on_record=finish_with(item.key) if at_once else None,
             )
             placed.append(PlacedOrder(item.key, result.outcome, result.order_id, result.message))
-        delivery = db.get(WebhookDelivery, delivery.id) or delivery
-        delivery.order_ids = [p.order_id for p in placed if p.order_id]
-        outcomes = {p.outcome for p in placed}
-        delivery.outcome = "placed" if outcomes == {"placed"} else "partial"
-        if not delivery.order_ids or outcomes.isdisjoint({"placed"}):
-            delivery.outcome = "rejected"
-        delivery.detail = (
-            "; ".join(f"{p.symbol}: {p.message}" for p in placed if p.message)[:400] or None
-        )
-        lines = ", ".join(f"{p.symbol} {p.outcome}" for p in placed)
-        add(
-            db,
-            user_id=hook.user_id,
-            kind=Kind.WEBHOOK,
-            text=f"🪝 {hook.name}: {lines}",
-            at=now,
-            payload={"webhook_id": hook.id, "delivery_id": delivery.id},
-        )
-        db.commit()
-        return Received(delivery.id, delivery.outcome, placed)
+        if not finished or placed[-1].outcome == "refused":  # a refusal rolled it back
+            delivery = db.get(WebhookDelivery, delivery.id) or delivery
+            _finish(db, hook, delivery, placed, now=now)
+            db.commit()
+        return placed, delivery

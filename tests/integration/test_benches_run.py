@@ -1,0 +1,52 @@
+"""Every bench in bench/ runs to its end in its short mode (issue 69: a bench that crashed,
+`scan.py` without its fills watcher, went unnoticed for days), and `run_all.py --short`
+tells each one's figure, floor, ratio and load in one row."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+sys.path.insert(0, str(BENCH))
+
+import run_all  # noqa: E402 - the bench folder is not a package
+
+SCRIPTS = run_all.scripts()
+
+
+def test_a_rows_line_is_its_row_and_a_failure_says_why() -> None:
+    printed = "host: 2 CPUs\nROW | POST /api/orders | 1.2 ms CPU | 0.2 ms | 6.00× | load 1.0\n"
+    ran = run_all.Outcome("api_orders", ["--short"], "ok", 3.0, printed)
+    failed = run_all.Outcome(
+        "scan", [], "failed (exit 1)", 1.0, "Traceback (most recent call last):\nValueError: x\n"
+    )
+
+    table = run_all.short_table([ran, failed], "host: 2 CPUs")
+
+    assert "| api_orders: POST /api/orders | 1.2 ms CPU | 0.2 ms | 6.00× | load 1.0 |" in table
+    assert "| scan | failed (exit 1) | — | — | stopped: ValueError: x |" in table
+
+
+def test_every_bench_has_a_short_mode() -> None:
+    for name in SCRIPTS:
+        settings = run_all.settings_for(name, full=False, short=True)
+        assert settings, f"{name}: no short settings (run_all.SHORT, or its own --short)"
+
+
+@pytest.mark.long
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_the_bench_runs_in_its_short_mode(name: str, tmp_path: Path) -> None:
+    done = subprocess.run(  # noqa: S603 - our own script, this interpreter
+        [sys.executable, str(BENCH / "run_all.py"), "--short", "--only", name, "--timeout", "600"]
+        + ["--out", str(tmp_path / "results.md")],
+        capture_output=True,
+        text=True,
+        timeout=700,
+        check=False,
+    )
+    output = (tmp_path / "results" / f"{name}.txt").read_text()
+    assert done.returncode == 0, output[-3000:]

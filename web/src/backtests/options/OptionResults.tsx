@@ -18,6 +18,7 @@ const REASONS: Record<OptionLegTrade["reason"], string> = {
   end: "End of the test",
   strategy_stop: "Strategy stop-loss",
   strategy_target: "Strategy target",
+  lock_profit: "Profit lock",
 };
 
 export const reasonName = (r: OptionLegTrade["reason"]) => REASONS[r];
@@ -110,7 +111,7 @@ function Trades({ run }: { run: OptionRun }) {
     { key: "leg", header: "Leg", card: "title", value: (t) => t.leg * 100 + t.entry_number,
       render: (t) => `Leg ${t.leg + 1}${t.entry_number ? ` · re-entry ${t.entry_number}` : ""}` },
     { key: "contract", header: "Contract", value: (t) => `${t.expiry} ${t.strike}`,
-      render: (t) => `${t.side === "sell" ? "Sell" : "Buy"} ${run.underlying} ${istDate(t.expiry).replace(/ \d{4}$/, "")} ${qty(t.strike)} ${t.option_type}` },
+      render: (t) => `${t.side === "sell" ? "Sell" : "Buy"} ${run.underlying} ${istDate(t.expiry).replace(/ \d{4}$/, "")} ${t.option_type === "FUT" ? "FUT" : `${qty(t.strike)} ${t.option_type}`}` },
     { key: "entry", header: "Entry", value: (t) => `${t.entry_day} ${t.entry_time ?? ""}`, render: (t) => when(t.entry_day, t.entry_time) },
     { key: "entry_price", header: "Entry price", numeric: true, drop: 3, value: (t) => t.entry_price, render: (t) => inr(t.entry_price) },
     { key: "exit", header: "Exit", value: (t) => `${t.exit_day} ${t.exit_time ?? ""}`, render: (t) => when(t.exit_day, t.exit_time) },

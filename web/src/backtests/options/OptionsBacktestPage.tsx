@@ -121,6 +121,10 @@ export function Component() {
                   data={[{ value: "", label: "None" }, { value: "rupees", label: "₹" }, { value: "pct", label: "% of premium" }]} />
                 {text("exit_target_value", "Strategy target", "exit.target")}
                 {values.hold === "expiry" && text("days_before_expiry", "Exit days before expiry", "exit.days_before_expiry", "empty: hold to settlement")}
+                {text("lock_reach", "Lock profit at (₹)", "exit.lock_profit", "once the P&L reaches it")}
+                {text("lock_at", "Lock (₹)", "lock_at", "then exit if it falls to this")}
+                {text("lock_every", "Trail every (₹)", "lock_every", "each further …")}
+                {text("lock_by", "Raise lock by (₹)", "lock_by")}
                 <Switch size="xs" mt="lg" label="Move stops to cost when a leg stops" checked={values.move_sl_to_cost}
                   onChange={(e) => set("move_sl_to_cost", e.currentTarget.checked)} />
               </SimpleGrid>

@@ -90,6 +90,9 @@ test("a short straddle from the preset, run on synthetic chains, reads its resul
   await expect(page.getByRole("table", { name: "P&L by expiry" })).toBeVisible();
   await expect(page.getByRole("table", { name: "P&L by month" })).toBeVisible();
   await expect(page.getByRole("table", { name: "Worst days" }).getByRole("row")).toHaveCount(6);
+  const payoff = page.getByRole("region", { name: "Payoff at entry" });
+  await expect(payoff.getByRole("img", { name: /^P&L at expiry/ })).toBeVisible(); // the first entry's, as its legs went in
+  await expect(payoff).toContainText("breakevens");
   await expect(page.getByRole("region", { name: "Leg trades" })).toContainText("Leg 1");
   await expect(page.getByRole("region", { name: "Leg trades" })).toContainText(/Sell NIFTY \d+ \w{3} [\d,]+ CE/);
   await expectAccessible(page);

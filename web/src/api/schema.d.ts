@@ -12757,6 +12757,11 @@ export interface components {
          */
         OptionPayoffOut: {
             /**
+             * Breakevens
+             * @description the spots where the payoff is 0
+             */
+            breakevens: number[];
+            /**
              * Day
              * Format: date
              */

@@ -95,6 +95,7 @@ class OptionPayoffOut(_Out):
     spot: TickFloat = Field(description="the underlying when the legs went in")
     expiry: date
     points: list[OptionPayoffPointOut]
+    breakevens: list[TickFloat] = Field(description="the spots where the payoff is 0")
 
 
 class OptionBucketOut(_Out):

@@ -82,6 +82,7 @@ class EntryPayoff:
     spot: float
     expiry: date
     points: list[PayoffPoint]
+    breakevens: list[float]  # where the curve crosses zero, in the span
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +162,22 @@ def payoff_at_entry(entry: SetEntry, trades: list[LegTrade]) -> EntryPayoff | No
         PayoffPoint(spot, round(sum(_leg_payoff(t, spot) for t in legs), 2)) for spot in spots
     ]
     expiry = min(t.expiry for t in legs)
-    return EntryPayoff(entry.trade_set, entry.day, entry.time, entry.spot, expiry, points)
+    return EntryPayoff(
+        entry.trade_set, entry.day, entry.time, entry.spot, expiry, points, _zeros(points)
+    )
+
+
+def _zeros(points: list[PayoffPoint]) -> list[float]:
+    """The spots where a payoff (straight between its points: every kink is one) is 0."""
+    out: list[float] = []
+    for a, b in zip(points, points[1:], strict=False):
+        if a.pnl == 0:
+            out.append(a.spot)
+        elif b.pnl != 0 and (a.pnl < 0) != (b.pnl < 0):
+            out.append(round(a.spot + (b.spot - a.spot) * -a.pnl / (b.pnl - a.pnl), 2))
+    if points and points[-1].pnl == 0:
+        out.append(points[-1].spot)
+    return out
 
 
 def summarize(run: OptionRun) -> OptionResults:

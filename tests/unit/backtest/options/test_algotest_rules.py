@@ -34,7 +34,7 @@ Without the trail (lock 500 only) 900 > 500 holds at 09:28; at 09:29 the call is
 (P&L 0 ≤ 500): both close at 100, gross 0.00.
 Payoff at entry (spot 23,510): at 23,500, 200 × 75 = 15,000.00; at 23,510, 15,000 − 10 × 75
 = 14,250.00; at spot × 0.9 = 21,159, 15,000 − 2,341 × 75 = −1,60,575.00; at spot × 1.1 =
-25,861, 15,000 − 2,361 × 75 = −1,62,075.00.
+25,861, 15,000 − 2,361 × 75 = −1,62,075.00. Breakevens 23,500 ∓ 200: 23,300 and 23,700.
 
 Range breakout (`test_a_range_breakout_enters_after_the_first_bar_past_the_range`)
 -----------------------------------------------------------------------------------
@@ -203,6 +203,7 @@ def test_lock_and_trail_profit_exits_on_the_raised_lock():
     assert (at[23500.0], at[23510.0]) == (15000.0, 14250.0)
     assert (payoff.points[0].spot, payoff.points[0].pnl) == (21159.0, -160575.0)
     assert (payoff.points[-1].spot, payoff.points[-1].pnl) == (25861.0, -162075.0)
+    assert payoff.breakevens == [23300.0, 23700.0]  # the strike ∓ the 200 taken in
 
 
 def test_a_lock_without_a_trail_holds_until_the_lock_itself():

@@ -5,6 +5,7 @@ import { LineChart, RUN_COLOURS, type Series } from "@/components/LineChart";
 import { Money } from "@/components/Money";
 import { inr, istDate, lakhCrore, moneyTicks, pct, percentTicks, qty, toNumber } from "@/format";
 import { Stat } from "../RunResults";
+import { EntryPayoffCard } from "./EntryPayoff";
 import type { OptionBucket, OptionDay, OptionLegTrade, OptionRun } from "./optionBacktestApi";
 
 const percentAxis = (v: number) => `${v.toFixed(1)}%`;
@@ -159,6 +160,7 @@ export function OptionResults({ run }: { run: OptionRun }) {
         <PnlBars title="P&L by month" rows={run.by_month} counted="Days" />
         <WorstDays days={run.worst_days} />
       </SimpleGrid>
+      <EntryPayoffCard payoffs={run.payoffs} />
       <Trades run={run} />
     </Stack>
   );

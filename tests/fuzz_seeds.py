@@ -475,6 +475,10 @@ def _backtest(c: Context) -> int:
     )
 
 
+def _options_run(c: Context) -> int:
+    return int(c.call("POST", "/api/backtests/options", json=OPTIONS_BACKTEST)["id"])
+
+
 SWEEP: dict[str, Any] = {
     **BACKTEST,
     "split_date": "2025-02-17",
@@ -1084,6 +1088,15 @@ SEEDS: dict[str, Seed] = {
     "POST /api/backtests/options": lambda c: [
         {"body": OPTIONS_BACKTEST},
         {"body": {**OPTIONS_BACKTEST, "data": "import"}},  # nothing imported: a 422
+    ],
+    "GET /api/backtests/options/{run_id}": lambda c: [
+        {"path_parameters": {"run_id": _options_run(c)}}
+    ],
+    "DELETE /api/backtests/options/{run_id}": lambda c: [
+        {"path_parameters": {"run_id": _options_run(c)}}
+    ],
+    "GET /api/backtests/options/compare": lambda c: [
+        {"query": {"run": [_options_run(c), _options_run(c)]}}
     ],
     "GET /api/backtest/runs/{run_id}": lambda c: [{"path_parameters": {"run_id": _backtest(c)}}],
     "DELETE /api/backtest/runs/{run_id}": lambda c: [{"path_parameters": {"run_id": _backtest(c)}}],

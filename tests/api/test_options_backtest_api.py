@@ -106,3 +106,21 @@ def test_bad_input_is_a_4xx_naming_the_field(alice: TestClient, change: dict[str
 
 def test_signed_out_is_refused(client: TestClient):
     assert client.post("/api/backtests/options", json=_body()).status_code == 401
+
+
+def test_a_covered_straddle_with_a_future_runs_on_synthetic_chains(alice: TestClient):
+    legs = [*STRADDLE["legs"], {"option_type": "FUT", "side": "buy"}]
+    body = _body(strategy=STRADDLE | {"legs": legs}, end_date="2025-02-28")
+    response = alice.post("/api/backtests/options", json=body)
+    assert response.status_code == 200, response.text
+    run = response.json()
+    futures = [t for t in run["trades"] if t["option_type"] == "FUT"]
+    assert futures
+    assert {Decimal(t["strike"]) for t in futures} == {Decimal(0)}
+    # held to the first leg's expiry (the weekly's): the future is closed there at its close
+    # (the last set: at the run's end); on its own expiry (the monthly's) it settles
+    weeklies = {t["expiry"] for t in run["trades"] if t["option_type"] != "FUT"}
+    assert {t["exit_day"] for t in futures} <= weeklies | {"2025-02-28"}
+    assert all(t["reason"] == "settlement" for t in futures if t["exit_day"] == t["expiry"])
+    assert any(t["reason"] == "settlement" for t in futures)
+    assert len(run["payoffs"]) == run["trade_sets"]

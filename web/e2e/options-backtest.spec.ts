@@ -5,7 +5,7 @@
 // weekday and month, the worst days and the trades by leg. Every preset's document is one the
 // API runs. Screenshots at desktop and phone width.
 import { expect, test } from "@playwright/test";
-import { signedInr } from "../src/format/money";
+import { inr, signedInr } from "../src/format/money";
 import { applyPreset, initialOptions, PRESETS, toRequest } from "../src/backtests/options/optionDoc";
 import { expectAccessible, keepScreenshot } from "./support";
 import { pageApi, shareSignIn } from "./session";
@@ -90,6 +90,9 @@ test("a short straddle from the preset, run on synthetic chains, reads its resul
   await expect(page.getByRole("table", { name: "P&L by expiry" })).toBeVisible();
   await expect(page.getByRole("table", { name: "P&L by month" })).toBeVisible();
   await expect(page.getByRole("table", { name: "Worst days" }).getByRole("row")).toHaveCount(6);
+  const payoff = page.getByRole("region", { name: "Payoff at entry" });
+  await expect(payoff.getByRole("img", { name: /^P&L at expiry/ })).toBeVisible(); // the first entry's, as its legs went in
+  await expect(payoff).toContainText("breakevens");
   await expect(page.getByRole("region", { name: "Leg trades" })).toContainText("Leg 1");
   await expect(page.getByRole("region", { name: "Leg trades" })).toContainText(/Sell NIFTY \d+ \w{3} [\d,]+ CE/);
   await expectAccessible(page);
@@ -98,4 +101,42 @@ test("a short straddle from the preset, run on synthetic chains, reads its resul
   await keepScreenshot(page, "options-backtest-breakdowns", info.project.name);
   await page.getByRole("region", { name: "Leg trades" }).evaluate((e) => e.scrollIntoView({ block: "start" }));
   await keepScreenshot(page, "options-backtest-trades", info.project.name);
+});
+
+interface KeptRun { id: number; name: string; net: string; charges: string }
+
+test("past runs are kept, open again, and two compare side by side @phone", async ({ page }, info) => {
+  test.slow(); // two backtests on a shared machine
+  const api = pageApi(page);
+  const kept: KeptRun[] = [];
+  for (const [name, stop] of [["tight stop", "10"], ["loose stop", "60"]] as const) {
+    const values = applyPreset(initialOptions, "short_straddle");
+    const doc = { ...values, name, legs: values.legs.map((leg) => ({ ...leg, sl_value: stop })) };
+    const res = await api.post("/api/backtests/options", { data: toRequest(doc) });
+    expect(res.ok(), await res.text()).toBeTruthy();
+    kept.push((await res.json()) as KeptRun);
+  }
+  const [tight, loose] = kept as [KeptRun, KeptRun];
+  await page.goto("/backtests/options");
+  const history = page.getByRole("region", { name: "Past runs" });
+  await expect(history).toContainText(`#${tight.id} tight stop`);
+
+  // open one: its results, as the API kept them
+  await history.getByRole("button", { name: `Open #${loose.id} loose stop` }).click();
+  await expect(page.getByRole("list", { name: "Summary" }).getByRole("listitem").filter({ hasText: "Net P&L" }))
+    .toContainText(signedInr(loose.net));
+
+  // tick both, compare: the P&L curves on one chart, the figures side by side
+  await history.getByRole("checkbox", { name: `Compare #${tight.id} tight stop` }).check();
+  await history.getByRole("checkbox", { name: `Compare #${loose.id} loose stop` }).check();
+  await history.getByRole("button", { name: "Compare" }).click();
+  const compared = page.getByRole("region", { name: "Runs compared" });
+  await expect(compared.getByRole("img").first()).toBeVisible();
+  const figures = compared.getByLabel("Metrics compared");
+  await expect(figures.getByLabel(/^Net P&L/)).toContainText(inr(Number(tight.net)));
+  await expect(figures.getByLabel(/^Net P&L/)).toContainText(inr(Number(loose.net)));
+  await expect(figures.getByLabel(/^Charges/)).toContainText(inr(Number(tight.charges)));
+  await expectAccessible(page);
+  await compared.evaluate((e) => e.scrollIntoView({ block: "start" }));
+  await keepScreenshot(page, "options-backtest-compare", info.project.name);
 });

@@ -129,7 +129,7 @@ def warm_up_options() -> None:
     options.scan(
         bars, bars, bars, bars, 0, 3, np.zeros(2, dtype=np.int64), -legs, legs, legs * 100,
         legs * 125, legs * 125, nan.copy(), legs * 0, legs * 0, nan.copy(), nan.copy(),
-        nan.copy(), np.zeros(2, dtype=np.bool_), False, 0.0, np.nan, np.nan,
+        nan.copy(), np.zeros(2, dtype=np.bool_), False, 0.0, np.nan, np.nan, np.full(5, np.nan),
         np.full(2, -1, dtype=np.int64), nan.copy(), np.zeros(2, dtype=np.int64),
     )  # fmt: skip
 

@@ -2726,16 +2726,66 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Options Runs
+         * @description Your options backtest history, newest first (figures; open one for its tables).
+         */
+        get: operations["backtest-list_options_runs"];
         put?: never;
         /**
          * Run Options Backtest
          * @description Run an options strategy (legs, entry, exits, re-entry, settlement at expiry) and wait
          *     for its results: per-leg trades, equity and drawdown, margin and the return on it, P&L
-         *     by expiry, weekday and month, the worst days, charges and slippage apart.
+         *     by expiry, weekday and month, the worst days, charges and slippage apart. The run joins
+         *     your options history (``GET /api/backtests/options``).
          */
         post: operations["backtest-run_options_backtest"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtests/options/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare Options Runs
+         * @description Two to six of your options runs side by side: each one's figures (net P&L, max
+         *     drawdown, win rate, trades, charges …) and its equity curve.
+         */
+        get: operations["backtest-compare_options_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtests/options/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Options Run
+         * @description One options run: its request, figures, curve, tables and every leg trade.
+         */
+        get: operations["backtest-get_options_run"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Options Run
+         * @description Delete an options run from your history.
+         */
+        delete: operations["backtest-delete_options_run"];
         options?: never;
         head?: never;
         patch?: never;
@@ -9238,11 +9288,14 @@ export interface components {
          * @description When the legs are entered: the time of day (minute resolution), weekdays, days to
          *     the first leg's expiry (trading days; 0 on the expiry day), and an indicator rule of
          *     the equity DSL on the underlying's daily closes (evaluated on the day before: no
-         *     look-ahead).
+         *     look-ahead). At minute resolution, a range breakout or a momentum move may wait for
+         *     the underlying (or the premium) to move first: no move that day, no entry.
          */
         Entry: {
             /** Days To Expiry */
             days_to_expiry?: number[] | null;
+            momentum?: components["schemas"]["Momentum"] | null;
+            range_breakout?: components["schemas"]["RangeBreakout"] | null;
             /** Rule */
             rule?: (components["schemas"]["Compare"] | components["schemas"]["Cross"] | components["schemas"]["AllOf"] | components["schemas"]["AnyOf"] | components["schemas"]["Negation"]) | null;
             /**
@@ -11356,7 +11409,8 @@ export interface components {
         };
         /**
          * Leg
-         * @description One option leg.
+         * @description One leg: an option (``CE``/``PE``), or the underlying's future (``FUT``: the nth
+         *     listed future, 0 the near month, whatever `expiry.kind` says; it has no strike).
          */
         Leg: {
             break_even_at?: components["schemas"]["Amount"] | null;
@@ -11370,7 +11424,7 @@ export interface components {
              * Option Type
              * @enum {string}
              */
-            option_type: "CE" | "PE";
+            option_type: "CE" | "PE" | "FUT";
             reentry?: components["schemas"]["ReEntry"] | null;
             /**
              * Side
@@ -11417,6 +11471,23 @@ export interface components {
             confirm?: string | null;
             /** Live Trading */
             live_trading: boolean;
+        };
+        /**
+         * LockProfit
+         * @description Lock and trail the strategy's profit (rupees, its P&L on the bars' closes): once it
+         *     reaches `reach`, exit everything if it falls back to `lock`; with `every` and `by`, each
+         *     further `every` of profit above `reach` raises the lock by `by`. A lock reached on a
+         *     bar's close guards from the next bar on.
+         */
+        LockProfit: {
+            /** By */
+            by?: number | null;
+            /** Every */
+            every?: number | null;
+            /** Lock */
+            lock: number;
+            /** Reach */
+            reach: number;
         };
         /**
          * LoginOut
@@ -12003,6 +12074,33 @@ export interface components {
             variety?: string;
         };
         /**
+         * Momentum
+         * @description Enter after a move from the price at `entry.time` (the minute's open): the
+         *     underlying's (all legs at once, strikes chosen when it moves) or each leg's own premium
+         *     (its contract chosen at `entry.time`, entered when its price moves): `up` or `down` by
+         *     `value` points or pct. The legs fill at the open of the minute after the one that
+         *     trades through the level.
+         */
+        Momentum: {
+            /**
+             * Move
+             * @enum {string}
+             */
+            move: "up" | "down";
+            /**
+             * On
+             * @enum {string}
+             */
+            on: "underlying" | "premium";
+            /**
+             * Unit
+             * @enum {string}
+             */
+            unit: "points" | "pct";
+            /** Value */
+            value: number;
+        };
+        /**
          * MtmPreviewOut
          * @description Where an mtm_exit rule would stand if saved now: its book's day MTM against the
          *     thresholds asked for.
@@ -12371,22 +12469,27 @@ export interface components {
             worker_stale_sec?: number | null;
         };
         /**
-         * OptionBacktestOut
-         * @description A run's results, as `backtest.options.results.OptionResults` holds them.
+         * OptionBacktestCompareOut
+         * @description Two or more runs side by side, in the order asked.
          */
-        OptionBacktestOut: {
-            /** By Expiry */
-            by_expiry: components["schemas"]["OptionBucketOut"][];
-            /** By Month */
-            by_month: components["schemas"]["OptionBucketOut"][];
-            /** By Weekday */
-            by_weekday: components["schemas"]["OptionBucketOut"][];
+        OptionBacktestCompareOut: {
+            /** Runs */
+            runs: components["schemas"]["OptionBacktestComparedRun"][];
+        };
+        /**
+         * OptionBacktestComparedRun
+         * @description A run of a comparison: its figures and its equity curve.
+         */
+        OptionBacktestComparedRun: {
             /** Capital */
             capital: string;
             /** Charges */
             charges: string;
-            /** Charges By Day */
-            charges_by_day: components["schemas"]["OptionDayChargesOut"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
             /** Curve */
             curve: components["schemas"]["OptionDayOut"][];
             /**
@@ -12394,6 +12497,8 @@ export interface components {
              * @enum {string}
              */
             data_source: "synthetic" | "import";
+            /** Duration Ms */
+            duration_ms: number;
             /**
              * End
              * Format: date
@@ -12403,6 +12508,8 @@ export interface components {
             final_equity: number;
             /** Gross */
             gross: string;
+            /** Id */
+            id: number;
             /** Margin Peak */
             margin_peak: string;
             /** Max Drawdown */
@@ -12414,6 +12521,13 @@ export interface components {
              * @description gross − slippage − charges
              */
             net: string;
+            /**
+             * Request
+             * @description what was run (an `OptionBacktestRequest`): POST it again to run it again
+             */
+            request: {
+                [key: string]: unknown;
+            };
             /**
              * Resolution
              * @enum {string}
@@ -12432,16 +12546,17 @@ export interface components {
             start: string;
             /** Synthetic */
             synthetic: boolean;
+            /**
+             * Trade Count
+             * @description leg trades
+             */
+            trade_count: number;
             /** Trade Sets */
             trade_sets: number;
-            /** Trades */
-            trades: components["schemas"]["OptionLegTradeOut"][];
             /** Underlying */
             underlying: string;
             /** Win Rate */
             win_rate: number;
-            /** Worst Days */
-            worst_days: components["schemas"]["OptionDayOut"][];
         };
         /**
          * OptionBacktestRequest
@@ -12471,6 +12586,186 @@ export interface components {
              */
             start_date: string;
             strategy: components["schemas"]["OptionStrategy"];
+        };
+        /**
+         * OptionBacktestRunBrief
+         * @description An options run as the history lists it: the request and the figures.
+         */
+        OptionBacktestRunBrief: {
+            /** Capital */
+            capital: string;
+            /** Charges */
+            charges: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Data Source
+             * @enum {string}
+             */
+            data_source: "synthetic" | "import";
+            /** Duration Ms */
+            duration_ms: number;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Final Equity */
+            final_equity: number;
+            /** Gross */
+            gross: string;
+            /** Id */
+            id: number;
+            /** Margin Peak */
+            margin_peak: string;
+            /** Max Drawdown */
+            max_drawdown: number;
+            /** Name */
+            name: string;
+            /**
+             * Net
+             * @description gross − slippage − charges
+             */
+            net: string;
+            /**
+             * Request
+             * @description what was run (an `OptionBacktestRequest`): POST it again to run it again
+             */
+            request: {
+                [key: string]: unknown;
+            };
+            /**
+             * Resolution
+             * @enum {string}
+             */
+            resolution: "daily" | "minute";
+            /** Return On Margin */
+            return_on_margin: number | null;
+            /** Return Pct */
+            return_pct: number;
+            /** Slippage */
+            slippage: string;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /** Synthetic */
+            synthetic: boolean;
+            /**
+             * Trade Count
+             * @description leg trades
+             */
+            trade_count: number;
+            /** Trade Sets */
+            trade_sets: number;
+            /** Underlying */
+            underlying: string;
+            /** Win Rate */
+            win_rate: number;
+        };
+        /**
+         * OptionBacktestRunOut
+         * @description A stored options run (`POST /api/backtests/options` keeps each): its request and
+         *     its results.
+         */
+        OptionBacktestRunOut: {
+            /** By Expiry */
+            by_expiry: components["schemas"]["OptionBucketOut"][];
+            /** By Month */
+            by_month: components["schemas"]["OptionBucketOut"][];
+            /** By Weekday */
+            by_weekday: components["schemas"]["OptionBucketOut"][];
+            /** Capital */
+            capital: string;
+            /** Charges */
+            charges: string;
+            /** Charges By Day */
+            charges_by_day: components["schemas"]["OptionDayChargesOut"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Curve */
+            curve: components["schemas"]["OptionDayOut"][];
+            /**
+             * Data Source
+             * @enum {string}
+             */
+            data_source: "synthetic" | "import";
+            /** Duration Ms */
+            duration_ms: number;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Final Equity */
+            final_equity: number;
+            /** Gross */
+            gross: string;
+            /** Id */
+            id: number;
+            /** Margin Peak */
+            margin_peak: string;
+            /** Max Drawdown */
+            max_drawdown: number;
+            /** Name */
+            name: string;
+            /**
+             * Net
+             * @description gross − slippage − charges
+             */
+            net: string;
+            /**
+             * Payoffs
+             * @description each entry's payoff at entry
+             */
+            payoffs: components["schemas"]["OptionPayoffOut"][];
+            /**
+             * Request
+             * @description what was run (an `OptionBacktestRequest`): POST it again to run it again
+             */
+            request: {
+                [key: string]: unknown;
+            };
+            /**
+             * Resolution
+             * @enum {string}
+             */
+            resolution: "daily" | "minute";
+            /** Return On Margin */
+            return_on_margin: number | null;
+            /** Return Pct */
+            return_pct: number;
+            /** Slippage */
+            slippage: string;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /** Synthetic */
+            synthetic: boolean;
+            /**
+             * Trade Count
+             * @description leg trades
+             */
+            trade_count: number;
+            /** Trade Sets */
+            trade_sets: number;
+            /** Trades */
+            trades: components["schemas"]["OptionLegTradeOut"][];
+            /** Underlying */
+            underlying: string;
+            /** Win Rate */
+            win_rate: number;
+            /** Worst Days */
+            worst_days: components["schemas"]["OptionDayOut"][];
         };
         /** OptionBucketOut */
         OptionBucketOut: {
@@ -12808,16 +13103,17 @@ export interface components {
             lots: number;
             /**
              * Option Type
+             * @description FUT: the future (strike 0)
              * @enum {string}
              */
-            option_type: "CE" | "PE";
+            option_type: "CE" | "PE" | "FUT";
             /** Quantity */
             quantity: number;
             /**
              * Reason
              * @enum {string}
              */
-            reason: "stop_loss" | "target" | "trailing_stop" | "strategy_stop" | "strategy_target" | "time" | "settlement" | "end";
+            reason: "stop_loss" | "target" | "trailing_stop" | "strategy_stop" | "strategy_target" | "time" | "settlement" | "end" | "lock_profit";
             /**
              * Side
              * @enum {string}
@@ -12829,6 +13125,52 @@ export interface components {
             strike: string;
             /** Trade Set */
             trade_set: number;
+        };
+        /**
+         * OptionPayoffOut
+         * @description An entry's payoff at entry: its legs as first entered, at their intrinsic values on
+         *     the first leg's expiry (a future at the spot), over the entry's spot ± 10 %.
+         */
+        OptionPayoffOut: {
+            /**
+             * Breakevens
+             * @description the spots where the payoff is 0
+             */
+            breakevens: number[];
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Entry Time
+             * @description IST; none for a daily (bhavcopy) run
+             */
+            entry_time: string | null;
+            /**
+             * Expiry
+             * Format: date
+             */
+            expiry: string;
+            /** Points */
+            points: components["schemas"]["OptionPayoffPointOut"][];
+            /**
+             * Spot
+             * @description the underlying when the legs went in
+             */
+            spot: number;
+            /** Trade Set */
+            trade_set: number;
+        };
+        /** OptionPayoffPointOut */
+        OptionPayoffPointOut: {
+            /**
+             * Pnl
+             * @description ₹ at expiry, before charges
+             */
+            pnl: number;
+            /** Spot */
+            spot: number;
         };
         /**
          * OptionPreviewOut
@@ -14849,6 +15191,22 @@ export interface components {
             type: "random";
         };
         /**
+         * RangeBreakout
+         * @description Enter when the underlying breaks the high (or the low) of its first `minutes` minutes
+         *     from 09:15: the first minute bar, from the range's end (or `entry.time`, the later) on,
+         *     that trades beyond it; the legs fill at the next minute's open, their strikes chosen on
+         *     the underlying's open then.
+         */
+        RangeBreakout: {
+            /**
+             * Breaks
+             * @enum {string}
+             */
+            breaks: "high" | "low";
+            /** Minutes */
+            minutes: number;
+        };
+        /**
          * ReEntry
          * @description After the leg's stop-loss, enter it again (`times` at most per entry): at the same
          *     strike, or at the strike its rule picks then.
@@ -16728,12 +17086,14 @@ export interface components {
         };
         /**
          * StrategyExit
-         * @description How the whole position ends: its own stop and target, a time of day (intraday), a
-         *     number of trading days before expiry (positional), and settlement at expiry.
+         * @description How the whole position ends: its own stop and target, a profit lock (and trail), a
+         *     time of day (intraday), a number of trading days before expiry (positional), and
+         *     settlement at expiry.
          */
         StrategyExit: {
             /** Days Before Expiry */
             days_before_expiry?: number | null;
+            lock_profit?: components["schemas"]["LockProfit"] | null;
             /**
              * Move Sl To Cost
              * @default false
@@ -26923,6 +27283,60 @@ export interface operations {
             };
         };
     };
+    "backtest-list_options_runs": {
+        parameters: {
+            query?: {
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionBacktestRunBrief"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "backtest-run_options_backtest": {
         parameters: {
             query?: never;
@@ -26942,7 +27356,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OptionBacktestOut"];
+                    "application/json": components["schemas"]["OptionBacktestRunOut"];
                 };
             };
             /** @description You have as many jobs of this kind under way as one user may (docs/limits.md, "Heavy jobs"): nothing was stored. Send it again after `Retry-After` seconds, or once one has ended. */
@@ -26955,6 +27369,158 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-compare_options_runs": {
+        parameters: {
+            query: {
+                /** @description the runs' ids, 2 to 6 (`?run=4&run=7`), in the order to show them */
+                run: number[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionBacktestCompareOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-get_options_run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionBacktestRunOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-delete_options_run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
             503: {

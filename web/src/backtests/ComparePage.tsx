@@ -1,5 +1,4 @@
-import { Alert, Anchor, Card, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
-import { useMediaQuery } from "@mantine/hooks";
+import { Alert, Anchor, Card, Loader, Stack, Text, Title } from "@mantine/core";
 import { useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
 import { PageTitle } from "@/components/PageTitle";
@@ -8,6 +7,7 @@ import { compareMetrics, type Metric } from "./analysis";
 import { type Run, useRunsById } from "./backtestApi";
 import { LineChart, RUN_COLOURS, type Series } from "@/components/LineChart";
 import { equitySeries } from "./RunResults";
+import { MetricsCompared } from "./MetricsCompared";
 import { settingsLine } from "./words";
 
 function show(metric: Metric, value: number | null): string {
@@ -32,7 +32,6 @@ export function Component() {
   const runs = queries.map((q) => q.data).filter((r): r is Run => r !== undefined);
   const failed = queries.find((q) => q.isError)?.error;
   const ready = runs.length === ids.length;
-  const phone = useMediaQuery("(max-width: 36em)");
 
   const series = useMemo<Series[]>(() => runs.map((r, i) => {
     const s = equitySeries(r, runName(r), RUN_COLOURS[i] as string);
@@ -55,55 +54,8 @@ export function Component() {
           </Card>
           <Card withBorder component="section" aria-label="Metrics compared">
             <Title order={2} size="h6" mb="xs">Metrics</Title>
-            {phone ? (
-              <Stack gap={6} role="list" aria-label="Metrics compared">
-                {rows.map((row) => (
-                  <Card key={row.metric.key} withBorder padding={6} role="listitem" aria-label={`${row.metric.label}${row.differs ? " (differs)" : ""}`}>
-                    <Text size="sm" fw={600}>{row.metric.label}{row.differs && <Text span c="dimmed" size="xs"> · differs</Text>}</Text>
-                    {row.values.map((v, i) => (
-                      <Group key={i} justify="space-between" gap="xs" wrap="nowrap">
-                        <Text size="xs"><span style={{ color: RUN_COLOURS[i] }} aria-hidden>━ </span>#{runs[i]?.id}</Text>
-                        <Text size="sm" className="num" fw={row.best === i ? 700 : undefined}>
-                          {show(row.metric, v)}{row.best === i ? " (best)" : ""}
-                        </Text>
-                      </Group>
-                    ))}
-                  </Card>
-                ))}
-              </Stack>
-            ) : (
-            <Table.ScrollContainer minWidth={560}>
-              <Table fz="sm" aria-label="Metrics compared" striped>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Metric</Table.Th>
-                    {runs.map((r, i) => (
-                      <Table.Th key={r.id} ta="right">
-                        <span style={{ color: RUN_COLOURS[i] }} aria-hidden>━ </span>
-                        <Anchor component={Link} to={`/backtests/runs/${r.id}`} fz="sm">{runName(r)}</Anchor>
-                      </Table.Th>
-                    ))}
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {rows.map((row) => (
-                    <Table.Tr key={row.metric.key} data-differs={row.differs || undefined}
-                      aria-label={`${row.metric.label}${row.differs ? " (differs)" : ""}`}>
-                      <Table.Th scope="row" fw={row.differs ? 600 : 400}>
-                        {row.metric.label}{row.differs && <Text span c="dimmed" size="xs"> · differs</Text>}
-                      </Table.Th>
-                      {row.values.map((v, i) => (
-                        <Table.Td key={i} className="num" fw={row.best === i ? 700 : undefined}
-                          style={row.best === i ? { background: "var(--mantine-color-blue-light)" } : undefined}>
-                          {show(row.metric, v)}{row.best === i && <span className="visually-hidden"> (best)</span>}
-                        </Table.Td>
-                      ))}
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-            )}
+            <MetricsCompared rows={rows} show={show}
+              runs={runs.map((r) => ({ key: r.id, short: `#${r.id}`, label: <Anchor component={Link} to={`/backtests/runs/${r.id}`} fz="sm">{runName(r)}</Anchor> }))} />
             <Text size="xs" c="dimmed" mt="xs">Bold, shaded: the best of the runs where one is better. Settings:</Text>
             {runs.map((r, i) => <Text key={r.id} size="xs" c="dimmed"><span style={{ color: RUN_COLOURS[i] }} aria-hidden>━ </span>{runName(r)}: {settingsLine(r.config)}</Text>)}
           </Card>

@@ -1,10 +1,10 @@
-import { Alert, Button, Group, Loader, NumberFormatter, Progress, SegmentedControl, Select, SimpleGrid, Stack, Text, Textarea, TextInput } from "@mantine/core";
+import { Alert, Button, Group, Loader, NativeSelect, NumberFormatter, Progress, SegmentedControl, Select, SimpleGrid, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import { type FormEvent, useEffect, useState } from "react";
 import { ApiError, type FieldErrors } from "@/api/errors";
 import { useStrategies } from "@/strategies/strategyApi";
 import { useEventStream } from "@/api/eventStream";
 import { type RunProgress, runEventsUrl, useRunFinished, useStartBacktest, useUniverses } from "./backtestApi";
-import { CUSTOM, parseSymbols, type RunValues, toRunBody } from "./runForm";
+import { CUSTOM, INTERVALS, parseSymbols, type RunValues, toRunBody } from "./runForm";
 import { universeName } from "./words";
 
 const STAGE_WORDS: Record<string, string> = {
@@ -121,6 +121,14 @@ export function RunForm({ initial, onDone }: { initial: RunValues; onDone: (runI
           {text("slippage_bps", "Slippage (bps)")}
         </SimpleGrid>
         <Group gap="lg" align="end" wrap="wrap">
+          <NativeSelect label="Bars" w={140} value={values.interval} data={INTERVALS}
+            onChange={(e) => set("interval", e.currentTarget.value as RunValues["interval"])} error={fields.interval} />
+          <div>
+            <Text size="sm" fw={500} id="product-label">Product</Text>
+            <SegmentedControl aria-labelledby="product-label" value={values.product} onChange={(v) => set("product", v as RunValues["product"])}
+              data={[{ value: "", label: "Auto" }, { value: "CNC", label: "CNC (delivery)" }, { value: "MIS", label: "MIS (intraday)" }]} />
+            {fields.product && <Text c="red.9" size="xs" role="alert">{fields.product}</Text>}
+          </div>
           <div>
             <Text size="sm" fw={500} id="fill-label">Fills at</Text>
             <SegmentedControl aria-labelledby="fill-label" value={values.fill_at} onChange={(v) => set("fill_at", v as RunValues["fill_at"])}
@@ -129,7 +137,7 @@ export function RunForm({ initial, onDone }: { initial: RunValues; onDone: (runI
           <div>
             <Text size="sm" fw={500} id="charges-label">Charges</Text>
             <SegmentedControl aria-labelledby="charges-label" value={values.charges} onChange={(v) => set("charges", v as RunValues["charges"])}
-              data={[{ value: "zerodha", label: "Zerodha (delivery)" }, { value: "flat", label: "Flat %" }, { value: "none", label: "None" }]} />
+              data={[{ value: "zerodha", label: values.product === "MIS" || (values.product === "" && values.interval !== "day") ? "Zerodha (intraday)" : "Zerodha (delivery)" }, { value: "flat", label: "Flat %" }, { value: "none", label: "None" }]} />
           </div>
           {values.charges === "flat" && (
             <TextInput label="Flat charge (% of each fill)" w={200} value={values.flat_pct} inputMode="decimal"

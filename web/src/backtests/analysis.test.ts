@@ -73,4 +73,15 @@ describe("comparison", () => {
     const rows = compareMetrics([{ cagr: 10 }, { cagr: 10 }, { cagr: 5 }]);
     expect(rows[1]).toMatchObject({ differs: true, best: null });
   });
+
+  it("reads money sent as decimal strings, over the metrics it is given", () => {
+    const metrics = [
+      { key: "net", label: "Net P&L", unit: "inr" as const, better: "higher" as const },
+      { key: "charges", label: "Charges", unit: "inr" as const, better: "lower" as const },
+    ];
+    const rows = compareMetrics([{ net: "18211.19", charges: "183.81" }, { net: "-1500.00", charges: "" }], metrics);
+    expect(rows.map((r) => r.metric.key)).toEqual(["net", "charges"]);
+    expect(rows[0]).toMatchObject({ values: [18211.19, -1500], best: 0 });
+    expect(rows[1]).toMatchObject({ values: [183.81, null], best: 0 });
+  });
 });

@@ -137,11 +137,13 @@ export interface MetricRow {
   best: number | null;
 }
 
-/** One row per metric over 2–4 runs' summaries: do they differ, and which is best. */
-export function compareMetrics(summaries: Record<string, unknown>[]): MetricRow[] {
-  return METRICS.map((metric) => {
+/** One row per metric (the equity runs' `METRICS` unless given) over 2–4 runs' summaries: do
+ * they differ, and which is best. A figure sent as a decimal string (money) reads as a number. */
+export function compareMetrics(summaries: Record<string, unknown>[], metrics: Metric[] = METRICS): MetricRow[] {
+  return metrics.map((metric) => {
     const values = summaries.map((s) => {
-      const v = s[metric.key];
+      const raw = s[metric.key];
+      const v = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
       return typeof v === "number" && Number.isFinite(v) ? v : null;
     });
     const known = values.filter((v): v is number => v !== null);

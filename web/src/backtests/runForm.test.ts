@@ -22,6 +22,15 @@ describe("run form", () => {
     expect("max_per_sector" in body).toBe(false);
   });
 
+  it("sends an intraday interval and a product only when chosen, and reads them back", () => {
+    const body = toRunBody({ ...initialRun, strategy_id: "3", interval: "5minute", product: "MIS" });
+    expect(body).toMatchObject({ interval: "5minute", product: "MIS" });
+    expect("interval" in toRunBody({ ...initialRun, strategy_id: "3" })).toBe(false);
+    expect("product" in toRunBody({ ...initialRun, strategy_id: "3" })).toBe(false);
+    expect(fromRunConfig({ interval: "5minute", product: "MIS" }, 3)).toMatchObject({ interval: "5minute", product: "MIS" });
+    expect(fromRunConfig({ interval: "weekly" }, 3)).toMatchObject({ interval: "day", product: "" });
+  });
+
   it("parses symbols without repeats", () => expect(parseSymbols(" a,b ;; A\n")).toEqual(["A", "B"]));
 
   it("a stored config refills the form and makes the same request again", () => {

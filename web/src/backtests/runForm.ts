@@ -20,7 +20,22 @@ export interface RunValues {
   fill_at: "next_open" | "close";
   charges: "zerodha" | "none" | "flat";
   flat_pct: string;
+  interval: Interval;
+  product: "" | "CNC" | "MIS"; // "": the API's default (CNC on days, MIS intraday)
 }
+
+export type Interval = NonNullable<RunRequest["interval"]>;
+
+/** The bars a run may use, in words: day candles, or minute candles folded into bars. */
+export const INTERVALS: { value: Interval; label: string }[] = [
+  { value: "day", label: "Day" },
+  { value: "minute", label: "1 minute" },
+  { value: "3minute", label: "3 minutes" },
+  { value: "5minute", label: "5 minutes" },
+  { value: "15minute", label: "15 minutes" },
+  { value: "30minute", label: "30 minutes" },
+  { value: "60minute", label: "60 minutes" },
+];
 
 export const initialRun: RunValues = {
   strategy_id: "",
@@ -36,6 +51,8 @@ export const initialRun: RunValues = {
   fill_at: "next_open",
   charges: "zerodha",
   flat_pct: "0.1",
+  interval: "day",
+  product: "",
 };
 
 /** "RELIANCE, infy\nNSE:TCS" → ["RELIANCE", "INFY", "NSE:TCS"] (commas, spaces or lines; no repeats). */
@@ -70,6 +87,8 @@ export function toRunBody(v: RunValues): RunRequest {
     charges: v.charges === "flat" ? { flat_pct: number(v.flat_pct) } : v.charges,
   };
   if (v.max_per_sector.trim() !== "") body.max_per_sector = number(v.max_per_sector);
+  if (v.interval !== "day") body.interval = v.interval;
+  if (v.product) body.product = v.product;
   return body;
 }
 
@@ -95,6 +114,8 @@ export function fromRunConfig(config: Config, strategyId: number | null): RunVal
     fill_at: config.fill_at === "close" ? "close" : "next_open",
     charges: typeof charges === "object" && charges !== null ? "flat" : charges === "none" ? "none" : "zerodha",
     flat_pct: typeof charges === "object" && charges !== null ? text((charges as Config).flat_pct, "0.1") : initialRun.flat_pct,
+    interval: INTERVALS.find((i) => i.value === config.interval)?.value ?? "day",
+    product: config.product === "CNC" || config.product === "MIS" ? config.product : "",
   };
 }
 

@@ -4,12 +4,12 @@ figures are floats (they carry the open legs' marks)."""
 
 from __future__ import annotations
 
-from datetime import date, time
-from typing import Literal
+from datetime import date, datetime, time
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tradertape.api.schemas.money_out import Paise, PaiseFloat, TickPrice
+from tradertape.api.schemas.money_out import Paise, PaiseFloat, TickFloat, TickPrice
 from tradertape.backtest.options.strategy import OptionStrategy
 
 
@@ -38,7 +38,7 @@ class OptionLegTradeOut(_Out):
     trade_set: int
     leg: int
     entry_number: int = Field(description="0: the first entry; 1, 2…: re-entries after a stop")
-    option_type: Literal["CE", "PE"]
+    option_type: Literal["CE", "PE", "FUT"] = Field(description="FUT: the future (strike 0)")
     side: Literal["buy", "sell"]
     expiry: date
     strike: TickPrice
@@ -55,7 +55,7 @@ class OptionLegTradeOut(_Out):
     exit_fill: TickPrice
     reason: Literal[
         "stop_loss", "target", "trailing_stop", "strategy_stop", "strategy_target", "time",
-        "settlement", "end",
+        "settlement", "end", "lock_profit",
     ]  # fmt: skip
     gross: Paise = Field(description="₹ on market prices, before slippage and charges")
     slippage: Paise
@@ -80,14 +80,32 @@ class OptionDayChargesOut(_Out):
     total: Paise
 
 
+class OptionPayoffPointOut(_Out):
+    spot: TickFloat
+    pnl: PaiseFloat = Field(description="₹ at expiry, before charges")
+
+
+class OptionPayoffOut(_Out):
+    """An entry's payoff at entry: its legs as first entered, at their intrinsic values on
+    the first leg's expiry (a future at the spot), over the entry's spot ± 10 %."""
+
+    trade_set: int
+    day: date
+    entry_time: time | None = Field(description="IST; none for a daily (bhavcopy) run")
+    spot: TickFloat = Field(description="the underlying when the legs went in")
+    expiry: date
+    points: list[OptionPayoffPointOut]
+    breakevens: list[TickFloat] = Field(description="the spots where the payoff is 0")
+
+
 class OptionBucketOut(_Out):
     key: str
     pnl: Paise
     trades: int = Field(description="trades (by expiry) or days (by weekday, by month)")
 
 
-class OptionBacktestOut(_Out):
-    """A run's results, as `backtest.options.results.OptionResults` holds them."""
+class _Figures(_Out):
+    """A run's figures: what the history lists and a comparison sets side by side."""
 
     name: str
     underlying: str
@@ -108,6 +126,11 @@ class OptionBacktestOut(_Out):
     win_rate: float
     data_source: Literal["synthetic", "import"]
     synthetic: bool
+
+
+class OptionBacktestOut(_Figures):
+    """A run's results, as `backtest.options.results.OptionResults` holds them."""
+
     trades: list[OptionLegTradeOut]
     curve: list[OptionDayOut]
     charges_by_day: list[OptionDayChargesOut]
@@ -115,3 +138,35 @@ class OptionBacktestOut(_Out):
     by_weekday: list[OptionBucketOut]
     by_month: list[OptionBucketOut]
     worst_days: list[OptionDayOut]
+    payoffs: list[OptionPayoffOut] = Field(description="each entry's payoff at entry")
+
+
+class _Kept(_Out):
+    id: int
+    created_at: datetime
+    duration_ms: float
+    request: dict[str, Any] = Field(
+        description="what was run (an `OptionBacktestRequest`): POST it again to run it again"
+    )
+    trade_count: int = Field(description="leg trades")
+
+
+class OptionBacktestRunOut(_Kept, OptionBacktestOut):
+    """A stored options run (`POST /api/backtests/options` keeps each): its request and
+    its results."""
+
+
+class OptionBacktestRunBrief(_Kept, _Figures):
+    """An options run as the history lists it: the request and the figures."""
+
+
+class OptionBacktestComparedRun(_Kept, _Figures):
+    """A run of a comparison: its figures and its equity curve."""
+
+    curve: list[OptionDayOut]
+
+
+class OptionBacktestCompareOut(_Out):
+    """Two or more runs side by side, in the order asked."""
+
+    runs: list[OptionBacktestComparedRun]

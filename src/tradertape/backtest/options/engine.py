@@ -76,6 +76,7 @@ from tradertape.domain.money import ZERO
 from tradertape.domain.option_listing import IST, OPTION_TICK, RISK_FREE_RATE, years_to_expiry
 from tradertape.domain.option_math import OptionKind, greeks, implied_vol
 from tradertape.domain.orders import TransactionType
+from tradertape.domain.ticks import InstrumentKind, tick_size
 
 IntRows = npt.NDArray[np.int64]
 REASONS = {
@@ -84,7 +85,9 @@ REASONS = {
     k.TRAIL: "trailing_stop",
     k.STRATEGY_STOP: "strategy_stop",
     k.STRATEGY_TARGET: "strategy_target",
+    k.LOCK_PROFIT: "lock_profit",
 }
+FUTURE_CODE = "XX"  # a future's option type in a chain (strike 0)
 SESSION_OPEN = time(9, 15)
 _MARGIN_RATES = MarginRates()
 
@@ -147,6 +150,17 @@ class TradeSetMargin:
     margin: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class SetEntry:
+    """Where an entry's legs went in: its day, time (minute runs) and the spot that chose
+    their strikes (the payoff at entry is drawn around it)."""
+
+    trade_set: int
+    day: date
+    time: time | None
+    spot: float
+
+
 @dataclass
 class OptionRun:
     """Everything a run produced; `results.summarize` turns it into what a trader reads."""
@@ -159,12 +173,13 @@ class OptionRun:
     margins: list[TradeSetMargin] = field(default_factory=list)
     mtm: dict[date, float] = field(default_factory=lambda: defaultdict(float))  # open P&L
     held: dict[date, Decimal] = field(default_factory=dict)  # margin in use at the day's end
+    entries: list[SetEntry] = field(default_factory=list)
 
 
-def tick(value: Decimal, *, up: bool) -> Decimal:
-    """`value` on the option tick grid, rounded up or down."""
-    steps = (value / OPTION_TICK).to_integral_value(rounding=ROUND_CEILING if up else ROUND_FLOOR)
-    return steps * OPTION_TICK
+def tick(value: Decimal, *, up: bool, step: Decimal = OPTION_TICK) -> Decimal:
+    """`value` on the tick grid (the option tick unless `step` says), rounded up or down."""
+    steps = (value / step).to_integral_value(rounding=ROUND_CEILING if up else ROUND_FLOOR)
+    return steps * step
 
 
 def money(price: float) -> Decimal:
@@ -172,20 +187,23 @@ def money(price: float) -> Decimal:
     return Decimal(f"{price:.2f}")
 
 
-def fill_price(slippage: Slippage, side: Side, price: Decimal) -> Decimal:
+def fill_price(
+    slippage: Slippage, side: Side, price: Decimal, *, step: Decimal = OPTION_TICK
+) -> Decimal:
     """Where a market order on `side` fills when the bar prints `price`: moved by the
-    strategy's slippage as the paper exchange moves it (`domain.matching.slipped`), never
-    below one tick."""
+    strategy's slippage as the paper exchange moves it (`domain.matching.slipped`) on the
+    contract's tick `step` (an option's ₹0.05, an index future's ₹0.10), never below one
+    tick."""
     value = Decimal(str(slippage.value))
     points = slippage.unit == "points"
     filled = slipped(
         price,
         TransactionType.BUY if side is Side.BUY else TransactionType.SELL,
-        tick_size=OPTION_TICK,
+        tick_size=step,
         bps=ZERO if points else value * 100,
         points=value if points else ZERO,
     )
-    return max(filled, OPTION_TICK)
+    return max(filled, step)
 
 
 def distance(amount: Amount, entry: Decimal, quantity: int) -> Decimal:
@@ -212,10 +230,16 @@ class _Live:
     entry_price: Decimal
     bars: tuple[FloatArray, FloatArray, FloatArray, FloatArray]
     reentries_left: int
+    step: Decimal = OPTION_TICK  # the contract's tick
 
     @property
     def quantity(self) -> int:
         return self.spec.lots * self.lot_size
+
+    @property
+    def code(self) -> str:
+        """The contract's option type in a chain (``XX`` for a future)."""
+        return FUTURE_CODE if self.spec.future else self.spec.option_type
 
     @property
     def sign(self) -> int:
@@ -228,14 +252,14 @@ class _Live:
         every = by = 0.0
         if spec.stop_loss is not None:
             level = entry - s * distance(spec.stop_loss, entry, qty)
-            level = tick(level, up=s < 0)
+            level = tick(level, up=s < 0, step=self.step)
             stop = float(level) if level > 0 else math.nan
         if spec.target is not None:
-            level = tick(entry + s * distance(spec.target, entry, qty), up=s > 0)
+            level = tick(entry + s * distance(spec.target, entry, qty), up=s > 0, step=self.step)
             target = float(level) if level > 0 else math.nan
         if spec.trailing is not None:
-            every_d = tick(distance(spec.trailing.every, entry, qty), up=True)
-            by_d = tick(distance(spec.trailing.by, entry, qty), up=False)
+            every_d = tick(distance(spec.trailing.every, entry, qty), up=True, step=self.step)
+            by_d = tick(distance(spec.trailing.by, entry, qty), up=False, step=self.step)
             if every_d > 0 and by_d > 0:
                 every, by = float(every_d), float(by_d)
         if spec.break_even_at is not None:
@@ -302,6 +326,26 @@ def _by_delta(
     return best[1] if best is not None else None
 
 
+def _move(ref: float, unit: str, value: float) -> float:
+    """A momentum move in price points: `value` points, or `value` % of `ref`."""
+    return value if unit == "points" else ref * value / 100
+
+
+def _first_through(
+    prices: FloatArray, level: float, up: bool, start: int, latest: int, *, beyond: bool = True
+) -> int | None:
+    """The bar after the first one in [start, latest) whose `prices` (highs going up, lows
+    going down) pass `level` (strictly when `beyond`: a range is broken by trading past
+    its extreme; a move counts on reaching its level); None when none does."""
+    window = prices[start:latest]
+    if up:
+        hit = window > level if beyond else window >= level
+    else:
+        hit = window < level if beyond else window <= level
+    found = np.flatnonzero(hit)
+    return start + int(found[0]) + 1 if found.size else None
+
+
 class OptionsBacktester:
     """One run of one strategy over a chain source (and minute bars for minute resolution)."""
 
@@ -364,6 +408,11 @@ class OptionsBacktester:
     # -- choosing a contract -----------------------------------------------------------
 
     def _expiry(self, leg: Leg, day: date) -> date | None:
+        if leg.future:  # the nth future listed that day
+            chain = self.chain(day)
+            held = chain.expiry[chain.option_type == FUTURE_CODE].astype("datetime64[D]")
+            futures = [e for e in sorted(set(held.tolist())) if e >= day]
+            return futures[leg.expiry.nth] if leg.expiry.nth < len(futures) else None
         listed = sorted(self.source.expiries(self.u, day))
         if leg.expiry.kind == "monthly":
             by_month: dict[tuple[int, int], date] = {}
@@ -529,32 +578,88 @@ class OptionsBacktester:
                 spans.append((j, a, b))
             axis = _Axis(set_days, spans)
             assert self.minute_source is not None
-            under = self.minute_source.underlying_minutes(self.u, day)
-            uo = dense(under)[0]
-            spot = float(uo[entry_min])
+            under = dense(self.minute_source.underlying_minutes(self.u, day))
+            # the last minute an entry may fill at: before the exit time's bar on a one-day set
+            latest = spans[0][2] - 1 - (1 if len(set_days) == 1 and timed else 0)
+            at = self._underlying_trigger(under, entry_min, latest)
+            if at is None:
+                return None  # the underlying never moved as the entry waits for
+            spot = float(under[0][at])
             basis = "minute"
         else:
             axis = _Axis(set_days, None)
             at_open = s.daily.entry == "open"
             spot = spot_before if at_open else chain.spot()
             basis = "open" if at_open else "close"
+            at, latest = entry_min, entry_min
         if math.isnan(spot):
             return None
-        self._sets += 1
-        set_no = self._sets - 1
         live: list[_Live] = []
+        first = at - entry_min  # the entry's bar on the set's axis
         for n, (leg, expiry) in enumerate(zip(s.legs, expiries, strict=True)):
             assert expiry is not None
-            made = self._open_leg(axis, n, 0, leg, expiry, day, spot, basis, 0, None, entry_min)
+            made = self._open_leg(axis, n, 0, leg, expiry, day, spot, basis, first, None, at)
             if made is None:
                 return None  # a leg cannot be entered: no entry that day
             live.append(made)
+        momentum = s.entry.momentum
+        if momentum is not None and momentum.on == "premium":
+            live = [lv for lv in live if self._premium_trigger(lv, latest - entry_min)]
+            if not live:
+                return None  # no leg's premium moved enough that day
+        self._sets += 1
+        set_no = self._sets - 1
+        out.entries.append(SetEntry(set_no, day, minute_time(at) if minute else None, spot))
         cut_short = (
             s.hold == "expiry" and not s.exit.days_before_expiry and days[last] < first_expiry
         )
         return self._hold(out, axis, live, set_no, last, cut_short=cut_short)
 
-    def _open_leg(  # noqa: PLR0913
+    def _underlying_trigger(
+        self, under: tuple[FloatArray, FloatArray, FloatArray, FloatArray], start: int, latest: int
+    ) -> int | None:
+        """The minute the legs enter at: `start`, or, for a range breakout or a momentum
+        move of the underlying, the minute after the first bar (from `start` on) that
+        trades through the level; None when none does by `latest`."""
+        o, h, lo, _ = under
+        rule = self.s.entry
+        if rule.range_breakout is not None:
+            span = rule.range_breakout.minutes
+            highs, lows = h[:span], lo[:span]
+            if np.isnan(highs).all():
+                return None
+            high, low = float(np.nanmax(highs)), float(np.nanmin(lows))
+            up = rule.range_breakout.breaks == "high"
+            return _first_through(
+                h if up else lo, high if up else low, up, max(start, span), latest
+            )
+        momentum = rule.momentum
+        if momentum is None or momentum.on != "underlying":
+            return start
+        ref = float(o[start])
+        if math.isnan(ref):
+            return None
+        up = momentum.move == "up"
+        level = ref + (1 if up else -1) * _move(ref, momentum.unit, momentum.value)
+        return _first_through(h if up else lo, level, up, start, latest, beyond=False)
+
+    def _premium_trigger(self, lv: _Live, latest: int) -> bool:
+        """Enter `lv` (chosen at the entry time) when its own price moves as the momentum
+        entry says: at the open of the bar after the one that trades through the level;
+        False when none does by bar `latest`."""
+        momentum = self.s.entry.momentum
+        assert momentum is not None
+        o, h, lo, _ = lv.bars
+        ref = float(lv.entry_price)
+        up = momentum.move == "up"
+        level = ref + (1 if up else -1) * _move(ref, momentum.unit, momentum.value)
+        at = _first_through(h if up else lo, level, up, lv.first_bar, latest, beyond=False)
+        if at is None or math.isnan(o[at]) or o[at] <= 0:
+            return False
+        lv.first_bar, lv.entry_price = at, money(float(o[at]))
+        return True
+
+    def _open_leg(  # noqa: PLR0913, C901 - choosing the contract, then its entry
         self,
         axis: _Axis,
         n: int,
@@ -570,6 +675,9 @@ class OptionsBacktester:
     ) -> _Live | None:
         chain = self.chain(day)
         moment = datetime.combine(day, minute_time(minute), tzinfo=IST)
+        code = FUTURE_CODE if leg.future else leg.option_type
+        if leg.future:
+            strike = 0.0  # a future has none: its row's strike is 0
         if strike is None:
             if basis == "minute" and isinstance(leg.strike, AtmStrike | SpotPctStrike):
                 prices = self._prices(chain, expiry, leg.option_type, chain.close)
@@ -588,10 +696,10 @@ class OptionsBacktester:
             strike = self._strike(leg, chain, expiry, spot, prices, moment)
             if strike is None:
                 return None
-        row = self._row(day, expiry, strike, leg.option_type)
+        row = self._row(day, expiry, strike, code)
         if row is None:
             return None
-        held = self._contract_bars(axis, expiry, strike, leg.option_type)
+        held = self._contract_bars(axis, expiry, strike, code)
         if basis == "close":
             price = float(chain.settle[row] if math.isnan(chain.close[row]) else chain.close[row])
         else:
@@ -604,6 +712,9 @@ class OptionsBacktester:
                 "import that day's UDiFF file"
             )
         times = leg.reentry.times if leg.reentry is not None else 0
+        step = OPTION_TICK
+        if leg.future:  # index futures tick by the index's level (`domain.ticks`)
+            step = tick_size(Decimal(f"{spot:.2f}"), InstrumentKind.INDEX_FUTURE, as_of=day)
         return _Live(
             leg=n,
             entry_number=number,
@@ -615,6 +726,7 @@ class OptionsBacktester:
             entry_price=money(price),
             bars=held,
             reentries_left=times - number,
+            step=step,
         )
 
     def _hold(  # noqa: C901, PLR0912, PLR0915 - the scan, its re-entries, then the exits
@@ -632,12 +744,16 @@ class OptionsBacktester:
         minute = axis.minutes is not None
         timed = minute and (axis.minutes is not None and axis.minutes[-1][2] != MINUTES_PER_DAY)
         scan_end = n_bars - 1 if timed else n_bars
-        premium_in = sum((lv.entry_price * lv.quantity for lv in live), ZERO)
+        premium_in = sum((lv.entry_price * lv.quantity for lv in live if not lv.spec.future), ZERO)
         strategy_stop = strategy_target = math.nan
         if s.exit.stop_loss is not None:
             strategy_stop = float(distance(s.exit.stop_loss, premium_in, 1))
         if s.exit.target is not None:
             strategy_target = float(distance(s.exit.target, premium_in, 1))
+        lock = np.full(5, np.nan)  # reach, lock, every, by, peak (`kernel.scan`)
+        if s.exit.lock_profit is not None:
+            p = s.exit.lock_profit
+            lock[:4] = (p.reach, p.lock, p.every or 0.0, p.by or 0.0)
 
         def arrays() -> dict[str, np.ndarray]:
             legs = len(live)
@@ -671,7 +787,7 @@ class OptionsBacktester:
                 a["o"], a["h"], a["l"], a["c"], bar, scan_end, a["first"], a["side"], a["qty"],
                 a["entry"], stop, initial, a["levels"][:, 1], a["levels"][:, 2],
                 a["levels"][:, 3], a["levels"][:, 4], best, last, hand_back,
-                s.exit.move_sl_to_cost, realised, strategy_stop, strategy_target,
+                s.exit.move_sl_to_cost, realised, strategy_stop, strategy_target, lock,
                 exit_bar, exit_price, reason,
             )  # fmt: skip
             if what != k.SCAN_LEG_STOPPED:
@@ -752,12 +868,14 @@ class OptionsBacktester:
         )  # fmt: skip
         return made
 
-    def _fill(self, day: date, order_id: str, side: Side, qty: int, price: Decimal) -> Decimal:
-        """Book a traded fill (after slippage) for the day's contract note; its price."""
-        filled = fill_price(self.s.slippage, side, price)
+    def _fill(self, day: date, order_id: str, side: Side, lv: _Live, price: Decimal) -> Decimal:
+        """Book a traded fill of `lv`'s contract (after slippage) for the day's contract
+        note (an option's or a future's charges); its price."""
+        filled = fill_price(self.s.slippage, side, price, step=lv.step)
         if self.s.charges == "zerodha":
+            segment = Segment.FUTURES if lv.spec.future else Segment.OPTIONS
             self._fills[day].append(
-                Fill(order_id, Segment.OPTIONS, side, qty, filled, exchange=Exchange.NSE)
+                Fill(order_id, segment, side, lv.quantity, filled, exchange=Exchange.NSE)
             )
         return filled
 
@@ -769,7 +887,7 @@ class OptionsBacktester:
         exit_px = money(price)
         back = Side.SELL if lv.sign > 0 else Side.BUY
         tag = f"{set_no}-{lv.leg}-{lv.entry_number}"
-        exit_fill = self._fill(exit_day, f"{tag}-out", back, lv.quantity, exit_px)
+        exit_fill = self._fill(exit_day, f"{tag}-out", back, lv, exit_px)
         self._record(out, set_no, axis, lv, (exit_day, exit_time, exit_px, exit_fill), why)
 
     def _entry_when(self, axis: _Axis, lv: _Live) -> tuple[date, time | None]:
@@ -788,7 +906,8 @@ class OptionsBacktester:
                 "cannot be valued (that day's bhavcopy is missing)"
             )
         close = Decimal(f"{spot:.2f}")
-        contract = Contract(self.u, lv.expiry, lv.spec.option_type, money(lv.strike), False)
+        strike = None if lv.spec.future else money(lv.strike)
+        contract = Contract(self.u, lv.expiry, lv.spec.option_type, strike, False)
         settled = settle(contract, lv.sign * lv.quantity, close)
         charges = (
             settled.charges if self.s.charges == "zerodha" else ExpiryCharges(ZERO, ZERO, ZERO)
@@ -813,7 +932,7 @@ class OptionsBacktester:
         qty = lv.quantity
         buy_in = Side.BUY if lv.sign > 0 else Side.SELL
         tag = f"{set_no}-{lv.leg}-{lv.entry_number}"
-        entry_fill = self._fill(entry_day, f"{tag}-in", buy_in, qty, lv.entry_price)
+        entry_fill = self._fill(entry_day, f"{tag}-in", buy_in, lv, lv.entry_price)
         minute = self.s.resolution == "minute"
         out.trades.append(
             LegTrade(
@@ -855,12 +974,16 @@ class OptionsBacktester:
             if j < exit_bar.size and 0 <= exit_bar[j] < bar:
                 continue
             kind = InstrumentType(lv.spec.option_type)
-            symbol = f"{self.u}{lv.expiry:%y%m%d}{lv.strike:g}{lv.spec.option_type}"
+            symbol = (
+                f"{self.u}{lv.expiry:%y%b}FUT".upper()
+                if lv.spec.future
+                else f"{self.u}{lv.expiry:%y%m%d}{lv.strike:g}{lv.spec.option_type}"
+            )
             instrument = Instrument(
                 exchange=Venue.NFO, tradingsymbol=symbol, instrument_type=kind, name=self.u,
                 instrument_token=synthetic_token(Venue.NFO, symbol), lot_size=lv.lot_size,
-                tick_size=OPTION_TICK, expiry=lv.expiry, strike=money(lv.strike),
-                underlying=self.u,
+                tick_size=lv.step, expiry=lv.expiry,
+                strike=None if lv.spec.future else money(lv.strike), underlying=self.u,
             )  # fmt: skip
             side = TransactionType.BUY if lv.sign > 0 else TransactionType.SELL
             alone = margin_for(

@@ -25,7 +25,7 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 # exit reasons (also the results' words, `engine.REASONS`)
-OPEN, STOP, TARGET, TRAIL, STRATEGY_STOP, STRATEGY_TARGET = 0, 1, 2, 3, 4, 5
+OPEN, STOP, TARGET, TRAIL, STRATEGY_STOP, STRATEGY_TARGET, LOCK_PROFIT = 0, 1, 2, 3, 4, 5, 6
 # what ended a scan
 SCAN_END, SCAN_LEG_STOPPED, SCAN_STRATEGY = 0, 1, 2
 
@@ -55,6 +55,8 @@ def scan(  # noqa: PLR0913, C901, PLR0912, PLR0915 - one flat loop over plain ar
     realised: float,  # P&L of the set's legs already closed, rupees
     strategy_stop: float,  # rupees of loss; NaN: none
     strategy_target: float,  # rupees of profit; NaN: none
+    lock: FloatArray,  # [reach, lock, every, by, peak]: the profit lock; reach NaN: none,
+    # every 0: no trail; peak (state, in place): the best P&L on a close so far
     exit_bar: IntArray,  # out: -1 while open
     exit_price: FloatArray,  # out
     reason: IntArray,  # out
@@ -134,7 +136,8 @@ def scan(  # noqa: PLR0913, C901, PLR0912, PLR0915 - one flat loop over plain ar
             c = bar_close[k, m]
             if not math.isnan(c):
                 last[k] = c
-        if not (math.isnan(strategy_stop) and math.isnan(strategy_target)):
+        locking = not math.isnan(lock[0])
+        if locking or not (math.isnan(strategy_stop) and math.isnan(strategy_target)):
             open_pnl = 0.0
             any_open = False
             for k in range(legs):
@@ -147,6 +150,14 @@ def scan(  # noqa: PLR0913, C901, PLR0912, PLR0915 - one flat loop over plain ar
                 hit = STRATEGY_STOP
             elif not math.isnan(strategy_target) and total >= strategy_target:
                 hit = STRATEGY_TARGET
+            elif locking and lock[4] >= lock[0]:  # reached on an earlier close
+                floor = lock[1]
+                if lock[2] > 0:
+                    floor += math.floor((lock[4] - lock[0]) / lock[2] + 1e-9) * lock[3]
+                if total <= floor:
+                    hit = LOCK_PROFIT
+            if locking and any_open and (math.isnan(lock[4]) or total > lock[4]):
+                lock[4] = total
             if hit >= 0 and any_open:
                 for k in range(legs):
                     if exit_bar[k] < 0 and m >= first_bar[k] and not math.isnan(last[k]):

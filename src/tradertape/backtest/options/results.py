@@ -11,16 +11,21 @@ from __future__ import annotations
 import calendar as months
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 import numpy as np
 
 from tradertape.backtest.metrics import drawdown
-from tradertape.backtest.options.engine import LegTrade, OptionRun
+from tradertape.backtest.options.engine import LegTrade, OptionRun, SetEntry
+from tradertape.backtest.options.strategy import FUTURE
 from tradertape.domain.money import ZERO, paise
+from tradertape.domain.option_math import OptionKind
+from tradertape.domain.option_payoff import PayoffLeg, expiry_value
 
 _WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+PAYOFF_SPAN = 0.10  # the payoff at entry spans spot ± 10 %
+PAYOFF_STEPS = 40  # in 0.5 % steps, the strikes in the span added
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,29 @@ class Bucket:
 
 
 @dataclass(frozen=True, slots=True)
+class PayoffPoint:
+    """The position's P&L at expiry (₹, before charges) with the underlying at `spot`."""
+
+    spot: float
+    pnl: float
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPayoff:
+    """An entry's payoff at entry: its legs as first entered, each at its intrinsic value
+    on the first leg's expiry (a later expiry's time value is left out), a future at the
+    spot, over spot ± 10 % of the entry's spot."""
+
+    trade_set: int
+    day: date
+    entry_time: time | None
+    spot: float
+    expiry: date
+    points: list[PayoffPoint]
+    breakevens: list[float]  # where the curve crosses zero, in the span
+
+
+@dataclass(frozen=True, slots=True)
 class OptionResults:
     """A run's results."""
 
@@ -85,6 +113,7 @@ class OptionResults:
     by_weekday: list[Bucket]
     by_month: list[Bucket]
     worst_days: list[DayPoint]
+    payoffs: list[EntryPayoff]
 
 
 def _day_charges(run: OptionRun) -> list[DayCharges]:
@@ -108,6 +137,46 @@ def _day_charges(run: OptionRun) -> list[DayCharges]:
         total += sum((s.charges.total for s in run.settlements if s.day == day), ZERO)
         brokerage, stt, exchange, sebi, stamp, gst = rows[day]
         out.append(DayCharges(day, brokerage, stt, exchange, sebi, stamp, gst, total))
+    return out
+
+
+def _leg_payoff(trade: LegTrade, spot: float) -> float:
+    signed = trade.sign * trade.quantity
+    entry = float(trade.entry_price)
+    if trade.option_type == FUTURE:
+        return signed * (spot - entry)
+    leg = PayoffLeg(OptionKind(trade.option_type), float(trade.strike), signed, entry, 0.0, 0.0)
+    return expiry_value(leg, spot)
+
+
+def payoff_at_entry(entry: SetEntry, trades: list[LegTrade]) -> EntryPayoff | None:
+    """`entry`'s payoff at expiry from its legs as first entered (`EntryPayoff`)."""
+    legs = [t for t in trades if t.trade_set == entry.trade_set and t.entry_number == 0]
+    if not legs:
+        return None
+    low, high = entry.spot * (1 - PAYOFF_SPAN), entry.spot * (1 + PAYOFF_SPAN)
+    grid = np.linspace(low, high, PAYOFF_STEPS + 1).round(2).tolist()
+    strikes = [float(t.strike) for t in legs if t.option_type != FUTURE]
+    spots = sorted({*grid, *(k for k in strikes if low <= k <= high)})
+    points = [
+        PayoffPoint(spot, round(sum(_leg_payoff(t, spot) for t in legs), 2)) for spot in spots
+    ]
+    expiry = min(t.expiry for t in legs)
+    return EntryPayoff(
+        entry.trade_set, entry.day, entry.time, entry.spot, expiry, points, _zeros(points)
+    )
+
+
+def _zeros(points: list[PayoffPoint]) -> list[float]:
+    """The spots where a payoff (straight between its points: every kink is one) is 0."""
+    out: list[float] = []
+    for a, b in zip(points, points[1:], strict=False):
+        if a.pnl == 0:
+            out.append(a.spot)
+        elif b.pnl != 0 and (a.pnl < 0) != (b.pnl < 0):
+            out.append(round(a.spot + (b.spot - a.spot) * -a.pnl / (b.pnl - a.pnl), 2))
+    if points and points[-1].pnl == 0:
+        out.append(points[-1].spot)
     return out
 
 
@@ -184,4 +253,5 @@ def summarize(run: OptionRun) -> OptionResults:
             for k, v in sorted(month.items())
         ],
         worst_days=sorted(curve, key=lambda p: p.pnl)[:5],
+        payoffs=[p for e in run.entries if (p := payoff_at_entry(e, run.trades)) is not None],
     )

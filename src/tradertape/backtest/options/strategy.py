@@ -16,13 +16,30 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from tradertape.strategies.dsl import Condition, json_path
 
 MAX_LEGS = 10
+FUTURE = "FUT"
 Weekday = Literal["mon", "tue", "wed", "thu", "fri"]
 _WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+
+
+def _of_the_day(at: dt.time) -> dt.time:
+    if at.tzinfo is not None:
+        raise ValueError("a time of day in IST, without an offset (09:20)")
+    return at
+
+
+TimeOfDay = Annotated[dt.time, AfterValidator(_of_the_day)]
 
 
 class _Part(BaseModel):
@@ -99,9 +116,10 @@ class ExpiryPick(_Part):
 
 
 class Leg(_Part):
-    """One option leg."""
+    """One leg: an option (``CE``/``PE``), or the underlying's future (``FUT``: the nth
+    listed future, 0 the near month, whatever `expiry.kind` says; it has no strike)."""
 
-    option_type: Literal["CE", "PE"]
+    option_type: Literal["CE", "PE", "FUT"]
     side: Literal["buy", "sell"]
     lots: int = Field(default=1, ge=1, le=1000, strict=True)
     expiry: ExpiryPick = Field(default_factory=ExpiryPick)
@@ -112,8 +130,14 @@ class Leg(_Part):
     break_even_at: Amount | None = None  # once this far in profit, the stop moves to entry
     reentry: ReEntry | None = None
 
+    @property
+    def future(self) -> bool:
+        return self.option_type == FUTURE
+
     @model_validator(mode="after")
     def _needs_stop(self) -> Self:
+        if self.future and self.strike != AtmStrike(type="atm"):
+            raise ValueError("a future has no strike: leave strike out of a FUT leg")
         if self.trailing is not None and self.stop_loss is None:
             raise ValueError("a trailing stop moves the stop-loss: set stop_loss too")
         if self.reentry is not None and self.reentry.times and self.stop_loss is None:
@@ -121,13 +145,37 @@ class Leg(_Part):
         return self
 
 
+class RangeBreakout(_Part):
+    """Enter when the underlying breaks the high (or the low) of its first `minutes` minutes
+    from 09:15: the first minute bar, from the range's end (or `entry.time`, the later) on,
+    that trades beyond it; the legs fill at the next minute's open, their strikes chosen on
+    the underlying's open then."""
+
+    minutes: int = Field(ge=1, le=300, strict=True)
+    breaks: Literal["high", "low"]
+
+
+class Momentum(_Part):
+    """Enter after a move from the price at `entry.time` (the minute's open): the
+    underlying's (all legs at once, strikes chosen when it moves) or each leg's own premium
+    (its contract chosen at `entry.time`, entered when its price moves): `up` or `down` by
+    `value` points or pct. The legs fill at the open of the minute after the one that
+    trades through the level."""
+
+    on: Literal["underlying", "premium"]
+    move: Literal["up", "down"]
+    unit: Literal["points", "pct"]
+    value: float = Field(gt=0, le=100_000, strict=True)
+
+
 class Entry(_Part):
     """When the legs are entered: the time of day (minute resolution), weekdays, days to
     the first leg's expiry (trading days; 0 on the expiry day), and an indicator rule of
     the equity DSL on the underlying's daily closes (evaluated on the day before: no
-    look-ahead)."""
+    look-ahead). At minute resolution, a range breakout or a momentum move may wait for
+    the underlying (or the premium) to move first: no move that day, no entry."""
 
-    time: dt.time = dt.time(9, 20)
+    time: TimeOfDay = dt.time(9, 20)
     weekdays: list[Weekday] = Field(
         default_factory=lambda: list(_WEEKDAYS), min_length=1, max_length=5
     )
@@ -135,23 +183,49 @@ class Entry(_Part):
         default=None, min_length=1, max_length=61
     )
     rule: Condition | None = None
+    range_breakout: RangeBreakout | None = None
+    momentum: Momentum | None = None
 
     @model_validator(mode="after")
     def _in_session(self) -> Self:
         if not dt.time(9, 15) <= self.time <= dt.time(15, 28):
             raise ValueError("time must fall in the session, 09:15 to 15:28 IST")
+        if self.range_breakout is not None and self.momentum is not None:
+            raise ValueError("an entry waits for a range breakout or a momentum move, not both")
+        return self
+
+
+class LockProfit(_Part):
+    """Lock and trail the strategy's profit (rupees, its P&L on the bars' closes): once it
+    reaches `reach`, exit everything if it falls back to `lock`; with `every` and `by`, each
+    further `every` of profit above `reach` raises the lock by `by`. A lock reached on a
+    bar's close guards from the next bar on."""
+
+    reach: float = Field(gt=0, le=1e9, strict=True)
+    lock: float = Field(ge=0, le=1e9, strict=True)
+    every: float | None = Field(default=None, gt=0, le=1e9, strict=True)
+    by: float | None = Field(default=None, gt=0, le=1e9, strict=True)
+
+    @model_validator(mode="after")
+    def _below(self) -> Self:
+        if self.lock >= self.reach:
+            raise ValueError("lock must be less than reach")
+        if (self.every is None) != (self.by is None):
+            raise ValueError("a trail needs both every and by")
         return self
 
 
 class StrategyExit(_Part):
-    """How the whole position ends: its own stop and target, a time of day (intraday), a
-    number of trading days before expiry (positional), and settlement at expiry."""
+    """How the whole position ends: its own stop and target, a profit lock (and trail), a
+    time of day (intraday), a number of trading days before expiry (positional), and
+    settlement at expiry."""
 
     stop_loss: Amount | None = None
     target: Amount | None = None
+    lock_profit: LockProfit | None = None
     # when a leg stops out, the others' stops go to their entry prices
     move_sl_to_cost: bool = Field(default=False, strict=True)
-    time: dt.time = dt.time(15, 15)
+    time: TimeOfDay = dt.time(15, 15)
     days_before_expiry: int | None = Field(default=None, ge=1, le=30, strict=True)
 
     @model_validator(mode="after")
@@ -200,6 +274,14 @@ class OptionStrategy(_Part):
             raise ValueError("an intraday daily run enters at the open (daily.entry: open)")
         if self.resolution == "minute" and self.exit.time <= self.entry.time:
             raise ValueError("exit.time must come after entry.time")
+        waits = self.entry.range_breakout is not None or self.entry.momentum is not None
+        if waits and self.resolution != "minute":
+            raise ValueError("a range breakout or momentum entry needs resolution 'minute'")
+        premium = any(
+            a is not None and a.unit is Unit.PCT for a in (self.exit.stop_loss, self.exit.target)
+        )
+        if premium and all(leg.future for leg in self.legs):
+            raise ValueError("a strategy's pct stop or target is of the options' premium")
         return self
 
 

@@ -23,9 +23,16 @@ from tradertape.backtest.options.chain import (
     empty_chain,
 )
 from tradertape.domain.calendar_data import nse_calendar
-from tradertape.domain.option_listing import IST, SERIES, OptionSeries, expiries
+from tradertape.domain.option_listing import (
+    IST,
+    RISK_FREE_RATE,
+    SERIES,
+    OptionSeries,
+    expiries,
+)
 
 _TICK = 0.05
+_FUTURE_TICK = 0.10  # an index future's at these levels (`domain.ticks`)
 
 
 def _chain(rows: list[Mapping[str, Any]]) -> DayChain:
@@ -128,6 +135,10 @@ def _ticks(values: Any) -> Any:
     return np.maximum(np.round(np.asarray(values) / _TICK) * _TICK, _TICK).round(2)
 
 
+def _future_ticks(values: Any) -> Any:
+    return (np.round(np.asarray(values) / _FUTURE_TICK) * _FUTURE_TICK).round(2)
+
+
 @dataclass(frozen=True, slots=True)
 class _Day:
     day: date
@@ -135,6 +146,7 @@ class _Day:
     close: float
     path: FloatArray  # the underlying's minute closes (375)
     listed: list[date]
+    monthly: list[date]  # the monthly expiries: each has a future
 
 
 class SyntheticChains(InMemoryChains):
@@ -172,8 +184,10 @@ class SyntheticChains(InMemoryChains):
             gap = level * (1 + rng.normal(0, vol / math.sqrt(252) / 4))
             steps = rng.normal(0, sigma_min, MINUTES_PER_DAY)
             path = gap * np.exp(np.cumsum(steps))
-            listed = [e.day for e in expiries(series, day, calendar, weeklies=2, monthlies=1)]
-            info = _Day(day, round(gap, 2), round(float(path[-1]), 2), path, listed)
+            listing = expiries(series, day, calendar, weeklies=2, monthlies=1)
+            listed = [e.day for e in listing]
+            monthly = [e.day for e in listing if e.monthly]
+            info = _Day(day, round(gap, 2), round(float(path[-1]), 2), path, listed, monthly)
             self._days[day] = info
             listed_by_day[day] = listed
             chains[day] = self._day_chain(info, lot_size, strikes_each_side)
@@ -208,10 +222,22 @@ class SyntheticChains(InMemoryChains):
                 parts["close"].append(prices[-1])
                 parts["high"].append(prices.max(axis=0))
                 parts["low"].append(prices.min(axis=0))
+        options = sum(a.size for a in parts["strike"])
+        for expiry in info.monthly:  # the future: the forward at the day's prices
+            years = self._years(info.day, expiry, at)
+            prices = _future_ticks(spots[:, 0] * np.exp(RISK_FREE_RATE * years))
+            parts["expiry"].append(np.array([np.datetime64(expiry, "D")]))
+            parts["strike"].append(np.zeros(1))
+            parts["option_type"].append(np.array(["XX"], dtype="<U2"))
+            for column, value in (("open", prices[0]), ("close", prices[-1]),
+                                  ("high", prices.max()), ("low", prices.min())):  # fmt: skip
+                parts[column].append(np.array([value]))
         n = sum(a.size for a in parts["strike"])
         close = np.concatenate(parts["close"])
+        kinds = np.full(n, "FUTIDX", dtype="<U6")
+        kinds[:options] = "OPTIDX"
         return DayChain(
-            instrument=np.full(n, "OPTIDX", dtype="<U6"),
+            instrument=kinds,
             expiry=np.concatenate(parts["expiry"]),
             strike=np.concatenate(parts["strike"]),
             option_type=np.concatenate(parts["option_type"]),
@@ -247,7 +273,12 @@ class SyntheticChains(InMemoryChains):
             if info is None or underlying != self.underlying or expiry not in info.listed:
                 return None
             years = self._years(on, expiry, np.arange(MINUTES_PER_DAY, dtype=np.float64))
-            closes = _ticks(_black(option_type, info.path, float(strike), years, self.vol))
+            if option_type == "XX":
+                if expiry not in info.monthly:
+                    return None
+                closes = _future_ticks(info.path * np.exp(RISK_FREE_RATE * years))
+            else:
+                closes = _ticks(_black(option_type, info.path, float(strike), years, self.vol))
             opens = np.concatenate([[closes[0]], closes[:-1]])
             found = MinuteBars(
                 np.arange(MINUTES_PER_DAY), opens, np.fmax(opens, closes),

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tradertape.db.base import Base, Owned
 from tradertape.db.types import FastJSON
 
+EQUITY, OPTIONS = "equity", "options"  # `BacktestRun.kind`
+
 
 class Strategy(Base):
     """A strategy in the library. Built-in models are rows too (no owner, ``builtin_key``
@@ -91,6 +93,9 @@ class BacktestRun(Owned, Base):
     # `Strategy.last_backtest_id`: deleting the sweep clears it) and which variant.
     sweep_id: Mapped[int | None]
     sweep_variant: Mapped[int | None]
+    # Which engine ran it: ``equity`` (`/api/backtest`) or ``options``
+    # (`/api/backtests/options`); each history lists and opens its own kind only.
+    kind: Mapped[str] = mapped_column(String(16), default=EQUITY, server_default=EQUITY)
 
 
 class BacktestSweep(Owned, Base):

@@ -24,6 +24,7 @@ from tradertape.backtest.request import BacktestRequest
 from tradertape.candles import CandleStore
 from tradertape.db.engine import Database
 from tradertape.db.models import BacktestRun, Strategy
+from tradertape.db.models.strategies import EQUITY
 from tradertape.db.types import EncodedJSON
 from tradertape.errors import InvalidField, NotFound
 from tradertape.ports.clock import Clock
@@ -241,15 +242,20 @@ def progress_events(
     )
 
 
-def history(db: Session, *, user_id: int, limit: int, offset: int) -> list[BacktestRun]:
-    """The user's runs, newest first."""
-    query = owned(BacktestRun, user_id=user_id).order_by(BacktestRun.id.desc())
-    return list(db.scalars(query.limit(limit).offset(offset)))
+def history(
+    db: Session, *, user_id: int, limit: int, offset: int, kind: str = EQUITY
+) -> list[BacktestRun]:
+    """The user's runs of one engine (`BacktestRun.kind`), newest first."""
+    query = owned(BacktestRun, user_id=user_id).where(BacktestRun.kind == kind)
+    return list(db.scalars(query.order_by(BacktestRun.id.desc()).limit(limit).offset(offset)))
 
 
-def get(db: Session, run_id: int, *, user_id: int) -> BacktestRun:
-    """One of the user's runs."""
-    return get_owned(db, BacktestRun, run_id, user_id=user_id, label="backtest run")
+def get(db: Session, run_id: int, *, user_id: int, kind: str = EQUITY) -> BacktestRun:
+    """One of the user's runs of one engine (another's, or another engine's: not found)."""
+    row = get_owned(db, BacktestRun, run_id, user_id=user_id, label="backtest run")
+    if row.kind != kind:
+        raise NotFound(f"backtest run {run_id} not found")
+    return row
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,12 +273,12 @@ _AS_STORED = (cast(BacktestRun.equity_curve, Text), cast(BacktestRun.trades, Tex
 _WITHOUT = (defer(BacktestRun.equity_curve), defer(BacktestRun.trades))
 
 
-def read(db: Session, run_id: int, *, user_id: int, clock: Clock) -> StoredRun:
+def read(db: Session, run_id: int, *, user_id: int, clock: Clock, kind: str = EQUITY) -> StoredRun:
     """One of the user's runs (a run cut off by a restart marked so), with the curve and the
     trades as their stored text: an answer splices them in, where parsing 0.2 MB and writing
     it again took longer than the rest of a read."""
     query = owned(BacktestRun, user_id=user_id).add_columns(*_AS_STORED).options(*_WITHOUT)
-    found = db.execute(query.where(BacktestRun.id == run_id)).first()
+    found = db.execute(query.where(BacktestRun.id == run_id, BacktestRun.kind == kind)).first()
     if found is None:
         raise NotFound(f"backtest run {run_id} not found")
     row, days, trades = found
@@ -281,7 +287,7 @@ def read(db: Session, run_id: int, *, user_id: int, clock: Clock) -> StoredRun:
     return StoredRun(row, EncodedJSON(days.encode()), EncodedJSON(trades.encode()))
 
 
-def delete(db: Session, run_id: int, *, user_id: int) -> None:
+def delete(db: Session, run_id: int, *, user_id: int, kind: str = EQUITY) -> None:
     """Forget a run."""
-    db.delete(get(db, run_id, user_id=user_id))
+    db.delete(get(db, run_id, user_id=user_id, kind=kind))
     db.commit()

@@ -1,5 +1,5 @@
-"""Invariants of any options run on generated chains: the money adds up, and no fill lies
-outside its bar."""
+"""Invariants of any options run on generated chains (futures legs, profit locks, breakout
+and momentum entries among them): the money adds up, and no fill lies outside its bar."""
 
 from __future__ import annotations
 
@@ -44,8 +44,9 @@ strikes = st.one_of(
 @st.composite
 def legs(draw: Any) -> dict[str, Any]:
     stop = draw(amounts)
+    kind = draw(st.sampled_from(["CE", "PE", "CE", "PE", "FUT"]))
     leg: dict[str, Any] = {
-        "option_type": draw(st.sampled_from(["CE", "PE"])),
+        "option_type": kind,
         "side": draw(st.sampled_from(["buy", "sell"])),
         "lots": draw(st.integers(1, 3)),
         "expiry": {"kind": "weekly", "nth": draw(st.integers(0, 1))},
@@ -53,6 +54,8 @@ def legs(draw: Any) -> dict[str, Any]:
         "stop_loss": stop,
         "target": draw(amounts),
     }
+    if kind == "FUT":
+        del leg["strike"]
     if stop is not None:
         leg["reentry"] = {"times": draw(st.integers(0, 2))}
         if draw(st.booleans()):
@@ -80,6 +83,18 @@ def documents(draw: Any) -> dict[str, Any]:
     }  # fmt: skip
     if draw(st.booleans()):
         doc["exit"]["stop_loss"] = {"unit": "rupees", "value": 3000.0}
+    if draw(st.booleans()):
+        doc["exit"]["lock_profit"] = {"reach": 2000.0, "lock": 500.0} | draw(
+            st.sampled_from([{}, {"every": 400.0, "by": 250.0}])
+        )
+    if resolution == "minute":
+        doc["entry"] |= draw(st.sampled_from([
+            {},
+            {"range_breakout": {"minutes": 15, "breaks": draw(st.sampled_from(["high", "low"]))}},
+            {"momentum": {"on": draw(st.sampled_from(["underlying", "premium"])),
+                          "move": draw(st.sampled_from(["up", "down"])), "unit": "pct",
+                          "value": 0.2}},
+        ]))  # fmt: skip
     if resolution == "daily":
         doc["daily"] = {
             "entry": "open" if hold == "intraday" else draw(st.sampled_from(["open", "close"]))
@@ -88,18 +103,19 @@ def documents(draw: Any) -> dict[str, Any]:
 
 
 def _bar_range(trade: Any, day: date, at: Any, resolution: str) -> tuple[float, float]:
+    code = "XX" if trade.option_type == "FUT" else trade.option_type
     if resolution == "daily":
         chain = SOURCE.day_chain("NIFTY", day)
-        row = chain.row(trade.expiry, float(trade.strike), trade.option_type)
+        row = chain.row(trade.expiry, float(trade.strike), code)
         assert row is not None
         return float(chain.low[row]), float(chain.high[row])
-    bars = SOURCE.option_minutes("NIFTY", day, trade.expiry, float(trade.strike), trade.option_type)
+    bars = SOURCE.option_minutes("NIFTY", day, trade.expiry, float(trade.strike), code)
     _, h, lo, _ = dense(bars)
     m = minute_index(at)
     return float(lo[m]), float(h[m])
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents())
 def test_money_adds_up_and_every_fill_lies_in_its_bar(doc: dict[str, Any]) -> None:
     strategy = OptionStrategy.model_validate(doc)

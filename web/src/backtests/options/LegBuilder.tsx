@@ -51,7 +51,7 @@ function LegRow({ leg, index, errors, onChange, onCopy, onRemove, canCopy }: {
         <Group gap="xs" wrap="wrap">
           <Text fw={600} size="sm">{name}</Text>
           <SegmentedControl size="xs" aria-label={`${name} option type`} value={leg.option_type}
-            onChange={(v) => set("option_type", v as LegValues["option_type"])} data={["CE", "PE"]} />
+            onChange={(v) => set("option_type", v as LegValues["option_type"])} data={["CE", "PE", "FUT"]} />
           <SegmentedControl size="xs" aria-label={`${name} side`} value={leg.side}
             color={leg.side === "buy" ? "teal" : "red"}
             onChange={(v) => set("side", v as LegValues["side"])} data={[{ value: "buy", label: "Buy" }, { value: "sell", label: "Sell" }]} />
@@ -64,6 +64,9 @@ function LegRow({ leg, index, errors, onChange, onCopy, onRemove, canCopy }: {
       <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="xs" verticalSpacing={6}>
         <TextInput size="xs" label="Lots" inputMode="numeric" value={leg.lots} onChange={(e) => set("lots", e.currentTarget.value)} error={err("lots")} />
         <NativeSelect size="xs" label="Expiry" data={EXPIRIES} value={leg.expiry} onChange={(e) => set("expiry", e.currentTarget.value)} error={err("expiry")} />
+        {leg.option_type === "FUT" ? (
+          <Text size="xs" c="dimmed" style={{ gridColumn: "span 2", alignSelf: "end" }}>The future of that month (no strike).</Text>
+        ) : (<>
         <NativeSelect size="xs" label="Strike by" data={STRIKE_MODES.map(({ value, label }) => ({ value, label }))} value={leg.strike_mode}
           onChange={(e) => {
             const m = e.currentTarget.value as StrikeMode;
@@ -71,6 +74,7 @@ function LegRow({ leg, index, errors, onChange, onCopy, onRemove, canCopy }: {
           }} />
         <TextInput size="xs" label={mode?.value_label ?? "Strike"} inputMode="decimal" value={leg.strike_value}
           onChange={(e) => set("strike_value", e.currentTarget.value)} error={err("strike")} />
+        </>)}
       </SimpleGrid>
       <SimpleGrid cols={{ base: 2, sm: 5, lg: 9 }} spacing="xs" verticalSpacing={6} mt={6}>
         <NativeSelect size="xs" label="Stop-loss in" data={UNITS} value={leg.sl_unit} onChange={(e) => set("sl_unit", e.currentTarget.value as LegValues["sl_unit"])} />
@@ -110,6 +114,7 @@ export function LegBuilder({ legs, errors, onChange }: { legs: LegValues[]; erro
       <Group gap="xs">
         <Button size="xs" variant="default" disabled={full} onClick={() => onChange([...legs, newLeg({ option_type: "CE" })])}>Add CE leg</Button>
         <Button size="xs" variant="default" disabled={full} onClick={() => onChange([...legs, newLeg({ option_type: "PE" })])}>Add PE leg</Button>
+        <Button size="xs" variant="default" disabled={full} onClick={() => onChange([...legs, newLeg({ option_type: "FUT", side: "buy", expiry: "monthly:0" })])}>Add future</Button>
         <Text size="xs" c="dimmed">{legs.length} of {MAX_LEGS} legs</Text>
       </Group>
     </Stack>

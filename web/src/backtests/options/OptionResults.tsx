@@ -5,6 +5,7 @@ import { LineChart, RUN_COLOURS, type Series } from "@/components/LineChart";
 import { Money } from "@/components/Money";
 import { inr, istDate, lakhCrore, moneyTicks, pct, percentTicks, qty, toNumber } from "@/format";
 import { Stat } from "../RunResults";
+import { EntryPayoffCard } from "./EntryPayoff";
 import type { OptionBucket, OptionDay, OptionLegTrade, OptionRun } from "./optionBacktestApi";
 
 const percentAxis = (v: number) => `${v.toFixed(1)}%`;
@@ -18,6 +19,7 @@ const REASONS: Record<OptionLegTrade["reason"], string> = {
   end: "End of the test",
   strategy_stop: "Strategy stop-loss",
   strategy_target: "Strategy target",
+  lock_profit: "Profit lock",
 };
 
 export const reasonName = (r: OptionLegTrade["reason"]) => REASONS[r];
@@ -110,7 +112,7 @@ function Trades({ run }: { run: OptionRun }) {
     { key: "leg", header: "Leg", card: "title", value: (t) => t.leg * 100 + t.entry_number,
       render: (t) => `Leg ${t.leg + 1}${t.entry_number ? ` · re-entry ${t.entry_number}` : ""}` },
     { key: "contract", header: "Contract", value: (t) => `${t.expiry} ${t.strike}`,
-      render: (t) => `${t.side === "sell" ? "Sell" : "Buy"} ${run.underlying} ${istDate(t.expiry).replace(/ \d{4}$/, "")} ${qty(t.strike)} ${t.option_type}` },
+      render: (t) => `${t.side === "sell" ? "Sell" : "Buy"} ${run.underlying} ${istDate(t.expiry).replace(/ \d{4}$/, "")} ${t.option_type === "FUT" ? "FUT" : `${qty(t.strike)} ${t.option_type}`}` },
     { key: "entry", header: "Entry", value: (t) => `${t.entry_day} ${t.entry_time ?? ""}`, render: (t) => when(t.entry_day, t.entry_time) },
     { key: "entry_price", header: "Entry price", numeric: true, drop: 3, value: (t) => t.entry_price, render: (t) => inr(t.entry_price) },
     { key: "exit", header: "Exit", value: (t) => `${t.exit_day} ${t.exit_time ?? ""}`, render: (t) => when(t.exit_day, t.exit_time) },
@@ -158,6 +160,7 @@ export function OptionResults({ run }: { run: OptionRun }) {
         <PnlBars title="P&L by month" rows={run.by_month} counted="Days" />
         <WorstDays days={run.worst_days} />
       </SimpleGrid>
+      <EntryPayoffCard payoffs={run.payoffs} />
       <Trades run={run} />
     </Stack>
   );

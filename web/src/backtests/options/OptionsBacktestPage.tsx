@@ -7,9 +7,10 @@ import { ApiError } from "@/api/errors";
 import { PageTitle } from "@/components/PageTitle";
 import { istDate, qty } from "@/format";
 import { LegBuilder } from "./LegBuilder";
-import { type FoCoverage, useFoCoverage, useRunOptionBacktest } from "./optionBacktestApi";
+import { type FoCoverage, useFoCoverage, useOptionRun, useRunOptionBacktest } from "./optionBacktestApi";
 import { applyPreset, builderErrors, initialOptions, type OptionValues, PRESETS, toRequest, WEEKDAYS, type Weekday } from "./optionDoc";
 import { OptionResults } from "./OptionResults";
+import { OptionRunsHistory } from "./OptionRunsHistory";
 
 const DAY_NAMES: Record<Weekday, string> = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri" };
 
@@ -38,10 +39,12 @@ export function Component() {
   const [error, setError] = useState<string | null>(null);
   const run = useRunOptionBacktest();
   const coverage = useFoCoverage();
+  const [opened, setOpened] = useState<number | null>(null); // the run shown: the last one run, or one opened
+  const shown = useOptionRun(opened);
   const results = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (run.data) results.current?.scrollIntoView({ block: "start" }); // a fresh run's figures, not the form, in view
-  }, [run.data]);
+    if (shown.data) results.current?.scrollIntoView({ block: "start" }); // its figures, not the form, in view
+  }, [shown.data?.id]);
   const set = <K extends keyof OptionValues>(key: K, value: OptionValues[K]) => setValues((v) => ({ ...v, [key]: value }));
 
   const submit = async (e: FormEvent) => {
@@ -49,7 +52,8 @@ export function Component() {
     setErrors({});
     setError(null);
     try {
-      await run.mutateAsync(toRequest(values));
+      const kept = await run.mutateAsync(toRequest(values));
+      setOpened(kept.id);
     } catch (err) {
       if (err instanceof ApiError) {
         setErrors(builderErrors(err.fields));
@@ -117,6 +121,10 @@ export function Component() {
                   data={[{ value: "", label: "None" }, { value: "rupees", label: "₹" }, { value: "pct", label: "% of premium" }]} />
                 {text("exit_target_value", "Strategy target", "exit.target")}
                 {values.hold === "expiry" && text("days_before_expiry", "Exit days before expiry", "exit.days_before_expiry", "empty: hold to settlement")}
+                {text("lock_reach", "Lock profit at (₹)", "exit.lock_profit", "once the P&L reaches it")}
+                {text("lock_at", "Lock (₹)", "lock_at", "then exit if it falls to this")}
+                {text("lock_every", "Trail every (₹)", "lock_every", "each further …")}
+                {text("lock_by", "Raise lock by (₹)", "lock_by")}
                 <Switch size="xs" mt="lg" label="Move stops to cost when a leg stops" checked={values.move_sl_to_cost}
                   onChange={(e) => set("move_sl_to_cost", e.currentTarget.checked)} />
               </SimpleGrid>
@@ -150,7 +158,8 @@ export function Component() {
           </Group>
         </Stack>
       </form>
-      <div ref={results} style={{ scrollMarginTop: 70 }}>{run.data && !run.isPending && <OptionResults run={run.data} />}</div>
+      <div ref={results} style={{ scrollMarginTop: 70 }}>{shown.data && !run.isPending && <OptionResults run={shown.data} />}</div>
+      <OptionRunsHistory opened={opened} onOpen={setOpened} />
     </Stack>
   );
 }

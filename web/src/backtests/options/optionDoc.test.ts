@@ -65,6 +65,20 @@ describe("a leg's document", () => {
   it("passes text that is not a number to the API, to be refused by name", () => {
     expect(legDocument(newLeg({ lots: "two" })).lots).toBe("two");
   });
+
+  it("makes a futures leg: the nth monthly future, no strike", () => {
+    const doc = legDocument(newLeg({ option_type: "FUT", side: "buy", expiry: "weekly:0", strike_value: "3" }));
+    expect(doc).toEqual({ option_type: "FUT", side: "buy", lots: 1, expiry: { kind: "monthly", nth: 0 } });
+  });
+
+  it("sends a profit lock, and its trail only when given", () => {
+    const base = { ...initialOptions, legs: [newLeg()] };
+    expect(toRequest({ ...base, lock_reach: "3,000", lock_at: "1000" }).strategy.exit?.lock_profit).toEqual({ reach: 3000, lock: 1000 });
+    expect(toRequest({ ...base, lock_reach: "3000", lock_at: "1000", lock_every: "500", lock_by: "300" }).strategy.exit?.lock_profit)
+      .toEqual({ reach: 3000, lock: 1000, every: 500, by: 300 });
+    expect(toRequest(base).strategy.exit?.lock_profit).toBeUndefined();
+    expect(builderKey("strategy.exit.lock_profit.lock")).toBe("exit.lock_profit");
+  });
 });
 
 describe("the API's 422 on the builder's field", () => {

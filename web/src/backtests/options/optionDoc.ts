@@ -14,7 +14,7 @@ export const MAX_LEGS = 10;
 
 export interface LegValues {
   key: number; // React's, never sent
-  option_type: "CE" | "PE";
+  option_type: "CE" | "PE" | "FUT"; // FUT: the underlying's future (no strike)
   side: "buy" | "sell";
   lots: string;
   expiry: string; // "weekly:0" … "monthly:1"
@@ -44,6 +44,10 @@ export interface OptionValues {
   exit_target_value: string;
   move_sl_to_cost: boolean;
   days_before_expiry: string;
+  lock_reach: string; // profit lock (₹): once the P&L reaches this, exit at lock_at
+  lock_at: string;
+  lock_every: string; // and each further lock_every raises it by lock_by
+  lock_by: string;
   slippage_unit: "points" | "pct";
   slippage_value: string;
   charges: "zerodha" | "none";
@@ -78,6 +82,10 @@ export const initialOptions: OptionValues = {
   exit_target_value: "",
   move_sl_to_cost: false,
   days_before_expiry: "",
+  lock_reach: "",
+  lock_at: "",
+  lock_every: "",
+  lock_by: "",
   slippage_unit: "points",
   slippage_value: "0.5",
   charges: "zerodha",
@@ -148,13 +156,14 @@ function strike(leg: LegValues): LegDoc["strike"] {
 
 export function legDocument(leg: LegValues): LegDoc {
   const [kind, nth] = leg.expiry.split(":");
+  const future = leg.option_type === "FUT"; // the nth listed future: monthly, no strike
   const doc: LegDoc = {
     option_type: leg.option_type,
     side: leg.side,
     lots: number(leg.lots),
-    expiry: { kind: kind === "monthly" ? "monthly" : "weekly", nth: Number(nth ?? 0) },
-    strike: strike(leg),
+    expiry: { kind: kind === "monthly" || future ? "monthly" : "weekly", nth: Number(nth ?? 0) },
   };
+  if (!future) doc.strike = strike(leg);
   const unit = leg.sl_unit || "points";
   const stop = amount(leg.sl_unit, leg.sl_value);
   if (stop) doc.stop_loss = stop;
@@ -194,6 +203,13 @@ export function toRequest(v: OptionValues): OptionRunRequest {
   const target = amount(v.exit_target_unit, v.exit_target_value);
   if (target) exit.target = target;
   if (v.hold === "expiry" && filled(v.days_before_expiry)) exit.days_before_expiry = number(v.days_before_expiry);
+  if (filled(v.lock_reach) || filled(v.lock_at)) {
+    exit.lock_profit = { reach: number(v.lock_reach), lock: number(v.lock_at) };
+    if (filled(v.lock_every) || filled(v.lock_by)) {
+      exit.lock_profit.every = number(v.lock_every);
+      exit.lock_profit.by = number(v.lock_by);
+    }
+  }
   return { strategy, start_date: v.start_date, end_date: v.end_date, data: v.data, seed: number(v.seed) };
 }
 
@@ -201,7 +217,7 @@ export function toRequest(v: OptionValues): OptionRunRequest {
 const LEG_FIELDS = new Set(["option_type", "side", "lots", "expiry", "strike", "stop_loss", "target", "trailing", "break_even_at", "reentry"]);
 const SECTION_FIELDS: Record<string, Set<string>> = {
   entry: new Set(["weekdays", "days_to_expiry", "time", "rule"]),
-  exit: new Set(["stop_loss", "target", "move_sl_to_cost", "days_before_expiry", "time"]),
+  exit: new Set(["stop_loss", "target", "lock_profit", "move_sl_to_cost", "days_before_expiry", "time"]),
   slippage: new Set(["unit", "value"]),
 };
 

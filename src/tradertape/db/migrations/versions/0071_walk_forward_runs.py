@@ -2,7 +2,7 @@
 out-of-sample curve, parameter stability, DSR and PBO (issue 70)
 
 Revision ID: 0071
-Revises: 0069
+Revises: 0070
 Create Date: 2026-11-29 19:20:00.000000
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from tradertape.db.types import UTCDateTime
 
 revision: str = "0071"
-down_revision: str | None = "0069"
+down_revision: str | None = "0070"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -916,6 +916,10 @@ SEEDS: dict[str, Seed] = {
         )
         for action in ("approve", "reject")
     },
+    "POST /api/assistant/keys": _one(body={"name": "fuzz assistant", "scope": "paper"}),
+    "POST /api/assistant/keys/{key_id}/revoke": lambda c: [
+        {"path_parameters": {"key_id": c.call("POST", "/api/assistant/keys", json={})["id"]}}
+    ],
     "GET /api/agent/expected-positions": _agent(),
     "GET /api/agent/alert-fires": _agent(),
     "GET /api/agent/broker-sessions": _agent(),

@@ -23,7 +23,7 @@ from tradertape.db.models.journal import (
     TradeUpload,
     UploadedTrade,
 )
-from tradertape.db.models.keys import AgentKey, WorkerToken
+from tradertape.db.models.keys import AgentKey, AssistantConfirmation, AssistantKey, WorkerToken
 from tradertape.db.models.notifications import (
     Notification,
     NotificationSettings,
@@ -75,6 +75,8 @@ __all__ = [
     "IndexClose",
     "AgentHeartbeat",
     "AgentKey",
+    "AssistantConfirmation",
+    "AssistantKey",
     "AgentSignalResult",
     "AgentSnapshot",
     "AgentTokenRelay",

@@ -368,6 +368,7 @@ def test_the_door_check_sees_each_way_past_it(tmp_path: Path):
 # a door or a service for each). A route may not add one: the list only shrinks.
 ROUTE_VENUES: dict[tuple[str, str], str] = {
     ("agent", "exchange"): "the paper exchange's clock, and its last tick for an agent's fill",
+    ("assistant", "exchange"): "the last tick a confirmed assistant's order goes with",
     ("brokers", "live"): "a Kite postback is booked on the live book (`book_kite_postback`)",
     ("health", "exchange"): "the trading calendar's warning (the paper exchange's calendar)",
     ("instruments", "exchange"): "the catalog with listed index options, and the last tick",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -40,3 +40,17 @@ class AssistantKeyIssued(AssistantKeyOut):
     """A key just created; `api_key` is shown this once."""
 
     api_key: str
+
+
+class ConfirmationOut(BaseModel):
+    """A live order an assistant asked for, and what the user decided."""
+
+    id: int
+    key_id: int
+    key_name: str = Field(description="the assistant key that asked (named by you: data)")
+    order: dict[str, Any] = Field(description="the order as asked (the order ticket's fields)")
+    status: Literal["pending", "placed", "declined"]
+    order_id: str | None = Field(description="the order placed once you confirmed it")
+    message: str | None
+    created_at: UtcDateTime
+    decided_at: UtcDateTime | None

@@ -24,6 +24,7 @@ from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.instruments import InstrumentOut
 from tradertape.api.schemas.kite import BookOrder, BookTrade, Holding, MarginsOut, PositionsOut
 from tradertape.api.schemas.market import HistoryOut, MarketQuoteOut, MarketQuotesOut
+from tradertape.api.schemas.model import PortfolioOut, SignalOut, portfolio_out
 from tradertape.api.schemas.options_desk import WindowChainOut
 from tradertape.api.schemas.strategies import (
     BacktestRunBrief,
@@ -48,6 +49,9 @@ from tradertape.services.market.history import history
 from tradertape.services.market.instruments import build_catalog
 from tradertape.services.market.quotes import MAX_QUOTES, quotes
 from tradertape.services.options import chain
+from tradertape.services.portfolios import deploy as portfolios
+from tradertape.services.portfolios import signals
+from tradertape.services.portfolios.signal_labels import signal_labels
 from tradertape.services.research import backtests, strategies
 
 READ = AssistantScope.READ
@@ -147,6 +151,7 @@ def register(server: MCPServer, desk: AssistantDesk) -> None:
     _accounts(server, desk)
     _market(server, desk)
     _research(server, desk)
+    _portfolios(server, desk)
     _alerts(server, desk)
     _orders(server, desk)
 
@@ -380,6 +385,60 @@ def _research(server: MCPServer, desk: AssistantDesk) -> None:
 
         args = request.model_dump(mode="json", exclude_unset=True)
         return await desk.call(ctx, "run_backtest", args, READ, work)
+
+
+def _portfolios(server: MCPServer, desk: AssistantDesk) -> None:
+    """Model portfolios and their signals."""
+    runtime = desk.runtime
+
+    @server.tool(annotations=READS)
+    async def model_portfolios(ctx: Context) -> Rows[PortfolioOut]:
+        """The user's model portfolios (active and paused) with their capital: free,
+        deployed, committed, realised P&L and charges paid."""
+        return await desk.call(
+            ctx,
+            "model_portfolios",
+            {},
+            READ,
+            lambda db, caller: Rows[PortfolioOut](
+                rows=[
+                    portfolio_out(r)
+                    for r in portfolios.listing(
+                        db, user_id=caller.user_id, status=None, limit=MAX_ROWS, offset=0
+                    )
+                ]
+            ),
+        )
+
+    @server.tool(annotations=READS)
+    async def model_signals(
+        ctx: Context,
+        portfolio_id: Annotated[int | None, Field(ge=1)] = None,
+        status: Annotated[str | None, Field(max_length=40)] = None,
+        limit: Annotated[int, Field(ge=1, le=MAX_ROWS)] = 100,
+    ) -> Rows[SignalOut]:
+        """The model portfolios' signals, newest scan first, by conviction rank within it;
+        each labelled with its symbol's data source (synthetic data says so)."""
+
+        def work(db: Session, caller: Caller) -> Rows[SignalOut]:
+            rows = signals.listing(
+                db,
+                user_id=caller.user_id,
+                portfolio_id=portfolio_id,
+                status=status,
+                limit=limit,
+                offset=0,
+            )
+            labels = signal_labels(db, rows, runtime.candles)
+            return Rows[SignalOut](
+                rows=[
+                    SignalOut.model_validate(row).model_copy(update=label)
+                    for row, label in zip(rows, labels, strict=True)
+                ]
+            )
+
+        args = {"portfolio_id": portfolio_id, "status": status, "limit": limit}
+        return await desk.call(ctx, "model_signals", args, READ, work)
 
 
 def _alerts(server: MCPServer, desk: AssistantDesk) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from tests.helpers import PASSWORD
 from tests.mcp.conftest import connected, fund, issue_key, structured, text_of, user_with_key
 from tests.workers_kit import set_price
-from tradertape.db.models import Alert, AssistantConfirmation, Order
+from tradertape.db.models import Alert, AssistantConfirmation, Gtt, Order
 from tradertape.runtime import Runtime
 from tradertape.services.accounts import assistant_keys
 from tradertape.services.assistant.calls import CALL_KIND
@@ -43,10 +43,24 @@ NOTICE = {
         "right": {"type": "literal", "value": 1600},
     },
 }
+GTT: dict[str, Any] = {
+    "type": "single",
+    "condition": {
+        "exchange": "NSE",
+        "tradingsymbol": "INFY",
+        "trigger_values": [1350],
+        "last_price": 1400,
+    },
+    "orders": [
+        {"transaction_type": "BUY", "quantity": 2, "order_type": "LIMIT", "product": "CNC",
+         "price": 1355}
+    ],
+}  # fmt: skip
 WRITES = [
     ("place_order", {"order": BUY}),
     ("place_order", {"order": BUY | {"mode": "live"}}),
     ("create_alert", {"alert": NOTICE}),
+    ("place_gtt", {"gtt": GTT}),
 ]
 
 
@@ -65,7 +79,7 @@ async def test_a_read_key_is_refused_every_write(runtime: Runtime, tool: str, ar
 
     assert answer.is_error
     assert "'read' scope" in text_of(answer)
-    assert [_count(runtime, m) for m in (Order, Alert, AssistantConfirmation)] == [0, 0, 0]
+    assert [_count(runtime, m) for m in (Order, Alert, AssistantConfirmation, Gtt)] == [0] * 4
 
 
 async def test_a_paper_key_places_no_live_order_and_does_not_even_ask(runtime: Runtime):
@@ -84,8 +98,10 @@ async def test_no_tool_touches_scopes_risk_rules_the_kill_switch_or_paper_live(r
     async with connected(runtime, secret) as client:
         tools = (await client.list_tools()).tools
 
-    words = ("scope", "key", "risk", "rule", "kill", "switch", "live_trading", "mode", "setting")
+    words = ("scope", "key", "risk", "rule", "kill", "switch", "live", "setting", "trading_mode")
+    verbs = ("set_", "change_", "update_", "delete_", "enable_", "disable_", "toggle_")
     assert [t.name for t in tools if any(w in t.name for w in words)] == []
+    assert [t.name for t in tools if t.name.startswith(verbs)] == []
     for tool in tools:  # nor does any take such an argument
         fields = set(tool.input_schema.get("properties", {}))
         assert not fields & {"scope", "scopes", "kill_switch", "risk_rules", "live_trading"}
@@ -189,3 +205,18 @@ async def test_every_call_is_in_the_audit_trail_naming_the_key(runtime: Runtime)
     assert order_events
     assert {e.source for e in order_events} == {f"assistant:{calls[0].payload['key_id']}"}
     assert verdict.broken is None
+
+
+async def test_a_paper_gtt_is_placed_and_a_live_one_is_the_users(runtime: Runtime):
+    user_id, secret = user_with_key(runtime, "live")
+    fund(runtime, user_id, "100000")
+    set_price(runtime, "NSE:INFY", "1400")
+    async with connected(runtime, secret) as client:
+        paper = structured(await client.call_tool("place_gtt", {"gtt": GTT}))
+        live = await client.call_tool("place_gtt", {"gtt": GTT | {"mode": "live"}})
+
+    assert paper["trigger_id"] >= 1
+    assert live.is_error
+    assert "paper GTTs only" in text_of(live)
+    with runtime.db.session() as db:
+        assert [g.broker for g in db.scalars(select(Gtt))] == ["paper"]

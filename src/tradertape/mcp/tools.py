@@ -32,7 +32,7 @@ from tradertape.api.schemas.strategies import (
     run_brief,
     strategy_out,
 )
-from tradertape.api.schemas.trading import OrderIn, OrderPlaced
+from tradertape.api.schemas.trading import GttCreated, GttIn, OrderIn, OrderPlaced, gtt_spec
 from tradertape.backtest.request import BacktestRequest
 from tradertape.domain import books
 from tradertape.domain.market import ChartInterval
@@ -526,6 +526,22 @@ def _orders(server: MCPServer, desk: AssistantDesk) -> None:
             return OrderAnswer(status=status, order=placed, message=placed.status_message or "")
 
         return await desk.call(ctx, "place_order", args, PAPER, place)
+
+    @server.tool(annotations=TRADES)
+    async def place_gtt(ctx: Context, gtt: GttIn) -> GttCreated:
+        """Create a paper GTT: a single trigger or a two-leg OCO (a stop-loss and a target).
+        A leg that would open or extend a position passes the user's risk rules now and
+        again when it fires. Live GTTs are the user's to place in the web app."""
+
+        def work(db: Session, caller: Caller) -> GttCreated:
+            if gtt.mode != "paper":
+                raise InvalidField("gtt.mode", "an assistant places paper GTTs only")
+            row = runtime.orders.create_gtt(
+                db, user_id=caller.user_id, spec=gtt_spec(gtt), account=PAPER_ACCOUNT
+            )
+            return GttCreated(trigger_id=row.id)
+
+        return await desk.call(ctx, "place_gtt", gtt.model_dump(mode="json"), PAPER, work)
 
     @server.tool(annotations=READS)
     async def order_confirmation(

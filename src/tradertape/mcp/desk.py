@@ -1,4 +1,5 @@
-"""Each tool call as one piece of work: the key checked, the scope enforced, the call audited.
+"""Each tool call as one piece of work: the key checked, its calls counted, the scope
+enforced, the call audited.
 
 The key is checked on every call, not once per connection, so a key revoked in Settings
 stops an assistant at its next call. Over HTTP it is the request's ``Authorization``
@@ -16,11 +17,12 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from sqlalchemy.orm import Session
 
-from tradertape.errors import TraderTapeError, Unauthenticated
+from tradertape.errors import RateLimited, TraderTapeError, Unauthenticated
 from tradertape.runtime import Runtime
 from tradertape.security.tokens import ASSISTANT_KEY_PREFIX
 from tradertape.services.accounts import assistant_keys
 from tradertape.services.accounts.assistant_keys import AssistantScope
+from tradertape.services.accounts.ratelimit import RateLimiter
 from tradertape.services.assistant import calls
 
 T = TypeVar("T")
@@ -69,6 +71,9 @@ class AssistantDesk:
     def __init__(self, runtime: Runtime, *, secret: str | None = None) -> None:
         self.runtime = runtime
         self._secret = secret
+        self._calls = RateLimiter(
+            clock=runtime.clock, limit=runtime.settings.assistant_calls_per_minute
+        )
 
     def secret_of(self, ctx: Context) -> str:
         """The key this call presents."""
@@ -112,6 +117,15 @@ class AssistantDesk:
                 tool=tool,
                 arguments=arguments,
             )
+            try:
+                self._calls.hit(db, [calls.source_of(caller.key_id)])
+            except RateLimited as limited:
+                reason = (
+                    f"this assistant key made too many calls; try again in "
+                    f"{limited.retry_after_s} s"
+                )
+                self._audit(db, caller, call, f"refused: {reason}")
+                raise ToolError(reason) from limited
             if not caller.scope.allows(needs):
                 reason = (
                     f"this assistant key has the '{caller.scope}' scope and {tool} needs "

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
+from mcp import Client
 from tests.conftest import TEST_SECRET
 from tests.mcp.conftest import structured, text_of, user_with_key
 from tradertape.runtime import Runtime

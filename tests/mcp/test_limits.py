@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from tests.api.test_gtt_books import GTT
 from tests.helpers import PASSWORD
 from tests.mcp.conftest import connected, fund, issue_key, structured, text_of, user_with_key
 from tests.workers_kit import set_price
@@ -43,19 +44,6 @@ NOTICE = {
         "right": {"type": "literal", "value": 1600},
     },
 }
-GTT: dict[str, Any] = {
-    "type": "single",
-    "condition": {
-        "exchange": "NSE",
-        "tradingsymbol": "INFY",
-        "trigger_values": [1350],
-        "last_price": 1400,
-    },
-    "orders": [
-        {"transaction_type": "BUY", "quantity": 2, "order_type": "LIMIT", "product": "CNC",
-         "price": 1355}
-    ],
-}  # fmt: skip
 WRITES = [
     ("place_order", {"order": BUY}),
     ("place_order", {"order": BUY | {"mode": "live"}}),

@@ -18,6 +18,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
+from anyio.abc import TaskGroup, TaskStatus
+from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -32,38 +34,56 @@ _NO_REBINDING_CHECK = TransportSecuritySettings(enable_dns_rebinding_protection=
 
 
 class McpEndpoint:
-    """The MCP server over streamable HTTP, for assistant keys only."""
+    """The MCP server over streamable HTTP, for assistant keys only.
+
+    Built at its first request, not with the app: its tools' schemas cost tens of
+    milliseconds, which every app (each test's) would pay for an endpoint most never call.
+    """
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.server = build_server(runtime)
-        self._running = False
+        self._tasks: TaskGroup | None = None
+        self._server: MCPServer | None = None
+        self._building = anyio.Lock()
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """Serve while this lasts (the app's lifespan): a fresh session manager each time."""
-        self.server.streamable_http_app(
-            streamable_http_path=PATH,
-            stateless_http=True,
-            json_response=True,
-            transport_security=_NO_REBINDING_CHECK,
-        )
-        async with self.server.session_manager.run():
-            self._running = True
+        """Serve while this lasts (the app's lifespan); the server's session manager, once
+        built, runs in a task of this one's and stops with it."""
+        async with anyio.create_task_group() as tasks:
+            self._tasks = tasks
             try:
                 yield
             finally:
-                self._running = False
+                self._tasks = None
+                self._server = None
+                tasks.cancel_scope.cancel()
+
+    async def _ready(self) -> MCPServer | None:
+        """The server, built and started at the first call (None: the app is not running)."""
+        async with self._building:
+            if self._server is None and self._tasks is not None:
+                server = build_server(self.runtime)
+                server.streamable_http_app(
+                    streamable_http_path=PATH,
+                    stateless_http=True,
+                    json_response=True,
+                    transport_security=_NO_REBINDING_CHECK,
+                )
+                await self._tasks.start(_manage, server)
+                self._server = server
+            return self._server
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         refusal = await anyio.to_thread.run_sync(self._refusal, bearer_of(Headers(scope=scope)))
         if refusal is not None:
             await _answer(send, 401, refusal, {"www-authenticate": 'Bearer realm="tradertape"'})
             return
-        if not self._running:
+        server = await self._ready()
+        if server is None:
             await _answer(send, 503, "the MCP server is starting or stopping; try again", {})
             return
-        await self.server.session_manager.handle_request(scope, receive, send)
+        await server.session_manager.handle_request(scope, receive, send)
 
     def _refusal(self, secret: str) -> str | None:
         if not secret:
@@ -74,6 +94,13 @@ class McpEndpoint:
             except Unauthenticated as refused:
                 return refused.detail
         return None
+
+
+async def _manage(server: MCPServer, *, task_status: TaskStatus[None]) -> None:
+    """Run `server`'s session manager until cancelled (entered and left in this one task)."""
+    async with server.session_manager.run():
+        task_status.started()
+        await anyio.sleep_forever()
 
 
 class McpDoor:

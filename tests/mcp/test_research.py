@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import deploy_v1
-from tests.mcp.conftest import connected, structured, user_with_key
+from tests.mcp.conftest import connected, fund, structured, user_with_key
+from tests.workers_kit import set_price
 from tradertape.runtime import Runtime
 from tradertape.services.research import strategies
 
@@ -56,3 +57,34 @@ async def test_model_portfolios_and_their_signals_are_read(runtime: Runtime):
     assert (portfolio["id"], portfolio["universe"]) == (portfolio_id, "nifty_50")
     assert portfolio["total_capital"] == "1000000.00"  # Paise: rupees to the paisa, as the API
     assert signals["rows"] == []
+
+
+async def test_the_tax_pnl_of_a_year_counts_paper_trades_only_when_asked(runtime: Runtime):
+    user_id, secret = user_with_key(runtime, "paper")
+    fund(runtime, user_id, "100000")
+    order = {
+        "exchange": "NSE",
+        "tradingsymbol": "INFY",
+        "quantity": 2,
+        "product": "CNC",
+        "order_type": "MARKET",
+    }
+    async with connected(runtime, secret) as client:
+        set_price(runtime, "NSE:INFY", "1500")
+        bought = structured(
+            await client.call_tool("place_order", {"order": order | {"transaction_type": "BUY"}})
+        )
+        set_price(runtime, "NSE:INFY", "1510")
+        sold = structured(
+            await client.call_tool("place_order", {"order": order | {"transaction_type": "SELL"}})
+        )
+        real = structured(await client.call_tool("journal_tax", {"fy": "2026-27"}))
+        paper = structured(
+            await client.call_tool("journal_tax", {"fy": "2026-27", "include_paper": True})
+        )
+        wrong = await client.call_tool("journal_tax", {"fy": "2026-28"})
+
+    assert (bought["status"], sold["status"]) == ("placed", "placed")
+    assert real["speculative"]["trips"] == 0
+    assert paper["speculative"]["trips"] == 1
+    assert wrong.is_error

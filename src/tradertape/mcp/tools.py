@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from tradertape.api.schemas.alerts import CONDITION_HELP, AlertName, AlertOut
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.instruments import InstrumentOut
+from tradertape.api.schemas.journal import TaxOut
+from tradertape.api.schemas.journal_tax import tax_out
 from tradertape.api.schemas.kite import BookOrder, BookTrade, Holding, MarginsOut, PositionsOut
 from tradertape.api.schemas.market import HistoryOut, MarketQuoteOut, MarketQuotesOut
 from tradertape.api.schemas.model import PortfolioOut, SignalOut, portfolio_out
@@ -38,6 +40,7 @@ from tradertape.domain import books
 from tradertape.domain.market import ChartInterval
 from tradertape.domain.ticks import order_tick
 from tradertape.errors import InvalidField
+from tradertape.journal.tax import fy_bounds
 from tradertape.mcp.desk import AssistantDesk, Caller
 from tradertape.oms import PAPER_ACCOUNT
 from tradertape.runtime import Runtime
@@ -45,6 +48,7 @@ from tradertape.services.accounts.assistant_keys import AssistantScope
 from tradertape.services.alerts import alerts
 from tradertape.services.assistant import calls, confirmations
 from tradertape.services.books.ticket import place_ticket
+from tradertape.services.journal import ledger, returns
 from tradertape.services.market.history import history
 from tradertape.services.market.instruments import build_catalog
 from tradertape.services.market.quotes import MAX_QUOTES, quotes
@@ -152,6 +156,7 @@ def register(server: MCPServer, desk: AssistantDesk) -> None:
     _market(server, desk)
     _research(server, desk)
     _portfolios(server, desk)
+    _journal(server, desk)
     _alerts(server, desk)
     _orders(server, desk)
 
@@ -439,6 +444,40 @@ def _portfolios(server: MCPServer, desk: AssistantDesk) -> None:
 
         args = {"portfolio_id": portfolio_id, "status": status, "limit": limit}
         return await desk.call(ctx, "model_signals", args, READ, work)
+
+
+def _journal(server: MCPServer, desk: AssistantDesk) -> None:
+    """The journal's tax P&L."""
+    runtime = desk.runtime
+
+    @server.tool(annotations=READS)
+    async def journal_tax(
+        ctx: Context,
+        fy: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", description="e.g. 2025-26")],
+        include_paper: bool = False,
+    ) -> TaxOut:
+        """The tax P&L of a financial year from the journal: intraday (speculative), F&O
+        (non-speculative) with turnover, STCG and LTCG by rate, Schedule 112A, and the
+        income by head after set-offs. Facts to check with an adviser, not advice. Paper
+        trades are left out unless ``include_paper``."""
+
+        def work(db: Session, caller: Caller) -> TaxOut:
+            try:
+                fy_bounds(fy)
+            except ValueError as problem:
+                raise InvalidField("fy", str(problem)) from None
+            answer = returns.year_income(
+                db,
+                user_id=caller.user_id,
+                reference=ledger.Reference.load(runtime.settings.data_dir),
+                fy=fy,
+                today=ledger.ist_today(runtime.clock.now()),
+                include_paper=include_paper,
+            )
+            return tax_out(answer)
+
+        args = {"fy": fy, "include_paper": include_paper}
+        return await desk.call(ctx, "journal_tax", args, READ, work)
 
 
 def _alerts(server: MCPServer, desk: AssistantDesk) -> None:

@@ -41,6 +41,7 @@ from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.alerts import firing
 from tradertape.services.alerts.placing import Placer
+from tradertape.services.assistant import confirmations
 from tradertape.services.brokers.live_trading import kite_postback_checksum
 from tradertape.services.notifications.telegram import chats as telegram_links
 from tradertape_brokers.kite import checksum
@@ -700,6 +701,21 @@ def _job_failure(c: Context) -> int:
     return int(failures[0]["id"])
 
 
+def _assistant_asks(c: Context) -> int:
+    """A live order an assistant asked for, waiting for the actor's confirmation."""
+    key = c.call("POST", "/api/assistant/keys", json={"name": "fuzz", "scope": "live"})
+    with c.runtime.db.session() as db:
+        row = confirmations.ask(
+            db,
+            clock=c.runtime.clock,
+            user_id=c.actor.user_id,
+            key_id=key["id"],
+            key_name="fuzz",
+            order={**order(quantity=1), "mode": "live"},
+        )
+        return row.id
+
+
 def _agent_key(c: Context) -> str:
     return str(c.call("POST", "/api/agent/keys", json={"name": "fuzz"})["api_key"])
 
@@ -937,6 +953,16 @@ SEEDS: dict[str, Seed] = {
             ]
         )
         for action in ("approve", "reject")
+    },
+    "POST /api/assistant/keys": _one(body={"name": "fuzz assistant", "scope": "paper"}),
+    "POST /api/assistant/keys/{key_id}/revoke": lambda c: [
+        {"path_parameters": {"key_id": c.call("POST", "/api/assistant/keys", json={})["id"]}}
+    ],
+    **{
+        f"POST /api/assistant/confirmations/{{confirmation_id}}/{action}": (
+            lambda c: [{"path_parameters": {"confirmation_id": _assistant_asks(c)}}]
+        )
+        for action in ("confirm", "decline")
     },
     "GET /api/agent/expected-positions": _agent(),
     "GET /api/agent/alert-fires": _agent(),

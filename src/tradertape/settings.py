@@ -216,6 +216,9 @@ class Settings(BaseSettings):
     # client's orders, paper and live, on every path and broker, at most this many a second
     # (10 for an algo not registered with the exchange; a registered one may be allowed more).
     order_rate_per_sec: int = Field(default=10, ge=1, le=1000)
+    # Each assistant key's calls to the MCP server (`tradertape.mcp`), in any minute, shared
+    # by every server process; past it a call is refused (and audited) until the minute ends.
+    assistant_calls_per_minute: int = Field(default=120, ge=1, le=10_000)
     # The algo id each live order records: the exchange's id of a registered algo, or this
     # placeholder for an unregistered retail algo under the threshold.
     algo_id: str = Field(default="RETAIL-UNREGISTERED", min_length=1, max_length=32)

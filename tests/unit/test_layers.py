@@ -102,6 +102,18 @@ def _imports(package: str, *, root: Path = SRC) -> set[tuple[str, str]]:
             id="serving-knows-no-route-nor-engine",
         ),
         pytest.param(
+            "mcp",
+            (
+                "fastapi",
+                "tradertape.api.routes",
+                "tradertape.api.deps",
+                "tradertape.cli",
+                "tradertape.jobs",
+                "tradertape.db.models",
+            ),
+            id="mcp-tools-call-services-not-routes",
+        ),
+        pytest.param(
             "jobs",
             ("fastapi", "starlette", "tradertape.api", "tradertape.cli", "tradertape.serving"),
             id="jobs-know-no-http",

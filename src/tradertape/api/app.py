@@ -20,6 +20,7 @@ from tradertape.api.routes import (
     agent,
     agent_keys,
     alerts,
+    assistant,
     audit,
     auth,
     backtest,
@@ -70,6 +71,7 @@ from tradertape.api.schemas.streams import STREAM_MODELS
 from tradertape.feed.fanout import TickHub
 from tradertape.jobs.background import Background
 from tradertape.jobs.kernels import KernelWarmUp
+from tradertape.mcp.http import McpDoor, McpEndpoint
 from tradertape.runtime import Runtime
 from tradertape.serving import route_state
 from tradertape.serving.admission import Gates
@@ -140,13 +142,16 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
     hub = TickHub(runtime.bus)
     runtime.option_ticker.follow(lambda: hub.subscribed)  # options subscribed here get ticks
 
+    assistants = McpEndpoint(runtime)  # /mcp: AI assistants with their keys (issue 71)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         background = Background.start(runtime, kernels)
         if runtime.settings.warm_kernels:  # a server readying itself (test apps skip it)
             await ready_routes(app)
         try:
-            yield
+            async with assistants.running():
+                yield
         finally:
             await background.stop()
             await hub.close()
@@ -203,6 +208,7 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
         admin,
         agent_keys,
         agent,
+        assistant,
         trading_agent,
         worker_tokens,
         workers_runs,
@@ -262,5 +268,7 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
     )
     app.add_middleware(CrossSiteCheck, public_base_url=settings.public_base_url)  # before reading
     app.add_middleware(RequestIdMiddleware)  # outermost: a refusal above carries the id too
+    # /mcp before all of them: its own transport, its own key, its own refusals
+    app.add_middleware(McpDoor, endpoint=assistants)
     install_route_index(app)  # each request to its router without a walk past the others
     return app

@@ -13,6 +13,7 @@ from tradertape.cli import (
     instruments,
     keys,
     market_calendar,
+    mcp,
     server,
 )
 
@@ -23,6 +24,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 server.register(app)
+mcp.register(app)
 backtest.register(app)
 app.add_typer(accounts.db_app, name="db")
 app.add_typer(accounts.user_app, name="user")

@@ -86,7 +86,7 @@ from tradertape.oms.live.reconcile import ReconcileReport
 from tradertape.oms.live.reconcile_compare import ATTENTION, DriftItem, DriftKind
 from tradertape.oms.live_ports import LiveGttSweeps, LiveReconciler, LiveReports, LiveSweeps
 from tradertape.oms.order_log import RESERVED_KEY_PREFIXES, UNPLACED
-from tradertape.oms.orders import PAPER_ACCOUNT, Account, OrderPipeline, VenueTraits
+from tradertape.oms.orders import PAPER_ACCOUNT, Account, OrderPipeline, Submitted, VenueTraits
 from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.oms.paper.snapshot import LedgerSnapshot
 from tradertape.oms.portfolio_books import (
@@ -150,6 +150,7 @@ __all__ = [
     "OrderMissing",
     "OrderModified",
     "OrderPipeline",
+    "Submitted",
     "OrderRejected",
     "OrderReleased",
     "OrderTriggered",

@@ -13,7 +13,7 @@ import { SDK_ACCOUNT_SCOPE } from "@/workers/workerApi";
 type AgentKey = components["schemas"]["AgentKeyOut"];
 type WorkerToken = components["schemas"]["WorkerTokenOut"];
 
-function ShownOnce({ label, secret, onDone }: { label: string; secret: string | null; onDone: () => void }) {
+export function ShownOnce({ label, secret, onDone }: { label: string; secret: string | null; onDone: () => void }) {
   return (
     <Modal opened={secret !== null} onClose={onDone} title={`Your new ${label}`}>
       {secret && (
@@ -27,7 +27,7 @@ function ShownOnce({ label, secret, onDone }: { label: string; secret: string | 
   );
 }
 
-function Revoke({ what, onConfirm, pending }: { what: string; onConfirm: () => void; pending: boolean }) {
+export function Revoke({ what, onConfirm, pending }: { what: string; onConfirm: () => void; pending: boolean }) {
   const [asking, setAsking] = useState(false);
   return (
     <>

@@ -2,6 +2,7 @@
 import { Tabs } from "@mantine/core";
 import { Navigate, useNavigate, useParams } from "react-router";
 import { PageTitle } from "@/components/PageTitle";
+import { AssistantConfirmations, AssistantKeysSection } from "./AssistantSection";
 import { BrokersSection } from "./BrokersSection";
 import { AgentKeysSection, WorkerTokensSection } from "./KeysSection";
 import { LiveTradingSection } from "./LiveTradingSection";
@@ -14,6 +15,7 @@ const SECTIONS = [
   { path: "brokers", label: "Brokers", render: () => <BrokersSection /> },
   { path: "live", label: "Live trading", render: () => <LiveTradingSection /> },
   { path: "keys", label: "Keys and tokens", render: () => (<><AgentKeysSection /><div style={{ height: 24 }} /><WorkerTokensSection /></>) },
+  { path: "assistant", label: "AI assistant", render: () => (<><AssistantConfirmations /><div style={{ height: 24 }} /><AssistantKeysSection /></>) },
   { path: "agent", label: "Trading agent", render: () => <TradingAgentSection /> },
   { path: "whats-new", label: "What's new", render: () => <WhatsNewSection /> },
   { path: "telegram", label: "Telegram", render: () => <TelegramSection /> },

@@ -13,20 +13,17 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.job_slots import ExportSlot
-from tradertape.api.routes.journal_returns import income_lines, schedule_row
 from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.journal import (
     BenchmarkMetricsOut,
     BenchmarkOut,
     BenchmarkPointOut,
-    BusinessOut,
     EdgeFinderOut,
     EdgeOut,
     ExportOut,
     FmvImportOut,
     FmvStatusOut,
     Fy,
-    GainsBucketOut,
     IndexImportOut,
     IndexSeriesOut,
     JournalTradeOut,
@@ -43,6 +40,7 @@ from tradertape.api.schemas.journal import (
     TaxOut,
     YearPnlOut,
 )
+from tradertape.api.schemas.journal_tax import tax_out
 from tradertape.api.schemas.numbers import RowId
 from tradertape.domain.money import paise, shown_paise
 from tradertape.errors import InvalidField
@@ -50,7 +48,7 @@ from tradertape.journal import analytics, export, findings
 from tradertape.journal import benchmark as bench
 from tradertape.journal.expiry import SETTLEMENT_NEEDED
 from tradertape.journal.pnl import Book, RoundTrip
-from tradertape.journal.tax import Business, GainsBucket, by_financial_year, fy_bounds
+from tradertape.journal.tax import by_financial_year, fy_bounds
 from tradertape.runtime import Runtime
 from tradertape.services.family import groups
 from tradertape.services.journal import benchmark, ledger, returns
@@ -259,49 +257,6 @@ def journal_pnl(
     )
 
 
-def _business(b: Business) -> BusinessOut:
-    return BusinessOut(
-        pnl=paise(b.pnl), turnover=paise(b.turnover), charges=paise(b.charges), trips=b.trips
-    )
-
-
-def _tax_out(answer: returns.YearTax) -> TaxOut:
-    year, done = answer.year, answer.set_off
-
-    def bucket(b: GainsBucket) -> GainsBucketOut:
-        line = done.line(b.kind, b.rate)
-        return GainsBucketOut(
-            kind=b.kind,
-            rate=b.rate,
-            gains=paise(b.gains),
-            losses=paise(b.losses),
-            expenses=paise(b.expenses),
-            net=paise(b.net),
-            set_off=paise(line.within_head + line.across_heads + line.brought_forward),
-            left=paise(line.left),
-            exemption=paise(line.exemption),
-            taxable=paise(line.taxable),
-            tax=paise(line.tax or ZERO),
-            trips=b.trips,
-        )
-
-    return TaxOut(
-        fy=year.fy,
-        speculative=_business(year.speculative),
-        non_speculative=_business(year.non_speculative),
-        capital_gains=[bucket(b) for b in year.buckets],
-        buyback_dividend=paise(year.buyback_dividend),
-        buyback_exempt_gain=paise(year.buyback_exempt_gain),
-        charges_not_deducted=paise(year.charges_not_deducted),
-        unmatched_isins=year.unmatched_isins,
-        schedule_112a=[schedule_row(r) for r in year.schedule_112a],
-        income=income_lines(done),
-        special_rate_tax=done.special_rate_tax,
-        slab_income=paise(done.slab_income),
-        note=export.NOTE,
-    )
-
-
 def _year(
     runtime: Runtime, db: DbDep, user_id: int, fy: str, include_paper: bool
 ) -> returns.YearTax:
@@ -324,7 +279,7 @@ def journal_tax(
     Schedule 112A, and the income by head after the Act's set-offs with the tax at special
     rates they leave (the return's, `/journal/tax/return`). Facts to check, not advice.
     Paper trades are left out unless ``include_paper=true``."""
-    return _tax_out(_year(runtime, db, user.id, fy, include_paper))
+    return tax_out(_year(runtime, db, user.id, fy, include_paper))
 
 
 @router.get("/journal/tax/export", response_model=ExportOut, responses=HEAVY_JOB_RESPONSES)

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
-from tradertape.api.schemas.journal import ExportOut, Fy, IncomeLineOut, Schedule112AOut
+from tradertape.api.schemas.journal import ExportOut, Fy
 from tradertape.api.schemas.journal_returns import (
     AuditOut,
     BusinessReturnOut,
@@ -22,15 +22,15 @@ from tradertape.api.schemas.journal_returns import (
     ReturnOut,
     Schedule112ATotalOut,
 )
+from tradertape.api.schemas.journal_tax import income_lines, schedule_row
 from tradertape.domain.money import paise
 from tradertape.errors import InvalidField
-from tradertape.journal.carry_forward import Line, Loss, SetOffYear, assessment_year
+from tradertape.journal.carry_forward import Loss, assessment_year
 from tradertape.journal.return_figures import (
     LOSS_LABELS,
     Figure,
     business_figures,
     capital_gains_figures,
-    line_label,
     loss_figures,
     set_off_figures,
 )
@@ -56,13 +56,6 @@ _KINDS: dict[str, Literal["business", "speculative", "stcl", "ltcl"]] = {
     "stcl": "stcl",
     "ltcl": "ltcl",
 }
-_HEADS: dict[str, Literal["business", "speculative", "other_sources", "stcg", "ltcg"]] = {
-    "business": "business",
-    "speculative": "speculative",
-    "other_sources": "other_sources",
-    "stcg": "stcg",
-    "ltcg": "ltcg",
-}
 NOTES = [
     "The figures as the journal's trades and charges give them: check them, and the rules "
     "behind them, with your adviser before you file.",
@@ -74,27 +67,6 @@ NOTES = [
     "rate first (slab income ranked at 30 %), and the s.112A exemption against the long-term "
     "gains left at the higher rate.",
 ]
-
-
-def schedule_row(r: Row112A) -> Schedule112AOut:
-    """A Schedule 112A line as the API answers it."""
-    return Schedule112AOut(
-        acquired="BE" if r.acquired == BEFORE else "AE",
-        transferred="BE" if r.transferred == BEFORE else "AE",
-        isin=r.isin,
-        name=r.name,
-        units=r.units,
-        sale_price=r.sale_price,
-        consideration=r.consideration,
-        cost=r.cost,
-        actual_cost=r.actual_cost,
-        lower_of_fmv_and_sale=r.lower_of_fmv_and_sale,
-        fmv_per_unit=r.fmv_per_unit,
-        fmv_total=r.fmv_total,
-        expenditure=r.expenditure,
-        deductions=r.deductions,
-        balance=r.balance,
-    )
 
 
 def _totals(rows: list[Row112A]) -> list[Schedule112ATotalOut]:
@@ -159,30 +131,6 @@ def _loss(x: Loss) -> LossOut:
         left=paise(x.left),
         last_fy=x.last_fy,
     )
-
-
-def income_line(x: Line) -> IncomeLineOut:
-    """An income line after its set-offs, as the API answers it."""
-    tax = x.tax
-    return IncomeLineOut(
-        head=_HEADS[x.head],
-        label=line_label(x),
-        rate=x.rate,
-        net=paise(x.net),
-        within_head=paise(x.within_head),
-        across_heads=paise(x.across_heads),
-        brought_forward=paise(x.brought_forward),
-        left=paise(x.left),
-        exemption=paise(x.exemption),
-        taxable=paise(x.taxable),
-        tax=None if tax is None else paise(tax),
-    )
-
-
-def income_lines(done: SetOffYear) -> list[IncomeLineOut]:
-    """The lines with anything on them: slab income first, then capital gains."""
-    slab = [x for x in done.lines if x.rate is None and x.net]
-    return [income_line(x) for x in slab + done.gains()]
 
 
 def _losses(answer: returns.YearReturn) -> LossesOut:

@@ -22,18 +22,18 @@ from tradertape.api.schemas.model import (
     ScanOut,
     ScanRequest,
     SignalOut,
+    portfolio_out,
 )
 from tradertape.api.schemas.numbers import RowId
 from tradertape.candles import CandleStore
 from tradertape.candles.populate import last_completed_session
 from tradertape.db.models import ModelPortfolio, ModelSignal, User
-from tradertape.domain.money import paise, shown_paise
+from tradertape.domain.money import shown_paise
 from tradertape.domain.signals import SignalEvent
 from tradertape.errors import InvalidField
 from tradertape.ports.clock import Clock
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.sessions import SignedIn
-from tradertape.services.agent.signals import Reported, reported
 from tradertape.services.market.calendar_watch import warning_now
 from tradertape.services.portfolios import deploy as portfolios
 from tradertape.services.portfolios import position_money, positions, runs, signals
@@ -45,6 +45,7 @@ from tradertape.services.portfolios.dashboard import (
     value_positions,
 )
 from tradertape.services.portfolios.deploy import PortfolioDeploy, PortfolioUpdate
+from tradertape.services.portfolios.signal_labels import signal_labels
 from tradertape.services.research.simulation import universe_keys
 
 router = APIRouter(prefix="/model", tags=["model"])
@@ -85,30 +86,13 @@ def _rupees_row(point: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _agent_placement(row: ModelSignal, seen: Reported | None) -> dict[str, object]:
-    """The broker, GTT and order ids the agent reported for an agent-run signal (the
-    server's own GTT and order, where it placed one, stay as they are)."""
-    if seen is None:
-        return {}
-    gtt: int | str | None = row.gtt_id
-    if gtt is None and seen.gtt_id is not None:
-        gtt = int(seen.gtt_id) if seen.gtt_id.isdigit() else seen.gtt_id
-    return {"gtt_id": gtt, "order_id": row.order_id or seen.order_id, "broker": seen.broker}
-
-
 def signals_out(db: Session, rows: Iterable[ModelSignal], store: CandleStore) -> list[SignalOut]:
-    """Signals labelled with their symbol's candle source (synthetic data says so), with
-    what the agent reported of them."""
+    """Signals labelled with their symbol's candle source, with what the agent reported."""
     listed = list(rows)
-    seen = reported(db, [row.id for row in listed])
-    labels: dict[str, dict[str, object]] = {}
-    out = []
-    for row in listed:
-        if row.symbol not in labels:
-            labels[row.symbol] = asdict(store.label([row.symbol]))
-        update = labels[row.symbol] | _agent_placement(row, seen.get(row.id))
-        out.append(SignalOut.model_validate(row).model_copy(update=update))
-    return out
+    return [
+        SignalOut.model_validate(row).model_copy(update=update)
+        for row, update in zip(listed, signal_labels(db, listed, store), strict=True)
+    ]
 
 
 def _portfolio_label(
@@ -117,24 +101,6 @@ def _portfolio_label(
     """The label of what a portfolio is scanned and valued on: its universe and holdings."""
     keys, _ = universe_keys(store, portfolio.universe)
     return asdict(store.label({*keys, *held}))
-
-
-_MONEY = ("current_capital", "deployed_capital", "committed_capital", "realised_pnl")
-
-
-def portfolio_out(row: ModelPortfolio) -> PortfolioOut:
-    """A portfolio with its derived capital figures, money shown to the paisa (the rows keep
-    full precision: an average price after an add-on is not on the paisa grid)."""
-    total = row.current_capital + row.deployed_capital + row.committed_capital
-    fields = {c: getattr(row, c) for c in PortfolioOut.model_fields if hasattr(row, c)}
-    fields.update({c: paise(getattr(row, c)) for c in _MONEY})
-    return PortfolioOut.model_validate(
-        {
-            **fields,
-            "total_capital": paise(total),
-            "position_size": paise(total * row.position_size_pct / 100),
-        }
-    )
 
 
 def positions_out(

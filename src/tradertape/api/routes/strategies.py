@@ -17,38 +17,14 @@ from tradertape.api.schemas.strategies import (
     StrategySchemaOut,
     StrategyShare,
     StrategyVersionOut,
+    strategy_out,
 )
-from tradertape.db.models import Strategy, StrategyVersion
+from tradertape.db.models import StrategyVersion
 from tradertape.errors import InvalidField
 from tradertape.services.research import strategies
 from tradertape.strategies.schema import blank_document, strategy_schema
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
-
-
-def strategy_out(row: Strategy, *, user_id: int) -> StrategyOut:
-    """The response shape of a strategy row."""
-    entries, exits, addons = strategies.count_rules(row.document)
-    return StrategyOut(
-        id=row.id,
-        name=row.name,
-        version=row.version,
-        base_model=row.base_model,
-        description=row.document.get("description", ""),
-        is_template=row.is_template,
-        is_builtin=row.builtin_key is not None,
-        is_public=row.is_public,
-        is_active=row.is_active,
-        is_owner=row.user_id == user_id,
-        forked_from=row.forked_from_id,
-        last_backtest_id=row.last_backtest_id,
-        entry_rule_count=entries,
-        exit_rule_count=exits,
-        addon_rule_count=addons,
-        document=row.document,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
 
 
 def _version_out(row: StrategyVersion) -> StrategyVersionOut:

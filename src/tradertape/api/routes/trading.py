@@ -58,8 +58,8 @@ from tradertape.runtime import Runtime
 from tradertape.services.accounts.sessions import SignedIn
 from tradertape.services.books import delivery
 from tradertape.services.books.summary import book_labels, summaries
+from tradertape.services.books.ticket import place_ticket
 from tradertape.services.brokers.account import PAPER, View
-from tradertape.services.portfolios.book_held import sell_in_portfolio_book
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
 
 router = APIRouter(tags=["trading"])
@@ -213,33 +213,19 @@ async def place_order(
 
 def _place(runtime: Runtime, db: Session, user: SignedIn, body: OrderIn) -> OrderPlaced:
     spec = body.spec()
-    account = Account.of(body.mode, body.broker)
-    attribution = None
-    if body.book is not None:
-        attribution = sell_in_portfolio_book(db, spec, body.book, account, user_id=user.id)
-    submitted = runtime.orders.submit(
+    submitted = place_ticket(
         db,
+        orders=runtime.orders,
+        views=runtime.account_views,
         user_id=user.id,
         spec=spec,
+        account=Account.of(body.mode, body.broker),
         # the price the ticket showed (an index option's is the model's: no feed prints it)
         last=runtime.orders.last_tick(spec.key),
-        account=account,
         client_key=body.idempotency_key,
-        attribution=attribution,
+        book=body.book,
     )
-    runtime.account_views.invalidate(user.id)
-    order = submitted.order
-    return OrderPlaced(
-        order_id=order.order_id,
-        status=order.status,
-        status_message=order.status_message,
-        replayed=submitted.replayed,
-        algo_id=order.algo_id,
-        egress_ip=order.egress_ip,
-        children=None
-        if submitted.children is None
-        else [child.order_id for child in submitted.children],
-    )
+    return OrderPlaced.of(submitted)
 
 
 @router.post("/orders/preview", response_model=TicketPreviewOut)

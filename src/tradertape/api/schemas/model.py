@@ -13,6 +13,7 @@ from tradertape.api.schemas.money_out import Paise, TickPrice
 from tradertape.api.schemas.numbers import JsonRowId
 from tradertape.api.schemas.open_models import OpenModel
 from tradertape.api.schemas.times import UtcDateTime
+from tradertape.domain.money import paise
 
 
 class DataLabelled(BaseModel):
@@ -269,4 +270,23 @@ class DashboardOut(DataLabelled):
     calendar_warning: str | None = Field(
         default=None,
         description="the NSE holiday list has run out or soon will (see /api/health)",
+    )
+
+
+_MONEY = ("current_capital", "deployed_capital", "committed_capital", "realised_pnl")
+
+
+def portfolio_out(row: Any) -> PortfolioOut:
+    """A portfolio row (`db.models.ModelPortfolio`) with its derived capital figures, money
+    shown to the paisa (the rows keep full precision: an average price after an add-on is not
+    on the paisa grid)."""
+    total = row.current_capital + row.deployed_capital + row.committed_capital
+    fields = {c: getattr(row, c) for c in PortfolioOut.model_fields if hasattr(row, c)}
+    fields.update({c: paise(getattr(row, c)) for c in _MONEY})
+    return PortfolioOut.model_validate(
+        {
+            **fields,
+            "total_capital": paise(total),
+            "position_size": paise(total * row.position_size_pct / 100),
+        }
     )

@@ -10,6 +10,7 @@ from tradertape.api.schemas.money_out import PaiseNumber, TickNumber
 from tradertape.api.schemas.open_models import JsonNumber, OpenModel
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.domain.decimal_input import Flag
+from tradertape.services.research.strategies import count_rules
 from tradertape.strategies.dsl import (
     AddonRules,
     BaseModelId,
@@ -131,6 +132,31 @@ class BacktestRunBrief(BaseModel):
     )
     sweep_variant: int | None = Field(
         default=None, description="which of the sweep's variants (its `index`)"
+    )
+
+
+def strategy_out(row: Any, *, user_id: int) -> StrategyOut:
+    """A strategy row (`db.models.Strategy`) in the response shape, seen by `user_id`."""
+    entries, exits, addons = count_rules(row.document)
+    return StrategyOut(
+        id=row.id,
+        name=row.name,
+        version=row.version,
+        base_model=row.base_model,
+        description=row.document.get("description", ""),
+        is_template=row.is_template,
+        is_builtin=row.builtin_key is not None,
+        is_public=row.is_public,
+        is_active=row.is_active,
+        is_owner=row.user_id == user_id,
+        forked_from=row.forked_from_id,
+        last_backtest_id=row.last_backtest_id,
+        entry_rule_count=entries,
+        exit_rule_count=exits,
+        addon_rule_count=addons,
+        document=row.document,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 

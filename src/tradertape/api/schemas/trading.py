@@ -23,7 +23,7 @@ from tradertape.domain.orders import (
     Variety,
 )
 from tradertape.domain.utc_times import utc_iso
-from tradertape.oms import RESERVED_KEY_PREFIXES
+from tradertape.oms import RESERVED_KEY_PREFIXES, Submitted
 from tradertape.ports.broker import GttSpec
 
 
@@ -164,6 +164,21 @@ class OrderPlaced(BaseModel):
         description="an order above its freeze quantity placed with `autoslice`: every"
         " child's order id, `order_id` the first (Kite's `children`)",
     )
+
+    @classmethod
+    def of(cls, submitted: Submitted) -> OrderPlaced:
+        """A placement's answer."""
+        order = submitted.order
+        children = submitted.children
+        return cls(
+            order_id=order.order_id,
+            status=order.status,
+            status_message=order.status_message,
+            replayed=submitted.replayed,
+            algo_id=order.algo_id,
+            egress_ip=order.egress_ip,
+            children=None if children is None else [child.order_id for child in children],
+        )
 
 
 class GttCondition(Strict):

@@ -23,7 +23,7 @@ from tradertape.db.models.journal import (
     TradeUpload,
     UploadedTrade,
 )
-from tradertape.db.models.keys import AgentKey, WorkerToken
+from tradertape.db.models.keys import AgentKey, AssistantConfirmation, AssistantKey, WorkerToken
 from tradertape.db.models.notifications import (
     Notification,
     NotificationSettings,
@@ -76,6 +76,8 @@ __all__ = [
     "IndexClose",
     "AgentHeartbeat",
     "AgentKey",
+    "AssistantConfirmation",
+    "AssistantKey",
     "AgentSignalResult",
     "AgentSnapshot",
     "AgentTokenRelay",

@@ -1,11 +1,12 @@
-"""Agent API keys (``zt_…``) and worker tokens (``kwa_…``); only SHA-256 hashes are stored."""
+"""Agent API keys (``zt_…``), worker tokens (``kwa_…``) and assistant keys (``zta_…``); only
+SHA-256 hashes are stored."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradertape.db.base import Base, Owned
@@ -48,3 +49,39 @@ class WorkerToken(BearerSecret, Base):
     expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     last_heartbeat_at: Mapped[datetime | None]
+
+
+class AssistantKey(BearerSecret, Base):
+    """An AI assistant's key (``Authorization: Bearer zta_…``), for the MCP server only.
+
+    Its scope is fixed when the user creates it: ``read``, ``paper`` (read, and paper
+    orders) or ``live`` (read, paper orders, and live orders that wait for the user's
+    confirmation). Nothing the assistant calls can change it.
+    """
+
+    __tablename__ = "assistant_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+
+
+class AssistantConfirmation(Owned, Base):
+    """A live order an assistant asked for, waiting for the user's click in the web app.
+
+    ``status``: pending, placed (confirmed and sent through the order pipeline; ``order_id``
+    names the order), declined.
+    """
+
+    __tablename__ = "assistant_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("assistant_keys.id", ondelete="CASCADE"))
+    key_name: Mapped[str] = mapped_column(String(100))
+    order: Mapped[dict[str, Any]]  # the order as the assistant asked for it (`OrderIn`'s fields)
+    status: Mapped[str] = mapped_column(String(12))
+    order_id: Mapped[str | None] = mapped_column(String(40))
+    message: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]

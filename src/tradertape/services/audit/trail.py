@@ -25,6 +25,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, insert, literal, select
 from sqlalchemy.orm import Session
@@ -86,6 +87,17 @@ def chain_entry(row: AuditEntry) -> ChainEntry:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """What one entry records, before its place in the chain is known."""
+
+    at: datetime
+    kind: str  # order.accepted, …, gtt.triggered; assistant.call
+    source: str  # api, worker, portfolio, gtt …; assistant:<key id>
+    order_id: str | None
+    payload: dict[str, Any]
+
+
 def _kind(event: OmsEvent) -> str:
     return event.TYPE  # order.accepted, order.rejected, …, gtt.triggered
 
@@ -118,23 +130,42 @@ class AuditTrail:
             self._append(db, user_id, mine)
 
     def _append(self, db: Session, user_id: int, events: Sequence[OmsEvent]) -> None:
+        items = []
+        for event in events:
+            message = to_message(event)
+            items.append(
+                Appended(
+                    at=event.ts_event,
+                    kind=_kind(event),
+                    source=str(message.get("source") or "gtt"),
+                    order_id=message.get("order_id"),
+                    payload=message,
+                )
+            )
+        self._chain(db, user_id, items)
+
+    def record(self, db: Session, user_id: int, item: Appended) -> None:
+        """Append one entry that is no order event (an assistant's call, `mcp`), in the
+        caller's transaction, chained and signed as the order events are."""
+        self._chain(db, user_id, [item])
+
+    def _chain(self, db: Session, user_id: int, items: Sequence[Appended]) -> None:
         lock_names(db, [f"audit:{user_id}"])
         last = _LAST.first(db, {"user_id": user_id})
         key_id = self._keys.current(db)
         key = self._keys.key(key_id)
         seq, prev = (last[0], last[1]) if last is not None else (0, GENESIS)
         rows = []
-        for event in events:
+        for item in items:
             seq += 1
-            message = to_message(event)
             entry = ChainEntry(
                 user_id=user_id,
                 seq=seq,
-                at=_at_text(event.ts_event),
-                kind=_kind(event),
-                source=str(message.get("source") or "gtt"),
-                order_id=message.get("order_id"),
-                payload=message,
+                at=_at_text(item.at),
+                kind=item.kind,
+                source=item.source,
+                order_id=item.order_id,
+                payload=item.payload,
                 prev_hash=prev,
                 key_id=key_id,
             )
@@ -143,11 +174,11 @@ class AuditTrail:
                 {
                     "user_id": user_id,
                     "seq": seq,
-                    "at": event.ts_event,
+                    "at": item.at,
                     "kind": entry.kind,
                     "source": entry.source[:32],
                     "order_id": entry.order_id,
-                    "payload": message,
+                    "payload": item.payload,
                     "prev_hash": prev,
                     "hash": digest,
                     "key_id": key_id,

@@ -3,7 +3,7 @@ lines change, or a fill is taken back, so the journal's kept book is checked wit
 instead of aggregates over every trade (issue 69)
 
 Revision ID: 0073
-Revises: 0071
+Revises: 0072
 Create Date: 2026-11-29 19:30:00.000000
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0073"
-down_revision: str | None = "0071"
+down_revision: str | None = "0072"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,73 @@
+"""``/mcp`` on the served app, through the SDK's streamable HTTP client: the key is the door."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import httpx2
+import pytest
+from mcp.client.streamable_http import streamable_http_client
+
+from mcp import Client
+from tests.conftest import serving
+from tests.mcp.conftest import fund, structured, user_with_key
+from tradertape.runtime import Runtime
+
+pytestmark = pytest.mark.anyio
+
+
+@asynccontextmanager
+async def over_http(base: str, secret: str) -> AsyncIterator[Client]:
+    """The SDK's client on ``/mcp``, presenting `secret`."""
+    headers = {"Authorization": f"Bearer {secret}"}
+    http = httpx2.AsyncClient(headers=headers, timeout=30)
+    transport = streamable_http_client(f"{base}/mcp", http_client=http)
+    async with http, Client(transport) as client:
+        yield client
+
+
+async def test_a_key_reaches_its_account_over_http(runtime: Runtime):
+    user_id, secret = user_with_key(runtime, "read")
+    fund(runtime, user_id, "1013418.76")
+    with serving(runtime) as base:
+        async with over_http(base, secret) as client:
+            tools = {tool.name for tool in (await client.list_tools()).tools}
+            answer = structured(await client.call_tool("account", {}))
+
+    assert "place_order" in tools
+    assert answer["scope"] == "read"
+    assert answer["margins"]["equity"]["net"] == 1013418.76
+
+
+def test_no_key_a_wrong_key_or_a_revoked_one_is_a_401(runtime: Runtime):
+    _, secret = user_with_key(runtime, "live")
+    with serving(runtime) as base:
+        bare = httpx.post(f"{base}/mcp", json={})
+        agent_style = httpx.post(
+            f"{base}/mcp", json={}, headers={"Authorization": "Bearer zt_notanassistantkey"}
+        )
+        forged = httpx.post(
+            f"{base}/mcp", json={}, headers={"Authorization": f"Bearer {secret[:-2]}xx"}
+        )
+
+    assert bare.status_code == 401
+    assert "assistant key" in bare.json()["detail"]
+    assert agent_style.status_code == 401
+    assert forged.status_code == 401
+    assert bare.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_an_assistant_key_reaches_no_other_route(runtime: Runtime):
+    _, secret = user_with_key(runtime, "live")
+    bearer = {"Authorization": f"Bearer {secret}"}
+    with serving(runtime) as base:
+        answers = [
+            httpx.get(f"{base}/api/portfolio/positions", headers=bearer),
+            httpx.post(f"{base}/api/risk/kill-switch", json={"on": False}, headers=bearer),
+            httpx.post(f"{base}/api/assistant/keys", json={"scope": "live"}, headers=bearer),
+            httpx.get(f"{base}/api/agent/whoami", headers=bearer),
+        ]
+
+    assert [a.status_code for a in answers] == [401, 401, 401, 401]

@@ -208,3 +208,55 @@ async def test_a_paper_gtt_is_placed_and_a_live_one_is_the_users(runtime: Runtim
     assert "paper GTTs only" in text_of(live)
     with runtime.db.session() as db:
         assert [g.broker for g in db.scalars(select(Gtt))] == ["paper"]
+
+
+SPREAD = {
+    "legs": [
+        {"tradingsymbol": "NIFTY26DEC25000CE", "transaction_type": "BUY", "lots": 1},
+        {"tradingsymbol": "NIFTY26DEC25500CE", "transaction_type": "SELL", "lots": 1},
+    ],
+    "idempotency_key": "assistant-spread",
+}
+
+
+def _chain(runtime: Runtime) -> None:
+    set_price(runtime, "NSE:NIFTY 50", "25000")
+    set_price(runtime, "NFO:NIFTY26DEC25000CE", "300.00")
+    set_price(runtime, "NFO:NIFTY26DEC25500CE", "100.00")
+
+
+async def test_a_paper_basket_goes_through_the_gate_as_the_assistants(runtime: Runtime):
+    user_id, secret = user_with_key(runtime, "paper")
+    fund(runtime, user_id, "2000000")
+    _chain(runtime)
+    async with connected(runtime, secret) as client:
+        answer = structured(await client.call_tool("place_basket", {"basket": SPREAD}))
+        again = structured(await client.call_tool("place_basket", {"basket": SPREAD}))
+
+    assert answer["status"] == "success", answer
+    assert [(leg["tradingsymbol"], leg["state"]) for leg in answer["legs"]] == [
+        ("NIFTY26DEC25000CE", "filled"),  # the hedge first
+        ("NIFTY26DEC25500CE", "filled"),
+    ]
+    assert [leg["order_id"] for leg in again["legs"]] == [leg["order_id"] for leg in answer["legs"]]
+    with runtime.db.session() as db:
+        sources = set(db.scalars(select(Order.source).where(Order.user_id == user_id)))
+    assert len(sources) == 1
+    assert sources.pop().startswith("assistant:")
+
+
+async def test_a_basket_takes_the_paper_scope_and_is_never_live(runtime: Runtime):
+    _chain(runtime)
+    _, read_secret = user_with_key(runtime, "read")
+    async with connected(runtime, read_secret) as client:
+        refused = await client.call_tool("place_basket", {"basket": SPREAD})
+    assert refused.is_error
+    assert "scope" in text_of(refused).lower()
+
+    user_id, live_secret = user_with_key(runtime, "live", "b@x.in")
+    fund(runtime, user_id, "2000000")
+    async with connected(runtime, live_secret) as client:
+        live = await client.call_tool("place_basket", {"basket": SPREAD | {"mode": "live"}})
+    assert live.is_error
+    assert "paper baskets only" in text_of(live)
+    assert _count(runtime, Order) == 0

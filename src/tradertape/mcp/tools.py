@@ -27,7 +27,13 @@ from tradertape.api.schemas.journal_tax import tax_out
 from tradertape.api.schemas.kite import BookOrder, BookTrade, Holding, MarginsOut, PositionsOut
 from tradertape.api.schemas.market import HistoryOut, MarketQuoteOut, MarketQuotesOut
 from tradertape.api.schemas.model import PortfolioOut, SignalOut, portfolio_out
-from tradertape.api.schemas.options_desk import WindowChainOut
+from tradertape.api.schemas.options_desk import (
+    BasketIn,
+    BasketOut,
+    WindowChainOut,
+    basket_legs,
+    basket_out,
+)
 from tradertape.api.schemas.strategies import (
     BacktestRunBrief,
     StrategyOut,
@@ -52,6 +58,7 @@ from tradertape.services.journal import ledger, returns
 from tradertape.services.market.history import history
 from tradertape.services.market.instruments import build_catalog
 from tradertape.services.market.quotes import MAX_QUOTES, quotes
+from tradertape.services.options import basket as chain_basket
 from tradertape.services.options import chain
 from tradertape.services.portfolios import deploy as portfolios
 from tradertape.services.portfolios import signals
@@ -159,6 +166,7 @@ def register(server: MCPServer, desk: AssistantDesk) -> None:
     _journal(server, desk)
     _alerts(server, desk)
     _orders(server, desk)
+    _baskets(server, desk)
 
 
 def _view(runtime: Runtime, db: Session, caller: Caller, name: Any, book: str | None) -> Any:
@@ -605,3 +613,35 @@ def _orders(server: MCPServer, desk: AssistantDesk) -> None:
         return await desk.call(
             ctx, "order_confirmation", {"confirmation_id": confirmation_id}, READ, work
         )
+
+
+def _baskets(server: MCPServer, desk: AssistantDesk) -> None:
+    """Option structures in one step: paper only."""
+    runtime = desk.runtime
+
+    @server.tool(annotations=TRADES)
+    async def place_basket(ctx: Context, basket: BasketIn) -> BasketOut:
+        """Place an option structure on paper in one step (a straddle, a strangle, a spread,
+        an iron condor: legs of the option chain's symbols, in lots): bought legs first, each
+        through the same gate as the order ticket (the user's risk rules, the kill switch,
+        SEBI's order-rate ceiling). A leg refused stops the rest and the legs that filled
+        are exited at market (``unwind``). Live baskets are the user's to place in the web
+        app."""
+
+        def work(db: Session, caller: Caller) -> BasketOut:
+            if basket.mode != "paper":
+                raise InvalidField("basket.mode", "an assistant places paper baskets only")
+            placed = chain_basket.place(
+                db,
+                runtime.workers,
+                basket_legs(basket),
+                user_id=caller.user_id,
+                account=PAPER_ACCOUNT,
+                key=basket.idempotency_key,
+                source=calls.source_of(caller.key_id),
+            )
+            runtime.account_views.invalidate(caller.user_id)
+            return basket_out(placed)
+
+        args = basket.model_dump(mode="json", exclude_unset=True)
+        return await desk.call(ctx, "place_basket", args, PAPER, work)

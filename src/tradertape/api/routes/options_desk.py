@@ -11,13 +11,14 @@ from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep, SessionUser
 from tradertape.api.schemas.errors import ORDER_RATE_RESPONSES
 from tradertape.api.schemas.options_desk import (
     BasketIn,
-    BasketLegOut,
     BasketMarginOut,
     BasketOut,
     PayoffIn,
     PayoffOut,
     UnderlyingOut,
     WindowChainOut,
+    basket_legs,
+    basket_out,
 )
 from tradertape.oms import Account
 from tradertape.services import baskets
@@ -66,20 +67,6 @@ def structure_payoff(
     return payoff(runtime.options, db, body.underlying, legs, what_if)
 
 
-def _legs(body: BasketIn) -> list[basket.ChainLeg]:
-    return [
-        basket.ChainLeg(
-            tradingsymbol=leg.tradingsymbol,
-            transaction_type=leg.transaction_type,
-            lots=leg.lots,
-            product=body.product,
-            order_type=leg.order_type,
-            price=leg.price,
-        )
-        for leg in body.legs
-    ]
-
-
 @router.post("/basket/preview", response_model=BasketMarginOut)
 def preview_basket(
     body: BasketIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
@@ -92,7 +79,7 @@ def preview_basket(
     broker, adapter = runtime.live_brokers.priced_at(db, user.id, account, session=True)
     available = basket.manual_available(runtime.workers, db, user_id=user.id)
     return basket.preview(
-        db, runtime.workers, _legs(body), broker=broker, available=available, adapter=adapter
+        db, runtime.workers, basket_legs(body), broker=broker, available=available, adapter=adapter
     )
 
 
@@ -105,27 +92,10 @@ def place_basket(body: BasketIn, user: CurrentUser, runtime: RuntimeDep, db: DbD
     placed = basket.place(
         db,
         runtime.workers,
-        _legs(body),
+        basket_legs(body),
         user_id=user.id,
         account=Account.of(body.mode, body.broker),
         key=body.idempotency_key,
     )
     runtime.account_views.invalidate(user.id)
-    return BasketOut(
-        status=placed.status,
-        idempotency_key=placed.key,
-        legs=[_leg_out(s) for s in placed.legs],
-        unwind=[_leg_out(s) for s in placed.unwind],
-    )
-
-
-def _leg_out(sent: basket.Sent) -> BasketLegOut:
-    return BasketLegOut(
-        leg_index=sent.leg_index,
-        tradingsymbol=sent.fields["tradingsymbol"],
-        transaction_type=sent.fields["transaction_type"],
-        quantity=sent.fields["quantity"],
-        order_id=sent.order.order_id if sent.order is not None else None,
-        state=sent.state,
-        reason=sent.reason,
-    )
+    return basket_out(placed)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict
 from tradertape.api.schemas.money_out import Paise, TickFloat, TickPrice
 from tradertape.domain.brokers import BrokerKey
 from tradertape.domain.decimal_input import PLAIN
+from tradertape.services.options.basket import ChainLeg, Placed, Sent
 
 JsonInt = Annotated[int, Strict()]  # a JSON integer: never true, "5" or 5.0
 JsonFloat = Annotated[float, Strict()]  # a JSON number: never true or "5"
@@ -270,3 +271,40 @@ class BasketOut(BaseModel):
     idempotency_key: str
     legs: list[BasketLegOut] = Field(description="in sending order")
     unwind: list[BasketLegOut] = Field(description="the exits of a refused basket's fills")
+
+
+def basket_legs(body: BasketIn) -> list[ChainLeg]:
+    """The request's legs as the chain basket's service takes them."""
+    return [
+        ChainLeg(
+            tradingsymbol=leg.tradingsymbol,
+            transaction_type=leg.transaction_type,
+            lots=leg.lots,
+            product=body.product,
+            order_type=leg.order_type,
+            price=leg.price,
+        )
+        for leg in body.legs
+    ]
+
+
+def basket_out(placed: Placed) -> BasketOut:
+    """A placed basket as answered (the route's and the assistant's tool's)."""
+
+    def leg(sent: Sent) -> BasketLegOut:
+        return BasketLegOut(
+            leg_index=sent.leg_index,
+            tradingsymbol=sent.fields["tradingsymbol"],
+            transaction_type=sent.fields["transaction_type"],
+            quantity=sent.fields["quantity"],
+            order_id=sent.order.order_id if sent.order is not None else None,
+            state=sent.state,
+            reason=sent.reason,
+        )
+
+    return BasketOut(
+        status=placed.status,
+        idempotency_key=placed.key,
+        legs=[leg(s) for s in placed.legs],
+        unwind=[leg(s) for s in placed.unwind],
+    )

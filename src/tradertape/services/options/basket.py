@@ -175,9 +175,11 @@ def place(
     user_id: int,
     account: Account,
     key: str | None = None,
+    source: str = SOURCE,
 ) -> Placed:
     """Send the legs hedge-first (`baskets.place_basket`); a refused leg skips the rest and
-    unwinds what filled."""
+    unwinds what filled. `source` says whose the orders are (the chain's ticket, or an
+    assistant's key)."""
     fields = _fields(db, workers, legs)
     traits = workers.orders.traits(account)
     _checked(db, workers, fields, session=traits.judges_session)
@@ -192,7 +194,7 @@ def place(
         account=account,
         legs=[baskets.BasketLeg(plans.worker_order(f).spec, f) for f in fields],
         key=f"chain:{basket}",
-        source=SOURCE,
+        source=source,
         attribution={"chain_basket": f"chain:{basket}"},
         last_tick=workers.last_tick,
     )

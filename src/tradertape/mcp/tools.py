@@ -41,7 +41,14 @@ from tradertape.api.schemas.strategies import (
     strategy_out,
 )
 from tradertape.api.schemas.trading import GttCreated, GttIn, OrderIn, OrderPlaced, gtt_spec
+from tradertape.api.schemas.walk_forwards import (
+    WalkForwardBrief,
+    WalkForwardOut,
+    walk_forward_brief,
+    walk_forward_out,
+)
 from tradertape.backtest.request import BacktestRequest
+from tradertape.backtest.walk_forward_request import WalkForwardRequest
 from tradertape.domain import books
 from tradertape.domain.market import ChartInterval
 from tradertape.domain.ticks import order_tick
@@ -63,7 +70,7 @@ from tradertape.services.options import chain
 from tradertape.services.portfolios import deploy as portfolios
 from tradertape.services.portfolios import signals
 from tradertape.services.portfolios.signal_labels import signal_labels
-from tradertape.services.research import backtests, strategies
+from tradertape.services.research import backtests, strategies, walk_forwards
 
 READ = AssistantScope.READ
 PAPER = AssistantScope.PAPER
@@ -167,6 +174,7 @@ def register(server: MCPServer, desk: AssistantDesk) -> None:
     _alerts(server, desk)
     _orders(server, desk)
     _baskets(server, desk)
+    _walk_forwards(server, desk)
 
 
 def _view(runtime: Runtime, db: Session, caller: Caller, name: Any, book: str | None) -> Any:
@@ -645,3 +653,57 @@ def _baskets(server: MCPServer, desk: AssistantDesk) -> None:
 
         args = basket.model_dump(mode="json", exclude_unset=True)
         return await desk.call(ctx, "place_basket", args, PAPER, work)
+
+
+def _walk_forwards(server: MCPServer, desk: AssistantDesk) -> None:
+    """Walk-forwards: research, as backtests are (the ``read`` scope)."""
+    runtime = desk.runtime
+
+    @server.tool(annotations=ADDS)
+    async def start_walk_forward(ctx: Context, request: WalkForwardRequest) -> WalkForwardBrief:
+        """Start a walk-forward of a strategy: fold after fold, its parameter grid (or a
+        seeded random sample of it) is run in sample, the best by the objective chosen and
+        scored on the out-of-sample days that follow. It runs in the background under the
+        user's cap of sweeps; read it with ``walk_forward`` (its folds, the stitched
+        out-of-sample curve, the deflated Sharpe ratio and the probability of overfitting)."""
+
+        def work(db: Session, caller: Caller) -> WalkForwardBrief:
+            row = walk_forwards.start(
+                db,
+                runtime.candles,
+                runtime.research,
+                request,
+                clock=runtime.clock,
+                user_id=caller.user_id,
+                limit=runtime.settings.sweep_max_variants,
+            )
+            return walk_forward_brief(row)
+
+        args = request.model_dump(mode="json", exclude_unset=True)
+        return await desk.call(ctx, "start_walk_forward", args, READ, work)
+
+    @server.tool(annotations=READS)
+    async def list_walk_forwards(
+        ctx: Context, limit: Annotated[int, Field(ge=1, le=MAX_ROWS)] = 50
+    ) -> Rows[WalkForwardBrief]:
+        """The user's walk-forwards, newest first, with their status and progress."""
+
+        def work(db: Session, caller: Caller) -> Rows[WalkForwardBrief]:
+            rows = walk_forwards.history(
+                db, user_id=caller.user_id, limit=limit, offset=0, clock=runtime.clock
+            )
+            return Rows[WalkForwardBrief](rows=[walk_forward_brief(r) for r in rows])
+
+        return await desk.call(ctx, "list_walk_forwards", {"limit": limit}, READ, work)
+
+    @server.tool(annotations=READS)
+    async def walk_forward(ctx: Context, run_id: Annotated[int, Field(ge=1)]) -> WalkForwardOut:
+        """One walk-forward: each finished fold (the parameters chosen, in- and out-of-sample
+        figures, the degradation) and, once every fold is in, the verdict (the stitched
+        out-of-sample curve, parameter stability, the deflated Sharpe ratio and PBO)."""
+
+        def work(db: Session, caller: Caller) -> WalkForwardOut:
+            row = walk_forwards.get(db, run_id, user_id=caller.user_id, clock=runtime.clock)
+            return walk_forward_out(row)
+
+        return await desk.call(ctx, "walk_forward", {"run_id": run_id}, READ, work)

@@ -9,24 +9,17 @@ from tradertape.api.openapi_streams import stream_answer
 from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.walk_forwards import (
-    FoldOut,
     WalkForwardBrief,
     WalkForwardOut,
     WalkForwardProgressMessage,
-    WalkForwardSummary,
+    walk_forward_brief,
+    walk_forward_out,
 )
 from tradertape.backtest.walk_forward_request import WalkForwardRequest
-from tradertape.db.models import WalkForwardRun
 from tradertape.services.research import walk_forwards
 from tradertape.serving.open_streams import EventStream, StreamsDep
 
 router = APIRouter(prefix="/backtest/walk-forwards", tags=["backtest"])
-
-
-def _brief(row: WalkForwardRun) -> WalkForwardBrief:
-    return WalkForwardBrief.model_validate(
-        {name: getattr(row, name) for name in WalkForwardBrief.model_fields}
-    )
 
 
 @router.post(
@@ -51,7 +44,7 @@ def start_walk_forward(
         user_id=user.id,
         limit=runtime.settings.sweep_max_variants,
     )
-    return _brief(row)
+    return walk_forward_brief(row)
 
 
 @router.get("", response_model=list[WalkForwardBrief])
@@ -62,7 +55,7 @@ def list_walk_forwards(
     rows = walk_forwards.history(
         db, user_id=user.id, limit=page.limit, offset=page.offset, clock=runtime.clock
     )
-    return [_brief(row) for row in rows]
+    return [walk_forward_brief(row) for row in rows]
 
 
 @router.get("/{run_id}", response_model=WalkForwardOut)
@@ -72,13 +65,7 @@ def get_walk_forward(
     """One walk-forward: each finished fold (its choice, in- and out-of-sample figures,
     degradation, its grid's scores) and the verdict: the stitched out-of-sample curve,
     parameter stability, the deflated Sharpe ratio and PBO with their inputs."""
-    row = walk_forwards.get(db, run_id, user_id=user.id, clock=runtime.clock)
-    return WalkForwardOut(
-        **_brief(row).model_dump(),
-        strategy=row.strategy_snapshot,
-        folds=[FoldOut.model_validate(fold) for fold in row.folds],
-        summary=None if row.summary is None else WalkForwardSummary.model_validate(row.summary),
-    )
+    return walk_forward_out(walk_forwards.get(db, run_id, user_id=user.id, clock=runtime.clock))
 
 
 @router.get(
@@ -107,7 +94,9 @@ def cancel_walk_forward(
 ) -> WalkForwardBrief:
     """Stop a running walk-forward after the chunks under way (it ends ``cancelled``,
     keeping the folds finished); 409 once it has ended."""
-    return _brief(walk_forwards.cancel(db, run_id, user_id=user.id, clock=runtime.clock))
+    return walk_forward_brief(
+        walk_forwards.cancel(db, run_id, user_id=user.id, clock=runtime.clock)
+    )
 
 
 @router.post(
@@ -130,7 +119,7 @@ def resume_walk_forward(
         user_id=user.id,
         limit=runtime.settings.sweep_max_variants,
     )
-    return _brief(row)
+    return walk_forward_brief(row)
 
 
 @router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -175,3 +175,20 @@ class WalkForwardProgressMessage(
     ]
 ):
     """A message of a walk-forward's stream (``/api/backtest/walk-forwards/{id}/events``)."""
+
+
+def walk_forward_brief(row: Any) -> WalkForwardBrief:
+    """A stored run (`db.models.WalkForwardRun`) without its folds."""
+    return WalkForwardBrief.model_validate(
+        {name: getattr(row, name) for name in WalkForwardBrief.model_fields}
+    )
+
+
+def walk_forward_out(row: Any) -> WalkForwardOut:
+    """A stored run whole: its folds and, once every fold is in, the verdict."""
+    return WalkForwardOut(
+        **walk_forward_brief(row).model_dump(),
+        strategy=row.strategy_snapshot,
+        folds=[FoldOut.model_validate(fold) for fold in row.folds],
+        summary=None if row.summary is None else WalkForwardSummary.model_validate(row.summary),
+    )

@@ -63,6 +63,7 @@ SHORT: dict[str, list[str]] = {
     "bhavcopy_import": ["--days", "3", "--symbols", "50"],
     "broker_orders": ["--orders", "30"],
     "candles_load": ["--repeat", "2"],
+    "demo_minutes": ["--sessions", "1"],
     "fair_share": ["--seconds", "3", "--sweeps", "1", "--streams", "2"],
     "fo_bhavcopy_import": ["--days", "2"],
     "health_burst": ["--bursts", "1"],
@@ -77,6 +78,7 @@ SHORT: dict[str, list[str]] = {
     "paper_orders": ["--orders", "200", "--no-pg"],
     "pg_batch": ["--quick"],
     "request_cost": ["--quick"],
+    "showdown": ["--quick", "--runs", "1"],
     "startup": ["--repeat", "1"],
     "sweep": ["--quick"],
     "ticks_fanout": [

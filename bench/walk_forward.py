@@ -49,6 +49,7 @@ def main() -> None:
     default_dir = Path(tempfile.gettempdir()) / "tradertape-bench-backtest"
     parser.add_argument("--data-dir", type=Path, default=default_dir)
     parser.add_argument("--full", action="store_true", help="the 200-variant grid")
+    parser.add_argument("--short", action="store_true", help="the default 16-variant grid")
     args = parser.parse_args()
     print(host_line())
     panel = load_panel(args.data_dir, START, END, generate=True)

@@ -85,9 +85,6 @@ NOT_FORKS = {
     ("services/webhooks/hooks.py", 'if draft.mode != "live" and draft.broker is not None:'): (
         "validation: only a live order names a broker"
     ),
-    ("api/routes/brokers.py", "booked = book_kite_postback(runtime.live, "): (
-        "the live venue's service (`Runtime.live`), not a mode"
-    ),
     ("services/workers/market.py", "if book and mode is TickMode.QUOTE:"): "a tick mode",
     ("services/workers/market.py", "if mode is not TickMode.LTP:"): "a tick mode",
 }

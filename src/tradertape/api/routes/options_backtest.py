@@ -70,7 +70,10 @@ def compare_options_runs(
     db: DbDep,
     run: Annotated[
         list[RowId],
-        Query(description="the runs' ids, 2 to 6 (`?run=4&run=7`), in the order to show them"),
+        Query(
+            max_length=6,
+            description="the runs' ids, 2 to 6 (`?run=4&run=7`), in the order to show them",
+        ),
     ],
 ) -> OptionBacktestCompareOut:
     """Two to six of your options runs side by side: each one's figures (net P&L, max

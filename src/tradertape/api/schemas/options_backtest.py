@@ -4,12 +4,13 @@ figures are floats (they carry the open legs' marks)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tradertape.api.schemas.money_out import Paise, PaiseFloat, TickFloat, TickPrice
+from tradertape.api.schemas.times import UtcDateTime
 from tradertape.backtest.options.strategy import OptionStrategy
 
 
@@ -143,7 +144,7 @@ class OptionBacktestOut(_Figures):
 
 class _Kept(_Out):
     id: int
-    created_at: datetime
+    created_at: UtcDateTime
     duration_ms: float
     request: dict[str, Any] = Field(
         description="what was run (an `OptionBacktestRequest`): POST it again to run it again"

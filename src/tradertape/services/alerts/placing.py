@@ -115,6 +115,11 @@ class Placer:
     pipeline: OrderPipeline
     quotes: LastTick
 
+    def answers_at_once(self, terms: OrderTerms) -> bool:
+        """Whether an order on these terms is answered in the caller's transaction (the
+        venue's trait: `VenueTraits.answers_at_once`)."""
+        return self.pipeline.traits(_account(terms)).answers_at_once
+
     def place(
         self,
         db: Session,

@@ -379,7 +379,7 @@ class HookReceiver:
 
             return on_record
 
-        at_once = len(asked) == 1 and hook.mode == "paper"
+        at_once = len(asked) == 1 and self.placer.answers_at_once(asked[0].terms)
         for item in asked:
             result = self.placer.place(
                 db,

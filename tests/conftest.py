@@ -37,6 +37,7 @@ from tradertape.domain.instruments_data import reference_catalog
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
+from tradertape.services.journal import ledger
 from tradertape.serving.process import UVICORN
 from tradertape.settings import Settings
 
@@ -143,6 +144,9 @@ class _Backend:
                 tables = ", ".join(f'"{name}"' for name in written)
                 connection.execute(text(f"TRUNCATE {tables} CASCADE"))
             connection.execute(text(_RESTART_SEQUENCES))
+        # A truncated database is a new one under the same engine: the journal's books kept
+        # in this process are stamped by ids and versions that now start again at 1.
+        ledger.forget_kept()
 
     def close(self) -> None:
         if self.shared is None:

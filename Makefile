@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo serve test install kernels bench lint format typecheck test-sqlite test-postgres sqlite-pass sqlite-long postgres-pass postgres-long test-web test-e2e fuzz chromium web openapi lock clean wheels
+.PHONY: demo serve test install kernels bench lint format typecheck test-sqlite test-postgres sqlite-pass sqlite-long postgres-pass postgres-long benches-short long-rest test-web test-e2e fuzz chromium web openapi lock clean wheels
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,7 +81,7 @@ serve: install
 
 # The two long runs (one CPU each) side by side, after both passes; then the browser suites.
 test: install lint typecheck test-web sqlite-pass postgres-pass
-	$(MAKE) --no-print-directory -j2 --output-sync=target sqlite-long postgres-long
+	$(MAKE) --no-print-directory -j2 --output-sync=target sqlite-long long-rest
 	$(MAKE) --no-print-directory test-e2e
 
 lint: install
@@ -121,7 +121,7 @@ test-sqlite: install
 	$(MAKE) --no-print-directory sqlite-long
 
 sqlite-pass: install
-	$(BIN)/python -m pytest -n auto --db-url sqlite -m "not long" --cov --cov-report= --durations=20
+	$(BIN)/python -m pytest -n auto --db-url sqlite -m "not long and not bench" --cov --cov-report= --durations=20
 
 sqlite-long: install
 	$(BIN)/python -m pytest --db-url sqlite -m long --cov --cov-append --cov-report=term:skip-covered --cov-fail-under=90 -p no:cacheprovider
@@ -141,6 +141,16 @@ postgres-pass: install
 
 postgres-long: install
 	@$(call PG_OR_SKIP,$(BIN)/python -m pytest --db-url "$(PG_TEST_URL)" -m "db and long" -p no:cacheprovider)
+
+# Every script of bench/ in its short mode (a bench that crashes fails CI), each in its own
+# process; `make test` runs them after the PostgreSQL long run, beside the SQLite one (the
+# longer: the fuzzer under coverage).
+benches-short: install
+	$(BIN)/python -m pytest -m bench -p no:cacheprovider -q --durations=10
+
+long-rest: install
+	$(MAKE) --no-print-directory postgres-long
+	$(MAKE) --no-print-directory benches-short
 
 # The fuzzer's full budget: every operation of docs/openapi.json against a real server, two
 # users (test-sqlite runs it with a fixed budget of 12 per operation; docs/api-conventions.md).

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.brokers.kite.conftest import Fake
 from tests.fo_bhavcopy_files import chain, udiff_text
@@ -34,7 +34,7 @@ from tests.statement_files import (
 )
 from tests.workers_kit import PROTECTED_POSITION as STOP
 from tests.workers_kit import order, set_price
-from tradertape.db.models import Alert, TelegramLinkRequest
+from tradertape.db.models import Alert, TelegramLinkRequest, WalkForwardRun
 from tradertape.domain.worker_access import DEFAULT_ACTIONS
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from tradertape.ports.clock import ManualClock
@@ -488,7 +488,9 @@ SWEEP: dict[str, Any] = {
 
 
 def _sweep(c: Context, *, ended: bool) -> int:
-    """A sweep of the template; with ``ended``, waited for (a running one cannot be deleted)."""
+    """A sweep of the template; with ``ended``, waited for (a running one cannot be deleted).
+    Those the fuzzer started end first: the user's cap of sweeps under way is 4."""
+    assert c.runtime.research.wait_idle(120), "the sweeps under way did not end"
     sweep_id = int(
         c.call("POST", "/api/backtest/sweeps", json={**SWEEP, "strategy_id": _template(c)})["id"]
     )
@@ -507,11 +509,25 @@ WALK_FORWARD: dict[str, Any] = {
 
 
 def _walk_forward(c: Context, *, ended: bool) -> int:
-    """A walk-forward of the template; with ``ended``, waited for."""
+    """A walk-forward of the template; with ``ended``, waited for. Those the fuzzer started
+    end first: the user's cap of sweeps under way (walk-forwards count) is 4."""
+    assert c.runtime.research.wait_idle(120), "the sweeps under way did not end"
     body = {**WALK_FORWARD, "strategy_id": _template(c)}
     run_id = int(c.call("POST", "/api/backtest/walk-forwards", json=body)["id"])
     if ended:
         assert c.runtime.research.wait_idle(120), "the walk-forward did not end"
+    return run_id
+
+
+def _cancelled_walk_forward(c: Context) -> int:
+    """A walk-forward that ended cancelled (as its owner's Cancel leaves it): one that
+    resumes. Set so once it ended: a Cancel races a run this small."""
+    run_id = _walk_forward(c, ended=True)
+    with c.runtime.db.session() as db:
+        db.execute(
+            update(WalkForwardRun).where(WalkForwardRun.id == run_id).values(status="cancelled")
+        )
+        db.commit()
     return run_id
 
 
@@ -713,7 +729,9 @@ def _assistant_asks(c: Context) -> int:
             key_name="fuzz",
             order={**order(quantity=1), "mode": "live"},
         )
-        return row.id
+        row_id = row.id
+    c.ids.by_name["confirmation_id"].append(row_id)  # so generated requests have one to name
+    return row_id
 
 
 def _agent_key(c: Context) -> str:
@@ -1160,7 +1178,7 @@ SEEDS: dict[str, Seed] = {
         {"path_parameters": {"run_id": _walk_forward(c, ended=False)}}
     ],
     "POST /api/backtest/walk-forwards/{run_id}/resume": lambda c: [
-        {"path_parameters": {"run_id": _walk_forward(c, ended=True)}}
+        {"path_parameters": {"run_id": _cancelled_walk_forward(c)}}
     ],
     "DELETE /api/backtest/walk-forwards/{run_id}": lambda c: [
         {"path_parameters": {"run_id": _walk_forward(c, ended=True)}}

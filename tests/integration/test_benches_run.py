@@ -37,7 +37,7 @@ def test_every_bench_has_a_short_mode() -> None:
         assert settings, f"{name}: no short settings (run_all.SHORT, or its own --short)"
 
 
-@pytest.mark.long
+@pytest.mark.bench
 @pytest.mark.parametrize("name", SCRIPTS)
 def test_the_bench_runs_in_its_short_mode(name: str, tmp_path: Path) -> None:
     done = subprocess.run(  # noqa: S603 - our own script, this interpreter

@@ -130,6 +130,8 @@ LIVE = frozenset(
         "POST /api/brokers/kite/session",
         "POST /api/brokers/kite/postback",
         "POST /api/agent/access-token",
+        # placed at the user's broker once confirmed: both live switches and a session
+        "POST /api/assistant/confirmations/{confirmation_id}/confirm",
     }
 )
 

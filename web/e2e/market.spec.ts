@@ -164,7 +164,7 @@ test("a trend line drawn by keyboard alone: tool, arrows, Enter, and Delete take
   await expect(chart.locator("canvas").first()).toBeVisible();
   const said = page.getByTestId("chart-said");
   // the tool by keyboard, then Tab on to the chart
-  const tool = page.getByRole("button", { name: "Trend line" });
+  const tool = page.getByRole("button", { name: "Trend line", exact: true });
   await tool.focus();
   await page.keyboard.press("Enter");
   await expect(tool).toHaveAttribute("aria-pressed", "true");

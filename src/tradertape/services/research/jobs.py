@@ -45,6 +45,7 @@ from tradertape.backtest.walk_forward import Verdict, WalkForwardSpec
 from tradertape.db.engine import Database
 from tradertape.db.models import BacktestRun, BacktestSweep, WalkForwardRun
 from tradertape.ports.clock import Clock
+from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.job_caps import JobCaps, Release
 from tradertape.services.pacing import Pacing
 from tradertape.services.research.runners import ended
@@ -105,6 +106,27 @@ def mark_if_stale(row: JobRow, now: datetime) -> bool:
         row.status, row.error, row.finished_at = "interrupted", CUT_OFF, now
         return True
     return False
+
+
+def owned_jobs(
+    db: Session, model: type[JobRow], *, user_id: int, limit: int, offset: int, now: datetime
+) -> list[JobRow]:
+    """The user's job rows of `model`, newest first, each cut-off one marked as such."""
+    query = owned(model, user_id=user_id).order_by(model.id.desc())
+    rows = list(db.scalars(query.limit(limit).offset(offset)))
+    if sum(mark_if_stale(row, now) for row in rows):  # every row, not the first
+        db.commit()
+    return rows
+
+
+def owned_job(
+    db: Session, model: type[JobRow], row_id: int, *, user_id: int, label: str, now: datetime
+) -> JobRow:
+    """One of the user's job rows, up to date (another user's is a 404 naming `label`)."""
+    row = get_owned(db, model, row_id, user_id=user_id, label=label)
+    if mark_if_stale(row, now):
+        db.commit()
+    return row
 
 
 def row_events(

@@ -32,7 +32,6 @@ from tradertape.db.engine import Database
 from tradertape.db.models import BacktestRun, BacktestSweep
 from tradertape.errors import Conflict, InvalidField
 from tradertape.ports.clock import Clock
-from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.job_caps import SWEEP
 from tradertape.services.pacing import Pacing
 from tradertape.services.research import strategies
@@ -41,7 +40,8 @@ from tradertape.services.research.jobs import (
     RUNNING,
     ResearchJobs,
     interrupt_stale_jobs,
-    mark_if_stale,
+    owned_job,
+    owned_jobs,
     row_events,
 )
 from tradertape.services.research.runners import this_process
@@ -177,19 +177,14 @@ def history(
     db: Session, *, user_id: int, limit: int, offset: int, clock: Clock
 ) -> list[BacktestSweep]:
     """The user's sweeps, newest first."""
-    query = owned(BacktestSweep, user_id=user_id).order_by(BacktestSweep.id.desc())
-    rows = list(db.scalars(query.limit(limit).offset(offset)))
-    if sum(mark_if_stale(row, clock.now()) for row in rows):  # every row, not the first
-        db.commit()
-    return rows
+    return owned_jobs(
+        db, BacktestSweep, user_id=user_id, limit=limit, offset=offset, now=clock.now()
+    )
 
 
 def get(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> BacktestSweep:
     """One of the user's sweeps, up to date."""
-    sweep = get_owned(db, BacktestSweep, sweep_id, user_id=user_id, label="sweep")
-    if mark_if_stale(sweep, clock.now()):
-        db.commit()
-    return sweep
+    return owned_job(db, BacktestSweep, sweep_id, user_id=user_id, label="sweep", now=clock.now())
 
 
 def cancel(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> BacktestSweep:

@@ -33,7 +33,6 @@ from tradertape.db.engine import Database
 from tradertape.db.models import WalkForwardRun
 from tradertape.errors import Conflict, InvalidField
 from tradertape.ports.clock import Clock
-from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.job_caps import SWEEP
 from tradertape.services.pacing import Pacing
 from tradertape.services.research.backtests import resolve_strategy
@@ -41,7 +40,8 @@ from tradertape.services.research.jobs import (
     RUNNING,
     ResearchJobs,
     interrupt_stale_jobs,
-    mark_if_stale,
+    owned_job,
+    owned_jobs,
     row_events,
 )
 from tradertape.services.research.runners import this_process
@@ -203,19 +203,15 @@ def history(
     db: Session, *, user_id: int, limit: int, offset: int, clock: Clock
 ) -> list[WalkForwardRun]:
     """The user's walk-forwards, newest first."""
-    query = owned(WalkForwardRun, user_id=user_id).order_by(WalkForwardRun.id.desc())
-    rows = list(db.scalars(query.limit(limit).offset(offset)))
-    if sum(mark_if_stale(row, clock.now()) for row in rows):
-        db.commit()
-    return rows
+    return owned_jobs(
+        db, WalkForwardRun, user_id=user_id, limit=limit, offset=offset, now=clock.now()
+    )
 
 
 def get(db: Session, run_id: int, *, user_id: int, clock: Clock) -> WalkForwardRun:
     """One of the user's walk-forwards, up to date."""
-    run = get_owned(db, WalkForwardRun, run_id, user_id=user_id, label="walk-forward")
-    if mark_if_stale(run, clock.now()):
-        db.commit()
-    return run
+    now = clock.now()
+    return owned_job(db, WalkForwardRun, run_id, user_id=user_id, label="walk-forward", now=now)
 
 
 def cancel(db: Session, run_id: int, *, user_id: int, clock: Clock) -> WalkForwardRun:

@@ -79,3 +79,34 @@ def test_a_book_of_another_format_is_a_value_error():
     other = zlib.compress(json.dumps({"format": packed.FORMAT + 1}).encode())
     with pytest.raises(ValueError, match="another format"):
         packed.unpack(other)
+
+
+def test_unpacked_rows_are_the_frozen_classes_themselves():
+    """The rows are built through a plain twin (`packed._Builder`) for speed; what comes
+    out must still be a frozen `RoundTrip`, hashable and equal to the original."""
+    import dataclasses
+
+    book = Book(
+        trips=[TRIP, TRIP],
+        open=[OpenPosition("a", "TCS", None, "EQ", LONG, Decimal(1), Decimal(5), None)],
+    )
+    again = packed.unpack(packed.pack(book))
+    trip = again.trips[0]
+    assert type(trip) is RoundTrip
+    assert type(again.open[0]) is OpenPosition
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        trip.charges = Decimal(1)  # type: ignore[misc]
+    assert hash(trip) == hash(TRIP)
+    assert {trip, again.trips[1]} == {TRIP}
+    assert dataclasses.replace(trip, charges=Decimal(2)).charges == Decimal(2)
+
+
+def test_repeated_values_are_stored_once():
+    """Dictionary-encoded columns: a thousand trips of one symbol carry it once."""
+    import json
+    import zlib
+
+    body = json.loads(zlib.decompress(packed.pack(Book(trips=[TRIP] * 1000))))
+    assert body["trips"]["symbol"][0] == ["INFY"]
+    assert body["trips"]["symbol"][1] == [0] * 1000
+    assert body["trips"]["close_value"][0] == ["1.5E+3"]

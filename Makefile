@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo serve test install kernels bench lint format typecheck test-sqlite test-postgres sqlite-pass sqlite-long postgres-pass postgres-long benches-short long-rest test-web test-e2e fuzz chromium web openapi lock clean wheels
+.PHONY: demo serve test install install-parts kernels bench lint format typecheck test-sqlite test-postgres sqlite-pass sqlite-long postgres-pass postgres-long benches-short long-rest test-web test-e2e fuzz chromium web openapi lock clean wheels
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,7 +71,13 @@ $(AGENT_UI): $(WEB_MODULES) $(AGENT_UI_SOURCES) | agent/web/node_modules
 
 web-agent: $(AGENT_UI)
 
-install: $(STAMP) $(KERNELS) $(WEB_DIST) $(AGENT_UI)
+# The Python side (dependencies, then the kernels) and the web side (npm, then the two
+# bundles) need nothing of each other: built side by side, a fresh machine's set-up takes
+# the longer of the two, not their sum.
+install:
+	@$(MAKE) --no-print-directory -q install-parts || $(MAKE) --no-print-directory -j2 install-parts
+
+install-parts: $(STAMP) $(KERNELS) $(WEB_DIST) $(AGENT_UI)
 
 demo: install
 	$(BIN)/tradertape demo --host $(HOST) --port $(PORT)

@@ -2,7 +2,7 @@
 // Brokers and Settings (Mutual funds and Uploads load on demand: filePages.tsx). Real figures:
 // the broker is read on this machine.
 import { useState, type FormEvent } from "react";
-import { inr, instrumentLabel, istDateTime, plain, qty, words } from "@format";
+import { BROKER_ROWS, brokerLabel, inr, instrumentLabel, istDateTime, plain, qty, words } from "@format";
 import {
   call,
   useApi,
@@ -78,7 +78,7 @@ export function DashboardPage({ go }: { go: (page: string) => void }) {
       </Card>
       {data.brokers.length > 1 &&
         data.brokers.map((b) => (
-          <Card key={b.broker} title={b.primary ? `${titleOf(b.broker)} (places orders)` : `${titleOf(b.broker)} (read only)`}>
+          <Card key={b.broker} title={b.primary ? `${brokerLabel(b.broker)} (places orders)` : `${brokerLabel(b.broker)} (read only)`}>
             <div className="figures">
               <Figure label="Value">{inr(b.value)}</Figure>
               <Figure label="P&L">
@@ -146,7 +146,7 @@ export function DashboardPage({ go }: { go: (page: string) => void }) {
       )}
       <Card title="Reconciliation">
         {status.drift.length === 0 ? (
-          <p className="muted">{reconciliationLine(status.reconciliation, titleOf(status.primary_broker))}</p>
+          <p className="muted">{reconciliationLine(status.reconciliation, brokerLabel(status.primary_broker))}</p>
         ) : (
           <ul className="rows">
             {status.drift.map((d) => (
@@ -179,10 +179,6 @@ function reconciliationLine(state: Status["reconciliation"], broker: string): st
   }
   if (state === "pending") return `Not checked yet: the next poll compares what ${broker} holds with the cloud.`;
   return `${broker} holds what the cloud expects.`;
-}
-
-function titleOf(broker: string): string {
-  return { kite: "Kite", upstox: "Upstox", groww: "Groww" }[broker] ?? broker;
 }
 
 // -- Signals --------------------------------------------------------------------------------
@@ -405,7 +401,7 @@ export function BrokersPage({ broker, result }: { broker: string | null; result:
     }
   }
 
-  const title = titleOf(broker ?? "");
+  const title = brokerLabel(broker ?? "");
   const said: Record<string, [tone: "good" | "warn" | "bad", text: string]> = {
     ok: ["good", `Logged in to ${title}. The session is saved on this machine.`],
     cancelled: ["warn", `The ${title} login was cancelled.`],
@@ -621,9 +617,7 @@ export function SettingsPage() {
           <label>
             Broker
             <select value={creds.broker} onChange={(e) => setCreds({ ...creds, broker: e.target.value })}>
-              <option value="kite">Kite</option>
-              <option value="upstox">Upstox</option>
-              <option value="groww">Groww</option>
+              {BROKER_ROWS.map((row) => <option key={row.name} value={row.name}>{row.label}</option>)}
             </select>
           </label>
           <label>

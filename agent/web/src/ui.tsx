@@ -1,6 +1,6 @@
 // Small building blocks of the agent's pages: a card, a figure, a signed P&L, a notice.
 import type { ReactNode } from "react";
-import { direction, pct, signedInr, type Amount } from "@format";
+import { brokerLabel, direction, pct, signedInr, type Amount } from "@format";
 
 export function Card({ title, children, aside }: { title?: string; children: ReactNode; aside?: ReactNode }) {
   return (
@@ -62,6 +62,5 @@ export function Loading({ error, reload }: { error?: string | undefined; reload?
 }
 
 export function BrokerName({ name }: { name: string }) {
-  const titles: Record<string, string> = { kite: "Kite", upstox: "Upstox", groww: "Groww" };
-  return <>{titles[name] ?? name}</>;
+  return <>{brokerLabel(name)}</>;
 }

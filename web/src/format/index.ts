@@ -4,3 +4,4 @@ export * from "./time";
 export * from "./words";
 export * from "./instrument";
 export * from "./indicator";
+export * from "./brokers";

@@ -2,7 +2,7 @@
 // Edge Finder's buckets, the Patterns' dimensions in words and their buckets in a natural
 // order, an upload's report in one line. Nothing here computes a figure the API sends.
 import { ApiError } from "@/api/errors";
-import { istDate, qty } from "@/format";
+import { brokerLabel, houseLabel, istDate, qty } from "@/format";
 
 /** The financial year of a market day: "2024-04-01" → "2024-25", "2025-03-31" → "2024-25". */
 export function fyOf(day: string): string {
@@ -158,10 +158,10 @@ export function guessKind(filename: string): "tradebook" | "ledger" | "cas" {
   return "tradebook";
 }
 
-const BROKERS: Record<string, string> = { zerodha: "Zerodha", upstox: "Upstox", groww: "Groww", KFINTECH: "KFintech" };
-
+/** Whose statement a file is: a broker's firm ("zerodha" → "Zerodha", `format/brokers`), or
+ * the registrar of a CAS. */
 export function brokerName(broker: string): string {
-  return BROKERS[broker] ?? broker;
+  return broker === "KFINTECH" ? "KFintech" : houseLabel(broker);
 }
 
 /** "01 Apr 2024 – 30 Jun 2024", or what is known of it. */
@@ -178,12 +178,11 @@ const SOURCES: Record<string, string> = {
   "live+upload": "Live (also in a tradebook)",
 };
 
-const ACCOUNTS: Record<string, string> = { paper: "Paper", kite: "Kite", upstox: "Upstox", groww: "Groww", zerodha: "Zerodha" };
-
 /** A journal account: the broker's client code from a statement, or in words the book
  * TraderTape booked the fill in (paper, or the live broker). */
 export function accountName(account: string): string {
-  return ACCOUNTS[account] ?? account;
+  const label = brokerLabel(account); // "paper" and the live brokers
+  return label !== account ? label : houseLabel(account);
 }
 
 /** Where a trade came from, in words. */

@@ -6,6 +6,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { api, type components } from "@/api/client";
 import { unwrap } from "@/api/errors";
+import { brokerLabel } from "@/format";
 
 export type Feed = components["schemas"]["FeedOut"];
 
@@ -19,10 +20,8 @@ export function useFeed() {
   });
 }
 
-const SOURCES: Record<string, string> = { kite: "Kite", upstox: "Upstox", simulated: "Simulated" };
-
 function sourceName(feed: Feed): string {
-  return SOURCES[feed.source] ?? feed.source;
+  return feed.source === "simulated" ? "Simulated" : brokerLabel(feed.source);
 }
 
 function seconds(value: number | null | undefined): string {

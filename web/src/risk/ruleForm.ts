@@ -1,6 +1,7 @@
 // Which threshold fields a rule type takes (as the API's RuleIn documents), and the body a
 // form's text becomes: blanks are nulls, the API checks everything else (422 on the field).
 import type { components } from "@/api/client";
+import { BROKER_ROWS } from "@/format";
 
 export type RuleType = components["schemas"]["RuleType"];
 export type RuleAction = components["schemas"]["RuleAction"];
@@ -49,9 +50,7 @@ export const bookScope = (book: string) => `book:${book}`;
  * account at each live broker. */
 export const MTM_BOOKS: { book: string; label: string }[] = [
   { book: "manual", label: "Manual book (orders placed by hand)" },
-  { book: "live:kite", label: "Live: Kite" },
-  { book: "live:upstox", label: "Live: Upstox" },
-  { book: "live:groww", label: "Live: Groww" },
+  ...BROKER_ROWS.map((row) => ({ book: `live:${row.name}`, label: `Live: ${row.label}` })),
 ];
 
 /** A rule's scope as the form's value. */

@@ -1,6 +1,6 @@
 // How the Trading Agent panel sums up the agent's heartbeat (GET /api/trading-agent/status).
 import type { components } from "@/api/client";
-import { istDateTime } from "@/format";
+import { brokerLabel, istDateTime } from "@/format";
 
 type AgentState = components["schemas"]["AgentStateOut"];
 
@@ -32,12 +32,8 @@ export function sinceText(seconds: number): string {
   return `${days} day${days === 1 ? "" : "s"} ago`;
 }
 
-const BROKER_NAMES: Record<string, string> = { kite: "Kite", upstox: "Upstox", groww: "Groww", paper: "Paper" };
-
-/** "Kite" for "kite". */
-export function brokerName(broker: string): string {
-  return BROKER_NAMES[broker] ?? broker;
-}
+/** "Kite" for "kite" (the server's row of facts, `format/brokers`). */
+export const brokerName = brokerLabel;
 
 /** The latest agent's heartbeat in a line: "Agent last seen 2 min ago (23 Nov 2026, 14:05:09
  * IST)", or "No agent has connected yet". */

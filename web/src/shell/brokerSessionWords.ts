@@ -1,7 +1,7 @@
 // What the desk says of a broker session: when a live one dies (each broker's daily cut-off:
 // Kite and Groww 06:00 IST, Upstox 03:30 IST), and "log in again" once it has expired or the
 // broker ended it (a master logout). The API says which; these are only the words.
-import { istDateTime } from "@/format";
+import { brokerLabel, istDateTime } from "@/format";
 
 export interface SessionFacts {
   broker: string;
@@ -9,11 +9,7 @@ export interface SessionFacts {
   access_token_expires_at?: string | null;
 }
 
-const NAMES: Record<string, string> = { kite: "Kite", upstox: "Upstox", groww: "Groww", paper: "Paper" };
-
-export function brokerLabel(broker: string): string {
-  return NAMES[broker] ?? broker;
-}
+export { brokerLabel };
 
 /** "Kite session until 21 Nov 2026, 06:00:00 IST" (null when the expiry is unknown). */
 export function sessionUntil(s: SessionFacts): string | null {

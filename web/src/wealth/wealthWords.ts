@@ -1,12 +1,10 @@
 // Wealth in words: where a holding came from, the asset classes, how a fund was valued, and
 // the allocation's shares as percentages. Every figure is the API's; nothing is recomputed.
-import { istDate, toNumber } from "@/format";
+import { brokerLabel, houseLabel, istDate, toNumber } from "@/format";
 
-const BROKERS: Record<string, string> = { kite: "Kite", zerodha: "Zerodha", upstox: "Upstox", groww: "Groww" };
-
-/** A broker by name: "kite" → "Kite". */
+/** A broker by name: "kite" → "Kite", "zerodha" → "Zerodha" (`format/brokers`). */
 export function brokerName(broker: string): string {
-  return BROKERS[broker] ?? broker;
+  return brokerLabel(broker) !== broker ? brokerLabel(broker) : houseLabel(broker);
 }
 
 const SOURCES: Record<string, string> = {

@@ -13,7 +13,7 @@ import { ApiError, type FieldErrors, unwrap } from "@/api/errors";
 import { refreshAccount } from "@/api/refresh";
 import { useMe } from "@/auth/useMe";
 import { Money } from "@/components/Money";
-import { derivativeName, inr, instrumentLabel, istDate } from "@/format";
+import { derivativeName, houseLabel, inr, instrumentLabel, istDate } from "@/format";
 import { useTick } from "@/ticks/useTick";
 import { ticketPriceWarning, useFeed } from "@/market/feed";
 import { TicketFields } from "./TicketFields";
@@ -35,7 +35,6 @@ const CHARGE_ROWS: [keyof NonNullable<Preview["charges"]>, string][] = [
   ["dp_charge", "DP charge"],
 ];
 
-const SCHEDULES = { zerodha: "Zerodha's", upstox: "Upstox's", groww: "Groww's" } as const;
 
 export function ChargesTable({ preview, live = false }: { preview: Preview; live?: boolean }) {
   const c = preview.charges;
@@ -69,7 +68,7 @@ export function ChargesTable({ preview, live = false }: { preview: Preview; live
         {c && (
           <Table.Tr>
             <Table.Td colSpan={2}>
-              <Text size="xs" c="dimmed">Charges on {SCHEDULES[preview.schedule]} published schedule.</Text>
+              <Text size="xs" c="dimmed">Charges on {houseLabel(preview.schedule)}'s published schedule.</Text>
             </Table.Td>
           </Table.Tr>
         )}

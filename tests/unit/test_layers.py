@@ -389,6 +389,17 @@ def test_routes_take_no_new_venue_off_the_runtime():
     assert sorted(ROUTE_VENUES.keys() - found) == [], "gone: strike it from ROUTE_VENUES"
 
 
+def test_the_composition_root_imports_no_job():
+    """`jobs/` starts from a built `Runtime`; the runtime importing a job back would be a
+    loop (what both need, the job guard and the loop's lag, is in `services.background`)."""
+    bad = sorted(
+        module
+        for _name, module in _imports_of(SRC / "runtime.py") | _imports("wiring")
+        if module == "tradertape.jobs" or module.startswith("tradertape.jobs.")
+    )
+    assert bad == []
+
+
 def test_the_oms_modules_never_import_its_door():
     """The package's `__init__` imports its modules: one of them importing a name of the
     package (rather than a module of it) would be an import cycle."""

@@ -6,7 +6,7 @@ signal: placed, or failed with the broker's error), ``fill`` (a position opened 
 with its P&L), ``risk_breach`` (a risk event), ``drift`` (holdings the broker does not cover),
 ``briefing`` (the morning briefing, once per day: `notifications.telegram.briefing`),
 ``linked`` (a chat was just linked: tells that chat so, `notifications.telegram.chats`),
-``job_failure`` (a background job stopped trying one of the user's items: `jobs.guard`),
+``job_failure`` (a background job stopped trying one of the user's items: `background.guard`),
 ``alert`` (an alert fired, with its price and its order's outcome: `services.alerts`),
 ``webhook`` (a webhook placed orders: `services.webhooks`),
 ``broker_session`` (a broker session to log in to again: `services.brokers.session_watch`),
@@ -48,7 +48,7 @@ class Kind(StrEnum):
     DRIFT = "drift"
     BRIEFING = "briefing"
     LINKED = "linked"
-    JOB_FAILURE = "job_failure"  # written by `jobs.guard` (its KIND)
+    JOB_FAILURE = "job_failure"  # written by `background.guard` (its KIND)
     ALERT = "alert"
     WEBHOOK = "webhook"
     BROKER_SESSION = "broker_session"  # `services.brokers.session_watch`: log in again

@@ -106,7 +106,7 @@ class BriefingJobs:
         clock: Clock,
         guard: Guard = UNGUARDED,
     ) -> None:
-        """`guard`: each user's briefing fails alone (`jobs.guard`)."""
+        """`guard`: each user's briefing fails alone (`background.guard`)."""
         self._db = db
         self._guard = guard
         self._reports = reports

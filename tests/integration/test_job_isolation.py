@@ -39,9 +39,9 @@ from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.background.guard import QUARANTINE_AFTER, JobGuard
-from tradertape.services.notifications.telegram import briefing
-from tradertape.services.notifications.telegram.briefing import BriefingJobs
-from tradertape.services.notifications.telegram.reports import Reports
+from tradertape.services.notifications import briefing
+from tradertape.services.notifications.briefing import BriefingJobs
+from tradertape.services.notifications.reports import Reports
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.testkit import make_tick

@@ -1,11 +1,11 @@
 """The notification outbox: events worth telling a user about, written in the transaction of
-what caused them (no commit here) and delivered later by a sender (`notifications.telegram`).
+what caused them (no commit here) and delivered later by a sender (`tradertape.telegram`).
 
 Kinds: ``signals_ready`` (a scan with entries or exits), ``auto_place`` (an auto-placed
 signal: placed, or failed with the broker's error), ``fill`` (a position opened or closed,
 with its P&L), ``risk_breach`` (a risk event), ``drift`` (holdings the broker does not cover),
-``briefing`` (the morning briefing, once per day: `notifications.telegram.briefing`),
-``linked`` (a chat was just linked: tells that chat so, `notifications.telegram.chats`),
+``briefing`` (the morning briefing, once per day: `notifications.briefing`),
+``linked`` (a chat was just linked: tells that chat so, `notifications.chats`),
 ``job_failure`` (a background job stopped trying one of the user's items: `background.guard`),
 ``alert`` (an alert fired, with its price and its order's outcome: `services.alerts`),
 ``webhook`` (a webhook placed orders: `services.webhooks`),

@@ -17,20 +17,20 @@ from tradertape.errors import Conflict, TraderTapeError
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned
 from tradertape.services.brokers.login import BrokerLogins, session_note
+from tradertape.services.notifications import briefing
+from tradertape.services.notifications import chats as telegram_links
 from tradertape.services.notifications.events import Kind, signal_line
-from tradertape.services.notifications.telegram import briefing
-from tradertape.services.notifications.telegram import chats as telegram_links
-from tradertape.services.notifications.telegram.linking import ChatLinking, how_to_link
-from tradertape.services.notifications.telegram.outgoing import (
+from tradertape.services.notifications.reports import LIST_LIMIT, Reports
+from tradertape.services.portfolios import signals
+from tradertape.services.portfolios.signals import PortfolioTrading
+from tradertape.telegram.linking import ChatLinking, how_to_link
+from tradertape.telegram.outgoing import (
     Keyboard,
     Outgoing,
     answer,
     keyboard,
     send,
 )
-from tradertape.services.notifications.telegram.reports import LIST_LIMIT, Reports
-from tradertape.services.portfolios import signals
-from tradertape.services.portfolios.signals import PortfolioTrading
 
 MAX_ATTEMPTS = 5  # a notification Telegram refused this often is given up on
 NOT_LINKED = "This chat is not linked to a TraderTape account. "

@@ -1,4 +1,4 @@
-"""The Telegram bot: its wiring, and the one process that polls for it."""
+"""The Telegram bot's wiring from a `Runtime`, and the one process that polls for it."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from tradertape.services.alerts.firing import Decisions
 from tradertape.services.alerts.placing import Placer
 from tradertape.services.brokers.login import BrokerLogins
 from tradertape.services.brokers.login_state import login_states
-from tradertape.services.notifications.telegram.api import BotApi
-from tradertape.services.notifications.telegram.bot import TelegramBot
-from tradertape.services.notifications.telegram.commands import Commands
-from tradertape.services.notifications.telegram.linking import ChatLinking
-from tradertape.services.notifications.telegram.reports import Reports
+from tradertape.services.notifications.reports import Reports
+from tradertape.telegram.api import BotApi
+from tradertape.telegram.bot import TelegramBot
+from tradertape.telegram.commands import Commands
+from tradertape.telegram.linking import ChatLinking
 
 
 def reports(runtime: Runtime) -> Reports:

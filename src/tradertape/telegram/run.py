@@ -10,6 +10,7 @@ from tradertape.db.leader import LeaderLease
 from tradertape.runtime import Runtime
 from tradertape.services.alerts.firing import Decisions
 from tradertape.services.alerts.placing import Placer
+from tradertape.services.assistant.confirmations import ConfirmationDesk
 from tradertape.services.brokers.login import BrokerLogins
 from tradertape.services.brokers.login_state import login_states
 from tradertape.services.notifications.reports import Reports
@@ -49,6 +50,7 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
             clock=runtime.clock,
         ),
         alerts=Decisions(Placer(runtime.orders, runtime.quotes), runtime.clock),
+        assistant=ConfirmationDesk(runtime.orders, runtime.account_views, runtime.clock),
     )
     return TelegramBot(api, commands, poll_timeout=runtime.settings.telegram_poll_timeout_secs)
 

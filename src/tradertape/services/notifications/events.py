@@ -13,6 +13,8 @@ with its P&L), ``risk_breach`` (a risk event), ``drift`` (holdings the broker do
 ``feed_stale`` (the market feed went quiet in market hours: `services.market.feed_notice`),
 ``unwind_stuck`` (a halted basket's leg its broker keeps not cancelling:
 `services.baskets.unwind`),
+``assistant_order`` (an assistant's live order waits for the user's confirmation, with its
+preview; a linked chat's message carries Confirm / Refuse: `services.assistant`),
 ``rejected`` (a broker refused an order) and ``gtt_triggered`` (a GTT fired): those two, and
 the ``fill`` of an order no portfolio placed, are written from the OMS's events
 (`notifications.orders`).
@@ -56,6 +58,7 @@ class Kind(StrEnum):
     REJECTED = "rejected"  # `notifications.orders`: a broker refused an order
     GTT_TRIGGERED = "gtt_triggered"  # `notifications.orders`: a GTT fired
     UNWIND_STUCK = "unwind_stuck"  # `services.baskets.unwind`: a leg's cancel keeps failing
+    ASSISTANT_ORDER = "assistant_order"  # `services.assistant.confirmations`: confirm or refuse
 
 
 def add(

@@ -12,8 +12,11 @@ routes, the CLI and the demo reach the OMS only through its door, the `tradertap
 package, and take from it its names, never one of its modules (``from tradertape.oms import
 slicing`` is a reach past the door as much as ``from tradertape.oms.slicing import …``);
 routes take no venue off the runtime (`ROUTE_VENUES`, the ratchet of those that did, is
-empty: they call the OMS door or a service). The composition root (`runtime.py`) and
-`jobs/` wire the OMS's venues and are its own.
+empty: they call the OMS door or a service). The composition root (`runtime.py` and its
+builders per context in `wiring/`) and `jobs/` wire the OMS's venues and are its own; the
+deliveries (`api/`, `cli/`, `mcp/`, `telegram/`) and the services reach it by its door, and
+the services import no delivery and no wiring. The runtime imports no job (`jobs/` is built
+from it; what both need is in `services/background/`).
 """
 
 from __future__ import annotations
@@ -356,14 +359,17 @@ def _past_the_door(path: Path) -> set[str]:
 PAST_THE_DOOR: dict[tuple[str, str], str] = {}
 
 
+#: The packages that reach the OMS only by its door: every delivery (routes, the CLI, the
+#: MCP server, the Telegram bot) and every service; only the wiring and `jobs/` own it.
+THROUGH_THE_DOOR = ("services", "api", "cli", "mcp", "telegram", "serving")
+
+
 def test_services_routes_and_the_cli_reach_the_oms_by_its_door():
-    """Services, routes, the CLI and the demo import the OMS's public surface
-    (`tradertape.oms`), never its modules (its venues, its ledger's writer, its slicing),
-    however named: what they need, the door names."""
+    """Services, routes, the CLI, the MCP server, the Telegram bot and the demo import the
+    OMS's public surface (`tradertape.oms`), never its modules (its venues, its ledger's
+    writer, its slicing), however named: what they need, the door names."""
     where = [
-        *(SRC / "services").rglob("*.py"),
-        *(SRC / "api").rglob("*.py"),
-        *(SRC / "cli").rglob("*.py"),
+        *(path for package in THROUGH_THE_DOOR for path in (SRC / package).rglob("*.py")),
         SRC / "demo.py",
         SRC / "launch.py",
     ]
@@ -374,7 +380,27 @@ def test_services_routes_and_the_cli_reach_the_oms_by_its_door():
         if (str(path.relative_to(SRC)), how) not in PAST_THE_DOOR
     )
     assert reaches == [], "import these from tradertape.oms (or list them with a reason)"
-    assert _oms_reaches("services") | _oms_reaches("api") == set()
+    assert set().union(*(_oms_reaches(package) for package in THROUGH_THE_DOOR)) == set()
+
+
+def test_only_the_wiring_and_the_jobs_import_the_oms_modules():
+    """Whoever imports a module of the OMS (past its door) is the composition root, one of
+    its context builders, a job, or the OMS itself: a new package that does is named here."""
+    owners = {"oms", "wiring", "jobs", "testkit.py", "runtime.py"}
+    found = sorted(
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if path.relative_to(SRC).parts[0] not in owners and _past_the_door(path)
+    )
+    assert found == [], "import these from tradertape.oms"
+
+
+def test_the_door_check_sees_the_deliveries():
+    """Each delivery is a package the door check walks (a route, a CLI command, an MCP tool
+    or a bot command importing `tradertape.oms.paper` fails it)."""
+    for package in ("api", "cli", "mcp", "telegram"):
+        assert package in THROUGH_THE_DOOR
+        assert any((SRC / package).rglob("*.py")), package
 
 
 def test_the_door_check_sees_each_way_past_it(tmp_path: Path):

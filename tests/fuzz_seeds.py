@@ -43,7 +43,7 @@ from tradertape.services.alerts import firing
 from tradertape.services.alerts.placing import Placer
 from tradertape.services.assistant import confirmations
 from tradertape.services.brokers.live_trading import kite_postback_checksum
-from tradertape.services.notifications.telegram import chats as telegram_links
+from tradertape.services.notifications import chats as telegram_links
 from tradertape_brokers.kite import checksum
 
 PARAM = re.compile(r"\{([^}]+)\}")

@@ -13,12 +13,12 @@ from pydantic import SecretStr
 from sqlalchemy import update
 
 from tradertape.db.models import Notification
-from tradertape.jobs.telegram import telegram_bot
 from tradertape.runtime import Runtime
+from tradertape.services.notifications import chats as telegram_links
 from tradertape.services.notifications.events import Kind
-from tradertape.services.notifications.telegram import chats as telegram_links
-from tradertape.services.notifications.telegram.bot import TelegramBot
 from tradertape.settings import Settings
+from tradertape.telegram.bot import TelegramBot
+from tradertape.telegram.run import telegram_bot
 
 TOKEN = "123456:secret-token"  # noqa: S105 - a fake bot's token
 CODE = re.compile(r"Code: ([A-Z0-9]{8})")

@@ -1,48 +1,26 @@
 """The composition root: builds every service from settings and the chosen ports.
 
 The API, the CLI and the tests all start from a `Runtime`, so they run the same
-services with the same wiring; tests swap the clock and the mail transport.
+services with the same wiring; tests swap the clock and the mail transport. Each context is
+wired by its own builder (`tradertape.wiring`: market, notifications, venues, research,
+services); `Runtime.build` composes them and keeps every part where callers read it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
-from decimal import Decimal
-from functools import partial
-
-from sqlalchemy.orm import Session
 
 from tradertape.bus import make_bus
 from tradertape.bus.relay import Relay
 from tradertape.candles import CandleStore
 from tradertape.candles.live import CandleBook
-from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
 from tradertape.db.engine import Database
-from tradertape.domain.brokers import BrokerName
-from tradertape.domain.calendar import TradingCalendar
-from tradertape.domain.calendar_data import nse_calendar
-from tradertape.domain.instruments import InstrumentCatalog, InstrumentType
-from tradertape.domain.instruments_data import reference_catalog
-from tradertape.feed.broker_feed import FeedLink
-from tradertape.feed.clock import FeedClock
-from tradertape.feed.history_plan import SyntheticHistoryPlan
-from tradertape.feed.kite import KiteFeed, KiteFeedConfig, kite_quotes
-from tradertape.feed.plan import DayPlan, SyntheticDayPlan
-from tradertape.feed.rest_fill import RestFill
+from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.feed.shared_state import FeedState
-from tradertape.feed.simulated import FeedConfig, SimulatedFeed
-from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig, upstox_quotes
-from tradertape.feed.watchdog import FeedStatus, FeedWatch
-from tradertape.jobs.guard import JobGuard
-from tradertape.jobs.lag import LoopLag
-from tradertape.oms import OrderEvents, portfolio_locks, to_bus
-from tradertape.oms.live.algo_identity import AlgoIdentity
+from tradertape.feed.watchdog import FeedWatch
+from tradertape.oms import OrderEvents
 from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.oms.live.orders import LiveOrders
-from tradertape.oms.live.reconcile import Reconciler
-from tradertape.oms.order_rate import OrderRateCeiling
 from tradertape.oms.orders import OrderPipeline
 from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.oms.paper.gtt import GttBook
@@ -51,69 +29,41 @@ from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.oms.quotes import QuoteBook
 from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock, StartedClock, SystemClock
-from tradertape.ports.mailer import MailTransport, transport_for
+from tradertape.ports.mailer import MailTransport
 from tradertape.security.vault import Vault
 from tradertape.services.accounts.login import LoginService
-from tradertape.services.accounts.ratelimit import RateLimiter, attempt_windows
+from tradertape.services.accounts.ratelimit import RateLimiter
 from tradertape.services.accounts.sessions import SessionService
-from tradertape.services.alerts.placing import Placer
 from tradertape.services.audit.anchors import AnchorFile
 from tradertape.services.audit.keys import AuditKeys
-from tradertape.services.audit.trail import AuditTrail
+from tradertape.services.background.guard import JobGuard
+from tradertape.services.background.lag import LoopLag
 from tradertape.services.baskets.unwind import LateRefusals
-from tradertape.services.books import summary as paper_books
-from tradertape.services.brokers.account import AccountViews, BrokerConnector
+from tradertape.services.brokers.account import AccountViews
 from tradertape.services.brokers.credentials import BrokerCredentials
 from tradertape.services.brokers.egress import ServerEgress
-from tradertape.services.brokers.groww_session import GrowwConnector
-from tradertape.services.brokers.kite_session import KiteConnector
 from tradertape.services.brokers.live_trading import UserBrokers
 from tradertape.services.brokers.reconcile import LiveReconciliation
-from tradertape.services.brokers.session_watch import end_session
-from tradertape.services.brokers.upstox_session import UpstoxConnector, stored_catalog
-from tradertape.services.job_caps import BACKTEST, EXPORT, SWEEP, UPLOAD, JobCaps
-from tradertape.services.market.feed_notice import stale_notice
-from tradertape.services.market.instruments import build_catalog, read_catalog_ahead
-from tradertape.services.market.kite_feed import StoredKiteSession
-from tradertape.services.market.upstox_feed import StoredUpstoxSession
+from tradertape.services.job_caps import JobCaps
 from tradertape.services.notifications.mail import Outbox
-from tradertape.services.notifications.orders import OrderNotices
-from tradertape.services.options.follow import (
-    OptionExecutions,
-    OptionLegJournal,
-    OptionRunFollower,
-)
+from tradertape.services.options.follow import OptionExecutions
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.ticker import OptionTicker
-from tradertape.services.portfolios.fills import PortfolioFills
 from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.protection.engine import ProtectionEngine
 from tradertape.services.protection.mtm_exits import MtmExits
 from tradertape.services.protection.options import OptionProtectionEngine
-from tradertape.services.protection.recovery import Recovery, RecoveryConfig
-from tradertape.services.research.jobs import ResearchJobs, SweepPlan
-from tradertape.services.risk import PaperExposure, RiskBooks, RiskMonitor
-from tradertape.services.risk.live_funds import BrokerFunds
-from tradertape.services.risk.monitor import rate_refusal
-from tradertape.services.webhooks.receive import HookKeys, HookReceiver
-from tradertape.services.workers.access import run_locks
+from tradertape.services.research.jobs import ResearchJobs
+from tradertape.services.risk import RiskMonitor
+from tradertape.services.webhooks.receive import HookReceiver
 from tradertape.services.workers.context import WorkerContext
-from tradertape.services.workers.gtt import link_adopted
-from tradertape.services.workers.live_journal import LiveRunJournal
-from tradertape.services.workers.market import WorkerMarket, feed_mark
-from tradertape.services.workers.order_journal import RunOrderJournal
+from tradertape.services.workers.market import WorkerMarket
 from tradertape.settings import Settings
-
-# What can run as the process's market feed (``TRADERTAPE_FEED``).
-MarketFeed = SimulatedFeed | KiteFeed | UpstoxFeed
-
-
-def _history_plan(catalog: InstrumentCatalog, calendar: TradingCalendar, seed: int) -> DayPlan:
-    """Feed bars from the seeded synthetic history the demo stores, indices derived as stored."""
-    market = SyntheticMarket(catalog, calendar, seed=DEFAULT_SEED)
-    equities = [i.key for i in catalog if i.instrument_type is InstrumentType.EQ]
-    fallback = SyntheticDayPlan(catalog, calendar, seed=seed)
-    return SyntheticHistoryPlan(market, equities, fallback)
+from tradertape.wiring.market import MarketFeed, build_market
+from tradertape.wiring.notifications import build_notifications
+from tradertape.wiring.research import build_research
+from tradertape.wiring.services import build_accounts, build_services
+from tradertape.wiring.venues import build_venues
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,30 +136,13 @@ class Runtime:
         feed: MarketFeed | None = None,
         wall: Clock | None = None,
     ) -> Runtime:
-        """Wire the services; unspecified ports get their embedded defaults.
+        """Wire the contexts; unspecified ports get their embedded defaults.
 
         Nothing starts here: the feed's task runs in the app's lifespan (`api.app`).
         """
         if clock is None:
             clock = StartedClock(settings.clock_start) if settings.clock_start else SystemClock()
         bus = bus or make_bus(settings)
-        catalog = reference_catalog()
-        # The shipped NSE list, with any year imported into the data folder (`calendar import`).
-        calendar = nse_calendar(settings.data_dir)
-        if feed is None and settings.feed == "simulated":
-            feed_config = FeedConfig(
-                interval_secs=settings.feed_interval_secs,
-                speed=settings.feed_speed,
-                demo=settings.demo_mode,
-            )
-            feed = SimulatedFeed.synthetic(
-                bus=bus,
-                clock=clock,
-                calendar=calendar,
-                catalog=catalog,
-                plan=_history_plan(catalog, calendar, feed_config.seed),
-                config=feed_config,
-            )
         settings.ensure_data_dir()  # private before anything is written there
         if db is None:
             db = Database.from_url(
@@ -217,364 +150,77 @@ class Runtime:
                 pool_size=settings.db_pool_size,
                 pool_timeout_s=settings.db_pool_timeout_secs,
             )
-        # The OMS's events: a run's placed orders on its timeline (in their transaction),
-        # and every event of a committed transaction on the bus (``orders.<user>``).
-        events = OrderEvents()
-        events.watch(RunOrderJournal(clock=clock))
-        audit_keys = AuditKeys(settings.secret, clock=clock)  # the trail's keys (issue 66)
-        trail = AuditTrail(audit_keys)  # every event, hash-chained per user (issue 54)
-        events.watch(trail, ahead=trail.read_ahead)
-        events.watch(OrderNotices())  # fills, broker refusals, GTTs fired: the bell, Telegram
-        relay = Relay(bus)
-        events.listen(to_bus(relay))
-        events.attach(db)
         vault = Vault(settings.secret)
-        if feed is None and settings.feed == "kite":
-            feed = KiteFeed(
-                bus=bus,
-                clock=clock,
-                source=StoredKiteSession(
-                    db=db,
-                    credentials=BrokerCredentials(vault=vault, clock=clock),
-                    clock=clock,
-                    instruments=catalog,
-                ),
-                config=KiteFeedConfig(url=settings.kite_ticker_url),
-                # a quiet socket's prices, from Kite's REST quote (`feed.rest_fill`)
-                quotes=kite_quotes(settings.kite_root, timeout_secs=settings.kite_timeout_secs),
-            )
-        if feed is None and settings.feed == "upstox":
-            feed = UpstoxFeed(
-                bus=bus,
-                clock=clock,
-                source=StoredUpstoxSession(
-                    db=db,
-                    credentials=BrokerCredentials(vault=vault, clock=clock),
-                    clock=clock,
-                    instruments=catalog,
-                ),
-                config=UpstoxFeedConfig(root=settings.upstox_root),
-                quotes=upstox_quotes(
-                    settings.upstox_root, timeout_secs=settings.upstox_timeout_secs
-                ),
-            )
-        outbox = Outbox(
-            vault=vault, transport=transport or transport_for(settings.smtp), clock=clock
-        )
-        limiter = RateLimiter(clock=clock, limit=settings.auth_attempts_per_minute)
-        login = LoginService(
+        market = build_market(settings, clock=clock, bus=bus, db=db, vault=vault, feed=feed)
+        notifications = build_notifications(settings, clock=clock, vault=vault, transport=transport)
+        venues = build_venues(
+            settings,
             clock=clock,
-            secret=settings.secret,
-            outbox=outbox,
-            limiter=limiter,
-            public_base_url=settings.public_base_url,
-            challenge_ttl=timedelta(minutes=settings.login_challenge_minutes),
-            otp_max_wrong_tries=settings.otp_max_wrong_tries,
-            opening_balance=settings.paper_opening_balance,
+            market=market,
+            bus=bus,
+            db=db,
+            credentials=BrokerCredentials(vault=vault, clock=clock),
+            notifications=notifications,
         )
-        quotes = QuoteBook()
-        # Whatever trades on the feed's prices runs on the feed's market time (see FeedClock).
-        market_clock: Clock = FeedClock(clock, feed) if isinstance(feed, SimulatedFeed) else clock
-        # A portfolio's virtual and agent fills: its position and money, booked in the
-        # fill's transaction from its event (the position's times are market time, as
-        # signals').
-        events.watch(  # fills on market time, their notices on real time
-            PortfolioFills(clock=market_clock, notices=clock), owners=portfolio_locks
-        )
-        # Index options are listed and priced from their index when no dump lists them.
-        options = OptionMarket(
-            clock=market_clock, calendar=calendar, base=build_catalog, quotes=quotes
-        )
-        prices = options.last_tick
-        # A live run's booked reports: its timeline entry, and an option run's status
-        # following its fills, in the booking's transaction under the run's lock (an owner
-        # lock: the OMS takes it before the ledger's).
-        events.watch(LiveRunJournal(), owners=run_locks)
-        events.watch(OptionRunFollower(options), owners=run_locks)
-        events.watch(OptionLegJournal(clock=clock))  # an option leg's placement outcome
-        feed_watch = watch_feed(
-            feed, settings.feed, clock=clock, calendar=calendar, on_stale=stale_notice(db, clock)
-        )
-        # The leader's verdict in every process: a stale price is marked wherever it is read.
-        feed_state = FeedState(feed_watch, clock=clock)
-        exchange = PaperExchange(
-            clock=market_clock,
-            calendar=calendar,
-            catalog=options.catalog,
-            quotes=prices,
-            catalog_ahead=read_catalog_ahead,
-            feed_quiet=feed_state.quiet,
-        )
-        # The paper account: every book in it (manual, each portfolio, each run), virtual
-        # fills included, is in the one ledger (docs/books.md).
-        account = PaperExposure(clock=market_clock, catalog=exchange.catalog, last_tick=prices)
-        brokers = BrokerCredentials(vault=vault, clock=clock)
-        portfolio = PaperPortfolio(clock=market_clock, exchange=exchange, last_tick=prices)
-        account_views = AccountViews(
+        research = build_research(settings, db=db, clock=clock)
+        accounts = build_accounts(settings, clock=clock, outbox=notifications.outbox)
+        services = build_services(
+            settings,
             clock=clock,
-            credentials=brokers,
-            paper=portfolio,
-            ttl=timedelta(seconds=settings.broker_data_cache_secs),
+            db=db,
+            vault=vault,
+            market=market,
+            venues=venues,
+            research=research,
         )
-        # Live orders are measured on the live books (every real broker's, as we book them),
-        # whose capital is what the brokers report of their funds (through the views' cache).
-        live_book = PaperExposure(
-            clock=market_clock,
-            catalog=exchange.catalog,
-            last_tick=prices,
-            live=True,
-            funds=BrokerFunds(credentials=brokers, views=account_views),
-        )
-
-        # Each real broker's ledger (the trades we book of it), read as the paper one is:
-        # an MTM exit on a live book reads its day MTM and positions there.
-        live_ledgers = {
-            name.value: PaperPortfolio(
-                clock=market_clock, exchange=exchange, last_tick=prices, broker=name.value
-            )
-            for name in BrokerName
-        }
-
-        def book_mtm(db: Session, user_id: int) -> dict[str, Decimal]:
-            return paper_books.day_mtm(db, portfolio, user_id=user_id, live=live_ledgers)
-
-        risk = RiskMonitor(
-            clock=market_clock,
-            books=RiskBooks(account, live_book),
-            catalog=exchange.catalog,
-            last_tick=prices,  # the order preview's price source: options priced by the model
-            margins=exchange.config.margins,
-            # the risk page's P&L split is the account's books' (Funds, Positions)
-            figures=lambda db, user_id: paper_books.account(db, portfolio, user_id=user_id),
-            mtm=book_mtm,  # an mtm_exit rule's MTM: its book's, as those pages show it
-        )
-        # The one pre-trade gate: every order, modification and GTT of every path passes it.
-        exchange.register_pre_trade(risk.pre_trade, ahead=risk.read_ahead)
-        # SEBI's per-client order-rate ceiling, in the same gate, on wall time.
-        exchange.context.gate.limit_rate(
-            OrderRateCeiling(clock=clock, per_sec=settings.order_rate_per_sec),
-            on_refusal=rate_refusal(risk.clock),  # events on the risk page's time
-        )
-        # The user's own brokers: live orders (theirs and their workers') and /api/portfolio/*.
-        kite = KiteConnector(root=settings.kite_root, timeout_secs=settings.kite_timeout_secs)
-        # Upstox names an F&O contract by its dump's exchange token: the adapters name
-        # instruments from the catalog as imported, not only as shipped.
-        upstox = UpstoxConnector(
-            root=settings.upstox_root,
-            catalog=stored_catalog(db, build_catalog),
-            timeout_secs=settings.upstox_timeout_secs,
-        )
-        groww = GrowwConnector(root=settings.groww_root, timeout_secs=settings.groww_timeout_secs)
-        connectors: dict[BrokerName, BrokerConnector] = {
-            BrokerName.KITE: kite,
-            BrokerName.UPSTOX: upstox,
-            BrokerName.GROWW: groww,
-        }
-        live_brokers = UserBrokers(credentials=brokers, connectors=connectors)
-        # SEBI: each live order records its algo id and the address it left from.
-        egress = ServerEgress(
-            configured=str(settings.egress_ip) if settings.egress_ip else None,
-            roots={
-                BrokerName.KITE.value: settings.kite_root,
-                BrokerName.UPSTOX.value: settings.upstox_root,
-                BrokerName.GROWW.value: settings.groww_root,
-            },
-        )
-        live = LiveOrders(
-            context=exchange.context,
-            brokers=live_brokers,
-            identity=AlgoIdentity(algo_id=settings.algo_id, egress_ip=egress.ip),
-            public_ip=egress.public,
-            # A broker that refuses a token in a sweep: the session is marked ended, the user
-            # told once, and the next sweeps skip it (`services.brokers.session_watch`).
-            session_ended=partial(_session_ended, clock),
-        )
-        gtts = GttBook(clock=market_clock, calendar=calendar, exchange=exchange)
-        live_gtts = LiveGttBook(
-            book=gtts,
-            live=live,
-            brokers=live_brokers,
-            clock=market_clock,
-            on_adopted=[link_adopted],  # a worker run's fired trigger joins the run
-        )
-        orders = OrderPipeline(
-            exchange=exchange,
-            live=live,
-            gtts=gtts,
-            live_gtts=live_gtts,
-            quotes=prices,  # the exchange's: an index option's model price too
-            live_enabled=settings.live_trading_enabled,
-        )
-        workers = WorkerContext.build(
-            secret=settings.secret,
-            clock=clock,
-            orders=orders,
-            portfolio=portfolio,
-            last_tick=prices,
-            safety_ttl_secs=settings.worker_safety_token_secs,
-            freshness_secs=settings.worker_session_freshness_secs,
-            claim_without_heartbeat_secs=settings.worker_claim_without_heartbeat_secs,
-            live_trading_enabled=settings.live_trading_enabled,
-            paper_opening_balance=settings.paper_opening_balance,
-            credentials=brokers,
-        )
-        candle_book = CandleBook()
-        candles = CandleStore.in_data_folder(settings.data_dir, calendar=calendar)
-        account_views.register(BrokerName.KITE, kite)
-        jobs_db = db.jobs  # the loop's watchers and sweeps: a pool requests cannot starve
-        job_caps = JobCaps(
-            {
-                BACKTEST: settings.max_backtests_per_user,
-                SWEEP: settings.max_sweeps_per_user,
-                UPLOAD: settings.max_uploads_per_user,
-                EXPORT: settings.max_exports_per_user,
-            }
-        )
-        guard = JobGuard(db=jobs_db, clock=clock)
-        # A halted basket's unwind the placement could not finish (a cancel the broker did
-        # not answer: its durable mark), and a live leg its broker rejects after taking it:
-        # heard among the committed events or read from the marks, done on the loop's pass.
-        late_refusals = LateRefusals(
-            db=jobs_db,
-            orders=orders,
-            last_tick=prices,
-            clock=market_clock,
-            guard=guard,
-            wall=clock,  # a failed cancel's back-off
-        )
-        events.listen(late_refusals.hear)
-        recovery = Recovery(
-            db=jobs_db,
-            guard=guard,
-            workers=workers,
-            config=RecoveryConfig(
-                stale_after=timedelta(seconds=settings.worker_run_stale_action_secs),
-                stale_every=timedelta(seconds=settings.worker_stale_recovery_secs),
-                exiting_every=timedelta(seconds=settings.worker_exiting_recovery_secs),
-            ),
-        )
-        account_views.register(BrokerName.UPSTOX, upstox)
-        account_views.register(BrokerName.GROWW, groww)
         return cls(
             settings=settings,
             db=db,
             clock=clock,
-            market_clock=market_clock,
+            market_clock=market.clock,
             wall=wall or SystemClock(),
             vault=vault,
-            outbox=outbox,
-            sessions=SessionService(clock=clock, lifetime=timedelta(days=settings.session_days)),
-            login=login,
-            limiter=limiter,
-            brokers=brokers,
-            candles=candles,
-            quotes=quotes,
-            exchange=exchange,
-            gtts=gtts,
-            portfolio=portfolio,
-            account_views=account_views,
-            session_jobs=SessionJobs(
-                clock=market_clock, calendar=calendar, exchange=exchange, last_tick=prices
-            ),
-            risk=risk,
+            outbox=notifications.outbox,
+            sessions=accounts.sessions,
+            login=accounts.login,
+            limiter=accounts.limiter,
+            brokers=venues.credentials,
+            candles=market.candles,
+            quotes=market.quotes,
+            exchange=venues.exchange,
+            gtts=venues.gtts,
+            portfolio=venues.portfolio,
+            account_views=venues.account_views,
+            session_jobs=venues.session_jobs,
+            risk=venues.risk,
             bus=bus,
-            events=events,
-            relay=relay,
-            catalog=catalog,
-            feed=feed,
-            feed_watch=feed_watch,
-            feed_state=feed_state,
-            workers=workers,
-            protection=ProtectionEngine(
-                db=jobs_db, workers=workers, calendar=calendar, recovery=recovery, guard=guard
-            ),
-            candle_book=candle_book,
-            worker_market=WorkerMarket(
-                trading=exchange.context,
-                last_tick=prices,
-                candles=candle_book,
-                store=candles,
-                calendar=calendar,
-                feed=partial(feed_mark, feed_state),  # a quote says a quiet feed's price
-            ),
-            options=options,
-            option_protection=OptionProtectionEngine(
-                db=jobs_db, workers=workers, market=options, guard=guard
-            ),
-            option_executions=OptionExecutions(
-                db=jobs_db, workers=workers, market=options, guard=guard
-            ),
-            option_ticker=OptionTicker(options, clock),
-            mtm_exits=MtmExits(
-                db=jobs_db,
-                clock=market_clock,
-                paper=portfolio,
-                orders=orders,
-                mtm=book_mtm,
-                guard=guard,
-                live=live_ledgers,
-            ),
-            late_refusals=late_refusals,
-            audit_keys=audit_keys,
-            audit_anchors=AnchorFile(settings.audit_anchor_path, audit_keys),
-            live=live,
-            live_brokers=live_brokers,
-            egress=egress,
-            job_caps=job_caps,
-            research=ResearchJobs(
-                db=jobs_db,
-                clock=clock,
-                plan=SweepPlan.of(settings.sweep_workers, settings.ray_address),
-                caps=job_caps,
-            ),
-            reconciliation=LiveReconciliation(
-                reconciler=Reconciler(context=exchange.context, live=live), brokers=live_brokers
-            ),
-            live_gtts=live_gtts,
-            orders=orders,
-            webhooks=HookReceiver(
-                HookKeys(vault), clock, Placer(orders, quotes), attempt_windows(settings, clock)
-            ),
-            portfolio_trading=PortfolioTrading(
-                orders=orders,
-                exchange=exchange,
-                clock=exchange.clock,  # market time, as the orders it places carry
-                notice_clock=clock,  # its notices are news in real time
-                risk=risk,
-                live_exits=settings.live_portfolio_exits,
-            ),
-            guard=guard,
+            events=venues.events,
+            relay=venues.relay,
+            catalog=market.catalog,
+            feed=market.feed,
+            feed_watch=market.feed_watch,
+            feed_state=market.feed_state,
+            workers=services.workers,
+            protection=services.protection,
+            candle_book=market.candle_book,
+            worker_market=services.worker_market,
+            options=market.options,
+            option_protection=services.option_protection,
+            option_executions=services.option_executions,
+            option_ticker=market.option_ticker,
+            mtm_exits=services.mtm_exits,
+            late_refusals=services.late_refusals,
+            audit_keys=venues.audit_keys,
+            audit_anchors=AnchorFile(settings.audit_anchor_path, venues.audit_keys),
+            live=venues.live,
+            live_brokers=venues.live_brokers,
+            egress=venues.egress,
+            job_caps=research.job_caps,
+            research=research.research,
+            reconciliation=venues.reconciliation,
+            live_gtts=venues.live_gtts,
+            orders=venues.orders,
+            webhooks=services.webhooks,
+            portfolio_trading=services.portfolio_trading,
+            guard=research.guard,
         )
-
-
-def _session_ended(clock: Clock, db: Session, user_id: int, broker: str, reason: str) -> None:
-    """`LiveOrders`' hook when a broker refuses a user's token (`session_watch.end_session`)."""
-    end_session(db, user_id, broker, reason, now=clock.now())
-
-
-def watch_feed(
-    feed: MarketFeed | None,
-    source: str,
-    *,
-    clock: Clock,
-    calendar: TradingCalendar,
-    on_stale: Callable[[FeedStatus], None],
-) -> FeedWatch:
-    """The watchdog of this process's feed: a broker's can be reconnected, is judged by its
-    socket's ticks alone and, with a quote reader, has its prices filled from the REST quote
-    while quiet; none is down (`source` names it then: the configured feed, or ``none``)."""
-    if feed is None:
-        return FeedWatch(source=source, clock=clock, calendar=calendar, connected=lambda: False)
-    watch = partial(FeedWatch, clock=clock, calendar=calendar, on_stale=on_stale)
-    if isinstance(feed, SimulatedFeed):
-        keys = len(feed.keys)
-        return watch(source="simulated", subscriptions=lambda: keys)
-    return watch(
-        source=feed.name,
-        subscriptions=lambda: feed.subscriptions,
-        connected=lambda: feed.link in (FeedLink.OPEN, FeedLink.CONNECTING),
-        reopening=lambda: feed.link is FeedLink.CONNECTING,
-        reconnect=feed.reconnect,
-        heard=lambda: feed.heard_at,
-        fill=RestFill(feed, clock=clock) if feed.can_fill else None,
-    )

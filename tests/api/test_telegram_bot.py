@@ -20,7 +20,7 @@ from tradertape.bus import InProcessBus
 from tradertape.domain.instrument_names import instrument_name
 from tradertape.oms import OrderAccepted, OrderFilled, OrderUpdate, to_message
 from tradertape.runtime import Runtime
-from tradertape.services.notifications.telegram.bot import EVENT_TOPICS, TelegramBot, told
+from tradertape.telegram.bot import EVENT_TOPICS, TelegramBot, told
 from tradertape.testkit import make_tick
 
 ALICE_CHAT, BOB_CHAT, STRANGER_CHAT = 1001, 2002, 3003
@@ -170,7 +170,7 @@ async def test_a_refused_delivery_is_retried_later(
 
 
 def test_the_token_never_reaches_the_log(caplog: pytest.LogCaptureFixture):
-    from tradertape.services.notifications.telegram.api import _redaction
+    from tradertape.telegram.api import _redaction
 
     record = logging.LogRecord(
         "httpx",

@@ -13,11 +13,11 @@ from tests.helpers import make_user, sign_in
 from tests.telegram_kit import FakeTelegram, bot_for, link_chat
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
+from tradertape.services.notifications import briefing
 from tradertape.services.notifications import events as notifications
-from tradertape.services.notifications.telegram import briefing
-from tradertape.services.notifications.telegram.bot import TelegramBot
-from tradertape.services.notifications.telegram.briefing import BriefingJobs
-from tradertape.services.notifications.telegram.reports import Reports
+from tradertape.services.notifications.briefing import BriefingJobs
+from tradertape.services.notifications.reports import Reports
+from tradertape.telegram.bot import TelegramBot
 
 ALICE_CHAT, CAROL_CHAT, DAVE_CHAT, ERIN_CHAT = 1001, 3003, 4004, 5005
 

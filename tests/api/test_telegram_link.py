@@ -17,9 +17,9 @@ from tests.telegram_kit import CODE, FakeTelegram, bot_for, link_chat, with_bot
 from tradertape.api.app import create_app
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.notifications.telegram import chats as telegram_links
-from tradertape.services.notifications.telegram.bot import TelegramBot
+from tradertape.services.notifications import chats as telegram_links
 from tradertape.settings import Settings
+from tradertape.telegram.bot import TelegramBot
 
 ALICE_CHAT, BOB_CHAT, NEW_CHAT = 1001, 2002, 4004
 WRONG = "ABCDEFGH"  # well-formed, never a code the bot sent

@@ -13,7 +13,7 @@ from tests.helpers import make_user, sign_in
 from tests.telegram_kit import FakeTelegram, bot_for, link_chat
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.notifications.telegram.bot import TelegramBot
+from tradertape.telegram.bot import TelegramBot
 
 ALICE_CHAT, BOB_CHAT = 1001, 2002
 KITE_SECRET, KITE_TOKEN = "kite-SECRET-0123456789", "kite-ACCESS-9876543210"  # noqa: S105

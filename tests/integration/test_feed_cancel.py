@@ -32,7 +32,7 @@ from tradertape.feed.kite import KiteFeed
 from tradertape.feed.rest_fill import RestFill
 from tradertape.feed.upstox import UpstoxFeed
 from tradertape.ports.clock import ManualClock
-from tradertape.runtime import watch_feed
+from tradertape.wiring.market import watch_feed
 from tradertape_brokers.kite_ticker.client import KiteTickerClient
 
 pytestmark = pytest.mark.anyio

@@ -54,7 +54,7 @@ from tradertape.feed.upstox import (
 )
 from tradertape.feed.watchdog import FeedHealth, FeedStatus, FeedWatch
 from tradertape.ports.clock import IST, ManualClock
-from tradertape.runtime import watch_feed
+from tradertape.wiring.market import watch_feed
 from tradertape_brokers.kite.adapter import KiteBroker
 from tradertape_brokers.kite.limits import KITE_LIMITS, Backoff, RateLimiter
 

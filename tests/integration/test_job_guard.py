@@ -14,13 +14,13 @@ from tradertape.db.engine import Database
 from tradertape.db.models import JobFailure
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments_data import reference_catalog
-from tradertape.jobs.guard import QUARANTINE_AFTER, JobGuard
 from tradertape.jobs.loop import TradingLoop
 from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.oms.paper.gtt import GttBook
 from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.oms.quotes import QuoteBook
 from tradertape.ports.clock import IST, ManualClock
+from tradertape.services.background.guard import QUARANTINE_AFTER, JobGuard
 
 
 class Watcher:

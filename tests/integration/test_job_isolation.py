@@ -1,4 +1,4 @@
-"""Background work fails item by item (`jobs.guard`): a poisoned row of one user's is
+"""Background work fails item by item (`background.guard`): a poisoned row of one user's is
 recorded against its owner, quarantined after a few failures and told once, while every
 other item and job of the server's trading loop (`jobs.trading.trading_loop`) runs on.
 
@@ -33,15 +33,15 @@ from tradertape.db.models import (
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType, Variety
-from tradertape.jobs.guard import QUARANTINE_AFTER, JobGuard
 from tradertape.jobs.loop import TradingLoop
 from tradertape.jobs.trading import trading_loop
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.notifications.telegram import briefing
-from tradertape.services.notifications.telegram.briefing import BriefingJobs
-from tradertape.services.notifications.telegram.reports import Reports
+from tradertape.services.background.guard import QUARANTINE_AFTER, JobGuard
+from tradertape.services.notifications import briefing
+from tradertape.services.notifications.briefing import BriefingJobs
+from tradertape.services.notifications.reports import Reports
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.testkit import make_tick

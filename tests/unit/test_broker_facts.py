@@ -142,7 +142,7 @@ NAMING_EVERY_BROKER: dict[str, str] = {
     "domain/symbols.py": "each broker's instrument names (its symbol format)",
     "domain/charge_rates.py": "each broker's published charges schedule",
     "settings.py": "each adapter's root URL and timeout (a fake on loopback in tests)",
-    "runtime.py": "the composition root builds each broker's connector",
+    "wiring/venues.py": "the composition root builds each broker's connector",
     "cli/data.py": "fetch-history builds the chosen broker's connector",
     "cli/instruments.py": "shows an instrument's name at each broker",
     "api/schemas/instruments.py": "an instrument's names at each broker, on the wire",

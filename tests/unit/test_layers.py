@@ -12,8 +12,11 @@ routes, the CLI and the demo reach the OMS only through its door, the `tradertap
 package, and take from it its names, never one of its modules (``from tradertape.oms import
 slicing`` is a reach past the door as much as ``from tradertape.oms.slicing import …``);
 routes take no venue off the runtime (`ROUTE_VENUES`, the ratchet of those that did, is
-empty: they call the OMS door or a service). The composition root (`runtime.py`) and
-`jobs/` wire the OMS's venues and are its own.
+empty: they call the OMS door or a service). The composition root (`runtime.py` and its
+builders per context in `wiring/`) and `jobs/` wire the OMS's venues and are its own; the
+deliveries (`api/`, `cli/`, `mcp/`, `telegram/`) and the services reach it by its door, and
+the services import no delivery and no wiring. The runtime imports no job (`jobs/` is built
+from it; what both need is in `services/background/`).
 """
 
 from __future__ import annotations
@@ -87,8 +90,11 @@ def _imports(package: str, *, root: Path = SRC) -> set[tuple[str, str]]:
                 "tradertape.jobs",
                 "tradertape.runtime",
                 "tradertape.serving",
+                "tradertape.telegram",
+                "tradertape.wiring",
+                "tradertape.mcp",
             ),
-            id="services-know-no-http-nor-wiring",
+            id="services-know-no-http-nor-wiring-nor-deliveries",
         ),
         pytest.param(
             "serving",
@@ -117,6 +123,34 @@ def _imports(package: str, *, root: Path = SRC) -> set[tuple[str, str]]:
             "jobs",
             ("fastapi", "starlette", "tradertape.api", "tradertape.cli", "tradertape.serving"),
             id="jobs-know-no-http",
+        ),
+        pytest.param(
+            "telegram",
+            (
+                "fastapi",
+                "starlette",
+                "tradertape.api",
+                "tradertape.cli",
+                "tradertape.mcp",
+                "tradertape.serving",
+                "tradertape.jobs",
+            ),
+            id="the-telegram-bot-is-a-delivery-beside-the-api",
+        ),
+        pytest.param(
+            "wiring",
+            (
+                "fastapi",
+                "starlette",
+                "tradertape.api",
+                "tradertape.cli",
+                "tradertape.jobs",
+                "tradertape.mcp",
+                "tradertape.runtime",
+                "tradertape.serving",
+                "tradertape.telegram",
+            ),
+            id="the-contexts-builders-know-no-delivery",
         ),
         pytest.param(
             "services/workers",
@@ -325,14 +359,17 @@ def _past_the_door(path: Path) -> set[str]:
 PAST_THE_DOOR: dict[tuple[str, str], str] = {}
 
 
+#: The packages that reach the OMS only by its door: every delivery (routes, the CLI, the
+#: MCP server, the Telegram bot) and every service; only the wiring and `jobs/` own it.
+THROUGH_THE_DOOR = ("services", "api", "cli", "mcp", "telegram", "serving")
+
+
 def test_services_routes_and_the_cli_reach_the_oms_by_its_door():
-    """Services, routes, the CLI and the demo import the OMS's public surface
-    (`tradertape.oms`), never its modules (its venues, its ledger's writer, its slicing),
-    however named: what they need, the door names."""
+    """Services, routes, the CLI, the MCP server, the Telegram bot and the demo import the
+    OMS's public surface (`tradertape.oms`), never its modules (its venues, its ledger's
+    writer, its slicing), however named: what they need, the door names."""
     where = [
-        *(SRC / "services").rglob("*.py"),
-        *(SRC / "api").rglob("*.py"),
-        *(SRC / "cli").rglob("*.py"),
+        *(path for package in THROUGH_THE_DOOR for path in (SRC / package).rglob("*.py")),
         SRC / "demo.py",
         SRC / "launch.py",
     ]
@@ -343,7 +380,27 @@ def test_services_routes_and_the_cli_reach_the_oms_by_its_door():
         if (str(path.relative_to(SRC)), how) not in PAST_THE_DOOR
     )
     assert reaches == [], "import these from tradertape.oms (or list them with a reason)"
-    assert _oms_reaches("services") | _oms_reaches("api") == set()
+    assert set().union(*(_oms_reaches(package) for package in THROUGH_THE_DOOR)) == set()
+
+
+def test_only_the_wiring_and_the_jobs_import_the_oms_modules():
+    """Whoever imports a module of the OMS (past its door) is the composition root, one of
+    its context builders, a job, or the OMS itself: a new package that does is named here."""
+    owners = {"oms", "wiring", "jobs", "testkit.py", "runtime.py"}
+    found = sorted(
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if path.relative_to(SRC).parts[0] not in owners and _past_the_door(path)
+    )
+    assert found == [], "import these from tradertape.oms"
+
+
+def test_the_door_check_sees_the_deliveries():
+    """Each delivery is a package the door check walks (a route, a CLI command, an MCP tool
+    or a bot command importing `tradertape.oms.paper` fails it)."""
+    for package in ("api", "cli", "mcp", "telegram"):
+        assert package in THROUGH_THE_DOOR
+        assert any((SRC / package).rglob("*.py")), package
 
 
 def test_the_door_check_sees_each_way_past_it(tmp_path: Path):
@@ -387,6 +444,17 @@ def test_routes_take_no_new_venue_off_the_runtime():
                 found.add((path.stem, node.attr))
     assert sorted(found - ROUTE_VENUES.keys()) == [], "call the OMS door or a service"
     assert sorted(ROUTE_VENUES.keys() - found) == [], "gone: strike it from ROUTE_VENUES"
+
+
+def test_the_composition_root_imports_no_job():
+    """`jobs/` starts from a built `Runtime`; the runtime importing a job back would be a
+    loop (what both need, the job guard and the loop's lag, is in `services.background`)."""
+    bad = sorted(
+        module
+        for _name, module in _imports_of(SRC / "runtime.py") | _imports("wiring")
+        if module == "tradertape.jobs" or module.startswith("tradertape.jobs.")
+    )
+    assert bad == []
 
 
 def test_the_oms_modules_never_import_its_door():

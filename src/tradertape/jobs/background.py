@@ -17,11 +17,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from tradertape.db.leader import LeaderLease
 from tradertape.jobs.audit_anchors import anchor_loop, anchor_once
 from tradertape.jobs.kernels import KernelWarmUp
-from tradertape.jobs.telegram import run_bot
 from tradertape.jobs.trading import market
 from tradertape.runtime import Runtime
 from tradertape.services.market.calendar_watch import warning_now
 from tradertape.services.research import sweeps, walk_forwards
+from tradertape.telegram.run import run_bot
 
 log = logging.getLogger("tradertape.jobs")
 

@@ -6,7 +6,7 @@ stays cheap. The session jobs (AMO release, MIS square-off, expiry) run on the s
 loop every few seconds of the injected clock. One process runs this loop (the one that
 owns the feed); request handlers in any process only read and place.
 
-Everything runs through the loop's `Guard` (`jobs.guard`): each job, each instrument's
+Everything runs through the loop's `Guard` (`background.guard`): each job, each instrument's
 matching and each trigger fails alone, so one user's bad row never stops another's work.
 
 Work whose cost users set (their alerts) never runs on the loop: a `Background` is handed
@@ -37,14 +37,14 @@ from tradertape.db.rows import one_of
 from tradertape.domain.gtt_states import ACTIVE
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING as _WORKING
-from tradertape.jobs.guard import JobGuard
-from tradertape.jobs.lag import LoopLag
 from tradertape.oms.paper.exchange import BROKER, PaperExchange
 from tradertape.oms.paper.gtt import GttBook
 from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.oms.quotes import QuoteBook, TickSink
 from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock
+from tradertape.services.background.guard import JobGuard
+from tradertape.services.background.lag import LoopLag
 
 log = logging.getLogger("tradertape.oms")
 

@@ -17,19 +17,19 @@ from tradertape.candles.recorder import MinuteRecorder
 from tradertape.db.leader import LeaderLease
 from tradertape.feed.codec import tick_from_message, tick_to_message
 from tradertape.feed.fanout import INTEREST_TOPIC
-from tradertape.jobs.guard import JobGuard
 from tradertape.jobs.loop import TradingLoop
-from tradertape.jobs.telegram import reports
 from tradertape.oms.quotes import follow
 from tradertape.runtime import Runtime
 from tradertape.services.alerts.placing import Placer
 from tradertape.services.alerts.watcher import CHUNK, USER_SHARE, AlertWatcher
+from tradertape.services.background.guard import JobGuard
 from tradertape.services.brokers.live_trading import LiveJobs, follow_order_updates
 from tradertape.services.brokers.reconcile import ReconcileJobs
 from tradertape.services.brokers.session_watch import SessionWatch
 from tradertape.services.market.calendar_watch import CalendarWatch
-from tradertape.services.notifications.telegram.briefing import BriefingJobs
+from tradertape.services.notifications.briefing import BriefingJobs
 from tradertape.services.portfolios.schedule import PortfolioJobs
+from tradertape.telegram.run import reports
 
 log = logging.getLogger("tradertape.jobs")
 

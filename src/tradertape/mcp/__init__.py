@@ -9,5 +9,6 @@ The tools (`tools`) call the same services and the same order door as the web ap
 routes; `desk.AssistantDesk` runs each one: it checks the key on every call, refuses what
 the key's scope does not allow, and writes the call to the user's audit trail. No tool
 changes a scope, a risk rule, the kill switch or paper/live; a live order waits for the
-user's confirmation in the web app (`services.assistant.confirmations`).
+user's confirmation in the web app or a linked Telegram chat
+(`services.assistant.confirmations`).
 """

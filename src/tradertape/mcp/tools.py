@@ -557,7 +557,10 @@ def _orders(server: MCPServer, desk: AssistantDesk) -> None:
                 return OrderAnswer(
                     status=confirmations.WAITING,
                     confirmation_id=row.id,
-                    message="waiting for your confirmation in TraderTape (Settings → AI assistant)",
+                    message=(
+                        "waiting for your confirmation in TraderTape (Settings → AI assistant) "
+                        "or, if you linked Telegram, in its chat"
+                    ),
                 )
 
             return await desk.call(ctx, "place_order", args, LIVE, ask)

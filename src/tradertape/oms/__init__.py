@@ -18,7 +18,7 @@ What the rest of the server may use (services and routes import these from
   bus form.
 - **Hooks the engine calls**: `PreTradeVerdict` and `RateRefusal` (what the gate's risk
   check answers), `Guard` and `UNGUARDED` (how background work fails item by item,
-  `oms.job_guard`; the server's guard, `jobs.guard.JobGuard`, is handed in by the
+  `oms.job_guard`; the server's guard, `background.guard.JobGuard`, is handed in by the
   composition root),
   `LiveBrokers` (a user's connected broker, as a `LiveBroker`: name and adapter).
 - **The live venue as its services hold it** (`oms.live_ports`): `LiveReports` (a broker's

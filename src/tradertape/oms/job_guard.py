@@ -1,7 +1,7 @@
 """The hook by which the engine's background work fails item by item: `Guard`.
 
 The engine's jobs (matching, GTT triggers, the session jobs, the live sweeps) run their items
-through a `Guard` they are handed; the server's is `jobs.guard.JobGuard` (failures recorded,
+through a `Guard` they are handed; the server's is `background.guard.JobGuard` (failures recorded,
 owners told, repeat offenders quarantined), wired by the composition root. `UNGUARDED` runs
 items plainly, letting a failure raise, for callers that want to see it. `forget` drops an
 item's failure records when its owner deletes the item, in the owner's transaction.

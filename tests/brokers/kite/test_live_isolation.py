@@ -1,4 +1,4 @@
-"""A live order whose booking raises fails alone (`jobs.guard`): the trading loop's
+"""A live order whose booking raises fails alone (`background.guard`): the trading loop's
 live sweep still books the fills of every other user's orders, the failing (user,
 broker) is recorded, quarantined and told once, and its owner can still cancel the order.
 """
@@ -19,10 +19,10 @@ from tests.helpers import sign_in
 from tests.live_kit import BUY, booked, ours
 from tradertape.db.models import JobFailure, Notification
 from tradertape.db.models.trading import Order
-from tradertape.jobs.guard import QUARANTINE_AFTER
 from tradertape.jobs.trading import trading_loop
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
+from tradertape.services.background.guard import QUARANTINE_AFTER
 from tradertape.settings import Settings
 
 pytestmark = pytest.mark.db

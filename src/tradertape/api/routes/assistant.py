@@ -1,8 +1,8 @@
 """Assistant keys, for AI assistants on the MCP server (``/mcp``, `tradertape mcp`): create
 (shown once), list (masked, with their last use), revoke; and the live orders assistants
-asked for, which wait here for the user's confirmation. Only a signed-in session makes or
-revokes a key, or confirms an order: an assistant's own key reaches the MCP server and
-nothing else."""
+asked for, which wait here (or in a linked Telegram chat) for the user's confirmation. Only a
+signed-in session makes or revokes a key, or confirms an order (a linked chat is the user's
+too): an assistant's own key reaches the MCP server and nothing else."""
 
 from __future__ import annotations
 
@@ -19,14 +19,11 @@ from tradertape.api.schemas.assistant import (
 )
 from tradertape.api.schemas.errors import ORDER_RATE_RESPONSES
 from tradertape.api.schemas.numbers import RowId
-from tradertape.api.schemas.trading import OrderIn, OrderPlaced
 from tradertape.db.models import AssistantConfirmation, AssistantKey
-from tradertape.oms import Account
+from tradertape.runtime import Runtime
 from tradertape.services.accounts import assistant_keys
 from tradertape.services.accounts.bearer import masked
 from tradertape.services.assistant import confirmations
-from tradertape.services.assistant.calls import source_of
-from tradertape.services.books.ticket import place_ticket
 
 router = APIRouter(prefix="/assistant", tags=["assistant"])
 
@@ -98,31 +95,8 @@ def confirm(
     """Place the order as asked, through the order ticket's gate (your risk rules, the kill
     switch, SEBI's ceiling, both live-trading switches). Refused there (403, 409, 429), it
     stays pending; placed, it is final, and the assistant sees its order id."""
-    row = confirmations.pending(db, user_id=user.id, row_id=confirmation_id)
-    body = OrderIn.model_validate(row.order)
-    spec = body.spec()
-    submitted = place_ticket(
-        db,
-        orders=runtime.orders,
-        views=runtime.account_views,
-        user_id=user.id,
-        spec=spec,
-        account=Account.of("live", body.broker),
-        last=runtime.orders.last_tick(spec.key),
-        # one order however often the button is pressed
-        client_key=body.idempotency_key or f"assistant-confirmation-{row.id}",
-        book=body.book,
-        source=source_of(row.key_id),
-    )
-    placed = OrderPlaced.of(submitted)
-    decided = confirmations.decide(
-        db,
-        row,
-        clock=runtime.clock,
-        status=confirmations.PLACED,
-        order_id=placed.order_id,
-        message=f"{placed.status}: {placed.status_message or 'sent'}",
-    )
+    # the one path: a linked Telegram chat's Confirm button calls the same desk
+    decided = _desk(runtime).confirm(db, user_id=user.id, row_id=confirmation_id)
     return _confirmation(decided)
 
 
@@ -131,8 +105,9 @@ def decline(
     confirmation_id: RowId, user: SessionUser, runtime: RuntimeDep, db: DbDep
 ) -> ConfirmationOut:
     """Decline the order: nothing is placed, and the assistant is told so."""
-    row = confirmations.pending(db, user_id=user.id, row_id=confirmation_id)
-    decided = confirmations.decide(
-        db, row, clock=runtime.clock, status=confirmations.DECLINED, message="declined by you"
-    )
+    decided = _desk(runtime).decline(db, user_id=user.id, row_id=confirmation_id)
     return _confirmation(decided)
+
+
+def _desk(runtime: Runtime) -> confirmations.ConfirmationDesk:
+    return confirmations.ConfirmationDesk(runtime.orders, runtime.account_views, runtime.clock)

@@ -7,7 +7,7 @@ under way, callers get the last answer if it is at most 3 s old (`HealthProbe`).
 green (200 ``ok``) once the database answers and the backtest kernels are ready
 (`jobs.kernels`): ``starting`` (503) before, so nothing that waits for health sends a
 request that would wait on them. In the process that runs the trading loop it tells the
-loop's lag behind the feed (`jobs.lag`).
+loop's lag behind the feed (`background.lag`).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from pydantic import BaseModel, Field
 from tradertape import API_VERSION, __version__
 from tradertape.db.engine import Database
 from tradertape.jobs.kernels import KernelState, KernelWarmUp
-from tradertape.jobs.lag import LoopLag
 from tradertape.runtime import Runtime
+from tradertape.services.background.lag import LoopLag
 from tradertape.services.market.calendar_watch import warning_now
 
 router = APIRouter(tags=["health"])

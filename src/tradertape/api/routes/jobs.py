@@ -1,4 +1,4 @@
-"""Background jobs: what of yours they keep failing on (`jobs.guard`)."""
+"""Background jobs: what of yours they keep failing on (`background.guard`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from tradertape.api.deps import CurrentUser, DbDep, PageDep
 from tradertape.api.schemas.jobs import JobFailureOut
 from tradertape.api.schemas.numbers import RowId
-from tradertape.jobs import failures as job_failures
+from tradertape.services.background import failures as job_failures
 
 router = APIRouter(tags=["jobs"])
 

@@ -20,11 +20,11 @@ from tradertape.api.schemas.notifications import (
 from tradertape.errors import Conflict
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.sessions import SignedIn
+from tradertape.services.notifications import briefing
+from tradertape.services.notifications import chats as telegram_links
 from tradertape.services.notifications import events as notifications
 from tradertape.services.notifications import reads as notification_reads
-from tradertape.services.notifications.telegram import briefing
-from tradertape.services.notifications.telegram import chats as telegram_links
-from tradertape.services.notifications.telegram.briefing import BriefingSettings
+from tradertape.services.notifications.briefing import BriefingSettings
 
 router = APIRouter(tags=["notifications"])
 

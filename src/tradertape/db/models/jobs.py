@@ -1,4 +1,4 @@
-"""Background work that failed: one row per failing job or item (`jobs.guard`)."""
+"""Background work that failed: one row per failing job or item (`background.guard`)."""
 
 from __future__ import annotations
 

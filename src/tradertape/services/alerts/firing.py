@@ -1,6 +1,6 @@
 """An alert fires: its fire is recorded with the price, its order placed or held for the
 user's confirmation, and the user told (the bell and Telegram, whose message carries
-Approve / Dismiss buttons while an order waits: `notifications.telegram.commands`)."""
+Approve / Dismiss buttons while an order waits: `telegram.commands`)."""
 
 from __future__ import annotations
 
@@ -196,7 +196,7 @@ def expire_due(db: Session, now: datetime, *, fire_id: int | None = None) -> int
 
 
 class Decisions:
-    """Approve / Dismiss from the Telegram bot (`notifications.telegram.commands`)."""
+    """Approve / Dismiss from the Telegram bot (`telegram.commands`)."""
 
     def __init__(self, placer: Placer, clock: Clock) -> None:
         self._placer = placer

@@ -225,7 +225,7 @@ class LiveJobs:
         gtts: LiveGttSweeps | None = None,
         guard: Guard = UNGUARDED,
     ) -> None:
-        """`guard`: each order, trigger and (user, broker) fails alone (`jobs.guard`)."""
+        """`guard`: each order, trigger and (user, broker) fails alone (`background.guard`)."""
         self._db = db
         self._live = live
         self._gtts = gtts

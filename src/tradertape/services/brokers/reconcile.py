@@ -200,7 +200,7 @@ class ReconcileJobs:
         every: timedelta,
         guard: Guard = UNGUARDED,
     ) -> None:
-        """`guard`: each broker session fails alone (`jobs.guard`)."""
+        """`guard`: each broker session fails alone (`background.guard`)."""
         self._db = db
         self._guard = guard
         self._reconciliation = reconciliation

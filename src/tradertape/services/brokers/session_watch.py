@@ -198,7 +198,7 @@ class SessionWatch:
         guard: Guard = UNGUARDED,
         every: timedelta = CHECK_EVERY,
     ) -> None:
-        """`guard`: each (user, broker) fails alone (`jobs.guard`); `every`: how often
+        """`guard`: each (user, broker) fails alone (`background.guard`); `every`: how often
         the loop's timer (a few seconds) may look."""
         self._db = db
         self._calendar = calendar

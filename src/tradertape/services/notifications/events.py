@@ -1,18 +1,20 @@
 """The notification outbox: events worth telling a user about, written in the transaction of
-what caused them (no commit here) and delivered later by a sender (`notifications.telegram`).
+what caused them (no commit here) and delivered later by a sender (`tradertape.telegram`).
 
 Kinds: ``signals_ready`` (a scan with entries or exits), ``auto_place`` (an auto-placed
 signal: placed, or failed with the broker's error), ``fill`` (a position opened or closed,
 with its P&L), ``risk_breach`` (a risk event), ``drift`` (holdings the broker does not cover),
-``briefing`` (the morning briefing, once per day: `notifications.telegram.briefing`),
-``linked`` (a chat was just linked: tells that chat so, `notifications.telegram.chats`),
-``job_failure`` (a background job stopped trying one of the user's items: `jobs.guard`),
+``briefing`` (the morning briefing, once per day: `notifications.briefing`),
+``linked`` (a chat was just linked: tells that chat so, `notifications.chats`),
+``job_failure`` (a background job stopped trying one of the user's items: `background.guard`),
 ``alert`` (an alert fired, with its price and its order's outcome: `services.alerts`),
 ``webhook`` (a webhook placed orders: `services.webhooks`),
 ``broker_session`` (a broker session to log in to again: `services.brokers.session_watch`),
 ``feed_stale`` (the market feed went quiet in market hours: `services.market.feed_notice`),
 ``unwind_stuck`` (a halted basket's leg its broker keeps not cancelling:
 `services.baskets.unwind`),
+``assistant_order`` (an assistant's live order waits for the user's confirmation, with its
+preview; a linked chat's message carries Confirm / Refuse: `services.assistant`),
 ``rejected`` (a broker refused an order) and ``gtt_triggered`` (a GTT fired): those two, and
 the ``fill`` of an order no portfolio placed, are written from the OMS's events
 (`notifications.orders`).
@@ -48,7 +50,7 @@ class Kind(StrEnum):
     DRIFT = "drift"
     BRIEFING = "briefing"
     LINKED = "linked"
-    JOB_FAILURE = "job_failure"  # written by `jobs.guard` (its KIND)
+    JOB_FAILURE = "job_failure"  # written by `background.guard` (its KIND)
     ALERT = "alert"
     WEBHOOK = "webhook"
     BROKER_SESSION = "broker_session"  # `services.brokers.session_watch`: log in again
@@ -56,6 +58,7 @@ class Kind(StrEnum):
     REJECTED = "rejected"  # `notifications.orders`: a broker refused an order
     GTT_TRIGGERED = "gtt_triggered"  # `notifications.orders`: a GTT fired
     UNWIND_STUCK = "unwind_stuck"  # `services.baskets.unwind`: a leg's cancel keeps failing
+    ASSISTANT_ORDER = "assistant_order"  # `services.assistant.confirmations`: confirm or refuse
 
 
 def add(

@@ -3,7 +3,7 @@
 `OrderNotices` watches the OMS's events (`OrderEvents.watch`) and writes the notification of
 each one worth telling in the transaction that records it, so it is stored exactly once,
 with the change, whichever venue or caller made it: the bell lists it and Telegram sends it
-(`notifications.telegram`). What is told:
+(`tradertape.telegram`). What is told:
 
 - ``fill``: each fill of an order, with its quantity, price and book, but for one the user
   placed (source ``api``: the ticket, the Kite-compatible API) that filled as it was placed

@@ -49,7 +49,7 @@ class PortfolioJobs:
     ) -> None:
         """`clock` decides when jobs are due (default: the trading handles'); their clock, the
         market's, stamps what they record, as it stamps the orders and GTTs they place.
-        `guard` isolates each portfolio (`jobs.guard`)."""
+        `guard` isolates each portfolio (`background.guard`)."""
         self._db = db
         self._guard = guard
         self._store = store

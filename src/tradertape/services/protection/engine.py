@@ -55,7 +55,7 @@ class ProtectionEngine:
         recovery: Recovery,
         guard: Guard,
     ) -> None:
-        """`guard`: each run's evaluation fails alone (`jobs.guard`)."""
+        """`guard`: each run's evaluation fails alone (`background.guard`)."""
         self._db = db
         self._guard = guard
         self._workers = workers

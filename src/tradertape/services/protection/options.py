@@ -60,7 +60,7 @@ class OptionProtectionEngine:
     def __init__(
         self, *, db: Database, workers: WorkerContext, market: OptionMarket, guard: Guard
     ) -> None:
-        """`guard`: each option run's evaluation fails alone (`jobs.guard`)."""
+        """`guard`: each option run's evaluation fails alone (`background.guard`)."""
         self._db = db
         self._guard = guard
         self._workers = workers

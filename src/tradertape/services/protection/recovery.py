@@ -77,7 +77,7 @@ class Recovery:
     def __init__(
         self, *, db: Database, workers: WorkerContext, config: RecoveryConfig, guard: Guard
     ) -> None:
-        """`guard`: each run's recovery fails alone (`jobs.guard`)."""
+        """`guard`: each run's recovery fails alone (`background.guard`)."""
         self._db = db
         self._guard = guard
         self._workers = workers

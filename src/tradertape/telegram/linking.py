@@ -3,7 +3,7 @@ enter on the web (Settings → Telegram), and the chat may unlink itself (``/unl
 
 The chat cannot confirm a link: whoever holds it could then accept a request made by
 someone who pasted the wrong chat id. The code is made when the message is sent and only
-its digest is stored, so no plain code is ever at rest (`services.notifications.telegram.chats`).
+its digest is stored, so no plain code is ever at rest (`services.notifications.chats`).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 from tradertape.db.engine import Database
 from tradertape.db.models import TelegramLinkRequest, User
 from tradertape.ports.clock import IST, Clock
-from tradertape.services.notifications.telegram import chats as telegram_links
-from tradertape.services.notifications.telegram.chats import REQUEST_TTL, masked_email
-from tradertape.services.notifications.telegram.outgoing import Outgoing, send
+from tradertape.services.notifications import chats as telegram_links
+from tradertape.services.notifications.chats import REQUEST_TTL, masked_email
+from tradertape.telegram.outgoing import Outgoing, send
 
 MINUTES = int(REQUEST_TTL.total_seconds() // 60)  # how long a code lasts
 ASK = (

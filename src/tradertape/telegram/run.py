@@ -1,4 +1,4 @@
-"""The Telegram bot: its wiring, and the one process that polls for it."""
+"""The Telegram bot's wiring from a `Runtime`, and the one process that polls for it."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from tradertape.db.leader import LeaderLease
 from tradertape.runtime import Runtime
 from tradertape.services.alerts.firing import Decisions
 from tradertape.services.alerts.placing import Placer
+from tradertape.services.assistant.confirmations import ConfirmationDesk
 from tradertape.services.brokers.login import BrokerLogins
 from tradertape.services.brokers.login_state import login_states
-from tradertape.services.notifications.telegram.api import BotApi
-from tradertape.services.notifications.telegram.bot import TelegramBot
-from tradertape.services.notifications.telegram.commands import Commands
-from tradertape.services.notifications.telegram.linking import ChatLinking
-from tradertape.services.notifications.telegram.reports import Reports
+from tradertape.services.notifications.reports import Reports
+from tradertape.telegram.api import BotApi
+from tradertape.telegram.bot import TelegramBot
+from tradertape.telegram.commands import Commands
+from tradertape.telegram.linking import ChatLinking
 
 
 def reports(runtime: Runtime) -> Reports:
@@ -49,6 +50,7 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
             clock=runtime.clock,
         ),
         alerts=Decisions(Placer(runtime.orders, runtime.quotes), runtime.clock),
+        assistant=ConfirmationDesk(runtime.orders, runtime.account_views, runtime.clock),
     )
     return TelegramBot(api, commands, poll_timeout=runtime.settings.telegram_poll_timeout_secs)
 

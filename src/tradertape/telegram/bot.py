@@ -23,9 +23,9 @@ from typing import Any
 from tradertape.oms import from_message
 from tradertape.ports.bus import EventBus, Subscription
 from tradertape.services.notifications.orders import worth_telling
-from tradertape.services.notifications.telegram.api import BotApi, TelegramError
-from tradertape.services.notifications.telegram.commands import Commands
-from tradertape.services.notifications.telegram.outgoing import Outgoing
+from tradertape.telegram.api import BotApi, TelegramError
+from tradertape.telegram.commands import Commands
+from tradertape.telegram.outgoing import Outgoing
 
 log = logging.getLogger("tradertape.telegram")
 RETRY_SECS = 5.0

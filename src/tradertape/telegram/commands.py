@@ -16,27 +16,31 @@ from tradertape.domain.signals import ACTIONABLE, SignalEvent
 from tradertape.errors import Conflict, TraderTapeError
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned
+from tradertape.services.assistant import confirmations
+from tradertape.services.assistant.confirmations import ConfirmationDesk
 from tradertape.services.brokers.login import BrokerLogins, session_note
+from tradertape.services.notifications import briefing
+from tradertape.services.notifications import chats as telegram_links
 from tradertape.services.notifications.events import Kind, signal_line
-from tradertape.services.notifications.telegram import briefing
-from tradertape.services.notifications.telegram import chats as telegram_links
-from tradertape.services.notifications.telegram.linking import ChatLinking, how_to_link
-from tradertape.services.notifications.telegram.outgoing import (
+from tradertape.services.notifications.reports import LIST_LIMIT, Reports
+from tradertape.services.portfolios import signals
+from tradertape.services.portfolios.signals import PortfolioTrading
+from tradertape.telegram.linking import ChatLinking, how_to_link
+from tradertape.telegram.outgoing import (
     Keyboard,
     Outgoing,
     answer,
     keyboard,
     send,
 )
-from tradertape.services.notifications.telegram.reports import LIST_LIMIT, Reports
-from tradertape.services.portfolios import signals
-from tradertape.services.portfolios.signals import PortfolioTrading
 
 MAX_ATTEMPTS = 5  # a notification Telegram refused this often is given up on
 NOT_LINKED = "This chat is not linked to a TraderTape account. "
 HELP = "Commands: /status /positions /pending /summary /danger /briefing [on|off] /login /unlink"
 ACTIONS = {"a": SignalEvent.APPROVE, "r": SignalEvent.REJECT}
 ALERT_BUTTONS = ("y", "n")  # approve / dismiss an alert's held order (`services.alerts`)
+# confirm / refuse an assistant's live order (`services.assistant.confirmations`)
+ASSISTANT_BUTTONS = ("ac", "ad")
 
 
 class AlertDecisions(Protocol):
@@ -57,6 +61,16 @@ def alert_keyboard(fire_id: int) -> Keyboard:
     ]
 
 
+def assistant_keyboard(confirmation_id: int) -> Keyboard:
+    """Confirm / Refuse for an assistant's live order."""
+    return [
+        [
+            {"text": "✅ Confirm and place", "callback_data": f"ac:{confirmation_id}"},
+            {"text": "❌ Refuse", "callback_data": f"ad:{confirmation_id}"},
+        ]
+    ]
+
+
 Handler = Callable[[Session, int, int, list[str]], Outgoing]
 
 
@@ -73,9 +87,11 @@ class Commands:
         logins: BrokerLogins,
         clock: Clock,
         alerts: AlertDecisions | None = None,
+        assistant: ConfirmationDesk | None = None,
     ) -> None:
         self._db = db
         self._alerts = alerts
+        self._assistant = assistant  # the web app's confirmation, from a chat
         self._reports = reports
         self._trading = trading
         # Real time: a delivery, a briefing choice, a login's expiry (docs: "Clocks"); a
@@ -132,6 +148,8 @@ class Commands:
             try:
                 if kind == "c":
                     return self._place_cart(db, user_id, int(ref), query_id, chat_id)
+                if kind in ASSISTANT_BUTTONS and self._assistant is not None:
+                    return [answer(query_id, self._decide(db, user_id, int(ref), kind == "ac"))]
                 if kind in ALERT_BUTTONS and self._alerts is not None:
                     said = self._alerts.decide(db, int(ref), approve=kind == "y", user_id=user_id)
                     return [answer(query_id, said)]
@@ -149,6 +167,20 @@ class Commands:
                 return [answer(query_id, f"Sorry, that is not possible: {exc.detail}")]
             status = signal.status.replace("_", " ")
             return [answer(query_id, f"{signal.symbol}: {status}")]
+
+    def _decide(self, db: Session, user_id: int, confirmation_id: int, confirm: bool) -> str:
+        """An assistant's live order confirmed (placed once, through the web app's path) or
+        refused; refused at the gate (403, 409, 429), it stays pending (the caller says so)."""
+        assert self._assistant is not None
+        if confirm:
+            row = self._assistant.confirm(
+                db, user_id=user_id, row_id=confirmation_id, via=confirmations.TELEGRAM
+            )
+            return f"Placed: {row.order_id} ({row.message})"
+        self._assistant.decline(
+            db, user_id=user_id, row_id=confirmation_id, via=confirmations.TELEGRAM
+        )
+        return "Refused: nothing was placed, and the assistant is told so."
 
     def _place_cart(
         self, db: Session, user_id: int, portfolio_id: int, query_id: str, chat_id: int
@@ -249,6 +281,10 @@ class Commands:
                     markup = keyboard(list(pending))
                 elif row.kind == Kind.ALERT.value and row.payload.get("order_status") == "awaiting":
                     markup = alert_keyboard(int(row.payload["fire_id"]))
+                elif row.kind == Kind.ASSISTANT_ORDER.value:
+                    asked = int(row.payload["confirmation_id"])
+                    if confirmations.is_pending(db, asked):  # decided on the web: no buttons
+                        markup = assistant_keyboard(asked)
                 due.append((row.id, send(chat_id, row.text, markup)))
             return due
 

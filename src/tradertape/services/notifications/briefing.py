@@ -25,7 +25,7 @@ from tradertape.errors import InvalidField
 from tradertape.oms import UNGUARDED, Guard
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.notifications import events as notifications
-from tradertape.services.notifications.telegram.reports import Reports
+from tradertape.services.notifications.reports import Reports
 
 log = logging.getLogger("tradertape.telegram")
 DEFAULT_TIME = time(8, 45)
@@ -106,7 +106,7 @@ class BriefingJobs:
         clock: Clock,
         guard: Guard = UNGUARDED,
     ) -> None:
-        """`guard`: each user's briefing fails alone (`jobs.guard`)."""
+        """`guard`: each user's briefing fails alone (`background.guard`)."""
         self._db = db
         self._guard = guard
         self._reports = reports

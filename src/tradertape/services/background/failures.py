@@ -1,4 +1,4 @@
-"""A user's side of the job guard (`jobs.guard`): what of theirs the background jobs
+"""A user's side of the job guard (`background.guard`): what of theirs the background jobs
 failed on, and asking for a retry of a quarantined item."""
 
 from __future__ import annotations

@@ -37,9 +37,7 @@ async def test_a_key_reaches_its_account_over_http(runtime: Runtime):
             answer = structured(await client.call_tool("account", {}))
             sweeps = structured(await client.call_tool("list_sweeps", {}))
             pnl = structured(await client.call_tool("journal_pnl", {"underlying": "NIFTY"}))
-            quoted = structured(
-                await client.call_tool("quotes_of", {"instruments": ["NSE:INFY"]})
-            )
+            quoted = structured(await client.call_tool("quotes_of", {"instruments": ["NSE:INFY"]}))
             refused = await client.call_tool("start_sweep", {"request": {"strategy_id": 1}})
 
     assert {"place_order", "start_sweep", "sweep", "sweep_parameters", "journal_pnl"} <= set(tools)

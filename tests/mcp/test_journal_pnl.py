@@ -91,6 +91,6 @@ async def test_a_straddles_pnl_of_one_expiry(client: TestClient, runtime: Runtim
     assert [y["fy"] for y in straddle["years"]] == ["2024-25"]
     # closed 1-20 December: the straddle and BANKNIFTY's call, not January's (closed 27th)
     assert december["realised"] == "2150.00"
-    assert shares["round_trips"] == [] and shares["realised"] == "0.00"
+    assert (shares["round_trips"], shares["realised"]) == ([], "0.00")
     assert backwards.is_error
     assert "end" in text_of(backwards)

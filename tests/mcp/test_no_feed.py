@@ -33,7 +33,8 @@ async def test_quotes_and_the_chain_read_the_last_stored_close(with_candles: Run
     assert quote["timestamp"].startswith(last[0][:10])  # the close's day, 15:30 IST
     assert "T15:30:00" in quote["timestamp"]
     assert (quote["last_price"], quote["ohlc"]["close"]) == (last[4], before[4])
-    assert chain["spot"] is not None and chain["rows"]
+    assert chain["spot"] is not None
+    assert chain["rows"]
     assert chain["updated_at"].startswith("2025-12-31")  # the index's last stored close
     assert unquoted["missing"] == ["NSE:INFY"]
 

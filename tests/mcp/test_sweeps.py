@@ -4,7 +4,7 @@ variants, the heatmap); another user's sweep is not found."""
 
 from __future__ import annotations
 
-from typing import get_args
+from typing import Any, get_args
 
 import pytest
 from fastapi.testclient import TestClient
@@ -90,7 +90,7 @@ def test_the_metrics_a_sweep_is_read_by_are_the_ones_it_keeps():
 
 def test_the_best_and_the_heatmap_average_over_a_third_parameter():
     # worked example: a, b varied with c; the cell (a=1, b=2) averages c=1 and c=2: (4 + 8) / 2
-    def variant(index: int, a: float, b: float, c: float, sharpe: float | None) -> dict:
+    def variant(index: int, a: float, b: float, c: float, sharpe: float | None) -> dict[str, Any]:
         figures = None if sharpe is None else {"sharpe": sharpe}
         return {"index": index, "params": {"a": a, "b": b, "c": c}, "in_sample": figures}
 

@@ -91,13 +91,6 @@ def whose(
 WhoseDep = Annotated[Whose, Depends(whose)]
 
 
-def _people(db: DbDep, user_id: int, scope: Whose) -> list[groups.MemberView]:
-    _, found = groups.visible_members(
-        db, user_id=user_id, group_id=scope.group_id, chosen=scope.member
-    )
-    return found
-
-
 IncludePaper = Annotated[
     bool,
     Query(
@@ -241,12 +234,15 @@ def _stats(stats: analytics.Stats) -> dict[str, Any]:
 def _trades(
     runtime: Runtime, db: DbDep, user_id: int, scope: Whose, include_paper: bool
 ) -> list[analytics.Trade]:
-    today = ledger.ist_today(runtime.clock.now())
-    people = [p.user_id for p in _people(db, user_id, scope)]
-    found = ledger.closes_of(
-        db, user_ids=people, reference=_reference(runtime), today=today, keep=True
+    return round_trips.closed_trades(
+        db,
+        user_id=user_id,
+        group_id=scope.group_id,
+        members=scope.member,
+        reference=_reference(runtime),
+        today=ledger.ist_today(runtime.clock.now()),
+        include_paper=include_paper,
     )
-    return [t for t in found if include_paper or not ledger.is_paper_account(t.account)]
 
 
 @router.get("/journal/edge", response_model=EdgeFinderOut)

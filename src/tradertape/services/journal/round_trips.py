@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.domain.expiry import contract_of
 from tradertape.domain.instrument_names import derivative_terms
+from tradertape.journal.analytics import Trade
 from tradertape.journal.pnl import Book, OpenPosition, RoundTrip
 from tradertape.services.family import groups
 from tradertape.services.journal import expiries, ledger
@@ -142,3 +143,22 @@ def pnl_books(
     counted = [(who, ledger.counted(b, include_paper=include_paper)) for who, b in whole]
     left_out = sum(len(b.trips) for _, b in whole) - sum(len(b.trips) for _, b in counted)
     return PnlBooks(include_paper=include_paper, books=counted, paper_round_trips=left_out)
+
+
+def closed_trades(
+    db: Session,
+    *,
+    user_id: int,
+    group_id: int | None,
+    members: list[int] | None,
+    reference: ledger.Reference,
+    today: date,
+    include_paper: bool,
+) -> list[Trade]:
+    """Every close of the user's journal (with `group_id`, the chosen members'), as the
+    Edge Finder and Patterns judge them: real trades only unless `include_paper`."""
+    _, people = groups.visible_members(db, user_id=user_id, group_id=group_id, chosen=members)
+    found = ledger.closes_of(
+        db, user_ids=[p.user_id for p in people], reference=reference, today=today, keep=True
+    )
+    return [t for t in found if include_paper or not ledger.is_paper_account(t.account)]

@@ -74,7 +74,7 @@ def closing_market(runtime: Runtime) -> OptionMarket:
     else each instrument's last stored daily close, marked as such (`closes`); index options
     priced by the model from their index's close. Orders never read it: a paper order rests
     until the server's trading loop fills it at a live price."""
-    closes = CloseTicks(runtime.candles, runtime.market_clock)
+    closes = CloseTicks(runtime.candles, runtime.clock)  # real days: a close is a fact
 
     def last(key: str) -> Tick | None:
         tick = runtime.quotes(key)

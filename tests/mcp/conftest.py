@@ -38,9 +38,10 @@ def fund(runtime: Runtime, user_id: int, rupees: str) -> None:
 
 
 @asynccontextmanager
-async def connected(runtime: Runtime, secret: str) -> AsyncIterator[Client]:
-    """The SDK's client on a server started with `secret` (as `tradertape mcp` is)."""
-    async with Client(build_server(runtime, secret=secret)) as client:
+async def connected(runtime: Runtime, secret: str, *, feed: bool = True) -> AsyncIterator[Client]:
+    """The SDK's client on a server started with `secret` (as `tradertape mcp` is; without
+    a `feed`, as it is: quoting the last stored closes)."""
+    async with Client(build_server(runtime, secret=secret, feed=feed)) as client:
         yield client
 
 

@@ -33,12 +33,23 @@ async def test_a_key_reaches_its_account_over_http(runtime: Runtime):
     fund(runtime, user_id, "1013418.76")
     with serving(runtime) as base:
         async with over_http(base, secret) as client:
-            tools = {tool.name for tool in (await client.list_tools()).tools}
+            tools = {tool.name: tool for tool in (await client.list_tools()).tools}
             answer = structured(await client.call_tool("account", {}))
+            sweeps = structured(await client.call_tool("list_sweeps", {}))
+            pnl = structured(await client.call_tool("journal_pnl", {"underlying": "NIFTY"}))
+            quoted = structured(await client.call_tool("quotes_of", {"instruments": ["NSE:INFY"]}))
+            refused = await client.call_tool("start_sweep", {"request": {"strategy_id": 1}})
 
-    assert "place_order" in tools
+    assert {"place_order", "start_sweep", "sweep", "sweep_parameters", "journal_pnl"} <= set(tools)
+    assert tools["sweep"].output_schema is not None
+    assert tools["journal_pnl"].annotations is not None
+    assert tools["journal_pnl"].annotations.read_only_hint is True
     assert answer["scope"] == "read"
     assert answer["margins"]["equity"]["net"] == 1013418.76
+    assert sweeps == {"rows": []}
+    assert (pnl["round_trips"], pnl["realised"]) == ([], "0.00")
+    assert quoted["missing"] == ["NSE:INFY"]  # the server's feed: no tick yet, no close read
+    assert refused.is_error  # a bad request, told as the tool's error
 
 
 def test_no_key_a_wrong_key_or_a_revoked_one_is_a_401(runtime: Runtime):

@@ -70,6 +70,20 @@ async def test_a_read_key_is_refused_every_write(runtime: Runtime, tool: str, ar
     assert [_count(runtime, m) for m in (Order, Alert, AssistantConfirmation, Gtt)] == [0] * 4
 
 
+#: research: a read key runs it (a backtest, a sweep, a walk-forward joins the user's history)
+RESEARCH = {"run_backtest", "start_sweep", "start_walk_forward"}
+
+
+async def test_every_change_but_research_is_one_a_read_key_is_refused(runtime: Runtime):
+    _, secret = user_with_key(runtime, "read")
+    async with connected(runtime, secret) as client:
+        tools = (await client.list_tools()).tools
+
+    changes = {t.name for t in tools if t.annotations and not t.annotations.read_only_hint}
+    # each write is tried above, and the basket in its own test below
+    assert changes - RESEARCH == {tool for tool, _ in WRITES} | {"place_basket"}
+
+
 async def test_a_paper_key_places_no_live_order_and_does_not_even_ask(runtime: Runtime):
     _, secret = user_with_key(runtime, "paper")
     async with connected(runtime, secret) as client:

@@ -53,7 +53,21 @@ async def test_a_desktop_assistant_reads_and_is_held_to_its_scope(runtime: Runti
     async with Client(_command(runtime, secret)) as client:
         account = structured(await client.call_tool("account", {}))
         refused = await client.call_tool("place_order", {"order": order})
+        sweeps = structured(await client.call_tool("list_sweeps", {}))
+        pnl = structured(await client.call_tool("journal_pnl", {"segment": "FO"}))
 
     assert account["scope"] == "read"
     assert refused.is_error
     assert "'read' scope" in text_of(refused)
+    assert sweeps == {"rows": []}
+    assert pnl["round_trips"] == []
+
+
+async def test_a_desktop_assistant_is_quoted_the_last_stored_close(with_candles: Runtime):
+    _, secret = user_with_key(with_candles, "paper")
+    async with Client(_command(with_candles, secret)) as client:
+        quoted = structured(await client.call_tool("quotes_of", {"instruments": ["NSE:INFY"]}))
+
+    quote = quoted["quotes"]["NSE:INFY"]
+    assert quote["price_source"] == "close"  # no feed in this process: never passed as live
+    assert quote["timestamp"].startswith("2025-12-31T15:30:00")

@@ -45,6 +45,6 @@ def register(app: typer.Typer) -> None:
             f"(scope {caller.scope.value})"
         )
         try:
-            anyio.run(build_server(runtime, secret=secret).run_stdio_async)
+            anyio.run(build_server(runtime, secret=secret, feed=False).run_stdio_async)
         finally:
             runtime.db.dispose()

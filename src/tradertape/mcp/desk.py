@@ -17,6 +17,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from sqlalchemy.orm import Session
 
+from tradertape.domain.market import Tick
 from tradertape.errors import RateLimited, TraderTapeError, Unauthenticated
 from tradertape.runtime import Runtime
 from tradertape.security.tokens import ASSISTANT_KEY_PREFIX
@@ -24,6 +25,9 @@ from tradertape.services.accounts import assistant_keys
 from tradertape.services.accounts.assistant_keys import AssistantScope
 from tradertape.services.accounts.ratelimit import RateLimiter
 from tradertape.services.assistant import calls
+from tradertape.services.market.closes import CloseTicks
+from tradertape.services.market.instruments import build_catalog
+from tradertape.services.options.market import OptionMarket
 
 T = TypeVar("T")
 
@@ -65,11 +69,34 @@ def bearer_of(headers: Any) -> str:
     return secret.strip() if scheme.lower() == "bearer" else ""
 
 
+def closing_market(runtime: Runtime) -> OptionMarket:
+    """The market of a process that runs no feed (``tradertape mcp``): its own ticks if any,
+    else each instrument's last stored daily close, marked as such (`closes`); index options
+    priced by the model from their index's close. Orders never read it: a paper order rests
+    until the server's trading loop fills it at a live price."""
+    closes = CloseTicks(runtime.candles, runtime.clock)  # real days: a close is a fact
+
+    def last(key: str) -> Tick | None:
+        tick = runtime.quotes(key)
+        return tick if tick is not None else closes(key)
+
+    return OptionMarket(
+        clock=runtime.market_clock,
+        calendar=runtime.candles.calendar,
+        base=build_catalog,
+        quotes=last,
+    )
+
+
 class AssistantDesk:
     """Runs tool calls for the keys of one server (HTTP: each request's; stdio: one)."""
 
-    def __init__(self, runtime: Runtime, *, secret: str | None = None) -> None:
+    def __init__(
+        self, runtime: Runtime, *, secret: str | None = None, market: OptionMarket | None = None
+    ) -> None:
         self.runtime = runtime
+        #: where quotes and the option chain are read: the server's feed, or `closing_market`
+        self.market = market if market is not None else runtime.options
         self._secret = secret
         self._calls = RateLimiter(
             clock=runtime.clock, limit=runtime.settings.assistant_calls_per_minute

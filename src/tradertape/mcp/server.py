@@ -7,8 +7,8 @@ import json
 from mcp.server.mcpserver import MCPServer
 
 from tradertape import __version__
-from tradertape.mcp import tools
-from tradertape.mcp.desk import AssistantDesk
+from tradertape.mcp import journal_tools, sweep_tools, tools, user_text
+from tradertape.mcp.desk import AssistantDesk, closing_market
 from tradertape.runtime import Runtime
 from tradertape.strategies.schema import strategy_schema
 
@@ -24,9 +24,10 @@ INSTRUCTIONS = (
 DSL_SCHEMA_URI = "tradertape://strategy-dsl/schema"
 
 
-def build_server(runtime: Runtime, *, secret: str | None = None) -> MCPServer:
+def build_server(runtime: Runtime, *, secret: str | None = None, feed: bool = True) -> MCPServer:
     """The server; `secret` is the one key of a stdio (or in-process) server, else each HTTP
-    request's own ``Authorization`` header is the key."""
+    request's own ``Authorization`` header is the key. Without a `feed` in this process
+    (``tradertape mcp``), quotes and the chain read the last stored closes (`closing_market`)."""
     server = MCPServer(
         "tradertape",
         title="TraderTape",
@@ -34,7 +35,11 @@ def build_server(runtime: Runtime, *, secret: str | None = None) -> MCPServer:
         version=__version__,
         warn_on_duplicate_tools=True,
     )
-    tools.register(server, AssistantDesk(runtime, secret=secret))
+    desk = AssistantDesk(runtime, secret=secret, market=None if feed else closing_market(runtime))
+    tools.register(server, desk)
+    sweep_tools.register(server, desk)
+    journal_tools.register(server, desk)
+    user_text.mark(server)
 
     @server.resource(
         DSL_SCHEMA_URI,

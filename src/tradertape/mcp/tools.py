@@ -244,12 +244,11 @@ def _market(server: MCPServer, desk: AssistantDesk) -> None:
         ],
     ) -> MarketQuotesOut:
         """The last tick of each instrument with its market depth; unknown ones in
-        ``missing``."""
+        ``missing``. ``price_source: close`` is the last stored daily close at ``timestamp``
+        (this server runs no market feed), never a live price."""
 
         def work(db: Session, caller: Caller) -> MarketQuotesOut:
-            found, missing = quotes(
-                runtime.options.catalog(db), runtime.options.last_tick, instruments
-            )
+            found, missing = quotes(desk.market.catalog(db), desk.market.last_tick, instruments)
             return MarketQuotesOut(
                 quotes={k: MarketQuoteOut.model_validate(v) for k, v in found.items()},
                 missing=missing,
@@ -301,7 +300,7 @@ def _market(server: MCPServer, desk: AssistantDesk) -> None:
             found = build_catalog(db).search(query, limit=limit, offset=0)
             out = []
             for instrument in found:
-                last = runtime.options.last_tick(instrument.key)
+                last = desk.market.last_tick(instrument.key)
                 reference = last.last_price if last is not None else None
                 out.append(InstrumentOut.of(instrument, tick=order_tick(instrument, reference)))
             return Rows[InstrumentOut](rows=out)
@@ -318,7 +317,8 @@ def _market(server: MCPServer, desk: AssistantDesk) -> None:
         window: Annotated[int, Field(ge=1, le=40)] = 10,
     ) -> WindowChainOut:
         """``window`` strikes either side of ATM, each call and put with LTP, IV, greeks and
-        OI; PCR and max pain."""
+        OI; PCR and max pain. ``updated_at`` is the spot's time: without a market feed, the
+        last stored close's, the options priced by the model from it."""
         args = {"underlying": underlying, "expiry": expiry, "window": window}
         return await desk.call(
             ctx,
@@ -326,7 +326,7 @@ def _market(server: MCPServer, desk: AssistantDesk) -> None:
             args,
             READ,
             lambda db, caller: WindowChainOut.model_validate(
-                chain.window_chain(runtime.options, db, underlying, expiry, window)
+                chain.window_chain(desk.market, db, underlying, expiry, window)
             ),
         )
 

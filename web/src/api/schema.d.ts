@@ -12086,11 +12086,11 @@ export interface components {
             ohlc: components["schemas"]["Ohlc"];
             /**
              * Price Source
-             * @description rest: filled from the broker's REST quote while the feed's socket was quiet (GET /api/market/feed says how the feed stands); feed: the feed's own tick
+             * @description rest: filled from the broker's REST quote while the feed's socket was quiet (GET /api/market/feed says how the feed stands); feed: the feed's own tick; close: the last stored daily close, at ``timestamp`` (a process without a market feed: the assistant's stdio server)
              * @default feed
              * @enum {string}
              */
-            price_source?: "feed" | "rest";
+            price_source?: "feed" | "rest" | "close";
             /**
              * Sell Quantity
              * @description the quantity offered on the five levels shown

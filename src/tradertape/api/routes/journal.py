@@ -27,31 +27,27 @@ from tradertape.api.schemas.journal import (
     IndexImportOut,
     IndexSeriesOut,
     JournalTradeOut,
-    OpenPositionOut,
     PatternBucketOut,
     PatternDimensionOut,
     PatternsOut,
     PatternStrategyIn,
     PatternStrategyOut,
     PnlOut,
-    RoundTripOut,
     StatsOut,
     SuggestedBacktestOut,
     TaxOut,
-    YearPnlOut,
 )
+from tradertape.api.schemas.journal_pnl import pnl_out
 from tradertape.api.schemas.journal_tax import tax_out
 from tradertape.api.schemas.numbers import RowId
 from tradertape.domain.money import paise, shown_paise
 from tradertape.errors import InvalidField
 from tradertape.journal import analytics, export, findings
 from tradertape.journal import benchmark as bench
-from tradertape.journal.expiry import SETTLEMENT_NEEDED
-from tradertape.journal.pnl import Book, RoundTrip
-from tradertape.journal.tax import by_financial_year, fy_bounds
+from tradertape.journal.tax import fy_bounds
 from tradertape.runtime import Runtime
 from tradertape.services.family import groups
-from tradertape.services.journal import benchmark, ledger, returns
+from tradertape.services.journal import benchmark, ledger, returns, round_trips
 from tradertape.services.journal.findings import strategy_from_finding
 from tradertape.services.wealth import imports
 
@@ -93,13 +89,6 @@ def whose(
 
 
 WhoseDep = Annotated[Whose, Depends(whose)]
-
-
-def _people(db: DbDep, user_id: int, scope: Whose) -> list[groups.MemberView]:
-    _, found = groups.visible_members(
-        db, user_id=user_id, group_id=scope.group_id, chosen=scope.member
-    )
-    return found
 
 
 IncludePaper = Annotated[
@@ -149,32 +138,6 @@ def journal_trades(
     ]
 
 
-def _trip(t: RoundTrip, member: str | None = None) -> RoundTripOut:
-    return RoundTripOut(
-        member=member,
-        account=t.account,
-        symbol=t.symbol,
-        isin=t.isin,
-        segment=t.segment,
-        direction=t.direction,
-        quantity=t.quantity,
-        opened=t.opened,
-        closed=t.closed,
-        held_days=t.held_days,
-        buy_value=paise(t.buy_value),
-        sell_value=paise(t.sell_value),
-        pnl=paise(t.pnl),
-        charges=paise(t.charges),
-        net=paise(t.net),
-        kind=t.kind,
-        via=t.via,
-        intraday=t.intraday,
-        open_source=t.open_source,
-        close_source=t.close_source,
-        charges_note=t.charges_note or None,
-    )
-
-
 @router.get("/journal/pnl", response_model=PnlOut)
 def journal_pnl(
     user: CurrentUser,
@@ -192,69 +155,17 @@ def journal_pnl(
     its member). Real trades only unless ``include_paper=true``, as the tax P&L counts:
     ``paper_round_trips`` says how many simulated ones were left out."""
     today = ledger.ist_today(runtime.clock.now())
-    marks = ledger.candle_marks(runtime.candles, runtime.portfolio.last_tick, today)
-    people = _people(db, user.id, scope)
-    named = scope.group_id is not None
-    whole: list[tuple[str | None, Book]] = [
-        (
-            (p.name or p.email) if named else None,
-            ledger.book(
-                db,
-                user_id=p.user_id,
-                reference=_reference(runtime),
-                today=today,
-                marks=marks,
-                keep=True,  # a read: nothing else of the request's is uncommitted
-            ),
-        )
-        for p in people
-    ]
-    books = [(who, ledger.counted(b, include_paper=include_paper)) for who, b in whole]
-    left_out = sum(len(b.trips) for _, b in whole) - sum(len(b.trips) for _, b in books)
-    trips = [t for _, b in books for t in b.trips]
-    realised = sum((t.pnl for t in trips), ZERO)
-    charges = sum((t.charges for t in trips), ZERO)
-    unrealised = sum(
-        (p.unrealised for _, b in books for p in b.open if p.unrealised is not None), ZERO
-    )
-    return PnlOut(
+    found = round_trips.pnl_books(
+        db,
+        user_id=user.id,
+        group_id=scope.group_id,
+        members=scope.member,
+        reference=_reference(runtime),
+        today=today,
+        marks=ledger.candle_marks(runtime.candles, runtime.portfolio.last_tick, today),
         include_paper=include_paper,
-        paper_round_trips=left_out,
-        realised=paise(realised),
-        charges=paise(charges),
-        net=paise(realised - charges),
-        unrealised=paise(unrealised),
-        round_trips=[_trip(t, who) for who, b in books for t in b.trips],
-        open=[
-            OpenPositionOut(
-                account=p.account,
-                symbol=p.symbol,
-                isin=p.isin,
-                segment=p.segment,
-                direction=p.direction,
-                quantity=p.quantity,
-                cost=paise(p.cost),
-                mark=p.mark,
-                unrealised=shown_paise(p.unrealised),
-                member=who,
-                state="open" if p.expired_on is None else SETTLEMENT_NEEDED,
-                expired_on=p.expired_on,
-            )
-            for who, b in books
-            for p in b.open
-        ],
-        applied_actions=[a for _, b in books for a in b.applied],
-        years=[
-            YearPnlOut(
-                fy=y.fy,
-                realised=paise(y.realised),
-                charges=paise(y.charges),
-                net=paise(y.net),
-                trips=y.trips,
-            )
-            for y in by_financial_year(trips)
-        ],
     )
+    return pnl_out(found)
 
 
 def _year(
@@ -323,12 +234,15 @@ def _stats(stats: analytics.Stats) -> dict[str, Any]:
 def _trades(
     runtime: Runtime, db: DbDep, user_id: int, scope: Whose, include_paper: bool
 ) -> list[analytics.Trade]:
-    today = ledger.ist_today(runtime.clock.now())
-    people = [p.user_id for p in _people(db, user_id, scope)]
-    found = ledger.closes_of(
-        db, user_ids=people, reference=_reference(runtime), today=today, keep=True
+    return round_trips.closed_trades(
+        db,
+        user_id=user_id,
+        group_id=scope.group_id,
+        members=scope.member,
+        reference=_reference(runtime),
+        today=ledger.ist_today(runtime.clock.now()),
+        include_paper=include_paper,
     )
-    return [t for t in found if include_paper or not ledger.is_paper_account(t.account)]
 
 
 @router.get("/journal/edge", response_model=EdgeFinderOut)

@@ -16,24 +16,15 @@ from tradertape.api.schemas.sweeps import (
     SweepChoice,
     SweepOut,
     SweepProgressMessage,
-    SweepVariant,
+    sweep_brief,
+    sweep_out,
 )
 from tradertape.backtest.sweep_request import SweepRequest
-from tradertape.db.models import BacktestSweep
 from tradertape.domain.row_ids import MAX_ROW_ID
 from tradertape.services.research import sweep_runs, sweeps
 from tradertape.serving.open_streams import EventStream, StreamsDep
 
 router = APIRouter(prefix="/backtest/sweeps", tags=["backtest"])
-
-
-def _brief(row: BacktestSweep) -> SweepBrief:
-    return SweepBrief.model_validate(
-        {
-            **{name: getattr(row, name) for name in SweepBrief.model_fields if hasattr(row, name)},
-            "variants_per_s": sweeps.variants_per_s(row),
-        }
-    )
 
 
 @router.post(
@@ -57,7 +48,7 @@ def start_sweep(
         user_id=user.id,
         limit=runtime.settings.sweep_max_variants,
     )
-    return _brief(row)
+    return sweep_brief(row)
 
 
 @router.get("", response_model=list[SweepBrief])
@@ -68,7 +59,7 @@ def list_sweeps(
     rows = sweeps.history(
         db, user_id=user.id, limit=page.limit, offset=page.offset, clock=runtime.clock
     )
-    return [_brief(row) for row in rows]
+    return [sweep_brief(row) for row in rows]
 
 
 @router.get("/parameters", response_model=list[SweepChoice])
@@ -88,11 +79,7 @@ def list_parameters(
 def get_sweep(sweep_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> SweepOut:
     """One sweep with every finished variant's in-sample and out-of-sample figures."""
     row = sweeps.get(db, sweep_id, user_id=user.id, clock=runtime.clock)
-    return SweepOut(
-        **_brief(row).model_dump(),
-        strategy=row.strategy_snapshot,
-        results=[SweepVariant.model_validate(r) for r in row.results],
-    )
+    return sweep_out(row)
 
 
 @router.get(
@@ -117,7 +104,7 @@ def stream_sweep_events(
 def cancel_sweep(sweep_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> SweepBrief:
     """Stop a running sweep after the chunks under way (it ends ``cancelled``, keeping the
     variants already done); 409 when it has already ended."""
-    return _brief(sweeps.cancel(db, sweep_id, user_id=user.id, clock=runtime.clock))
+    return sweep_brief(sweeps.cancel(db, sweep_id, user_id=user.id, clock=runtime.clock))
 
 
 @router.delete("/{sweep_id}", status_code=status.HTTP_204_NO_CONTENT)

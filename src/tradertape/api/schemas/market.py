@@ -160,10 +160,12 @@ class MarketQuoteOut(BaseModel):
         description="five bids (best, highest, first) and five offers (best, lowest, first), "
         "each {price, quantity, orders}; a thinner book is padded with zero levels"
     )
-    price_source: Literal["feed", "rest"] = Field(
+    price_source: Literal["feed", "rest", "close"] = Field(
         default="feed",
         description="rest: filled from the broker's REST quote while the feed's socket was "
-        "quiet (GET /api/market/feed says how the feed stands); feed: the feed's own tick",
+        "quiet (GET /api/market/feed says how the feed stands); feed: the feed's own tick; "
+        "close: the last stored daily close, at ``timestamp`` (a process without a market "
+        "feed: the assistant's stdio server)",
     )
 
 

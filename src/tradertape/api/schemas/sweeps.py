@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, RootModel
 from tradertape.api.schemas.money_out import PaiseFloat
 from tradertape.api.schemas.streams import HeartbeatMessage, StreamErrorMessage
 from tradertape.api.schemas.times import UtcDateTime
+from tradertape.services.research.sweeps import variants_per_s
 
 SweepStatus = Literal["queued", "running", "completed", "failed", "cancelled", "interrupted"]
 
@@ -80,6 +81,25 @@ class SweepOut(SweepBrief):
 
     strategy: dict[str, Any]
     results: list[SweepVariant]
+
+
+def sweep_brief(row: Any) -> SweepBrief:
+    """A stored sweep (`db.models.BacktestSweep`) without its variants."""
+    return SweepBrief.model_validate(
+        {
+            **{name: getattr(row, name) for name in SweepBrief.model_fields if hasattr(row, name)},
+            "variants_per_s": variants_per_s(row),
+        }
+    )
+
+
+def sweep_out(row: Any) -> SweepOut:
+    """A stored sweep whole: every finished variant's figures."""
+    return SweepOut(
+        **sweep_brief(row).model_dump(),
+        strategy=row.strategy_snapshot,
+        results=[SweepVariant.model_validate(r) for r in row.results],
+    )
 
 
 class SweepProgress(BaseModel):

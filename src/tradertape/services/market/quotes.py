@@ -16,6 +16,7 @@ from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.feed.codec import TickMode, depth_dict, tick_to_dict, timestamp
 from tradertape.feed.rest_fill import REST
+from tradertape.services.market.closes import CLOSE
 
 MAX_QUOTES = 50
 
@@ -29,8 +30,9 @@ def quote_view(tick: Tick) -> dict[str, Any]:
     body["average_price"] = None  # no traded VWAP in the feeds' ticks
     body["buy_quantity"] = sum(level.quantity for level in tick.bids) or tick.bid_quantity
     body["sell_quantity"] = sum(level.quantity for level in tick.asks) or tick.ask_quantity
-    # the broker's REST quote filled it while the feed's socket was quiet (`feed.rest_fill`)
-    body["price_source"] = "rest" if tick.source == REST else "feed"
+    # the broker's REST quote filled it while the feed's socket was quiet (`feed.rest_fill`);
+    # a process without a feed quotes the last stored close (`services.market.closes`)
+    body["price_source"] = {REST: "rest", CLOSE: "close"}.get(tick.source or "", "feed")
     return body
 
 

@@ -22,9 +22,9 @@ from tradertape.api.schemas.webhooks import (
 )
 from tradertape.db.models import Webhook
 from tradertape.runtime import Runtime
-from tradertape.serving.admission import Gates
 from tradertape.services.webhooks import hooks, receive, templates
 from tradertape.services.webhooks.receive import Request as HookRequest
+from tradertape.serving.admission import Gates
 
 router = APIRouter(tags=["webhooks"])
 

@@ -34,6 +34,14 @@ decrypted once; then one commit fewer); a 4-leg basket 5.33-5.50 ms a leg before
 one order, 16.8 statements a leg), 2.23-2.70 after (1.02-1.07×, 16.1). Goals not met: the
 route (≤ 1.15× the pipeline), an order (≤ 0.5 ms, ≤ 3× the floor: 10-12×), a webhook (2 ms).
 
+Measured 2026-11-29 night (load 17-21, Python reference 40-118 ms: a host at its busiest,
+so compare the ratios), ``--orders 600 --rounds 2``, before and after the webhook's claim
+rode with its order's commit, the webhook and order routes dropped their session and
+runtime dependencies and the route index stopped matching an included router twice:
+floor 0.299 / 0.429 ms; pipeline 3.38 / 4.50 ms (11.3× / 10.5× the floor); the route
+6.70 / 6.78 ms (1.98× / 1.51× the pipeline, 22.4× / 15.8× the floor); a signed webhook
+10.5 / 9.8 ms (1.56× / 1.44× an API order); a basket leg 0.89× / 1.16× one order.
+
     .venv/bin/python bench/api_orders.py [--orders 2000] [--rounds 2] [--quick]
         [--profile api_orders.pstats --top 30]
 """

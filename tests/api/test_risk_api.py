@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +17,7 @@ from tradertape.db.models.trading import Trade
 from tradertape.domain.money import paise
 from tradertape.ports.clock import IST, Clock, ManualClock
 from tradertape.runtime import Runtime
+from tradertape.services.risk.paper_book import PaperExposure
 from tradertape.testkit import make_tick
 
 
@@ -225,6 +227,34 @@ def test_a_rule_breach_on_the_order_route_is_logged_once_per_order(
         ("max_order_value", "block", "56000.00", "50000.00"),
     ]
     assert client.get("/api/risk/events", params={"limit": 1}).json() == events[:1]
+
+
+def test_an_order_with_rules_reads_its_risk_book_once(
+    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+):
+    """The gate measures every rule of the account on one read of the book (issue 69),
+    however many rules there are."""
+    sign_in(client, runtime, "once@x.in")
+    client.post("/api/portfolio/funds", json={"amount": 1_000_000})
+    client.post("/api/risk/rules", json=ORDER_CAP)
+    client.post("/api/risk/rules", json={"type": "daily_loss_limit", "threshold_amount": 5000})
+    client.post(
+        "/api/risk/rules",
+        json={"type": "max_symbol_exposure", "threshold_amount": 900000, "action": "warn"},
+    )
+    quote(runtime, "NSE:INFY", "1400")
+    reads: list[int] = []
+    read = PaperExposure.book
+
+    def counted(self: PaperExposure, *args: Any, **kwargs: Any) -> Any:
+        reads.append(1)
+        return read(self, *args, **kwargs)
+
+    monkeypatch.setattr(PaperExposure, "book", counted)
+    for n in range(3):
+        placed = client.post("/api/orders", json=order("INFY", "BUY", 1, "1400"))
+        assert placed.json()["status"] == "COMPLETE", placed.text
+        assert len(reads) == n + 1
 
 
 class _IstClock:

@@ -16,6 +16,7 @@ from sqlalchemy import event, select
 
 from tests.helpers import sign_in
 from tradertape.db.models import Webhook
+from tradertape.db.models.trading import Order
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.webhooks.receive import REPEAT_WINDOW, WRONG_PROOFS_PER_MINUTE
@@ -143,11 +144,12 @@ def test_a_bad_signature_is_refused_and_places_nothing(
     assert log(alice, hook) == [("refused", status)]
 
 
-def test_a_signed_paper_order_commits_twice_its_log_and_notice_with_the_order(
+def test_a_signed_paper_order_commits_once_its_log_and_notice_with_the_order(
     alice: TestClient, runtime: Runtime
 ):
-    """The claim of the delivery id, then the order with the delivery's outcome and the
-    owner's notice (issue 69: five commits before, the rate counted through the database)."""
+    """The claim of the delivery id, the order, the delivery's outcome and the owner's
+    notice in one transaction (issue 69: five commits before, the rate counted through the
+    database; then two, the claim apart)."""
     hook = create(alice)
     commits = []
     listener = lambda _connection: commits.append(1)  # noqa: E731
@@ -157,7 +159,7 @@ def test_a_signed_paper_order_commits_twice_its_log_and_notice_with_the_order(
     finally:
         event.remove(runtime.db.engine, "commit", listener)
     assert response.json()["outcome"] == "placed"
-    assert len(commits) == 2
+    assert len(commits) == 1
     assert log(alice, hook) == [("placed", 200)]
     notices = alice.get("/api/notifications").json()
     assert any("TradingView: NSE:INFY placed" in str(n) for n in notices)
@@ -197,6 +199,46 @@ def test_every_webhook_order_passes_the_kill_switch(alice: TestClient, runtime: 
     assert "kill switch" in answer["orders"][0]["message"]
     (order,) = orders(alice)
     assert order["status"] == "REJECTED"
+
+
+def test_an_order_the_pipeline_refuses_keeps_its_delivery_and_a_retry_answers_it(
+    alice: TestClient, runtime: Runtime
+):
+    """The claim rides with the first order's commit: a refusal rolls it back, so the
+    delivery is logged again, before the next order (whose attribution names it) or with
+    the outcome; a retry still finds it and places nothing."""
+    hook = create(alice, name="Chartink", preset="chartink", template={"amount": "10000"})
+    # priced by a tick, so the template sizes it; not listed, so the pipeline refuses it
+    runtime.quotes.update(make_tick("NSE:NOSUCHSTOCK", "100", ts=runtime.clock.now()))
+    body = {"stocks": "NOSUCHSTOCK,SBIN", "trigger_prices": "100,800", "scan_name": "mixed"}
+    raw = json.dumps(body).encode()
+    stamp = now_s(runtime)
+    headers = {
+        "X-TraderTape-Timestamp": stamp,
+        "X-TraderTape-Signature": signature(hook["secret"], stamp, raw),
+    }
+    first = alice.post(hook["url_path"], content=raw, headers=headers)
+    assert first.status_code == 200, first.text
+    answer = first.json()
+    assert [(o["symbol"], o["outcome"]) for o in answer["orders"]] == [
+        ("NSE:NOSUCHSTOCK", "refused"),
+        ("NSE:SBIN", "placed"),
+    ]
+    assert log(alice, hook) == [("partial", 200)]
+    with runtime.db.session() as db:
+        attributions = db.scalars(select(Order.attribution).where(Order.source == "webhook"))
+        assert [a["delivery_id"] for a in attributions] == [answer["delivery_id"]]
+    again = alice.post(hook["url_path"], content=raw, headers=headers)
+    stored = [o for o in answer["orders"] if o["order_id"]]  # a refused one has no row
+    assert again.json() == answer | {"replayed": True, "orders": stored}
+    assert len(orders(alice)) == 1
+
+    lone = {"ticker": "NSE:NOSUCHSTOCK", "action": "buy", "contracts": "1"}
+    tv = create(alice, name="TV")
+    only = send(alice, tv, lone, runtime=runtime, secret=tv["secret"])
+    assert only.status_code == 200, only.text
+    assert only.json()["outcome"] == "rejected"
+    assert log(alice, tv) == [("rejected", 200)]
 
 
 def test_chartink_buys_each_stock_for_the_amount(alice: TestClient, runtime: Runtime):

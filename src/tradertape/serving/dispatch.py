@@ -5,7 +5,9 @@ routes matches, and each asks all of its routes: a route of the thirtieth router
 walk past some 150 routes of the others (0.4–0.7 ms on our VMs, more than the rest of a
 desk read). The answer depends only on the method and the path, so `RouteIndex` keeps it:
 a request whose (method, path) was routed before goes straight to the router that answered
-it (which still matches the request itself, as FastAPI would), and anything else (a path
+it (a route of another kind still matches the request itself, as FastAPI would; an
+included router, whose match is a walk of its routes that adds nothing to the scope, is
+not asked again before it walks them to hand the request on), and anything else (a path
 no route matches in full, a WebSocket, the lifespan) takes FastAPI's own walk.
 
 It steps in for the app router's own dispatch (`APIRouter.app`), doing what that does
@@ -34,6 +36,10 @@ try:  # FastAPI's own steps between finding a route and handing it the request
     from fastapi.telemetry._api import _route_selected
 except ImportError:  # pragma: no cover - another FastAPI: routing is left as it is
     _apply_router_form_limits = _update_scope = _route_selected = None  # type: ignore[assignment]
+try:  # an included router: its match adds nothing to the scope (FastAPI ≥ 0.16x)
+    from fastapi.routing import _IncludedRouter as IncludedRouter
+except ImportError:  # pragma: no cover - another FastAPI: every kept route is matched again
+    IncludedRouter = None  # type: ignore[assignment,misc]
 
 Dispatch = Callable[[Scope, Receive, Send], Awaitable[None]]
 
@@ -74,12 +80,17 @@ class RouteIndex:
         _apply_router_form_limits(scope, router.form_limits)
         if "router" not in scope:
             scope["router"] = router
-        match, child_scope = route.matches(scope)
-        if match != Match.FULL:  # cannot happen for a pure function of the key; be safe
-            self.walks += 1
-            await self._walk(scope, receive, send)
-            return
-        _update_scope(scope, child_scope)
+        if IncludedRouter is None or not isinstance(route, IncludedRouter):
+            match, child_scope = route.matches(scope)
+            if match != Match.FULL:  # cannot happen for a pure function of the key; be safe
+                self.walks += 1
+                await self._walk(scope, receive, send)
+                return
+            _update_scope(scope, child_scope)
+        # An included router found for this key matches it again (a pure function of the
+        # method and path) and adds nothing to the scope: it is not asked twice, since it
+        # walks its own routes to answer, then again to hand the request on (issue 69:
+        # about a twentieth of an order's CPU through the route).
         _route_selected(
             scope=scope,
             path=getattr(route, "path_format", None),

@@ -195,9 +195,7 @@ def add_funds(body: FundsIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) 
     status_code=status.HTTP_201_CREATED,
     responses=ORDER_RATE_RESPONSES,
 )
-async def place_order(
-    body: OrderIn, cookie: CurrentUserLater, runtime: RuntimeDep, response: Response
-) -> OrderPlaced:
+async def place_order(body: OrderIn, cookie: CurrentUserLater) -> Response:
     """Place an order; a repeated ``idempotency_key`` returns the first order (200).
 
     Your risk rules apply: an entry that breaks a blocking rule is stored REJECTED with
@@ -205,10 +203,13 @@ async def place_order(
     Past SEBI's order-rate ceiling (10 orders a second across all your orders, paper and
     live) the answer is a 429 with ``Retry-After``, and nothing is stored or sent.
     """
+    # The runtime is the cookie's, and the answer is written here, already an `OrderPlaced`:
+    # no dependency but the body and the cookie, and no second validation of the answer
+    # against its model on the event loop (issue 69: the route ≤ 1.15× the pipeline).
+    runtime = cookie.runtime
     placed = await cookie.run(lambda db, user: _place(runtime, db, user, body))
-    if placed.replayed:
-        response.status_code = status.HTTP_200_OK
-    return placed
+    code = status.HTTP_200_OK if placed.replayed else status.HTTP_201_CREATED
+    return Response(placed.model_dump_json(), code, media_type="application/json")
 
 
 def _place(runtime: Runtime, db: Session, user: SignedIn, body: OrderIn) -> OrderPlaced:

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, status
+from starlette.concurrency import run_in_threadpool
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep, client_ip
 from tradertape.api.schemas.numbers import RowId
@@ -20,8 +21,10 @@ from tradertape.api.schemas.webhooks import (
     WebhookPatch,
 )
 from tradertape.db.models import Webhook
+from tradertape.runtime import Runtime
 from tradertape.services.webhooks import hooks, receive, templates
 from tradertape.services.webhooks.receive import Request as HookRequest
+from tradertape.serving.admission import Gates
 
 router = APIRouter(tags=["webhooks"])
 
@@ -113,12 +116,11 @@ _ANY_JSON_BODY = {
 
 
 @router.post("/hooks/{hook_id}", response_model=HookReceived, openapi_extra=_ANY_JSON_BODY)
-def receive_hook(
+async def receive_hook(
     hook_id: HookId,
     request: Request,
     body: Annotated[bytes, Depends(_raw_body)],
     runtime: RuntimeDep,
-    db: DbDep,
 ) -> HookReceived:
     """Place the orders a sender's request asks for, through the risk gate, the kill switch
     and SEBI's order-rate ceiling.
@@ -135,18 +137,26 @@ def receive_hook(
     and is answered with the first delivery's result, ``replayed: true``.
     """
     headers = request.headers
-    received = runtime.webhooks.receive(
-        db,
-        HookRequest(
-            hook_id=hook_id,
-            body=body,
-            ip=client_ip(request),
-            timestamp=headers.get("x-tradertape-timestamp"),
-            signature=headers.get("x-tradertape-signature"),
-            token=headers.get("x-tradertape-token"),
-            idempotency_key=headers.get("idempotency-key"),
-        ),
+    hook_request = HookRequest(
+        hook_id=hook_id,
+        body=body,
+        ip=client_ip(request),
+        timestamp=headers.get("x-tradertape-timestamp"),
+        signature=headers.get("x-tradertape-signature"),
+        token=headers.get("x-tradertape-token"),
+        idempotency_key=headers.get("idempotency-key"),
     )
+    # The receipt and its answer in one worker thread with its own session, once the
+    # request holds a database slot (as `get_db` takes it): one thread hop, no session
+    # dependency opened and closed around the route (issue 69).
+    gates: Gates = request.app.state.gates
+    async with gates.requests.admit():
+        return await run_in_threadpool(_receive, runtime, hook_request)
+
+
+def _receive(runtime: Runtime, hook_request: HookRequest) -> HookReceived:
+    with runtime.db.session() as db:
+        received = runtime.webhooks.receive(db, hook_request)
     orders = [HookOrderOut(**asdict(o)) for o in received.orders]
     return HookReceived(
         delivery_id=received.delivery_id,

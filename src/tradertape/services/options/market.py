@@ -145,6 +145,7 @@ class OptionMarket:
         self._imported: tuple[InstrumentCatalog, frozenset[str]] | None = None
         # Each option's last model tick, with what it was made of (`model_tick`).
         self._modelled: dict[str, _Modelled] = {}
+        self._index_keys: dict[str, str | None] = {}  # an underlying's index key (shipped)
 
     @property
     def clock(self) -> Clock:
@@ -159,9 +160,13 @@ class OptionMarket:
             return None
 
     def spot(self, underlying: str) -> Tick | None:
-        """The underlying index's latest tick."""
-        index = self.index(underlying)
-        return self._quotes(index.key) if index is not None else None
+        """The underlying index's latest tick (its key looked up once a name: every order's
+        catalog asks it of each underlying, `_anchors`)."""
+        if underlying not in self._index_keys:
+            index = self.index(underlying)
+            self._index_keys[underlying] = index.key if index is not None else None
+        key = self._index_keys[underlying]
+        return self._quotes(key) if key is not None else None
 
     def _anchors(self, imported: frozenset[str]) -> tuple[tuple[str, Decimal], ...]:
         anchors = []

@@ -341,20 +341,23 @@ class HookReceiver:
         delivery = _log(db, hook, request, now=now, status=200, detail=None)
         delivery.replay_key = wanted.key
         try:
-            db.commit()  # claims the delivery id: a retry finds it taken
+            # Claims the delivery id (a racing retry waits on it, then finds it taken),
+            # committed with the order it places: one commit a request.
+            db.flush()
         except IntegrityError:  # a retry raced this one, and claimed it first
             db.rollback()
             first = _first(db, hook, wanted)
             if first is None:  # pragma: no cover - the claim is unique: it is there
                 raise Conflict("this request was received before") from None
             return _retry(db, hook, request, first, now=now)
-        placed, delivery = self._place(db, hook, delivery, asked, now=now)
+        placed, delivery = self._place(db, hook, request, delivery, asked, now=now)
         return Received(delivery.id, delivery.outcome, placed)
 
     def _place(
         self,
         db: Session,
         hook: Webhook,
+        request: Request,
         delivery: WebhookDelivery,
         asked: list[templates.HookOrder],
         *,
@@ -363,12 +366,23 @@ class HookReceiver:
         """Place each asked order, then write the outcome on the delivery (committed);
         what was placed, and the delivery as it now stands.
 
-        One paper order writes it in the order's own transaction (its state is final when
-        it is recorded): the request then commits twice in all, the claim and the order,
-        not three times. A live order's state is its broker's answer, after it is
-        recorded, and several orders are told together: finished after them."""
+        The delivery's claim is flushed, not committed: the first order's commit stores
+        it. One paper order writes the outcome in the order's own transaction (its state
+        is final when it is recorded): the request then commits once. A live order's
+        state is its broker's answer, after it is recorded, and several orders are told
+        together: finished after them. A refusal rolls back what it has not committed,
+        the claim too when no order stored it: the delivery is logged again then."""
         placed: list[PlacedOrder] = []
         finished: list[bool] = []
+        claim = delivery.replay_key
+
+        def claimed() -> WebhookDelivery:
+            nonlocal delivery
+            if delivery not in db:  # a refusal rolled the claim back before an order stored it
+                delivery = _log(db, hook, request, now=now, status=200, detail=None)
+                delivery.replay_key = claim
+                db.flush()
+            return delivery
 
         def finish_with(key: str) -> Callable[[Session, Order], None]:
             def on_record(session: Session, order: Order) -> None:
@@ -388,12 +402,11 @@ class HookReceiver:
                 terms=item.terms,
                 client_key=None,
                 source="webhook",
-                attribution={"webhook_id": hook.id, "delivery_id": delivery.id},
+                attribution={"webhook_id": hook.id, "delivery_id": claimed().id},
                 on_record=finish_with(item.key) if at_once else None,
             )
             placed.append(PlacedOrder(item.key, result.outcome, result.order_id, result.message))
         if not finished or placed[-1].outcome == "refused":  # a refusal rolled it back
-            delivery = db.get(WebhookDelivery, delivery.id) or delivery
-            _finish(db, hook, delivery, placed, now=now)
+            _finish(db, hook, claimed(), placed, now=now)
             db.commit()
         return placed, delivery

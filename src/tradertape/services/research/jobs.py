@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, defer
 
 from tradertape.backtest.executors import (
@@ -45,11 +45,12 @@ from tradertape.backtest.walk_forward import Verdict, WalkForwardSpec, in_sample
 from tradertape.backtest.walk_forward_search import FoldSearch, Trial
 from tradertape.db.engine import Database
 from tradertape.db.models import BacktestRun, BacktestSweep, WalkForwardRun, WalkForwardTrial
+from tradertape.errors import Conflict
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.job_caps import JobCaps, Release
 from tradertape.services.pacing import Pacing
-from tradertape.services.research.runners import ended
+from tradertape.services.research.runners import ended, this_process
 
 log = logging.getLogger("tradertape.research")
 
@@ -179,6 +180,21 @@ def interrupt_stale_jobs(db: Session, model: type[JobRow], *, clock: Clock) -> i
             marked += mark_if_stale(row, now)
     db.commit()
     return marked
+
+
+def claim(db: Session, model: type[JobRow], row: JobRow, *, clock: Clock) -> None:
+    """Take an ended job to start it again, in the session's transaction: one process of
+    several starting at once wins (409 for the others, as for a second press of resume);
+    a rollback gives it back."""
+    now = clock.now()
+    taken = db.execute(
+        update(model)
+        .where(model.id == row.id, model.status == row.status)
+        .values(status="queued", heartbeat_at=now, runner=this_process())
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(taken, "rowcount", 0) != 1:
+        raise Conflict(f"{row.id} has just been started again elsewhere")
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,8 +377,12 @@ class ResearchJobs:
             self._finish(sweep_id, "failed", error=f"a variant failed ({type(exc).__name__})")
 
     def _drive(self, sweep_id: int, executor: ChunkExecutor, total: int) -> None:
-        size = chunk_size(total, executor.workers)
-        chunks = [list(range(i, min(i + size, total))) for i in range(0, total, size)]
+        with self.db.session() as db:  # a resumed sweep skips the variants it finished
+            stored = db.get(BacktestSweep, sweep_id)
+            ran = {int(row["index"]) for row in stored.results} if stored is not None else set()
+        pending = [i for i in range(total) if i not in ran]
+        size = chunk_size(len(pending), executor.workers)
+        chunks = [pending[i : i + size] for i in range(0, len(pending), size)]
         in_flight: set[Future[list[dict[str, Any]]]] = set()
         started = time.perf_counter()
         self._update(sweep_id, [], started, status="running", started_at=self.clock.now())

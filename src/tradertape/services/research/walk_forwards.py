@@ -40,6 +40,7 @@ from tradertape.services.research.backtests import resolve_strategy
 from tradertape.services.research.jobs import (
     RUNNING,
     ResearchJobs,
+    claim,
     interrupt_stale_jobs,
     owned_job,
     owned_jobs,
@@ -186,6 +187,7 @@ def resume(
     release = jobs.caps.take(user_id, SWEEP)
     try:
         market, spec, verdict = prepare(store, request, run.strategy_snapshot, limit=limit)
+        claim(db, WalkForwardRun, run, clock=clock)  # (after the slow part: SQLite locks)
         planned = {fold.index: fold.as_dict() for fold in spec.folds}
         kept = list(run.folds)
         run.folds = [f for f in kept if planned.get(int(f["index"])) == _days_of(f)]

@@ -7,6 +7,7 @@ Run on either database (``--db-url``): the trials are ours, not an Optuna storag
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import Any
 
@@ -70,7 +71,7 @@ def test_a_seeded_bayesian_search_tries_the_same_trials_and_keeps_them(
         assert [t[1] for t in mine] == list(range(TRIALS))
         tried = {t[2] for t in mine}
         assert {c["variant"] for c in fold["grid"]} == tried  # each variant run once
-        best = max((t for t in mine if t[3] is not None), key=lambda t: t[3])
+        best = max(mine, key=lambda t: -math.inf if t[3] is None else t[3])
         assert fold["chosen"] == best[2] or fold["in_sample"]["sharpe"] == best[3]
     summary = one["summary"]
     distinct = {t[2] for t in kept}

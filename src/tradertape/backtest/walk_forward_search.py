@@ -12,7 +12,8 @@ A variant proposed again (TPE returns to good values) is told the score it alrea
 run again. A variant the strategy refused, or one with no figure for the objective, is a
 failed trial: the sampler learns nothing from it.
 
-No database and no Optuna storage: the study lives in memory and is rebuilt each time.
+No database and no Optuna storage: the study lives in memory and is rebuilt each time
+(`search_serially` runs every fold in this process, for the command line).
 """
 
 from __future__ import annotations
@@ -20,12 +21,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import optuna
 from optuna.distributions import BaseDistribution, IntDistribution
 from optuna.samplers import TPESampler
 from optuna.trial import TrialState, create_trial
+
+from tradertape.backtest.sweep import SweepMarket
+from tradertape.backtest.walk_forward import Verdict, WalkForwardSpec, in_sample_score
+from tradertape.indicators import IndicatorBook
 
 BATCH = 4  # trials asked together (and run in parallel) before the sampler learns of them
 
@@ -133,3 +139,22 @@ class FoldSearch:
             variant, at = divmod(variant, size)
             positions[name] = at
         return positions
+
+
+def search_serially(
+    market: SweepMarket, spec: WalkForwardSpec, verdict: Verdict
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Every fold's Bayesian search in this process (the command line): the folds and the
+    summary, the same as the server's run of the same seed."""
+    assert spec.trials is not None, "a Bayesian search's spec"
+    book = IndicatorBook.from_panel(market.panel)
+    folds = []
+    for fold in spec.folds:
+        search = FoldSearch(spec.sweep.axes, fold=fold.index, trials=spec.trials, seed=spec.seed)
+        rows: dict[int, dict[str, Any]] = {}
+        while not search.finished:
+            for variant in sorted(set(search.ask()) - set(rows)):
+                rows[variant] = spec.run_one(market, book, fold.index * search.grid_size + variant)
+            search.tell({v: in_sample_score(row, verdict.objective) for v, row in rows.items()})
+        folds.append(verdict.fold(fold, list(rows.values())))
+    return folds, verdict.summary(folds)

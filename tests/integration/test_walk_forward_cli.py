@@ -69,3 +69,32 @@ def test_a_bad_parameter_is_named(data_dir: Path):
     result = runner.invoke(app, [*ARGS[:-6], "--param", "config.min_hold=two"])
     assert result.exit_code == 1
     assert "--param" in result.output
+
+
+def test_a_bayesian_search_tries_its_trials_per_fold_the_same_each_time(data_dir: Path):
+    args = [
+        *ARGS[:-8],  # the grid below instead
+        "--param",
+        "config.min_hold=0:20:2",
+        "--param",
+        "settings.max_positions=2,3,4",
+        "--in-sample",
+        "100",
+        "--out-of-sample",
+        "50",
+        "--pbo-blocks",
+        "4",
+        "--search",
+        "bayes",
+        "--trials",
+        "6",
+        "--seed",
+        "4",
+        "--json",
+    ]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    folds = json.loads(first.stdout)["folds"]
+    assert all(0 < len(fold["grid"]) <= 6 for fold in folds)  # of 33 variants
+    again = runner.invoke(app, args)
+    assert json.loads(again.stdout)["folds"] == folds

@@ -154,12 +154,19 @@ class WalkForwardSpec:
 
     sweep: SweepSpec
     folds: tuple[Fold, ...]
-    variants: tuple[int, ...]
+    variants: Sequence[int]  # a Bayesian search's: ``range`` of the whole grid
+    trials: int | None = None  # a Bayesian search's trials per fold (`walk_forward_search`)
+    seed: int = 0  # its samplers' seed
+
+    @property
+    def width(self) -> int:
+        """Variants tried in each fold."""
+        return self.trials if self.trials is not None else len(self.variants)
 
     @property
     def size(self) -> int:
         """Fold-variants in all."""
-        return len(self.folds) * len(self.variants)
+        return len(self.folds) * self.width
 
     def fold_indices(self, fold: int) -> list[int]:
         """The chunk indices of one fold."""
@@ -204,6 +211,11 @@ class WalkForwardSpec:
 def _score(figures: dict[str, Any] | None, objective: str) -> float:
     value = None if figures is None else figures.get(objective)
     return float(value) if isinstance(value, int | float) else -math.inf
+
+
+def in_sample_score(row: dict[str, Any], objective: str) -> float | None:
+    """A fold-variant row's in-sample ``objective`` (None: refused, or no figure)."""
+    return _finite_or_none(_score(row["in_sample"], objective))
 
 
 def fold_result(fold: Fold, rows: list[dict[str, Any]], *, objective: str) -> dict[str, Any]:
@@ -321,6 +333,19 @@ def _matrix(folds: list[dict[str, Any]]) -> tuple[list[int], np.ndarray]:
     return [int(key) for key in columns], np.column_stack(stacked)
 
 
+def _tried(folds: list[dict[str, Any]]) -> tuple[int, np.ndarray]:
+    """The distinct variants tried in any fold, and every fold's trials' (per-session)
+    out-of-sample Sharpe ratios, pooled."""
+    tried = {int(cell["variant"]) for fold in folds for cell in fold["grid"]}
+    sharpes = [
+        float(sharpe(np.asarray(returns, dtype=np.float64)))
+        for fold in folds
+        for returns in fold["returns"].values()
+        if len(returns) > 1
+    ]
+    return len(tried), np.asarray(sharpes, dtype=np.float64)
+
+
 def _blocks_for(rows: int, wanted: int) -> int | None:
     """The most CSCV blocks, up to ``wanted`` (even), that leave two rows in each."""
     blocks = min(wanted, MAX_BLOCKS, rows // 2)
@@ -334,9 +359,14 @@ def summarise(
     paths: Sequence[str],
     capital: float,
     pbo_blocks: int = 10,
+    per_fold_search: bool = False,
 ) -> dict[str, Any]:
     """The run's verdict over its finished folds: the stitched out-of-sample curve and its
-    figures, parameter stability, and the overfitting statistics with their inputs."""
+    figures, parameter stability, and the overfitting statistics with their inputs.
+
+    ``per_fold_search`` (a Bayesian search: each fold tried its own variants): the deflated
+    Sharpe counts every distinct variant tried in any fold, and the variance of the trials'
+    Sharpe ratios pools every fold's trials; PBO reads the variants tried in every fold."""
     days, returns = _stitched(folds, capital)
     series = np.asarray(returns, dtype=np.float64)
     equity = capital * np.cumprod(1.0 + series) if series.size else series
@@ -355,10 +385,12 @@ def summarise(
     variants, matrix = _matrix(folds)
     dsr: dict[str, Any] | None = None
     pbo: dict[str, Any] | None = None
-    if series.size > 1 and matrix.size:
-        trial_sharpes = sharpe(matrix)
+    trials, trial_sharpes = len(variants), sharpe(matrix) if matrix.size else np.zeros(0)
+    if per_fold_search:
+        trials, trial_sharpes = _tried(folds)
+    if series.size > 1 and trial_sharpes.size:
         variance = float(trial_sharpes.var(ddof=1)) if trial_sharpes.size > 1 else 0.0
-        found = deflated_sharpe(moments(series), trials=len(variants), sharpe_variance=variance)
+        found = deflated_sharpe(moments(series), trials=trials, sharpe_variance=variance)
         if found is not None:
             dsr = {
                 "dsr": round(found.dsr, 4),
@@ -399,6 +431,7 @@ class Verdict:
     paths: tuple[str, ...]
     capital: float
     pbo_blocks: int
+    per_fold_search: bool = False  # a Bayesian search (`summarise`)
 
     def fold(self, fold: Fold, rows: list[dict[str, Any]]) -> dict[str, Any]:
         """A finished fold (`fold_result`)."""
@@ -408,7 +441,11 @@ class Verdict:
         """The verdict over every fold (`summarise`)."""
         ordered = sorted(folds, key=lambda f: int(f["index"]))
         return summarise(
-            ordered, paths=self.paths, capital=self.capital, pbo_blocks=self.pbo_blocks
+            ordered,
+            paths=self.paths,
+            capital=self.capital,
+            pbo_blocks=self.pbo_blocks,
+            per_fold_search=self.per_fold_search,
         )
 
 

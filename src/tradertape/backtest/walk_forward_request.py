@@ -2,8 +2,10 @@
 
 The body of ``POST /api/backtest/walk-forwards``: every field of a backtest
 (`BacktestRequest`), the sweep's ``parameters`` (`SweepParameter`), the folds' window
-lengths and gaps in trading days, how the variants are searched (the whole grid, or a
-seeded random sample of it), the objective a fold chooses by, and CSCV's block count.
+lengths and gaps in trading days, how the variants are searched (the whole grid, a seeded
+random sample of it tried in every fold, or a seeded Bayesian search per fold trying
+``trials`` variants: `backtest.walk_forward_search`), the objective a fold chooses by, and
+CSCV's block count.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from tradertape.domain.decimal_input import Count
 
 Days = Annotated[int, Strict(), Field(ge=1, le=5000)]
 Gap = Annotated[int, Strict(), Field(ge=0, le=250)]
+DEFAULT_TRIALS = 50
 
 
 class WalkForwardRequest(BacktestRequest):
@@ -35,9 +38,16 @@ class WalkForwardRequest(BacktestRequest):
         default=0, description="days before out-of-sample left out of in-sample"
     )
     embargo_days: Gap = Field(default=0, description="first out-of-sample days left unscored")
-    search: Literal["grid", "random"] = "grid"
+    search: Literal["grid", "random", "bayes"] = Field(
+        default="grid",
+        description="grid: every variant in every fold; random: `samples` variants drawn once, "
+        "tried in every fold; bayes: Optuna's TPE per fold, `trials` variants each",
+    )
     samples: Count | None = Field(
         default=None, ge=2, le=100_000, description="random search: variants drawn from the grid"
+    )
+    trials: Count | None = Field(
+        default=None, ge=2, le=10_000, description=f"bayes: trials per fold ({DEFAULT_TRIALS})"
     )
     seed: Annotated[int, Strict(), Field(ge=0, le=2**31 - 1)] = 0
     objective: Literal["sharpe", "sortino", "calmar", "cagr", "total_return"] = "sharpe"
@@ -60,3 +70,16 @@ class WalkForwardRequest(BacktestRequest):
         if samples is not None and data.get("search") != "random":
             raise ValueError("samples is for search: random")
         return samples
+
+    @field_validator("trials")
+    @classmethod
+    def _bayes_only(cls, trials: int | None, info: object) -> int | None:
+        data = getattr(info, "data", {})
+        if trials is not None and data.get("search") != "bayes":
+            raise ValueError("trials is for search: bayes")
+        return trials
+
+    @property
+    def per_fold_trials(self) -> int | None:
+        """A Bayesian search's trials per fold (None: the same variants in every fold)."""
+        return (self.trials or DEFAULT_TRIALS) if self.search == "bayes" else None

@@ -22,9 +22,12 @@ OUT_OF_SAMPLE = typer.Option(60, "--out-of-sample", help="trading days each choi
 ANCHORED = typer.Option(False, "--anchored", help="grow the in-sample from the first day")
 PURGE = typer.Option(0, "--purge", help="days before out-of-sample left out of in-sample")
 EMBARGO = typer.Option(0, "--embargo", help="first out-of-sample days left unscored")
-SEARCH = typer.Option("grid", "--search", help="grid, or random (with --samples)")
+SEARCH = typer.Option(
+    "grid", "--search", help="grid, random (with --samples) or bayes (with --trials)"
+)
 SAMPLES = typer.Option(None, "--samples", help="random search: variants drawn from the grid")
-SEED = typer.Option(0, "--seed", help="random search: the draw's seed")
+TRIALS = typer.Option(None, "--trials", help="bayes: trials per fold (Optuna's TPE)")
+SEED = typer.Option(0, "--seed", help="random or bayes search: the seed")
 OBJECTIVE = typer.Option(
     "sharpe", "--objective", help="sharpe, sortino, calmar, cagr, total_return"
 )
@@ -57,6 +60,7 @@ def walk_forward(  # noqa: PLR0913 - one option per request field
     embargo: int = EMBARGO,
     search: str = SEARCH,
     samples: int | None = SAMPLES,
+    trials: int | None = TRIALS,
     seed: int = SEED,
     objective: str = OBJECTIVE,
     pbo_blocks: int = BLOCKS,
@@ -70,6 +74,7 @@ def walk_forward(  # noqa: PLR0913 - one option per request field
 
     from tradertape.backtest.walk_forward import run_serially
     from tradertape.backtest.walk_forward_request import WalkForwardRequest
+    from tradertape.backtest.walk_forward_search import search_serially
     from tradertape.candles import CandleStore
     from tradertape.cli.backtest import _document
     from tradertape.errors import InvalidField
@@ -95,6 +100,7 @@ def walk_forward(  # noqa: PLR0913 - one option per request field
             "embargo_days": embargo,
             "search": search,
             "samples": samples,
+            "trials": trials,
             "seed": seed,
             "objective": objective,
             "pbo_blocks": pbo_blocks,
@@ -109,11 +115,11 @@ def walk_forward(  # noqa: PLR0913 - one option per request field
         market, spec, verdict = prepare(store, request, body, limit=100_000)
         if not as_json:
             console.print(
-                f"{len(spec.folds)} folds × {len(spec.variants)} variants "
-                f"({spec.size * 2} backtests) …",
+                f"{len(spec.folds)} folds × {spec.width} variants ({spec.size * 2} backtests) …",
                 highlight=False,
             )
-        folds, summary = run_serially(market, spec, verdict)
+        run = run_serially if spec.trials is None else search_serially
+        folds, summary = run(market, spec, verdict)
     if as_json:
         for fold in folds:
             fold.pop("returns", None)

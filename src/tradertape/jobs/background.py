@@ -21,6 +21,7 @@ from tradertape.jobs.trading import market
 from tradertape.runtime import Runtime
 from tradertape.services.market.calendar_watch import warning_now
 from tradertape.services.research import sweeps, walk_forwards
+from tradertape.services.research.resume_at_start import resume_cut_off
 from tradertape.telegram.run import run_bot
 
 log = logging.getLogger("tradertape.jobs")
@@ -33,6 +34,7 @@ class Background:
     tasks: list[asyncio.Task[None]]
     lease: LeaderLease
     runtime: Runtime
+    resuming: asyncio.Task[None]  # the cut-off research jobs started again
 
     @classmethod
     def start(cls, runtime: Runtime, kernels: KernelWarmUp) -> Background:
@@ -42,6 +44,7 @@ class Background:
             logging.getLogger("tradertape.calendar").warning("[calendar] %s", warning)
         lease = LeaderLease(runtime.db.jobs)
         _interrupt_stale_sweeps(runtime)
+        resuming = asyncio.create_task(_resume_cut_off(runtime), name="research-resume")
         tasks = [
             asyncio.create_task(market(runtime, lease), name="market"),
             asyncio.create_task(runtime.relay.run(), name="oms-events"),  # to the bus
@@ -50,18 +53,35 @@ class Background:
         if runtime.settings.telegram_bot_token is not None:
             tasks.append(asyncio.create_task(run_bot(runtime), name="telegram-bot"))
         kernels.start()  # unless `serve` has already
-        return cls(tasks, lease, runtime)
+        return cls(tasks, lease, runtime, resuming)
 
     async def stop(self) -> None:
         """Cancel every task and give the lease back (another process may lead at once)."""
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        await asyncio.gather(self.resuming, return_exceptions=True)  # (a thread: not cancelled)
         # Research jobs end as interrupted (they would not survive the process anyway).
         await asyncio.to_thread(self.runtime.research.stop)
         if self.lease.held:  # the trails' heads as they are at a clean stop
             await asyncio.to_thread(anchor_once, self.runtime)
         self.lease.release()
+
+
+async def _resume_cut_off(runtime: Runtime) -> None:
+    """Start again the sweeps and walk-forwards a stop cut off (`resume_at_start`), in a
+    thread: loading their markets takes a while and the server answers meanwhile."""
+    try:
+        await asyncio.to_thread(
+            resume_cut_off,
+            runtime.db.jobs,
+            runtime.candles,
+            runtime.research,
+            clock=runtime.clock,
+            limit=runtime.settings.sweep_max_variants,
+        )
+    except SQLAlchemyError:
+        log.warning("could not resume interrupted sweeps: the database does not answer")
 
 
 def _interrupt_stale_sweeps(runtime: Runtime) -> None:

@@ -18936,10 +18936,11 @@ export interface components {
             samples?: number | null;
             /**
              * Search
+             * @description grid: every variant in every fold; random: `samples` variants drawn once, tried in every fold; bayes: Optuna's TPE per fold, `trials` variants each
              * @default grid
              * @enum {string}
              */
-            search?: "grid" | "random";
+            search?: "grid" | "random" | "bayes";
             /**
              * Seed
              * @default 0
@@ -18963,6 +18964,11 @@ export interface components {
             strategy?: components["schemas"]["StrategyDocument"] | null;
             /** Strategy Id */
             strategy_id?: number | null;
+            /**
+             * Trials
+             * @description bayes: trials per fold (50)
+             */
+            trials?: number | null;
             /**
              * Universe
              * @description a universe name (nifty_50, nifty_100, nifty_200, nifty_500, nifty_next_50) or a list of symbols (NSE:RELIANCE or RELIANCE)

@@ -113,12 +113,21 @@ export function SweepForm({ onStarted, kind = "sweep" }: { onStarted: (id: numbe
             <Group gap="md" wrap="wrap" align="end">
               <Checkbox label="Anchored: every in-sample window starts on the first day and grows" checked={folds.anchored}
                 onChange={(e) => setFold("anchored", e.currentTarget.checked)} />
-              <Select label="Search" allowDeselect={false} value={folds.search} w={200}
-                data={[{ value: "grid", label: "Every variant" }, { value: "random", label: "A random sample" }]}
-                onChange={(v) => setFold("search", v === "random" ? "random" : "grid")} />
+              <Select label="Search" allowDeselect={false} value={folds.search} w={220}
+                data={[{ value: "grid", label: "Every variant" }, { value: "random", label: "A random sample" },
+                  { value: "bayes", label: "Bayesian, per fold" }]}
+                onChange={(v) => setFold("search", v === "random" || v === "bayes" ? v : "grid")} />
               {folds.search === "random" && (
                 <TextInput label="Variants drawn" inputMode="numeric" w={140} value={folds.samples}
                   onChange={(e) => setFold("samples", e.currentTarget.value)} error={fields.samples} />
+              )}
+              {folds.search === "bayes" && (
+                <TextInput label="Trials per fold" description="Optuna's TPE picks each next variant" inputMode="numeric" w={180}
+                  value={folds.trials} onChange={(e) => setFold("trials", e.currentTarget.value)} error={fields.trials} />
+              )}
+              {folds.search !== "grid" && (
+                <TextInput label="Seed" description="the same seed, the same variants" inputMode="numeric" w={140}
+                  value={folds.seed} onChange={(e) => setFold("seed", e.currentTarget.value)} error={fields.seed} />
               )}
             </Group>
           </>

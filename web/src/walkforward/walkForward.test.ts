@@ -30,6 +30,13 @@ describe("the walk-forward request", () => {
     expect(body).toMatchObject({ search: "random", samples: 20, in_sample_days: "lots" });
   });
 
+  it("sends trials and the seed with a Bayesian search, samples with neither", () => {
+    const body = toWalkForwardBody(values, { ...initialFolds, search: "bayes", trials: "30", seed: "7" });
+    expect(body).toMatchObject({ search: "bayes", trials: 30, seed: 7 });
+    expect(body).not.toHaveProperty("samples");
+    expect(toWalkForwardBody(values, initialFolds)).not.toHaveProperty("trials");
+  });
+
   it("counts the days before the first scored one", () => {
     expect(firstFoldDays({ ...initialFolds, purge_days: "3", embargo_days: "2" })).toBe(255);
   });

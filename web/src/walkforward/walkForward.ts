@@ -9,8 +9,10 @@ export interface FoldValues {
   anchored: boolean;
   purge_days: string;
   embargo_days: string;
-  search: "grid" | "random";
+  search: "grid" | "random" | "bayes";
   samples: string;
+  trials: string;
+  seed: string;
 }
 
 export const initialFolds: FoldValues = {
@@ -21,6 +23,8 @@ export const initialFolds: FoldValues = {
   embargo_days: "0",
   search: "grid",
   samples: "50",
+  trials: "50",
+  seed: "0",
 };
 
 /** A whole number typed in a box, or the text itself (the server names what is wrong). */
@@ -37,6 +41,8 @@ export function toWalkForwardBody(v: SweepValues, f: FoldValues): WalkForwardReq
     embargo_days: whole(f.embargo_days),
     search: f.search,
     ...(f.search === "random" ? { samples: whole(f.samples) } : {}),
+    ...(f.search === "bayes" ? { trials: whole(f.trials) } : {}),
+    ...(f.search !== "grid" ? { seed: whole(f.seed) } : {}),
   } as WalkForwardRequest;
 }
 

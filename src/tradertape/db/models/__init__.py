@@ -40,6 +40,7 @@ from tradertape.db.models.strategies import (
     Strategy,
     StrategyVersion,
     WalkForwardRun,
+    WalkForwardTrial,
 )
 from tradertape.db.models.trading import (
     CashEntry,
@@ -87,6 +88,7 @@ __all__ = [
     "BacktestRun",
     "BacktestSweep",
     "WalkForwardRun",
+    "WalkForwardTrial",
     "BrokerCredential",
     "CasHoldingRow",
     "CashEntry",

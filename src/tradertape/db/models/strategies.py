@@ -173,3 +173,22 @@ class WalkForwardRun(Owned, Base):
     finished_at: Mapped[datetime | None]
     heartbeat_at: Mapped[datetime | None]
     runner: Mapped[str | None] = mapped_column(String(120))  # host/pid/start (`runners`)
+
+
+class WalkForwardTrial(Base):
+    """One told trial of a walk-forward's Bayesian search (`backtest.walk_forward_search`):
+    the fold's study is rebuilt from these, so a run cut off mid-fold resumes at the next
+    batch. ``row`` is the fold-variant's result (both parts' figures, the out-of-sample
+    returns), so the fold's verdict needs no trial run again. A batch's trials are written
+    together; they go with their run."""
+
+    __tablename__ = "walk_forward_trials"
+    __table_args__ = (UniqueConstraint("run_id", "fold", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("walk_forward_runs.id", ondelete="CASCADE"))
+    fold: Mapped[int]
+    number: Mapped[int]
+    variant: Mapped[int]
+    value: Mapped[float | None]  # the in-sample objective; null: a failed trial
+    row: Mapped[dict[str, Any]]

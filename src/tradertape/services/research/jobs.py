@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, defer
 
 from tradertape.backtest.executors import (
@@ -41,14 +41,16 @@ from tradertape.backtest.executors import (
 )
 from tradertape.backtest.fair import FairChunks, FairQueue
 from tradertape.backtest.sweep import ChunkWork, SweepMarket, SweepSpec
-from tradertape.backtest.walk_forward import Verdict, WalkForwardSpec
+from tradertape.backtest.walk_forward import Verdict, WalkForwardSpec, in_sample_score
+from tradertape.backtest.walk_forward_search import FoldSearch, Trial
 from tradertape.db.engine import Database
-from tradertape.db.models import BacktestRun, BacktestSweep, WalkForwardRun
+from tradertape.db.models import BacktestRun, BacktestSweep, WalkForwardRun, WalkForwardTrial
+from tradertape.errors import Conflict
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.job_caps import JobCaps, Release
 from tradertape.services.pacing import Pacing
-from tradertape.services.research.runners import ended
+from tradertape.services.research.runners import ended, this_process
 
 log = logging.getLogger("tradertape.research")
 
@@ -178,6 +180,21 @@ def interrupt_stale_jobs(db: Session, model: type[JobRow], *, clock: Clock) -> i
             marked += mark_if_stale(row, now)
     db.commit()
     return marked
+
+
+def claim(db: Session, model: type[JobRow], row: JobRow, *, clock: Clock) -> None:
+    """Take an ended job to start it again, in the session's transaction: one process of
+    several starting at once wins (409 for the others, as for a second press of resume);
+    a rollback gives it back."""
+    now = clock.now()
+    taken = db.execute(
+        update(model)
+        .where(model.id == row.id, model.status == row.status)
+        .values(status="queued", heartbeat_at=now, runner=this_process())
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(taken, "rowcount", 0) != 1:
+        raise Conflict(f"{row.id} has just been started again elsewhere")
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,8 +377,12 @@ class ResearchJobs:
             self._finish(sweep_id, "failed", error=f"a variant failed ({type(exc).__name__})")
 
     def _drive(self, sweep_id: int, executor: ChunkExecutor, total: int) -> None:
-        size = chunk_size(total, executor.workers)
-        chunks = [list(range(i, min(i + size, total))) for i in range(0, total, size)]
+        with self.db.session() as db:  # a resumed sweep skips the variants it finished
+            stored = db.get(BacktestSweep, sweep_id)
+            ran = {int(row["index"]) for row in stored.results} if stored is not None else set()
+        pending = [i for i in range(total) if i not in ran]
+        size = chunk_size(len(pending), executor.workers)
+        chunks = [pending[i : i + size] for i in range(0, len(pending), size)]
         in_flight: set[Future[list[dict[str, Any]]]] = set()
         started = time.perf_counter()
         self._update(sweep_id, [], started, status="running", started_at=self.clock.now())
@@ -465,7 +486,10 @@ class ResearchJobs:
             self._end_walk(run_id, "failed", verdict, error=error)
             return
         try:
-            self._drive_walk(run_id, executor, spec, verdict)
+            if spec.trials is not None:
+                self._drive_search(run_id, executor, spec, verdict)
+            else:
+                self._drive_walk(run_id, executor, spec, verdict)
         except Exception as exc:  # noqa: BLE001 - the run says it failed; the log says why
             log.exception("walk-forward %s failed", run_id)
             executor.close(cancel=True)
@@ -520,21 +544,135 @@ class ResearchJobs:
         executor.close(cancel=False)
         self._end_walk(run_id, "completed", verdict)
 
+    def _drive_search(
+        self, run_id: int, executor: ChunkExecutor, spec: WalkForwardSpec, verdict: Verdict
+    ) -> None:
+        """A Bayesian search's folds side by side, each asking a batch of trials once its
+        last batch is told (`walk_forward_search`); each batch's trials are stored as told,
+        so a run cut off resumes each fold at its next batch."""
+        assert spec.trials is not None
+        searches, rows_of, completed = self._searches(run_id, spec)
+        idle = sorted(searches)
+        in_flight: dict[Future[list[dict[str, Any]]], int] = {}
+        done: set[Future[list[dict[str, Any]]]] = set()
+        started = time.perf_counter()
+        values: dict[str, Any] = {"status": "running", "started_at": self.clock.now()}
+        while True:
+            told: list[WalkForwardTrial] = []
+            for future in done:
+                index = in_flight.pop(future)
+                rows_of[index].update({int(r["variant"]): r for r in future.result()})
+                told += self._tell(run_id, searches[index], rows_of[index], verdict)
+                idle.append(index)
+            ended: list[dict[str, Any]] = []
+            for index in sorted(idle):
+                search, rows = searches[index], rows_of[index]
+                told += self._ask(run_id, executor, search, rows, in_flight, verdict)
+                if search.finished:
+                    ended.append(verdict.fold(spec.folds[index], list(rows.values())))
+                    completed += spec.trials
+                    del searches[index]
+            idle = [i for i in idle if i in searches and i not in in_flight.values()]
+            count = completed + sum(len(search.told) for search in searches.values())
+            now = self._update_walk(run_id, ended, count, started, trials=told, **values)
+            values = {}
+            if not searches:
+                break
+            if now is None:
+                self.between_chunks(run_id)
+                now = self._update_walk(run_id, [], count, started)
+            if now is not None or self._stop.is_set():
+                executor.close(cancel=True)
+                if now == "cancel":
+                    self._end_walk(run_id, "cancelled", verdict)
+                elif now != "gone":
+                    self._end_walk(run_id, "interrupted", verdict, error=INTERRUPTED)
+                return
+            done, _ = wait(list(in_flight), timeout=FLUSH_EVERY_S, return_when=FIRST_COMPLETED)
+        executor.close(cancel=False)
+        self._end_walk(run_id, "completed", verdict)
+
+    def _searches(
+        self, run_id: int, spec: WalkForwardSpec
+    ) -> tuple[dict[int, FoldSearch], dict[int, dict[int, dict[str, Any]]], int]:
+        """Each unfinished fold's study rebuilt from its stored trials, the rows they ran,
+        and the trials of the finished folds."""
+        assert spec.trials is not None
+        with self.db.session() as db:
+            stored = db.get(WalkForwardRun, run_id)
+            finished = {int(f["index"]) for f in stored.folds} if stored is not None else set()
+            query = select(WalkForwardTrial).where(WalkForwardTrial.run_id == run_id)
+            kept = list(db.scalars(query.order_by(WalkForwardTrial.number)))
+        searches, rows_of = {}, {}
+        for fold in spec.folds:
+            if fold.index in finished:
+                continue
+            mine = [t for t in kept if t.fold == fold.index]
+            told = [Trial(number=t.number, variant=t.variant, value=t.value) for t in mine]
+            searches[fold.index] = FoldSearch(
+                spec.sweep.axes, fold=fold.index, trials=spec.trials, seed=spec.seed, told=told
+            )
+            rows_of[fold.index] = {t.variant: t.row for t in mine}
+        return searches, rows_of, len(finished) * spec.trials
+
+    def _ask(
+        self,
+        run_id: int,
+        executor: ChunkExecutor,
+        search: FoldSearch,
+        rows: dict[int, dict[str, Any]],
+        in_flight: dict[Future[list[dict[str, Any]]], int],
+        verdict: Verdict,
+    ) -> list[WalkForwardTrial]:
+        """Ask the fold's next batches while there is room: the first with a variant not
+        yet run goes to the executor; one whose variants all ran is told at once (those
+        trials returned, to store)."""
+        told: list[WalkForwardTrial] = []
+        while not search.finished and len(in_flight) < executor.workers * 2:
+            fresh = sorted({v for v in search.ask() if v not in rows})
+            if fresh:
+                variants = [search.fold * search.grid_size + v for v in fresh]
+                in_flight[executor.submit(variants)] = search.fold
+                break
+            told += self._tell(run_id, search, rows, verdict)
+        return told
+
+    @staticmethod
+    def _tell(
+        run_id: int, search: FoldSearch, rows: dict[int, dict[str, Any]], verdict: Verdict
+    ) -> list[WalkForwardTrial]:
+        """Tell the fold's asked batch the scores of its rows; the trials to store."""
+        scores = {v: in_sample_score(row, verdict.objective) for v, row in rows.items()}
+        return [
+            WalkForwardTrial(
+                run_id=run_id,
+                fold=search.fold,
+                number=trial.number,
+                variant=trial.variant,
+                value=trial.value,
+                row=rows[trial.variant],
+            )
+            for trial in search.tell(scores)
+        ]
+
     def _update_walk(
         self,
         run_id: int,
         folds: list[dict[str, Any]],
         done: int,
         started: float,
+        trials: list[WalkForwardTrial] | None = None,
         **values: Any,
     ) -> str | None:
-        """Append finished ``folds``, say ``done`` fold-variants, beat; "cancel" when asked
-        to stop, "gone" if deleted (a beat alone leaves the folds unread)."""
+        """Append finished ``folds`` (and a search's told ``trials``), say ``done``
+        fold-variants, beat; "cancel" when asked to stop, "gone" if deleted (a beat alone
+        leaves the folds unread)."""
         with self.db.session() as db:
             unread = [] if folds else [defer(WalkForwardRun.folds)]
             run = db.get(WalkForwardRun, run_id, options=unread)
             if run is None:
                 return "gone"
+            db.add_all(trials or [])
             for key, value in values.items():
                 setattr(run, key, value)
             if folds:

@@ -39,6 +39,7 @@ from tradertape.services.research.backtests import resolve_strategy
 from tradertape.services.research.jobs import (
     RUNNING,
     ResearchJobs,
+    claim,
     interrupt_stale_jobs,
     owned_job,
     owned_jobs,
@@ -127,23 +128,7 @@ def _stored(
         raise InvalidField("max_variants", f"must be at most {limit:,} on this server")
     resolved = resolve_strategy(db, request, clock=clock, user_id=user_id)
     document = resolved.document.model_dump(mode="json")
-    spec = spec_of(request, document, limit=limit)
-    loaded = load_market(store, request)
-    market = SweepMarket(
-        panel=loaded.panel,
-        benchmark=loaded.benchmark,
-        benchmark_source=loaded.benchmark_source,
-        start=request.start_date,
-        split=request.split_date,
-        end=request.end_date,
-    )
-    inside, outside = _part_days(market)
-    if min(inside, outside) < MIN_PART_DAYS:
-        raise InvalidField(
-            "split_date",
-            f"leaves {inside} trading days in-sample and {outside} out-of-sample; "
-            f"each part needs at least {MIN_PART_DAYS}",
-        )
+    market, spec = _prepare(store, request, document, limit=limit)
     sweep = BacktestSweep(
         user_id=user_id,
         strategy_id=resolved.row.id if resolved.row else None,
@@ -166,6 +151,58 @@ def _stored(
     db.add(sweep)
     db.commit()
     return sweep, market, spec
+
+
+def _prepare(
+    store: CandleStore, request: SweepRequest, document: dict[str, Any], *, limit: int
+) -> tuple[SweepMarket, SweepSpec]:
+    """The market and the grid of a request; 422s name the field."""
+    spec = spec_of(request, document, limit=limit)
+    loaded = load_market(store, request)
+    market = SweepMarket(
+        panel=loaded.panel,
+        benchmark=loaded.benchmark,
+        benchmark_source=loaded.benchmark_source,
+        start=request.start_date,
+        split=request.split_date,
+        end=request.end_date,
+    )
+    inside, outside = _part_days(market)
+    if min(inside, outside) < MIN_PART_DAYS:
+        raise InvalidField(
+            "split_date",
+            f"leaves {inside} trading days in-sample and {outside} out-of-sample; "
+            f"each part needs at least {MIN_PART_DAYS}",
+        )
+    return market, spec
+
+
+def resume_cut_off(
+    db: Session,
+    store: CandleStore,
+    jobs: ResearchJobs,
+    sweep: BacktestSweep,
+    *,
+    clock: Clock,
+    limit: int,
+) -> None:
+    """Start again a sweep a server stop cut off (at start-up, not asked by its user): the
+    variants it finished are kept and skipped. 409 if another process took it first, 429
+    past its user's cap, 422 if its data no longer hold it."""
+    request = SweepRequest.model_validate(
+        {**sweep.config, "strategy_id": None, "strategy": sweep.strategy_snapshot}
+    )
+    release = jobs.caps.take(sweep.user_id, SWEEP)
+    try:
+        market, spec = _prepare(store, request, sweep.strategy_snapshot, limit=limit)
+        claim(db, BacktestSweep, sweep, clock=clock)
+        sweep.status, sweep.error, sweep.cancel_requested = "queued", None, False
+        sweep.finished_at, sweep.heartbeat_at, sweep.runner = None, clock.now(), this_process()
+        db.commit()
+    except BaseException:
+        release()
+        raise
+    jobs.run_sweep(sweep.id, market, spec, user_id=sweep.user_id, release=release)
 
 
 def interrupt_stale(db: Session, *, clock: Clock) -> int:

@@ -11,10 +11,11 @@ skipped. Reads bring a run cut off by a restart up to date (``interrupted``) fir
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import delete as delete_rows
 from sqlalchemy.orm import Session
 
 from tradertape.backtest.sweep import SweepMarket
@@ -30,7 +31,7 @@ from tradertape.backtest.walk_forward import (
 from tradertape.backtest.walk_forward_request import WalkForwardRequest
 from tradertape.candles import CandleStore
 from tradertape.db.engine import Database
-from tradertape.db.models import WalkForwardRun
+from tradertape.db.models import WalkForwardRun, WalkForwardTrial
 from tradertape.errors import Conflict, InvalidField
 from tradertape.ports.clock import Clock
 from tradertape.services.job_caps import SWEEP
@@ -39,6 +40,7 @@ from tradertape.services.research.backtests import resolve_strategy
 from tradertape.services.research.jobs import (
     RUNNING,
     ResearchJobs,
+    claim,
     interrupt_stale_jobs,
     owned_job,
     owned_jobs,
@@ -56,14 +58,25 @@ def prepare(
 ) -> tuple[SweepMarket, WalkForwardSpec, Verdict]:
     """The market, the folds and the variants of a request; 422s name the field."""
     sweep = checked_grid(request.parameters, document, settings_of(request))
-    variants = sample_variants(sweep.size, request.samples, request.seed)
+    trials = request.per_fold_trials
+    variants: Sequence[int] = (
+        range(sweep.size)
+        if trials is not None
+        else sample_variants(sweep.size, request.samples, request.seed)
+    )
+    tried = trials if trials is not None else len(variants)
     cap = min(request.max_variants, limit)
-    if len(variants) > cap:
+    if tried > cap:
         which = "this server's" if request.max_variants > limit else "max_variants"
+        field, fix = (
+            ("trials", "ask for fewer trials")
+            if trials is not None
+            else ("parameters", "use fewer values or search: random with fewer samples")
+        )
         raise InvalidField(
-            "parameters",
-            f"each fold would try {len(variants):,} variants, more than the limit of {cap:,} "
-            f"({which}); use fewer values or search: random with fewer samples",
+            field,
+            f"each fold would try {tried:,} variants, more than the limit of {cap:,} "
+            f"({which}); {fix}",
         )
     loaded = load_market(store, request)
     plan = FoldPlan(
@@ -85,12 +98,15 @@ def prepare(
         split=folds[0].out_start,
         end=request.end_date,
     )
-    spec = WalkForwardSpec(sweep=sweep, folds=tuple(folds), variants=variants)
+    spec = WalkForwardSpec(
+        sweep=sweep, folds=tuple(folds), variants=variants, trials=trials, seed=request.seed
+    )
     verdict = Verdict(
         objective=request.objective,
         paths=tuple(p.path for p in request.parameters),
         capital=settings_of(request).starting_capital,
         pbo_blocks=request.pbo_blocks,
+        per_fold_search=trials is not None,
     )
     return market, spec, verdict
 
@@ -125,7 +141,7 @@ def start(
             executor=jobs.plan.executor,
             workers=1 if jobs.plan.executor == "serial" else jobs.plan.workers,
             fold_count=len(spec.folds),
-            variant_count=len(spec.variants),
+            variant_count=spec.width,
             total=spec.size,
             done=0,
             elapsed_s=0.0,
@@ -171,13 +187,14 @@ def resume(
     release = jobs.caps.take(user_id, SWEEP)
     try:
         market, spec, verdict = prepare(store, request, run.strategy_snapshot, limit=limit)
+        claim(db, WalkForwardRun, run, clock=clock)  # (after the slow part: SQLite locks)
         planned = {fold.index: fold.as_dict() for fold in spec.folds}
-        run.folds = [f for f in run.folds if planned.get(int(f["index"])) == _days_of(f)]
-        run.fold_count, run.variant_count, run.total = (
-            len(spec.folds),
-            len(spec.variants),
-            spec.size,
-        )
+        kept = list(run.folds)
+        run.folds = [f for f in kept if planned.get(int(f["index"])) == _days_of(f)]
+        if len(run.folds) < len(kept) or run.fold_count != len(spec.folds):
+            # the folds' days moved (the data changed): an unfinished fold's trials start over
+            _forget_trials(db, run.id, keep={int(f["index"]) for f in run.folds})
+        run.fold_count, run.variant_count, run.total = len(spec.folds), spec.width, spec.size
         run.done = len(run.folds) * run.variant_count
         run.status, run.error, run.cancel_requested = "queued", None, False
         run.summary, run.finished_at = None, None
@@ -188,6 +205,15 @@ def resume(
         raise
     jobs.run_walk_forward(run.id, market, spec, verdict, user_id=user_id, release=release)
     return run
+
+
+def _forget_trials(db: Session, run_id: int, *, keep: set[int]) -> None:
+    """Delete a run's stored search trials but those of the folds ``keep``."""
+    db.execute(
+        delete_rows(WalkForwardTrial).where(
+            WalkForwardTrial.run_id == run_id, WalkForwardTrial.fold.not_in(keep)
+        )
+    )
 
 
 def _days_of(fold: dict[str, Any]) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from tradertape.backtest.sweep_request import SweepParameter, SweepRequest
 from tradertape.candles import CandleStore
 from tradertape.db.engine import Database
 from tradertape.db.models import BacktestRun, BacktestSweep
+from tradertape.db.models.strategies import EQUITY
 from tradertape.errors import Conflict, InvalidField
 from tradertape.ports.clock import Clock
 from tradertape.services.job_caps import SWEEP
@@ -178,13 +179,21 @@ def history(
 ) -> list[BacktestSweep]:
     """The user's sweeps, newest first."""
     return owned_jobs(
-        db, BacktestSweep, user_id=user_id, limit=limit, offset=offset, now=clock.now()
+        db,
+        BacktestSweep,
+        user_id=user_id,
+        limit=limit,
+        offset=offset,
+        now=clock.now(),
+        where=BacktestSweep.kind == EQUITY,
     )
 
 
 def get(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> BacktestSweep:
     """One of the user's sweeps, up to date."""
-    return owned_job(db, BacktestSweep, sweep_id, user_id=user_id, label="sweep", now=clock.now())
+    return owned_job(
+        db, BacktestSweep, sweep_id, user_id=user_id, label="sweep", now=clock.now(), kind=EQUITY
+    )
 
 
 def cancel(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> BacktestSweep:

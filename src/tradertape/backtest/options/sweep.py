@@ -64,11 +64,21 @@ _STRIKE_FIELD = {
 }
 
 
+class GridError(BadParameter):
+    """A grid the strategy cannot run: `field` names where in the request (``parameters[1]``,
+    ``parameters[0].legs``), `detail` why."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(f"{field}: {detail}")
+        self.field = field
+        self.detail = detail
+
+
 class OptionsAxis(_Part):
     """One parameter of the grid and its values (numbers; times of day as ``"09:20"``)."""
 
     parameter: Parameter
-    values: list[float | str] = Field(min_length=1, max_length=MAX_VALUES)
+    values: list[int | float | str] = Field(min_length=1, max_length=MAX_VALUES)
     legs: list[int] | None = Field(default=None, min_length=1, max_length=10)
     unit: Unit | None = None  # stop_loss / target: the unit of a leg that has none
 
@@ -76,7 +86,7 @@ class OptionsAxis(_Part):
     def _coherent(self) -> OptionsAxis:
         timed = self.parameter in TIMES
         for i, value in enumerate(self.values):
-            if timed != isinstance(value, str):
+            if isinstance(value, bool) or timed != isinstance(value, str):
                 kind = 'a time of day ("09:20")' if timed else "a number"
                 raise ValueError(f"values[{i}] must be {kind}")
             if isinstance(value, str):
@@ -113,9 +123,9 @@ def grid_size(grid: list[OptionsAxis]) -> int:
     return math.prod(len(axis.values) for axis in grid)
 
 
-def cell_values(grid: list[OptionsAxis], index: int) -> list[float | str]:
+def cell_values(grid: list[OptionsAxis], index: int) -> list[int | float | str]:
     """The values of cell `index`, one per axis (row-major: the last axis varies fastest)."""
-    out: list[float | str] = []
+    out: list[int | float | str] = []
     for axis in reversed(grid):
         index, at = divmod(index, len(axis.values))
         out.append(axis.values[at])
@@ -127,14 +137,14 @@ def _legs_of(document: dict[str, Any], axis: OptionsAxis, where: str) -> list[di
     if axis.legs is None:
         options = [leg for leg in legs if leg["option_type"] != "FUT"]
         if axis.parameter == "strike" and not options:
-            raise BadParameter(f"{where}: the strategy has no option leg to move the strike of")
+            raise GridError(f"{where}", "the strategy has no option leg to move the strike of")
         return options if axis.parameter == "strike" else legs
     picked = []
     for i in axis.legs:
         if not 0 <= i < len(legs):
-            raise BadParameter(f"{where}.legs: the strategy has no leg {i} ({len(legs)} legs)")
+            raise GridError(f"{where}.legs", f"the strategy has no leg {i} ({len(legs)} legs)")
         if axis.parameter == "strike" and legs[i]["option_type"] == "FUT":
-            raise BadParameter(f"{where}.legs: leg {i} is a future: it has no strike")
+            raise GridError(f"{where}.legs", f"leg {i} is a future: it has no strike")
         picked.append(legs[i])
     return picked
 
@@ -142,7 +152,7 @@ def _legs_of(document: dict[str, Any], axis: OptionsAxis, where: str) -> list[di
 def _number(axis: OptionsAxis, value: float, where: str) -> float | int:
     whole = axis.parameter in _WHOLE
     if whole and float(value) != int(value):
-        raise BadParameter(f"{where}: {axis.parameter} takes whole numbers, not {value}")
+        raise GridError(f"{where}", f"{axis.parameter} takes whole numbers, not {value}")
     return int(value) if whole else float(value)
 
 
@@ -155,11 +165,13 @@ def _set_amount(
     elif had is not None:
         unit = had["unit"]
     else:
-        raise BadParameter(f"{where}: a leg without a {name} needs unit (points, pct or rupees)")
+        raise GridError(f"{where}", f"a leg without a {name} needs unit (points, pct or rupees)")
     leg[name] = {"unit": unit, "value": value}
 
 
-def _apply(document: dict[str, Any], axis: OptionsAxis, value: float | str, where: str) -> None:
+def _apply(
+    document: dict[str, Any], axis: OptionsAxis, value: int | float | str, where: str
+) -> None:
     if axis.parameter in TIMES:
         section = "entry" if axis.parameter == "entry_time" else "exit"
         document.setdefault(section, {})["time"] = _time_of(str(value), 0)
@@ -175,7 +187,7 @@ def _apply(document: dict[str, Any], axis: OptionsAxis, value: float | str, wher
         elif axis.parameter in ("trailing_every", "trailing_by"):
             trailing = leg.get("trailing")
             if trailing is None:
-                raise BadParameter(f"{where}: a leg without a trailing stop: set one to sweep it")
+                raise GridError(f"{where}", "a leg without a trailing stop: set one to sweep it")
             trailing[axis.parameter.removeprefix("trailing_")]["value"] = float(number)
         elif axis.parameter == "reentry_times":
             leg["reentry"] = {**(leg.get("reentry") or {}), "times": number}
@@ -197,7 +209,7 @@ def options_variant(
     except ValidationError as exc:
         path, message = first_error(exc)
         said = ", ".join(f"{a.label} = {v}" for a, v in zip(grid, values, strict=True))
-        raise BadParameter(f"{where}: the strategy refuses {said} ({path}: {message})") from None
+        raise GridError(f"{where}", f"the strategy refuses {said} ({path}: {message})") from None
 
 
 def options_variants(spec: OptionStrategy, grid: list[OptionsAxis]) -> list[OptionStrategy]:
@@ -211,14 +223,15 @@ def check_grid(spec: OptionStrategy, grid: list[OptionsAxis], *, limit: int = MA
     the strategy refuses: each value checked with the others' first values, then every
     cell (a pairing refused alone)."""
     if not 1 <= len(grid) <= MAX_AXES:
-        raise BadParameter(f"parameters: sweep 1 to {MAX_AXES} parameters")
+        raise GridError("parameters", f"sweep 1 to {MAX_AXES} parameters")
     labels = [axis.label for axis in grid]
     if len(set(labels)) != len(labels):
-        raise BadParameter("parameters: a parameter of the same legs is named twice")
+        raise GridError("parameters", "a parameter of the same legs is named twice")
     if grid_size(grid) > limit:
-        raise BadParameter(
-            f"parameters: the grid holds {grid_size(grid):,} cells, more than the limit of "
-            f"{limit:,}; use fewer values"
+        raise GridError(
+            "parameters",
+            f"the grid holds {grid_size(grid):,} cells, more than the limit of "
+            f"{limit:,}; use fewer values",
         )
     for i in range(grid_size(grid)):
         options_variant(spec, grid, i)
@@ -256,13 +269,11 @@ def cell_figures(results: OptionResults) -> dict[str, Any]:
         "gross": str(results.gross),
         "charges": str(results.charges),
         "slippage": str(results.slippage),
-        "max_drawdown": round(results.max_drawdown, 4),
-        "win_rate": round(results.win_rate, 4),
+        "max_drawdown": results.max_drawdown,
+        "win_rate": results.win_rate,
         "trade_sets": results.trade_sets,
-        "return_pct": round(results.return_pct, 4),
-        "return_on_margin": (
-            None if results.return_on_margin is None else round(results.return_on_margin, 4)
-        ),
+        "return_pct": results.return_pct,
+        "return_on_margin": results.return_on_margin,
         "margin_peak": str(results.margin_peak),
     }
 

@@ -175,9 +175,9 @@ def interrupt_stale(db: Session, *, clock: Clock) -> int:
 
 
 def history(
-    db: Session, *, user_id: int, limit: int, offset: int, clock: Clock
+    db: Session, *, user_id: int, limit: int, offset: int, clock: Clock, kind: str = EQUITY
 ) -> list[BacktestSweep]:
-    """The user's sweeps, newest first."""
+    """The user's sweeps of `kind` (equity, options), newest first."""
     return owned_jobs(
         db,
         BacktestSweep,
@@ -185,21 +185,25 @@ def history(
         limit=limit,
         offset=offset,
         now=clock.now(),
-        where=BacktestSweep.kind == EQUITY,
+        where=BacktestSweep.kind == kind,
     )
 
 
-def get(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> BacktestSweep:
-    """One of the user's sweeps, up to date."""
+def get(
+    db: Session, sweep_id: int, *, user_id: int, clock: Clock, kind: str = EQUITY
+) -> BacktestSweep:
+    """One of the user's sweeps of `kind`, up to date (one of the other kind: 404)."""
     return owned_job(
-        db, BacktestSweep, sweep_id, user_id=user_id, label="sweep", now=clock.now(), kind=EQUITY
+        db, BacktestSweep, sweep_id, user_id=user_id, label="sweep", now=clock.now(), kind=kind
     )
 
 
-def cancel(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> BacktestSweep:
+def cancel(
+    db: Session, sweep_id: int, *, user_id: int, clock: Clock, kind: str = EQUITY
+) -> BacktestSweep:
     """Ask a running sweep to stop (it stops after the chunks under way); 409 when it has
     already ended."""
-    sweep = get(db, sweep_id, user_id=user_id, clock=clock)
+    sweep = get(db, sweep_id, user_id=user_id, clock=clock, kind=kind)
     if sweep.status not in RUNNING:
         raise Conflict(f"the sweep has already ended ({sweep.status})")
     sweep.cancel_requested = True
@@ -207,9 +211,9 @@ def cancel(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> Backtes
     return sweep
 
 
-def delete(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> None:
+def delete(db: Session, sweep_id: int, *, user_id: int, clock: Clock, kind: str = EQUITY) -> None:
     """Forget a sweep that has ended (cancel a running one first: 409)."""
-    sweep = get(db, sweep_id, user_id=user_id, clock=clock)
+    sweep = get(db, sweep_id, user_id=user_id, clock=clock, kind=kind)
     if sweep.status in RUNNING:
         raise Conflict("the sweep is still running; cancel it first")
     # Its variants' runs stay in the history, no longer a sweep's (a later sweep may be

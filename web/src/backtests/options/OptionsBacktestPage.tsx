@@ -11,6 +11,7 @@ import { type FoCoverage, useFoCoverage, useOptionRun, useRunOptionBacktest } fr
 import { applyPreset, builderErrors, initialOptions, type OptionValues, PRESETS, toRequest, WEEKDAYS, type Weekday } from "./optionDoc";
 import { OptionResults } from "./OptionResults";
 import { OptionRunsHistory } from "./OptionRunsHistory";
+import { OptionSweepPanel } from "./OptionSweepPanel";
 
 const DAY_NAMES: Record<Weekday, string> = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri" };
 
@@ -188,6 +189,7 @@ export function Component() {
         </Stack>
       </form>
       <div ref={results} style={{ scrollMarginTop: 70 }}>{shown.data && !run.isPending && <OptionResults run={shown.data} />}</div>
+      <OptionSweepPanel request={() => toRequest(values)} />
       <OptionRunsHistory opened={opened} onOpen={setOpened} />
     </Stack>
   );

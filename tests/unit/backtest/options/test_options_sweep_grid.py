@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from tradertape.backtest.options.strategy import OptionStrategy, Unit
 from tradertape.backtest.options.sweep import (
@@ -128,7 +129,7 @@ def test_a_grid_the_strategy_refuses_names_the_parameter(
     ],
 )
 def test_an_axis_that_makes_no_sense_is_refused_by_its_model(axis: dict[str, Any]):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError):
         OptionsAxis.model_validate(axis)
 
 

@@ -13436,8 +13436,9 @@ export interface components {
         };
         /**
          * OptionPayoffOut
-         * @description An entry's payoff at entry: its legs as first entered, at their intrinsic values on
-         *     the first leg's expiry (a future at the spot), over the entry's spot ± 10 %.
+         * @description An entry's payoff at entry: its legs as first entered, valued on the nearest leg's
+         *     expiry (an option of that expiry at intrinsic, one of a later expiry at Black-76 with the
+         *     volatility its entry price implied; a future at the spot), over the entry's spot ± 10 %.
          */
         OptionPayoffOut: {
             /**

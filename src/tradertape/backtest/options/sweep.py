@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -31,7 +31,13 @@ from tradertape.backtest.options.engine import OptionsBacktester
 from tradertape.backtest.options.imported import ImportedChains
 from tradertape.backtest.options.imported_minutes import ImportedMinutes
 from tradertape.backtest.options.results import OptionResults, summarize
-from tradertape.backtest.options.strategy import OptionStrategy, Unit, _Part, first_error
+from tradertape.backtest.options.strategy import (
+    MAX_LEGS,
+    OptionStrategy,
+    Unit,
+    _Part,
+    first_error,
+)
 from tradertape.backtest.options.synthetic import SyntheticChains
 from tradertape.backtest.sweep import BadParameter
 from tradertape.candles.fo_minutes import FoMinuteStore
@@ -40,6 +46,7 @@ from tradertape.candles.fo_store import FoStore
 MAX_AXES = 2
 MAX_VALUES = 25  # per parameter
 MAX_CELLS = 200  # per sweep (each cell is a whole run)
+MAX_NUMBER = 10**9  # larger than any value a document takes (its own bounds refuse less)
 
 Parameter = Literal[
     "strike",
@@ -79,7 +86,9 @@ class OptionsAxis(_Part):
 
     parameter: Parameter
     values: list[int | float | str] = Field(min_length=1, max_length=MAX_VALUES)
-    legs: list[int] | None = Field(default=None, min_length=1, max_length=10)
+    legs: list[Annotated[int, Field(ge=0, le=MAX_LEGS - 1, strict=True)]] | None = Field(
+        default=None, min_length=1, max_length=MAX_LEGS
+    )
     unit: Unit | None = None  # stop_loss / target: the unit of a leg that has none
 
     @model_validator(mode="after")
@@ -91,6 +100,8 @@ class OptionsAxis(_Part):
                 raise ValueError(f"values[{i}] must be {kind}")
             if isinstance(value, str):
                 _time_of(value, i)
+            elif isinstance(value, int) and abs(value) > MAX_NUMBER:
+                raise ValueError(f"values[{i}] must be at most {MAX_NUMBER:,} either way")
             elif not math.isfinite(float(value)):
                 raise ValueError(f"values[{i}] must be finite")
         if len(set(self.values)) != len(self.values):

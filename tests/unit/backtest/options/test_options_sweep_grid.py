@@ -126,6 +126,10 @@ def test_a_grid_the_strategy_refuses_names_the_parameter(
         {"parameter": "entry_time", "values": ["09:20"], "legs": [0]},
         {"parameter": "lots", "values": [1, 1]},
         {"parameter": "lots", "values": [1], "unit": "pct"},
+        {"parameter": "lots", "values": [10**5000]},
+        {"parameter": "stop_loss", "values": [float("inf")]},
+        {"parameter": "lots", "values": [1], "legs": [-1]},
+        {"parameter": "lots", "values": [1], "legs": [True]},
     ],
 )
 def test_an_axis_that_makes_no_sense_is_refused_by_its_model(axis: dict[str, Any]):

@@ -482,6 +482,22 @@ def _options_run(c: Context) -> int:
     return int(c.call("POST", "/api/backtests/options", json=OPTIONS_BACKTEST)["id"])
 
 
+OPTIONS_SWEEP: dict[str, Any] = {
+    **OPTIONS_BACKTEST,
+    "parameters": [{"parameter": "stop_loss", "values": [20, 40]}],
+}
+
+
+def _options_sweep(c: Context, *, ended: bool) -> int:
+    """An options sweep of two cells; with ``ended``, waited for (the user's cap of sweeps
+    under way counts it)."""
+    assert c.runtime.research.wait_idle(120), "the sweeps under way did not end"
+    sweep_id = int(c.call("POST", "/api/backtests/options/sweeps", json=OPTIONS_SWEEP)["id"])
+    if ended:
+        assert c.runtime.research.wait_idle(120), "the options sweep did not end"
+    return sweep_id
+
+
 SWEEP: dict[str, Any] = {
     **BACKTEST,
     "split_date": "2025-02-17",
@@ -1140,6 +1156,22 @@ SEEDS: dict[str, Seed] = {
     ],
     "DELETE /api/backtests/options/{run_id}": lambda c: [
         {"path_parameters": {"run_id": _options_run(c)}}
+    ],
+    "POST /api/backtests/options/sweeps": lambda c: [
+        {"body": OPTIONS_SWEEP},
+        {"body": {**OPTIONS_SWEEP, "parameters": [{"parameter": "trailing_by", "values": [5]}]}},
+    ],
+    "GET /api/backtests/options/sweeps/{sweep_id}": lambda c: [
+        {"path_parameters": {"sweep_id": _options_sweep(c, ended=False)}}
+    ],
+    "GET /api/backtests/options/sweeps/{sweep_id}/events": lambda c: [
+        {"path_parameters": {"sweep_id": _options_sweep(c, ended=True)}}
+    ],
+    "POST /api/backtests/options/sweeps/{sweep_id}/cancel": lambda c: [
+        {"path_parameters": {"sweep_id": _options_sweep(c, ended=False)}}
+    ],
+    "DELETE /api/backtests/options/sweeps/{sweep_id}": lambda c: [
+        {"path_parameters": {"sweep_id": _options_sweep(c, ended=True)}}
     ],
     "GET /api/backtests/options/compare": lambda c: [
         {"query": {"run": [_options_run(c), _options_run(c)]}}

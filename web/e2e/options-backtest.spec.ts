@@ -140,3 +140,26 @@ test("past runs are kept, open again, and two compare side by side @phone", asyn
   await compared.evaluate((e) => e.scrollIntoView({ block: "start" }));
   await keepScreenshot(page, "options-backtest-compare", info.project.name);
 });
+
+interface SweepCell { values: (number | string)[]; net: string | null }
+
+test("a sweep of the legs' stop-loss fills its heatmap with each cell's net P&L", async ({ page }, info) => {
+  test.slow(); // two runs on the research jobs of a shared machine
+  await page.goto("/backtests/options");
+  const sweep = page.getByRole("region", { name: "Sweep" });
+  await sweep.getByLabel("Values").fill("10, 60");
+  await sweep.getByRole("button", { name: "Start sweep" }).click();
+  await expect(sweep.getByRole("status")).toContainText("completed, 2 of 2 cells", { timeout: 90_000 });
+  const id = Number((await sweep.getByRole("status").textContent())?.match(/Sweep #(\d+)/)?.[1]);
+  const res = await pageApi(page).get(`/api/backtests/options/sweeps/${id}`);
+  expect(res.ok(), await res.text()).toBeTruthy();
+  const cells = ((await res.json()) as { cells: SweepCell[] }).cells;
+  expect(cells.map((c) => c.values)).toEqual([[10], [60]]);
+  const heat = sweep.getByRole("table", { name: "Sweep heatmap" });
+  for (const cell of cells) await expect(heat).toContainText(inr(Number(cell.net), 0));
+  await sweep.getByText("Win rate", { exact: true }).click(); // the same cells by win rate
+  await expect(heat).toContainText("%");
+  await expectAccessible(page);
+  await sweep.evaluate((e) => e.scrollIntoView({ block: "start" }));
+  await keepScreenshot(page, "options-backtest-sweep", info.project.name);
+});

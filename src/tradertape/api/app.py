@@ -41,6 +41,7 @@ from tradertape.api.routes import (
     notifications,
     options_backtest,
     options_desk,
+    options_sweeps,
     pages,
     reconciliation,
     risk,
@@ -230,6 +231,7 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
         trading,
         strategies,
         backtest,
+        options_sweeps,  # before options_backtest: /options/sweeps is not a run's id
         options_backtest,
         sweeps,
         walk_forwards,

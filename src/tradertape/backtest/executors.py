@@ -1,7 +1,8 @@
 """Where a sweep's chunks of variants run: this process, the server's one process pool, or Ray.
 
 Each place receives the market and the spec once (a file the pool's processes read; Ray's
-object store) and keeps one `IndicatorBook` per process for the whole sweep, so a chunk pays
+object store) and keeps what its chunks share (`ChunkMarket.shared`: an equity panel's
+`IndicatorBook`, an options run's chains) per process for the whole sweep, so a chunk pays
 only for its simulations. `submit` answers a `concurrent.futures.Future` in every case, so
 the service waits on all three alike; which chunk starts when, and dropping those not
 started at a cancel, is the fair queue's (`tradertape.backtest.fair`).
@@ -28,8 +29,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
-from tradertape.backtest.sweep import ChunkWork, SweepMarket
-from tradertape.indicators import IndicatorBook
+from tradertape.backtest.sweep import ChunkMarket, ChunkWork
 
 Rows = list[dict[str, Any]]
 
@@ -55,10 +55,10 @@ class SerialExecutor:
     name = "serial"
     workers = 1
 
-    def __init__(self, market: SweepMarket, spec: ChunkWork) -> None:
+    def __init__(self, market: ChunkMarket, spec: ChunkWork) -> None:
         self._market = market
         self._spec = spec
-        self._book = IndicatorBook.from_panel(market.panel)
+        self._book = market.shared()
 
     def submit(self, indices: list[int]) -> Future[Rows]:
         """Run the chunk now; the future is already done."""
@@ -75,7 +75,7 @@ class SerialExecutor:
 
 # The sweeps each pool process has served lately, newest last (a process serves every sweep
 # of the server, in turn): their market, spec and book, read once from the sweep's file.
-_PROCESS_JOBS: OrderedDict[str, tuple[SweepMarket, ChunkWork, IndicatorBook]] = OrderedDict()
+_PROCESS_JOBS: OrderedDict[str, tuple[ChunkMarket, ChunkWork, Any]] = OrderedDict()
 JOBS_KEPT = 6  # sweeps a process keeps ready (a user's four and two others')
 NICENESS = 10  # the pool's processes yield to the server's own (reads, orders, backtests)
 
@@ -133,7 +133,7 @@ def _pool_chunk(token: str, path: str, indices: list[int]) -> Rows:
     if state is None:
         with open(path, "rb") as file:
             market, spec = pickle.load(file)  # noqa: S301 - written by this server
-        state = _PROCESS_JOBS[token] = (market, spec, IndicatorBook.from_panel(market.panel))
+        state = _PROCESS_JOBS[token] = (market, spec, market.shared())
         while len(_PROCESS_JOBS) > JOBS_KEPT:
             _PROCESS_JOBS.popitem(last=False)
     else:
@@ -171,7 +171,7 @@ class SharedPool:
                 self._folder = tempfile.TemporaryDirectory(prefix="tradertape-sweeps-")
             return self._pool, Path(self._folder.name)
 
-    def job(self, market: SweepMarket, spec: ChunkWork, *, workers: int) -> PoolJob:
+    def job(self, market: ChunkMarket, spec: ChunkWork, *, workers: int) -> PoolJob:
         """One sweep's chunks on the pool (``workers``: its share, for the chunks' size)."""
         pool, folder = self._executor()
         path = folder / f"{uuid.uuid4().hex}.pickle"
@@ -211,14 +211,14 @@ class PoolJob:
 
 
 # Ray workers keep the book of the sweep they last served (keyed by the sweep's token).
-_RAY_BOOKS: dict[str, IndicatorBook] = {}
+_RAY_BOOKS: dict[str, Any] = {}
 
 
-def _ray_chunk(market: SweepMarket, spec: ChunkWork, token: str, indices: list[int]) -> Rows:
+def _ray_chunk(market: ChunkMarket, spec: ChunkWork, token: str, indices: list[int]) -> Rows:
     book = _RAY_BOOKS.get(token)
     if book is None:
         _RAY_BOOKS.clear()
-        book = _RAY_BOOKS[token] = IndicatorBook.from_panel(market.panel)
+        book = _RAY_BOOKS[token] = market.shared()
     return spec.run_chunk(market, book, indices)
 
 
@@ -231,7 +231,7 @@ class RayExecutor:
 
     name = "ray"
 
-    def __init__(self, market: SweepMarket, spec: ChunkWork, *, address: str, token: str) -> None:
+    def __init__(self, market: ChunkMarket, spec: ChunkWork, *, address: str, token: str) -> None:
         try:
             import ray  # noqa: PLC0415 - the optional extra, imported only when used
         except ImportError as exc:

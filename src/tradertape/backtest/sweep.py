@@ -69,14 +69,31 @@ METRICS = (
 )
 
 
+class ChunkMarket(Protocol):
+    """What a job's chunks run over (an equity panel, an options run's chains): picklable,
+    sent to each place once; `shared` is what every chunk in one process reads and builds
+    once (an equity panel's `IndicatorBook`, an options run's chain source)."""
+
+    def shared(self) -> Any:
+        """The state this process's chunks share, built once per job and process."""
+        ...
+
+
 class ChunkWork(Protocol):
     """What an executor runs in chunks of indices over one market (a sweep's variants, a
     walk-forward's fold-variants): picklable, so a pool's processes read it once."""
 
-    def run_chunk(
-        self, market: SweepMarket, book: IndicatorBook, indices: list[int]
-    ) -> list[dict[str, Any]]:
-        """The rows of ``indices``, sharing ``book``."""
+    def run_chunk(self, market: Any, shared: Any, indices: list[int]) -> list[dict[str, Any]]:
+        """The rows of ``indices``, sharing ``shared`` (the market's `ChunkMarket.shared`)."""
+        ...
+
+
+class GridWork(ChunkWork, Protocol):
+    """A sweep's work: a grid of `size` variants (an equity `SweepSpec`, an options one)."""
+
+    @property
+    def size(self) -> int:
+        """How many variants the grid holds."""
         ...
 
 
@@ -94,6 +111,10 @@ class SweepMarket:
     start: date
     split: date  # first out-of-sample day
     end: date
+
+    def shared(self) -> IndicatorBook:
+        """Each indicator length computed once per process, whatever the variants."""
+        return IndicatorBook.from_panel(self.panel)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2873,6 +2873,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/backtests/options/sweeps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Options Sweeps
+         * @description Your options sweeps, newest first (without their cells).
+         */
+        get: operations["backtest-list_options_sweeps"];
+        put?: never;
+        /**
+         * Start Options Sweep
+         * @description Start a sweep (``queued``) over a grid of one or two leg parameters of an options
+         *     strategy, each cell a whole run over the range; follow it on
+         *     ``GET /api/backtests/options/sweeps/{id}/events``. A value the strategy refuses is a 422
+         *     naming the parameter; a sweep past your cap of sweeps under way, 429.
+         */
+        post: operations["backtest-start_options_sweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtests/options/sweeps/{sweep_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Options Sweep
+         * @description One options sweep with its heatmap: the axes and every finished cell's figures.
+         */
+        get: operations["backtest-get_options_sweep"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Options Sweep
+         * @description Forget an options sweep that has ended (409 while it runs: cancel it first).
+         */
+        delete: operations["backtest-delete_options_sweep"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtests/options/sweeps/{sweep_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Options Sweep
+         * @description Stop a running options sweep after the chunks under way (409 once it has ended).
+         */
+        post: operations["backtest-cancel_options_sweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtests/options/sweeps/{sweep_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream Options Sweep Events
+         * @description SSE: cells done, of how many (``event: progress``), then ``event: end``.
+         */
+        get: operations["backtest-stream_options_sweep_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/backtests/options/{run_id}": {
         parameters: {
             query?: never;
@@ -13345,8 +13436,9 @@ export interface components {
         };
         /**
          * OptionPayoffOut
-         * @description An entry's payoff at entry: its legs as first entered, at their intrinsic values on
-         *     the first leg's expiry (a future at the spot), over the entry's spot ± 10 %.
+         * @description An entry's payoff at entry: its legs as first entered, valued on the nearest leg's
+         *     expiry (an option of that expiry at intrinsic, one of a later expiry at Black-76 with the
+         *     volatility its entry price implied; a future at the spot), over the entry's spot ± 10 %.
          */
         OptionPayoffOut: {
             /**
@@ -13629,6 +13721,231 @@ export interface components {
             slippage?: components["schemas"]["Slippage"];
             /** Underlying */
             underlying: string;
+        };
+        /** OptionSweepAxisOut */
+        OptionSweepAxisOut: {
+            /**
+             * Label
+             * @description `legs[0,1].stop_loss`, `legs[*].strike`, `entry_time`
+             */
+            label: string;
+            /** Parameter */
+            parameter: string;
+            /** Values */
+            values: (number | string)[];
+        };
+        /**
+         * OptionSweepBrief
+         * @description An options sweep in the list: where it stands.
+         */
+        OptionSweepBrief: {
+            /**
+             * Config
+             * @description the request: dates, chains, seed, parameters
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Done
+             * @description cells finished
+             */
+            done: number;
+            /** Elapsed S */
+            elapsed_s: number;
+            /** Error */
+            error: string | null;
+            /**
+             * Executor
+             * @enum {string}
+             */
+            executor: "serial" | "pool" | "ray";
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
+            /** Strategy Name */
+            strategy_name: string;
+            /**
+             * Total
+             * @description cells in the grid
+             */
+            total: number;
+            /** Workers */
+            workers: number;
+        };
+        /**
+         * OptionSweepCellOut
+         * @description One cell: its values (one per axis), where it sits, and its run's figures.
+         */
+        OptionSweepCellOut: {
+            /** Charges */
+            charges?: string | null;
+            /**
+             * Col
+             * @description the second parameter's (the first's, with one parameter)
+             */
+            col: number;
+            /**
+             * Error
+             * @description why this cell did not run
+             */
+            error?: string | null;
+            /** Gross */
+            gross?: string | null;
+            /** Index */
+            index: number;
+            /** Margin Peak */
+            margin_peak?: string | null;
+            /**
+             * Max Drawdown
+             * @description percent below the peak
+             */
+            max_drawdown?: number | null;
+            /** Net */
+            net?: string | null;
+            /** Return On Margin */
+            return_on_margin?: number | null;
+            /** Return Pct */
+            return_pct?: number | null;
+            /**
+             * Row
+             * @description the first parameter's value's position
+             */
+            row: number;
+            /** Slippage */
+            slippage?: string | null;
+            /** Trade Sets */
+            trade_sets?: number | null;
+            /** Values */
+            values: (number | string)[];
+            /**
+             * Win Rate
+             * @description percent of entries that made money
+             */
+            win_rate?: number | null;
+        };
+        /**
+         * OptionSweepOut
+         * @description A sweep with its heatmap: the axes and every finished cell.
+         */
+        OptionSweepOut: {
+            /** Axes */
+            axes: components["schemas"]["OptionSweepAxisOut"][];
+            /** Cells */
+            cells: components["schemas"]["OptionSweepCellOut"][];
+            /**
+             * Config
+             * @description the request: dates, chains, seed, parameters
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Done
+             * @description cells finished
+             */
+            done: number;
+            /** Elapsed S */
+            elapsed_s: number;
+            /** Error */
+            error: string | null;
+            /**
+             * Executor
+             * @enum {string}
+             */
+            executor: "serial" | "pool" | "ray";
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
+            /** Strategy */
+            strategy: {
+                [key: string]: unknown;
+            };
+            /** Strategy Name */
+            strategy_name: string;
+            /**
+             * Total
+             * @description cells in the grid
+             */
+            total: number;
+            /** Workers */
+            workers: number;
+        };
+        /**
+         * OptionSweepRequest
+         * @description The run's request and the grid: one or two parameters, each with its values.
+         */
+        OptionSweepRequest: {
+            /**
+             * Data
+             * @description the chains: synthetic (generated, simulated prices, labelled) or import (NSE's F&O bhavcopies imported with `tradertape data import-fo-bhavcopy`; every trading day of the range must be there, else a 422 names the missing ones)
+             * @default synthetic
+             * @enum {string}
+             */
+            data?: "synthetic" | "import";
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /**
+             * Parameters
+             * @description strike (the leg's strike rule's number: ATM offset, premium, delta or % of spot), stop_loss, target, trailing_every, trailing_by, reentry_times, lots (of `legs`, or every leg), entry_time, exit_time ("09:20")
+             */
+            parameters: components["schemas"]["OptionsAxis"][];
+            /**
+             * Seed
+             * @default 7
+             */
+            seed?: number;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            strategy: components["schemas"]["OptionStrategy"];
+        };
+        /**
+         * OptionsAxis
+         * @description One parameter of the grid and its values (numbers; times of day as ``"09:20"``).
+         */
+        OptionsAxis: {
+            /** Legs */
+            legs?: number[] | null;
+            /**
+             * Parameter
+             * @enum {string}
+             */
+            parameter: "strike" | "stop_loss" | "target" | "trailing_every" | "trailing_by" | "reentry_times" | "lots" | "entry_time" | "exit_time";
+            unit?: components["schemas"]["Unit"] | null;
+            /** Values */
+            values: (number | string)[];
         };
         /**
          * OptionsProtection
@@ -27970,6 +28287,326 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OptionBacktestCompareOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-list_options_sweeps": {
+        parameters: {
+            query?: {
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionSweepBrief"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-start_options_sweep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OptionSweepRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionSweepBrief"];
+                };
+            };
+            /** @description You have as many jobs of this kind under way as one user may (docs/limits.md, "Heavy jobs"): nothing was stored. Send it again after `Retry-After` seconds, or once one has ended. */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-get_options_sweep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionSweepOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-delete_options_sweep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-cancel_options_sweep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionSweepBrief"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-stream_options_sweep_events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events: `progress` as cells finish, then `end`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["SweepProgressMessage"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

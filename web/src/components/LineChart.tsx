@@ -85,5 +85,5 @@ export function LineChart({ series, label, height = 260, format, ticks }: {
 }
 
 /** Distinct colours for up to four runs (never red or green: those mean direction). */
-export const RUN_COLOURS = ["#1c7ed6", "#f08c00", "#7048e8", "#1098ad"];
+export const RUN_COLOURS = ["#1c7ed6", "#f08c00", "#7048e8", "#1098ad", "#d6336c", "#5c940d"]; // six: an options comparison's most
 export const BENCH_COLOUR = "#868e96";

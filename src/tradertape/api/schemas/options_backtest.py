@@ -87,8 +87,9 @@ class OptionPayoffPointOut(_Out):
 
 
 class OptionPayoffOut(_Out):
-    """An entry's payoff at entry: its legs as first entered, at their intrinsic values on
-    the first leg's expiry (a future at the spot), over the entry's spot ± 10 %."""
+    """An entry's payoff at entry: its legs as first entered, valued on the nearest leg's
+    expiry (an option of that expiry at intrinsic, one of a later expiry at Black-76 with the
+    volatility its entry price implied; a future at the spot), over the entry's spot ± 10 %."""
 
     trade_set: int
     day: date

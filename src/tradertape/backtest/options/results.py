@@ -9,9 +9,10 @@ equity curve adds the open legs' marks as floats (docs: backtests use float64 cu
 from __future__ import annotations
 
 import calendar as months
+import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import numpy as np
@@ -20,12 +21,15 @@ from tradertape.backtest.metrics import drawdown
 from tradertape.backtest.options.engine import LegTrade, OptionRun, SetEntry
 from tradertape.backtest.options.strategy import FUTURE
 from tradertape.domain.money import ZERO, paise
-from tradertape.domain.option_math import OptionKind
-from tradertape.domain.option_payoff import PayoffLeg, expiry_value
+from tradertape.domain.option_listing import EXPIRY_CLOSE, IST, RISK_FREE_RATE, years_to_expiry
+from tradertape.domain.option_math import OptionKind, implied_vol
+from tradertape.domain.option_payoff import PayoffLeg, Scenario, expiry_value, today_value
 
 _WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PAYOFF_SPAN = 0.10  # the payoff at entry spans spot ± 10 %
 PAYOFF_STEPS = 40  # in 0.5 % steps, the strikes in the span added
+SESSION_OPEN = time(9, 15)  # a daily run's entry at the open
+SESSION_CLOSE = time(15, 30)  # … or at the close
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +76,11 @@ class PayoffPoint:
 
 @dataclass(frozen=True, slots=True)
 class EntryPayoff:
-    """An entry's payoff at entry: its legs as first entered, each at its intrinsic value
-    on the first leg's expiry (a later expiry's time value is left out), a future at the
-    spot, over spot ± 10 % of the entry's spot."""
+    """An entry's payoff at entry: its legs as first entered, valued on the nearest leg's
+    expiry (`expiry`): a leg of that expiry at its intrinsic value, a leg of a later one at
+    Black-76 with the volatility its entry price implied and the time it has left then (a
+    calendar spread's long leg keeps its time value), a future at the spot; over spot ± 10 %
+    of the entry's spot."""
 
     trade_set: int
     day: date
@@ -140,28 +146,64 @@ def _day_charges(run: OptionRun) -> list[DayCharges]:
     return out
 
 
-def _leg_payoff(trade: LegTrade, spot: float) -> float:
+@dataclass(frozen=True, slots=True)
+class _PayoffLeg:
+    """A leg as the payoff values it: at its intrinsic value on the nearest expiry, or (a
+    later expiry) at Black-76 with the volatility its entry price implied (`model`)."""
+
+    trade: LegTrade
+    model: PayoffLeg | None  # None: valued at expiry (intrinsic), or a future at the spot
+
+
+def _valued(trade: LegTrade, nearest: date, entered: datetime, spot: float) -> _PayoffLeg:
+    """`trade` as the payoff values it: a leg on a later expiry than `nearest` keeps its time
+    value (from `entered` to its expiry, the entry price implies σ; at the nearest expiry's
+    close it has the rest of that time left); one whose price implies no σ (at or below
+    intrinsic) is valued at intrinsic, as before."""
+    if trade.option_type == FUTURE or trade.expiry <= nearest:
+        return _PayoffLeg(trade, None)
+    kind = OptionKind(trade.option_type)
+    strike, premium = float(trade.strike), float(trade.entry_price)
+    years = years_to_expiry(entered, trade.expiry)
+    forward = spot * math.exp(RISK_FREE_RATE * years)
+    vol = implied_vol(kind, premium, forward, strike, years, RISK_FREE_RATE)
+    if vol is None:
+        return _PayoffLeg(trade, None)
+    left = years_to_expiry(datetime.combine(nearest, EXPIRY_CLOSE, tzinfo=IST), trade.expiry)
+    signed = trade.sign * trade.quantity
+    return _PayoffLeg(trade, PayoffLeg(kind, strike, signed, premium, vol, left))
+
+
+def _leg_payoff(leg: _PayoffLeg, spot: float) -> float:
+    trade = leg.trade
     signed = trade.sign * trade.quantity
     entry = float(trade.entry_price)
     if trade.option_type == FUTURE:
         return signed * (spot - entry)
-    leg = PayoffLeg(OptionKind(trade.option_type), float(trade.strike), signed, entry, 0.0, 0.0)
-    return expiry_value(leg, spot)
+    if leg.model is not None:
+        return today_value([leg.model], spot, Scenario(spot), RISK_FREE_RATE)
+    at_expiry = PayoffLeg(OptionKind(trade.option_type), float(trade.strike), signed, entry, 0, 0)
+    return expiry_value(at_expiry, spot)
 
 
-def payoff_at_entry(entry: SetEntry, trades: list[LegTrade]) -> EntryPayoff | None:
-    """`entry`'s payoff at expiry from its legs as first entered (`EntryPayoff`)."""
+def payoff_at_entry(
+    entry: SetEntry, trades: list[LegTrade], *, daily_at: time = SESSION_OPEN
+) -> EntryPayoff | None:
+    """`entry`'s payoff on its nearest expiry from its legs as first entered (`EntryPayoff`);
+    a daily run's legs entered at `daily_at` (the open, or the close)."""
     legs = [t for t in trades if t.trade_set == entry.trade_set and t.entry_number == 0]
     if not legs:
         return None
+    expiry = min(t.expiry for t in legs)
+    entered = datetime.combine(entry.day, entry.time or daily_at, tzinfo=IST)
+    valued = [_valued(t, expiry, entered, entry.spot) for t in legs]
     low, high = entry.spot * (1 - PAYOFF_SPAN), entry.spot * (1 + PAYOFF_SPAN)
     grid = np.linspace(low, high, PAYOFF_STEPS + 1).round(2).tolist()
     strikes = [float(t.strike) for t in legs if t.option_type != FUTURE]
     spots = sorted({*grid, *(k for k in strikes if low <= k <= high)})
     points = [
-        PayoffPoint(spot, round(sum(_leg_payoff(t, spot) for t in legs), 2)) for spot in spots
+        PayoffPoint(spot, round(sum(_leg_payoff(v, spot) for v in valued), 2)) for spot in spots
     ]
-    expiry = min(t.expiry for t in legs)
     return EntryPayoff(
         entry.trade_set, entry.day, entry.time, entry.spot, expiry, points, _zeros(points)
     )
@@ -183,6 +225,7 @@ def _zeros(points: list[PayoffPoint]) -> list[float]:
 def summarize(run: OptionRun) -> OptionResults:
     """The run's results (see the module docstring)."""
     s = run.strategy
+    daily_at = SESSION_CLOSE if s.daily.entry == "close" else SESSION_OPEN
     capital = paise(Decimal(str(s.capital)))
     charges_rows = _day_charges(run)
     realised: dict[date, Decimal] = defaultdict(lambda: ZERO)
@@ -253,5 +296,9 @@ def summarize(run: OptionRun) -> OptionResults:
             for k, v in sorted(month.items())
         ],
         worst_days=sorted(curve, key=lambda p: p.pnl)[:5],
-        payoffs=[p for e in run.entries if (p := payoff_at_entry(e, run.trades)) is not None],
+        payoffs=[
+            p
+            for e in run.entries
+            if (p := payoff_at_entry(e, run.trades, daily_at=daily_at)) is not None
+        ],
     )

@@ -110,6 +110,9 @@ class BacktestSweep(Owned, Base):
     __tablename__ = "backtest_sweeps"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # equity (`/api/sweeps`: in- and out-of-sample over a panel) | options
+    # (`/api/backtests/options/sweeps`: over the chains, no split); each lists its own kind
+    kind: Mapped[str] = mapped_column(String(16), default=EQUITY, server_default=EQUITY)
     strategy_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_strategies.id", ondelete="SET NULL"), index=True
     )
@@ -121,7 +124,7 @@ class BacktestSweep(Owned, Base):
     status: Mapped[str] = mapped_column(String(16))
     executor: Mapped[str] = mapped_column(String(16))  # serial | pool | ray
     workers: Mapped[int]
-    split_date: Mapped[date]
+    split_date: Mapped[date | None]  # an options sweep has none
     total: Mapped[int]
     done: Mapped[int]
     elapsed_s: Mapped[float]  # wall time spent running variants so far

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session, defer
 
 from tradertape.backtest.executors import (
@@ -40,12 +40,12 @@ from tradertape.backtest.executors import (
     default_workers,
 )
 from tradertape.backtest.fair import FairChunks, FairQueue
-from tradertape.backtest.sweep import ChunkWork, SweepMarket, SweepSpec
+from tradertape.backtest.sweep import ChunkMarket, ChunkWork, GridWork, SweepMarket
 from tradertape.backtest.walk_forward import Verdict, WalkForwardSpec, in_sample_score
 from tradertape.backtest.walk_forward_search import FoldSearch, Trial
 from tradertape.db.engine import Database
 from tradertape.db.models import BacktestRun, BacktestSweep, WalkForwardRun, WalkForwardTrial
-from tradertape.errors import Conflict
+from tradertape.errors import Conflict, NotFound
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.job_caps import JobCaps, Release
@@ -111,10 +111,20 @@ def mark_if_stale(row: JobRow, now: datetime) -> bool:
 
 
 def owned_jobs(
-    db: Session, model: type[JobRow], *, user_id: int, limit: int, offset: int, now: datetime
+    db: Session,
+    model: type[JobRow],
+    *,
+    user_id: int,
+    limit: int,
+    offset: int,
+    now: datetime,
+    where: ColumnElement[bool] | None = None,
 ) -> list[JobRow]:
-    """The user's job rows of `model`, newest first, each cut-off one marked as such."""
+    """The user's job rows of `model` (those `where` holds of), newest first, each cut-off
+    one marked as such."""
     query = owned(model, user_id=user_id).order_by(model.id.desc())
+    if where is not None:
+        query = query.where(where)
     rows = list(db.scalars(query.limit(limit).offset(offset)))
     if sum(mark_if_stale(row, now) for row in rows):  # every row, not the first
         db.commit()
@@ -122,10 +132,20 @@ def owned_jobs(
 
 
 def owned_job(
-    db: Session, model: type[JobRow], row_id: int, *, user_id: int, label: str, now: datetime
+    db: Session,
+    model: type[JobRow],
+    row_id: int,
+    *,
+    user_id: int,
+    label: str,
+    now: datetime,
+    kind: str | None = None,
 ) -> JobRow:
-    """One of the user's job rows, up to date (another user's is a 404 naming `label`)."""
+    """One of the user's job rows, up to date (another user's, or a sweep of another
+    `kind`, is a 404 naming `label`)."""
     row = get_owned(db, model, row_id, user_id=user_id, label=label)
+    if kind is not None and getattr(row, "kind", kind) != kind:
+        raise NotFound(f"{label} {row_id} not found")
     if mark_if_stale(row, now):
         db.commit()
     return row
@@ -229,7 +249,7 @@ def chunk_size(total: int, workers: int) -> int:
 
 
 def make_executor(
-    plan: SweepPlan, market: SweepMarket, spec: ChunkWork, *, pool: SharedPool | None = None
+    plan: SweepPlan, market: ChunkMarket, spec: ChunkWork, *, pool: SharedPool | None = None
 ) -> ChunkExecutor:
     """The executor the plan names (a local pool's chunks on ``pool``)."""
     if plan.ray_address:
@@ -345,7 +365,7 @@ class ResearchJobs:
     # -- sweeps ------------------------------------------------------------------------------
 
     def run_sweep(
-        self, sweep_id: int, market: SweepMarket, spec: SweepSpec, *, user_id: int, release: Release
+        self, sweep_id: int, market: ChunkMarket, spec: GridWork, *, user_id: int, release: Release
     ) -> None:
         """Run the queued sweep ``sweep_id`` in a thread, its chunks on the plan's executor
         in the user's turns; ``release`` (the user's place under the cap) once it has ended."""
@@ -358,7 +378,7 @@ class ResearchJobs:
 
         self._start(f"sweep-{sweep_id}", job)
 
-    def _sweep(self, sweep_id: int, market: SweepMarket, spec: SweepSpec, user_id: int) -> None:
+    def _sweep(self, sweep_id: int, market: ChunkMarket, spec: GridWork, user_id: int) -> None:
         try:
             inner = make_executor(self.plan, market, spec, pool=self.pool)
             executor = FairChunks(inner, self.fair, user=user_id)

@@ -20,11 +20,9 @@ from pydantic import ValidationError
 
 from tradertape.backtest.options.chain import ChainSource, MinuteSource
 from tradertape.backtest.options.engine import NoData, OptionsBacktester
-from tradertape.backtest.options.imported import ImportedChains
-from tradertape.backtest.options.imported_minutes import ImportedMinutes
 from tradertape.backtest.options.results import OptionResults, summarize
 from tradertape.backtest.options.strategy import OptionStrategy, first_error
-from tradertape.backtest.options.synthetic import SyntheticChains
+from tradertape.backtest.options.sweep import chains_for
 from tradertape.candles.fo_minutes import FoMinuteStore
 from tradertape.candles.fo_store import FoStore
 from tradertape.domain.calendar import OutsideCalendarError
@@ -76,40 +74,67 @@ def run_options(
 ) -> OptionsRun:
     """Backtest `strategy` from `start` to `end` on the chosen chains (``import``: those
     imported into `data_dir`)."""
+    check_span(start, end)
+    require_data(strategy, start, end, data=data, data_dir=data_dir)
+    source, minutes = chains_for(strategy, start, end, data=data, seed=seed, data_dir=data_dir)
+    return OptionsRun(
+        run_on(strategy, source, minutes, start, end, data=data),
+        data_source=data,
+        synthetic=data == "synthetic",
+    )
+
+
+def check_span(start: date, end: date) -> None:
+    """Refuse a range that ends before it starts, or spans more than `MAX_DAYS`."""
     if end < start:
         raise InvalidField("end_date", "must not be before start_date")
     if (end - start).days > MAX_DAYS:
         raise InvalidField("end_date", f"a run spans at most {MAX_DAYS} days")
-    source: ChainSource
-    minutes: MinuteSource | None
+
+
+def require_data(
+    strategy: OptionStrategy,
+    start: date,
+    end: date,
+    *,
+    data: DataChoice,
+    data_dir: Path | None,
+) -> None:
+    """Refuse (422) chains the run cannot have: an unknown choice, imported days or minutes
+    missing, synthetic chains of another underlying than NIFTY."""
     if data == "import":
         if data_dir is None:  # pragma: no cover - every caller passes its data folder
             raise InvalidField("data", "no data folder to read imported bhavcopies from")
         store = FoStore.in_data_folder(data_dir)
         require_days(store, strategy.underlying, start, end, data_dir)
-        source = ImportedChains(store)
-        minutes = None
         if strategy.resolution == "minute":
             minute_store = FoMinuteStore.in_data_folder(data_dir)
             require_minutes(minute_store, store, strategy.underlying, start, end)
-            minutes = ImportedMinutes(minute_store)
     elif data == "synthetic":
         if strategy.underlying != "NIFTY":
             raise InvalidField(
                 "strategy.underlying", "synthetic chains are made for NIFTY only (its weeklies)"
             )
-        # the chains start earlier: the first day's open needs the previous close, and an
-        # entry rule its indicators' history (a year and more)
-        before = timedelta(days=400 if strategy.entry.rule is not None else 10)
-        synthetic = SyntheticChains(start - before, end + timedelta(days=10), seed=seed)
-        source, minutes = synthetic, synthetic
     else:
         raise InvalidField("data", f"unknown data {data!r}")
+
+
+def run_on(
+    strategy: OptionStrategy,
+    source: ChainSource,
+    minutes: MinuteSource | None,
+    start: date,
+    end: date,
+    *,
+    data: DataChoice,
+) -> OptionResults:
+    """One run's results on chains already built (a gap in them: 422 naming ``data`` for
+    imported chains, ``start_date`` for synthetic ones)."""
     try:
         run = OptionsBacktester(strategy, source, minutes).run(start, end)
     except NoData as exc:
         raise InvalidField("data" if data == "import" else "start_date", str(exc)) from None
-    return OptionsRun(summarize(run), data_source=data, synthetic=data == "synthetic")
+    return summarize(run)
 
 
 def missing_days(

@@ -30,6 +30,7 @@ from tradertape.backtest.sweep_request import SweepParameter, SweepRequest
 from tradertape.candles import CandleStore
 from tradertape.db.engine import Database
 from tradertape.db.models import BacktestRun, BacktestSweep
+from tradertape.db.models.strategies import EQUITY
 from tradertape.errors import Conflict, InvalidField
 from tradertape.ports.clock import Clock
 from tradertape.services.job_caps import SWEEP
@@ -211,23 +212,35 @@ def interrupt_stale(db: Session, *, clock: Clock) -> int:
 
 
 def history(
-    db: Session, *, user_id: int, limit: int, offset: int, clock: Clock
+    db: Session, *, user_id: int, limit: int, offset: int, clock: Clock, kind: str = EQUITY
 ) -> list[BacktestSweep]:
-    """The user's sweeps, newest first."""
+    """The user's sweeps of `kind` (equity, options), newest first."""
     return owned_jobs(
-        db, BacktestSweep, user_id=user_id, limit=limit, offset=offset, now=clock.now()
+        db,
+        BacktestSweep,
+        user_id=user_id,
+        limit=limit,
+        offset=offset,
+        now=clock.now(),
+        where=BacktestSweep.kind == kind,
     )
 
 
-def get(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> BacktestSweep:
-    """One of the user's sweeps, up to date."""
-    return owned_job(db, BacktestSweep, sweep_id, user_id=user_id, label="sweep", now=clock.now())
+def get(
+    db: Session, sweep_id: int, *, user_id: int, clock: Clock, kind: str = EQUITY
+) -> BacktestSweep:
+    """One of the user's sweeps of `kind`, up to date (one of the other kind: 404)."""
+    return owned_job(
+        db, BacktestSweep, sweep_id, user_id=user_id, label="sweep", now=clock.now(), kind=kind
+    )
 
 
-def cancel(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> BacktestSweep:
+def cancel(
+    db: Session, sweep_id: int, *, user_id: int, clock: Clock, kind: str = EQUITY
+) -> BacktestSweep:
     """Ask a running sweep to stop (it stops after the chunks under way); 409 when it has
     already ended."""
-    sweep = get(db, sweep_id, user_id=user_id, clock=clock)
+    sweep = get(db, sweep_id, user_id=user_id, clock=clock, kind=kind)
     if sweep.status not in RUNNING:
         raise Conflict(f"the sweep has already ended ({sweep.status})")
     sweep.cancel_requested = True
@@ -235,9 +248,9 @@ def cancel(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> Backtes
     return sweep
 
 
-def delete(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> None:
+def delete(db: Session, sweep_id: int, *, user_id: int, clock: Clock, kind: str = EQUITY) -> None:
     """Forget a sweep that has ended (cancel a running one first: 409)."""
-    sweep = get(db, sweep_id, user_id=user_id, clock=clock)
+    sweep = get(db, sweep_id, user_id=user_id, clock=clock, kind=kind)
     if sweep.status in RUNNING:
         raise Conflict("the sweep is still running; cancel it first")
     # Its variants' runs stay in the history, no longer a sweep's (a later sweep may be

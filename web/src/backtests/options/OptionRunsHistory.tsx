@@ -10,7 +10,7 @@ import { compareMetrics, type Metric } from "../analysis";
 import { MetricsCompared } from "../MetricsCompared";
 import { type OptionComparedRun, type OptionRunBrief, useCompareOptionRuns, useOptionRuns } from "./optionBacktestApi";
 
-export const MAX_COMPARED = 4;
+export const MAX_COMPARED = 6; // as the API compares
 
 /** The figures a comparison of options runs sets side by side (keys of the API's figures). */
 export const OPTION_METRICS: Metric[] = [

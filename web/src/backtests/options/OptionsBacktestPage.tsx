@@ -11,6 +11,7 @@ import { type FoCoverage, useFoCoverage, useOptionRun, useRunOptionBacktest } fr
 import { applyPreset, builderErrors, initialOptions, type OptionValues, PRESETS, toRequest, WEEKDAYS, type Weekday } from "./optionDoc";
 import { OptionResults } from "./OptionResults";
 import { OptionRunsHistory } from "./OptionRunsHistory";
+import { OptionSweepPanel } from "./OptionSweepPanel";
 
 const DAY_NAMES: Record<Weekday, string> = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri" };
 
@@ -108,8 +109,37 @@ export function Component() {
               {(errors["entry.weekdays"] ?? errors.entry) && <Text role="alert" c="red.9" size="xs">{errors["entry.weekdays"] ?? errors.entry}</Text>}
               <SimpleGrid cols={2} spacing="xs" mt="xs">
                 {text("days_to_expiry", "Days to expiry", "entry.days_to_expiry", "e.g. 0, 1; empty: any")}
-                <TextInput size="xs" label="Entry at" value="Day's open (bhavcopy)" readOnly description="daily data: one price a day" />
+                <NativeSelect size="xs" label="Data resolution" value={values.resolution}
+                  onChange={(e) => set("resolution", e.currentTarget.value as OptionValues["resolution"])}
+                  data={[{ value: "daily", label: "Daily (bhavcopy: the day's open)" }, { value: "minute", label: "Minute candles" }]} error={errors.resolution} />
+                {values.resolution === "minute" && (
+                  <>
+                    <TextInput size="xs" type="time" label="Entry at (IST)" value={values.entry_time} onChange={(e) => set("entry_time", e.currentTarget.value)} error={errors["entry.time"]} />
+                    <TextInput size="xs" type="time" label="Exit at (IST)" value={values.exit_time} onChange={(e) => set("exit_time", e.currentTarget.value)} error={errors["exit.time"]} />
+                    <NativeSelect size="xs" label="Enter when" value={values.entry_wait}
+                      onChange={(e) => set("entry_wait", e.currentTarget.value as OptionValues["entry_wait"])}
+                      data={[{ value: "none", label: "At the entry time" }, { value: "range_breakout", label: "The opening range breaks" }, { value: "momentum", label: "A momentum move" }]} />
+                  </>
+                )}
               </SimpleGrid>
+              {values.resolution === "minute" && values.entry_wait === "range_breakout" && (
+                <SimpleGrid cols={2} spacing="xs" mt="xs" role="group" aria-label="Range breakout">
+                  {text("range_minutes", "Range of the first (minutes)", "entry.range_breakout", "from 09:15")}
+                  <NativeSelect size="xs" label="Breaks its" value={values.range_breaks} onChange={(e) => set("range_breaks", e.currentTarget.value as OptionValues["range_breaks"])}
+                    data={[{ value: "high", label: "High" }, { value: "low", label: "Low" }]} />
+                </SimpleGrid>
+              )}
+              {values.resolution === "minute" && values.entry_wait === "momentum" && (
+                <SimpleGrid cols={2} spacing="xs" mt="xs" role="group" aria-label="Momentum">
+                  <NativeSelect size="xs" label="Move of" value={values.momentum_on} onChange={(e) => set("momentum_on", e.currentTarget.value as OptionValues["momentum_on"])}
+                    data={[{ value: "underlying", label: "The underlying" }, { value: "premium", label: "Each leg's premium" }]} />
+                  <NativeSelect size="xs" label="Direction" value={values.momentum_move} onChange={(e) => set("momentum_move", e.currentTarget.value as OptionValues["momentum_move"])}
+                    data={[{ value: "up", label: "Up" }, { value: "down", label: "Down" }]} />
+                  <NativeSelect size="xs" label="Move in" value={values.momentum_unit} onChange={(e) => set("momentum_unit", e.currentTarget.value as OptionValues["momentum_unit"])}
+                    data={[{ value: "pct", label: "%" }, { value: "points", label: "Points" }]} />
+                  {text("momentum_value", "Move by", "entry.momentum")}
+                </SimpleGrid>
+              )}
             </Card>
             <Card withBorder component="section" aria-label="Exit">
               <Title order={2} size="h5" mb="xs">Exit (whole strategy)</Title>
@@ -159,6 +189,7 @@ export function Component() {
         </Stack>
       </form>
       <div ref={results} style={{ scrollMarginTop: 70 }}>{shown.data && !run.isPending && <OptionResults run={shown.data} />}</div>
+      <OptionSweepPanel request={() => toRequest(values)} />
       <OptionRunsHistory opened={opened} onOpen={setOpened} />
     </Stack>
   );

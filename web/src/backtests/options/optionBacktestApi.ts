@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type components } from "@/api/client";
 import { unwrap } from "@/api/errors";
 import type { OptionRunRequest } from "./optionDoc";
+import type { OptionSweepRequest } from "./optionSweep";
 
 export type OptionRun = components["schemas"]["OptionBacktestRunOut"];
 export type OptionRunBrief = components["schemas"]["OptionBacktestRunBrief"];
@@ -73,5 +74,37 @@ export function useFoCoverage() {
   return useQuery({
     queryKey: ["market", "fo", "coverage"],
     queryFn: async () => unwrap(await api.GET("/api/market/fo/coverage")),
+  });
+}
+
+export const optionSweepKeys = {
+  sweeps: () => ["options-backtests", "sweeps"] as const,
+  sweep: (id: number) => ["options-backtests", "sweep", id] as const,
+};
+
+/** Starts a sweep over a grid of leg parameters (queued: read it with `useOptionSweep`). */
+export function useStartOptionSweep() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: OptionSweepRequest) => unwrap(await api.POST("/api/backtests/options/sweeps", { body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: optionSweepKeys.sweeps() }),
+  });
+}
+
+/** One sweep with its heatmap, read again each second while it runs. */
+export function useOptionSweep(id: number | null) {
+  return useQuery({
+    queryKey: optionSweepKeys.sweep(id ?? 0),
+    enabled: id !== null && id > 0,
+    refetchInterval: (query) => (["queued", "running"].includes(query.state.data?.status ?? "queued") ? 1000 : false),
+    queryFn: async () =>
+      unwrap(await api.GET("/api/backtests/options/sweeps/{sweep_id}", { params: { path: { sweep_id: id ?? 0 } } })),
+  });
+}
+
+export function useCancelOptionSweep() {
+  return useMutation({
+    mutationFn: async (id: number) =>
+      unwrap(await api.POST("/api/backtests/options/sweeps/{sweep_id}/cancel", { params: { path: { sweep_id: id } } })),
   });
 }

@@ -115,3 +115,39 @@ describe("the API's 422 on the builder's field", () => {
     });
   });
 });
+
+describe("minute entries", () => {
+  const minute = { ...applyPreset(initialOptions, "short_straddle"), resolution: "minute" as const, hold: "intraday" as const };
+
+  it("a daily run sends no entry time or wait, whatever the minute fields hold", () => {
+    const body = toRequest({ ...applyPreset(initialOptions, "short_straddle"), entry_wait: "momentum" });
+    expect(body.strategy.resolution).toBe("daily");
+    expect(body.strategy.entry).toEqual({ weekdays: ["mon", "tue", "wed", "thu", "fri"] });
+    expect(body.strategy.exit).toEqual({ move_sl_to_cost: false });
+  });
+
+  it("a minute run enters at its time and exits at its own", () => {
+    const body = toRequest({ ...minute, entry_time: "09:45", exit_time: "15:00" });
+    expect(body.strategy).toMatchObject({ resolution: "minute", hold: "intraday" });
+    expect(body.strategy.entry).toEqual({ weekdays: ["mon", "tue", "wed", "thu", "fri"], time: "09:45" });
+    expect(body.strategy.exit).toEqual({ move_sl_to_cost: false, time: "15:00" });
+  });
+
+  it("a range breakout waits for the first minutes' high or low to break", () => {
+    const body = toRequest({ ...minute, entry_wait: "range_breakout", range_minutes: "30", range_breaks: "low" });
+    expect(body.strategy.entry?.range_breakout).toEqual({ minutes: 30, breaks: "low" });
+    expect(body.strategy.entry?.momentum).toBeUndefined();
+  });
+
+  it("a momentum entry waits for the underlying's or the premium's move", () => {
+    const body = toRequest({ ...minute, entry_wait: "momentum", momentum_on: "premium", momentum_move: "down", momentum_unit: "points", momentum_value: "12.5" });
+    expect(body.strategy.entry?.momentum).toEqual({ on: "premium", move: "down", unit: "points", value: 12.5 });
+    expect(body.strategy.entry?.range_breakout).toBeUndefined();
+  });
+
+  it("the API's errors on the waits land on their fields", () => {
+    expect(builderKey("strategy.entry.range_breakout.minutes")).toBe("entry.range_breakout");
+    expect(builderKey("strategy.entry.momentum.value")).toBe("entry.momentum");
+    expect(builderKey("strategy.entry.time")).toBe("entry.time");
+  });
+});

@@ -31,10 +31,23 @@ export interface LegValues {
   reentry_strike: "same" | "reselect";
 }
 
+export type EntryWait = "none" | "range_breakout" | "momentum";
+
 export interface OptionValues {
   name: string;
   underlying: string;
+  resolution: "daily" | "minute";
   hold: "intraday" | "expiry";
+  entry_time: string; // "09:20" (minute data)
+  exit_time: string; // "15:15" (minute data)
+  // minute data: the entry may wait for the underlying (or a premium) to move first
+  entry_wait: EntryWait;
+  range_minutes: string; // the opening range's length from 09:15
+  range_breaks: "high" | "low";
+  momentum_on: "underlying" | "premium";
+  momentum_move: "up" | "down";
+  momentum_unit: "points" | "pct";
+  momentum_value: string;
   legs: LegValues[];
   entry_weekdays: Weekday[];
   days_to_expiry: string; // "0, 1" or empty: any day
@@ -72,7 +85,17 @@ export function newLeg(over: Partial<LegValues> = {}): LegValues {
 export const initialOptions: OptionValues = {
   name: "Weekly short straddle",
   underlying: "NIFTY",
+  resolution: "daily",
   hold: "expiry",
+  entry_time: "09:20",
+  exit_time: "15:15",
+  entry_wait: "none",
+  range_minutes: "15",
+  range_breaks: "high",
+  momentum_on: "underlying",
+  momentum_move: "up",
+  momentum_unit: "pct",
+  momentum_value: "0.5",
   legs: [],
   entry_weekdays: [...WEEKDAYS],
   days_to_expiry: "",
@@ -182,16 +205,33 @@ function dayList(text: string): number[] {
   return text.split(/[\s,;]+/).filter(Boolean).map(number);
 }
 
-/** The request body: a daily (bhavcopy) run of the builder's document on the chosen chains. */
+type EntryDoc = NonNullable<OptionStrategyDoc["entry"]>;
+
+/** The entry: weekdays; at minute resolution its time, and what it waits for (a breakout of
+ * the opening range, or a move of the underlying or the premium). */
+function entryDocument(v: OptionValues): EntryDoc {
+  const entry: EntryDoc = { weekdays: v.entry_weekdays };
+  if (v.resolution !== "minute") return entry;
+  entry.time = v.entry_time;
+  if (v.entry_wait === "range_breakout") {
+    entry.range_breakout = { minutes: number(v.range_minutes), breaks: v.range_breaks };
+  } else if (v.entry_wait === "momentum") {
+    entry.momentum = { on: v.momentum_on, move: v.momentum_move, unit: v.momentum_unit, value: number(v.momentum_value) };
+  }
+  return entry;
+}
+
+/** The request body: a daily (bhavcopy) or minute run of the builder's document on the
+ * chosen chains. */
 export function toRequest(v: OptionValues): OptionRunRequest {
   const strategy: OptionStrategyDoc = {
     name: v.name.trim() || "Options strategy",
     underlying: v.underlying.trim().toUpperCase(),
-    resolution: "daily",
+    resolution: v.resolution,
     hold: v.hold,
     legs: v.legs.map(legDocument),
-    entry: { weekdays: v.entry_weekdays },
-    exit: { move_sl_to_cost: v.move_sl_to_cost },
+    entry: entryDocument(v),
+    exit: v.resolution === "minute" ? { move_sl_to_cost: v.move_sl_to_cost, time: v.exit_time } : { move_sl_to_cost: v.move_sl_to_cost },
     slippage: { unit: v.slippage_unit, value: filled(v.slippage_value) ? number(v.slippage_value) : 0 },
     charges: v.charges,
     capital: number(v.capital),
@@ -216,7 +256,7 @@ export function toRequest(v: OptionValues): OptionRunRequest {
 // The builder's field for each place a document's error can name.
 const LEG_FIELDS = new Set(["option_type", "side", "lots", "expiry", "strike", "stop_loss", "target", "trailing", "break_even_at", "reentry"]);
 const SECTION_FIELDS: Record<string, Set<string>> = {
-  entry: new Set(["weekdays", "days_to_expiry", "time", "rule"]),
+  entry: new Set(["weekdays", "days_to_expiry", "time", "rule", "range_breakout", "momentum"]),
   exit: new Set(["stop_loss", "target", "lock_profit", "move_sl_to_cost", "days_before_expiry", "time"]),
   slippage: new Set(["unit", "value"]),
 };

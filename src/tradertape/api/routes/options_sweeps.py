@@ -1,0 +1,121 @@
+"""Options sweeps: a grid over one or two of an options strategy's leg parameters run as a
+stored sweep on the research jobs (as equity sweeps are), read as a heatmap of net P&L,
+drawdown and win rate; follow (SSE), list, read, cancel, delete."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.openapi_streams import stream_answer
+from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
+from tradertape.api.schemas.numbers import RowId
+from tradertape.api.schemas.options_sweeps import (
+    OptionSweepBrief,
+    OptionSweepOut,
+    OptionSweepRequest,
+)
+from tradertape.api.schemas.sweeps import SweepProgressMessage
+from tradertape.db.models import BacktestSweep
+from tradertape.services.research import options_sweeps, sweeps
+from tradertape.serving.open_streams import EventStream, StreamsDep
+
+router = APIRouter(prefix="/backtests/options/sweeps", tags=["backtest"])
+
+
+def _brief(row: BacktestSweep) -> OptionSweepBrief:
+    return OptionSweepBrief.model_validate(row, from_attributes=True)
+
+
+@router.post(
+    "",
+    response_model=OptionSweepBrief,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=HEAVY_JOB_RESPONSES,
+)
+def start_options_sweep(
+    body: OptionSweepRequest, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> OptionSweepBrief:
+    """Start a sweep (``queued``) over a grid of one or two leg parameters of an options
+    strategy, each cell a whole run over the range; follow it on
+    ``GET /api/backtests/options/sweeps/{id}/events``. A value the strategy refuses is a 422
+    naming the parameter; a sweep past your cap of sweeps under way, 429."""
+    ask = options_sweeps.OptionsSweepAsk(
+        strategy=body.strategy,
+        parameters=body.parameters,
+        start=body.start_date,
+        end=body.end_date,
+        data=body.data,
+        seed=body.seed,
+    )
+    row = options_sweeps.start(
+        db,
+        runtime.research,
+        ask,
+        clock=runtime.clock,
+        user_id=user.id,
+        data_dir=runtime.settings.data_dir,
+        limit=runtime.settings.sweep_max_variants,
+    )
+    return _brief(row)
+
+
+@router.get("", response_model=list[OptionSweepBrief])
+def list_options_sweeps(
+    user: CurrentUser, runtime: RuntimeDep, db: DbDep, page: PageDep
+) -> list[OptionSweepBrief]:
+    """Your options sweeps, newest first (without their cells)."""
+    rows = options_sweeps.history(
+        db, user_id=user.id, limit=page.limit, offset=page.offset, clock=runtime.clock
+    )
+    return [_brief(row) for row in rows]
+
+
+@router.get("/{sweep_id}", response_model=OptionSweepOut)
+def get_options_sweep(
+    sweep_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> OptionSweepOut:
+    """One options sweep with its heatmap: the axes and every finished cell's figures."""
+    row = options_sweeps.get(db, sweep_id, user_id=user.id, clock=runtime.clock)
+    return OptionSweepOut.model_validate(
+        {
+            **_brief(row).model_dump(),
+            "strategy": row.strategy_snapshot,
+            **options_sweeps.heatmap(row),
+        }
+    )
+
+
+@router.get(
+    "/{sweep_id}/events",
+    responses=stream_answer(
+        SweepProgressMessage, "Server-sent events: `progress` as cells finish, then `end`."
+    ),
+)
+def stream_options_sweep_events(
+    sweep_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep, open_streams: StreamsDep
+) -> EventStream:
+    """SSE: cells done, of how many (``event: progress``), then ``event: end``."""
+    options_sweeps.get(db, sweep_id, user_id=user.id, clock=runtime.clock)
+    events = sweeps.progress_events(
+        runtime.db, sweep_id, clock=runtime.clock, pacing=open_streams.pacing
+    )
+    return open_streams.sse(events, user_id=user.id)
+
+
+@router.post(
+    "/{sweep_id}/cancel", response_model=OptionSweepBrief, status_code=status.HTTP_202_ACCEPTED
+)
+def cancel_options_sweep(
+    sweep_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> OptionSweepBrief:
+    """Stop a running options sweep after the chunks under way (409 once it has ended)."""
+    return _brief(options_sweeps.cancel(db, sweep_id, user_id=user.id, clock=runtime.clock))
+
+
+@router.delete("/{sweep_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_options_sweep(
+    sweep_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> None:
+    """Forget an options sweep that has ended (409 while it runs: cancel it first)."""
+    options_sweeps.delete(db, sweep_id, user_id=user.id, clock=runtime.clock)

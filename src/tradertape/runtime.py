@@ -102,6 +102,8 @@ from tradertape.services.workers.gtt import link_adopted
 from tradertape.services.workers.live_journal import LiveRunJournal
 from tradertape.services.workers.market import WorkerMarket, feed_mark
 from tradertape.services.workers.order_journal import RunOrderJournal
+from tradertape.services.workers.replay_scope import ScopedClock, scoped_quotes
+from tradertape.services.workers.replays import REPLAY_VOLUME, Replays
 from tradertape.settings import Settings
 
 # What can run as the process's market feed (``TRADERTAPE_FEED``).
@@ -152,6 +154,7 @@ class Runtime:
     protection: ProtectionEngine  # runs beside the trading loop (the leader process)
     candle_book: CandleBook  # live minute candles, fed by the trading loop
     worker_market: WorkerMarket
+    replays: Replays  # worker runs played against a past period (their own clock, prices)
     options: OptionMarket  # listed index options and their model prices
     option_protection: OptionProtectionEngine  # option runs' rules, beside the trading loop
     option_executions: OptionExecutions  # option runs' legs still to send, fill or unwind
@@ -274,7 +277,10 @@ class Runtime:
         )
         quotes = QuoteBook()
         # Whatever trades on the feed's prices runs on the feed's market time (see FeedClock).
-        market_clock: Clock = FeedClock(clock, feed) if isinstance(feed, SimulatedFeed) else clock
+        feed_time: Clock = FeedClock(clock, feed) if isinstance(feed, SimulatedFeed) else clock
+        # A worker replay's requests read the replay's time and prices instead (per request:
+        # `services.workers.replay_scope`); everything else reads the market's.
+        market_clock: Clock = ScopedClock(feed_time)
         # A portfolio's virtual and agent fills: its position and money, booked in the
         # fill's transaction from its event (the position's times are market time, as
         # signals').
@@ -285,7 +291,7 @@ class Runtime:
         options = OptionMarket(
             clock=market_clock, calendar=calendar, base=build_catalog, quotes=quotes
         )
-        prices = options.last_tick
+        prices = scoped_quotes(options.last_tick)
         # A live run's booked reports: its timeline entry, and an option run's status
         # following its fills, in the booking's transaction under the run's lock (an owner
         # lock: the OMS takes it before the ledger's).
@@ -455,6 +461,20 @@ class Runtime:
         )
         account_views.register(BrokerName.UPSTOX, upstox)
         account_views.register(BrokerName.GROWW, groww)
+        protection = ProtectionEngine(
+            db=jobs_db, workers=workers, calendar=calendar, recovery=recovery, guard=guard
+        )
+        replays = Replays(
+            store=candles,
+            calendar=calendar,
+            catalog=exchange.catalog,
+            sessions=db.session,
+            wall=clock,
+            advance=lambda s, order, instrument, tick: exchange.advance(
+                s, order, instrument, tick, traded_volume=tick.volume or REPLAY_VOLUME
+            ),
+            protect=lambda run_pk: protection.evaluate(run_pk, timer=True),
+        )
         return cls(
             settings=settings,
             db=db,
@@ -485,9 +505,8 @@ class Runtime:
             feed_watch=feed_watch,
             feed_state=feed_state,
             workers=workers,
-            protection=ProtectionEngine(
-                db=jobs_db, workers=workers, calendar=calendar, recovery=recovery, guard=guard
-            ),
+            protection=protection,
+            replays=replays,
             candle_book=candle_book,
             worker_market=WorkerMarket(
                 trading=exchange.context,

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from tradertape import __version__
+from tradertape.api.replay_door import ReplayDoor
 from tradertape.api.errors import install_error_handlers
 from tradertape.api.openapi_streams import install_openapi
 from tradertape.api.routes import (
@@ -60,6 +61,7 @@ from tradertape.api.routes import (
     workers_market,
     workers_options,
     workers_protection,
+    workers_replays,
     workers_runs,
     workers_streams,
     ws,
@@ -218,6 +220,7 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
         workers_market,
         workers_options,
         workers_streams,
+        workers_replays,
         workers_desk,
         options_desk,
         brokers,
@@ -253,6 +256,7 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
     route_state.prepare(app)
     for module in modules:  # one level of routers: each level costs every request a scan
         app.include_router(module.router, prefix="/api", responses=ERROR_RESPONSES)
+    app.include_router(workers_replays.worker_router, prefix="/api", responses=ERROR_RESPONSES)
     install_docs(app)
     install_openapi(app, STREAM_MODELS)
     app.include_router(pages.router)
@@ -260,6 +264,7 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
     install_web_app(app, web_dist(settings))  # the GETs no route answers: the browser app
     install_error_handlers(app)
     install_compression(app)
+    app.add_middleware(ReplayDoor, runtime=runtime)  # a replay token's request: its replay
     app.add_middleware(
         RequestLimits,
         max_body_bytes=runtime.settings.max_request_body_bytes,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Self
 
+from tradertape.api.schemas.worker_replays import ReplayIn
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tradertape.api.schemas.auth import Strict
@@ -51,6 +52,10 @@ class RunCreateIn(Lenient):
     )
     runtime_state: JsonState = Field(default_factory=dict)
     metadata: JsonObject = Field(default_factory=dict)
+    replay: ReplayIn | None = Field(
+        default=None,
+        description="play the run against a past period: it gets a replay token of its own",
+    )
 
 
 class RunHeartbeatIn(Lenient):

@@ -57,6 +57,7 @@ from tradertape.db.models.workers import (
     WorkerEvent,
     WorkerIntent,
     WorkerOptionRun,
+    WorkerReplay,
     WorkerRun,
     WorkerRunOrder,
 )
@@ -125,6 +126,7 @@ __all__ = [
     "WorkerEvent",
     "WorkerIntent",
     "WorkerOptionRun",
+    "WorkerReplay",
     "WorkerRun",
     "WorkerRunOrder",
     "WorkerToken",

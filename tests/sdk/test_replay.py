@@ -101,12 +101,14 @@ def test_the_example_worker_runs_unchanged_over_a_day_of_minutes(
     # The same figures as a backtest result, from the same books.
     fills = runtime_trades(runtime, started["id"])
     assert Decimal(summary["total_charges"]) == sum(t.charges for t in fills) == charges
-    assert summary["total_trades"] == 1 and summary["open_trades"] == 0
+    assert summary["total_trades"] == 1
+    assert summary["open_trades"] == 0
     assert Decimal(summary["net_pnl"]) == Decimal(trade["pnl"])
     assert Decimal(summary["final_equity"]) == Decimal(summary["starting_capital"]) + Decimal(
         trade["pnl"]
     )
-    assert summary["data_source"] == "import" and summary["synthetic"] is False
+    assert summary["data_source"] == "import"
+    assert summary["synthetic"] is False
     assert summary["win_rate"] == (100.0 if Decimal(trade["pnl"]) > 0 else 0.0)
     assert report["equity"][-1]["equity"] == summary["final_equity"]
 
@@ -148,11 +150,17 @@ def test_two_replays_and_a_paper_run_never_touch_each_other(
             for key, r in replays.items()
         }
         owner_trades = list(
-            db.scalars(select(Trade).where(Trade.user_id.not_in([r.replay_user_id for r in replays.values()])))
+            db.scalars(
+                select(Trade).where(
+                    Trade.user_id.not_in([r.replay_user_id for r in replays.values()])
+                )
+            )
         )
     assert {t.price for t in owner_trades} == {Decimal("1500")}
-    assert len(by_user["run_a"]) == 2 and all(1000 <= t.price < 1002 for t in by_user["run_a"])
-    assert len(by_user["run_b"]) == 2 and all(1998 < t.price <= 2000 for t in by_user["run_b"])
+    assert len(by_user["run_a"]) == 2
+    assert all(1000 <= t.price < 1002 for t in by_user["run_a"])
+    assert len(by_user["run_b"]) == 2
+    assert all(1998 < t.price <= 2000 for t in by_user["run_b"])
     assert all(t.filled_at.date() == DAY for t in by_user["run_a"])
     assert all(t.filled_at.astimezone(UTC).date() == OTHER_DAY for t in by_user["run_b"])
 
@@ -164,6 +172,8 @@ def test_a_replay_block_is_checked_and_a_replay_is_its_owners(client: TestClient
     assert "replay.to" in response.text
     speed = {"template_id": "t", "replay": {"from": "2026-11-02", "to": "2026-11-02", "speed": "7"}}
     assert "replay.speed" in client.post("/api/algo-workers/replays", json=speed).text
+    today = {"template_id": "t", "replay": {"from": "2026-11-20", "to": "2026-11-20"}}
+    assert "past period" in client.post("/api/algo-workers/replays", json=today).text
     # The worker API's start-a-run request takes the same block, and answers the replay's
     # token, with which the worker reads its replay (on the replay's clock).
     body = {
@@ -178,7 +188,8 @@ def test_a_replay_block_is_checked_and_a_replay_is_its_owners(client: TestClient
     assert created.status_code == 201, created.text
     replay = created.json()["replay"]
     assert created.json()["strategy_run_id"] == "run_r"
-    assert replay["resolution"] == "day" and replay["speed"] == "max"
+    assert replay["resolution"] == "day"
+    assert replay["speed"] == "max"
     mine = worker.get(
         "/api/algo-workers/worker/replay",
         headers={"Authorization": f"Bearer {replay['token']}"},

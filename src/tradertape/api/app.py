@@ -13,9 +13,9 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from tradertape import __version__
-from tradertape.api.replay_door import ReplayDoor
 from tradertape.api.errors import install_error_handlers
 from tradertape.api.openapi_streams import install_openapi
+from tradertape.api.replay_door import ReplayDoor
 from tradertape.api.routes import (
     admin,
     agent,

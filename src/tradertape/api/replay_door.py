@@ -48,6 +48,7 @@ def _replay_secret(scope: Scope) -> str | None:
     if scope["type"] != "http" or _WORKER_PATH not in scope.get("path", ""):
         return None
     for name, value in scope.get("headers") or ():
-        if name == b"authorization" and value[: len(_BEARER)].lower() == _BEARER:
-            return value[7:].decode("latin-1").strip()
+        if name == b"authorization" and bytes(value[: len(_BEARER)]).lower() == _BEARER:
+            secret: str = bytes(value[7:]).decode("latin-1").strip()
+            return secret
     return None

@@ -12,7 +12,12 @@ from fastapi import APIRouter, Depends, status
 
 from tradertape.api.deps import DbDep, RuntimeDep, SessionUser, worker_action
 from tradertape.api.schemas.numbers import RowId
-from tradertape.api.schemas.worker_replays import ReplayIn, ReplayOut, ReplayStartedOut, ReplayStartIn
+from tradertape.api.schemas.worker_replays import (
+    ReplayIn,
+    ReplayOut,
+    ReplayStartedOut,
+    ReplayStartIn,
+)
 from tradertape.db.models import WorkerReplay, WorkerToken
 from tradertape.domain.replay import ReplaySpec
 from tradertape.errors import NotFound

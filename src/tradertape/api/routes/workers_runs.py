@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from tradertape.api.deps import DbDep, RuntimeDep, worker_action
+from tradertape.api.routes.workers_replays import replay_spec
 from tradertape.api.schemas.worker_answers import ExitOut
 from tradertape.api.schemas.worker_replays import ReplayRunOut
 from tradertape.api.schemas.worker_runs import RunOut
@@ -25,7 +26,6 @@ from tradertape.api.schemas.workers import (
     RunListOut,
     SafetyCheckOut,
 )
-from tradertape.api.routes.workers_replays import replay_spec
 from tradertape.db.models import WorkerToken
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.services.risk.exposure import RiskScope

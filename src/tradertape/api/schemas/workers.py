@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Self
 
-from tradertape.api.schemas.worker_replays import ReplayIn
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.kite import KiteOrder, KiteTrade
 from tradertape.api.schemas.money_out import PaiseFloat, TickFloat
 from tradertape.api.schemas.trading import Omittable, OrderFields, modify_changes
+from tradertape.api.schemas.worker_replays import ReplayIn
 from tradertape.api.schemas.worker_runs import RunListItem
 from tradertape.domain.decimal_input import Count, Flag, KitePrice, Quantity
 from tradertape.domain.orders import OrderType, Validity

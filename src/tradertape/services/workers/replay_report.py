@@ -90,7 +90,8 @@ def equity_curve(
         ends = tape.starts + tape.bar_secs
         marks.update(int(t) for t in ends[ends <= int(until.timestamp())])
     curve: list[tuple[datetime, Decimal]] = []
-    cash, held, i = capital, defaultdict(int), 0
+    held: defaultdict[str, int] = defaultdict(int)
+    cash, i = capital, 0
     ordered = sorted(fills, key=lambda f: f.at)
     for stamp in sorted(marks):
         at = datetime.fromtimestamp(stamp, until.tzinfo)
@@ -154,4 +155,3 @@ def report(
         "from": utc_iso(started),
         "until": utc_iso(until),
     }
-

@@ -91,9 +91,7 @@ def _seconds(bars: Bars, resolution: Resolution) -> npt.NDArray[np.int64]:
     if resolution is Resolution.DAY:
         days = bars.time.astype("datetime64[D]").tolist()
         return np.array([int(open_of(d).timestamp()) for d in days], dtype=np.int64)
-    return ((bars.time.astype("datetime64[s]") - _EPOCH) // np.timedelta64(1, "s")).astype(
-        np.int64
-    )
+    return ((bars.time.astype("datetime64[s]") - _EPOCH) // np.timedelta64(1, "s")).astype(np.int64)
 
 
 def synthetic_days(key: str, days: tuple[date, ...]) -> Bars:

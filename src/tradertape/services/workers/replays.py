@@ -26,14 +26,14 @@ from sqlalchemy.orm import Session
 
 from tradertape.candles import CandleStore
 from tradertape.db.models import CashEntry, Order, Trade, User, WorkerReplay, WorkerRun, WorkerToken
-from tradertape.domain.calendar import TradingCalendar
+from tradertape.domain.calendar import IST, TradingCalendar
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.order_state import WORKING
-from tradertape.domain.replay import Resolution, ReplaySpec, Timeline, elapsed
+from tradertape.domain.replay import ReplaySpec, Resolution, Timeline, elapsed
 from tradertape.domain.utc_times import utc_iso
 from tradertape.domain.worker_access import DEFAULT_ACTIONS, ExecutionMode
 from tradertape.domain.worker_runs import FINISHED
-from tradertape.errors import NotFound, Rejected
+from tradertape.errors import InvalidField, NotFound, Rejected
 from tradertape.ports.clock import Clock
 from tradertape.security.tokens import REPLAY_TOKEN_PREFIX, sha256_hex
 from tradertape.services.accounts import worker_tokens
@@ -79,8 +79,10 @@ class Replays:
         """A new replay of `spec`'s run: its account, token and run; the token once."""
         if spec.execution_mode != ExecutionMode.PAPER:
             raise Rejected(400, "REPLAY_NEEDS_PAPER", "a replay trades on paper: mode 'paper'")
-        days = self.days(replay)
         now = self.wall.now()
+        if replay.end >= now.astimezone(IST).date():
+            raise InvalidField("replay.to", "a replay plays a past period: end before today")
+        days = self.days(replay)
         account = User(
             email=f"replay-{secrets.token_hex(8)}@replay.invalid",
             name=f"Replay for user {owner_id}",
@@ -212,9 +214,7 @@ class Replays:
         after = row.processed_at or self._timeline(row).at(timedelta(0)) - timedelta(seconds=1)
         orders = list(
             db.scalars(
-                select(Order).where(
-                    Order.user_id == row.replay_user_id, Order.status.in_(WORKING)
-                )
+                select(Order).where(Order.user_id == row.replay_user_id, Order.status.in_(WORKING))
             )
         )
         catalog = self.catalog(db)

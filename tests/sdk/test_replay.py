@@ -6,7 +6,7 @@ so no test waits on time (the wall clock is the suite's `ManualClock`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,8 +22,10 @@ from tradertape.candles.bars import Bars
 from tradertape.db.models import Trade, WorkerReplay
 from tradertape.domain.market import Interval
 from tradertape.domain.replay import open_of
+from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
-from tradertape_worker import KiteAlgoWorkerClient
+from tradertape.testkit import make_tick
+from tradertape_worker import KiteAlgoWorkerClient, ensure_run, limit_order
 
 DAY = date(2026, 11, 2)  # a Monday
 OTHER_DAY = date(2026, 11, 3)
@@ -47,11 +49,11 @@ def import_minutes(runtime: Runtime, key: str, day: date, first: str, step: str)
     runtime.candles.write(key, Interval.MINUTE, bars, source=CandleSource.IMPORT)
 
 
-def start_replay(client: TestClient, day: date, run_id: str) -> dict[str, Any]:
+def start_replay(client: TestClient, day: date, run_id: str, speed: str = "max") -> dict[str, Any]:
     body = {
         "template_id": "basic-equity",
         "strategy_run_id": run_id,
-        "replay": {"from": day.isoformat(), "to": day.isoformat(), "speed": "max"},
+        "replay": {"from": day.isoformat(), "to": day.isoformat(), "speed": speed},
     }
     response = client.post("/api/algo-workers/replays", json=body)
     assert response.status_code == 201, response.text
@@ -198,3 +200,45 @@ def test_a_replay_block_is_checked_and_a_replay_is_its_owners(client: TestClient
     assert mine["clock"].startswith("2026-11-02")
     assert worker.get("/api/algo-workers/worker/replay", headers=auth).status_code == 404
     assert client.get("/api/algo-workers/replays/999999").status_code == 404
+
+
+def test_at_60x_the_replay_follows_the_wall_clock_and_matches_its_own_resting_orders(
+    client: TestClient, runtime: Runtime, clock: ManualClock, sdk: KiteAlgoWorkerClient
+):
+    import_minutes(runtime, "NSE:INFY", DAY, "1500.00", "0.10")
+    started = start_replay(client, DAY, "run_limit", speed="60")
+    with connect(client, started["token"]) as worker:
+        ensure_run(
+            worker,
+            strategy_run_id="run_limit",
+            template_id="basic-equity",
+            account_scope="kite:paper",
+            execution_mode="paper",
+        )
+        # 09:15: a buy fills at the minute's open (1500.00); a sell limit at 1502.00 rests.
+        buy = limit_order("NSE", "INFY", "BUY", "CNC", 1, 1500.0)
+        worker.place_order("run_limit", buy, idempotency_key="run_limit:buy")
+        sell = limit_order("NSE", "INFY", "SELL", "CNC", 1, 1502.0)
+        worker.place_order("run_limit", sell, idempotency_key="run_limit:sell")
+        # The market's tick through the limit fills nothing of a replay's account.
+        with runtime.db.session() as db:
+            tick = make_tick("NSE:INFY", "1510", ts=clock.now())
+            assert runtime.exchange.on_tick(db, tick, traded_volume=10_000) == []
+        assert status_of(worker, "SELL") == "OPEN"
+        # One wall minute at 60×: an hour of the session; 1502.00 was the open at 09:35.
+        clock.advance(timedelta(minutes=1))
+        quote = worker.get_quotes(["NSE:INFY"])["quotes"][0]
+        assert quote["received_at"].startswith(f"{DAY.isoformat()}T04:45")  # 10:15 IST
+        assert status_of(worker, "SELL") == "COMPLETE"
+    with runtime.db.session() as db:
+        row = db.scalar(select(WorkerReplay).where(WorkerReplay.run_key == "run_limit"))
+        assert row is not None
+        fills = db.scalars(select(Trade).where(Trade.user_id == row.replay_user_id)).all()
+        sold = next(t for t in fills if t.transaction_type == "SELL")
+    assert sold.price == Decimal("1502.00")
+    assert sold.filled_at == open_of(DAY) + timedelta(minutes=20)  # matched on its own bar
+
+
+def status_of(worker: KiteAlgoWorkerClient, side: str) -> str:
+    orders = worker.list_orders("run_limit")["orders"]
+    return str(next(o["status"] for o in orders if o["transaction_type"] == side))

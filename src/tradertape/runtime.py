@@ -103,7 +103,7 @@ from tradertape.services.workers.live_journal import LiveRunJournal
 from tradertape.services.workers.market import WorkerMarket, feed_mark
 from tradertape.services.workers.order_journal import RunOrderJournal
 from tradertape.services.workers.replay_scope import ScopedClock, scoped_quotes
-from tradertape.services.workers.replays import REPLAY_VOLUME, Replays
+from tradertape.services.workers.replays import Replays
 from tradertape.settings import Settings
 
 # What can run as the process's market feed (``TRADERTAPE_FEED``).
@@ -471,7 +471,7 @@ class Runtime:
             sessions=db.session,
             wall=clock,
             advance=lambda s, order, instrument, tick: exchange.advance(
-                s, order, instrument, tick, traded_volume=tick.volume or REPLAY_VOLUME
+                s, order, instrument, tick, traded_volume=tick.last_quantity
             ),
             protect=lambda run_pk: protection.evaluate(run_pk, timer=True),
         )

@@ -59,12 +59,15 @@ class Tape:
         highs = [*self.high[first:upto], price]
         lows = [*self.low[first:upto], price]
         prev = self.close[first - 1] if first > 0 else self.open[first]
+        # What traded in the last bar that closed: the paper exchange's fill cap (a share
+        # of it) at this price, as a feed's last trade is.
+        traded = self.volume[upto - 1] if upto > first else self.volume[i]
         return Tick(
             key=self.key,
             instrument_token=self.token,
             ts=when,
             last_price=_money(price),
-            last_quantity=1,
+            last_quantity=max(int(traded), 1),
             volume=int(self.volume[first:upto].sum()),
             open=_money(self.open[first]),
             high=_money(max(highs)),

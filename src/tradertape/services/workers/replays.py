@@ -44,7 +44,6 @@ from tradertape.services.workers.replay_tape import Tape, load
 
 RUNNING = "running"
 FINISHED_STATUS = "finished"
-REPLAY_VOLUME = 1_000_000  # a bar's traded volume when its candle has none
 MAX_TAPES = 256  # instruments held in memory across replays (each a month of minutes at most)
 
 Advance = Callable[[Session, Order, Any, Any], object]
@@ -217,7 +216,7 @@ class Replays:
                 select(Order).where(Order.user_id == row.replay_user_id, Order.status.in_(WORKING))
             )
         )
-        catalog = self.catalog(db)
+        catalog = self.catalog(db) if orders else None
         for order in orders:
             key = f"{order.exchange}:{order.tradingsymbol}"
             tape = self.tape(row, key)
@@ -228,7 +227,7 @@ class Replays:
                     break
                 tick = tape.tick_at(at)
                 with entered(replace(scope, clock=FixedClock(at))):
-                    self.advance(db, order, catalog.get(key), tick)
+                    self.advance(db, order, catalog.get(key) if catalog else None, tick)
         row.processed_at = now
         if self.protect is not None:
             run = self._run(db, row)

@@ -15,7 +15,6 @@ from fastapi.routing import APIRoute
 from tradertape import __version__
 from tradertape.api.errors import install_error_handlers
 from tradertape.api.openapi_streams import install_openapi
-from tradertape.api.replay_door import ReplayDoor
 from tradertape.api.routes import (
     admin,
     agent,
@@ -85,6 +84,7 @@ from tradertape.serving.loop_reads import LoopReads
 from tradertape.serving.middleware import RequestIdMiddleware
 from tradertape.serving.open_files import TickSocketCap, connection_limit
 from tradertape.serving.open_streams import OpenStreams
+from tradertape.serving.replay_door import ReplayDoor
 from tradertape.serving.webapp import install_compression, install_web_app, web_dist
 
 log = logging.getLogger("tradertape.api")
@@ -264,7 +264,9 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
     install_web_app(app, web_dist(settings))  # the GETs no route answers: the browser app
     install_error_handlers(app)
     install_compression(app)
-    app.add_middleware(ReplayDoor, runtime=runtime)  # a replay token's request: its replay
+    app.add_middleware(
+        ReplayDoor, enter=runtime.replays.enter_secret
+    )  # a replay token's request: its replay
     app.add_middleware(
         RequestLimits,
         max_body_bytes=runtime.settings.max_request_body_bytes,

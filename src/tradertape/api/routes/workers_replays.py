@@ -14,9 +14,9 @@ from tradertape.api.deps import DbDep, RuntimeDep, SessionUser, worker_action
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.worker_replays import (
     ReplayIn,
-    ReplayOut,
     ReplayStartedOut,
     ReplayStartIn,
+    WorkerReplayOut,
 )
 from tradertape.db.models import WorkerReplay, WorkerToken
 from tradertape.domain.replay import ReplaySpec
@@ -49,13 +49,13 @@ def start(body: ReplayStartIn, user: SessionUser, runtime: RuntimeDep, db: DbDep
     return replay
 
 
-@router.get("", response_model=list[ReplayOut])
+@router.get("", response_model=list[WorkerReplayOut])
 def list_replays(user: SessionUser, runtime: RuntimeDep, db: DbDep) -> list[dict[str, Any]]:
     """Your replays, newest first (their reports on each one's own page)."""
     return runtime.replays.listing(db, user.id)
 
 
-@router.get("/{replay_id}", response_model=ReplayOut)
+@router.get("/{replay_id}", response_model=WorkerReplayOut)
 def get_replay(
     replay_id: RowId, user: SessionUser, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
@@ -63,7 +63,7 @@ def get_replay(
     return runtime.replays.read(db, user.id, replay_id)
 
 
-@worker_router.get("/replay", response_model=ReplayOut)
+@worker_router.get("/replay", response_model=WorkerReplayOut)
 def my_replay(token: Reader, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
     """The replay this token plays in (404 for a token that is not a replay's)."""
     row = db.query(WorkerReplay).filter(WorkerReplay.token_id == token.id).one_or_none()

@@ -88,7 +88,7 @@ class ReplayReportOut(BaseModel):
     until: UtcDateTime
 
 
-class ReplayOut(BaseModel):
+class WorkerReplayOut(BaseModel):
     """A replay: its period, speed, clock and status; the report once finished."""
 
     model_config = ConfigDict(populate_by_name=True)
@@ -106,7 +106,7 @@ class ReplayOut(BaseModel):
     report: ReplayReportOut | None
 
 
-class ReplayStartedOut(ReplayOut):
+class ReplayStartedOut(WorkerReplayOut):
     """A replay just started, with its worker token (shown once)."""
 
     token: str = Field(description="the replay's worker token (kwa_rp_…): run the worker with it")

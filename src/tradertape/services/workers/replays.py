@@ -151,6 +151,11 @@ class Replays:
             .where(WorkerToken.secret_hash == sha256_hex(secret))
         )
 
+    def enter_secret(self, secret: str) -> ReplayScope | None:
+        """`enter` in a session of its own (the API's replay door, in a worker thread)."""
+        with self.sessions() as db:
+            return self.enter(db, secret)
+
     def enter(self, db: Session, secret: str) -> ReplayScope | None:
         """Move the replay of `secret` on for one request; its scope (None: no replay)."""
         row = self.replay_of(db, secret)

@@ -8,10 +8,11 @@ replay on (its clock, its working orders, its report) is blocking work: one thre
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tradertape.runtime import Runtime
 from tradertape.security.tokens import REPLAY_TOKEN_PREFIX
 from tradertape.services.workers.replay_scope import ReplayScope, entered
 
@@ -22,9 +23,10 @@ _BEARER = b"bearer " + REPLAY_TOKEN_PREFIX.encode()
 class ReplayDoor:
     """Enter a replay token's request into its replay."""
 
-    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+    def __init__(self, app: ASGIApp, enter: Callable[[str], ReplayScope | None]) -> None:
+        """`enter` moves the replay of a secret on and answers its scope (blocking)."""
         self.app = app
-        self.runtime = runtime
+        self.enter = enter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass through unless the request carries a replay's token."""
@@ -32,16 +34,12 @@ class ReplayDoor:
         if secret is None:
             await self.app(scope, receive, send)
             return
-        replay = await run_in_threadpool(self._enter, secret)
+        replay = await run_in_threadpool(self.enter, secret)
         if replay is None:
             await self.app(scope, receive, send)
             return
         with entered(replay):
             await self.app(scope, receive, send)
-
-    def _enter(self, secret: str) -> ReplayScope | None:
-        with self.runtime.db.session() as db:
-            return self.runtime.replays.enter(db, secret)
 
 
 def _replay_secret(scope: Scope) -> str | None:

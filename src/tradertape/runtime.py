@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tradertape.bus import make_bus
 from tradertape.bus.relay import Relay
 from tradertape.candles import CandleStore
+from tradertape.candles.fo_minutes import FoMinuteStore
 from tradertape.candles.live import CandleBook
 from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
 from tradertape.db.engine import Database
@@ -474,6 +475,7 @@ class Runtime:
                 s, order, instrument, tick, traded_volume=tick.last_quantity
             ),
             protect=lambda run_pk: protection.evaluate(run_pk, timer=True),
+            fo=FoMinuteStore.in_data_folder(settings.data_dir),
         )
         return cls(
             settings=settings,

@@ -86,7 +86,9 @@ def equity_curve(
     """The account's equity at each bar's close of the traded instruments, up to `until`."""
     marks: set[int] = set()
     for key in {f.key for f in fills}:
-        tape = tapes[key]
+        tape = tapes.get(key)
+        if tape is None:  # an instrument the replay has no candles of: marked by its fills
+            continue
         ends = tape.starts + tape.bar_secs
         marks.update(int(t) for t in ends[ends <= int(until.timestamp())])
     curve: list[tuple[datetime, Decimal]] = []
@@ -102,7 +104,8 @@ def equity_curve(
             i += 1
         value = cash
         for key, quantity in held.items():
-            tick = tapes[key].tick_at(at) if quantity else None
+            tape = tapes.get(key)
+            tick = tape.tick_at(at) if quantity and tape is not None else None
             if tick is not None:
                 value += quantity * tick.last_price
         curve.append((at, value.quantize(PAISA)))

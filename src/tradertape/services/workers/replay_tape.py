@@ -1,6 +1,7 @@
 """A replay's prices: one instrument's candles over the period, read as ticks at an instant.
 
-Imported minute candles when the store has them; else day candles (bhavcopies) played at
+Imported minute candles when the store has them (an F&O contract's or an index's from the
+F&O minute store, `tradertape data import-fo-minutes`); else day candles (bhavcopies) played at
 minute resolution through the synthetic minutes of `candles.synthetic_minutes`, or as they
 are at day resolution; else the synthetic market, seeded by the instrument's name. The
 price at an instant never looks ahead: a bar that has not closed shows its open.
@@ -16,11 +17,13 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
-from tradertape.candles import CandleStore
+from tradertape.candles import CandleSource, CandleStore
 from tradertape.candles.bars import Bars
+from tradertape.candles.fo_minutes import FoMinuteStore, contract_of
 from tradertape.candles.synthetic_minutes import day_minutes
 from tradertape.domain.market import Interval, Tick
 from tradertape.domain.replay import Resolution, open_of
+from tradertape.errors import InvalidField
 
 SYNTHETIC = "synthetic"
 _EPOCH = np.datetime64(0, "s")
@@ -120,8 +123,37 @@ def synthetic_days(key: str, days: tuple[date, ...]) -> Bars:
     )
 
 
+def fo_minutes(fo: FoMinuteStore, symbol: str, days: tuple[date, ...]) -> Bars:
+    """The F&O minute store's bars of a contract (or an index) over `days` (may be empty)."""
+    try:
+        contract = contract_of(symbol)
+    except InvalidField:
+        return Bars.empty(Interval.MINUTE)
+    parts = [(day, fo.bars(contract, day)) for day in days]
+    found = [(day, table) for day, table in parts if table is not None]
+    if not found:
+        return Bars.empty(Interval.MINUTE)
+    starts = np.concatenate(
+        [
+            np.datetime64(open_of(day).replace(tzinfo=None), "s")
+            + table.column("minute").to_numpy().astype("timedelta64[m]")
+            for day, table in found
+        ]
+    )
+    column = {
+        name: np.concatenate([t.column(name).to_numpy().astype(np.float64) for _, t in found])
+        for name in ("open", "high", "low", "close", "volume")
+    }
+    return Bars.from_arrays(Interval.MINUTE, time=starts, **column)
+
+
 def load(
-    store: CandleStore, key: str, token: int, days: tuple[date, ...], resolution: Resolution
+    store: CandleStore,
+    key: str,
+    token: int,
+    days: tuple[date, ...],
+    resolution: Resolution,
+    fo: FoMinuteStore | None = None,
 ) -> Tape:
     """The tape of `key` over `days`, from the best source there is (see the module)."""
     start, end = days[0], days[-1]
@@ -131,6 +163,9 @@ def load(
         bars = store.read(key, Interval.MINUTE, start, end)
         info = store.info(key, Interval.MINUTE)
         source = info.source.value if bars.time.size and info is not None else SYNTHETIC
+        if not bars.time.size and fo is not None:
+            bars = fo_minutes(fo, key.partition(":")[2], days)
+            source = CandleSource.IMPORT.value if bars.time.size else SYNTHETIC
     if not bars.time.size:
         daily = store.read_daily(key, start, end)
         info = store.info(key, Interval.DAY)

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.candles import CandleStore
+from tradertape.candles.fo_minutes import FoMinuteStore
 from tradertape.db.models import CashEntry, Order, Trade, User, WorkerReplay, WorkerRun, WorkerToken
 from tradertape.domain.calendar import IST, TradingCalendar
 from tradertape.domain.instruments import InstrumentCatalog
@@ -61,7 +62,9 @@ class Replays:
     wall: Clock
     advance: Advance  # the paper exchange's: one working order on one tick (no commit)
     protect: Protect | None = None  # the protection engine's evaluation of one run
+    fo: FoMinuteStore | None = None  # imported F&O and index minutes
     _tapes: dict[tuple[int, str], Tape] = field(default_factory=dict)
+    _timelines: dict[int, Timeline] = field(default_factory=dict)  # a replay's days are fixed
 
     # -- starting -------------------------------------------------------------------------
 
@@ -166,8 +169,8 @@ class Replays:
         scope = self._scope(row, self.now_of(row))
         if row.status == RUNNING:
             with entered(scope):
-                self._catch_up(db, row, scope)
-                self._finish_if_due(db, row, scope)
+                run = self._catch_up(db, row, scope)
+                self._finish_if_due(db, row, scope, run)
         db.commit()
         return scope
 
@@ -180,8 +183,11 @@ class Replays:
         return timeline.at(elapsed(row.speed, row.steps, Resolution(row.resolution), since))
 
     def _timeline(self, row: WorkerReplay) -> Timeline:
-        spec = ReplaySpec(row.start_date, row.end_date, Resolution(row.resolution), row.speed)
-        return Timeline(self.days(spec))
+        held = self._timelines.get(row.id)
+        if held is None:
+            spec = ReplaySpec(row.start_date, row.end_date, Resolution(row.resolution), row.speed)
+            held = self._timelines[row.id] = Timeline(self.days(spec))
+        return held
 
     def _scope(self, row: WorkerReplay, now: datetime) -> ReplayScope:
         def last_tick(key: str) -> Any:
@@ -206,13 +212,14 @@ class Replays:
             instrument.instrument_token,
             timeline.days,
             Resolution(row.resolution),
+            self.fo,
         )
         if len(self._tapes) >= MAX_TAPES:
             self._tapes.pop(next(iter(self._tapes)))
         self._tapes[(row.id, key)] = tape
         return tape
 
-    def _catch_up(self, db: Session, row: WorkerReplay, scope: ReplayScope) -> None:
+    def _catch_up(self, db: Session, row: WorkerReplay, scope: ReplayScope) -> WorkerRun | None:
         """Match the account's working orders on every bar played since the last request."""
         now = scope.clock.now()
         after = row.processed_at or self._timeline(row).at(timedelta(0)) - timedelta(seconds=1)
@@ -234,11 +241,11 @@ class Replays:
                 with entered(replace(scope, clock=FixedClock(at))):
                     self.advance(db, order, catalog.get(key) if catalog else None, tick)
         row.processed_at = now
-        if self.protect is not None:
-            run = self._run(db, row)
-            if run is not None and run.protection_armed:
-                db.commit()
-                self.protect(run.id)
+        run = self._run(db, row)
+        if self.protect is not None and run is not None and run.protection_armed:
+            db.commit()
+            self.protect(run.id)
+        return run
 
     def _run(self, db: Session, row: WorkerReplay) -> WorkerRun | None:
         return db.scalar(
@@ -247,11 +254,12 @@ class Replays:
             )
         )
 
-    def _finish_if_due(self, db: Session, row: WorkerReplay, scope: ReplayScope) -> None:
+    def _finish_if_due(
+        self, db: Session, row: WorkerReplay, scope: ReplayScope, run: WorkerRun | None
+    ) -> None:
         timeline = self._timeline(row)
         since = self.wall.now() - row.started_at
         played = elapsed(row.speed, row.steps, Resolution(row.resolution), since)
-        run = self._run(db, row)
         run_over = run is not None and run.status in FINISHED
         if timeline.finished(played) or run_over:
             self.finish(db, row, scope.clock.now())
@@ -327,8 +335,8 @@ class Replays:
         if row.status == RUNNING:
             scope = self._scope(row, self.now_of(row))
             with entered(scope):
-                self._catch_up(db, row, scope)
-                self._finish_if_due(db, row, scope)
+                run = self._catch_up(db, row, scope)
+                self._finish_if_due(db, row, scope, run)
             db.commit()
         return self.state(row)
 

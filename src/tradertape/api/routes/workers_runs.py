@@ -77,7 +77,7 @@ def create_run(
             owner_id=token.user_id,
             spec=spec,
             replay=replay,
-            actions=list(token.allowed_actions),
+            creator=token,
         )
     view, created = runs.create(runtime.workers, db, token, spec)
     if not created:

@@ -32,8 +32,13 @@ from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.order_state import WORKING
 from tradertape.domain.replay import ReplaySpec, Resolution, Timeline, elapsed
 from tradertape.domain.utc_times import utc_iso
-from tradertape.domain.worker_access import DEFAULT_ACTIONS, ExecutionMode
-from tradertape.domain.worker_runs import FINISHED
+from tradertape.domain.worker_access import (
+    DEFAULT_ACTIONS,
+    ExecutionMode,
+    ScopeError,
+    is_paper_scope,
+)
+from tradertape.domain.worker_runs import FINISHED, RUN_KEY
 from tradertape.errors import InvalidField, NotFound, Rejected
 from tradertape.ports.clock import Clock
 from tradertape.security.tokens import REPLAY_TOKEN_PREFIX, sha256_hex
@@ -76,11 +81,23 @@ class Replays:
         owner_id: int,
         spec: runs.RunSpec,
         replay: ReplaySpec,
-        actions: list[str] | None = None,
+        creator: WorkerToken | None = None,
     ) -> dict[str, Any]:
-        """A new replay of `spec`'s run: its account, token and run; the token once."""
+        """A new replay of `spec`'s run: its account, token and run; the token once. A
+        worker's request (`creator`) is held to what its token may create, and the replay's
+        token gets its actions."""
         if spec.execution_mode != ExecutionMode.PAPER:
             raise Rejected(400, "REPLAY_NEEDS_PAPER", "a replay trades on paper: mode 'paper'")
+        if creator is not None:  # the worker API's request: what its token may create
+            runs.check_spec(workers, creator, spec)
+        try:
+            paper = is_paper_scope(spec.account_scope)
+        except ScopeError as exc:
+            raise Rejected(400, "INVALID_ACCOUNT_SCOPE", str(exc)) from exc
+        if not paper:
+            raise Rejected(400, "PAPER_SCOPE_REQUIRED", "a replay needs a paper account scope")
+        if spec.strategy_run_id is not None and not RUN_KEY.match(spec.strategy_run_id):
+            raise InvalidField("strategy_run_id", "1–128 letters, digits and _ . : -")
         now = self.wall.now()
         if replay.end >= now.astimezone(IST).date():
             raise InvalidField("replay.to", "a replay plays a past period: end before today")
@@ -101,7 +118,7 @@ class Replays:
                 name=f"replay {spec.strategy_run_id or spec.template_id}"[:100],
                 account_scope=spec.account_scope,
                 allowed_modes=[ExecutionMode.PAPER.value],
-                allowed_actions=actions or list(DEFAULT_ACTIONS),
+                allowed_actions=list(creator.allowed_actions if creator else DEFAULT_ACTIONS),
             ),
         )
         key = spec.strategy_run_id or f"run_{secrets.token_hex(16)}"

@@ -153,6 +153,23 @@ def trade(worker: Any, minutes: int) -> tuple[int, int, Any]:
     return requests, orders, exited
 
 
+def paper_quotes(runtime: Any, owner_id: int, count: int) -> float:
+    """Seconds for `count` quote requests of a paper token (no replay): the API's own cost."""
+    from tradertape.services.accounts import worker_tokens
+    from tradertape.testkit import make_tick
+
+    runtime.quotes.update(make_tick(KEY, "1500", ts=runtime.clock.now()))
+    with runtime.db.session() as db:
+        spec = worker_tokens.TokenSpec(name="paper", account_scope="kite:paper")
+        issued = worker_tokens.create(db, clock=runtime.clock, user_id=owner_id, spec=spec)
+    with connect(runtime, issued.secret) as worker:
+        worker.get_quotes([KEY])
+        began = time.perf_counter()
+        for _ in range(count):
+            worker.get_quotes([KEY])
+        return time.perf_counter() - began
+
+
 def floor(runtime: Any, replay_id: int, minutes: int) -> float:
     """Seconds to read a tick of every minute through the replay's tape (no server)."""
     from tradertape.db.models import WorkerReplay
@@ -189,6 +206,7 @@ def main() -> None:
             report = runtime.replays.read(db, owner.user_id, replay_id)["report"]
         took = time.perf_counter() - began
         raw = floor(runtime, replay_id, minutes)
+        paper = paper_quotes(runtime, owner.user_id, requests)
     summary = report["summary"] if report else {"exit": exited}
     print(
         f"replayed {minutes} minutes: {took:.2f} s, {requests} requests "
@@ -197,6 +215,11 @@ def main() -> None:
     )
     print(f"report: {summary}")
     print(f"floor (the minutes through the tape, no server): {raw * 1000:.2f} ms")
+    print(
+        f"paper: the same {requests} requests as quotes of a paper token: {paper:.2f} s "
+        f"({paper / requests * 1000:.1f} ms each); the replay's own cost "
+        f"{(took - paper) / requests * 1000:.1f} ms a request"
+    )
     print(
         row(
             f"replay, {minutes} minutes, 1 worker",

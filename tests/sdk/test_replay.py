@@ -83,6 +83,13 @@ def test_the_example_worker_runs_unchanged_over_a_day_of_minutes(
         assert quote["received_at"].startswith(DAY.isoformat())
         orders = worker.list_orders("run_basic_equity_001")["orders"]
         assert all(o["order_timestamp"].startswith(DAY.isoformat()) for o in orders)
+        # Its candles end at its clock: nothing of the day's later minutes shows.
+        candles = worker.get_candles("NSE:INFY", "minute", 500)
+        clock = datetime.fromisoformat(quote["received_at"].replace("Z", "+00:00"))
+        starts = [datetime.fromisoformat(c["ts"]) for c in candles["candles"]]
+        assert starts
+        assert max(starts) < clock
+        assert max(starts).date() == DAY
     answer = client.get(f"/api/algo-workers/replays/{started['id']}").json()
     assert answer["status"] == "finished"  # the run closed: the replay's report is out
     report = answer["report"]

@@ -194,7 +194,10 @@ class Replays:
     def now_of(self, row: WorkerReplay) -> datetime:
         """The replay's instant (held at the end once played out)."""
         timeline = self._timeline(row)
-        if row.status != RUNNING:
+        if row.status != RUNNING:  # stopped where it finished (its run closed, or the end)
+            until = (row.report or {}).get("until")
+            if isinstance(until, str):
+                return datetime.fromisoformat(until.replace("Z", "+00:00"))
             return timeline.at(timeline.length)
         since = self.wall.now() - row.started_at
         return timeline.at(elapsed(row.speed, row.steps, Resolution(row.resolution), since))

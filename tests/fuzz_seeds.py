@@ -537,6 +537,17 @@ def _walk_forward(c: Context, *, ended: bool) -> int:
     return run_id
 
 
+REPLAY_START = {
+    "template_id": "fuzz-replay",
+    "replay": {"from": "2026-11-02", "to": "2026-11-02", "resolution": "day", "speed": "max"},
+}
+
+
+def _replay(c: Context) -> int:
+    """A replay of a past day, started by the actor."""
+    return int(c.call("POST", "/api/algo-workers/replays", json=REPLAY_START)["id"])
+
+
 def _cancelled_walk_forward(c: Context) -> int:
     """A walk-forward that ended cancelled (as its owner's Cancel leaves it): one that
     resumes. Set so once it ended: a Cancel races a run this small."""
@@ -1198,6 +1209,10 @@ SEEDS: dict[str, Seed] = {
     ],
     "POST /api/backtest/sweeps/{sweep_id}/variants/{index}/run": lambda c: [
         {"path_parameters": {"sweep_id": _sweep(c, ended=True), "index": 0}}
+    ],
+    "POST /api/algo-workers/replays": lambda _c: [{"body": REPLAY_START}],
+    "GET /api/algo-workers/replays/{replay_id}": lambda c: [
+        {"path_parameters": {"replay_id": _replay(c)}}
     ],
     "POST /api/backtest/walk-forwards": lambda c: [
         {"body": {**WALK_FORWARD, "strategy_id": _template(c)}}

@@ -58,6 +58,7 @@ from tradertape.services.risk import RiskMonitor
 from tradertape.services.webhooks.receive import HookReceiver
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.market import WorkerMarket
+from tradertape.services.workers.replays import Replays
 from tradertape.settings import Settings
 from tradertape.wiring.market import MarketFeed, build_market
 from tradertape.wiring.notifications import build_notifications
@@ -102,6 +103,7 @@ class Runtime:
     protection: ProtectionEngine  # runs beside the trading loop (the leader process)
     candle_book: CandleBook  # live minute candles, fed by the trading loop
     worker_market: WorkerMarket
+    replays: Replays  # worker runs played against a past period (their own clock, prices)
     options: OptionMarket  # listed index options and their model prices
     option_protection: OptionProtectionEngine  # option runs' rules, beside the trading loop
     option_executions: OptionExecutions  # option runs' legs still to send, fill or unwind
@@ -204,6 +206,7 @@ class Runtime:
             protection=services.protection,
             candle_book=market.candle_book,
             worker_market=services.worker_market,
+            replays=services.replays,
             options=market.options,
             option_protection=services.option_protection,
             option_executions=services.option_executions,

@@ -54,6 +54,12 @@ NOT_FORKS = {
     ("services/workers/runs.py", "if chosen is ExecutionMode.PAPER and not paper_scope:"): (
         "validation: a paper run needs a paper scope"
     ),
+    ("services/workers/replays.py", "if spec.execution_mode != ExecutionMode.PAPER:"): (
+        "validation: a replay trades on paper (a past period has no broker to send to)"
+    ),
+    ("services/workers/replays.py", "allowed_modes=[ExecutionMode.PAPER.value],"): (
+        "a grant: the replay's token may run paper runs only"
+    ),
     ("services/workers/runs.py", "if chosen is ExecutionMode.LIVE:"): (
         "validation: a live run needs a live scope and the server's switch"
     ),

@@ -61,6 +61,7 @@ from tradertape.api.routes import (
     workers_market,
     workers_options,
     workers_protection,
+    workers_replays,
     workers_runs,
     workers_streams,
     ws,
@@ -84,6 +85,7 @@ from tradertape.serving.loop_reads import LoopReads
 from tradertape.serving.middleware import RequestIdMiddleware
 from tradertape.serving.open_files import TickSocketCap, connection_limit
 from tradertape.serving.open_streams import OpenStreams
+from tradertape.serving.replay_door import ReplayDoor
 from tradertape.serving.webapp import install_compression, install_web_app, web_dist
 
 log = logging.getLogger("tradertape.api")
@@ -219,6 +221,7 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
         workers_market,
         workers_options,
         workers_streams,
+        workers_replays,
         workers_desk,
         options_desk,
         brokers,
@@ -255,6 +258,7 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
     route_state.prepare(app)
     for module in modules:  # one level of routers: each level costs every request a scan
         app.include_router(module.router, prefix="/api", responses=ERROR_RESPONSES)
+    app.include_router(workers_replays.worker_router, prefix="/api", responses=ERROR_RESPONSES)
     install_docs(app)
     install_openapi(app, STREAM_MODELS)
     app.include_router(pages.router)
@@ -262,6 +266,9 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
     install_web_app(app, web_dist(settings))  # the GETs no route answers: the browser app
     install_error_handlers(app)
     install_compression(app)
+    app.add_middleware(
+        ReplayDoor, enter=runtime.replays.enter_secret
+    )  # a replay token's request: its replay
     app.add_middleware(
         RequestLimits,
         max_body_bytes=runtime.settings.max_request_body_bytes,

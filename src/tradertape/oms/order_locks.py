@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tradertape.db.models.trading import Order
+from tradertape.db.models.workers import WorkerReplay
 from tradertape.errors import NotFound
 from tradertape.oms.book_totals import lock_user_books
 from tradertape.oms.context import BROKER
@@ -34,9 +35,18 @@ def lock_user(db: Session, user_id: int) -> None:
     lock_user_books(db, user_ids=[user_id], broker=BROKER)
 
 
+def not_replayed(user_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[bool]:
+    """Whether `user_id` is not a worker replay's own account."""
+    return ~exists().where(WorkerReplay.replay_user_id == user_id)
+
+
 def locked_orders(db: Session, where: ColumnElement[bool]) -> Sequence[Order]:
-    """Paper orders matching `where`, read after their owners' locks are held, oldest first."""
-    condition = (Order.broker == BROKER) & where
+    """Paper orders matching `where`, read after their owners' locks are held, oldest first.
+
+    The market's jobs read orders through here (matching on the feed's ticks, square-off,
+    expiry): a replay's account is left out, as it trades on the replay's clock and prices
+    and its replay matches and ends its orders itself (`services.workers.replays`)."""
+    condition = (Order.broker == BROKER) & not_replayed(Order.user_id) & where
     found = db.execute(select(Order.id, Order.user_id, Order.attribution).where(condition)).all()
     if not found:
         return []

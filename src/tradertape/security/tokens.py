@@ -8,6 +8,7 @@ import secrets
 
 AGENT_KEY_PREFIX = "zt_"
 WORKER_TOKEN_PREFIX = "kwa_"  # noqa: S105 - a public prefix, not a secret
+REPLAY_TOKEN_PREFIX = "kwa_rp_"  # noqa: S105 - a worker replay's token (a worker token too)
 ASSISTANT_KEY_PREFIX = "zta_"  # an AI assistant's key, for the MCP server only
 
 

@@ -35,6 +35,8 @@ from tradertape.services.market.kite_feed import StoredKiteSession
 from tradertape.services.market.upstox_feed import StoredUpstoxSession
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.ticker import OptionTicker
+from tradertape.services.workers.context import LastTick
+from tradertape.services.workers.replay_scope import ScopedClock, scoped_quotes
 from tradertape.settings import Settings
 
 # What can run as the process's market feed (``TRADERTAPE_FEED``).
@@ -48,7 +50,8 @@ class Market:
     catalog: InstrumentCatalog
     calendar: TradingCalendar
     feed: MarketFeed | None
-    clock: Clock  # the exchange's time (a replay's in demo: `FeedClock`)
+    clock: Clock  # the exchange's time (a replay's in demo: `FeedClock`; a worker replay's)
+    prices: LastTick  # the last ticks orders fill at (a worker replay's inside one)
     quotes: QuoteBook
     options: OptionMarket  # listed index options and their model prices
     option_ticker: OptionTicker
@@ -77,7 +80,10 @@ def build_market(
         )
     quotes = QuoteBook()
     # Whatever trades on the feed's prices runs on the feed's market time (see FeedClock).
-    market_clock: Clock = FeedClock(clock, feed) if isinstance(feed, SimulatedFeed) else clock
+    feed_time: Clock = FeedClock(clock, feed) if isinstance(feed, SimulatedFeed) else clock
+    # A worker replay's requests read the replay's time and prices instead (per request:
+    # `services.workers.replay_scope`); everything else reads the market's.
+    market_clock: Clock = ScopedClock(feed_time)
     # Index options are listed and priced from their index when no dump lists them.
     options = OptionMarket(clock=market_clock, calendar=calendar, base=build_catalog, quotes=quotes)
     feed_watch = watch_feed(
@@ -88,6 +94,7 @@ def build_market(
         calendar=calendar,
         feed=feed,
         clock=market_clock,
+        prices=scoped_quotes(options.last_tick),
         quotes=quotes,
         options=options,
         option_ticker=OptionTicker(options, clock),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
+from tradertape.candles.fo_minutes import FoMinuteStore
 from tradertape.db.engine import Database
 from tradertape.ports.clock import Clock
 from tradertape.security.vault import Vault
@@ -26,6 +27,7 @@ from tradertape.services.protection.recovery import Recovery, RecoveryConfig
 from tradertape.services.webhooks.receive import HookKeys, HookReceiver
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.market import WorkerMarket, feed_mark
+from tradertape.services.workers.replays import Replays
 from tradertape.settings import Settings
 from tradertape.wiring.market import Market
 from tradertape.wiring.research import Research
@@ -68,6 +70,7 @@ class Services:
     workers: WorkerContext
     worker_market: WorkerMarket
     protection: ProtectionEngine  # runs beside the trading loop (the leader process)
+    replays: Replays  # worker runs played against a past period (their own clock, prices)
     option_protection: OptionProtectionEngine
     option_executions: OptionExecutions
     mtm_exits: MtmExits
@@ -88,7 +91,7 @@ def build_services(
 ) -> Services:
     """Each service on the door (`venues.orders`); background ones on the jobs' pool and
     through the job guard (`research.guard`)."""
-    orders, prices = venues.orders, market.options.last_tick
+    orders, prices = venues.orders, market.prices
     guard, jobs_db = research.guard, db.jobs
     workers = WorkerContext.build(
         secret=settings.secret,
@@ -125,6 +128,22 @@ def build_services(
             exiting_every=timedelta(seconds=settings.worker_exiting_recovery_secs),
         ),
     )
+    protection = ProtectionEngine(
+        db=jobs_db, workers=workers, calendar=market.calendar, recovery=recovery, guard=guard
+    )
+    exchange = venues.exchange
+    replays = Replays(
+        store=market.candles,
+        calendar=market.calendar,
+        catalog=exchange.catalog,
+        sessions=db.session,
+        wall=clock,
+        advance=lambda s, order, instrument, tick: exchange.advance(
+            s, order, instrument, tick, traded_volume=tick.last_quantity
+        ),
+        protect=lambda run_pk: protection.evaluate(run_pk, timer=True),
+        fo=FoMinuteStore.in_data_folder(settings.data_dir),
+    )
     return Services(
         workers=workers,
         worker_market=WorkerMarket(
@@ -135,9 +154,8 @@ def build_services(
             calendar=market.calendar,
             feed=partial(feed_mark, market.feed_state),  # a quote says a quiet feed's price
         ),
-        protection=ProtectionEngine(
-            db=jobs_db, workers=workers, calendar=market.calendar, recovery=recovery, guard=guard
-        ),
+        protection=protection,
+        replays=replays,
         option_protection=OptionProtectionEngine(
             db=jobs_db, workers=workers, market=market.options, guard=guard
         ),

@@ -133,7 +133,7 @@ def build_venues(
     events, relay, audit_keys = order_events(
         settings, clock=clock, market=market, bus=bus, db=db, notifications=notifications
     )
-    market_clock, prices = market.clock, market.options.last_tick
+    market_clock, prices = market.clock, market.prices
     exchange = PaperExchange(
         clock=market_clock,
         calendar=market.calendar,
@@ -248,7 +248,7 @@ def _risk_gate(
 ) -> RiskMonitor:
     """The one pre-trade gate: every order, modification and GTT of every path passes the
     user's risk rules and SEBI's per-client order-rate ceiling (on wall time)."""
-    prices, market_clock = market.options.last_tick, market.clock
+    prices, market_clock = market.prices, market.clock
     # The paper account: every book in it (manual, each portfolio, each run), virtual fills
     # included, is in the one ledger (docs/books.md).
     account = PaperExposure(clock=market_clock, catalog=exchange.catalog, last_tick=prices)

@@ -486,6 +486,50 @@ export interface paths {
         patch: operations["alerts-update_alert"];
         trace?: never;
     };
+    "/api/algo-workers/replays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Replays
+         * @description Your replays, newest first (their reports on each one's own page).
+         */
+        get: operations["algo-workers-desk-list_replays"];
+        put?: never;
+        /**
+         * Start
+         * @description Start a paper run against a past period; the answer carries its worker token once.
+         */
+        post: operations["algo-workers-desk-start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/algo-workers/replays/{replay_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Replay
+         * @description The replay, its clock and, once played out or its run closed, its report.
+         */
+        get: operations["algo-workers-desk-get_replay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/algo-workers/runs": {
         parameters: {
             query?: never;
@@ -1611,6 +1655,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/algo-workers/worker/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Replay
+         * @description The replay this token plays in (404 for a token that is not a replay's).
+         */
+        get: operations["algo-workers-my_replay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/algo-workers/worker/runs": {
         parameters: {
             query?: never;
@@ -1627,6 +1691,9 @@ export interface paths {
         /**
          * Create Run
          * @description Create a run, or recover this token's run of the same ``strategy_run_id`` (200).
+         *
+         *     With a ``replay`` block the run plays against a past period: it is created under a
+         *     replay of its own, whose token (``replay.token``, shown once) the worker then uses.
          */
         post: operations["algo-workers-create_run"];
         delete?: never;
@@ -9635,6 +9702,19 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * EquityPointOut
+         * @description The account's equity at a bar's close.
+         */
+        EquityPointOut: {
+            /** Equity */
+            equity: string;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+        };
+        /**
          * ErrorBody
          * @description ``detail`` says what went wrong; ``request_id`` comes with a server error only.
          */
@@ -15923,6 +16003,36 @@ export interface components {
             strategy_run_id: string;
         };
         /**
+         * ReplayIn
+         * @description What to play: the period (IST dates, inclusive), its resolution and the speed.
+         */
+        ReplayIn: {
+            /**
+             * From
+             * Format: date
+             * @description the first day played
+             */
+            from: string;
+            /**
+             * Resolution
+             * @description minute | day
+             * @default minute
+             */
+            resolution?: string;
+            /**
+             * Speed
+             * @description 1 | 10 | 60 | max
+             * @default max
+             */
+            speed?: string;
+            /**
+             * To
+             * Format: date
+             * @description the last day played
+             */
+            to: string;
+        };
+        /**
          * ReplayOut
          * @description What the rules would have done on each snapshot (nothing is stored).
          */
@@ -15940,6 +16050,156 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * ReplayReportOut
+         * @description A finished replay's result.
+         */
+        ReplayReportOut: {
+            /** Equity */
+            equity: components["schemas"]["EquityPointOut"][];
+            /**
+             * From
+             * Format: date-time
+             */
+            from: string;
+            summary: components["schemas"]["ReplaySummaryOut"];
+            /** Trades */
+            trades: components["schemas"]["ReplayTradeOut"][];
+            /**
+             * Until
+             * Format: date-time
+             */
+            until: string;
+        };
+        /**
+         * ReplayRunOut
+         * @description The run a start-a-run request with a ``replay`` block created, and its replay.
+         */
+        ReplayRunOut: {
+            /** Account Scope */
+            account_scope: string;
+            /** Allowed Actions */
+            allowed_actions: string[];
+            /** Closed At */
+            closed_at: string | null;
+            /** Created At */
+            created_at: string | null;
+            /** Execution Mode */
+            execution_mode: string;
+            /** Health Status */
+            health_status: string;
+            /** Heartbeat Age Sec */
+            heartbeat_age_sec: number | null;
+            /** Last Heartbeat At */
+            last_heartbeat_at: string | null;
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name: string | null;
+            /** Recovery Action Required */
+            recovery_action_required: boolean;
+            /**
+             * Recovery Status
+             * @description from `runtime_state.runtime_recovery`; `none`
+             */
+            recovery_status: unknown;
+            replay?: components["schemas"]["ReplayStartedOut"] | null;
+            /** Risk Schema */
+            risk_schema: components["schemas"]["WorkerField"][];
+            /** Runtime State */
+            runtime_state: {
+                [key: string]: unknown;
+            };
+            /** Session Status */
+            session_status: string;
+            /** Status */
+            status: string;
+            /** Strategy Run Id */
+            strategy_run_id: string;
+            /** Summary Fields */
+            summary_fields: components["schemas"]["WorkerField"][];
+            /** Template Id */
+            template_id: string;
+            /** Token Id */
+            token_id: string;
+            /** Updated At */
+            updated_at: string | null;
+            /** Worker Session Claimed At */
+            worker_session_claimed_at: string | null;
+            /**
+             * Worker Session Nonce
+             * @description the claimed session's; null: none
+             */
+            worker_session_nonce: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ReplayStartIn
+         * @description The web app's worker run form: a run to play against a past period.
+         */
+        ReplayStartIn: {
+            /**
+             * Account Scope
+             * @default kite:paper
+             */
+            account_scope?: string;
+            replay: components["schemas"]["ReplayIn"];
+            /** Strategy Run Id */
+            strategy_run_id?: string | null;
+            /** Template Id */
+            template_id: string;
+        };
+        /**
+         * ReplayStartedOut
+         * @description A replay just started, with its worker token (shown once).
+         */
+        ReplayStartedOut: {
+            /**
+             * Clock
+             * Format: date-time
+             * @description the replay's time now
+             */
+            clock: string;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /** Id */
+            id: number;
+            report: components["schemas"]["ReplayReportOut"] | null;
+            /** Resolution */
+            resolution: string;
+            /** Speed */
+            speed: string;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * Status
+             * @description running | finished
+             */
+            status: string;
+            /** Strategy Run Id */
+            strategy_run_id: string;
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+            /**
+             * Token
+             * @description the replay's worker token (kwa_rp_…): run the worker with it
+             */
+            token: string;
+        };
+        /**
          * ReplayStep
          * @description The rules on one snapshot of metrics.
          */
@@ -15955,6 +16215,74 @@ export interface components {
             triggered: boolean;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * ReplaySummaryOut
+         * @description The figures of a backtest result (`backtest.metrics.Summary`'s names).
+         */
+        ReplaySummaryOut: {
+            /** Avg Loss */
+            avg_loss: string;
+            /** Avg Win */
+            avg_win: string;
+            /** Data Source */
+            data_source: string | null;
+            /** Expectancy */
+            expectancy: string;
+            /** Fills */
+            fills: number;
+            /** Final Equity */
+            final_equity: string;
+            /** Max Drawdown */
+            max_drawdown: number;
+            /** Net Pnl */
+            net_pnl: string;
+            /** Open Trades */
+            open_trades: number;
+            /** Profit Factor */
+            profit_factor: number | null;
+            /** Starting Capital */
+            starting_capital: string;
+            /** Synthetic */
+            synthetic: boolean;
+            /** Total Charges */
+            total_charges: string;
+            /** Total Return */
+            total_return: number;
+            /** Total Trades */
+            total_trades: number;
+            /** Win Rate */
+            win_rate: number;
+        };
+        /**
+         * ReplayTradeOut
+         * @description A round trip: first in, first out, with its share of both fills' charges.
+         */
+        ReplayTradeOut: {
+            /** Charges */
+            charges: string;
+            /**
+             * Entry At
+             * Format: date-time
+             */
+            entry_at: string;
+            /** Entry Price */
+            entry_price: string;
+            /**
+             * Exit At
+             * Format: date-time
+             */
+            exit_at: string;
+            /** Exit Price */
+            exit_price: string;
+            /** Pnl */
+            pnl: string;
+            /** Quantity */
+            quantity: number;
+            /** Side */
+            side: string;
+            /** Symbol */
+            symbol: string;
         };
         /**
          * ResolvedContract
@@ -16582,6 +16910,8 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             };
+            /** @description play the run against a past period: it gets a replay token of its own */
+            replay?: components["schemas"]["ReplayIn"] | null;
             /** Risk Schema */
             risk_schema?: {
                 [key: string]: unknown;
@@ -19755,6 +20085,49 @@ export interface components {
             variety?: components["schemas"]["Variety"];
         };
         /**
+         * WorkerReplayOut
+         * @description A replay: its period, speed, clock and status; the report once finished.
+         */
+        WorkerReplayOut: {
+            /**
+             * Clock
+             * Format: date-time
+             * @description the replay's time now
+             */
+            clock: string;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /** Id */
+            id: number;
+            report: components["schemas"]["ReplayReportOut"] | null;
+            /** Resolution */
+            resolution: string;
+            /** Speed */
+            speed: string;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * Status
+             * @description running | finished
+             */
+            status: string;
+            /** Strategy Run Id */
+            strategy_run_id: string;
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+        };
+        /**
          * WorkerTokenCreate
          * @description A new worker token; the fields of the worker contract.
          */
@@ -21210,6 +21583,159 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AlertOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "algo-workers-desk-list_replays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkerReplayOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "algo-workers-desk-start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayStartIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayStartedOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "algo-workers-desk-get_replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                replay_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkerReplayOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -24461,6 +24987,55 @@ export interface operations {
             };
         };
     };
+    "algo-workers-my_replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkerReplayOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "algo-workers-list_runs": {
         parameters: {
             query?: {
@@ -24541,7 +25116,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunOut"];
+                    "application/json": components["schemas"]["ReplayRunOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -176,3 +176,39 @@ export function useOptionRun(id: number, enabled: boolean) {
     queryFn: async () => unwrap(await api.GET("/api/algo-workers/runs/{run_id}/option", path(id))),
   });
 }
+
+export type Replay = components["schemas"]["WorkerReplayOut"];
+export type ReplayStarted = components["schemas"]["ReplayStartedOut"];
+export type ReplayStart = components["schemas"]["ReplayStartIn"];
+
+export const replayKeys = {
+  list: () => ["workers", "replays"] as const,
+  one: (id: number) => ["workers", "replay", id] as const,
+};
+
+/** Your replays, newest first (their reports on each one's page). */
+export function useReplays() {
+  return useQuery({
+    queryKey: replayKeys.list(),
+    refetchInterval: 10_000,
+    queryFn: async () => unwrap(await api.GET("/api/algo-workers/replays")),
+  });
+}
+
+/** One replay; read every few seconds while it plays (its clock moves, its report comes). */
+export function useReplay(id: number) {
+  return useQuery({
+    queryKey: replayKeys.one(id),
+    enabled: id > 0,
+    refetchInterval: (query) => (query.state.data?.status === "finished" ? false : 3_000),
+    queryFn: async () => unwrap(await api.GET("/api/algo-workers/replays/{replay_id}", { params: { path: { replay_id: id } } })),
+  });
+}
+
+export function useStartReplay() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: ReplayStart) => unwrap(await api.POST("/api/algo-workers/replays", { body })),
+    onSettled: () => client.invalidateQueries({ queryKey: replayKeys.list() }),
+  });
+}

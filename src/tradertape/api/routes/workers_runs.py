@@ -10,7 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from tradertape.api.deps import DbDep, RuntimeDep, worker_action
+from tradertape.api.routes.workers_replays import replay_spec
 from tradertape.api.schemas.worker_answers import ExitOut
+from tradertape.api.schemas.worker_replays import ReplayRunOut
 from tradertape.api.schemas.worker_runs import RunOut
 from tradertape.api.schemas.workers import (
     ClaimOut,
@@ -54,7 +56,7 @@ _RECOVERED: dict[int | str, dict[str, Any]] = {
 
 @router.post(
     "/runs",
-    response_model=RunOut,
+    response_model=ReplayRunOut,
     response_model_exclude_unset=True,
     status_code=status.HTTP_201_CREATED,
     responses=_RECOVERED,
@@ -62,8 +64,21 @@ _RECOVERED: dict[int | str, dict[str, Any]] = {
 def create_run(
     body: RunCreateIn, token: Creator, runtime: RuntimeDep, db: DbDep, response: Response
 ) -> dict[str, Any]:
-    """Create a run, or recover this token's run of the same ``strategy_run_id`` (200)."""
-    spec = runs.RunSpec(**body.model_dump())
+    """Create a run, or recover this token's run of the same ``strategy_run_id`` (200).
+
+    With a ``replay`` block the run plays against a past period: it is created under a
+    replay of its own, whose token (``replay.token``, shown once) the worker then uses."""
+    spec = runs.RunSpec(**body.model_dump(exclude={"replay"}))
+    if body.replay is not None:
+        replay = replay_spec(body.replay)
+        return runtime.replays.start(
+            runtime.workers,
+            db,
+            owner_id=token.user_id,
+            spec=spec,
+            replay=replay,
+            creator=token,
+        )
     view, created = runs.create(runtime.workers, db, token, spec)
     if not created:
         response.status_code = status.HTTP_200_OK

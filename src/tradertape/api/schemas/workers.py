@@ -17,6 +17,7 @@ from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.kite import KiteOrder, KiteTrade
 from tradertape.api.schemas.money_out import PaiseFloat, TickFloat
 from tradertape.api.schemas.trading import Omittable, OrderFields, modify_changes
+from tradertape.api.schemas.worker_replays import ReplayIn
 from tradertape.api.schemas.worker_runs import RunListItem
 from tradertape.domain.decimal_input import Count, Flag, KitePrice, Quantity
 from tradertape.domain.orders import OrderType, Validity
@@ -51,6 +52,10 @@ class RunCreateIn(Lenient):
     )
     runtime_state: JsonState = Field(default_factory=dict)
     metadata: JsonObject = Field(default_factory=dict)
+    replay: ReplayIn | None = Field(
+        default=None,
+        description="play the run against a past period: it gets a replay token of its own",
+    )
 
 
 class RunHeartbeatIn(Lenient):

@@ -58,6 +58,7 @@ from tradertape.db.models.workers import (
     WorkerEvent,
     WorkerIntent,
     WorkerOptionRun,
+    WorkerReplay,
     WorkerRun,
     WorkerRunOrder,
 )
@@ -127,6 +128,7 @@ __all__ = [
     "WorkerEvent",
     "WorkerIntent",
     "WorkerOptionRun",
+    "WorkerReplay",
     "WorkerRun",
     "WorkerRunOrder",
     "WorkerToken",

@@ -8,7 +8,7 @@ heartbeat, each intent's stored result under its idempotency key, and the journa
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text
@@ -156,3 +156,33 @@ class WorkerOptionRun(Owned, ProtectionFence, Base):
     exit: Mapped[dict[str, Any]]  # the last exit (or unwind), likewise
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class WorkerReplay(Owned, Base):
+    """A worker run played against a past period (`services.workers.replays`).
+
+    ``user_id`` is the owner who started it; the run, its token and its paper books belong
+    to ``replay_user_id``, an account of the replay's own, so its orders, funds and
+    positions never meet the owner's paper account or another replay's.
+    """
+
+    __tablename__ = "worker_replays"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    replay_user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True
+    )
+    token_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("worker_tokens.id", ondelete="CASCADE"), unique=True
+    )
+    run_key: Mapped[str] = mapped_column(String(128))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    resolution: Mapped[str] = mapped_column(String(8))
+    speed: Mapped[int]  # 0: one bar each time the worker asks (``max``)
+    steps: Mapped[int] = mapped_column(server_default=text("0"))  # bars played at ``max``
+    processed_at: Mapped[datetime | None]  # replay time up to which orders were matched
+    status: Mapped[str] = mapped_column(String(12))  # running | finished
+    report: Mapped[dict[str, Any] | None]
+    started_at: Mapped[datetime]  # wall time
+    finished_at: Mapped[datetime | None]

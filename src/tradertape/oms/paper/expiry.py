@@ -42,6 +42,7 @@ from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.oms.context import BROKER, TradingContext
 from tradertape.oms.ledger import Ledger
+from tradertape.oms.order_locks import not_replayed
 from tradertape.oms.order_log import apply_event, claim, new_order, store_history
 
 EXPIRY = "expiry"  # the settlement order's source
@@ -64,8 +65,11 @@ class Held:
 
 
 def holders(db: Session) -> list[int]:
-    """The users who ever traded a derivative on the paper exchange."""
-    query = select(Trade.user_id).where(Trade.broker == BROKER, Trade.exchange.in_(DERIVATIVES))
+    """The users who ever traded a derivative on the paper exchange (a replay's account
+    settles on its own clock, not the market's)."""
+    query = select(Trade.user_id).where(
+        Trade.broker == BROKER, Trade.exchange.in_(DERIVATIVES), not_replayed(Trade.user_id)
+    )
     return sorted(db.scalars(query.distinct()))
 
 

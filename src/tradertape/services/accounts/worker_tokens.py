@@ -23,12 +23,21 @@ from tradertape.domain.worker_access import (
 )
 from tradertape.errors import Forbidden, InvalidField, Unauthenticated
 from tradertape.ports.clock import Clock
-from tradertape.security.tokens import WORKER_TOKEN_PREFIX
+from tradertape.security.tokens import REPLAY_TOKEN_PREFIX, WORKER_TOKEN_PREFIX
 from tradertape.services.accounts.bearer import BearerRegistry, Issued
 
 tokens: BearerRegistry[WorkerToken] = BearerRegistry(
     WorkerToken,
     kind_prefix=WORKER_TOKEN_PREFIX,
+    label="worker token",
+    newest_first=WorkerToken.created_at,
+)
+
+# A replay's tokens: a worker token whose requests play in its replay (the API's door
+# recognises the prefix before any lookup).
+replay_tokens: BearerRegistry[WorkerToken] = BearerRegistry(
+    WorkerToken,
+    kind_prefix=REPLAY_TOKEN_PREFIX,
     label="worker token",
     newest_first=WorkerToken.created_at,
 )
@@ -67,7 +76,21 @@ def _validated(spec: TokenSpec, *, now: datetime) -> TokenSpec:
     return spec
 
 
-def create(db: Session, *, clock: Clock, user_id: int, spec: TokenSpec) -> Issued[WorkerToken]:
+def create_replay(
+    db: Session, *, clock: Clock, user_id: int, spec: TokenSpec
+) -> Issued[WorkerToken]:
+    """Issue a replay's token (``kwa_rp_…``, `services.workers.replays`; commits)."""
+    return create(db, clock=clock, user_id=user_id, spec=spec, registry=replay_tokens)
+
+
+def create(
+    db: Session,
+    *,
+    clock: Clock,
+    user_id: int,
+    spec: TokenSpec,
+    registry: BearerRegistry[WorkerToken] = tokens,
+) -> Issued[WorkerToken]:
     """Issue a token (commits); the id is ``worker_<16 hex>``."""
     now = clock.now()
     spec = _validated(spec, now=now)
@@ -83,7 +106,7 @@ def create(db: Session, *, clock: Clock, user_id: int, spec: TokenSpec) -> Issue
         expires_at=spec.expires_at,
         created_at=now,
     )
-    return tokens.issue(db, row)
+    return registry.issue(db, row)
 
 
 def authenticate(db: Session, *, clock: Clock, secret: str) -> WorkerToken:

@@ -33,7 +33,7 @@ from tradertape.services.protection.fence import claim_exit
 from tradertape.services.protection.recovery import Recovery, last_sign_of_life
 from tradertape.services.protection.settings import config_of, record_event, write_state
 from tradertape.services.workers import exits, pnl
-from tradertape.services.workers.access import lock_run
+from tradertape.services.workers.access import lock_run, not_replayed_run
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.safety import protection_state
 from tradertape.services.workers.views import iso
@@ -41,6 +41,7 @@ from tradertape.services.workers.views import iso
 log = logging.getLogger("tradertape.workers")
 
 _DERIVATIVES = (Exchange.NFO.value, Exchange.BFO.value)
+_NOT_REPLAYED = not_replayed_run()  # a replay evaluates its own run
 
 
 class ProtectionEngine:
@@ -80,7 +81,8 @@ class ProtectionEngine:
                 .join(Order, Order.id == WorkerRunOrder.order_pk)
                 .where(
                     (WorkerRun.protection_armed & (WorkerRun.status == RunStatus.OPEN.value))
-                    | (WorkerRun.status == RunStatus.EXITING.value)
+                    | (WorkerRun.status == RunStatus.EXITING.value),
+                    _NOT_REPLAYED,
                 )
                 .distinct()
             ).all()
@@ -98,7 +100,9 @@ class ProtectionEngine:
         with self._db.session() as db:
             runs = db.execute(
                 select(WorkerRun.id, WorkerRun.user_id).where(
-                    WorkerRun.protection_armed, WorkerRun.status == RunStatus.OPEN.value
+                    WorkerRun.protection_armed,
+                    WorkerRun.status == RunStatus.OPEN.value,
+                    _NOT_REPLAYED,
                 )
             ).all()
         fired = self._each([(pk, user_id) for pk, user_id in runs], timer=True)

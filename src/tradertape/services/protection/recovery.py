@@ -28,7 +28,7 @@ from tradertape.domain.worker_runs import RunStatus
 from tradertape.oms import Guard
 from tradertape.services.protection.settings import config_of
 from tradertape.services.workers import exits, live, pnl, timeline
-from tradertape.services.workers.access import lock_run
+from tradertape.services.workers.access import lock_run, not_replayed_run
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.orders import run_orders
 from tradertape.services.workers.views import iso
@@ -96,7 +96,7 @@ class Recovery:
             with self._db.session() as db:
                 runs = db.execute(
                     select(WorkerRun.id, WorkerRun.user_id).where(
-                        WorkerRun.status == RunStatus.EXITING.value
+                        WorkerRun.status == RunStatus.EXITING.value, not_replayed_run()
                     )
                 ).all()
             self.settle_each([(pk, user_id) for pk, user_id in runs])
@@ -135,6 +135,7 @@ class Recovery:
                 select(WorkerRun.id, WorkerRun.user_id).where(
                     WorkerRun.session_nonce.is_not(None),
                     WorkerRun.status.in_([RunStatus.OPEN.value, RunStatus.PAUSED.value]),
+                    not_replayed_run(),
                 )
             ).all()
         acted = self._guard.each(

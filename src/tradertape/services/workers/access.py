@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.locks import lock_names
-from tradertape.db.models import WorkerRun, WorkerToken
+from tradertape.db.models import WorkerReplay, WorkerRun, WorkerToken
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import loaded_columns, loaded_current
 from tradertape.domain.worker_access import scope_allows
@@ -113,3 +113,9 @@ def check_nonce(run: WorkerRun, header: str | None, *, missing_ok: bool = False)
             "another worker session holds this run",
             strategy_run_id=run.run_key,
         )
+
+
+def not_replayed_run() -> ColumnElement[bool]:
+    """Whether a `WorkerRun` is not a replay's: a replay's run is protected, recovered and
+    settled by its replay, on its clock and prices, never by the loop on the market's."""
+    return ~exists().where(WorkerReplay.token_id == WorkerRun.token_id)

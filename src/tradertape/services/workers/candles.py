@@ -31,6 +31,7 @@ from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Interval, Tick
 from tradertape.errors import BadRequest, InvalidField, NotFound
 from tradertape.ports.clock import IST
+from tradertape.services.workers import replay_scope
 from tradertape.services.workers.market import WorkerMarket, find
 
 SESSION_MINUTES = 375
@@ -111,6 +112,10 @@ def bars_to_candles(bars: Bars, interval: Interval) -> list[Candle]:
 def _minutes(market: WorkerMarket, key: str, start: date, end: date) -> list[Candle]:
     """Stored minute candles with the live book's laid over them (live wins a minute)."""
     stored = bars_to_candles(market.store.read(key, Interval.MINUTE, start, end), Interval.MINUTE)
+    if replay_scope.active() is not None:
+        # A replay's past is the store's up to its clock; the live book is another day's.
+        now = market.now()
+        return [c for c in stored if c.start < now]
     live = market.candles.minutes(key)
     first_live = live[0].start if live else None
     older = [c for c in stored if first_live is None or c.start < first_live]
@@ -215,6 +220,9 @@ def history(
     if name == "day":
         bars = market.store.read(instrument.key, Interval.DAY, first, last)
         candles = bars_to_candles(bars, Interval.DAY)
+        if replay_scope.active() is not None:  # a replay's day has not closed before 15:30
+            closes = market.now() >= datetime.combine(last, time(15, 30), tzinfo=IST)
+            candles = [c for c in candles if closes or c.start.astimezone(IST).date() < last]
     else:
         minutes = [c for c in _minutes(market, instrument.key, first, last) if since <= c.start]
         size = INTERVAL_MINUTES[name]

@@ -89,7 +89,8 @@ def check_mode(workers: WorkerContext, token: WorkerToken, mode: str, scope: str
     return chosen
 
 
-def _check_spec(workers: WorkerContext, token: WorkerToken, spec: RunSpec) -> None:
+def check_spec(workers: WorkerContext, token: WorkerToken, spec: RunSpec) -> None:
+    """What the token may create: its scope, template and mode (a 4xx otherwise)."""
     try:
         parse_scope(spec.account_scope)
     except ScopeError as exc:
@@ -157,7 +158,7 @@ def create(
     A live run needs both switches now, and a scope naming the connected Kite account if
     one is connected (without a session it is created, and its orders wait for one).
     """
-    _check_spec(workers, token, spec)
+    check_spec(workers, token, spec)
     # Validation, not a fork: a live run's switches and account, before its row.
     if spec.execution_mode == ExecutionMode.LIVE:
         live.require_switches(workers, db, token.user_id)

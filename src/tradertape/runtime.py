@@ -25,6 +25,7 @@ from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import InstrumentCatalog, InstrumentType
 from tradertape.domain.instruments_data import reference_catalog
+from tradertape.domain.owners import OwnerKind
 from tradertape.feed.broker_feed import FeedLink
 from tradertape.feed.clock import FeedClock
 from tradertape.feed.history_plan import SyntheticHistoryPlan
@@ -37,7 +38,7 @@ from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig, upstox_quotes
 from tradertape.feed.watchdog import FeedStatus, FeedWatch
 from tradertape.jobs.guard import JobGuard
 from tradertape.jobs.lag import LoopLag
-from tradertape.oms import OrderEvents, portfolio_locks, to_bus
+from tradertape.oms import OrderEvents, to_bus
 from tradertape.oms.live.algo_identity import AlgoIdentity
 from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.oms.live.orders import LiveOrders
@@ -53,6 +54,7 @@ from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock, StartedClock, SystemClock
 from tradertape.ports.mailer import MailTransport, transport_for
 from tradertape.security.vault import Vault
+from tradertape.services import order_owners  # noqa: F401  (every owner's policy, registered)
 from tradertape.services.accounts.login import LoginService
 from tradertape.services.accounts.ratelimit import RateLimiter, attempt_windows
 from tradertape.services.accounts.sessions import SessionService
@@ -96,7 +98,6 @@ from tradertape.services.risk import PaperExposure, RiskBooks, RiskMonitor
 from tradertape.services.risk.live_funds import BrokerFunds
 from tradertape.services.risk.monitor import rate_refusal
 from tradertape.services.webhooks.receive import HookKeys, HookReceiver
-from tradertape.services.workers.access import run_locks
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.gtt import link_adopted
 from tradertape.services.workers.live_journal import LiveRunJournal
@@ -106,6 +107,9 @@ from tradertape.settings import Settings
 
 # What can run as the process's market feed (``TRADERTAPE_FEED``).
 MarketFeed = SimulatedFeed | KiteFeed | UpstoxFeed
+
+#: The owner kinds of a worker run's orders (an option run is one too).
+RUNS = (OwnerKind.WORKER_RUN, OwnerKind.OPTION_RUN)
 
 
 def _history_plan(catalog: InstrumentCatalog, calendar: TradingCalendar, seed: int) -> DayPlan:
@@ -220,7 +224,9 @@ class Runtime:
         # The OMS's events: a run's placed orders on its timeline (in their transaction),
         # and every event of a committed transaction on the bus (``orders.<user>``).
         events = OrderEvents()
-        events.watch(RunOrderJournal(clock=clock))
+        # Each order's events go to its owner's followers (`oms.owners`; every kind's policy
+        # is registered by `services.order_owners`): a run's timeline hears its runs' only.
+        events.follow(RUNS, RunOrderJournal(clock=clock))
         audit_keys = AuditKeys(settings.secret, clock=clock)  # the trail's keys (issue 66)
         trail = AuditTrail(audit_keys)  # every event, hash-chained per user (issue 54)
         events.watch(trail, ahead=trail.read_ahead)
@@ -278,8 +284,8 @@ class Runtime:
         # A portfolio's virtual and agent fills: its position and money, booked in the
         # fill's transaction from its event (the position's times are market time, as
         # signals').
-        events.watch(  # fills on market time, their notices on real time
-            PortfolioFills(clock=market_clock, notices=clock), owners=portfolio_locks
+        events.follow(  # fills on market time, their notices on real time
+            [OwnerKind.PORTFOLIO], PortfolioFills(clock=market_clock, notices=clock)
         )
         # Index options are listed and priced from their index when no dump lists them.
         options = OptionMarket(
@@ -287,11 +293,11 @@ class Runtime:
         )
         prices = options.last_tick
         # A live run's booked reports: its timeline entry, and an option run's status
-        # following its fills, in the booking's transaction under the run's lock (an owner
-        # lock: the OMS takes it before the ledger's).
-        events.watch(LiveRunJournal(), owners=run_locks)
-        events.watch(OptionRunFollower(options), owners=run_locks)
-        events.watch(OptionLegJournal(clock=clock))  # an option leg's placement outcome
+        # following its fills, in the booking's transaction under the run's lock (its owner
+        # policy's lock: the OMS takes it before the ledger's).
+        events.follow(RUNS, LiveRunJournal())
+        events.follow([OwnerKind.OPTION_RUN], OptionRunFollower(options))
+        events.follow([OwnerKind.OPTION_RUN], OptionLegJournal(clock=clock))  # a leg's outcome
         feed_watch = watch_feed(
             feed, settings.feed, clock=clock, calendar=calendar, on_stale=stale_notice(db, clock)
         )

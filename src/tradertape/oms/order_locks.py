@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order
+from tradertape.domain.owners import Owner
 from tradertape.errors import NotFound
 from tradertape.oms.book_totals import lock_user_books
 from tradertape.oms.context import BROKER
@@ -37,14 +38,22 @@ def lock_user(db: Session, user_id: int) -> None:
 def locked_orders(db: Session, where: ColumnElement[bool]) -> Sequence[Order]:
     """Paper orders matching `where`, read after their owners' locks are held, oldest first."""
     condition = (Order.broker == BROKER) & where
-    found = db.execute(select(Order.id, Order.user_id, Order.attribution).where(condition)).all()
+    found = db.execute(
+        select(Order.id, Order.user_id, Order.attribution, Order.owner_kind, Order.owner_id).where(
+            condition
+        )
+    ).all()
     if not found:
         return []
-    hold_owners(db, [attribution or {} for _, _, attribution in found])
-    lock_user_books(db, user_ids=sorted({user_id for _, user_id, _ in found}), broker=BROKER)
+    hold_owners(
+        db,
+        [Owner.of(r.owner_kind, r.owner_id) for r in found],
+        [r.attribution or {} for r in found],
+    )
+    lock_user_books(db, user_ids=sorted({r.user_id for r in found}), broker=BROKER)
     return db.scalars(
         select(Order)
-        .where(condition, Order.id.in_([order_pk for order_pk, _, _ in found]))
+        .where(condition, Order.id.in_([r.id for r in found]))
         .order_by(Order.id)
         .execution_options(populate_existing=True)
     ).all()
@@ -55,10 +64,14 @@ def locked_own_order(db: Session, *, user_id: int, order_id: str) -> Order:
     locks of its other owners that the events' watchers write under (a cancel of a model
     portfolio's part-filled entry books the entry to the portfolio: `emitter.hold_owners`)."""
     if wants_owners(db):
-        attribution = db.scalar(
-            select(Order.attribution).where(Order.order_id == order_id, Order.user_id == user_id)
-        )
-        hold_owners(db, [attribution or {}])
+        owned = db.execute(
+            select(Order.attribution, Order.owner_kind, Order.owner_id).where(
+                Order.order_id == order_id, Order.user_id == user_id
+            )
+        ).first()
+        if owned is not None:
+            owner = Owner.of(owned.owner_kind, owned.owner_id)
+            hold_owners(db, [owner], [owned.attribution or {}])
     lock_user(db, user_id)
     order = db.scalar(
         select(Order)

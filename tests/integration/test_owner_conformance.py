@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.integration.conftest import PaperDesk
+from tradertape.db import locks
 from tradertape.db.engine import Database
 from tradertape.db.models.trading import Order
 from tradertape.domain import books
@@ -29,6 +30,7 @@ from tradertape.errors import TraderTapeError
 from tradertape.oms import (
     OmsEvent,
     OrderEvents,
+    Watcher,
     own_book,
     owner_book,
     policy_of,
@@ -126,8 +128,15 @@ def followed(database: Database) -> Iterator[dict[OwnerKind, list[OmsEvent]]]:
     """A follower of each kind, recording what it was handed."""
     events = OrderEvents()
     heard: dict[OwnerKind, list[OmsEvent]] = {kind: [] for kind in OwnerKind}
+
+    def follower(kind: OwnerKind) -> Watcher:
+        def follow(_db: Session, batch: Sequence[OmsEvent]) -> None:
+            heard[kind].extend(batch)
+
+        return follow
+
     for kind in OwnerKind:
-        events.follow([kind], lambda _db, batch, kind=kind: heard[kind].extend(batch))
+        events.follow([kind], follower(kind))
     events.attach(database)
     yield heard
     events.detach(database)
@@ -156,7 +165,7 @@ def test_a_replayed_command_places_once_and_each_event_is_followed_once(
 ):
     source, tags, owner, book, _ = SAMPLES[kind]
     asked: list[tuple[str, ...]] = []
-    take = oms_emitter.lock_names
+    take = locks.lock_names
     before = [0]  # what had been followed when the command being placed began
 
     def lock_names(db: Session, names: Sequence[str], **kw: Any) -> None:
@@ -165,7 +174,7 @@ def test_a_replayed_command_places_once_and_each_event_is_followed_once(
         assert heard == before[0], "an owner lock was asked after its command's events"
         take(db, names, **kw)
 
-    monkeypatch.setattr(oms_emitter, "lock_names", lock_names)
+    monkeypatch.setattr(oms_emitter, "lock_names", lock_names)  # what `hold_owners` calls
     spec = OrderSpec(
         exchange=Exchange.NSE,
         tradingsymbol="INFY",

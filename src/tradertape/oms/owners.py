@@ -151,7 +151,11 @@ def risk_scope(owner: Owner) -> Owner | None:
 
 def tells(event: OmsEvent, *, placed_now: bool = False) -> bool:
     """Whether the bell tells `event`: both the order's owner and the caller that placed
-    it (`domain.owners.placer_of`: an MTM exit of a run's position) leave it to the bell."""
+    it (`domain.owners.placer_of`: an MTM exit of a run's position) leave it to the bell.
+    Only a fill, a refusal or a fired trigger is ever told (most events are neither: their
+    owner is not read)."""
+    if not isinstance(event, GttTriggered | OrderFilled | OrderRejected):
+        return False
     owner = event.owner
     if not policy_of(owner.kind).tells(event, placed_now=placed_now):
         return False

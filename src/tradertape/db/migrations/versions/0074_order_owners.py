@@ -76,6 +76,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.drop_column("owner_id")
-        batch_op.drop_column("owner_kind")
+    # Not in batch mode: SQLite's batch copies the table, and dropping the old orders table
+    # would cascade to its trades. Both columns are plain, so ALTER TABLE drops them.
+    op.drop_column("orders", "owner_id")
+    op.drop_column("orders", "owner_kind")

@@ -22,7 +22,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tradertape.domain import owners
 from tradertape.domain.brokers import BrokerName
+from tradertape.domain.owners import Owner, owner_from
 
 MANUAL = "manual"
 ALL = "all"  # a filter: every book
@@ -62,19 +64,20 @@ def part_book(book: str, owner: str) -> str:
     return f"{book}{_PART}{owner}"
 
 
-def part_of(book: str, attribution: Mapping[str, Any] | None) -> str | None:
-    """The part of a live book an order's trade is in (its portfolio's or run's, by the
-    tags that would name its paper book), or None: a paper book, or the desk's own."""
+def part_of(book: str, attribution: Mapping[str, Any] | Owner | None) -> str | None:
+    """The part of a live book an order's trade is in (its portfolio's or run's: its
+    owner's, `domain.owners`; the tags it was placed with name it), or None: a paper book,
+    or the desk's own."""
     if live_broker(book) is None:
         return None
     owner = book_of(PAPER_BROKER, attribution)
     return None if owner == MANUAL else part_book(book, owner)
 
 
-def own_book(broker: str, attribution: Mapping[str, Any] | None) -> str:
-    """The finest book an order of `broker` with these tags is in: its part of a live book
-    (a live portfolio's or run's own trades), else its book. What a portfolio's or run's
-    own day MTM is read on."""
+def own_book(broker: str, attribution: Mapping[str, Any] | Owner | None) -> str:
+    """The finest book an order of `broker` with this owner (or these tags) is in: its part
+    of a live book (a live portfolio's or run's own trades), else its book. What a
+    portfolio's or run's own day MTM is read on."""
     book = book_of(broker, attribution)
     return part_of(book, attribution) or book
 
@@ -90,22 +93,21 @@ def owner_of(book: str) -> str:
     return owner if cut else book
 
 
-def book_of(broker: str, attribution: Mapping[str, Any] | None) -> str:
-    """The book an order belongs to, from where it trades and who placed it.
+def book_of(broker: str, attribution: Mapping[str, Any] | Owner | None) -> str:
+    """The book an order belongs to, from where it trades and whose it is (its `Owner`, or
+    the tags that name one, `owners.owner_from`).
 
     A live order is in its broker account's book whoever placed it (the money is there);
-    a paper order is in its portfolio's or run's book when one placed it, else manual.
+    a paper order is in its portfolio's or run's book when it is theirs, else manual.
     """
     if broker != PAPER_BROKER:
         return live_book(broker)
-    tags = attribution or {}
-    portfolio_id = tags.get("portfolio_id")
-    if isinstance(portfolio_id, int):
-        return portfolio_book(portfolio_id)
-    run_id = tags.get("run_pk")
-    if isinstance(run_id, int):
-        return run_book(run_id)
-    return MANUAL
+    owner = attribution if isinstance(attribution, Owner) else owner_from(None, attribution)
+    portfolio = owners.portfolio_of(owner)
+    if portfolio is not None:
+        return portfolio_book(portfolio)
+    run = owners.run_of(owner)
+    return run_book(run) if run is not None else MANUAL
 
 
 def portfolio_of(book: str) -> int | None:

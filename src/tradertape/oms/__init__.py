@@ -16,6 +16,11 @@ What the rest of the server may use (services and routes import these from
   taken before the ledger's) and to listeners once it commits (`oms.emitter`), `to_bus`
   makes a listener of the bus relay; `topic_of`, `to_message` and `from_message` are their
   bus form.
+- **Owners** (`oms.owners`): each order's `domain.owners.Owner` has an `OwnerPolicy` (its
+  book, risk scope, locks, what the bell tells), `register`ed by its subsystem (starting
+  from `DeskPolicy`, or `CallerTells` for one that tells its own outcome), read with
+  `policy_of`, `registered`, `owner_book`, `own_book`, `risk_scope` and `tells`;
+  `OrderEvents.follow` routes an order's events to the followers of its owner's kind.
 - **Hooks the engine calls**: `PreTradeVerdict` and `RateRefusal` (what the gate's risk
   check answers), `Guard` and `UNGUARDED` (how background work fails item by item,
   `oms.job_guard`; the server's guard, `background.guard.JobGuard`, is handed in by the
@@ -87,6 +92,18 @@ from tradertape.oms.live.reconcile_compare import ATTENTION, DriftItem, DriftKin
 from tradertape.oms.live_ports import LiveGttSweeps, LiveReconciler, LiveReports, LiveSweeps
 from tradertape.oms.order_log import RESERVED_KEY_PREFIXES, UNPLACED
 from tradertape.oms.orders import PAPER_ACCOUNT, Account, OrderPipeline, Submitted, VenueTraits
+from tradertape.oms.owners import (
+    CallerTells,
+    DeskPolicy,
+    OwnerPolicy,
+    own_book,
+    owner_book,
+    policy_of,
+    register,
+    registered,
+    risk_scope,
+    tells,
+)
 from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.oms.paper.snapshot import LedgerSnapshot
 from tradertape.oms.portfolio_books import (
@@ -112,6 +129,16 @@ from tradertape.oms.read_models import order_dict, trade_dict
 from tradertape.oms.slicing import freeze_limit
 
 __all__ = [
+    "CallerTells",
+    "DeskPolicy",
+    "OwnerPolicy",
+    "own_book",
+    "owner_book",
+    "policy_of",
+    "register",
+    "registered",
+    "risk_scope",
+    "tells",
     "ATTENTION",
     "BROKER",
     "GTT_ACTIVE",

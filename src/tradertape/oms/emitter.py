@@ -61,10 +61,11 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from tradertape.db.engine import Database
 from tradertape.db.locks import lock_names
 from tradertape.db.models.trading import Gtt, Order
-from tradertape.domain.books import book_of
 from tradertape.domain.order_state import EventKind
+from tradertape.domain.owners import Owner, OwnerKind, owner_from
 from tradertape.oms.events import (
     BY_KIND,
+    GTT_SOURCE,
     GttTriggered,
     OmsEvent,
     OrderFilled,
@@ -72,6 +73,7 @@ from tradertape.oms.events import (
     to_message,
     topic_of,
 )
+from tradertape.oms.owners import any_locks, owner_book, owner_locks
 
 log = logging.getLogger("tradertape.oms.events")
 
@@ -99,7 +101,7 @@ class OrderEvents:
     """Who hears the OMS's events: watchers in the transaction, listeners after it."""
 
     def __init__(self) -> None:
-        self._watchers: list[Watcher] = []
+        self._watchers: list[tuple[Watcher, frozenset[OwnerKind] | None]] = []
         self._listeners: list[Listener] = []
         self._aheads: list[Ahead] = []
         self._owners: list[OwnerLocks] = []
@@ -112,11 +114,19 @@ class OrderEvents:
         will make for its events ride with the claim's round trip; and `owners`, if given,
         before the ledger's lock is taken to record events of orders already placed
         (`hold_owners`): the locks the watcher writes under, which it cannot take itself."""
-        self._watchers.append(watcher)
+        self._watchers.append((watcher, None))
         if ahead is not None:
             self._aheads.append(ahead)
         if owners is not None and owners not in self._owners:  # watchers of one owner share it
             self._owners.append(owners)
+
+    def follow(self, kinds: Iterable[OwnerKind], follower: Watcher) -> None:
+        """Call `follower` in the transaction with the events of the orders (and triggers)
+        whose owner is of one of `kinds` (`domain.owners`), and with no other: the OMS
+        routes each event to its owner's followers, so none filters every order's events.
+        The locks it writes under are its owner policy's (`oms.owners`), taken before the
+        ledger's (`hold_owners`)."""
+        self._watchers.append((follower, frozenset(kinds)))
 
     def listen(self, listener: Listener) -> None:
         """Call `listener` with each committed transaction's events (never raises into the
@@ -140,7 +150,12 @@ class OrderEvents:
         if self._listeners:
             pending: list[OmsEvent] = db.info.setdefault(_PENDING, [])
             pending.extend(events)
-        for watcher in self._watchers:
+        kind = None  # one order's (or trigger's) events: one owner, read once
+        for watcher, kinds in self._watchers:
+            if kinds is not None:
+                kind = kind or events[0].owner.kind
+                if kind not in kinds:
+                    continue
             watcher(db, events)
 
     def _publish(self, events: Sequence[OmsEvent]) -> None:
@@ -255,24 +270,28 @@ def read_ahead(db: Session, user_id: int) -> None:
 
 
 def wants_owners(db: Session) -> bool:
-    """Whether a watcher of the session's events declared owner locks (so a caller that must
-    read an order's attribution for `hold_owners` reads it only then)."""
+    """Whether owners' locks are held for the session's events (an `OrderEvents` is
+    attached: its owners' policies, `oms.owners`, may name locks), so a caller that must
+    read an order's owner for `hold_owners` reads it only then."""
     hub: OrderEvents | None = db.info.get(_HUB)
-    return hub is not None and bool(hub._owners)
+    return hub is not None and (bool(hub._owners) or any_locks())
 
 
-def hold_owners(db: Session, attributions: Sequence[Mapping[str, Any]]) -> None:
-    """Hold the owner locks the watchers need for events of orders with `attributions`
-    (`OrderEvents.watch`'s `owners`), in one sorted call (no deadlock among them): called
-    by the OMS before it takes the ledger's lock to record events of orders already placed.
-    Nothing when the session's database has no `OrderEvents` attached, or none is needed."""
+def hold_owners(
+    db: Session, owners: Sequence[Owner], attributions: Sequence[Mapping[str, Any]] = ()
+) -> None:
+    """Hold the locks the followers of these orders' events write under, in one sorted call
+    (no deadlock among them): each owner's policy's (`oms.owners.owner_locks`), and those
+    a watcher declared for the orders' `attributions` (`OrderEvents.watch`'s `owners`).
+    Called by the OMS before it takes the ledger's lock to record events of orders already
+    placed. Nothing when the session's database has no `OrderEvents` attached."""
     hub: OrderEvents | None = db.info.get(_HUB)
-    if hub is None or not hub._owners:
+    if hub is None:
         return
-    named = [a for a in attributions if a]  # an order of no owner's (the desk's) has none
-    if not named:
-        return
-    names = {name for owners in hub._owners for name in owners(db, named)}
+    names = owner_locks(db, owners)
+    named = [a for a in attributions if a] if hub._owners else []
+    if named:
+        names.update(name for owned in hub._owners for name in owned(db, named))
     if names:
         lock_names(db, names)
 
@@ -335,7 +354,7 @@ def gtt_triggered(db: Session, gtt: Gtt, leg: int, at: datetime) -> None:
         user_id=gtt.user_id,
         trigger_id=gtt.id,
         broker=gtt.broker,
-        book=book_of(gtt.broker, gtt.attribution),
+        book=owner_book(gtt.broker, owner_from(GTT_SOURCE, gtt.attribution)),
         attribution=dict(gtt.attribution or {}),
         exchange=gtt.exchange,
         tradingsymbol=gtt.tradingsymbol,

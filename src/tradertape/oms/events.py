@@ -10,7 +10,9 @@ fires is `GttTriggered`; the order it places follows with events of its own (sou
 
 An order's event says whose and where (`user_id`, our `order_id`, the venue's
 `broker_order_id`, the venue `broker`, the `book` its money is in, the `source` that placed
-it and the `attribution` it was placed with: a portfolio, a worker run and its role), what
+it and the `attribution` it was placed with: a portfolio, a worker run and its role; its
+`owner`, `domain.owners`, is whose it is, and the OMS routes the event to that owner's
+policy, `oms.owners`), what
 (instrument, side, product, quantity), the status before and after, what has filled so far,
 and when, in UTC: `ts_event` (when it happened) and `ts_init` (when it was recorded).
 `OrderFilled` adds the fill: its quantity and price, the charges the ledger booked for it and
@@ -31,10 +33,12 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from tradertape.domain.order_state import EventKind
+from tradertape.domain.owners import Owner, owner_from
 from tradertape.domain.utc_times import utc_iso
 
 ORDERS_TOPIC = "orders."  # + the user's id
 GTT_TOPIC = "gtt."  # + the user's id
+GTT_SOURCE = "gtt"  # the source of an order a trigger placed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,6 +70,12 @@ class OrderUpdate:
     # run's cancel: ``{"run_pk": 7, "action": "cancel"}``); the first change the command
     # recorded carries it (`OrderPipeline.modify`, `cancel`).
     requested_by: Mapping[str, Any] | None = None
+
+    @property
+    def owner(self) -> Owner:
+        """Whose the order is (`domain.owners`): what its ``owner_kind`` and ``owner_id``
+        columns hold, by the rule that filled them from its source and attribution."""
+        return owner_from(self.source, self.attribution)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -155,6 +165,12 @@ class GttTriggered:
     quantity: int
     ts_event: datetime
     ts_init: datetime
+
+    @property
+    def owner(self) -> Owner:
+        """Whose the trigger is (a portfolio's stop, a worker run's, the desk's): the owner of
+        the order it places."""
+        return owner_from(GTT_SOURCE, self.attribution)
 
 
 #: Every event the OMS emits.

@@ -24,6 +24,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tradertape.db.models.trading import Order
 from tradertape.db.models.workers import WorkerReplay
+from tradertape.domain.owners import Owner
 from tradertape.errors import NotFound
 from tradertape.oms.book_totals import lock_user_books
 from tradertape.oms.context import BROKER
@@ -47,14 +48,22 @@ def locked_orders(db: Session, where: ColumnElement[bool]) -> Sequence[Order]:
     expiry): a replay's account is left out, as it trades on the replay's clock and prices
     and its replay matches and ends its orders itself (`services.workers.replays`)."""
     condition = (Order.broker == BROKER) & not_replayed(Order.user_id) & where
-    found = db.execute(select(Order.id, Order.user_id, Order.attribution).where(condition)).all()
+    found = db.execute(
+        select(Order.id, Order.user_id, Order.attribution, Order.owner_kind, Order.owner_id).where(
+            condition
+        )
+    ).all()
     if not found:
         return []
-    hold_owners(db, [attribution or {} for _, _, attribution in found])
-    lock_user_books(db, user_ids=sorted({user_id for _, user_id, _ in found}), broker=BROKER)
+    hold_owners(
+        db,
+        [Owner.of(r.owner_kind, r.owner_id) for r in found],
+        [r.attribution or {} for r in found],
+    )
+    lock_user_books(db, user_ids=sorted({r.user_id for r in found}), broker=BROKER)
     return db.scalars(
         select(Order)
-        .where(condition, Order.id.in_([order_pk for order_pk, _, _ in found]))
+        .where(condition, Order.id.in_([r.id for r in found]))
         .order_by(Order.id)
         .execution_options(populate_existing=True)
     ).all()
@@ -65,10 +74,14 @@ def locked_own_order(db: Session, *, user_id: int, order_id: str) -> Order:
     locks of its other owners that the events' watchers write under (a cancel of a model
     portfolio's part-filled entry books the entry to the portfolio: `emitter.hold_owners`)."""
     if wants_owners(db):
-        attribution = db.scalar(
-            select(Order.attribution).where(Order.order_id == order_id, Order.user_id == user_id)
-        )
-        hold_owners(db, [attribution or {}])
+        owned = db.execute(
+            select(Order.attribution, Order.owner_kind, Order.owner_id).where(
+                Order.order_id == order_id, Order.user_id == user_id
+            )
+        ).first()
+        if owned is not None:
+            owner = Owner.of(owned.owner_kind, owned.owner_id)
+            hold_owners(db, [owner], [owned.attribution or {}])
     lock_user(db, user_id)
     order = db.scalar(
         select(Order)

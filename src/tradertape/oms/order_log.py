@@ -23,7 +23,6 @@ from tradertape.db.models.trading import Order, OrderEventRow, Trade
 from tradertape.db.prepared import Prepared
 from tradertape.db.rate_window import SlotAsk, bucket_lock, take, taking
 from tradertape.db.rows import adopt, fresh, insert_new, table_of, value_keys, values_of
-from tradertape.domain.books import book_of
 from tradertape.domain.instruments import Exchange, Instrument
 from tradertape.domain.order_state import UNPLACED as UNPLACED  # named here for its callers
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderState, OrderStatus, apply
@@ -35,9 +34,11 @@ from tradertape.domain.orders import (
     Validity,
     Variety,
 )
+from tradertape.domain.owners import owner_from
 from tradertape.oms import emitter
 from tradertape.oms.context import BROKER
 from tradertape.oms.ids import new_order_id
+from tradertape.oms.owners import owner_book
 
 # A cover order's stop-loss leg is keyed ``co:<entry order id>``: the user's unique
 # client key makes the leg exist at most once, and names its parent.
@@ -140,7 +141,9 @@ def new_order(
 ) -> Order:
     """An unstored order for `spec`, before any event (every column set: once stored,
     reading one never goes back to the database); `slice_parent`: the key it shares with
-    the other children of a sliced order (`oms.slicing`)."""
+    the other children of a sliced order (`oms.slicing`); its owner is the one its source
+    and attribution name (`domain.owners.owner_from`)."""
+    owner = owner_from(source, attribution)
     values = {
         "user_id": user_id,
         "order_id": new_order_id(now),
@@ -171,7 +174,9 @@ def new_order(
         "triggered": False,
         "source": source,
         "attribution": dict(attribution or {}),
-        "book": book_of(BROKER, attribution),
+        "owner_kind": owner.kind.value,
+        "owner_id": owner.id,
+        "book": owner_book(BROKER, owner),
         "algo_id": None,
         "egress_ip": None,
         "slice_parent": slice_parent,

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from tradertape.bus.relay import Relay
 from tradertape.db.engine import Database
 from tradertape.domain.brokers import BrokerName
-from tradertape.oms import OrderEvents, portfolio_locks, to_bus
+from tradertape.domain.owners import OwnerKind
+from tradertape.oms import OrderEvents, to_bus
 from tradertape.oms.live.algo_identity import AlgoIdentity
 from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.oms.live.orders import LiveOrders
@@ -32,6 +33,7 @@ from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock
+from tradertape.services import order_owners  # noqa: F401  (every owner's policy, registered)
 from tradertape.services.audit.keys import AuditKeys
 from tradertape.services.audit.trail import AuditTrail
 from tradertape.services.books import summary as paper_books
@@ -50,7 +52,6 @@ from tradertape.services.portfolios.fills import PortfolioFills
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskMonitor
 from tradertape.services.risk.live_funds import BrokerFunds
 from tradertape.services.risk.monitor import rate_refusal
-from tradertape.services.workers.access import run_locks
 from tradertape.services.workers.gtt import link_adopted
 from tradertape.services.workers.live_journal import LiveRunJournal
 from tradertape.services.workers.order_journal import RunOrderJournal
@@ -60,6 +61,10 @@ from tradertape.wiring.notifications import Notifications
 
 #: A book's day MTM by its key (`services.books.summary.day_mtm`): an MTM exit's reading.
 BookMtm = Callable[[Session, int], dict[str, Decimal]]
+
+
+#: The owner kinds of a worker run's orders (an option run is one too).
+RUNS = (OwnerKind.WORKER_RUN, OwnerKind.OPTION_RUN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +105,9 @@ def order_events(
     portfolio's and a run's books under their owner's lock), then, once committed, on the
     bus (``orders.<user>``)."""
     events = OrderEvents()
-    events.watch(RunOrderJournal(clock=clock))
+    # Each order's events go to its owner's followers (`oms.owners`; every kind's policy is
+    # registered by `services.order_owners`): a run's timeline hears its runs' only.
+    events.follow(RUNS, RunOrderJournal(clock=clock))
     audit_keys = AuditKeys(settings.secret, clock=clock)  # the trail's keys (issue 66)
     trail = AuditTrail(audit_keys)  # every event, hash-chained per user (issue 54)
     events.watch(trail, ahead=trail.read_ahead)
@@ -110,12 +117,13 @@ def order_events(
     events.attach(db)
     # A portfolio's virtual and agent fills: its position and money, booked in the fill's
     # transaction from its event (fills on market time, their notices on real time).
-    events.watch(PortfolioFills(clock=market.clock, notices=clock), owners=portfolio_locks)
+    events.follow([OwnerKind.PORTFOLIO], PortfolioFills(clock=market.clock, notices=clock))
     # A live run's booked reports: its timeline entry, and an option run's status following
-    # its fills, under the run's lock (an owner lock: the OMS takes it before the ledger's).
-    events.watch(LiveRunJournal(), owners=run_locks)
-    events.watch(OptionRunFollower(market.options), owners=run_locks)
-    events.watch(OptionLegJournal(clock=clock))  # an option leg's placement outcome
+    # its fills, under the run's lock (its owner policy's lock: the OMS takes it before the
+    # ledger's).
+    events.follow(RUNS, LiveRunJournal())
+    events.follow([OwnerKind.OPTION_RUN], OptionRunFollower(market.options))
+    events.follow([OwnerKind.OPTION_RUN], OptionLegJournal(clock=clock))  # a leg's outcome
     return events, relay, audit_keys
 
 

@@ -27,6 +27,7 @@ from tradertape.db.base import Base, Owned, OwnedByKey
 from tradertape.db.rows import sql_string
 from tradertape.db.types import ExactDecimal
 from tradertape.domain.order_state import MAY_FILL
+from tradertape.domain.owners import Owner
 
 # An order that may still fill: working at the exchange, waiting for the session (AMO), or
 # not yet placed at its broker (`domain.order_state.MAY_FILL`); a read of any of these
@@ -114,9 +115,19 @@ class Order(OwnedByKey, Base):
     # carries its parent's key, so the book shows them as one order.
     slice_parent: Mapped[str | None] = mapped_column(String(40))
     attribution: Mapped[dict[str, Any]]
+    # Whose it is (`domain.owners.Owner`): the kind, and the owner row's id when it has one
+    # (a portfolio's, a worker run's, an alert's, ...). Its policy answers its book, risk
+    # scope, lock and notices (`oms.owners`); the attribution above stays as published.
+    owner_kind: Mapped[str] = mapped_column(String(16), default="manual", server_default="manual")
+    owner_id: Mapped[int | None] = mapped_column(BigInteger)
     placed_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
+
+    @property
+    def owner(self) -> Owner:
+        """Whose the order is, as its columns store it."""
+        return Owner.of(self.owner_kind, self.owner_id)
 
 
 class OrderEventRow(Base):

@@ -42,6 +42,7 @@ from tradertape.domain.instruments import Instrument, InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec
+from tradertape.domain.owners import Owner
 from tradertape.errors import BadRequest, NotFound, ServiceUnavailable, TraderTapeError
 from tradertape.oms import modification, slicing
 from tradertape.oms.admission import admit, claim_counted
@@ -603,6 +604,8 @@ class LiveOrders:
                 Order.filled_quantity,
                 Order.status,
                 Order.attribution,
+                Order.owner_kind,
+                Order.owner_id,
             ).where(Order.broker == broker, Order.broker_order_id == report.broker_order_id)
         ).first()
         if found is None:
@@ -614,7 +617,7 @@ class LiveOrders:
             trades = book.for_order(report.broker_order_id)
         # The owners' locks the events' watchers write under (a worker run's), before the
         # ledger's: the watchers are called under it (`emitter.hold_owners`).
-        hold_owners(db, [found.attribution or {}])
+        hold_owners(db, [Owner.of(found.owner_kind, found.owner_id)], [found.attribution or {}])
         ledger = Ledger(db, broker=broker)
         ledger.lock(found.user_id)
         order = db.scalar(

@@ -41,6 +41,7 @@ from tradertape.domain.books import live_book
 from tradertape.domain.decimal_input import MAX_PRICE, parse_decimal
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
+from tradertape.domain.owners import Owner, OwnerKind
 from tradertape.oms.context import TradingContext
 from tradertape.oms.emitter import hold_owners
 from tradertape.oms.ids import new_order_id
@@ -281,7 +282,7 @@ class Reconciler:
         """Mark our working orders the broker does not list (once); never send them again."""
         listed = {str(r.get("order_id")) for r in rows}
         candidates = db.execute(
-            select(Order.id, Order.attribution).where(
+            select(Order.id, Order.attribution, Order.owner_kind, Order.owner_id).where(
                 Order.user_id == user_id,
                 Order.broker == broker,
                 Order.broker_order_id.is_not(None),
@@ -291,8 +292,9 @@ class Reconciler:
         ).all()
         today = asked_at.astimezone(IST).date()
         items = []
-        for pk, attribution in candidates:
-            hold_owners(db, [attribution or {}])  # its watchers' owners, before the ledger's
+        for pk, attribution, owner_kind, owner_id in candidates:
+            # its followers' owner locks, before the ledger's
+            hold_owners(db, [Owner.of(owner_kind, owner_id)], [attribution or {}])
             Ledger(db, broker=broker).lock(user_id)  # one writer of this user's orders
             order = db.scalar(
                 select(Order).where(Order.id == pk).execution_options(populate_existing=True)
@@ -403,6 +405,8 @@ def _external_order(
         triggered=False,
         source="external",
         attribution={"mode": "live", "adopted": True},
+        owner_kind=OwnerKind.EXTERNAL.value,
+        owner_id=None,
         book=live_book(broker),
         placed_at=_placed_at(row, now),
         updated_at=now,

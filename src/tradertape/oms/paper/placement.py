@@ -26,6 +26,7 @@ from tradertape.db.models.trading import Order, Trade
 from tradertape.db.rows import fresh
 from tradertape.domain.instruments import Instrument, InstrumentCatalog
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent
+from tradertape.domain.owners import owner_from
 from tradertape.oms.admission import admit
 from tradertape.oms.commands import SubmitOrder
 from tradertape.oms.context import SQUAREOFF, TradingContext
@@ -93,7 +94,8 @@ class PaperPlacement:
         gate = context.gate
         # The order may fill now (a fired GTT's, a portfolio's): the owners' locks its events'
         # watchers write under (the portfolio's), before the ledger's (`emitter.hold_owners`).
-        hold_owners(db, [command.attribution or {}])
+        owner = owner_from(command.source, command.attribution)
+        hold_owners(db, [owner], [command.attribution or {}])
         # The lock comes before the funds check reads anything; with a tick, a fill is
         # likely, so the balance, the fill's contract note and the positions are read in
         # one round trip (fills carry `now`).

@@ -15,24 +15,25 @@ with the change, whichever venue or caller made it: the bell lists it and Telegr
   paper exchange) gave its refusal to the caller, as the order ticket shows it.
 - ``gtt_triggered``: a trigger that fired, and which leg.
 
-What is not told here, because someone else tells it:
+What is not told here, because someone else tells it, each order owner's policy says
+(`oms.owners`; the policy is in the owner's package, ``services/<it>/owner.py``):
 
-- a model portfolio's fills and fired stops (attribution ``portfolio_id``): they are told
-  as a position opened or closed, with its P&L (`services.portfolios.positions`, which
-  writes them itself); a broker's refusal of a portfolio's order is told here (nobody
-  else tells it: the auto-place notice said "placed" when the order was sent);
-- a worker run's fills (attribution ``run_pk``): they are the run's timeline
-  (`services.workers.order_journal`), where its author reads them; a run's broker refusal
-  and its GTTs firing are real money without a person watching, so those are told;
-- what the callers who placed the order tell with their own notice (`CALLER_TELLS`): an
-  alert's order (its ``alert`` notice says the outcome), a webhook's (``webhook``), an MTM
-  exit's (``risk_breach``) and an order adopted from the broker by reconciliation
-  (``drift``).
+- a model portfolio's fills and fired stops: they are told as a position opened or closed,
+  with its P&L (`services.portfolios.positions`, which writes them itself); a broker's
+  refusal of a portfolio's order is told here (nobody else tells it: the auto-place notice
+  said "placed" when the order was sent);
+- a worker run's fills: they are the run's timeline (`services.workers.order_journal`),
+  where its author reads them; a run's broker refusal and its GTTs firing are real money
+  without a person watching, so those are told;
+- what the callers who placed the order tell with their own notice: an alert's order (its
+  ``alert`` notice says the outcome), a webhook's (``webhook``), an MTM exit's
+  (``risk_breach``, whoever's position it closed) and an order adopted from the broker by
+  reconciliation (``drift``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -45,38 +46,17 @@ from tradertape.oms import (
     OmsEvent,
     OrderAccepted,
     OrderFilled,
-    OrderPipeline,
-    OrderRejected,
+    tells,
 )
+from tradertape.services import order_owners  # noqa: F401  (registers every owner's policy)
 from tradertape.services.notifications.events import Kind, add
-
-#: Sources whose placer writes a notice of its own (see the module).
-CALLER_TELLS = frozenset({"alert", "webhook", "mtm_exit", "external"})
-#: The source of an order the user placed themselves: answered with what it did at once.
-BY_HAND = "api"
-PORTFOLIO = "portfolio_id"  # the attribution key of a model portfolio's order
-RUN = "run_pk"  # the attribution key of a worker run's order
-
-
-def _portfolio_of(attribution: Mapping[str, Any]) -> int | None:
-    found = attribution.get(PORTFOLIO)
-    return found if isinstance(found, int) else None
 
 
 def worth_telling(event: OmsEvent, *, placed_now: bool = False) -> bool:
-    """Whether `event` gets a notification from this module (see the module's lists);
+    """Whether `event` gets a notification from this module: its owner's policy and its
+    placer's say so (`oms.tells`, each kind's answer in its package's ``owner.py``);
     `placed_now`: its order was accepted in the same change (its placer was answered)."""
-    portfolio = _portfolio_of(event.attribution) is not None
-    if isinstance(event, GttTriggered):
-        return not portfolio
-    if event.source in CALLER_TELLS:
-        return False
-    if isinstance(event, OrderFilled):
-        answered = placed_now and event.source == BY_HAND
-        return not (portfolio or answered) and RUN not in event.attribution
-    if isinstance(event, OrderRejected):
-        return not OrderPipeline.traits_of(event.broker).answers_at_once
-    return False
+    return tells(event, placed_now=placed_now)
 
 
 def _name(exchange: str, tradingsymbol: str) -> str:

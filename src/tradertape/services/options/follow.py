@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.engine import Database
 from tradertape.db.locks import lock_names
 from tradertape.db.models import WorkerOptionRun, WorkerRun
+from tradertape.domain.owners import run_of
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
 from tradertape.oms import UNPLACED, Guard, OmsEvent, OrderUpdate
@@ -75,8 +76,8 @@ class OptionLegJournal:
             return
         if first.previous_status != UNPLACED or first.requested_by is not None:
             return  # a later change: a report's booking is `OptionRunFollower`'s
-        leg, run_pk = execution.leg_of(first.attribution), first.attribution.get("run_pk")
-        run = db.get(WorkerRun, run_pk) if leg is not None and isinstance(run_pk, int) else None
+        leg, run_pk = execution.leg_of(first.attribution), run_of(first.owner)
+        run = db.get(WorkerRun, run_pk) if leg is not None and run_pk is not None else None
         if leg is None or run is None:
             return
         # Held already by the sender (a paper leg, a refusal); a live broker's answer is

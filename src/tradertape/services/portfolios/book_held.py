@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from tradertape.db.models import ModelPortfolio, Order, Trade
 from tradertape.domain import books
 from tradertape.domain.orders import OrderSpec, Product, TransactionType
+from tradertape.domain.owners import portfolio_owner
 from tradertape.errors import InvalidField
-from tradertape.oms import Account
+from tradertape.oms import Account, own_book
 from tradertape.services.accounts.ownership import get_owned
 from tradertape.services.portfolios.signals import account as portfolio_account
 
@@ -31,7 +32,7 @@ _OPEN = ("open", "exit_pending")
 def book_of(portfolio: ModelPortfolio) -> str:
     """The portfolio's own book: its paper book, or its part of its broker's live one."""
     broker = books.PAPER_BROKER if portfolio.paper_mode else portfolio.broker
-    return books.own_book(broker, {"portfolio_id": portfolio.id})
+    return own_book(broker, portfolio_owner(portfolio.id))
 
 
 def held(db: Session, portfolio: ModelPortfolio) -> dict[str, int]:

@@ -57,6 +57,7 @@ from tradertape.domain.orders import (
     Product,
     TransactionType,
 )
+from tradertape.domain.owners import portfolio_owner, run_owner
 from tradertape.domain.risk import RuleAction, RuleType
 from tradertape.errors import Conflict, InvalidField, TraderTapeError
 from tradertape.oms import (
@@ -68,6 +69,7 @@ from tradertape.oms import (
     LedgerSnapshot,
     OrderPipeline,
     PaperPortfolio,
+    own_book,
 )
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.accounts.ownership import get_owned
@@ -105,12 +107,12 @@ def measured_books(db: Session, rows: Iterable[RiskRule]) -> dict[int, str]:
             select(ModelPortfolio).where(ModelPortfolio.id.in_(portfolio_ids))
         ):
             broker = BROKER if portfolio.paper_mode else portfolio.broker
-            tags = {"portfolio_id": portfolio.id}
-            where[books.portfolio_book(portfolio.id)] = books.own_book(broker, tags)
+            owner = portfolio_owner(portfolio.id)
+            where[books.portfolio_book(portfolio.id)] = own_book(broker, owner)
     if run_ids:
         for run in db.scalars(select(WorkerRun).where(WorkerRun.id.in_(run_ids))):
             broker = run_account(run).broker or BROKER
-            where[books.run_book(run.id)] = books.own_book(broker, {"run_pk": run.id})
+            where[books.run_book(run.id)] = own_book(broker, run_owner(run.id))
     return {rule_id: where.get(book, book) for rule_id, book in found.items()}
 
 

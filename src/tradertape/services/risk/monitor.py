@@ -18,14 +18,16 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.risk import RiskEvent, RiskRule
 from tradertape.db.models.trading import Order
 from tradertape.domain import books as book_keys
+from tradertape.domain import owners
 from tradertape.domain.instruments import Instrument, InstrumentCatalog
 from tradertape.domain.margins import MarginRates, MarginTable
 from tradertape.domain.market import Tick
 from tradertape.domain.money import ZERO
 from tradertape.domain.orders import TransactionType
+from tradertape.domain.owners import Owner
 from tradertape.domain.risk import Book, Entry, RuleAction, RuleType, Side, reading
 from tradertape.oms import BROKER as PAPER
-from tradertape.oms import PreTradeVerdict, RateRefusal
+from tradertape.oms import PreTradeVerdict, RateRefusal, own_book, owner_book, risk_scope
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.protection.mtm_exits import BookMtm, MtmState, arming, trading_day
 from tradertape.services.risk.check import (
@@ -196,7 +198,7 @@ class RiskMonitor:
         part) holds (`own_book.held_in`), the account's rules by the account's net.
         """
         scope = scope_of_order(order)
-        book = book_keys.book_of(order.broker or PAPER, order.attribution)
+        book = owner_book(order.broker or PAPER, order.owner)
         found = applicable(db, user_id=order.user_id, scope=scope)
         rules = [r for r in found if applies_to(r, book)]
         if not rules:
@@ -227,7 +229,7 @@ class RiskMonitor:
                 db,
                 order.user_id,
                 instrument.key,
-                book_keys.own_book(order.broker or PAPER, order.attribution),
+                own_book(order.broker or PAPER, order.owner),
             ),
         )
         if price is None and not decision.exit:
@@ -343,15 +345,21 @@ def rate_refusal(clock: Clock) -> RateRefusal:
 
 
 def scope_of_order(order: Order) -> RiskScope:
-    """The scope an order's attribution names: a worker run (``run_pk``), a model portfolio
-    (``portfolio_id``), or the account at large."""
-    tags = order.attribution or {}
-    run_pk, portfolio_id = tags.get("run_pk"), tags.get("portfolio_id")
-    if isinstance(run_pk, int) and not isinstance(run_pk, bool):
-        return RiskScope(worker_run_id=run_pk)
-    if isinstance(portfolio_id, int) and not isinstance(portfolio_id, bool):
-        return RiskScope(portfolio_id=portfolio_id)
-    return ALL
+    """The scope of an order's owner (its policy's, `oms.risk_scope`): a worker run's, a
+    model portfolio's, or the account at large."""
+    return scope_of_owner(order.owner)
+
+
+def scope_of_owner(owner: Owner) -> RiskScope:
+    """The rules' scope of an order of `owner`, as its policy names it."""
+    named = risk_scope(owner)
+    if named is None or named.id is None:
+        return ALL
+    run = owners.run_of(named)
+    if run is not None:
+        return RiskScope(worker_run_id=run)
+    portfolio = owners.portfolio_of(named)
+    return ALL if portfolio is None else RiskScope(portfolio_id=portfolio)
 
 
 def _live(order: Order) -> bool:

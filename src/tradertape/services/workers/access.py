@@ -10,8 +10,7 @@ together), so a request reads the run once, under the lock.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, bindparam, exists, select
 from sqlalchemy.orm import Session
@@ -56,11 +55,11 @@ def run_lock(token_id: str, run_key: str) -> str:
     return f"worker-run:{token_id}:{run_key}"
 
 
-def run_locks(db: Session, attributions: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The locks of the runs these orders' attributions name (``run_pk``): the owner locks
-    the run's order watchers write under (`OrderEvents.watch`'s `owners`), which the OMS
-    takes before the ledger's. One read, and only when an order names a run."""
-    pks = {a["run_pk"] for a in attributions if isinstance(a.get("run_pk"), int)}
+def run_locks(db: Session, run_ids: Iterable[int]) -> list[str]:
+    """The locks of these runs: the owner locks their orders' followers write under (the
+    run's owner policy's, `services.workers.owner`), which the OMS takes before the
+    ledger's. One read."""
+    pks = set(run_ids)
     if not pks:
         return []
     rows = db.execute(select(WorkerRun.token_id, WorkerRun.run_key).where(WorkerRun.id.in_(pks)))

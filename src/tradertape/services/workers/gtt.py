@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import Gtt, Order, WorkerRun, WorkerRunOrder, WorkerToken
 from tradertape.db.rows import table_of
+from tradertape.domain.owners import owner_from, run_of
 from tradertape.domain.worker_access import ExecutionMode, is_paper_scope
 from tradertape.errors import BadRequest, NotFound, Rejected, ServiceUnavailable, TraderTapeError
 from tradertape.oms import GTT_ACTIVE, GTT_BROKER, Account
@@ -166,8 +167,8 @@ def link_adopted(db: Session, gtt: Gtt, order: Order) -> None:
     (`order_journal`), and hears of its fill from `LiveRunJournal`, a watcher of its booking's
     events.
     """
-    run_pk = (gtt.attribution or {}).get("run_pk")
-    run = db.get(WorkerRun, run_pk) if isinstance(run_pk, int) else None
+    run_pk = run_of(owner_from(None, gtt.attribution))
+    run = db.get(WorkerRun, run_pk) if run_pk is not None else None
     if run is None:
         return
     lock_run(db, run)
@@ -187,7 +188,7 @@ def run_triggers(workers: WorkerContext, db: Session, run: WorkerRun) -> list[Gt
             Gtt.user_id == run.user_id, Gtt.broker == GTT_BROKER, Gtt.status == GTT_ACTIVE
         )
     )
-    return [g for g in rows if (g.attribution or {}).get("run_pk") == run.id]
+    return [g for g in rows if run_of(owner_from(None, g.attribution)) == run.id]
 
 
 def delete_run_triggers(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import Order, WorkerRun, WorkerRunOrder
 from tradertape.domain.order_state import EventKind
+from tradertape.domain.owners import run_of
 from tradertape.oms import (
     UNPLACED,
     OmsEvent,
@@ -62,11 +63,11 @@ def booked_report(events: Sequence[OmsEvent]) -> list[OrderUpdate] | None:
 
 
 def linked(db: Session, event: OrderUpdate, *roles: str) -> tuple[WorkerRun, str, Order] | None:
-    """The run the event's order belongs to (its attribution's ``run_pk``, linked to the
+    """The run the event's order belongs to (its owner, `domain.owners`, linked to the
     run, with one of `roles` if given), the order's role in it and the order; under the
     run's lock (its owner lock: held already when a report is booked)."""
-    run_pk = event.attribution.get("run_pk")
-    if not isinstance(run_pk, int):
+    run_pk = run_of(event.owner)
+    if run_pk is None:
         return None
     query = (
         select(WorkerRun, WorkerRunOrder.role, Order)

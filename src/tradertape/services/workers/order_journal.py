@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import WorkerRun
 from tradertape.domain.money import shown_float
+from tradertape.domain.owners import run_of
 from tradertape.oms import BROKER as PAPER
 from tradertape.oms import UNPLACED, OmsEvent, OrderUpdate
 from tradertape.ports.clock import Clock
@@ -74,11 +75,11 @@ class RunOrderJournal:
             return
         if first.previous_status != UNPLACED:
             return  # not the placement's outcome: a report's booking is `live_journal`'s
-        run_pk, role = first.attribution.get("run_pk"), first.attribution.get(ROLE)
-        if first.source == GTT_SOURCE and first.broker != PAPER and isinstance(run_pk, int):
+        run_pk, role = run_of(first.owner), first.attribution.get(ROLE)
+        if first.source == GTT_SOURCE and first.broker != PAPER and run_pk is not None:
             self._fired(db, run_pk, events[-1])
             return
-        if first.source != WORKER or not isinstance(run_pk, int) or not isinstance(role, str):
+        if first.source != WORKER or run_pk is None or not isinstance(role, str):
             return
         run = db.get(WorkerRun, run_pk)
         last = events[-1]

@@ -17501,27 +17501,6 @@ export interface components {
             tradingsymbol: string;
         };
         /**
-         * SimulatorPayoffOut
-         * @description The open legs' payoff at the session's minute (Black-76 at each leg's IV then).
-         */
-        SimulatorPayoffOut: {
-            /** Breakevens */
-            breakevens: string[];
-            greeks: components["schemas"]["NetGreeksOut"];
-            /** Max Loss */
-            max_loss: string | null;
-            /** Max Profit */
-            max_profit: string | null;
-            /** Net Premium */
-            net_premium: string;
-            /** Pnl At Expiry */
-            pnl_at_expiry: string;
-            /** Pnl Today */
-            pnl_today: string;
-            /** Points */
-            points: components["schemas"]["PayoffPointOut"][];
-        };
-        /**
          * SimulatorSavedOut
          * @description The journal upload the session's fills were booked as.
          */
@@ -17582,8 +17561,8 @@ export interface components {
             mtm: string;
             /** Net */
             net: string;
-            /** @description null: no open leg */
-            payoff: components["schemas"]["SimulatorPayoffOut"] | null;
+            /** @description the open legs' payoff at the minute (Black-76 at each leg's IV then); null: no open leg */
+            payoff: components["schemas"]["PayoffOut"] | null;
             /** Realised */
             realised: string;
             /**

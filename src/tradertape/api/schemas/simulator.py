@@ -17,8 +17,7 @@ from tradertape.api.schemas.options_desk import (
     ChainRowOut,
     ContractOut,
     JsonInt,
-    NetGreeksOut,
-    PayoffPointOut,
+    PayoffOut,
     WindowChainOut,
 )
 from tradertape.api.schemas.times import Day, UtcDateTime
@@ -149,19 +148,6 @@ class SimulatorLegOut(BaseModel):
     open: bool
 
 
-class SimulatorPayoffOut(BaseModel):
-    """The open legs' payoff at the session's minute (Black-76 at each leg's IV then)."""
-
-    net_premium: Paise
-    max_profit: Paise | None
-    max_loss: Paise | None
-    breakevens: list[Paise]
-    pnl_today: Paise
-    pnl_at_expiry: Paise
-    greeks: NetGreeksOut
-    points: list[PayoffPointOut]
-
-
 class SimulatorSessionOut(BaseModel):
     """A session where it stands."""
 
@@ -181,7 +167,10 @@ class SimulatorSessionOut(BaseModel):
     mtm: Paise
     charges: Paise
     net: Paise
-    payoff: SimulatorPayoffOut | None = Field(description="null: no open leg")
+    payoff: PayoffOut | None = Field(
+        description="the open legs' payoff at the minute (Black-76 at each leg's IV then); "
+        "null: no open leg"
+    )
     upload_id: int | None = Field(description="the journal upload it was saved as")
     max_legs: int
 

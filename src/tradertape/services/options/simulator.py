@@ -340,9 +340,8 @@ def state(row: SimulatorSession, data_dir: Path | None) -> dict[str, Any]:
         )
     cost = charges(row.legs, row.day, minute)
     spot = day.spot()[minute]
-    payoff = None
-    if model and math.isfinite(spot):
-        payoff = figures(model, float(spot), Scenario(spot=float(spot)), RISK_FREE_RATE)
+    shown = [leg for leg in legs if leg["open"]]
+    payoff = _payoff(row, model, shown, float(spot)) if model and math.isfinite(spot) else None
     return {
         "id": row.id,
         "underlying": row.underlying,
@@ -363,6 +362,36 @@ def state(row: SimulatorSession, data_dir: Path | None) -> dict[str, Any]:
         "payoff": payoff,
         "upload_id": row.upload_id,
         "max_legs": MAX_LEGS,
+    }
+
+
+def _payoff(
+    row: SimulatorSession, model: list[PayoffLeg], legs: list[dict[str, Any]], spot: float
+) -> dict[str, Any]:
+    """The open legs' payoff at the minute, in the chain ticket's shape (`payoff.figures`)."""
+    days = min(leg.years for leg in model) * 365.0
+    now = past_chain.price(spot)
+    return {
+        "underlying": row.underlying,
+        "spot": now,
+        "days_to_expiry_now": round(days, 2),
+        "scenario": {"spot": now, "iv_shift": 0.0, "days_to_expiry": round(days, 2)},
+        "legs": [
+            {
+                "tradingsymbol": leg["tradingsymbol"],
+                "strike": leg["strike"],
+                "option_type": leg["option_type"],
+                "expiry": leg["expiry"],
+                "transaction_type": leg["side"],
+                "quantity": leg["quantity"],
+                "lot_size": leg["lot_size"],
+                "entry_price": leg["entry_price"],
+                "ltp": leg["current_price"],
+                "iv": round(m.vol * 100, 2),
+            }
+            for leg, m in zip(legs, model, strict=True)
+        ],
+        **figures(model, spot, Scenario(spot=spot), RISK_FREE_RATE),
     }
 
 

@@ -74,7 +74,6 @@ def create_session(
         db, user_id=user.id, underlying=body.underlying, at=body.at, expiry=body.expiry,
         data_dir=runtime.settings.data_dir, clock=runtime.clock,
     )  # fmt: skip
-    db.commit()
     return simulator.state(row, runtime.settings.data_dir)
 
 
@@ -107,7 +106,6 @@ def add_leg(
         lots=body.lots, expiry=body.expiry, data_dir=runtime.settings.data_dir,
         clock=runtime.clock,
     )  # fmt: skip
-    db.commit()
     return simulator.state(row, runtime.settings.data_dir)
 
 
@@ -118,7 +116,6 @@ def exit_leg(
     """Exit an open leg at the session's minute (409 when it is out already)."""
     row = simulator.get(db, session_id, user_id=user.id)
     simulator.exit_leg(db, row, leg_id, data_dir=runtime.settings.data_dir, clock=runtime.clock)
-    db.commit()
     return simulator.state(row, runtime.settings.data_dir)
 
 
@@ -131,7 +128,6 @@ def step_session(
     row = simulator.get(db, session_id, user_id=user.id)
     start = row.minute + 1
     moved = simulator.step(db, row, body.minutes, clock=runtime.clock)
-    db.commit()
     frames = simulator.frames(row, min(start, 374), moved, data) if moved else []
     return {"moved": moved, "frames": frames, "session": simulator.state(row, data)}
 
@@ -159,7 +155,6 @@ def save_journal(
     journal pages show them; deleting the upload takes them out). Once per session (409)."""
     row = simulator.get(db, session_id, user_id=user.id)
     upload = simulator.save_journal(db, row, clock=runtime.clock)
-    db.commit()
     return {
         "upload_id": upload.id,
         "trades": upload.rows_added,

@@ -83,7 +83,7 @@ def create(
     )
     db.add(row)
     _prune(db, user_id)
-    db.flush()
+    db.commit()
     return row
 
 
@@ -183,7 +183,7 @@ def add_leg(
     leg["entry_price"] = str(entry)
     row.legs = [*row.legs, leg]
     row.updated_at = clock.now()
-    db.flush()
+    db.commit()
     return leg
 
 
@@ -203,7 +203,7 @@ def exit_leg(
     found["exit_price"] = str(exit_price)
     row.legs = legs
     row.updated_at = clock.now()
-    db.flush()
+    db.commit()
     return found
 
 
@@ -214,7 +214,7 @@ def step(db: Session, row: SimulatorSession, minutes: int, *, clock: Clock) -> i
     before = row.minute
     row.minute = min(row.minute + minutes, MINUTES_PER_DAY - 1)
     row.updated_at = clock.now()
-    db.flush()
+    db.commit()
     return row.minute - before
 
 
@@ -475,5 +475,5 @@ def save_journal(db: Session, row: SimulatorSession, *, clock: Clock) -> TradeUp
     row.upload_id = upload.id
     row.updated_at = clock.now()
     journal_version.bump(db, [row.user_id])
-    db.flush()
+    db.commit()
     return upload

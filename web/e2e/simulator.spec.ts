@@ -34,7 +34,8 @@ test("a short straddle played on a past day, exited and saved to the journal @ph
   await expect(page.getByRole("heading", { name: "NIFTY at 10:01 IST" })).toBeVisible();
   await expect(page.getByRole("img", { name: "MTM by minute" })).toBeVisible();
 
-  await page.getByRole("radio", { name: "30×" }).check({ force: true });
+  await page.locator("label", { hasText: "30×" }).click();
+  await expect(page.getByRole("radio", { name: "30×" })).toBeChecked();
   await page.getByRole("button", { name: "Play" }).click();
   await expect(page.getByRole("heading", { name: "NIFTY at 10:31 IST" })).toBeVisible({ timeout: 15_000 });
   await page.getByRole("button", { name: "Pause" }).click();

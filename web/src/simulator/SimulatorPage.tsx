@@ -45,16 +45,16 @@ function ChainAtMinute({ chain, onLeg, busy }: { chain: PastChain; onLeg?: (stri
         <Text size="xs" c="dimmed" className="num">{c?.iv != null ? `IV ${c.iv.toFixed(1)}` : "no IV"}</Text>
       </Stack>
       {onLeg && c?.ltp != null && (
-        <Group gap={2} wrap="nowrap">
+        <Stack gap={2}>
           <Button size="compact-xs" color="blue.8" disabled={busy} aria-label={`Buy ${strike} ${kind}`} onClick={() => onLeg(strike, kind, "BUY")}>B</Button>
           <Button size="compact-xs" color="red.9" disabled={busy} aria-label={`Sell ${strike} ${kind}`} onClick={() => onLeg(strike, kind, "SELL")}>S</Button>
-        </Group>
+        </Stack>
       )}
     </Group>
   );
   return (
     <ScrollArea type="auto">
-      <Table fz="sm" horizontalSpacing={6} aria-label="Chain at the minute" striped>
+      <Table fz="sm" horizontalSpacing={4} aria-label="Chain at the minute" striped>
         <Table.Thead>
           <Table.Tr><Table.Th ta="right">Call</Table.Th><Table.Th ta="center">Strike</Table.Th><Table.Th>Put</Table.Th></Table.Tr>
         </Table.Thead>
@@ -76,7 +76,7 @@ function LegsTable({ session, onExit, busy }: { session: Session; onExit: (id: n
   if (session.legs.length === 0) return <Text size="sm" c="dimmed">Press B or S beside a contract to enter a leg at this minute.</Text>;
   return (
     <ScrollArea type="auto">
-      <Table fz="sm" horizontalSpacing={6} aria-label="Legs">
+      <Table fz="xs" horizontalSpacing={4} aria-label="Legs">
         <Table.Thead>
           <Table.Tr><Table.Th>Leg</Table.Th><Table.Th ta="right">Entry</Table.Th><Table.Th ta="right">Now</Table.Th><Table.Th ta="right">P&amp;L</Table.Th><Table.Th /></Table.Tr>
         </Table.Thead>
@@ -84,11 +84,11 @@ function LegsTable({ session, onExit, busy }: { session: Session; onExit: (id: n
           {session.legs.map((l) => (
             <Table.Tr key={l.id}>
               <Table.Td>
-                <Badge size="xs" variant="filled" color={l.side === "BUY" ? "blue.8" : "red.9"}>{l.side === "BUY" ? "Buy" : "Sell"}</Badge>{" "}
-                {inr(l.strike, 0)} {l.option_type} × {l.lots}
+                <Badge size="xs" variant="filled" color={l.side === "BUY" ? "blue.8" : "red.9"}>{l.side === "BUY" ? "Buy" : "Sell"}</Badge>
+                <Text size="xs">{inr(l.strike, 0)} {l.option_type}</Text><Text size="xs" c="dimmed">{l.lots} lot{l.lots > 1 ? "s" : ""}</Text>
               </Table.Td>
-              <Table.Td ta="right"><Text size="sm" className="num">{inr(l.entry_price)}</Text><Text size="xs" c="dimmed">{istTime(l.entry_at)}</Text></Table.Td>
-              <Table.Td ta="right"><Text size="sm" className="num">{inr(l.current_price)}</Text>{l.exit_at && <Text size="xs" c="dimmed">out {istTime(l.exit_at)}</Text>}</Table.Td>
+              <Table.Td ta="right"><Text size="xs" className="num">{inr(l.entry_price)}</Text><Text size="xs" c="dimmed">{istTime(l.entry_at)}</Text></Table.Td>
+              <Table.Td ta="right"><Text size="xs" className="num">{inr(l.current_price)}</Text>{l.exit_at && <Text size="xs" c="dimmed">out {istTime(l.exit_at)}</Text>}</Table.Td>
               <Table.Td ta="right"><Money value={l.pnl} pnl /></Table.Td>
               <Table.Td>{l.open && <Button size="compact-xs" variant="default" disabled={busy} onClick={() => onExit(l.id)} aria-label={`Exit leg ${l.id}`}>Exit</Button>}</Table.Td>
             </Table.Tr>
@@ -206,7 +206,7 @@ export function Component() {
         </Group>
         {data && (
           <Group gap="xs" mt="sm">
-            <Badge variant="light" color={data.source === "synthetic" ? "yellow" : "blue"}>{sourceWords(data.source)}</Badge>
+            <Text size="sm" fw={700}>{sourceWords(data.source)}</Text>
             <Text size="xs" c="dimmed">{data.source_note}</Text>
           </Group>
         )}

@@ -11,7 +11,7 @@ import { Figure } from "@/components/Figure";
 import { LineChart } from "@/components/LineChart";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
-import { inr, istTime } from "@/format";
+import { inr, istTime, plain } from "@/format";
 import { PayoffChart } from "@/options/PayoffChart";
 import {
   type Frame, inSession, LAST_MINUTE, legFrom, mergeFrames, minuteClock, mtmLines, type PastChain, pastMoment,
@@ -62,7 +62,7 @@ function ChainAtMinute({ chain, onLeg, busy }: { chain: PastChain; onLeg?: (stri
           {chain.rows.map((r) => (
             <Table.Tr key={r.strike} fw={r.strike === chain.atm_strike ? 700 : undefined}>
               <Table.Td>{cell(r.call, "CE", r.strike)}</Table.Td>
-              <Table.Td ta="center" className="num">{inr(r.strike, 0)}</Table.Td>
+              <Table.Td ta="center" className="num">{plain(r.strike, 0)}</Table.Td>
               <Table.Td>{cell(r.put, "PE", r.strike)}</Table.Td>
             </Table.Tr>
           ))}
@@ -85,7 +85,7 @@ function LegsTable({ session, onExit, busy }: { session: Session; onExit: (id: n
             <Table.Tr key={l.id}>
               <Table.Td>
                 <Badge size="xs" variant="filled" color={l.side === "BUY" ? "blue.8" : "red.9"}>{l.side === "BUY" ? "Buy" : "Sell"}</Badge>
-                <Text size="xs">{inr(l.strike, 0)} {l.option_type}</Text><Text size="xs" c="dimmed">{l.lots} lot{l.lots > 1 ? "s" : ""}</Text>
+                <Text size="xs">{plain(l.strike, 0)} {l.option_type}</Text><Text size="xs" c="dimmed">{l.lots} lot{l.lots > 1 ? "s" : ""}</Text>
               </Table.Td>
               <Table.Td ta="right"><Text size="xs" className="num">{inr(l.entry_price)}</Text><Text size="xs" c="dimmed">{istTime(l.entry_at)}</Text></Table.Td>
               <Table.Td ta="right"><Text size="xs" className="num">{inr(l.current_price)}</Text>{l.exit_at && <Text size="xs" c="dimmed">out {istTime(l.exit_at)}</Text>}</Table.Td>

@@ -498,6 +498,19 @@ def _options_sweep(c: Context, *, ended: bool) -> int:
     return sweep_id
 
 
+SIM_AT = "2025-11-25T10:00:00+05:30"  # a past Tuesday: the demo's simulated market
+
+
+def _sim_session(c: Context) -> int:
+    """A chain simulator session with a short call entered."""
+    made = c.call("POST", "/api/simulator/sessions", json={"underlying": "NIFTY", "at": SIM_AT})
+    sid = int(made["id"])
+    strike = round(float(made["spot"]) / 50) * 50
+    leg = {"strike": str(strike), "option_type": "CE", "transaction_type": "SELL", "lots": 1}
+    c.call("POST", f"/api/simulator/sessions/{sid}/legs", json=leg)
+    return sid
+
+
 SWEEP: dict[str, Any] = {
     **BACKTEST,
     "split_date": "2025-02-17",
@@ -1424,6 +1437,34 @@ SEEDS: dict[str, Seed] = {
         {"query": {"expiry": "2026-12-01", "window": 5}}
     ],
     "POST /api/options/payoff": lambda c: [{"body": PAYOFF}],
+    "GET /api/simulator/chain": _one(query={"underlying": "NIFTY", "at": SIM_AT, "window": 3}),
+    "POST /api/simulator/sessions": _one(body={"underlying": "NIFTY", "at": SIM_AT}),
+    "GET /api/simulator/sessions/{session_id}": lambda c: [
+        {"path_parameters": {"session_id": _sim_session(c)}}
+    ],
+    "POST /api/simulator/sessions/{session_id}/legs": lambda c: [
+        {
+            "path_parameters": {"session_id": (sid := _sim_session(c))},
+            "body": {
+                "strike": c.call("GET", f"/api/simulator/sessions/{sid}")["legs"][0]["strike"],
+                "option_type": "PE",
+                "transaction_type": "SELL",
+                "lots": 1,
+            },
+        }
+    ],
+    "POST /api/simulator/sessions/{session_id}/legs/{leg_id}/exit": lambda c: [
+        {"path_parameters": {"session_id": _sim_session(c), "leg_id": 1}}
+    ],
+    "POST /api/simulator/sessions/{session_id}/step": lambda c: [
+        {"path_parameters": {"session_id": _sim_session(c)}, "body": {"minutes": 5}}
+    ],
+    "GET /api/simulator/sessions/{session_id}/frames": lambda c: [
+        {"path_parameters": {"session_id": _sim_session(c)}, "query": {"start": 40, "count": 10}}
+    ],
+    "POST /api/simulator/sessions/{session_id}/journal": lambda c: [
+        {"path_parameters": {"session_id": _sim_session(c)}}
+    ],
 }
 
 

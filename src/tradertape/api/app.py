@@ -45,6 +45,7 @@ from tradertape.api.routes import (
     pages,
     reconciliation,
     risk,
+    simulator,
     strategies,
     sweeps,
     trading,
@@ -236,6 +237,7 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
         backtest,
         options_sweeps,  # before options_backtest: /options/sweeps is not a run's id
         options_backtest,
+        simulator,
         sweeps,
         walk_forwards,
         model,

@@ -5207,6 +5207,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/simulator/chain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Chain At
+         * @description The option chain at a past minute: `window` strikes either side of ATM, each with
+         *     its price then, IV implied from it and greeks at that IV, the day's closing OI where the
+         *     bhavcopy gives it, the index and its future. ``source`` says where the prices came from
+         *     (imported minutes, the imported bhavcopy at daily resolution, or the demo's simulated
+         *     market).
+         */
+        get: operations["simulator-chain_at"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/simulator/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Sessions
+         * @description Your simulations, newest first.
+         */
+        get: operations["simulator-list_sessions"];
+        put?: never;
+        /**
+         * Create Session
+         * @description Start a simulation standing at a past minute (your 50 newest are kept).
+         */
+        post: operations["simulator-create_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/simulator/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Session
+         * @description A simulation where it stands: legs with entry, current price and P&L, totals, the
+         *     charges of its fills and the open legs' payoff.
+         */
+        get: operations["simulator-get_session"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/simulator/sessions/{session_id}/frames": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Session Frames
+         * @description The session's minutes from `start` (to where it stands): the index, each leg's price
+         *     and MTM, the total, charges so far and the net; what a client plays at its own speed.
+         */
+        get: operations["simulator-session_frames"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/simulator/sessions/{session_id}/journal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Save Journal
+         * @description Book the session's fills into your journal as an upload of kind ``simulation`` (the
+         *     journal pages show them; deleting the upload takes them out). Once per session (409).
+         */
+        post: operations["simulator-save_journal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/simulator/sessions/{session_id}/legs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Leg
+         * @description Enter a leg at the session's minute, at its contract's price then (a 422 naming the
+         *     field when it is not listed or has not traded yet; at most 12 legs).
+         */
+        post: operations["simulator-add_leg"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/simulator/sessions/{session_id}/legs/{leg_id}/exit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exit Leg
+         * @description Exit an open leg at the session's minute (409 when it is out already).
+         */
+        post: operations["simulator-exit_leg"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/simulator/sessions/{session_id}/step": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Step Session
+         * @description Play the session `minutes` on; answers each minute passed (for the MTM chart).
+         */
+        post: operations["simulator-step_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/strategies": {
         parameters: {
             query?: never;
@@ -10440,6 +10612,16 @@ export interface components {
             utilised: number;
         };
         /**
+         * FutureOut
+         * @description The underlying's nearest future at the minute.
+         */
+        FutureOut: {
+            /** Expiry */
+            expiry: string;
+            /** Ltp */
+            ltp: string;
+        };
+        /**
          * GainsBucketOut
          * @description Capital gains taxed at one rate.
          */
@@ -11836,6 +12018,18 @@ export interface components {
             reason?: string | null;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * LegMarkOut
+         * @description One leg at a minute.
+         */
+        LegMarkOut: {
+            /** Id */
+            id: number;
+            /** Mtm */
+            mtm: string;
+            /** Price */
+            price: string;
         };
         /**
          * LiteralOperand
@@ -14470,6 +14664,159 @@ export interface components {
              * Format: password
              */
             password: string;
+        };
+        /**
+         * PastChainOut
+         * @description The live chain's shape at a past minute, with where its prices came from.
+         */
+        PastChainOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Atm Strike */
+            atm_strike: string | null;
+            /** Call Oi */
+            call_oi: number | null;
+            /**
+             * Date
+             * @description the day played (IST, YYYY-MM-DD)
+             */
+            date: string;
+            /** Expiries */
+            expiries: string[];
+            /** Expiry */
+            expiry: string;
+            future: components["schemas"]["FutureOut"] | null;
+            /** Lot Size */
+            lot_size: number;
+            /**
+             * Max Pain
+             * @description strike where option holders collect least
+             */
+            max_pain: string | null;
+            /**
+             * Minute
+             * @description bars from 09:15 IST (0 … 374)
+             */
+            minute: number;
+            /** Oi Source */
+            oi_source: string;
+            /**
+             * Pcr
+             * @description total put OI / total call OI of the expiry
+             */
+            pcr: number | null;
+            /** Put Oi */
+            put_oi: number | null;
+            /** Rows */
+            rows: components["schemas"]["PastChainRowOut"][];
+            /**
+             * Source
+             * @description minutes: imported minute candles; bhavcopy: the imported F&O bhavcopy at daily resolution (every minute reads the close); synthetic: the demo's simulated market (nothing imported for the day)
+             * @enum {string}
+             */
+            source: "minutes" | "bhavcopy" | "synthetic";
+            /** Source Note */
+            source_note: string;
+            /** Spot */
+            spot: string | null;
+            /** Underlying */
+            underlying: string;
+            /** Updated At */
+            updated_at: string | null;
+        };
+        /**
+         * PastChainRowOut
+         * @description A strike with its call and put at the past minute.
+         */
+        PastChainRowOut: {
+            call: components["schemas"]["PastContractOut"] | null;
+            put: components["schemas"]["PastContractOut"] | null;
+            /** Strike */
+            strike: string;
+        };
+        /**
+         * PastContractOut
+         * @description A contract at the past minute (open interest: the day's close where known).
+         */
+        PastContractOut: {
+            /**
+             * Ask
+             * @description best offer now (a LIMIT buy leg's starting price)
+             */
+            ask?: string | null;
+            /**
+             * Bid
+             * @description best bid now (a LIMIT sell leg's starting price)
+             */
+            bid?: string | null;
+            /**
+             * Delta
+             * @description per unit of the index (Black-76 at the IV)
+             */
+            delta: number | null;
+            /** Expiry Key */
+            expiry_key: string;
+            /**
+             * Gamma
+             * @description delta's change per unit of the index
+             */
+            gamma: number | null;
+            /** Instrument Token */
+            instrument_token: number;
+            /**
+             * Itm
+             * @description in the money at the index now (a call below it, a put above it); null without a price
+             */
+            itm: boolean | null;
+            /**
+             * Iv
+             * @description implied volatility in % (null: the price has none)
+             */
+            iv: number | null;
+            /** Lot Size */
+            lot_size: number;
+            /** Ltp */
+            ltp: string | null;
+            /**
+             * Oi
+             * @description the day's closing open interest, in units, from the imported bhavcopy (null: not known)
+             */
+            oi: number | null;
+            /**
+             * Oi Change
+             * @description not known at a past minute (null)
+             */
+            oi_change?: number | null;
+            /** Option Type */
+            option_type: string;
+            /** Strike */
+            strike: number;
+            /**
+             * Theta
+             * @description ₹ per calendar day, per unit: what a day's passing does to the premium (negative: a holder loses it)
+             */
+            theta: number | null;
+            /**
+             * Tick Size
+             * @description a LIMIT price is a multiple of it
+             * @default 0.05
+             */
+            tick_size?: string;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /**
+             * Vega
+             * @description ₹ per vol point (IV 20 % → 21 %), per unit
+             */
+            vega: number | null;
+            /**
+             * Volume
+             * @description units traded today, from the contract's tick (null: no tick)
+             */
+            volume: number | null;
         };
         /**
          * PatternBucketOut
@@ -17690,6 +18037,222 @@ export interface components {
             stop_gtt_id: number | null;
         };
         /**
+         * SimulatorFrameOut
+         * @description One minute of the session: the index, each leg entered by then, the totals.
+         */
+        SimulatorFrameOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Charges
+             * @description of the fills by the minute
+             */
+            charges: string;
+            /** Legs */
+            legs: components["schemas"]["LegMarkOut"][];
+            /** Minute */
+            minute: number;
+            /**
+             * Mtm
+             * @description every leg's P&L at the minute (exits at their price)
+             */
+            mtm: string;
+            /**
+             * Net
+             * @description mtm − charges
+             */
+            net: string;
+            /** Spot */
+            spot: string | null;
+        };
+        /**
+         * SimulatorLegIn
+         * @description A leg from the chain, filled at the session's minute at its contract's price.
+         */
+        SimulatorLegIn: {
+            /**
+             * Expiry
+             * @description default: the session's
+             */
+            expiry?: string | null;
+            /** Lots */
+            lots: number;
+            /**
+             * Option Type
+             * @enum {string}
+             */
+            option_type: "CE" | "PE";
+            /** Strike */
+            strike: number | string;
+            /**
+             * Transaction Type
+             * @enum {string}
+             */
+            transaction_type: "BUY" | "SELL";
+        };
+        /**
+         * SimulatorLegOut
+         * @description A leg of the session.
+         */
+        SimulatorLegOut: {
+            /**
+             * Current Price
+             * @description at the session's minute (the exit's once out)
+             */
+            current_price: string;
+            /**
+             * Entry At
+             * Format: date-time
+             */
+            entry_at: string;
+            /** Entry Minute */
+            entry_minute: number;
+            /** Entry Price */
+            entry_price: string;
+            /** Exit At */
+            exit_at: string | null;
+            /** Exit Minute */
+            exit_minute: number | null;
+            /** Exit Price */
+            exit_price: string | null;
+            /** Expiry */
+            expiry: string;
+            /** Id */
+            id: number;
+            /** Lot Size */
+            lot_size: number;
+            /** Lots */
+            lots: number;
+            /** Open */
+            open: boolean;
+            /** Option Type */
+            option_type: string;
+            /** Pnl */
+            pnl: string;
+            /**
+             * Quantity
+             * @description units (lots × lot size)
+             */
+            quantity: number;
+            /**
+             * Side
+             * @enum {string}
+             */
+            side: "BUY" | "SELL";
+            /** Strike */
+            strike: string;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+        };
+        /**
+         * SimulatorSavedOut
+         * @description The journal upload the session's fills were booked as.
+         */
+        SimulatorSavedOut: {
+            session: components["schemas"]["SimulatorSessionOut"];
+            /** Trades */
+            trades: number;
+            /** Upload Id */
+            upload_id: number;
+        };
+        /**
+         * SimulatorSessionIn
+         * @description A session of `underlying` standing at `at` (a past minute of the session, with its
+         *     offset: ``2024-12-19T10:30:00+05:30``) on an expiry listed that day.
+         */
+        SimulatorSessionIn: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Expiry
+             * @description nearest (default), next_week, current_month or a listed YYYY-MM-DD
+             */
+            expiry?: string | null;
+            /**
+             * Underlying
+             * @example NIFTY
+             */
+            underlying: string;
+        };
+        /**
+         * SimulatorSessionOut
+         * @description A session where it stands.
+         */
+        SimulatorSessionOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Charges */
+            charges: string;
+            /** Date */
+            date: string;
+            /** Expiry */
+            expiry: string;
+            /** Id */
+            id: number;
+            /** Legs */
+            legs: components["schemas"]["SimulatorLegOut"][];
+            /** Max Legs */
+            max_legs: number;
+            /** Minute */
+            minute: number;
+            /** Mtm */
+            mtm: string;
+            /** Net */
+            net: string;
+            /** @description the open legs' payoff at the minute (Black-76 at each leg's IV then); null: no open leg */
+            payoff: components["schemas"]["PayoffOut"] | null;
+            /** Realised */
+            realised: string;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "minutes" | "bhavcopy" | "synthetic";
+            /** Source Note */
+            source_note: string;
+            /** Spot */
+            spot: string | null;
+            /** Start Minute */
+            start_minute: number;
+            /** Underlying */
+            underlying: string;
+            /** Unrealised */
+            unrealised: string;
+            /**
+             * Upload Id
+             * @description the journal upload it was saved as
+             */
+            upload_id: number | null;
+        };
+        /**
+         * SimulatorStepIn
+         * @description Move the session on by `minutes` (to 15:29 IST at most).
+         */
+        SimulatorStepIn: {
+            /** Minutes */
+            minutes: number;
+        };
+        /**
+         * SimulatorStepOut
+         * @description The session after a step, and the minutes it moved through.
+         */
+        SimulatorStepOut: {
+            /** Frames */
+            frames: components["schemas"]["SimulatorFrameOut"][];
+            /** Moved */
+            moved: number;
+            session: components["schemas"]["SimulatorSessionOut"];
+        };
+        /**
          * SlicesCancelled
          * @description A sliced order after "cancel all slices": every child as it now stands.
          */
@@ -19140,7 +19703,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "tradebook" | "ledger" | "cas";
+            kind: "tradebook" | "ledger" | "cas" | "simulation";
             /**
              * Obfuscated
              * @description quantities scaled by the agent, stored as sent
@@ -19183,7 +19746,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "tradebook" | "ledger" | "cas";
+            kind: "tradebook" | "ledger" | "cas" | "simulation";
             /** Rows Added */
             rows_added: number;
             /** Rows Read */
@@ -35309,6 +35872,482 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RiskStateOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "simulator-chain_at": {
+        parameters: {
+            query: {
+                underlying: string;
+                /** @description a past minute; IST when no offset */
+                at: string;
+                /** @description a listed date */
+                expiry?: string | null;
+                window?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PastChainOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "simulator-list_sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulatorSessionOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "simulator-create_session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimulatorSessionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulatorSessionOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "simulator-get_session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulatorSessionOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "simulator-session_frames": {
+        parameters: {
+            query?: {
+                start?: number;
+                count?: number;
+            };
+            header?: never;
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulatorFrameOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "simulator-save_journal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulatorSavedOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "simulator-add_leg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimulatorLegIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulatorSessionOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "simulator-exit_leg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+                leg_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulatorSessionOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "simulator-step_session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimulatorStepIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulatorStepOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

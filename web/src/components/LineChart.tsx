@@ -17,7 +17,9 @@ function dayMark(time: Time, kind: number): string | null {
 export interface Series {
   name: string;
   color: string;
-  points: { time: string; value: number }[];
+  /** A day (YYYY-MM-DD), or an instant in seconds already moved to IST (`istSeconds`):
+   * the axis then reads the time of day. */
+  points: { time: string | number; value: number }[];
   dashed?: boolean;
   /** Drawn as a filled area (the drawdown). */
   area?: boolean;
@@ -55,13 +57,16 @@ export function LineChart({ series, label, height = 260, format, ticks }: {
         grid: { vertLines: { visible: false }, horzLines: { color: dark ? "#2c2e33" : "#f1f3f5" } },
         localization: { priceFormatter: format, tickmarksPriceFormatter: ticks },
         rightPriceScale: { borderVisible: false },
-        timeScale: { borderVisible: false, fixLeftEdge: true, fixRightEdge: true, tickMarkFormatter: dayMark },
+        timeScale: {
+          borderVisible: false, fixLeftEdge: true, fixRightEdge: true, tickMarkFormatter: dayMark,
+          timeVisible: series.some((s) => typeof s.points[0]?.time === "number"),
+        },
       });
       for (const s of series) {
         const line = s.area
           ? chart.addSeries(AreaSeries, { lineColor: s.color, topColor: `${s.color}11`, bottomColor: `${s.color}55`, lineWidth: 1, invertFilledArea: true })
           : chart.addSeries(LineSeries, { color: s.color, lineWidth: s.dashed ? 1 : 2, lineStyle: s.dashed ? 2 : 0 });
-        line.setData(s.points);
+        line.setData(s.points as { time: Time; value: number }[]);
       }
       chart.timeScale().fitContent();
       dispose = () => chart.remove();

@@ -21,7 +21,7 @@ class UploadOut(BaseModel):
     """An upload kept: the file's kind, source and what it added (the file is not kept)."""
 
     id: int
-    kind: Literal["tradebook", "ledger", "cas"]
+    kind: Literal["tradebook", "ledger", "cas", "simulation"]
     broker: str = Field(description="zerodha, upstox, groww; for a CAS: CAMS, KFINTECH, NSDL, CDSL")
     filename: str
     account_code: str | None
@@ -42,7 +42,7 @@ class UploadReportOut(BaseModel):
     (``errors`` says which rows and why; nothing of the file was stored)."""
 
     filename: str
-    kind: Literal["tradebook", "ledger", "cas"]
+    kind: Literal["tradebook", "ledger", "cas", "simulation"]
     status: Literal["imported", "rejected"]
     broker: str
     account_code: str | None

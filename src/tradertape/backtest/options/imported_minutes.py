@@ -37,5 +37,8 @@ class ImportedMinutes:
     def option_minutes(
         self, underlying: str, on: date, expiry: date, strike: float, option_type: str
     ) -> MinuteBars | None:
+        """One option's bars (``XX``: the future of `expiry`, as the bhavcopy spells it)."""
+        if option_type == "XX":
+            return _bars(self.store.bars(MinuteContract(underlying, "FUT", expiry), on))
         kind: Kind = "CE" if option_type == "CE" else "PE"
         return _bars(self.store.bars(MinuteContract(underlying, kind, expiry, strike), on))

@@ -34,6 +34,7 @@ from tradertape.db.models.outbox import OutboxMessage
 from tradertape.db.models.portfolios import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.db.models.reconcile import ReconcileReportRow
 from tradertape.db.models.risk import RiskEvent, RiskRule
+from tradertape.db.models.simulator import SimulatorSession
 from tradertape.db.models.strategies import (
     BacktestRun,
     BacktestSweep,
@@ -64,6 +65,7 @@ from tradertape.db.models.workers import (
 )
 
 __all__ = [
+    "SimulatorSession",
     "Alert",
     "AlertFire",
     "BasketUnwind",

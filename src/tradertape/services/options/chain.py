@@ -210,8 +210,7 @@ def mini_chain(
     options = listed.by_expiry[expiry]
     strikes = sorted({i.strike for i in options if i.strike is not None})
     atm = atm_of(listed, options)
-    middle = strikes.index(atm) if atm is not None else len(strikes) // 2
-    near = set(strikes[max(middle - window, 0) : middle + window + 1])
+    near = set(window_strikes(strikes, atm, window))
     return {
         "underlying": listed.name,
         "expiry": expiry.isoformat(),
@@ -300,17 +299,28 @@ def underlyings(market: OptionMarket, db: Session) -> list[dict[str, Any]]:
 def _quoted(
     market: OptionMarket, instrument: Instrument, oi: int, spot: Decimal | None
 ) -> dict[str, Any]:
-    """A contract as the web's chain shows it: the worker view's price, IV and greeks, with
-    the tick's bid, offer and volume, open interest and its change since the previous
-    session, and whether it is in the money at `spot`."""
-    quote = market.quote(instrument)
+    """A contract as the web's chain shows it, priced by the market now (`chain_contract`)."""
+    before = previous_oi(instrument.tradingsymbol, oi=oi, lot_size=instrument.lot_size)
+    return chain_contract(instrument, market.quote(instrument), oi, oi - before, spot)
+
+
+def chain_contract(
+    instrument: Instrument,
+    quote: OptionQuote | None,
+    oi: int | None,
+    oi_change: int | None,
+    spot: Decimal | None,
+) -> dict[str, Any]:
+    """A contract as the web's chain shows it (the live chain's and the simulator's past
+    chain's): the worker view's price, IV and greeks, with the quote's bid, offer and
+    volume, open interest and its change since the previous session, and whether it is in
+    the money at `spot`."""
     view = contract_view(instrument, quote)
     assert instrument.strike is not None
     is_call = instrument.instrument_type.value == "CE"
     itm = None
     if spot is not None:
         itm = instrument.strike < spot if is_call else instrument.strike > spot
-    before = previous_oi(instrument.tradingsymbol, oi=oi, lot_size=instrument.lot_size)
     return {
         **view,
         "ltp": quote.ltp if quote else None,
@@ -319,9 +329,15 @@ def _quoted(
         "volume": quote.volume if quote else None,
         "tick_size": instrument.tick_size,
         "oi": oi,
-        "oi_change": oi - before,
+        "oi_change": oi_change,
         "itm": itm,
     }
+
+
+def window_strikes(strikes: list[Decimal], atm: Decimal | None, window: int) -> list[Decimal]:
+    """`window` strikes either side of `atm` (the middle one without it), ascending."""
+    middle = strikes.index(atm) if atm is not None else len(strikes) // 2
+    return strikes[max(middle - window, 0) : middle + window + 1]
 
 
 def window_chain(
@@ -339,8 +355,7 @@ def window_chain(
     }
     strikes = sorted({i.strike for i in options if i.strike is not None})
     atm = atm_of(listed, options)
-    middle = strikes.index(atm) if atm is not None else len(strikes) // 2
-    near = strikes[max(middle - window, 0) : middle + window + 1]
+    near = window_strikes(strikes, atm, window)
     rows: dict[Decimal, dict[str, Any]] = {
         s: {"strike": s, "call": None, "put": None} for s in near
     }

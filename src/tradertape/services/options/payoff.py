@@ -129,13 +129,6 @@ def payoff(
     scenario = Scenario(
         spot=spot, vol_shift=what_if.iv_shift / 100.0, elapsed_years=(days_now - days) * _DAY
     )
-    rate = market.rate
-    strikes = [leg.strike for leg in model]
-    grid = spot_grid(spot_now, strikes)
-    at_expiry = [sum(expiry_value(leg, s) for leg in model) for s in grid]
-    today = [today_value(model, s, scenario, rate) for s in grid]
-    best, worst = extremes(model, strikes)
-    greeks = net_greeks(model, scenario, rate)
     return {
         "underlying": listed.name,
         "spot": listed.spot,
@@ -146,6 +139,24 @@ def payoff(
             "days_to_expiry": round(days, 2),
         },
         "legs": shown,
+        **figures(model, spot_now, scenario, market.rate),
+    }
+
+
+def figures(
+    model: list[PayoffLeg], spot_now: float, scenario: Scenario, rate: float
+) -> dict[str, Any]:
+    """A structure's payoff figures (the chain ticket's, an option run's and the chain
+    simulator's): its net premium, curves at expiry and under `scenario` on a grid around
+    `spot_now`, extremes, breakevens, and the scenario's P&L and greeks."""
+    strikes = [leg.strike for leg in model]
+    grid = spot_grid(spot_now, strikes)
+    at_expiry = [sum(expiry_value(leg, s) for leg in model) for s in grid]
+    today = [today_value(model, s, scenario, rate) for s in grid]
+    best, worst = extremes(model, strikes)
+    greeks = net_greeks(model, scenario, rate)
+    spot = scenario.spot
+    return {
         "net_premium": money(-sum(leg.quantity * leg.entry for leg in model)),
         "max_profit": money(best) if best is not None else None,
         "max_loss": money(worst) if worst is not None else None,

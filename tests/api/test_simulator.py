@@ -1,0 +1,234 @@
+"""The chain simulator (issue 70): the chain at a past minute from imported minutes (else
+the bhavcopy, else the demo's market, said so), and a session played forward with legs
+entered, exited, charged and saved to the journal: a short straddle worked to the paisa."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from fastapi.testclient import TestClient
+
+from tests.helpers import sign_in
+from tradertape.backtest.options.past_market import carried, lot_size_of, open_day
+from tradertape.candles.fo_minutes import MINUTE_SCHEMA, FoMinuteStore
+from tradertape.runtime import Runtime
+
+DAY = date(2024, 12, 17)
+EXPIRY = date(2024, 12, 19)
+AT_10 = "2024-12-17T10:00:00+05:30"  # minute 45
+LOT = lot_size_of("NIFTY")
+
+
+def _rows(
+    kind: str, expiry: date | None, strike: float, bars: dict[int, float]
+) -> list[dict[str, object]]:
+    return [
+        {"kind": kind, "expiry": expiry, "strike": strike, "minute": m, "open": c, "high": c,
+         "low": c, "close": c, "volume": 100}
+        for m, c in sorted(bars.items())
+    ]  # fmt: skip
+
+
+def import_day(data_dir: Path) -> None:
+    """NIFTY's 17 Dec 2024 as minute candles: the index, its 19 Dec 24000 call and put
+    (traded at 10:00, 12:00 and 14:00 only) and the December future."""
+    index = {m: 24000.0 + (m % 7) for m in range(375)}
+    rows = (
+        _rows("CE", EXPIRY, 24000.0, {45: 120.50, 165: 101.00, 285: 95.30})
+        + _rows("CE", EXPIRY, 24050.0, {45: 98.40, 285: 70.00})
+        + _rows("FUT", date(2024, 12, 26), 0.0, dict.fromkeys(range(375), 24080.0))
+        + _rows("IDX", None, 0.0, index)
+        + _rows("PE", EXPIRY, 24000.0, {45: 110.25, 165: 90.00, 285: 80.10})
+        + _rows("PE", EXPIRY, 24050.0, {45: 140.00})
+    )
+    store = FoMinuteStore.in_data_folder(data_dir)
+    path = store.path("NIFTY", DAY)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(rows, schema=MINUTE_SCHEMA), path)
+
+
+def test_a_price_carries_forward_from_its_last_trade() -> None:
+    nan = float("nan")
+    import numpy as np
+
+    out = carried(np.array([nan, 1.0, nan, nan, 2.0, nan]))
+    assert np.isnan(out[0])
+    assert out[1:].tolist() == [1.0, 1.0, 1.0, 2.0, 2.0]
+
+
+def test_the_chain_at_a_past_minute_reads_the_imported_minutes(
+    client: TestClient, runtime: Runtime
+) -> None:
+    import_day(runtime.settings.data_dir)
+    sign_in(client, runtime, "sim@x.in")
+    got = client.get(
+        "/api/simulator/chain", params={"underlying": "NIFTY", "at": AT_10, "window": 1}
+    )
+    assert got.status_code == 200, got.text
+    chain = got.json()
+    assert (chain["source"], chain["minute"], chain["expiry"]) == ("minutes", 45, "2024-12-19")
+    assert chain["at"] == "2024-12-17T04:30:00Z"
+    assert chain["spot"] == "24003.00"  # minute 45: 24000 + 45 % 7
+    assert chain["future"] == {"expiry": "2024-12-26", "ltp": "24080.00"}
+    row = next(r for r in chain["rows"] if Decimal(r["strike"]) == 24000)
+    call = row["call"]
+    assert (call["tradingsymbol"], call["ltp"], call["lot_size"]) == (
+        "NIFTY24D1924000CE",
+        "120.50",
+        LOT,
+    )
+    assert 5 < call["iv"] < 60
+    assert 0 < call["delta"] < 1
+    assert call["oi"] is None
+    assert chain["oi_source"] == "none"
+    # 09:30: nothing has traded yet, so no price and no IV (never a made-up number)
+    early = client.get(
+        "/api/simulator/chain",
+        params={"underlying": "NIFTY", "at": "2024-12-17T09:30:00+05:30", "window": 1},
+    ).json()
+    first = next(r for r in early["rows"] if Decimal(r["strike"]) == 24000)["call"]
+    assert first["ltp"] is None
+    assert first["iv"] is None
+
+
+def test_a_day_with_nothing_imported_is_the_demo_market_said_so(
+    client: TestClient, runtime: Runtime
+) -> None:
+    sign_in(client, runtime, "sim@x.in")
+    chain = client.get("/api/simulator/chain", params={"underlying": "NIFTY", "at": AT_10})
+    assert chain.status_code == 200, chain.text
+    assert chain.json()["source"] == "synthetic"
+    assert "made up" in chain.json()["source_note"]
+    assert open_day("NIFTY", DAY, runtime.settings.data_dir).source == "synthetic"
+
+
+def test_bad_chain_requests_name_their_field(client: TestClient, runtime: Runtime) -> None:
+    sign_in(client, runtime, "sim@x.in")
+    cases = [
+        ({"underlying": "NIFTY", "at": "2024-12-17T08:00:00+05:30"}, "at"),
+        ({"underlying": "NIFTY", "at": "yesterday"}, "at"),
+        ({"underlying": "NIFTY", "at": "2099-12-17T10:00:00+05:30"}, "at"),
+        ({"underlying": "RELIANCE", "at": AT_10}, "underlying"),
+        ({"underlying": "NIFTY", "at": AT_10, "expiry": "2024-12-20"}, "expiry"),
+    ]
+    for params, field in cases:
+        got = client.get("/api/simulator/chain", params=params)
+        assert got.status_code == 422, (params, got.text)
+        assert field in str(got.json()["detail"]), (params, got.text)
+
+
+def test_a_short_straddle_played_from_10_to_14_to_the_paisa(
+    client: TestClient, runtime: Runtime
+) -> None:
+    """Sell one lot each of the 24000 call and put at 10:00 (₹120.50, ₹110.25) and buy
+    them back at 14:00 (₹95.30, ₹80.10), on Zerodha's schedule of 1 Oct 2024.
+
+    With a lot of 65: the call makes 65 × 25.20 = ₹1,638.00, the put 65 × 30.15 = ₹1,959.75,
+    ₹3,597.75 gross. Turnover 7,832.50 + 7,166.25 + 6,194.50 + 5,206.50 = ₹26,399.75, of
+    which sells ₹14,998.75 and buys ₹11,401.00. Charges: brokerage 4 orders × ₹20 = ₹80;
+    STT 0.1 % of sells = ₹14.99875 → ₹15 (whole rupees); NSE transaction 0.03503 % =
+    ₹9.247832425; IPFT 0.0005 % = ₹0.13199875; SEBI ₹10/crore = ₹0.02639975; stamp
+    0.003 % of buys = ₹0.34203; GST 18 % of (80 + 9.247832425 + 0.13199875 + 0.02639975)
+    = ₹16.0931215665. Total ₹120.8413824915 → ₹120.84; net ₹3,476.91."""
+    assert LOT == 65
+    import_day(runtime.settings.data_dir)
+    user = sign_in(client, runtime, "sim@x.in")
+    made = client.post("/api/simulator/sessions", json={"underlying": "NIFTY", "at": AT_10})
+    assert made.status_code == 201, made.text
+    sid = made.json()["id"]
+    assert (made.json()["minute"], made.json()["expiry"]) == (45, "2024-12-19")
+    for kind in ("CE", "PE"):
+        leg = {"strike": "24000", "option_type": kind, "transaction_type": "SELL", "lots": 1}
+        added = client.post(f"/api/simulator/sessions/{sid}/legs", json=leg)
+        assert added.status_code == 200, added.text
+    state = added.json()
+    assert [(leg["entry_price"], leg["pnl"]) for leg in state["legs"]] == [
+        ("120.50", "0.00"), ("110.25", "0.00")
+    ]  # fmt: skip
+    assert state["payoff"]["net_premium"] == "14998.75"  # received: 65 × 230.75
+
+    # two hours on: 12:00 prices (₹101.00 and ₹90.00)
+    stepped = client.post(f"/api/simulator/sessions/{sid}/step", json={"minutes": 120})
+    assert stepped.status_code == 200, stepped.text
+    body = stepped.json()
+    assert body["moved"] == 120
+    assert len(body["frames"]) == 120
+    assert body["frames"][0]["minute"] == 46
+    assert body["frames"][-1]["minute"] == 165
+    assert body["session"]["mtm"] == "2583.75"  # 65 × (19.50 + 20.25)
+    assert body["frames"][-1]["mtm"] == "2583.75"
+    # to 14:00, and out
+    client.post(f"/api/simulator/sessions/{sid}/step", json={"minutes": 120})
+    for leg_id in (1, 2):
+        out = client.post(f"/api/simulator/sessions/{sid}/legs/{leg_id}/exit")
+        assert out.status_code == 200, out.text
+    done = out.json()
+    assert [leg["pnl"] for leg in done["legs"]] == ["1638.00", "1959.75"]
+    assert (done["realised"], done["unrealised"], done["mtm"]) == ("3597.75", "0.00", "3597.75")
+    assert (done["charges"], done["net"]) == ("120.84", "3476.91")
+    assert done["payoff"] is None  # nothing open
+    # the same legs stepped past the exit keep their exit
+    later = client.post(f"/api/simulator/sessions/{sid}/step", json={"minutes": 30}).json()
+    assert later["session"]["mtm"] == "3597.75"
+    again = client.post(f"/api/simulator/sessions/{sid}/legs/1/exit")
+    assert again.status_code == 409
+
+    frames = client.get(f"/api/simulator/sessions/{sid}/frames", params={"start": 44, "count": 3})
+    assert [f["minute"] for f in frames.json()] == [44, 45, 46]
+    assert [f["mtm"] for f in frames.json()] == ["0.00", "0.00", "0.00"]
+    assert frames.json()[0]["legs"] == []  # 09:59: nothing entered yet
+
+    saved = client.post(f"/api/simulator/sessions/{sid}/journal")
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["trades"] == 4
+    assert client.post(f"/api/simulator/sessions/{sid}/journal").status_code == 409
+    uploads = client.get("/api/uploads").json()
+    assert any(u["kind"] == "simulation" and u["id"] == saved.json()["upload_id"] for u in uploads)
+    from tradertape.services.journal.ledger import journal_trades
+
+    with runtime.db.sessions() as db:
+        trades = [t for t in journal_trades(db, user_id=user) if t.account == "sim:" + str(sid)]
+    assert sorted((t.side, t.price) for t in trades) == [
+        ("buy", Decimal("80.1")), ("buy", Decimal("95.3")),
+        ("sell", Decimal("110.25")), ("sell", Decimal("120.5")),
+    ]  # fmt: skip
+
+
+def test_sessions_are_the_owners_and_bounded(client: TestClient, runtime: Runtime) -> None:
+    import_day(runtime.settings.data_dir)
+    sign_in(client, runtime, "a@x.in")
+    made = client.post("/api/simulator/sessions", json={"underlying": "NIFTY", "at": AT_10})
+    sid = made.json()["id"]
+    short = {"strike": "24000", "option_type": "CE", "transaction_type": "SELL", "lots": 1}
+    bad = [
+        ({**short, "option_type": "XE"}, "option_type"),
+        ({**short, "lots": 0}, "lots"),
+        ({**short, "strike": "24010"}, "strike"),
+        ({**short, "expiry": "2024-12-20"}, "expiry"),
+    ]
+    for leg, field in bad:
+        got = client.post(f"/api/simulator/sessions/{sid}/legs", json=leg)
+        assert got.status_code == 422, (leg, got.text)
+        assert field in got.text, (leg, got.text)
+    assert (
+        client.post(f"/api/simulator/sessions/{sid}/step", json={"minutes": 376}).status_code == 422
+    )
+    assert client.post(f"/api/simulator/sessions/{sid}/journal").status_code == 409  # no fill
+    leg = {"strike": "24050", "option_type": "PE", "transaction_type": "BUY", "lots": 1}
+    for _ in range(12):
+        assert client.post(f"/api/simulator/sessions/{sid}/legs", json=leg).status_code == 200
+    full = client.post(f"/api/simulator/sessions/{sid}/legs", json=leg)
+    assert full.status_code == 422
+    assert "legs" in full.text
+
+    client.post("/api/auth/logout")
+    sign_in(client, runtime, "b@x.in")
+    assert client.get(f"/api/simulator/sessions/{sid}").status_code == 404
+    assert (
+        client.post(f"/api/simulator/sessions/{sid}/step", json={"minutes": 1}).status_code == 404
+    )
+    assert client.get("/api/simulator/sessions").json() == []

@@ -264,8 +264,24 @@ def import_minute_file(
     read = read_candle_file(path, Interval.MINUTE)
     if not len(read.bars):
         raise InvalidField("file", f"{path.name} holds no candles")
-    contract = contract_of(named)
+    return store_minutes(minutes, chains, named, read.bars)
+
+
+def store_minutes(minutes: FoMinuteStore, chains: FoStore, symbol: str, bars: Bars) -> MinuteImport:
+    """Store `bars` (minute candles, UTC starts, not empty) as the contract `symbol` names; a
+    monthly symbol's day is the one the imported bhavcopy lists for its first day's month."""
+    contract = contract_of(symbol)
     if contract.kind != "IDX":
-        first = date.fromisoformat(str(read.bars.time[0] + np.timedelta64(330, "m"))[:10])
-        contract = contract_of(named, chains.expiries(contract.underlying, first))
-    return minutes.write(contract, read.bars)
+        first = date.fromisoformat(str(bars.time[0] + np.timedelta64(330, "m"))[:10])
+        contract = contract_of(symbol, chains.expiries(contract.underlying, first))
+    return minutes.write(contract, bars)
+
+
+def broker_key(contract: MinuteContract, symbol: str) -> str:
+    """The ``EXCH:SYMBOL`` a broker's history knows `symbol` by: the index's own key, else the
+    contract on its index's derivatives exchange (NFO, or BFO for a BSE index)."""
+    index = index_underlyings()[contract.underlying]
+    if contract.kind == "IDX":
+        return index.key
+    exchange = "BFO" if index.key.startswith("BSE:") else "NFO"
+    return f"{exchange}:{symbol.strip().upper().partition(':')[2] or symbol.strip().upper()}"

@@ -449,6 +449,73 @@ def fetch_history(
         )
 
 
+FO_SYMBOLS = typer.Argument(
+    ..., help="index options, futures or indices, e.g. NIFTY24D1924000CE NIFTY24DECFUT 'NIFTY 50'"
+)
+
+
+@data_app.command("fetch-fo-minutes")
+def fetch_fo_minutes(
+    symbols: list[str] = FO_SYMBOLS,
+    broker: str = HISTORY_BROKER,
+    start: str = HISTORY_FROM,
+    end: str = TO,
+    user: str | None = HISTORY_USER,
+) -> None:
+    """Fetch minute candles of index options, futures and indices from a connected broker
+    (the contracts it still serves) into the options backtester's minute store, as
+    `import-fo-minutes` stores a file of them."""
+    from tradertape.candles.fo_minutes import FoMinuteStore
+    from tradertape.candles.fo_store import FoStore
+    from tradertape.candles.populate import last_completed_session
+    from tradertape.domain.brokers import BrokerName
+    from tradertape.errors import InvalidField
+    from tradertape.ports.broker import SessionExpired
+    from tradertape.services.brokers import history as broker_history
+
+    with service_errors():
+        try:
+            chosen = BrokerName(broker)
+        except ValueError:
+            raise InvalidField("--broker", f"'{broker}' is not {listed(names=True)}") from None
+        first = _date("--from", start)
+        runtime = build_runtime()
+        last = (
+            last_completed_session(runtime.candles.calendar, runtime.clock.now())
+            if end == "today"
+            else _date("--to", end)
+        )
+        with runtime.db.session() as db:
+            user_id, api_key, token = broker_history.session_user(
+                db, credentials=runtime.brokers, broker=chosen, clock=runtime.clock, email=user
+            )
+        adapter = _history_connector(runtime, chosen)(api_key=api_key, access_token=token)
+        minutes = FoMinuteStore.in_data_folder(runtime.settings.data_dir)
+        try:
+            with progress_bar() as report:
+                done = broker_history.fetch_fo_minutes(
+                    minutes,
+                    FoStore.in_data_folder(runtime.settings.data_dir),
+                    adapter,
+                    broker=chosen,
+                    symbols=symbols,
+                    start=first,
+                    end=last,
+                    progress=report,
+                )
+        except SessionExpired as exc:
+            with runtime.db.session() as db:
+                runtime.brokers.expire(db, user_id=user_id, broker=chosen)
+            raise broker_history.expired_session(chosen) from exc
+    for one in done:
+        span = f"{one.days[0]} → {one.days[-1]}" if one.days else "no session minutes"
+        console.print(
+            f"{one.contract.label()}: {group_indian(str(one.bars))} minutes on "
+            f"{len(one.days)} days ({span})"
+        )
+    console.print(f"  minute store: {minutes.root}")
+
+
 def _history_connector(runtime: Runtime, broker: BrokerName) -> broker_history.Connector:
     from tradertape.domain.brokers import BrokerName
     from tradertape.services.brokers.groww_session import GrowwConnector

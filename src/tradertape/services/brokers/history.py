@@ -21,6 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.candles.bars import Bars, CandleSource
+from tradertape.candles.fo_minutes import (
+    FoMinuteStore,
+    MinuteImport,
+    broker_key,
+    contract_of,
+    store_minutes,
+)
+from tradertape.candles.fo_store import FoStore
 from tradertape.candles.store import CandleStore, SeriesInfo, SourceConflict
 from tradertape.db.models import BrokerCredential, User
 from tradertape.domain.brokers import BROKERS, BrokerName
@@ -221,6 +229,47 @@ def fetch_history(
             key, interval, bars, source=CandleSource.BROKER, origin=broker.value, replace=replace
         )
         reports.append(FetchReport(key, len(spans), len(bars), info.rows - rows_before, info))
+    return reports
+
+
+def fetch_fo_minutes(
+    minutes: FoMinuteStore,
+    chains: FoStore,
+    adapter: HistoryAdapter,
+    *,
+    broker: BrokerName,
+    symbols: Sequence[str],
+    start: date,
+    end: date,
+    progress: Progress | None = None,
+) -> list[MinuteImport]:
+    """Minute candles of index options, futures or an index, ``start``…``end``, from a
+    broker that still serves them (live contracts: an expired one is the bhavcopy's and an
+    imported file's), window by window, into the options backtester's minute store as an
+    import of the same candles would store them (`candles.fo_minutes.store_minutes`).
+
+    Every symbol is checked before the first request. Raises the adapter's `SessionExpired`
+    (the caller asks for a new login)."""
+    if end < start:
+        raise InvalidField("--to", f"{end} is before --from {start}")
+    fetch = _fetcher(adapter, broker, Interval.MINUTE)
+    spans = windows(start, end, WINDOW_DAYS[(broker, Interval.MINUTE)])
+    named = [(symbol, broker_key(contract_of(symbol), symbol)) for symbol in symbols]
+    total, done = len(named) * len(spans), 0
+    reports: list[MinuteImport] = []
+    for symbol, key in named:
+        parts: list[Bars] = []
+        for first, last in spans:
+            parts.append(fetch(key, first, last))
+            done += 1
+            if progress is not None:
+                progress("fetch", done, total)
+        bars = _concat(Interval.MINUTE, parts)
+        if not len(bars):
+            raise InvalidField(
+                "SYMBOLS", f"{broker.value} has no minute candles of {key} from {start} to {end}"
+            )
+        reports.append(store_minutes(minutes, chains, symbol, bars))
     return reports
 
 

@@ -48,6 +48,8 @@ NOT_MONEY = re.compile(
 NOT_RUPEES = {
     ("AnalyticsOut", "value"),
     ("SweepChoice", "value"),
+    ("OptionSweepAxisOut", "values"),  # an options sweep's parameter values, as asked
+    ("OptionSweepCellOut", "values"),
     ("RuleStateOut", "value"),
     ("RuleStateOut", "limit"),
     ("RiskEventOut", "value"),

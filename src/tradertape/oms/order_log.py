@@ -69,8 +69,10 @@ _NEW_ORDER = {
 }
 _TRADES = table_of(Trade)
 _TRADE_KEYS = tuple(key for key in value_keys(Trade) if key != "order_pk")
-# A trade's columns that are its order's (who, where, what, which side): the claim binds them
-# once. psycopg converts a statement's parameters anew on every call past 50 of them.
+# A trade's columns that are its order's (who, where, what, which side, and how many when the
+# first fill is the whole order, as a paper market order's is): the claim binds them once.
+# psycopg converts a statement's parameters anew on every call past 50 of them. A trade that
+# differs in any (a part fill) is inserted by the ledger after the claim (`_claim_with`).
 _SAME_AS_ORDER = (
     "user_id",
     "broker",
@@ -80,6 +82,7 @@ _SAME_AS_ORDER = (
     "instrument_token",
     "product",
     "transaction_type",
+    "quantity",
 )
 
 

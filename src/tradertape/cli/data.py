@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -400,47 +401,24 @@ def fetch_history(
     replace: bool = REPLACE,
 ) -> None:
     """Fetch history from a connected broker into the candle store (source 'broker')."""
-    from tradertape.candles.populate import last_completed_session
-    from tradertape.domain.brokers import BrokerName
-    from tradertape.errors import InvalidField
-    from tradertape.ports.broker import SessionExpired
     from tradertape.services.brokers import history as broker_history
 
-    with service_errors():
-        try:
-            chosen = BrokerName(broker)
-        except ValueError:
-            raise InvalidField("--broker", f"'{broker}' is not {listed(names=True)}") from None
-        first = _date("--from", start)
-        runtime = build_runtime()
-        store = runtime.candles
-        last = (
-            last_completed_session(store.calendar, runtime.clock.now())
-            if end == "today"
-            else _date("--to", end)
+    with (
+        service_errors(),
+        _broker_history(broker, start, end, user) as (runtime, session),
+        progress_bar() as report,
+    ):
+        reports = broker_history.fetch_history(
+            runtime.candles,
+            session.adapter,
+            broker=session.broker,
+            keys=symbols,
+            start=session.start,
+            end=session.end,
+            interval=interval,
+            replace=replace,
+            progress=report,
         )
-        with runtime.db.session() as db:
-            user_id, api_key, token = broker_history.session_user(
-                db, credentials=runtime.brokers, broker=chosen, clock=runtime.clock, email=user
-            )
-        adapter = _history_connector(runtime, chosen)(api_key=api_key, access_token=token)
-        try:
-            with progress_bar() as report:
-                reports = broker_history.fetch_history(
-                    store,
-                    adapter,
-                    broker=chosen,
-                    keys=symbols,
-                    start=first,
-                    end=last,
-                    interval=interval,
-                    replace=replace,
-                    progress=report,
-                )
-        except SessionExpired as exc:
-            with runtime.db.session() as db:
-                runtime.brokers.expire(db, user_id=user_id, broker=chosen)
-            raise broker_history.expired_session(chosen) from exc
     for item in reports:
         console.print(
             f"{item.key}: {item.received} {interval.value} candles in {item.requests} "
@@ -467,46 +445,21 @@ def fetch_fo_minutes(
     `import-fo-minutes` stores a file of them."""
     from tradertape.candles.fo_minutes import FoMinuteStore
     from tradertape.candles.fo_store import FoStore
-    from tradertape.candles.populate import last_completed_session
-    from tradertape.domain.brokers import BrokerName
-    from tradertape.errors import InvalidField
-    from tradertape.ports.broker import SessionExpired
     from tradertape.services.brokers import history as broker_history
 
-    with service_errors():
-        try:
-            chosen = BrokerName(broker)
-        except ValueError:
-            raise InvalidField("--broker", f"'{broker}' is not {listed(names=True)}") from None
-        first = _date("--from", start)
-        runtime = build_runtime()
-        last = (
-            last_completed_session(runtime.candles.calendar, runtime.clock.now())
-            if end == "today"
-            else _date("--to", end)
-        )
-        with runtime.db.session() as db:
-            user_id, api_key, token = broker_history.session_user(
-                db, credentials=runtime.brokers, broker=chosen, clock=runtime.clock, email=user
-            )
-        adapter = _history_connector(runtime, chosen)(api_key=api_key, access_token=token)
+    with service_errors(), _broker_history(broker, start, end, user) as (runtime, session):
         minutes = FoMinuteStore.in_data_folder(runtime.settings.data_dir)
-        try:
-            with progress_bar() as report:
-                done = broker_history.fetch_fo_minutes(
-                    minutes,
-                    FoStore.in_data_folder(runtime.settings.data_dir),
-                    adapter,
-                    broker=chosen,
-                    symbols=symbols,
-                    start=first,
-                    end=last,
-                    progress=report,
-                )
-        except SessionExpired as exc:
-            with runtime.db.session() as db:
-                runtime.brokers.expire(db, user_id=user_id, broker=chosen)
-            raise broker_history.expired_session(chosen) from exc
+        with progress_bar() as report:
+            done = broker_history.fetch_fo_minutes(
+                minutes,
+                FoStore.in_data_folder(runtime.settings.data_dir),
+                session.adapter,
+                broker=session.broker,
+                symbols=symbols,
+                start=session.start,
+                end=session.end,
+                progress=report,
+            )
     for one in done:
         span = f"{one.days[0]} → {one.days[-1]}" if one.days else "no session minutes"
         console.print(
@@ -514,6 +467,53 @@ def fetch_fo_minutes(
             f"{len(one.days)} days ({span})"
         )
     console.print(f"  minute store: {minutes.root}")
+
+
+@dataclass(frozen=True, slots=True)
+class _HistorySession:
+    """A fetch's broker, dates and adapter on a stored session."""
+
+    broker: BrokerName
+    start: date
+    end: date
+    adapter: Any
+
+
+@contextmanager
+def _broker_history(
+    broker: str, start: str, end: str, user: str | None
+) -> Iterator[tuple[Runtime, _HistorySession]]:
+    """The runtime and a broker's history adapter on the stored session of `user` (else the
+    first admin with a live one) for ``--from``…``--to``; a session the broker refuses
+    meanwhile is marked expired and the fetch ends asking for a new login."""
+    from tradertape.candles.populate import last_completed_session
+    from tradertape.domain.brokers import BrokerName
+    from tradertape.errors import InvalidField
+    from tradertape.ports.broker import SessionExpired
+    from tradertape.services.brokers import history as broker_history
+
+    try:
+        chosen = BrokerName(broker)
+    except ValueError:
+        raise InvalidField("--broker", f"'{broker}' is not {listed(names=True)}") from None
+    first = _date("--from", start)
+    runtime = build_runtime()
+    last = (
+        last_completed_session(runtime.candles.calendar, runtime.clock.now())
+        if end == "today"
+        else _date("--to", end)
+    )
+    with runtime.db.session() as db:
+        user_id, api_key, token = broker_history.session_user(
+            db, credentials=runtime.brokers, broker=chosen, clock=runtime.clock, email=user
+        )
+    adapter = _history_connector(runtime, chosen)(api_key=api_key, access_token=token)
+    try:
+        yield runtime, _HistorySession(chosen, first, last, adapter)
+    except SessionExpired as exc:
+        with runtime.db.session() as db:
+            runtime.brokers.expire(db, user_id=user_id, broker=chosen)
+        raise broker_history.expired_session(chosen) from exc
 
 
 def _history_connector(runtime: Runtime, broker: BrokerName) -> broker_history.Connector:

@@ -2,7 +2,7 @@
 // src/api/broker-facts.json with docs/openapi.json by scripts/export_openapi.py; a test holds
 // the file to the route's answer). The web app and the agent's UI name a broker from here
 // instead of keeping a copy: a fourth broker is a row on the server, not an edit per screen.
-import facts from "../api/broker-facts.json";
+import facts from "../api/broker-facts.json" with { type: "json" };
 
 /** One broker's row, as `GET /api/brokers/facts` answers it. */
 export type BrokerRow = (typeof facts)[number];

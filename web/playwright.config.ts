@@ -27,8 +27,7 @@ export default defineConfig({
   timeout: 60_000, // the CI host is shared; a page is given time, not retries
   expect: { timeout: 10_000 },
   reporter: [["list"]],
-  // `make test-e2e` runs two shards side by side, each with its own server and folder
-  outputDir: process.env.E2E_OUTPUT_DIR ?? "test-results",
+  outputDir: "test-results",
   use: {
     baseURL,
     timezoneId: "Asia/Kolkata",

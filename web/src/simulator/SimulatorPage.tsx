@@ -13,6 +13,7 @@ import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { inr, istTime, plain } from "@/format";
 import { PayoffChart } from "@/options/PayoffChart";
+import { useMarketClock } from "@/shell/deskApi";
 import {
   type Frame, inSession, LAST_MINUTE, legFrom, mergeFrames, minuteClock, mtmLines, type PastChain, pastMoment,
   type Session, sourceWords, SPEEDS, type Speed, stepMinutes,
@@ -20,8 +21,11 @@ import {
 
 const UNDERLYINGS = ["NIFTY", "BANKNIFTY", "FINNIFTY", "MIDCPNIFTY", "NIFTYNXT50"];
 
-function lastWeekday(): string {
-  const d = new Date(Date.now() - 86_400_000);
+/** The weekday before the market's day (the server's market clock: a demo replays its own
+ * day, not the wall's), as an IST date. */
+function lastWeekday(marketTime?: string): string {
+  const now = marketTime ? Date.parse(marketTime) : Date.now();
+  const d = new Date(now + 330 * 60_000 - 86_400_000); // IST's date, a day back
   while (d.getUTCDay() === 0 || d.getUTCDay() === 6) d.setUTCDate(d.getUTCDate() - 1);
   return d.toISOString().slice(0, 10);
 }
@@ -101,7 +105,9 @@ function LegsTable({ session, onExit, busy }: { session: Session; onExit: (id: n
 
 export function Component() {
   const [underlying, setUnderlying] = useState("NIFTY");
-  const [day, setDay] = useState(lastWeekday);
+  const clock = useMarketClock();
+  const [picked, setDay] = useState<string | null>(null);
+  const day = picked ?? lastWeekday(clock.data?.market_time);
   const [time, setTime] = useState("10:00");
   const [expiry, setExpiry] = useState<string | null>(null);
   const [lots, setLots] = useState(1);
@@ -211,8 +217,8 @@ export function Component() {
           </Group>
         )}
       </Paper>
-      {problem && <Alert color="red" title="Not done" role="alert">{problem}</Alert>}
-      {chainError && !data && <Alert color="red" title="No chain" role="alert">{chainError}</Alert>}
+      {problem && <Alert color="red" role="alert">Not done: {problem}</Alert>}
+      {chainError && !data && <Alert color="red" role="alert">No chain: {chainError}</Alert>}
 
       {session && (
         <Paper withBorder p="md" component="section" aria-label="Playback">

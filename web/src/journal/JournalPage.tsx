@@ -360,7 +360,10 @@ const openColumns: Column<OpenPosition>[] = [
     // an F&O contract past its expiry is never marked: it waits for its settlement price
     render: (p) =>
       p.expired_on ? (
-        <Text size="sm" c="orange">Expired {istDate(p.expired_on)}: settlement price needed</Text>
+        // words, not a figure: they wrap (a figure's cell keeps to one line), on a phone too
+        <Text component="span" size="sm" c="orange" style={{ whiteSpace: "normal" }}>
+          Expired {istDate(p.expired_on)}: settlement price needed
+        </Text>
       ) : (
         <Money value={p.mark} />
       ),

@@ -1188,9 +1188,6 @@ SEEDS: dict[str, Seed] = {
     "GET /api/backtests/options/sweeps/{sweep_id}": lambda c: [
         {"path_parameters": {"sweep_id": _options_sweep(c, ended=False)}}
     ],
-    "GET /api/backtests/options/sweeps/{sweep_id}/events": lambda c: [
-        {"path_parameters": {"sweep_id": _options_sweep(c, ended=True)}}
-    ],
     "POST /api/backtests/options/sweeps/{sweep_id}/cancel": lambda c: [
         {"path_parameters": {"sweep_id": _options_sweep(c, ended=False)}}
     ],

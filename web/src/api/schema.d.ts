@@ -2957,7 +2957,7 @@ export interface paths {
          * Start Options Sweep
          * @description Start a sweep (``queued``) over a grid of one or two leg parameters of an options
          *     strategy, each cell a whole run over the range; follow it on
-         *     ``GET /api/backtests/options/sweeps/{id}/events``. A value the strategy refuses is a 422
+         *     ``GET /api/backtests/options/sweeps/{id}``. A value the strategy refuses is a 422
          *     naming the parameter; a sweep past your cap of sweeps under way, 429.
          */
         post: operations["backtest-start_options_sweep"];
@@ -3005,26 +3005,6 @@ export interface paths {
          * @description Stop a running options sweep after the chunks under way (409 once it has ended).
          */
         post: operations["backtest-cancel_options_sweep"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/backtests/options/sweeps/{sweep_id}/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Stream Options Sweep Events
-         * @description SSE: cells done, of how many (``event: progress``), then ``event: end``.
-         */
-        get: operations["backtest-stream_options_sweep_events"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -29694,57 +29674,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OptionSweepBrief"];
-                };
-            };
-            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
-            503: {
-                headers: {
-                    /** @description seconds to wait */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request was refused; nothing changed. */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server failed; quote the request id. */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    "backtest-stream_options_sweep_events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                sweep_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Server-sent events: `progress` as cells finish, then `end`. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/event-stream": components["schemas"]["SweepProgressMessage"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

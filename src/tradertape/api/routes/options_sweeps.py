@@ -7,7 +7,6 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
-from tradertape.api.openapi_streams import stream_answer
 from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.options_sweeps import (
@@ -15,10 +14,8 @@ from tradertape.api.schemas.options_sweeps import (
     OptionSweepOut,
     OptionSweepRequest,
 )
-from tradertape.api.schemas.sweeps import SweepProgressMessage
 from tradertape.db.models import BacktestSweep
-from tradertape.services.research import options_sweeps, sweeps
-from tradertape.serving.open_streams import EventStream, StreamsDep
+from tradertape.services.research import options_sweeps
 
 router = APIRouter(prefix="/backtests/options/sweeps", tags=["backtest"])
 
@@ -38,7 +35,7 @@ def start_options_sweep(
 ) -> OptionSweepBrief:
     """Start a sweep (``queued``) over a grid of one or two leg parameters of an options
     strategy, each cell a whole run over the range; follow it on
-    ``GET /api/backtests/options/sweeps/{id}/events``. A value the strategy refuses is a 422
+    ``GET /api/backtests/options/sweeps/{id}``. A value the strategy refuses is a 422
     naming the parameter; a sweep past your cap of sweeps under way, 429."""
     ask = options_sweeps.OptionsSweepAsk(
         strategy=body.strategy,
@@ -84,23 +81,6 @@ def get_options_sweep(
             **options_sweeps.heatmap(row),
         }
     )
-
-
-@router.get(
-    "/{sweep_id}/events",
-    responses=stream_answer(
-        SweepProgressMessage, "Server-sent events: `progress` as cells finish, then `end`."
-    ),
-)
-def stream_options_sweep_events(
-    sweep_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep, open_streams: StreamsDep
-) -> EventStream:
-    """SSE: cells done, of how many (``event: progress``), then ``event: end``."""
-    options_sweeps.get(db, sweep_id, user_id=user.id, clock=runtime.clock)
-    events = sweeps.progress_events(
-        runtime.db, sweep_id, clock=runtime.clock, pacing=open_streams.pacing
-    )
-    return open_streams.sse(events, user_id=user.id)
 
 
 @router.post(

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, StrictFloat, StrictInt, StrictStr, ValidationError, model_validator
 
 from tradertape.backtest.options.chain import ChainSource, MinuteSource
 from tradertape.backtest.options.engine import OptionsBacktester
@@ -85,7 +85,7 @@ class OptionsAxis(_Part):
     """One parameter of the grid and its values (numbers; times of day as ``"09:20"``)."""
 
     parameter: Parameter
-    values: list[int | float | str] = Field(min_length=1, max_length=MAX_VALUES)
+    values: list[StrictInt | StrictFloat | StrictStr] = Field(min_length=1, max_length=MAX_VALUES)
     legs: list[Annotated[int, Field(ge=0, le=MAX_LEGS - 1, strict=True)]] | None = Field(
         default=None, min_length=1, max_length=MAX_LEGS
     )

@@ -106,3 +106,14 @@ def test_the_best_and_the_heatmap_average_over_a_third_parameter():
     assert grid.averaged is True
     ranked = best(rows, part="in_sample", metric="sharpe", count=2)
     assert [v["index"] for v in ranked] == [1, 2]  # a tie goes to the lower index
+
+
+def test_the_tools_metric_choices_are_the_figures_a_sweep_keeps():
+    """`SweepMetric` spells the sweep's figures out for the tool's schema: it must be the
+    engine's own list (`backtest.sweep.METRICS`), never a copy that drifts from it."""
+    from typing import get_args
+
+    from tradertape.backtest.sweep import METRICS
+    from tradertape.mcp.sweep_tools import SweepMetric
+
+    assert get_args(SweepMetric) == METRICS

@@ -25,6 +25,8 @@ from tradertape.mcp.desk import AssistantDesk, Caller
 from tradertape.mcp.tools import ADDS, MAX_ROWS, READ, READS, Rows
 from tradertape.services.research import sweep_reading, sweeps
 
+# The figures a sweep keeps (`backtest.sweep.METRICS`), spelled out for the tool's schema; a test
+# holds the two equal.
 SweepMetric = Literal[
     "cagr",
     "total_return",

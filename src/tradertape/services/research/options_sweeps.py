@@ -37,6 +37,7 @@ from tradertape.services.job_caps import SWEEP
 from tradertape.services.research import sweeps
 from tradertape.services.research.jobs import ResearchJobs
 from tradertape.services.research.options_backtests import DataChoice, check_span, require_data
+from tradertape.services.research.options_runs import OptionsRequest
 from tradertape.services.research.runners import this_process
 
 
@@ -52,11 +53,10 @@ class OptionsSweepAsk:
     seed: int
 
     def config(self) -> dict[str, Any]:
+        """A run's stored request (`options_runs.OptionsRequest.config`) and the grid."""
+        run = OptionsRequest(self.strategy, self.start, self.end, self.data, self.seed)
         return {
-            "start_date": self.start.isoformat(),
-            "end_date": self.end.isoformat(),
-            "data": self.data,
-            "seed": self.seed,
+            **run.config(),
             "parameters": [
                 {**axis.model_dump(mode="json", exclude_none=True), "label": axis.label}
                 for axis in self.parameters

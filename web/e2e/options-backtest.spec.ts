@@ -61,7 +61,7 @@ test("a short straddle from the preset, run on synthetic chains, reads its resul
   await strike.fill("0");
 
   // imported chains for a range none was imported for: the 422 names data, shown on the Data select
-  const data = form.getByRole("combobox", { name: "Data" });
+  const data = form.getByRole("combobox", { name: "Data", exact: true });
   const coverage = (await (await pageApi(page).get("/api/market/fo/coverage")).json()) as { days: string[] };
   if (coverage.days.length === 0) {
     await data.selectOption("Imported NSE bhavcopies");

@@ -125,7 +125,7 @@ OPERATIONS = sorted(
     (
         op
         for op in (r.ok() for r in schema.get_all_operations())  # type: ignore[union-attr]
-        if not _ONLY or op.label in LAST or any(part in op.label for part in _ONLY)
+        if not _ONLY or any(part in op.label for part in _ONLY)
     ),
     key=_stage,
 )

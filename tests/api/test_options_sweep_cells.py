@@ -4,8 +4,6 @@ the paisa, kept once in the options history, the owner's alone."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.test_options_backtest_api import STRADDLE
 from tests.api.test_options_sweeps_api import BODY, CELL
+from tests.api.test_sweeps_api import _frames
 from tests.helpers import sign_in
 from tradertape.api.schemas.sweeps import SweepProgressMessage
 from tradertape.runtime import Runtime
@@ -30,20 +29,6 @@ def settings(settings: Settings) -> Settings:
 def alice(client: TestClient, runtime: Runtime) -> TestClient:
     sign_in(client, runtime, "alice@x.in")
     return client
-
-
-def _frames(client: TestClient, path: str) -> Iterator[tuple[str | None, Any]]:
-    with client.stream("GET", path) as response:
-        assert response.status_code == 200, response.read()
-        assert response.headers["content-type"].startswith("text/event-stream")
-        event: str | None = None
-        for line in response.iter_lines():
-            if line.startswith("event:"):
-                event = line.split(":", 1)[1].strip()
-            elif line.startswith("data:"):
-                yield event, json.loads(line.split(":", 1)[1])
-                if event == "end":
-                    return
 
 
 def _ended(client: TestClient, runtime: Runtime) -> dict[str, Any]:

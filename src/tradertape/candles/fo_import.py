@@ -8,18 +8,13 @@ file is read and checked before anything is written. Without it (the command lin
 files), a bad file stops the import before its month is written; the months before it are
 stored, and running the import again after fixing the file adds nothing twice (a day imported
 again replaces itself).
-
-Files are parsed a few ahead on `READERS` threads (Arrow's CSV reader and kernels let go of
-the GIL), and taken in order: each file's table is what it would be read alone, a bad
-file's error surfaces when its turn comes, and the files read ahead of it are dropped.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter, deque
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,8 +24,6 @@ from tradertape.errors import InvalidField
 
 _UDIFF_NAME = re.compile(r"BhavCopy_NSE_FO_\d+_\d+_\d+_(\d{8})_F_\d+\.csv", re.IGNORECASE)
 _LEGACY_NAME = re.compile(r"fo(\d{2})([A-Za-z]{3})(\d{4})bhav\.csv", re.IGNORECASE)
-READERS = 2  # threads parsing files ahead of the one taken
-_AHEAD = 4  # files parsed ahead at most (a parsed day is a few MB)
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
 
@@ -75,23 +68,6 @@ def _in_order(files: Sequence[FoFile]) -> list[FoFile]:
     return [f for _, _, f in sorted(named, key=lambda t: (t[0], t[1]))]
 
 
-def _read_in_order(files: Sequence[FoFile]) -> Iterator[FoDay]:
-    """Each file's day, in the order given, parsed up to `_AHEAD` files ahead."""
-    with ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="fo-read") as pool:
-        pending: deque[Future[FoDay]] = deque()
-        upcoming = iter(files)
-        try:
-            for file in upcoming:
-                pending.append(pool.submit(read_fo_file, file))
-                if len(pending) > _AHEAD:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
-
-
 def import_fo_bhavcopies(
     store: FoStore,
     files: Sequence[FoFile],
@@ -119,7 +95,8 @@ def import_fo_bhavcopies(
 
     ordered = _in_order(files)
     report("read", 0, len(ordered))
-    for done, day in enumerate(_read_in_order(ordered), start=1):
+    for done, file in enumerate(ordered, start=1):
+        day = read_fo_file(file)
         if day.day in sources:
             raise InvalidField(
                 "file", f"{sources[day.day]} and {day.source} are both the bhavcopy of {day.day}"

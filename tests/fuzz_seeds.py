@@ -1188,6 +1188,12 @@ SEEDS: dict[str, Seed] = {
     "GET /api/backtests/options/sweeps/{sweep_id}": lambda c: [
         {"path_parameters": {"sweep_id": _options_sweep(c, ended=False)}}
     ],
+    "GET /api/backtests/options/sweeps/{sweep_id}/events": lambda c: [
+        {"path_parameters": {"sweep_id": _options_sweep(c, ended=True)}}
+    ],
+    "POST /api/backtests/options/sweeps/{sweep_id}/cells/{index}/run": lambda c: [
+        {"path_parameters": {"sweep_id": _options_sweep(c, ended=True), "index": 1}}
+    ],
     "POST /api/backtests/options/sweeps/{sweep_id}/cancel": lambda c: [
         {"path_parameters": {"sweep_id": _options_sweep(c, ended=False)}}
     ],

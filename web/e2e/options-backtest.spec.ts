@@ -163,3 +163,38 @@ test("a sweep of the legs' stop-loss fills its heatmap with each cell's net P&L"
   await sweep.evaluate((e) => e.scrollIntoView({ block: "start" }));
   await keepScreenshot(page, "options-backtest-sweep", info.project.name);
 });
+
+test("a sweep's progress streams, and a cell opens as a run of its own @phone", async ({ page }, info) => {
+  test.slow(); // a sweep and a run on the research jobs of a shared machine
+  await page.goto("/backtests/options");
+  const sweep = page.getByRole("region", { name: "Sweep" });
+  await sweep.getByLabel("Values").fill("10, 60");
+  const stream = page.waitForRequest(/\/api\/backtests\/options\/sweeps\/\d+\/events$/);
+  await sweep.getByRole("button", { name: "Start sweep" }).click();
+  await stream; // the progress is the stream's, not a poll
+  await expect(sweep.getByRole("status")).toContainText("completed, 2 of 2 cells", { timeout: 90_000 });
+  const id = Number((await sweep.getByRole("status").textContent())?.match(/Sweep #(\d+)/)?.[1]);
+  const cells = ((await (await pageApi(page).get(`/api/backtests/options/sweeps/${id}`)).json()) as { cells: SweepCell[] }).cells;
+  const loose = cells[1] as SweepCell;
+
+  // one parameter: no row-header column, only the values' columns, the table no wider than they
+  const heat = sweep.getByRole("table", { name: "Sweep heatmap" });
+  await expect(heat.getByRole("columnheader")).toHaveCount(2);
+  await expect(heat.getByRole("rowheader")).toHaveCount(0);
+  const [tableWidth, panelWidth] = await Promise.all([heat.evaluate((e) => e.getBoundingClientRect().width), sweep.evaluate((e) => e.getBoundingClientRect().width)]);
+  expect(tableWidth).toBeLessThan(panelWidth * 0.9);
+
+  // the cell opens as a run: its figures are the cell's, with its payoff and its trades
+  await heat.getByRole("button", { name: "Run legs[*].stop_loss = 60" }).click();
+  await expect(page.getByRole("list", { name: "Summary" }).getByRole("listitem").filter({ hasText: "Net P&L" }))
+    .toContainText(signedInr(loose.net ?? "0"), { timeout: 60_000 });
+  await expect(page.getByRole("region", { name: "Payoff at entry" }).getByRole("img", { name: /^P&L at expiry/ })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Leg trades" })).toContainText("Leg 1");
+  const history = page.getByRole("region", { name: "Past runs" });
+  await expect(history).toContainText(`sweep #${id}, cell 2`);
+  // opened once: the cell now opens the same run
+  await expect(heat.getByRole("button", { name: "Open the run of legs[*].stop_loss = 60" })).toBeVisible();
+  await expectAccessible(page);
+  await sweep.evaluate((e) => e.scrollIntoView({ block: "start" }));
+  await keepScreenshot(page, "options-backtest-sweep-cell", info.project.name);
+});

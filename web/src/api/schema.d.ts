@@ -2957,7 +2957,7 @@ export interface paths {
          * Start Options Sweep
          * @description Start a sweep (``queued``) over a grid of one or two leg parameters of an options
          *     strategy, each cell a whole run over the range; follow it on
-         *     ``GET /api/backtests/options/sweeps/{id}``. A value the strategy refuses is a 422
+         *     ``GET /api/backtests/options/sweeps/{id}/events``. A value the strategy refuses is a 422
          *     naming the parameter; a sweep past your cap of sweeps under way, 429.
          */
         post: operations["backtest-start_options_sweep"];
@@ -3005,6 +3005,50 @@ export interface paths {
          * @description Stop a running options sweep after the chunks under way (409 once it has ended).
          */
         post: operations["backtest-cancel_options_sweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtests/options/sweeps/{sweep_id}/cells/{index}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open Options Cell Run
+         * @description One heatmap cell as an options run of its own: the sweep's document with the cell's
+         *     values over the sweep's dates and chains, with its leg trades, equity and payoff, kept
+         *     in your options history. Run here (201) the first time, the same run (200) after; the
+         *     sweep need not have reached the cell. 404: no such cell; 422: chains it cannot run on.
+         */
+        post: operations["backtest-open_options_cell_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtests/options/sweeps/{sweep_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream Options Sweep Events
+         * @description SSE: cells done, of how many, and cells per second (``event: progress``), then
+         *     ``event: end`` once the sweep has ended; read the sweep again for its cells.
+         */
+        get: operations["backtest-stream_options_sweep_events"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -13106,6 +13150,16 @@ export interface components {
              * Format: date
              */
             start: string;
+            /**
+             * Sweep Cell
+             * @description that cell's `index` in the sweep
+             */
+            sweep_cell?: number | null;
+            /**
+             * Sweep Id
+             * @description the options sweep whose cell this run is, if it is one
+             */
+            sweep_id?: number | null;
             /** Synthetic */
             synthetic: boolean;
             /**
@@ -13215,6 +13269,16 @@ export interface components {
              * Format: date
              */
             start: string;
+            /**
+             * Sweep Cell
+             * @description that cell's `index` in the sweep
+             */
+            sweep_cell?: number | null;
+            /**
+             * Sweep Id
+             * @description the options sweep whose cell this run is, if it is one
+             */
+            sweep_id?: number | null;
             /** Synthetic */
             synthetic: boolean;
             /**
@@ -13311,6 +13375,16 @@ export interface components {
              * Format: date
              */
             start: string;
+            /**
+             * Sweep Cell
+             * @description that cell's `index` in the sweep
+             */
+            sweep_cell?: number | null;
+            /**
+             * Sweep Id
+             * @description the options sweep whose cell this run is, if it is one
+             */
+            sweep_id?: number | null;
             /** Synthetic */
             synthetic: boolean;
             /**
@@ -14079,6 +14153,11 @@ export interface components {
              * @description the first parameter's value's position
              */
             row: number;
+            /**
+             * Run Id
+             * @description the cell opened as an options run of its own (`POST …/cells/{index}/run`)
+             */
+            run_id?: number | null;
             /** Slippage */
             slippage?: string | null;
             /** Trade Sets */
@@ -29674,6 +29753,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OptionSweepBrief"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-open_options_cell_run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: number;
+                /** @description the cell's `index` */
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the cell's run, opened before */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionBacktestRunOut"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionBacktestRunOut"];
+                };
+            };
+            /** @description You have as many jobs of this kind under way as one user may (docs/limits.md, "Heavy jobs"): nothing was stored. Send it again after `Retry-After` seconds, or once one has ended. */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-stream_options_sweep_events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events: `progress` as cells finish, then `end`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["SweepProgressMessage"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

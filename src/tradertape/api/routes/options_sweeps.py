@@ -1,21 +1,31 @@
 """Options sweeps: a grid over one or two of an options strategy's leg parameters run as a
 stored sweep on the research jobs (as equity sweeps are), read as a heatmap of net P&L,
-drawdown and win rate; follow (SSE), list, read, cancel, delete."""
+drawdown and win rate; follow (SSE), list, read, cancel, delete, and open a cell as an
+options run of its own."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
 
-from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from fastapi import APIRouter, Path, Response, status
+from sqlalchemy.orm import Session
+
+from tradertape.api.deps import CurrentUser, CurrentUserLater, DbDep, PageDep, RuntimeDep
+from tradertape.api.openapi_streams import stream_answer
 from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.numbers import RowId
+from tradertape.api.schemas.options_backtest import OptionBacktestRunOut
 from tradertape.api.schemas.options_sweeps import (
     OptionSweepBrief,
     OptionSweepOut,
     OptionSweepRequest,
 )
+from tradertape.api.schemas.sweeps import SweepProgressMessage
+from tradertape.backtest.options.sweep import MAX_CELLS
 from tradertape.db.models import BacktestSweep
-from tradertape.services.research import options_sweeps
+from tradertape.services.accounts.sessions import SignedIn
+from tradertape.services.research import options_cell_runs, options_runs, options_sweeps, sweeps
+from tradertape.serving.open_streams import EventStream, StreamsDep
 
 router = APIRouter(prefix="/backtests/options/sweeps", tags=["backtest"])
 
@@ -35,7 +45,7 @@ def start_options_sweep(
 ) -> OptionSweepBrief:
     """Start a sweep (``queued``) over a grid of one or two leg parameters of an options
     strategy, each cell a whole run over the range; follow it on
-    ``GET /api/backtests/options/sweeps/{id}``. A value the strategy refuses is a 422
+    ``GET /api/backtests/options/sweeps/{id}/events``. A value the strategy refuses is a 422
     naming the parameter; a sweep past your cap of sweeps under way, 429."""
     ask = options_sweeps.OptionsSweepAsk(
         strategy=body.strategy,
@@ -78,9 +88,60 @@ def get_options_sweep(
         {
             **_brief(row).model_dump(),
             "strategy": row.strategy_snapshot,
-            **options_sweeps.heatmap(row),
+            **options_sweeps.heatmap(row, options_cell_runs.opened(db, row)),
         }
     )
+
+
+@router.get(
+    "/{sweep_id}/events",
+    responses=stream_answer(
+        SweepProgressMessage, "Server-sent events: `progress` as cells finish, then `end`."
+    ),
+)
+def stream_options_sweep_events(
+    sweep_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep, open_streams: StreamsDep
+) -> EventStream:
+    """SSE: cells done, of how many, and cells per second (``event: progress``), then
+    ``event: end`` once the sweep has ended; read the sweep again for its cells."""
+    options_sweeps.get(db, sweep_id, user_id=user.id, clock=runtime.clock)
+    events = sweeps.progress_events(
+        runtime.db, sweep_id, clock=runtime.clock, pacing=open_streams.pacing
+    )
+    return open_streams.sse(events, user_id=user.id)
+
+
+@router.post(
+    "/{sweep_id}/cells/{index}/run",
+    response_model=OptionBacktestRunOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"description": "the cell's run, opened before", "model": OptionBacktestRunOut},
+        **HEAVY_JOB_RESPONSES,
+    },
+)
+async def open_options_cell_run(
+    sweep_id: RowId,
+    index: Annotated[int, Path(ge=0, lt=MAX_CELLS, description="the cell's `index`")],
+    response: Response,
+    cookie: CurrentUserLater,
+    runtime: RuntimeDep,
+) -> OptionBacktestRunOut:
+    """One heatmap cell as an options run of its own: the sweep's document with the cell's
+    values over the sweep's dates and chains, with its leg trades, equity and payoff, kept
+    in your options history. Run here (201) the first time, the same run (200) after; the
+    sweep need not have reached the cell. 404: no such cell; 422: chains it cannot run on."""
+
+    def run(db: Session, user: SignedIn) -> OptionBacktestRunOut:
+        opened = options_cell_runs.open_cell(
+            db, runtime.research, sweep_id, index, clock=runtime.clock, user_id=user.id,
+            data_dir=runtime.settings.data_dir,
+        )  # fmt: skip
+        if not opened.started:
+            response.status_code = status.HTTP_200_OK
+        return OptionBacktestRunOut.model_validate(options_runs.answer(opened.run))
+
+    return await cookie.run(run)
 
 
 @router.post(

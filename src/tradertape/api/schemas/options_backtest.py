@@ -151,6 +151,10 @@ class _Kept(_Out):
         description="what was run (an `OptionBacktestRequest`): POST it again to run it again"
     )
     trade_count: int = Field(description="leg trades")
+    sweep_id: int | None = Field(
+        default=None, description="the options sweep whose cell this run is, if it is one"
+    )
+    sweep_cell: int | None = Field(default=None, description="that cell's `index` in the sweep")
 
 
 class OptionBacktestRunOut(_Kept, OptionBacktestOut):

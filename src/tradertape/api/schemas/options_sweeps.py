@@ -71,6 +71,10 @@ class OptionSweepCellOut(BaseModel):
     return_on_margin: float | None = None
     margin_peak: Paise | None = None
     error: str | None = Field(default=None, description="why this cell did not run")
+    run_id: int | None = Field(
+        default=None,
+        description="the cell opened as an options run of its own (`POST …/cells/{index}/run`)",
+    )
 
 
 class OptionSweepOut(OptionSweepBrief):

@@ -48,6 +48,15 @@ class OptionsRequest:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class SweepCell:
+    """Where a run came from when it is an options sweep's cell opened as a run
+    (`options_cell_runs`): the sweep and the cell's index."""
+
+    sweep_id: int
+    cell: int
+
+
 def keep(
     db: Session,
     request: OptionsRequest,
@@ -56,6 +65,7 @@ def keep(
     user_id: int,
     clock: Clock,
     duration_ms: float,
+    origin: SweepCell | None = None,
 ) -> BacktestRun:
     """Store a finished run in the user's history; the row (its id set)."""
     results = to_jsonable_python(run.results)
@@ -82,6 +92,8 @@ def keep(
         equity_curve=curve,
         trades=trades,
         created_at=clock.now(),
+        sweep_id=None if origin is None else origin.sweep_id,
+        sweep_variant=None if origin is None else origin.cell,
     )
     db.add(row)
     db.commit()
@@ -122,6 +134,8 @@ def answer(row: BacktestRun, *, with_tables: bool = True) -> dict[str, Any]:
         "created_at": row.created_at,
         "duration_ms": row.duration_ms,
         "request": {"strategy": row.strategy_snapshot, **row.config},
+        "sweep_id": row.sweep_id,
+        "sweep_cell": row.sweep_variant,
         **summary,
     }
     if with_tables:

@@ -151,9 +151,10 @@ def delete(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> None:
     sweeps.delete(db, sweep_id, user_id=user_id, clock=clock, kind=OPTIONS)
 
 
-def heatmap(sweep: BacktestSweep) -> dict[str, Any]:
+def heatmap(sweep: BacktestSweep, runs: dict[int, int] | None = None) -> dict[str, Any]:
     """The sweep's axes (label, values) and its cells in grid order, each with its row and
-    column (one axis: a single row) and its figures: what the heatmap draws."""
+    column (one axis: a single row), its figures and the run it was opened as (`runs`:
+    cell index → run id): what the heatmap draws."""
     axes = [
         {"label": p["label"], "parameter": p["parameter"], "values": p["values"]}
         for p in sweep.config.get("parameters", [])
@@ -163,5 +164,5 @@ def heatmap(sweep: BacktestSweep) -> dict[str, Any]:
     for row in sweep.results:
         index = int(row["index"])
         at_row, at_col = divmod(index, width) if width else (0, index)
-        cells.append({**row, "row": at_row, "col": at_col})
+        cells.append({**row, "row": at_row, "col": at_col, "run_id": (runs or {}).get(index)})
     return {"axes": axes, "cells": cells}

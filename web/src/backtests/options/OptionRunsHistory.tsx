@@ -81,7 +81,7 @@ export function OptionRunsHistory({ opened, onOpen }: { opened: number | null; o
     { key: "name", header: "Run", card: "title", value: (r) => r.id,
       render: (r) => (
         <Checkbox size="xs" checked={chosen.includes(r.id)} onChange={(e) => toggle(r.id, e.currentTarget.checked)}
-          label={<>{runName(r)}{r.synthetic && <Badge ml={4} size="xs" color="gray" variant="outline">synthetic</Badge>}</>}
+          label={<>{runName(r)}{r.synthetic && <Badge ml={4} size="xs" color="gray" variant="outline">synthetic</Badge>}{r.sweep_id != null && <Badge ml={4} size="xs" variant="outline">sweep #{r.sweep_id}, cell {(r.sweep_cell ?? 0) + 1}</Badge>}</>}
           aria-label={`Compare ${runName(r)}`} />
       ) },
     { key: "range", header: "Range", value: (r) => r.start, render: (r) => `${istDate(r.start)} to ${istDate(r.end)}` },

@@ -189,7 +189,7 @@ export function Component() {
         </Stack>
       </form>
       <div ref={results} style={{ scrollMarginTop: 70 }}>{shown.data && !run.isPending && <OptionResults run={shown.data} />}</div>
-      <OptionSweepPanel request={() => toRequest(values)} />
+      <OptionSweepPanel request={() => toRequest(values)} onOpenRun={setOpened} />
       <OptionRunsHistory opened={opened} onOpen={setOpened} />
     </Stack>
   );

@@ -91,14 +91,31 @@ export function useStartOptionSweep() {
   });
 }
 
-/** One sweep with its heatmap, read again each second while it runs. */
+/** Where a sweep's progress streams (`useEventStream` follows it while it runs). */
+export const optionSweepEventsUrl = (id: number) => `/api/backtests/options/sweeps/${id}/events`;
+
+/** One sweep with its heatmap (read again as its stream counts cells: `OptionSweepPanel`). */
 export function useOptionSweep(id: number | null) {
   return useQuery({
     queryKey: optionSweepKeys.sweep(id ?? 0),
     enabled: id !== null && id > 0,
-    refetchInterval: (query) => (["queued", "running"].includes(query.state.data?.status ?? "queued") ? 1000 : false),
     queryFn: async () =>
       unwrap(await api.GET("/api/backtests/options/sweeps/{sweep_id}", { params: { path: { sweep_id: id ?? 0 } } })),
+  });
+}
+
+/** Opens a cell as an options run of its own (run the first time, the same run after): it
+ * joins the history, opens from the cache, and the heatmap links it. */
+export function useOpenOptionCell() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ sweepId, index }: { sweepId: number; index: number }) =>
+      unwrap(await api.POST("/api/backtests/options/sweeps/{sweep_id}/cells/{index}/run", { params: { path: { sweep_id: sweepId, index } } })),
+    onSuccess: (run, { sweepId }) => {
+      client.setQueryData(optionRunKeys.run(run.id), run);
+      void client.invalidateQueries({ queryKey: optionSweepKeys.sweep(sweepId) });
+      return client.invalidateQueries({ queryKey: optionRunKeys.runs() });
+    },
   });
 }
 

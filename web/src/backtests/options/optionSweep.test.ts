@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyPreset, initialOptions, toRequest } from "./optionDoc";
-import { axisDocument, heatmap, type OptionSweep, sweepRequest } from "./optionSweep";
+import { axisDocument, cellName, heatmap, type OptionSweep, sweepRequest } from "./optionSweep";
 
 describe("the sweep's grid", () => {
   it("numbers legs from 1 in the form and from 0 in the request; times stay text", () => {
@@ -49,5 +49,10 @@ describe("the heatmap", () => {
     expect(map.cols).toEqual([20, 40]);
     expect(map.cells).toHaveLength(1);
     expect(map.cells[0]?.map((c) => [c.value, c.shade])).toEqual([[-2, 0.5], [-2, 0.5]]);
+  });
+
+  it("names a cell by each parameter's label and value (a cell's button, a run's origin)", () => {
+    expect(cellName(sweep([]), { values: [40, "10:00"] })).toBe("legs[*].stop_loss = 40, entry_time = 10:00");
+    expect(cellName(sweep([], false), { values: [20] })).toBe("legs[*].stop_loss = 20");
   });
 });

@@ -93,3 +93,8 @@ export function heatmap(sweep: OptionSweep, key: HeatFigure): Heatmap {
   for (const c of grid.flat()) if (c.value !== null && hi > lo) c.shade = (c.value - lo) / (hi - lo);
   return { rows: second ? rows : [""], cols, rowLabel: second ? (first?.label ?? "") : "", colLabel: (second ?? first)?.label ?? null, cells: grid };
 }
+
+/** A cell in words: each parameter's label and value (`legs[*].stop_loss = 30, entry_time = 09:20`). */
+export function cellName(sweep: OptionSweep, cell: Pick<OptionSweepCell, "values">): string {
+  return sweep.axes.map((a, i) => `${a.label} = ${String(cell.values[i])}`).join(", ");
+}

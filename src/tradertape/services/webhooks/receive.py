@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tradertape.db.models import Webhook, WebhookDelivery
 from tradertape.db.models.trading import Order
@@ -59,7 +60,7 @@ from tradertape.security.tokens import digests_equal, sha256_hex
 from tradertape.security.vault import Vault
 from tradertape.services.accounts.ratelimit import AttemptWindows
 from tradertape.services.alerts.placing import Placer
-from tradertape.services.notifications.events import Kind, add
+from tradertape.services.notifications.events import Kind, add_now
 from tradertape.services.webhooks import signing, templates
 
 
@@ -132,6 +133,12 @@ _NEW_DELIVERY = {
     dialect: Prepared(insert_new(_DELIVERIES, dialect), keys=value_keys(WebhookDelivery))
     for dialect in ("sqlite", "postgresql")
 }
+
+
+_DELIVERED = Prepared(
+    update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("delivery_pk")),
+    keys=("order_ids", "outcome", "detail"),
+)
 
 
 def _hook(db: Session, hook_id: str) -> Webhook | None:
@@ -333,17 +340,20 @@ def _finish(
     *,
     now: datetime,
 ) -> None:
-    """Write what the delivery placed on its log row, and tell its owner (not committed)."""
-    delivery.order_ids = [p.order_id for p in placed if p.order_id]
+    """Write what the delivery placed on its log row, and tell its owner (not committed;
+    by precompiled SQL, the row's attributes set as stored)."""
+    order_ids = [p.order_id for p in placed if p.order_id]
     outcomes = {p.outcome for p in placed}
-    delivery.outcome = "placed" if outcomes == {"placed"} else "partial"
-    if not delivery.order_ids or outcomes.isdisjoint({"placed"}):
-        delivery.outcome = "rejected"
-    delivery.detail = (
-        "; ".join(f"{p.symbol}: {p.message}" for p in placed if p.message)[:400] or None
-    )
+    outcome = "placed" if outcomes == {"placed"} else "partial"
+    if not order_ids or outcomes.isdisjoint({"placed"}):
+        outcome = "rejected"
+    detail = "; ".join(f"{p.symbol}: {p.message}" for p in placed if p.message)[:400] or None
+    written = {"order_ids": order_ids, "outcome": outcome, "detail": detail}
+    _DELIVERED.execute(db, {"delivery_pk": delivery.id, **written})
+    for key, value in written.items():
+        set_committed_value(delivery, key, value)
     lines = ", ".join(f"{p.symbol} {p.outcome}" for p in placed)
-    add(
+    add_now(
         db,
         user_id=hook.user_id,
         kind=Kind.WEBHOOK,

@@ -42,8 +42,16 @@ floor 0.299 / 0.429 ms; pipeline 3.38 / 4.50 ms (11.3× / 10.5× the floor); the
 6.70 / 6.78 ms (1.98× / 1.51× the pipeline, 22.4× / 15.8× the floor); a signed webhook
 10.5 / 9.8 ms (1.56× / 1.44× an API order); a basket leg 0.89× / 1.16× one order.
 
+Measured 2026-11-30 (load 11-13, Python reference 6-14 ms), ``--orders 600 --rounds 2``,
+main's sources (cd2b0bda, ``PYTHONPATH``) and this tree's in turn, twice, after the
+webhook's hook read and claim went through precompiled SQL (no read before a signed
+claim), its outcome and notice skipped the unit of work and its route lost its
+dependencies: a signed webhook 6.47 / 6.40 ms before (34.7× / 34.6× the floor, 1.66× /
+1.72× an API order, 19.1 statements), 4.20 / 4.33 ms after (21.4× / 25.5×, 1.14× / 1.12×,
+18.1). ``--profile FILE --profile-hooks`` profiles the webhooks instead of the orders.
+
     .venv/bin/python bench/api_orders.py [--orders 2000] [--rounds 2] [--quick]
-        [--profile api_orders.pstats --top 30]
+        [--profile api_orders.pstats [--profile-hooks] --top 30]
 """
 
 from __future__ import annotations

@@ -42,8 +42,16 @@ floor 0.299 / 0.429 ms; pipeline 3.38 / 4.50 ms (11.3× / 10.5× the floor); the
 6.70 / 6.78 ms (1.98× / 1.51× the pipeline, 22.4× / 15.8× the floor); a signed webhook
 10.5 / 9.8 ms (1.56× / 1.44× an API order); a basket leg 0.89× / 1.16× one order.
 
+Measured 2026-11-30 (load 11-13, Python reference 6-14 ms), ``--orders 600 --rounds 2``,
+main's sources (cd2b0bda, ``PYTHONPATH``) and this tree's in turn, twice, after the
+webhook's hook read and claim went through precompiled SQL (no read before a signed
+claim), its outcome and notice skipped the unit of work and its route lost its
+dependencies: a signed webhook 6.47 / 6.40 ms before (34.7× / 34.6× the floor, 1.66× /
+1.72× an API order, 19.1 statements), 4.20 / 4.33 ms after (21.4× / 25.5×, 1.14× / 1.12×,
+18.1). ``--profile FILE --profile-hooks`` profiles the webhooks instead of the orders.
+
     .venv/bin/python bench/api_orders.py [--orders 2000] [--rounds 2] [--quick]
-        [--profile api_orders.pstats --top 30]
+        [--profile api_orders.pstats [--profile-hooks] --top 30]
 """
 
 from __future__ import annotations
@@ -244,6 +252,7 @@ def _post_orders(client: Any, count: int, tag: str) -> None:
             raise SystemExit(f"order {n}: {answer.status_code} {answer.text[:300]}")
 
 
+_HOOK = {"name": "bench", "preset": "tradingview", "max_per_minute": 600}
 HOOK_BATCH = 500  # signed requests between moves of the server's clock (a hook's 600/min)
 
 
@@ -281,14 +290,7 @@ def measure(orders: int, rounds: int) -> dict[str, float]:
     ):
         client.post("/api/auth/password-login", json=LOGIN).raise_for_status()
         _post_orders(client, min(orders, 200), f"warm{time.time_ns()}")  # plans, caches
-        hook = (
-            client.post(
-                "/api/webhooks",
-                json={"name": "bench", "preset": "tradingview", "max_per_minute": 600},
-            )
-            .raise_for_status()
-            .json()
-        )
+        hook = client.post("/api/webhooks", json=_HOOK).raise_for_status().json()
         hooks = max(orders // 4, 20)
         _send_hooks(client, hook, min(hooks, 50), "warm")
         baskets = max(orders // 20, 5)
@@ -323,13 +325,15 @@ def measure(orders: int, rounds: int) -> dict[str, float]:
     return best
 
 
-def profile(orders: int, save: str, top: int) -> None:
-    """`orders` more orders under cProfile in every server thread; the pstats to `save`."""
+def profile(orders: int, save: str, top: int, *, hooks: bool = False) -> None:
+    """`orders` more orders (`hooks`: signed webhooks) under cProfile in every server
+    thread; the pstats to `save`."""
     import pstats
 
     import httpx
 
     os.environ["TT_BENCH_PROFILE"] = "1"
+    what = "webhook" if hooks else "order"
     with (
         tempfile.TemporaryDirectory(prefix="bench-api-orders-") as folder,
         served(_SERVER, folder, LOGIN["email"], LOGIN["password"], str(HERE)) as (base, _),
@@ -337,9 +341,16 @@ def profile(orders: int, save: str, top: int) -> None:
     ):
         client.post("/api/auth/password-login", json=LOGIN).raise_for_status()
         _post_orders(client, min(orders, 200), "warm")
+        hook: dict[str, Any] = {}
+        if hooks:
+            hook = client.post("/api/webhooks", json=_HOOK).raise_for_status().json()
+            _send_hooks(client, hook, min(orders, 50), "warm")
         stmt = client.get("/api/bench/statements").json()["statements"]
         client.post("/api/bench/profile", params={"on": True}).raise_for_status()
-        _post_orders(client, orders, "profiled")
+        if hooks:
+            _send_hooks(client, hook, orders, "profiled")
+        else:
+            _post_orders(client, orders, "profiled")
         path = str(Path(save).resolve())
         client.post("/api/bench/profile", params={"on": False, "save": path}).raise_for_status()
         counted = client.get("/api/bench/statements").json()["statements"] - stmt
@@ -348,7 +359,7 @@ def profile(orders: int, save: str, top: int) -> None:
     calls = sum(nc for (_cc, nc, _tt, _ct, _callers) in stats.stats.values())  # type: ignore[attr-defined]
     print(
         f"profiled: {calls / orders:.0f} function calls and {counted / orders:.1f} statements "
-        f"per order; written to {save}"
+        f"per {what}; written to {save}"
     )
     stats.sort_stats("cumulative").print_stats(top)
     stats.sort_stats("tottime").print_stats(top)
@@ -361,6 +372,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="300 orders, one round")
     parser.add_argument("--short", action="store_true", help="60 orders, one round (CI)")
     parser.add_argument("--profile", metavar="FILE", help="also profile; pstats written here")
+    parser.add_argument(
+        "--profile-hooks", action="store_true", help="with --profile: signed webhooks instead"
+    )
     parser.add_argument("--top", type=int, default=30, help="with --profile: rows shown")
     args = parser.parse_args()
     orders, rounds = args.orders, args.rounds
@@ -409,7 +423,7 @@ def main() -> None:
         )
     )
     if args.profile:
-        profile(orders, args.profile, args.top)
+        profile(orders, args.profile, args.top, hooks=args.profile_hooks)
     print(row("signed webhook", f"{hook_ms:.3f} ms CPU", f"{floor_ms:.3f} ms", hook_ms / floor_ms))
     print(
         row(

@@ -165,6 +165,28 @@ def test_a_signed_paper_order_commits_once_its_log_and_notice_with_the_order(
     assert any("TradingView: NSE:INFY placed" in str(n) for n in notices)
 
 
+def test_a_signed_request_claims_its_delivery_without_reading_the_log_first(
+    alice: TestClient, runtime: Runtime
+):
+    """Its id is its signature, held for ever: the claim's unique key finds a retry, so the
+    delivery log is written (the claim, then the outcome) and never read (issue 69)."""
+    hook = create(alice)
+    sent: list[str] = []
+
+    def listener(*args: Any) -> None:
+        statement = args[2]
+        if "webhook_deliveries" in statement:
+            sent.append(statement.split(None, 1)[0].upper())
+
+    event.listen(runtime.db.engine, "before_cursor_execute", listener)
+    try:
+        response = send(alice, hook, TV_BODY, runtime=runtime, secret=hook["secret"])
+    finally:
+        event.remove(runtime.db.engine, "before_cursor_execute", listener)
+    assert response.json()["outcome"] == "placed"
+    assert sent == ["INSERT", "UPDATE"]
+
+
 def test_a_signed_retry_answers_the_first_delivery_and_places_nothing(
     alice: TestClient, runtime: Runtime, clock: ManualClock
 ):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, status
+from fastapi import APIRouter, Path, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep, client_ip
@@ -91,10 +91,6 @@ def list_deliveries(
     return [DeliveryOut.model_validate(row, from_attributes=True) for row in rows]
 
 
-async def _raw_body(request: Request) -> bytes:
-    return await request.body()
-
-
 HookId = Annotated[str, Path(min_length=4, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
@@ -116,12 +112,7 @@ _ANY_JSON_BODY = {
 
 
 @router.post("/hooks/{hook_id}", response_model=HookReceived, openapi_extra=_ANY_JSON_BODY)
-async def receive_hook(
-    hook_id: HookId,
-    request: Request,
-    body: Annotated[bytes, Depends(_raw_body)],
-    runtime: RuntimeDep,
-) -> HookReceived:
+async def receive_hook(hook_id: HookId, request: Request) -> Response:
     """Place the orders a sender's request asks for, through the risk gate, the kill switch
     and SEBI's order-rate ceiling.
 
@@ -136,6 +127,11 @@ async def receive_hook(
     ``Idempotency-Key``, or without one the same body, within 5 minutes) places nothing
     and is answered with the first delivery's result, ``replayed: true``.
     """
+    # The body is read here, the runtime is the app's and the answer is written here, already
+    # a `HookReceived`: no dependency to solve and no second validation of the answer
+    # against its model on the event loop (issue 69, as `POST /api/orders`).
+    body = await request.body()
+    runtime: Runtime = request.app.state.runtime
     headers = request.headers
     hook_request = HookRequest(
         hook_id=hook_id,
@@ -151,7 +147,8 @@ async def receive_hook(
     # dependency opened and closed around the route (issue 69).
     gates: Gates = request.app.state.gates
     async with gates.requests.admit():
-        return await run_in_threadpool(_receive, runtime, hook_request)
+        received = await run_in_threadpool(_receive, runtime, hook_request)
+    return Response(received.model_dump_json(), media_type="application/json")
 
 
 def _receive(runtime: Runtime, hook_request: HookRequest) -> HookReceived:

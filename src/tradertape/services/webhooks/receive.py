@@ -11,7 +11,11 @@ written to its log; a refusal places nothing.
 
 A request pays no transaction for its rate (the windows are in memory, or in Redis when
 processes share them: `ratelimit.AttemptWindows`) nor a decryption for its proof (each
-hook's secret is decrypted once, `HookKeys`).
+hook's secret is decrypted once, `HookKeys`). Its reads and its claim skip the ORM's query
+machinery (`db.prepared`): the hook is read by precompiled SQL and held as if loaded, a
+signed request claims its delivery with ``INSERT … ON CONFLICT DO NOTHING`` (a repeat
+finds the claim taken: no read first), and only a token request, whose id is held over
+two windows, reads for an earlier delivery before it claims (issue 69).
 """
 
 from __future__ import annotations
@@ -25,12 +29,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tradertape.db.models import Webhook, WebhookDelivery
 from tradertape.db.models.trading import Order
+from tradertape.db.prepared import Prepared
+from tradertape.db.rows import (
+    adopt,
+    fresh,
+    insert_new,
+    loaded,
+    loaded_columns,
+    table_of,
+    value_keys,
+    values_of,
+)
 from tradertape.domain.order_state import OrderStatus
 from tradertape.errors import (
     Conflict,
@@ -45,7 +60,7 @@ from tradertape.security.tokens import digests_equal, sha256_hex
 from tradertape.security.vault import Vault
 from tradertape.services.accounts.ratelimit import AttemptWindows
 from tradertape.services.alerts.placing import Placer
-from tradertape.services.notifications.events import Kind, add
+from tradertape.services.notifications.events import Kind, add_now
 from tradertape.services.webhooks import signing, templates
 
 
@@ -82,20 +97,69 @@ class Received:
     replayed: bool = False  # a retry: the first delivery's result, nothing placed now
 
 
+def _delivery(
+    hook: Webhook, request: Request, *, now: Any, status: int, detail: str | None
+) -> WebhookDelivery:
+    """The log row of one request (transient)."""
+    return fresh(
+        WebhookDelivery,
+        {
+            "user_id": hook.user_id,
+            "webhook_id": hook.id,
+            "received_at": now,
+            "ip": request.ip,
+            "outcome": "refused" if status >= 400 else "placed",
+            "status_code": status,
+            "detail": detail[:400] if detail else None,
+            "order_ids": [],
+            "replay_key": None,
+        },
+    )
+
+
 def _log(
     db: Session, hook: Webhook, request: Request, *, now: Any, status: int, detail: str | None
 ) -> WebhookDelivery:
-    row = WebhookDelivery(
-        user_id=hook.user_id,
-        webhook_id=hook.id,
-        received_at=now,
-        ip=request.ip,
-        outcome="refused" if status >= 400 else "placed",
-        status_code=status,
-        detail=detail[:400] if detail else None,
-        order_ids=[],
-    )
+    row = _delivery(hook, request, now=now, status=status, detail=detail)
     db.add(row)
+    return row
+
+
+_HOOK = Prepared(
+    select(*loaded_columns(Webhook)).where(table_of(Webhook).c.hook_id == bindparam("hook_id"))
+)
+_DELIVERIES = table_of(WebhookDelivery)
+_NEW_DELIVERY = {
+    dialect: Prepared(insert_new(_DELIVERIES, dialect), keys=value_keys(WebhookDelivery))
+    for dialect in ("sqlite", "postgresql")
+}
+
+
+_DELIVERED = Prepared(
+    update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("delivery_pk")),
+    keys=("order_ids", "outcome", "detail"),
+)
+
+
+def _hook(db: Session, hook_id: str) -> Webhook | None:
+    """The hook behind a URL, held by the session as if the ORM had loaded it."""
+    row = _HOOK.first(db, {"hook_id": hook_id})
+    return None if row is None else loaded(db, Webhook, row)
+
+
+def _claim(
+    db: Session, hook: Webhook, request: Request, key: str, *, now: datetime
+) -> WebhookDelivery | None:
+    """Log an accepted request holding its delivery id `key` (not committed: the order's
+    commit stores it); None when an earlier delivery holds it. A racing retry waits on the
+    claim's unique key, then finds it taken."""
+    row = _delivery(hook, request, now=now, status=200, detail=None)
+    row.replay_key = key
+    dialect = db.get_bind().dialect.name
+    pk = _NEW_DELIVERY[dialect].scalar(db, values_of(row))
+    if pk is None:
+        return None
+    adopt(db, row, pk)
     return row
 
 
@@ -276,17 +340,20 @@ def _finish(
     *,
     now: datetime,
 ) -> None:
-    """Write what the delivery placed on its log row, and tell its owner (not committed)."""
-    delivery.order_ids = [p.order_id for p in placed if p.order_id]
+    """Write what the delivery placed on its log row, and tell its owner (not committed;
+    by precompiled SQL, the row's attributes set as stored)."""
+    order_ids = [p.order_id for p in placed if p.order_id]
     outcomes = {p.outcome for p in placed}
-    delivery.outcome = "placed" if outcomes == {"placed"} else "partial"
-    if not delivery.order_ids or outcomes.isdisjoint({"placed"}):
-        delivery.outcome = "rejected"
-    delivery.detail = (
-        "; ".join(f"{p.symbol}: {p.message}" for p in placed if p.message)[:400] or None
-    )
+    outcome = "placed" if outcomes == {"placed"} else "partial"
+    if not order_ids or outcomes.isdisjoint({"placed"}):
+        outcome = "rejected"
+    detail = "; ".join(f"{p.symbol}: {p.message}" for p in placed if p.message)[:400] or None
+    written = {"order_ids": order_ids, "outcome": outcome, "detail": detail}
+    _DELIVERED.execute(db, {"delivery_pk": delivery.id, **written})
+    for key, value in written.items():
+        set_committed_value(delivery, key, value)
     lines = ", ".join(f"{p.symbol} {p.outcome}" for p in placed)
-    add(
+    add_now(
         db,
         user_id=hook.user_id,
         kind=Kind.WEBHOOK,
@@ -308,7 +375,7 @@ class HookReceiver:
 
     def receive(self, db: Session, request: Request) -> Received:
         """Check, log and place one request (commits); a refusal raises after it is logged."""
-        hook = db.scalar(select(Webhook).where(Webhook.hook_id == request.hook_id))
+        hook = _hook(db, request.hook_id)
         if hook is None or not hook.enabled:
             raise NotFound("no such webhook")
         now = self.clock.now()
@@ -324,9 +391,10 @@ class HookReceiver:
             wanted = delivery_id(request, replay_key, now)
         except TraderTapeError as exc:
             _refuse(db, hook, request, now=now, refusal=exc)
-        first = _first(db, hook, wanted)
-        if first is not None:
-            return _retry(db, hook, request, first, now=now)
+        if wanted.since is not None:  # a token request's id is held over two windows
+            first = _first(db, hook, wanted)
+            if first is not None:
+                return _retry(db, hook, request, first, now=now)
         try:
             body = _body(request.body)
             asked = templates.orders(
@@ -337,18 +405,17 @@ class HookReceiver:
                 broker=hook.broker,
             )
         except TraderTapeError as exc:
+            # A signed retry is answered as its first delivery, whatever the template says now.
+            first = _first(db, hook, wanted) if wanted.since is None else None
+            if first is not None:
+                return _retry(db, hook, request, first, now=now)
             _refuse(db, hook, request, now=now, refusal=exc)
-        delivery = _log(db, hook, request, now=now, status=200, detail=None)
-        delivery.replay_key = wanted.key
-        try:
-            # Claims the delivery id (a racing retry waits on it, then finds it taken),
-            # committed with the order it places: one commit a request.
-            db.flush()
-        except IntegrityError:  # a retry raced this one, and claimed it first
-            db.rollback()
+        # Claims the delivery id, committed with the order it places: one commit a request.
+        delivery = _claim(db, hook, request, wanted.key, now=now)
+        if delivery is None:  # a retry (of a signed request), or one that raced this one
             first = _first(db, hook, wanted)
             if first is None:  # pragma: no cover - the claim is unique: it is there
-                raise Conflict("this request was received before") from None
+                raise Conflict("this request was received before")
             return _retry(db, hook, request, first, now=now)
         placed, delivery = self._place(db, hook, request, delivery, asked, now=now)
         return Received(delivery.id, delivery.outcome, placed)
@@ -375,13 +442,19 @@ class HookReceiver:
         placed: list[PlacedOrder] = []
         finished: list[bool] = []
         claim = delivery.replay_key
+        assert claim is not None
+        stored = False  # committed with an order
 
         def claimed() -> WebhookDelivery:
             nonlocal delivery
-            if delivery not in db:  # a refusal rolled the claim back before an order stored it
-                delivery = _log(db, hook, request, now=now, status=200, detail=None)
-                delivery.replay_key = claim
-                db.flush()
+            if placed and placed[-1].outcome == "refused" and not stored:
+                # A refusal rolled the claim back before an order stored it: claimed again.
+                if delivery in db:
+                    db.expunge(delivery)
+                again = _claim(db, hook, request, claim, now=now)
+                if again is None:  # pragma: no cover - a retry waits on the claim's key
+                    raise Conflict("this request was received before")
+                delivery = again
             return delivery
 
         def finish_with(key: str) -> Callable[[Session, Order], None]:
@@ -406,6 +479,7 @@ class HookReceiver:
                 on_record=finish_with(item.key) if at_once else None,
             )
             placed.append(PlacedOrder(item.key, result.outcome, result.order_id, result.message))
+            stored = stored or result.outcome != "refused"
         if not finished or placed[-1].outcome == "refused":  # a refusal rolled it back
             _finish(db, hook, claimed(), placed, now=now)
             db.commit()

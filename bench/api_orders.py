@@ -77,7 +77,7 @@ from decimal import Decimal
 from typing import Any
 sys.path.insert(0, sys.argv[5])
 import uvicorn
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import event
 from paper_orders import SESSION, SYMBOLS, floor, make_users, pipeline
 from tradertape.api.app import create_app
@@ -124,6 +124,13 @@ def _count(*_: Any) -> None:
 
 event.listen(runtime.db.engine, "before_cursor_execute", _count)
 probes = APIRouter(prefix="/api/bench")
+
+@probes.post("/http-floor")
+async def http_floor(request: Request) -> Response:
+    # the HTTP floor of an order: its body read, a small JSON answer, no dependency, no
+    # thread, no database (uvicorn, the middleware and routing, as the order route meets them)
+    await request.body()
+    return Response(b'{"status":"COMPLETE"}', 201, media_type="application/json")
 
 @probes.get("/statements")
 async def counted() -> dict[str, Any]:
@@ -234,6 +241,13 @@ def _order(n: int) -> dict[str, Any]:
     }
 
 
+def _post_floor(client: Any, count: int) -> None:
+    """`count` order bodies to the HTTP floor's probe (`/api/bench/http-floor`)."""
+    for n in range(count):
+        body = {**_order(n), "idempotency_key": f"floor-{n:08d}"}
+        client.post("/api/bench/http-floor", json=body).raise_for_status()
+
+
 def _post_orders(client: Any, count: int, tag: str) -> None:
     for n in range(count):
         if n % BATCH == 0:  # SEBI's ceiling counts by the server's manual clock
@@ -297,6 +311,10 @@ def measure(orders: int, rounds: int) -> dict[str, float]:
             inproc.raise_for_status()
             found = inproc.json()
             stmt = client.get("/api/bench/statements").json()["statements"]
+            _post_floor(client, min(orders, 50))  # warm
+            cpu = server_cpu_s(server.pid)
+            _post_floor(client, orders)
+            http_ms = (server_cpu_s(server.pid) - cpu) * 1000 / orders
             cpu = server_cpu_s(server.pid)
             _post_orders(client, orders, f"r{r}{time.time_ns()}")
             route_ms = (server_cpu_s(server.pid) - cpu) * 1000 / orders
@@ -310,6 +328,7 @@ def measure(orders: int, rounds: int) -> dict[str, float]:
             found.update(legs.raise_for_status().json())
             for name, value in (
                 ("floor_ms", found["floor_ms"]),
+                ("http_ms", http_ms),
                 ("pipeline_ms", found["pipeline_ms"]),
                 ("route_ms", route_ms),
                 ("hook_ms", hook_ms),
@@ -381,6 +400,17 @@ def main() -> None:
     print(
         f"  POST /api/orders (HTTP)     {route_ms:6.3f} ms  {route_ms / floor_ms:5.2f}× floor"
         f"  {route_ms / pipeline_ms:5.2f}× pipeline  {best['route_stmt']:4.1f} stmt/order"
+    )
+    http_ms = best["http_ms"]
+    rest_ms = route_ms - pipeline_ms - http_ms
+    print(
+        f"  HTTP floor (async POST)     {http_ms:6.3f} ms  the same body read, no dependency, "
+        f"no thread, no database: {http_ms / pipeline_ms:4.2f}× the pipeline"
+    )
+    print(
+        f"  the route beyond both       {rest_ms:6.3f} ms  (route − pipeline − HTTP floor: "
+        f"the cookie, the thread hop, the request's session, the body's model and answer); "
+        f"pipeline + HTTP floor = {(pipeline_ms + http_ms) / pipeline_ms:4.2f}× the pipeline"
     )
     hook_ms, leg_ms = best["hook_ms"], best["leg_ms"]
     print(

@@ -223,8 +223,22 @@ if os.environ.get("TT_BENCH_PROFILE"):  # --profile: a cProfile in every thread,
 
 app = create_app(runtime)
 app.include_router(probes)
+
+async def front(scope: Any, receive: Any, send: Any) -> None:
+    # the server's own floor: the same body read and a small answer by a bare ASGI callable
+    # before the app (no middleware, no routing); everything else goes on to the app
+    if scope["type"] != "http" or scope["path"] != "/bare/uvicorn-floor":
+        await app(scope, receive, send)
+        return
+    more = True
+    while more:
+        more = (await receive()).get("more_body", False)
+    await send({"type": "http.response.start", "status": 201,
+                "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": b'{"status":"COMPLETE"}'})
+
 settle()
-uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", **UVICORN)
+uvicorn.run(front, host="127.0.0.1", port=port, log_level="warning", **UVICORN)
 """
 
 
@@ -241,11 +255,12 @@ def _order(n: int) -> dict[str, Any]:
     }
 
 
-def _post_floor(client: Any, count: int) -> None:
-    """`count` order bodies to the HTTP floor's probe (`/api/bench/http-floor`)."""
+def _post_floor(client: Any, count: int, path: str = "/api/bench/http-floor") -> None:
+    """`count` order bodies to a floor's probe: the app's HTTP floor, or the server's own
+    (``/bare/uvicorn-floor``, answered before the app)."""
     for n in range(count):
         body = {**_order(n), "idempotency_key": f"floor-{n:08d}"}
-        client.post("/api/bench/http-floor", json=body).raise_for_status()
+        client.post(path, json=body).raise_for_status()
 
 
 def _post_orders(client: Any, count: int, tag: str) -> None:
@@ -316,6 +331,9 @@ def measure(orders: int, rounds: int) -> dict[str, float]:
             _post_floor(client, orders)
             http_ms = (server_cpu_s(server.pid) - cpu) * 1000 / orders
             cpu = server_cpu_s(server.pid)
+            _post_floor(client, orders, "/bare/uvicorn-floor")
+            bare_ms = (server_cpu_s(server.pid) - cpu) * 1000 / orders
+            cpu = server_cpu_s(server.pid)
             _post_orders(client, orders, f"r{r}{time.time_ns()}")
             route_ms = (server_cpu_s(server.pid) - cpu) * 1000 / orders
             route_stmt = (client.get("/api/bench/statements").json()["statements"] - stmt) / orders
@@ -329,6 +347,7 @@ def measure(orders: int, rounds: int) -> dict[str, float]:
             for name, value in (
                 ("floor_ms", found["floor_ms"]),
                 ("http_ms", http_ms),
+                ("bare_ms", bare_ms),
                 ("pipeline_ms", found["pipeline_ms"]),
                 ("route_ms", route_ms),
                 ("hook_ms", hook_ms),
@@ -401,8 +420,12 @@ def main() -> None:
         f"  POST /api/orders (HTTP)     {route_ms:6.3f} ms  {route_ms / floor_ms:5.2f}× floor"
         f"  {route_ms / pipeline_ms:5.2f}× pipeline  {best['route_stmt']:4.1f} stmt/order"
     )
-    http_ms = best["http_ms"]
+    http_ms, bare_ms = best["http_ms"], best["bare_ms"]
     rest_ms = route_ms - pipeline_ms - http_ms
+    print(
+        f"  uvicorn floor (bare ASGI)   {bare_ms:6.3f} ms  the same body read and answered before "
+        f"the app: the middleware and routing cost {http_ms - bare_ms:5.3f} ms of the HTTP floor"
+    )
     print(
         f"  HTTP floor (async POST)     {http_ms:6.3f} ms  the same body read, no dependency, "
         f"no thread, no database: {http_ms / pipeline_ms:4.2f}× the pipeline"

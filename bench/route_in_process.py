@@ -19,11 +19,16 @@ Each phase ends with a second on the loop, counted in it, so the work an order l
 the loop (its events' bus messages) is counted where it was made. The figures are CPU per
 order, the route's ratio to the pipeline, and the loop's and the worker threads' shares.
 
-Measured 2026-11-30 (issue 69; load 13-19 on 2 CPUs, Python reference 10-27 ms), 500 orders,
-three rounds: ASGI floor 0.107-0.114 ms (391 Python calls); pipeline on the loop's thread
-2.18-2.34 ms, in a worker thread 2.54-2.58 ms (the same work, 0.3 ms more: the two threads
-hand the GIL to each other); the route 3.25-4.13 ms (1.43-1.79× the pipeline), its loop
-0.74-0.91 ms (against 0.19 ms for the pipeline's hop alone), its worker thread 2.5-3.3 ms.
+Measured 2026-11-30 (issue 69; load 8-11 on 2 CPUs, Python reference 6-16 ms), ``--orders
+400 --rounds 3``. Before the cookie-later dependency stopped asking the runtime as one of its
+own: ASGI floor 0.125 ms; pipeline 2.18 ms on the loop's thread, 2.15 ms in a worker
+thread; the route 3.05 ms (1.40× the pipeline), its loop 0.66 ms, its worker threads 2.39
+ms. After: floor 0.119 ms, pipeline 2.10 / 2.29 ms, the route 3.46 ms (1.65×), its loop
+0.82 ms. The cut is one level of FastAPI's dependencies (1,244 → 1,163 Python calls an order
+on the loop, counted under cProfile), and at these loads the host's noise hides it. In the
+route's worker thread (read with `time.thread_time`), opening the session and looking up
+the cookie take 0.24 ms and the ticket's placement 2.30 ms. The answer and the session's
+close take 0.1 ms.
 
     .venv/bin/python bench/route_in_process.py [--orders 500] [--rounds 3] [--short]
 """
@@ -43,6 +48,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from api_orders import _order
 from machine import host_line, load, row
 from paper_orders import SESSION, SYMBOLS, make_users
 
@@ -68,18 +74,8 @@ def _scope(path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
 
 
 def _body(n: int) -> bytes:
-    symbol = SYMBOLS[n % len(SYMBOLS)]
-    side = "BUY" if (n // len(SYMBOLS)) % 2 == 0 else "SELL"
-    order = {
-        "exchange": "NSE",
-        "tradingsymbol": symbol,
-        "transaction_type": side,
-        "quantity": 1,
-        "product": "MIS",
-        "order_type": "MARKET",
-        "idempotency_key": f"k{time.time_ns()}",
-    }
-    return json.dumps(order).encode()
+    """`api_orders.py`'s n-th order, with a key of its own."""
+    return json.dumps({**_order(n), "idempotency_key": f"k{time.time_ns()}"}).encode()
 
 
 class _Bench:

@@ -42,6 +42,14 @@ floor 0.299 / 0.429 ms; pipeline 3.38 / 4.50 ms (11.3× / 10.5× the floor); the
 6.70 / 6.78 ms (1.98× / 1.51× the pipeline, 22.4× / 15.8× the floor); a signed webhook
 10.5 / 9.8 ms (1.56× / 1.44× an API order); a basket leg 0.89× / 1.16× one order.
 
+Measured 2026-11-30 (issue 69; load 11-19, Python reference 6-30 ms), ``--orders 600
+--rounds 2``, three runs before and one after the cookie-later dependency's cut, server CPU
+per order: floor 0.18-0.21 ms; pipeline 2.04-2.86 ms; the route 3.37-4.78 ms (1.62-1.69×
+the pipeline, 16.1 statements). The HTTP floor is 0.37-0.48 ms (0.17-0.19× the pipeline:
+on its own it uses up the route's 0.15× headroom). uvicorn's part is 0.15-0.17 ms and the
+middleware and routing 0.22-0.32 ms. The route beyond pipeline and HTTP floor costs
+1.04-1.45 ms. A basket leg costs 0.94-1.12× one order.
+
     .venv/bin/python bench/api_orders.py [--orders 2000] [--rounds 2] [--quick]
         [--profile api_orders.pstats --top 30]
 """

@@ -50,6 +50,14 @@ dependencies: a signed webhook 6.47 / 6.40 ms before (34.7× / 34.6× the floor,
 1.72× an API order, 19.1 statements), 4.20 / 4.33 ms after (21.4× / 25.5×, 1.14× / 1.12×,
 18.1). ``--profile FILE --profile-hooks`` profiles the webhooks instead of the orders.
 
+Measured 2026-11-30 (issue 69; load 11-19, Python reference 6-30 ms), ``--orders 600
+--rounds 2``, three runs before and one after the cookie-later dependency's cut, server CPU
+per order: floor 0.18-0.21 ms; pipeline 2.04-2.86 ms; the route 3.37-4.78 ms (1.62-1.69×
+the pipeline, 16.1 statements). The HTTP floor is 0.37-0.48 ms (0.17-0.19× the pipeline:
+on its own it uses up the route's 0.15× headroom). uvicorn's part is 0.15-0.17 ms and the
+middleware and routing 0.22-0.32 ms. The route beyond pipeline and HTTP floor costs
+1.04-1.45 ms. A basket leg costs 0.94-1.12× one order.
+
     .venv/bin/python bench/api_orders.py [--orders 2000] [--rounds 2] [--quick]
         [--profile api_orders.pstats [--profile-hooks] --top 30]
 """
@@ -85,7 +93,7 @@ from decimal import Decimal
 from typing import Any
 sys.path.insert(0, sys.argv[5])
 import uvicorn
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import event
 from paper_orders import SESSION, SYMBOLS, floor, make_users, pipeline
 from tradertape.api.app import create_app
@@ -132,6 +140,13 @@ def _count(*_: Any) -> None:
 
 event.listen(runtime.db.engine, "before_cursor_execute", _count)
 probes = APIRouter(prefix="/api/bench")
+
+@probes.post("/http-floor")
+async def http_floor(request: Request) -> Response:
+    # the HTTP floor of an order: its body read, a small JSON answer, no dependency, no
+    # thread, no database (uvicorn, the middleware and routing, as the order route meets them)
+    await request.body()
+    return Response(b'{"status":"COMPLETE"}', 201, media_type="application/json")
 
 @probes.get("/statements")
 async def counted() -> dict[str, Any]:
@@ -224,8 +239,22 @@ if os.environ.get("TT_BENCH_PROFILE"):  # --profile: a cProfile in every thread,
 
 app = create_app(runtime)
 app.include_router(probes)
+
+async def front(scope: Any, receive: Any, send: Any) -> None:
+    # the server's own floor: the same body read and a small answer by a bare ASGI callable
+    # before the app (no middleware, no routing); everything else goes on to the app
+    if scope["type"] != "http" or scope["path"] != "/bare/uvicorn-floor":
+        await app(scope, receive, send)
+        return
+    more = True
+    while more:
+        more = (await receive()).get("more_body", False)
+    await send({"type": "http.response.start", "status": 201,
+                "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": b'{"status":"COMPLETE"}'})
+
 settle()
-uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", **UVICORN)
+uvicorn.run(front, host="127.0.0.1", port=port, log_level="warning", **UVICORN)
 """
 
 
@@ -240,6 +269,14 @@ def _order(n: int) -> dict[str, Any]:
         "product": "MIS",
         "order_type": "MARKET",
     }
+
+
+def _post_floor(client: Any, count: int, path: str = "/api/bench/http-floor") -> None:
+    """`count` order bodies to a floor's probe: the app's HTTP floor, or the server's own
+    (``/bare/uvicorn-floor``, answered before the app)."""
+    for n in range(count):
+        body = {**_order(n), "idempotency_key": f"floor-{n:08d}"}
+        client.post(path, json=body).raise_for_status()
 
 
 def _post_orders(client: Any, count: int, tag: str) -> None:
@@ -299,6 +336,13 @@ def measure(orders: int, rounds: int) -> dict[str, float]:
             inproc.raise_for_status()
             found = inproc.json()
             stmt = client.get("/api/bench/statements").json()["statements"]
+            _post_floor(client, min(orders, 50))  # warm
+            cpu = server_cpu_s(server.pid)
+            _post_floor(client, orders)
+            http_ms = (server_cpu_s(server.pid) - cpu) * 1000 / orders
+            cpu = server_cpu_s(server.pid)
+            _post_floor(client, orders, "/bare/uvicorn-floor")
+            bare_ms = (server_cpu_s(server.pid) - cpu) * 1000 / orders
             cpu = server_cpu_s(server.pid)
             _post_orders(client, orders, f"r{r}{time.time_ns()}")
             route_ms = (server_cpu_s(server.pid) - cpu) * 1000 / orders
@@ -312,6 +356,8 @@ def measure(orders: int, rounds: int) -> dict[str, float]:
             found.update(legs.raise_for_status().json())
             for name, value in (
                 ("floor_ms", found["floor_ms"]),
+                ("http_ms", http_ms),
+                ("bare_ms", bare_ms),
                 ("pipeline_ms", found["pipeline_ms"]),
                 ("route_ms", route_ms),
                 ("hook_ms", hook_ms),
@@ -395,6 +441,21 @@ def main() -> None:
     print(
         f"  POST /api/orders (HTTP)     {route_ms:6.3f} ms  {route_ms / floor_ms:5.2f}× floor"
         f"  {route_ms / pipeline_ms:5.2f}× pipeline  {best['route_stmt']:4.1f} stmt/order"
+    )
+    http_ms, bare_ms = best["http_ms"], best["bare_ms"]
+    rest_ms = route_ms - pipeline_ms - http_ms
+    print(
+        f"  uvicorn floor (bare ASGI)   {bare_ms:6.3f} ms  the same body read and answered before "
+        f"the app: the middleware and routing cost {http_ms - bare_ms:5.3f} ms of the HTTP floor"
+    )
+    print(
+        f"  HTTP floor (async POST)     {http_ms:6.3f} ms  the same body read, no dependency, "
+        f"no thread, no database: {http_ms / pipeline_ms:4.2f}× the pipeline"
+    )
+    print(
+        f"  the route beyond both       {rest_ms:6.3f} ms  (route − pipeline − HTTP floor: "
+        f"the cookie, the thread hop, the request's session, the body's model and answer); "
+        f"pipeline + HTTP floor = {(pipeline_ms + http_ms) / pipeline_ms:4.2f}× the pipeline"
     )
     hook_ms, leg_ms = best["hook_ms"], best["leg_ms"]
     print(

@@ -43,8 +43,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
-from machine import row
-from worker_orders import SYMBOLS, _build_runtime, _database, _issue_tokens, _phase, _until
+import worker_orders
+from machine import host_line, load, row
+from worker_orders import (
+    SYMBOLS,
+    _build_runtime,
+    _database,
+    _driver_floor,
+    _issue_tokens,
+    _phase,
+    _until,
+)
 
 
 def _thread_clock() -> Callable[[], float]:
@@ -203,9 +212,12 @@ def _print(
         print(f"  {ct * 1e6 / orders:8.1f} µs {nc / orders:7.1f}  {_where(func)}")
 
 
-async def _serve(args: argparse.Namespace, phase: Callable[[str, list[Any]], Any]) -> None:
+async def _serve(
+    args: argparse.Namespace, phase: Callable[[str, list[Any]], Any], *, floor: bool = False
+) -> None:
     """A fresh server (its own database and runtime, as `worker_orders.py` builds it) for
-    the time `phase(base_url, tokens)` takes."""
+    the time `phase(base_url, tokens)` takes; with `floor`, the driver's floor measured
+    first on its database (`worker_orders._driver_floor`)."""
     import uvicorn
 
     from tradertape.api.app import create_app
@@ -215,6 +227,8 @@ async def _serve(args: argparse.Namespace, phase: Callable[[str, list[Any]], Any
     with tempfile.TemporaryDirectory() as tmp, _database(None) as db:
         runtime = _build_runtime(db, Path(tmp), args.universe)
         tokens = _issue_tokens(runtime, 1)
+        if floor:
+            _driver_floor(runtime)
         app = create_app(runtime)
         settle()
         sockets = listen("127.0.0.1", 0)
@@ -238,9 +252,13 @@ async def _measure(args: argparse.Namespace) -> None:
     left installed in the server's threads cost the "plain" figure a third more), then the
     profiled run on a second server whose threads all start under the hook."""
     orders = args.orders
+    print(host_line(), flush=True)
+    started_load = load()
     plain = _Span(time.process_time, orders)
     await _serve(
-        args, lambda url, tokens: _phase([url], tokens, args, "plain, 1 worker", plain.read)
+        args,
+        lambda url, tokens: _phase([url], tokens, args, "plain, 1 worker", plain.read),
+        floor=True,
     )
     profiles = _ThreadProfiles()
     stats: list[tuple[pstats.Stats, dict[str, float]]] = []
@@ -261,14 +279,20 @@ async def _measure(args: argparse.Namespace) -> None:
     if args.save:
         stats[0][0].dump_stats(args.save)
     _print(stats[0], orders, plain.per_order_ms(), profiled.per_order_ms(), args.top)
+    floor_ms = worker_orders._floor_ms[-1]
+    print(
+        f"plain {plain.per_order_ms():.2f} ms, profiled {profiled.per_order_ms():.2f} ms per "
+        f"order (the feed's share included); load {started_load:.1f} → {load():.1f}"
+    )
     print(
         row(
-            "worker-API order, plain",
+            "worker-API order, plain (server, feed included)",
             f"{plain.per_order_ms():.2f} ms CPU",
-            f"profiled {profiled.per_order_ms():.2f} ms",
-            plain.per_order_ms() / profiled.per_order_ms(),
+            f"driver floor {floor_ms:.3f} ms",
+            plain.per_order_ms() / floor_ms,
         )
     )
+    print(host_line())
 
 
 class _Span:

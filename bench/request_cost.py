@@ -36,7 +36,7 @@ import argparse
 import tempfile
 import time
 
-from machine import host_line
+from machine import host_line, load, row
 from served import served, server_cpu_s
 
 LOGIN = {"email": "bench@x.in", "password": "bench password"}
@@ -118,6 +118,7 @@ def main() -> None:
     import httpx
 
     print(host_line(), flush=True)
+    started_load = load()
     with (
         tempfile.TemporaryDirectory(prefix="bench-requests-") as folder,
         served(_SERVER, folder, LOGIN["email"], LOGIN["password"]) as (base, server),
@@ -145,6 +146,10 @@ def main() -> None:
             f"  {name:<30} {used * 1000:6.3f} ms CPU  {used * 1000 / floor_ms:5.2f}× floor"
             f"   (round trip {wall * 1000:.3f} ms)"
         )
+    print(f"load {started_load:.1f} → {load():.1f}")
+    for name, _ in PROBES[1:]:
+        used = best[name][0] * 1000
+        print(row(f"request: {name}", f"{used:.3f} ms CPU", f"{floor_ms:.3f} ms", used / floor_ms))
     print(host_line())
 
 

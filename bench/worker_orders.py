@@ -120,7 +120,7 @@ from pathlib import Path
 from typing import Any
 
 from against import compare, emit, without
-from machine import host_line
+from machine import host_line, load, row
 from scratch_db import open_scratch, scratch_database
 
 TARGET_P99_MS = 25.0  # one worker
@@ -132,6 +132,8 @@ START_WAIT_S = 600.0  # the workers' start-up and warm-up, at most
 SESSION = datetime.fromisoformat("2026-11-20T10:00:00+05:30")  # a Friday's session
 SYMBOLS = ("INFY", "TCS", "RELIANCE", "HDFCBANK", "ICICIBANK", "SBIN", "ITC", "LT")
 EMIT = "--emit" in sys.argv  # a child of `--against` (bench/against.py)
+FLOOR_ORDERS = 500  # the driver's floor: this many orders' rows, before the servers serve
+_floor_ms: list[float] = []  # the floor measured in this run (`_driver_floor`)
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,20 @@ def _build_runtime(db: Any, tmp: Path, universe: str | None) -> Any:
         keys=keys,
     )
     return Runtime.build(settings, bus=bus, feed=feed, db=db)
+
+
+def _driver_floor(runtime: Any) -> float:
+    """The floor every figure is read against, measured in this run on the same database:
+    the rows `FLOOR_ORDERS` filled orders write and the reads of their books, by the bare
+    driver (`paper_orders.floor`), as `api_orders.py` and `paper_orders.py` measure it."""
+    import paper_orders
+
+    users = paper_orders.make_users(runtime, 1, rules=False)
+    figures = paper_orders.floor(runtime.db, FLOOR_ORDERS, users)
+    assert figures.cpu is not None
+    _floor_ms.append(figures.cpu * 1000)
+    print(f"driver floor: {_floor_ms[-1]:.3f} ms CPU per order ({FLOOR_ORDERS} orders)")
+    return _floor_ms[-1]
 
 
 def _issue_tokens(runtime: Any, count: int, users: int = 1) -> list[str]:
@@ -405,8 +421,26 @@ def _report(
     else:
         line += f"  (target {TARGET_PER_S:.0f} orders/s: {rate / TARGET_PER_S:.2f}x)"
     print(line, flush=True)
+    own = cpu_ms if feed_ms is None else cpu_ms - feed_ms
+    if _floor_ms:
+        floor_ms = _floor_ms[-1]
+        print(
+            f"{'':<20} the orders' own CPU {own:5.2f} ms: {own / floor_ms:5.2f}x the driver's "
+            f"floor of the same rows ({floor_ms:5.3f} ms, this run), "
+            f"{own / TARGET_CPU_MS:4.2f}x the {TARGET_CPU_MS:.0f} ms target; load {load():.1f}",
+            flush=True,
+        )
+        if single and not EMIT:
+            print(
+                row(
+                    f"worker order ({label})",
+                    f"{own:.3f} ms CPU",
+                    f"{floor_ms:.3f} ms",
+                    own / floor_ms,
+                ),
+                flush=True,
+            )
     if EMIT:
-        own = cpu_ms if feed_ms is None else cpu_ms - feed_ms
         emit(
             {
                 "line": label,
@@ -444,6 +478,7 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp, _database(args.db_url) as db:
         runtime = _build_runtime(db, Path(tmp), args.universe)
         tokens = _issue_tokens(runtime, 1 + args.workers, args.users)
+        _driver_floor(runtime)
         app = create_app(runtime)
         settle()  # as `tradertape serve` does (GC freeze, GIL switch interval)
         if args.switch_ms is not None:
@@ -492,7 +527,9 @@ async def _spawned_and_measure(args: argparse.Namespace) -> None:
         tmp = Path(folder)
         db = open_scratch(url, schema)
         try:
-            tokens = _issue_tokens(_build_runtime(db, tmp, universe), 1 + args.workers, args.users)
+            runtime = _build_runtime(db, tmp, universe)
+            tokens = _issue_tokens(runtime, 1 + args.workers, args.users)
+            _driver_floor(runtime)
         finally:
             db.dispose()
         backend = "sqlite" if schema is None else "postgresql"
@@ -575,6 +612,7 @@ def main() -> None:
     from tradertape.serving.process import loop_factory
 
     measure = _serve_and_measure if args.servers is None else _spawned_and_measure
+    print(host_line(), flush=True)
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
         runner.run(measure(args))
 

@@ -1,6 +1,6 @@
 // Sweep the strategy's leg parameters: one or two of them, each with its legs and values; the
 // sweep runs on the server's research jobs and fills a heatmap (net P&L, max drawdown or win
-// rate per cell) as its cells finish.
+// rate per cell) as its cells finish. `AxisRow` serves the walk-forward form too.
 import { Alert, Button, Card, Group, NativeSelect, Progress, SegmentedControl, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useState } from "react";
 import { ApiError } from "@/api/errors";
@@ -11,7 +11,7 @@ import { HEAT_FIGURES, type HeatFigure, heatmap, newAxis, type OptionSweep, SWEE
 
 const UNITS = [{ value: "", label: "Leg's own" }, { value: "pct", label: "%" }, { value: "points", label: "Points" }, { value: "rupees", label: "₹" }];
 
-function AxisRow({ axis, index, onChange }: { axis: SweepAxisValues; index: number; onChange: (a: SweepAxisValues) => void }) {
+export function AxisRow({ axis, index, onChange }: { axis: SweepAxisValues; index: number; onChange: (a: SweepAxisValues) => void }) {
   const amount = axis.parameter === "stop_loss" || axis.parameter === "target";
   const timed = axis.parameter === "entry_time" || axis.parameter === "exit_time";
   return (

@@ -414,7 +414,8 @@ def _streams(path: str) -> bool:
     (``…/events``). Their bodies are ``{event, data}`` messages whose ``data`` travels as a
     JSON string, which schemathesis's SSE check reads as a string: the head is checked, and
     the messages by their own tests (test_stream_messages, test_sweeps_api)."""
-    return "/stream" in path or (path.startswith("/api/backtest/") and path.endswith("/events"))
+    research = path.startswith(("/api/backtest/", "/api/backtests/"))
+    return "/stream" in path or (research and path.endswith("/events"))
 
 
 def _json(answer: httpx.Response) -> Any:

@@ -80,7 +80,7 @@ export function toSweepBody(v: SweepValues): SweepRequest {
 }
 
 export type Part = "in_sample" | "out_of_sample";
-export type MetricKey = Exclude<keyof SweepMetrics, "first_day" | "last_day">;
+export type MetricKey = Exclude<keyof SweepMetrics, "first_day" | "last_day" | "net">; // (net: an options part's money)
 
 export interface HeatGrid {
   xs: number[];

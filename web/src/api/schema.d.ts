@@ -3020,7 +3020,7 @@ export interface paths {
         };
         /**
          * List Options Walk Forwards
-         * @description Your options walk-forwards, newest first (without their folds).
+         * @description Your walk-forwards, newest first (without their folds).
          */
         get: operations["backtest-list_options_walk_forwards"];
         put?: never;
@@ -3048,15 +3048,16 @@ export interface paths {
         };
         /**
          * Get Options Walk Forward
-         * @description One options walk-forward: its finished folds and the verdict (the stitched
-         *     out-of-sample curve, parameter stability, deflated Sharpe and PBO with their inputs).
+         * @description One walk-forward: each finished fold (its choice, in- and out-of-sample figures,
+         *     degradation, its grid's scores) and the verdict: the stitched out-of-sample curve,
+         *     parameter stability, the deflated Sharpe ratio and PBO with their inputs.
          */
         get: operations["backtest-get_options_walk_forward"];
         put?: never;
         post?: never;
         /**
          * Delete Options Walk Forward
-         * @description Forget an options walk-forward that has ended (409 while it runs: cancel it first).
+         * @description Forget a walk-forward that has ended (409 while it runs: cancel it first).
          */
         delete: operations["backtest-delete_options_walk_forward"];
         options?: never;
@@ -3075,7 +3076,8 @@ export interface paths {
         put?: never;
         /**
          * Cancel Options Walk Forward
-         * @description Stop a running options walk-forward after the chunks under way (409 once ended).
+         * @description Stop a running walk-forward after the chunks under way (it ends ``cancelled``,
+         *     keeping the folds finished); 409 once it has ended.
          */
         post: operations["backtest-cancel_options_walk_forward"];
         delete?: never;
@@ -3115,8 +3117,8 @@ export interface paths {
         put?: never;
         /**
          * Resume Options Walk Forward
-         * @description Start again a run cut off, failed or cancelled, its finished folds kept (409 while it
-         *     runs or once it completed).
+         * @description Start again a walk-forward that was cut off (a restart), failed or was cancelled:
+         *     the folds it finished are kept and skipped. 409 while it runs or once it completed.
          */
         post: operations["backtest-resume_options_walk_forward"];
         delete?: never;

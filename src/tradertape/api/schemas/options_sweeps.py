@@ -15,6 +15,7 @@ from tradertape.api.schemas.sweeps import SweepStatus
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.backtest.options.sweep import MAX_AXES, OptionsAxis
 from tradertape.backtest.walk_forward_request import FoldFields
+from tradertape.services.research.options_sweeps import OptionsSweepAsk
 
 
 class OptionSweepRequest(OptionBacktestRequest):
@@ -29,6 +30,17 @@ class OptionSweepRequest(OptionBacktestRequest):
         "of spot), stop_loss, target, trailing_every, trailing_by, reentry_times, lots (of "
         '`legs`, or every leg), entry_time, exit_time ("09:20")',
     )
+
+    def sweep_ask(self) -> OptionsSweepAsk:
+        """What the sweep (or a walk-forward of the grid) is asked, for the use case."""
+        return OptionsSweepAsk(
+            strategy=self.strategy,
+            parameters=self.parameters,
+            start=self.start_date,
+            end=self.end_date,
+            data=self.data,
+            seed=self.seed,
+        )
 
 
 class OptionSweepBrief(BaseModel):

@@ -28,6 +28,7 @@ from tradertape.backtest.options.engine import OptionsBacktester
 from tradertape.backtest.options.results import OptionResults, summarize
 from tradertape.backtest.options.strategy import OptionStrategy
 from tradertape.backtest.options.sweep import (
+    Chains,
     GridError,
     OptionsAxis,
     OptionsSweepMarket,
@@ -201,13 +202,11 @@ class OptionsWalkForwardSpec:
         return list(range(fold * self.width, (fold + 1) * self.width))
 
     def run_chunk(
-        self,
-        market: OptionsSweepMarket,
-        shared: tuple[ChainSource, MinuteSource | None],
-        indices: list[int],
+        self, market: OptionsSweepMarket, chains: Chains, indices: list[int]
     ) -> list[dict[str, Any]]:
-        """The rows of fold-variants ``indices`` over the chains every chunk shares."""
-        source, minutes = shared
+        """The rows of fold-variants ``indices`` over the chains every chunk shares (the
+        market's `OptionsSweepMarket.shared`: it is read through them)."""
+        source, minutes = chains
         rows = []
         for index in indices:
             fold = self.folds[index // self.width]

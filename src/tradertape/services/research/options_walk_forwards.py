@@ -7,8 +7,9 @@ the user's cap of sweeps (429 past it); its folds and verdict are the equity wal
 (`backtest.walk_forward.Verdict`), so its answers are too. `start` refuses with a 422 naming
 the field (a time-of-day parameter or a refused value names ``parameters[i]``, windows the
 range cannot hold ``in_sample_days``); `resume` starts a run cut off, failed or cancelled
-again, keeping its finished folds (start-up does it for runs a stop cut off). Reads, cancels
-and deletes are the equity walk-forwards' own, for this kind.
+again, keeping its finished folds (start-up does it for runs a stop cut off; `resume_kind`
+picks the resume of a run's kind). Reads, cancels and deletes are the equity
+walk-forwards' own, for this kind (`walk_forwards.get(..., kind=OPTIONS)`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from tradertape.backtest.options.sweep import (
 from tradertape.backtest.options.walk_forward import OptionsWalkForwardSpec, check_numeric
 from tradertape.backtest.walk_forward import NoFolds, Verdict, make_folds
 from tradertape.backtest.walk_forward_request import FoldFields
+from tradertape.candles import CandleStore
 from tradertape.db.models import WalkForwardRun
 from tradertape.db.models.strategies import OPTIONS
 from tradertape.errors import Conflict, InvalidField
@@ -41,7 +43,6 @@ from tradertape.services.research import walk_forwards
 from tradertape.services.research.jobs import ResearchJobs
 from tradertape.services.research.options_backtests import DataChoice, check_span, require_data
 from tradertape.services.research.options_sweeps import OptionsSweepAsk
-from tradertape.services.research.runners import this_process
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,27 +110,16 @@ def start(
     release = jobs.caps.take(user_id, SWEEP)
     try:
         market, spec, verdict = prepare(ask, data_dir=data_dir, limit=limit)
-        run = WalkForwardRun(
-            kind=OPTIONS,
+        strategy = ask.sweep.strategy
+        run = walk_forwards.queued(
+            jobs,
+            spec,
             user_id=user_id,
-            strategy_id=None,
-            strategy_version=None,
-            strategy_name=ask.sweep.strategy.name,
-            strategy_snapshot=ask.sweep.strategy.model_dump(mode="json"),
+            name=strategy.name,
+            snapshot=strategy.model_dump(mode="json"),
             config=ask.config(),
-            status="queued",
-            executor=jobs.plan.executor,
-            workers=1 if jobs.plan.executor == "serial" else jobs.plan.workers,
-            fold_count=len(spec.folds),
-            variant_count=spec.width,
-            total=spec.size,
-            done=0,
-            elapsed_s=0.0,
-            folds=[],
-            summary=None,
-            created_at=clock.now(),
-            heartbeat_at=clock.now(),
-            runner=this_process(),
+            clock=clock,
+            kind=OPTIONS,
         )
         db.add(run)
         db.commit()
@@ -177,7 +167,7 @@ def resume(
 ) -> WalkForwardRun:
     """Start again one of the user's options runs that ended before its last fold, its
     finished folds kept (409: it is running, or it completed)."""
-    run = get(db, run_id, user_id=user_id, clock=clock)
+    run = walk_forwards.get(db, run_id, user_id=user_id, clock=clock, kind=OPTIONS)
     walk_forwards.resumable(run)
     ask = stored_ask(run)
     release = jobs.caps.take(user_id, SWEEP)
@@ -191,25 +181,22 @@ def resume(
     return run
 
 
-def history(
-    db: Session, *, user_id: int, limit: int, offset: int, clock: Clock
-) -> list[WalkForwardRun]:
-    """The user's options walk-forwards, newest first."""
-    return walk_forwards.history(
-        db, user_id=user_id, limit=limit, offset=offset, clock=clock, kind=OPTIONS
-    )
-
-
-def get(db: Session, run_id: int, *, user_id: int, clock: Clock) -> WalkForwardRun:
-    """One of the user's options walk-forwards, up to date (an equity one's id: 404)."""
-    return walk_forwards.get(db, run_id, user_id=user_id, clock=clock, kind=OPTIONS)
-
-
-def cancel(db: Session, run_id: int, *, user_id: int, clock: Clock) -> WalkForwardRun:
-    """Stop a running options walk-forward after the chunks under way (409 once ended)."""
-    return walk_forwards.cancel(db, run_id, user_id=user_id, clock=clock, kind=OPTIONS)
-
-
-def delete(db: Session, run_id: int, *, user_id: int, clock: Clock) -> None:
-    """Forget an options walk-forward that has ended (409 while it runs)."""
-    walk_forwards.delete(db, run_id, user_id=user_id, clock=clock, kind=OPTIONS)
+def resume_kind(
+    db: Session,
+    store: CandleStore,
+    jobs: ResearchJobs,
+    run_id: int,
+    *,
+    kind: str,
+    clock: Clock,
+    user_id: int,
+    data_dir: Path | None,
+    limit: int,
+) -> WalkForwardRun:
+    """Resume one of the user's runs of `kind` (an options run's chains, an equity run's
+    candles); one of the other kind is a 404."""
+    if kind == OPTIONS:
+        return resume(
+            db, jobs, run_id, clock=clock, user_id=user_id, data_dir=data_dir, limit=limit
+        )
+    return walk_forwards.resume(db, store, jobs, run_id, clock=clock, user_id=user_id, limit=limit)

@@ -22,10 +22,10 @@ from sqlalchemy import Select, select
 from tradertape.candles import CandleStore
 from tradertape.db.engine import Database
 from tradertape.db.models import BacktestSweep, WalkForwardRun
-from tradertape.db.models.strategies import OPTIONS
+from tradertape.db.models.strategies import EQUITY, OPTIONS
 from tradertape.errors import TraderTapeError
 from tradertape.ports.clock import Clock
-from tradertape.services.research import options_walk_forwards, sweeps, walk_forwards
+from tradertape.services.research import options_walk_forwards, sweeps
 from tradertape.services.research.jobs import JobRow, ResearchJobs
 
 log = logging.getLogger("tradertape.research")
@@ -61,20 +61,17 @@ def resume_cut_off(
     for run_id, user_id in runs:
         with db.session() as session:
             try:
-                if run_id in options:
-                    options_walk_forwards.resume(
-                        session,
-                        jobs,
-                        run_id,
-                        clock=clock,
-                        user_id=user_id,
-                        data_dir=data_dir,
-                        limit=limit,
-                    )
-                else:
-                    walk_forwards.resume(
-                        session, store, jobs, run_id, clock=clock, user_id=user_id, limit=limit
-                    )
+                options_walk_forwards.resume_kind(
+                    session,
+                    store,
+                    jobs,
+                    run_id,
+                    kind=OPTIONS if run_id in options else EQUITY,
+                    clock=clock,
+                    user_id=user_id,
+                    data_dir=data_dir,
+                    limit=limit,
+                )
                 done.walk_forwards.append(run_id)
             except TraderTapeError as exc:
                 _left(db, WalkForwardRun, run_id, str(getattr(exc, "detail", exc)), done)

@@ -40,6 +40,7 @@ from tradertape.services.pacing import Pacing
 from tradertape.services.research.backtests import resolve_strategy
 from tradertape.services.research.jobs import (
     RUNNING,
+    FoldWork,
     ResearchJobs,
     claim,
     interrupt_stale_jobs,
@@ -125,27 +126,17 @@ def start(
         resolved = resolve_strategy(db, request, clock=clock, user_id=user_id)
         document = resolved.document.model_dump(mode="json")
         market, spec, verdict = prepare(store, request, document, limit=limit)
-        run = WalkForwardRun(
+        run = queued(
+            jobs,
+            spec,
             user_id=user_id,
-            strategy_id=resolved.row.id if resolved.row else None,
-            strategy_version=resolved.row.version if resolved.row else None,
-            strategy_name=resolved.document.name,
-            strategy_snapshot=document,
+            name=resolved.document.name,
+            snapshot=document,
             config=request.config_dump(),
-            status="queued",
-            executor=jobs.plan.executor,
-            workers=1 if jobs.plan.executor == "serial" else jobs.plan.workers,
-            fold_count=len(spec.folds),
-            variant_count=spec.width,
-            total=spec.size,
-            done=0,
-            elapsed_s=0.0,
-            folds=[],
-            summary=None,
-            created_at=clock.now(),
-            heartbeat_at=clock.now(),
-            runner=this_process(),
+            clock=clock,
         )
+        run.strategy_id = resolved.row.id if resolved.row else None
+        run.strategy_version = resolved.row.version if resolved.row else None
         db.add(run)
         db.commit()
     except BaseException:
@@ -153,6 +144,40 @@ def start(
         raise
     jobs.run_walk_forward(run.id, market, spec, verdict, user_id=user_id, release=release)
     return run
+
+
+def queued(
+    jobs: ResearchJobs,
+    spec: FoldWork,
+    *,
+    user_id: int,
+    name: str,
+    snapshot: dict[str, Any],
+    config: dict[str, Any],
+    clock: Clock,
+    kind: str = EQUITY,
+) -> WalkForwardRun:
+    """A new run of `kind` as stored before its first fold (an equity or an options one)."""
+    return WalkForwardRun(
+        kind=kind,
+        user_id=user_id,
+        strategy_name=name,
+        strategy_snapshot=snapshot,
+        config=config,
+        status="queued",
+        executor=jobs.plan.executor,
+        workers=1 if jobs.plan.executor == "serial" else jobs.plan.workers,
+        fold_count=len(spec.folds),
+        variant_count=spec.width,
+        total=spec.size,
+        done=0,
+        elapsed_s=0.0,
+        folds=[],
+        summary=None,
+        created_at=clock.now(),
+        heartbeat_at=clock.now(),
+        runner=this_process(),
+    )
 
 
 def resume(

@@ -8,13 +8,12 @@ import { ApiError, type FieldErrors } from "@/api/errors";
 import { istDateTime } from "@/format";
 import { statusColor, statusWords } from "@/sweeps/words";
 import { FoldInputs } from "@/walkforward/FoldInputs";
-import { type FoldValues, foldFields } from "@/walkforward/walkForward";
-import { type OptionWalkForwardRequest, useStartOptionWalkForward, useWalkForwards, walkForwardPage } from "@/walkforward/walkForwardApi";
+import type { FoldValues } from "@/walkforward/walkForward";
+import { useStartOptionWalkForward, useWalkForwards, walkForwardPage } from "@/walkforward/walkForwardApi";
 import type { OptionRunRequest } from "./optionDoc";
 import { AxisRow } from "./OptionSweepPanel";
-import { newAxis, type SweepAxisValues, sweepRequest } from "./optionSweep";
+import { newAxis, type Objective, type SweepAxisValues, walkForwardRequest } from "./optionSweep";
 
-type Objective = NonNullable<OptionWalkForwardRequest["objective"]>;
 const OBJECTIVES: { value: Objective; label: string }[] = [
   { value: "sharpe", label: "Sharpe" },
   { value: "sortino", label: "Sortino" },
@@ -27,11 +26,6 @@ const FOLDS: FoldValues = {
   in_sample_days: "20", out_of_sample_days: "10", anchored: false, purge_days: "0", embargo_days: "0",
   search: "grid", samples: "", trials: "", seed: "0",
 };
-
-/** The walk-forward's request: the sweep's (the run's fields and the grid) and the folds. */
-export function walkForwardRequest(run: OptionRunRequest, axes: SweepAxisValues[], folds: FoldValues, objective: Objective): OptionWalkForwardRequest {
-  return { ...sweepRequest(run, axes), ...foldFields(folds), objective } as OptionWalkForwardRequest;
-}
 
 /** A field the server named, under the box that holds it (a grid's parameter by its row). */
 function byField(err: ApiError): FieldErrors {

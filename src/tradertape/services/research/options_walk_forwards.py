@@ -38,7 +38,6 @@ from tradertape.db.models import WalkForwardRun
 from tradertape.db.models.strategies import OPTIONS
 from tradertape.errors import Conflict, InvalidField
 from tradertape.ports.clock import Clock
-from tradertape.services.job_caps import SWEEP
 from tradertape.services.research import walk_forwards
 from tradertape.services.research.jobs import ResearchJobs
 from tradertape.services.research.options_backtests import DataChoice, check_span, require_data
@@ -107,8 +106,8 @@ def start(
 ) -> WalkForwardRun:
     """Check the run, store it as queued and start it, holding a place under the user's cap
     of sweeps until it ends (429 past the cap, first)."""
-    release = jobs.caps.take(user_id, SWEEP)
-    try:
+
+    def ready() -> walk_forwards.Launch:
         market, spec, verdict = prepare(ask, data_dir=data_dir, limit=limit)
         strategy = ask.sweep.strategy
         run = walk_forwards.queued(
@@ -123,11 +122,9 @@ def start(
         )
         db.add(run)
         db.commit()
-    except BaseException:
-        release()
-        raise
-    jobs.run_walk_forward(run.id, market, spec, verdict, user_id=user_id, release=release)
-    return run
+        return market, spec, verdict, run
+
+    return walk_forwards.launch(jobs, user_id=user_id, ready=ready)
 
 
 def stored_ask(run: WalkForwardRun) -> OptionsWalkForwardAsk:
@@ -170,15 +167,13 @@ def resume(
     run = walk_forwards.get(db, run_id, user_id=user_id, clock=clock, kind=OPTIONS)
     walk_forwards.resumable(run)
     ask = stored_ask(run)
-    release = jobs.caps.take(user_id, SWEEP)
-    try:
+
+    def ready() -> walk_forwards.Launch:
         market, spec, verdict = prepare(ask, data_dir=data_dir, limit=limit)
         walk_forwards.reopen(db, run, spec.folds, width=spec.width, clock=clock)
-    except BaseException:
-        release()
-        raise
-    jobs.run_walk_forward(run.id, market, spec, verdict, user_id=user_id, release=release)
-    return run
+        return market, spec, verdict, run
+
+    return walk_forwards.launch(jobs, user_id=user_id, ready=ready)
 
 
 def resume_kind(

@@ -11,14 +11,14 @@ skipped. Reads bring a run cut off by a restart up to date (``interrupted``) fir
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import delete as delete_rows
 from sqlalchemy.orm import Session
 
-from tradertape.backtest.sweep import SweepMarket
+from tradertape.backtest.sweep import ChunkMarket, SweepMarket
 from tradertape.backtest.walk_forward import (
     Fold,
     NoFolds,
@@ -119,8 +119,8 @@ def start(
 ) -> WalkForwardRun:
     """Check the walk-forward, store it as queued and start it (holding a place under the
     user's cap of sweeps until it ends)."""
-    release = jobs.caps.take(user_id, SWEEP)
-    try:
+
+    def ready() -> Launch:
         if "max_variants" in request.model_fields_set and request.max_variants > limit:
             raise InvalidField("max_variants", f"must be at most {limit:,} on this server")
         resolved = resolve_strategy(db, request, clock=clock, user_id=user_id)
@@ -139,6 +139,21 @@ def start(
         run.strategy_version = resolved.row.version if resolved.row else None
         db.add(run)
         db.commit()
+        return market, spec, verdict, run
+
+    return launch(jobs, user_id=user_id, ready=ready)
+
+
+Launch = tuple[ChunkMarket, FoldWork, Verdict, WalkForwardRun]
+
+
+def launch(jobs: ResearchJobs, *, user_id: int, ready: Callable[[], Launch]) -> WalkForwardRun:
+    """Take a place under the user's cap of sweeps (429 past it), make the run ready
+    (checked, stored: `ready`; a refusal gives the place back) and start it on the jobs,
+    which hold the place until it ends (an equity or an options run, new or resumed)."""
+    release = jobs.caps.take(user_id, SWEEP)
+    try:
+        market, spec, verdict, run = ready()
     except BaseException:
         release()
         raise
@@ -203,15 +218,13 @@ def resume(
         raise Conflict(
             f"walk-forward {run.id} was stored in a form this server no longer reads"
         ) from None
-    release = jobs.caps.take(user_id, SWEEP)
-    try:
+
+    def ready() -> Launch:
         market, spec, verdict = prepare(store, request, run.strategy_snapshot, limit=limit)
         reopen(db, run, spec.folds, width=spec.width, clock=clock)
-    except BaseException:
-        release()
-        raise
-    jobs.run_walk_forward(run.id, market, spec, verdict, user_id=user_id, release=release)
-    return run
+        return market, spec, verdict, run
+
+    return launch(jobs, user_id=user_id, ready=ready)
 
 
 def resumable(run: WalkForwardRun) -> None:

@@ -498,6 +498,30 @@ def _options_sweep(c: Context, *, ended: bool) -> int:
     return sweep_id
 
 
+OPTIONS_WALK_FORWARD: dict[str, Any] = {
+    **OPTIONS_SWEEP,
+    "in_sample_days": 5,
+    "out_of_sample_days": 3,
+    "pbo_blocks": 2,
+}
+
+
+def _options_walk_forward(c: Context, *, ended: bool, cancelled: bool = False) -> int:
+    """An options walk-forward of two cells; with ``ended``, waited for; with
+    ``cancelled``, set so once ended (as its owner's Cancel leaves it: one that resumes)."""
+    assert c.runtime.research.wait_idle(120), "the sweeps under way did not end"
+    path = "/api/backtests/options/walk-forwards"
+    run_id = int(c.call("POST", path, json=OPTIONS_WALK_FORWARD)["id"])
+    if ended or cancelled:
+        assert c.runtime.research.wait_idle(120), "the options walk-forward did not end"
+    if cancelled:
+        with c.runtime.db.session() as db:
+            query = update(WalkForwardRun).where(WalkForwardRun.id == run_id)
+            db.execute(query.values(status="cancelled"))
+            db.commit()
+    return run_id
+
+
 SIM_AT = "2025-11-25T10:00:00+05:30"  # a past Tuesday: the demo's simulated market
 
 
@@ -1199,6 +1223,25 @@ SEEDS: dict[str, Seed] = {
     ],
     "DELETE /api/backtests/options/sweeps/{sweep_id}": lambda c: [
         {"path_parameters": {"sweep_id": _options_sweep(c, ended=True)}}
+    ],
+    "POST /api/backtests/options/walk-forwards": lambda c: [
+        {"body": OPTIONS_WALK_FORWARD},
+        {"body": {**OPTIONS_WALK_FORWARD, "in_sample_days": 400}},  # no fold fits: a 422
+    ],
+    "GET /api/backtests/options/walk-forwards/{run_id}": lambda c: [
+        {"path_parameters": {"run_id": _options_walk_forward(c, ended=True)}}
+    ],
+    "GET /api/backtests/options/walk-forwards/{run_id}/events": lambda c: [
+        {"path_parameters": {"run_id": _options_walk_forward(c, ended=True)}}
+    ],
+    "POST /api/backtests/options/walk-forwards/{run_id}/cancel": lambda c: [
+        {"path_parameters": {"run_id": _options_walk_forward(c, ended=False)}}
+    ],
+    "POST /api/backtests/options/walk-forwards/{run_id}/resume": lambda c: [
+        {"path_parameters": {"run_id": _options_walk_forward(c, ended=True, cancelled=True)}}
+    ],
+    "DELETE /api/backtests/options/walk-forwards/{run_id}": lambda c: [
+        {"path_parameters": {"run_id": _options_walk_forward(c, ended=True)}}
     ],
     "GET /api/backtests/options/compare": lambda c: [
         {"query": {"run": [_options_run(c), _options_run(c)]}}

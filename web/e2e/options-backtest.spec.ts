@@ -7,7 +7,7 @@
 import { expect, test } from "@playwright/test";
 import { inr, signedInr } from "../src/format/money";
 import { applyPreset, initialOptions, PRESETS, toRequest } from "../src/backtests/options/optionDoc";
-import { expectAccessible, keepScreenshot } from "./support";
+import { expectAccessible, keepScreenshot, tableRows } from "./support";
 import { pageApi, shareSignIn } from "./session";
 
 shareSignIn(test);
@@ -197,4 +197,45 @@ test("a sweep's progress streams, and a cell opens as a run of its own @phone", 
   await expectAccessible(page);
   await sweep.evaluate((e) => e.scrollIntoView({ block: "start" }));
   await keepScreenshot(page, "options-backtest-sweep-cell", info.project.name);
+});
+
+interface WalkFold { out_start: string; params: Record<string, number> | null }
+interface Walk { status: string; fold_count: number; folds: WalkFold[]; summary: { folds: number } | null }
+
+test("a walk-forward of the legs' stop-loss runs from the form and reads its folds", async ({ page }, info) => {
+  test.slow(); // a few folds of two runs each on the research jobs of a shared machine
+  await page.goto("/backtests/options");
+  const walk = page.getByRole("region", { name: "Walk-forward" });
+  await walk.getByLabel("Values").fill("10, 60");
+  // windows longer than the range: the API's 422 names in_sample_days, shown on its box
+  const inSample = walk.getByRole("textbox", { name: "In-sample days" });
+  await inSample.fill("400");
+  await walk.getByRole("button", { name: "Start walk-forward" }).click();
+  await expect(inSample).toHaveAttribute("aria-invalid", "true");
+  await expect(walk.getByRole("alert")).toContainText("Not started");
+  await inSample.fill("20");
+  await walk.getByRole("textbox", { name: "Out-of-sample days" }).fill("10");
+  await walk.getByRole("button", { name: "Start walk-forward" }).click();
+
+  await expect(page).toHaveURL(/\/backtests\/options\/walk-forwards\/\d+$/);
+  const id = Number(page.url().split("/").pop());
+  await expect(page.getByRole("region", { name: "Progress" })).toContainText("Completed", { timeout: 150_000 });
+  const res = await pageApi(page).get(`/api/backtests/options/walk-forwards/${id}`);
+  expect(res.ok(), await res.text()).toBeTruthy();
+  const run = (await res.json()) as Walk;
+  expect(run.fold_count).toBeGreaterThan(1);
+  expect(run.summary?.folds).toBe(run.fold_count);
+  await expect(page.getByText("NIFTY options")).toBeVisible();
+  await expect(page.getByRole("region", { name: "Verdict" }).getByRole("img", { name: /Stitched out-of-sample equity/ })).toBeVisible();
+  await expect(tableRows(page, "Walk-forward folds")).toHaveCount(run.fold_count);
+  const folds = page.getByRole("table", { name: "Walk-forward folds" });
+  for (const fold of run.folds) await expect(folds).toContainText(`legs[*].stop_loss ${fold.params?.["legs[*].stop_loss"]}`);
+  await expect(page.getByRole("region", { name: "Parameter stability" })).toContainText("legs[*].stop_loss");
+  await expect(page.getByRole("figure", { name: "Out of sample" })).toBeVisible();
+  await expectAccessible(page);
+  await keepScreenshot(page, "options-walk-forward", info.project.name);
+
+  // the options page lists it, a link back to its page
+  await page.getByRole("link", { name: "Options backtest" }).first().click();
+  await expect(page.getByRole("region", { name: "Walk-forward" }).getByRole("link", { name: `Walk-forward #${id}` })).toBeVisible();
 });

@@ -42,6 +42,7 @@ from tradertape.api.routes import (
     options_backtest,
     options_desk,
     options_sweeps,
+    options_walk_forwards,
     pages,
     reconciliation,
     risk,
@@ -236,6 +237,7 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
         strategies,
         backtest,
         options_sweeps,  # before options_backtest: /options/sweeps is not a run's id
+        options_walk_forwards,  # (and /options/walk-forwards)
         options_backtest,
         simulator,
         sweeps,

@@ -5,17 +5,19 @@ The body of ``POST /api/backtest/walk-forwards``: every field of a backtest
 lengths and gaps in trading days, how the variants are searched (the whole grid, a seeded
 random sample of it tried in every fold, or a seeded Bayesian search per fold trying
 ``trials`` variants: `backtest.walk_forward_search`), the objective a fold chooses by, and
-CSCV's block count.
+CSCV's block count. `FoldFields` are the folding fields alone (an options walk-forward's
+request takes them too).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, Strict, field_validator
+from pydantic import BaseModel, Field, Strict, field_validator
 
 from tradertape.backtest.request import BacktestRequest
 from tradertape.backtest.sweep_request import MAX_PARAMETERS, SweepParameter, distinct_paths
+from tradertape.backtest.walk_forward import FoldPlan
 from tradertape.domain.decimal_input import Count
 
 Days = Annotated[int, Strict(), Field(ge=1, le=5000)]
@@ -23,10 +25,9 @@ Gap = Annotated[int, Strict(), Field(ge=0, le=250)]
 DEFAULT_TRIALS = 50
 
 
-class WalkForwardRequest(BacktestRequest):
-    """A walk-forward: the backtest every variant starts from, what varies, how to fold."""
+class FoldFields(BaseModel):
+    """How to fold and choose: the fields an equity and an options walk-forward share."""
 
-    parameters: list[SweepParameter] = Field(min_length=1, max_length=MAX_PARAMETERS)
     in_sample_days: Days = Field(description="trading days each fold chooses on")
     out_of_sample_days: Days = Field(description="trading days each fold's choice is scored on")
     anchored: Annotated[bool, Strict()] = Field(
@@ -38,6 +39,26 @@ class WalkForwardRequest(BacktestRequest):
         default=0, description="days before out-of-sample left out of in-sample"
     )
     embargo_days: Gap = Field(default=0, description="first out-of-sample days left unscored")
+    objective: Literal["sharpe", "sortino", "calmar", "cagr", "total_return"] = "sharpe"
+    pbo_blocks: Annotated[int, Strict(), Field(ge=2, le=16, multiple_of=2)] = Field(
+        default=10, description="CSCV's blocks (S, even): C(S, S/2) splits"
+    )
+
+    def fold_plan(self) -> FoldPlan:
+        """The folds' window lengths and gaps."""
+        return FoldPlan(
+            in_sample_days=self.in_sample_days,
+            out_of_sample_days=self.out_of_sample_days,
+            anchored=self.anchored,
+            purge_days=self.purge_days,
+            embargo_days=self.embargo_days,
+        )
+
+
+class WalkForwardRequest(FoldFields, BacktestRequest):
+    """A walk-forward: the backtest every variant starts from, what varies, how to fold."""
+
+    parameters: list[SweepParameter] = Field(min_length=1, max_length=MAX_PARAMETERS)
     search: Literal["grid", "random", "bayes"] = Field(
         default="grid",
         description="grid: every variant in every fold; random: `samples` variants drawn once, "
@@ -50,10 +71,6 @@ class WalkForwardRequest(BacktestRequest):
         default=None, ge=2, le=10_000, description=f"bayes: trials per fold ({DEFAULT_TRIALS})"
     )
     seed: Annotated[int, Strict(), Field(ge=0, le=2**31 - 1)] = 0
-    objective: Literal["sharpe", "sortino", "calmar", "cagr", "total_return"] = "sharpe"
-    pbo_blocks: Annotated[int, Strict(), Field(ge=2, le=16, multiple_of=2)] = Field(
-        default=10, description="CSCV's blocks (S, even): C(S, S/2) splits"
-    )
     max_variants: Count = Field(
         default=200, ge=1, le=100_000, description="refuse a search trying more variants a fold"
     )

@@ -79,6 +79,7 @@ async def _resume_cut_off(runtime: Runtime) -> None:
             runtime.research,
             clock=runtime.clock,
             limit=runtime.settings.sweep_max_variants,
+            data_dir=runtime.settings.data_dir,
         )
     except SQLAlchemyError:
         log.warning("could not resume interrupted sweeps: the database does not answer")

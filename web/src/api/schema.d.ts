@@ -3055,6 +3055,122 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/backtests/options/walk-forwards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Options Walk Forwards
+         * @description Your walk-forwards, newest first (without their folds).
+         */
+        get: operations["backtest-list_options_walk_forwards"];
+        put?: never;
+        /**
+         * Start Options Walk Forward
+         * @description Start a walk-forward (``queued``) over a grid of one or two leg parameters of an
+         *     options strategy: every fold runs each cell in sample and out of sample, chooses by the
+         *     objective and scores the choice on days it never saw. A time-of-day parameter or a value
+         *     the strategy refuses is a 422 naming ``parameters[i]``; windows the chains' days cannot
+         *     hold name ``in_sample_days``; past your cap of sweeps under way, 429.
+         */
+        post: operations["backtest-start_options_walk_forward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtests/options/walk-forwards/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Options Walk Forward
+         * @description One walk-forward: each finished fold (its choice, in- and out-of-sample figures,
+         *     degradation, its grid's scores) and the verdict: the stitched out-of-sample curve,
+         *     parameter stability, the deflated Sharpe ratio and PBO with their inputs.
+         */
+        get: operations["backtest-get_options_walk_forward"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Options Walk Forward
+         * @description Forget a walk-forward that has ended (409 while it runs: cancel it first).
+         */
+        delete: operations["backtest-delete_options_walk_forward"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtests/options/walk-forwards/{run_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Options Walk Forward
+         * @description Stop a running walk-forward after the chunks under way (it ends ``cancelled``,
+         *     keeping the folds finished); 409 once it has ended.
+         */
+        post: operations["backtest-cancel_options_walk_forward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtests/options/walk-forwards/{run_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream Options Walk Forward Events
+         * @description SSE: fold-variants and folds done (``event: progress``), then ``event: end``.
+         */
+        get: operations["backtest-stream_options_walk_forward_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtests/options/walk-forwards/{run_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume Options Walk Forward
+         * @description Start again a walk-forward that was cut off (a restart), failed or was cancelled:
+         *     the folds it finished are kept and skipped. 409 while it runs or once it completed.
+         */
+        post: operations["backtest-resume_options_walk_forward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/backtests/options/{run_id}": {
         parameters: {
             query?: never;
@@ -14265,6 +14381,82 @@ export interface components {
             strategy: components["schemas"]["OptionStrategy"];
         };
         /**
+         * OptionWalkForwardRequest
+         * @description An options walk-forward: the sweep's request (the run's fields and the grid of leg
+         *     parameters, numbers only) and the equity walk-forward's folds and objective; the grid's
+         *     every cell runs in every fold.
+         */
+        OptionWalkForwardRequest: {
+            /**
+             * Anchored
+             * @description true: every in-sample window starts on start_date and grows; false: it rolls (keeps its length)
+             * @default false
+             */
+            anchored?: boolean;
+            /**
+             * Data
+             * @description the chains: synthetic (generated, simulated prices, labelled) or import (NSE's F&O bhavcopies imported with `tradertape data import-fo-bhavcopy`; every trading day of the range must be there, else a 422 names the missing ones)
+             * @default synthetic
+             * @enum {string}
+             */
+            data?: "synthetic" | "import";
+            /**
+             * Embargo Days
+             * @description first out-of-sample days left unscored
+             * @default 0
+             */
+            embargo_days?: number;
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /**
+             * In Sample Days
+             * @description trading days each fold chooses on
+             */
+            in_sample_days: number;
+            /**
+             * Objective
+             * @default sharpe
+             * @enum {string}
+             */
+            objective?: "sharpe" | "sortino" | "calmar" | "cagr" | "total_return";
+            /**
+             * Out Of Sample Days
+             * @description trading days each fold's choice is scored on
+             */
+            out_of_sample_days: number;
+            /**
+             * Parameters
+             * @description strike (the leg's strike rule's number: ATM offset, premium, delta or % of spot), stop_loss, target, trailing_every, trailing_by, reentry_times, lots (of `legs`, or every leg), entry_time, exit_time ("09:20")
+             */
+            parameters: components["schemas"]["OptionsAxis"][];
+            /**
+             * Pbo Blocks
+             * @description CSCV's blocks (S, even): C(S, S/2) splits
+             * @default 10
+             */
+            pbo_blocks?: number;
+            /**
+             * Purge Days
+             * @description days before out-of-sample left out of in-sample
+             * @default 0
+             */
+            purge_days?: number;
+            /**
+             * Seed
+             * @default 7
+             */
+            seed?: number;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            strategy: components["schemas"]["OptionStrategy"];
+        };
+        /**
          * OptionsAxis
          * @description One parameter of the grid and its values (numbers; times of day as ``"09:20"``).
          */
@@ -19003,6 +19195,11 @@ export interface components {
             last_day: string;
             /** Max Drawdown */
             max_drawdown: number | null;
+            /**
+             * Net
+             * @description an options walk-forward's part: net P&L after charges
+             */
+            net?: string | null;
             /** Profit Factor */
             profit_factor: number | null;
             /** Sharpe */
@@ -29877,6 +30074,388 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": components["schemas"]["SweepProgressMessage"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-list_options_walk_forwards": {
+        parameters: {
+            query?: {
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalkForwardBrief"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-start_options_walk_forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OptionWalkForwardRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalkForwardBrief"];
+                };
+            };
+            /** @description You have as many jobs of this kind under way as one user may (docs/limits.md, "Heavy jobs"): nothing was stored. Send it again after `Retry-After` seconds, or once one has ended. */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-get_options_walk_forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalkForwardOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-delete_options_walk_forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-cancel_options_walk_forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalkForwardBrief"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-stream_options_walk_forward_events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events: `progress` as fold-variants finish, then `end`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["WalkForwardProgressMessage"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-resume_options_walk_forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalkForwardBrief"];
+                };
+            };
+            /** @description You have as many jobs of this kind under way as one user may (docs/limits.md, "Heavy jobs"): nothing was stored. Send it again after `Retry-After` seconds, or once one has ended. */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -66,5 +66,6 @@ export const appRoutes: RouteObject[] = [
   { path: "backtests/sweeps/:id", lazy: () => import("@/sweeps/SweepPage") },
   { path: "backtests/walk-forwards", lazy: () => import("@/walkforward/WalkForwardsPage") },
   { path: "backtests/walk-forwards/:id", lazy: () => import("@/walkforward/WalkForwardPage") },
+  { path: "backtests/options/walk-forwards/:id", lazy: () => import("@/walkforward/WalkForwardPage") },
   { path: "settings/*", lazy: () => import("@/settings/SettingsPage") },
 ];

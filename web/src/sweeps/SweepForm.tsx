@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Button, Checkbox, Group, Select, SimpleGrid, Stack, Text, Textarea, TextInput } from "@mantine/core";
+import { ActionIcon, Alert, Button, Group, Select, SimpleGrid, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import { CloseIcon } from "@/components/icons";
 import { type FormEvent, useState } from "react";
 import { ApiError, type FieldErrors } from "@/api/errors";
@@ -8,6 +8,7 @@ import { universeName } from "@/backtests/words";
 import { useStrategies } from "@/strategies/strategyApi";
 import { useStartSweep, useSweepChoices } from "./sweepApi";
 import { axisSize, gridSize, initialSweep, type SweepValues, suggestValues, toSweepBody } from "./sweepForm";
+import { FoldInputs } from "@/walkforward/FoldInputs";
 import { type FoldValues, initialFolds, toWalkForwardBody } from "@/walkforward/walkForward";
 import { useStartWalkForward } from "@/walkforward/walkForwardApi";
 
@@ -99,20 +100,7 @@ export function SweepForm({ onStarted, kind = "sweep" }: { onStarted: (id: numbe
           <TextInput type="date" label="To" value={values.end_date} onChange={(e) => set("end_date", e.currentTarget.value)} error={fields.end_date} />
         </SimpleGrid>
         {walk && (
-          <>
-            <SimpleGrid cols={{ base: 2, sm: 4 }}>
-              <TextInput label="In-sample days" description="trading days each fold chooses on" inputMode="numeric"
-                value={folds.in_sample_days} onChange={(e) => setFold("in_sample_days", e.currentTarget.value)} error={fields.in_sample_days} />
-              <TextInput label="Out-of-sample days" description="trading days each choice is scored on" inputMode="numeric"
-                value={folds.out_of_sample_days} onChange={(e) => setFold("out_of_sample_days", e.currentTarget.value)} error={fields.out_of_sample_days} />
-              <TextInput label="Purge days" description="left out before out-of-sample" inputMode="numeric"
-                value={folds.purge_days} onChange={(e) => setFold("purge_days", e.currentTarget.value)} error={fields.purge_days} />
-              <TextInput label="Embargo days" description="first out-of-sample days unscored" inputMode="numeric"
-                value={folds.embargo_days} onChange={(e) => setFold("embargo_days", e.currentTarget.value)} error={fields.embargo_days} />
-            </SimpleGrid>
-            <Group gap="md" wrap="wrap" align="end">
-              <Checkbox label="Anchored: every in-sample window starts on the first day and grows" checked={folds.anchored}
-                onChange={(e) => setFold("anchored", e.currentTarget.checked)} />
+          <FoldInputs folds={folds} setFold={setFold} fields={fields}>
               <Select label="Search" allowDeselect={false} value={folds.search} w={220}
                 data={[{ value: "grid", label: "Every variant" }, { value: "random", label: "A random sample" },
                   { value: "bayes", label: "Bayesian, per fold" }]}
@@ -129,8 +117,7 @@ export function SweepForm({ onStarted, kind = "sweep" }: { onStarted: (id: numbe
                 <TextInput label="Seed" description="the same seed, the same variants" inputMode="numeric" w={140}
                   value={folds.seed} onChange={(e) => setFold("seed", e.currentTarget.value)} error={fields.seed} />
               )}
-            </Group>
-          </>
+          </FoldInputs>
         )}
         <Text size="sm" fw={500}>Parameters</Text>
         {values.axes.length === 0 && <Text size="sm" c="dimmed">{values.strategy_id ? "Add the parameters to vary." : "Pick a strategy first."}</Text>}

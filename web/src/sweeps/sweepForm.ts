@@ -80,7 +80,7 @@ export function toSweepBody(v: SweepValues): SweepRequest {
 }
 
 export type Part = "in_sample" | "out_of_sample";
-export type MetricKey = Exclude<keyof SweepMetrics, "first_day" | "last_day">;
+export type MetricKey = Exclude<keyof SweepMetrics, "first_day" | "last_day" | "net">; // (net: an options part's money)
 
 export interface HeatGrid {
   xs: number[];
@@ -122,6 +122,7 @@ export function heatGrid(rows: SweepVariant[], xPath: string, yPath: string, par
 
 /** Each parameter's label as the request named it (its path when it gave none). */
 export function paramLabels(config: { parameters?: unknown }): Record<string, string> {
-  const params = (config.parameters ?? []) as { path: string; label?: string | null }[];
-  return Object.fromEntries(params.map((p) => [p.path, p.label || p.path]));
+  // (an options grid's parameters have no path: their label, `legs[*].stop_loss`, names them)
+  const params = (config.parameters ?? []) as { path?: string; label?: string | null }[];
+  return Object.fromEntries(params.map((p) => [p.path ?? p.label ?? "", p.label || p.path || ""]));
 }

@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Card, Group, Loader, Progress, Select, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useLocation, useParams } from "react-router";
 import { useEventStream } from "@/api/eventStream";
 import { Stat } from "@/backtests/RunResults";
 import { universeName } from "@/backtests/words";
@@ -17,6 +17,7 @@ import { degradationWords, verdictLines } from "./walkForward";
 import {
   type Fold,
   type WalkForward,
+  type WalkForwardKind,
   type WalkForwardProgress,
   useCancelWalkForward,
   useResumeWalkForward,
@@ -29,23 +30,23 @@ const RUNNING = ["queued", "running"];
 const RESUMABLE = ["interrupted", "failed", "cancelled"];
 
 /** Follows the run's stream while it runs; refreshes the run as folds land. */
-function useLiveRun(id: number) {
-  const run = useWalkForward(id);
+function useLiveRun(id: number, kind: WalkForwardKind) {
+  const run = useWalkForward(id, kind);
   const client = useQueryClient();
   const running = run.data ? RUNNING.includes(run.data.status) : false;
-  const stream = useEventStream<WalkForwardProgress>(running ? walkForwardEventsUrl(id) : null, () =>
+  const stream = useEventStream<WalkForwardProgress>(running ? walkForwardEventsUrl(id, kind) : null, () =>
     void client.invalidateQueries({ queryKey: walkForwardKeys.all }),
   );
   const folds = stream.latest?.folds_done;
   useEffect(() => {
-    if (folds) void client.invalidateQueries({ queryKey: walkForwardKeys.one(id) });
-  }, [folds, id, client]);
+    if (folds) void client.invalidateQueries({ queryKey: walkForwardKeys.one(id, kind) });
+  }, [folds, id, kind, client]);
   return { run, live: stream.latest };
 }
 
-function ProgressCard({ run, live }: { run: WalkForward; live: WalkForwardProgress | null }) {
-  const cancel = useCancelWalkForward();
-  const resume = useResumeWalkForward();
+function ProgressCard({ run, live, kind }: { run: WalkForward; live: WalkForwardProgress | null; kind: WalkForwardKind }) {
+  const cancel = useCancelWalkForward(kind);
+  const resume = useResumeWalkForward(kind);
   const status = live?.status ?? run.status;
   const done = live?.done ?? run.done;
   const total = live?.total ?? run.total;
@@ -170,9 +171,16 @@ function FoldHeatmaps({ run, labels }: { run: WalkForward; labels: Record<string
   );
 }
 
+/** What the run ran over: an equity run's universe, an options run's underlying. */
+function marketOf(run: WalkForward, kind: WalkForwardKind): string {
+  if (kind === "options") return `${String(run.strategy.underlying ?? "")} options`;
+  return universeName(run.config.universe);
+}
+
 export function Component() {
   const id = Number(useParams().id);
-  const { run, live } = useLiveRun(id);
+  const kind: WalkForwardKind = useLocation().pathname.startsWith("/backtests/options/") ? "options" : "equity";
+  const { run, live } = useLiveRun(id, kind);
   if (run.isPending) return <Loader aria-label="Loading the walk-forward" />;
   if (run.isError) return <Alert color="red" role="alert">{run.error.message}</Alert>;
   const data = run.data;
@@ -188,19 +196,21 @@ export function Component() {
     { key: "drop", header: "Degradation", numeric: true, value: (f) => f.degradation?.sharpe_drop ?? null, render: (f) => degradationWords(f) },
     { key: "rank", header: "Rank out", numeric: true, drop: 1, value: (f) => f.oos_rank, render: (f) => (f.oos_rank ? `${f.oos_rank} of ${f.variants - f.failed}` : "—") },
   ];
-  const config = data.config as { universe?: unknown; start_date?: string; end_date?: string; anchored?: boolean; in_sample_days?: number; out_of_sample_days?: number };
+  const config = data.config as { start_date?: string; end_date?: string; anchored?: boolean; in_sample_days?: number; out_of_sample_days?: number };
   return (
     <>
-      <PageTitle actions={<Button component={Link} to="/backtests/walk-forwards" variant="default">All walk-forwards</Button>}>
+      <PageTitle actions={kind === "options"
+        ? <Button component={Link} to="/backtests/options" variant="default">Options backtest</Button>
+        : <Button component={Link} to="/backtests/walk-forwards" variant="default">All walk-forwards</Button>}>
         {`Walk-forward #${data.id}: ${data.strategy_name}`}
       </PageTitle>
       <Stack gap="lg">
         <Text size="sm" c="dimmed">
-          {universeName(config.universe)} · {istDate(config.start_date)} to {istDate(config.end_date)} ·{" "}
+          {marketOf(data, kind)} · {istDate(config.start_date)} to {istDate(config.end_date)} ·{" "}
           {config.anchored ? "anchored" : "rolling"} folds of {config.in_sample_days} days in sample, {config.out_of_sample_days} out ·{" "}
           {data.variant_count} variants a fold
         </Text>
-        <ProgressCard run={data} live={live} />
+        <ProgressCard run={data} live={live} kind={kind} />
         <Verdict run={data} />
         <Card withBorder component="section" aria-label="Folds">
           <Title order={2} size="h5" mb="xs">Folds</Title>

@@ -30,15 +30,22 @@ export const initialFolds: FoldValues = {
 /** A whole number typed in a box, or the text itself (the server names what is wrong). */
 const whole = (text: string): number | string => (/^\s*\d+\s*$/.test(text) ? Number(text) : text);
 
-export function toWalkForwardBody(v: SweepValues, f: FoldValues): WalkForwardRequest {
-  const { split_date: _split, ...sweep } = toSweepBody(v);
+/** The folds' fields of a request (an equity or an options walk-forward's). */
+export function foldFields(f: FoldValues) {
   return {
-    ...sweep,
     in_sample_days: whole(f.in_sample_days),
     out_of_sample_days: whole(f.out_of_sample_days),
     anchored: f.anchored,
     purge_days: whole(f.purge_days),
     embargo_days: whole(f.embargo_days),
+  };
+}
+
+export function toWalkForwardBody(v: SweepValues, f: FoldValues): WalkForwardRequest {
+  const { split_date: _split, ...sweep } = toSweepBody(v);
+  return {
+    ...sweep,
+    ...foldFields(f),
     search: f.search,
     ...(f.search === "random" ? { samples: whole(f.samples) } : {}),
     ...(f.search === "bayes" ? { trials: whole(f.trials) } : {}),

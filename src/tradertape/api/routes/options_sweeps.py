@@ -47,18 +47,10 @@ def start_options_sweep(
     strategy, each cell a whole run over the range; follow it on
     ``GET /api/backtests/options/sweeps/{id}/events``. A value the strategy refuses is a 422
     naming the parameter; a sweep past your cap of sweeps under way, 429."""
-    ask = options_sweeps.OptionsSweepAsk(
-        strategy=body.strategy,
-        parameters=body.parameters,
-        start=body.start_date,
-        end=body.end_date,
-        data=body.data,
-        seed=body.seed,
-    )
     row = options_sweeps.start(
         db,
         runtime.research,
-        ask,
+        body.sweep_ask(),
         clock=runtime.clock,
         user_id=user.id,
         data_dir=runtime.settings.data_dir,

@@ -1,6 +1,7 @@
 """Request and answers of ``/api/backtests/options/sweeps``: a grid over one or two of an
 options strategy's leg parameters, each cell a whole run, read as a heatmap. Money is a
-decimal string to the paisa."""
+decimal string to the paisa. The same grid folded is the request of
+``/api/backtests/options/walk-forwards`` (answered as an equity walk-forward is)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from tradertape.api.schemas.options_backtest import OptionBacktestRequest
 from tradertape.api.schemas.sweeps import SweepStatus
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.backtest.options.sweep import MAX_AXES, OptionsAxis
+from tradertape.backtest.walk_forward_request import FoldFields
+from tradertape.services.research.options_sweeps import OptionsSweepAsk
 
 
 class OptionSweepRequest(OptionBacktestRequest):
@@ -27,6 +30,17 @@ class OptionSweepRequest(OptionBacktestRequest):
         "of spot), stop_loss, target, trailing_every, trailing_by, reentry_times, lots (of "
         '`legs`, or every leg), entry_time, exit_time ("09:20")',
     )
+
+    def sweep_ask(self) -> OptionsSweepAsk:
+        """What the sweep (or a walk-forward of the grid) is asked, for the use case."""
+        return OptionsSweepAsk(
+            strategy=self.strategy,
+            parameters=self.parameters,
+            start=self.start_date,
+            end=self.end_date,
+            data=self.data,
+            seed=self.seed,
+        )
 
 
 class OptionSweepBrief(BaseModel):
@@ -83,3 +97,9 @@ class OptionSweepOut(OptionSweepBrief):
     strategy: dict[str, Any]
     axes: list[OptionSweepAxisOut]
     cells: list[OptionSweepCellOut]
+
+
+class OptionWalkForwardRequest(FoldFields, OptionSweepRequest):
+    """An options walk-forward: the sweep's request (the run's fields and the grid of leg
+    parameters, numbers only) and the equity walk-forward's folds and objective; the grid's
+    every cell runs in every fold."""

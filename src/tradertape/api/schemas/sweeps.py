@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, RootModel
 
-from tradertape.api.schemas.money_out import PaiseFloat
+from tradertape.api.schemas.money_out import Paise, PaiseFloat
 from tradertape.api.schemas.streams import HeartbeatMessage, StreamErrorMessage
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.services.research.sweeps import variants_per_s
@@ -42,6 +42,9 @@ class SweepMetrics(BaseModel):
     final_equity: PaiseFloat | None
     first_day: date
     last_day: date
+    net: Paise | None = Field(
+        default=None, description="an options walk-forward's part: net P&L after charges"
+    )
 
 
 class SweepVariant(BaseModel):

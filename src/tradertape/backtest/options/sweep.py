@@ -289,6 +289,9 @@ def cell_figures(results: OptionResults) -> dict[str, Any]:
     }
 
 
+Chains = tuple[ChainSource, MinuteSource | None]  # what a process's chunks share
+
+
 @dataclass(frozen=True, slots=True)
 class OptionsSweepMarket:
     """What every cell runs over: the chains of one underlying (synthetic by seed, or those

@@ -7,15 +7,16 @@ walk-forward (parameter stability, degradation, deflated Sharpe, PBO: `Verdict`)
 The variants are documents with the values that made them (`OptionsVariant`): a grid's
 cells over strike offset, stop-loss or target, as the options sweep builds them, or any
 list. Each part is a fresh run of the options engine over its window (its own capital, no
-leg carried in), as each part of an equity fold is. The driver runs in one process; its
-rows are the equity walk-forward's, so the job machinery can chunk them the same way.
+leg carried in), as each part of an equity fold is. `options_walk_forward` runs it in one
+process; `OptionsWalkForwardSpec` is the same work in chunks of fold-variants for the
+research jobs (its rows are the equity walk-forward's, so the jobs fold them the same way).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -26,6 +27,15 @@ from tradertape.backtest.options.chain import ChainSource, MinuteSource
 from tradertape.backtest.options.engine import OptionsBacktester
 from tradertape.backtest.options.results import OptionResults, summarize
 from tradertape.backtest.options.strategy import OptionStrategy
+from tradertape.backtest.options.sweep import (
+    Chains,
+    GridError,
+    OptionsAxis,
+    OptionsSweepMarket,
+    cell_values,
+    grid_size,
+    options_variant,
+)
 from tradertape.backtest.walk_forward import Fold, FoldPlan, Verdict, make_folds
 
 
@@ -39,9 +49,9 @@ class OptionsVariant:
 
 
 def part_figures(results: OptionResults) -> tuple[dict[str, Any], list[float]]:
-    """A part's figures in the equity walk-forward's terms (percent returns, annualised
-    ratios over sessions; the net P&L a decimal string to the paisa), and its session
-    returns (the first against the starting capital)."""
+    """A part's figures in the equity walk-forward's terms and keys (percent returns,
+    annualised ratios over sessions; its trade sets as its trades; the net P&L a decimal
+    string to the paisa), and its session returns (the first against the starting capital)."""
     capital = float(results.capital)
     equity = np.asarray([point.equity for point in results.curve], dtype=np.float64)
     before = np.concatenate([[capital], equity[:-1]])
@@ -65,6 +75,12 @@ def part_figures(results: OptionResults) -> tuple[dict[str, Any], list[float]]:
         "max_drawdown": round(drawdown, 4),
         "win_rate": round(results.win_rate, 4),
         "trade_sets": results.trade_sets,
+        # the equity part's figures an options run has no counterpart of stay empty
+        "total_trades": results.trade_sets,
+        "profit_factor": None,
+        "expectancy": None,
+        "exposure_pct": None,
+        "final_equity": round(float(equity[-1]), 2) if equity.size else capital,
         "first_day": results.curve[0].day.isoformat() if results.curve else None,
         "last_day": results.curve[-1].day.isoformat() if results.curve else None,
     }
@@ -134,3 +150,67 @@ def options_walk_forward(
         for fold in folds
     ]
     return finished, verdict.summary(finished)
+
+
+def grid_variant(
+    strategy: OptionStrategy, grid: Sequence[OptionsAxis], index: int
+) -> OptionsVariant:
+    """Cell `index` of a leg-parameter grid as a variant: its values by axis label (numbers:
+    a walk-forward refuses times of day, whose spread stability cannot read)."""
+    axes = list(grid)
+    values = cell_values(axes, index)
+    params = {axis.label: float(value) for axis, value in zip(axes, values, strict=True)}
+    return OptionsVariant(params, options_variant(strategy, axes, index))
+
+
+def check_numeric(grid: Sequence[OptionsAxis]) -> None:
+    """Refuse a parameter a fold's stability cannot read (a time of day)."""
+    for i, axis in enumerate(grid):
+        if any(isinstance(value, str) for value in axis.values):
+            raise GridError(
+                f"parameters[{i}]",
+                f"a walk-forward varies numbers; {axis.parameter} is a time of day",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class OptionsWalkForwardSpec:
+    """An options walk-forward's work for the research jobs: every cell of the grid in every
+    fold. Chunk index ``i`` is fold ``i // width``, cell ``i % width`` (as `WalkForwardSpec`)."""
+
+    strategy: OptionStrategy
+    grid: tuple[OptionsAxis, ...]
+    folds: tuple[Fold, ...]
+    trials: None = None  # (no per-fold search: the same cells in every fold)
+    variants: range = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "variants", range(grid_size(list(self.grid))))
+
+    @property
+    def width(self) -> int:
+        """Cells tried in each fold."""
+        return len(self.variants)
+
+    @property
+    def size(self) -> int:
+        """Fold-variants in all."""
+        return len(self.folds) * self.width
+
+    def fold_indices(self, fold: int) -> list[int]:
+        """The chunk indices of one fold."""
+        return list(range(fold * self.width, (fold + 1) * self.width))
+
+    def run_chunk(
+        self, market: OptionsSweepMarket, chains: Chains, indices: list[int]
+    ) -> list[dict[str, Any]]:
+        """The rows of fold-variants ``indices`` over the chains every chunk shares (the
+        market's `OptionsSweepMarket.shared`: it is read through them)."""
+        source, minutes = chains
+        rows = []
+        for index in indices:
+            fold = self.folds[index // self.width]
+            variant = index % self.width
+            cell = grid_variant(self.strategy, self.grid, variant)
+            rows.append(fold_variant_row(source, minutes, fold, variant, cell))
+        return rows

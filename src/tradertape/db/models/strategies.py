@@ -151,6 +151,9 @@ class WalkForwardRun(Owned, Base):
     __tablename__ = "walk_forward_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # equity (`/api/backtest/walk-forwards`: over a panel) | options
+    # (`/api/backtests/options/walk-forwards`: over the chains); each lists its own kind
+    kind: Mapped[str] = mapped_column(String(16), default=EQUITY, server_default=EQUITY)
     strategy_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_strategies.id", ondelete="SET NULL"), index=True
     )

@@ -40,7 +40,8 @@ from tradertape.backtest.executors import (
     default_workers,
 )
 from tradertape.backtest.fair import FairChunks, FairQueue
-from tradertape.backtest.sweep import ChunkMarket, ChunkWork, GridWork, SweepMarket
+from tradertape.backtest.options.walk_forward import OptionsWalkForwardSpec
+from tradertape.backtest.sweep import ChunkMarket, ChunkWork, GridWork
 from tradertape.backtest.walk_forward import Verdict, WalkForwardSpec, in_sample_score
 from tradertape.backtest.walk_forward_search import FoldSearch, Trial
 from tradertape.db.engine import Database
@@ -261,6 +262,7 @@ def make_executor(
 
 
 Step = Callable[[str], None]
+FoldWork = WalkForwardSpec | OptionsWalkForwardSpec  # an equity walk-forward's, an options one
 BacktestWork = Callable[[Step], Callable[[BacktestRun], None]]
 
 
@@ -467,8 +469,8 @@ class ResearchJobs:
     def run_walk_forward(
         self,
         run_id: int,
-        market: SweepMarket,
-        spec: WalkForwardSpec,
+        market: ChunkMarket,
+        spec: FoldWork,
         verdict: Verdict,
         *,
         user_id: int,
@@ -489,8 +491,8 @@ class ResearchJobs:
     def _walk_forward(
         self,
         run_id: int,
-        market: SweepMarket,
-        spec: WalkForwardSpec,
+        market: ChunkMarket,
+        spec: FoldWork,
         verdict: Verdict,
         user_id: int,
     ) -> None:
@@ -506,7 +508,7 @@ class ResearchJobs:
             self._end_walk(run_id, "failed", verdict, error=error)
             return
         try:
-            if spec.trials is not None:
+            if isinstance(spec, WalkForwardSpec) and spec.trials is not None:
                 self._drive_search(run_id, executor, spec, verdict)
             else:
                 self._drive_walk(run_id, executor, spec, verdict)
@@ -516,7 +518,7 @@ class ResearchJobs:
             self._end_walk(run_id, "failed", verdict, error=f"a fold failed ({type(exc).__name__})")
 
     def _drive_walk(
-        self, run_id: int, executor: ChunkExecutor, spec: WalkForwardSpec, verdict: Verdict
+        self, run_id: int, executor: ChunkExecutor, spec: FoldWork, verdict: Verdict
     ) -> None:
         with self.db.session() as db:
             stored = db.get(WalkForwardRun, run_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy import Select, select
@@ -21,9 +22,10 @@ from sqlalchemy import Select, select
 from tradertape.candles import CandleStore
 from tradertape.db.engine import Database
 from tradertape.db.models import BacktestSweep, WalkForwardRun
+from tradertape.db.models.strategies import EQUITY, OPTIONS
 from tradertape.errors import TraderTapeError
 from tradertape.ports.clock import Clock
-from tradertape.services.research import sweeps, walk_forwards
+from tradertape.services.research import options_walk_forwards, sweeps
 from tradertape.services.research.jobs import JobRow, ResearchJobs
 
 log = logging.getLogger("tradertape.research")
@@ -39,18 +41,36 @@ class Resumed:
 
 
 def resume_cut_off(
-    db: Database, store: CandleStore, jobs: ResearchJobs, *, clock: Clock, limit: int
+    db: Database,
+    store: CandleStore,
+    jobs: ResearchJobs,
+    *,
+    clock: Clock,
+    limit: int,
+    data_dir: Path | None = None,
 ) -> Resumed:
-    """Start again every job cut off by a stop (status ``interrupted``), oldest first."""
+    """Start again every job cut off by a stop (status ``interrupted``), oldest first (an
+    options walk-forward over the chains of `data_dir`)."""
     done = Resumed()
     with db.session() as session:
         runs = [(int(i), int(u)) for i, u in session.execute(_cut_off(WalkForwardRun))]
         swept = [(int(i), int(u)) for i, u in session.execute(_cut_off(BacktestSweep))]
+        options = set(
+            session.scalars(select(WalkForwardRun.id).where(WalkForwardRun.kind == OPTIONS))
+        )
     for run_id, user_id in runs:
         with db.session() as session:
             try:
-                walk_forwards.resume(
-                    session, store, jobs, run_id, clock=clock, user_id=user_id, limit=limit
+                options_walk_forwards.resume_kind(
+                    session,
+                    store,
+                    jobs,
+                    run_id,
+                    kind=OPTIONS if run_id in options else EQUITY,
+                    clock=clock,
+                    user_id=user_id,
+                    data_dir=data_dir,
+                    limit=limit,
                 )
                 done.walk_forwards.append(run_id)
             except TraderTapeError as exc:

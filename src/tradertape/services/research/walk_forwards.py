@@ -11,16 +11,16 @@ skipped. Reads bring a run cut off by a restart up to date (``interrupted``) fir
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import delete as delete_rows
 from sqlalchemy.orm import Session
 
-from tradertape.backtest.sweep import SweepMarket
+from tradertape.backtest.sweep import ChunkMarket, SweepMarket
 from tradertape.backtest.walk_forward import (
-    FoldPlan,
+    Fold,
     NoFolds,
     Verdict,
     WalkForwardSpec,
@@ -32,6 +32,7 @@ from tradertape.backtest.walk_forward_request import WalkForwardRequest
 from tradertape.candles import CandleStore
 from tradertape.db.engine import Database
 from tradertape.db.models import WalkForwardRun, WalkForwardTrial
+from tradertape.db.models.strategies import EQUITY
 from tradertape.errors import Conflict, InvalidField
 from tradertape.ports.clock import Clock
 from tradertape.services.job_caps import SWEEP
@@ -39,6 +40,7 @@ from tradertape.services.pacing import Pacing
 from tradertape.services.research.backtests import resolve_strategy
 from tradertape.services.research.jobs import (
     RUNNING,
+    FoldWork,
     ResearchJobs,
     claim,
     interrupt_stale_jobs,
@@ -79,13 +81,7 @@ def prepare(
             f"({which}); {fix}",
         )
     loaded = load_market(store, request)
-    plan = FoldPlan(
-        in_sample_days=request.in_sample_days,
-        out_of_sample_days=request.out_of_sample_days,
-        anchored=request.anchored,
-        purge_days=request.purge_days,
-        embargo_days=request.embargo_days,
-    )
+    plan = request.fold_plan()
     try:
         folds = make_folds(trading_days(loaded.panel, request.start_date, request.end_date), plan)
     except NoFolds as exc:
@@ -123,41 +119,80 @@ def start(
 ) -> WalkForwardRun:
     """Check the walk-forward, store it as queued and start it (holding a place under the
     user's cap of sweeps until it ends)."""
-    release = jobs.caps.take(user_id, SWEEP)
-    try:
+
+    def ready() -> Launch:
         if "max_variants" in request.model_fields_set and request.max_variants > limit:
             raise InvalidField("max_variants", f"must be at most {limit:,} on this server")
         resolved = resolve_strategy(db, request, clock=clock, user_id=user_id)
         document = resolved.document.model_dump(mode="json")
         market, spec, verdict = prepare(store, request, document, limit=limit)
-        run = WalkForwardRun(
+        run = queued(
+            jobs,
+            spec,
             user_id=user_id,
-            strategy_id=resolved.row.id if resolved.row else None,
-            strategy_version=resolved.row.version if resolved.row else None,
-            strategy_name=resolved.document.name,
-            strategy_snapshot=document,
+            name=resolved.document.name,
+            snapshot=document,
             config=request.config_dump(),
-            status="queued",
-            executor=jobs.plan.executor,
-            workers=1 if jobs.plan.executor == "serial" else jobs.plan.workers,
-            fold_count=len(spec.folds),
-            variant_count=spec.width,
-            total=spec.size,
-            done=0,
-            elapsed_s=0.0,
-            folds=[],
-            summary=None,
-            created_at=clock.now(),
-            heartbeat_at=clock.now(),
-            runner=this_process(),
+            clock=clock,
         )
+        run.strategy_id = resolved.row.id if resolved.row else None
+        run.strategy_version = resolved.row.version if resolved.row else None
         db.add(run)
         db.commit()
+        return market, spec, verdict, run
+
+    return launch(jobs, user_id=user_id, ready=ready)
+
+
+Launch = tuple[ChunkMarket, FoldWork, Verdict, WalkForwardRun]
+
+
+def launch(jobs: ResearchJobs, *, user_id: int, ready: Callable[[], Launch]) -> WalkForwardRun:
+    """Take a place under the user's cap of sweeps (429 past it), make the run ready
+    (checked, stored: `ready`; a refusal gives the place back) and start it on the jobs,
+    which hold the place until it ends (an equity or an options run, new or resumed)."""
+    release = jobs.caps.take(user_id, SWEEP)
+    try:
+        market, spec, verdict, run = ready()
     except BaseException:
         release()
         raise
     jobs.run_walk_forward(run.id, market, spec, verdict, user_id=user_id, release=release)
     return run
+
+
+def queued(
+    jobs: ResearchJobs,
+    spec: FoldWork,
+    *,
+    user_id: int,
+    name: str,
+    snapshot: dict[str, Any],
+    config: dict[str, Any],
+    clock: Clock,
+    kind: str = EQUITY,
+) -> WalkForwardRun:
+    """A new run of `kind` as stored before its first fold (an equity or an options one)."""
+    return WalkForwardRun(
+        kind=kind,
+        user_id=user_id,
+        strategy_name=name,
+        strategy_snapshot=snapshot,
+        config=config,
+        status="queued",
+        executor=jobs.plan.executor,
+        workers=1 if jobs.plan.executor == "serial" else jobs.plan.workers,
+        fold_count=len(spec.folds),
+        variant_count=spec.width,
+        total=spec.size,
+        done=0,
+        elapsed_s=0.0,
+        folds=[],
+        summary=None,
+        created_at=clock.now(),
+        heartbeat_at=clock.now(),
+        runner=this_process(),
+    )
 
 
 def resume(
@@ -174,8 +209,7 @@ def resume(
     folds it finished (409: it is running, or it completed; a fold whose days moved, the
     data having changed, runs again)."""
     run = get(db, run_id, user_id=user_id, clock=clock)
-    if run.status not in RESUMABLE:
-        raise Conflict(f"only a run that was cut off, failed or cancelled resumes ({run.status})")
+    resumable(run)
     try:
         request = WalkForwardRequest.model_validate(
             {**run.config, "strategy_id": None, "strategy": run.strategy_snapshot}
@@ -184,27 +218,39 @@ def resume(
         raise Conflict(
             f"walk-forward {run.id} was stored in a form this server no longer reads"
         ) from None
-    release = jobs.caps.take(user_id, SWEEP)
-    try:
+
+    def ready() -> Launch:
         market, spec, verdict = prepare(store, request, run.strategy_snapshot, limit=limit)
-        claim(db, WalkForwardRun, run, clock=clock)  # (after the slow part: SQLite locks)
-        planned = {fold.index: fold.as_dict() for fold in spec.folds}
-        kept = list(run.folds)
-        run.folds = [f for f in kept if planned.get(int(f["index"])) == _days_of(f)]
-        if len(run.folds) < len(kept) or run.fold_count != len(spec.folds):
-            # the folds' days moved (the data changed): an unfinished fold's trials start over
-            _forget_trials(db, run.id, keep={int(f["index"]) for f in run.folds})
-        run.fold_count, run.variant_count, run.total = len(spec.folds), spec.width, spec.size
-        run.done = len(run.folds) * run.variant_count
-        run.status, run.error, run.cancel_requested = "queued", None, False
-        run.summary, run.finished_at = None, None
-        run.heartbeat_at, run.runner = clock.now(), this_process()
-        db.commit()
-    except BaseException:
-        release()
-        raise
-    jobs.run_walk_forward(run.id, market, spec, verdict, user_id=user_id, release=release)
-    return run
+        reopen(db, run, spec.folds, width=spec.width, clock=clock)
+        return market, spec, verdict, run
+
+    return launch(jobs, user_id=user_id, ready=ready)
+
+
+def resumable(run: WalkForwardRun) -> None:
+    """Refuse (409) a run that is under way or completed."""
+    if run.status not in RESUMABLE:
+        raise Conflict(f"only a run that was cut off, failed or cancelled resumes ({run.status})")
+
+
+def reopen(
+    db: Session, run: WalkForwardRun, folds: Sequence[Fold], *, width: int, clock: Clock
+) -> None:
+    """Take an ended run to start again (`claim`, after the slow part: SQLite locks) with
+    its finished folds kept, those whose days moved (the data changed) dropped."""
+    claim(db, WalkForwardRun, run, clock=clock)
+    planned = {fold.index: fold.as_dict() for fold in folds}
+    kept = list(run.folds)
+    run.folds = [f for f in kept if planned.get(int(f["index"])) == _days_of(f)]
+    if len(run.folds) < len(kept) or run.fold_count != len(folds):
+        # the folds' days moved (the data changed): an unfinished fold's trials start over
+        _forget_trials(db, run.id, keep={int(f["index"]) for f in run.folds})
+    run.fold_count, run.variant_count, run.total = len(folds), width, len(folds) * width
+    run.done = len(run.folds) * run.variant_count
+    run.status, run.error, run.cancel_requested = "queued", None, False
+    run.summary, run.finished_at = None, None
+    run.heartbeat_at, run.runner = clock.now(), this_process()
+    db.commit()
 
 
 def _forget_trials(db: Session, run_id: int, *, keep: set[int]) -> None:
@@ -226,23 +272,35 @@ def interrupt_stale(db: Session, *, clock: Clock) -> int:
 
 
 def history(
-    db: Session, *, user_id: int, limit: int, offset: int, clock: Clock
+    db: Session, *, user_id: int, limit: int, offset: int, clock: Clock, kind: str = EQUITY
 ) -> list[WalkForwardRun]:
-    """The user's walk-forwards, newest first."""
+    """The user's walk-forwards of `kind` (equity, options), newest first."""
     return owned_jobs(
-        db, WalkForwardRun, user_id=user_id, limit=limit, offset=offset, now=clock.now()
+        db,
+        WalkForwardRun,
+        user_id=user_id,
+        limit=limit,
+        offset=offset,
+        now=clock.now(),
+        where=WalkForwardRun.kind == kind,
     )
 
 
-def get(db: Session, run_id: int, *, user_id: int, clock: Clock) -> WalkForwardRun:
-    """One of the user's walk-forwards, up to date."""
+def get(
+    db: Session, run_id: int, *, user_id: int, clock: Clock, kind: str = EQUITY
+) -> WalkForwardRun:
+    """One of the user's walk-forwards of `kind`, up to date (one of the other kind: 404)."""
     now = clock.now()
-    return owned_job(db, WalkForwardRun, run_id, user_id=user_id, label="walk-forward", now=now)
+    return owned_job(
+        db, WalkForwardRun, run_id, user_id=user_id, label="walk-forward", now=now, kind=kind
+    )
 
 
-def cancel(db: Session, run_id: int, *, user_id: int, clock: Clock) -> WalkForwardRun:
+def cancel(
+    db: Session, run_id: int, *, user_id: int, clock: Clock, kind: str = EQUITY
+) -> WalkForwardRun:
     """Ask a running walk-forward to stop after the chunks under way (409 once ended)."""
-    run = get(db, run_id, user_id=user_id, clock=clock)
+    run = get(db, run_id, user_id=user_id, clock=clock, kind=kind)
     if run.status not in RUNNING:
         raise Conflict(f"the walk-forward has already ended ({run.status})")
     run.cancel_requested = True
@@ -250,9 +308,9 @@ def cancel(db: Session, run_id: int, *, user_id: int, clock: Clock) -> WalkForwa
     return run
 
 
-def delete(db: Session, run_id: int, *, user_id: int, clock: Clock) -> None:
+def delete(db: Session, run_id: int, *, user_id: int, clock: Clock, kind: str = EQUITY) -> None:
     """Forget a walk-forward that has ended (409 while it runs: cancel it first)."""
-    run = get(db, run_id, user_id=user_id, clock=clock)
+    run = get(db, run_id, user_id=user_id, clock=clock, kind=kind)
     if run.status in RUNNING:
         raise Conflict("the walk-forward is still running; cancel it first")
     db.delete(run)

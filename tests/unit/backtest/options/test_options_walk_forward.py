@@ -17,13 +17,22 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tradertape.backtest.options.engine import OptionsBacktester
 from tradertape.backtest.options.results import summarize
 from tradertape.backtest.options.strategy import OptionStrategy
+from tradertape.backtest.options.sweep import GridError, OptionsAxis
 from tradertape.backtest.options.synthetic import SyntheticChains
-from tradertape.backtest.options.walk_forward import OptionsVariant, options_walk_forward
-from tradertape.backtest.walk_forward import FoldPlan, NoFolds
+from tradertape.backtest.options.walk_forward import (
+    OptionsVariant,
+    OptionsWalkForwardSpec,
+    check_numeric,
+    grid_variant,
+    options_walk_forward,
+)
+from tradertape.backtest.walk_forward import FoldPlan, NoFolds, make_folds
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
 CHAINS = SyntheticChains(date(2024, 12, 20), date(2025, 7, 10), seed=5, strikes_each_side=8)
@@ -110,3 +119,38 @@ def test_a_range_too_short_for_a_fold_is_refused():
         options_walk_forward(
             VARIANTS, CHAINS, CHAINS, start=START, end=date(2025, 2, 10), plan=PLAN
         )
+
+
+@given(
+    stops=st.lists(st.integers(5, 95), min_size=1, max_size=5, unique=True),
+    offsets=st.lists(st.integers(-3, 3), min_size=1, max_size=4, unique=True),
+    days=st.integers(45, 130),
+)
+@settings(max_examples=40, deadline=None)
+def test_the_jobs_chunks_cover_every_cell_of_every_fold_once(
+    stops: list[int], offsets: list[int], days: int
+):
+    """Chunk index ``i`` is fold ``i // width``, cell ``i % width``, as an equity
+    walk-forward's: the folds' indices partition the run, and each names its own fold and
+    the grid's cell (whose values are the variant's params)."""
+    grid = (
+        OptionsAxis(parameter="stop_loss", values=list(stops)),
+        OptionsAxis(parameter="strike", values=list(offsets)),
+    )
+    trading = CHAINS.trading_days("NIFTY", START, END)[:days]
+    spec = OptionsWalkForwardSpec(_straddle(20.0), grid, tuple(make_folds(trading, PLAN)))
+    assert spec.width == len(stops) * len(offsets)
+    seen = [i for fold in spec.folds for i in spec.fold_indices(fold.index)]
+    assert sorted(seen) == list(range(spec.size))
+    for fold in spec.folds:
+        for i in spec.fold_indices(fold.index):
+            assert spec.folds[i // spec.width] is fold
+    cell = grid_variant(spec.strategy, grid, spec.width - 1)
+    assert cell.params == {"legs[*].stop_loss": stops[-1], "legs[*].strike": offsets[-1]}
+
+
+def test_a_grid_of_times_of_day_is_refused_naming_the_parameter():
+    times = OptionsAxis(parameter="entry_time", values=["09:20", "10:00"])
+    with pytest.raises(GridError) as refused:
+        check_numeric([OptionsAxis(parameter="lots", values=[1, 2]), times])
+    assert refused.value.field == "parameters[1]"

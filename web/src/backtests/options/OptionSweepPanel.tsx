@@ -1,7 +1,7 @@
 // Sweep the strategy's leg parameters: one or two of them, each with its legs and values; the
 // sweep runs on the server's research jobs, its stream counts the cells done, and the heatmap
 // (net P&L, max drawdown or win rate per cell) fills as they finish. A cell opens as an
-// options run of its own (its trades, equity and payoff), shown as any run of the page.
+// options run of its own (its trades, equity and payoff), shown as any run of the page. `AxisRow` serves the walk-forward form too.
 import { Alert, Button, Card, Group, NativeSelect, Progress, SegmentedControl, Stack, Table, Text, TextInput, Title, UnstyledButton, VisuallyHidden } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
@@ -15,7 +15,7 @@ import { cellName, HEAT_FIGURES, type HeatFigure, heatmap, newAxis, type OptionS
 
 const UNITS = [{ value: "", label: "Leg's own" }, { value: "pct", label: "%" }, { value: "points", label: "Points" }, { value: "rupees", label: "₹" }];
 
-function AxisRow({ axis, index, onChange }: { axis: SweepAxisValues; index: number; onChange: (a: SweepAxisValues) => void }) {
+export function AxisRow({ axis, index, onChange }: { axis: SweepAxisValues; index: number; onChange: (a: SweepAxisValues) => void }) {
   const amount = axis.parameter === "stop_loss" || axis.parameter === "target";
   const timed = axis.parameter === "entry_time" || axis.parameter === "exit_time";
   return (

@@ -12,6 +12,7 @@ import { applyPreset, builderErrors, initialOptions, type OptionValues, PRESETS,
 import { OptionResults } from "./OptionResults";
 import { OptionRunsHistory } from "./OptionRunsHistory";
 import { OptionSweepPanel } from "./OptionSweepPanel";
+import { OptionWalkForwardPanel } from "./OptionWalkForwardPanel";
 
 const DAY_NAMES: Record<Weekday, string> = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri" };
 
@@ -190,6 +191,7 @@ export function Component() {
       </form>
       <div ref={results} style={{ scrollMarginTop: 70 }}>{shown.data && !run.isPending && <OptionResults run={shown.data} />}</div>
       <OptionSweepPanel request={() => toRequest(values)} onOpenRun={setOpened} />
+      <OptionWalkForwardPanel request={() => toRequest(values)} />
       <OptionRunsHistory opened={opened} onOpen={setOpened} />
     </Stack>
   );

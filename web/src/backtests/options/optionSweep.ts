@@ -1,7 +1,10 @@
 // An options sweep's grid as the form holds it (one or two parameters, each its legs and its
 // values as text), the request it makes, and the heatmap a finished sweep draws: its cells
 // on rows (the first parameter's values) and columns (the second's), coloured by a figure.
+// A walk-forward of the same grid asks the sweep's request with the folds (`walkForwardRequest`).
 import type { components } from "@/api/schema";
+import { type FoldValues, foldFields } from "@/walkforward/walkForward";
+import type { OptionWalkForwardRequest } from "@/walkforward/walkForwardApi";
 import { number, type OptionRunRequest } from "./optionDoc";
 
 export type OptionSweepRequest = components["schemas"]["OptionSweepRequest"];
@@ -47,6 +50,14 @@ export function axisDocument(a: SweepAxisValues): Axis {
 /** The sweep's request: the run's own, and the grid. */
 export function sweepRequest(run: OptionRunRequest, axes: SweepAxisValues[]): OptionSweepRequest {
   return { ...run, parameters: axes.map(axisDocument) };
+}
+
+export type Objective = NonNullable<OptionWalkForwardRequest["objective"]>;
+
+/** A walk-forward's request: the sweep's (the run's fields and the grid), the folds and
+ * the objective a fold chooses by (the whole grid in every fold: no search). */
+export function walkForwardRequest(run: OptionRunRequest, axes: SweepAxisValues[], folds: FoldValues, objective: Objective): OptionWalkForwardRequest {
+  return { ...sweepRequest(run, axes), ...foldFields(folds), objective } as OptionWalkForwardRequest;
 }
 
 export type HeatFigure = "net" | "max_drawdown" | "win_rate";

@@ -23,6 +23,7 @@ and the write's turn on a host this busy. The 10 s goal is not shown on this hos
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from datetime import date, timedelta
@@ -32,7 +33,7 @@ from typing import Any
 import httpx
 import numpy as np
 
-from machine import host_line, row
+from machine import host_line, load, row
 from paper_orders import build  # a runtime as `serve` wires it, on a manual wall clock
 from scratch_db import open_scratch, scratch_database
 
@@ -93,6 +94,7 @@ def connect(runtime: Any, token: str) -> Any:
     from tradertape_worker import AlgoWorkerConfig, KiteAlgoWorkerClient
 
     http = TestClient(create_app(runtime), base_url="http://testserver")
+    http.get("/api/health")  # the app's route table is built on its first request, not a day's
     config = AlgoWorkerConfig(base_url="http://testserver", token=token)
     return KiteAlgoWorkerClient(config, transport=_InProcess(http))
 
@@ -143,8 +145,9 @@ def trade(worker: Any, minutes: int) -> tuple[int, int, Any]:
     return requests, orders, exited
 
 
-def paper_quotes(runtime: Any, owner_id: int, count: int) -> float:
-    """Seconds for `count` quote requests of a paper token (no replay): the API's own cost."""
+def paper_quotes(runtime: Any, owner_id: int, count: int) -> tuple[float, float]:
+    """Seconds (wall, CPU) for `count` quote requests of a paper token (no replay): the API's
+    own cost."""
     from tradertape.services.accounts import worker_tokens
     from tradertape.testkit import make_tick
 
@@ -154,10 +157,10 @@ def paper_quotes(runtime: Any, owner_id: int, count: int) -> float:
         issued = worker_tokens.create(db, clock=runtime.clock, user_id=owner_id, spec=spec)
     with connect(runtime, issued.secret) as worker:
         worker.get_quotes([KEY])
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         for _ in range(count):
             worker.get_quotes([KEY])
-        return time.perf_counter() - began
+        return time.perf_counter() - began, time.process_time() - cpu
 
 
 def floor(runtime: Any, replay_id: int, minutes: int) -> float:
@@ -189,26 +192,31 @@ def main() -> None:
         import_day(runtime)
         replay_id, token = start(runtime)
         worker = connect(runtime, token)
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         requests, orders, exited = trade(worker, minutes)
         with runtime.db.session() as db:
             owner = db.get(WorkerReplay, replay_id)
             report = runtime.replays.read(db, owner.user_id, replay_id)["report"]
-        took = time.perf_counter() - began
+        took, used = time.perf_counter() - began, time.process_time() - cpu
         raw = floor(runtime, replay_id, minutes)
-        paper = paper_quotes(runtime, owner.user_id, requests)
+        paper, paper_cpu = paper_quotes(runtime, owner.user_id, requests)
     summary = report["summary"] if report else {"exit": exited}
     print(
         f"replayed {minutes} minutes: {took:.2f} s, {requests} requests "
         f"({took / requests * 1000:.1f} ms each), {orders} orders; target < {GOAL_S:.0f} s "
         f"for 375 minutes"
     )
+    print(
+        f"CPU: {used:.2f} s ({used / requests * 1000:.1f} ms a request; the wall time is this "
+        f"times the host's contention, load {load():.1f} on {os.cpu_count()} CPUs)"
+    )
     print(f"report: {summary}")
     print(f"floor (the minutes through the tape, no server): {raw * 1000:.2f} ms")
     print(
         f"paper: the same {requests} requests as quotes of a paper token: {paper:.2f} s "
-        f"({paper / requests * 1000:.1f} ms each); the replay's own cost "
-        f"{(took - paper) / requests * 1000:.1f} ms a request"
+        f"({paper / requests * 1000:.1f} ms each, CPU {paper_cpu / requests * 1000:.1f} ms); "
+        f"the replay's own cost {(took - paper) / requests * 1000:.1f} ms a request "
+        f"(CPU {(used - paper_cpu) / requests * 1000:.1f} ms)"
     )
     print(
         row(

@@ -56,6 +56,15 @@ Advance = Callable[[Session, Order, Any, Any], object]
 Protect = Callable[[int], object]
 
 
+@dataclass(frozen=True, slots=True)
+class RunState:
+    """What a replay reads of its run on each request."""
+
+    id: int
+    status: str
+    protection_armed: bool
+
+
 @dataclass(slots=True)
 class Replays:
     """The replays of this process: their tapes in memory, their state in the database."""
@@ -70,6 +79,9 @@ class Replays:
     fo: FoMinuteStore | None = None  # imported F&O and index minutes
     _tapes: dict[tuple[int, str], Tape] = field(default_factory=dict)
     _timelines: dict[int, Timeline] = field(default_factory=dict)  # a replay's days are fixed
+    # A token's replay and a replay's run never change: a request reads them by primary key.
+    _by_secret: dict[str, int] = field(default_factory=dict)
+    _runs: dict[int, int] = field(default_factory=dict)
 
     # -- starting -------------------------------------------------------------------------
 
@@ -165,11 +177,20 @@ class Replays:
         """The replay a token's secret is bound to, if it is a replay's."""
         if not secret.startswith(REPLAY_TOKEN_PREFIX):
             return None
-        return db.scalar(
+        digest = sha256_hex(secret)
+        known = self._by_secret.get(digest)
+        if known is not None and (row := db.get(WorkerReplay, known)) is not None:
+            return row
+        row = db.scalar(
             select(WorkerReplay)
             .join(WorkerToken, WorkerToken.id == WorkerReplay.token_id)
-            .where(WorkerToken.secret_hash == sha256_hex(secret))
+            .where(WorkerToken.secret_hash == digest)
         )
+        if row is not None:
+            if len(self._by_secret) >= MAX_TAPES:
+                self._by_secret.clear()
+            self._by_secret[digest] = row.id
+        return row
 
     def enter_secret(self, secret: str) -> ReplayScope | None:
         """`enter` in a session of its own (the API's replay door, in a worker thread)."""
@@ -239,14 +260,22 @@ class Replays:
         self._tapes[(row.id, key)] = tape
         return tape
 
-    def _catch_up(self, db: Session, row: WorkerReplay, scope: ReplayScope) -> WorkerRun | None:
+    def _catch_up(self, db: Session, row: WorkerReplay, scope: ReplayScope) -> RunState | None:
         """Match the account's working orders on every bar played since the last request."""
         now = scope.clock.now()
         after = row.processed_at or self._timeline(row).at(timedelta(0)) - timedelta(seconds=1)
-        orders = list(
+        # Most requests find none: their ids first, the rows (a wide entity to load) only then.
+        working = list(
             db.scalars(
-                select(Order).where(Order.user_id == row.replay_user_id, Order.status.in_(WORKING))
+                select(Order.id).where(
+                    Order.user_id == row.replay_user_id, Order.status.in_(WORKING)
+                )
             )
+        )
+        orders = (
+            list(db.scalars(select(Order).where(Order.id.in_(working)).order_by(Order.id)))
+            if working
+            else []
         )
         catalog = self.catalog(db) if orders else None
         for order in orders:
@@ -267,15 +296,28 @@ class Replays:
             self.protect(run.id)
         return run
 
-    def _run(self, db: Session, row: WorkerReplay) -> WorkerRun | None:
-        return db.scalar(
-            select(WorkerRun).where(
-                WorkerRun.token_id == row.token_id, WorkerRun.run_key == row.run_key
-            )
+    def _run(self, db: Session, row: WorkerReplay) -> RunState | None:
+        """The replay's run: what the replay reads of it (its id, status, protection)."""
+        known = self._runs.get(row.id)
+        where = (
+            WorkerRun.id == known
+            if known is not None
+            else (WorkerRun.token_id == row.token_id) & (WorkerRun.run_key == row.run_key)
         )
+        found = db.execute(
+            select(WorkerRun.id, WorkerRun.status, WorkerRun.protection_armed).where(where)
+        ).first()
+        if found is None:
+            self._runs.pop(row.id, None)
+            return None
+        if known is None:
+            if len(self._runs) >= MAX_TAPES:
+                self._runs.clear()
+            self._runs[row.id] = found.id
+        return RunState(found.id, found.status, bool(found.protection_armed))
 
     def _finish_if_due(
-        self, db: Session, row: WorkerReplay, scope: ReplayScope, run: WorkerRun | None
+        self, db: Session, row: WorkerReplay, scope: ReplayScope, run: RunState | None
     ) -> None:
         timeline = self._timeline(row)
         since = self.wall.now() - row.started_at

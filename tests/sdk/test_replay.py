@@ -6,7 +6,7 @@ so no test waits on time (the wall clock is the suite's `ManualClock`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,13 +19,13 @@ from tests.sdk.test_examples import run
 from tests.workers_kit import set_price
 from tradertape.candles import CandleSource
 from tradertape.candles.bars import Bars
-from tradertape.db.models import Trade, WorkerReplay
+from tradertape.db.models import Order, Trade, WorkerReplay
 from tradertape.domain.market import Interval
 from tradertape.domain.replay import open_of
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.testkit import make_tick
-from tradertape_worker import KiteAlgoWorkerClient, ensure_run, limit_order
+from tradertape_worker import KiteAlgoWorkerClient, ensure_run, equity_market_order, limit_order
 
 DAY = date(2026, 11, 2)  # a Monday
 OTHER_DAY = date(2026, 11, 3)
@@ -249,3 +249,74 @@ def test_at_60x_the_replay_follows_the_wall_clock_and_matches_its_own_resting_or
 def status_of(worker: KiteAlgoWorkerClient, side: str) -> str:
     orders = worker.list_orders("run_limit")["orders"]
     return str(next(o["status"] for o in orders if o["transaction_type"] == side))
+
+
+def test_the_mis_square_off_and_the_days_expiry_run_on_the_replays_own_clock(
+    client: TestClient, runtime: Runtime, clock: ManualClock, sdk: KiteAlgoWorkerClient
+):
+    """At 60× a wall second is a session minute: the suite's clock is moved, nothing sleeps."""
+    import_minutes(runtime, "NSE:INFY", DAY, "1500.00", "0.10")
+    import_minutes(runtime, "NSE:INFY", OTHER_DAY, "1300.00", "0.10")  # through the limits
+    body = {
+        "template_id": "basic-equity",
+        "strategy_run_id": "run_eod",
+        "replay": {"from": DAY.isoformat(), "to": OTHER_DAY.isoformat(), "speed": "60"},
+    }
+    started = client.post("/api/algo-workers/replays", json=body).json()
+    ist = timedelta(hours=5, minutes=30)
+    with connect(client, started["token"]) as worker:
+        ensure_run(
+            worker,
+            strategy_run_id="run_eod",
+            template_id="basic-equity",
+            account_scope="kite:paper",
+            execution_mode="paper",
+        )
+        # 09:15: an MIS buy fills; an MIS and a CNC (DAY) buy limit rest below the market.
+        buy = equity_market_order("INFY", "BUY", 2, product="MIS")
+        worker.place_order("run_eod", buy, idempotency_key="run_eod:mis")
+        for product in ("MIS", "CNC"):
+            rest = limit_order("NSE", "INFY", "BUY", product, 1, 1400.0)
+            worker.place_order("run_eod", rest, idempotency_key=f"run_eod:{product}")
+        clock.advance(timedelta(seconds=364))  # 15:19
+        worker.get_quotes(["NSE:INFY"])
+        assert replay_orders(runtime, "run_eod")[1:] == [("MIS", "OPEN"), ("CNC", "OPEN")]
+        assert [t.product for t in runtime_trades(runtime, started["id"])] == ["MIS"]
+        clock.advance(timedelta(seconds=2))  # 15:21: the square-off (15:20) has played
+        worker.get_quotes(["NSE:INFY"])
+        orders = replay_orders(runtime, "run_eod")
+        assert orders[1:3] == [("MIS", "CANCELLED"), ("CNC", "OPEN")]
+        fills = runtime_trades(runtime, started["id"])
+        closed = next(t for t in fills if t.transaction_type == "SELL")
+        assert (closed.product, closed.quantity) == ("MIS", 2)
+        assert closed.filled_at == open_of(DAY) + timedelta(minutes=365)  # 15:20 IST
+        assert closed.price == Decimal("1500.00") + Decimal("0.10") * 365  # that bar's open
+        # The next session opens through the CNC limit: the DAY order lapsed at the close
+        # and is not matched there.
+        clock.advance(timedelta(seconds=30))
+        quote = worker.get_quotes(["NSE:INFY"])["quotes"][0]
+        assert quote["received_at"].startswith(OTHER_DAY.isoformat())
+        assert replay_orders(runtime, "run_eod")[2] == ("CNC", "CANCELLED")
+        assert len(runtime_trades(runtime, started["id"])) == 2
+    with runtime.db.session() as db:
+        row = db.scalar(select(WorkerReplay).where(WorkerReplay.run_key == "run_eod"))
+        assert row is not None
+        cnc = db.scalar(
+            select(Order).where(Order.user_id == row.replay_user_id, Order.product == "CNC")
+        )
+        assert cnc is not None
+        assert cnc.status_message == "Order cancelled at the end of the trading day."
+        assert (cnc.updated_at.replace(tzinfo=UTC) + ist).time() == time(15, 30)
+    # The market's own jobs, on the suite's clock, leave the replay's account alone.
+    assert runtime.market_clock.now() == runtime.clock.now()
+
+
+def replay_orders(runtime: Runtime, run_key: str) -> list[tuple[str, str]]:
+    """The replay account's orders (product, status), oldest first."""
+    with runtime.db.session() as db:
+        row = db.scalar(select(WorkerReplay).where(WorkerReplay.run_key == run_key))
+        assert row is not None
+        orders = db.scalars(
+            select(Order).where(Order.user_id == row.replay_user_id).order_by(Order.id)
+        )
+        return [(o.product, o.status) for o in orders]

@@ -143,6 +143,7 @@ def build_services(
         ),
         protect=lambda run_pk: protection.evaluate(run_pk, timer=True),
         fo=FoMinuteStore.in_data_folder(settings.data_dir),
+        session=venues.session_jobs,  # the MIS square-off and expiry, on the replay's clock
     )
     return Services(
         workers=workers,

@@ -17,9 +17,9 @@ import secrets
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,7 +30,7 @@ from tradertape.db.models import CashEntry, Order, Trade, User, WorkerReplay, Wo
 from tradertape.domain.calendar import IST, TradingCalendar
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.order_state import WORKING
-from tradertape.domain.replay import ReplaySpec, Resolution, Timeline, elapsed
+from tradertape.domain.replay import SESSION, ReplaySpec, Resolution, Timeline, elapsed, open_of
 from tradertape.domain.utc_times import utc_iso
 from tradertape.domain.worker_access import (
     DEFAULT_ACTIONS,
@@ -56,6 +56,28 @@ Advance = Callable[[Session, Order, Any, Any], object]
 Protect = Callable[[int], object]
 
 
+class ReplaySessionJobs(Protocol):
+    """The paper exchange's session jobs for one account, at the (replay's) clock's time."""
+
+    @property
+    def squareoff_times(self) -> tuple[time, time]: ...
+
+    def square_off_account(self, db: Session, user_id: int) -> object: ...
+
+    def expire_account_orders(self, db: Session, user_id: int) -> object: ...
+
+
+DayJob = Callable[[ReplaySessionJobs, Session, int], object]
+
+
+def _square_off(jobs: ReplaySessionJobs, db: Session, user_id: int) -> object:
+    return jobs.square_off_account(db, user_id)
+
+
+def _expire(jobs: ReplaySessionJobs, db: Session, user_id: int) -> object:
+    return jobs.expire_account_orders(db, user_id)
+
+
 @dataclass(frozen=True, slots=True)
 class RunState:
     """What a replay reads of its run on each request."""
@@ -77,6 +99,7 @@ class Replays:
     advance: Advance  # the paper exchange's: one working order on one tick (no commit)
     protect: Protect | None = None  # the protection engine's evaluation of one run
     fo: FoMinuteStore | None = None  # imported F&O and index minutes
+    session: ReplaySessionJobs | None = None  # the paper exchange's square-off and expiry
     _tapes: dict[tuple[int, str], Tape] = field(default_factory=dict)
     _timelines: dict[int, Timeline] = field(default_factory=dict)  # a replay's days are fixed
     # A token's replay and a replay's run never change: a request reads them by primary key.
@@ -261,9 +284,46 @@ class Replays:
         return tape
 
     def _catch_up(self, db: Session, row: WorkerReplay, scope: ReplayScope) -> RunState | None:
-        """Match the account's working orders on every bar played since the last request."""
+        """Play every bar since the last request: the account's working orders matched on
+        each, and the day's MIS square-off and order expiry at their times on the replay's
+        clock, in the order they fall."""
         now = scope.clock.now()
         after = row.processed_at or self._timeline(row).at(timedelta(0)) - timedelta(seconds=1)
+        for mark, job in [*self._day_jobs(row, after, now), (now, None)]:
+            self._match(db, row, scope, after, mark)
+            if job is not None and self.session is not None:
+                with entered(self._scope(row, mark)):
+                    job(self.session, db, row.replay_user_id)
+            after = mark
+        row.processed_at = now
+        run = self._run(db, row)
+        if self.protect is not None and run is not None and run.protection_armed:
+            db.commit()
+            self.protect(run.id)
+        return run
+
+    def _day_jobs(
+        self, row: WorkerReplay, after: datetime, upto: datetime
+    ) -> list[tuple[datetime, DayJob]]:
+        """The session jobs falling in (`after`, `upto`], oldest first: each day's MIS
+        square-off (the paper exchange's times, equity and F&O) and its close's expiry."""
+        if self.session is None:
+            return []
+        cuts = sorted(set(self.session.squareoff_times))
+        found: list[tuple[datetime, DayJob]] = []
+        for day in self._timeline(row).days:
+            close = open_of(day) + SESSION
+            if close <= after:
+                continue
+            for cut in cuts:
+                found.append((datetime.combine(day, cut, IST).astimezone(UTC), _square_off))
+            found.append((close, _expire))
+        return [(at, job) for at, job in found if after < at <= upto]
+
+    def _match(
+        self, db: Session, row: WorkerReplay, scope: ReplayScope, after: datetime, upto: datetime
+    ) -> None:
+        """Match the account's working orders on every bar starting in (`after`, `upto`]."""
         # Most requests find none: their ids first, the rows (a wide entity to load) only then.
         working = list(
             db.scalars(
@@ -272,29 +332,21 @@ class Replays:
                 )
             )
         )
-        orders = (
-            list(db.scalars(select(Order).where(Order.id.in_(working)).order_by(Order.id)))
-            if working
-            else []
-        )
-        catalog = self.catalog(db) if orders else None
-        for order in orders:
+        if not working:
+            return
+        orders = db.scalars(select(Order).where(Order.id.in_(working)).order_by(Order.id))
+        catalog = self.catalog(db)
+        for order in list(orders):
             key = f"{order.exchange}:{order.tradingsymbol}"
             tape = self.tape(row, key)
             if tape is None:
                 continue
-            for at in tape.starts_between(after, now):
+            for at in tape.starts_between(after, upto):
                 if order.status not in WORKING:
                     break
                 tick = tape.tick_at(at)
                 with entered(replace(scope, clock=FixedClock(at))):
-                    self.advance(db, order, catalog.get(key) if catalog else None, tick)
-        row.processed_at = now
-        run = self._run(db, row)
-        if self.protect is not None and run is not None and run.protection_armed:
-            db.commit()
-            self.protect(run.id)
-        return run
+                    self.advance(db, order, catalog.get(key), tick)
 
     def _run(self, db: Session, row: WorkerReplay) -> RunState | None:
         """The replay's run: what the replay reads of it (its id, status, protection)."""

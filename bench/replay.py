@@ -14,10 +14,15 @@ requests on a paper token (no replay) is timed too: what the replay itself adds 
 
 Measured 2026-11-29 on a shared, loaded host (load average 14-15, Python reference
 20-30 ms, about 5× slower than a quiet hour): the session (375 minutes, 377 requests, 21
-orders) in 21.3 s, 56 ms a request; an hour in 3.5-4.5 s, of which 41-53 ms a request is
-the replay's (a paper token's quote: 10-12 ms). Stepping the replay costs 5.5 ms of CPU a
-request (its row read and written, its working orders read); the rest is the thread hop
-and the write's turn on a host this busy. The 10 s goal is not shown on this host.
+orders) in 21.3 s, 56 ms a request. Measured 2026-11-30 (load average 12-18 on 2 CPUs,
+Python reference 8-26 ms), before and after a request read its replay and run by primary
+key and its working orders only when there are some: before, the session in 5.2-7.2 s (CPU
+3.05-3.21 s, 8.1-8.5 ms a request; entering the replay 2.8 ms of it); after, 4.5-8.5 s (CPU
+2.99-3.23 s; entering 2.0 ms), against a floor of 17-75 ms. A paper token's quote costs
+4.0 ms of CPU; the replay adds about 4 ms (its entry's four statements, the 21 orders, the
+report) and a thread hop, which a host this busy makes the larger part of the wall time.
+The app's route table is built by a request before the clock starts, as the paper token's
+first quote is.
 """
 
 from __future__ import annotations

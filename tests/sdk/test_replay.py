@@ -19,6 +19,7 @@ from tests.sdk.test_examples import run
 from tests.workers_kit import set_price
 from tradertape.candles import CandleSource
 from tradertape.candles.bars import Bars
+from tradertape.candles.fo_minutes import MinuteContract
 from tradertape.db.models import Order, Trade, WorkerReplay
 from tradertape.domain.market import Interval
 from tradertape.domain.replay import open_of
@@ -320,3 +321,57 @@ def replay_orders(runtime: Runtime, run_key: str) -> list[tuple[str, str]]:
             select(Order).where(Order.user_id == row.replay_user_id).order_by(Order.id)
         )
         return [(o.product, o.status) for o in orders]
+
+
+def write_fo_minutes(runtime: Runtime, contract: MinuteContract, first: float, step: float) -> None:
+    """A session of DAY's minutes of an F&O contract (or an index) in the F&O minute store."""
+    store = runtime.replays.fo
+    assert store is not None
+    start = np.datetime64(open_of(DAY).replace(tzinfo=None), "s")
+    opens = np.round(first + step * np.arange(375), 2)
+    bars = Bars.from_arrays(
+        Interval.MINUTE,
+        time=start + np.arange(375).astype("timedelta64[m]"),
+        open=opens,
+        high=opens + abs(step),
+        low=opens,
+        close=np.round(opens + step, 2),
+        volume=np.full(375, 50_000.0),
+    )
+    store.write(contract, bars)
+
+
+def test_an_option_trades_in_a_replay_at_its_imported_minutes_else_the_model(
+    client: TestClient, runtime: Runtime, sdk: KiteAlgoWorkerClient
+):
+    expiry = date(2026, 11, 3)  # NIFTY's weekly expiry after DAY
+    write_fo_minutes(runtime, MinuteContract("NIFTY", "IDX"), 24_000.0, 1.0)
+    write_fo_minutes(runtime, MinuteContract("NIFTY", "CE", expiry, 24_000.0), 120.0, 0.05)
+    started = start_replay(client, DAY, "run_opt")
+    call, put = "NFO:NIFTY26N0324000CE", "NFO:NIFTY26N0324000PE"
+    with connect(client, started["token"]) as worker:
+        ensure_run(
+            worker,
+            strategy_run_id="run_opt",
+            template_id="basic-equity",
+            account_scope="kite:paper",
+            execution_mode="paper",
+        )
+        quotes = {q["symbol"]: q for q in worker.get_quotes([call, put])["quotes"]}
+        assert quotes[call]["received_at"].startswith(DAY.isoformat())
+        # The imported call: its minute's open, never ahead of the replay's clock.
+        minute = minute_of(quotes[call]["received_at"], DAY)
+        assert (
+            Decimal(str(quotes[call]["last_price"])) == Decimal("120.00") + Decimal("0.05") * minute
+        )
+        # The put has no minutes: the model prices it from the replay's index (24,000 + a
+        # minute), a positive premium of an at-the-money put.
+        assert 0 < quotes[put]["last_price"] < 1_000
+        buy = equity_market_order("NIFTY26N0324000CE", "BUY", 65, product="NRML")
+        placed = worker.place_order("run_opt", {**buy, "exchange": "NFO"}, idempotency_key="run_opt:buy")
+        assert placed["status"] in ("accepted", "filled"), placed
+    [fill] = runtime_trades(runtime, started["id"])
+    assert (fill.exchange, fill.tradingsymbol, fill.quantity) == ("NFO", "NIFTY26N0324000CE", 65)
+    assert fill.filled_at.date() == DAY
+    placed_minute = int((fill.filled_at.replace(tzinfo=UTC) - open_of(DAY)).total_seconds() // 60)
+    assert fill.price == Decimal("120.00") + Decimal("0.05") * placed_minute

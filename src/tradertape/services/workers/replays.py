@@ -29,6 +29,7 @@ from tradertape.candles.fo_minutes import FoMinuteStore
 from tradertape.db.models import CashEntry, Order, Trade, User, WorkerReplay, WorkerRun, WorkerToken
 from tradertape.domain.calendar import IST, TradingCalendar
 from tradertape.domain.instruments import InstrumentCatalog
+from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING
 from tradertape.domain.replay import SESSION, ReplaySpec, Resolution, Timeline, elapsed, open_of
 from tradertape.domain.utc_times import utc_iso
@@ -46,12 +47,14 @@ from tradertape.services.accounts import worker_tokens
 from tradertape.services.workers import replay_report, runs
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.replay_scope import FixedClock, ReplayScope, entered
-from tradertape.services.workers.replay_tape import Tape, load
+from tradertape.services.workers.replay_tape import Tape, contract_tape, load
 
 RUNNING = "running"
+_DERIVATIVE_PREFIXES = ("NFO:", "BFO:")
 FINISHED_STATUS = "finished"
 MAX_TAPES = 256  # instruments held in memory across replays (each a month of minutes at most)
 
+LastTick = Callable[[str], Tick | None]
 Advance = Callable[[Session, Order, Any, Any], object]
 Protect = Callable[[int], object]
 
@@ -100,11 +103,14 @@ class Replays:
     protect: Protect | None = None  # the protection engine's evaluation of one run
     fo: FoMinuteStore | None = None  # imported F&O and index minutes
     session: ReplaySessionJobs | None = None  # the paper exchange's square-off and expiry
+    model: LastTick | None = None  # the options model's price of an option (no minutes)
+    instruments: Callable[[Session], InstrumentCatalog] | None = None  # without options
     _tapes: dict[tuple[int, str], Tape] = field(default_factory=dict)
     _timelines: dict[int, Timeline] = field(default_factory=dict)  # a replay's days are fixed
     # A token's replay and a replay's run never change: a request reads them by primary key.
     _by_secret: dict[str, int] = field(default_factory=dict)
     _runs: dict[int, int] = field(default_factory=dict)
+    _modelled: set[tuple[int, str]] = field(default_factory=set)  # F&O with no minutes
 
     # -- starting -------------------------------------------------------------------------
 
@@ -256,28 +262,51 @@ class Replays:
     def _scope(self, row: WorkerReplay, now: datetime) -> ReplayScope:
         def last_tick(key: str) -> Any:
             tape = self.tape(row, key)
-            return None if tape is None else tape.tick_at(now)
+            if tape is not None:
+                return tape.tick_at(now)
+            # An option without imported minutes: the options model's price, from the
+            # replay's index at the replay's instant (both read through this scope).
+            return (
+                self.model(key)
+                if self.model is not None and (row.id, key) in self._modelled
+                else None
+            )
 
         return ReplayScope(replay_id=row.id, clock=FixedClock(now), last_tick=last_tick)
 
     def tape(self, row: WorkerReplay, key: str) -> Tape | None:
         """The instrument's tape in this replay (None for an instrument not listed)."""
         held = self._tapes.get((row.id, key))
-        if held is not None:
+        if held is not None or (row.id, key) in self._modelled:
             return held
+        derivative = key.startswith(_DERIVATIVE_PREFIXES)
+        # A listed option's catalog asks its index's price (its strikes' anchor), which is
+        # this replay's tape of the index: the index is found without the options listed.
+        listed = self.catalog if derivative or self.instruments is None else self.instruments
         with self.sessions() as db:
-            instrument = self.catalog(db).find(key)
+            instrument = listed(db).find(key)
         if instrument is None:
             return None
         timeline = self._timeline(row)
-        tape = load(
-            self.store,
-            instrument.key,
-            instrument.instrument_token,
-            timeline.days,
-            Resolution(row.resolution),
-            self.fo,
-        )
+        if derivative:  # imported minutes only, or modelled
+            found = None
+            if row.resolution == Resolution.MINUTE.value:
+                found = contract_tape(
+                    self.fo, instrument.key, instrument.instrument_token, timeline.days
+                )
+            if found is None:
+                self._modelled.add((row.id, key))
+                return None
+            tape = found
+        else:
+            tape = load(
+                self.store,
+                instrument.key,
+                instrument.instrument_token,
+                timeline.days,
+                Resolution(row.resolution),
+                self.fo,
+            )
         if len(self._tapes) >= MAX_TAPES:
             self._tapes.pop(next(iter(self._tapes)))
         self._tapes[(row.id, key)] = tape

@@ -367,8 +367,8 @@ def test_an_option_trades_in_a_replay_at_its_imported_minutes_else_the_model(
         # The put has no minutes: the model prices it from the replay's index (24,000 + a
         # minute), a positive premium of an at-the-money put.
         assert 0 < quotes[put]["last_price"] < 1_000
-        buy = equity_market_order("NIFTY26N0324000CE", "BUY", 65, product="NRML")
-        placed = worker.place_order("run_opt", {**buy, "exchange": "NFO"}, idempotency_key="run_opt:buy")
+        buy = equity_market_order("NIFTY26N0324000CE", "BUY", 65, product="NRML", exchange="NFO")
+        placed = worker.place_order("run_opt", buy, idempotency_key="run_opt:buy")
         assert placed["status"] in ("accepted", "filled"), placed
     [fill] = runtime_trades(runtime, started["id"])
     assert (fill.exchange, fill.tradingsymbol, fill.quantity) == ("NFO", "NIFTY26N0324000CE", 65)

@@ -216,13 +216,7 @@ def test_at_60x_the_replay_follows_the_wall_clock_and_matches_its_own_resting_or
     import_minutes(runtime, "NSE:INFY", DAY, "1500.00", "0.10")
     started = start_replay(client, DAY, "run_limit", speed="60")
     with connect(client, started["token"]) as worker:
-        ensure_run(
-            worker,
-            strategy_run_id="run_limit",
-            template_id="basic-equity",
-            account_scope="kite:paper",
-            execution_mode="paper",
-        )
+        open_run(worker, "run_limit")
         # 09:15: a buy fills at the minute's open (1500.00); a sell limit at 1502.00 rests.
         buy = limit_order("NSE", "INFY", "BUY", "CNC", 1, 1500.0)
         worker.place_order("run_limit", buy, idempotency_key="run_limit:buy")
@@ -247,6 +241,17 @@ def test_at_60x_the_replay_follows_the_wall_clock_and_matches_its_own_resting_or
     assert sold.filled_at == open_of(DAY) + timedelta(minutes=20)  # matched on its own bar
 
 
+def open_run(worker: KiteAlgoWorkerClient, run_id: str) -> None:
+    """The replay's run, recovered as a paper worker's start does."""
+    ensure_run(
+        worker,
+        strategy_run_id=run_id,
+        template_id="basic-equity",
+        account_scope="kite:paper",
+        execution_mode="paper",
+    )
+
+
 def status_of(worker: KiteAlgoWorkerClient, side: str) -> str:
     orders = worker.list_orders("run_limit")["orders"]
     return str(next(o["status"] for o in orders if o["transaction_type"] == side))
@@ -266,13 +271,7 @@ def test_the_mis_square_off_and_the_days_expiry_run_on_the_replays_own_clock(
     started = client.post("/api/algo-workers/replays", json=body).json()
     ist = timedelta(hours=5, minutes=30)
     with connect(client, started["token"]) as worker:
-        ensure_run(
-            worker,
-            strategy_run_id="run_eod",
-            template_id="basic-equity",
-            account_scope="kite:paper",
-            execution_mode="paper",
-        )
+        open_run(worker, "run_eod")
         # 09:15: an MIS buy fills; an MIS and a CNC (DAY) buy limit rest below the market.
         buy = equity_market_order("INFY", "BUY", 2, product="MIS")
         worker.place_order("run_eod", buy, idempotency_key="run_eod:mis")
@@ -350,13 +349,7 @@ def test_an_option_trades_in_a_replay_at_its_imported_minutes_else_the_model(
     started = start_replay(client, DAY, "run_opt")
     call, put = "NFO:NIFTY26N0324000CE", "NFO:NIFTY26N0324000PE"
     with connect(client, started["token"]) as worker:
-        ensure_run(
-            worker,
-            strategy_run_id="run_opt",
-            template_id="basic-equity",
-            account_scope="kite:paper",
-            execution_mode="paper",
-        )
+        open_run(worker, "run_opt")
         quotes = {q["symbol"]: q for q in worker.get_quotes([call, put])["quotes"]}
         assert quotes[call]["received_at"].startswith(DAY.isoformat())
         # The imported call: its minute's open, never ahead of the replay's clock.

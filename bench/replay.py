@@ -14,15 +14,21 @@ requests on a paper token (no replay) is timed too: what the replay itself adds 
 
 Measured 2026-11-29 on a shared, loaded host (load average 14-15, Python reference
 20-30 ms, about 5× slower than a quiet hour): the session (375 minutes, 377 requests, 21
-orders) in 21.3 s, 56 ms a request; an hour in 3.5-4.5 s, of which 41-53 ms a request is
-the replay's (a paper token's quote: 10-12 ms). Stepping the replay costs 5.5 ms of CPU a
-request (its row read and written, its working orders read); the rest is the thread hop
-and the write's turn on a host this busy. The 10 s goal is not shown on this host.
+orders) in 21.3 s, 56 ms a request. Measured 2026-11-30 (load average 12-18 on 2 CPUs,
+Python reference 8-26 ms), before and after a request read its replay and run by primary
+key and its working orders only when there are some: before, the session in 5.2-7.2 s (CPU
+3.05-3.21 s, 8.1-8.5 ms a request; entering the replay 2.8 ms of it); after, 4.5-8.5 s (CPU
+2.99-3.23 s; entering 2.0 ms), against a floor of 17-75 ms. A paper token's quote costs
+4.0 ms of CPU; the replay adds about 4 ms (its entry's four statements, the 21 orders, the
+report) and a thread hop, which a host this busy makes the larger part of the wall time.
+The app's route table is built by a request before the clock starts, as the paper token's
+first quote is.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from datetime import date, timedelta
@@ -32,7 +38,7 @@ from typing import Any
 import httpx
 import numpy as np
 
-from machine import host_line, row
+from machine import host_line, load, row
 from paper_orders import build  # a runtime as `serve` wires it, on a manual wall clock
 from scratch_db import open_scratch, scratch_database
 
@@ -93,6 +99,7 @@ def connect(runtime: Any, token: str) -> Any:
     from tradertape_worker import AlgoWorkerConfig, KiteAlgoWorkerClient
 
     http = TestClient(create_app(runtime), base_url="http://testserver")
+    http.get("/api/health")  # the app's route table is built on its first request, not a day's
     config = AlgoWorkerConfig(base_url="http://testserver", token=token)
     return KiteAlgoWorkerClient(config, transport=_InProcess(http))
 
@@ -143,8 +150,9 @@ def trade(worker: Any, minutes: int) -> tuple[int, int, Any]:
     return requests, orders, exited
 
 
-def paper_quotes(runtime: Any, owner_id: int, count: int) -> float:
-    """Seconds for `count` quote requests of a paper token (no replay): the API's own cost."""
+def paper_quotes(runtime: Any, owner_id: int, count: int) -> tuple[float, float]:
+    """Seconds (wall, CPU) for `count` quote requests of a paper token (no replay): the API's
+    own cost."""
     from tradertape.services.accounts import worker_tokens
     from tradertape.testkit import make_tick
 
@@ -154,10 +162,10 @@ def paper_quotes(runtime: Any, owner_id: int, count: int) -> float:
         issued = worker_tokens.create(db, clock=runtime.clock, user_id=owner_id, spec=spec)
     with connect(runtime, issued.secret) as worker:
         worker.get_quotes([KEY])
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         for _ in range(count):
             worker.get_quotes([KEY])
-        return time.perf_counter() - began
+        return time.perf_counter() - began, time.process_time() - cpu
 
 
 def floor(runtime: Any, replay_id: int, minutes: int) -> float:
@@ -189,26 +197,31 @@ def main() -> None:
         import_day(runtime)
         replay_id, token = start(runtime)
         worker = connect(runtime, token)
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         requests, orders, exited = trade(worker, minutes)
         with runtime.db.session() as db:
             owner = db.get(WorkerReplay, replay_id)
             report = runtime.replays.read(db, owner.user_id, replay_id)["report"]
-        took = time.perf_counter() - began
+        took, used = time.perf_counter() - began, time.process_time() - cpu
         raw = floor(runtime, replay_id, minutes)
-        paper = paper_quotes(runtime, owner.user_id, requests)
+        paper, paper_cpu = paper_quotes(runtime, owner.user_id, requests)
     summary = report["summary"] if report else {"exit": exited}
     print(
         f"replayed {minutes} minutes: {took:.2f} s, {requests} requests "
         f"({took / requests * 1000:.1f} ms each), {orders} orders; target < {GOAL_S:.0f} s "
         f"for 375 minutes"
     )
+    print(
+        f"CPU: {used:.2f} s ({used / requests * 1000:.1f} ms a request; the wall time is this "
+        f"times the host's contention, load {load():.1f} on {os.cpu_count()} CPUs)"
+    )
     print(f"report: {summary}")
     print(f"floor (the minutes through the tape, no server): {raw * 1000:.2f} ms")
     print(
         f"paper: the same {requests} requests as quotes of a paper token: {paper:.2f} s "
-        f"({paper / requests * 1000:.1f} ms each); the replay's own cost "
-        f"{(took - paper) / requests * 1000:.1f} ms a request"
+        f"({paper / requests * 1000:.1f} ms each, CPU {paper_cpu / requests * 1000:.1f} ms); "
+        f"the replay's own cost {(took - paper) / requests * 1000:.1f} ms a request "
+        f"(CPU {(used - paper_cpu) / requests * 1000:.1f} ms)"
     )
     print(
         row(

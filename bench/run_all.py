@@ -103,7 +103,7 @@ HEADLINES: dict[str, str] = {
     "journal": r"^upload|P&L page, cold|reference",
     "load": r"targets:",
     "paper_orders": r"orders/s",
-    "replay": r"^(replayed|floor|paper)",
+    "replay": r"^(replayed|CPU|floor|paper)",
     "request_cost": r"^(floor|cookie check|desk read) ",
     "scan": r"^\s*total",
     "startup": r"^(tradertape --help|CLI backtest|serve|first backtest|a portfolio's first scan)",

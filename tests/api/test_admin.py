@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests.helpers import PASSWORD, make_user, sign_in
+from tradertape.db.models import User, WorkerReplay
 from tradertape.runtime import Runtime
 
 
@@ -68,3 +70,30 @@ def test_admin_cannot_lock_themselves_out(client: TestClient, runtime: Runtime):
     bad = client.patch(f"/api/auth/admin/users/{admin_id}", json={"is_admin": "maybe"})
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["field"] == "is_admin"
+
+
+def test_a_replays_account_is_in_no_admin_list_and_takes_no_grant(
+    client: TestClient, runtime: Runtime
+):
+    sign_in(client, runtime, "root@x.in", admin=True)
+    body = {
+        "template_id": "basic-equity",
+        "strategy_run_id": "run_admin_list",
+        "replay": {"from": "2026-11-02", "to": "2026-11-02", "resolution": "day"},
+    }
+    assert client.post("/api/algo-workers/replays", json=body).status_code == 201
+    with runtime.db.session() as db:
+        replay = db.scalar(select(WorkerReplay))
+        assert replay is not None
+        account = replay.replay_user_id
+        assert db.get(User, account) is not None  # the row is there: its books are its own
+
+    listed = client.get("/api/auth/admin/users", params={"limit": 500}).json()
+    assert [u["email"] for u in listed] == ["root@x.in"]
+    granted = client.patch(f"/api/auth/admin/users/{account}", json={"is_admin": True})
+    assert granted.status_code == 404
+    assert granted.json() == {"detail": f"user {account} not found"}
+    with runtime.db.session() as db:
+        row = db.get(User, account)
+        assert row is not None
+        assert row.is_admin is False

@@ -6,7 +6,7 @@ so no test waits on time (the wall clock is the suite's `ManualClock`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,13 +19,14 @@ from tests.sdk.test_examples import run
 from tests.workers_kit import set_price
 from tradertape.candles import CandleSource
 from tradertape.candles.bars import Bars
-from tradertape.db.models import Trade, WorkerReplay
+from tradertape.candles.fo_minutes import MinuteContract
+from tradertape.db.models import Order, Trade, WorkerReplay
 from tradertape.domain.market import Interval
 from tradertape.domain.replay import open_of
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.testkit import make_tick
-from tradertape_worker import KiteAlgoWorkerClient, ensure_run, limit_order
+from tradertape_worker import KiteAlgoWorkerClient, ensure_run, equity_market_order, limit_order
 
 DAY = date(2026, 11, 2)  # a Monday
 OTHER_DAY = date(2026, 11, 3)
@@ -215,13 +216,7 @@ def test_at_60x_the_replay_follows_the_wall_clock_and_matches_its_own_resting_or
     import_minutes(runtime, "NSE:INFY", DAY, "1500.00", "0.10")
     started = start_replay(client, DAY, "run_limit", speed="60")
     with connect(client, started["token"]) as worker:
-        ensure_run(
-            worker,
-            strategy_run_id="run_limit",
-            template_id="basic-equity",
-            account_scope="kite:paper",
-            execution_mode="paper",
-        )
+        open_run(worker, "run_limit")
         # 09:15: a buy fills at the minute's open (1500.00); a sell limit at 1502.00 rests.
         buy = limit_order("NSE", "INFY", "BUY", "CNC", 1, 1500.0)
         worker.place_order("run_limit", buy, idempotency_key="run_limit:buy")
@@ -246,6 +241,130 @@ def test_at_60x_the_replay_follows_the_wall_clock_and_matches_its_own_resting_or
     assert sold.filled_at == open_of(DAY) + timedelta(minutes=20)  # matched on its own bar
 
 
+def open_run(worker: KiteAlgoWorkerClient, run_id: str) -> None:
+    """The replay's run, recovered as a paper worker's start does."""
+    ensure_run(
+        worker,
+        strategy_run_id=run_id,
+        template_id="basic-equity",
+        account_scope="kite:paper",
+        execution_mode="paper",
+    )
+
+
 def status_of(worker: KiteAlgoWorkerClient, side: str) -> str:
     orders = worker.list_orders("run_limit")["orders"]
     return str(next(o["status"] for o in orders if o["transaction_type"] == side))
+
+
+def test_the_mis_square_off_and_the_days_expiry_run_on_the_replays_own_clock(
+    client: TestClient, runtime: Runtime, clock: ManualClock, sdk: KiteAlgoWorkerClient
+):
+    """At 60× a wall second is a session minute: the suite's clock is moved, nothing sleeps."""
+    import_minutes(runtime, "NSE:INFY", DAY, "1500.00", "0.10")
+    import_minutes(runtime, "NSE:INFY", OTHER_DAY, "1300.00", "0.10")  # through the limits
+    body = {
+        "template_id": "basic-equity",
+        "strategy_run_id": "run_eod",
+        "replay": {"from": DAY.isoformat(), "to": OTHER_DAY.isoformat(), "speed": "60"},
+    }
+    started = client.post("/api/algo-workers/replays", json=body).json()
+    ist = timedelta(hours=5, minutes=30)
+    with connect(client, started["token"]) as worker:
+        open_run(worker, "run_eod")
+        # 09:15: an MIS buy fills; an MIS and a CNC (DAY) buy limit rest below the market.
+        buy = equity_market_order("INFY", "BUY", 2, product="MIS")
+        worker.place_order("run_eod", buy, idempotency_key="run_eod:mis")
+        for product in ("MIS", "CNC"):
+            rest = limit_order("NSE", "INFY", "BUY", product, 1, 1400.0)
+            worker.place_order("run_eod", rest, idempotency_key=f"run_eod:{product}")
+        clock.advance(timedelta(seconds=364))  # 15:19
+        worker.get_quotes(["NSE:INFY"])
+        assert replay_orders(runtime, "run_eod")[1:] == [("MIS", "OPEN"), ("CNC", "OPEN")]
+        assert [t.product for t in runtime_trades(runtime, started["id"])] == ["MIS"]
+        clock.advance(timedelta(seconds=2))  # 15:21: the square-off (15:20) has played
+        worker.get_quotes(["NSE:INFY"])
+        orders = replay_orders(runtime, "run_eod")
+        assert orders[1:3] == [("MIS", "CANCELLED"), ("CNC", "OPEN")]
+        fills = runtime_trades(runtime, started["id"])
+        closed = next(t for t in fills if t.transaction_type == "SELL")
+        assert (closed.product, closed.quantity) == ("MIS", 2)
+        assert closed.filled_at == open_of(DAY) + timedelta(minutes=365)  # 15:20 IST
+        assert closed.price == Decimal("1500.00") + Decimal("0.10") * 365  # that bar's open
+        # The next session opens through the CNC limit: the DAY order lapsed at the close
+        # and is not matched there.
+        clock.advance(timedelta(seconds=30))
+        quote = worker.get_quotes(["NSE:INFY"])["quotes"][0]
+        assert quote["received_at"].startswith(OTHER_DAY.isoformat())
+        assert replay_orders(runtime, "run_eod")[2] == ("CNC", "CANCELLED")
+        assert len(runtime_trades(runtime, started["id"])) == 2
+    with runtime.db.session() as db:
+        row = db.scalar(select(WorkerReplay).where(WorkerReplay.run_key == "run_eod"))
+        assert row is not None
+        cnc = db.scalar(
+            select(Order).where(Order.user_id == row.replay_user_id, Order.product == "CNC")
+        )
+        assert cnc is not None
+        assert cnc.status_message == "Order cancelled at the end of the trading day."
+        assert (cnc.updated_at.replace(tzinfo=UTC) + ist).time() == time(15, 30)
+    # The market's own jobs, on the suite's clock, leave the replay's account alone.
+    assert runtime.market_clock.now() == runtime.clock.now()
+
+
+def replay_orders(runtime: Runtime, run_key: str) -> list[tuple[str, str]]:
+    """The replay account's orders (product, status), oldest first."""
+    with runtime.db.session() as db:
+        row = db.scalar(select(WorkerReplay).where(WorkerReplay.run_key == run_key))
+        assert row is not None
+        orders = db.scalars(
+            select(Order).where(Order.user_id == row.replay_user_id).order_by(Order.id)
+        )
+        return [(o.product, o.status) for o in orders]
+
+
+def write_fo_minutes(runtime: Runtime, contract: MinuteContract, first: float, step: float) -> None:
+    """A session of DAY's minutes of an F&O contract (or an index) in the F&O minute store."""
+    store = runtime.replays.fo
+    assert store is not None
+    start = np.datetime64(open_of(DAY).replace(tzinfo=None), "s")
+    opens = np.round(first + step * np.arange(375), 2)
+    bars = Bars.from_arrays(
+        Interval.MINUTE,
+        time=start + np.arange(375).astype("timedelta64[m]"),
+        open=opens,
+        high=opens + abs(step),
+        low=opens,
+        close=np.round(opens + step, 2),
+        volume=np.full(375, 50_000.0),
+    )
+    store.write(contract, bars)
+
+
+def test_an_option_trades_in_a_replay_at_its_imported_minutes_else_the_model(
+    client: TestClient, runtime: Runtime, sdk: KiteAlgoWorkerClient
+):
+    expiry = date(2026, 11, 3)  # NIFTY's weekly expiry after DAY
+    write_fo_minutes(runtime, MinuteContract("NIFTY", "IDX"), 24_000.0, 1.0)
+    write_fo_minutes(runtime, MinuteContract("NIFTY", "CE", expiry, 24_000.0), 120.0, 0.05)
+    started = start_replay(client, DAY, "run_opt")
+    call, put = "NFO:NIFTY26N0324000CE", "NFO:NIFTY26N0324000PE"
+    with connect(client, started["token"]) as worker:
+        open_run(worker, "run_opt")
+        quotes = {q["symbol"]: q for q in worker.get_quotes([call, put])["quotes"]}
+        assert quotes[call]["received_at"].startswith(DAY.isoformat())
+        # The imported call: its minute's open, never ahead of the replay's clock.
+        minute = minute_of(quotes[call]["received_at"], DAY)
+        assert (
+            Decimal(str(quotes[call]["last_price"])) == Decimal("120.00") + Decimal("0.05") * minute
+        )
+        # The put has no minutes: the model prices it from the replay's index (24,000 + a
+        # minute), a positive premium of an at-the-money put.
+        assert 0 < quotes[put]["last_price"] < 1_000
+        buy = equity_market_order("NIFTY26N0324000CE", "BUY", 65, product="NRML", exchange="NFO")
+        placed = worker.place_order("run_opt", buy, idempotency_key="run_opt:buy")
+        assert placed["status"] in ("accepted", "filled"), placed
+    [fill] = runtime_trades(runtime, started["id"])
+    assert (fill.exchange, fill.tradingsymbol, fill.quantity) == ("NFO", "NIFTY26N0324000CE", 65)
+    assert fill.filled_at.date() == DAY
+    placed_minute = int((fill.filled_at.replace(tzinfo=UTC) - open_of(DAY)).total_seconds() // 60)
+    assert fill.price == Decimal("120.00") + Decimal("0.05") * placed_minute

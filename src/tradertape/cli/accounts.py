@@ -90,15 +90,16 @@ def user_deposit(
 
 @user_app.command("list")
 def user_list() -> None:
-    """List users."""
+    """List users (people: a worker replay's own account is not listed)."""
     from sqlalchemy import select
 
     from tradertape.db.models import User
+    from tradertape.services.accounts.users import people
 
     runtime = build_runtime()
     table = Table("id", "email", "admin", "class 0 (secrets in the cloud)", "created", "last login")
     with runtime.db.session() as db:
-        for user in db.scalars(select(User).order_by(User.id)):
+        for user in db.scalars(select(User).where(people()).order_by(User.id)):
             table.add_row(
                 str(user.id),
                 user.email,

@@ -47,7 +47,16 @@ def locked_orders(db: Session, where: ColumnElement[bool]) -> Sequence[Order]:
     The market's jobs read orders through here (matching on the feed's ticks, square-off,
     expiry): a replay's account is left out, as it trades on the replay's clock and prices
     and its replay matches and ends its orders itself (`services.workers.replays`)."""
-    condition = (Order.broker == BROKER) & not_replayed(Order.user_id) & where
+    return _locked(db, (Order.broker == BROKER) & not_replayed(Order.user_id) & where)
+
+
+def locked_account_orders(db: Session, user_id: int, where: ColumnElement[bool]) -> Sequence[Order]:
+    """One account's paper orders matching `where`, read as `locked_orders` reads them: a
+    worker replay's session jobs (square-off, expiry) on the replay's own clock."""
+    return _locked(db, (Order.broker == BROKER) & (Order.user_id == user_id) & where)
+
+
+def _locked(db: Session, condition: ColumnElement[bool]) -> Sequence[Order]:
     found = db.execute(
         select(Order.id, Order.user_id, Order.attribution, Order.owner_kind, Order.owner_id).where(
             condition

@@ -84,8 +84,11 @@ def build_market(
     # A worker replay's requests read the replay's time and prices instead (per request:
     # `services.workers.replay_scope`); everything else reads the market's.
     market_clock: Clock = ScopedClock(feed_time)
-    # Index options are listed and priced from their index when no dump lists them.
-    options = OptionMarket(clock=market_clock, calendar=calendar, base=build_catalog, quotes=quotes)
+    # Index options are listed and priced from their index when no dump lists them (inside
+    # a worker replay: from the replay's index, on its day).
+    options = OptionMarket(
+        clock=market_clock, calendar=calendar, base=build_catalog, quotes=scoped_quotes(quotes)
+    )
     feed_watch = watch_feed(
         feed, settings.feed, clock=clock, calendar=calendar, on_stale=stale_notice(db, clock)
     )

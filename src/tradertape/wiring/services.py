@@ -17,6 +17,7 @@ from tradertape.services.accounts.ratelimit import RateLimiter, attempt_windows
 from tradertape.services.accounts.sessions import SessionService
 from tradertape.services.alerts.placing import Placer
 from tradertape.services.baskets.unwind import LateRefusals
+from tradertape.services.market.instruments import build_catalog
 from tradertape.services.notifications.mail import Outbox
 from tradertape.services.options.follow import OptionExecutions
 from tradertape.services.portfolios.signals import PortfolioTrading
@@ -143,6 +144,9 @@ def build_services(
         ),
         protect=lambda run_pk: protection.evaluate(run_pk, timer=True),
         fo=FoMinuteStore.in_data_folder(settings.data_dir),
+        session=venues.session_jobs,  # the MIS square-off and expiry, on the replay's clock
+        model=market.options.model_tick,  # an option's price with no imported minutes
+        instruments=build_catalog,  # an index's or a stock's row (no options listed)
     )
     return Services(
         workers=workers,

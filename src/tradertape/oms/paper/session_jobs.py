@@ -40,7 +40,7 @@ from tradertape.domain.order_state import WORKING as _WORKING
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.oms.job_guard import UNGUARDED, Guard
-from tradertape.oms.order_locks import lock_user, locked_orders
+from tradertape.oms.order_locks import lock_user, locked_account_orders, locked_orders
 from tradertape.oms.paper import expiry
 from tradertape.oms.paper.exchange import BROKER, SQUAREOFF, PaperExchange
 from tradertape.oms.positions import net_positions
@@ -48,6 +48,12 @@ from tradertape.ports.clock import IST, Clock
 
 LastTick = Callable[[str], Tick | None]
 MARKET_OPEN = time(9, 15)
+# An MIS order the square-off cancels: working, and not one of its own closes.
+_PENDING_MIS = (
+    (Order.product == Product.MIS.value)
+    & one_of(Order.status, _WORKING)
+    & (Order.source != SQUAREOFF)
+)
 
 
 def order_item(order: Order) -> str:
@@ -129,21 +135,8 @@ class SessionJobs:
         earliest = min(config.squareoff_equity, config.squareoff_fno)
         if not self._calendar.is_trading_day(local.date()) or local.time() < earliest:
             return []
-        pending = locked_orders(
-            db,
-            (Order.product == Product.MIS.value)
-            & one_of(Order.status, _WORKING)
-            & (Order.source != SQUAREOFF),
-        )
-
-        def cancel(order: Order) -> None:
-            if self._past_squareoff(order.exchange, now):
-                message = "Cancelled by the broker at the MIS square-off time."
-                self._exchange.record(
-                    db, order, OrderEvent(EventKind.EXPIRED, now, message=message)
-                )
-
-        _each_order(guard, "session.square_off_mis", pending, cancel, db)
+        pending = locked_orders(db, _PENDING_MIS)
+        _each_order(guard, "session.square_off_mis", pending, self._mis_cancel(db, now), db)
         db.commit()
         owners = db.scalars(
             select(Trade.user_id)
@@ -163,6 +156,32 @@ class SessionJobs:
             db=db,
         )
         return [order for orders in closed for order in orders]
+
+    @property
+    def squareoff_times(self) -> tuple[time, time]:
+        """The MIS square-off times (equity, F&O) of the paper exchange."""
+        config = self._exchange.config
+        return config.squareoff_equity, config.squareoff_fno
+
+    def square_off_account(self, db: Session, user_id: int) -> list[Order]:
+        """One account's MIS square-off at the clock's time: a worker replay's, on its own
+        clock (the market's job leaves a replay's account out). Its pending MIS orders are
+        cancelled and its open MIS positions closed, each past its segment's cut-off."""
+        now = self._clock.now()
+        pending = locked_account_orders(db, user_id, _PENDING_MIS)
+        _each_order(UNGUARDED, "replay.square_off_mis", pending, self._mis_cancel(db, now), db)
+        db.commit()
+        return self._close_positions(db, user_id, now)
+
+    def _mis_cancel(self, db: Session, now: datetime) -> Callable[[Order], None]:
+        def cancel(order: Order) -> None:
+            if self._past_squareoff(order.exchange, now):
+                message = "Cancelled by the broker at the MIS square-off time."
+                self._exchange.record(
+                    db, order, OrderEvent(EventKind.EXPIRED, now, message=message)
+                )
+
+        return cancel
 
     def _close_positions(self, db: Session, user_id: int, now: datetime) -> list[Order]:
         day = now.astimezone(IST).date().isoformat()
@@ -259,15 +278,36 @@ class SessionJobs:
         """Cancel DAY orders after their segment's close (the calendar's: cash at 15:30, F&O
         at 15:40 from August 2026) and TTL orders whose minutes ran out."""
         now = self._clock.now()
-        local = now.astimezone(IST)
         closed = {derivative: self._closed(derivative, now) for derivative in (False, True)}
         working = locked_orders(db, one_of(Order.status, _WORKING))
+        return self._expire(db, working, now, closed, guard, "session.expire_orders")
+
+    def expire_account_orders(self, db: Session, user_id: int) -> int:
+        """One account's order expiry at its session's close, the clock's time: a worker
+        replay's, on its own clock. A replay plays 09:15–15:30 only, so every segment's day
+        is over at its close (no F&O minutes after 15:30 are played to wait for)."""
+        working = locked_account_orders(db, user_id, one_of(Order.status, _WORKING))
+        now = self._clock.now()
+        return self._expire(
+            db, working, now, {False: True, True: True}, UNGUARDED, "replay.expire_orders"
+        )
+
+    def _expire(
+        self,
+        db: Session,
+        working: Sequence[Order],
+        now: datetime,
+        closed: dict[bool, bool],
+        guard: Guard,
+        job: str,
+    ) -> int:
+        today = now.astimezone(IST).date()
 
         def expire(order: Order) -> bool:
             closed_today = closed[order.exchange in (Exchange.NFO.value, Exchange.BFO.value)]
             if order.expires_at is not None and order.expires_at <= now:
                 message = "Order expired: its time-to-live ran out."
-            elif self._day_over(order.placed_at.astimezone(IST).date(), local.date(), closed_today):
+            elif self._day_over(order.placed_at.astimezone(IST).date(), today, closed_today):
                 message = "Order cancelled at the end of the trading day."
             else:
                 return False
@@ -276,13 +316,7 @@ class SessionJobs:
 
         expired = sum(
             guard.each(
-                working,
-                job="session.expire_orders",
-                key=order_item,
-                owner=_owner,
-                work=expire,
-                db=db,
-                batch=True,
+                working, job=job, key=order_item, owner=_owner, work=expire, db=db, batch=True
             )
         )
         db.commit()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import User
 from tradertape.errors import Conflict, InvalidField, NotFound
 from tradertape.oms import deposit
+from tradertape.oms.order_locks import not_replayed
 from tradertape.ports.clock import Clock
 from tradertape.security.passwords import hash_password
 
@@ -101,9 +102,16 @@ def set_password(session: Session, *, user: User, password: str) -> None:
     session.commit()
 
 
+def people() -> ColumnElement[bool]:
+    """Users who are people: a worker replay's own account (a user row no one signs in as,
+    `services.workers.replays`) is in no list a person reads."""
+    return not_replayed(User.id)
+
+
 def list_users(db: Session, *, limit: int, offset: int) -> list[User]:
-    """All users, oldest first (admin use)."""
-    return list(db.scalars(select(User).order_by(User.id).limit(limit).offset(offset)))
+    """All people's accounts, oldest first (admin use)."""
+    query = select(User).where(people()).order_by(User.id).limit(limit).offset(offset)
+    return list(db.scalars(query))
 
 
 def update_flags(
@@ -120,8 +128,8 @@ def update_flags(
     An admin cannot demote or disable themselves, so an installation never locks
     itself out of its last admin by accident.
     """
-    user = db.get(User, user_id)
-    if user is None:
+    user = db.scalar(select(User).where(User.id == user_id, people()))
+    if user is None:  # a replay's account too: nobody's to grant anything to
         raise NotFound(f"user {user_id} not found")
     if user.id == actor.id and (is_admin is False or is_active is False):
         raise Conflict("you cannot remove your own admin rights or disable yourself")

@@ -184,6 +184,23 @@ def load(
             )
         else:
             bars = daily
+    return _tape(key, token, bars, resolution, source)
+
+
+def contract_tape(
+    fo: FoMinuteStore | None, key: str, token: int, days: tuple[date, ...]
+) -> Tape | None:
+    """An F&O contract's tape from its imported minutes over `days`; None without them (an
+    option has no day candles to draw minutes through: the replay models its price)."""
+    if fo is None:
+        return None
+    bars = fo_minutes(fo, key.partition(":")[2], days)
+    if not bars.time.size:
+        return None
+    return _tape(key, token, bars, Resolution.MINUTE, CandleSource.IMPORT.value)
+
+
+def _tape(key: str, token: int, bars: Bars, resolution: Resolution, source: str) -> Tape:
     bar = timedelta(minutes=1) if resolution is Resolution.MINUTE else resolution.bar
     return Tape(
         key=key,

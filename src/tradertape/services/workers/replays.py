@@ -17,9 +17,9 @@ import secrets
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,8 +29,9 @@ from tradertape.candles.fo_minutes import FoMinuteStore
 from tradertape.db.models import CashEntry, Order, Trade, User, WorkerReplay, WorkerRun, WorkerToken
 from tradertape.domain.calendar import IST, TradingCalendar
 from tradertape.domain.instruments import InstrumentCatalog
+from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING
-from tradertape.domain.replay import ReplaySpec, Resolution, Timeline, elapsed
+from tradertape.domain.replay import SESSION, ReplaySpec, Resolution, Timeline, elapsed, open_of
 from tradertape.domain.utc_times import utc_iso
 from tradertape.domain.worker_access import (
     DEFAULT_ACTIONS,
@@ -46,14 +47,47 @@ from tradertape.services.accounts import worker_tokens
 from tradertape.services.workers import replay_report, runs
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.replay_scope import FixedClock, ReplayScope, entered
-from tradertape.services.workers.replay_tape import Tape, load
+from tradertape.services.workers.replay_tape import Tape, contract_tape, load
 
 RUNNING = "running"
+_DERIVATIVE_PREFIXES = ("NFO:", "BFO:")
 FINISHED_STATUS = "finished"
 MAX_TAPES = 256  # instruments held in memory across replays (each a month of minutes at most)
 
+LastTick = Callable[[str], Tick | None]
 Advance = Callable[[Session, Order, Any, Any], object]
 Protect = Callable[[int], object]
+
+
+class ReplaySessionJobs(Protocol):
+    """The paper exchange's session jobs for one account, at the (replay's) clock's time."""
+
+    @property
+    def squareoff_times(self) -> tuple[time, time]: ...
+
+    def square_off_account(self, db: Session, user_id: int) -> object: ...
+
+    def expire_account_orders(self, db: Session, user_id: int) -> object: ...
+
+
+DayJob = Callable[[ReplaySessionJobs, Session, int], object]
+
+
+def _square_off(jobs: ReplaySessionJobs, db: Session, user_id: int) -> object:
+    return jobs.square_off_account(db, user_id)
+
+
+def _expire(jobs: ReplaySessionJobs, db: Session, user_id: int) -> object:
+    return jobs.expire_account_orders(db, user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class RunState:
+    """What a replay reads of its run on each request."""
+
+    id: int
+    status: str
+    protection_armed: bool
 
 
 @dataclass(slots=True)
@@ -68,8 +102,15 @@ class Replays:
     advance: Advance  # the paper exchange's: one working order on one tick (no commit)
     protect: Protect | None = None  # the protection engine's evaluation of one run
     fo: FoMinuteStore | None = None  # imported F&O and index minutes
+    session: ReplaySessionJobs | None = None  # the paper exchange's square-off and expiry
+    model: LastTick | None = None  # the options model's price of an option (no minutes)
+    instruments: Callable[[Session], InstrumentCatalog] | None = None  # without options
     _tapes: dict[tuple[int, str], Tape] = field(default_factory=dict)
     _timelines: dict[int, Timeline] = field(default_factory=dict)  # a replay's days are fixed
+    # A token's replay and a replay's run never change: a request reads them by primary key.
+    _by_secret: dict[str, int] = field(default_factory=dict)
+    _runs: dict[int, int] = field(default_factory=dict)
+    _modelled: set[tuple[int, str]] = field(default_factory=set)  # F&O with no minutes
 
     # -- starting -------------------------------------------------------------------------
 
@@ -165,11 +206,20 @@ class Replays:
         """The replay a token's secret is bound to, if it is a replay's."""
         if not secret.startswith(REPLAY_TOKEN_PREFIX):
             return None
-        return db.scalar(
+        digest = sha256_hex(secret)
+        known = self._by_secret.get(digest)
+        if known is not None and (row := db.get(WorkerReplay, known)) is not None:
+            return row
+        row = db.scalar(
             select(WorkerReplay)
             .join(WorkerToken, WorkerToken.id == WorkerReplay.token_id)
-            .where(WorkerToken.secret_hash == sha256_hex(secret))
+            .where(WorkerToken.secret_hash == digest)
         )
+        if row is not None:
+            if len(self._by_secret) >= MAX_TAPES:
+                self._by_secret.clear()
+            self._by_secret[digest] = row.id
+        return row
 
     def enter_secret(self, secret: str) -> ReplayScope | None:
         """`enter` in a session of its own (the API's replay door, in a worker thread)."""
@@ -212,54 +262,68 @@ class Replays:
     def _scope(self, row: WorkerReplay, now: datetime) -> ReplayScope:
         def last_tick(key: str) -> Any:
             tape = self.tape(row, key)
-            return None if tape is None else tape.tick_at(now)
+            if tape is not None:
+                return tape.tick_at(now)
+            # An option without imported minutes: the options model's price, from the
+            # replay's index at the replay's instant (both read through this scope).
+            return (
+                self.model(key)
+                if self.model is not None and (row.id, key) in self._modelled
+                else None
+            )
 
         return ReplayScope(replay_id=row.id, clock=FixedClock(now), last_tick=last_tick)
 
     def tape(self, row: WorkerReplay, key: str) -> Tape | None:
         """The instrument's tape in this replay (None for an instrument not listed)."""
         held = self._tapes.get((row.id, key))
-        if held is not None:
+        if held is not None or (row.id, key) in self._modelled:
             return held
+        derivative = key.startswith(_DERIVATIVE_PREFIXES)
+        # A listed option's catalog asks its index's price (its strikes' anchor), which is
+        # this replay's tape of the index: the index is found without the options listed.
+        listed = self.catalog if derivative or self.instruments is None else self.instruments
         with self.sessions() as db:
-            instrument = self.catalog(db).find(key)
+            instrument = listed(db).find(key)
         if instrument is None:
             return None
         timeline = self._timeline(row)
-        tape = load(
-            self.store,
-            instrument.key,
-            instrument.instrument_token,
-            timeline.days,
-            Resolution(row.resolution),
-            self.fo,
-        )
+        if derivative:  # imported minutes only, or modelled
+            found = None
+            if row.resolution == Resolution.MINUTE.value:
+                found = contract_tape(
+                    self.fo, instrument.key, instrument.instrument_token, timeline.days
+                )
+            if found is None:
+                self._modelled.add((row.id, key))
+                return None
+            tape = found
+        else:
+            tape = load(
+                self.store,
+                instrument.key,
+                instrument.instrument_token,
+                timeline.days,
+                Resolution(row.resolution),
+                self.fo,
+            )
         if len(self._tapes) >= MAX_TAPES:
             self._tapes.pop(next(iter(self._tapes)))
         self._tapes[(row.id, key)] = tape
         return tape
 
-    def _catch_up(self, db: Session, row: WorkerReplay, scope: ReplayScope) -> WorkerRun | None:
-        """Match the account's working orders on every bar played since the last request."""
+    def _catch_up(self, db: Session, row: WorkerReplay, scope: ReplayScope) -> RunState | None:
+        """Play every bar since the last request: the account's working orders matched on
+        each, and the day's MIS square-off and order expiry at their times on the replay's
+        clock, in the order they fall."""
         now = scope.clock.now()
         after = row.processed_at or self._timeline(row).at(timedelta(0)) - timedelta(seconds=1)
-        orders = list(
-            db.scalars(
-                select(Order).where(Order.user_id == row.replay_user_id, Order.status.in_(WORKING))
-            )
-        )
-        catalog = self.catalog(db) if orders else None
-        for order in orders:
-            key = f"{order.exchange}:{order.tradingsymbol}"
-            tape = self.tape(row, key)
-            if tape is None:
-                continue
-            for at in tape.starts_between(after, now):
-                if order.status not in WORKING:
-                    break
-                tick = tape.tick_at(at)
-                with entered(replace(scope, clock=FixedClock(at))):
-                    self.advance(db, order, catalog.get(key) if catalog else None, tick)
+        for mark, job in [*self._day_jobs(row, after, now), (now, None)]:
+            self._match(db, row, scope, after, mark)
+            if job is not None and self.session is not None:
+                with entered(self._scope(row, mark)):
+                    job(self.session, db, row.replay_user_id)
+            after = mark
         row.processed_at = now
         run = self._run(db, row)
         if self.protect is not None and run is not None and run.protection_armed:
@@ -267,15 +331,74 @@ class Replays:
             self.protect(run.id)
         return run
 
-    def _run(self, db: Session, row: WorkerReplay) -> WorkerRun | None:
-        return db.scalar(
-            select(WorkerRun).where(
-                WorkerRun.token_id == row.token_id, WorkerRun.run_key == row.run_key
+    def _day_jobs(
+        self, row: WorkerReplay, after: datetime, upto: datetime
+    ) -> list[tuple[datetime, DayJob]]:
+        """The session jobs falling in (`after`, `upto`], oldest first: each day's MIS
+        square-off (the paper exchange's times, equity and F&O) and its close's expiry."""
+        if self.session is None:
+            return []
+        cuts = sorted(set(self.session.squareoff_times))
+        found: list[tuple[datetime, DayJob]] = []
+        for day in self._timeline(row).days:
+            close = open_of(day) + SESSION
+            if close <= after:
+                continue
+            for cut in cuts:
+                found.append((datetime.combine(day, cut, IST).astimezone(UTC), _square_off))
+            found.append((close, _expire))
+        return [(at, job) for at, job in found if after < at <= upto]
+
+    def _match(
+        self, db: Session, row: WorkerReplay, scope: ReplayScope, after: datetime, upto: datetime
+    ) -> None:
+        """Match the account's working orders on every bar starting in (`after`, `upto`]."""
+        # Most requests find none: their ids first, the rows (a wide entity to load) only then.
+        working = list(
+            db.scalars(
+                select(Order.id).where(
+                    Order.user_id == row.replay_user_id, Order.status.in_(WORKING)
+                )
             )
         )
+        if not working:
+            return
+        orders = db.scalars(select(Order).where(Order.id.in_(working)).order_by(Order.id))
+        catalog = self.catalog(db)
+        for order in list(orders):
+            key = f"{order.exchange}:{order.tradingsymbol}"
+            tape = self.tape(row, key)
+            if tape is None:
+                continue
+            for at in tape.starts_between(after, upto):
+                if order.status not in WORKING:
+                    break
+                tick = tape.tick_at(at)
+                with entered(replace(scope, clock=FixedClock(at))):
+                    self.advance(db, order, catalog.get(key), tick)
+
+    def _run(self, db: Session, row: WorkerReplay) -> RunState | None:
+        """The replay's run: what the replay reads of it (its id, status, protection)."""
+        known = self._runs.get(row.id)
+        where = (
+            WorkerRun.id == known
+            if known is not None
+            else (WorkerRun.token_id == row.token_id) & (WorkerRun.run_key == row.run_key)
+        )
+        found = db.execute(
+            select(WorkerRun.id, WorkerRun.status, WorkerRun.protection_armed).where(where)
+        ).first()
+        if found is None:
+            self._runs.pop(row.id, None)
+            return None
+        if known is None:
+            if len(self._runs) >= MAX_TAPES:
+                self._runs.clear()
+            self._runs[row.id] = found.id
+        return RunState(found.id, found.status, bool(found.protection_armed))
 
     def _finish_if_due(
-        self, db: Session, row: WorkerReplay, scope: ReplayScope, run: WorkerRun | None
+        self, db: Session, row: WorkerReplay, scope: ReplayScope, run: RunState | None
     ) -> None:
         timeline = self._timeline(row)
         since = self.wall.now() - row.started_at

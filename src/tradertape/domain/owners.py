@@ -107,6 +107,20 @@ def placer_of(source: str | None, attribution: Mapping[str, Any] | None = None) 
     return MANUAL
 
 
+def tags_of(owner: Owner) -> dict[str, int]:
+    """The attribution tag an order of a book owner is placed with, which `owner_from` reads
+    back as `owner` (a portfolio's or a worker run's; an option run's legs add
+    ``option_leg``); nothing for another owner. Placing subsystems write their owner so,
+    and no package outside the OMS reads these tags: it reads the order's owner."""
+    if owner.id is None:
+        return {}
+    if owner.kind is OwnerKind.PORTFOLIO:
+        return {_PORTFOLIO_TAG: owner.id}
+    if owner.kind in (OwnerKind.WORKER_RUN, OwnerKind.OPTION_RUN):
+        return {_RUN_TAG: owner.id}
+    return {}
+
+
 def run_owner(run_id: int) -> Owner:
     """A worker run's owner, for reading its book or scope (an option run's legs share it)."""
     return Owner(OwnerKind.WORKER_RUN, run_id)

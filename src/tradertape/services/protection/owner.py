@@ -1,8 +1,11 @@
-"""An MTM rule's exit as an order owner (`oms.owners`).
+"""An MTM rule's exit as an order owner (`services.owner_packages`).
 
-An MTM rule's exit of the account's positions: its ``risk_breach`` notice tells it
-(`mtm_exits`). An exit of a portfolio's or run's position is theirs, placed by the rule
-(`domain.owners.placer_of`): the bell leaves it to this notice too.
+An MTM rule's exit of the account's positions: its ``risk_breach`` notice tells it. An
+exit of a portfolio's or run's position is theirs, placed by the rule
+(`domain.owners.placer_of`, its tags from `domain.owners.tags_of`): the bell leaves it to
+this notice too. Its placing commands: `mtm_exits` (a tripped rule's exits). No follower:
+the exits' outcome is read back by the rule's next pass. Its reads for routes:
+`mtm_exits` (the rules and their readings), `settings`.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import ClassVar
 
 from tradertape.domain.owners import OwnerKind
 from tradertape.oms import CallerTells
+from tradertape.services.owner_packages import OwnerPackage
 
 
 class MtmExitPolicy(CallerTells):
@@ -20,3 +24,4 @@ class MtmExitPolicy(CallerTells):
 
 
 POLICY = MtmExitPolicy()
+PACKAGE = OwnerPackage(POLICY)

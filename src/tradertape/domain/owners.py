@@ -3,7 +3,7 @@
 Nine subsystems place and follow orders. Each used to say who it was with string keys in
 the order's ``attribution`` and its ``source``, and each other package (books, risk, locks,
 notices) read those keys again. The owner is that answer, read once: the order's
-``owner_kind`` and ``owner_id`` columns (migration 0074), on every OMS event (`owner`), and
+``owner_kind`` and ``owner_id`` columns (migration 0077), on every OMS event (`owner`), and
 the key of the owner's policy (`oms.owners`), which answers its book, risk scope, lock,
 whether the bell tells its events, and follows its events.
 

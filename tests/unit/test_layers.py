@@ -16,7 +16,9 @@ empty: they call the OMS door or a service). The composition root (`runtime.py` 
 builders per context in `wiring/`) and `jobs/` wire the OMS's venues and are its own; the
 deliveries (`api/`, `cli/`, `mcp/`, `telegram/`) and the services reach it by its door, and
 the services import no delivery and no wiring. The runtime imports no job (`jobs/` is built
-from it; what both need is in `services/background/`).
+from it; what both need is in `services/background/`). Outside the OMS, `domain/owners.py`
+and the migrations no module reads an order's owner from its tags (``run_pk``,
+``attribution["portfolio_id"]``): it reads the typed owner.
 """
 
 from __future__ import annotations
@@ -486,8 +488,10 @@ def test_api_holds_routes_and_their_contract():
 
 
 #: The attribution tags `domain.owners.owner_from` reads an order's owner from (when the
-#: order is recorded: the OMS stores it in ``owner_kind``/``owner_id``).
-OWNER_TAGS = frozenset({"run_pk", "portfolio_id"})
+#: order is recorded: the OMS stores it in ``owner_kind``/``owner_id``). ``run_pk`` is read
+#: by no one else however named; the others (also routes' and rows' field names) not out
+#: of anything named as an order's tags.
+OWNER_TAGS = frozenset({"run_pk", "portfolio_id", "mtm_rule_id", "alert_id", "webhook_id"})
 #: Where a tag may be read: the rule itself, the OMS that applies it, the migrations that
 #: back-filled the columns.
 _READS_TAGS = ("oms/", "domain/owners.py", "db/migrations/")

@@ -14,10 +14,10 @@ from tradertape.oms import OwnerPolicy, register
 from tradertape.services.alerts import owner as alerts
 from tradertape.services.assistant import owner as assistant
 from tradertape.services.baskets import owner as baskets
+from tradertape.services.mtm_exits import owner as mtm_exits
 from tradertape.services.options import owner as options
 from tradertape.services.owner_packages import FollowerKit, Following, OwnerPackage
 from tradertape.services.portfolios import owner as portfolios
-from tradertape.services.protection import owner as protection
 from tradertape.services.webhooks import owner as webhooks
 from tradertape.services.workers import owner as workers
 
@@ -28,7 +28,7 @@ PACKAGES: tuple[OwnerPackage, ...] = (
     alerts.PACKAGE,
     webhooks.PACKAGE,
     baskets.PACKAGE,
-    protection.PACKAGE,
+    mtm_exits.PACKAGE,
     assistant.PACKAGE,
 )
 POLICIES: tuple[OwnerPolicy, ...] = tuple(package.policy for package in PACKAGES)

@@ -1,5 +1,5 @@
 """The skeleton a tenth order owner copies (its siblings: ``workers``, ``options``,
-``portfolios``, ``alerts``, ``webhooks``, ``baskets``, ``protection``, ``assistant``).
+``portfolios``, ``alerts``, ``webhooks``, ``baskets``, ``mtm_exits``, ``assistant``).
 
 Never built, never registered: copy this package to ``services/<it>/``, then
 

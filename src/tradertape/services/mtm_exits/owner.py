@@ -3,9 +3,9 @@
 An MTM rule's exit of the account's positions: its ``risk_breach`` notice tells it. An
 exit of a portfolio's or run's position is theirs, placed by the rule
 (`domain.owners.placer_of`, its tags from `domain.owners.tags_of`): the bell leaves it to
-this notice too. Its placing commands: `mtm_exits` (a tripped rule's exits). No follower:
-the exits' outcome is read back by the rule's next pass. Its reads for routes:
-`mtm_exits` (the rules and their readings), `settings`.
+this notice too. Its placing commands: `exits` (a tripped rule's exits). No follower: the
+exits' outcome is read back by the rule's next pass. Its reads for routes: `exits` (the
+rules' state and arming).
 """
 
 from __future__ import annotations

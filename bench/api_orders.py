@@ -169,7 +169,7 @@ def baskets(count: int) -> dict[str, Any]:
     # `count` 4-leg baskets (an iron condor, then its reverse) in process, as the chain's
     # POST /api/options/basket sends them; CPU per leg beside one plain order's
     from tradertape.oms import Account
-    from tradertape.services.options import basket
+    from tradertape.services.baskets import chain as basket
     users = make_users(runtime, 1, rules=True)
     paper = Account.of("paper", None)
     def legs(n: int) -> list[Any]:

@@ -45,13 +45,13 @@ from tradertape.services.brokers.egress import ServerEgress
 from tradertape.services.brokers.live_trading import UserBrokers
 from tradertape.services.brokers.reconcile import LiveReconciliation
 from tradertape.services.job_caps import JobCaps
+from tradertape.services.mtm_exits.exits import MtmExits
 from tradertape.services.notifications.mail import Outbox
 from tradertape.services.options.follow import OptionExecutions
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.ticker import OptionTicker
 from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.protection.engine import ProtectionEngine
-from tradertape.services.protection.mtm_exits import MtmExits
 from tradertape.services.protection.options import OptionProtectionEngine
 from tradertape.services.research.jobs import ResearchJobs
 from tradertape.services.risk import RiskMonitor

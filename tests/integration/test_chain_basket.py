@@ -15,7 +15,7 @@ from tests.helpers import sign_in
 from tests.workers_kit import set_price
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.options.basket import KEY_WINDOW
+from tradertape.services.baskets.chain import KEY_WINDOW
 from tradertape.testkit import make_tick
 
 NIFTY = "NSE:NIFTY 50"

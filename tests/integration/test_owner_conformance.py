@@ -1,8 +1,10 @@
-"""Every registered order owner (`oms.owners`, listed by `services.order_owners`) keeps the
-same contract: its orders are stored with it (`owner_kind`, `owner_id`), its policy names
-their book and risk scope, the locks its followers write under are asked for before its
-events are followed, a replayed command places nothing twice, and each event of its order
-reaches its followers once (and no other kind's).
+"""Every registered order owner (`oms.owners`, each a package listed by
+`services.order_owners`) keeps the same contract: its package is its policy's and follows
+its own kind's orders, wired as it builds them; its orders are stored with it
+(`owner_kind`, `owner_id`), its policy names their book and risk scope, the locks its
+followers write under are asked for before its events are followed, a replayed command
+places nothing twice, and each event of its order reaches its followers once (and no
+other kind's).
 
 A new kind of owner is added to `SAMPLES` (how its subsystem places an order) and runs here
 with the rest; `test_every_kind_has_a_sample` fails until it is.
@@ -39,7 +41,9 @@ from tradertape.oms import (
     risk_scope,
 )
 from tradertape.oms import emitter as oms_emitter
+from tradertape.runtime import Runtime
 from tradertape.services import order_owners
+from tradertape.services.owner_packages import FollowerKit
 from tradertape.services.risk.exposure import ALL, RiskScope
 from tradertape.services.risk.monitor import scope_of_owner
 from tradertape.testkit import make_tick
@@ -121,6 +125,32 @@ def test_every_kind_has_a_sample_and_a_policy():
     assert set(KINDS) == set(OwnerKind) == set(SAMPLES)
     for kind in KINDS:
         assert policy_of(kind).kind is kind
+
+
+def test_each_kind_is_one_package_and_its_policy_the_registered_one():
+    by_kind = {package.kind: package for package in order_owners.PACKAGES}
+    assert len(by_kind) == len(order_owners.PACKAGES)  # one package a kind
+    # the OMS's own kinds (the desk's, an adopted order's) are not a subsystem's package
+    assert set(by_kind) == set(KINDS) - {OwnerKind.MANUAL, OwnerKind.EXTERNAL}
+    for kind, package in by_kind.items():
+        assert registered()[kind] is package.policy
+
+
+def test_each_package_follows_its_own_kind_and_is_wired_as_it_builds_them(runtime: Runtime):
+    kit = FollowerKit(
+        clock=runtime.clock, market_clock=runtime.market_clock, options=runtime.options
+    )
+    built = []
+    for package in order_owners.PACKAGES:
+        for following in package.followers(kit):
+            assert package.kind in following.kinds  # its own orders (a run's: an option run's)
+            built.append((type(following.follower), frozenset(following.kinds)))
+    wired = [
+        (type(watcher), kinds)
+        for watcher, kinds in runtime.events._watchers  # what `OrderEvents.follow` holds
+        if kinds is not None
+    ]
+    assert sorted(wired, key=str) == sorted(built, key=str)
 
 
 @pytest.fixture

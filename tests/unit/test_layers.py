@@ -16,7 +16,9 @@ empty: they call the OMS door or a service). The composition root (`runtime.py` 
 builders per context in `wiring/`) and `jobs/` wire the OMS's venues and are its own; the
 deliveries (`api/`, `cli/`, `mcp/`, `telegram/`) and the services reach it by its door, and
 the services import no delivery and no wiring. The runtime imports no job (`jobs/` is built
-from it; what both need is in `services/background/`).
+from it; what both need is in `services/background/`). Outside the OMS, `domain/owners.py`
+and the migrations no module reads an order's owner from its tags (``run_pk``,
+``attribution["portfolio_id"]``): it reads the typed owner.
 """
 
 from __future__ import annotations
@@ -483,3 +485,78 @@ def test_api_holds_routes_and_their_contract():
         "job_slots",
         "openapi_streams",
     ]
+
+
+#: The attribution tags `domain.owners.owner_from` reads an order's owner from (when the
+#: order is recorded: the OMS stores it in ``owner_kind``/``owner_id``). ``run_pk`` is read
+#: by no one else however named; the others (also routes' and rows' field names) not out
+#: of anything named as an order's tags.
+OWNER_TAGS = frozenset({"run_pk", "portfolio_id", "mtm_rule_id", "alert_id", "webhook_id"})
+#: Where a tag may be read: the rule itself, the OMS that applies it, the migrations that
+#: back-filled the columns.
+_READS_TAGS = ("oms/", "domain/owners.py", "db/migrations/")
+
+
+def _tag_reads(tree: ast.AST) -> set[str]:
+    """How a module reads an owner from an order's tags: ``x.get("run_pk")``,
+    ``x["run_pk"]`` (read or written), ``"run_pk" in x``, and any owner tag taken out of
+    something named ``attribution`` or ``tags`` (``Order.attribution["portfolio_id"]``)."""
+
+    def tag(node: ast.AST | None) -> str | None:
+        if isinstance(node, ast.Constant) and node.value in OWNER_TAGS:
+            return str(node.value)
+        return None
+
+    def of_tags(node: ast.AST) -> bool:
+        name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+        return name in ("attribution", "tags", "requested_by")
+
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and (key := tag(node.slice)):
+            if key == "run_pk" or of_tags(node.value):
+                found.add(f"{ast.unparse(node)} at line {node.lineno}")
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("get", "pop", "setdefault")
+            and node.args
+            and (key := tag(node.args[0]))
+            and (key == "run_pk" or of_tags(node.func.value))
+        ) or (
+            isinstance(node, ast.Compare)
+            and tag(node.left) == "run_pk"
+            and any(isinstance(op, ast.In | ast.NotIn) for op in node.ops)
+        ):
+            found.add(f"{ast.unparse(node)} at line {node.lineno}")
+    return found
+
+
+def test_no_one_reads_an_owner_from_an_orders_tags():
+    """Who an order is (a worker run's, a portfolio's) is its typed owner: the order's
+    ``owner_kind``/``owner_id`` columns (`Order.owned_by` in a query), an event's `owner`,
+    `domain.owners.tags_of` to write it; only the OMS and `domain.owners` read the tags it
+    is placed with (issue 68 moved the last readers outside the OMS)."""
+    found = sorted(
+        f"{path.relative_to(SRC)}: {how}"
+        for path in SRC.rglob("*.py")
+        if not str(path.relative_to(SRC)).startswith(_READS_TAGS)
+        for how in _tag_reads(ast.parse(path.read_text()))
+    )
+    assert found == [], "read the order's owner (its columns, an event's owner)"
+
+
+def test_the_owner_tag_check_sees_each_read():
+    """The check above sees each way a tag is read, and not a row's own ``run_pk`` column
+    bound by name in a statement's values."""
+    tree = ast.parse(
+        "a = tags.get('run_pk')\n"
+        "b = by['run_pk']\n"
+        "tags['run_pk'] = 4\n"
+        "c = 'run_pk' in attribution\n"
+        "d = Order.attribution['portfolio_id'].as_integer()\n"
+        "e = row.attribution.get('portfolio_id')\n"
+        "db.execute(insert_link, {'run_pk': 4, 'order_pk': 5})\n"
+        "f = body['portfolio_id']\n"
+    )
+    assert len(_tag_reads(tree)) == 6

@@ -120,6 +120,16 @@ def run_of(book: str) -> int | None:
     return _number(book, _RUN)
 
 
+def book_owner(book: str) -> Owner:
+    """Whose book, or part of a live book, `book` is: a portfolio's or a worker run's owner,
+    else the desk's (`owners.MANUAL`): the owner an order kept in it is placed for."""
+    whose = owner_of(book)
+    portfolio, run = portfolio_of(whose), run_of(whose)
+    if portfolio is not None:
+        return owners.portfolio_owner(portfolio)
+    return owners.run_owner(run) if run is not None else owners.MANUAL
+
+
 def book_words(book: str) -> str:
     """A book in words when its portfolio's or run's name is not at hand: "Manual",
     "Portfolio #3", "Worker run #5", "Live: Kite", "Worker run #5 (Live: Kite)"

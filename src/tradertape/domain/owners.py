@@ -3,7 +3,7 @@
 Nine subsystems place and follow orders. Each used to say who it was with string keys in
 the order's ``attribution`` and its ``source``, and each other package (books, risk, locks,
 notices) read those keys again. The owner is that answer, read once: the order's
-``owner_kind`` and ``owner_id`` columns (migration 0074), on every OMS event (`owner`), and
+``owner_kind`` and ``owner_id`` columns (migration 0077), on every OMS event (`owner`), and
 the key of the owner's policy (`oms.owners`), which answers its book, risk scope, lock,
 whether the bell tells its events, and follows its events.
 
@@ -105,6 +105,20 @@ def placer_of(source: str | None, attribution: Mapping[str, Any] | None = None) 
         digits = source[len(_ASSISTANT) :]
         return Owner(OwnerKind.ASSISTANT, int(digits) if digits.isdigit() else None)
     return MANUAL
+
+
+def tags_of(owner: Owner) -> dict[str, int]:
+    """The attribution tag an order of a book owner is placed with, which `owner_from` reads
+    back as `owner` (a portfolio's or a worker run's; an option run's legs add
+    ``option_leg``); nothing for another owner. Placing subsystems write their owner so,
+    and no package outside the OMS reads these tags: it reads the order's owner."""
+    if owner.id is None:
+        return {}
+    if owner.kind is OwnerKind.PORTFOLIO:
+        return {_PORTFOLIO_TAG: owner.id}
+    if owner.kind in (OwnerKind.WORKER_RUN, OwnerKind.OPTION_RUN):
+        return {_RUN_TAG: owner.id}
+    return {}
 
 
 def run_owner(run_id: int) -> Owner:

@@ -60,12 +60,12 @@ from tradertape.runtime import Runtime
 from tradertape.services.accounts.assistant_keys import AssistantScope
 from tradertape.services.alerts import alerts
 from tradertape.services.assistant import calls, confirmations
+from tradertape.services.baskets import chain as chain_basket
 from tradertape.services.books.ticket import place_ticket
 from tradertape.services.journal import ledger, returns
 from tradertape.services.market.history import history
 from tradertape.services.market.instruments import build_catalog
 from tradertape.services.market.quotes import MAX_QUOTES, quotes
-from tradertape.services.options import basket as chain_basket
 from tradertape.services.options import chain
 from tradertape.services.portfolios import deploy as portfolios
 from tradertape.services.portfolios import signals

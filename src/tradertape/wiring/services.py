@@ -18,11 +18,11 @@ from tradertape.services.accounts.sessions import SessionService
 from tradertape.services.alerts.placing import Placer
 from tradertape.services.baskets.unwind import LateRefusals
 from tradertape.services.market.instruments import build_catalog
+from tradertape.services.mtm_exits.exits import MtmExits
 from tradertape.services.notifications.mail import Outbox
 from tradertape.services.options.follow import OptionExecutions
 from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.protection.engine import ProtectionEngine
-from tradertape.services.protection.mtm_exits import MtmExits
 from tradertape.services.protection.options import OptionProtectionEngine
 from tradertape.services.protection.recovery import Recovery, RecoveryConfig
 from tradertape.services.webhooks.receive import HookKeys, HookReceiver

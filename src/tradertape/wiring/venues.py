@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from tradertape.bus.relay import Relay
 from tradertape.db.engine import Database
 from tradertape.domain.brokers import BrokerName
-from tradertape.domain.owners import OwnerKind
 from tradertape.oms import OrderEvents, to_bus
 from tradertape.oms.live.algo_identity import AlgoIdentity
 from tradertape.oms.live.gtt import LiveGttBook
@@ -33,7 +32,7 @@ from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock
-from tradertape.services import order_owners  # noqa: F401  (every owner's policy, registered)
+from tradertape.services import order_owners  # every owner's package, its policy registered
 from tradertape.services.audit.keys import AuditKeys
 from tradertape.services.audit.trail import AuditTrail
 from tradertape.services.books import summary as paper_books
@@ -47,24 +46,17 @@ from tradertape.services.brokers.reconcile import LiveReconciliation
 from tradertape.services.brokers.session_watch import end_session
 from tradertape.services.brokers.upstox_session import UpstoxConnector, stored_catalog
 from tradertape.services.market.instruments import build_catalog, read_catalog_ahead
-from tradertape.services.options.follow import OptionLegJournal, OptionRunFollower
-from tradertape.services.portfolios.fills import PortfolioFills
+from tradertape.services.owner_packages import FollowerKit
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskMonitor
 from tradertape.services.risk.live_funds import BrokerFunds
 from tradertape.services.risk.monitor import rate_refusal
 from tradertape.services.workers.gtt import link_adopted
-from tradertape.services.workers.live_journal import LiveRunJournal
-from tradertape.services.workers.order_journal import RunOrderJournal
 from tradertape.settings import Settings
 from tradertape.wiring.market import Market
 from tradertape.wiring.notifications import Notifications
 
 #: A book's day MTM by its key (`services.books.summary.day_mtm`): an MTM exit's reading.
 BookMtm = Callable[[Session, int], dict[str, Decimal]]
-
-
-#: The owner kinds of a worker run's orders (an option run is one too).
-RUNS = (OwnerKind.WORKER_RUN, OwnerKind.OPTION_RUN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +97,13 @@ def order_events(
     portfolio's and a run's books under their owner's lock), then, once committed, on the
     bus (``orders.<user>``)."""
     events = OrderEvents()
-    # Each order's events go to its owner's followers (`oms.owners`; every kind's policy is
-    # registered by `services.order_owners`): a run's timeline hears its runs' only.
-    events.follow(RUNS, RunOrderJournal(clock=clock))
+    # Each order's events go to its owner's followers, as each owner's package builds them
+    # (`services.order_owners`, every kind's policy registered): a run's timeline hears its
+    # runs' only. Those called first go before the house's watchers of every order.
+    kit = FollowerKit(clock=clock, market_clock=market.clock, options=market.options)
+    following = order_owners.followers(kit)
+    for first in (f for f in following if f.first):
+        events.follow(first.kinds, first.follower)
     audit_keys = AuditKeys(settings.secret, clock=clock)  # the trail's keys (issue 66)
     trail = AuditTrail(audit_keys)  # every event, hash-chained per user (issue 54)
     events.watch(trail, ahead=trail.read_ahead)
@@ -115,15 +111,10 @@ def order_events(
     relay = Relay(bus)
     events.listen(to_bus(relay))
     events.attach(db)
-    # A portfolio's virtual and agent fills: its position and money, booked in the fill's
-    # transaction from its event (fills on market time, their notices on real time).
-    events.follow([OwnerKind.PORTFOLIO], PortfolioFills(clock=market.clock, notices=clock))
-    # A live run's booked reports: its timeline entry, and an option run's status following
-    # its fills, under the run's lock (its owner policy's lock: the OMS takes it before the
-    # ledger's).
-    events.follow(RUNS, LiveRunJournal())
-    events.follow([OwnerKind.OPTION_RUN], OptionRunFollower(market.options))
-    events.follow([OwnerKind.OPTION_RUN], OptionLegJournal(clock=clock))  # a leg's outcome
+    # The rest (a portfolio's fills, a live run's booked reports, an option run's legs),
+    # under their owner's lock: the OMS takes it before the ledger's.
+    for then in (f for f in following if not f.first):
+        events.follow(then.kinds, then.follower)
     return events, relay, audit_keys
 
 

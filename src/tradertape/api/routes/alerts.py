@@ -22,7 +22,7 @@ from tradertape.oms import Account
 from tradertape.runtime import Runtime
 from tradertape.services.alerts import alerts, firing, preview
 from tradertape.services.alerts.placing import Placer
-from tradertape.services.options import basket
+from tradertape.services.baskets import chain as basket
 
 router = APIRouter(tags=["alerts"])
 

@@ -22,7 +22,8 @@ from tradertape.api.schemas.options_desk import (
 )
 from tradertape.oms import Account
 from tradertape.services import baskets
-from tradertape.services.options import basket, chain
+from tradertape.services.baskets import chain as basket
+from tradertape.services.options import chain
 from tradertape.services.options.payoff import LegRequest, WhatIf, payoff
 
 router = APIRouter(prefix="/options", tags=["options"])

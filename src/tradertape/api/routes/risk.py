@@ -33,8 +33,8 @@ from tradertape.errors import Conflict, InvalidField
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.sessions import SignedIn
 from tradertape.services.books.summary import book_labels
-from tradertape.services.protection import mtm_exits
-from tradertape.services.protection.mtm_exits import MtmState
+from tradertape.services.mtm_exits import exits as mtm_exits
+from tradertape.services.mtm_exits.exits import MtmState
 from tradertape.services.risk import check, rules
 from tradertape.services.risk.state import RiskState
 

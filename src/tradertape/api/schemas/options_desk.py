@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict
 from tradertape.api.schemas.money_out import Paise, TickFloat, TickPrice
 from tradertape.domain.brokers import BrokerKey
 from tradertape.domain.decimal_input import PLAIN
-from tradertape.services.options.basket import ChainLeg, Placed, Sent
+from tradertape.services.baskets.chain import ChainLeg, Placed, Sent
 
 JsonInt = Annotated[int, Strict()]  # a JSON integer: never true, "5" or 5.0
 JsonFloat = Annotated[float, Strict()]  # a JSON number: never true or "5"

@@ -13,11 +13,13 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     ForeignKey,
     Index,
     String,
     Text,
     UniqueConstraint,
+    and_,
     false,
     text,
 )
@@ -128,6 +130,12 @@ class Order(OwnedByKey, Base):
     def owner(self) -> Owner:
         """Whose the order is, as its columns store it."""
         return Owner.of(self.owner_kind, self.owner_id)
+
+    @classmethod
+    def owned_by(cls, owner: Owner) -> ColumnElement[bool]:
+        """The condition that an order is `owner`'s, on its owner columns (a query never
+        reads who an order is from its attribution's tags)."""
+        return and_(cls.owner_kind == owner.kind.value, cls.owner_id == owner.id)
 
 
 class OrderEventRow(Base):

@@ -1,7 +1,9 @@
-"""The assistant as an order owner (`oms.owners`).
+"""The assistant as an order owner (`services.owner_packages`).
 
-An assistant key's order, confirmed by the user: the desk's book, rules and notices
-(`confirmations`).
+An assistant key's order, confirmed by the user: the desk's book, rules and notices. Its
+placing commands: `confirmations` (a confirmed order, through the door as the desk's
+are), named by its source (`calls.source_of`). No follower. Its reads for routes:
+`confirmations` (what waits for the user).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import ClassVar
 
 from tradertape.domain.owners import OwnerKind
 from tradertape.oms import DeskPolicy
+from tradertape.services.owner_packages import OwnerPackage
 
 
 class AssistantPolicy(DeskPolicy):
@@ -19,3 +22,4 @@ class AssistantPolicy(DeskPolicy):
 
 
 POLICY = AssistantPolicy()
+PACKAGE = OwnerPackage(POLICY)

@@ -1,5 +1,5 @@
 """A basket of orders sent leg by leg: the one mechanism behind the option chain's structure
-(`services.options.basket`) and an alert's attached basket (`services.alerts.placing`).
+(`baskets.chain`) and an alert's attached basket (`services.alerts.placing`).
 
 Legs go bought-first (`hedge_first`: the hedge stands before a sold leg asks for margin),
 each through the one `OrderPipeline` with the key ``<basket>:<i>``, so sending the basket

@@ -1,7 +1,11 @@
-"""The basket as an order owner (`oms.owners`).
+"""The basket as an order owner (`services.owner_packages`).
 
-A basket placed from the option chain: its legs are the desk's orders (the manual book, the
-account's rules), unwound by the loop when it halts (`unwind`).
+A basket placed from the option chain: its legs are the desk's orders (the manual book,
+the account's rules, the desk's notices). Its placing commands: `chain` (the structure
+from the chain, its preview and margin) over the package's leg-by-leg sender, and
+`unwind` (the loop's unwind of a halted basket, from its `marks`). No follower: a late
+refusal is heard by `unwind.LateRefusals`, wired with the trading loop. Its reads for
+routes: `chain` (a basket's answer).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from typing import ClassVar
 
 from tradertape.domain.owners import OwnerKind
 from tradertape.oms import DeskPolicy
+from tradertape.services.owner_packages import OwnerPackage
 
 
 class BasketPolicy(DeskPolicy):
@@ -19,3 +24,4 @@ class BasketPolicy(DeskPolicy):
 
 
 POLICY = BasketPolicy()
+PACKAGE = OwnerPackage(POLICY)

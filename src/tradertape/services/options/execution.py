@@ -42,11 +42,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, insert, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Order, WorkerOptionRun, WorkerRun, WorkerRunOrder
-from tradertape.db.rows import table_of
 from tradertape.domain.order_state import MAY_FILL, PENDING
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.errors import NotFound, Rejected, TraderTapeError
@@ -69,7 +68,6 @@ EXITABLE = (
 FOLLOWED = ("entering", "partial_entry", "exiting")
 # Statuses the booked fills decide (a preview's, and the pre-entry ones, are the worker's).
 _SETTLED = (*FOLLOWED, "entered", "partial_exit", "cleanup_required", "exit_previewed")
-_LINK = insert(table_of(WorkerRunOrder))
 # What a leg's order carries in its attribution (on every event of it), for its entry.
 LEG = "option_leg"  # the leg's id
 LEG_ROLE = "option_role"  # `ENTRY` or `EXIT` (not ``role``, which names an intent's order)
@@ -608,10 +606,7 @@ def _send(
     role = ENTRY if phase == "entry" else EXIT
 
     def recorded(session: Session, order: Order) -> None:
-        session.execute(
-            _LINK,
-            {"run_pk": run.id, "order_pk": order.id, "intent_pk": None, "role": role},
-        )
+        placement.link_order(session, run, order, role)
         _note_order(option, phase, index, order.order_id)
 
     try:
@@ -714,7 +709,7 @@ def _link_once(db: Session, run: WorkerRun, order: Order, role: str) -> None:
         select(exists().where(WorkerRunOrder.run_pk == run.id, WorkerRunOrder.order_pk == order.id))
     )
     if not linked:
-        db.execute(_LINK, {"run_pk": run.id, "order_pk": order.id, "intent_pk": None, "role": role})
+        placement.link_order(db, run, order, role)
 
 
 # -- following the fills ------------------------------------------------------------------

@@ -1,12 +1,19 @@
-"""An option run as an order owner (`oms.owners`): a worker run with an option plan, whose
-legs' orders (attribution ``option_leg``) its follower reads (`follow.OptionRunFollower`).
-Its book, rules, lock and notices are its run's (`workers.owner`)."""
+"""An option run as an order owner (`services.owner_packages`): a worker run with an option
+plan, whose legs' orders carry ``option_leg``.
+
+Its policy is its run's (`workers.owner`: book, rules, lock, notices). Its placing
+commands: `execution` (a plan's legs, its unwind). Its followers (`follow`): the run's
+status following its legs' fills and each leg's timeline entry. Its reads for routes:
+`runs`, `metrics`.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from tradertape.domain.owners import OwnerKind
+from tradertape.services.options.follow import OptionLegJournal, OptionRunFollower
+from tradertape.services.owner_packages import FollowerKit, Following, OwnerPackage
 from tradertape.services.workers.owner import WorkerRunPolicy
 
 
@@ -17,3 +24,16 @@ class OptionRunPolicy(WorkerRunPolicy):
 
 
 POLICY = OptionRunPolicy()
+_MINE = (OwnerKind.OPTION_RUN,)
+
+
+def followers(kit: FollowerKit) -> list[Following]:
+    """A live run's status following its legs' booked fills (under the run's lock, which
+    the OMS takes before the ledger's), and a leg's outcome on its timeline."""
+    return [
+        Following(_MINE, OptionRunFollower(kit.options)),
+        Following(_MINE, OptionLegJournal(clock=kit.clock)),
+    ]
+
+
+PACKAGE = OwnerPackage(POLICY, followers)

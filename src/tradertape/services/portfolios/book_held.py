@@ -48,8 +48,8 @@ def held(db: Session, portfolio: ModelPortfolio) -> dict[str, int]:
         Trade.book == books.parent_of(book),
     )
     if books.parent_of(book) != book:  # a part of a live book: the orders that name it
-        named = Order.attribution["portfolio_id"].as_integer()
-        query = query.join(Order, Order.id == Trade.order_pk).where(named == portfolio.id)
+        mine = Order.owned_by(portfolio_owner(portfolio.id))
+        query = query.join(Order, Order.id == Trade.order_pk).where(mine)
     found: dict[str, int] = {}
     for exchange, symbol, side, quantity in db.execute(query):
         key = f"{exchange}:{symbol}"

@@ -1,8 +1,13 @@
-"""A model portfolio as an order owner (`oms.owners`): its portfolio book (or its part of
-its broker's live book), its own risk rules, the portfolio's lock (`oms.portfolio_lock`:
-its fills are booked to it under it, `fills.PortfolioFills`), and neither its fills nor
-its fired stops on the bell: they are told as a position opened or closed, with its P&L
-(`positions`). A broker's refusal of its order is told (nobody else tells it)."""
+"""A model portfolio as an order owner (`services.owner_packages`).
+
+Its policy: its portfolio book (or its part of its broker's live book), its own risk
+rules, the portfolio's lock (`oms.portfolio_lock`: its fills are booked to it under it),
+and neither its fills nor its fired stops on the bell: they are told as a position opened
+or closed, with its P&L (`positions`). A broker's refusal of its order is told (nobody
+else tells it). Its placing commands: `signals` (a signal's order), `stops` (its stop
+triggers), `runs` (its run's exits), `reconcile`. Its follower: `fills.PortfolioFills`. Its reads
+for routes: `dashboard`, `book`, `book_held`, `reconcile`.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from tradertape.domain.owners import Owner, OwnerKind
 from tradertape.oms import DeskPolicy, GttTriggered, OmsEvent, OrderFilled, portfolio_lock
+from tradertape.services.owner_packages import FollowerKit, Following, OwnerPackage
+from tradertape.services.portfolios.fills import PortfolioFills
 
 
 class PortfolioPolicy(DeskPolicy):
@@ -30,3 +37,13 @@ class PortfolioPolicy(DeskPolicy):
 
 
 POLICY = PortfolioPolicy()
+
+
+def followers(kit: FollowerKit) -> list[Following]:
+    """A portfolio's virtual and agent fills: its position and money, booked in the fill's
+    transaction from its event (fills on market time, their notices on real time)."""
+    fills = PortfolioFills(clock=kit.market_clock, notices=kit.clock)
+    return [Following((OwnerKind.PORTFOLIO,), fills)]
+
+
+PACKAGE = OwnerPackage(POLICY, followers)

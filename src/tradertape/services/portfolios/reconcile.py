@@ -40,6 +40,7 @@ from tradertape.db.models import (
 )
 from tradertape.domain import books
 from tradertape.domain.order_state import PENDING
+from tradertape.domain.owners import portfolio_owner
 from tradertape.oms import GTT_ACTIVE
 from tradertape.ports.clock import IST
 from tradertape.services.notifications import events as notifications
@@ -290,7 +291,7 @@ def drift(db: Session, portfolio: ModelPortfolio) -> list[str]:
             Order.user_id == portfolio.user_id,
             Order.book == books.parent_of(book),
             Order.status.in_(PENDING),
-            Order.attribution["portfolio_id"].as_integer() == portfolio.id,
+            Order.owned_by(portfolio_owner(portfolio.id)),
         )
     )
     return sorted(differ - {f"{exchange}:{symbol}" for exchange, symbol in working})

@@ -7,10 +7,10 @@ claiming its exit once however many ticks, timers or processes race.
 - `recovery`: runs their worker left behind (stale sessions exited or flagged, exits that
   ended unfilled placed again);
 - `options`: an option run's rules (`OptionProtectionEngine`);
-- `mtm_exits`: a scope exited at its day MTM, its entries paused until resumed;
 - `fence`: one claimed exit per protection generation, worker and option runs alike.
 
-Their exits go through the one `OrderPipeline`. The rules' arithmetic stays below them
+Their exits go through the one `OrderPipeline`. A scope exited at its day MTM is an order
+owner of its own, `services.mtm_exits`. The rules' arithmetic stays below them
 (`domain.protection_rules` and `domain.mtm_exit`, pure; `services.options.metrics`, the
 option runs' figures), and a worker's own exit (`services.workers.exits`) and its safety
 reads (`services.workers.safety`) stay with the worker contract, which calls them too.

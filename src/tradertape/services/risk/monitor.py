@@ -29,7 +29,7 @@ from tradertape.domain.risk import Book, Entry, RuleAction, RuleType, Side, read
 from tradertape.oms import BROKER as PAPER
 from tradertape.oms import PreTradeVerdict, RateRefusal, own_book, owner_book, risk_scope
 from tradertape.ports.clock import IST, Clock
-from tradertape.services.protection.mtm_exits import BookMtm, MtmState, arming, trading_day
+from tradertape.services.mtm_exits.exits import BookMtm, MtmState, arming, trading_day
 from tradertape.services.risk.check import (
     REFUSAL_PREFIX,
     RiskDecision,

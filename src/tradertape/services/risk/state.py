@@ -22,7 +22,7 @@ from tradertape.db.models.risk import RiskRule
 from tradertape.domain.money import ZERO
 from tradertape.domain.risk import Book, RuleReading, RuleType, reading
 from tradertape.ports.clock import Clock
-from tradertape.services.protection.mtm_exits import (
+from tradertape.services.mtm_exits.exits import (
     BookMtm,
     MtmState,
     measured_books,

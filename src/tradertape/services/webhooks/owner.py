@@ -1,6 +1,9 @@
-"""A webhook as an order owner (`oms.owners`).
+"""A webhook as an order owner (`services.owner_packages`).
 
-A webhook delivery's orders: its ``webhook`` notice tells the outcome (`receive`).
+Its policy: the desk's book, rules and no lock; its ``webhook`` notice tells a delivery's
+outcome, so the bell tells none of its orders' events. Its placing commands: `receive` (a
+delivery's orders, once per delivery id). No follower. Its reads for routes: `hooks`,
+`templates`.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from typing import ClassVar
 
 from tradertape.domain.owners import OwnerKind
 from tradertape.oms import CallerTells
+from tradertape.services.owner_packages import OwnerPackage
 
 
 class WebhookPolicy(CallerTells):
@@ -18,3 +22,4 @@ class WebhookPolicy(CallerTells):
 
 
 POLICY = WebhookPolicy()
+PACKAGE = OwnerPackage(POLICY)

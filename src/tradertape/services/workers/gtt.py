@@ -22,12 +22,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Gtt, Order, WorkerRun, WorkerRunOrder, WorkerToken
-from tradertape.db.rows import table_of
-from tradertape.domain.owners import owner_from, run_of
+from tradertape.domain.owners import owner_from, run_of, run_owner, tags_of
 from tradertape.domain.worker_access import ExecutionMode, is_paper_scope
 from tradertape.errors import BadRequest, NotFound, Rejected, ServiceUnavailable, TraderTapeError
 from tradertape.oms import GTT_ACTIVE, GTT_BROKER, Account
@@ -37,8 +36,8 @@ from tradertape.services.workers.access import find_run, lock_run
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.intents import require_open
 from tradertape.services.workers.order_journal import GTT_ROLE
+from tradertape.services.workers.placement import link_order
 
-_LINK = insert(table_of(WorkerRunOrder))
 _BROKER_REFUSED = "the broker refused"  # `LiveGttBook`'s words for Kite's refusals
 
 
@@ -107,7 +106,7 @@ def _run_tags(db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
             strategy_run_id=run.run_key,
         )
     require_open(run)
-    return {"strategy_run_id": run.run_key, "run_pk": run.id, "source": "worker"}
+    return {"strategy_run_id": run.run_key, **tags_of(run_owner(run.id)), "source": "worker"}
 
 
 def place(
@@ -175,8 +174,7 @@ def link_adopted(db: Session, gtt: Gtt, order: Order) -> None:
     linked = db.scalar(select(WorkerRunOrder.id).where(WorkerRunOrder.order_pk == order.id))
     if linked is not None:
         return
-    link = {"run_pk": run.id, "order_pk": order.id, "intent_pk": None, "role": GTT_ROLE}
-    db.execute(_LINK, link)
+    link_order(db, run, order, GTT_ROLE)
 
 
 def run_triggers(workers: WorkerContext, db: Session, run: WorkerRun) -> list[Gtt]:

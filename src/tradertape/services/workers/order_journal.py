@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import WorkerRun
 from tradertape.domain.money import shown_float
-from tradertape.domain.owners import run_of
+from tradertape.domain.owners import owner_from, run_of, run_owner, tags_of
 from tradertape.oms import BROKER as PAPER
 from tradertape.oms import UNPLACED, OmsEvent, OrderUpdate
 from tradertape.ports.clock import Clock
@@ -53,8 +53,9 @@ GTT_ROLE = "gtt"  # what a fired trigger's order is to its run
 
 
 def asked_by(run: WorkerRun, action: str) -> dict[str, Any]:
-    """What a run's command on one of its orders names itself (`requested_by`)."""
-    return {"run_pk": run.id, ACTION: action}
+    """What a run's command on one of its orders names itself (`requested_by`): the run as
+    an owner's tags (`domain.owners.tags_of`), and the action."""
+    return {**tags_of(run_owner(run.id)), ACTION: action}
 
 
 class RunOrderJournal:
@@ -107,7 +108,7 @@ class RunOrderJournal:
 
     def _asked(self, db: Session, by: Mapping[str, Any], last: OmsEvent) -> None:
         """The entry of a run's cancel or modify, for the first change it recorded."""
-        run_pk, action = by.get("run_pk"), by.get(ACTION)
+        run_pk, action = run_of(owner_from(None, by)), by.get(ACTION)
         if not isinstance(run_pk, int) or not isinstance(action, str):
             return
         run = db.get(WorkerRun, run_pk)

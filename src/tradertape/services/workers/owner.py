@@ -1,6 +1,13 @@
-"""A worker run as an order owner (`oms.owners`): its run book (or its part of the live
-book), its own risk rules beside the account's, the run's lock, and no fill on the bell
-(the run's timeline tells its author: `order_journal`, `live_journal`)."""
+"""A worker run as an order owner (`services.owner_packages`).
+
+Its policy: its run book (or its part of the live book), its own risk rules beside the
+account's, the run's lock, and no fill on the bell (the run's timeline tells its author).
+Its placing commands: `placement` (an intent's order), `exits`, `orders` (its cancel and
+modify), `gtt` (its live triggers). Its followers: `order_journal` (a placement's outcome,
+a run's own command) and `live_journal` (a live order's booked reports), for an option
+run's legs too (an option run is a worker run). Its reads for routes: `views`,
+`timeline`, `pnl`.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,13 @@ from sqlalchemy.orm import Session
 
 from tradertape.domain.owners import Owner, OwnerKind
 from tradertape.oms import DeskPolicy, GttTriggered, OmsEvent, OrderFilled
+from tradertape.services.owner_packages import FollowerKit, Following, OwnerPackage
 from tradertape.services.workers.access import run_locks
+from tradertape.services.workers.live_journal import LiveRunJournal
+from tradertape.services.workers.order_journal import RunOrderJournal
+
+#: The owner kinds of a worker run's orders (an option run is one too).
+RUNS = (OwnerKind.WORKER_RUN, OwnerKind.OPTION_RUN)
 
 
 class WorkerRunPolicy(DeskPolicy):
@@ -31,3 +44,15 @@ class WorkerRunPolicy(DeskPolicy):
 
 
 POLICY = WorkerRunPolicy()
+
+
+def followers(kit: FollowerKit) -> list[Following]:
+    """A run's timeline entry of each placement and own command (before the audit trail
+    and the bell, in the order's transaction), and of a live order's booked reports."""
+    return [
+        Following(RUNS, RunOrderJournal(clock=kit.clock), first=True),
+        Following(RUNS, LiveRunJournal()),
+    ]
+
+
+PACKAGE = OwnerPackage(POLICY, followers)

@@ -27,6 +27,7 @@ from tradertape.db.rows import table_of
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.order_state import OrderStatus
 from tradertape.domain.orders import OrderSpec
+from tradertape.domain.owners import run_owner, tags_of
 from tradertape.domain.worker_access import ExecutionMode, is_paper_scope
 from tradertape.oms import BROKER as PAPER
 from tradertape.oms import PAPER_ACCOUNT, Account, order_dict, trade_dict
@@ -54,7 +55,7 @@ def attribution(run: WorkerRun, key: str | None) -> dict[str, Any]:
     """What every order of the run carries, so P&L and journals can group it."""
     return {
         "strategy_run_id": run.run_key,
-        "run_pk": run.id,
+        **tags_of(run_owner(run.id)),
         "token_id": run.token_id,
         "template_id": run.template_id,
         "strategy_family": run.metadata_.get("strategy_family"),
@@ -63,6 +64,15 @@ def attribution(run: WorkerRun, key: str | None) -> dict[str, Any]:
         "intent_key": key,
         "tag": f"wr{run.id}"[:20],
     }
+
+
+def link_order(
+    db: Session, run: WorkerRun, order: Order, role: str, *, intent_pk: int | None = None
+) -> None:
+    """Join `order` to the run (``worker_run_orders``) as `role`: an intent's leg, an exit,
+    a fired trigger's order (``gtt``), an option run's leg; in the order's transaction."""
+    link = {"run_pk": run.id, "order_pk": order.id, "intent_pk": intent_pk, "role": role}
+    _LINK.execute(db, link)
 
 
 def client_key(run: WorkerRun, key: str | None, leg: int) -> str | None:
@@ -124,8 +134,7 @@ def place(
     answers_later = not workers.orders.traits(account).answers_at_once
 
     def recorded(session: Session, order: Order) -> None:
-        link = {"run_pk": run.id, "order_pk": order.id, "intent_pk": intent_pk, "role": role}
-        _LINK.execute(session, link)
+        link_order(session, run, order, role, intent_pk=intent_pk)
         if remember is not None and answers_later:  # at once: the caller stores it after
             remember(session, order_result(session, order))
 

@@ -57,7 +57,7 @@ from tradertape.domain.orders import (
     Product,
     TransactionType,
 )
-from tradertape.domain.owners import portfolio_owner, run_owner
+from tradertape.domain.owners import portfolio_owner, run_owner, tags_of
 from tradertape.domain.risk import RuleAction, RuleType
 from tradertape.errors import Conflict, InvalidField, TraderTapeError
 from tradertape.oms import (
@@ -439,14 +439,7 @@ def open_positions(snapshot: LedgerSnapshot, book: str) -> list[Held]:
 def _attribution(book: str, rule_id: int) -> dict[str, Any]:
     """Tags that keep the exit in the position's own book or part (`domain.books.book_of`,
     `part_of`)."""
-    tags: dict[str, Any] = {"mtm_rule_id": rule_id}
-    owner = books.owner_of(book)
-    portfolio, run = books.portfolio_of(owner), books.run_of(owner)
-    if portfolio is not None:
-        tags["portfolio_id"] = portfolio
-    elif run is not None:
-        tags["run_pk"] = run
-    return tags
+    return {"mtm_rule_id": rule_id, **tags_of(books.book_owner(book))}
 
 
 def _threshold(trip: Trip, reading: MtmReading) -> Decimal | None:

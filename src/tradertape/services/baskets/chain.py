@@ -1,4 +1,5 @@
-"""A structure built on the option chain, placed as one basket from the desk.
+"""A structure built on the option chain, placed as one basket from the desk: the basket
+owner's placing command (`baskets.owner`), over the package's leg-by-leg sender.
 
 Its legs go as an option run's entry goes (`plans`): each leg an order with the fields
 `plans.order_fields` writes, bought legs first (the hedge stands before a sold leg asks for

@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo serve test install install-parts kernels bench lint format typecheck test-sqlite test-postgres sqlite-pass sqlite-long postgres-pass postgres-long benches-short long-rest test-web test-e2e fuzz chromium web openapi lock clean wheels
+.PHONY: demo serve test checks long-runs install install-parts kernels bench lint format typecheck test-sqlite test-postgres sqlite-pass sqlite-long postgres-pass postgres-long benches-short long-rest test-web test-e2e fuzz chromium web openapi lock clean wheels
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -85,10 +85,21 @@ demo: install
 serve: install
 	$(BIN)/tradertape serve --host $(HOST) --port $(PORT)
 
-# The two long runs (one CPU each) side by side, after both passes; then the browser suites.
-test: install lint typecheck test-web sqlite-pass postgres-pass
-	$(MAKE) --no-print-directory -j2 --output-sync=target sqlite-long long-rest
-	$(MAKE) --no-print-directory test-e2e
+# The checks side by side (mypy and tsc take one CPU each); the two passes (every CPU each);
+# then the browser suites beside the long runs: a Playwright worker, its Chromium and the demo
+# server leave part of the second CPU idle, which the long runs (one CPU, one after another)
+# take, instead of waiting for them first.
+test: install
+	$(MAKE) --no-print-directory -j2 --output-sync=target checks
+	$(MAKE) --no-print-directory sqlite-pass
+	$(MAKE) --no-print-directory postgres-pass
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-e2e long-runs
+
+checks: lint typecheck test-web
+
+long-runs: install
+	$(MAKE) --no-print-directory sqlite-long
+	$(MAKE) --no-print-directory long-rest
 
 lint: install
 	$(BIN)/ruff check src tests scripts bench sdk brokers agent hatch_build.py

@@ -290,8 +290,8 @@ def test_the_document_declares_each_stream_as_server_sent_events(client: TestCli
         or (path.startswith(("/api/backtest/", "/api/backtests/")) and path.endswith("/events"))
     }
     # the worker contract's five, the owner's desk of a run (P&L, timeline), a backtest's
-    # progress, a sweep's, an options sweep's and a walk-forward's
-    assert len(streams) == 11
+    # progress, a sweep's, an options sweep's and a walk-forward's of either kind
+    assert len(streams) == 12
     for path, item in streams.items():
         assert "text/event-stream" in item["get"]["responses"]["200"]["content"], path
 

@@ -90,6 +90,7 @@ from tradertape.oms.live.orders import LiveBroker, LiveBrokers
 from tradertape.oms.live.reconcile import ReconcileReport
 from tradertape.oms.live.reconcile_compare import ATTENTION, DriftItem, DriftKind
 from tradertape.oms.live_ports import LiveGttSweeps, LiveReconciler, LiveReports, LiveSweeps
+from tradertape.oms.order_locks import not_replayed
 from tradertape.oms.order_log import RESERVED_KEY_PREFIXES, UNPLACED
 from tradertape.oms.orders import PAPER_ACCOUNT, Account, OrderPipeline, Submitted, VenueTraits
 from tradertape.oms.owners import (
@@ -206,6 +207,7 @@ __all__ = [
     "lock_user_books",
     "net_quantity",
     "open_paper_account",
+    "not_replayed",
     "order_dict",
     "portfolio_lock",
     "portfolio_locks",

@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import User
 from tradertape.errors import Conflict, InvalidField, NotFound
-from tradertape.oms import deposit
-from tradertape.oms.order_locks import not_replayed
+from tradertape.oms import deposit, not_replayed
 from tradertape.ports.clock import Clock
 from tradertape.security.passwords import hash_password
 

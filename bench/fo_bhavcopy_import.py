@@ -13,6 +13,9 @@ monthly expiries × 21 strikes). Nothing of NSE's data is used. Timed:
 
 Target (issue 67): a year (250 files) in under a minute on 2 cores.
 
+Measured 2026-11-30 on a quiet host (load 1.4): 250 files, 9,427,500 contracts in 20.61 s
+(27.7 s of CPU), the pyarrow floor 5.64 s (3.65×).
+
     .venv/bin/python bench/fo_bhavcopy_import.py [--days 250]
 """
 

@@ -169,6 +169,6 @@ def test_a_future_settles_at_its_own_settlement_price_from_the_bhavcopy(
     import_fo_bhavcopies(store, files_in([write_legacy(tmp_path, expiry, rows)]))
     future = Contract("NIFTY", expiry, "FUT", None, physical=False)
     call = Contract("NIFTY", expiry, "CE", Decimal(24000), physical=False)
-    found = expiries._from_bhavcopy(store, {"F": future, "C": call})
+    found = expiries.from_bhavcopy(store, {"F": future, "C": call})
     assert found == {"F": Decimal("23951.70"), "C": Decimal("23951.70")}
-    assert expiries._from_bhavcopy(store, {"X": replace(call, expiry=date(2025, 1, 2))}) == {}
+    assert expiries.from_bhavcopy(store, {"X": replace(call, expiry=date(2025, 1, 2))}) == {}

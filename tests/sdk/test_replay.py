@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.fo_bhavcopy_files import chain, write_udiff
 from tests.sdk.conftest import connect
 from tests.sdk.test_examples import run
 from tests.workers_kit import set_price
 from tradertape.candles import CandleSource
 from tradertape.candles.bars import Bars
+from tradertape.candles.fo_bhavcopy import files_in
+from tradertape.candles.fo_import import import_fo_bhavcopies
 from tradertape.candles.fo_minutes import MinuteContract
 from tradertape.db.models import Order, Trade, WorkerReplay
 from tradertape.domain.market import Interval
@@ -322,11 +327,13 @@ def replay_orders(runtime: Runtime, run_key: str) -> list[tuple[str, str]]:
         return [(o.product, o.status) for o in orders]
 
 
-def write_fo_minutes(runtime: Runtime, contract: MinuteContract, first: float, step: float) -> None:
-    """A session of DAY's minutes of an F&O contract (or an index) in the F&O minute store."""
+def write_fo_minutes(
+    runtime: Runtime, contract: MinuteContract, first: float, step: float, day: date = DAY
+) -> None:
+    """A session of `day`'s minutes of an F&O contract (or an index) in the F&O minute store."""
     store = runtime.replays.fo
     assert store is not None
-    start = np.datetime64(open_of(DAY).replace(tzinfo=None), "s")
+    start = np.datetime64(open_of(day).replace(tzinfo=None), "s")
     opens = np.round(first + step * np.arange(375), 2)
     bars = Bars.from_arrays(
         Interval.MINUTE,
@@ -368,3 +375,72 @@ def test_an_option_trades_in_a_replay_at_its_imported_minutes_else_the_model(
     assert fill.filled_at.date() == DAY
     placed_minute = int((fill.filled_at.replace(tzinfo=UTC) - open_of(DAY)).total_seconds() // 60)
     assert fill.price == Decimal("120.00") + Decimal("0.05") * placed_minute
+
+
+@pytest.mark.parametrize(
+    ("bhavcopy_close", "price", "charges"),
+    [
+        # The index's close at 15:30: its 15:29 minute closes at 24,100 + 375 = 24,475; the
+        # 24000 CE's intrinsic value 475.00 × 65 = ₹30,875.00. Exercise STT 0.15 % =
+        # 46.3125 → ₹46, brokerage ₹20, GST ₹3.60: ₹69.60.
+        (None, "475.00", "69.60"),
+        # The expiry day's bhavcopy imported: its underlying close, 24,300.50, wins; 300.50
+        # × 65 = ₹19,532.50, STT 29.29875 → ₹29, + ₹23.60: ₹52.60.
+        (24_300.50, "300.50", "52.60"),
+    ],
+)
+def test_an_option_held_through_its_expiry_settles_at_the_close_on_the_replays_clock(
+    client: TestClient,
+    runtime: Runtime,
+    clock: ManualClock,
+    sdk: KiteAlgoWorkerClient,
+    tmp_path: Path,
+    bhavcopy_close: float | None,
+    price: str,
+    charges: str,
+):
+    """NIFTY's weekly of 3-Nov-2026 bought on the 2nd and held: at 15:30 of the 3rd, on the
+    replay's clock, the paper exchange's settlement closes it at its intrinsic value, with
+    the paper exchange's charges (`test_paper_expiry`), and the report has it closed."""
+    expiry = OTHER_DAY
+    if bhavcopy_close is not None:
+        rows = chain(expiry, "NIFTY", bhavcopy_close, expiries=[expiry], lot_size=65)
+        assert runtime.replays.bhavcopy is not None
+        import_fo_bhavcopies(
+            runtime.replays.bhavcopy, files_in([write_udiff(tmp_path, expiry, rows)])
+        )
+    call = MinuteContract("NIFTY", "CE", expiry, 24_000.0)
+    write_fo_minutes(runtime, MinuteContract("NIFTY", "IDX"), 24_000.0, 1.0)
+    write_fo_minutes(runtime, MinuteContract("NIFTY", "IDX"), 24_100.0, 1.0, day=expiry)
+    write_fo_minutes(runtime, call, 120.0, 0.05)
+    write_fo_minutes(runtime, call, 150.0, 0.5, day=expiry)
+    body = {
+        "template_id": "basic-equity",
+        "strategy_run_id": "run_exp",
+        "replay": {"from": DAY.isoformat(), "to": expiry.isoformat(), "speed": "60"},
+    }
+    started = client.post("/api/algo-workers/replays", json=body).json()
+    with connect(client, started["token"]) as worker:
+        open_run(worker, "run_exp")
+        buy = equity_market_order("NIFTY26N0324000CE", "BUY", 65, product="NRML", exchange="NFO")
+        worker.place_order("run_exp", buy, idempotency_key="run_exp:buy")
+        clock.advance(timedelta(seconds=375 + 374))  # the expiry day's 15:29: still held
+        worker.get_quotes(["NSE:NIFTY 50"])
+        assert len(runtime_trades(runtime, started["id"])) == 1
+        clock.advance(timedelta(seconds=2))  # past the close: the replay has played out
+        worker.get_quotes(["NSE:NIFTY 50"])
+    bought, settled = sorted(runtime_trades(runtime, started["id"]), key=lambda t: t.id)
+    assert (settled.transaction_type, settled.quantity) == ("SELL", 65)
+    assert (settled.price, settled.charges) == (Decimal(price), Decimal(charges))
+    assert settled.filled_at.replace(tzinfo=UTC) == open_of(expiry) + timedelta(minutes=375)
+    with runtime.db.session() as db:
+        order = db.get(Order, settled.order_pk)
+        assert order is not None
+        assert (order.source, order.status) == ("expiry", "COMPLETE")
+    report = client.get(f"/api/algo-workers/replays/{started['id']}").json()["report"]
+    assert report["summary"]["open_trades"] == 0
+    [trade] = report["trades"]
+    assert (trade["symbol"], trade["quantity"]) == ("NFO:NIFTY26N0324000CE", 65)
+    assert Decimal(trade["exit_price"]) == Decimal(price)
+    gross = (Decimal(price) - bought.price) * 65
+    assert Decimal(trade["pnl"]) == gross - bought.charges - Decimal(charges)

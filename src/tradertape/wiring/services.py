@@ -9,6 +9,7 @@ from datetime import timedelta
 from functools import partial
 
 from tradertape.candles.fo_minutes import FoMinuteStore
+from tradertape.candles.fo_store import FoStore
 from tradertape.db.engine import Database
 from tradertape.ports.clock import Clock
 from tradertape.security.vault import Vault
@@ -144,6 +145,7 @@ def build_services(
         ),
         protect=lambda run_pk: protection.evaluate(run_pk, timer=True),
         fo=FoMinuteStore.in_data_folder(settings.data_dir),
+        bhavcopy=FoStore.in_data_folder(settings.data_dir),  # an expiry's settlement price
         session=venues.session_jobs,  # the MIS square-off and expiry, on the replay's clock
         model=market.options.model_tick,  # an option's price with no imported minutes
         instruments=build_catalog,  # an index's or a stock's row (no options listed)

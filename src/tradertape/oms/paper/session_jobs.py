@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +31,7 @@ from tradertape.domain.calendar import Market, TradingCalendar
 from tradertape.domain.calendar import Session as MarketSession
 from tradertape.domain.expiry import (
     SETTLEMENT_CLOSE,
+    Contract,
     contract_held,
     index_underlyings,
     underlying_key,
@@ -47,6 +49,7 @@ from tradertape.oms.positions import net_positions
 from tradertape.ports.clock import IST, Clock
 
 LastTick = Callable[[str], Tick | None]
+CloseOf = Callable[[Contract], Decimal | None]  # a contract's settlement close, where known
 MARKET_OPEN = time(9, 15)
 # An MIS order the square-off cancels: working, and not one of its own closes.
 _PENDING_MIS = (
@@ -246,7 +249,16 @@ class SessionJobs:
             self._settled_on = local.date()
         return sum(settled)
 
-    def _settle(self, db: Session, user_id: int, now: datetime) -> int:
+    def settle_account(self, db: Session, user_id: int, close_of: CloseOf | None = None) -> int:
+        """One account's expiry settlement at the clock's time: a worker replay's, on its own
+        clock (the market's job leaves a replay's account out); how many. `close_of` gives a
+        contract's close where the replay knows it (an imported bhavcopy); else, as on a
+        live day, the underlying's last tick of the expiry day."""
+        return self._settle(db, user_id, self._clock.now(), close_of)
+
+    def _settle(
+        self, db: Session, user_id: int, now: datetime, close_of: CloseOf | None = None
+    ) -> int:
         local = now.astimezone(IST)
         lock_user(db, user_id)  # positions read as they are, not before a fill lands
         catalog = self._exchange.catalog(db)
@@ -257,10 +269,13 @@ class SessionJobs:
             contract = contract_held(instrument, position.tradingsymbol, position.exchange, indices)
             if contract is None or not contract.expired(local.date(), local.time()):
                 continue
-            tick = self._last_tick(underlying_key(contract))
-            if tick is None or tick.ts.astimezone(IST).date() != contract.expiry:
-                continue  # no close of its expiry day: never another day's price
-            settled = expiry.settled_of(contract, position, tick.last_price)
+            close = close_of(contract) if close_of is not None else None
+            if close is None:
+                tick = self._last_tick(underlying_key(contract))
+                if tick is None or tick.ts.astimezone(IST).date() != contract.expiry:
+                    continue  # no close of its expiry day: never another day's price
+                close = tick.last_price
+            settled = expiry.settled_of(contract, position, close)
             expiry.book_settlement(
                 self._exchange.context,
                 db,

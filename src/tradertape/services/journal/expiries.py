@@ -99,7 +99,7 @@ def _closes(
     return found, entered_keys
 
 
-def _from_bhavcopy(fo: FoStore, contracts: dict[str, Contract]) -> dict[str, Decimal]:
+def from_bhavcopy(fo: FoStore, contracts: dict[str, Contract]) -> dict[str, Decimal]:
     """Symbol → what settles it, from the F&O bhavcopy of its expiry day: a future's own
     settlement price, an option's underlying close (where the files have them)."""
     found: dict[str, Decimal] = {}
@@ -128,7 +128,7 @@ def expiring(
     closes, entered_keys = _closes(
         db, user_id, ((c.underlying, c.expiry) for c in contracts.values())
     )
-    bhavcopy = _from_bhavcopy(fo, contracts) if fo is not None and contracts else {}
+    bhavcopy = from_bhavcopy(fo, contracts) if fo is not None and contracts else {}
     found: dict[str, Expiring] = {}
     for symbol, contract in contracts.items():
         key = (contract.underlying, contract.expiry)

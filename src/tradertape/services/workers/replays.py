@@ -26,8 +26,10 @@ from sqlalchemy.orm import Session
 
 from tradertape.candles import CandleStore
 from tradertape.candles.fo_minutes import FoMinuteStore
+from tradertape.candles.fo_store import FoStore
 from tradertape.db.models import CashEntry, Order, Trade, User, WorkerReplay, WorkerRun, WorkerToken
 from tradertape.domain.calendar import IST, TradingCalendar
+from tradertape.domain.expiry import Contract
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING
@@ -44,6 +46,7 @@ from tradertape.errors import InvalidField, NotFound, Rejected
 from tradertape.ports.clock import Clock
 from tradertape.security.tokens import REPLAY_TOKEN_PREFIX, sha256_hex
 from tradertape.services.accounts import worker_tokens
+from tradertape.services.journal.expiries import from_bhavcopy
 from tradertape.services.workers import replay_report, runs
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.replay_scope import FixedClock, ReplayScope, entered
@@ -68,6 +71,10 @@ class ReplaySessionJobs(Protocol):
     def square_off_account(self, db: Session, user_id: int) -> object: ...
 
     def expire_account_orders(self, db: Session, user_id: int) -> object: ...
+
+    def settle_account(
+        self, db: Session, user_id: int, close_of: Callable[[Contract], Decimal | None]
+    ) -> object: ...
 
 
 DayJob = Callable[[ReplaySessionJobs, Session, int], object]
@@ -102,6 +109,7 @@ class Replays:
     advance: Advance  # the paper exchange's: one working order on one tick (no commit)
     protect: Protect | None = None  # the protection engine's evaluation of one run
     fo: FoMinuteStore | None = None  # imported F&O and index minutes
+    bhavcopy: FoStore | None = None  # imported F&O bhavcopies: an expiry's settlement price
     session: ReplaySessionJobs | None = None  # the paper exchange's square-off and expiry
     model: LastTick | None = None  # the options model's price of an option (no minutes)
     instruments: Callable[[Session], InstrumentCatalog] | None = None  # without options
@@ -314,8 +322,8 @@ class Replays:
 
     def _catch_up(self, db: Session, row: WorkerReplay, scope: ReplayScope) -> RunState | None:
         """Play every bar since the last request: the account's working orders matched on
-        each, and the day's MIS square-off and order expiry at their times on the replay's
-        clock, in the order they fall."""
+        each, and the day's MIS square-off, order expiry and F&O settlement at their times
+        on the replay's clock, in the order they fall."""
         now = scope.clock.now()
         after = row.processed_at or self._timeline(row).at(timedelta(0)) - timedelta(seconds=1)
         for mark, job in [*self._day_jobs(row, after, now), (now, None)]:
@@ -335,7 +343,8 @@ class Replays:
         self, row: WorkerReplay, after: datetime, upto: datetime
     ) -> list[tuple[datetime, DayJob]]:
         """The session jobs falling in (`after`, `upto`], oldest first: each day's MIS
-        square-off (the paper exchange's times, equity and F&O) and its close's expiry."""
+        square-off (the paper exchange's times, equity and F&O), its close's order expiry
+        and then the settlement of the contracts expiring that day (at 15:30, the close)."""
         if self.session is None:
             return []
         cuts = sorted(set(self.session.squareoff_times))
@@ -347,7 +356,19 @@ class Replays:
             for cut in cuts:
                 found.append((datetime.combine(day, cut, IST).astimezone(UTC), _square_off))
             found.append((close, _expire))
+            found.append((close, self._settle))
         return [(at, job) for at, job in found if after < at <= upto]
+
+    def _settle(self, jobs: ReplaySessionJobs, db: Session, user_id: int) -> object:
+        """The paper exchange's expiry settlement of the account, at the bhavcopy's
+        settlement price of the expiry day where imported, else the replay's underlying
+        close (its tape at 15:30, read through the replay's scope)."""
+        return jobs.settle_account(db, user_id, self._bhavcopy_close)
+
+    def _bhavcopy_close(self, contract: Contract) -> Decimal | None:
+        if self.bhavcopy is None:
+            return None
+        return from_bhavcopy(self.bhavcopy, {"held": contract}).get("held")
 
     def _match(
         self, db: Session, row: WorkerReplay, scope: ReplayScope, after: datetime, upto: datetime

@@ -49,7 +49,7 @@ test("a short straddle played on a past day, exited and saved to the journal @ph
   await keepScreenshot(page, "simulator", info.project.name);
 
   await page.getByRole("button", { name: "Save to journal" }).click();
-  const choice = page.getByRole("region", { name: "Save with open legs" });
+  const choice = page.getByRole("region", { name: "Open legs" });
   await expect(choice).toContainText(/Still open: leg 2 \(sold \S+PE\)\. Saving exits them at 10:31 IST/);
   await expectAccessible(page);
   const saving = page.waitForResponse((r) => r.url().endsWith("/journal") && r.request().method() === "POST");

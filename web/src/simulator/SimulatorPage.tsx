@@ -274,7 +274,7 @@ export function Component() {
               </Button>
             </Group>
             {confirming && openWords && session.upload_id == null && (
-              <Alert color="yellow" mb="xs" title="Open legs" role="region" aria-label="Save with open legs">
+              <Alert color="yellow" c="black" mb="xs" role="region" aria-label="Open legs">
                 <Text size="sm" mb="xs">{openWords} Nothing is saved half-open: the journal would hold them on an expired contract with no settlement price.</Text>
                 <Group gap="xs">
                   <Button size="xs" onClick={() => save(true)} disabled={busy}>Exit open legs and save</Button>

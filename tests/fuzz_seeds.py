@@ -1509,7 +1509,7 @@ SEEDS: dict[str, Seed] = {
         {"path_parameters": {"session_id": _sim_session(c)}, "query": {"start": 40, "count": 10}}
     ],
     "POST /api/simulator/sessions/{session_id}/journal": lambda c: [
-        {"path_parameters": {"session_id": _sim_session(c)}}
+        {"path_parameters": {"session_id": _sim_session(c)}, "body": {"exit_open": True}}
     ],
 }
 

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fastapi.testclient import TestClient
 
-from tests.helpers import sign_in
+from tests.helpers import PASSWORD, sign_in
 from tradertape.backtest.options.past_market import carried, lot_size_of, open_day
 from tradertape.candles.fo_minutes import MINUTE_SCHEMA, FoMinuteStore
 from tradertape.runtime import Runtime
@@ -33,9 +33,9 @@ def _rows(
     ]  # fmt: skip
 
 
-def import_day(data_dir: Path) -> None:
-    """NIFTY's 17 Dec 2024 as minute candles: the index, its 19 Dec 24000 call and put
-    (traded at 10:00, 12:00 and 14:00 only) and the December future."""
+def import_day(data_dir: Path, day: date = DAY) -> None:
+    """NIFTY's 17 Dec 2024 (or `day`) as minute candles: the index, its 19 Dec 24000 call
+    and put (traded at 10:00, 12:00 and 14:00 only) and the December future."""
     index = {m: 24000.0 + (m % 7) for m in range(375)}
     rows = (
         _rows("CE", EXPIRY, 24000.0, {45: 120.50, 165: 101.00, 285: 95.30})
@@ -46,7 +46,7 @@ def import_day(data_dir: Path) -> None:
         + _rows("PE", EXPIRY, 24050.0, {45: 140.00})
     )
     store = FoMinuteStore.in_data_folder(data_dir)
-    path = store.path("NIFTY", DAY)
+    path = store.path("NIFTY", day)
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pylist(rows, schema=MINUTE_SCHEMA), path)
 
@@ -232,3 +232,83 @@ def test_sessions_are_the_owners_and_bounded(client: TestClient, runtime: Runtim
         client.post(f"/api/simulator/sessions/{sid}/step", json={"minutes": 1}).status_code == 404
     )
     assert client.get("/api/simulator/sessions").json() == []
+
+
+def _straddle(client: TestClient, at: str = AT_10) -> int:
+    sid = int(client.post("/api/simulator/sessions", json={"underlying": "NIFTY", "at": at})
+              .json()["id"])  # fmt: skip
+    for kind in ("CE", "PE"):
+        leg = {"strike": "24000", "option_type": kind, "transaction_type": "SELL", "lots": 1}
+        assert client.post(f"/api/simulator/sessions/{sid}/legs", json=leg).status_code == 200
+    return sid
+
+
+def _sim_pnl(client: TestClient, sid: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    pnl = client.get("/api/journal/pnl", params={"include_paper": "true"}).json()
+    mine = f"sim:{sid}"
+    return (
+        [t for t in pnl["round_trips"] if t["account"] == mine],
+        [p for p in pnl["open"] if p["account"] == mine],
+    )
+
+
+def test_a_save_with_open_legs_is_refused_naming_them_unless_they_exit(
+    client: TestClient, runtime: Runtime
+) -> None:
+    import_day(runtime.settings.data_dir)
+    sign_in(client, runtime, "open@x.in")
+    sid = _straddle(client)
+    client.post(f"/api/simulator/sessions/{sid}/step", json={"minutes": 240})  # 14:00
+    client.post(f"/api/simulator/sessions/{sid}/legs/1/exit")
+    refused = client.post(f"/api/simulator/sessions/{sid}/journal")
+    assert refused.status_code == 409, refused.text
+    detail = refused.json()["detail"]
+    assert "leg 2 (NIFTY24D1924000PE)" in detail
+    assert "leg 1" not in detail
+    assert client.get("/api/uploads").json() == []  # nothing landed
+    assert client.get(f"/api/simulator/sessions/{sid}").json()["legs"][1]["open"] is True
+    bad = client.post(f"/api/simulator/sessions/{sid}/journal", json={"exit_open": "maybe"})
+    assert bad.status_code == 422
+    assert "exit_open" in bad.text
+
+    # another user's session is theirs alone, exit or not
+    client.post("/api/auth/logout")
+    sign_in(client, runtime, "other@x.in")
+    other = client.post(f"/api/simulator/sessions/{sid}/journal", json={"exit_open": True})
+    assert other.status_code == 404
+    client.post("/api/auth/logout")
+    login = {"email": "open@x.in", "password": PASSWORD}
+    assert client.post("/api/auth/password-login", json=login).status_code == 200
+
+    saved = client.post(f"/api/simulator/sessions/{sid}/journal", json={"exit_open": True})
+    assert saved.status_code == 200, saved.text
+    body = saved.json()
+    assert body["trades"] == 4
+    assert body["exited"] == ["NIFTY24D1924000PE exited at 14:00 IST at ₹80.10"]
+    # exactly as Exit leg would have: the straddle's worked figures to the paisa
+    assert (body["session"]["mtm"], body["session"]["charges"]) == ("3597.75", "120.84")
+    trips, still = _sim_pnl(client, sid)
+    assert still == []  # no "expired: settlement price needed"
+    assert sorted(Decimal(t["pnl"]) for t in trips) == [Decimal("1638.00"), Decimal("1959.75")]
+    assert all(Decimal(t["charges"]) > 0 for t in trips)
+
+
+def test_on_the_expiry_day_at_the_close_open_legs_settle_at_expiry(
+    client: TestClient, runtime: Runtime
+) -> None:
+    import_day(runtime.settings.data_dir, EXPIRY)
+    sign_in(client, runtime, "expiry@x.in")
+    sid = _straddle(client, "2024-12-19T10:00:00+05:30")
+    client.post(f"/api/simulator/sessions/{sid}/step", json={"minutes": 375})  # to 15:29
+    saved = client.post(f"/api/simulator/sessions/{sid}/journal", json={"exit_open": True})
+    assert saved.status_code == 200, saved.text
+    # the index closes at 24003 (24000 + 374 % 7): the call settles at ₹3, the put at ₹0
+    assert saved.json()["exited"] == [
+        "NIFTY24D1924000CE settled at expiry at ₹3.00 (intrinsic at the index's close)",
+        "NIFTY24D1924000PE settled at expiry at ₹0.00 (intrinsic at the index's close)",
+    ]
+    legs = saved.json()["session"]["legs"]
+    assert [leg["pnl"] for leg in legs] == ["7637.50", "7166.25"]  # 65 × 117.50, 65 × 110.25
+    trips, still = _sim_pnl(client, sid)
+    assert still == []
+    assert len(trips) == 2

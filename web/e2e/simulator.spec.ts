@@ -1,7 +1,9 @@
 // The chain simulator in the browser: a past day of the demo's simulated market (nothing is
 // imported on the demo, and the page says so), the chain at 10:00 IST, a short straddle
 // entered from it, a minute stepped and a few played at 30×, a leg exited mid-way and the
-// session saved to the journal. Screenshots at desktop and phone width.
+// session saved to the journal, the leg still open exited at the minute by the trader's
+// choice (never booked half-open: the journal then shows no "settlement price needed" for
+// it). Screenshots at desktop and phone width.
 import { expect, test } from "@playwright/test";
 import { expectAccessible, keepScreenshot } from "./support";
 import { shareSignIn } from "./session";
@@ -47,6 +49,28 @@ test("a short straddle played on a past day, exited and saved to the journal @ph
   await keepScreenshot(page, "simulator", info.project.name);
 
   await page.getByRole("button", { name: "Save to journal" }).click();
-  await expect(page.getByText(/Saved 3 trades to your journal/)).toBeVisible();
+  const choice = page.getByRole("region", { name: "Open legs" });
+  await expect(choice).toContainText(/Still open: leg 2 \(sold \S+PE\)\. Saving exits them at 10:31 IST/);
+  await expectAccessible(page);
+  const saving = page.waitForResponse((r) => r.url().endsWith("/journal") && r.request().method() === "POST");
+  await choice.getByRole("button", { name: "Exit open legs and save" }).click();
+  const saved = (await (await saving).json()) as { session: { id: number; legs: { tradingsymbol: string }[] } };
+  await expect(page.getByText(/Saved 4 trades to your journal/)).toBeVisible();
+  await expect(page.getByText(/PE exited at 10:31 IST at ₹/)).toBeVisible();
   await expect(page.getByRole("button", { name: "Saved to journal" })).toBeDisabled();
+  await expect(legs.getByText(/^out /)).toHaveCount(2);
+
+  // the journal, paper trades counted: two round trips, nothing waiting for a settlement price
+  const account = `sim:${saved.session.id}`;
+  const pnl = (await (await page.request.get("/api/journal/pnl?include_paper=true")).json()) as {
+    round_trips: { account: string }[]; open: { account: string }[];
+  };
+  expect(pnl.round_trips.filter((t) => t.account === account)).toHaveLength(2);
+  expect(pnl.open.filter((p) => p.account === account)).toHaveLength(0);
+  await page.goto("/journal?paper=1");
+  await expect(page.getByTestId("journal-counts")).toContainText("Counting real and paper trades");
+  const needed = page.getByText("settlement price needed");
+  for (const { tradingsymbol } of saved.session.legs) {
+    await expect(page.locator("tr, li, [role=listitem]").filter({ hasText: tradingsymbol }).filter({ has: needed })).toHaveCount(0);
+  }
 });

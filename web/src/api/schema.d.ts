@@ -5450,6 +5450,7 @@ export interface paths {
          * Save Journal
          * @description Book the session's fills into your journal as an upload of kind ``simulation`` (the
          *     journal pages show them; deleting the upload takes them out). Once per session (409).
+         *     Open legs are refused (409 naming them) unless `exit_open` exits them at the minute.
          */
         post: operations["simulator-save_journal"];
         delete?: never;
@@ -18399,10 +18400,27 @@ export interface components {
             tradingsymbol: string;
         };
         /**
+         * SimulatorSaveIn
+         * @description How to save: open legs are refused (409 naming them) unless `exit_open` exits them.
+         */
+        SimulatorSaveIn: {
+            /**
+             * Exit Open
+             * @description exit the open legs at the session's minute first (as Exit leg does, with charges); on the contract's expiry day at 15:29 they settle at expiry instead
+             * @default false
+             */
+            exit_open?: boolean;
+        };
+        /**
          * SimulatorSavedOut
          * @description The journal upload the session's fills were booked as.
          */
         SimulatorSavedOut: {
+            /**
+             * Exited
+             * @description how each leg open at the save was closed
+             */
+            exited: string[];
             session: components["schemas"]["SimulatorSessionOut"];
             /** Trades */
             trades: number;
@@ -36888,7 +36906,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SimulatorSaveIn"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {

@@ -15,7 +15,7 @@ import { inr, istTime, plain } from "@/format";
 import { PayoffChart } from "@/options/PayoffChart";
 import { useMarketClock } from "@/shell/deskApi";
 import {
-  type Frame, inSession, LAST_MINUTE, legFrom, mergeFrames, minuteClock, mtmLines, type PastChain, pastMoment,
+  type Frame, inSession, LAST_MINUTE, legFrom, mergeFrames, minuteClock, mtmLines, openLegsWords, type PastChain, pastMoment,
   type Session, sourceWords, SPEEDS, type Speed, stepMinutes,
 } from "./simulation";
 
@@ -117,7 +117,8 @@ export function Component() {
   const [speed, setSpeed] = useState<Speed>(1);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
-  const [saved, setSaved] = useState<number | null>(null);
+  const [saved, setSaved] = useState<{ trades: number; exited: string[] } | null>(null);
+  const [confirming, setConfirming] = useState(false);
   const stepping = useRef(false);
 
   const validTime = inSession(time);
@@ -143,6 +144,7 @@ export function Component() {
     setSession(made);
     setFrames([]);
     setSaved(null);
+    setConfirming(false);
   });
 
   const addLeg = (strike: string, kind: "CE" | "PE", side: "BUY" | "SELL") => act(async () => {
@@ -180,12 +182,18 @@ export function Component() {
     return () => window.clearInterval(timer);
   }, [playing, session, speed, step]);
 
-  const save = () => act(async () => {
+  const openWords = session ? openLegsWords(session) : null;
+  // Open legs are never saved half-open: the trader says first that they exit (or settle).
+  const save = (exitOpen: boolean) => act(async () => {
     if (!session) return;
-    const out = unwrap(await api.POST("/api/simulator/sessions/{session_id}/journal", { params: { path: { session_id: session.id } } }));
+    const out = unwrap(await api.POST("/api/simulator/sessions/{session_id}/journal", {
+      params: { path: { session_id: session.id } }, body: { exit_open: exitOpen },
+    }));
     setSession(out.session);
-    setSaved(out.trades);
+    setSaved({ trades: out.trades, exited: out.exited });
+    setConfirming(false);
   });
+  const askSave = () => (openWords ? setConfirming(true) : save(false));
 
   const lines = useMemo(() => mtmLines(frames), [frames]);
   const series = useMemo(() => [
@@ -261,11 +269,25 @@ export function Component() {
           <Paper withBorder p="md" component="section" aria-label="Your legs">
             <Group justify="space-between" mb="xs">
               <Title order={2} size="h4">Legs</Title>
-              <Button size="xs" variant="default" onClick={save} disabled={busy || session.upload_id != null || session.legs.length === 0}>
+              <Button size="xs" variant="default" onClick={askSave} disabled={busy || confirming || session.upload_id != null || session.legs.length === 0}>
                 {session.upload_id != null ? "Saved to journal" : "Save to journal"}
               </Button>
             </Group>
-            {saved != null && <Alert color="teal" mb="xs">Saved {saved} trades to your journal (Uploads lists it as a simulation).</Alert>}
+            {confirming && openWords && session.upload_id == null && (
+              <Alert color="yellow" c="black" mb="xs" role="region" aria-label="Open legs">
+                <Text size="sm" mb="xs">{openWords} Nothing is saved half-open: the journal would hold them on an expired contract with no settlement price.</Text>
+                <Group gap="xs">
+                  <Button size="xs" onClick={() => save(true)} disabled={busy}>Exit open legs and save</Button>
+                  <Button size="xs" variant="default" onClick={() => setConfirming(false)} disabled={busy}>Cancel</Button>
+                </Group>
+              </Alert>
+            )}
+            {saved != null && (
+              <Alert color="teal" mb="xs">
+                Saved {saved.trades} trades to your journal (Uploads lists it as a simulation).
+                {saved.exited.map((line) => <Text key={line} size="xs">{line}</Text>)}
+              </Alert>
+            )}
             <LegsTable session={session} onExit={exitLeg} busy={busy} />
           </Paper>
           <Paper withBorder p="md" component="section" aria-label="Running MTM">

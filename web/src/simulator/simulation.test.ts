@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Frame, inSession, istSeconds, mergeFrames, minuteClock, mtmLines, pastMoment, sourceWords, stepMinutes } from "./simulation";
+import { type Frame, inSession, istSeconds, mergeFrames, minuteClock, mtmLines, openLegsWords, pastMoment, type Session, sourceWords, stepMinutes } from "./simulation";
 
 const frame = (minute: number, mtm: string): Frame => ({
   minute, at: new Date(Date.UTC(2024, 11, 17, 3, 45 + minute)).toISOString(), spot: "24000", legs: [], mtm, charges: "0.00", net: mtm,
@@ -45,5 +45,16 @@ describe("the chain simulator's logic", () => {
   it("names where the prices came from", () => {
     expect(sourceWords("synthetic")).toMatch(/Simulated/);
     expect(sourceWords("minutes")).toMatch(/minute candles/);
+  });
+
+  it("says which legs a save would exit, and how", () => {
+    const leg = (id: number, open: boolean) => ({ id, open, side: "SELL", tradingsymbol: `NIFTY24D1924000${id === 1 ? "CE" : "PE"}`, expiry: "2024-12-19" });
+    const session = (minute: number, date: string, legs: ReturnType<typeof leg>[]) => ({ minute, date, legs }) as unknown as Session;
+    expect(openLegsWords(session(285, "2024-12-17", [leg(1, false)]))).toBeNull();
+    expect(openLegsWords(session(285, "2024-12-17", [leg(1, false), leg(2, true)]))).toBe(
+      "Still open: leg 2 (sold NIFTY24D1924000PE). Saving exits them at 14:00 IST at that minute's prices, with charges, as Exit leg does.",
+    );
+    expect(openLegsWords(session(374, "2024-12-19", [leg(2, true)]))).toMatch(/settles them at expiry/);
+    expect(openLegsWords(session(374, "2024-12-17", [leg(2, true)]))).toMatch(/exits them at 15:29 IST/);
   });
 });

@@ -73,3 +73,17 @@ export function sourceWords(source: Session["source"]): string {
   if (source === "bhavcopy") return "Imported bhavcopy (daily closes)";
   return "Simulated market (nothing imported for this day)";
 }
+
+/** What saving does to the legs still open: none (null), or a sentence naming them and how
+ * they close — at the minute's prices, or settled at expiry when the session stands at 15:29
+ * on their contract's expiry day (the API's rule; it answers what it did). */
+export function openLegsWords(session: Session): string | null {
+  const open = session.legs.filter((l) => l.open);
+  if (open.length === 0) return null;
+  const names = open.map((l) => `leg ${l.id} (${l.side === "BUY" ? "bought" : "sold"} ${l.tradingsymbol})`).join(", ");
+  const atClose = session.minute >= LAST_MINUTE && open.every((l) => l.expiry === session.date);
+  const how = atClose
+    ? "settles them at expiry (intrinsic value at the index's close), with charges"
+    : `exits them at ${minuteClock(session.minute)} IST at that minute's prices, with charges, as Exit leg does`;
+  return `Still open: ${names}. Saving ${how}.`;
+}

@@ -16,6 +16,7 @@ from tradertape.api.schemas.simulator import (
     SimulatorFrameOut,
     SimulatorLegIn,
     SimulatorSavedOut,
+    SimulatorSaveIn,
     SimulatorSessionIn,
     SimulatorSessionOut,
     SimulatorStepIn,
@@ -149,14 +150,24 @@ def session_frames(
 
 @router.post("/sessions/{session_id}/journal", response_model=SimulatorSavedOut)
 def save_journal(
-    session_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+    session_id: RowId,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    body: SimulatorSaveIn | None = None,
 ) -> dict[str, Any]:
     """Book the session's fills into your journal as an upload of kind ``simulation`` (the
-    journal pages show them; deleting the upload takes them out). Once per session (409)."""
+    journal pages show them; deleting the upload takes them out). Once per session (409).
+    Open legs are refused (409 naming them) unless `exit_open` exits them at the minute."""
     row = simulator.get(db, session_id, user_id=user.id)
-    upload = simulator.save_journal(db, row, clock=runtime.clock)
+    data = runtime.settings.data_dir
+    upload, exited = simulator.save_journal(
+        db, row, exit_open_legs=body is not None and body.exit_open, data_dir=data,
+        clock=runtime.clock,
+    )  # fmt: skip
     return {
         "upload_id": upload.id,
         "trades": upload.rows_added,
-        "session": simulator.state(row, runtime.settings.data_dir),
+        "exited": exited,
+        "session": simulator.state(row, data),
     }

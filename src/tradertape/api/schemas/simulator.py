@@ -105,6 +105,18 @@ class SimulatorStepIn(BaseModel):
     minutes: JsonInt = Field(ge=1, le=375)
 
 
+class SimulatorSaveIn(BaseModel):
+    """How to save: open legs are refused (409 naming them) unless `exit_open` exits them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    exit_open: bool = Field(
+        default=False,
+        description="exit the open legs at the session's minute first (as Exit leg does, with "
+        "charges); on the contract's expiry day at 15:29 they settle at expiry instead",
+    )
+
+
 class LegMarkOut(BaseModel):
     """One leg at a minute."""
 
@@ -188,4 +200,5 @@ class SimulatorSavedOut(BaseModel):
 
     upload_id: int
     trades: int
+    exited: list[str] = Field(description="how each leg open at the save was closed")
     session: SimulatorSessionOut

@@ -32,6 +32,7 @@ from tradertape.db import journal_version
 from tradertape.db.models.journal import TradeUpload, UploadedTrade
 from tradertape.db.models.simulator import SimulatorSession
 from tradertape.domain.charges import Fill, Segment, Side, compute_charges
+from tradertape.domain.expiry import Contract, index_underlyings, settlement_price
 from tradertape.domain.option_listing import IST, RISK_FREE_RATE
 from tradertape.domain.option_math import OptionKind
 from tradertape.domain.option_payoff import PayoffLeg, Scenario
@@ -252,7 +253,9 @@ def fills(legs: list[dict[str, Any]], upto: int) -> list[Fill]:
                 Fill(f"sim-{leg['id']}-in", Segment.OPTIONS, side, _units(leg),
                      Decimal(leg["entry_price"]), instrument=leg["tradingsymbol"])
             )  # fmt: skip
-        if leg["exit_minute"] is not None and leg["exit_minute"] <= upto:
+        # a leg settled worthless at expiry closes at ₹0: no order, nothing charged
+        out_at = leg["exit_price"]
+        if leg["exit_minute"] is not None and leg["exit_minute"] <= upto and Decimal(out_at) > 0:
             back = Side.SELL if side is Side.BUY else Side.BUY
             out.append(
                 Fill(f"sim-{leg['id']}-out", Segment.OPTIONS, back, _units(leg),
@@ -412,14 +415,78 @@ def _payoff_leg(day: PastDay, leg: dict[str, Any], minute: int) -> PayoffLeg:
     )
 
 
-def save_journal(db: Session, row: SimulatorSession, *, clock: Clock) -> TradeUpload:
+def open_legs(row: SimulatorSession) -> list[dict[str, Any]]:
+    """The legs entered by the session's minute and not exited."""
+    return [
+        leg for leg in row.legs if leg["entry_minute"] <= row.minute and leg["exit_minute"] is None
+    ]
+
+
+def _settles_now(row: SimulatorSession, leg: dict[str, Any]) -> bool:
+    """Whether the leg's contract expires on the day played and the session stands at its
+    close: the exchange settles it then, rather than anyone trading out."""
+    return leg["expiry"] == row.day.isoformat() and row.minute == MINUTES_PER_DAY - 1
+
+
+def exit_open(row: SimulatorSession, *, data_dir: Path | None, clock: Clock) -> list[str]:
+    """Close every open leg at the session's minute, as an "Exit leg" does; a leg whose
+    contract expires that day with the session at 15:29 settles instead, by the paper
+    exchange's rule (`domain.expiry.settlement_price`: intrinsic value at the index's close)
+    for an index, at the last minute's price for a stock (no delivery is simulated).
+    Answers one line per leg saying how it closed (no commit; the save commits)."""
+    day = _day_of(row, data_dir)
+    close = float(day.spot()[MINUTES_PER_DAY - 1])
+    cash = row.underlying in index_underlyings()
+    legs, said = [dict(leg) for leg in row.legs], []
+    for leg in legs:
+        if leg["entry_minute"] > row.minute or leg["exit_minute"] is not None:
+            continue
+        last = _price_at(day, leg, row.minute) or Decimal(leg["entry_price"])
+        if _settles_now(row, leg) and cash and math.isfinite(close) and close > 0:
+            contract = Contract(row.underlying, row.day, leg["option_type"],
+                                Decimal(leg["strike"]), physical=False)  # fmt: skip
+            price = settlement_price(contract, past_chain.price(close)).quantize(_PAISA)
+            how = f"settled at expiry at ₹{price} (intrinsic at the index's close)"
+        elif _settles_now(row, leg):
+            price = last
+            how = f"exited at ₹{price}, the last minute's price (no settlement price at hand)"
+        else:
+            price = last
+            how = f"exited at {_clock_of(row)} at ₹{price}"
+        leg["exit_minute"], leg["exit_price"] = row.minute, str(price)
+        said.append(f"{leg['tradingsymbol']} {how}")
+    row.legs = legs
+    row.updated_at = clock.now()
+    return said
+
+
+def save_journal(
+    db: Session,
+    row: SimulatorSession,
+    *,
+    exit_open_legs: bool = False,
+    data_dir: Path | None = None,
+    clock: Clock,
+) -> tuple[TradeUpload, list[str]]:
     """Book the session's fills so far into the user's journal, as an upload of kind
-    ``simulation`` (a 409 when it was saved already, or has no fill)."""
+    ``simulation``, and how each open leg closed. A leg still open would land in the
+    journal as a position on a contract already expired with no settlement price, so open
+    legs are refused (409 naming them) unless `exit_open_legs` closes them first
+    (`exit_open`). A 409 too when it was saved already, or has no fill."""
     if row.upload_id is not None:
         raise Conflict(f"this session was saved already (journal upload {row.upload_id})")
     done = [leg for leg in row.legs if leg["entry_minute"] <= row.minute]
     if not done:
         raise Conflict("the session has no fill to save yet")
+    still = open_legs(row)
+    if still and not exit_open_legs:
+        names = ", ".join(f"leg {leg['id']} ({leg['tradingsymbol']})" for leg in still)
+        raise Conflict(
+            f"open legs: {names}; exit them first or save with exit_open to exit them "
+            f"at {_clock_of(row)}"
+        )
+    said = exit_open(row, data_dir=data_dir, clock=clock) if still else []
+    done = [leg for leg in row.legs if leg["entry_minute"] <= row.minute]
     upload = TradeUpload(
         user_id=row.user_id,
         kind=SIMULATION,
@@ -476,4 +543,4 @@ def save_journal(db: Session, row: SimulatorSession, *, clock: Clock) -> TradeUp
     row.updated_at = clock.now()
     journal_version.bump(db, [row.user_id])
     db.commit()
-    return upload
+    return upload, said

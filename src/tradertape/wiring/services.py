@@ -16,6 +16,7 @@ from tradertape.services.accounts.login import LoginService
 from tradertape.services.accounts.ratelimit import RateLimiter, attempt_windows
 from tradertape.services.accounts.sessions import SessionService
 from tradertape.services.alerts.placing import Placer
+from tradertape.services.baskets.desk import Baskets
 from tradertape.services.baskets.unwind import LateRefusals
 from tradertape.services.market.instruments import build_catalog
 from tradertape.services.mtm_exits.exits import MtmExits
@@ -78,6 +79,7 @@ class Services:
     late_refusals: LateRefusals
     webhooks: HookReceiver
     portfolio_trading: PortfolioTrading
+    baskets: Baskets  # the basket owner's commands and reads (the chain's, an alert's preview)
 
 
 def build_services(
@@ -190,4 +192,5 @@ def build_services(
             risk=venues.risk,
             live_exits=settings.live_portfolio_exits,
         ),
+        baskets=Baskets(workers=workers, brokers=venues.live_brokers),
     )

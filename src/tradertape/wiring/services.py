@@ -15,7 +15,6 @@ from tradertape.security.vault import Vault
 from tradertape.services.accounts.login import LoginService
 from tradertape.services.accounts.ratelimit import RateLimiter, attempt_windows
 from tradertape.services.accounts.sessions import SessionService
-from tradertape.services.alerts.placing import Placer
 from tradertape.services.baskets.desk import Baskets
 from tradertape.services.baskets.unwind import LateRefusals
 from tradertape.services.market.instruments import build_catalog
@@ -26,6 +25,7 @@ from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.protection.engine import ProtectionEngine
 from tradertape.services.protection.options import OptionProtectionEngine
 from tradertape.services.protection.recovery import Recovery, RecoveryConfig
+from tradertape.services.term_orders import TermsPlacer
 from tradertape.services.webhooks.receive import HookKeys, HookReceiver
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.market import WorkerMarket, feed_mark
@@ -181,7 +181,7 @@ def build_services(
         webhooks=HookReceiver(
             HookKeys(vault),
             clock,
-            Placer(orders, market.quotes),
+            TermsPlacer(orders, market.quotes),
             attempt_windows(settings, clock),
         ),
         portfolio_trading=PortfolioTrading(

@@ -38,6 +38,7 @@ from tradertape.services.audit.anchors import AnchorFile
 from tradertape.services.audit.keys import AuditKeys
 from tradertape.services.background.guard import JobGuard
 from tradertape.services.background.lag import LoopLag
+from tradertape.services.baskets.desk import Baskets
 from tradertape.services.baskets.unwind import LateRefusals
 from tradertape.services.brokers.account import AccountViews
 from tradertape.services.brokers.credentials import BrokerCredentials
@@ -123,6 +124,7 @@ class Runtime:
     audit_keys: AuditKeys  # the audit trail's keys (derived from the secret, ids recorded)
     audit_anchors: AnchorFile  # each user's trail head, signed, kept off the database
     webhooks: HookReceiver  # inbound webhooks: their secrets' keys and rates, kept here
+    baskets: Baskets  # the basket owner: a chain structure's preview and placing
     # the trading loop's lag per batch, told by /api/health (empty where no loop runs)
     loop_lag: LoopLag = field(default_factory=LoopLag)
 
@@ -225,5 +227,6 @@ class Runtime:
             orders=venues.orders,
             webhooks=services.webhooks,
             portfolio_trading=services.portfolio_trading,
+            baskets=services.baskets,
             guard=research.guard,
         )

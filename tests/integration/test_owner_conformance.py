@@ -6,8 +6,9 @@ followers write under are asked for before its events are followed, a replayed c
 places nothing twice, and each event of its order reaches its followers once (and no
 other kind's).
 
-A new kind of owner is added to `SAMPLES` (how its subsystem places an order) and runs here
-with the rest; `test_every_kind_has_a_sample` fails until it is.
+A new kind of owner runs here with the rest by its package's sample (`OwnerPackage.sample`:
+how its subsystem places an order); `test_every_kind_has_a_sample_and_a_policy` fails until
+it has one.
 """
 
 from __future__ import annotations
@@ -43,79 +44,23 @@ from tradertape.oms import (
 from tradertape.oms import emitter as oms_emitter
 from tradertape.runtime import Runtime
 from tradertape.services import order_owners
-from tradertape.services.owner_packages import FollowerKit
-from tradertape.services.risk.exposure import ALL, RiskScope
+from tradertape.services.owner_packages import FollowerKit, OwnerSample
+from tradertape.services.risk.exposure import ALL
 from tradertape.services.risk.monitor import scope_of_owner
 from tradertape.testkit import make_tick
 
-RUN, PORTFOLIO, ROW = 41, 17, 5
-#: How each kind's subsystem places an order: its source and attribution, and the owner
-#: stored for it, its paper book and its risk scope.
-SAMPLES: dict[OwnerKind, tuple[str, dict[str, Any], Owner, str, RiskScope]] = {
-    OwnerKind.MANUAL: ("api", {}, Owner(OwnerKind.MANUAL), books.MANUAL, ALL),
-    OwnerKind.WORKER_RUN: (
-        "worker",
-        {"run_pk": RUN, "role": "entry", "intent_key": "k"},
-        Owner(OwnerKind.WORKER_RUN, RUN),
-        books.run_book(RUN),
-        RiskScope(worker_run_id=RUN),
+#: The OMS's own kinds (the desk's order, an adopted one): no subsystem's package.
+OMS_SAMPLES = (
+    OwnerSample("api", {}, Owner(OwnerKind.MANUAL), books.MANUAL, ALL),
+    OwnerSample(
+        "external", {"mode": "live", "adopted": True}, Owner(OwnerKind.EXTERNAL), books.MANUAL
     ),
-    OwnerKind.OPTION_RUN: (
-        "options_runtime",
-        {"run_pk": RUN, "option_leg": 0, "option_role": "entry"},
-        Owner(OwnerKind.OPTION_RUN, RUN),
-        books.run_book(RUN),
-        RiskScope(worker_run_id=RUN),
-    ),
-    OwnerKind.PORTFOLIO: (
-        "portfolio",
-        {"portfolio_id": PORTFOLIO, "signal_id": 3},
-        Owner(OwnerKind.PORTFOLIO, PORTFOLIO),
-        books.portfolio_book(PORTFOLIO),
-        RiskScope(portfolio_id=PORTFOLIO),
-    ),
-    OwnerKind.ALERT: (
-        "alert",
-        {"alert_id": ROW, "alert_fire_id": 9},
-        Owner(OwnerKind.ALERT, ROW),
-        books.MANUAL,
-        ALL,
-    ),
-    OwnerKind.WEBHOOK: (
-        "webhook",
-        {"webhook_id": ROW, "delivery_id": 9},
-        Owner(OwnerKind.WEBHOOK, ROW),
-        books.MANUAL,
-        ALL,
-    ),
-    OwnerKind.BASKET: (
-        "api",
-        {"chain_basket": "chain:abc", "basket_leg": 0},
-        Owner(OwnerKind.BASKET),
-        books.MANUAL,
-        ALL,
-    ),
-    OwnerKind.MTM_EXIT: (
-        "mtm_exit",
-        {"mtm_rule_id": ROW},
-        Owner(OwnerKind.MTM_EXIT, ROW),
-        books.MANUAL,
-        ALL,
-    ),
-    OwnerKind.ASSISTANT: (
-        f"assistant:{ROW}",
-        {},
-        Owner(OwnerKind.ASSISTANT, ROW),
-        books.MANUAL,
-        ALL,
-    ),
-    OwnerKind.EXTERNAL: (
-        "external",
-        {"mode": "live", "adopted": True},
-        Owner(OwnerKind.EXTERNAL),
-        books.MANUAL,
-        ALL,
-    ),
+)
+#: How each kind's subsystem places an order (its source and attribution), and the owner
+#: stored for it, its paper book and its risk scope: each package's own sample.
+SAMPLES: dict[OwnerKind, OwnerSample] = {
+    sample.owner.kind: sample
+    for sample in (*OMS_SAMPLES, *(p.sample for p in order_owners.PACKAGES if p.sample))
 }
 KINDS = sorted(registered(), key=str)
 assert order_owners.POLICIES  # imported: every kind's policy is registered
@@ -134,6 +79,8 @@ def test_each_kind_is_one_package_and_its_policy_the_registered_one():
     assert set(by_kind) == set(KINDS) - {OwnerKind.MANUAL, OwnerKind.EXTERNAL}
     for kind, package in by_kind.items():
         assert registered()[kind] is package.policy
+        assert package.sample is not None, f"{kind}: its package offers no sample order"
+        assert package.sample.owner.kind is kind
 
 
 def test_each_package_follows_its_own_kind_and_is_wired_as_it_builds_them(runtime: Runtime):
@@ -174,8 +121,15 @@ def followed(database: Database) -> Iterator[dict[OwnerKind, list[OmsEvent]]]:
 
 @pytest.mark.parametrize("kind", KINDS, ids=str)
 def test_its_owner_book_and_scope(kind: OwnerKind):
-    source, tags, owner, book, scope = SAMPLES[kind]
-    assert owner_from(source, tags) == owner
+    sample = SAMPLES[kind]
+    source, tags, owner, book, scope = (
+        sample.source,
+        sample.attribution,
+        sample.owner,
+        sample.book,
+        sample.scope,
+    )
+    assert owner_from(source, dict(tags)) == owner
     assert owner_book("paper", owner) == book
     assert owner_book("kite", owner) == "live:kite"
     assert own_book("kite", owner) == (
@@ -193,7 +147,8 @@ def test_a_replayed_command_places_once_and_each_event_is_followed_once(
     followed: dict[OwnerKind, list[OmsEvent]],
     monkeypatch: pytest.MonkeyPatch,
 ):
-    source, tags, owner, book, _ = SAMPLES[kind]
+    sample = SAMPLES[kind]
+    source, tags, owner, book = sample.source, sample.attribution, sample.owner, sample.book
     asked: list[tuple[str, ...]] = []
     take = locks.lock_names
     before = [0]  # what had been followed when the command being placed began
@@ -254,4 +209,5 @@ def test_a_replayed_command_places_once_and_each_event_is_followed_once(
     if wanted:
         assert wanted in asked
     if kind is OwnerKind.PORTFOLIO:
-        assert wanted == (portfolio_lock(PORTFOLIO),)
+        assert owner.id is not None
+        assert wanted == (portfolio_lock(owner.id),)

@@ -84,8 +84,8 @@ NOT_FORKS = {
     ("services/brokers/session_watch.py", 'WorkerRun.execution_mode == "live"'): (
         "a query: the live runs a broker session's end leaves waiting (a count to show)"
     ),
-    ("services/alerts/placing.py", 'Account(live=terms.mode == "live", broker=terms.broker)'): (
-        "the account an alert's stored order names (as `Account.of` reads a request)"
+    ("services/term_orders.py", 'Account(live=terms.mode == "live", broker=terms.broker)'): (
+        "the account an alert's or a hook's stored order names (as `Account.of` reads a request)"
     ),
     ("api/routes/risk.py", 'book="live" if state.live else "paper"'): "a label: a state's book",
     ("services/webhooks/hooks.py", 'if draft.mode != "live" and draft.broker is not None:'): (

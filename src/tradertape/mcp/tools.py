@@ -60,7 +60,6 @@ from tradertape.runtime import Runtime
 from tradertape.services.accounts.assistant_keys import AssistantScope
 from tradertape.services.alerts import alerts
 from tradertape.services.assistant import calls, confirmations
-from tradertape.services.baskets import chain as chain_basket
 from tradertape.services.books.ticket import place_ticket
 from tradertape.services.journal import ledger, returns
 from tradertape.services.market.history import history
@@ -642,9 +641,8 @@ def _baskets(server: MCPServer, desk: AssistantDesk) -> None:
         def work(db: Session, caller: Caller) -> BasketOut:
             if basket.mode != "paper":
                 raise InvalidField("basket.mode", "an assistant places paper baskets only")
-            placed = chain_basket.place(
+            placed = runtime.baskets.place(
                 db,
-                runtime.workers,
                 basket_legs(basket),
                 user_id=caller.user_id,
                 account=PAPER_ACCOUNT,

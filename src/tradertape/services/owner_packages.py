@@ -12,7 +12,9 @@ is a package under ``services/`` holding four things, named the same way in each
   what the house gives them (`FollowerKit`) and wired by the composition root for their
   kinds only (``wiring/venues.py``), so no follower filters every order's events;
 - its reads for routes: what its routes show of its orders, read by owner (`Order.owned_by`)
-  rather than from the orders' tags.
+  rather than from the orders' tags;
+- its sample (`OwnerSample`): how its placer tags an order and what the house must make of
+  it (the owner, the paper book, the risk scope), which the conformance test runs.
 
 ``services/_owner_template/`` is the skeleton a tenth owner copies; the conformance test
 (``tests/integration/test_owner_conformance.py``) runs every registered package.
@@ -20,13 +22,15 @@ is a package under ``services/`` holding four things, named the same way in each
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from tradertape.domain.owners import OwnerKind
+from tradertape.domain.owners import Owner, OwnerKind
 from tradertape.oms import OwnerPolicy, Watcher
 from tradertape.ports.clock import Clock
 from tradertape.services.options.market import OptionMarket
+from tradertape.services.risk.exposure import ALL, RiskScope
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,20 @@ class Following:
     first: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class OwnerSample:
+    """An order as the package's placing command places it (its source and attribution),
+    and what the house must store and judge it by: the owner, its paper book and the risk
+    scope beside the account's (`ALL`: the account's rules only). The conformance test
+    places it and checks each, so a new package is covered by its own sample."""
+
+    source: str
+    attribution: Mapping[str, Any]
+    owner: Owner
+    book: str
+    scope: RiskScope = ALL
+
+
 def _follows_nothing(kit: FollowerKit) -> Sequence[Following]:
     return ()
 
@@ -59,6 +77,7 @@ class OwnerPackage:
 
     policy: OwnerPolicy
     followers: Callable[[FollowerKit], Sequence[Following]] = _follows_nothing
+    sample: OwnerSample | None = None  # None: none yet (the conformance test fails)
 
     @property
     def kind(self) -> OwnerKind:

@@ -16,7 +16,7 @@ from tradertape.security.vault import Vault
 from tradertape.services.accounts.login import LoginService
 from tradertape.services.accounts.ratelimit import RateLimiter, attempt_windows
 from tradertape.services.accounts.sessions import SessionService
-from tradertape.services.alerts.placing import Placer
+from tradertape.services.baskets.desk import Baskets
 from tradertape.services.baskets.unwind import LateRefusals
 from tradertape.services.market.instruments import build_catalog
 from tradertape.services.mtm_exits.exits import MtmExits
@@ -26,6 +26,7 @@ from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.protection.engine import ProtectionEngine
 from tradertape.services.protection.options import OptionProtectionEngine
 from tradertape.services.protection.recovery import Recovery, RecoveryConfig
+from tradertape.services.term_orders import TermsPlacer
 from tradertape.services.webhooks.receive import HookKeys, HookReceiver
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.market import WorkerMarket, feed_mark
@@ -79,6 +80,7 @@ class Services:
     late_refusals: LateRefusals
     webhooks: HookReceiver
     portfolio_trading: PortfolioTrading
+    baskets: Baskets  # the basket owner's commands and reads (the chain's, an alert's preview)
 
 
 def build_services(
@@ -181,7 +183,7 @@ def build_services(
         webhooks=HookReceiver(
             HookKeys(vault),
             clock,
-            Placer(orders, market.quotes),
+            TermsPlacer(orders, market.quotes),
             attempt_windows(settings, clock),
         ),
         portfolio_trading=PortfolioTrading(
@@ -192,4 +194,5 @@ def build_services(
             risk=venues.risk,
             live_exits=settings.live_portfolio_exits,
         ),
+        baskets=Baskets(workers=workers, brokers=venues.live_brokers),
     )

@@ -22,7 +22,6 @@ from tradertape.oms import Account
 from tradertape.runtime import Runtime
 from tradertape.services.alerts import alerts, firing, preview
 from tradertape.services.alerts.placing import Placer
-from tradertape.services.baskets import chain as basket
 
 router = APIRouter(tags=["alerts"])
 
@@ -67,17 +66,16 @@ def preview_basket(
     naming it (``legs[1].quantity``). A basket of options on one underlying has its payoff
     too (maximum profit and loss, breakevens), as the option chain's ticket shows it."""
     account = Account.of(body.mode, body.broker)
-    broker, adapter = runtime.live_brokers.priced_at(db, user.id, account, session=True)
+    priced = runtime.baskets.pricing(db, user_id=user.id, account=account)
     legs = [leg.model_dump(mode="json") for leg in body.legs]
-    available = basket.manual_available(runtime.workers, db, user_id=user.id)
     margin = preview.preview(
         db,
         runtime.workers,
         legs,
         symbol=body.symbol,
-        broker=broker,
-        available=available,
-        adapter=adapter,
+        broker=priced.broker,
+        available=priced.available,
+        adapter=priced.adapter,
     )
     return AlertBasketMarginOut(
         **asdict(margin),

@@ -22,7 +22,6 @@ from tradertape.api.schemas.options_desk import (
 )
 from tradertape.oms import Account
 from tradertape.services import baskets
-from tradertape.services.baskets import chain as basket
 from tradertape.services.options import chain
 from tradertape.services.options.payoff import LegRequest, WhatIf, payoff
 
@@ -77,11 +76,7 @@ def preview_basket(
     answer where it gives one (Kite), else the order preview's estimate. A leg the exchange
     would refuse is a 422 naming it (``legs[1].price``)."""
     account = Account.of(body.mode, body.broker)
-    broker, adapter = runtime.live_brokers.priced_at(db, user.id, account, session=True)
-    available = basket.manual_available(runtime.workers, db, user_id=user.id)
-    return basket.preview(
-        db, runtime.workers, basket_legs(body), broker=broker, available=available, adapter=adapter
-    )
+    return runtime.baskets.preview(db, basket_legs(body), user_id=user.id, account=account)
 
 
 @router.post("/basket", response_model=BasketOut, responses=ORDER_RATE_RESPONSES)
@@ -90,9 +85,8 @@ def place_basket(body: BasketIn, user: CurrentUser, runtime: RuntimeDep, db: DbD
     first, each through the pre-trade gate (your risk rules, the kill switch) and SEBI's
     order-rate ceiling. A leg refused stops the rest (``skipped``) and the legs that filled
     are exited at market (``unwind``). A live basket needs both live switches (403)."""
-    placed = basket.place(
+    placed = runtime.baskets.place(
         db,
-        runtime.workers,
         basket_legs(body),
         user_id=user.id,
         account=Account.of(body.mode, body.broker),

@@ -14,7 +14,9 @@ Never built, never registered: copy this package to ``services/<it>/``, then
 4. ``follow.py``: the followers of its own orders' events (none, if its outcome is told
    where it places);
 5. ``reads.py``: what its routes show of its orders, read by owner (`Order.owned_by`);
-6. a sample in ``tests/integration/test_owner_conformance.py`` (``SAMPLES``): the suite
-   then runs it with every other owner (its book, risk scope, lock, a replayed command,
-   each event followed once by its own followers only).
+6. ``owner.py``'s ``SAMPLE`` (`OwnerSample`, given to its package): an order as its
+   placing command tags it, and its owner, book and risk scope; the conformance test
+   (``tests/integration/test_owner_conformance.py``) then runs it with every other owner
+   (its book, risk scope, lock, a replayed command, each event followed once by its own
+   followers only), with no edit of the test.
 """

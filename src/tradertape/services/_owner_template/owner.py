@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tradertape.domain.owners import OwnerKind
+from tradertape.domain import books
+from tradertape.domain.owners import Owner, OwnerKind
 from tradertape.oms import DeskPolicy
 from tradertape.services._owner_template.follow import TemplateFollower
-from tradertape.services.owner_packages import FollowerKit, Following, OwnerPackage
+from tradertape.services.owner_packages import FollowerKit, Following, OwnerPackage, OwnerSample
 
 
 class TemplatePolicy(DeskPolicy):
@@ -30,4 +31,9 @@ def followers(kit: FollowerKit) -> list[Following]:
     return [Following((POLICY.kind,), TemplateFollower(clock=kit.clock))]
 
 
-PACKAGE = OwnerPackage(POLICY, followers)
+# How its placing command tags an order, and the owner, paper book and risk scope the house
+# must make of it: the conformance test places it (yours: its source and attribution, as
+# `domain.owners.owner_from` reads them).
+SAMPLE = OwnerSample("template", {"template_id": 1}, Owner(POLICY.kind), books.MANUAL)
+
+PACKAGE = OwnerPackage(POLICY, followers, sample=SAMPLE)

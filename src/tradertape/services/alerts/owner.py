@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tradertape.domain.owners import OwnerKind
+from tradertape.domain import books
+from tradertape.domain.owners import Owner, OwnerKind
 from tradertape.oms import CallerTells
-from tradertape.services.owner_packages import OwnerPackage
+from tradertape.services.owner_packages import OwnerPackage, OwnerSample
 
 
 class AlertPolicy(CallerTells):
@@ -23,4 +24,12 @@ class AlertPolicy(CallerTells):
 
 
 POLICY = AlertPolicy()
-PACKAGE = OwnerPackage(POLICY)
+SAMPLE = OwnerSample(
+    source="alert",
+    attribution={"alert_id": 5, "alert_fire_id": 9},
+    owner=Owner(OwnerKind.ALERT, 5),
+    book=books.MANUAL,
+)
+"""An order as its placer tags it, and its owner, paper book and risk scope (the
+conformance test's)."""
+PACKAGE = OwnerPackage(POLICY, sample=SAMPLE)

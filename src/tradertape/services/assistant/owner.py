@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tradertape.domain.owners import OwnerKind
+from tradertape.domain import books
+from tradertape.domain.owners import Owner, OwnerKind
 from tradertape.oms import DeskPolicy
-from tradertape.services.owner_packages import OwnerPackage
+from tradertape.services.owner_packages import OwnerPackage, OwnerSample
 
 
 class AssistantPolicy(DeskPolicy):
@@ -22,4 +23,12 @@ class AssistantPolicy(DeskPolicy):
 
 
 POLICY = AssistantPolicy()
-PACKAGE = OwnerPackage(POLICY)
+SAMPLE = OwnerSample(
+    source="assistant:5",
+    attribution={},
+    owner=Owner(OwnerKind.ASSISTANT, 5),
+    book=books.MANUAL,
+)
+"""An order as its placer tags it, and its owner, paper book and risk scope (the
+conformance test's)."""
+PACKAGE = OwnerPackage(POLICY, sample=SAMPLE)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tradertape.domain.owners import OwnerKind
+from tradertape.domain import books
+from tradertape.domain.owners import Owner, OwnerKind
 from tradertape.oms import DeskPolicy
-from tradertape.services.owner_packages import OwnerPackage
+from tradertape.services.owner_packages import OwnerPackage, OwnerSample
 
 
 class BasketPolicy(DeskPolicy):
@@ -24,4 +25,12 @@ class BasketPolicy(DeskPolicy):
 
 
 POLICY = BasketPolicy()
-PACKAGE = OwnerPackage(POLICY)
+SAMPLE = OwnerSample(
+    source="api",
+    attribution={"chain_basket": "chain:abc", "basket_leg": 0},
+    owner=Owner(OwnerKind.BASKET),
+    book=books.MANUAL,
+)
+"""An order as its placer tags it, and its owner, paper book and risk scope (the
+conformance test's)."""
+PACKAGE = OwnerPackage(POLICY, sample=SAMPLE)

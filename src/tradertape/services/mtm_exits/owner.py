@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tradertape.domain.owners import OwnerKind
+from tradertape.domain import books
+from tradertape.domain.owners import Owner, OwnerKind
 from tradertape.oms import CallerTells
-from tradertape.services.owner_packages import OwnerPackage
+from tradertape.services.owner_packages import OwnerPackage, OwnerSample
 
 
 class MtmExitPolicy(CallerTells):
@@ -24,4 +25,12 @@ class MtmExitPolicy(CallerTells):
 
 
 POLICY = MtmExitPolicy()
-PACKAGE = OwnerPackage(POLICY)
+SAMPLE = OwnerSample(
+    source="mtm_exit",
+    attribution={"mtm_rule_id": 5},
+    owner=Owner(OwnerKind.MTM_EXIT, 5),
+    book=books.MANUAL,
+)
+"""An order as its placer tags it, and its owner, paper book and risk scope (the
+conformance test's)."""
+PACKAGE = OwnerPackage(POLICY, sample=SAMPLE)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tradertape.domain.owners import OwnerKind
+from tradertape.domain import books
+from tradertape.domain.owners import Owner, OwnerKind
 from tradertape.services.options.follow import OptionLegJournal, OptionRunFollower
-from tradertape.services.owner_packages import FollowerKit, Following, OwnerPackage
+from tradertape.services.owner_packages import FollowerKit, Following, OwnerPackage, OwnerSample
+from tradertape.services.risk.exposure import RiskScope
 from tradertape.services.workers.owner import WorkerRunPolicy
 
 
@@ -36,4 +38,13 @@ def followers(kit: FollowerKit) -> list[Following]:
     ]
 
 
-PACKAGE = OwnerPackage(POLICY, followers)
+SAMPLE = OwnerSample(
+    source="options_runtime",
+    attribution={"run_pk": 41, "option_leg": 0, "option_role": "entry"},
+    owner=Owner(OwnerKind.OPTION_RUN, 41),
+    book=books.run_book(41),
+    scope=RiskScope(worker_run_id=41),
+)
+"""An order as its placer tags it, and its owner, paper book and risk scope (the
+conformance test's)."""
+PACKAGE = OwnerPackage(POLICY, followers, sample=SAMPLE)

@@ -16,10 +16,12 @@ from typing import ClassVar
 
 from sqlalchemy.orm import Session
 
+from tradertape.domain import books
 from tradertape.domain.owners import Owner, OwnerKind
 from tradertape.oms import DeskPolicy, GttTriggered, OmsEvent, OrderFilled, portfolio_lock
-from tradertape.services.owner_packages import FollowerKit, Following, OwnerPackage
+from tradertape.services.owner_packages import FollowerKit, Following, OwnerPackage, OwnerSample
 from tradertape.services.portfolios.fills import PortfolioFills
+from tradertape.services.risk.exposure import RiskScope
 
 
 class PortfolioPolicy(DeskPolicy):
@@ -46,4 +48,13 @@ def followers(kit: FollowerKit) -> list[Following]:
     return [Following((OwnerKind.PORTFOLIO,), fills)]
 
 
-PACKAGE = OwnerPackage(POLICY, followers)
+SAMPLE = OwnerSample(
+    source="portfolio",
+    attribution={"portfolio_id": 17, "signal_id": 3},
+    owner=Owner(OwnerKind.PORTFOLIO, 17),
+    book=books.portfolio_book(17),
+    scope=RiskScope(portfolio_id=17),
+)
+"""An order as its placer tags it, and its owner, paper book and risk scope (the
+conformance test's)."""
+PACKAGE = OwnerPackage(POLICY, followers, sample=SAMPLE)

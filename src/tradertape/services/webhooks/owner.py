@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tradertape.domain.owners import OwnerKind
+from tradertape.domain import books
+from tradertape.domain.owners import Owner, OwnerKind
 from tradertape.oms import CallerTells
-from tradertape.services.owner_packages import OwnerPackage
+from tradertape.services.owner_packages import OwnerPackage, OwnerSample
 
 
 class WebhookPolicy(CallerTells):
@@ -22,4 +23,12 @@ class WebhookPolicy(CallerTells):
 
 
 POLICY = WebhookPolicy()
-PACKAGE = OwnerPackage(POLICY)
+SAMPLE = OwnerSample(
+    source="webhook",
+    attribution={"webhook_id": 5, "delivery_id": 9},
+    owner=Owner(OwnerKind.WEBHOOK, 5),
+    book=books.MANUAL,
+)
+"""An order as its placer tags it, and its owner, paper book and risk scope (the
+conformance test's)."""
+PACKAGE = OwnerPackage(POLICY, sample=SAMPLE)

@@ -59,9 +59,9 @@ from tradertape.ports.clock import Clock
 from tradertape.security.tokens import digests_equal, sha256_hex
 from tradertape.security.vault import Vault
 from tradertape.services.accounts.ratelimit import AttemptWindows
-from tradertape.services.alerts.placing import Placer
 from tradertape.services.notifications.events import Kind, add_now
-from tradertape.services.webhooks import signing, templates
+from tradertape.services.term_orders import TermsPlacer
+from tradertape.services.webhooks import placing, signing, templates
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +370,7 @@ class HookReceiver:
 
     keys: HookKeys
     clock: Clock
-    placer: Placer
+    placer: TermsPlacer  # the one-order placer alerts and webhooks share
     limits: AttemptWindows
 
     def receive(self, db: Session, request: Request) -> Received:
@@ -468,14 +468,12 @@ class HookReceiver:
 
         at_once = len(asked) == 1 and self.placer.answers_at_once(asked[0].terms)
         for item in asked:
-            result = self.placer.place(
+            result = placing.place(
+                self.placer,
                 db,
-                user_id=hook.user_id,
-                key=item.key,
-                terms=item.terms,
-                client_key=None,
-                source="webhook",
-                attribution={"webhook_id": hook.id, "delivery_id": claimed().id},
+                hook,
+                item,
+                delivery_id=claimed().id,
                 on_record=finish_with(item.key) if at_once else None,
             )
             placed.append(PlacedOrder(item.key, result.outcome, result.order_id, result.message))

@@ -23,7 +23,7 @@ from tradertape.domain.decimal_input import MAX_AMOUNT, MAX_PRICE, parse_bounded
 from tradertape.domain.orders import MAX_QUANTITY
 from tradertape.errors import InvalidField
 from tradertape.oms import LastTick
-from tradertape.services.alerts.placing import OrderTerms
+from tradertape.services.term_orders import OrderTerms
 
 FIELDS = ("symbol", "exchange", "side", "quantity", "amount", "product", "order_type", "price")
 MAX_SYMBOLS = 10

@@ -16,9 +16,11 @@ from typing import ClassVar
 
 from sqlalchemy.orm import Session
 
+from tradertape.domain import books
 from tradertape.domain.owners import Owner, OwnerKind
 from tradertape.oms import DeskPolicy, GttTriggered, OmsEvent, OrderFilled
-from tradertape.services.owner_packages import FollowerKit, Following, OwnerPackage
+from tradertape.services.owner_packages import FollowerKit, Following, OwnerPackage, OwnerSample
+from tradertape.services.risk.exposure import RiskScope
 from tradertape.services.workers.access import run_locks
 from tradertape.services.workers.live_journal import LiveRunJournal
 from tradertape.services.workers.order_journal import RunOrderJournal
@@ -55,4 +57,13 @@ def followers(kit: FollowerKit) -> list[Following]:
     ]
 
 
-PACKAGE = OwnerPackage(POLICY, followers)
+SAMPLE = OwnerSample(
+    source="worker",
+    attribution={"run_pk": 41, "role": "entry", "intent_key": "k"},
+    owner=Owner(OwnerKind.WORKER_RUN, 41),
+    book=books.run_book(41),
+    scope=RiskScope(worker_run_id=41),
+)
+"""An order as its placer tags it, and its owner, paper book and risk scope (the
+conformance test's)."""
+PACKAGE = OwnerPackage(POLICY, followers, sample=SAMPLE)

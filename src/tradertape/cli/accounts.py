@@ -83,7 +83,7 @@ def user_deposit(
         if not value.is_finite() or value != paise(value):
             raise InvalidField("amount", "must be rupees with at most two decimals")
         user = user_by_email(db, email)
-        runtime.exchange.deposit(db, user_id=user.id, amount=value, note="added via CLI")
+        runtime.orders.deposit(db, user_id=user.id, amount=value, note="added via CLI")
         cash = cash_balance(db, user_id=user.id, broker=BROKER)
         console.print(f"deposited {inr(value)}; cash is now {inr(cash)}", highlight=False)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -11,6 +12,12 @@ from typing import Any
 from pydantic_core import from_json, to_json
 from sqlalchemy import JSON, DateTime, Dialect, Numeric, String
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+# SQLite's DATETIME storage format (its default), and the same by position: no dict a bind.
+_SQLITE_TEXT = (
+    "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+)
+_SQLITE_FAST = "%04d-%02d-%02d %02d:%02d:%02d.%06d"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -26,6 +33,52 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
         return value.astimezone(UTC)
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite, `process_bind_param` and the dialect's text format in one function:
+        the decorator's stacked processors cost three Python calls and a dict for every
+        time a statement binds, and an order binds a dozen (bench/paper_orders.py). The
+        text is the dialect's own (its default storage format, checked), as before."""
+        stored = self.impl_instance.dialect_impl(dialect)
+        if dialect.name != "sqlite" or getattr(stored, "_storage_format", None) != _SQLITE_TEXT:
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTC column")
+            v = value.astimezone(UTC)
+            return _SQLITE_FAST % (
+                v.year,
+                v.month,
+                v.day,
+                v.hour,
+                v.minute,
+                v.second,
+                v.microsecond,
+            )
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
+        """The dialect's processor and `process_result_value` in one function (no call of
+        the method a value: an order reads about twenty), the same answer."""
+        inner = self.impl_instance.result_processor(dialect, coltype)
+        if inner is None:
+            return super().result_processor(dialect, coltype)
+        parse = inner
+
+        def process(value: Any) -> datetime | None:
+            found = parse(value)
+            if found is None:
+                return None
+            assert isinstance(found, datetime)
+            if found.tzinfo is None:
+                return found.replace(tzinfo=UTC)
+            return found.astimezone(UTC)
+
+        return process
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         """Return an aware UTC datetime."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from typing import cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -75,7 +76,7 @@ def test_sqlite_text_is_the_stacked_processors_text(value: datetime) -> None:
     from sqlalchemy.dialects import sqlite
 
     dialect = sqlite.dialect()
-    column = UTCDateTime().dialect_impl(dialect)
+    column = cast(UTCDateTime, UTCDateTime().dialect_impl(dialect))
     stacked = TypeDecorator.bind_processor(column, dialect)  # the decorator's own chain
     fused = column.bind_processor(dialect)
     assert stacked is not None

@@ -61,25 +61,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 
         return process
 
-    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
-        """The dialect's processor and `process_result_value` in one function (no call of
-        the method a value: an order reads about twenty), the same answer."""
-        inner = self.impl_instance.result_processor(dialect, coltype)
-        if inner is None:
-            return super().result_processor(dialect, coltype)
-        parse = inner
-
-        def process(value: Any) -> datetime | None:
-            found = parse(value)
-            if found is None:
-                return None
-            assert isinstance(found, datetime)
-            if found.tzinfo is None:
-                return found.replace(tzinfo=UTC)
-            return found.astimezone(UTC)
-
-        return process
-
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         """Return an aware UTC datetime."""
         if value is None:

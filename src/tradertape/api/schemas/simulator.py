@@ -21,7 +21,7 @@ from tradertape.api.schemas.options_desk import (
     WindowChainOut,
 )
 from tradertape.api.schemas.times import Day, UtcDateTime
-from tradertape.domain.decimal_input import PLAIN
+from tradertape.domain.decimal_input import PLAIN, Flag
 
 Source = Literal["minutes", "bhavcopy", "synthetic"]
 Strike = Annotated[Decimal, Field(gt=0, le=10_000_000), PLAIN]
@@ -110,7 +110,7 @@ class SimulatorSaveIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    exit_open: bool = Field(
+    exit_open: Flag = Field(
         default=False,
         description="exit the open legs at the session's minute first (as Exit leg does, with "
         "charges); on the contract's expiry day at 15:29 they settle at expiry instead",

@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import tempfile
 import time
@@ -315,8 +316,10 @@ def _send_hooks(client: Any, hook: dict[str, Any], count: int, tag: str) -> None
             raise SystemExit(f"webhook {n}: {answer.status_code} {answer.text[:300]}")
 
 
-def measure(orders: int, rounds: int) -> dict[str, float]:
-    """The best of `rounds` of each line (floor, pipeline, route), in one server."""
+def measure(orders: int, rounds: int, *, baskets_line: bool = True) -> dict[str, float]:
+    """The best of `rounds` of each line (floor, pipeline, route), in one server;
+    ``baskets_line=False`` leaves the basket legs out (sources older than the baskets
+    service, measured with ``PYTHONPATH``)."""
     import httpx
 
     best: dict[str, float] = {}
@@ -352,8 +355,11 @@ def measure(orders: int, rounds: int) -> dict[str, float]:
             _send_hooks(client, hook, hooks, f"r{r}{time.time_ns()}")
             hook_ms = (server_cpu_s(server.pid) - cpu) * 1000 / hooks
             hook_stmt = (client.get("/api/bench/statements").json()["statements"] - stmt) / hooks
-            legs = client.post("/api/bench/baskets", params={"count": baskets}, timeout=600)
-            found.update(legs.raise_for_status().json())
+            if baskets_line:
+                legs = client.post("/api/bench/baskets", params={"count": baskets}, timeout=600)
+                found.update(legs.raise_for_status().json())
+            else:
+                found.update(leg_ms=math.nan, leg_stmt=math.nan)
             for name, value in (
                 ("floor_ms", found["floor_ms"]),
                 ("http_ms", http_ms),
@@ -422,6 +428,11 @@ def main() -> None:
         "--profile-hooks", action="store_true", help="with --profile: signed webhooks instead"
     )
     parser.add_argument("--top", type=int, default=30, help="with --profile: rows shown")
+    parser.add_argument(
+        "--no-baskets",
+        action="store_true",
+        help="leave the basket legs out (older sources under PYTHONPATH have no such line)",
+    )
     args = parser.parse_args()
     orders, rounds = args.orders, args.rounds
     if args.quick:
@@ -430,7 +441,7 @@ def main() -> None:
         orders, rounds = 60, 1
     print(host_line(), flush=True)
     started_load = load()
-    best = measure(orders, rounds)
+    best = measure(orders, rounds, baskets_line=not args.no_baskets)
     floor_ms, pipeline_ms, route_ms = best["floor_ms"], best["pipeline_ms"], best["route_ms"]
     print(f"server CPU per paper order, best of {rounds} round(s) of {orders} (one client):")
     print(f"  floor (driver, same rows)   {floor_ms:6.3f} ms")

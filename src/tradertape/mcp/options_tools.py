@@ -59,7 +59,7 @@ def register(server: MCPServer, desk: AssistantDesk) -> None:
 
     @server.tool(annotations=ADDS)
     async def run_options_backtest(
-        ctx: Context, request: OptionBacktestRequest, trades: FirstTrades = 20
+        ctx: Context, request: OptionBacktestRequest, trades: FirstTrades = FIRST_TRADES
     ) -> OptionsBacktestReading:
         """Backtest an options strategy over F&O chains (the web app's options backtest):
         legs (CE, PE or the future; sold or bought; lots; the weekly or monthly expiry; the

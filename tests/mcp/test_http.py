@@ -52,6 +52,24 @@ async def test_a_key_reaches_its_account_over_http(runtime: Runtime):
     assert refused.is_error  # a bad request, told as the tool's error
 
 
+async def test_an_options_backtest_runs_and_reads_back_over_http(runtime: Runtime):
+    _, secret = user_with_key(runtime, "read")
+    strategy = {
+        "name": "one sold call",
+        "underlying": "NIFTY",
+        "legs": [{"option_type": "CE", "side": "sell"}],
+    }
+    request = {"strategy": strategy, "start_date": "2025-02-03", "end_date": "2025-02-07"}
+    with serving(runtime) as base:
+        async with over_http(base, secret) as client:
+            ran = structured(await client.call_tool("run_options_backtest", {"request": request}))
+            read = structured(await client.call_tool("options_backtest", {"run_id": ran["id"]}))
+
+    assert ran["trade_count"] >= 1
+    assert ran["synthetic"] is True
+    assert read == ran
+
+
 def test_no_key_a_wrong_key_or_a_revoked_one_is_a_401(runtime: Runtime):
     _, secret = user_with_key(runtime, "live")
     with serving(runtime) as base:

@@ -70,8 +70,9 @@ async def test_a_read_key_is_refused_every_write(runtime: Runtime, tool: str, ar
     assert [_count(runtime, m) for m in (Order, Alert, AssistantConfirmation, Gtt)] == [0] * 4
 
 
-#: research: a read key runs it (a backtest, a sweep, a walk-forward joins the user's history)
-RESEARCH = {"run_backtest", "start_sweep", "start_walk_forward"}
+#: research: a read key runs it (a backtest, an options backtest, a sweep, a walk-forward joins
+#: the user's history; none places an order)
+RESEARCH = {"run_backtest", "run_options_backtest", "start_sweep", "start_walk_forward"}
 
 
 async def test_every_change_but_research_is_one_a_read_key_is_refused(runtime: Runtime):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
+from typing import Any
 
 import pytest
 from mcp_types import TextResourceContents
@@ -68,6 +70,69 @@ async def test_positions_show_a_paper_fill(runtime: Runtime):
     net = answer["positions"]["net"]
     assert net, placed
     assert [(row["tradingsymbol"], row["quantity"]) for row in net] == [("INFY", 2)]
+
+
+def _paisa(value: Any) -> Decimal:
+    """A Kite-shaped JSON number as the decimal it prints as (1526.11, not 1526.1100000001:
+    a figure off by a fraction of a paisa would not compare equal)."""
+    return Decimal(str(value))
+
+
+async def test_holdings_orders_and_trades_carry_two_paper_fills(runtime: Runtime):
+    user_id, secret = user_with_key(runtime, "paper")
+    fund(runtime, user_id, "100000")
+    order = {
+        "exchange": "NSE",
+        "tradingsymbol": "INFY",
+        "transaction_type": "BUY",
+        "product": "CNC",
+        "order_type": "MARKET",
+    }
+    async with connected(runtime, secret) as client:
+        set_price(runtime, "NSE:INFY", "1523.45")
+        first = structured(
+            await client.call_tool("place_order", {"order": order | {"quantity": 3}})
+        )
+        set_price(runtime, "NSE:INFY", "1530.10")
+        second = structured(
+            await client.call_tool("place_order", {"order": order | {"quantity": 2}})
+        )
+        holdings = structured(await client.call_tool("holdings", {}))["rows"]
+        orders = structured(await client.call_tool("orders", {}))["rows"]
+        trades = structured(await client.call_tool("trades", {}))["rows"]
+        manual = structured(await client.call_tool("trades", {"book": "manual"}))["rows"]
+        elsewhere = structured(await client.call_tool("trades", {"book": "portfolio:1"}))["rows"]
+
+    assert (first["status"], second["status"]) == ("placed", "placed")
+    ids = [first["order"]["order_id"], second["order"]["order_id"]]
+    # bought today: T+1 shares, at (3 × 1,523.45 + 2 × 1,530.10) / 5 = 7,630.55 / 5
+    [held] = holdings
+    assert (held["tradingsymbol"], held["quantity"], held["t1_quantity"]) == ("INFY", 0, 5)
+    assert _paisa(held["average_price"]) == Decimal("1526.11")
+    assert _paisa(held["last_price"]) == Decimal("1530.10")
+    assert sorted(
+        (
+            o["order_id"],
+            o["status"],
+            o["quantity"],
+            o["filled_quantity"],
+            _paisa(o["average_price"]),
+        )
+        for o in orders
+    ) == sorted(
+        [
+            (ids[0], "COMPLETE", 3, 3, Decimal("1523.45")),
+            (ids[1], "COMPLETE", 2, 2, Decimal("1530.10")),
+        ]
+    )
+    assert [o["meta"]["source"].partition(":")[0] for o in orders] == ["assistant"] * 2
+    assert sorted(
+        (t["order_id"], t["transaction_type"], t["quantity"], _paisa(t["average_price"]))
+        for t in trades
+    ) == sorted([(ids[0], "BUY", 3, Decimal("1523.45")), (ids[1], "BUY", 2, Decimal("1530.10"))])
+    assert sum(t["quantity"] * _paisa(t["average_price"]) for t in trades) == Decimal("7630.55")
+    assert manual == trades
+    assert elsewhere == []
 
 
 async def test_quotes_and_instrument_search(runtime: Runtime):

@@ -7,7 +7,7 @@ import json
 from mcp.server.mcpserver import MCPServer
 
 from tradertape import __version__
-from tradertape.mcp import journal_tools, sweep_tools, tools, user_text
+from tradertape.mcp import journal_tools, options_tools, sweep_tools, tools, user_text
 from tradertape.mcp.desk import AssistantDesk, closing_market
 from tradertape.runtime import Runtime
 from tradertape.strategies.schema import strategy_schema
@@ -39,6 +39,7 @@ def build_server(runtime: Runtime, *, secret: str | None = None, feed: bool = Tr
     tools.register(server, desk)
     sweep_tools.register(server, desk)
     journal_tools.register(server, desk)
+    options_tools.register(server, desk)
     user_text.mark(server)
 
     @server.resource(

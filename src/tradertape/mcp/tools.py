@@ -36,6 +36,7 @@ from tradertape.api.schemas.options_desk import (
 )
 from tradertape.api.schemas.strategies import (
     BacktestRunBrief,
+    BacktestTrade,
     StrategyOut,
     run_brief,
     strategy_out,
@@ -70,6 +71,7 @@ from tradertape.services.portfolios import deploy as portfolios
 from tradertape.services.portfolios import signals
 from tradertape.services.portfolios.signal_labels import signal_labels
 from tradertape.services.research import backtests, strategies, walk_forwards
+from tradertape.services.research.simulation import rows_of
 
 READ = AssistantScope.READ
 PAPER = AssistantScope.PAPER
@@ -86,6 +88,8 @@ TRADES = ToolAnnotations(
     read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True
 )
 MAX_ROWS = 500
+#: a run's trades an answer carries unless asked for fewer or more (up to `MAX_ROWS`)
+FIRST_TRADES = 50
 
 Book = Annotated[
     str | None,
@@ -155,6 +159,15 @@ class BacktestComparison(BaseModel):
     """Runs side by side: each run's headline figures."""
 
     runs: list[BacktestRunBrief]
+
+
+class BacktestReading(BacktestRunBrief):
+    """One run as ``GET /api/backtest/runs/{id}`` answers it, its trades bounded: the
+    configuration, the summary, the strategy document run and its first round trips."""
+
+    strategy: dict[str, Any] = Field(description="the strategy document as it was run")
+    trades: list[BacktestTrade] = Field(description="the first round trips, in the run's order")
+    trade_count: int = Field(description="every round trip of the run (``trades`` may be fewer)")
 
 
 def _book(book: str | None) -> str | None:
@@ -369,6 +382,29 @@ def _research(server: MCPServer, desk: AssistantDesk) -> None:
                 ]
             ),
         )
+
+    @server.tool(annotations=READS)
+    async def backtest(
+        ctx: Context,
+        run_id: Annotated[int, Field(ge=1)],
+        trades: Annotated[int, Field(ge=0, le=MAX_ROWS)] = FIRST_TRADES,
+    ) -> BacktestReading:
+        """One of the user's backtest runs: its configuration, its summary (return, CAGR,
+        drawdown, Sharpe, win rate …), the strategy document run, and its first ``trades``
+        round trips (each with its prices, quantity, P&L after charges and exit reason) of
+        ``trade_count``."""
+
+        def work(db: Session, caller: Caller) -> BacktestReading:
+            stored = backtests.read(db, run_id, user_id=caller.user_id, clock=runtime.clock)
+            found = rows_of(stored.trades.parsed())
+            return BacktestReading(
+                **run_brief(stored.row).model_dump(),
+                strategy=stored.row.strategy_snapshot,
+                trades=[BacktestTrade.model_validate(t) for t in found[:trades]],
+                trade_count=len(found),
+            )
+
+        return await desk.call(ctx, "backtest", {"run_id": run_id, "trades": trades}, READ, work)
 
     @server.tool(annotations=READS)
     async def compare_backtests(

@@ -4,7 +4,6 @@ run joins your options history (list, open, compare, delete), kept as equity run
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -20,8 +19,7 @@ from tradertape.api.schemas.options_backtest import (
     OptionBacktestRunOut,
 )
 from tradertape.services.accounts.sessions import SignedIn
-from tradertape.services.job_caps import BACKTEST
-from tradertape.services.research import options_backtests, options_runs
+from tradertape.services.research import options_runs
 
 router = APIRouter(prefix="/backtests", tags=["backtest"])
 
@@ -36,18 +34,12 @@ async def run_options_backtest(
     your options history (``GET /api/backtests/options``)."""
 
     def run(db: Session, user: SignedIn) -> OptionBacktestRunOut:
-        started = time.perf_counter()
-        with runtime.research.caps.hold(user.id, BACKTEST), runtime.research.turn(user.id):
-            result = options_backtests.run_options(
-                body.strategy, body.start_date, body.end_date, data=body.data, seed=body.seed,
-                data_dir=runtime.settings.data_dir,
-            )  # fmt: skip
         asked = options_runs.OptionsRequest(
             body.strategy, body.start_date, body.end_date, body.data, body.seed
         )
-        row = options_runs.keep(
-            db, asked, result, user_id=user.id, clock=runtime.clock,
-            duration_ms=(time.perf_counter() - started) * 1000,
+        row = options_runs.run(
+            db, runtime.research, asked, user_id=user.id, clock=runtime.clock,
+            data_dir=runtime.settings.data_dir,
         )  # fmt: skip
         return OptionBacktestRunOut.model_validate(options_runs.answer(row))
 

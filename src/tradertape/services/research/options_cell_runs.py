@@ -9,11 +9,10 @@ again it answers the same run. Deleting the sweep leaves the run in the history.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import cast, get_args
+from typing import get_args
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -31,8 +30,7 @@ from tradertape.db.models import BacktestRun, BacktestSweep
 from tradertape.db.models.strategies import OPTIONS
 from tradertape.errors import Conflict, NotFound
 from tradertape.ports.clock import Clock
-from tradertape.services.job_caps import BACKTEST
-from tradertape.services.research import options_backtests, options_runs, options_sweeps
+from tradertape.services.research import options_runs, options_sweeps
 from tradertape.services.research.jobs import ResearchJobs
 from tradertape.services.research.options_backtests import DataChoice
 
@@ -112,16 +110,9 @@ def open_cell(
     if found is not None:
         return CellRun(found, started=False)
     asked = cell_request(sweep, index)
-    started = time.perf_counter()
-    with jobs.caps.hold(user_id, BACKTEST), jobs.turn(user_id):
-        result = options_backtests.run_options(
-            asked.strategy, asked.start, asked.end, data=cast(DataChoice, asked.data),
-            seed=asked.seed, data_dir=data_dir,
-        )  # fmt: skip
     try:
-        row = options_runs.keep(
-            db, asked, result, user_id=user_id, clock=clock,
-            duration_ms=(time.perf_counter() - started) * 1000,
+        row = options_runs.run(
+            db, jobs, asked, user_id=user_id, clock=clock, data_dir=data_dir,
             origin=options_runs.SweepCell(sweep_id=sweep.id, cell=index),
         )  # fmt: skip
     except IntegrityError:  # asked twice at once: the other ask kept it first

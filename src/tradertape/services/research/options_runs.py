@@ -11,9 +11,11 @@ trades (``trades``), as JSON: money a decimal string to the paisa, dates ISO.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 from pydantic_core import to_jsonable_python
 from sqlalchemy.orm import Session
@@ -23,8 +25,10 @@ from tradertape.db.models import BacktestRun
 from tradertape.db.models.strategies import OPTIONS
 from tradertape.errors import InvalidField
 from tradertape.ports.clock import Clock
-from tradertape.services.research import backtests
-from tradertape.services.research.options_backtests import OptionsRun
+from tradertape.services.job_caps import BACKTEST
+from tradertape.services.research import backtests, options_backtests
+from tradertape.services.research.jobs import ResearchJobs
+from tradertape.services.research.options_backtests import DataChoice, OptionsRun
 
 MAX_COMPARED = 6
 
@@ -98,6 +102,31 @@ def keep(
     db.add(row)
     db.commit()
     return row
+
+
+def run(
+    db: Session,
+    jobs: ResearchJobs,
+    request: OptionsRequest,
+    *,
+    user_id: int,
+    clock: Clock,
+    data_dir: Path | None,
+    origin: SweepCell | None = None,
+) -> BacktestRun:
+    """Run `request` for the user and keep it in their history: in their cap of backtests
+    under way (429 past it) and their fair turn, as every way in runs one (the API, the
+    assistant, a sweep's cell opened). Chains the run cannot have are a 422."""
+    started = time.perf_counter()
+    with jobs.caps.hold(user_id, BACKTEST), jobs.turn(user_id):
+        result = options_backtests.run_options(
+            request.strategy, request.start, request.end, data=cast(DataChoice, request.data),
+            seed=request.seed, data_dir=data_dir,
+        )  # fmt: skip
+    return keep(
+        db, request, result, user_id=user_id, clock=clock,
+        duration_ms=(time.perf_counter() - started) * 1000, origin=origin,
+    )  # fmt: skip
 
 
 def history(db: Session, *, user_id: int, limit: int, offset: int) -> list[BacktestRun]:

@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo serve test checks long-runs install install-parts kernels bench lint format typecheck test-sqlite test-postgres sqlite-pass sqlite-long postgres-pass postgres-long benches-short long-rest test-web test-e2e fuzz chromium web openapi lock clean wheels
+.PHONY: demo demo-parts serve test checks long-runs install install-parts kernels bench lint format typecheck test-sqlite test-postgres sqlite-pass sqlite-long postgres-pass postgres-long benches-short long-rest test-web test-e2e fuzz chromium web openapi lock clean wheels
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,18 @@ KERNEL_SOURCES := src/tradertape/jit.py $(wildcard src/tradertape/backtest/*.py 
 
 $(KERNELS): $(STAMP) $(KERNEL_SOURCES)
 	$(BIN)/tradertape warm-up
-	touch $(KERNELS)
+	touch $(KERNELS) $(KERNELS_FIRST)
 
 kernels: $(KERNELS)
+
+# `make demo` waits only for the builds a server needs before it serves (several symbols'
+# kernels: about half of the compiling), compiled beside the web app's build; the server
+# compiles the rest in a process of its own once it serves (`tradertape.jobs.kernels`).
+KERNELS_FIRST := $(VENV)/.kernels-first
+
+$(KERNELS_FIRST): $(STAMP) $(KERNEL_SOURCES)
+	$(BIN)/tradertape warm-up --first
+	touch $(KERNELS_FIRST)
 
 # The web app: npm's lock pins every package; the bundle goes into the Python package
 # (src/tradertape/web_dist), which `tradertape serve` serves at / and the wheel carries.
@@ -79,7 +88,12 @@ install:
 
 install-parts: $(STAMP) $(KERNELS) $(WEB_DIST) $(AGENT_UI)
 
-demo: install
+# What the demo serves: the Python side with the first kernels, and the web app (not the
+# agent's UI), built side by side.
+demo-parts: $(STAMP) $(KERNELS_FIRST) $(WEB_DIST)
+
+demo:
+	@$(MAKE) --no-print-directory -q demo-parts || $(MAKE) --no-print-directory -j2 demo-parts
 	$(BIN)/tradertape demo --host $(HOST) --port $(PORT)
 
 serve: install

@@ -104,18 +104,38 @@ def warm_up_panel(symbols: int = len(_SECTORS)) -> Panel:
 
 def warm_up() -> None:
     """Compile (or load from numba's cache) the indicator and backtest kernels: a tiny
-    backtest of every built-in under each of `_SETTINGS`, on four symbols and on one.
+    backtest of every built-in under each of `_SETTINGS`, on four symbols and on one, and
+    the options scan (`warm_up_first`, then `warm_up_later`).
 
     One symbol is a layout of its own: a single-column array is both C- and Fortran-
     contiguous, which numba types as C-ordered, so a one-stock backtest needs its own build.
     """
-    indicators.warm_up()
+    warm_up_first()
+    warm_up_later()
+
+
+def warm_up_first() -> None:
+    """The builds a server needs before it serves: several symbols' (every universe, the
+    demo's portfolios, a portfolio's scan), about half of all the compiling on an empty
+    cache."""
+    indicators.warm_up((3,))
+    _backtests(warm_up_panel())
+
+
+def warm_up_later() -> None:
+    """The builds few runs need: a one-stock backtest's and the options scan. On an empty
+    cache a server compiles them in a process of its own after it serves (`jobs.kernels`);
+    a run that needs one sooner compiles it itself."""
+    indicators.warm_up((1,))
+    _backtests(warm_up_panel(1))
     warm_up_options()
-    for panel in (warm_up_panel(), warm_up_panel(1)):
-        for document in (*map(builtin, builtin_models()), _SCORERS):
-            for settings in _SETTINGS:
-                run_backtest(document, panel, settings)
-                decide_last_day(document, panel, settings)
+
+
+def _backtests(panel: Panel) -> None:
+    for document in (*map(builtin, builtin_models()), _SCORERS):
+        for settings in _SETTINGS:
+            run_backtest(document, panel, settings)
+            decide_last_day(document, panel, settings)
 
 
 def warm_up_options() -> None:
@@ -143,3 +163,10 @@ def decide_last_day(document: StrategyDocument, panel: Panel, settings: Backtest
     kernel.decide_day(
         market, rules_of(compiled), book, params_of(document, settings), panel.shape[0] - 1
     )
+
+
+if __name__ == "__main__":  # `jobs.kernels`' background process, on an empty cache
+    import os
+
+    os.nice(10)  # the server it readies kernels for comes first
+    warm_up_later()

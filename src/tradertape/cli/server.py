@@ -22,6 +22,13 @@ PROXIES = typer.Option(
     "believed; default TRADERTAPE_FORWARDED_ALLOW_IPS, else none",
 )
 
+FIRST = typer.Option(
+    False,
+    "--first",
+    help="only the builds a server needs before it serves (several symbols'; `make demo`): "
+    "it compiles the rest after it serves",
+)
+
 
 def _market_line(settings: Settings) -> str:
     if settings.feed == "none":
@@ -136,14 +143,14 @@ def _serve(host: str, port: int, *, demo: bool, proxies: str | None = None) -> N
         raise typer.Exit(3)
 
 
-def _warm_up() -> None:
+def _warm_up(*, first: bool) -> None:
     import time
 
-    from tradertape.backtest.warmup import warm_up
+    from tradertape.backtest.warmup import warm_up, warm_up_first
     from tradertape.jit import cache_report
 
     started = time.perf_counter()
-    warm_up()
+    (warm_up_first if first else warm_up)()
     took = time.perf_counter() - started
     report = cache_report()
     console.print(
@@ -169,11 +176,11 @@ def register(app: typer.Typer) -> None:
         _serve(host, port, demo=True, proxies=proxies)
 
     @app.command("warm-up")
-    def warm_up() -> None:
+    def warm_up(first: bool = FIRST) -> None:
         """Compile the backtest kernels into numba's disk cache, so no start or run waits.
 
         `make install` runs it; seconds once the cache holds them."""
-        _warm_up()
+        _warm_up(first=first)
 
     @app.command()
     def version() -> None:

@@ -30,26 +30,18 @@ $(STAMP): requirements/lock.txt pyproject.toml sdk/python/pyproject.toml brokers
 	touch $(STAMP)
 
 # The backtest and indicator kernels, compiled into numba's disk cache (`__pycache__` beside
-# their modules) so that no server start, backtest or test process compiles them: about a
-# minute of CPU the first time (seconds when the cache is already filled), and again only
-# when the code that builds or calls them changes (`tradertape warm-up`).
+# their modules) so that no server start, backtest or test process compiles them: two
+# processes side by side, each with about half of the work (numba compiles in one thread),
+# a few minutes of CPU in all the first time (seconds when the cache is already filled), and
+# again only when the code that builds or calls them changes (`tradertape warm-up`).
 KERNELS := $(VENV)/.kernels
 KERNEL_SOURCES := src/tradertape/jit.py $(wildcard src/tradertape/backtest/*.py src/tradertape/indicators/*.py src/tradertape/strategies/*.py)
 
 $(KERNELS): $(STAMP) $(KERNEL_SOURCES)
-	$(BIN)/tradertape warm-up
-	touch $(KERNELS) $(KERNELS_FIRST)
+	$(BIN)/tradertape warm-up --jobs 2
+	touch $(KERNELS)
 
 kernels: $(KERNELS)
-
-# `make demo` waits only for the builds a server needs before it serves (several symbols'
-# kernels: about half of the compiling), compiled beside the web app's build; the server
-# compiles the rest in a process of its own once it serves (`tradertape.jobs.kernels`).
-KERNELS_FIRST := $(VENV)/.kernels-first
-
-$(KERNELS_FIRST): $(STAMP) $(KERNEL_SOURCES)
-	$(BIN)/tradertape warm-up --first
-	touch $(KERNELS_FIRST)
 
 # The web app: npm's lock pins every package; the bundle goes into the Python package
 # (src/tradertape/web_dist), which `tradertape serve` serves at / and the wheel carries.
@@ -88,9 +80,9 @@ install:
 
 install-parts: $(STAMP) $(KERNELS) $(WEB_DIST) $(AGENT_UI)
 
-# What the demo serves: the Python side with the first kernels, and the web app (not the
-# agent's UI), built side by side.
-demo-parts: $(STAMP) $(KERNELS_FIRST) $(WEB_DIST)
+# What the demo serves: the Python side with the kernels, and the web app (not the agent's
+# UI), built side by side.
+demo-parts: $(STAMP) $(KERNELS) $(WEB_DIST)
 
 demo:
 	@$(MAKE) --no-print-directory -q demo-parts || $(MAKE) --no-print-directory -j2 demo-parts

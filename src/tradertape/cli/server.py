@@ -22,11 +22,12 @@ PROXIES = typer.Option(
     "believed; default TRADERTAPE_FORWARDED_ALLOW_IPS, else none",
 )
 
-FIRST = typer.Option(
-    False,
-    "--first",
-    help="only the builds a server needs before it serves (several symbols'; `make demo`): "
-    "it compiles the rest after it serves",
+JOBS = typer.Option(
+    2,
+    "--jobs",
+    min=1,
+    help="processes compiling side by side (numba compiles in one thread); 2 splits the "
+    "work in about equal halves",
 )
 
 
@@ -143,19 +144,31 @@ def _serve(host: str, port: int, *, demo: bool, proxies: str | None = None) -> N
         raise typer.Exit(3)
 
 
-def _warm_up(*, first: bool) -> None:
+def _warm_up(*, jobs: int) -> None:
+    import subprocess
+    import sys
     import time
 
-    from tradertape.backtest.warmup import warm_up, warm_up_first
+    from tradertape.backtest.warmup import SHARES, warm_up, warm_up_share
     from tradertape.jit import cache_report
 
     started = time.perf_counter()
-    (warm_up_first if first else warm_up)()
+    if jobs > 1:  # the other shares in processes of their own, the first here
+        module = [sys.executable, "-P", "-m", "tradertape.backtest.warmup", "share"]
+        others = [
+            subprocess.Popen([*module, str(k)])  # noqa: S603 - this interpreter, our module
+            for k in range(1, min(jobs, SHARES))
+        ]
+        warm_up_share(0)
+        failed = [p.args for p in others if p.wait() != 0]
+        if failed:  # what they left uncompiled compiles below
+            console.print(f"[yellow]a warm-up process failed: {failed}[/yellow]")
+    warm_up()  # all of it: loads what the shares compiled, compiles anything left
     took = time.perf_counter() - started
     report = cache_report()
     console.print(
-        f"backtest kernels ready in {took:.1f} s: {report.compiled} builds compiled, "
-        f"{report.loaded} loaded from numba's cache",
+        f"backtest kernels ready in {took:.1f} s: {report.compiled} builds compiled here, "
+        f"{report.loaded} loaded from numba's cache (those of the other processes among them)",
         highlight=False,
     )
     for folder in report.folders:
@@ -176,11 +189,11 @@ def register(app: typer.Typer) -> None:
         _serve(host, port, demo=True, proxies=proxies)
 
     @app.command("warm-up")
-    def warm_up(first: bool = FIRST) -> None:
+    def warm_up(jobs: int = JOBS) -> None:
         """Compile the backtest kernels into numba's disk cache, so no start or run waits.
 
         `make install` runs it; seconds once the cache holds them."""
-        _warm_up(first=first)
+        _warm_up(jobs=jobs)
 
     @app.command()
     def version() -> None:

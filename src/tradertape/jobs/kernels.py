@@ -2,8 +2,8 @@
 
 A fresh process has no kernel in memory: each loads from numba's disk cache (about a second
 for all of them; `make install` and `tradertape warm-up` fill the cache) or, when the cache
-lacks it, compiles (a minute or more of CPU for all, on the first start of a fresh clone's
-`make demo` or after a plain wheel install). The server readies the builds it needs before
+lacks it, compiles (minutes of CPU for all, on the first start after a plain wheel install,
+or after a kernel's code changed). The server readies the builds it needs before
 it serves (several symbols' kernels: `warm_up_first`) in a thread of their own at start-up;
 until they are, `/api/health` answers 503 ``starting``, so whatever waits for health (a load
 balancer, Playwright, a person) never sends a backtest that would wait on them. The rest (a
@@ -55,12 +55,12 @@ class LaterKernels:
         from tradertape.jit import cached_builds
 
         # only this half builds the options scan: cached, it was readied with the rest
-        # (`tradertape warm-up`); else (a fresh clone's `make demo`, which readies only the
-        # first half, or a changed kernel) the rest are compiled too
+        # (`tradertape warm-up`); else (a plain wheel install's first start, a changed
+        # kernel) the rest are compiled too
         if cached_builds(kernel.scan):
             return
         self.process = subprocess.Popen(  # noqa: S603 - this interpreter and our own module
-            [sys.executable, "-P", "-m", "tradertape.backtest.warmup"],
+            [sys.executable, "-P", "-m", "tradertape.backtest.warmup", "later"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -149,11 +149,14 @@ def _warm_up(*, jobs: int) -> None:
     import sys
     import time
 
+    from tradertape.backtest import kernel
     from tradertape.backtest.warmup import SHARES, warm_up, warm_up_share
-    from tradertape.jit import cache_report
+    from tradertape.jit import cache_report, cached_builds
 
     started = time.perf_counter()
-    if jobs > 1:  # the other shares in processes of their own, the first here
+    # the two largest builds: with both cached, loading all takes a second, in one process
+    cold = not (cached_builds(kernel.simulate) and cached_builds(kernel.decide_day))
+    if jobs > 1 and cold:  # the other shares in processes of their own, the first here
         module = [sys.executable, "-P", "-m", "tradertape.backtest.warmup", "share"]
         others = [
             subprocess.Popen([*module, str(k)])  # noqa: S603 - this interpreter, our module
@@ -167,8 +170,9 @@ def _warm_up(*, jobs: int) -> None:
     took = time.perf_counter() - started
     report = cache_report()
     console.print(
-        f"backtest kernels ready in {took:.1f} s: {report.compiled} builds compiled here, "
-        f"{report.loaded} loaded from numba's cache (those of the other processes among them)",
+        f"backtest kernels ready in {took:.1f} s: {report.compiled} builds compiled, "
+        f"{report.loaded} loaded from numba's cache (this process's: those another "
+        "compiled are among the loaded)",
         highlight=False,
     )
     for folder in report.folders:

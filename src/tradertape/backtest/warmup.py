@@ -148,16 +148,16 @@ def warm_up_share(share: int) -> None:
     (`tradertape warm-up --jobs 2`; numba compiles in one thread). Measured on an empty
     cache (CPU s, 2026-11-30): the backtest's kernel and its helpers 42, the scanner's 22,
     each set of indicator builds (several instruments', one's) 16-17, the options scan 1.4;
-    so 58 and 40. The backtest's share starts with the one-instrument indicators, so that
+    so 60 and 38. The backtest's share starts with the one-instrument indicators, so that
     by the time its runs need the several-instrument ones the other share has cached them;
     a build the other process has not saved yet is compiled again here (the same machine
     code, saved under `jit`'s lock)."""
     if share == 0:
         indicators.warm_up((3,))
         _backtests(warm_up_panel(), run=False)
-        warm_up_options()
     else:
         indicators.warm_up((1,))
+        warm_up_options()  # a margin before the runs, which need the other share's builds
         _backtests(warm_up_panel(), decide=False)
 
 

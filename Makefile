@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo serve test checks long-runs install install-parts kernels bench lint format typecheck test-sqlite test-postgres sqlite-pass sqlite-long postgres-pass postgres-long benches-short long-rest test-web test-e2e fuzz chromium web openapi lock clean wheels
+.PHONY: demo demo-parts serve test checks long-runs install install-parts kernels bench lint format typecheck test-sqlite test-postgres sqlite-pass sqlite-long postgres-pass postgres-long benches-short long-rest test-web test-e2e fuzz chromium web openapi lock clean wheels
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,14 +30,15 @@ $(STAMP): requirements/lock.txt pyproject.toml sdk/python/pyproject.toml brokers
 	touch $(STAMP)
 
 # The backtest and indicator kernels, compiled into numba's disk cache (`__pycache__` beside
-# their modules) so that no server start, backtest or test process compiles them: about a
-# minute of CPU the first time (seconds when the cache is already filled), and again only
-# when the code that builds or calls them changes (`tradertape warm-up`).
+# their modules) so that no server start, backtest or test process compiles them: two
+# processes side by side, each with about half of the work (numba compiles in one thread),
+# a few minutes of CPU in all the first time (seconds when the cache is already filled), and
+# again only when the code that builds or calls them changes (`tradertape warm-up`).
 KERNELS := $(VENV)/.kernels
 KERNEL_SOURCES := src/tradertape/jit.py $(wildcard src/tradertape/backtest/*.py src/tradertape/indicators/*.py src/tradertape/strategies/*.py)
 
 $(KERNELS): $(STAMP) $(KERNEL_SOURCES)
-	$(BIN)/tradertape warm-up
+	$(BIN)/tradertape warm-up --jobs 2
 	touch $(KERNELS)
 
 kernels: $(KERNELS)
@@ -79,7 +80,12 @@ install:
 
 install-parts: $(STAMP) $(KERNELS) $(WEB_DIST) $(AGENT_UI)
 
-demo: install
+# What the demo serves: the Python side with the kernels, and the web app (not the agent's
+# UI), built side by side.
+demo-parts: $(STAMP) $(KERNELS) $(WEB_DIST)
+
+demo:
+	@$(MAKE) --no-print-directory -q demo-parts || $(MAKE) --no-print-directory -j2 demo-parts
 	$(BIN)/tradertape demo --host $(HOST) --port $(PORT)
 
 serve: install

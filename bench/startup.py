@@ -52,7 +52,7 @@ from typing import Any
 
 import httpx
 
-from machine import host_line
+from machine import host_line, load, row
 
 TARGET_HELP_S = 0.5
 TARGET_CLI_START_S = 0.5
@@ -312,6 +312,39 @@ def main() -> None:
         f"a portfolio's first scan over HTTP after that: {served.scan_s:.2f} s (target < "
         f"{TARGET_FIRST_HTTP_S:.0f} s: {served.scan_s / TARGET_FIRST_HTTP_S:.2f}×); the second "
         f"{served.scan_again_s:.2f} s"
+    )
+    print(f"load average at the end: {load():.1f}")
+    print(
+        row(
+            "fresh CLI backtest, no CLI host",
+            f"{warm_wall:.2f} s (run {warm_run:.2f} s)",
+            f"import numba {numba_s:.2f} s",
+            warm_wall / numba_s,
+        )
+    )
+    print(
+        row(
+            "CLI backtest, the CLI host running",
+            f"{hosted_wall:.2f} s",
+            f"python -c pass {python_s:.3f} s",
+            hosted_wall / python_s,
+        )
+    )
+    print(
+        row(
+            "tradertape --help",
+            f"{help_s:.2f} s",
+            f"python -c pass {python_s:.3f} s",
+            help_s / python_s,
+        )
+    )
+    print(
+        row(
+            "serve → health green",
+            f"{served.green_s:.2f} s",
+            f"import the app {app_s:.2f} s",
+            served.green_s / app_s,
+        )
     )
     if cold_served is not None:
         print(

@@ -24,6 +24,8 @@ readies itself when it runs).
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -70,17 +72,44 @@ def cache_report() -> CacheReport:
     )
 
 
+def cached_builds(fn: Callable[..., Any]) -> int:
+    """How many builds of kernel ``fn`` numba's disk cache holds for its current source (0:
+    an empty cache, or one its source changed since), read from the kernel's index alone."""
+    cache = cast(Any, fn)._cache
+    return len(cache._cache_file._load_index())
+
+
 _FunctionCache: Any = caching.FunctionCache  # numba types little of its internals
 
 
 class _DiskCache(_FunctionCache):  # type: ignore[misc]
-    """numba's per-function disk cache, loading without readying the compiler."""
+    """numba's per-function disk cache, loading without readying the compiler, and saving
+    under a lock other processes respect."""
 
     def load_overload(self, sig: Any, target_context: Any) -> Any:
         # numba calls this under its compiler lock, once per new argument types
         _link_runtime(target_context)
         with self._guard_against_spurious_io_errors():
             return self._load_overload(sig, target_context)
+
+    def save_overload(self, sig: Any, data: Any) -> None:
+        # numba's save reads the kernel's index, picks the first free data file name and
+        # writes both: two processes saving builds of one kernel at once (the warm-up's
+        # processes, a server and a test worker) could both pick ``.1.nbc``, leaving an
+        # index entry that names the other build's machine code. One at a time, each reads
+        # the index the last one wrote.
+        try:
+            self._impl.locator.ensure_cache_path()
+            lock = open(os.path.join(self._cache_path, _SAVE_LOCK), "a")  # noqa: SIM115
+        except OSError:  # no writable cache: numba's save skips it quietly too
+            super().save_overload(sig, data)
+            return
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            super().save_overload(sig, data)
+
+
+_SAVE_LOCK = "tradertape-kernels.lock"  # beside the cache files it guards
 
 
 def _link_runtime(target_context: Any) -> None:

@@ -67,9 +67,9 @@ def _run_here() -> None:
 
 
 def host_socket() -> str | None:
-    """The socket of the host for this interpreter and import-time environment, in a folder
-    only this user can enter; None when no such folder can be had, or its path is too long
-    for a socket (then no host is used)."""
+    """The socket of the host for this interpreter, import-time environment and data folder,
+    in a folder only this user can enter; None when no such folder can be had, or its path
+    is too long for a socket (then no host is used)."""
     uid = os.getuid()
     base = os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("TMPDIR") or "/tmp"  # noqa: S108 - a private folder is made inside and checked
     folder = os.path.join(base, f"tradertape-{uid}")
@@ -83,9 +83,17 @@ def host_socket() -> str | None:
     if not stat.S_ISDIR(found.st_mode) or found.st_uid != uid or found.st_mode & 0o077:
         return None  # someone else's, or open to others: never trust a socket in it
     named = sorted((k, v) for k, v in os.environ.items() if k.startswith(IMPORT_TIME_ENV))
-    key = json.dumps([sys.executable, os.path.dirname(__file__), named])
+    key = json.dumps([sys.executable, os.path.dirname(__file__), named, data_folder()])
     where = os.path.join(folder, f"host-{hashlib.sha256(key.encode()).hexdigest()[:16]}.sock")
     return where if len(os.fsencode(where)) < SOCKET_PATH_MAX else None
+
+
+def data_folder() -> str:
+    """The data folder a command would use (``TRADERTAPE_DATA_DIR``, else the default),
+    absolute: each has a host of its own, so a run on a new folder (a benchmark's "fresh"
+    process among them) never lands in a host another folder's runs warmed."""
+    given = os.environ.get("TRADERTAPE_DATA_DIR") or os.path.join("~", ".tradertape")
+    return os.path.abspath(os.path.expanduser(given))
 
 
 def ask_host(where: str, args: list[str]) -> int | None:

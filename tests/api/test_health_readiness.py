@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from tradertape.api.app import create_app
 from tradertape.api.routes.health import HealthProbe
 from tradertape.db.engine import Database
-from tradertape.jobs.kernels import KernelWarmUp
+from tradertape.jobs.kernels import KernelWarmUp, LaterKernels
 from tradertape.runtime import Runtime
 
 
@@ -62,6 +62,46 @@ def test_a_failed_warm_up_is_logged_and_the_server_serves(
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["kernels"]) == ("ok", "failed")
     assert "readying the backtest kernels failed" in caplog.text
+
+
+class _Later(LaterKernels):
+    """Records when the second half's steps run (and the state then); `finish` fails when
+    told to."""
+
+    def __init__(self, events: list[str], *, fail: bool = False) -> None:
+        super().__init__()
+        self.events, self.fail = events, fail
+        self.of: KernelWarmUp | None = None
+
+    def begin(self) -> None:
+        self.events.append("later: begin")
+
+    def finish(self) -> None:
+        assert self.of is not None
+        self.events.append(f"later: finish while {self.of.state}")
+        if self.fail:
+            raise RuntimeError("no compiler today")
+
+
+@pytest.mark.parametrize("fail", [False, True], ids=["ok", "later-fails"])
+def test_the_rarer_builds_begin_first_and_finish_once_health_is_green(
+    fail: bool, caplog: pytest.LogCaptureFixture
+):
+    events: list[str] = []
+    later = _Later(events, fail=fail)
+    kernels = KernelWarmUp(enabled=True, warm=lambda: events.append("first half"), later=later)
+    later.of = kernels
+    with caplog.at_level(logging.ERROR, logger="tradertape.jobs"):
+        kernels.start()
+        assert kernels.wait() == "ready"
+        for thread in threading.enumerate():
+            if thread.name == "warm-kernels":
+                thread.join()
+    # the process (when the cache lacks them) starts beside the first half; loading them
+    # here waits until health is green; a failure there leaves the server ready
+    assert events == ["later: begin", "first half", "later: finish while ready"]
+    assert kernels.state == "ready"
+    assert ("readying the rarer backtest kernels failed" in caplog.text) == fail
 
 
 def test_without_the_warm_up_health_is_green_and_says_lazy(client: TestClient):

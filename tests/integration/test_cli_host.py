@@ -188,7 +188,11 @@ def test_the_socket_lives_only_in_a_folder_private_to_the_user(
     assert folder.stat().st_mode & 0o777 == 0o700
     # numba's settings are read at import: another value needs a host of its own
     monkeypatch.setenv("NUMBA_OPT", "1")
-    assert launch.host_socket() not in {None, where}
+    numba_opt = launch.host_socket()
+    assert numba_opt not in {None, where}
+    # each data folder has its own host: a run on a new folder never finds another's warm
+    monkeypatch.setenv("TRADERTAPE_DATA_DIR", str(tmp_path / "elsewhere"))
+    assert launch.host_socket() not in {None, where, numba_opt}
     folder.chmod(0o755)  # opened to others: no host is trusted there
     assert launch.host_socket() is None
     assert launch.ask_host(str(folder / "none.sock"), RUN) is None  # nobody answers

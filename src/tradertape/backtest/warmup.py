@@ -104,18 +104,61 @@ def warm_up_panel(symbols: int = len(_SECTORS)) -> Panel:
 
 def warm_up() -> None:
     """Compile (or load from numba's cache) the indicator and backtest kernels: a tiny
-    backtest of every built-in under each of `_SETTINGS`, on four symbols and on one.
+    backtest of every built-in under each of `_SETTINGS`, on four symbols and on one, and
+    the options scan (`warm_up_first`, then `warm_up_later`).
 
     One symbol is a layout of its own: a single-column array is both C- and Fortran-
     contiguous, which numba types as C-ordered, so a one-stock backtest needs its own build.
     """
-    indicators.warm_up()
+    warm_up_first()
+    warm_up_later()
+
+
+def warm_up_first() -> None:
+    """The builds a server needs before it serves: several symbols' (every universe, the
+    demo's portfolios, a portfolio's scan); all but the one-instrument indicators' builds
+    and the options scan, which are about a third of the compiling."""
+    indicators.warm_up((3,))
+    _backtests(warm_up_panel())
+
+
+def warm_up_later() -> None:
+    """The builds few runs need: a one-stock backtest's and the options scan. On an empty
+    cache a server compiles them in a process of its own after it serves (`jobs.kernels`);
+    a run that needs one sooner compiles it itself."""
+    indicators.warm_up((1,))
+    _backtests(warm_up_panel(1))
     warm_up_options()
-    for panel in (warm_up_panel(), warm_up_panel(1)):
-        for document in (*map(builtin, builtin_models()), _SCORERS):
-            for settings in _SETTINGS:
+
+
+def _backtests(panel: Panel, *, run: bool = True, decide: bool = True) -> None:
+    for document in (*map(builtin, builtin_models()), _SCORERS):
+        for settings in _SETTINGS:
+            if run:
                 run_backtest(document, panel, settings)
+            if decide:
                 decide_last_day(document, panel, settings)
+
+
+SHARES = 2
+
+
+def warm_up_share(share: int) -> None:
+    """One of `SHARES` parts of `warm_up`'s compiling, for processes side by side
+    (`tradertape warm-up --jobs 2`; numba compiles in one thread). Measured on an empty
+    cache (CPU s, 2026-11-30): the backtest's kernel and its helpers 42, the scanner's 22,
+    each set of indicator builds (several instruments', one's) 16-17, the options scan 1.4;
+    so 60 and 38. The backtest's share starts with the one-instrument indicators, so that
+    by the time its runs need the several-instrument ones the other share has cached them;
+    a build the other process has not saved yet is compiled again here (the same machine
+    code, saved under `jit`'s lock)."""
+    if share == 0:
+        indicators.warm_up((3,))
+        _backtests(warm_up_panel(), run=False)
+    else:
+        indicators.warm_up((1,))
+        warm_up_options()  # a margin before the runs, which need the other share's builds
+        _backtests(warm_up_panel(), decide=False)
 
 
 def warm_up_options() -> None:
@@ -143,3 +186,14 @@ def decide_last_day(document: StrategyDocument, panel: Panel, settings: Backtest
     kernel.decide_day(
         market, rules_of(compiled), book, params_of(document, settings), panel.shape[0] - 1
     )
+
+
+if __name__ == "__main__":  # a process of `tradertape warm-up --jobs`, or of a server
+    import os
+    import sys
+
+    if sys.argv[1:2] == ["share"]:
+        warm_up_share(int(sys.argv[2]))
+    else:  # `jobs.kernels`, on an empty cache
+        os.nice(10)  # the server it readies kernels for comes first
+        warm_up_later()

@@ -33,9 +33,10 @@ def _smallest(kind: str) -> IndicatorSpec:
     return IndicatorSpec(kind, tuple(params))
 
 
-def warm_up() -> None:
-    """Compile (or load from numba's cache) every kernel on tiny inputs."""
-    for instruments in (3, 1):
+def warm_up(sizes: tuple[int, ...] = (3, 1)) -> None:
+    """Compile (or load from numba's cache) every kernel on tiny inputs: several instruments'
+    builds and one's (``sizes``: how many instruments, for which builds)."""
+    for instruments in sizes:
         book = _sample(instruments)
         for kind in FORMS_BY_KIND:
             book.value(_smallest(kind))

@@ -2,15 +2,22 @@
 
 A fresh process has no kernel in memory: each loads from numba's disk cache (about a second
 for all of them; `make install` and `tradertape warm-up` fill the cache) or, when the cache
-lacks it, compiles (about a minute for all, on the first start after a plain wheel install).
-The server readies them all in a thread of their own at start-up; until they are, `/api/health`
-answers 503 ``starting``, so whatever waits for health (a load balancer, Playwright, a
-person) never sends a backtest that would wait on them.
+lacks it, compiles (minutes of CPU for all, on the first start after a plain wheel install,
+or after a kernel's code changed). The server readies the builds it needs before
+it serves (several symbols' kernels: `warm_up_first`) in a thread of their own at start-up;
+until they are, `/api/health` answers 503 ``starting``, so whatever waits for health (a load
+balancer, Playwright, a person) never sends a backtest that would wait on them. The rest (a
+one-stock run's builds, the options scan: `warm_up_later`) follow once it is green: loaded
+in that thread when the cache has them, else compiled by a process of its own, at a lower
+priority, started at once beside the first half (the other CPU), which fills the cache; a
+run that needs one of them before then compiles it itself.
 """
 
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -22,10 +29,10 @@ KernelState = Literal["loading", "ready", "lazy", "failed"]
 
 
 def _warm_up() -> None:
-    from tradertape.backtest.warmup import warm_up
+    from tradertape.backtest.warmup import warm_up_first
     from tradertape.jit import cache_report
 
-    warm_up()
+    warm_up_first()
     report = cache_report()
     if report.compiled:  # the cache lacked them (cached now: the next start loads them)
         log.warning(
@@ -35,10 +42,42 @@ def _warm_up() -> None:
         )
 
 
+class LaterKernels:
+    """The builds readied after health turns green (`warm_up_later`): `begin` (before the
+    first half) starts a process that compiles them when the cache lacks them; else
+    `finish` (once green) loads them here."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def begin(self) -> None:
+        from tradertape.backtest.options import kernel
+        from tradertape.jit import cached_builds
+
+        # only this half builds the options scan: cached, it was readied with the rest
+        # (`tradertape warm-up`); else (a plain wheel install's first start, a changed
+        # kernel) the rest are compiled too
+        if cached_builds(kernel.scan):
+            return
+        self.process = subprocess.Popen(  # noqa: S603 - this interpreter and our own module
+            [sys.executable, "-P", "-m", "tradertape.backtest.warmup", "later"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        log.info("compiling the rarer backtest kernel builds in process %d", self.process.pid)
+
+    def finish(self) -> None:
+        if self.process is None:
+            from tradertape.backtest.warmup import warm_up_later
+
+            warm_up_later()
+
+
 class KernelWarmUp:
     """Readies the kernels once, in a thread of its own; `state` says how far it got.
 
-    ``loading`` from creation until the warm-up returns (health is not green meanwhile),
+    ``loading`` from creation until the first half returns (health is not green meanwhile),
     then ``ready``; ``failed`` when it raised (logged; each kernel is then readied by the
     first run that calls it, as with ``lazy``: ``TRADERTAPE_WARM_KERNELS=false``). `serve`
     starts it as soon as the app is built, so the kernels load while the database is
@@ -50,9 +89,12 @@ class KernelWarmUp:
         *,
         enabled: bool,
         warm: Callable[[], object] = _warm_up,
+        later: LaterKernels | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._warm = warm
+        # the real builds' second half goes with the real first; a test's own `warm` alone
+        self._later = later if later is not None or warm is not _warm_up else LaterKernels()
         self._monotonic = monotonic
         self.state: KernelState = "loading" if enabled else "lazy"
         self.took_s: float | None = None  # how long readying took, once it has run
@@ -79,6 +121,8 @@ class KernelWarmUp:
         started = self._monotonic()
         state: KernelState = "ready"
         try:
+            if self._later is not None:
+                self._later.begin()
             self._warm()
         except Exception:
             log.exception("readying the backtest kernels failed: each is readied on first use")
@@ -86,8 +130,14 @@ class KernelWarmUp:
         self.took_s = self._monotonic() - started
         self.state = state
         self._done.set()
-        if state == "ready":
-            log.info("backtest kernels ready in %.1f s", self.took_s)
+        if state != "ready":
+            return
+        log.info("backtest kernels ready in %.1f s", self.took_s)
+        if self._later is not None:
+            try:
+                self._later.finish()
+            except Exception:
+                log.exception("readying the rarer backtest kernels failed: each on first use")
 
     def wait(self) -> KernelState:
         """The state once the warm-up has finished (at once when it is not loading)."""

@@ -548,9 +548,13 @@ def _direct(connection: Connection, compiled: _Compiled, params: Any, many: bool
     raw: Any = connection.connection.dbapi_connection
     cursor = raw.cursor()
     sql, sent = compiled.sql, params
+    # The cursor events only when something listens (as SQLAlchemy asks): walking the
+    # empty listener lists was two Python calls a statement, for no one.
+    listened = connection._has_events or connection.engine._has_events  # noqa: SLF001
     try:
-        for before in connection.dispatch.before_cursor_execute:
-            sql, sent = before(connection, cursor, sql, sent, None, many)
+        if listened:
+            for before in connection.dispatch.before_cursor_execute:
+                sql, sent = before(connection, cursor, sql, sent, None, many)
         if many:
             cursor.executemany(sql, sent)
         else:
@@ -558,7 +562,8 @@ def _direct(connection: Connection, compiled: _Compiled, params: Any, many: bool
     except connection.dialect.loaded_dbapi.Error as exc:
         cursor.close()
         raise _driver_error(connection, raw, exc, compiled.sql, params) from exc
-    connection.dispatch.after_cursor_execute(connection, cursor, sql, sent, None, many)
+    if listened:
+        connection.dispatch.after_cursor_execute(connection, cursor, sql, sent, None, many)
     return cursor
 
 

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from tradertape.domain.json_text import dumps_as
 
 GENESIS = "0" * 64
 
@@ -44,8 +45,12 @@ class ChainEntry:
     key_id: int | None = None
 
 
+# json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False), set up once
+_CANONICAL = dumps_as(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def _canonical(body: Mapping[str, Any]) -> bytes:
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _CANONICAL(body).encode()
 
 
 def entry_hash(entry: ChainEntry, key: bytes | None = None) -> str:

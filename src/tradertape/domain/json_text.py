@@ -1,0 +1,55 @@
+"""JSON text exactly as `json.dumps` writes it, without its set-up on every call.
+
+`json.dumps` with options builds a `JSONEncoder` for each document, and even without them
+walks three Python frames before the C encoder runs; an order writes several small
+documents (its audit entries' hashes, its JSON columns), so that set-up was a visible part
+of its cost. `dumps_as` does the set-up once and calls the standard library's own C encoder
+with the same options: the text is the same, character for character, and so are the
+errors (an unserialisable value, a circular reference).
+"""
+
+from __future__ import annotations
+
+import json.encoder
+from collections.abc import Callable
+from json import JSONEncoder
+from json.encoder import encode_basestring, encode_basestring_ascii
+from typing import Any
+
+# the C encoder `JSONEncoder.iterencode` uses (None without the accelerator; not in typeshed)
+c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
+
+
+def dumps_as(
+    *,
+    sort_keys: bool = False,
+    separators: tuple[str, str] | None = None,
+    ensure_ascii: bool = True,
+) -> Callable[[Any], str]:
+    """A function writing what `json.dumps(value, sort_keys=..., separators=...,
+    ensure_ascii=...)` writes (the other options at their defaults)."""
+    standard = JSONEncoder(sort_keys=sort_keys, separators=separators, ensure_ascii=ensure_ascii)
+    if c_make_encoder is None:  # a Python without the C accelerator
+        return standard.encode
+    escape = encode_basestring_ascii if ensure_ascii else encode_basestring
+    options = (
+        standard.default,
+        escape,
+        None,  # indent
+        standard.key_separator,
+        standard.item_separator,
+        sort_keys,
+        False,  # skipkeys
+        True,  # allow_nan
+    )
+
+    def dumps(value: Any) -> str:
+        # a fresh markers dict each call, as `JSONEncoder.iterencode` makes: a failed call
+        # may leave ids in it
+        return "".join(c_make_encoder({}, *options)(value, 0))
+
+    return dumps
+
+
+dumps = dumps_as()
+"""`json.dumps(value)`."""

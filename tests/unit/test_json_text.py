@@ -1,0 +1,66 @@
+"""`json_text` writes what `json.dumps` writes, and fails as it fails."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tradertape.domain.json_text import dumps, dumps_as
+
+_circular: list[Any] = []
+_circular.append(_circular)
+_opaque = object()
+
+SAMPLES: list[Any] = [
+    None,
+    True,
+    7,
+    10**30,
+    1.5,
+    -0.0,
+    1e16,
+    1e-7,
+    float("nan"),
+    float("-inf"),
+    "plain",
+    'é ₹ \u2028 "quoted" \\',
+    [],
+    {},
+    ("a", 1),
+    {"b": 1, "a": [1, 2.5, None, {"z": "ü"}]},
+    {3: "int key", 2.5: "float key", None: "none key", True: "bool key"},
+    {1: 2, "1": 3},  # unsortable keys: sorting fails alike
+    {"a": _opaque},
+    {1j: 1},
+    _circular,
+]
+
+
+def _outcome(write: Any, value: Any) -> Any:
+    try:
+        return write(value)
+    except (TypeError, ValueError) as exc:
+        return type(exc), str(exc)
+
+
+@pytest.mark.parametrize("value", SAMPLES)
+def test_default_text_is_json_dumps(value: Any) -> None:
+    assert _outcome(dumps, value) == _outcome(json.dumps, value)
+
+
+@pytest.mark.parametrize("value", SAMPLES)
+def test_canonical_text_is_json_dumps(value: Any) -> None:
+    canonical = dumps_as(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def standard(v: Any) -> str:
+        return json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    assert _outcome(canonical, value) == _outcome(standard, value)
+
+
+def test_a_failure_leaves_nothing_behind() -> None:
+    shared = {"k": 1}
+    assert _outcome(dumps, [shared, _opaque])[0] is TypeError
+    assert dumps([shared, shared]) == json.dumps([shared, shared])

@@ -26,6 +26,7 @@ from tradertape.backtest.options.sweep import (
     OptionsAxis,
     OptionsSweepMarket,
     OptionsSweepSpec,
+    axis_name,
     check_grid,
     grid_size,
 )
@@ -152,11 +153,16 @@ def delete(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> None:
 
 
 def heatmap(sweep: BacktestSweep, runs: dict[int, int] | None = None) -> dict[str, Any]:
-    """The sweep's axes (label, values) and its cells in grid order, each with its row and
-    column (one axis: a single row), its figures and the run it was opened as (`runs`:
+    """The sweep's axes (name, path, values) and its cells in grid order, each with its row
+    and column (one axis: a single row), its figures and the run it was opened as (`runs`:
     cell index → run id): what the heatmap draws."""
     axes = [
-        {"label": p["label"], "parameter": p["parameter"], "values": p["values"]}
+        {
+            "name": axis_name(p["parameter"], p.get("legs")),
+            "label": p["label"],
+            "parameter": p["parameter"],
+            "values": p["values"],
+        }
         for p in sweep.config.get("parameters", [])
     ]
     width = len(axes[1]["values"]) if len(axes) > 1 else None

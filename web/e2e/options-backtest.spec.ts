@@ -231,8 +231,8 @@ test("a walk-forward of the legs' stop-loss runs from the form and reads its fol
   await expect(page.getByRole("region", { name: "Verdict" }).getByRole("img", { name: /Stitched out-of-sample equity/ })).toBeVisible();
   await expect(tableRows(page, "Walk-forward folds")).toHaveCount(run.fold_count);
   const folds = page.getByRole("table", { name: "Walk-forward folds" });
-  for (const fold of run.folds) await expect(folds).toContainText(`legs[*].stop_loss ${fold.params?.["legs[*].stop_loss"]}`);
-  await expect(page.getByRole("region", { name: "Parameter stability" })).toContainText("legs[*].stop_loss");
+  for (const fold of run.folds) await expect(folds).toContainText(`Stop-loss, every leg ${fold.params?.["legs[*].stop_loss"]}`);
+  await expect(page.getByRole("region", { name: "Parameter stability" })).toContainText("Stop-loss, every leg");
   await expect(page.getByRole("figure", { name: "Out of sample" })).toBeVisible();
   await expectAccessible(page);
   await keepScreenshot(page, "options-walk-forward", info.project.name);

@@ -54,15 +54,30 @@ class OptionsSweepAsk:
     seed: int
 
     def config(self) -> dict[str, Any]:
-        """A run's stored request (`options_runs.OptionsRequest.config`) and the grid."""
+        """A run's stored request (`options_runs.OptionsRequest.config`) and the grid, each
+        axis with its path (`label`, the key of its values) and its `name` in words (what a
+        walk-forward's page shows it by)."""
         run = OptionsRequest(self.strategy, self.start, self.end, self.data, self.seed)
         return {
             **run.config(),
             "parameters": [
-                {**axis.model_dump(mode="json", exclude_none=True), "label": axis.label}
+                {
+                    **axis.model_dump(mode="json", exclude_none=True),
+                    "label": axis.label,
+                    "name": axis.name,
+                }
                 for axis in self.parameters
             ],
         }
+
+
+def stored_grid(config: dict[str, Any]) -> list[OptionsAxis]:
+    """The grid of a stored request (`OptionsSweepAsk.config`) read back, without the path
+    and name stored beside each axis (raises as the model does on a form no longer read)."""
+    return [
+        OptionsAxis.model_validate({k: v for k, v in axis.items() if k not in ("label", "name")})
+        for axis in config["parameters"]
+    ]
 
 
 def start(

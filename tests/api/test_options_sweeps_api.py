@@ -49,7 +49,10 @@ def test_each_cell_equals_its_own_run_to_the_paisa(alice: TestClient, runtime: R
     sweep = _finished(alice, runtime, BODY)
     assert sweep["status"] == "completed"
     assert sweep["done"] == 4
-    assert [a["label"] for a in sweep["axes"]] == ["legs[*].stop_loss", "legs[0].strike"]
+    assert [(a["name"], a["label"]) for a in sweep["axes"]] == [
+        ("Stop-loss, every leg", "legs[*].stop_loss"),
+        ("Strike, leg 1", "legs[0].strike"),
+    ]
     cells = sweep["cells"]
     assert [(c["index"], c["row"], c["col"], c["values"]) for c in cells] == [
         (0, 0, 0, [20, 0]),

@@ -62,7 +62,8 @@ def test_a_run_folds_the_grid_as_the_driver_does_and_gives_the_verdict(
     assert run["variant_count"] == 2
     assert run["total"] == run["done"] == run["fold_count"] * 2
     assert run["config"]["in_sample_days"] == 30
-    assert run["config"]["parameters"][0]["label"] == "legs[*].stop_loss"
+    said = run["config"]["parameters"][0]
+    assert (said["label"], said["name"]) == ("legs[*].stop_loss", "Stop-loss, every leg")
 
     strategy = OptionStrategy.model_validate(STRADDLE)
     axes = [OptionsAxis.model_validate(axis) for axis in GRID]

@@ -4,18 +4,25 @@ entered, exited, charged and saved to the journal: a short straddle worked to th
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests.helpers import PASSWORD, sign_in
+from tests.workers_kit import set_price
 from tradertape.backtest.options.past_market import carried, lot_size_of, open_day
 from tradertape.candles.fo_minutes import MINUTE_SCHEMA, FoMinuteStore
+from tradertape.db.models.trading import Trade
+from tradertape.domain.instruments import Exchange
+from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
+from tradertape.services.accounts.users import create_user
 
 DAY = date(2024, 12, 17)
 EXPIRY = date(2024, 12, 19)
@@ -309,6 +316,113 @@ def test_on_the_expiry_day_at_the_close_open_legs_settle_at_expiry(
     ]
     legs = saved.json()["session"]["legs"]
     assert [leg["pnl"] for leg in legs] == ["7637.50", "7166.25"]  # 65 × 117.50, 65 × 110.25
+    # the two sales ₹68.51; the short call's settlement is the exchange's, no buy order:
+    # ₹20 brokerage and ₹3.60 GST, no STT (its seller paid it on the premium), ₹92.11
+    assert saved.json()["session"]["charges"] == "92.11"
     trips, still = _sim_pnl(client, sid)
     assert still == []
     assert len(trips) == 2
+
+
+NOV_EXPIRY = date(2026, 11, 23)  # NIFTY's November 2026 monthly (Tuesday the 24th a holiday)
+
+
+def _import_expiry_day(data_dir: Path) -> None:
+    """NIFTY's 23 Nov 2026, its November contracts' expiry day: the index closes at
+    25,012.35 (minute 374, 15:29); the 24800 call trades at ₹250 at 10:00 and ₹212.35 at
+    the close, the 25300 call at ₹40 at 10:00."""
+    index = dict.fromkeys(range(374), 25000.0) | {374: 25012.35}
+    rows = (
+        _rows("CE", NOV_EXPIRY, 24800.0, {45: 250.0, 374: 212.35})
+        + _rows("CE", NOV_EXPIRY, 25300.0, {45: 40.0})
+        + _rows("FUT", date(2026, 12, 29), 0.0, dict.fromkeys(range(375), 25080.0))
+        + _rows("IDX", None, 0.0, index)
+    )
+    store = FoMinuteStore.in_data_folder(data_dir)
+    path = store.path("NIFTY", NOV_EXPIRY)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(rows, schema=MINUTE_SCHEMA), path)
+
+
+def _paper_settlement_note(runtime: Runtime, clock: ManualClock, close: str) -> Decimal:
+    """What the paper exchange charges for settling one lot of NIFTY's 24800 call of
+    23 Nov 2026 bought at ₹250 (its expiry job, `SessionJobs.settle_account`)."""
+    set_price(runtime, "NSE:NIFTY 50", "25000")
+    with runtime.db.session() as db:
+        user_id = create_user(db, clock=clock, email="paper-expiry@x.in").id
+        runtime.exchange.deposit(db, user_id=user_id, amount=Decimal(1_000_000))
+    key = "NFO:NIFTY26NOV24800CE"
+    set_price(runtime, key, "250")
+    spec = OrderSpec(exchange=Exchange.NFO, tradingsymbol="NIFTY26NOV24800CE",
+                     transaction_type=TransactionType.BUY, quantity=LOT, product=Product.NRML,
+                     order_type=OrderType.MARKET)  # fmt: skip
+    with runtime.db.session() as db:
+        runtime.exchange.catalog(db)
+        order = runtime.exchange.place(
+            db, user_id=user_id, spec=spec, last=runtime.options.last_tick(key)
+        )
+        assert order.status == "COMPLETE"
+    clock.set(datetime(2026, 11, 23, 15, 31, tzinfo=IST))
+    with runtime.db.session() as db:
+        settled = runtime.session_jobs.settle_account(
+            db, user_id, close_of=lambda contract: Decimal(close)
+        )
+        assert settled == 1
+        note = db.scalars(
+            select(Trade.charges).where(Trade.user_id == user_id, Trade.transaction_type == "SELL")
+        ).one()
+    return Decimal(note)
+
+
+def test_a_long_call_settled_in_the_money_is_charged_as_the_paper_exchange_settles_it(
+    client: TestClient, runtime: Runtime, clock: ManualClock
+) -> None:
+    """Buy one lot each of the 24800 and 25300 calls at 10:00 on their expiry day, 23 Nov
+    2026 (₹250, ₹40), and hold them to 15:29: the index closes at 25,012.35. Zerodha's
+    schedule from 1 Apr 2026, with a lot of 65.
+
+    The entries are two orders: turnover 16,250 + 2,600 = ₹18,850; brokerage 2 × ₹20 = ₹40;
+    no STT on a buy; NSE transaction 0.03503 % = ₹6.603155; IPFT 0.0005 % = ₹0.09425; SEBI
+    ₹10/crore = ₹0.01885; stamp 0.003 % = ₹0.5655; GST 18 % of (40 + 6.603155 + 0.09425 +
+    0.01885) = ₹8.4089259. Total ₹55.6897209 → ₹55.69.
+
+    The 24800 call settles at its intrinsic value 25,012.35 − 24,800 = ₹212.35, 65 × 212.35
+    = ₹13,802.75, as the exchange's settlement, not a sale: exercise STT 0.15 % of the
+    intrinsic value = ₹20.704125 → ₹21; brokerage ₹20; GST 18 % = ₹3.60; no transaction
+    charge, SEBI fee or stamp: ₹44.60, what the paper exchange charges the same settlement.
+    (Charged as a sale, as before, it cost ₹106.09 with the entries: a sell order's
+    transaction charge, SEBI fee and their GST.) The 25300 call expires worthless: ₹0, no
+    charges. Charges ₹55.69 + ₹44.60 = ₹100.29. MTM 65 × (212.35 − 250) = −₹2,447.25 and
+    65 × (0 − 40) = −₹2,600.00, −₹5,047.25; net −₹5,147.54."""
+    paper_note = _paper_settlement_note(runtime, clock, "25012.35")
+    assert paper_note == Decimal("44.60")
+
+    _import_expiry_day(runtime.settings.data_dir)
+    sign_in(client, runtime, "itm@x.in")
+    at = "2026-11-23T10:00:00+05:30"
+    made = client.post("/api/simulator/sessions", json={"underlying": "NIFTY", "at": at})
+    assert made.status_code == 201, made.text
+    sid = made.json()["id"]
+    for strike in ("24800", "25300"):
+        leg = {"strike": strike, "option_type": "CE", "transaction_type": "BUY", "lots": 1,
+               "expiry": NOV_EXPIRY.isoformat()}  # fmt: skip
+        added = client.post(f"/api/simulator/sessions/{sid}/legs", json=leg)
+        assert added.status_code == 200, added.text
+    assert added.json()["charges"] == "55.69"
+    client.post(f"/api/simulator/sessions/{sid}/step", json={"minutes": 375})  # to 15:29
+    saved = client.post(f"/api/simulator/sessions/{sid}/journal", json={"exit_open": True})
+    assert saved.status_code == 200, saved.text
+    body = saved.json()
+    assert [line.partition(" ")[2] for line in body["exited"]] == [
+        "settled at expiry at ₹212.35 (intrinsic at the index's close)",
+        "settled at expiry at ₹0.00 (intrinsic at the index's close)",
+    ]
+    session = body["session"]
+    assert [leg["pnl"] for leg in session["legs"]] == ["-2447.25", "-2600.00"]
+    assert (session["mtm"], session["charges"], session["net"]) == (
+        "-5047.25", "100.29", "-5147.54"
+    )  # fmt: skip
+    # the settlement's note is the paper exchange's, to the paisa
+    frames = client.get(f"/api/simulator/sessions/{sid}/frames", params={"start": 373, "count": 2})
+    before, after = (Decimal(f["charges"]) for f in frames.json())
+    assert (before, after - before) == (Decimal("55.69"), paper_note)

@@ -156,6 +156,8 @@ test("a sweep of the legs' stop-loss fills its heatmap with each cell's net P&L"
   const cells = ((await res.json()) as { cells: SweepCell[] }).cells;
   expect(cells.map((c) => c.values)).toEqual([[10], [60]]);
   const heat = sweep.getByRole("table", { name: "Sweep heatmap" });
+  await expect(heat).toContainText("Stop-loss, every leg →"); // the parameter's name, not its path
+  await expect(heat).not.toContainText("legs[");
   for (const cell of cells) await expect(heat).toContainText(inr(Number(cell.net), 0));
   await sweep.getByText("Win rate", { exact: true }).click(); // the same cells by win rate
   await expect(heat).toContainText("%");
@@ -185,7 +187,7 @@ test("a sweep's progress streams, and a cell opens as a run of its own @phone", 
   expect(tableWidth).toBeLessThan(panelWidth * 0.9);
 
   // the cell opens as a run: its figures are the cell's, with its payoff and its trades
-  await heat.getByRole("button", { name: "Run legs[*].stop_loss = 60" }).click();
+  await heat.getByRole("button", { name: "Run Stop-loss, every leg = 60" }).click();
   await expect(page.getByRole("list", { name: "Summary" }).getByRole("listitem").filter({ hasText: "Net P&L" }))
     .toContainText(signedInr(loose.net ?? "0"), { timeout: 60_000 });
   await expect(page.getByRole("region", { name: "Payoff at entry" }).getByRole("img", { name: /^P&L at expiry/ })).toBeVisible();
@@ -193,7 +195,7 @@ test("a sweep's progress streams, and a cell opens as a run of its own @phone", 
   const history = page.getByRole("region", { name: "Past runs" });
   await expect(history).toContainText(`sweep #${id}, cell 2`);
   // opened once: the cell now opens the same run
-  await expect(heat.getByRole("button", { name: "Open the run of legs[*].stop_loss = 60" })).toBeVisible();
+  await expect(heat.getByRole("button", { name: "Open the run of Stop-loss, every leg = 60" })).toBeVisible();
   await expectAccessible(page);
   await sweep.evaluate((e) => e.scrollIntoView({ block: "start" }));
   await keepScreenshot(page, "options-backtest-sweep-cell", info.project.name);
@@ -229,8 +231,8 @@ test("a walk-forward of the legs' stop-loss runs from the form and reads its fol
   await expect(page.getByRole("region", { name: "Verdict" }).getByRole("img", { name: /Stitched out-of-sample equity/ })).toBeVisible();
   await expect(tableRows(page, "Walk-forward folds")).toHaveCount(run.fold_count);
   const folds = page.getByRole("table", { name: "Walk-forward folds" });
-  for (const fold of run.folds) await expect(folds).toContainText(`legs[*].stop_loss ${fold.params?.["legs[*].stop_loss"]}`);
-  await expect(page.getByRole("region", { name: "Parameter stability" })).toContainText("legs[*].stop_loss");
+  for (const fold of run.folds) await expect(folds).toContainText(`Stop-loss, every leg ${fold.params?.["legs[*].stop_loss"]}`);
+  await expect(page.getByRole("region", { name: "Parameter stability" })).toContainText("Stop-loss, every leg");
   await expect(page.getByRole("figure", { name: "Out of sample" })).toBeVisible();
   await expectAccessible(page);
   await keepScreenshot(page, "options-walk-forward", info.project.name);

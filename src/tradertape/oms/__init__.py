@@ -46,7 +46,9 @@ What the rest of the server may use (services and routes import these from
 - **Freeze limits**: `freeze_limit` (a derivative's underlying's freeze quantity and the day
   it is of, as `FreezeLimit`: what the order ticket shows and `slicing` cuts by).
 - **Charges**: `delivery_charges`, a fill priced as its own contract note (a virtual fill
-  books it; a figure to check funds by before one, or to test against).
+  books it; a figure to check funds by before one, or to test against);
+  `expiry_settlement`, what the paper exchange settles a contract held to its expiry at
+  and charges for it (the chain simulator's legs settle by it).
 - **Names**: `GTT_ACTIVE` and `GTT_PLACING` (a trigger's states), `GTT_BROKER` (where a live
   trigger is kept), `PAPER_ACCOUNT`, `BROKER` (the paper broker's), `UNPLACED` and
   `RESERVED_KEY_PREFIXES` (idempotency keys the engine keeps for itself), `LastTick`,
@@ -105,6 +107,7 @@ from tradertape.oms.owners import (
     risk_scope,
     tells,
 )
+from tradertape.oms.paper.expiry import settled_of as expiry_settlement
 from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.oms.paper.snapshot import LedgerSnapshot
 from tradertape.oms.portfolio_books import (
@@ -201,6 +204,7 @@ __all__ = [
     "cash_balance",
     "delivery_charges",
     "deposit",
+    "expiry_settlement",
     "freeze_limit",
     "from_message",
     "hold_portfolio",

@@ -14167,13 +14167,21 @@ export interface components {
             /** Underlying */
             underlying: string;
         };
-        /** OptionSweepAxisOut */
+        /**
+         * OptionSweepAxisOut
+         * @description One parameter of the grid: its name in words, its path and its values.
+         */
         OptionSweepAxisOut: {
             /**
              * Label
-             * @description `legs[0,1].stop_loss`, `legs[*].strike`, `entry_time`
+             * @description its path, what a walk-forward keys its chosen parameters by: `legs[0,1].stop_loss`, `legs[*].strike`, `entry_time`
              */
             label: string;
+            /**
+             * Name
+             * @description "Stop-loss, legs 1 and 2", "Strike, every leg", "Entry time"
+             */
+            name: string;
             /** Parameter */
             parameter: string;
             /** Values */

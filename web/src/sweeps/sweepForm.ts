@@ -122,7 +122,8 @@ export function heatGrid(rows: SweepVariant[], xPath: string, yPath: string, par
 
 /** Each parameter's label as the request named it (its path when it gave none). */
 export function paramLabels(config: { parameters?: unknown }): Record<string, string> {
-  // (an options grid's parameters have no path: their label, `legs[*].stop_loss`, names them)
-  const params = (config.parameters ?? []) as { path?: string; label?: string | null }[];
-  return Object.fromEntries(params.map((p) => [p.path ?? p.label ?? "", p.label || p.path || ""]));
+  // (an options grid's parameters have no path: their label, `legs[*].stop_loss`, keys them,
+  // and the server's `name`, "Stop-loss, every leg", says them; one stored before names: its path)
+  const params = (config.parameters ?? []) as { path?: string; label?: string | null; name?: string }[];
+  return Object.fromEntries(params.map((p) => [p.path ?? p.label ?? "", p.name || p.label || p.path || ""]));
 }

@@ -75,4 +75,12 @@ describe("parameter labels", () => {
       .toEqual({ "config.min_hold": "Minimum hold", "settings.max_positions": "settings.max_positions" });
     expect(paramLabels({})).toEqual({});
   });
+
+  it("name an options grid's axis by the server's name, keyed by its path", async () => {
+    const { paramLabels } = await import("@/sweeps/sweepForm");
+    expect(paramLabels({ parameters: [{ parameter: "stop_loss", label: "legs[*].stop_loss", name: "Stop-loss, every leg" }] }))
+      .toEqual({ "legs[*].stop_loss": "Stop-loss, every leg" });
+    expect(paramLabels({ parameters: [{ parameter: "stop_loss", label: "legs[*].stop_loss" }] })) // stored before names
+      .toEqual({ "legs[*].stop_loss": "legs[*].stop_loss" });
+  });
 });

@@ -62,7 +62,13 @@ class OptionSweepBrief(BaseModel):
 
 
 class OptionSweepAxisOut(BaseModel):
-    label: str = Field(description="`legs[0,1].stop_loss`, `legs[*].strike`, `entry_time`")
+    """One parameter of the grid: its name in words, its path and its values."""
+
+    name: str = Field(description='"Stop-loss, legs 1 and 2", "Strike, every leg", "Entry time"')
+    label: str = Field(
+        description="its path, what a walk-forward keys its chosen parameters by: "
+        "`legs[0,1].stop_loss`, `legs[*].strike`, `entry_time`"
+    )
     parameter: str
     values: list[int | float | str]
 

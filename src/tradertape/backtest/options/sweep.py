@@ -60,6 +60,18 @@ Parameter = Literal[
     "exit_time",
 ]
 TIMES = frozenset({"entry_time", "exit_time"})
+# each parameter as a trader says it: what a heatmap, a cell and the web's form name it
+NAMES: dict[str, str] = {
+    "strike": "Strike",
+    "stop_loss": "Stop-loss",
+    "target": "Target",
+    "trailing_every": "Trail every",
+    "trailing_by": "Trail by",
+    "reentry_times": "Re-entries",
+    "lots": "Lots",
+    "entry_time": "Entry time",
+    "exit_time": "Exit time",
+}
 _WHOLE = frozenset({"reentry_times", "lots"})
 _STRIKE_FIELD = {
     "atm": "offset",
@@ -114,11 +126,31 @@ class OptionsAxis(_Part):
 
     @property
     def label(self) -> str:
-        """The axis as a heatmap names it (``legs[0,1].stop_loss``, ``entry_time``)."""
+        """The axis as a path (``legs[0,1].stop_loss``, ``entry_time``): the key a cell's
+        values and a walk-forward's chosen parameters are stored under."""
         if self.parameter in TIMES:
             return self.parameter
         which = "*" if self.legs is None else ",".join(str(i) for i in self.legs)
         return f"legs[{which}].{self.parameter}"
+
+    @property
+    def name(self) -> str:
+        """The axis in words (`axis_name`)."""
+        return axis_name(self.parameter, self.legs)
+
+
+def axis_name(parameter: str, legs: list[int] | None) -> str:
+    """An axis as a heatmap shows it: "Stop-loss, every leg", "Target, legs 1 and 2",
+    "Entry time" (legs counted from 1, as the strategy builder shows them)."""
+    said = NAMES.get(parameter, parameter)
+    if parameter in TIMES:
+        return said
+    if legs is None:
+        return f"{said}, every leg"
+    shown = [str(i + 1) for i in legs]
+    if len(shown) == 1:
+        return f"{said}, leg {shown[0]}"
+    return f"{said}, legs {', '.join(shown[:-1])} and {shown[-1]}"
 
 
 def _time_of(value: str, i: int) -> str:

@@ -96,10 +96,11 @@ def held(db: Session, *, user_id: int) -> list[Held]:
     return [Held(*key, quantity) for key, quantity in sorted(net.items()) if quantity]
 
 
-def settled_of(contract: Contract, position: Held, close: Decimal) -> Settled:
-    """The settlement of `position` at the underlying's `close` (Zerodha's schedule, the
-    paper broker's)."""
-    return settle(contract, position.quantity, close, schedules=schedules_of(BROKER))
+def settled_of(contract: Contract, held: int, close: Decimal) -> Settled:
+    """The paper exchange's settlement of `held` units of `contract` (positive long) at the
+    underlying's `close`, on the paper broker's schedule (Zerodha's): the one rule its
+    expiry job books and the chain simulator charges a leg settled at expiry by."""
+    return settle(contract, held, close, schedules=schedules_of(BROKER))
 
 
 def book_settlement(

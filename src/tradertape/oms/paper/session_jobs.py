@@ -275,7 +275,7 @@ class SessionJobs:
                 if tick is None or tick.ts.astimezone(IST).date() != contract.expiry:
                     continue  # no close of its expiry day: never another day's price
                 close = tick.last_price
-            settled = expiry.settled_of(contract, position, close)
+            settled = expiry.settled_of(contract, position.quantity, close)
             expiry.book_settlement(
                 self._exchange.context,
                 db,

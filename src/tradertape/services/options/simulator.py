@@ -8,7 +8,10 @@ shows is what fills. Stepping moves the minute forward (never back: what was tra
 traded). Each minute's MTM of a leg is ``sign × units × (price then − entry)``, its exit
 price once it has exited; a contract with no trade yet keeps its entry price. Charges are
 the one schedule's (`domain.charges.compute_charges`: each fill its own order, F&O
-options, the day's rates), at the paisa.
+options, the day's rates), at the paisa; a leg settled at expiry is no fill but the
+exchange's settlement, charged as the paper exchange charges it (`oms.expiry_settlement`:
+exercise STT on an in-the-money long, the per-order brokerage and its GST; nothing when
+worthless).
 
 Saved, the fills become a journal upload of kind ``simulation`` (one per session; deleting
 the upload takes them out again), so the journal's pages show them as trades of the
@@ -32,11 +35,12 @@ from tradertape.db import journal_version
 from tradertape.db.models.journal import TradeUpload, UploadedTrade
 from tradertape.db.models.simulator import SimulatorSession
 from tradertape.domain.charges import Fill, Segment, Side, compute_charges
-from tradertape.domain.expiry import Contract, index_underlyings, settlement_price
+from tradertape.domain.expiry import Contract, Settled, index_underlyings
 from tradertape.domain.option_listing import IST, RISK_FREE_RATE
 from tradertape.domain.option_math import OptionKind
 from tradertape.domain.option_payoff import PayoffLeg, Scenario
 from tradertape.errors import Conflict, InvalidField, NotFound
+from tradertape.oms import expiry_settlement
 from tradertape.ports.clock import Clock
 from tradertape.services.options import past_chain
 from tradertape.services.options.chain import pick_expiry
@@ -48,6 +52,7 @@ MAX_SESSIONS = 50  # kept per user; the oldest go first
 SIMULATION = "simulation"  # the journal upload's kind
 _ZERO = Decimal("0.00")  # written "0.00", as every figure on the paisa
 _PAISA = Decimal("0.01")
+_SETTLED_AT = "settled_close"  # a leg's key: the index's close it settled at on its expiry
 
 
 def _day_of(row: SimulatorSession, data_dir: Path | None) -> PastDay:
@@ -243,8 +248,22 @@ def leg_mtm(leg: dict[str, Any], mark: Decimal) -> Decimal:
     return _sign(leg) * _units(leg) * (mark - Decimal(leg["entry_price"])) + 0
 
 
+def _settled_close(leg: dict[str, Any]) -> Decimal | None:
+    """The index's close a leg was settled at on its expiry (None: it exited, or is open)."""
+    close = leg.get(_SETTLED_AT)
+    return None if close is None else Decimal(close)
+
+
+def _settlement(underlying: str, leg: dict[str, Any], close: Decimal) -> Settled:
+    """The paper exchange's settlement of the leg at the index's `close` on its expiry."""
+    contract = Contract(underlying, date.fromisoformat(leg["expiry"]), leg["option_type"],
+                        Decimal(leg["strike"]), physical=False)  # fmt: skip
+    return expiry_settlement(contract, _sign(leg) * _units(leg), close)
+
+
 def fills(legs: list[dict[str, Any]], upto: int) -> list[Fill]:
-    """The legs' entries and exits at or before minute `upto`, as the charges take them."""
+    """The legs' entries and exits at or before minute `upto`, as the charges take them (a
+    settlement at expiry is no fill: `charges` adds the exchange's own note of it)."""
     out: list[Fill] = []
     for leg in legs:
         side = Side.BUY if leg["side"] == "BUY" else Side.SELL
@@ -253,9 +272,10 @@ def fills(legs: list[dict[str, Any]], upto: int) -> list[Fill]:
                 Fill(f"sim-{leg['id']}-in", Segment.OPTIONS, side, _units(leg),
                      Decimal(leg["entry_price"]), instrument=leg["tradingsymbol"])
             )  # fmt: skip
-        # a leg settled worthless at expiry closes at ₹0: no order, nothing charged
         out_at = leg["exit_price"]
-        if leg["exit_minute"] is not None and leg["exit_minute"] <= upto and Decimal(out_at) > 0:
+        exited = leg["exit_minute"] is not None and leg["exit_minute"] <= upto
+        # an exit at ₹0 (a stock's worthless leg at the close) is no order: nothing charged
+        if exited and _settled_close(leg) is None and Decimal(out_at) > 0:
             back = Side.SELL if side is Side.BUY else Side.BUY
             out.append(
                 Fill(f"sim-{leg['id']}-out", Segment.OPTIONS, back, _units(leg),
@@ -264,10 +284,17 @@ def fills(legs: list[dict[str, Any]], upto: int) -> list[Fill]:
     return out
 
 
-def charges(legs: list[dict[str, Any]], on: date, upto: int) -> Decimal:
-    """The charges of the fills so far, on the day's schedule."""
-    done = fills(legs, upto)
-    return compute_charges(done, on).total if done else _ZERO
+def charges(row: SimulatorSession, upto: int) -> Decimal:
+    """The charges of the fills so far, on the day's schedule, and of the legs settled at
+    expiry by then, each as the paper exchange's settlement note (their own contract note:
+    exercise STT is rounded apart from the day's trades)."""
+    done = fills(row.legs, upto)
+    cost = compute_charges(done, row.day).total if done else _ZERO
+    for leg in row.legs:
+        close = _settled_close(leg)
+        if close is not None and leg["exit_minute"] <= upto:
+            cost += _settlement(row.underlying, leg, close).charges.total
+    return cost
 
 
 def frames(
@@ -292,7 +319,7 @@ def frames(
             mtm = leg_mtm(leg, mark)
             total += mtm
             legs.append({"id": leg["id"], "price": mark, "mtm": mtm})
-        cost = charges(row.legs, row.day, minute)
+        cost = charges(row, minute)
         out.append(
             {
                 "minute": minute,
@@ -341,7 +368,7 @@ def state(row: SimulatorSession, data_dir: Path | None) -> dict[str, Any]:
                 "open": not closed,
             }
         )
-    cost = charges(row.legs, row.day, minute)
+    cost = charges(row, minute)
     spot = day.spot()[minute]
     shown = [leg for leg in legs if leg["open"]]
     payoff = _payoff(row, model, shown, float(spot)) if model and math.isfinite(spot) else None
@@ -431,8 +458,9 @@ def _settles_now(row: SimulatorSession, leg: dict[str, Any]) -> bool:
 def exit_open(row: SimulatorSession, *, data_dir: Path | None, clock: Clock) -> list[str]:
     """Close every open leg at the session's minute, as an "Exit leg" does; a leg whose
     contract expires that day with the session at 15:29 settles instead, by the paper
-    exchange's rule (`domain.expiry.settlement_price`: intrinsic value at the index's close)
-    for an index, at the last minute's price for a stock (no delivery is simulated).
+    exchange's rule (`oms.expiry_settlement`: intrinsic value at the index's close, charged
+    as the exchange's settlement, not as an order) for an index, at the last minute's price
+    for a stock (no delivery is simulated).
     Answers one line per leg saying how it closed (no commit; the save commits)."""
     day = _day_of(row, data_dir)
     close = float(day.spot()[MINUTES_PER_DAY - 1])
@@ -443,9 +471,9 @@ def exit_open(row: SimulatorSession, *, data_dir: Path | None, clock: Clock) -> 
             continue
         last = _price_at(day, leg, row.minute) or Decimal(leg["entry_price"])
         if _settles_now(row, leg) and cash and math.isfinite(close) and close > 0:
-            contract = Contract(row.underlying, row.day, leg["option_type"],
-                                Decimal(leg["strike"]), physical=False)  # fmt: skip
-            price = settlement_price(contract, past_chain.price(close)).quantize(_PAISA)
+            at_close = past_chain.price(close)
+            price = _settlement(row.underlying, leg, at_close).price.quantize(_PAISA)
+            leg[_SETTLED_AT] = str(at_close)
             how = f"settled at expiry at ₹{price} (intrinsic at the index's close)"
         elif _settles_now(row, leg):
             price = last

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from tradertape.backtest.options.strategy import OptionStrategy
 from tradertape.backtest.options.sweep import (
-    OptionsAxis,
     grid_size,
     options_variant,
 )
@@ -49,10 +48,7 @@ def cell_request(sweep: BacktestSweep, index: int) -> options_runs.OptionsReques
     config = sweep.config
     try:
         strategy = OptionStrategy.model_validate(sweep.strategy_snapshot)
-        grid = [
-            OptionsAxis.model_validate({k: v for k, v in axis.items() if k != "label"})
-            for axis in config["parameters"]
-        ]
+        grid = options_sweeps.stored_grid(config)
         start = date.fromisoformat(config["start_date"])
         end = date.fromisoformat(config["end_date"])
         data, seed = str(config["data"]), int(config["seed"])

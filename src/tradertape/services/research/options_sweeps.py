@@ -26,6 +26,7 @@ from tradertape.backtest.options.sweep import (
     OptionsAxis,
     OptionsSweepMarket,
     OptionsSweepSpec,
+    axis_name,
     check_grid,
     grid_size,
 )
@@ -53,15 +54,30 @@ class OptionsSweepAsk:
     seed: int
 
     def config(self) -> dict[str, Any]:
-        """A run's stored request (`options_runs.OptionsRequest.config`) and the grid."""
+        """A run's stored request (`options_runs.OptionsRequest.config`) and the grid, each
+        axis with its path (`label`, the key of its values) and its `name` in words (what a
+        walk-forward's page shows it by)."""
         run = OptionsRequest(self.strategy, self.start, self.end, self.data, self.seed)
         return {
             **run.config(),
             "parameters": [
-                {**axis.model_dump(mode="json", exclude_none=True), "label": axis.label}
+                {
+                    **axis.model_dump(mode="json", exclude_none=True),
+                    "label": axis.label,
+                    "name": axis.name,
+                }
                 for axis in self.parameters
             ],
         }
+
+
+def stored_grid(config: dict[str, Any]) -> list[OptionsAxis]:
+    """The grid of a stored request (`OptionsSweepAsk.config`) read back, without the path
+    and name stored beside each axis (raises as the model does on a form no longer read)."""
+    return [
+        OptionsAxis.model_validate({k: v for k, v in axis.items() if k not in ("label", "name")})
+        for axis in config["parameters"]
+    ]
 
 
 def start(
@@ -152,11 +168,16 @@ def delete(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> None:
 
 
 def heatmap(sweep: BacktestSweep, runs: dict[int, int] | None = None) -> dict[str, Any]:
-    """The sweep's axes (label, values) and its cells in grid order, each with its row and
-    column (one axis: a single row), its figures and the run it was opened as (`runs`:
+    """The sweep's axes (name, path, values) and its cells in grid order, each with its row
+    and column (one axis: a single row), its figures and the run it was opened as (`runs`:
     cell index → run id): what the heatmap draws."""
     axes = [
-        {"label": p["label"], "parameter": p["parameter"], "values": p["values"]}
+        {
+            "name": axis_name(p["parameter"], p.get("legs")),
+            "label": p["label"],
+            "parameter": p["parameter"],
+            "values": p["values"],
+        }
         for p in sweep.config.get("parameters", [])
     ]
     width = len(axes[1]["values"]) if len(axes) > 1 else None

@@ -26,7 +26,6 @@ from tradertape.backtest.options.strategy import OptionStrategy
 from tradertape.backtest.options.sweep import (
     MAX_CELLS,
     GridError,
-    OptionsAxis,
     OptionsSweepMarket,
     check_grid,
 )
@@ -41,7 +40,7 @@ from tradertape.ports.clock import Clock
 from tradertape.services.research import walk_forwards
 from tradertape.services.research.jobs import ResearchJobs
 from tradertape.services.research.options_backtests import DataChoice, check_span, require_data
-from tradertape.services.research.options_sweeps import OptionsSweepAsk
+from tradertape.services.research.options_sweeps import OptionsSweepAsk, stored_grid
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +132,7 @@ def stored_ask(run: WalkForwardRun) -> OptionsWalkForwardAsk:
     try:
         sweep = OptionsSweepAsk(
             strategy=OptionStrategy.model_validate(run.strategy_snapshot),
-            parameters=[
-                OptionsAxis.model_validate({k: v for k, v in p.items() if k != "label"})
-                for p in config["parameters"]
-            ],
+            parameters=stored_grid(config),
             start=date.fromisoformat(config["start_date"]),
             end=date.fromisoformat(config["end_date"]),
             data=cast(DataChoice, config["data"]),

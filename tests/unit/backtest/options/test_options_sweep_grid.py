@@ -137,6 +137,24 @@ def test_an_axis_that_makes_no_sense_is_refused_by_its_model(axis: dict[str, Any
         OptionsAxis.model_validate(axis)
 
 
+@pytest.mark.parametrize(
+    ("axis", "name", "path"),
+    [
+        pytest.param(_axis("stop_loss", [20]), "Stop-loss, every leg", "legs[*].stop_loss",
+                     id="every-leg"),
+        pytest.param(_axis("strike", [0], legs=[0]), "Strike, leg 1", "legs[0].strike",
+                     id="one-leg"),
+        pytest.param(_axis("trailing_by", [5], legs=[0, 1]), "Trail by, legs 1 and 2",
+                     "legs[0,1].trailing_by", id="two-legs"),
+        pytest.param(_axis("reentry_times", [1], legs=[0, 2, 3]), "Re-entries, legs 1, 3 and 4",
+                     "legs[0,2,3].reentry_times", id="three-legs"),
+        pytest.param(_axis("entry_time", ["09:20"]), "Entry time", "entry_time", id="time"),
+    ],
+)  # fmt: skip
+def test_an_axis_is_named_in_words_and_keyed_by_its_path(axis: OptionsAxis, name: str, path: str):
+    assert (axis.name, axis.label) == (name, path)
+
+
 @given(
     a=st.lists(st.integers(1, 60), min_size=1, max_size=5, unique=True),
     b=st.lists(st.integers(0, 3), min_size=1, max_size=4, unique=True),

@@ -43,7 +43,7 @@ function HeatTable({ sweep, onOpen, opening }: { sweep: OptionSweep; onOpen: (ce
       <SegmentedControl size="xs" value={key} onChange={(v) => setKey(v as HeatFigure)} data={HEAT_FIGURES} aria-label="Figure shown" />
       <Table.ScrollContainer minWidth={two ? 320 : 0}>
         <Table withTableBorder withColumnBorders aria-label="Sweep heatmap" fz="xs" w={two ? undefined : "auto"}>
-          {!two && <Table.Caption style={{ captionSide: "top", textAlign: "left" }}>{map.colLabel} →</Table.Caption>}
+          {!two && <Table.Caption style={{ captionSide: "top", textAlign: "left" }}>{`${map.colLabel}\u00a0→`}</Table.Caption>}
           <Table.Thead>
             <Table.Tr>
               {two && <Table.Th style={{ whiteSpace: "normal", maxWidth: "9rem" }}>{map.rowLabel} ↓ / {map.colLabel} →</Table.Th>}

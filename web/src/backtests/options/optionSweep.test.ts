@@ -25,8 +25,8 @@ const cell = (index: number, row: number, col: number, net: string | null, dd = 
 });
 
 function sweep(cells: ReturnType<typeof cell>[], two = true): OptionSweep {
-  const axes = [{ label: "legs[*].stop_loss", parameter: "stop_loss", values: [20, 40] }];
-  if (two) axes.push({ label: "entry_time", parameter: "entry_time", values: ["09:20", "10:00", "11:00"] as never });
+  const axes = [{ name: "Stop-loss, every leg", label: "legs[*].stop_loss", parameter: "stop_loss", values: [20, 40] }];
+  if (two) axes.push({ name: "Entry time", label: "entry_time", parameter: "entry_time", values: ["09:20", "10:00", "11:00"] as never });
   return { axes, cells } as unknown as OptionSweep;
 }
 
@@ -35,8 +35,8 @@ describe("the heatmap", () => {
     const map = heatmap(sweep([cell(0, 0, 0, "-1100.00"), cell(1, 0, 1, "900.50"), cell(5, 1, 2, "-100.00")]), "net");
     expect(map.rows).toEqual([20, 40]);
     expect(map.cols).toEqual(["09:20", "10:00", "11:00"]);
-    expect(map.rowLabel).toBe("legs[*].stop_loss");
-    expect(map.colLabel).toBe("entry_time");
+    expect(map.rowLabel).toBe("Stop-loss, every leg"); // the server's name, never the path
+    expect(map.colLabel).toBe("Entry time");
     expect(map.cells[0]?.map((c) => c.value)).toEqual([-1100, 900.5, null]); // one not finished
     expect(map.cells[0]?.[0]?.shade).toBe(0);
     expect(map.cells[0]?.[1]?.shade).toBe(1);
@@ -51,8 +51,8 @@ describe("the heatmap", () => {
     expect(map.cells[0]?.map((c) => [c.value, c.shade])).toEqual([[-2, 0.5], [-2, 0.5]]);
   });
 
-  it("names a cell by each parameter's label and value (a cell's button, a run's origin)", () => {
-    expect(cellName(sweep([]), { values: [40, "10:00"] })).toBe("legs[*].stop_loss = 40, entry_time = 10:00");
-    expect(cellName(sweep([], false), { values: [20] })).toBe("legs[*].stop_loss = 20");
+  it("names a cell by each parameter's name and value (a cell's button, a run's origin)", () => {
+    expect(cellName(sweep([]), { values: [40, "10:00"] })).toBe("Stop-loss, every leg = 40; Entry time = 10:00");
+    expect(cellName(sweep([], false), { values: [20] })).toBe("Stop-loss, every leg = 20");
   });
 });

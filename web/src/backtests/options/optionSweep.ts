@@ -102,10 +102,10 @@ export function heatmap(sweep: OptionSweep, key: HeatFigure): Heatmap {
   const lo = Math.min(...values);
   const hi = Math.max(...values);
   for (const c of grid.flat()) if (c.value !== null && hi > lo) c.shade = (c.value - lo) / (hi - lo);
-  return { rows: second ? rows : [""], cols, rowLabel: second ? (first?.label ?? "") : "", colLabel: (second ?? first)?.label ?? null, cells: grid };
+  return { rows: second ? rows : [""], cols, rowLabel: second ? (first?.name ?? "") : "", colLabel: (second ?? first)?.name ?? null, cells: grid };
 }
 
-/** A cell in words: each parameter's label and value (`legs[*].stop_loss = 30, entry_time = 09:20`). */
+/** A cell in words: each parameter's name (the server's) and value (`Stop-loss, every leg = 30; Entry time = 09:20`). */
 export function cellName(sweep: OptionSweep, cell: Pick<OptionSweepCell, "values">): string {
-  return sweep.axes.map((a, i) => `${a.label} = ${String(cell.values[i])}`).join(", ");
+  return sweep.axes.map((a, i) => `${a.name} = ${String(cell.values[i])}`).join("; ");
 }

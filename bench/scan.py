@@ -8,6 +8,12 @@ scans of one batch share a `ScanMarket`: the universe is read from disk (cold) o
 indicator several strategies read is computed once. Candles are synthetic (seed 7), generated into
 ``$TMPDIR/tradertape-bench-scan`` the first time.
 
+Beside the scan's CPU it prints the part spent placing (the auto-placed signals' orders, the
+OMS's path) and a floor measured in the same run: the same numbers decided with no database,
+by a fresh store and market (the cold read of the universe, its indicators and compiled rules
+once per strategy, one kernel decision per portfolio); the ratio to the floor is what compares
+across machines and loads.
+
     .venv/bin/python bench/scan.py [--portfolios 50] [--data-dir DIR]
 """
 
@@ -20,8 +26,11 @@ import time
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from machine import host_line
+from machine import host_line, row
+from tradertape.backtest import kernel
+from tradertape.backtest.engine import params_of, rules_of
 from tradertape.backtest.warmup import warm_up
 from tradertape.candles import CandleStore
 from tradertape.candles.populate import synthesize
@@ -36,10 +45,11 @@ from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.oms.paper.gtt import GttBook
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.accounts.users import create_user
+from tradertape.services.portfolios import runs as portfolio_runs
 from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
 from tradertape.services.portfolios.fills import PortfolioFills
 from tradertape.services.portfolios.runs import run_day
-from tradertape.services.portfolios.scanner import ScanMarket
+from tradertape.services.portfolios.scanner import ScanMarket, document_of, settings_of
 from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.research import strategies
 from tradertape.strategies.dsl import BaseModelId
@@ -110,6 +120,17 @@ def main() -> None:
                 )
             per: list[float] = []
             entries = 0
+            placing = [0.0]  # CPU inside the auto-placement the real run_day calls
+            place = portfolio_runs.signals.place
+
+            def timed_place(*args: Any, **kwargs: Any) -> Any:
+                started = time.process_time()
+                try:
+                    return place(*args, **kwargs)
+                finally:
+                    placing[0] += time.process_time() - started
+
+            portfolio_runs.signals.place = timed_place  # type: ignore[assignment]
             began, cpu = time.perf_counter(), time.process_time()
             market = ScanMarket(store)
             for portfolio in ids:
@@ -120,14 +141,35 @@ def main() -> None:
                 per.append((time.perf_counter() - one) * 1000)
                 entries += len(result.entries)
             total, spent = time.perf_counter() - began, time.process_time() - cpu
+            portfolio_runs.signals.place = place  # type: ignore[assignment]
+            floor = _floor(db, ids, CandleStore(args.data_dir / "candles", catalog=catalog))
         database.dispose()
 
     print(f"{args.portfolios} portfolios × nifty_500 ({len(members)} symbols), scan of {SCAN_DAY}")
     print(f"  total      {total:.2f} s  ({total / TARGET_S:.2f} × the {TARGET_S:.0f} s target)")
     print(f"  CPU        {spent:.2f} s  ({spent / GOAL_S:.1f} × issue 69's {GOAL_S} s goal)")
+    print(f"  of which   placing {placing[0]:.2f} s, scanning {spent - placing[0]:.2f} s")
+    print(f"  floor      {floor:.2f} s CPU (the decisions, no database; {spent / floor:.1f}×)")
     print(f"  per scan   median {statistics.median(per):.1f} ms, max {max(per):.1f} ms")
     print(f"  signals    {entries} entries written")
     print(host_line())
+    print(row("scan CPU", f"{spent:.2f} s", f"{floor:.2f} s", spent / floor))
+
+
+def _floor(db: Any, ids: list[Any], store: CandleStore) -> float:
+    """CPU of the scan's numbers alone: a fresh store and market, each portfolio decided by
+    the kernel from an empty book, nothing read from or written to the database."""
+    started = time.process_time()
+    market = ScanMarket(store)
+    for portfolio in ids:
+        loaded = market.load(portfolio, [], None, SCAN_DAY)
+        assert loaded is not None
+        document = document_of(portfolio)
+        compiled, arrays = loaded.bind(document)
+        book = loaded.new_book(float(portfolio.starting_capital))
+        params = params_of(document, settings_of(portfolio))
+        kernel.decide_day(arrays, rules_of(compiled), book, params, loaded.panel.shape[0] - 1)
+    return time.process_time() - started
 
 
 if __name__ == "__main__":

@@ -3,10 +3,18 @@
 The portfolios cycle through the five built-in models with varied guardrails, all on one
 user's paper account in a SQLite database; each scan loads its universe with the indicator
 warm-up, decides the close with the backtest kernel and writes its signals (auto-placed for
-half of them, so placement is measured too). As in the scheduler's after-close run, the
-scans of one batch share a `ScanMarket`: the universe is read from disk (cold) once, and an
-indicator several strategies read is computed once. Candles are synthetic (seed 7), generated into
-``$TMPDIR/tradertape-bench-scan`` the first time.
+half of them, so placement is measured too). The scan is the server's: a `Runtime` wired as
+`tradertape serve` wires it (the OMS behind its risk gate, the fills watcher, the job guard)
+runs the trading loop's portfolio job (`PortfolioJobs.run_due`) after the day's close, its
+batch sharing one `ScanMarket`: the universe read from disk (cold) once, an indicator several
+strategies read computed once, a strategy's rules compiled once. Candles are synthetic
+(seed 7), generated into ``$TMPDIR/tradertape-bench-scan`` the first time.
+
+Beside the scan's CPU it prints the part spent placing (the auto-placed signals' orders, the
+OMS's path) and a floor measured in the same run (best of three): the same numbers decided
+with no database, by a fresh store and market (the cold read of the universe, its indicators
+and compiled rules once per strategy, one kernel decision per portfolio); the ratio to the
+floor is what compares across machines and loads.
 
     .venv/bin/python bench/scan.py [--portfolios 50] [--data-dir DIR]
 """
@@ -14,34 +22,36 @@ indicator several strategies read is computed once. Candles are synthetic (seed 
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from machine import host_line
+from sqlalchemy import select
+
+from machine import host_line, row
+from tradertape.backtest import kernel
+from tradertape.backtest.engine import params_of, rules_of
 from tradertape.backtest.warmup import warm_up
 from tradertape.candles import CandleStore
 from tradertape.candles.populate import synthesize
 from tradertape.candles.synthetic import SyntheticMarket
 from tradertape.db.engine import Database
 from tradertape.db.migrate import upgrade
-from tradertape.domain.calendar_data import nse_calendar
+from tradertape.db.models import ModelPortfolio
 from tradertape.domain.instruments_data import reference_catalog
-from tradertape.oms import OrderEvents, portfolio_locks
-from tradertape.oms.orders import OrderPipeline
-from tradertape.oms.paper.exchange import PaperExchange
-from tradertape.oms.paper.gtt import GttBook
 from tradertape.ports.clock import IST, ManualClock
+from tradertape.ports.mailer import LogTransport
+from tradertape.runtime import Runtime
 from tradertape.services.accounts.users import create_user
+from tradertape.services.portfolios import signals as portfolio_signals
 from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
-from tradertape.services.portfolios.fills import PortfolioFills
-from tradertape.services.portfolios.runs import run_day
-from tradertape.services.portfolios.scanner import ScanMarket
-from tradertape.services.portfolios.signals import PortfolioTrading
+from tradertape.services.portfolios.scanner import ScanMarket, document_of, settings_of
+from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.research import strategies
+from tradertape.settings import Settings
 from tradertape.strategies.dsl import BaseModelId
 
 TARGET_S = 2.0
@@ -70,22 +80,27 @@ def main() -> None:
     warm_up()
 
     with tempfile.TemporaryDirectory() as folder:
+        # The server's wiring (`Runtime`: the OMS with the risk gate, the fills watcher, the
+        # job guard) over a data folder whose candles are the generated ones.
+        data = Path(folder) / "data"
+        data.mkdir()
+        (data / "candles").symlink_to(args.data_dir.resolve() / "candles")
+        settings = Settings(
+            data_dir=data,
+            secret_key="bench-" + "k" * 40,
+            redis_url=None,
+            feed="none",
+            warm_kernels=False,
+            _env_file=None,
+        )
         database = Database.from_url(f"sqlite:///{folder}/bench.db")
         upgrade(database.engine)
         clock = ManualClock(datetime(2025, 6, 30, 16, 5, tzinfo=IST))  # after SCAN_DAY's close
-        # A portfolio's virtual fills are booked from the OMS's events, as `Runtime` wires it.
-        events = OrderEvents()
-        events.watch(PortfolioFills(clock=clock, notices=clock), owners=portfolio_locks)
-        events.attach(database)
-        calendar = nse_calendar()
-        exchange = PaperExchange(clock=clock, calendar=calendar, catalog=catalog)
-        gtts = GttBook(clock=clock, calendar=calendar, exchange=exchange)
-        orders = OrderPipeline(exchange=exchange, gtts=gtts, quotes=exchange.last_tick)
-        trading = PortfolioTrading(orders=orders, exchange=exchange, clock=clock)
+        runtime = Runtime.build(settings, clock=clock, db=database, transport=LogTransport())
+        store = runtime.candles
         models = list(BaseModelId)
         with database.session() as db:
             user_id = create_user(db, clock=clock, email="bench@x.in").id
-            ids = []
             for k in range(args.portfolios):
                 strategy = strategies.by_builtin_key(db, models[k % len(models)].value, clock=clock)
                 assert strategy is not None
@@ -98,36 +113,73 @@ def main() -> None:
                     auto_place_signals=k % 2 == 0,
                     paper_fill="close",
                 )
-                ids.append(
-                    deploy(
-                        db,
-                        request,
-                        store=store,
-                        clock=clock,
-                        user_id=user_id,
-                        live_trading_enabled=False,
-                    )
+                deploy(
+                    db,
+                    request,
+                    store=store,
+                    clock=clock,
+                    user_id=user_id,
+                    live_trading_enabled=False,
                 )
-            per: list[float] = []
-            entries = 0
-            began, cpu = time.perf_counter(), time.process_time()
-            market = ScanMarket(store)
-            for portfolio in ids:
-                one = time.perf_counter()
-                result = run_day(
-                    db, portfolio, store=store, trading=trading, day=SCAN_DAY, market=market
-                )
-                per.append((time.perf_counter() - one) * 1000)
-                entries += len(result.entries)
-            total, spent = time.perf_counter() - began, time.process_time() - cpu
+        # The trading loop's job (`jobs.trading`): every due portfolio through the guard.
+        jobs = PortfolioJobs(
+            db=database.jobs,
+            store=store,
+            trading=runtime.portfolio_trading,
+            clock=clock,
+            guard=runtime.guard,
+        )
+        placing = [0.0]  # CPU inside the auto-placement run_day calls
+        place = portfolio_signals.place
+
+        def timed_place(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return place(*args, **kwargs)
+            finally:
+                placing[0] += time.process_time() - started
+
+        portfolio_signals.place = timed_place  # runs.run_day calls it there
+        began, cpu = time.perf_counter(), time.process_time()
+        reports = jobs.run_due()
+        total, spent = time.perf_counter() - began, time.process_time() - cpu
+        portfolio_signals.place = place
+        assert len(reports) == args.portfolios, reports
+        assert all(r.skipped is None and r.day == SCAN_DAY for r in reports), reports
+        entries = sum(len(r.entries) for r in reports)
+        with database.session() as db:
+            portfolios = list(db.scalars(select(ModelPortfolio).order_by(ModelPortfolio.id)))
+            # best of three, each from a fresh store (a cold read): its threads vary by 30 %
+            floor = min(
+                _floor(portfolios, CandleStore(args.data_dir / "candles", catalog=catalog))
+                for _ in range(3)
+            )
         database.dispose()
 
     print(f"{args.portfolios} portfolios × nifty_500 ({len(members)} symbols), scan of {SCAN_DAY}")
     print(f"  total      {total:.2f} s  ({total / TARGET_S:.2f} × the {TARGET_S:.0f} s target)")
     print(f"  CPU        {spent:.2f} s  ({spent / GOAL_S:.1f} × issue 69's {GOAL_S} s goal)")
-    print(f"  per scan   median {statistics.median(per):.1f} ms, max {max(per):.1f} ms")
+    print(f"  of which   placing {placing[0]:.2f} s, scanning {spent - placing[0]:.2f} s")
+    print(f"  floor      {floor:.2f} s CPU (the decisions, no database; {spent / floor:.1f}×)")
     print(f"  signals    {entries} entries written")
     print(host_line())
+    print(row("scan CPU", f"{spent:.2f} s", f"{floor:.2f} s", spent / floor))
+
+
+def _floor(ids: list[ModelPortfolio], store: CandleStore) -> float:
+    """CPU of the scan's numbers alone: a fresh store and market, each portfolio decided by
+    the kernel from an empty book, nothing read from or written to the database."""
+    started = time.process_time()
+    market = ScanMarket(store)
+    for portfolio in ids:
+        loaded = market.load(portfolio, [], None, SCAN_DAY)
+        assert loaded is not None
+        document = document_of(portfolio)
+        compiled, arrays = loaded.bind(document)
+        book = loaded.new_book(float(portfolio.starting_capital))
+        params = params_of(document, settings_of(portfolio))
+        kernel.decide_day(arrays, rules_of(compiled), book, params, loaded.panel.shape[0] - 1)
+    return time.process_time() - started
 
 
 if __name__ == "__main__":

@@ -18,10 +18,12 @@ from tradertape.db.models import ModelPosition, ModelSignal
 from tradertape.runtime import Runtime
 from tradertape.services.portfolios import signals
 from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
+from tradertape.services.portfolios.runs import run_day
 from tradertape.services.portfolios.scanner import ScanMarket, document_of, scan, settings_of
 from tradertape.services.portfolios.virtual import open_fills
 from tradertape.services.research import strategies
 from tradertape.services.research.simulation import WARMUP_DAYS, universe_keys
+from tradertape.strategies.dsl import BaseModelId
 
 START = date(2023, 1, 2)
 
@@ -180,3 +182,87 @@ def test_a_scan_after_the_warm_up_builds_nothing(with_candles: Runtime, model: s
     assert report.skipped is None
     assert before
     assert list(cast(Any, kernel.decide_day).signatures) == before
+
+
+def _signals_of(db: Any, portfolio_id: int) -> list[tuple[object, ...]]:
+    """Everything a scan decides about one signal, in the order it was written."""
+    rows = db.scalars(
+        select(ModelSignal).where(ModelSignal.portfolio_id == portfolio_id).order_by(ModelSignal.id)
+    )
+    return [
+        (
+            s.signal_date,
+            s.symbol,
+            s.signal_type,
+            s.side,
+            s.status,
+            s.quantity,
+            s.amount,
+            s.close_price,
+            s.trigger_price,
+            s.limit_price,
+            s.atr,
+            s.reason,
+            s.conviction_rank,
+            s.conviction_score,
+            s.indicator_snapshot,
+        )
+        for s in rows
+    ]
+
+
+@pytest.mark.parametrize("paper_fill", ["close", "next_open"])
+def test_a_shared_batch_of_every_model_decides_as_each_portfolio_alone(
+    with_candles: Runtime, paper_fill: str
+):
+    """Five models with varied guardrails (two portfolios sharing each strategy), run day by
+    day in one batch sharing documents, rules and snapshots, write the same signals, with
+    positions held, exits and add-ons, as twins each run alone with nothing shared."""
+    runtime = with_candles
+    store, clock = runtime.candles, runtime.clock
+    user_id = make_user(runtime, f"twins-{paper_fill}@x.in")
+    trading = signals.PortfolioTrading(
+        orders=runtime.orders, exchange=runtime.exchange, clock=clock
+    )
+    days = store.calendar.trading_days(date(2023, 6, 1), date(2023, 6, 30))
+    with runtime.db.session() as db:
+        pairs = []
+        for k in range(10):
+            strategy = strategies.by_builtin_key(db, list(BaseModelId)[k % 5].value, clock=clock)
+            assert strategy is not None
+            request = PortfolioDeploy(
+                strategy_id=strategy.id,
+                universe="nifty_50",
+                starting_capital=Decimal(1_000_000 + 50_000 * k),
+                max_positions=3 + k % 4,
+                max_per_sector=None if k % 3 == 0 else 1 + k % 2,
+                min_hold_days=1 + k % 3,
+                auto_place_signals=True,
+                paper_fill=paper_fill,
+            )
+            pairs.append(
+                tuple(
+                    deploy(
+                        db,
+                        request,
+                        store=store,
+                        clock=clock,
+                        user_id=user_id,
+                        live_trading_enabled=False,
+                    )
+                    for _ in range(2)
+                )
+            )
+        for day in days:
+            for alone, _ in pairs:
+                run_day(db, alone, store=store, trading=trading, day=day)
+            market = ScanMarket(store)
+            for _, batched in pairs:
+                run_day(db, batched, store=store, trading=trading, day=day, market=market)
+        kinds: set[object] = set()
+        for alone, batched in pairs:
+            mine = _signals_of(db, alone.id)
+            assert _signals_of(db, batched.id) == mine
+            kinds |= {(kind, status) for _, _, kind, _, status, *_ in mine}
+            assert batched.equity_curve == alone.equity_curve
+    assert {("entry", "dropped"), ("exit", "executed")} <= kinds

@@ -30,13 +30,16 @@ class Loaded:
 
         self._bound: dict[str, tuple[CompiledStrategy, kernel.Market]] = {}
 
-    def bind(self, document: StrategyDocument) -> tuple[CompiledStrategy, kernel.Market]:
+    def bind(
+        self, document: StrategyDocument, key: str | None = None
+    ) -> tuple[CompiledStrategy, kernel.Market]:
         """The document compiled against this panel, and the kernel's market arrays for it.
 
         Portfolios running the same strategy with the same settings (the built-in models'
         defaults, say) get the same compiled rules; nothing downstream writes to them.
+        ``key``: the document's JSON when the caller has it already (the scanner's batch).
         """
-        key = document.model_dump_json()
+        key = key if key is not None else document.model_dump_json()
         if key not in self._bound:
             compiled = compile_strategy(
                 document, self.indicators, day_numbers=self.day_numbers, keys=self.panel.keys

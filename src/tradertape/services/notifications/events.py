@@ -22,7 +22,7 @@ the ``fill`` of an order no portfolio placed, are written from the OMS's events
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -136,12 +136,17 @@ def signals_ready(
     addons: list[int],
     exits: list[int],
     at: datetime,
+    written: Sequence[ModelSignal] = (),
 ) -> Notification | None:
-    """After a scan that produced entries, add-ons or exits: counts and the top signals."""
+    """After a scan that produced entries, add-ons or exits: counts and the top signals.
+
+    ``written``: the scan's signals in this session, so the ones named need no read back."""
     ids = [*exits, *entries, *addons]
     if not ids:
         return None
-    rows = {s.id: s for s in db.scalars(select(ModelSignal).where(ModelSignal.id.in_(ids)))}
+    rows = {s.id: s for s in written}
+    if any(i not in rows for i in ids[:TOP_SIGNALS]):
+        rows = {s.id: s for s in db.scalars(select(ModelSignal).where(ModelSignal.id.in_(ids)))}
     top = [rows[i] for i in ids[:TOP_SIGNALS] if i in rows]
     counts = {"entries": len(entries), "addons": len(addons), "exits": len(exits)}
     text = "\n".join(

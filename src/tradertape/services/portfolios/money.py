@@ -58,6 +58,7 @@ from tradertape.db.models import ModelPortfolio
 from tradertape.oms import hold_portfolio, portfolio_lock
 
 ZERO = Decimal(0)
+_FRESH = "tradertape.portfolio_money.fresh"  # db.info: the rows `hold` read in a transaction
 
 
 def lock_name(portfolio_id: int) -> str:
@@ -68,10 +69,23 @@ def lock_name(portfolio_id: int) -> str:
 
 def hold(db: Session, portfolio: ModelPortfolio) -> ModelPortfolio:
     """Hold the portfolio's lock to the end of the transaction and read its row afresh
-    (what this transaction changed already is flushed first, so it is kept)."""
+    (what this transaction changed already is flushed first, so it is kept).
+
+    Asked again in the same (sub)transaction, the row is not read again: it was read under
+    the lock, which is still held, so no one else changed it since, and this transaction's
+    own changes are the object's (nothing writes these rows but through it). A placement's
+    fill asks twice (the placement, then the fill's subscriber): a third of an auto-placed
+    signal's reads."""
     db.flush()
     hold_portfolio(db, portfolio.id)
-    db.refresh(portfolio)
+    transaction = db.get_nested_transaction() or db.get_transaction()
+    found: tuple[object, set[tuple[int, int]]] | None = db.info.get(_FRESH)
+    if found is None or found[0] is not transaction:
+        found = db.info[_FRESH] = (transaction, set())
+    read = (portfolio.id, id(portfolio))
+    if read not in found[1]:
+        db.refresh(portfolio)
+        found[1].add(read)
     return portfolio
 
 

@@ -33,6 +33,7 @@ import gc
 import json
 import multiprocessing
 import os
+import queue
 import random
 import resource
 import socket
@@ -352,6 +353,17 @@ def _build_runtime(tmp: Path, interval_s: float) -> tuple[Any, str]:
     return runtime, token
 
 
+def _results_of(worker: Any, results: Any) -> Any:
+    """The clients' process's results; the run ends if that process ends without them (a
+    client's error there once left the server waiting for 500 clients for half an hour)."""
+    while True:
+        try:
+            return results.get(timeout=1.0)
+        except queue.Empty:
+            if not worker.is_alive():
+                sys.exit(f"the clients' process ended (exit code {worker.exitcode}), no results")
+
+
 async def _until(condition: Callable[[], bool]) -> None:
     # uvicorn and the hub expose flags and counters, not events: poll them.
     while not condition():  # noqa: ASYNC110 - nothing to wait on but a flag
@@ -410,10 +422,11 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
         worker.start()
         print(f"server on 127.0.0.1:{port}; {args.clients} clients connecting ...", flush=True)
         hub = app.state.tick_hub
-        await _until(lambda: hub.metrics()["clients"] >= args.clients + args.stalled)
+        wanted = args.clients + args.stalled
+        await _until(lambda: hub.metrics()["clients"] >= wanted or not worker.is_alive())
         usage0, wall0 = resource.getrusage(resource.RUSAGE_SELF), time.time()
         published0 = runtime.feed.published
-        out = await asyncio.to_thread(results.get)
+        out = await asyncio.to_thread(_results_of, worker, results)
         usage1, wall1 = resource.getrusage(resource.RUSAGE_SELF), time.time()
         published = runtime.feed.published - published0
         metrics = hub.metrics()

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.helpers import sign_in
+from tradertape.oms import CreateGtt
 from tradertape.ports.broker import GttSpec
 from tradertape.runtime import Runtime
 from tradertape.testkit import make_tick
@@ -50,9 +51,8 @@ def test_each_trigger_says_its_book_by_name(client: TestClient, runtime: Runtime
     assert manual.status_code == 201, manual.text
     spec = GttSpec("NSE", "INFY", ["1340"], "1400", [GTT["orders"][0] | {"price": "1345"}])
     with runtime.db.session() as db:
-        owned = runtime.orders.create_gtt(
-            db, user_id=user_id, spec=spec, attribution={"portfolio_id": portfolio}
-        )
+        command = CreateGtt(user_id, spec, attribution={"portfolio_id": portfolio})
+        owned = runtime.orders.create_gtt(db, command)
 
     listed = {g["id"]: g for g in client.get("/api/gtt/triggers").json()}
 

@@ -18,7 +18,8 @@ deliveries (`api/`, `cli/`, `mcp/`, `telegram/`) and the services reach it by it
 the services import no delivery and no wiring. The runtime imports no job (`jobs/` is built
 from it; what both need is in `services/background/`). Outside the OMS, `domain/owners.py`
 and the migrations no module reads an order's owner from its tags (``run_pk``,
-``attribution["portfolio_id"]``): it reads the typed owner.
+``attribution["portfolio_id"]``): it reads the typed owner. The door's verbs on orders
+and triggers each take one command (`oms.commands`), never keywords.
 """
 
 from __future__ import annotations
@@ -562,3 +563,82 @@ def test_the_owner_tag_check_sees_each_read():
         "f = body['portfolio_id']\n"
     )
     assert len(_tag_reads(tree)) == 6
+
+
+# The door's verbs that act on an order or a trigger, each with the one command it takes
+# (issue 68: they took keywords, restated at each caller). `submit` is not here yet: it
+# builds its `SubmitOrder` from keywords (`_NOT_YET_TAKEN`).
+DOOR_COMMANDS = {
+    "modify": "ModifyOrder",
+    "cancel": "CancelOrder",
+    "cancel_slices": "CancelSlices",
+    "create_gtt": "CreateGtt",
+    "modify_gtt": "ModifyGtt",
+    "cancel_gtt": "CancelGtt",
+    "delete_gtt": "DeleteGtt",
+    "record_external_fill": "ExternalFill",
+}
+# Frozen values of `oms.commands` that no verb of the door takes whole, and why.
+_NOT_YET_TAKEN = {
+    "Account": "not a command: whose money one uses (a field of `CreateGtt`)",
+    "SubmitOrder": "the door's `submit` builds it from keywords (the paper order's hot path)",
+}
+
+
+def _frozen_classes(path: Path) -> set[str]:
+    """The classes of `path` declared ``@dataclass(frozen=True, …)``."""
+    found = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.ClassDef):
+            for deco in node.decorator_list:
+                if isinstance(deco, ast.Call) and any(
+                    k.arg == "frozen" and isinstance(k.value, ast.Constant) and k.value.value
+                    for k in deco.keywords
+                ):
+                    found.add(node.name)
+    return found
+
+
+def _door_verbs() -> dict[str, ast.FunctionDef]:
+    tree = ast.parse((SRC / "oms" / "orders.py").read_text())
+    door = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "OrderPipeline")
+    return {n.name: n for n in door.body if isinstance(n, ast.FunctionDef)}
+
+
+def _takes(verb: ast.FunctionDef) -> str | None:
+    """The command `verb` takes, when it takes ``(self, db, command)`` and nothing else."""
+    args = verb.args
+    names = [a.arg for a in args.args]
+    if args.kwonlyargs or args.vararg or args.kwarg or args.defaults or names[:2] != ["self", "db"]:
+        return None
+    if len(names) != 3 or not isinstance(args.args[2].annotation, ast.Name):
+        return None
+    return args.args[2].annotation.id
+
+
+def test_the_doors_verbs_each_take_one_command():
+    """`OrderPipeline.modify`, `cancel`, the GTT verbs and the rest each take ``(db,
+    command)``, the command a frozen value of `oms.commands`: a keyword on the door's
+    signature is a field missing from a command. Every command there is taken by a verb
+    (or listed in `_NOT_YET_TAKEN` with why)."""
+    verbs = _door_verbs()
+    taken = {name: _takes(verbs[name]) for name in DOOR_COMMANDS}
+    assert taken == DOOR_COMMANDS, "take the command, not its fields as keywords"
+    commands = _frozen_classes(SRC / "oms" / "commands.py")
+    assert set(DOOR_COMMANDS.values()) <= commands, "a command is a frozen dataclass"
+    assert commands - set(DOOR_COMMANDS.values()) == _NOT_YET_TAKEN.keys()
+
+
+def test_the_command_check_sees_keywords(tmp_path: Path):
+    """The check above tells a verb taking its command from one taking keywords."""
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "class D:\n"
+        "    def a(self, db: Session, command: ModifyOrder) -> None: ...\n"
+        "    def b(self, db: Session, *, user_id: int) -> None: ...\n"
+        "    def c(self, db: Session, command: ModifyOrder, last: int = 0) -> None: ...\n"
+    )
+    door = ast.parse(sample.read_text()).body[0]
+    assert isinstance(door, ast.ClassDef)
+    verbs = [n for n in door.body if isinstance(n, ast.FunctionDef)]
+    assert [_takes(v) for v in verbs] == ["ModifyOrder", None, None]

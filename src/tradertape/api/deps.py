@@ -43,6 +43,7 @@ from tradertape.runtime import Runtime
 from tradertape.security.tokens import AGENT_KEY_PREFIX, WORKER_TOKEN_PREFIX
 from tradertape.services.accounts import agent_keys, worker_tokens
 from tradertape.services.accounts.sessions import Authenticated, SignedIn
+from tradertape.services.workers.context import WorkerContext
 from tradertape.serving.admission import Gates
 from tradertape.serving.credentials import CredentialScreen, malformed_session
 from tradertape.serving.loop_reads import LoopReads
@@ -65,6 +66,15 @@ async def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def worker_contract(runtime: RuntimeDep) -> WorkerContext:
+    """The worker contract (`services.workers`): the one service a worker route that only
+    calls it is handed, rather than the whole `Runtime` to look it up in (issue 68)."""
+    return runtime.workers
+
+
+WorkersDep = Annotated[WorkerContext, Depends(worker_contract)]
 
 
 def _check_session(runtime: Runtime, token: str) -> None:

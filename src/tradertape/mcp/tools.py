@@ -56,7 +56,7 @@ from tradertape.domain.ticks import order_tick
 from tradertape.errors import InvalidField
 from tradertape.journal.tax import fy_bounds
 from tradertape.mcp.desk import AssistantDesk, Caller
-from tradertape.oms import PAPER_ACCOUNT
+from tradertape.oms import PAPER_ACCOUNT, CreateGtt
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.assistant_keys import AssistantScope
 from tradertape.services.alerts import alerts
@@ -629,9 +629,8 @@ def _orders(server: MCPServer, desk: AssistantDesk) -> None:
         def work(db: Session, caller: Caller) -> GttCreated:
             if gtt.mode != "paper":
                 raise InvalidField("gtt.mode", "an assistant places paper GTTs only")
-            row = runtime.orders.create_gtt(
-                db, user_id=caller.user_id, spec=gtt_spec(gtt), account=PAPER_ACCOUNT
-            )
+            command = CreateGtt(caller.user_id, gtt_spec(gtt), PAPER_ACCOUNT)
+            row = runtime.orders.create_gtt(db, command)
             return GttCreated(trigger_id=row.id)
 
         return await desk.call(ctx, "place_gtt", gtt.model_dump(mode="json"), PAPER, work)

@@ -5,9 +5,14 @@ What the rest of the server may use (services and routes import these from
 
 - **The engine**: `OrderPipeline` (submit, modify and cancel an order of an `Account`,
   through the rules, the one pre-trade gate, the idempotency key and the SEBI ceiling; GTTs;
-  `record_external_fill` books an `ExternalFill`, one placed outside, as the agent reports;
-  `traits` says how an account's venue answers, as a `VenueTraits`),
+  `record_external_fill` books one placed outside, as the agent reports; `traits` says how
+  an account's venue answers, as a `VenueTraits`),
   `TradingContext` (the clock, catalog and prices the engine trades on), `QuoteBook`.
+- **Commands** (`oms.commands`): what a caller asks the door, as one frozen value each
+  verb takes: `ModifyOrder` (`modify`), `CancelOrder` (`cancel`), `CancelSlices`
+  (`cancel_slices`), `CreateGtt`, `ModifyGtt`, `CancelGtt` (the platform retires a
+  trigger), `DeleteGtt` (the user does), `ExternalFill` (`record_external_fill`); `QUOTED`
+  (a change judged on the feed's last tick, the default).
 - **Events**: what happened, after the fact (`oms.events`): `OrderAccepted`,
   `OrderRejected`, `OrderTriggered`, `OrderFilled`, `OrderModified`, `OrderCancelled`,
   `OrderExpired`, `OrderReleased`, `OrderMissing` (each an `OrderUpdate`) and
@@ -63,6 +68,19 @@ from tradertape.domain.gtt_states import ACTIVE as GTT_ACTIVE
 from tradertape.domain.gtt_states import PLACING as GTT_PLACING
 from tradertape.oms.book_totals import lock_user_books
 from tradertape.oms.cash import deposit, open_paper_account
+from tradertape.oms.commands import (
+    PAPER_ACCOUNT,
+    QUOTED,
+    Account,
+    CancelGtt,
+    CancelOrder,
+    CancelSlices,
+    CreateGtt,
+    DeleteGtt,
+    ExternalFill,
+    ModifyGtt,
+    ModifyOrder,
+)
 from tradertape.oms.context import BROKER, CatalogSource, LastTick, PaperConfig, TradingContext
 from tradertape.oms.emitter import Listener, OrderEvents, OwnerLocks, Watcher, to_bus
 from tradertape.oms.events import (
@@ -86,7 +104,6 @@ from tradertape.oms.fill_charges import delivery_charges
 from tradertape.oms.funds import book_cash
 from tradertape.oms.gate import PreTradeVerdict, RateRefusal
 from tradertape.oms.job_guard import UNGUARDED, Guard
-from tradertape.oms.live.external_fills import ExternalFill
 from tradertape.oms.live.gtt import GTT_BROKER
 from tradertape.oms.live.orders import LiveBroker, LiveBrokers
 from tradertape.oms.live.reconcile import ReconcileReport
@@ -94,7 +111,7 @@ from tradertape.oms.live.reconcile_compare import ATTENTION, DriftItem, DriftKin
 from tradertape.oms.live_ports import LiveGttSweeps, LiveReconciler, LiveReports, LiveSweeps
 from tradertape.oms.order_locks import not_replayed
 from tradertape.oms.order_log import RESERVED_KEY_PREFIXES, UNPLACED
-from tradertape.oms.orders import PAPER_ACCOUNT, Account, OrderPipeline, Submitted, VenueTraits
+from tradertape.oms.orders import OrderPipeline, Submitted, VenueTraits
 from tradertape.oms.owners import (
     CallerTells,
     DeskPolicy,
@@ -149,11 +166,17 @@ __all__ = [
     "GTT_BROKER",
     "GTT_PLACING",
     "PAPER_ACCOUNT",
+    "QUOTED",
     "RESERVED_KEY_PREFIXES",
     "UNGUARDED",
     "UNPLACED",
     "Account",
+    "CancelGtt",
+    "CancelOrder",
+    "CancelSlices",
     "CatalogSource",
+    "CreateGtt",
+    "DeleteGtt",
     "DriftItem",
     "DriftKind",
     "ExternalFill",
@@ -172,6 +195,8 @@ __all__ = [
     "LiveReports",
     "LiveSweeps",
     "MarketView",
+    "ModifyGtt",
+    "ModifyOrder",
     "OmsEvent",
     "OrderAccepted",
     "OrderCancelled",

@@ -29,11 +29,24 @@ from tradertape.domain.order_state import OrderStatus
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, Conflict, InvalidField, NotFound
 from tradertape.oms import slicing
-from tradertape.oms.commands import SubmitOrder
+from tradertape.oms.commands import (
+    PAPER_ACCOUNT,
+    Account,
+    CancelGtt,
+    CancelOrder,
+    CancelSlices,
+    CreateGtt,
+    DeleteGtt,
+    ExternalFill,
+    ModifyGtt,
+    ModifyOrder,
+    Quoted,
+    SubmitOrder,
+)
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.context import LastTick, TradingContext
 from tradertape.oms.emitter import requesting
-from tradertape.oms.live.external_fills import ExternalFill, book_external_fill
+from tradertape.oms.live.external_fills import book_external_fill
 from tradertape.oms.live.gtt import GTT_BROKER, LiveGttBook
 from tradertape.oms.live.orders import LiveOrders
 from tradertape.oms.live.switches import require_live
@@ -43,31 +56,7 @@ from tradertape.oms.order_rules import listed
 from tradertape.oms.paper.amendment import own_order
 from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.oms.paper.gtt import GttBook
-from tradertape.ports.broker import GttSpec
 
-
-@dataclass(frozen=True, slots=True)
-class Account:
-    """Whose money an order uses: the paper account, or the user's live broker (by name, or
-    their one connected broker when no name is given)."""
-
-    live: bool = False
-    broker: str | None = None
-
-    @classmethod
-    def of_venue(cls, broker: str) -> Account:
-        """The account a stored order (or its event) went to, by its ``broker`` column."""
-        return PAPER_ACCOUNT if broker == PAPER else cls(live=True, broker=broker)
-
-    @classmethod
-    def of(cls, mode: str, broker: str | None) -> Account:
-        """The account a request names with its ``mode`` and ``broker`` fields."""
-        if mode != "live" and broker is not None:
-            raise InvalidField("broker", 'only a live order ("mode": "live") goes to a broker')
-        return cls(live=mode == "live", broker=broker)
-
-
-PAPER_ACCOUNT = Account()
 _DERIVATIVE_EXCHANGES = frozenset({Exchange.NFO, Exchange.BFO})
 
 
@@ -92,13 +81,6 @@ class VenueTraits:
     answers_at_once: bool
     judges_session: bool
     needs_switches: bool
-
-
-class Quoted:
-    """The default tick of a change: the feed's last one of the order's instrument."""
-
-
-QUOTED = Quoted()
 
 
 @dataclass(frozen=True, slots=True)
@@ -477,49 +459,28 @@ class OrderPipeline:
         placed = self._gtts.orders_of(db, rows)
         return [(row, placed.get(row.id)) for row in rows]
 
-    def modify(
-        self,
-        db: Session,
-        *,
-        user_id: int,
-        order_id: str,
-        changes: dict[str, Any],
-        last: Tick | None | Quoted = QUOTED,
-        commit: bool = True,
-        switches: bool = True,
-        requested_by: Mapping[str, Any] | None = None,
-    ) -> Order:
+    def modify(self, db: Session, command: ModifyOrder) -> Order:
         """Change a working order's terms at its venue, through the one modify sequence
         (`oms.modification`): a change that enlarges it or moves its price, trigger, type
         or validity passes the gate as a new order would; a reduction never waits on it.
-        ``last``: the tick the change is judged on (by default the feed's last).
-        ``commit=False`` leaves a paper change in the caller's
-        transaction (a live one commits: the broker has it). ``switches=False``: the
-        caller checked the live switches its own way (a worker run). ``requested_by``
-        rides on the events of the change (`OrderUpdate.requested_by`): how a subscriber
-        knows whose command it was."""
-        order = own_order(db, user_id=user_id, order_id=order_id)
-        venue = self._venue(db, user_id, live=order.broker != PAPER, changes_risk=switches)
+        The command's fields (`ModifyOrder`) say on which tick, in whose transaction, and
+        at whose request."""
+        user_id, last = command.user_id, command.last
+        order = own_order(db, user_id=user_id, order_id=command.order_id)
+        live = order.broker != PAPER
+        venue = self._venue(db, user_id, live=live, changes_risk=command.switches)
         tick = self._last(order) if isinstance(last, Quoted) else last
-        with requesting(db, requested_by):
-            return venue.modify(db, order, changes, tick, commit=commit)
+        with requesting(db, command.requested_by):
+            return venue.modify(db, order, command.changes, tick, commit=command.commit)
 
-    def cancel(
-        self,
-        db: Session,
-        *,
-        user_id: int,
-        order_id: str,
-        parent_order_id: str | None = None,
-        last: Tick | None | Quoted = QUOTED,
-        commit: bool = True,
-        requested_by: Mapping[str, Any] | None = None,
-    ) -> Order:
+    def cancel(self, db: Session, command: CancelOrder) -> Order:
         """Cancel a working order (always allowed); on a cover order's stop-loss leg, exit
         the cover order. Kite sends the leg's ``parent_order_id`` with an exit; when given
         it must match. ``last`` (what a cover order's exit fills on), ``commit`` and
         ``requested_by`` as for `modify` (a live cancel's events are the broker's report
         that follows it)."""
+        user_id, order_id, last = command.user_id, command.order_id, command.last
+        parent_order_id = command.parent_order_id
         order = own_order(db, user_id=user_id, order_id=order_id)
         live = order.broker != PAPER
         if (
@@ -530,17 +491,10 @@ class OrderPipeline:
             raise BadRequest(f"order {order_id} is not a leg of order {parent_order_id}")
         venue = self._venue(db, user_id, live=live, changes_risk=False)
         tick = self._last(order) if isinstance(last, Quoted) else last
-        with requesting(db, requested_by):
-            return venue.cancel(db, order, tick, commit=commit)
+        with requesting(db, command.requested_by):
+            return venue.cancel(db, order, tick, commit=command.commit)
 
-    def cancel_slices(
-        self,
-        db: Session,
-        *,
-        user_id: int,
-        order_id: str,
-        requested_by: Mapping[str, Any] | None = None,
-    ) -> list[Order]:
+    def cancel_slices(self, db: Session, command: CancelSlices) -> list[Order]:
         """Cancel every working child of the sliced order `order_id` is a child of (by our
         id or its broker's; 404 for anyone else's), each through `cancel`, as one would by
         hand: the children in placement order, as they stand afterwards.
@@ -548,6 +502,7 @@ class OrderPipeline:
         A child already final is left as it is, and so is one that became final while the
         others were cancelled (a fill that beat its cancel: the broker's word stands), so
         asking again cancels nothing twice. An order that was not sliced is a 409."""
+        user_id, order_id = command.user_id, command.order_id
         first = self.order(db, user_id=user_id, order_id=order_id)
         if first.slice_parent is None:
             raise Conflict(
@@ -557,7 +512,8 @@ class OrderPipeline:
             if child.status != UNPLACED and OrderStatus(child.status).is_terminal:
                 continue
             try:
-                self.cancel(db, user_id=user_id, order_id=child.order_id, requested_by=requested_by)
+                by_hand = CancelOrder(user_id, child.order_id, requested_by=command.requested_by)
+                self.cancel(db, by_hand)
             except BadRequest:  # final by now, or not at its broker yet: shown as it stands
                 db.rollback()
         return slicing.children(db, first)
@@ -565,75 +521,53 @@ class OrderPipeline:
     def _last(self, order: Order) -> Tick | None:
         return self._quotes(f"{order.exchange}:{order.tradingsymbol}")
 
-    def create_gtt(
-        self,
-        db: Session,
-        *,
-        user_id: int,
-        spec: GttSpec,
-        account: Account = PAPER_ACCOUNT,
-        commit: bool = True,
-        checked: bool = False,
-        attribution: dict[str, Any] | None = None,
-        switches: bool = True,
-    ) -> Gtt:
-        """Create a trigger for `account`; its legs that open risk pass the gate now
-        (``checked``: the caller ran the gate already). ``commit=False`` leaves a paper
-        trigger in the caller's transaction; a live one is committed before its broker
-        hears of it. ``switches`` as for `submit`."""
+    def create_gtt(self, db: Session, command: CreateGtt) -> Gtt:
+        """Create a trigger for the command's account; its legs that open risk pass the
+        gate now (unless ``checked``: the caller ran it already). ``commit=False`` leaves a
+        paper trigger in the caller's transaction; a live one is committed before its
+        broker hears of it."""
+        user_id = command.user_id
         book: GttBook | LiveGttBook = self._gtts
-        if account.live:
+        if command.account.live:
             if self._live_gtts is None:
                 raise Conflict("live trading is not wired here")
-            if switches:
+            if command.switches:
                 self._require_live(db, user_id)
             book = self._live_gtts
         return book.create(
             db,
             user_id=user_id,
-            spec=spec,
-            commit=commit,
-            checked=checked,
-            attribution=attribution,
+            spec=command.spec,
+            commit=command.commit,
+            checked=command.checked,
+            attribution=command.attribution,
         )
 
-    def modify_gtt(
-        self,
-        db: Session,
-        *,
-        user_id: int,
-        trigger_id: int,
-        spec: GttSpec,
-        gate: bool = True,
-        switches: bool = True,
-        commit: bool = True,
-    ) -> Gtt:
-        """Change an active trigger (at its broker too, for a live one).
-
-        ``gate``: the new legs pass the gate as a new trigger's do (a user's edit; a stop
-        the platform moves is an exit and skips it). ``switches`` as for `submit`.
-        """
+    def modify_gtt(self, db: Session, command: ModifyGtt) -> Gtt:
+        """Change an active trigger (at its broker too, for a live one); its new legs pass
+        the gate unless the command says it is an exit (``gate=False``)."""
+        user_id, trigger_id = command.user_id, command.trigger_id
         row = self._gtts.get(db, user_id=user_id, trigger_id=trigger_id)
-        if switches and row.broker != PAPER:
+        if command.switches and row.broker != PAPER:
             self._require_live(db, user_id)
         # The live book changes a paper row as the paper book does, and a live one at its
         # broker as well.
         changed = self._rows().modify(
-            db, user_id=user_id, trigger_id=trigger_id, spec=spec, gate=gate
+            db, user_id=user_id, trigger_id=trigger_id, spec=command.spec, gate=command.gate
         )
-        if commit:
+        if command.commit:
             db.commit()
         return changed
 
-    def cancel_gtt(self, db: Session, *, trigger_id: int) -> bool:
+    def cancel_gtt(self, db: Session, command: CancelGtt) -> bool:
         """The platform retires a trigger (a stop before another exit); False when it fired
         or went already. A live one is deleted at its broker first."""
-        return self._rows().cancel(db, trigger_id=trigger_id)
+        return self._rows().cancel(db, trigger_id=command.trigger_id)
 
-    def delete_gtt(self, db: Session, *, user_id: int, trigger_id: int) -> Gtt:
+    def delete_gtt(self, db: Session, command: DeleteGtt) -> Gtt:
         """The user deletes an active trigger, a live one at its broker first (always
         allowed: it only removes risk)."""
-        return self._rows().delete(db, user_id=user_id, trigger_id=trigger_id)
+        return self._rows().delete(db, user_id=command.user_id, trigger_id=command.trigger_id)
 
     def _rows(self) -> GttBook | LiveGttBook:
         """The book that changes a stored trigger: the live one handles paper rows as the

@@ -24,7 +24,7 @@ from tradertape.domain.instrument_names import instrument_label
 from tradertape.domain.order_state import PENDING
 from tradertape.domain.orders import TransactionType
 from tradertape.errors import TraderTapeError
-from tradertape.oms import OrderPipeline
+from tradertape.oms import CancelOrder, OrderPipeline
 from tradertape.services.notifications import events as notifications
 from tradertape_brokers.reconnect import Backoff
 
@@ -88,7 +88,7 @@ def ask_cancel(
     its owner is told once: `why` says why it must not trade, `payload` what it belongs
     to. The caller asks only when `backoff.due`."""
     try:
-        orders.cancel(db, user_id=order.user_id, order_id=order.order_id)
+        orders.cancel(db, CancelOrder(order.user_id, order.order_id))
     except TraderTapeError as exc:  # no answer (5xx, 429, network), or ended meanwhile
         db.rollback()
         db.refresh(order)

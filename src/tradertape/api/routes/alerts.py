@@ -66,16 +66,9 @@ def preview_basket(
     naming it (``legs[1].quantity``). A basket of options on one underlying has its payoff
     too (maximum profit and loss, breakevens), as the option chain's ticket shows it."""
     account = Account.of(body.mode, body.broker)
-    priced = runtime.baskets.pricing(db, user_id=user.id, account=account)
     legs = [leg.model_dump(mode="json") for leg in body.legs]
-    margin = preview.preview(
-        db,
-        runtime.workers,
-        legs,
-        symbol=body.symbol,
-        broker=priced.broker,
-        available=priced.available,
-        adapter=priced.adapter,
+    margin = runtime.baskets.alert_preview(
+        db, legs, symbol=body.symbol, user_id=user.id, account=account
     )
     return AlertBasketMarginOut(
         **asdict(margin),

@@ -53,7 +53,15 @@ from tradertape.domain.calendar import IST
 from tradertape.domain.charge_rates import schedule_name
 from tradertape.domain.utc_times import utc_iso
 from tradertape.errors import InvalidField
-from tradertape.oms import Account
+from tradertape.oms import (
+    Account,
+    CancelOrder,
+    CancelSlices,
+    CreateGtt,
+    DeleteGtt,
+    ModifyGtt,
+    ModifyOrder,
+)
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.sessions import SignedIn
 from tradertape.services.books import delivery
@@ -295,7 +303,7 @@ async def modify_order(
 
     def modify(db: Session, user: SignedIn) -> dict[str, Any]:
         changes = body.changes()
-        order = runtime.orders.modify(db, user_id=user.id, order_id=order_id, changes=changes)
+        order = runtime.orders.modify(db, ModifyOrder(user.id, order_id, changes))
         runtime.account_views.invalidate(user.id)
         return runtime.portfolio.order(order)
 
@@ -315,9 +323,8 @@ async def cancel_order(
     """
 
     def cancel(db: Session, user: SignedIn) -> dict[str, Any]:
-        order = runtime.orders.cancel(
-            db, user_id=user.id, order_id=order_id, parent_order_id=parent_order_id
-        )
+        command = CancelOrder(user.id, order_id, parent_order_id=parent_order_id)
+        order = runtime.orders.cancel(db, command)
         runtime.account_views.invalidate(user.id)
         return runtime.portfolio.order(order)
 
@@ -334,7 +341,7 @@ async def cancel_slices(
     twice; 409 for an order that was not sliced, 404 for another user's."""
 
     def cancel(db: Session, user: SignedIn) -> dict[str, Any]:
-        children = runtime.orders.cancel_slices(db, user_id=user.id, order_id=order_id)
+        children = runtime.orders.cancel_slices(db, CancelSlices(user.id, order_id))
         runtime.account_views.invalidate(user.id)
         return {
             "slice_parent": children[0].slice_parent,
@@ -407,7 +414,7 @@ async def create_gtt(body: GttIn, cookie: CurrentUserLater, runtime: RuntimeDep)
         spec = gtt_spec(body)
         # At the user's broker (mode "live"): both switches, a 409 with no session.
         account = Account.of(body.mode, None)
-        row = runtime.orders.create_gtt(db, user_id=user.id, spec=spec, account=account)
+        row = runtime.orders.create_gtt(db, CreateGtt(user.id, spec, account))
         return GttCreated(trigger_id=row.id)
 
     return await cookie.run(create)
@@ -433,7 +440,7 @@ async def modify_gtt(
 
     def modify(db: Session, user: SignedIn) -> GttCreated:
         spec = gtt_spec(body)
-        row = runtime.orders.modify_gtt(db, user_id=user.id, trigger_id=trigger_id, spec=spec)
+        row = runtime.orders.modify_gtt(db, ModifyGtt(user.id, trigger_id, spec))
         return GttCreated(trigger_id=row.id)
 
     return await cookie.run(modify)
@@ -447,7 +454,7 @@ async def delete_gtt(
     cancel is: it only removes risk)."""
 
     def delete(db: Session, user: SignedIn) -> GttCreated:
-        row = runtime.orders.delete_gtt(db, user_id=user.id, trigger_id=trigger_id)
+        row = runtime.orders.delete_gtt(db, DeleteGtt(user.id, trigger_id))
         return GttCreated(trigger_id=row.id)
 
     return await cookie.run(delete)

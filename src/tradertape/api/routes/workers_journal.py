@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from tradertape.api.deps import DbDep, RuntimeDep, worker_action
+from tradertape.api.deps import DbDep, WorkersDep, worker_action
 from tradertape.api.routes.workers_runs import Nonce, Reader
 from tradertape.api.schemas.numbers import Cursor
 from tradertape.api.schemas.workers import (
@@ -29,27 +29,27 @@ Filter = Annotated[str | None, Query(min_length=1, max_length=64)]
 
 
 @router.get("/runs/{run_id}/pnl", response_model=RunPnlOut)
-def run_pnl(run_id: str, token: Reader, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
+def run_pnl(run_id: str, token: Reader, workers: WorkersDep, db: DbDep) -> dict[str, Any]:
     """The run's grouped P&L: five totals and a row per leg, marked to the last price."""
-    return pnl.snapshot(runtime.workers, db, token, run_id)
+    return pnl.snapshot(workers, db, token, run_id)
 
 
 @router.get("/funds", response_model=FundsOut)
 def account_funds(
     token: Funder,
-    runtime: RuntimeDep,
+    workers: WorkersDep,
     db: DbDep,
     mode: Annotated[str, Query(max_length=20)] = "paper",
     account_scope: Annotated[str | None, Query(max_length=100)] = None,
 ) -> dict[str, Any]:
     """Funds of the token's scope (or another scope it may use) for one mode."""
-    return funds.account_funds(runtime.workers, db, token, mode=mode, scope=account_scope)
+    return funds.account_funds(workers, db, token, mode=mode, scope=account_scope)
 
 
 @router.get("/runs/{run_id}/funds", response_model=RunFundsOut)
-def run_funds(run_id: str, token: Funder, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
+def run_funds(run_id: str, token: Funder, workers: WorkersDep, db: DbDep) -> dict[str, Any]:
     """Account funds plus the run's exposure against its allocation cap."""
-    return funds.run_funds(runtime.workers, db, token, run_id)
+    return funds.run_funds(workers, db, token, run_id)
 
 
 @router.post("/runs/{run_id}/decision-events", response_model=TimelineEvent)
@@ -57,7 +57,7 @@ def log_decision_event(
     run_id: str,
     body: DecisionIn,
     token: Logger,
-    runtime: RuntimeDep,
+    workers: WorkersDep,
     db: DbDep,
     nonce: Nonce = None,
 ) -> dict[str, Any]:
@@ -84,7 +84,7 @@ def log_decision_event(
         related=related,
         basket_execution_id=body.basket_execution_id,
     )
-    return timeline.log_decision(runtime.workers, db, token, run_id, nonce=nonce, decision=decision)
+    return timeline.log_decision(workers, db, token, run_id, nonce=nonce, decision=decision)
 
 
 @router.get("/runs/{run_id}/timeline", response_model=TimelineOut)

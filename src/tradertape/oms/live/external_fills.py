@@ -10,10 +10,7 @@ made here, inside the OMS, like every other order row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,32 +18,12 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import Trade
 from tradertape.domain.books import live_book
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
-from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+from tradertape.domain.orders import OrderSpec, OrderType
+from tradertape.oms.commands import ExternalFill
 from tradertape.oms.live.broker_trades import Tradebook
 from tradertape.oms.live.orders import BrokerReport, LiveOrders
 from tradertape.oms.order_log import claim, new_order, record
 from tradertape.oms.portfolio_books import hold_portfolio, portfolio_named
-
-
-@dataclass(frozen=True, slots=True)
-class ExternalFill:
-    """One fill at `broker` that the server did not place: the command that books it.
-
-    `client_key` names it once and for all (a repeat books nothing); `attribution` says
-    whose it is (a model portfolio's signal, say), as an order placed here would."""
-
-    user_id: int
-    broker: str
-    symbol: str  # EXCHANGE:TRADINGSYMBOL
-    side: TransactionType
-    quantity: int
-    price: Decimal
-    client_key: str
-    broker_order_id: str
-    source: str
-    at: datetime
-    product: Product = Product.CNC
-    attribution: dict[str, Any] = field(default_factory=dict)
 
 
 def book_external_fill(db: Session, live: LiveOrders, fill: ExternalFill) -> Decimal:

@@ -36,7 +36,7 @@ from tradertape.domain.money import paise
 from tradertape.domain.order_state import MAY_FILL, PENDING
 from tradertape.domain.orders import OrderSpec, OrderType, TransactionType
 from tradertape.errors import TraderTapeError
-from tradertape.oms import Account, LastTick, OrderPipeline
+from tradertape.oms import Account, CancelOrder, LastTick, OrderPipeline
 from tradertape.ports.broker import BrokerError, KnowsBasketMargins
 from tradertape.services.baskets import marks as basket_marks
 from tradertape.services.options.plans import order_state
@@ -272,7 +272,7 @@ def _stop_working(
     for at, s in enumerate(sent):
         if s.order is not None and s.order.status in PENDING:
             try:
-                pipeline.cancel(db, user_id=user_id, order_id=s.order.order_id)
+                pipeline.cancel(db, CancelOrder(user_id, s.order.order_id))
             except TraderTapeError:  # filled meanwhile, or its broker did not answer
                 db.rollback()
             db.refresh(s.order)

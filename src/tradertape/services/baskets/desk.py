@@ -5,20 +5,22 @@ calls its commands and reads by the user, the account and the legs, and hands it
 service of the runtime.
 
 Its command places a chain's structure (`chain.place`); its reads price one before sending
-(`preview`, `pricing`: where a preview is priced and what the manual book may spend, an
-alert's basket preview's too)."""
+(`preview`; `alert_preview`, an alert's basket before the alert is saved; `pricing`: where
+a preview is priced and what the manual book may spend)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from tradertape.oms import Account
 from tradertape.ports.broker import Broker
 from tradertape.services import baskets
+from tradertape.services.alerts import preview as alert_preview
 from tradertape.services.baskets import chain
 from tradertape.services.brokers.live_trading import UserBrokers
 from tradertape.services.workers.context import WorkerContext
@@ -55,6 +57,29 @@ class Baskets:
             db,
             self.workers,
             legs,
+            broker=priced.broker,
+            available=priced.available,
+            adapter=priced.adapter,
+        )
+
+    def alert_preview(
+        self,
+        db: Session,
+        legs: Sequence[dict[str, Any]],
+        *,
+        symbol: str | None,
+        user_id: int,
+        account: Account,
+    ) -> baskets.Margin:
+        """An alert's basket's margin and charges before the alert is saved (nothing
+        stored): its legs as the alert form sends them, one without a symbol priced on
+        `symbol` (`alerts.preview`), where and with what money `pricing` says."""
+        priced = self.pricing(db, user_id=user_id, account=account)
+        return alert_preview.preview(
+            db,
+            self.workers,
+            legs,
+            symbol=symbol,
             broker=priced.broker,
             available=priced.available,
             adapter=priced.adapter,

@@ -65,6 +65,7 @@ from tradertape.oms import (
     PAPER_ACCOUNT,
     UNGUARDED,
     Account,
+    CancelOrder,
     Guard,
     LedgerSnapshot,
     OrderPipeline,
@@ -376,7 +377,7 @@ class MtmExits:
             working = [o for o in working if books.part_of(o.book, o.attribution) == book]
         for order_id in [o.order_id for o in working]:
             try:
-                self._orders.cancel(db, user_id=user_id, order_id=order_id)
+                self._orders.cancel(db, CancelOrder(user_id, order_id))
             except TraderTapeError:  # filled or gone meanwhile: what is held is exited
                 db.rollback()
         snapshot = ledger.snapshot(db, user_id)

@@ -27,7 +27,7 @@ from tradertape.domain.instruments import UnknownUniverseError, universe_words
 from tradertape.domain.row_ids import MAX_ROW_ID
 from tradertape.domain.signals import ACTIONABLE
 from tradertape.errors import Conflict, Forbidden, InvalidField
-from tradertape.oms import OrderPipeline, PortfolioBooks
+from tradertape.oms import CancelGtt, OrderPipeline, PortfolioBooks
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned
 from tradertape.services.portfolios import money
@@ -349,7 +349,7 @@ def _withdraw_waiting_entries(
     for signal in entries:
         if signal.gtt_id is None:
             continue
-        if not orders.cancel_gtt(db, trigger_id=signal.gtt_id):  # it fired a moment ago
+        if not orders.cancel_gtt(db, CancelGtt(signal.gtt_id)):  # it fired a moment ago
             raise Conflict(f"the entry GTT of {signal.symbol} just fired; try again shortly")
         release(portfolio, signal, "cancelled")
 
@@ -413,7 +413,7 @@ def reset(
         stops = select(ModelPosition.stop_gtt_id).where(ModelPosition.portfolio_id == portfolio_id)
         waiting = [*db.scalars(entries), *db.scalars(stops)]
         for trigger_id in sorted({i for i in waiting if i is not None}):
-            orders.cancel_gtt(db, trigger_id=trigger_id)  # False: it fired or went already
+            orders.cancel_gtt(db, CancelGtt(trigger_id))  # False: it fired or went already
     for model in (ModelSignal, ModelPosition):
         for row in db.scalars(select(model).where(model.portfolio_id == portfolio_id)):
             db.delete(row)

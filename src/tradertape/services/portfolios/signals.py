@@ -38,7 +38,7 @@ from tradertape.domain.signals import (
     next_status,
 )
 from tradertape.errors import BadRequest, Conflict, TraderTapeError
-from tradertape.oms import PAPER_ACCOUNT, Account, OrderPipeline, PortfolioBooks
+from tradertape.oms import PAPER_ACCOUNT, Account, CreateGtt, OrderPipeline, PortfolioBooks
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
@@ -370,8 +370,7 @@ def _buy_gtt(
     )
     # `_check_risk` ran the gate's check with the portfolio's own rules too.
     checked = trading.risk is not None
-    gtt = trading.orders.create_gtt(
-        db,
+    command = CreateGtt(
         user_id=portfolio.user_id,
         spec=spec,
         account=account(portfolio),
@@ -380,6 +379,7 @@ def _buy_gtt(
         switches=False,  # deployed live with both switches on (`deploy`)
         attribution=attribution(portfolio, signal),
     )
+    gtt = trading.orders.create_gtt(db, command)
     signal.gtt_id = gtt.id  # committed with the GTT: a restart never places it again
     signal.gtt_status = "active"
     money.hold(db, portfolio)  # again: a live trigger was committed before it was sent
@@ -438,8 +438,7 @@ def _sell_gtt(
     tick = trading.exchange.last_tick(signal.symbol)
     last = tick.last_price if tick is not None else signal.close_price
     spec = exit_spec(position, last)
-    gtt = trading.orders.create_gtt(
-        db,
+    command = CreateGtt(
         user_id=portfolio.user_id,
         spec=spec,
         account=account(portfolio),
@@ -448,6 +447,7 @@ def _sell_gtt(
         switches=False,  # an exit of a position already open
         attribution=attribution(portfolio, signal),
     )
+    gtt = trading.orders.create_gtt(db, command)
     signal.gtt_id = gtt.id
     signal.gtt_status = "active"
     position.status = "exit_pending"

@@ -32,7 +32,15 @@ from tradertape.db.models import Gtt, ModelPortfolio, ModelPosition, Order
 from tradertape.domain.market import Tick
 from tradertape.domain.ticks import RoundDirection, round_to_tick
 from tradertape.errors import Conflict
-from tradertape.oms import GTT_ACTIVE, GTT_PLACING, Account, OrderPipeline
+from tradertape.oms import (
+    GTT_ACTIVE,
+    GTT_PLACING,
+    Account,
+    CancelGtt,
+    CreateGtt,
+    ModifyGtt,
+    OrderPipeline,
+)
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
 
@@ -120,8 +128,7 @@ class PortfolioStops:
         gtt = db.get(Gtt, position.stop_gtt_id) if position.stop_gtt_id else None
         if gtt is not None and gtt.status == GTT_ACTIVE:
             if not _stands(gtt, spec):
-                self.orders.modify_gtt(
-                    db,
+                moved = ModifyGtt(
                     user_id=position.user_id,
                     trigger_id=gtt.id,
                     spec=spec,
@@ -129,13 +136,13 @@ class PortfolioStops:
                     switches=False,
                     commit=False,
                 )
+                self.orders.modify_gtt(db, moved)
             return True
         if gtt is not None and gtt.status in ("triggered", GTT_PLACING):
             return True  # fired: `follow` tracks its order; placing: the live sweep settles it
         if last_price <= trigger:
             return False
-        new = self.orders.create_gtt(
-            db,
+        stop = CreateGtt(
             user_id=position.user_id,
             spec=spec,
             account=self.account,
@@ -145,6 +152,7 @@ class PortfolioStops:
             # the position), a live one in its broker's, and its events name the portfolio
             attribution={"portfolio_id": position.portfolio_id},
         )
+        new = self.orders.create_gtt(db, stop)
         position.stop_gtt_id = new.id
         return True
 
@@ -163,7 +171,7 @@ class PortfolioStops:
         """
         if position.stop_gtt_id is None:
             return
-        if self.orders.cancel_gtt(db, trigger_id=position.stop_gtt_id):
+        if self.orders.cancel_gtt(db, CancelGtt(position.stop_gtt_id)):
             return
         gtt = db.get(Gtt, position.stop_gtt_id)
         if gtt is not None:

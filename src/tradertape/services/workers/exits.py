@@ -33,6 +33,7 @@ from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionT
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import FINISHED, RunStatus
 from tradertape.errors import InvalidField, Rejected, TraderTapeError
+from tradertape.oms import CancelOrder
 from tradertape.services.workers import gtt, live, pnl, timeline
 from tradertape.services.workers.access import check_nonce, locked_run
 from tradertape.services.workers.context import WorkerContext
@@ -151,9 +152,8 @@ def _cancel(
     cancelled: list[str] = []
     for order in pending:
         try:
-            workers.orders.cancel(
-                db, user_id=run.user_id, order_id=order.order_id, last=None, commit=False
-            )
+            cancel = CancelOrder(run.user_id, order.order_id, last=None, commit=False)
+            workers.orders.cancel(db, cancel)
         except TraderTapeError as exc:
             if atomic:
                 raise

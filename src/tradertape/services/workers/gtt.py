@@ -29,7 +29,15 @@ from tradertape.db.models import Gtt, Order, WorkerRun, WorkerRunOrder, WorkerTo
 from tradertape.domain.owners import owner_from, run_of, run_owner, tags_of
 from tradertape.domain.worker_access import ExecutionMode, is_paper_scope
 from tradertape.errors import BadRequest, NotFound, Rejected, ServiceUnavailable, TraderTapeError
-from tradertape.oms import GTT_ACTIVE, GTT_BROKER, Account
+from tradertape.oms import (
+    GTT_ACTIVE,
+    GTT_BROKER,
+    Account,
+    CancelGtt,
+    CreateGtt,
+    DeleteGtt,
+    ModifyGtt,
+)
 from tradertape.ports.broker import GttSpec
 from tradertape.services.workers import live
 from tradertape.services.workers.access import find_run, lock_run
@@ -121,14 +129,14 @@ def place(
     live_scope(workers, db, token, write=True)
     tags = _run_tags(db, token, run_key) if run_key is not None else None
     with _provider_errors():
-        row = workers.orders.create_gtt(
-            db,
+        command = CreateGtt(
             user_id=token.user_id,
             spec=spec,
             account=Account(live=True),
             attribution=tags,
             switches=False,  # `live_scope` checked them in the contract's shape
         )
+        row = workers.orders.create_gtt(db, command)
     return row.id
 
 
@@ -143,9 +151,8 @@ def modify(
     live_scope(workers, db, token, write=True)
     _own(workers, db, token, trigger_id)
     with _provider_errors():
-        workers.orders.modify_gtt(
-            db, user_id=token.user_id, trigger_id=trigger_id, spec=spec, switches=False
-        )
+        changed = ModifyGtt(token.user_id, trigger_id, spec, switches=False)
+        workers.orders.modify_gtt(db, changed)
     return trigger_id
 
 
@@ -154,7 +161,7 @@ def delete(workers: WorkerContext, db: Session, token: WorkerToken, trigger_id: 
     live_scope(workers, db, token, write=False)
     _own(workers, db, token, trigger_id)
     with _provider_errors():
-        workers.orders.delete_gtt(db, user_id=token.user_id, trigger_id=trigger_id)
+        workers.orders.delete_gtt(db, DeleteGtt(token.user_id, trigger_id))
     return trigger_id
 
 
@@ -200,7 +207,7 @@ def delete_run_triggers(
     errors: list[dict[str, Any]] = []
     for row in triggers:
         try:
-            deleted = workers.orders.cancel_gtt(db, trigger_id=row.id)
+            deleted = workers.orders.cancel_gtt(db, CancelGtt(row.id))
         except TraderTapeError as exc:
             errors.append({"gtt_id": row.id, "reason": str(exc)})
             continue

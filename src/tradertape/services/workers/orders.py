@@ -29,7 +29,7 @@ from tradertape.db.models import (
 )
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.errors import NotFound, Rejected
-from tradertape.oms import order_dict, trade_dict
+from tradertape.oms import CancelOrder, ModifyOrder, order_dict, trade_dict
 from tradertape.ports.clock import IST
 from tradertape.services.workers import live
 from tradertape.services.workers.access import check_nonce, find_run, locked_run
@@ -179,14 +179,14 @@ def cancel(
     if workers.orders.traits_of(current.broker).needs_switches:  # the run's own checks (contract)
         live.require_account(workers, db, run.user_id, run.account_scope)
         live.require_live_wired(workers, run)
-    order = workers.orders.cancel(
-        db,
+    command = CancelOrder(
         user_id=run.user_id,
         order_id=order_id,
         last=None,
         commit=False,
         requested_by=asked_by(run, "cancel"),  # the run's timeline hears it (order_journal)
     )
+    order = workers.orders.cancel(db, command)
     db.commit()
     return {"strategy_run_id": run.run_key, "order_id": order_id, "result": shown(order)}
 
@@ -210,8 +210,7 @@ def modify(
     last = workers.last_tick(f"{current.exchange}:{current.tradingsymbol}")
     if workers.orders.traits_of(current.broker).needs_switches:  # the run's own checks (contract)
         live.require_live(workers, db, run)
-    order = workers.orders.modify(
-        db,
+    command = ModifyOrder(
         user_id=run.user_id,
         order_id=order_id,
         changes=changes,
@@ -220,6 +219,7 @@ def modify(
         switches=False,
         requested_by=asked_by(run, "modify"),  # the run's timeline hears it (order_journal)
     )
+    order = workers.orders.modify(db, command)
     db.commit()
     return {"strategy_run_id": run.run_key, "order_id": order_id, "result": shown(order)}
 

@@ -102,11 +102,28 @@ def test_unpacked_rows_are_the_frozen_classes_themselves():
 
 
 def test_repeated_values_are_stored_once():
-    """Dictionary-encoded columns: a thousand trips of one symbol carry it once."""
-    import json
+    """Dictionary-encoded columns: a thousand trips of one symbol carry it once, and each
+    trip's index among the distinct values is one byte."""
     import zlib
 
-    body = json.loads(zlib.decompress(packed.pack(Book(trips=[TRIP] * 1000))))
-    assert body["trips"]["symbol"][0] == ["INFY"]
-    assert body["trips"]["symbol"][1] == [0] * 1000
-    assert body["trips"]["close_value"][0] == ["1.5E+3"]
+    data = packed.pack(Book(trips=[TRIP] * 1000))
+    table, body = packed._sections(data)
+    trips = zlib.decompress(packed._part(table, body, "trips"))
+    assert trips.count(b"INFY") == 1
+    assert trips.count(b"1.5E+3") == 1
+    assert len(trips) < 1000 * 25  # 20 columns, a byte per row each, and the values once
+
+
+def test_a_page_reads_the_closes_without_the_book():
+    """The Edge Finder's closes are kept beside the book and read back equal on their own;
+    a book packed without them has none to read (the page makes them from the book)."""
+    from tradertape.journal import analytics
+
+    book = Book(trips=[TRIP, TRIP])
+    closes = analytics.trades_of(book.trips)
+    data = packed.pack(book, closes)
+    assert packed.unpack_closes(data) == closes
+    assert packed.unpack(data) == book
+    assert packed.unpack_closes(packed.pack(book)) is None
+    with pytest.raises(ValueError, match="packed book"):
+        packed.unpack_closes(data[:-3])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tradertape.journal import packed
 from tradertape.journal.pnl import LONG, SHORT, Book, OpenPosition, RoundTrip
@@ -127,3 +130,52 @@ def test_a_page_reads_the_closes_without_the_book():
     assert packed.unpack_closes(packed.pack(book)) is None
     with pytest.raises(ValueError, match="packed book"):
         packed.unpack_closes(data[:-3])
+
+
+_DECIMALS = st.decimals(allow_nan=False, allow_infinity=False, places=None)
+_TEXT = st.text(max_size=8)  # NUL and separators too
+_TRIPS = st.lists(
+    st.builds(
+        lambda base, symbol, quantity, value, note, stt, closed_at: dataclasses.replace(
+            base,
+            symbol=symbol,
+            quantity=quantity,
+            close_value=value,
+            charges_note=note,
+            stt=stt,
+            closed_at=closed_at,
+        ),
+        st.just(TRIP),
+        st.sampled_from(["INFY", "TCS", "SBIN"]) | _TEXT,
+        _DECIMALS,
+        _DECIMALS,
+        _TEXT,
+        st.none() | _DECIMALS,
+        st.none() | st.datetimes(),
+    ),
+    max_size=300,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_TRIPS)
+def test_any_book_and_its_closes_read_back_equal(trips: list[RoundTrip]):
+    """Whatever the values (repeated or not, None, text holding NUL, decimals of any
+    exponent, naive times), a packed book and its closes read back equal, each value its
+    own type."""
+    from tradertape.journal import analytics
+
+    book = Book(trips=trips, open=[], applied=["split 1:5 INFY 2024-06-03 (ZX1234)"])
+    closes = analytics.trades_of(trips)
+    data = packed.pack(book, closes)
+    again = packed.unpack(data)
+    assert again == book
+    assert [list(map(type, vars_of(t))) for t in again.trips] == [
+        list(map(type, vars_of(t))) for t in trips
+    ]
+    assert [str(t.close_value) for t in again.trips] == [str(t.close_value) for t in trips]
+    assert packed.unpack_closes(data) == closes
+
+
+def vars_of(row: RoundTrip) -> list[object]:
+    return [getattr(row, f) for f in row.__slots__]

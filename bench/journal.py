@@ -13,13 +13,17 @@ answer, it recomputes the journal (`ledger.refresh`) and keeps the book in the d
 pages after it read a kept book: warm, in this process (each page's second request), and
 cold, in a fresh process (another API process, or after a restart: a child process, each
 page its first request there); the last figure is a page with no book kept anywhere, which
-replays the whole ledger. Each size ends with a table of the pages, cold and warm.
+replays the whole ledger. Each size ends with a table of the pages, cold and warm, each
+timed `--repeat` times (best and median), beside the floor of a cold page: a fresh process
+that only checks the kept book's version and reads its bytes (`ledger._kept_data`), what
+any page from the database must do; and the load average, with a ``ROW`` line per page.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,7 +37,7 @@ import pandas as pd  # type: ignore[import-untyped]
 from sqlalchemy import delete
 from sqlalchemy.orm import configure_mappers
 
-from machine import host_line
+from machine import host_line, load, row
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
@@ -45,12 +49,13 @@ from tradertape.db.models.journal import KeptBook  # noqa: E402
 from tradertape.journal import analytics  # noqa: E402
 from tradertape.ports.clock import IST, ManualClock  # noqa: E402
 from tradertape.services.accounts.users import create_user  # noqa: E402
-from tradertape.services.journal import ledger, uploads  # noqa: E402
+from tradertape.services.journal import expiries, ledger, uploads  # noqa: E402
 from tradertape.services.journal.ledger import Reference  # noqa: E402
 
 UPLOAD_TARGET_S = 2.0
 PAGE_TARGET_S = 0.3
 START = date(2022, 4, 1)
+FLOOR = "floor (kept bytes read)"
 
 
 def _fills(count: int) -> list[Fill]:
@@ -151,6 +156,16 @@ def _pages(database: Database, user_id: int, reference: Reference) -> dict[str, 
     return {"P&L": pnl, "tax": tax, "edge finder": edge, "patterns": patterns}
 
 
+def _floor(database: Database, user_id: int, reference: Reference) -> None:
+    """What every cold page does before its own work: the book's version checked, its
+    kept bytes read (not unpacked)."""
+    today = date(2025, 6, 2)
+    with database.session() as db:
+        expiring = expiries.expiring(db, user_id=user_id, today=today, fo=reference.fo)
+        stamp = ledger._stamp(db, user_id, reference, today, expiring)
+        assert ledger._kept_data(db, user_id, stamp) is not None, "no book kept"
+
+
 def _first_pages(folder: str, user_id: int) -> None:
     """Each page's first request in a process that has not seen the upload: a restarted
     server, ready (its startup configured SQLAlchemy's mappers, as `api.app.ready_routes`
@@ -158,7 +173,10 @@ def _first_pages(folder: str, user_id: int) -> None:
     configure_mappers()
     database = Database.from_url(f"sqlite:///{Path(folder) / 'bench.db'}")
     reference = Reference.load(Path(folder))
-    pages = _pages(database, user_id, reference)
+    pages = {
+        **_pages(database, user_id, reference),
+        FLOOR: lambda: _floor(database, user_id, reference),
+    }
     name = sys.argv[-1]
     took = _timed(f"{name} page, fresh process", PAGE_TARGET_S, pages[name])
     print(f"@{took}")  # noqa: T201
@@ -183,6 +201,7 @@ def main() -> None:
     parser.add_argument("--trades", type=int, nargs="+", default=[20_000])
     parser.add_argument("--first-pages", nargs=2, metavar=("FOLDER", "USER_ID"))
     parser.add_argument("--page", default="P&L")
+    parser.add_argument("--repeat", type=int, default=3, help="times each page is timed")
     args = parser.parse_args()
     if args.first_pages:
         sys.argv.append(args.page)
@@ -190,12 +209,17 @@ def main() -> None:
         return
     print(host_line())  # noqa: T201
     for count in args.trades:
-        run(count)
+        run(count, args.repeat)
     print(host_line())  # noqa: T201
 
 
-def run(count: int) -> None:
-    """Upload `count` trades, time each page warm and cold, print the table."""
+def _best_median(figures: list[float]) -> str:
+    return f"{min(figures) * 1000:8.1f} {statistics.median(figures) * 1000:8.1f}"
+
+
+def run(count: int, repeat: int) -> None:
+    """Upload `count` trades, time each page warm and cold (`repeat` times each), print the
+    table."""
     fills = _fills(count)
     files = _quarters(fills)
     clock = ManualClock(datetime(2025, 6, 2, 18, 0, tzinfo=IST))
@@ -233,14 +257,17 @@ def run(count: int) -> None:
         _timed("upload: parse + store", UPLOAD_TARGET_S, upload)
         _timed("journal kept, after answer", UPLOAD_TARGET_S, refresh)
         pages = _pages(database, user_id, reference)
-        warm = {}
+        warm: dict[str, list[float]] = {}
         for name, work in pages.items():
             work()  # its first request here
-            warm[name] = _timed(f"{name} page, warm", PAGE_TARGET_S, work)
+            warm[name] = [_timed(f"{name} page, warm", PAGE_TARGET_S, work) for _ in range(repeat)]
         database.dispose()
         # a process that has not seen the upload (another API process, or after a restart):
         # its first pages read the book the upload kept in the database
-        cold = {name: _cold(folder, user_id, name) for name in pages}
+        cold = {
+            name: [_cold(folder, user_id, name) for _ in range(repeat)] for name in [*pages, FLOOR]
+        }
+        loaded = load()
         # the same page with no book kept anywhere: the FIFO replay of every trade
         ledger.forget_kept()
         database = Database.from_url(f"sqlite:///{Path(folder) / 'bench.db'}")
@@ -252,15 +279,28 @@ def run(count: int) -> None:
         reference_s = _pandas_fifo(fills)
         print(  # noqa: T201
             f"pandas FIFO reference        {reference_s * 1000:8.1f} ms   "
-            f"(fresh-process P&L page / reference = {cold['P&L'] / reference_s:.1f}x, "
+            f"(fresh-process P&L page / reference = {min(cold['P&L']) / reference_s:.1f}x, "
             f"nothing kept / reference = {replay / reference_s:.1f}x)"
         )
         database.dispose()
-    print(f"{count:,} trades: page, ms CPU   cold      warm   (goal ≤ {PAGE_TARGET_S * 1000:.0f})")  # noqa: T201
+    floor = min(cold[FLOOR])
+    print(  # noqa: T201
+        f"{count:,} trades, ms CPU, best and median of {repeat}, load average {loaded:.1f} "
+        f"(goal ≤ {PAGE_TARGET_S * 1000:.0f}; floor = a fresh process reads the kept bytes)"
+    )
+    print(f"  {'page':<18} {'cold best, median':>17} {'warm best, median':>17}  cold/floor")  # noqa: T201
+    print(f"  {'floor':<18} {_best_median(cold[FLOOR])}")  # noqa: T201
     for name in pages:
-        worst = max(cold[name], warm[name])
+        worst = max(min(cold[name]), min(warm[name]))
         verdict = "meets" if worst <= PAGE_TARGET_S else "misses"
-        print(f"  {name:<18} {cold[name] * 1000:9.1f} {warm[name] * 1000:9.1f}   {verdict}")  # noqa: T201
+        print(  # noqa: T201
+            f"  {name:<18} {_best_median(cold[name])} {_best_median(warm[name])}"
+            f"  {min(cold[name]) / floor:9.1f}×   {verdict}"
+        )
+    for name in pages:
+        what = f"journal {name} page, cold, {count:,} trades"
+        best = min(cold[name]) * 1000
+        print(row(what, f"{best:.1f} ms CPU", f"{floor * 1000:.1f} ms", best / (floor * 1000)))  # noqa: T201
 
 
 if __name__ == "__main__":

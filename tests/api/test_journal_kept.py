@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, event, select, update
 
@@ -189,3 +191,68 @@ def test_a_kept_book_is_checked_by_its_stored_version_not_by_reading_the_trades(
     assert client.delete(f"/api/uploads/{uploads[0]['id']}").status_code == 204
     with runtime.db.session() as db:
         assert journal_version.current(db, user_id)[0] == before[0] + 1
+
+
+def _fills(seed: int, first: int, count: int, month: int) -> list[Fill]:
+    """`count` made-up fills of three symbols in one month, partial closes among them,
+    numbered from `first`."""
+    rng = random.Random(seed)
+    held = dict.fromkeys(("INFY", "TCS", "SBIN"), 0)
+    made = []
+    for n in range(first, first + count):
+        symbol = rng.choice(sorted(held))
+        sell = held[symbol] > 0 and rng.random() < 0.5
+        quantity = rng.randint(1, held[symbol]) if sell else rng.randint(1, 9)
+        held[symbol] += -quantity if sell else quantity
+        day = f"2024-{month:02d}-{1 + n % 27:02d}"
+        price = f"{rng.uniform(100, 3000):.2f}"
+        order = f"{1300000000000000000 + n}"
+        made.append(Fill(symbol, day, "sell" if sell else "buy", quantity, price, f"T{n}", order))
+    return made
+
+
+PAGES = [
+    ("/api/journal/pnl", {"include_paper": "true"}),
+    ("/api/journal/tax", {"fy": "2024-25"}),
+    ("/api/journal/edge", {}),
+    ("/api/journal/patterns", {}),
+    ("/api/journal/trades", {}),
+]
+
+
+def _pages(client: TestClient) -> list[bytes]:
+    answers = [client.get(path, params=params) for path, params in PAGES]
+    assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
+    return [a.content for a in answers]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_cold_page_is_byte_for_byte_the_warm_one_and_an_update_a_rebuild(
+    client: TestClient, runtime: Runtime, seed: int
+):
+    """Issue 69: every page a fresh process serves from the kept book (its trips, or only
+    its closes) answers the very bytes of the process that computed it; after more trades,
+    the book kept by the upload answers as a rebuild from every trade does."""
+    sign_in(client, runtime, "alice@x.in")
+    for month, first in ((5, 0), (6, 40)):
+        fills = _fills(seed, first, 40, month)
+        sent = client.post(
+            "/api/uploads/tradebook", files=[("files[]", ("t.csv", zerodha_csv(fills), XLSX))]
+        )
+        assert sent.status_code == 201, sent.text
+        warm = _pages(client)
+        assert _pages(client) == warm
+        ledger.forget_kept()  # a fresh process: each page reads the kept book
+        cold = [
+            client.get(path, params=params).content
+            for path, params in reversed(PAGES)  # the closes before any trip is built
+        ][::-1]
+        assert cold == warm
+        with runtime.db.session() as db:
+            (kept,) = db.scalars(select(KeptBook))
+        assert packed.unpack_closes(kept.book) is not None  # the closes are kept too
+        with runtime.db.session() as db:
+            db.execute(delete(KeptBook))
+            db.commit()
+        ledger.forget_kept()
+        assert _pages(client) == warm  # rebuilt from every trade

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tradertape.journal import packed
 from tradertape.journal.pnl import LONG, SHORT, Book, OpenPosition, RoundTrip
@@ -102,11 +105,77 @@ def test_unpacked_rows_are_the_frozen_classes_themselves():
 
 
 def test_repeated_values_are_stored_once():
-    """Dictionary-encoded columns: a thousand trips of one symbol carry it once."""
-    import json
+    """Dictionary-encoded columns: a thousand trips of one symbol carry it once, and each
+    trip's index among the distinct values is one byte."""
     import zlib
 
-    body = json.loads(zlib.decompress(packed.pack(Book(trips=[TRIP] * 1000))))
-    assert body["trips"]["symbol"][0] == ["INFY"]
-    assert body["trips"]["symbol"][1] == [0] * 1000
-    assert body["trips"]["close_value"][0] == ["1.5E+3"]
+    data = packed.pack(Book(trips=[TRIP] * 1000))
+    table, body = packed._sections(data)
+    trips = zlib.decompress(packed._part(table, body, "trips"))
+    assert trips.count(b"INFY") == 1
+    assert trips.count(b"1.5E+3") == 1
+    assert len(trips) < 1000 * 25  # 20 columns, a byte per row each, and the values once
+
+
+def test_a_page_reads_the_closes_without_the_book():
+    """The Edge Finder's closes are kept beside the book and read back equal on their own;
+    a book packed without them has none to read (the page makes them from the book)."""
+    from tradertape.journal import analytics
+
+    book = Book(trips=[TRIP, TRIP])
+    closes = analytics.trades_of(book.trips)
+    data = packed.pack(book, closes)
+    assert packed.unpack_closes(data) == closes
+    assert packed.unpack(data) == book
+    assert packed.unpack_closes(packed.pack(book)) is None
+    with pytest.raises(ValueError, match="packed book"):
+        packed.unpack_closes(data[:-3])
+
+
+_DECIMALS = st.decimals(allow_nan=False, allow_infinity=False, places=None)
+_TEXT = st.text(max_size=8)  # NUL and separators too
+_TRIPS = st.lists(
+    st.builds(
+        lambda base, symbol, quantity, value, note, stt, closed_at: dataclasses.replace(
+            base,
+            symbol=symbol,
+            quantity=quantity,
+            close_value=value,
+            charges_note=note,
+            stt=stt,
+            closed_at=closed_at,
+        ),
+        st.just(TRIP),
+        st.sampled_from(["INFY", "TCS", "SBIN"]) | _TEXT,
+        _DECIMALS,
+        _DECIMALS,
+        _TEXT,
+        st.none() | _DECIMALS,
+        st.none() | st.datetimes(),
+    ),
+    max_size=300,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_TRIPS)
+def test_any_book_and_its_closes_read_back_equal(trips: list[RoundTrip]):
+    """Whatever the values (repeated or not, None, text holding NUL, decimals of any
+    exponent, naive times), a packed book and its closes read back equal, each value its
+    own type."""
+    from tradertape.journal import analytics
+
+    book = Book(trips=trips, open=[], applied=["split 1:5 INFY 2024-06-03 (ZX1234)"])
+    closes = analytics.trades_of(trips)
+    data = packed.pack(book, closes)
+    again = packed.unpack(data)
+    assert again == book
+    assert [list(map(type, vars_of(t))) for t in again.trips] == [
+        list(map(type, vars_of(t))) for t in trips
+    ]
+    assert [str(t.close_value) for t in again.trips] == [str(t.close_value) for t in trips]
+    assert packed.unpack_closes(data) == closes
+
+
+def vars_of(row: RoundTrip) -> list[object]:
+    return [getattr(row, f) for f in row.__slots__]

@@ -1,155 +1,280 @@
-"""A FIFO `Book` as compact bytes and back, exactly: what the journal keeps in the database.
+"""A FIFO `Book` (and its analytics' closes) as compact bytes and back, exactly: what the
+journal keeps in the database.
 
-Columnar JSON, compressed, each column dictionary-encoded: its distinct values once, then
-one index per row. A history repeats most of its values (40 symbols, 750 days, one
-account), so each distinct decimal, day and time is parsed once, not once per trip; a
-100,000-trade book unpacks in a fraction of what a value per row took. Decimals travel as
-their own text (``Decimal(str(d)) == d``, exponent and all), dates and times as ISO text
-(an aware time keeps its offset, a naive one stays naive). No pickle: the bytes are data,
-never code.
+A cold page (another process, after a restart) is mostly this unpacking, so the layout is
+made to be read fast and in parts:
 
-A cold page (another process, after a restart) is mostly this unpacking, and most of that
-was building the frozen rows: a frozen dataclass's ``__init__`` stores each field through
-``object.__setattr__``, about three times a plain one's cost. The rows are built as a plain
-twin with the same slots and then labelled as the frozen class (`_Builder`); what comes out
-is a `RoundTrip` or `OpenPosition` like any other, frozen.
+- sections (the trips, the open positions, the corporate actions applied, the closes the
+  Edge Finder and Patterns read) compressed apart, behind a small JSON table of contents:
+  a page decompresses only the sections it reads (the Edge Finder never builds a trip);
+- each section columnar and dictionary-encoded: a column's distinct values once, as text
+  joined by NUL (one ``split``, no JSON parse of a row), then each row's index among them
+  as a little-endian array of the narrowest unsigned type (``array.frombytes``, no parse).
+  A history repeats most of its values (40 symbols, 750 days, one account), so each
+  distinct decimal, day and time is parsed once, not once per row.
+
+Decimals travel as their own text (``Decimal(str(d)) == d``, exponent and all), dates and
+times as ISO text (an aware time keeps its offset, a naive one stays naive); each column
+carries its values' type, so a value reads back as the type it was. No pickle: the bytes
+are data, never code.
+
+Most of what is left is building the frozen rows: a frozen dataclass's ``__init__`` stores
+each field through ``object.__setattr__``, about three times a plain one's cost, and any
+``__init__`` is a Python call per row. The rows are made empty and filled a column at a
+time through the slots' setters (`_built`), in C; what comes out is a `RoundTrip`,
+`OpenPosition` or `analytics.Trade` like any other, frozen.
 """
 
 from __future__ import annotations
 
 import json
+import struct
+import sys
 import zlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields, make_dataclass
+from array import array
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import repeat
 from operator import attrgetter
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
+from tradertape.journal.analytics import Trade
 from tradertape.journal.pnl import Book, OpenPosition, RoundTrip
 
-FORMAT = 5  # bump when a field is added, removed or changes meaning, or the layout changes
+FORMAT = 6  # bump when a field is added, removed or changes meaning, or the layout changes
 
-_DECIMALS = {"quantity", "open_value", "close_value", "charges", "cost", "mark", "stt"}
-_DATES = {"opened", "closed", "expired_on"}
-_TIMES = {"opened_at", "closed_at"}
+_MAGIC = b"TTBK"
+_HEAD = struct.Struct("<4sII")  # magic, format, length of the table of contents
+_SEP = "\x00"
+_KINDS: dict[str, type] = {"trips": RoundTrip, "open": OpenPosition, "closes": Trade}
 
-Row = TypeVar("Row", RoundTrip, OpenPosition)
+Row = TypeVar("Row", RoundTrip, OpenPosition, Trade)
+
+# a column's type tag → its values' text and back; "j" is JSON, for anything else (a column
+# of mixed types, a text holding NUL)
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "s": str,
+    "d": Decimal,
+    "D": date.fromisoformat,
+    "T": datetime.fromisoformat,
+    "i": int,
+    "b": lambda text: text == "1",
+}
+_TAGS: dict[type, str] = {str: "s", Decimal: "d", date: "D", datetime: "T", int: "i", bool: "b"}
 
 
-def _parser(name: str) -> Callable[[str], Any] | None:
-    if name in _DECIMALS:
-        return Decimal
-    if name in _DATES:
-        return date.fromisoformat
-    if name in _TIMES:
-        return datetime.fromisoformat
-    return None
-
-
-def _text(value: Any) -> Any:
-    """A value as JSON carries it: decimals as their text, days and times as ISO text."""
-    if isinstance(value, Decimal):
-        return str(value)
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
     if isinstance(value, date):  # a datetime too
         return value.isoformat()
-    return value
+    return str(value)
 
 
-@dataclass(frozen=True, slots=True)
-class _Builder(Generic[Row]):
-    """Builds `kind`'s rows through a plain twin of the same fields and slots, then relabels
-    each as `kind` (CPython allows the assignment between classes of identical layout)."""
-
-    kind: type[Row]
-    twin: type
-
-    @classmethod
-    def of(cls, kind: type[Row]) -> _Builder[Row]:
-        twin = make_dataclass(
-            f"_Plain{kind.__name__}", [(f.name, f.type, f) for f in fields(kind)], slots=True
-        )
-        return cls(kind, twin)
-
-    def rows(self, columns: Sequence[list[Any]]) -> list[Row]:
-        built: list[Any] = list(map(self.twin, *columns))
-        kind = self.kind
-        for row in built:
-            row.__class__ = kind
-        return built
+def _json(value: Any) -> Any:
+    """A value of a mixed column, as JSON carries it with its type: ``[tag, text]``."""
+    if value is None:
+        return None
+    return [_TAGS[type(value)], _text(value)]
 
 
-_BUILDERS: dict[type, _Builder[Any]] = {
-    RoundTrip: _Builder.of(RoundTrip),
-    OpenPosition: _Builder.of(OpenPosition),
-}
+def _unjson(value: Any) -> Any:
+    if value is None:
+        return None
+    tag, text = value
+    return _PARSERS[tag](text)
 
 
-def _encoded(column: list[Any]) -> list[list[Any]]:
-    """A column as [its distinct values, each row's index among them]."""
-    seen: dict[Any, int] = {}
+def _built(kind: type[Row], count: int, columns: Sequence[tuple[str, Iterable[Any]]]) -> list[Row]:
+    """`count` rows of `kind`, filled a column at a time: each made empty (no ``__init__``)
+    and each field stored through its slot's own setter, mapped over the column in C (no
+    Python frame per row, and not the frozen class's ``__setattr__``, which refuses)."""
+    rows: list[Row] = list(map(object.__new__, repeat(kind, count)))
+    for name, values in columns:
+        deque(map(getattr(kind, name).__set__, rows, values), maxlen=0)
+    return rows
+
+
+def _encoded(column: list[Any]) -> tuple[dict[str, Any], bytes, bytes]:
+    """A column as (its description, its distinct values' bytes, its index bytes)."""
+    seen: dict[tuple[type, Any], int] = {}
     values: list[Any] = []
     index: list[int] = []
     for value in column:
-        text = _text(value)
-        key = (type(value), text)  # 1 and True, "1" and Decimal(1) stay apart
+        key = (type(value), value)  # 1 and True, 1 and Decimal(1) stay apart
         found = seen.get(key)
         if found is None:
             found = seen[key] = len(values)
-            values.append(text)
+            values.append(value)
         index.append(found)
-    return [values, index]
+    types = {type(v) for v in values if v is not None}
+    texts = [_text(v) for v in values if v is not None]
+    tag = _TAGS.get(types.pop(), "j") if len(types) == 1 else ("j" if types else "s")
+    if tag != "j" and any(_SEP in t for t in texts):
+        tag = "j"
+    none = next((i for i, v in enumerate(values) if v is None), -1)
+    if tag == "j":
+        blob = json.dumps([_json(v) for v in values], separators=(",", ":")).encode()
+    else:
+        blob = _SEP.join(texts).encode()
+    code = "B" if len(values) <= 1 << 8 else "H" if len(values) <= 1 << 16 else "I"
+    numbers = array(code, index)
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    about = {"tag": tag, "none": none, "count": len(values), "code": code}
+    return about, blob, numbers.tobytes()
 
 
-def _decoded(name: str, column: Any) -> list[Any]:
-    if not (isinstance(column, list) and len(column) == 2):
-        raise ValueError("a packed column is [values, index]")
-    values, index = column
-    parse = _parser(name)
-    if parse is not None:
-        values = [None if v is None else parse(v) for v in values]
-    return list(map(values.__getitem__, index))
+def _decoded(about: dict[str, Any], blob: bytes, index: bytes) -> Iterable[Any]:
+    tag, none, count = about["tag"], about["none"], about["count"]
+    values: list[Any]
+    if tag == "j":
+        values = [_unjson(v) for v in json.loads(blob)]
+    else:
+        texts: list[Any] = blob.decode().split(_SEP) if count > (none >= 0) else []
+        parse = _PARSERS[tag]
+        values = texts if tag == "s" else list(map(parse, texts))
+        if none >= 0:
+            values.insert(none, None)
+    if len(values) != count:
+        raise ValueError("a packed column's values are not its count")
+    if count == 1:
+        return repeat(values[0], len(index))  # one value (an account, a segment): no lookups
+    numbers = array(about["code"])
+    numbers.frombytes(index)
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return map(values.__getitem__, numbers)  # an index past the values: IndexError
 
 
-def _columns(rows: Sequence[Any], kind: type) -> dict[str, list[list[Any]]]:
-    return {f.name: _encoded(list(map(attrgetter(f.name), rows))) for f in fields(kind)}
+def _section(rows: Sequence[Any], kind: type) -> bytes:
+    """Rows of `kind` as one compressed section: a JSON line describing the columns, then
+    each column's values and index bytes."""
+    about: list[dict[str, Any]] = []
+    parts: list[bytes] = []
+    for f in fields(kind):
+        column, blob, index = _encoded(list(map(attrgetter(f.name), rows)))
+        about.append({**column, "name": f.name, "values": len(blob), "index": len(index)})
+        parts += [blob, index]
+    head = json.dumps({"rows": len(rows), "columns": about}, separators=(",", ":")).encode()
+    return zlib.compress(b"\n".join([head, b"".join(parts)]), 1)
 
 
-def _rows(columns: dict[str, Any], kind: type[Row]) -> list[Row]:
-    names = [f.name for f in fields(kind)]
-    if sorted(columns) != sorted(names):
+def _rows(data: bytes, kind: type[Row]) -> list[Row]:
+    head, _, body = zlib.decompress(data).partition(b"\n")
+    described = json.loads(head)
+    columns = described["columns"]
+    if [c["name"] for c in columns] != [f.name for f in fields(kind)]:
         raise ValueError(f"packed {kind.__name__} has other fields")
-    decoded = [_decoded(n, columns[n]) for n in names]
-    if len({len(c) for c in decoded}) > 1:
-        raise ValueError(f"packed {kind.__name__} has columns of other lengths")
-    built: list[Row] = _BUILDERS[kind].rows(decoded)
-    return built
+    count = described["rows"]
+    decoded = []
+    at = 0
+    for column in columns:
+        blob = body[at : at + column["values"]]
+        at += column["values"]
+        index = body[at : at + column["index"]]
+        at += column["index"]
+        if len(index) != count * array(column["code"]).itemsize:
+            raise ValueError(f"packed {kind.__name__} has columns of other lengths")
+        decoded.append((column["name"], _decoded(column, blob, index)))
+    if at != len(body):
+        raise ValueError(f"packed {kind.__name__} has bytes after its columns")
+    return _built(kind, count, decoded)
 
 
-def pack(book: Book) -> bytes:
-    """The book as bytes `unpack` reads back to an equal book."""
-    body = {
-        "format": FORMAT,
-        "trips": _columns(book.trips, RoundTrip),
-        "open": _columns(book.open, OpenPosition),
-        "applied": book.applied,
+def pack(book: Book, closes: Sequence[Trade] | None = None) -> bytes:
+    """The book (and, when given, its analytics' closes) as bytes `unpack` reads back to an
+    equal book (`unpack_closes` to the closes)."""
+    sections = {
+        "trips": _section(book.trips, RoundTrip),
+        "open": _section(book.open, OpenPosition),
+        "applied": zlib.compress(json.dumps(book.applied).encode(), 1),
     }
-    return zlib.compress(json.dumps(body, separators=(",", ":")).encode(), 1)
+    if closes is not None:
+        sections["closes"] = _section(closes, Trade)
+    table: dict[str, list[int]] = {}
+    at = 0
+    for name, data in sections.items():
+        table[name] = [at, len(data)]
+        at += len(data)
+    contents = json.dumps(table, separators=(",", ":")).encode()
+    return b"".join([_HEAD.pack(_MAGIC, FORMAT, len(contents)), contents, *sections.values()])
 
 
-def unpack(data: bytes) -> Book:
-    """The book `pack` made; `ValueError` when the bytes are not one (another format)."""
+def _earlier(data: bytes) -> None:
+    """Raise the `ValueError` for bytes with no mark: a book packed by an earlier release
+    (compressed JSON with its format's number, kept before this layout) or none."""
     try:
         body = json.loads(zlib.decompress(data))
     except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as problem:
         raise ValueError(f"not a packed book: {problem}") from None
-    if not isinstance(body, dict) or body.get("format") != FORMAT:
+    if isinstance(body, dict) and "format" in body:
+        raise ValueError("a packed book of another format")
+    raise ValueError("not a packed book: no mark")
+
+
+def _sections(data: bytes) -> tuple[dict[str, Any], memoryview]:
+    if len(data) < _HEAD.size:
+        raise ValueError("not a packed book: too short")
+    magic, version, size = _HEAD.unpack_from(data)
+    if magic != _MAGIC:
+        _earlier(data)
+    if version != FORMAT:
         raise ValueError("a packed book of another format")
     try:
-        return Book(
-            trips=_rows(body["trips"], RoundTrip),
-            open=_rows(body["open"], OpenPosition),
-            applied=list(body["applied"]),
-        )
-    except (IndexError, TypeError) as problem:
+        table = json.loads(bytes(data[_HEAD.size : _HEAD.size + size]))
+    except (UnicodeDecodeError, json.JSONDecodeError) as problem:
         raise ValueError(f"not a packed book: {problem}") from None
+    if not isinstance(table, dict):
+        raise ValueError("not a packed book: no table of contents")
+    return table, memoryview(data)[_HEAD.size + size :]
+
+
+def _part(table: dict[str, Any], body: memoryview, name: str) -> bytes:
+    at, length = table[name]
+    if at + length > len(body):
+        raise ValueError(f"not a packed book: its {name} are cut short")
+    return bytes(body[at : at + length])
+
+
+def _read(data: bytes, read: Callable[[dict[str, Any], memoryview], Any]) -> Any:
+    table, body = _sections(data)
+    try:
+        return read(table, body)
+    except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as problem:
+        raise ValueError(f"not a packed book: {problem}") from None
+    except (IndexError, TypeError, KeyError, ValueError) as problem:
+        raise ValueError(f"not a packed book: {problem}") from None
+
+
+def unpack(data: bytes) -> Book:
+    """The book `pack` made; `ValueError` when the bytes are not one (another format)."""
+
+    def read(table: dict[str, Any], body: memoryview) -> Book:
+        applied = json.loads(zlib.decompress(_part(table, body, "applied")))
+        if not isinstance(applied, list):
+            raise ValueError("applied is a list")
+        return Book(
+            trips=_rows(_part(table, body, "trips"), RoundTrip),
+            open=_rows(_part(table, body, "open"), OpenPosition),
+            applied=applied,
+        )
+
+    book: Book = _read(data, read)
+    return book
+
+
+def unpack_closes(data: bytes) -> list[Trade] | None:
+    """The closes `pack` was given, without building the book; None when it was given
+    none. `ValueError` when the bytes are not a packed book."""
+
+    def read(table: dict[str, Any], body: memoryview) -> list[Trade] | None:
+        if "closes" not in table:
+            return None
+        return _rows(_part(table, body, "closes"), Trade)
+
+    closes: list[Trade] | None = _read(data, read)
+    return closes

@@ -153,6 +153,20 @@ class _Books:
                 gone, _ = self.kept.popitem(last=False)
                 self.closes.pop(gone, None)
 
+    def get_closes(self, user_id: int, stamp: str) -> list[analytics.Trade] | None:
+        with self.lock:
+            found = self.closes.get(user_id)
+            return found[1] if found is not None and found[0] == stamp else None
+
+    def put_closes(self, user_id: int, stamp: str, made: list[analytics.Trade]) -> None:
+        """Keep a user's analytics' trades (read from the database without their book,
+        or made from it), as many users' as books."""
+        with self.lock:
+            self.closes.pop(user_id, None)
+            self.closes[user_id] = (stamp, made)
+            while len(self.closes) > self.size:
+                self.closes.pop(next(iter(self.closes)))
+
 
 # per database engine: two databases (tests, a second server) never share a book
 _BOOKS: WeakKeyDictionary[Any, _Books] = WeakKeyDictionary()
@@ -194,22 +208,48 @@ def _stamp(
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+def _kept_data(db: Session, user_id: int, stamp: str) -> bytes | None:
+    """The bytes kept in the database under `stamp`, if any (another process computed it)."""
+    query = select(KeptBook.book).where(KeptBook.user_id == user_id, KeptBook.stamp == stamp)
+    data: bytes | None = db.scalar(query)
+    return data
+
+
 def _kept(db: Session, user_id: int, stamp: str) -> Book | None:
     """The book kept in the database under `stamp`, if any (another process computed it)."""
-    query = select(KeptBook.book).where(KeptBook.user_id == user_id, KeptBook.stamp == stamp)
-    data = db.scalar(query)
+    data = _kept_data(db, user_id, stamp)
     if data is None:
         return None
     try:
         return packed.unpack(data)
-    except (ValueError, KeyError, TypeError):  # another format: recompute
+    except ValueError:  # another format: recompute
         return None
 
 
-def _keep(db: Session, user_id: int, stamp: str, computed: Book) -> None:
-    """File the book in the database under `stamp`, and commit: called only where the
-    session holds nothing else uncommitted (`refresh`, after the upload committed; a page)."""
-    data = packed.pack(computed)
+def _kept_closes(db: Session, user_id: int, stamp: str) -> list[analytics.Trade] | None:
+    """The analytics' trades kept with the book under `stamp`, read without building the
+    book (the Edge Finder and Patterns need none of its trips); None when none are kept."""
+    data = _kept_data(db, user_id, stamp)
+    if data is None:
+        return None
+    try:
+        return packed.unpack_closes(data)
+    except ValueError:  # another format: recompute
+        return None
+
+
+def _keep(
+    db: Session,
+    user_id: int,
+    stamp: str,
+    computed: Book,
+    closes: list[analytics.Trade] | None = None,
+) -> None:
+    """File the book (and its analytics' trades: made here when not given) in the database
+    under `stamp`, and commit: called only where the session holds nothing else uncommitted
+    (`refresh`, after the upload committed; a page)."""
+    made = analytics.trades_of(computed.trips) if closes is None else closes
+    data = packed.pack(computed, made)
     try:
         db.execute(delete(KeptBook).where(KeptBook.user_id == user_id))
         db.execute(insert(KeptBook).values(user_id=user_id, stamp=stamp, book=data))
@@ -261,7 +301,9 @@ def book(
             )
             # filed only when the ledger did not move while it was read (READ COMMITTED)
             if keep and _stamp(db, user_id, reference, today, expiring) == stamp:
-                _keep(db, user_id, stamp, kept)
+                made = analytics.trades_of(kept.trips)
+                books.put_closes(user_id, stamp, made)
+                _keep(db, user_id, stamp, kept, made)
         books.put(user_id, stamp, kept)
     result = Book(trips=list(kept.trips), open=list(kept.open), applied=list(kept.applied))
     marked = [p for p in result.open if p.expired_on is None]  # an expired one: never
@@ -311,15 +353,20 @@ def closes(
         expiries.expiring(db, user_id=user_id, today=today, fo=reference.fo),
     )
     books = _books(db)
-    with books.lock:
-        found = books.closes.get(user_id)
-    if found is not None and found[0] == stamp:
-        return found[1]
+    found = books.get_closes(user_id, stamp)
+    if found is not None:
+        return found
+    if books.get(user_id, stamp) is None:  # not computed here: kept by another process?
+        found = _kept_closes(db, user_id, stamp)
+        if found is not None:
+            books.put_closes(user_id, stamp, found)
+            return found
     computed = book(db, user_id=user_id, reference=reference, today=today, keep=keep)
+    found = books.get_closes(user_id, stamp)  # made as it was kept
+    if found is not None:
+        return found
     made = analytics.trades_of(computed.trips)
-    with books.lock:
-        if user_id in books.kept:
-            books.closes[user_id] = (stamp, made)
+    books.put_closes(user_id, stamp, made)
     return made
 
 

@@ -426,3 +426,9 @@ def test_a_long_call_settled_in_the_money_is_charged_as_the_paper_exchange_settl
     frames = client.get(f"/api/simulator/sessions/{sid}/frames", params={"start": 373, "count": 2})
     before, after = (Decimal(f["charges"]) for f in frames.json())
     assert (before, after - before) == (Decimal("55.69"), paper_note)
+    # the journal reads the same figures: the settlement's row carries the exchange's note
+    trips, still = _sim_pnl(client, sid)
+    assert still == []
+    assert sorted(Decimal(t["charges"]) for t in trips) == [Decimal("24.77"), Decimal("75.52")]
+    assert sum(Decimal(t["charges"]) for t in trips) == Decimal(session["charges"])
+    assert sum(Decimal(t["net"]) for t in trips) == Decimal(session["net"])

@@ -73,6 +73,9 @@ class UploadedTrade(OwnedByKey, Base):
     order_id: Mapped[str] = mapped_column(String(40))
     expiry: Mapped[date | None]
     instrument_type: Mapped[str | None] = mapped_column(String(16))
+    # What the row's own statement charged, where it says (a simulator's settlement at
+    # expiry: the exchange's note, not an order's); None: the journal estimates them.
+    charges: Mapped[Decimal | None] = mapped_column(EXACT)
 
 
 class LedgerLine(OwnedByKey, Base):

@@ -53,6 +53,7 @@ _COLUMNS = (
     UploadedTrade.trade_id,
     UploadedTrade.order_id,
     _raw(UploadedTrade.expiry),
+    _raw(UploadedTrade.charges),
 )
 
 
@@ -117,6 +118,7 @@ def uploaded_trades(db: Session, *, user_id: int) -> list[JournalTrade]:
     query = select(*_COLUMNS).where(UploadedTrade.user_id == user_id)
     rows = db.connection().execute(query).all()
     quantities, prices = decimals(Decimal(MAX_QUANTITY)), decimals(MAX_PRICE, zero=True)
+    charged = decimals(MAX_PRICE, zero=True)  # a statement's own charges (see the column)
     day = days()
     out: list[JournalTrade] = []
     append = out.append
@@ -135,6 +137,7 @@ def uploaded_trades(db: Session, *, user_id: int) -> list[JournalTrade]:
         trade_id,
         order_id,
         expiry,
+        stated,
     ) in rows:
         units, paid, traded = quantities(quantity), prices(price), day(trade_date)
         if units is None or paid is None or traded is None:
@@ -157,6 +160,7 @@ def uploaded_trades(db: Session, *, user_id: int) -> list[JournalTrade]:
                 trade_id=trade_id,
                 order_id=order_id,
                 expiry=day(expiry),
+                charges=None if stated is None else charged(stated),
             )
         )
     return out

@@ -537,11 +537,17 @@ def save_journal(
     rows = []
     for leg in done:
         side = "buy" if leg["side"] == "BUY" else "sell"
-        moves = [("in", side, leg["entry_minute"], leg["entry_price"])]
+        moves: list[tuple[str, str, int, str, Decimal | None]] = [
+            ("in", side, leg["entry_minute"], leg["entry_price"], None)
+        ]
         if leg["exit_minute"] is not None:
-            moves.append(("out", "sell" if side == "buy" else "buy", leg["exit_minute"],
-                          leg["exit_price"]))  # fmt: skip
-        for tag, way, minute, at_price in moves:
+            # a settlement at expiry is charged as the exchange's note, not as a sale
+            close = _settled_close(leg)
+            note = None if close is None else _settlement(row.underlying, leg, close).charges
+            back = "sell" if side == "buy" else "buy"
+            moves.append(("out", back, leg["exit_minute"], leg["exit_price"],
+                          None if note is None else note.total))  # fmt: skip
+        for tag, way, minute, at_price, charged in moves:
             ident = f"SIM{row.id}-{leg['id']}-{tag}"
             rows.append(
                 UploadedTrade(
@@ -563,6 +569,7 @@ def save_journal(
                     order_id=ident,
                     expiry=date.fromisoformat(leg["expiry"]),
                     instrument_type=leg["option_type"],
+                    charges=charged,
                 )
             )
     db.add_all(rows)

@@ -127,6 +127,7 @@ from sqlalchemy import event
 from against import compare, emit, without
 from machine import host_line, row
 from scratch_db import open_scratch, scratch_database
+from tradertape.oms import SubmitOrder
 
 TARGETS = {"sqlite": 5_000, "postgresql": 700}
 TARGET_CPU_MS = 0.5  # CPU per paper order (issue 51)
@@ -402,10 +403,12 @@ def pipeline(
                 t0 = time.perf_counter()
                 placed = runtime.orders.submit(
                     db,
-                    user_id=user,
-                    spec=specs[(symbol, side)],
-                    last=ticks[symbol],
-                    client_key=f"{label}-{n:08d}",
+                    SubmitOrder(
+                        user_id=user,
+                        spec=specs[(symbol, side)],
+                        last=ticks[symbol],
+                        client_key=f"{label}-{n:08d}",
+                    ),
                 )
                 latencies[worker].append(time.perf_counter() - t0)
                 order = placed.order

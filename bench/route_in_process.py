@@ -51,6 +51,7 @@ from fastapi import APIRouter, Request, Response
 from api_orders import _order
 from machine import host_line, load, row
 from paper_orders import SESSION, SYMBOLS, make_users
+from tradertape.oms import SubmitOrder
 
 SETTLE_S = 1.0  # on the loop after each phase, counted in it: the work orders leave there
 
@@ -182,10 +183,12 @@ class _Bench:
         with self.runtime.db.session() as db:
             placed = orders.submit(
                 db,
-                user_id=self.pipeline_user,
-                spec=spec,
-                last=orders.last_tick(spec.key),
-                client_key=f"p{time.time_ns()}",
+                SubmitOrder(
+                    user_id=self.pipeline_user,
+                    spec=spec,
+                    last=orders.last_tick(spec.key),
+                    client_key=f"p{time.time_ns()}",
+                ),
             )
         if placed.order.status != "COMPLETE":
             raise SystemExit(f"pipeline order {n}: {placed.order.status_message}")

@@ -16,6 +16,7 @@ from tradertape.db.models import BasketUnwind, Order
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.jobs.trading import trading_loop
+from tradertape.oms import SubmitOrder
 from tradertape.runtime import Runtime
 from tradertape.services.baskets import marks as basket_marks
 from tradertape.testkit import make_tick
@@ -112,11 +113,13 @@ def _stopped_mid_unwind(runtime: Runtime, user_id: int, basket: str, price: str)
     with runtime.db.session() as db:
         runtime.orders.submit(
             db,
-            user_id=user_id,
-            spec=spec,
-            last=runtime.quotes(f"NFO:{CALL}"),
-            client_key=f"{basket}:1",
-            attribution={"basket_leg": 1, "chain_basket": basket},
+            SubmitOrder(
+                user_id=user_id,
+                spec=spec,
+                last=runtime.quotes(f"NFO:{CALL}"),
+                client_key=f"{basket}:1",
+                attribution={"basket_leg": 1, "chain_basket": basket},
+            ),
         )
         basket_marks.mark(
             db,

@@ -19,6 +19,7 @@ from tradertape.db.models.risk import RiskRule
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.jobs.loop import TradingLoop
+from tradertape.oms import SubmitOrder
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 
@@ -135,12 +136,14 @@ def _portfolio_buys(runtime: Runtime, user_id: int, pid: int, quantity: int) -> 
     with runtime.db.session() as db:
         placed = runtime.orders.submit(
             db,
-            user_id=user_id,
-            spec=spec,
-            last=runtime.quotes("NSE:INFY"),
-            client_key=f"pf-own-{pid}",
-            source="portfolio",
-            attribution={"portfolio_id": pid},
+            SubmitOrder(
+                user_id=user_id,
+                spec=spec,
+                last=runtime.quotes("NSE:INFY"),
+                client_key=f"pf-own-{pid}",
+                source="portfolio",
+                attribution={"portfolio_id": pid},
+            ),
         )
         assert placed.order.status == "COMPLETE", placed.order.status_message
 

@@ -24,7 +24,7 @@ from tradertape.db.models.trading import CashEntry, Order, OrderEventRow, Trade
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.domain.risk import RuleType
-from tradertape.oms import ledger, order_log
+from tradertape.oms import SubmitOrder, ledger, order_log
 from tradertape.oms.paper.exchange import BROKER
 from tradertape.oms.positions import cash_balance, cash_entries_total
 from tradertape.ports.clock import IST
@@ -140,7 +140,9 @@ def test_a_keyed_order_through_the_pipeline_and_its_gate_costs_its_counted_state
 
     def submit(db: Session, key: str) -> Order:
         spec = _spec(TransactionType.BUY, 1)
-        placed = runtime.orders.submit(db, user_id=user_id, spec=spec, last=tick, client_key=key)
+        placed = runtime.orders.submit(
+            db, SubmitOrder(user_id=user_id, spec=spec, last=tick, client_key=key)
+        )
         return placed.order
 
     sends: list[int] = []

@@ -19,6 +19,7 @@ from tradertape.db.models.trading import Order
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.errors import InvalidField, OrderRateExceeded
+from tradertape.oms import SubmitOrder
 from tradertape.oms.order_rate import OrderRateCeiling
 from tradertape.oms.orders import OrderPipeline
 from tradertape.oms.paper.exchange import PaperExchange
@@ -89,7 +90,10 @@ def test_above_the_freeze_without_autoslice_is_refused_naming_quantity(database,
     with database.session() as db:
         with pytest.raises(InvalidField) as refused:
             desk.pipeline.submit(
-                db, user_id=desk.user_id, spec=desk.spec(PER + LOT, autoslice=False), last=None
+                db,
+                SubmitOrder(
+                    user_id=desk.user_id, spec=desk.spec(PER + LOT, autoslice=False), last=None
+                ),
             )
         assert refused.value.field == "quantity"
         assert "freeze quantity 1800" in refused.value.message
@@ -102,10 +106,12 @@ def test_autoslice_places_linked_children_and_a_retry_finds_them(database, desk)
     with database.session() as db:
         placed = desk.pipeline.submit(
             db,
-            user_id=desk.user_id,
-            spec=desk.spec(quantity, autoslice=True),
-            last=None,
-            client_key="slice-key-1",
+            SubmitOrder(
+                user_id=desk.user_id,
+                spec=desk.spec(quantity, autoslice=True),
+                last=None,
+                client_key="slice-key-1",
+            ),
         )
         assert placed.children is not None
         assert [c.quantity for c in placed.children] == [PER, PER, 3 * LOT]
@@ -114,10 +120,12 @@ def test_autoslice_places_linked_children_and_a_retry_finds_them(database, desk)
         assert all(c.status == "OPEN" for c in placed.children)
         again = desk.pipeline.submit(
             db,
-            user_id=desk.user_id,
-            spec=desk.spec(quantity, autoslice=True),
-            last=None,
-            client_key="slice-key-1",
+            SubmitOrder(
+                user_id=desk.user_id,
+                spec=desk.spec(quantity, autoslice=True),
+                last=None,
+                client_key="slice-key-1",
+            ),
         )
         assert again.replayed
         assert again.children is not None
@@ -130,17 +138,21 @@ def test_past_ten_slices_is_refused(database, desk):
         with pytest.raises(InvalidField) as refused:
             desk.pipeline.submit(
                 db,
-                user_id=desk.user_id,
-                spec=desk.spec(KITE_SLICE_CAP * PER + LOT, autoslice=True),
-                last=None,
+                SubmitOrder(
+                    user_id=desk.user_id,
+                    spec=desk.spec(KITE_SLICE_CAP * PER + LOT, autoslice=True),
+                    last=None,
+                ),
             )
         assert refused.value.field == "quantity"
         assert db.scalars(select(Order)).all() == []
         placed = desk.pipeline.submit(
             db,
-            user_id=desk.user_id,
-            spec=desk.spec(KITE_SLICE_CAP * PER, autoslice=True),
-            last=None,
+            SubmitOrder(
+                user_id=desk.user_id,
+                spec=desk.spec(KITE_SLICE_CAP * PER, autoslice=True),
+                last=None,
+            ),
         )
         assert placed.children is not None
         assert len(placed.children) == KITE_SLICE_CAP
@@ -153,11 +165,15 @@ def test_every_child_takes_a_slot_under_the_rate_ceiling(database, desk):
     with database.session() as db:
         with pytest.raises(OrderRateExceeded):
             desk.pipeline.submit(
-                db, user_id=desk.user_id, spec=desk.spec(3 * PER, autoslice=True), last=None
+                db,
+                SubmitOrder(
+                    user_id=desk.user_id, spec=desk.spec(3 * PER, autoslice=True), last=None
+                ),
             )
         assert db.scalars(select(Order)).all() == []  # paper: all children or none
         placed = desk.pipeline.submit(
-            db, user_id=desk.user_id, spec=desk.spec(2 * PER, autoslice=True), last=None
+            db,
+            SubmitOrder(user_id=desk.user_id, spec=desk.spec(2 * PER, autoslice=True), last=None),
         )
         assert placed.children is not None
         assert len(placed.children) == 2
@@ -173,7 +189,8 @@ def test_the_gate_judges_the_parent_once(database, desk):
     desk.exchange.register_pre_trade(check)
     with database.session() as db:
         placed = desk.pipeline.submit(
-            db, user_id=desk.user_id, spec=desk.spec(3 * PER, autoslice=True), last=None
+            db,
+            SubmitOrder(user_id=desk.user_id, spec=desk.spec(3 * PER, autoslice=True), last=None),
         )
     assert placed.children is not None
     assert len(placed.children) == 3
@@ -191,7 +208,7 @@ def test_cash_orders_are_never_sliced(database, desk):
             order_type=OrderType.LIMIT,
             price=Decimal("1"),
         )
-        placed = desk.pipeline.submit(db, user_id=desk.user_id, spec=spec, last=None)
+        placed = desk.pipeline.submit(db, SubmitOrder(user_id=desk.user_id, spec=spec, last=None))
     assert placed.children is None
 
 
@@ -199,10 +216,12 @@ def test_an_exit_is_sliced_without_autoslice_and_past_the_cap(database, desk):
     with database.session() as db:
         placed = desk.pipeline.submit(
             db,
-            user_id=desk.user_id,
-            spec=desk.spec(12 * PER, autoslice=False),
-            last=None,
-            exit_only=True,
+            SubmitOrder(
+                user_id=desk.user_id,
+                spec=desk.spec(12 * PER, autoslice=False),
+                last=None,
+                exit_only=True,
+            ),
         )
     assert placed.children is not None
     assert [c.quantity for c in placed.children] == [PER] * 12

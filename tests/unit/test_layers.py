@@ -566,9 +566,9 @@ def test_the_owner_tag_check_sees_each_read():
 
 
 # The door's verbs that act on an order or a trigger, each with the one command it takes
-# (issue 68: they took keywords, restated at each caller). `submit` is not here yet: it
-# builds its `SubmitOrder` from keywords (`_NOT_YET_TAKEN`).
+# (issue 68: they took keywords, restated at each caller).
 DOOR_COMMANDS = {
+    "submit": "SubmitOrder",
     "modify": "ModifyOrder",
     "cancel": "CancelOrder",
     "cancel_slices": "CancelSlices",
@@ -580,8 +580,7 @@ DOOR_COMMANDS = {
 }
 # Frozen values of `oms.commands` that no verb of the door takes whole, and why.
 _NOT_YET_TAKEN = {
-    "Account": "not a command: whose money one uses (a field of `CreateGtt`)",
-    "SubmitOrder": "the door's `submit` builds it from keywords (the paper order's hot path)",
+    "Account": "not a command: whose money one uses (a field of `SubmitOrder`, `CreateGtt`)",
 }
 
 

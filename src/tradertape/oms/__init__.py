@@ -8,11 +8,11 @@ What the rest of the server may use (services and routes import these from
   `record_external_fill` books one placed outside, as the agent reports; `traits` says how
   an account's venue answers, as a `VenueTraits`),
   `TradingContext` (the clock, catalog and prices the engine trades on), `QuoteBook`.
-- **Commands** (`oms.commands`): what a caller asks the door, as one frozen value each
-  verb takes: `ModifyOrder` (`modify`), `CancelOrder` (`cancel`), `CancelSlices`
-  (`cancel_slices`), `CreateGtt`, `ModifyGtt`, `CancelGtt` (the platform retires a
-  trigger), `DeleteGtt` (the user does), `ExternalFill` (`record_external_fill`); `QUOTED`
-  (a change judged on the feed's last tick, the default).
+- **Commands** (`oms.commands`): what a caller asks the door, as one frozen value each verb
+  takes: `SubmitOrder` (`submit`), `ModifyOrder` (`modify`), `CancelOrder` (`cancel`),
+  `CancelSlices` (`cancel_slices`), `CreateGtt`, `ModifyGtt`, `CancelGtt` (the platform
+  retires a trigger), `DeleteGtt` (the user does), `ExternalFill` (`record_external_fill`);
+  `QUOTED` (a change judged on the feed's last tick, the default).
 - **Events**: what happened, after the fact (`oms.events`): `OrderAccepted`,
   `OrderRejected`, `OrderTriggered`, `OrderFilled`, `OrderModified`, `OrderCancelled`,
   `OrderExpired`, `OrderReleased`, `OrderMissing` (each an `OrderUpdate`) and
@@ -80,6 +80,7 @@ from tradertape.oms.commands import (
     ExternalFill,
     ModifyGtt,
     ModifyOrder,
+    SubmitOrder,
 )
 from tradertape.oms.context import BROKER, CatalogSource, LastTick, PaperConfig, TradingContext
 from tradertape.oms.emitter import Listener, OrderEvents, OwnerLocks, Watcher, to_bus
@@ -206,6 +207,7 @@ __all__ = [
     "OrderMissing",
     "OrderModified",
     "OrderPipeline",
+    "SubmitOrder",
     "Submitted",
     "OrderRejected",
     "OrderReleased",

@@ -2,11 +2,12 @@
 and travels whole to the venue that acts on it, so its fields are named once (issue 51:
 a paper order's keywords were listed four times on their way to placement).
 
-Each of the door's verbs takes one (`OrderPipeline.modify` a `ModifyOrder`, `cancel` a
-`CancelOrder`, `cancel_slices` a `CancelSlices`, `create_gtt` a `CreateGtt`, `modify_gtt`
-a `ModifyGtt`, `cancel_gtt` a `CancelGtt`, `delete_gtt` a `DeleteGtt`; a fill placed
-outside is an `ExternalFill`), so what a caller asks is one value it can build, log, keep
-and hand on, and a new option is a field here, not a keyword threaded through every caller.
+Each of the door's verbs takes one (`OrderPipeline.submit` a `SubmitOrder`, `modify` a
+`ModifyOrder`, `cancel` a `CancelOrder`, `cancel_slices` a `CancelSlices`, `create_gtt` a
+`CreateGtt`, `modify_gtt` a `ModifyGtt`, `cancel_gtt` a `CancelGtt`, `delete_gtt` a
+`DeleteGtt`; a fill placed outside is an `ExternalFill`), so what a caller asks is one value
+it can build, log, keep and hand on, and a new option is a field here, not a keyword
+threaded through every caller.
 """
 
 from __future__ import annotations
@@ -69,10 +70,15 @@ class SubmitOrder:
     closes (it skips the gate and is never refused by the rate ceiling). ``on_record``
     writes the caller's rows in the transaction that records the order (not on a repeat).
     ``slice_of``: the order is one child of an order above its freeze quantity.
+    ``account``: whose money (the paper account unless a live one is named). ``switches``:
+    the venue's switches apply (live trading on, the kill switch); False only for a change
+    that takes risk off, which the switches never stop.
     """
 
     user_id: int
     spec: OrderSpec
+    account: Account = PAPER_ACCOUNT
+    switches: bool = True
     client_key: str | None = None
     source: str = "api"
     attribution: dict[str, Any] | None = None

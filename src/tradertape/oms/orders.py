@@ -13,7 +13,7 @@ never does: it only removes risk.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Protocol
@@ -30,7 +30,6 @@ from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, Conflict, InvalidField, NotFound
 from tradertape.oms import slicing
 from tradertape.oms.commands import (
-    PAPER_ACCOUNT,
     Account,
     CancelGtt,
     CancelOrder,
@@ -324,23 +323,8 @@ class OrderPipeline:
             raise NotFound(f"user {user_id} not found")
         require_live(self._live_enabled, user)
 
-    def submit(
-        self,
-        db: Session,
-        *,
-        user_id: int,
-        spec: OrderSpec,
-        last: Tick | None,
-        account: Account = PAPER_ACCOUNT,
-        client_key: str | None = None,
-        source: str = "api",
-        attribution: dict[str, Any] | None = None,
-        commit: bool = True,
-        exit_only: bool = False,
-        on_record: Callable[[Session, Order], None] | None = None,
-        switches: bool = True,
-    ) -> Submitted:
-        """Place a new order for `account`; a repeated ``client_key`` answers the first order.
+    def submit(self, db: Session, order: SubmitOrder) -> Submitted:
+        """Place a new order for its account; a repeated ``client_key`` answers the first order.
 
         ``last`` is the tick a paper order may fill on at once (None: the next one). A
         repeat is answered from the first order's row before any lock (a burst of retries
@@ -348,27 +332,17 @@ class OrderPipeline:
         ``on_record`` writes the caller's rows in the transaction that records the order,
         at either venue (before a live order is sent); a repeat does not call it.
         """
-        if client_key is not None:
+        user_id, spec, account = order.user_id, order.spec, order.account
+        if order.client_key is not None:
             ahead = self._catalog_ahead
             if ahead is not None:  # placing reads it first: it rides with the pre-check
                 ahead(db)
-            first = by_key(db, user_id, client_key)
+            first = by_key(db, user_id, order.client_key)
             if first is not None:
                 sliced = slicing.children(db, first) if first.slice_parent else None
                 return Submitted(first, True, children=sliced)
-        venue = self._venue(db, user_id, live=account.live, changes_risk=switches)
-        order = SubmitOrder(
-            user_id=user_id,
-            spec=spec,
-            client_key=client_key,
-            source=source,
-            attribution=attribution,
-            last=last,
-            commit=commit,
-            exit_only=exit_only,
-            on_record=on_record,
-        )
-        cuts = self._slices(db, user_id, spec, account, exit_only=exit_only)
+        venue = self._venue(db, user_id, live=account.live, changes_risk=order.switches)
+        cuts = self._slices(db, user_id, spec, account, exit_only=order.exit_only)
         if cuts is None:
             return venue.submit(db, account, order)
         if isinstance(venue, LiveVenue) and venue.slices(db, account, order, len(cuts)):

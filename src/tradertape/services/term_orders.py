@@ -20,7 +20,7 @@ from tradertape.domain.instruments import Exchange
 from tradertape.domain.order_state import OrderStatus
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.errors import TraderTapeError
-from tradertape.oms import Account, LastTick, OrderPipeline
+from tradertape.oms import Account, LastTick, OrderPipeline, SubmitOrder
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,15 +128,17 @@ class TermsPlacer:
         try:
             submitted = self.pipeline.submit(
                 db,
-                user_id=user_id,
-                spec=terms.spec(key),
-                last=self.quotes(key),
-                account=account_of(terms),
-                client_key=client_key,
-                source=source,
-                attribution=attribution,
-                exit_only=exit_only,
-                on_record=on_record,
+                SubmitOrder(
+                    user_id=user_id,
+                    spec=terms.spec(key),
+                    last=self.quotes(key),
+                    account=account_of(terms),
+                    client_key=client_key,
+                    source=source,
+                    attribution=attribution,
+                    exit_only=exit_only,
+                    on_record=on_record,
+                ),
             )
         except (TraderTapeError, ValueError) as exc:
             db.rollback()

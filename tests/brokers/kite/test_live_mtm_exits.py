@@ -31,7 +31,7 @@ from tradertape.db.models.portfolios import ModelPortfolio
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.jobs.trading import trading_loop
-from tradertape.oms import Account
+from tradertape.oms import Account, SubmitOrder
 from tradertape.ports.clock import ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
@@ -261,13 +261,15 @@ def _portfolio_order(
     with runtime.db.session() as db:
         runtime.orders.submit(
             db,
-            user_id=user_id,
-            spec=spec,
-            last=None,
-            account=Account(live=True, broker="kite"),
-            client_key=key,
-            source="portfolio",
-            attribution={"portfolio_id": pid, "signal_id": 1},
+            SubmitOrder(
+                user_id=user_id,
+                spec=spec,
+                last=None,
+                account=Account(live=True, broker="kite"),
+                client_key=key,
+                source="portfolio",
+                attribution={"portfolio_id": pid, "signal_id": 1},
+            ),
         )
 
 

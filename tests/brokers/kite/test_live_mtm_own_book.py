@@ -23,7 +23,7 @@ from tests.workers_kit import order
 from tradertape.db.models.trading import Order
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
-from tradertape.oms import Account
+from tradertape.oms import Account, SubmitOrder
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings
@@ -98,13 +98,15 @@ def _portfolio_order(
     with runtime.db.session() as db:
         placed = runtime.orders.submit(
             db,
-            user_id=user_id,
-            spec=spec,
-            last=None,
-            account=Account(live=True, broker="kite"),
-            client_key=key,
-            source="portfolio",
-            attribution={"portfolio_id": pid, "signal_id": 1},
+            SubmitOrder(
+                user_id=user_id,
+                spec=spec,
+                last=None,
+                account=Account(live=True, broker="kite"),
+                client_key=key,
+                source="portfolio",
+                attribution={"portfolio_id": pid, "signal_id": 1},
+            ),
         )
         return placed.order
 

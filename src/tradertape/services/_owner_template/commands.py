@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from tradertape.domain.orders import OrderSpec
-from tradertape.oms import PAPER_ACCOUNT, Account, OrderPipeline, Submitted
+from tradertape.oms import PAPER_ACCOUNT, Account, OrderPipeline, SubmitOrder, Submitted
 
 #: The source its orders are placed with (what `domain.owners.owner_from` reads).
 SOURCE = "template"
@@ -26,11 +26,13 @@ def place(
     command's, so a replay (a retried request, a restarted job) answers its first order."""
     return orders.submit(
         db,
-        user_id=user_id,
-        spec=spec,
-        last=None,
-        account=account,
-        client_key=f"{SOURCE}:{row_id}:{key}",
-        source=SOURCE,
-        attribution={ROW_TAG: row_id},
+        SubmitOrder(
+            user_id=user_id,
+            spec=spec,
+            last=None,
+            account=account,
+            client_key=f"{SOURCE}:{row_id}:{key}",
+            source=SOURCE,
+            attribution={ROW_TAG: row_id},
+        ),
     )

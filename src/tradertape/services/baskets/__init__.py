@@ -36,7 +36,7 @@ from tradertape.domain.money import paise
 from tradertape.domain.order_state import MAY_FILL, PENDING
 from tradertape.domain.orders import OrderSpec, OrderType, TransactionType
 from tradertape.errors import TraderTapeError
-from tradertape.oms import Account, CancelOrder, LastTick, OrderPipeline
+from tradertape.oms import Account, CancelOrder, LastTick, OrderPipeline, SubmitOrder
 from tradertape.ports.broker import BrokerError, KnowsBasketMargins
 from tradertape.services.baskets import marks as basket_marks
 from tradertape.services.options.plans import order_state
@@ -127,14 +127,16 @@ def place_basket(
         try:
             placed = pipeline.submit(
                 db,
-                user_id=user_id,
-                spec=spec,
-                last=last_tick(spec.key),
-                account=account,
-                client_key=f"{key}:unwind:{index}" if unwind else f"{key}:{index}",
-                source=source,
-                attribution={**attribution, **extra},
-                exit_only=unwind,
+                SubmitOrder(
+                    user_id=user_id,
+                    spec=spec,
+                    last=last_tick(spec.key),
+                    account=account,
+                    client_key=f"{key}:unwind:{index}" if unwind else f"{key}:{index}",
+                    source=source,
+                    attribution={**attribution, **extra},
+                    exit_only=unwind,
+                ),
             )
         except (TraderTapeError, ValueError) as exc:  # refused before anything was stored
             db.rollback()

@@ -60,6 +60,7 @@ from tradertape.oms import (
     OrderFilled,
     OrderPipeline,
     OrderRejected,
+    SubmitOrder,
 )
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.baskets import marks as basket_marks
@@ -387,14 +388,16 @@ class LateRefusals:
         try:
             placed = self._orders.submit(
                 db,
-                user_id=leg.user_id,
-                spec=spec,
-                last=self._last_tick(spec.key),
-                account=account,
-                client_key=key,
-                source=leg.source,
-                attribution={**tags, "unwind": True},
-                exit_only=True,
+                SubmitOrder(
+                    user_id=leg.user_id,
+                    spec=spec,
+                    last=self._last_tick(spec.key),
+                    account=account,
+                    client_key=key,
+                    source=leg.source,
+                    attribution={**tags, "unwind": True},
+                    exit_only=True,
+                ),
             )
         except TraderTapeError:  # refused before anything was stored
             db.rollback()

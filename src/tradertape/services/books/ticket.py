@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec
-from tradertape.oms import Account, OrderPipeline, Submitted
+from tradertape.oms import Account, OrderPipeline, SubmitOrder, Submitted
 from tradertape.services.brokers.account import AccountViews
 from tradertape.services.portfolios.book_held import sell_in_portfolio_book
 
@@ -34,13 +34,15 @@ def place_ticket(
         attribution = sell_in_portfolio_book(db, spec, book, account, user_id=user_id)
     submitted = orders.submit(
         db,
-        user_id=user_id,
-        spec=spec,
-        last=last,
-        account=account,
-        client_key=client_key,
-        attribution=attribution,
-        source=source,
+        SubmitOrder(
+            user_id=user_id,
+            spec=spec,
+            last=last,
+            account=account,
+            client_key=client_key,
+            attribution=attribution,
+            source=source,
+        ),
     )
     views.invalidate(user_id)
     return submitted

@@ -70,6 +70,7 @@ from tradertape.oms import (
     LedgerSnapshot,
     OrderPipeline,
     PaperPortfolio,
+    SubmitOrder,
     own_book,
 )
 from tradertape.ports.clock import IST, Clock
@@ -396,14 +397,16 @@ class MtmExits:
             try:
                 self._orders.submit(
                     db,
-                    user_id=user_id,
-                    spec=spec,
-                    last=self._paper.last_tick(key),
-                    account=account,
-                    client_key=client_key[:160],
-                    source=SOURCE,
-                    attribution=_attribution(held.book, row.id),
-                    exit_only=True,
+                    SubmitOrder(
+                        user_id=user_id,
+                        spec=spec,
+                        last=self._paper.last_tick(key),
+                        account=account,
+                        client_key=client_key[:160],
+                        source=SOURCE,
+                        attribution=_attribution(held.book, row.id),
+                        exit_only=True,
+                    ),
                 )
             except TraderTapeError:  # refused before anything was stored: the rest go on
                 db.rollback()

@@ -49,7 +49,7 @@ from tradertape.db.models import Order, WorkerOptionRun, WorkerRun, WorkerRunOrd
 from tradertape.domain.order_state import MAY_FILL, PENDING
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.errors import NotFound, Rejected, TraderTapeError
-from tradertape.oms import UNPLACED, Account, OrderUpdate
+from tradertape.oms import UNPLACED, Account, OrderUpdate, SubmitOrder
 from tradertape.services.cancel_backoff import Asked, ask_cancel
 from tradertape.services.options import plans
 from tradertape.services.options.market import OptionMarket
@@ -612,21 +612,23 @@ def _send(
     try:
         placed = workers.orders.submit(
             db,
-            user_id=run.user_id,
-            spec=spec,
-            last=workers.last_tick(spec.key),
-            account=account,
-            client_key=step["client_key"],
-            source="worker",
-            attribution={
-                **placement.attribution(run, key),
-                LEG: step["leg_id"],
-                LEG_ROLE: role,
-                LEG_SOURCE: source,
-            },
-            exit_only=role == EXIT,
-            on_record=recorded,
-            switches=False,  # the run's own checks ran (`account_of`), in its contract's words
+            SubmitOrder(
+                user_id=run.user_id,
+                spec=spec,
+                last=workers.last_tick(spec.key),
+                account=account,
+                client_key=step["client_key"],
+                source="worker",
+                attribution={
+                    **placement.attribution(run, key),
+                    LEG: step["leg_id"],
+                    LEG_ROLE: role,
+                    LEG_SOURCE: source,
+                },
+                exit_only=role == EXIT,
+                on_record=recorded,
+                switches=False,
+            ),  # the run's own checks ran (`account_of`), in its contract's words
         )
     except TraderTapeError as exc:  # refused before anything was stored
         db.rollback()

@@ -38,7 +38,14 @@ from tradertape.domain.signals import (
     next_status,
 )
 from tradertape.errors import BadRequest, Conflict, TraderTapeError
-from tradertape.oms import PAPER_ACCOUNT, Account, CreateGtt, OrderPipeline, PortfolioBooks
+from tradertape.oms import (
+    PAPER_ACCOUNT,
+    Account,
+    CreateGtt,
+    OrderPipeline,
+    PortfolioBooks,
+    SubmitOrder,
+)
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
@@ -411,15 +418,17 @@ def _sell(
     # next one, the live venue records it and sends it (a refusal is stored, never resent).
     order = trading.orders.submit(
         db,
-        user_id=portfolio.user_id,
-        spec=spec,
-        last=None,
-        account=account(portfolio),
-        client_key=key,
-        source="portfolio",
-        attribution=attribution(portfolio, signal),
-        exit_only=True,  # it sells what the position holds: exits are never blocked
-        switches=False,
+        SubmitOrder(
+            user_id=portfolio.user_id,
+            spec=spec,
+            last=None,
+            account=account(portfolio),
+            client_key=key,
+            source="portfolio",
+            attribution=attribution(portfolio, signal),
+            exit_only=True,  # it sells what the position holds: exits are never blocked
+            switches=False,
+        ),
     ).order
     signal.order_id = order.order_id
     signal.gtt_status = "order_placed"

@@ -30,7 +30,7 @@ from tradertape.domain.orders import OrderSpec
 from tradertape.domain.owners import run_owner, tags_of
 from tradertape.domain.worker_access import ExecutionMode, is_paper_scope
 from tradertape.oms import BROKER as PAPER
-from tradertape.oms import PAPER_ACCOUNT, Account, order_dict, trade_dict
+from tradertape.oms import PAPER_ACCOUNT, Account, SubmitOrder, order_dict, trade_dict
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.order_journal import ROLE, WORKER
 
@@ -140,16 +140,18 @@ def place(
 
     placed = workers.orders.submit(
         db,
-        user_id=run.user_id,
-        spec=spec,
-        last=workers.last_tick(spec.key),
-        account=account,
-        client_key=client_key(run, key, leg) if answers_later else None,
-        source=WORKER,
-        attribution={**attribution(run, key), ROLE: role},
-        commit=False,
-        exit_only=exit_only,
-        on_record=recorded,
-        switches=False,
+        SubmitOrder(
+            user_id=run.user_id,
+            spec=spec,
+            last=workers.last_tick(spec.key),
+            account=account,
+            client_key=client_key(run, key, leg) if answers_later else None,
+            source=WORKER,
+            attribution={**attribution(run, key), ROLE: role},
+            commit=False,
+            exit_only=exit_only,
+            on_record=recorded,
+            switches=False,
+        ),
     )
     return order_result(db, placed.order, placed.trades)

@@ -109,6 +109,7 @@ and on PostgreSQL the driver's floor alone (0.65 ms here, 0.80-1.07 ms before) i
 from __future__ import annotations
 
 import argparse
+import inspect
 import statistics
 import sys
 import tempfile
@@ -124,12 +125,23 @@ from typing import Any
 
 from sqlalchemy import event
 
+import tradertape.oms
 from against import compare, emit, without
 from machine import host_line, row
 from scratch_db import open_scratch, scratch_database
-from tradertape.oms import SubmitOrder
 
 TARGETS = {"sqlite": 5_000, "postgresql": 700}
+
+
+def submitter(pipeline: Any) -> Any:
+    """``submit(db, **fields)`` on the door: one `SubmitOrder` on this tree's, keywords on
+    an older commit's (``--against``), chosen once, outside the timed orders."""
+    command = getattr(tradertape.oms, "SubmitOrder", None)
+    if command is not None and "order" in inspect.signature(pipeline.submit).parameters:
+        return lambda db, **fields: pipeline.submit(db, command(**fields))
+    return pipeline.submit
+
+
 TARGET_CPU_MS = 0.5  # CPU per paper order (issue 51)
 SYMBOLS = ("INFY", "TCS", "RELIANCE", "HDFCBANK", "ICICIBANK", "SBIN", "ITC", "LT")
 SESSION = datetime.fromisoformat("2026-11-20T10:00:00+05:30")  # a Friday's session
@@ -390,6 +402,8 @@ def pipeline(
     latencies: list[list[float]] = [[] for _ in range(threads)]
     failures: list[str] = []
 
+    submit = submitter(runtime.orders)
+
     def work(worker: int) -> None:
         mine = users[worker::threads]
         with runtime.db.session() as db:
@@ -401,14 +415,12 @@ def pipeline(
                 with lock:
                     clock.advance(step)
                 t0 = time.perf_counter()
-                placed = runtime.orders.submit(
+                placed = submit(
                     db,
-                    SubmitOrder(
-                        user_id=user,
-                        spec=specs[(symbol, side)],
-                        last=ticks[symbol],
-                        client_key=f"{label}-{n:08d}",
-                    ),
+                    user_id=user,
+                    spec=specs[(symbol, side)],
+                    last=ticks[symbol],
+                    client_key=f"{label}-{n:08d}",
                 )
                 latencies[worker].append(time.perf_counter() - t0)
                 order = placed.order

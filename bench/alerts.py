@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
-from machine import host_line
+from machine import host_line, row
 from tradertape.db.engine import Database
 from tradertape.db.migrate import upgrade
 from tradertape.db.models import Alert, Watchlist
@@ -310,6 +310,9 @@ def report(n: int, figures: dict[str, float]) -> None:
         verdict = "meets" if core / n * 10_000 <= GOAL_CORE else "misses"
         line += f" (10,000 within {GOAL_CORE:.0%}: {verdict})"
     print(line)
+    floor = figures["floor"]
+    what = f"{n:,} alerts at 1 tick/s, share of a core"
+    print(row(what, f"{core:.1%}", f"{floor:.1%}", core / floor))
 
 
 if __name__ == "__main__":

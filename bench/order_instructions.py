@@ -39,6 +39,7 @@ import tempfile
 from pathlib import Path
 
 from against import ROOT, SOURCES, sources
+from machine import row
 
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
@@ -52,8 +53,9 @@ def _switch(on: bool) -> None:
     )
 
 
-def child(url: str | None, orders: int, warmup: int) -> None:
-    """Under callgrind: the warm-up, then `orders` with the instrumentation on."""
+def child(url: str | None, orders: int, warmup: int, *, floor: bool = False) -> None:
+    """Under callgrind: the warm-up, then `orders` with the instrumentation on; with
+    `floor`, the same rows written by the bare driver (`paper_orders.floor`) instead."""
     import paper_orders as bench
     from scratch_db import open_scratch, scratch_database
 
@@ -63,6 +65,13 @@ def child(url: str | None, orders: int, warmup: int) -> None:
             runtime = bench.build(database, Path(tmp))
             bench.pipeline(runtime, warmup, bench.make_users(runtime, 8, rules=True), label="w")
             users = bench.make_users(runtime, 8, rules=True)
+            if floor:  # each user's charge day is new to the floor: fresh users each time
+                bench.floor(database, warmup, users)
+                users = bench.make_users(runtime, 8, rules=True)
+                _switch(True)
+                bench.floor(database, orders, users)
+                _switch(False)
+                return
             _switch(True)
             bench.pipeline(runtime, orders, users, label="m")
             _switch(False)
@@ -71,8 +80,11 @@ def child(url: str | None, orders: int, warmup: int) -> None:
             database.dispose()
 
 
-def count(paths: list[str], url: str | None, args: argparse.Namespace) -> float:
-    """Instructions per counted order on the sources at `paths` (a fresh valgrind run)."""
+def count(
+    paths: list[str], url: str | None, args: argparse.Namespace, *, floor: bool = False
+) -> float:
+    """Instructions per counted order on the sources at `paths` (a fresh valgrind run);
+    with `floor`, per order's rows written by the bare driver."""
     ours = {str(ROOT / s) for s in SOURCES}
     rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p not in ours]
     env = {
@@ -94,6 +106,7 @@ def count(paths: list[str], url: str | None, args: argparse.Namespace) -> float:
             "--warmup",
             str(args.warmup),
             *(["--pg", url] if url else ["--no-pg"]),
+            *(["--floor"] if floor else []),
         ]
         run = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     found = _COLLECTED.search(run.stderr)
@@ -111,20 +124,26 @@ def main() -> None:
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--against", metavar="REV", help="also count on REV's sources")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     url = None if args.no_pg else args.pg
     if args.child:
-        child(url, args.orders, args.warmup)
+        child(url, args.orders, args.warmup, floor=args.floor)
         return
     backends = [("sqlite", None)] + ([] if url is None else [("postgresql", url)])
     for backend, where in backends:
-        this = count([str(ROOT / s) for s in SOURCES], where, args)
+        here = [str(ROOT / s) for s in SOURCES]
+        this = count(here, where, args)
+        floor = count(here, where, args, floor=True)
         line = f"{backend:<10} this tree {this / 1e6:7.3f} M instructions an order"
+        line += f"  driver floor {floor / 1e6:.3f} M ({this / floor:.2f}×; goal ≤ 3×)"
         if args.against:
             with sources(args.against) as old:
                 before = count(old, where, args)
             line += f"  {args.against} {before / 1e6:7.3f} M  ({this / before:.3f}×)"
         print(line, flush=True)
+        what = f"paper order, instructions ({backend})"
+        print(row(what, f"{this / 1e6:.3f} M", f"{floor / 1e6:.3f} M", this / floor), flush=True)
 
 
 if __name__ == "__main__":

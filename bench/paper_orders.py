@@ -557,6 +557,15 @@ def measure(url: str | None, args: argparse.Namespace) -> None:
                 print(text, flush=True)
                 cpu, floor_cpu = (figures.cpu or 0.0) * 1000, (base.cpu or 0.0) * 1000
                 print(row(label, f"{cpu:.3f} ms CPU", f"{floor_cpu:.3f} ms", cpu / floor_cpu))
+                if threads > 1:  # writers side by side: the rate against the driver's
+                    print(
+                        row(
+                            f"{label}, throughput (higher is better)",
+                            f"{figures.rate:.0f} orders/s",
+                            f"{base.rate:.0f}/s",
+                            figures.rate / base.rate,
+                        )
+                    )
                 if args.emit:
                     emit(_record(label, base, figures))
                 users = make_users(runtime, args.users, rules=True)

@@ -8,13 +8,17 @@ to ``bench/results.md`` below the host line; each script's whole output goes to
 ``bench/results/<script>.txt``. New scripts are picked up: run with ``--quick`` when they
 take it, their headline being their lines that mention a target.
 
+``--goals`` runs the scripts that carry issue 69's figures at the sizes the issue names
+(100,000 journal trades, 50 portfolios, 10,000 alerts, 500 clients…) and prints each of
+their rows beside its goal and whether it is met, in one table.
+
 ``--short`` runs each at the smallest sizes that still go through all of its work (a
 few seconds each: a check that no bench is broken, run by the long tests, not a
 measurement) and prints one row each: its figure, the floor it measured in the same run,
 their ratio and the load average (a script's ``ROW |`` lines, `machine.row`; a script
 without one shows its first headline figure).
 
-    .venv/bin/python bench/run_all.py [--full | --short] [--only NAME ...] [--timeout S]
+    .venv/bin/python bench/run_all.py [--full | --short | --goals] [--only NAME ...] [--timeout S]
         [--out FILE]
 """
 
@@ -25,6 +29,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +95,49 @@ SHORT: dict[str, list[str]] = {
 }
 ROW = "ROW |"  # `machine.row`: what | figure | floor | ratio | load
 
+# ``--goals``: the scripts carrying issue 69's figures, at the sizes its goals are set for.
+GOAL_RUNS: dict[str, list[str]] = {
+    "alerts": ["--alerts", "10000", "--minutes", "20", "--repeat", "3"],
+    "api_orders": ["--orders", "400", "--rounds", "2"],
+    "backtest": ["--runs", "5"],
+    "journal": ["--trades", "100000", "--repeat", "2"],
+    "order_instructions": ["--orders", "100", "--warmup", "200", "--no-pg"],
+    "paper_orders": ["--orders", "2000", "--threads", "4"],
+    "scan": ["--portfolios", "50"],
+    "startup": ["--repeat", "3"],
+    "ticks_fanout": [],
+    "worker_orders": ["--orders", "300", "--workers", "2", "--warmup", "10"],
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    """Issue 69's goal for the rows whose "what" matches `pattern`: `met` is given the
+    row's figure (its first number, in the goal's unit) and its ratio to the floor."""
+
+    pattern: str
+    text: str
+    met: Callable[[float, float], bool]
+
+
+GOALS = (
+    Goal(r"^POST /api/orders$", "≤ 0.5 ms or ≤ 3× floor", lambda v, r: v <= 0.5 or r <= 3),
+    Goal(r"^paper order, instructions", "≤ 3× floor", lambda _, r: r <= 3),
+    Goal(r"^route ÷ pipeline", "≤ 1.15× pipeline", lambda _, r: r <= 1.15),
+    Goal(r"^signed webhook", "≤ 2 ms", lambda v, _: v <= 2),
+    Goal(r"^4-leg basket", "≤ 1.5× one order", lambda _, r: r <= 1.5),
+    Goal(r"^worker order", "≤ 2 ms", lambda v, _: v <= 2),
+    Goal(r"^postgresql pipeline, 4 threads, throughput", "≥ 0.8× floor", lambda _, r: r >= 0.8),
+    Goal(r"alerts at 1 tick/s", "≤ 25 % of a core", lambda v, _: v <= 25),
+    Goal(r"^journal .*cold", "≤ 300 ms", lambda v, _: v <= 300),
+    Goal(r"^scan CPU", "≤ 0.3 s", lambda v, _: v <= 0.3),
+    Goal(r"fan-out", "p99 < 100 ms", lambda v, _: v < 100),
+    Goal(r"dip buyer", "≤ 1.3× the hand-written limit", lambda _, r: r <= 1.3),
+    Goal(r"HTTP backtest", "≤ 1.3× the engine", lambda _, r: r <= 1.3),
+    Goal(r"^fresh CLI backtest", "≤ 0.5 s", lambda v, _: v <= 0.5),
+)
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+
 # The lines of each script's output that carry its headline figures.
 HEADLINES: dict[str, str] = {
     "alerts": r"^ *(before|after|floor):|after/floor|alerts at 1 tick/s",
@@ -100,7 +148,7 @@ HEADLINES: dict[str, str] = {
     "candles_load": r"^(cold|warm) load",
     "health_burst": r"^health (idle|during)|idle p50",
     "indicators": r"target|TA-Lib, same five",
-    "journal": r"^upload|P&L page, cold|reference",
+    "journal": r"^upload|page, fresh process|reference",
     "load": r"targets:",
     "paper_orders": r"orders/s",
     "replay": r"^(replayed|CPU|floor|paper)",
@@ -232,17 +280,45 @@ def short_table(outcomes: list[Outcome], host: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def goal_table(outcomes: list[Outcome], host: str) -> str:
+    """Every row of the goals' run (`rows`) beside issue 69's goal for it and whether this
+    run meets it, below the host line."""
+    lines = [
+        f"Issue 69's goals ({time.strftime('%Y-%m-%d %H:%M')}), {host}",
+        "",
+        "| Bench | Figure | Floor (same run) | Ratio | Load | Goal | Met |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for outcome in outcomes:
+        for line in rows(outcome):
+            cells = ([c.strip() for c in line.split(" | ")] + ["—"] * 5)[:5]
+            what = cells[0].split(": ", 1)[-1]
+            goal = next((g for g in GOALS if re.search(g.pattern, what)), None)
+            verdict, text = "", ""
+            if goal is not None:
+                figure = _NUMBER.search(cells[1])
+                ratio = _NUMBER.search(cells[3])
+                if figure and ratio:
+                    value = float(figure.group().replace(",", ""))
+                    met = goal.met(value, float(ratio.group().replace(",", "")))
+                    verdict = "yes" if met else "**no**"
+                text = goal.text
+            lines.append("| " + " | ".join(_cell(c) for c in [*cells, text, verdict]) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     """Run the scripts, then print and write the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sizes = parser.add_mutually_exclusive_group()
     sizes.add_argument("--full", action="store_true", help="each script's own sizes")
     sizes.add_argument("--short", action="store_true", help="smallest sizes: does each run?")
+    sizes.add_argument("--goals", action="store_true", help="issue 69's figures and goals")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="these scripts only")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per script")
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
     args = parser.parse_args()
-    names = scripts()
+    names = sorted(GOAL_RUNS) if args.goals else scripts()
     if args.only:
         unknown = sorted(set(args.only) - set(names))
         if unknown:
@@ -253,12 +329,17 @@ def main() -> None:
     host = host_line()
     outcomes = []
     for name in names:
-        settings = settings_for(name, full=args.full, short=args.short)
+        settings = (
+            GOAL_RUNS[name] if args.goals else settings_for(name, full=args.full, short=args.short)
+        )
         print(f"-- {name} {' '.join(settings)}", flush=True)
         outcome = run(name, settings, args.timeout, log_dir)
         print(f"   {outcome.status} in {outcome.seconds:.0f} s", flush=True)
         outcomes.append(outcome)
-    text = short_table(outcomes, host) if args.short else table(outcomes, host)
+    if args.goals:
+        text = goal_table(outcomes, host)
+    else:
+        text = short_table(outcomes, host) if args.short else table(outcomes, host)
     args.out.write_text(text)
     print()
     print(text)

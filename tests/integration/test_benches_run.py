@@ -31,6 +31,24 @@ def test_a_rows_line_is_its_row_and_a_failure_says_why() -> None:
     assert "| scan | failed (exit 1) | — | — | stopped: ValueError: x |" in table
 
 
+def test_the_goals_table_judges_each_row_against_its_goal() -> None:
+    printed = (
+        "ROW | signed webhook | 2.400 ms CPU | 0.300 ms | 8.00× | load 1.0\n"
+        "ROW | 4-leg basket, per leg | 2.600 ms CPU | one order 2.000 ms | 1.30× | load 1.0\n"
+        "ROW | 10,000 alerts at 1 tick/s, share of a core | 10.4% | 1.7% | 6.08× | load 1.0\n"
+        "ROW | something else | 1 s | 1 s | 1.00× | load 1.0\n"
+    )
+    ran = run_all.Outcome("api_orders", [], "ok", 3.0, printed)
+
+    table = run_all.goal_table([ran], "host: 2 CPUs").splitlines()
+
+    assert table[4].endswith("| ≤ 2 ms | **no** |")
+    assert table[5].endswith("| ≤ 1.5× one order | yes |")
+    assert table[6].endswith("| ≤ 25 % of a core | yes |")
+    assert table[7].endswith("| load 1.0 |  |  |")
+    assert set(run_all.GOAL_RUNS) <= set(SCRIPTS)
+
+
 def test_every_bench_has_a_short_mode() -> None:
     for name in SCRIPTS:
         settings = run_all.settings_for(name, full=False, short=True)

@@ -72,13 +72,10 @@ def register(server: MCPServer, desk: AssistantDesk) -> None:
         nothing is traded."""
 
         def work(db: Session, caller: Caller) -> OptionsBacktestReading:
-            asked = options_runs.OptionsRequest(
-                request.strategy, request.start_date, request.end_date, request.data, request.seed
-            )
             row = options_runs.run(
                 db,
                 runtime.research,
-                asked,
+                request.asked(),
                 user_id=caller.user_id,
                 clock=runtime.clock,
                 data_dir=runtime.settings.data_dir,

@@ -34,11 +34,8 @@ async def run_options_backtest(
     your options history (``GET /api/backtests/options``)."""
 
     def run(db: Session, user: SignedIn) -> OptionBacktestRunOut:
-        asked = options_runs.OptionsRequest(
-            body.strategy, body.start_date, body.end_date, body.data, body.seed
-        )
         row = options_runs.run(
-            db, runtime.research, asked, user_id=user.id, clock=runtime.clock,
+            db, runtime.research, body.asked(), user_id=user.id, clock=runtime.clock,
             data_dir=runtime.settings.data_dir,
         )  # fmt: skip
         return OptionBacktestRunOut.model_validate(options_runs.answer(row))

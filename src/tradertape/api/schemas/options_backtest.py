@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tradertape.api.schemas.money_out import Paise, PaiseFloat, TickFloat, TickPrice
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.backtest.options.strategy import OptionStrategy
+from tradertape.services.research.options_runs import OptionsRequest
 
 
 class OptionBacktestRequest(BaseModel):
@@ -29,6 +30,11 @@ class OptionBacktestRequest(BaseModel):
         "trading day of the range must be there, else a 422 names the missing ones)",
     )
     seed: int = Field(default=7, ge=0, le=2**31 - 1, strict=True)
+
+    def asked(self) -> OptionsRequest:
+        """The run this asks for, as the service takes it (the route and the assistant's
+        tool both run it)."""
+        return OptionsRequest(self.strategy, self.start_date, self.end_date, self.data, self.seed)
 
 
 class _Out(BaseModel):

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
+import uuid
 from typing import Any
 
 import pytest
+from sqlalchemy import JSON, Column, MetaData, Table, insert, select
 
+from tradertape.db.engine import Database, make_engine
 from tradertape.domain.json_text import dumps, dumps_as
 
 _circular: list[Any] = []
@@ -64,3 +68,24 @@ def test_a_failure_leaves_nothing_behind() -> None:
     shared = {"k": 1}
     assert _outcome(dumps, [shared, _opaque])[0] is TypeError
     assert dumps([shared, shared]) == json.dumps([shared, shared])
+
+
+def test_the_database_driver_keeps_one_json_dumper(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """psycopg caches the JSON dumper it makes for our `dumps` on each new connection, but
+    not for a closure: it warns and makes new dumper classes for every connection."""
+    url = database.engine.url.render_as_string(hide_password=False)
+    probe = Table(f"json_probe_{uuid.uuid4().hex[:8]}", MetaData(), Column("doc", JSON))
+    engine = make_engine(url)  # connections made inside the capture
+    try:
+        with caplog.at_level(logging.WARNING), engine.begin() as connection:
+            probe.create(connection)
+            connection.execute(insert(probe), [{"doc": {"n": n, "s": "₹"}} for n in range(3)])
+            read = connection.execute(select(probe.c.doc)).scalars().all()
+            probe.drop(connection)
+    finally:
+        engine.dispose()
+
+    assert read == [{"n": n, "s": "₹"} for n in range(3)]
+    assert not [r for r in caplog.records if r.name.startswith("psycopg")]

@@ -42,13 +42,23 @@ def dumps_as(
         False,  # skipkeys
         True,  # allow_nan
     )
+    return _Encode(options)
 
-    def dumps(value: Any) -> str:
+
+class _Encode:
+    """`json.dumps` with its options set once. An object, not a closure: psycopg keys its
+    JSON dumpers by the function, and for a closure it warns and makes a new dumper for
+    every value."""
+
+    __slots__ = ("_options",)
+
+    def __init__(self, options: tuple[Any, ...]) -> None:
+        self._options = options
+
+    def __call__(self, value: Any) -> str:
         # a fresh markers dict each call, as `JSONEncoder.iterencode` makes: a failed call
         # may leave ids in it
-        return "".join(c_make_encoder({}, *options)(value, 0))
-
-    return dumps
+        return "".join(c_make_encoder({}, *self._options)(value, 0))
 
 
 dumps = dumps_as()

@@ -100,6 +100,7 @@ GOAL_RUNS: dict[str, list[str]] = {
     "alerts": ["--alerts", "10000", "--minutes", "20", "--repeat", "3"],
     "api_orders": ["--orders", "400", "--rounds", "2"],
     "backtest": ["--runs", "5"],
+    "first_run": [],
     "journal": ["--trades", "100000", "--repeat", "2"],
     "order_instructions": ["--orders", "100", "--warmup", "200", "--no-pg"],
     "paper_orders": ["--orders", "2000", "--threads", "4"],
@@ -135,6 +136,7 @@ GOALS = (
     Goal(r"dip buyer", "≤ 1.3× the hand-written limit", lambda _, r: r <= 1.3),
     Goal(r"HTTP backtest", "≤ 1.3× the engine", lambda _, r: r <= 1.3),
     Goal(r"^fresh CLI backtest", "≤ 0.5 s", lambda v, _: v <= 0.5),
+    Goal(r"^first run", "≤ 120 s on 2 cores", lambda v, _: v <= 120),
 )
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 

@@ -24,6 +24,17 @@ locks before the ledger's, every portfolio fill booked by its event): SQLite 6.4
 PostgreSQL 7.498 → 7.532 M (+0.4-0.5 %: the owner-lock hook and three more watchers of the
 events); 6.452 M on SQLite before an order of no owner skipped the hook.
 
+Measured 2026-11-30 (issue 69, helper session "pipeline"; load 12.8, which callgrind does not
+see), ``--no-pg --against 3e0b95d3``: SQLite 6.138 → 5.817 M instructions an order (-5.2 %;
+the driver floor 0.680 M, 9.03× → 8.55×; goal ≤ 3×). Of the cut: the account's margin legs
+that cannot offset (shares) summed once, part by part, instead of twice through a `Margin`
+per partial sum (-4.3 % in a 50-order count); SQLite's datetime binds and `utc_iso` keep
+the last value's text (an order binds its one ``now`` ten times of thirteen: -1.6 %); the
+audit HMAC one-shot.
+Statements an order unchanged (15.4). What is left is flat: ~2,280 Python calls an order,
+none above a few per cent of it (SQLite's statements and commit ~13 %, SQLAlchemy's ORM and
+session ~10 %, the JSON of the audit entries ~4 %).
+
     valgrind must be installed. .venv/bin/python bench/order_instructions.py
         [--orders 100] [--warmup 200] [--pg URL | --no-pg] [--against REV]
 """

@@ -43,13 +43,22 @@ class UTCDateTime(TypeDecorator[datetime]):
         if dialect.name != "sqlite" or getattr(stored, "_storage_format", None) != _SQLITE_TEXT:
             return super().bind_processor(dialect)
 
+        # The last value bound and its text: an order binds the same `now` object ten
+        # times of its thirteen (its row, its events, its trade, its cash, its audit). By
+        # identity (the tuple keeps the value alive, so its id cannot be reused), swapped
+        # whole, so a thread never reads one value's text for another.
+        last: list[tuple[datetime | None, str | None]] = [(None, None)]
+
         def process(value: datetime | None) -> str | None:
             if value is None:
                 return None
+            seen = last[0]
+            if seen[0] is value:
+                return seen[1]
             if value.tzinfo is None:
                 raise ValueError("naive datetime given to a UTC column")
             v = value.astimezone(UTC)
-            return _SQLITE_FAST % (
+            text = _SQLITE_FAST % (
                 v.year,
                 v.month,
                 v.day,
@@ -58,6 +67,8 @@ class UTCDateTime(TypeDecorator[datetime]):
                 v.second,
                 v.microsecond,
             )
+            last[0] = (value, text)
+            return text
 
         return process
 

@@ -588,8 +588,22 @@ def _savings(legs: Sequence[MarginLeg], today: date | None) -> _Offset:
     return offset
 
 
+def _alone(legs: Sequence[MarginLeg]) -> Margin:
+    """The legs' margins summed part by part: what `sum` of their `Margin`s gives (the same
+    additions in the same order), without a `Margin` made for every partial sum (an
+    order's funds check sums its account's legs three times)."""
+    var = span = exposure = premium = _ZERO
+    for leg in legs:
+        margin = leg.margin
+        var += margin.var
+        span += margin.span
+        exposure += margin.exposure
+        premium += margin.option_premium
+    return Margin(var=var, span=span, exposure=exposure, option_premium=premium)
+
+
 def _offset(legs: Sequence[MarginLeg], today: date | None) -> Margin:
-    total = sum((leg.margin for leg in legs), NO_MARGIN)
+    total = _alone(legs)
     offset = _savings(legs, today)
     if not offset.span and not offset.exposure:
         return total
@@ -649,6 +663,8 @@ def portfolio_margin(legs: Sequence[MarginLeg], *, today: date | None = None) ->
 
     Never more than the legs alone, never negative; the same sum when nothing offsets.
     """
+    if all(_book(leg) is None for leg in legs):  # shares, or nothing that can offset
+        return _alone(legs)  # what both `_offset`s below answer: no savings either day
     ordinary = _offset(legs, None)
     if today is None:
         return ordinary

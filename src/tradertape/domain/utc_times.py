@@ -16,6 +16,19 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# The last instant written and its text: an order's events carry the same `now` object in
+# several fields (its time, its placing, its update), and `isoformat` is a tenth of an
+# event's message. Held by identity (the tuple keeps the instant alive, so its id cannot
+# be reused), and swapped whole, so a thread never reads one instant's text for another.
+_last: tuple[datetime | None, str] = (None, "")
+
+
 def utc_iso(value: datetime) -> str:
     """``2026-11-20T04:30:00Z``: as pydantic writes a UTC datetime."""
-    return as_utc(value).isoformat().replace("+00:00", "Z")
+    global _last
+    seen = _last
+    if seen[0] is value:
+        return seen[1]
+    text = as_utc(value).isoformat().replace("+00:00", "Z")
+    _last = (value, text)
+    return text

@@ -324,3 +324,64 @@ def test_a_strangle_never_needs_more_than_its_legs_nor_less_than_its_worse_side(
     assert margin.total <= call.margin.total + put.margin.total
     assert margin.total >= max(call.margin.total, put.margin.total)
     assert margin.exposure == call.margin.exposure + put.margin.exposure
+
+
+_SHARES = st.builds(
+    lambda quantity, price, intraday: MarginLeg(
+        margin_for(
+            replace(NIFTY_FUT, instrument_type=InstrumentType.EQ, expiry=None, strike=None),
+            "MIS" if intraday else "CNC",
+            TransactionType.BUY if quantity > 0 else TransactionType.SELL,
+            abs(quantity),
+            Decimal(price) / 100,
+            rates=RATES,
+        ),
+        None,
+        quantity,
+        Decimal(price) / 100,
+    ),
+    st.integers(min_value=-500, max_value=500).filter(bool),
+    st.integers(min_value=1, max_value=10_000_000),
+    st.booleans(),
+)
+
+
+def _plain(legs: list[MarginLeg], today: date | None) -> Margin:
+    """`portfolio_margin` as written before its fast path: the `Margin`s summed with `sum`,
+    less the savings, the expiry day's figure when it is not the smaller."""
+    from tradertape.domain.margins import _savings
+
+    def offset(day: date | None) -> Margin:
+        total = sum((leg.margin for leg in legs), NO_MARGIN)
+        saved = _savings(legs, day)
+        if not saved.span and not saved.exposure:
+            return total
+        span = sum((min(v, legs[i].margin.span) for i, v in saved.span.items()), _ZERO)
+        exposure = sum((min(v, legs[i].margin.exposure) for i, v in saved.exposure.items()), _ZERO)
+        return Margin(
+            var=total.var,
+            span=max(total.span - span, _ZERO),
+            exposure=max(total.exposure - exposure, _ZERO),
+            option_premium=total.option_premium,
+        )
+
+    ordinary = offset(None)
+    if today is None:
+        return ordinary
+    expiry_day = offset(today)
+    return expiry_day if expiry_day.total >= ordinary.total else ordinary
+
+
+@given(
+    st.lists(st.one_of(_SHARES, _OPTION, _FUTURE), max_size=8),
+    st.sampled_from([None, NIFTY_CE.expiry, DECEMBER]),
+)
+def test_the_fast_sum_answers_as_the_plain_one_to_the_last_digit(legs, today):
+    """Shares alone skip the offsets and sum part by part (an order's funds check sums its
+    account's legs three times): the same parts, digit for digit and exponent for exponent,
+    as summing `Margin`s and trying both days' offsets."""
+    fast, plain = portfolio_margin(legs, today=today), _plain(legs, today)
+    assert fast == plain
+    assert [str(v) for v in (fast.var, fast.span, fast.exposure, fast.option_premium)] == [
+        str(v) for v in (plain.var, plain.span, plain.exposure, plain.option_premium)
+    ]

@@ -38,8 +38,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import reduce
-from operator import sub
 
 from tradertape.journal.pnl import RoundTrip
 
@@ -76,22 +74,6 @@ class Stats:
     won: Decimal = ZERO
     lost: Decimal = ZERO
     values: list[Decimal] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, values: list[Decimal]) -> Stats:
-        """The stats of `values` (kept as the list), equal to `add`-ing each in turn: the
-        same sums in the same order (``ZERO + a + b``…, ``ZERO - a - b``… for the losers),
-        taken in C, not a Python call per trade (a page's bucket holds thousands)."""
-        winners = [v for v in values if v > 0]
-        losers = [v for v in values if not v > 0]
-        return cls(
-            count=len(values),
-            wins=len(winners),
-            total=sum(values, ZERO),
-            won=sum(winners, ZERO),
-            lost=reduce(sub, losers, ZERO),
-            values=values,
-        )
 
     def add(self, net: Decimal) -> None:
         self.count += 1
@@ -171,10 +153,10 @@ class Edge:
 
 def edge_finder(trades: Sequence[Trade]) -> list[Edge]:
     """Per symbol, best expectancy first (too few trades last)."""
-    per: dict[str, list[Decimal]] = defaultdict(list)
+    per: dict[str, Stats] = defaultdict(Stats)
     for trade in trades:
-        per[trade.symbol].append(trade.net)
-    found = [_edge(symbol, Stats.of(nets)) for symbol, nets in per.items()]
+        per[trade.symbol].add(trade.net)
+    found = [_edge(symbol, stats) for symbol, stats in per.items()]
     order = {"strong": 0, "moderate": 1, "negative": 2, "too_few": 3}
     found.sort(key=lambda e: (order[e.bucket], -e.stats.expectancy, e.symbol))
     return found
@@ -309,8 +291,7 @@ def patterns(
     size = _terciles(trades)
     in_day = _position_in_day(trades)
     previous: dict[str, Decimal] = {}
-    # (dimension, bucket) → its trades' nets, in the order each first came
-    nets: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
+    dims: dict[str, dict[str, Stats]] = defaultdict(lambda: defaultdict(Stats))
     for i, trade in enumerate(trades):
         before = previous.get(trade.account)
         after = (
@@ -328,11 +309,7 @@ def patterns(
         labels["size_x_day_of_week"] = f"{labels['position_size']} × {labels['day_of_week']}"
         if markets:
             labels.update(market_labels(trade, markets.get(trade.symbol)) or {})
-        net = trade.net
-        for label in labels.items():
-            nets[label].append(net)
-        previous[trade.account] = net
-    dims: dict[str, dict[str, Stats]] = {}
-    for (dimension, bucket), values in nets.items():
-        dims.setdefault(dimension, {})[bucket] = Stats.of(values)
-    return dims
+        for dimension, bucket in labels.items():
+            dims[dimension][bucket].add(trade.net)
+        previous[trade.account] = trade.net
+    return {name: dict(buckets) for name, buckets in dims.items()}

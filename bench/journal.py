@@ -4,8 +4,7 @@ Quarterly Console XLSX files (made-up trades of 40 symbols, at least 27 a day) g
 the upload service into a fresh SQLite database; then the journal's pages are computed from
 the database: FIFO P&L, the Tax P&L page of a year (its figures and the set-offs of every
 year to it, as `GET /api/journal/tax` computes them), the Edge Finder and Patterns. The
-reference
-is a plain pandas FIFO of the same trades (a loop over lots per symbol, nothing else).
+reference is a plain pandas FIFO of the same trades (a loop over lots per symbol).
 
     .venv/bin/python bench/journal.py [--trades 20000 100000]
     /work/main/.venv/bin/python bench/journal.py ...   # another tree's code, this bench

@@ -256,3 +256,39 @@ def test_a_cold_page_is_byte_for_byte_the_warm_one_and_an_update_a_rebuild(
             db.commit()
         ledger.forget_kept()
         assert _pages(client) == warm  # rebuilt from every trade
+
+
+TAX_PAGES = [
+    ("/api/journal/tax", {"fy": "2024-25"}),
+    ("/api/journal/tax/return", {"fy": "2024-25"}),
+    ("/api/journal/tax/schedule-112a", {"fy": "2024-25"}),
+]
+
+
+def test_a_fresh_process_answers_the_tax_pages_from_the_kept_years(
+    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+):
+    """Issue 69: the tax pages list no round trip, so a fresh process answers them from each
+    year's figures kept beside the book, building none, with the very bytes of a process
+    that computed them from every trip."""
+    sign_in(client, runtime, "alice@x.in")
+    fills = _fills(3, 0, 40, 5) + _fills(4, 40, 40, 6)
+    sent = client.post(
+        "/api/uploads/tradebook", files=[("files[]", ("t.csv", zerodha_csv(fills), XLSX))]
+    )
+    assert sent.status_code == 201, sent.text
+    with runtime.db.session() as db:
+        db.execute(delete(KeptBook))
+        db.commit()
+    ledger.forget_kept()
+    plain = [client.get(path, params=params) for path, params in TAX_PAGES]  # from trips
+    assert all(a.status_code == 200 for a in plain), [a.text for a in plain]
+    assert client.get("/api/journal/pnl").status_code == 200  # keeps the book and its years
+    ledger.forget_kept()
+
+    def refuse(data: bytes) -> Book:
+        raise AssertionError("a round trip was built for a tax page")
+
+    monkeypatch.setattr(packed, "unpack", refuse)
+    cold = [client.get(path, params=params) for path, params in TAX_PAGES]
+    assert [a.content for a in cold] == [a.content for a in plain]

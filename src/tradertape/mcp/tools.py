@@ -524,6 +524,7 @@ def _journal(server: MCPServer, desk: AssistantDesk) -> None:
                 fy=fy,
                 today=ledger.ist_today(runtime.clock.now()),
                 include_paper=include_paper,
+                lines=False,
             )
             return tax_out(answer)
 

@@ -169,7 +169,7 @@ def journal_pnl(
 
 
 def _year(
-    runtime: Runtime, db: DbDep, user_id: int, fy: str, include_paper: bool
+    runtime: Runtime, db: DbDep, user_id: int, fy: str, include_paper: bool, *, lines: bool
 ) -> returns.YearTax:
     return returns.year_income(
         db,
@@ -178,6 +178,7 @@ def _year(
         fy=_fy(fy),
         today=ledger.ist_today(runtime.clock.now()),
         include_paper=include_paper,
+        lines=lines,
     )
 
 
@@ -190,7 +191,7 @@ def journal_tax(
     Schedule 112A, and the income by head after the Act's set-offs with the tax at special
     rates they leave (the return's, `/journal/tax/return`). Facts to check, not advice.
     Paper trades are left out unless ``include_paper=true``."""
-    return tax_out(_year(runtime, db, user.id, fy, include_paper))
+    return tax_out(_year(runtime, db, user.id, fy, include_paper, lines=False))
 
 
 @router.get("/journal/tax/export", response_model=ExportOut, responses=HEAVY_JOB_RESPONSES)
@@ -205,7 +206,7 @@ def journal_tax_export(
 ) -> ExportOut:
     """The tax P&L as a file (summary, round trips, Schedule 112A), base64 in JSON; paper
     trades left out unless ``include_paper=true``."""
-    answer = _year(runtime, db, user.id, fy, include_paper)
+    answer = _year(runtime, db, user.id, fy, include_paper, lines=True)  # its round trips
     if format == "csv":
         content, media = export.to_csv(answer.year, answer.set_off), "text/csv"
     else:

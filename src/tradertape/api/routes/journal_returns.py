@@ -223,6 +223,7 @@ def journal_schedule_112a(
         today=ledger.ist_today(runtime.clock.now()),
         keep=True,
         include_paper=include_paper,
+        lines=False,
     )
     return ExportOut(
         filename=f"schedule-112a-{re.sub(r'[^0-9-]', '', fy)}.csv",

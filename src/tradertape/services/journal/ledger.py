@@ -33,7 +33,7 @@ from tradertape.db.models.journal import KeptBook, LedgerLine, UploadedTrade
 from tradertape.db.models.trading import Trade
 from tradertape.domain.calendar import IST
 from tradertape.errors import ServiceUnavailable
-from tradertape.journal import analytics, costs, packed
+from tradertape.journal import analytics, costs, packed, tax_answers
 from tradertape.journal.actions import Action, BadActionsFile, load_actions
 from tradertape.journal.expiry import Expiring
 from tradertape.journal.fmv import BadFmvFile, load_fmv
@@ -135,6 +135,8 @@ class _Books:
         self.kept: OrderedDict[int, tuple[str, Book]] = OrderedDict()
         # the analytics' trades of a kept book (Edge Finder, Patterns), made once
         self.closes: dict[int, tuple[str, list[analytics.Trade]]] = {}
+        # the kept tax years' bytes of a book (`journal.tax_answers`), read once
+        self.years: dict[int, tuple[str, bytes]] = {}
         self.lock = threading.Lock()
 
     def get(self, user_id: int, stamp: str) -> Book | None:
@@ -152,6 +154,20 @@ class _Books:
             while len(self.kept) > self.size:
                 gone, _ = self.kept.popitem(last=False)
                 self.closes.pop(gone, None)
+                self.years.pop(gone, None)
+
+    def get_years(self, user_id: int, stamp: str) -> bytes | None:
+        with self.lock:
+            found = self.years.get(user_id)
+            return found[1] if found is not None and found[0] == stamp else None
+
+    def put_years(self, user_id: int, stamp: str, data: bytes) -> None:
+        """Keep a user's tax years' bytes, as many users' as books."""
+        with self.lock:
+            self.years.pop(user_id, None)
+            self.years[user_id] = (stamp, data)
+            while len(self.years) > self.size:
+                self.years.pop(next(iter(self.years)))
 
     def get_closes(self, user_id: int, stamp: str) -> list[analytics.Trade] | None:
         with self.lock:
@@ -244,12 +260,14 @@ def _keep(
     stamp: str,
     computed: Book,
     closes: list[analytics.Trade] | None = None,
+    years: bytes | None = None,
 ) -> None:
-    """File the book (and its analytics' trades: made here when not given) in the database
-    under `stamp`, and commit: called only where the session holds nothing else uncommitted
-    (`refresh`, after the upload committed; a page)."""
+    """File the book (and its analytics' trades: made here when not given; and its tax
+    years' bytes, when given) in the database under `stamp`, and commit: called only where
+    the session holds nothing else uncommitted (`refresh`, after the upload committed; a
+    page)."""
     made = analytics.trades_of(computed.trips) if closes is None else closes
-    data = packed.pack(computed, made)
+    data = packed.pack(computed, made, years)
     try:
         db.execute(delete(KeptBook).where(KeptBook.user_id == user_id))
         db.execute(insert(KeptBook).values(user_id=user_id, stamp=stamp, book=data))
@@ -303,7 +321,9 @@ def book(
             if keep and _stamp(db, user_id, reference, today, expiring) == stamp:
                 made = analytics.trades_of(kept.trips)
                 books.put_closes(user_id, stamp, made)
-                _keep(db, user_id, stamp, kept, made)
+                years = _years_kept(kept, fmv_of(db, user_id=user_id, reference=reference))
+                books.put_years(user_id, stamp, years)
+                _keep(db, user_id, stamp, kept, made, years)
         books.put(user_id, stamp, kept)
     result = Book(trips=list(kept.trips), open=list(kept.open), applied=list(kept.applied))
     marked = [p for p in result.open if p.expired_on is None]  # an expired one: never
@@ -421,6 +441,53 @@ def counted(result: Book, *, include_paper: bool) -> Book:
     )
 
 
+def fmv_of(db: Session, *, user_id: int, reference: Reference) -> dict[str, Decimal]:
+    """The 31-Jan-2018 FMVs a user's long-term gains take: their imported ones over the
+    shipped file's."""
+    return {**reference.fmv, **user_fmv(db, user_id=user_id)}
+
+
+def _years_kept(computed: Book, fmv: Mapping[str, Decimal]) -> bytes:
+    """Each year's tax P&L of the book's real trades, as kept beside it."""
+    real = [t for t in computed.trips if not is_paper(t)]
+    paper = len(real) < len(computed.trips)
+    return tax_answers.pack_years(tax_answers.years_of(real, fmv), fmv, paper=paper)
+
+
+def tax_years(
+    db: Session,
+    *,
+    user_id: int,
+    reference: Reference,
+    today: date,
+    fmv: Mapping[str, Decimal],
+    include_paper: bool = False,
+) -> dict[str, TaxYear] | None:
+    """Each financial year with a counted close, its tax P&L without its lines, as kept
+    beside the book (in this process, or in the database by another): no round trip is
+    built. None when none is kept under the book's stamp for these FMVs (or paper trades
+    are asked for and the book has some): the caller computes from the book."""
+    stamp = _stamp(
+        db,
+        user_id,
+        reference,
+        today,
+        expiries.expiring(db, user_id=user_id, today=today, fo=reference.fo),
+    )
+    books = _books(db)
+    data = books.get_years(user_id, stamp)
+    try:
+        if data is None:
+            kept = _kept_data(db, user_id, stamp)
+            data = None if kept is None else packed.kept_years(kept)
+            if data is None:
+                return None
+            books.put_years(user_id, stamp, data)
+        return tax_answers.unpack_years(data, fmv, include_paper=include_paper)
+    except ValueError:  # another format: computed from the book
+        return None
+
+
 def tax(
     db: Session,
     *,
@@ -430,13 +497,27 @@ def tax(
     today: date,
     keep: bool = False,
     include_paper: bool = False,
+    lines: bool = True,
 ) -> TaxYear:
     """The tax P&L of a financial year (``2024-25``). Paper trades are simulated, not
-    income: they are left out (as Wealth leaves paper out) unless `include_paper`."""
+    income: they are left out (as Wealth leaves paper out) unless `include_paper`. Without
+    `lines` (a page that shows no round trip), the year may come without them, as kept
+    beside the book (`tax_years`)."""
+    fmv = fmv_of(db, user_id=user_id, reference=reference)
+    if not lines:
+        years = tax_years(
+            db,
+            user_id=user_id,
+            reference=reference,
+            today=today,
+            fmv=fmv,
+            include_paper=include_paper,
+        )
+        if years is not None:
+            return tax_answers.year_from(years, fy, fmv)
     result = book(db, user_id=user_id, reference=reference, today=today, keep=keep)
     trips = [t for t in result.trips if include_paper or not is_paper(t)]
-    # the user's imported FMVs over the shipped file's
-    return tax_year(trips, fy, fmv={**reference.fmv, **user_fmv(db, user_id=user_id)})
+    return tax_year(trips, fy, fmv=fmv)
 
 
 def ist_today(now: datetime) -> date:

@@ -21,8 +21,8 @@ from tradertape.journal.carry_forward import SetOffYear, YearIncome, fy_named, s
 from tradertape.journal.pnl import RoundTrip
 from tradertape.journal.schedule_bp import ScheduleBp, schedule_bp
 from tradertape.journal.tax import TaxYear, fy_bounds, fy_of, tax_year
+from tradertape.journal.tax_answers import year_from
 from tradertape.services.journal import ledger
-from tradertape.services.wealth.imports import user_fmv
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,18 +58,38 @@ def year_income(
     fy: str,
     today: date,
     include_paper: bool = False,
+    lines: bool = True,
 ) -> YearTax:
-    """The tax P&L of `fy` (``2024-25``) and its set-offs, from every year up to it."""
+    """The tax P&L of `fy` (``2024-25``) and its set-offs, from every year up to it.
+    Without `lines` (a page that lists no round trip), from the years kept beside the book
+    when they are (`ledger.tax_years`): a fresh process builds no round trip."""
     fy_bounds(fy)  # refuses a malformed year
-    trips = _trips(
-        db, user_id=user_id, reference=reference, today=today, include_paper=include_paper
-    )
-    values = {**reference.fmv, **user_fmv(db, user_id=user_id)}
-    first = min((int(fy_of(t.closed)[:4]) for t in trips), default=int(fy[:4]))
-    years = {
-        fy_named(start): tax_year(trips, fy_named(start), fmv=values)
-        for start in range(min(first, int(fy[:4])), int(fy[:4]) + 1)
-    }
+    values = ledger.fmv_of(db, user_id=user_id, reference=reference)
+    kept = None
+    if not lines:
+        kept = ledger.tax_years(
+            db,
+            user_id=user_id,
+            reference=reference,
+            today=today,
+            fmv=values,
+            include_paper=include_paper,
+        )
+    if kept is not None:
+        first = min((int(start[:4]) for start in kept), default=int(fy[:4]))
+        years = {
+            fy_named(start): year_from(kept, fy_named(start), values)
+            for start in range(min(first, int(fy[:4])), int(fy[:4]) + 1)
+        }
+    else:
+        trips = _trips(
+            db, user_id=user_id, reference=reference, today=today, include_paper=include_paper
+        )
+        first = min((int(fy_of(t.closed)[:4]) for t in trips), default=int(fy[:4]))
+        years = {
+            fy_named(start): tax_year(trips, fy_named(start), fmv=values)
+            for start in range(min(first, int(fy[:4])), int(fy[:4]) + 1)
+        }
     return YearTax(years[fy], set_off_year([YearIncome.of(y) for y in years.values()], fy))
 
 
@@ -92,6 +112,7 @@ def year_return(
         fy=fy,
         today=today,
         include_paper=include_paper,
+        lines=False,  # the return lists no round trip
     )
     business = schedule_bp(income.year)
     return YearReturn(

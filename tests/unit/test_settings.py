@@ -57,3 +57,17 @@ def test_environment_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 def test_invalid_settings_are_refused(tmp_path: Path, field: str, value: str):
     with pytest.raises(ValidationError, match=field):
         Settings.model_validate({"data_dir": tmp_path, field: value})
+
+
+def test_the_launcher_and_the_settings_name_one_default_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The console script keys its CLI host by the data folder without importing the
+    settings (pydantic costs start-up): both read the default from `tradertape.data_home`."""
+    from tradertape import launch
+
+    monkeypatch.delenv("TRADERTAPE_DATA_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert (
+        Settings(_env_file=None).data_dir == Path(launch.data_folder()) == tmp_path / ".tradertape"
+    )

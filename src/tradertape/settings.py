@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from tradertape.data_home import DEFAULT_DATA_DIR
 from tradertape.security.files import private_file, private_folder
 
 SECRET_KEY_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
@@ -66,7 +67,7 @@ class Settings(BaseSettings):
     )
 
     env: Literal["dev", "test", "prod"] = "dev"
-    data_dir: Path = Field(default_factory=lambda: Path.home() / ".tradertape")
+    data_dir: Path = Field(default_factory=lambda: Path(DEFAULT_DATA_DIR).expanduser())
     database_url: str | None = None
     secret_key: SecretStr | None = None
     # Where the generated key lives when `secret_key` is unset: by default in the data

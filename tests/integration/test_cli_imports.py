@@ -38,6 +38,7 @@ def _imported(args: list[str], tmp_path: Path, env: dict[str, str] | None = None
     done = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
         [sys.executable, "-c", LIST_MODULES, json.dumps(args)],
         env={**environ, **(env or {}), "MODULES_TO": str(listing)},
+        cwd=tmp_path,  # no checkout's .env file read
         capture_output=True,
         text=True,
         check=False,
@@ -70,3 +71,6 @@ def test_a_backtest_of_a_built_in_loads_no_database_nor_web_code(
     assert _found(modules, {"numba", "numpy"}) == {"numba", "numpy"}  # it did run
     assert _found(modules, DATABASE | WEB) == set()
     assert not (data / "tradertape.db").exists()
+    # nor what only its start would pay for: the settings (the folder is read without
+    # pydantic-settings) and, with --json, the progress bar
+    assert _found(modules, {"tradertape.settings", "pydantic_settings", "rich.progress"}) == set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -57,3 +58,51 @@ def test_environment_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 def test_invalid_settings_are_refused(tmp_path: Path, field: str, value: str):
     with pytest.raises(ValidationError, match=field):
         Settings.model_validate({"data_dir": tmp_path, field: value})
+
+
+def test_the_launcher_and_the_settings_name_one_default_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The console script keys its CLI host by the data folder without importing the
+    settings (pydantic costs start-up): both read the default from `tradertape.data_home`."""
+    from tradertape import launch
+
+    monkeypatch.delenv("TRADERTAPE_DATA_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert (
+        Settings(_env_file=None).data_dir == Path(launch.data_folder()) == tmp_path / ".tradertape"
+    )
+
+
+@pytest.mark.parametrize(
+    ("environ", "dotenv"),
+    [
+        ({}, None),
+        ({"TRADERTAPE_DATA_DIR": "/srv/tape"}, None),
+        ({"tradertape_data_dir": "relative/tape"}, None),
+        ({"TRADERTAPE_DATA_DIR": "~/tape"}, None),
+        ({"TRADERTAPE_DATA_DIR": ""}, None),
+        ({}, "TRADERTAPE_DATA_DIR=/from/dotenv\n"),
+        ({"TRADERTAPE_DATA_DIR": "/srv/tape"}, "TRADERTAPE_DATA_DIR=/from/dotenv\n"),
+        ({}, "TRADERTAPE_ENV=test\n"),
+    ],
+)
+def test_the_light_data_folder_is_the_settings_one(
+    environ: dict[str, str],
+    dotenv: str | None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """`data_home.data_dir` (a backtest's start-up, without pydantic) names the folder
+    `Settings().data_dir` does, whatever the environment and a `.env` file say."""
+    from tradertape.data_home import data_dir
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for key in [k for k in os.environ if k.lower() == "tradertape_data_dir"]:
+        monkeypatch.delenv(key)
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    if dotenv is not None:
+        (tmp_path / ".env").write_text(dotenv)
+    assert data_dir() == Settings().data_dir

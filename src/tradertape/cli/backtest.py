@@ -178,11 +178,11 @@ def backtest(  # noqa: PLR0913 - one option per request field
     start = _required(start, "--from")
     end = _required(end, "--to")
     from tradertape.candles import CandleStore
+    from tradertape.data_home import data_dir
     from tradertape.services.research.simulation import simulate, uses_provisional_days
-    from tradertape.settings import Settings
 
     with service_errors():
-        store = CandleStore.in_data_folder(Settings().data_dir)
+        store = CandleStore.in_data_folder(data_dir())
         document = _document(strategy)
         request = _request(
             strategy=document,
@@ -233,25 +233,28 @@ def _as_json(result: BacktestResult) -> dict[str, Any]:
 
 
 class _progress:
-    """A rich progress bar over the run's stages (silent with --json)."""
+    """A rich progress bar over the run's stages; with --json none (nor its import)."""
 
     STAGES = ("loading candles", "indicators", "simulation", "results")
 
     def __init__(self, *, quiet: bool) -> None:
+        self.bar: Any = None
+        if quiet:
+            return
         from rich.progress import BarColumn, Progress, TimeElapsedColumn
 
-        self.quiet = quiet
         self.bar = Progress(
             "[progress.description]{task.description}",
             BarColumn(),
             TimeElapsedColumn(),
             console=console,
             transient=True,
-            disable=quiet,
         )
         self.task = self.bar.add_task("backtest", total=len(self.STAGES))
 
     def __enter__(self) -> Any:
+        if self.bar is None:
+            return None
         self.bar.start()
 
         def step(stage: str) -> None:
@@ -261,6 +264,8 @@ class _progress:
         return step
 
     def __exit__(self, *exc: object) -> None:
+        if self.bar is None:
+            return
         self.bar.update(self.task, completed=len(self.STAGES))
         self.bar.stop()
 

@@ -466,7 +466,7 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
         metrics = hub.metrics()
         dropped = metrics["ticks_dropped"]
         # A tree without the setting (`--against` an older commit) runs its loop as started.
-        loop_priority = getattr(app.state, "loop_priority", "normal (no loop_priority here)")
+        loop_priority = getattr(app.state, "loop_priority", "normal (a tree without the setting)")
         server.should_exit = True
         await serving
         worker.join(timeout=10)
@@ -484,7 +484,7 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
         ("feed", f"{len(plan.keys)} symbols every {args.interval}s"),
         ("uvicorn ws", f"{args.ws}, permessage-deflate {'on' if args.deflate else 'off'}"),
         ("clients read", "bare protocol" if plan.wire else "websockets library"),
-        ("server loop", f"{loop_priority} priority (loop_priority)"),
+        ("server loop", f"{loop_priority} (setting loop_priority, `serving.priority`)"),
         ("clients process", f"{out['priority']}: the measuring instrument"),
         ("window", f"{args.seconds:.0f} s after {args.warmup:.0f} s warm-up"),
         ("feed ticks/s", f"{published / (wall1 - wall0):,.0f}"),
@@ -567,7 +567,7 @@ def _against(args: argparse.Namespace) -> None:
         show=lambda r: f"p50 {r['p50']:.1f} / p99 {r['p99']:.1f} ms (load {r['load']})",
         target=TARGET_P99_MS,
     )
-    print("\nevery run, in turn (p50 / p99, load at start → end):")
+    print("\nevery run (the trees alternate; p50 / p99, load at start → end):")
     for tree, lines in runs.items():
         for n, r in enumerate(lines.get("tick fan-out", []), 1):
             text = f"p50 {r['p50']:6.1f} / p99 {r['p99']:6.1f} ms (load {r['load']})"

@@ -18,6 +18,10 @@ Only the loop thread is raised, with ``SCHED_RESET_ON_FORK``: the worker threads
 processes it starts later (request threads, backtests, scans, the kernels' compiler) run
 at the ordinary priority, so heavy work cannot take the CPUs from everything else. The
 threads started before it (the background jobs' and the GC refreezer's) are untouched.
+The GIL knows no priority: while a thread of the process runs Python, the loop waits for it
+to let go (the 1 ms switch interval, `serving.process`), and longer if that thread, at the
+ordinary priority, is itself waiting for a CPU. Work that holds the GIL for long belongs in
+processes of its own (sweeps do), not beside the fan-out.
 
 Both need privilege (root, or ``CAP_SYS_NICE``; ``high`` also within ``RLIMIT_NICE``): an
 ordinary user's server logs a line and runs at the priority it had.

@@ -92,10 +92,11 @@ def compare(
     best: Callable[[dict[str, Any]], float],
     show: Callable[[dict[str, Any]], str],
     target: float | None = None,
-) -> None:
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """Run `script` with `argv` on this tree and on `rev`, in turn, `rounds` times; print
     each line's best run (lowest `best`) of both, this tree first, with its range, and
-    this tree's best against `target` (a `best` to reach) when given."""
+    this tree's best against `target` (a `best` to reach) when given. Returns every run's
+    record, by tree (this one first) and line, in the order run."""
     path = Path(script).resolve()
     this = "this tree (" + _head("HEAD") + ("+changes" if _dirty() else "") + ")"
     base = f"{rev} ({_head(rev)})"
@@ -106,7 +107,7 @@ def compare(
             for name in (base, this) if n % 2 else (this, base):
                 for record in _run(path, argv, trees[name], f"{name} run {n + 1}"):
                     runs[name].setdefault(record["line"], []).append(record)
-    print(f"\nbest of {rounds} runs each, in turn on the same host (lowest CPU per order):")
+    print(f"\nbest of {rounds} runs each, in turn on the same host (lowest `best` figure):")
     for line in runs[this]:
         for name in (this, base):
             found = runs[name].get(line, [])
@@ -122,6 +123,7 @@ def compare(
             if target is not None:
                 text += f"; {now / target:.2f}× the target of {target:g}"
             print(text)
+    return runs
 
 
 def _dirty() -> bool:

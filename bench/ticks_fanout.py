@@ -20,8 +20,19 @@ two-core machine the 500th client of a burst waited for the 499 before it (a rea
 one socket of its own). ``--client websockets`` measures through the library (as ``--deflate``
 must, the bare protocol does not inflate).
 
+The server's event loop runs at ``--loop-priority`` (the ``loop_priority`` setting,
+`serving.priority`; ``realtime`` by default here, ``normal`` is what a server gets unless
+configured), and the clients' process, the measuring instrument, at ``--clients-priority``
+(``realtime``): on a machine busy past its two cores an instrument at the ordinary priority
+stamps a frame when it gets a CPU, not when the frame arrived. Both are printed; without
+root or CAP_SYS_NICE either runs at normal priority and says so. ``--against REV`` runs
+the same, in turn, on REV's sources (`against.py`; a tree without the setting runs its loop
+at normal priority), ``--rounds`` times each, and prints every run's p50 / p99 and load.
+
     .venv/bin/python bench/ticks_fanout.py [--clients 500] [--stalled 5] [--seconds 20]
         [--deflate] [--ws websockets-sansio|websockets|wsproto] [--client wire|websockets]
+        [--loop-priority normal|high|realtime] [--clients-priority normal|realtime]
+        [--against REV --rounds N]
 """
 
 from __future__ import annotations
@@ -47,7 +58,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from machine import host_line
+from against import compare, emit, without
+from machine import host_line, load, row
 
 TARGET_P99_MS = 100.0
 SESSION = datetime.fromisoformat("2026-11-20T10:00:00+05:30")  # a Friday's session
@@ -66,6 +78,7 @@ class ClientPlan:
     offset_s: float  # wall time = tick timestamp + offset
     deflate: bool
     wire: bool  # read with the bare protocol (`_Wire`), not the websockets library
+    priority: str  # the clients' process's: normal or realtime (`_raise_clients`)
     sample_every: int = 3  # frames whose latency is decoded and measured
 
 
@@ -307,16 +320,31 @@ async def _clients_main(plan: ClientPlan) -> dict[str, Any]:
     return out
 
 
+def _raise_clients(priority: str) -> str:
+    """The clients' process at `priority` (``realtime``: SCHED_RR, as the server's loop can
+    be), so that it stamps frames as they arrive; the priority it got."""
+    if priority != "realtime":
+        return "normal"
+    try:
+        os.sched_setscheduler(0, os.SCHED_RR, os.sched_param(1))
+    except (PermissionError, AttributeError):
+        return "normal (realtime refused: no root or CAP_SYS_NICE)"
+    return "realtime (SCHED_RR 1)"
+
+
 def _clients_process(plan: ClientPlan, results: Any) -> None:
     # The clients' own loop is the fastest there is too (uvloop): their lag reading 500
     # sockets would be measured as the server's latency.
     from tradertape.serving.process import loop_factory
 
+    priority = _raise_clients(plan.priority)
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
-        results.put(runner.run(_clients_main(plan)))
+        out = runner.run(_clients_main(plan))
+    out["priority"] = priority
+    results.put(out)
 
 
-def _build_runtime(tmp: Path, interval_s: float) -> tuple[Any, str]:
+def _build_runtime(tmp: Path, interval_s: float, loop_priority: str) -> tuple[Any, str]:
     from tradertape.bus import InProcessBus
     from tradertape.db.migrate import upgrade
     from tradertape.domain.calendar_data import nse_calendar
@@ -333,6 +361,10 @@ def _build_runtime(tmp: Path, interval_s: float) -> tuple[Any, str]:
         feed="none",
         redis_url=None,
         tick_sockets_per_user=1000,  # every client is the bench's one user
+        loop_priority=loop_priority,  # ignored by a tree without the setting (--against)
+        # The fan-out uses no backtest kernel; readying them would compile for minutes in a
+        # thread of this process on sources with no cache (`--against`'s unpacked tree).
+        warm_kernels=False,
         _env_file=None,
     )
     catalog = reference_catalog()
@@ -383,7 +415,7 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
     from tradertape.serving.process import settle
 
     with tempfile.TemporaryDirectory() as tmp:
-        runtime, token = _build_runtime(Path(tmp), args.interval)
+        runtime, token = _build_runtime(Path(tmp), args.interval, args.loop_priority)
         app = create_app(runtime)
         sockets = listen("127.0.0.1", 0)  # as `serve` listens
         port = sockets[0].getsockname()[1]
@@ -415,6 +447,7 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
             offset_s=offset,
             deflate=args.deflate,
             wire=args.client == "wire" and not args.deflate,
+            priority=args.clients_priority,
         )
         context = multiprocessing.get_context("spawn")
         results = context.Queue()
@@ -424,6 +457,7 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
         hub = app.state.tick_hub
         wanted = args.clients + args.stalled
         await _until(lambda: hub.metrics()["clients"] >= wanted or not worker.is_alive())
+        load0 = load()
         usage0, wall0 = resource.getrusage(resource.RUSAGE_SELF), time.time()
         published0 = runtime.feed.published
         out = await asyncio.to_thread(_results_of, worker, results)
@@ -431,6 +465,8 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
         published = runtime.feed.published - published0
         metrics = hub.metrics()
         dropped = metrics["ticks_dropped"]
+        # A tree without the setting (`--against` an older commit) runs its loop as started.
+        loop_priority = getattr(app.state, "loop_priority", "normal (a tree without the setting)")
         server.should_exit = True
         await serving
         worker.join(timeout=10)
@@ -448,6 +484,8 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
         ("feed", f"{len(plan.keys)} symbols every {args.interval}s"),
         ("uvicorn ws", f"{args.ws}, permessage-deflate {'on' if args.deflate else 'off'}"),
         ("clients read", "bare protocol" if plan.wire else "websockets library"),
+        ("server loop", f"{loop_priority} (setting loop_priority, `serving.priority`)"),
+        ("clients process", f"{out['priority']}: the measuring instrument"),
         ("window", f"{args.seconds:.0f} s after {args.warmup:.0f} s warm-up"),
         ("feed ticks/s", f"{published / (wall1 - wall0):,.0f}"),
         ("delivered ticks/s", f"{out['ticks'] / args.seconds:,.0f} (symbol updates at clients)"),
@@ -466,7 +504,13 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
     ]
     for label, value in rows:
         print(f"{label:<18}{value}")
+    figure = f"p99 {p99:.1f} ms (p50 {p50:.1f}), loop {loop_priority}"
+    what = f"tick fan-out {args.clients} x {args.per_client}"
+    print(row(what, figure, f"target {TARGET_P99_MS:.0f} ms", p99 / 100))
     print(host_line())
+    if args.emit:
+        loads = f"{load0:.1f} → {load():.1f}"
+        emit({"line": "tick fan-out", "p50": p50, "p99": p99, "load": loads})
 
 
 def main() -> None:
@@ -487,9 +531,47 @@ def main() -> None:
         help="how the clients read: a bare protocol, or the websockets library (--deflate)",
     )
     parser.add_argument("--ws", default=UVICORN["ws"], help="uvicorn's WebSocket implementation")
+    parser.add_argument(
+        "--loop-priority",
+        choices=("normal", "high", "realtime"),
+        default="realtime",
+        help="the server's event loop priority (setting loop_priority)",
+    )
+    parser.add_argument(
+        "--clients-priority",
+        choices=("normal", "realtime"),
+        default="realtime",
+        help="the clients' process (the instrument)",
+    )
+    parser.add_argument(
+        "--against", metavar="REV", help="also run on REV's sources, in turn (bench/against.py)"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="runs per tree with --against")
+    parser.add_argument("--emit", action="store_true", help=argparse.SUPPRESS)  # a child's
     args = parser.parse_args()
+    if args.against:
+        _against(args)
+        return
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
         runner.run(_serve_and_measure(args))
+
+
+def _against(args: argparse.Namespace) -> None:
+    """This tree and `args.against`'s sources in turn; every run's figures, in order."""
+    runs = compare(
+        __file__,
+        [*without(sys.argv[1:], "--against", "--rounds"), "--emit"],
+        rev=args.against,
+        rounds=args.rounds,
+        best=lambda r: r["p99"],
+        show=lambda r: f"p50 {r['p50']:.1f} / p99 {r['p99']:.1f} ms (load {r['load']})",
+        target=TARGET_P99_MS,
+    )
+    print("\nevery run (the trees alternate; p50 / p99, load at start → end):")
+    for tree, lines in runs.items():
+        for n, r in enumerate(lines.get("tick fan-out", []), 1):
+            text = f"p50 {r['p50']:6.1f} / p99 {r['p99']:6.1f} ms (load {r['load']})"
+            print(f"  {tree:<28} run {n}: {text}")
 
 
 if __name__ == "__main__":

@@ -190,6 +190,10 @@ class Settings(BaseSettings):
     # On a SQLite file the desk's reads run on the event loop itself (`serving.loop_reads`);
     # those that would wait there, and every read when this is off, take `read_threads`.
     reads_on_loop: bool = True
+    # The event loop thread's CPU priority (`serving.priority`): `high` (nice -10) or
+    # `realtime` (SCHED_RR) keep the tick fan-out on time on a machine busy past its cores;
+    # they need root or CAP_SYS_NICE (without it, a log line and the normal priority).
+    loop_priority: Literal["normal", "high", "realtime"] = "normal"
     log_json: bool = False
     session_days: int = 30
     login_challenge_minutes: int = 15

@@ -77,7 +77,7 @@ from tradertape.jobs.background import Background
 from tradertape.jobs.kernels import KernelWarmUp
 from tradertape.mcp.http import McpDoor, McpEndpoint
 from tradertape.runtime import Runtime
-from tradertape.serving import route_state
+from tradertape.serving import priority, route_state
 from tradertape.serving.admission import Gates
 from tradertape.serving.credentials import CredentialScreen
 from tradertape.serving.csrf import CrossSiteCheck
@@ -152,6 +152,10 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         background = Background.start(runtime, kernels)
+        # After the background's threads start (they keep the priority they had): the tick
+        # fan-out's sockets are served by this thread (`serving.priority`).
+        before = priority.current()
+        app.state.loop_priority = priority.raise_loop_thread(runtime.settings.loop_priority)
         if runtime.settings.warm_kernels:  # a server readying itself (test apps skip it)
             await ready_routes(app)
         try:
@@ -161,6 +165,8 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
             await background.stop()
             await hub.close()
             await runtime.bus.close()
+            if app.state.loop_priority != "normal":
+                priority.restore(before)
             # The database is the runtime's, not the app's: whoever built the runtime closes
             # it (``serve`` does, once the server returns). Disposing here would orphan the
             # connections another app on the same runtime still holds, open in a dead pool.

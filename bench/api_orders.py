@@ -499,7 +499,8 @@ def main() -> None:
     print(
         f"targets (issue 69): ≤ {TARGET_CPU_MS} ms or ≤ {TARGET_FLOOR_RATIO:.0f}× floor "
         f"per order; route ≤ {TARGET_PIPELINE_RATIO}× pipeline; webhook ≤ {TARGET_HOOK_MS} "
-        f"ms (≤ {TARGET_HOOK_PIPELINE_RATIO}× pipeline); basket leg ≤ {TARGET_LEG_RATIO}× one order; "
+        f"ms (≤ {TARGET_HOOK_PIPELINE_RATIO}× pipeline); "
+        f"basket leg ≤ {TARGET_LEG_RATIO}× one order; "
         f"load {started_load:.1f} → {load():.1f}"
     )
     print(

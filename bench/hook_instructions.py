@@ -26,24 +26,22 @@ import tempfile
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from against import ROOT, SOURCES, sources
+from machine import row
 from order_instructions import _COLLECTED, _switch
 
-from machine import row
 
-
-def _hooks(runtime: object, user: int, count: int, tag: str) -> None:
+def _hooks(rt: Any, user: int, count: int, tag: str) -> None:
     """`count` signed TradingView alerts to a new hook of `user`'s, each placed."""
+    import paper_orders as bench
     from tradertape.services.webhooks import hooks, templates
     from tradertape.services.webhooks.receive import Request
     from tradertape.services.webhooks.signing import signature
     from tradertape.testkit import make_tick
 
-    import paper_orders as bench
-
-    rt: object = runtime
-    with rt.db.session() as db:  # type: ignore[attr-defined]
+    with rt.db.session() as db:
         draft = hooks.HookDraft(
             name="bench",
             auth="hmac",
@@ -53,18 +51,18 @@ def _hooks(runtime: object, user: int, count: int, tag: str) -> None:
         made = hooks.create(
             db,
             draft,
-            vault=rt.vault,  # type: ignore[attr-defined]
-            clock=rt.clock,  # type: ignore[attr-defined]
+            vault=rt.vault,
+            clock=rt.clock,
             user_id=user,
         )
         hook_id, secret = made.hook.hook_id, made.secret
-    clock = rt.clock  # type: ignore[attr-defined]
+    clock = rt.clock
     for n in range(count):
         symbol = bench.SYMBOLS[n % len(bench.SYMBOLS)]
         clock.advance(timedelta(milliseconds=1))
         price = Decimal(1000 + 100 * bench.SYMBOLS.index(symbol))
         tick = make_tick(f"NSE:{symbol}", price, ts=clock.now(), volume=10**7, last_quantity=10**6)
-        rt.quotes.update(tick)  # type: ignore[attr-defined]
+        rt.quotes.update(tick)
         side = "buy" if (n // len(bench.SYMBOLS)) % 2 == 0 else "sell"
         body = {"ticker": f"NSE:{symbol}", "action": side, "contracts": "1", "n": f"{tag}{n}"}
         raw = json.dumps(body).encode()
@@ -77,8 +75,8 @@ def _hooks(runtime: object, user: int, count: int, tag: str) -> None:
             signature=signature(secret, stamp, raw),
             token=None,
         )
-        with rt.db.session() as db:  # type: ignore[attr-defined]
-            received = rt.webhooks.receive(db, request)  # type: ignore[attr-defined]
+        with rt.db.session() as db:
+            received = rt.webhooks.receive(db, request)
         if received.outcome != "placed":
             raise SystemExit(f"webhook {n}: {received.outcome} {received.orders}")
 
@@ -157,7 +155,8 @@ def main() -> None:
             f"{hook / 1e6:6.3f} M a request ({hook / pipe:.3f}× the pipeline)",
             flush=True,
         )
-        print(row("signed webhook (instructions)", f"{hook / 1e6:.3f} M", f"{pipe / 1e6:.3f} M", hook / pipe))
+        figure, floor = f"{hook / 1e6:.3f} M", f"pipeline {pipe / 1e6:.3f} M"
+        print(row("signed webhook (instructions)", figure, floor, hook / pipe))
     if args.against:
         with sources(args.against) as old:
             pipe, hook = count(old, "pipeline", args), count(old, "hook", args)

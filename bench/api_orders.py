@@ -84,6 +84,7 @@ TARGET_CPU_MS = 0.5
 TARGET_FLOOR_RATIO = 3.0
 TARGET_PIPELINE_RATIO = 1.15
 TARGET_HOOK_MS = 2.0
+TARGET_HOOK_PIPELINE_RATIO = 1.1  # the webhook's own part, its order's pipeline apart
 TARGET_LEG_RATIO = 1.5
 
 _SERVER = """
@@ -488,7 +489,8 @@ def main() -> None:
     hook_ms, leg_ms = best["hook_ms"], best["leg_ms"]
     print(
         f"  signed webhook (HTTP)       {hook_ms:6.3f} ms  {hook_ms / floor_ms:5.2f}× floor"
-        f"  {hook_ms / route_ms:5.2f}× an API order  {best['hook_stmt']:4.1f} stmt/request"
+        f"  {hook_ms / pipeline_ms:5.2f}× pipeline  {hook_ms / route_ms:5.2f}× an API order"
+        f"  {best['hook_stmt']:4.1f} stmt/request"
     )
     print(
         f"  4-leg basket, per leg       {leg_ms:6.3f} ms  {leg_ms / floor_ms:5.2f}× floor"
@@ -497,7 +499,8 @@ def main() -> None:
     print(
         f"targets (issue 69): ≤ {TARGET_CPU_MS} ms or ≤ {TARGET_FLOOR_RATIO:.0f}× floor "
         f"per order; route ≤ {TARGET_PIPELINE_RATIO}× pipeline; webhook ≤ {TARGET_HOOK_MS} "
-        f"ms; basket leg ≤ {TARGET_LEG_RATIO}× one order; "
+        f"ms (≤ {TARGET_HOOK_PIPELINE_RATIO}× pipeline); "
+        f"basket leg ≤ {TARGET_LEG_RATIO}× one order; "
         f"load {started_load:.1f} → {load():.1f}"
     )
     print(
@@ -514,6 +517,14 @@ def main() -> None:
     if args.profile:
         profile(orders, args.profile, args.top, hooks=args.profile_hooks)
     print(row("signed webhook", f"{hook_ms:.3f} ms CPU", f"{floor_ms:.3f} ms", hook_ms / floor_ms))
+    print(
+        row(
+            "signed webhook ÷ pipeline",
+            f"{hook_ms:.3f} ms CPU",
+            f"pipeline {pipeline_ms:.3f} ms",
+            hook_ms / pipeline_ms,
+        )
+    )
     print(
         row(
             "4-leg basket, per leg",

@@ -48,6 +48,7 @@ QUICK: dict[str, list[str]] = {
     "fair_share": ["--seconds", "10"],
     "fo_bhavcopy_import": ["--days", "10"],
     "health_burst": ["--bursts", "1"],
+    "hook_instructions": ["--requests", "40", "--warmup", "60"],
     "indicators": ["--days", "500", "--instruments", "50", "--repeat", "5"],
     "journal": ["--trades", "2000"],
     "load": ["--clients", "100", "--seconds", "10", "--warmup-s", "2"],
@@ -72,6 +73,7 @@ SHORT: dict[str, list[str]] = {
     "fair_share": ["--seconds", "3", "--sweeps", "1", "--streams", "2"],
     "fo_bhavcopy_import": ["--days", "2"],
     "health_burst": ["--bursts", "1"],
+    "hook_instructions": ["--requests", "5", "--warmup", "5"],
     "indicators": ["--days", "200", "--instruments", "10", "--repeat", "1"],
     "journal": ["--trades", "300"],
     "load": [

@@ -69,17 +69,30 @@ def get_webhook(webhook_id: RowId, user: CurrentUser, db: DbDep) -> WebhookOut:
 
 @router.patch("/webhooks/{webhook_id}", response_model=WebhookOut)
 def update_webhook(
-    webhook_id: RowId, body: WebhookPatch, user: CurrentUser, db: DbDep
+    webhook_id: RowId, body: WebhookPatch, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> WebhookOut:
     """Rename, switch off or on, edit the template, the addresses or the rate."""
     change = hooks.HookChange(**body.model_dump())
-    return _out(hooks.update(db, webhook_id, change, user_id=user.id))
+    row = hooks.update(db, webhook_id, change, user_id=user.id)
+    runtime.webhooks.known.forget(row.hook_id)
+    return _out(row)
+
+
+@router.post("/webhooks/{webhook_id}/rotate", response_model=WebhookCreated)
+def rotate_webhook(
+    webhook_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> WebhookCreated:
+    """A signed hook's new secret, shown this once; the old one is refused from now on.
+    409 for a token hook."""
+    made = hooks.rotate(db, webhook_id, vault=runtime.vault, user_id=user.id)
+    runtime.webhooks.known.forget(made.hook.hook_id)
+    return WebhookCreated(**_out(made.hook).model_dump(), secret=made.secret)
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_webhook(webhook_id: RowId, user: CurrentUser, db: DbDep) -> None:
+def delete_webhook(webhook_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> None:
     """Delete a hook and its log; its URL stops answering at once."""
-    hooks.delete(db, webhook_id, user_id=user.id)
+    runtime.webhooks.known.forget(hooks.delete(db, webhook_id, user_id=user.id))
 
 
 @router.get("/webhooks/{webhook_id}/deliveries", response_model=list[DeliveryOut])

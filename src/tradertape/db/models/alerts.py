@@ -66,6 +66,8 @@ class Webhook(Owned, Base):
 
     ``secret`` is the HMAC signing secret, encrypted (the server needs it to check a
     signature); ``token_digest`` the SHA-256 of a token-mode hook's header token.
+    ``version`` is bumped by every change: a process that keeps the hook in memory claims a
+    delivery only while the row still holds the version it read (`services.webhooks.known`).
     """
 
     __tablename__ = "webhooks"
@@ -83,6 +85,7 @@ class Webhook(Owned, Base):
     max_per_minute: Mapped[int]
     enabled: Mapped[bool]
     created_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class WebhookDelivery(Owned, Base):

@@ -125,7 +125,8 @@ def get(db: Session, webhook_id: int, *, user_id: int) -> Webhook:
 
 
 def update(db: Session, webhook_id: int, change: HookChange, *, user_id: int) -> Webhook:
-    """Rename, switch off or on, edit the template, the addresses or the rate (commits)."""
+    """Rename, switch off or on, edit the template, the addresses or the rate (commits; a
+    new version: a process that kept the hook reads it again, `receive`)."""
     row = get(db, webhook_id, user_id=user_id)
     if change.template is not None:
         row.template = templates.check(change.template)
@@ -140,14 +141,31 @@ def update(db: Session, webhook_id: int, change: HookChange, *, user_id: int) ->
         row.enabled = change.enabled
     if change.max_per_minute is not None:
         row.max_per_minute = change.max_per_minute
+    row.version += 1
     db.commit()
     return row
 
 
-def delete(db: Session, webhook_id: int, *, user_id: int) -> None:
-    """Delete a hook and its log (commits)."""
-    db.delete(get(db, webhook_id, user_id=user_id))
+def rotate(db: Session, webhook_id: int, *, vault: Vault, user_id: int) -> Created:
+    """A signed hook's new secret, shown this once (commits; a new version): the old one
+    is refused from the next request on, by every process. 409 for a token hook."""
+    row = get(db, webhook_id, user_id=user_id)
+    if row.auth != "hmac":
+        raise Conflict("only a signed hook has a secret to rotate")
+    secret = new_secret(SECRET_PREFIX, 32)
+    row.secret = vault.encrypt(secret)
+    row.version += 1
     db.commit()
+    return Created(row, secret)
+
+
+def delete(db: Session, webhook_id: int, *, user_id: int) -> str:
+    """Delete a hook and its log (commits); its URL's id."""
+    row = get(db, webhook_id, user_id=user_id)
+    hook_id = row.hook_id
+    db.delete(row)
+    db.commit()
+    return hook_id
 
 
 def deliveries(

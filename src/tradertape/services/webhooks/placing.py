@@ -8,8 +8,9 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from tradertape.db.models import Order, Webhook
+from tradertape.db.models import Order
 from tradertape.services.term_orders import Placed, TermsPlacer
+from tradertape.services.webhooks.known import KnownHook
 from tradertape.services.webhooks.templates import HookOrder
 
 SOURCE = "webhook"
@@ -18,7 +19,7 @@ SOURCE = "webhook"
 def place(
     placer: TermsPlacer,
     db: Session,
-    hook: Webhook,
+    hook: KnownHook,
     item: HookOrder,
     *,
     delivery_id: int,

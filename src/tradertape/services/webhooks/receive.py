@@ -10,12 +10,15 @@ per address (`WRONG_PROOFS_PER_MINUTE`). Every outcome past the hook's lookup bu
 written to its log; a refusal places nothing.
 
 A request pays no transaction for its rate (the windows are in memory, or in Redis when
-processes share them: `ratelimit.AttemptWindows`) nor a decryption for its proof (each
-hook's secret is decrypted once, `HookKeys`). Its reads and its claim skip the ORM's query
-machinery (`db.prepared`): the hook is read by precompiled SQL and held as if loaded, a
-signed request claims its delivery with ``INSERT … ON CONFLICT DO NOTHING`` (a repeat
-finds the claim taken: no read first), and only a token request, whose id is held over
-two windows, reads for an earlier delivery before it claims (issue 69).
+processes share them: `ratelimit.AttemptWindows`), no decryption for its proof (each
+hook's secret is decrypted once, `HookKeys`) and no read for its hook (kept by the process,
+`known.KnownHooks`, and checked by the claim: a hook changed since it was kept is read
+again and the request judged by it). Its statements skip the ORM's query machinery
+(`db.prepared`): a signed request claims its delivery with ``INSERT … SELECT … WHERE`` the
+hook is unchanged ``ON CONFLICT DO NOTHING`` (a repeat finds the claim taken: no read
+first), and only a token request, whose id is held over two windows, reads for an earlier
+delivery before it claims. A signed paper order then costs its order's statements, its
+claim, its outcome and its notice, in one commit (issue 69).
 """
 
 from __future__ import annotations
@@ -27,25 +30,16 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from tradertape.db.models import Webhook, WebhookDelivery
+from tradertape.db.models import WebhookDelivery
 from tradertape.db.models.trading import Order
 from tradertape.db.prepared import Prepared
-from tradertape.db.rows import (
-    adopt,
-    fresh,
-    insert_new,
-    loaded,
-    loaded_columns,
-    table_of,
-    value_keys,
-    values_of,
-)
+from tradertape.db.rows import fresh, table_of, values_of
 from tradertape.domain.order_state import OrderStatus
 from tradertape.errors import (
     Conflict,
@@ -61,7 +55,8 @@ from tradertape.security.vault import Vault
 from tradertape.services.accounts.ratelimit import AttemptWindows
 from tradertape.services.notifications.events import Kind, add_now
 from tradertape.services.term_orders import TermsPlacer
-from tradertape.services.webhooks import placing, signing, templates
+from tradertape.services.webhooks import known, placing, signing, templates
+from tradertape.services.webhooks.known import KnownHook, KnownHooks
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +93,7 @@ class Received:
 
 
 def _delivery(
-    hook: Webhook, request: Request, *, now: Any, status: int, detail: str | None
+    hook: KnownHook, request: Request, *, now: Any, status: int, detail: str | None
 ) -> WebhookDelivery:
     """The log row of one request (transient)."""
     return fresh(
@@ -118,21 +113,15 @@ def _delivery(
 
 
 def _log(
-    db: Session, hook: Webhook, request: Request, *, now: Any, status: int, detail: str | None
+    db: Session, hook: KnownHook, request: Request, *, now: Any, status: int, detail: str | None
 ) -> WebhookDelivery:
     row = _delivery(hook, request, now=now, status=status, detail=detail)
     db.add(row)
     return row
 
 
-_HOOK = Prepared(
-    select(*loaded_columns(Webhook)).where(table_of(Webhook).c.hook_id == bindparam("hook_id"))
-)
 _DELIVERIES = table_of(WebhookDelivery)
-_NEW_DELIVERY = {
-    dialect: Prepared(insert_new(_DELIVERIES, dialect), keys=value_keys(WebhookDelivery))
-    for dialect in ("sqlite", "postgresql")
-}
+_CLAIM = {dialect: known.claim_statement(dialect) for dialect in ("sqlite", "postgresql")}
 
 
 _DELIVERED = Prepared(
@@ -141,25 +130,23 @@ _DELIVERED = Prepared(
 )
 
 
-def _hook(db: Session, hook_id: str) -> Webhook | None:
-    """The hook behind a URL, held by the session as if the ORM had loaded it."""
-    row = _HOOK.first(db, {"hook_id": hook_id})
-    return None if row is None else loaded(db, Webhook, row)
-
-
 def _claim(
-    db: Session, hook: Webhook, request: Request, key: str, *, now: datetime
+    db: Session, hook: KnownHook, request: Request, key: str, *, now: datetime
 ) -> WebhookDelivery | None:
     """Log an accepted request holding its delivery id `key` (not committed: the order's
-    commit stores it); None when an earlier delivery holds it. A racing retry waits on the
-    claim's unique key, then finds it taken."""
+    commit stores it); None when an earlier delivery holds it, or when the hook's row no
+    longer holds `hook` (changed, switched off or deleted since it was read). A racing
+    retry waits on the claim's unique key, then finds it taken."""
     row = _delivery(hook, request, now=now, status=200, detail=None)
     row.replay_key = key
     dialect = db.get_bind().dialect.name
-    pk = _NEW_DELIVERY[dialect].scalar(db, values_of(row))
+    unchanged = {"hook_pk": hook.id, "hook_key": hook.hook_id, "hook_version": hook.version}
+    pk = _CLAIM[dialect].scalar(db, {**values_of(row), **unchanged})
     if pk is None:
         return None
-    adopt(db, row, pk)
+    # Held by no session (its outcome is written by precompiled SQL too, `_finish`): adding
+    # it to the session's identity map cost a third of the claim.
+    row.id = pk
     return row
 
 
@@ -173,6 +160,16 @@ def _allowed(ip: str | None, networks: list[str]) -> bool:
     return any(address in ipaddress.ip_network(n) for n in networks)
 
 
+class _Signed(Protocol):
+    """A signed hook's row, as far as its key goes."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def secret(self) -> str | None: ...
+
+
 class HookKeys:
     """Each signed hook's secret, decrypted once and kept by the hook and the stored
     ciphertext it came from: a secret changed (a new ciphertext) is decrypted afresh, and
@@ -183,7 +180,7 @@ class HookKeys:
         self._plain: dict[int, tuple[str, str]] = {}  # hook's row → (ciphertext, secret)
         self._guard = threading.Lock()  # request threads share the keys
 
-    def secret(self, hook: Webhook) -> str:
+    def secret(self, hook: _Signed) -> str:
         """`hook`'s secret (a signed hook's)."""
         stored = hook.secret
         assert stored is not None
@@ -197,7 +194,7 @@ class HookKeys:
         return plain
 
 
-def _prove(hook: Webhook, request: Request, keys: HookKeys, clock: Clock) -> str | None:
+def _prove(hook: KnownHook, request: Request, keys: HookKeys, clock: Clock) -> str | None:
     """The signature hex to claim against replays (None: a token hook)."""
     if hook.auth == "hmac":
         return signing.verify(
@@ -243,7 +240,7 @@ def _limit(limits: AttemptWindows, bucket: str, per_minute: int) -> None:
 
 
 def _refuse(
-    db: Session, hook: Webhook, request: Request, *, now: Any, refusal: TraderTapeError
+    db: Session, hook: KnownHook, request: Request, *, now: Any, refusal: TraderTapeError
 ) -> NoReturn:
     """Log the refusal in the hook's deliveries (committed), then raise it."""
     db.rollback()
@@ -295,7 +292,7 @@ def delivery_id(request: Request, signed: str | None, now: datetime) -> Delivery
     return DeliveryId(here, (here, before), now - REPEAT_WINDOW)
 
 
-def _first(db: Session, hook: Webhook, wanted: DeliveryId) -> WebhookDelivery | None:
+def _first(db: Session, hook: KnownHook, wanted: DeliveryId) -> WebhookDelivery | None:
     """The accepted delivery that holds the request's id, if any."""
     query = select(WebhookDelivery).where(
         WebhookDelivery.webhook_id == hook.id, WebhookDelivery.replay_key.in_(wanted.held)
@@ -306,7 +303,7 @@ def _first(db: Session, hook: Webhook, wanted: DeliveryId) -> WebhookDelivery | 
 
 
 def _retry(
-    db: Session, hook: Webhook, request: Request, first: WebhookDelivery, *, now: datetime
+    db: Session, hook: KnownHook, request: Request, first: WebhookDelivery, *, now: datetime
 ) -> Received:
     """A retry of `first`: logged (committed), placing nothing, answered with its result
     (its orders as they stand; an order the pipeline refused outright has no row and is
@@ -334,7 +331,7 @@ def _retry(
 
 def _finish(
     db: Session,
-    hook: Webhook,
+    hook: KnownHook,
     delivery: WebhookDelivery,
     placed: list[PlacedOrder],
     *,
@@ -364,20 +361,73 @@ def _finish(
 
 
 @dataclass(frozen=True, slots=True)
+class _JudgeAgain:
+    """A request the hook as kept does not place: judged on the hook read afresh, already
+    counted in its rate or not."""
+
+    counted: bool
+
+
+@dataclass(frozen=True, slots=True)
 class HookReceiver:
-    """What receiving needs: the hooks' secrets, the clock, the order placer and the rate
-    windows (one receiver per process: `Runtime.webhooks`)."""
+    """What receiving needs: the hooks' secrets, the clock, the order placer, the rate
+    windows and the hooks read so far (one receiver per process: `Runtime.webhooks`)."""
 
     keys: HookKeys
     clock: Clock
     placer: TermsPlacer  # the one-order placer alerts and webhooks share
     limits: AttemptWindows
+    known: KnownHooks = field(default_factory=KnownHooks)
 
     def receive(self, db: Session, request: Request) -> Received:
-        """Check, log and place one request (commits); a refusal raises after it is logged."""
-        hook = _hook(db, request.hook_id)
+        """Check, log and place one request (commits); a refusal raises after it is logged.
+
+        A kept hook answers only a request it places (its claim checks the hook is as
+        kept); anything else, a refusal or a retry, is judged on the hook read now."""
+        kept = self.known.get(request.hook_id)
+        counted = False
+        if kept is not None:
+            received = self._placed_as_kept(db, kept, request)
+            if isinstance(received, Received):
+                return received
+            counted = received.counted
+            db.rollback()  # nothing was written: the claim was not made
+            self.known.forget(request.hook_id)
+        hook = known.read(db, request.hook_id)
         if hook is None or not hook.enabled:
             raise NotFound("no such webhook")
+        self.known.keep(hook)
+        return self._judge(db, hook, request, counted=counted)
+
+    def _placed_as_kept(
+        self, db: Session, hook: KnownHook, request: Request
+    ) -> Received | _JudgeAgain:
+        """The request placed on the hook as this process last read it; else, having
+        written nothing, `_JudgeAgain` on the hook read afresh (a refusal, a retry, or the
+        hook changed since)."""
+        now = self.clock.now()
+        try:
+            replay_key = _prove(hook, request, self.keys, self.clock)
+            _limit(self.limits, f"hook:{hook.id}", hook.max_per_minute)
+        except TraderTapeError:
+            return _JudgeAgain(counted=False)
+        again = _JudgeAgain(counted=True)
+        try:
+            wanted = delivery_id(request, replay_key, now)
+            asked = self._asked(hook, request)
+        except TraderTapeError:
+            return again
+        if wanted.since is not None and _first(db, hook, wanted) is not None:
+            return again
+        delivery = _claim(db, hook, request, wanted.key, now=now)
+        if delivery is None:
+            return again
+        placed, delivery = self._place(db, hook, request, delivery, asked, now=now)
+        return Received(delivery.id, delivery.outcome, placed)
+
+    def _judge(self, db: Session, hook: KnownHook, request: Request, *, counted: bool) -> Received:
+        """`receive` on the hook as the database holds it; `counted`: the request is in the
+        hook's rate already (judged first on the hook as kept: counted once)."""
         now = self.clock.now()
         try:
             replay_key = _prove(hook, request, self.keys, self.clock)
@@ -386,7 +436,8 @@ class HookReceiver:
             # stranger's flood cannot use up what the owner's own requests are allowed.
             _limit(self.limits, f"hook:{hook.id}:proof:{request.ip}", WRONG_PROOFS_PER_MINUTE)
             _refuse(db, hook, request, now=now, refusal=exc)
-        _limit(self.limits, f"hook:{hook.id}", hook.max_per_minute)
+        if not counted:
+            _limit(self.limits, f"hook:{hook.id}", hook.max_per_minute)
         try:
             wanted = delivery_id(request, replay_key, now)
         except TraderTapeError as exc:
@@ -396,14 +447,7 @@ class HookReceiver:
             if first is not None:
                 return _retry(db, hook, request, first, now=now)
         try:
-            body = _body(request.body)
-            asked = templates.orders(
-                dict(hook.template),
-                body,
-                quotes=self.placer.quotes,
-                mode=hook.mode,
-                broker=hook.broker,
-            )
+            asked = self._asked(hook, request)
         except TraderTapeError as exc:
             # A signed retry is answered as its first delivery, whatever the template says now.
             first = _first(db, hook, wanted) if wanted.since is None else None
@@ -414,16 +458,27 @@ class HookReceiver:
         delivery = _claim(db, hook, request, wanted.key, now=now)
         if delivery is None:  # a retry (of a signed request), or one that raced this one
             first = _first(db, hook, wanted)
-            if first is None:  # pragma: no cover - the claim is unique: it is there
-                raise Conflict("this request was received before")
+            if first is None:  # the hook changed since it was read, within this request
+                raise Conflict("this webhook changed while the request was read; send it again")
             return _retry(db, hook, request, first, now=now)
         placed, delivery = self._place(db, hook, request, delivery, asked, now=now)
         return Received(delivery.id, delivery.outcome, placed)
 
+    def _asked(self, hook: KnownHook, request: Request) -> list[templates.HookOrder]:
+        """The orders the request's body asks for, mapped by the hook's template (422
+        naming the field)."""
+        return templates.orders(
+            dict(hook.template),
+            _body(request.body),
+            quotes=self.placer.quotes,
+            mode=hook.mode,
+            broker=hook.broker,
+        )
+
     def _place(
         self,
         db: Session,
-        hook: Webhook,
+        hook: KnownHook,
         request: Request,
         delivery: WebhookDelivery,
         asked: list[templates.HookOrder],
@@ -449,8 +504,6 @@ class HookReceiver:
             nonlocal delivery
             if placed and placed[-1].outcome == "refused" and not stored:
                 # A refusal rolled the claim back before an order stored it: claimed again.
-                if delivery in db:
-                    db.expunge(delivery)
                 again = _claim(db, hook, request, claim, now=now)
                 if again is None:  # pragma: no cover - a retry waits on the claim's key
                     raise Conflict("this request was received before")

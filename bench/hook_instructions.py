@@ -1,0 +1,179 @@
+"""Instructions per signed webhook (callgrind) beside one paper order's, this tree beside
+another commit's.
+
+`api_orders.py` times a signed webhook's server CPU over HTTP; on our shared 2-core VMs the
+host's speed swings 3× within a run, more than the webhook's own part moves. Here the
+receiver a webhook route calls (`runtime.webhooks.receive`, a session of its own a
+request, as the route opens it) is counted under callgrind, only around the counted
+requests (`order_instructions.py`'s switch), beside the order pipeline alone
+(`paper_orders.pipeline`) in another run of the same sources: a TradingView alert, signed,
+a MARKET order of one share over eight symbols (a fresh tick and 1 ms of the manual clock
+before each, as the pipeline's orders have). The ratio webhook ÷ pipeline is the webhook's
+own part (the hook, its proof, rate, claim, outcome and notice; not HTTP); issue 69 asks
+the webhook route ≤ 2 ms of CPU, about the pipeline + 0.2 ms.
+
+Measured 2026-11-30 (issue 69; SQLite, 40 counted requests after 60, load 14-16, which
+callgrind does not count), ``--requests 40 --warmup 60 --against 82785cf3``: main's sources
+5.978 M instructions an order through the pipeline, a signed webhook 7.456 M (1.247×; the
+webhook's own part 1.48 M); with the hooks kept by the process (no read a request) and the
+claimed delivery held by no session, 5.998 M and 7.143 M (1.191×; its own part 1.15 M,
+-23 %), 18.1 → 17.1 statements a request (`api_orders.py`). What is left of its own part:
+the session a request opens (the route's), the template's mapping of the body, and three
+statements (the claim, the outcome, the owner's notice) in the order's one commit.
+
+    valgrind must be installed. .venv/bin/python bench/hook_instructions.py
+        [--requests 60] [--warmup 100] [--against REV]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from against import ROOT, SOURCES, sources
+from machine import row
+from order_instructions import _COLLECTED, _switch
+
+
+def _hooks(rt: Any, user: int, count: int, tag: str) -> None:
+    """`count` signed TradingView alerts to a new hook of `user`'s, each placed."""
+    import paper_orders as bench
+    from tradertape.services.webhooks import hooks, templates
+    from tradertape.services.webhooks.receive import Request
+    from tradertape.services.webhooks.signing import signature
+    from tradertape.testkit import make_tick
+
+    with rt.db.session() as db:
+        draft = hooks.HookDraft(
+            name="bench",
+            auth="hmac",
+            template=dict(templates.PRESETS["tradingview"]),
+            max_per_minute=600,
+        )
+        made = hooks.create(
+            db,
+            draft,
+            vault=rt.vault,
+            clock=rt.clock,
+            user_id=user,
+        )
+        hook_id, secret = made.hook.hook_id, made.secret
+    clock = rt.clock
+    for n in range(count):
+        symbol = bench.SYMBOLS[n % len(bench.SYMBOLS)]
+        clock.advance(timedelta(milliseconds=1))
+        price = Decimal(1000 + 100 * bench.SYMBOLS.index(symbol))
+        tick = make_tick(f"NSE:{symbol}", price, ts=clock.now(), volume=10**7, last_quantity=10**6)
+        rt.quotes.update(tick)
+        side = "buy" if (n // len(bench.SYMBOLS)) % 2 == 0 else "sell"
+        body = {"ticker": f"NSE:{symbol}", "action": side, "contracts": "1", "n": f"{tag}{n}"}
+        raw = json.dumps(body).encode()
+        stamp = str(int(clock.now().timestamp()))
+        request = Request(
+            hook_id=hook_id,
+            body=raw,
+            ip="127.0.0.1",
+            timestamp=stamp,
+            signature=signature(secret, stamp, raw),
+            token=None,
+        )
+        with rt.db.session() as db:
+            received = rt.webhooks.receive(db, request)
+        if received.outcome != "placed":
+            raise SystemExit(f"webhook {n}: {received.outcome} {received.orders}")
+
+
+def child(what: str, requests: int, warmup: int) -> None:
+    """Under callgrind: the warm-up, then `requests` with the instrumentation on."""
+    import paper_orders as bench
+    from scratch_db import open_scratch, scratch_database
+
+    with tempfile.TemporaryDirectory() as tmp, scratch_database(None, Path(tmp)) as found:
+        database = open_scratch(*found)
+        try:
+            runtime = bench.build(database, Path(tmp))
+            if what == "pipeline":
+                bench.pipeline(runtime, warmup, bench.make_users(runtime, 1, rules=True))
+                users = bench.make_users(runtime, 1, rules=True)
+                _switch(True)
+                bench.pipeline(runtime, requests, users, label="m")
+                _switch(False)
+            else:
+                _hooks(runtime, bench.make_users(runtime, 1, rules=True)[0], warmup, "w")
+                user = bench.make_users(runtime, 1, rules=True)[0]
+                runtime.clock.advance(timedelta(seconds=61))  # the hook's rate afresh
+                _switch(True)
+                _hooks(runtime, user, requests, "m")
+                _switch(False)
+        finally:
+            database.dispose()
+
+
+def count(paths: list[str], what: str, args: argparse.Namespace) -> float:
+    """Instructions per counted request (or order) on the sources at `paths`."""
+    import subprocess
+
+    ours = {str(ROOT / s) for s in SOURCES}
+    rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p not in ours]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([*paths, *rest]), "PYTHONHASHSEED": "0"}
+    with tempfile.TemporaryDirectory() as out:
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={out}/callgrind.%p",
+            sys.executable,
+            __file__,
+            "--child",
+            what,
+            "--requests",
+            str(args.requests),
+            "--warmup",
+            str(args.warmup),
+        ]
+        run = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    found = _COLLECTED.search(run.stderr)
+    if run.returncode != 0 or found is None:
+        sys.exit(f"valgrind run failed ({run.returncode}):\n{run.stderr[-3000:]}")
+    requests: int = args.requests
+    return int(found.group(1)) / requests
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--against", metavar="REV", help="also count on REV's sources")
+    parser.add_argument("--child", choices=("pipeline", "hook"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.requests, args.warmup)
+        return
+    trees = [("this tree", [str(ROOT / s) for s in SOURCES])]
+    for name, paths in trees:
+        pipe, hook = count(paths, "pipeline", args), count(paths, "hook", args)
+        print(
+            f"{name}: pipeline {pipe / 1e6:6.3f} M instructions an order, signed webhook "
+            f"{hook / 1e6:6.3f} M a request ({hook / pipe:.3f}× the pipeline)",
+            flush=True,
+        )
+        figure, floor = f"{hook / 1e6:.3f} M", f"pipeline {pipe / 1e6:.3f} M"
+        print(row("signed webhook (instructions)", figure, floor, hook / pipe))
+    if args.against:
+        with sources(args.against) as old:
+            pipe, hook = count(old, "pipeline", args), count(old, "hook", args)
+        print(
+            f"{args.against}: pipeline {pipe / 1e6:6.3f} M instructions an order, signed "
+            f"webhook {hook / 1e6:6.3f} M a request ({hook / pipe:.3f}× the pipeline)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -273,7 +273,9 @@ def _placed_state(db: Any, portfolio_id: int) -> list[Any]:
     """What a placement leaves of a portfolio: its signals, positions, money and book."""
     portfolio = db.get(ModelPortfolio, portfolio_id)
     positions = db.scalars(
-        select(ModelPosition).where(ModelPosition.portfolio_id == portfolio_id)
+        select(ModelPosition)
+        .where(ModelPosition.portfolio_id == portfolio_id)
+        .order_by(ModelPosition.id)
     ).all()
     trades = db.execute(
         select(Trade.tradingsymbol, Trade.transaction_type, Trade.quantity, Trade.price)

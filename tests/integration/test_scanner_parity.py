@@ -14,7 +14,8 @@ from tests.helpers import make_user
 from tradertape.backtest import kernel
 from tradertape.backtest.engine import run_backtest
 from tradertape.backtest.warmup import warm_up
-from tradertape.db.models import ModelPosition, ModelSignal
+from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Trade
+from tradertape.db.models.risk import RiskRule
 from tradertape.runtime import Runtime
 from tradertape.services.portfolios import signals
 from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
@@ -266,3 +267,107 @@ def test_a_shared_batch_of_every_model_decides_as_each_portfolio_alone(
             kinds |= {(kind, status) for _, _, kind, _, status, *_ in mine}
             assert batched.equity_curve == alone.equity_curve
     assert {("entry", "dropped"), ("exit", "executed")} <= kinds
+
+
+def _placed_state(db: Any, portfolio_id: int) -> list[Any]:
+    """What a placement leaves of a portfolio: its signals, positions, money and book."""
+    portfolio = db.get(ModelPortfolio, portfolio_id)
+    positions = db.scalars(
+        select(ModelPosition)
+        .where(ModelPosition.portfolio_id == portfolio_id)
+        .order_by(ModelPosition.id)
+    ).all()
+    trades = db.execute(
+        select(Trade.tradingsymbol, Trade.transaction_type, Trade.quantity, Trade.price)
+        .add_columns(Trade.charges)
+        .where(Trade.book == f"portfolio:{portfolio_id}")
+        .order_by(Trade.id)
+    ).all()
+    return [
+        [
+            (s.status, s.gtt_status, s.error)
+            for s in db.scalars(
+                select(ModelSignal)
+                .where(ModelSignal.portfolio_id == portfolio_id)
+                .order_by(ModelSignal.id)
+            )
+        ],
+        [
+            (p.symbol, p.quantity, p.entry_price, p.held_from, p.stop_price, p.status)
+            for p in positions
+        ],
+        (
+            portfolio.current_capital,
+            portfolio.committed_capital,
+            portfolio.deployed_capital,
+            portfolio.charges_paid,
+            portfolio.equity_curve,
+        ),
+        [tuple(t) for t in trades],
+    ]
+
+
+@pytest.mark.parametrize("refusing", [False, True], ids=["all-placed", "a-risk-refusal"])
+@pytest.mark.parametrize("paper_fill", ["close", "next_open"])
+def test_a_run_placed_together_equals_each_signal_placed_alone(
+    with_candles: Runtime, paper_fill: str, refusing: bool
+):
+    """A portfolio's day of signals placed in one transaction (`signals.place` on the run)
+    books what placing them one call each books: the same fills, charges, positions, money
+    and statuses, through the runtime's risk gate; with a risk rule refusing entries
+    mid-run, the run falls back to one by one and rejects the same signals."""
+    runtime = with_candles
+    store, clock, trading = runtime.candles, runtime.clock, runtime.portfolio_trading
+    assert trading.risk is not None  # every entry meets the gate
+    # a user each: the twins' risk rules and account books are apart
+    users = [make_user(runtime, f"runs-{paper_fill}-{refusing}-{k}@x.in") for k in range(2)]
+    days = store.calendar.trading_days(date(2023, 6, 1), date(2023, 6, 30))
+    with runtime.db.session() as db:
+        strategy = strategies.by_builtin_key(db, "v1_momentum", clock=clock)
+        assert strategy is not None
+        request = PortfolioDeploy(
+            strategy_id=strategy.id,
+            universe="nifty_50",
+            starting_capital=Decimal(2_000_000),
+            max_positions=8,
+            auto_place_signals=False,
+            paper_fill=paper_fill,
+        )
+        twins = [
+            deploy(
+                db, request, store=store, clock=clock, user_id=user_id, live_trading_enabled=False
+            )
+            for user_id in users
+        ]
+        if refusing:
+            now = clock.now()
+            for twin in twins:
+                row = RiskRule(user_id=twin.user_id, created_at=now, updated_at=now, enabled=True)
+                row.type, row.action = "max_open_positions", "block"
+                row.threshold_count, row.portfolio_id = 3, twin.id
+                db.add(row)
+            db.commit()
+        placed = 0
+        for day in days:
+            for k, twin in enumerate(twins):
+                run_day(db, twin, store=store, trading=trading, day=day)
+                fresh = sorted(
+                    db.scalars(
+                        select(ModelSignal).where(
+                            ModelSignal.portfolio_id == twin.id,
+                            ModelSignal.signal_date == day,
+                            ModelSignal.status == "pending_approval",
+                        )
+                    ).all(),
+                    key=lambda s: (s.signal_type != "exit", s.id),
+                )
+                if k == 0:
+                    placed += len(signals.place(db, list(fresh), trading=trading, auto=True).placed)
+                else:
+                    for signal in fresh:  # a run of one: each in its own transaction
+                        signals.place(db, [signal], trading=trading, auto=True)
+        together, alone = (_placed_state(db, t.id) for t in twins)
+        assert together == alone
+        assert placed > 0
+        statuses = {status for status, _, _ in together[0]}
+        assert ("rejected" in statuses) is refusing

@@ -90,6 +90,7 @@ VIRTUAL = "virtual"
 ENTRY, EXIT, STOP = "entry", "exit", "stop"
 LEGS = (ENTRY, EXIT, STOP)
 _BOOKED = "tradertape.portfolio_fills.booked"  # Session.info: (signal id, leg) booked here
+_OPENED = "tradertape.portfolio_fills.opened"  # Session.info: signal id -> position it booked
 _SOURCES = (SOURCE, VIRTUAL)
 
 
@@ -139,7 +140,7 @@ class PortfolioFills:
         day = event.ts_event.astimezone(IST).date()
         price = plain(event.fill_price)  # the ledger's figure, as the fill was reported
         if leg == ENTRY:
-            fill_entry(
+            db.info.setdefault(_OPENED, {})[signal.id] = fill_entry(
                 db,
                 portfolio,
                 signal,
@@ -553,4 +554,16 @@ def booked(db: Session, signal_id: int, leg: str) -> bool:
     done: set[tuple[Any, Any]] = db.info.get(_BOOKED, set())
     found = (signal_id, leg) in done
     done.discard((signal_id, leg))
+    return found
+
+
+def opened(db: Session, signal: ModelSignal) -> ModelPosition:
+    """The position `signal`'s entry fill opened (or added to), as this watcher booked it
+    in `db`'s transaction: the session keeps a flushed row only weakly, so asking it by id
+    read the row back once per virtual entry."""
+    found: ModelPosition | None = db.info.get(_OPENED, {}).pop(signal.id, None)
+    if found is None or found not in db or found.id != signal.position_id:
+        found = db.get(ModelPosition, signal.position_id or 0)
+    if found is None:
+        raise LookupError(f"signal {signal.id}: its entry fill opened no position")
     return found

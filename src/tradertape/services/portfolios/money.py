@@ -75,18 +75,35 @@ def hold(db: Session, portfolio: ModelPortfolio) -> ModelPortfolio:
     the lock, which is still held, so no one else changed it since, and this transaction's
     own changes are the object's (nothing writes these rows but through it). A placement's
     fill asks twice (the placement, then the fill's subscriber): a third of an auto-placed
-    signal's reads."""
+    signal's reads. Nor is anything flushed then (a flush is for the read's sake): a run of
+    placements in one transaction flushes as its statements need, not at every hold."""
+    transaction = db.get_nested_transaction() or db.get_transaction()
+    found = _fresh(db)
+    read = (portfolio.id, id(portfolio))
+    if (
+        transaction is not None
+        and found is not None
+        and found[0] is transaction
+        and read in found[1]
+    ):
+        hold_portfolio(db, portfolio.id)  # held: no statement (`db.locks`)
+        return portfolio
     db.flush()
     hold_portfolio(db, portfolio.id)
     transaction = db.get_nested_transaction() or db.get_transaction()
-    found: tuple[object, set[tuple[int, int]]] | None = db.info.get(_FRESH)
-    if found is None or found[0] is not transaction:
+    found = _fresh(db)
+    if found is None or found[0] is not transaction:  # a transaction this hold began
         found = db.info[_FRESH] = (transaction, set())
-    read = (portfolio.id, id(portfolio))
     if read not in found[1]:
         db.refresh(portfolio)
         found[1].add(read)
     return portfolio
+
+
+def _fresh(db: Session) -> tuple[object, set[tuple[int, int]]] | None:
+    """The transaction `hold` last read rows in, and the rows it read there."""
+    found: tuple[object, set[tuple[int, int]]] | None = db.info.get(_FRESH)
+    return found
 
 
 def earmark(portfolio: ModelPortfolio, amount: Decimal) -> None:

@@ -117,6 +117,7 @@ class ScanMarket:
         self._loaded: dict[tuple[tuple[str, ...], date, date], Loaded | None] = {}
         self._documents: dict[str, tuple[StrategyDocument, str]] = {}
         self._snapshots: dict[tuple[int, str], Snapshots] = {}
+        self._last_closes: dict[int, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = {}
 
     def load(
         self, portfolio: ModelPortfolio, held: list[str], oldest: date | None, day: date
@@ -150,6 +151,18 @@ class ScanMarket:
             document = document_of(portfolio)
             self._documents[wanted] = (document, document.model_dump_json())
         return self._documents[wanted]
+
+    def last_closes(self, loaded: Loaded) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """The columns of `loaded` priced before its last row, and the last close of each
+        (what a book is marked at before today's close), found once per panel."""
+        wanted = id(loaded)
+        if wanted not in self._last_closes:
+            before = loaded.panel.close[: loaded.panel.shape[0] - 1]
+            seen = ~np.isnan(before)
+            latest = before.shape[0] - 1 - np.argmax(seen[::-1], axis=0)
+            priced = np.flatnonzero(seen.any(axis=0))
+            self._last_closes[wanted] = (priced, before[latest[priced], priced])
+        return self._last_closes[wanted]
 
     def snapshots(self, loaded: Loaded, document: StrategyDocument, key: str) -> Snapshots:
         """The indicator snapshots of `document`'s signals on `loaded`'s last row."""
@@ -201,6 +214,7 @@ class _Scan:
         self.loaded = loaded
         self.compiled, self.market = loaded.bind(self.document, key)
         self.snapshots = market.snapshots(loaded, self.document, key)
+        self.last_closes = market.last_closes(loaded)
         self.column = loaded.column
         self.sector_ids = loaded.sector_ids
         self.positions = list(
@@ -228,12 +242,8 @@ class _Scan:
         portfolio, panel = self.portfolio, self.panel
         cash = portfolio.current_capital + portfolio.committed_capital
         book = self.loaded.new_book(float(cash))
-        before = panel.close[: self.t]
-        # The last close before today, for marking: the latest row each column has a price.
-        seen = ~np.isnan(before)
-        latest = before.shape[0] - 1 - np.argmax(seen[::-1], axis=0)
-        priced = seen.any(axis=0)
-        book.last_close[priced] = before[latest[priced], np.flatnonzero(priced)]
+        priced, closes = self.last_closes
+        book.last_close[priced] = closes
         paid = position_money.of_positions(self.db, self.positions)  # the ledger's charges
         for position in self.positions:
             j = self.column[position.symbol]

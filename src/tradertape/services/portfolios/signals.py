@@ -8,7 +8,10 @@ market hours) once the position's standing stop GTT is cancelled (when the stop 
 fired, the exit is refused: one sell per position); ``close`` fills at the signal's close
 price at once, as TraderTape's virtual paper fills do. Every placement is one signal at a
 time, committed as it goes, so a failure leaves the earlier ones placed and says which one
-failed.
+failed. A paper portfolio's virtual fills (``close``, ``next_open``) send nothing anywhere,
+so a run of its signals is placed in one transaction (one lock, one read of its row, one
+commit: `_together`) once nothing in it can fail before its fill but a risk refusal, which
+commits what was placed before it as one by one does: the same rows commit either way.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.notifications import events as notifications
-from tradertape.services.portfolios import money
+from tradertape.services.portfolios import fills, money
 from tradertape.services.portfolios.fills import book_virtual
 from tradertape.services.portfolios.positions import exit_signal as exit_signal  # callers'
 from tradertape.services.portfolios.positions import filled as filled  # its callers' name
@@ -181,7 +184,107 @@ def place(
     ``auto`` (auto-placement) notifies each outcome in the transaction that records it."""
     result = Placement()
     exits_first = sorted(signals, key=lambda s: (s.signal_type != "exit", s.id))
-    for signal in exits_first:
+    for run in _runs(db, exits_first):
+        if len(run) > 1 and _together(db, run, trading=trading, auto=auto, result=result):
+            continue
+        _one_by_one(db, run, trading=trading, auto=auto, result=result)
+    return result
+
+
+def _runs(db: Session, ordered: list[ModelSignal]) -> list[list[ModelSignal]]:
+    """`ordered` cut into runs placed alike: consecutive signals of one paper portfolio
+    that fills virtually (placeable together), and every other signal alone."""
+    runs: list[list[ModelSignal]] = []
+    together: int | None = None  # the portfolio of the last run, if it is placeable together
+    for signal in ordered:
+        portfolio = db.get(ModelPortfolio, signal.portfolio_id)
+        assert portfolio is not None
+        virtual = (
+            portfolio.paper_mode
+            and portfolio.paper_fill in _VIRTUAL
+            and portfolio.executor != AGENT
+            and portfolio.status == "active"
+        )
+        if virtual and together == portfolio.id:
+            runs[-1].append(signal)
+            continue
+        runs.append([signal])
+        together = portfolio.id if virtual else None
+    return runs
+
+
+_VIRTUAL = ("close", "next_open")  # fills booked here, in the placement's transaction
+
+
+def _placeable(db: Session, portfolio: ModelPortfolio, run: list[ModelSignal]) -> bool:
+    """Whether `run` can be placed together: under the portfolio's lock (held), nothing a
+    signal of it would fail on before its fill (the portfolio paused, an exit's position
+    not open, two exits of one position), so the one failure left mid-run is a risk
+    refusal, which commits what was placed before it (`_check_risk`), as one by one does."""
+    money.hold(db, portfolio)
+    if portfolio.status != "active":
+        return False
+    exits = [s.position_id for s in run if s.signal_type == "exit"]
+    if len(set(exits)) != len(exits):
+        return False
+    for signal in run:
+        if signal.signal_type == "exit":
+            try:
+                _position(db, signal)
+            except Conflict:
+                return False
+    return True
+
+
+def _together(
+    db: Session,
+    run: list[ModelSignal],
+    *,
+    trading: PortfolioTrading,
+    auto: bool,
+    result: Placement,
+) -> bool:
+    """Place one virtually filled paper portfolio's `run` as `_one_by_one` would, in one
+    transaction (one commit, the portfolio's row read once); False, with nothing placed,
+    if it cannot be (`_placeable`). A risk refusal commits the signals placed before it,
+    its events and its rejection (as one by one does), and the rest go on together."""
+    portfolio = db.get(ModelPortfolio, run[0].portfolio_id)
+    assert portfolio is not None
+    if not _placeable(db, portfolio, run):
+        return False
+    pending: list[int] = []  # placed in this transaction, not committed yet
+    for k, signal in enumerate(run):
+        money.hold(db, portfolio)  # read once: the lock is held to the commit
+        _move(signal, SignalEvent.PLACE)
+        try:
+            _send(db, portfolio, signal, trading)
+        except RiskRefusal as exc:  # it committed the run so far, and its events
+            result.placed.extend(pending)
+            pending.clear()
+            _failed(db, portfolio, signal, exc, trading=trading, auto=auto, result=result)
+            continue
+        except TraderTapeError:  # none is known to come (`_placeable`): if one does, the
+            db.rollback()  # rest of the run is placed again one by one, which says why
+            _one_by_one(db, run[k - len(pending) :], trading=trading, auto=auto, result=result)
+            return True
+        if auto:  # notify: auto_place placed
+            notifications.auto_placed(db, portfolio, signal, error=None, at=trading.notices.now())
+        pending.append(signal.id)
+    db.commit()
+    result.placed.extend(pending)
+    return True
+
+
+def _one_by_one(
+    db: Session,
+    signals: list[ModelSignal],
+    *,
+    trading: PortfolioTrading,
+    auto: bool,
+    result: Placement,
+) -> None:
+    """Place each signal in its own transaction (see the module)."""
+    for signal in signals:
         portfolio = db.get(ModelPortfolio, signal.portfolio_id)
         assert portfolio is not None
         # a paused agent portfolio's signal fails below, as a paused server portfolio's does:
@@ -198,24 +301,36 @@ def place(
                 raise Conflict(f"portfolio {portfolio.id} is {portfolio.status}")
             _send(db, portfolio, signal, trading)
         except TraderTapeError as exc:
-            db.rollback()
-            signal = db.get(ModelSignal, signal.id)  # type: ignore[assignment]
-            assert signal is not None
-            event = SignalEvent.REJECT if isinstance(exc, RiskRefusal) else SignalEvent.FAIL
-            signal.status = next_status(SignalStatus.APPROVED, event).value
-            signal.error = exc.detail[:400]
-            result.failed[signal.id] = signal.error
-            if auto:  # notify: auto_place failed
-                notifications.auto_placed(
-                    db, portfolio, signal, error=signal.error, at=trading.notices.now()
-                )
-            db.commit()
+            _failed(db, portfolio, signal, exc, trading=trading, auto=auto, result=result)
             continue
         if auto:  # notify: auto_place placed
             notifications.auto_placed(db, portfolio, signal, error=None, at=trading.notices.now())
         db.commit()
         result.placed.append(signal.id)
-    return result
+
+
+def _failed(
+    db: Session,
+    portfolio: ModelPortfolio,
+    signal: ModelSignal,
+    exc: TraderTapeError,
+    *,
+    trading: PortfolioTrading,
+    auto: bool,
+    result: Placement,
+) -> None:
+    """A signal that could not be placed: its work rolled back, it is rejected (a risk
+    refusal) or failed, with why, and committed."""
+    db.rollback()
+    found = db.get(ModelSignal, signal.id)
+    assert found is not None
+    event = SignalEvent.REJECT if isinstance(exc, RiskRefusal) else SignalEvent.FAIL
+    found.status = next_status(SignalStatus.APPROVED, event).value
+    found.error = exc.detail[:400]
+    result.failed[found.id] = found.error
+    if auto:  # notify: auto_place failed
+        notifications.auto_placed(db, portfolio, found, error=found.error, at=trading.notices.now())
+    db.commit()
 
 
 def _for_agent(signal: ModelSignal, *, clock: Clock) -> None:
@@ -324,8 +439,7 @@ def _fill_at_close(
             at_open=False,
             signal_id=signal.id,
         )
-        opened = db.get(ModelPosition, signal.position_id or 0)
-        assert opened is not None  # the fill's subscriber set it, or raised
+        opened = fills.opened(db, signal)  # the fill's subscriber opened it, or raised
         # a close fill is held from the next bar, as in a `fill_at: close` backtest
         opened.held_from = trading.exchange.calendar.next_trading_day(day)
     filled(signal, clock=clock)

@@ -20,7 +20,7 @@ from tradertape.domain.ticks import RoundDirection, round_to_tick, tick_size
 from tradertape.oms import PortfolioBooks, delivery_charges
 from tradertape.ports.clock import Clock
 from tradertape.services.portfolios import money
-from tradertape.services.portfolios.fills import book_virtual
+from tradertape.services.portfolios.fills import book_virtual, opened
 from tradertape.services.portfolios.reconcile import Reconciled, release
 from tradertape.services.portfolios.signals import filled
 from tradertape.strategies.dsl import StrategyDocument
@@ -193,8 +193,7 @@ class _OpenFill:
             signal_id=signal.id,
             earmarked=True,
         )
-        position = self.db.get(ModelPosition, signal.position_id or 0)
-        assert position is not None  # the fill's subscriber set it, or raised
+        position = opened(self.db, signal)  # the fill's subscriber opened it, or raised
         if b.close is not None and signal.signal_type == "entry":
             position.highest_close = b.close
         filled(signal, clock=self.clock)

@@ -193,7 +193,7 @@ class Book(NamedTuple):
     order: Any  # (symbols,) int64 scratch: the candidates' ranking
     taken: Any  # (sectors,) int64 scratch: positions per sector while entries are allocated
     # A run's entry signals as a list per day, built once (`_program_signals`) so that a day
-    # walks its own signals, in memory order, not every symbol (empty in a book built for the scanner):
+    # walks its own signals, in memory order, not every symbol (empty in the scanner's book):
     signal_first: Any  # (days + 1,) int64: day t's are rows signal_first[t - start] up to ...
     signal_symbol: Any  # ... signal_first[t - start + 1] of these (symbol order within a day)
     signal_key: Any  # and of these: minus their score
@@ -775,7 +775,7 @@ _column: Callable[[int, int], Any] = cast(Callable[[int, int], Any], intrinsic(_
 
 
 @inlined
-def _compare_rows(out: Any, a: Any, b: Any, n: int, op: int) -> None:
+def _compare_rows(out: Any, a: Any, b: Any, n: int, op: int) -> None:  # noqa: C901
     """``out[d] = a[d] op b[d]`` as 1.0 or 0.0 (false where either is NaN): `_compare`, with
     the operator chosen once per row, not once per value."""
     if op == 0:
@@ -810,9 +810,17 @@ def _operand(  # noqa: PLR0913 - where a stacked value lives
 
 
 @inlined
-def _entry_rows(  # noqa: PLR0913 - the program, where it reads, and its scratch
-    code: Any, columns: Any, strides: Any, j: int, start: int, n: int, rows: Any, n_consts: int,
-    kinds: Any, places: Any,
+def _entry_rows(  # noqa: C901, PLR0913 - one interpreter; the program and its scratch
+    code: Any,
+    columns: Any,
+    strides: Any,
+    j: int,
+    start: int,
+    n: int,
+    rows: Any,
+    n_consts: int,
+    kinds: Any,
+    places: Any,
 ) -> Any:
     """The entry program on symbol ``j``'s days ``start`` to ``start + n - 1`` (`_run_program`'s
     semantics, a row of days at a time): its value per day.
@@ -824,19 +832,19 @@ def _entry_rows(  # noqa: PLR0913 - the program, where it reads, and its scratch
     top = 0
     for row in range(code.shape[0]):
         op, arg = code[row, 0], code[row, 1]
-        if op == _SERIES or op == _CONST:
+        if op == _SERIES or op == _CONST:  # noqa: SIM109 - compiled: no tuple
             kinds[top] = op
             places[top] = arg
             top += 1
             continue
-        pops = 1 if op == _NOT else arg if op == _AND or op == _OR else 2
+        pops = 1 if op == _NOT else arg if op == _AND or op == _OR else 2  # noqa: SIM109
         top -= pops
         out = rows[n_consts + top, :n]  # (an operand there is read before it is written)
         a = _operand(kinds[top], places[top], columns, strides, j, start, n, rows)
         if op == _NOT:
             for d in range(n):
                 out[d] = 0.0 if _truthy(a[d]) else 1.0
-        elif op == _AND or op == _OR:
+        elif op == _AND or op == _OR:  # noqa: SIM109 - compiled: no tuple
             for d in range(n):
                 out[d] = 1.0 if _truthy(a[d]) else 0.0
             for k in range(top + 1, top + pops):

@@ -27,9 +27,7 @@ from .dsl import cmp, doc, ind, num, pos
 @njit(cache=False)
 def _signals(code: Any, consts: Any, columns: Any, strides: Any, depth: int, score: Any,
              close: Any, start: int, end: int) -> Any:  # fmt: skip
-    return kernel._program_signals(
-        code, consts, columns, strides, depth, score, close, start, end
-    )
+    return kernel._program_signals(code, consts, columns, strides, depth, score, close, start, end)
 
 
 def _panel() -> Panel:
@@ -73,9 +71,15 @@ _crosses = st.builds(
 )
 _conditions = st.recursive(
     _compares | _crosses,
-    lambda inner: st.builds(lambda c: {"type": "and", "conditions": c}, st.lists(inner, min_size=1, max_size=3))
-    | st.builds(lambda c: {"type": "or", "conditions": c}, st.lists(inner, min_size=1, max_size=3))
-    | st.builds(lambda c: {"type": "not", "condition": c}, inner),
+    lambda inner: (
+        st.builds(
+            lambda c: {"type": "and", "conditions": c}, st.lists(inner, min_size=1, max_size=3)
+        )
+        | st.builds(
+            lambda c: {"type": "or", "conditions": c}, st.lists(inner, min_size=1, max_size=3)
+        )
+        | st.builds(lambda c: {"type": "not", "condition": c}, inner)
+    ),
     max_leaves=5,
 )
 
@@ -95,11 +99,16 @@ def _grid_signals(
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(condition=_conditions, start=st.integers(0, 20))
 def test_the_kernels_entry_signals_are_the_grids(condition: dict[str, Any], start: int):
-    document = doc(entry=condition, conviction_scoring=[{"type": "weighted", "operand": ind("rsi14"), "weight": -1}])
+    document = doc(
+        entry=condition,
+        conviction_scoring=[{"type": "weighted", "operand": ind("rsi14"), "weight": -1}],
+    )
     book = IndicatorBook.from_panel(PANEL)
-    compile_args = {"day_numbers": _day_numbers(PANEL), "keys": PANEL.keys}
-    grid = compile_strategy(document, book, **compile_args)
-    program = compile_strategy(document, book, entry_grid=False, **compile_args).entry_program
+    numbers = _day_numbers(PANEL)
+    grid = compile_strategy(document, book, day_numbers=numbers, keys=PANEL.keys)
+    program = compile_strategy(
+        document, book, day_numbers=numbers, keys=PANEL.keys, entry_grid=False
+    ).entry_program
     assert program is not None
     close = symbol_major(PANEL.close)
     score = symbol_major(grid.score)

@@ -361,7 +361,7 @@ def rows_json(stored: Columns) -> bytes:
     if len({len(column) for column in texts}) != 1:
         return to_json(rows_of(stored))  # (columns of different lengths: `rows_of` says so)
     row = b"{" + b",".join(to_json(key).replace(b"%", b"%%") + b":%b" for key in keys) + b"}"
-    return b"[" + b",".join([row % values for values in zip(*texts)]) + b"]"
+    return b"[" + b",".join([row % values for values in zip(*texts, strict=True)]) + b"]"
 
 
 def _value_texts(values: list[Any]) -> list[bytes]:

@@ -355,11 +355,7 @@ def run_backtest(
         raise ValueError("an MIS (intraday) run needs an intraday panel")
     book = book or IndicatorBook.from_panel(panel)
     numbers = panel.days.astype(_MINUTES).view(np.int64) if panel.intraday else _day_numbers(panel)
-    compiled = compile_strategy(
-        document, book, day_numbers=numbers, keys=panel.keys, entry_grid=False
-    )
-    entry = compiled.entry_program
-    assert entry is not None  # (asked for: ``entry_grid=False``)
+    compiled = compile_strategy(document, book, day_numbers=numbers, keys=panel.keys)
     lo, hi = _window(panel, trade_from, trade_until)
     atr = symbol_major(compiled.atr) if compiled.atr.size else _NO_ATR
     mis = settings.product == "MIS"
@@ -377,7 +373,6 @@ def run_backtest(
     sectors = sector_ids(panel.sectors)
     n_sectors = len(set(panel.sectors) - {None})  # (``sectors.max() + 1``, without NumPy)
     floats, ints = kernel.pack_params(params_of(document, settings))
-    entry_columns, entry_strides = entry.locations()  # (``entry`` keeps them alive)
     equity, cash, positions, rows = kernel.simulate(
         symbol_major(panel.open),
         symbol_major(panel.high),
@@ -386,11 +381,7 @@ def run_backtest(
         atr,
         sectors,
         rates,
-        entry.code,
-        entry.consts,
-        entry_columns,
-        entry_strides,
-        entry.depth,
+        symbol_major(compiled.entry),
         symbol_major(compiled.score),
         compiled.series,
         compiled.flags,

@@ -40,7 +40,6 @@ from collections.abc import Callable
 from typing import Any, NamedTuple, cast
 
 import numpy as np
-from numba.core import types
 from numba.core.types import Array
 from numba.extending import intrinsic
 
@@ -192,8 +191,8 @@ class Book(NamedTuple):
     keys: Any  # (symbols,) scratch: their ranking keys (minus the score)
     order: Any  # (symbols,) int64 scratch: the candidates' ranking
     taken: Any  # (sectors,) int64 scratch: positions per sector while entries are allocated
-    # A run's entry signals as a list per day, built once (`_program_signals`) so that a day
-    # walks its own signals, in memory order, not every symbol (empty in the scanner's book):
+    # A run's entry signals as a list per day, built once (`_signals`) so that a day walks its
+    # own signals, in memory order, not every symbol (empty in a book built for the scanner):
     signal_first: Any  # (days + 1,) int64: day t's are rows signal_first[t - start] up to ...
     signal_symbol: Any  # ... signal_first[t - start + 1] of these (symbol order within a day)
     signal_key: Any  # and of these: minus their score
@@ -737,186 +736,27 @@ def _committed(m: Market, book: Book, t: int) -> float:
     return total
 
 
-# -- the entry condition, evaluated here ---------------------------------------------------
-#
-# The backtest evaluates the entry condition in the kernel, symbol by symbol, from the
-# market series it reads (`tradertape.strategies.compile.EntryProgram`): a postfix program
-# run over one symbol's days at a time on a few rows of scratch, so no (days × symbols) grid
-# of each comparison and conjunction is built. The series are the indicator book's own
-# arrays, passed by address: each is read as a strided column, no copy, no stack of them.
-
-_ENTRY_VALUE = types.Array(types.float64, 1, "C", readonly=True)
-
-
-def _column_at(typingctx: Any, address: Any, length: Any) -> Any:
-    """A read-only float64 view of the ``length`` values from ``address`` on, holding no
-    reference (the caller keeps the memory alive: see `simulate`); contiguous, so the loops
-    over it are vectorised."""
-
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        start, count = args
-        view = context.make_array(_ENTRY_VALUE)(context, builder)
-        pointer = context.get_value_type(types.float64).as_pointer()
-        itemsize = context.get_constant(types.intp, 8)
-        context.populate_array(
-            view,
-            data=builder.inttoptr(start, pointer),
-            shape=[count],
-            strides=[itemsize],
-            itemsize=itemsize,
-            meminfo=None,
-        )
-        return view._getvalue()
-
-    return _ENTRY_VALUE(types.int64, types.int64), codegen
-
-
-_column: Callable[[int, int], Any] = cast(Callable[[int, int], Any], intrinsic(_column_at))
-
-
 @inlined
-def _compare_rows(out: Any, a: Any, b: Any, n: int, op: int) -> None:  # noqa: C901
-    """``out[d] = a[d] op b[d]`` as 1.0 or 0.0 (false where either is NaN): `_compare`, with
-    the operator chosen once per row, not once per value."""
-    if op == 0:
-        for d in range(n):
-            out[d] = 1.0 if a[d] > b[d] else 0.0
-    elif op == 1:
-        for d in range(n):
-            out[d] = 1.0 if a[d] >= b[d] else 0.0
-    elif op == 2:
-        for d in range(n):
-            out[d] = 1.0 if a[d] < b[d] else 0.0
-    elif op == 3:
-        for d in range(n):
-            out[d] = 1.0 if a[d] <= b[d] else 0.0
-    elif op == 4:
-        for d in range(n):
-            out[d] = 1.0 if a[d] == b[d] else 0.0
-    else:
-        for d in range(n):
-            out[d] = 1.0 if a[d] != b[d] and not (np.isnan(a[d]) or np.isnan(b[d])) else 0.0
-
-
-@inlined
-def _operand(  # noqa: PLR0913 - where a stacked value lives
-    kind: int, at: int, columns: Any, strides: Any, j: int, start: int, n: int, rows: Any
-) -> Any:
-    """A stacked value as a row of ``n`` days: a series' column (read in place), or a row of
-    ``rows`` (a constant's, or a result's)."""
-    if kind == _SERIES:
-        return _column(columns[at] + j * strides[at] + start * 8, n)
-    return rows[at, :n]
-
-
-@inlined
-def _entry_rows(  # noqa: C901, PLR0913 - one interpreter; the program and its scratch
-    code: Any,
-    columns: Any,
-    strides: Any,
-    j: int,
-    start: int,
-    n: int,
-    rows: Any,
-    n_consts: int,
-    kinds: Any,
-    places: Any,
-) -> Any:
-    """The entry program on symbol ``j``'s days ``start`` to ``start + n - 1`` (`_run_program`'s
-    semantics, a row of days at a time): its value per day.
-
-    A series or a constant is not copied when pushed: the stack keeps where it lives
-    (``kinds``, ``places``) and an operator reads it there (a constant's row of ``rows`` is
-    filled once per run); the value at stack place ``k`` that an operator makes goes to row
-    ``n_consts + k``."""
-    top = 0
-    for row in range(code.shape[0]):
-        op, arg = code[row, 0], code[row, 1]
-        if op == _SERIES or op == _CONST:  # noqa: SIM109 - compiled: no tuple
-            kinds[top] = op
-            places[top] = arg
-            top += 1
-            continue
-        pops = 1 if op == _NOT else arg if op == _AND or op == _OR else 2  # noqa: SIM109
-        top -= pops
-        out = rows[n_consts + top, :n]  # (an operand there is read before it is written)
-        a = _operand(kinds[top], places[top], columns, strides, j, start, n, rows)
-        if op == _NOT:
-            for d in range(n):
-                out[d] = 0.0 if _truthy(a[d]) else 1.0
-        elif op == _AND or op == _OR:  # noqa: SIM109 - compiled: no tuple
-            for d in range(n):
-                out[d] = 1.0 if _truthy(a[d]) else 0.0
-            for k in range(top + 1, top + pops):
-                b = _operand(kinds[k], places[k], columns, strides, j, start, n, rows)
-                if op == _AND:
-                    for d in range(n):
-                        out[d] = 1.0 if out[d] != 0.0 and _truthy(b[d]) else 0.0
-                else:
-                    for d in range(n):
-                        out[d] = 1.0 if out[d] != 0.0 or _truthy(b[d]) else 0.0
-        else:
-            b = _operand(kinds[top + 1], places[top + 1], columns, strides, j, start, n, rows)
-            if op == _CMP:
-                _compare_rows(out, a, b, n, arg)
-            else:
-                for d in range(n):
-                    out[d] = _arithmetic(a[d], b[d], op)
-        kinds[top] = -1  # a row of results
-        places[top] = n_consts + top
-        top += 1
-    return _operand(kinds[0], places[0], columns, strides, j, start, n, rows)
-
-
-@inlined
-def _program_signals(  # noqa: PLR0913 - the entry program's arrays, as `simulate` gets them
-    code: Any,
-    consts: Any,
-    columns: Any,
-    strides: Any,
-    depth: int,
-    score: Any,
-    close: Any,
-    start: int,
-    end: int,
-) -> Any:
-    """(first, symbol, key) of `Book`: every (day, symbol) where the entry program holds
-    and there is a bar, day by day, in symbol order within a day, with minus its score; the
-    program run a symbol at a time (`_entry_rows`), with no grid of the condition."""
-    n_symbols, n = close.shape[0], end - start
-    n_consts = consts.shape[0]
-    rows = np.empty((n_consts + max(1, depth), max(1, n)))
-    for k in range(n_consts):
-        rows[k, :] = consts[k]
-    kinds = np.empty(max(1, depth), dtype=np.int64)
-    places = np.empty(max(1, depth), dtype=np.int64)
-    first = np.zeros(n + 1, dtype=np.int64)
-    hit_day = np.empty(max(16, n_symbols * 16, n), dtype=np.int64)
-    hit_symbol = np.empty_like(hit_day)
-    hits = 0
-    for j in range(n_symbols):
-        if hit_day.shape[0] - hits < n:  # room for every day of this symbol
-            hit_day = np.concatenate((hit_day, np.empty_like(hit_day)))
-            hit_symbol = np.concatenate((hit_symbol, np.empty_like(hit_symbol)))
-        truth = _entry_rows(code, columns, strides, j, start, n, rows, n_consts, kinds, places)
-        days, symbols = hit_day, hit_symbol  # (not reassigned in the loop below)
-        for d in range(n):
-            if _truthy(truth[d]) and not np.isnan(close[j, start + d]):
-                days[hits] = d
-                symbols[hits] = j
-                hits += 1
-                first[d + 1] += 1
-    for d in range(n):
+def _signals(entry: Any, score: Any, close: Any, start: int, end: int) -> Any:
+    """(first, symbol, key) of `Book`: every (day, symbol) with an entry signal and a bar,
+    listed day by day, in symbol order within a day, with minus its score."""
+    first = np.zeros(end - start + 1, dtype=np.int64)
+    for j in range(entry.shape[0]):
+        for t in range(start, end):
+            if entry[j, t] and not np.isnan(close[j, t]):
+                first[t - start + 1] += 1
+    for d in range(end - start):
         first[d + 1] += first[d]
-    symbol = np.empty(hits, dtype=np.int64)
-    key = np.empty(hits)
+    symbol = np.empty(first[end - start], dtype=np.int64)
+    key = np.empty(first[end - start])
     at = first[:-1].copy()
-    for h in range(hits):  # symbol by symbol: each day's in symbol order
-        d, j = hit_day[h], hit_symbol[h]
-        k = at[d]
-        symbol[k] = j
-        key[k] = -score[j, start + d]
-        at[d] = k + 1
+    for j in range(entry.shape[0]):
+        for t in range(start, end):
+            if entry[j, t] and not np.isnan(close[j, t]):
+                k = at[t - start]
+                symbol[k] = j
+                key[k] = -score[j, t]
+                at[t - start] = k + 1
     return first, symbol, key
 
 
@@ -924,7 +764,7 @@ def _program_signals(  # noqa: PLR0913 - the entry program's arrays, as `simulat
 def _candidates(m: Market, r: Rules, book: Book, t: int, record: bool) -> int:
     """Flat symbols signalling today into ``book.candidates`` (symbol order), minus their
     score into ``book.keys``; their count. ``record`` (the scanner): read every symbol, and
-    clear its ``O_DROP``; else walk the day's signals (`_program_signals`)."""
+    clear its ``O_DROP``; else walk the day's signals (`_signals`)."""
     # Tuple fields go into locals once: each read of one inside the loop would cost a
     # reference-count round trip.
     state, orders, decided = book.state, book.orders, book.exit_decided
@@ -1182,11 +1022,7 @@ def simulate(  # noqa: PLR0913 - plain arrays: numba types them in C, a tuple in
     atr: Any,
     sectors: Any,
     rates: Any,
-    entry_code: Any,
-    entry_consts: Any,
-    entry_columns: Any,
-    entry_strides: Any,
-    entry_depth: int,
+    entry: Any,
     score: Any,
     series: Any,
     flags: Any,
@@ -1207,29 +1043,22 @@ def simulate(  # noqa: PLR0913 - plain arrays: numba types them in C, a tuple in
     intraday (MIS) run's days are bars, each with its phase (`TRADING`, `SQUARE_OFF_BAR`,
     `NO_ENTRIES`; see the module docstring).
 
-    The arguments are `Market`'s, `Rules`' (but the entry grid) and `pack_params`' arrays;
-    the entry condition comes as its program (``entry_code``, ``entry_consts``, and the
-    series it reads by address and strides in bytes, symbol then day: the caller keeps them
-    alive; ``entry_depth`` rows of scratch), evaluated here (`_program_signals`). The book
-    starts empty with the starting capital in cash. The phases see `_borrowed` views: the
-    arguments are held by the caller, the book's arrays by ``owned`` (read again at the end,
-    so it lives until then)."""
+    The arguments are `Market`'s, `Rules`' and `pack_params`' arrays; the book starts empty
+    with the starting capital in cash. The phases see `_borrowed` views: the arguments are
+    held by the caller, the book's arrays by ``owned`` (read again at the end, so it lives
+    until then)."""
     m = Market(
         _borrowed(open_), _borrowed(high), _borrowed(low), _borrowed(close), _borrowed(atr),
         _borrowed(sectors), _borrowed(rates), start,
     )  # fmt: skip
-    no_entry = np.zeros((1, 1), dtype=np.bool_)  # (read only by the scanner's `decide_day`)
     r = Rules(
-        _borrowed(no_entry), _borrowed(score), _borrowed(series), _borrowed(flags),
+        _borrowed(entry), _borrowed(score), _borrowed(series), _borrowed(flags),
         _borrowed(consts), _borrowed(code), _borrowed(bounds), _borrowed(exit_rules), addon,
     )  # fmt: skip
     p = _params(float_params, int_params)
     n_symbols = close.shape[0]
     n_days = end - start
-    signal_first, signal_symbol, signal_key = _program_signals(
-        entry_code, entry_consts, entry_columns, entry_strides, entry_depth, score, close,
-        start, end,
-    )  # fmt: skip
+    signal_first, signal_symbol, signal_key = _signals(entry, score, close, start, end)
     owned = empty_book(
         n_symbols, n_sectors, p.starting_capital, signal_first, signal_symbol, signal_key
     )

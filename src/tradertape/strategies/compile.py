@@ -78,34 +78,6 @@ class Program:
 
 
 @dataclass(frozen=True, slots=True)
-class EntryProgram:
-    """The entry condition as one postfix program over market series, for the backtest
-    kernel to evaluate symbol by symbol (`tradertape.backtest.kernel.simulate`) instead of
-    a (days × symbols) grid of every comparison and conjunction built here.
-
-    ``code`` rows are (opcode, argument) as the position programs' (``SERIES`` indexes
-    ``series``, ``CONST`` ``consts``; a position field reads 0, a flat symbol's); ``series``
-    are (days × symbols) grids in Fortran order, the indicator book's own arrays where the
-    condition reads an indicator (a cross is evaluated here, its truth a series of 1.0 and
-    0.0; a grid in another order is copied); ``depth``
-    is the most values the program stacks.
-    """
-
-    code: npt.NDArray[np.int64]
-    consts: FloatArray
-    series: tuple[FloatArray, ...]
-    depth: int
-
-    def locations(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Each series' address and the bytes from one symbol's days to the next's (each
-        symbol's days are contiguous): how the kernel reads it in place, while this program
-        holds it."""
-        addresses = [grid.__array_interface__["data"][0] for grid in self.series] or [0]
-        strides = [grid.strides[1] for grid in self.series] or [0]
-        return np.array(addresses, dtype=np.int64), np.array(strides, dtype=np.int64)
-
-
-@dataclass(frozen=True, slots=True)
 class CompiledStrategy:
     """A strategy bound to one panel.
 
@@ -131,7 +103,6 @@ class CompiledStrategy:
     exit_names: tuple[str, ...]
     addon: int
     atr: FloatArray
-    entry_program: EntryProgram | None = None  # with ``entry_grid=False``, instead of ``entry``
 
 
 def random_field(
@@ -273,20 +244,6 @@ class _Compiler:
                 return ~self.truth(inner)
         raise TypeError(f"unknown condition {condition!r}")
 
-    # -- the entry program -------------------------------------------------------------------
-
-    def entry_program(self, condition: Condition) -> EntryProgram:
-        """``condition`` as an `EntryProgram`: what `truth` computes over the grid, as code
-        the kernel runs a symbol at a time."""
-        emitter = _EntryEmitter(self)
-        emitter.condition(condition)
-        return EntryProgram(
-            code=np.array(emitter.code, dtype=np.int64).reshape(-1, 2),
-            consts=np.array(emitter.consts or [0.0]),
-            series=tuple(emitter.series),
-            depth=emitter.depth,
-        )
-
     # -- position programs ------------------------------------------------------------------
 
     def _push_series(self, program: Program, values: FloatArray | float) -> None:
@@ -390,68 +347,6 @@ class _Compiler:
                 raise TypeError(f"unknown scorer {item!r}")
 
 
-class _EntryEmitter:
-    """Emits an entry condition's postfix code (`_Compiler.entry_program`), tracking the
-    stack's depth."""
-
-    def __init__(self, compiler: _Compiler) -> None:
-        self._compiler = compiler
-        self.code: list[tuple[int, int]] = []
-        self.consts: list[float] = []
-        self.series: list[FloatArray] = []
-        self._series_ids: dict[int, int] = {}
-        self._top = 0
-        self.depth = 0
-
-    def _emit(self, op: int, arg: int, pops: int, pushes: int) -> None:
-        self.code.append((op, arg))
-        self._top += pushes - pops
-        self.depth = max(self.depth, self._top)
-
-    def push(self, values: FloatArray | float) -> None:
-        if isinstance(values, float):
-            self._emit(CONST, len(self.consts), 0, 1)
-            self.consts.append(values)
-            return
-        key = id(values)
-        if key not in self._series_ids:
-            self._series_ids[key] = len(self.series)
-            grid = np.broadcast_to(values, self._compiler.shape)
-            self.series.append(np.asfortranarray(grid))  # (a book's grid as it is)
-        self._emit(SERIES, self._series_ids[key], 0, 1)
-
-    def operand(self, operand: Operand, other: Operand | None) -> None:
-        compiler = self._compiler
-        match operand:
-            case ArithmeticOperand(type=kind, left=left, right=right):
-                self.operand(left, None)
-                self.operand(right, None)
-                self._emit(_ARITH[kind], 0, 2, 1)
-            case _ if other is not None:
-                self.push(compiler._side(operand, other))
-            case _:
-                self.push(compiler.value(operand))
-
-    def condition(self, condition: Condition) -> None:
-        match condition:
-            case Compare(left=left, op=op, right=right):
-                self.operand(left, right)
-                self.operand(right, left)
-                self._emit(CMP, OP_CODES[op], 2, 1)
-            case AllOf(conditions=parts) | AnyOf(conditions=parts):
-                for part in parts:
-                    self.condition(part)
-                kind = AND if isinstance(condition, AllOf) else OR
-                self._emit(kind, len(parts), len(parts), 1)
-            case Negation(condition=inner):
-                self.condition(inner)
-                self._emit(NOT, 0, 1, 1)
-            case Cross():
-                self.push(_truth(self._compiler.truth(condition)))
-            case _:
-                raise TypeError(f"unknown condition {condition!r}")
-
-
 @cache
 def preset(name: str) -> object:
     """A named scorer as its validated node (once per process, not per run)."""
@@ -481,11 +376,8 @@ def compile_strategy(
     *,
     day_numbers: npt.NDArray[np.int64],
     keys: tuple[str, ...],
-    entry_grid: bool = True,
 ) -> CompiledStrategy:
-    """Bind ``document`` to the indicators of one panel. With ``entry_grid`` false, the
-    entry condition is left to the kernel (`EntryProgram`; ``entry`` is then an empty grid):
-    the backtest's way; the scanner reads the grid."""
+    """Bind ``document`` to the indicators of one panel."""
     cached: list[FloatArray] = []
 
     def random() -> FloatArray:
@@ -524,14 +416,9 @@ def compile_strategy(
     shape = book.shape
     # An entry that reads no market series (a position field is 0 when flat, a literal is
     # a literal) is one truth value; the kernel reads the entry day by day and symbol by symbol.
-    program = None
-    if entry_grid:
-        entry = compiler.truth(document.entry_rules)
-        if entry.shape != shape:
-            entry = np.asfortranarray(np.broadcast_to(entry, shape))
-    else:
-        program = compiler.entry_program(document.entry_rules)
-        entry = _NO_ENTRY
+    entry = compiler.truth(document.entry_rules)
+    if entry.shape != shape:
+        entry = np.asfortranarray(np.broadcast_to(entry, shape))
     score = compiler.score(document)
     code = np.array([row for p in programs for row in p.code] or [(0, 0)], dtype=np.int64)
     spans, start = [], 0  # in Python: a few rows, where NumPy's per-call cost would dominate
@@ -558,12 +445,7 @@ def compile_strategy(
         exit_names=tuple(r.name for r in rules),
         addon=addon_index,
         atr=book.get("atr14") if document.config.atr_stop_mult > 0 else np.empty((0, 0)),
-        entry_program=program,
     )
-
-
-_NO_ENTRY = np.zeros((0, 0), dtype=np.bool_)
-_NO_ENTRY.flags.writeable = False
 
 
 def condition_truth(condition: Condition, book: IndicatorBook) -> BoolArray:

@@ -15,9 +15,12 @@ On synthetic NIFTY 100 daily bars, 2020-01-01..2026-01-01 (generated once into
 3. **The limit and vectorbt**: a 100-symbol portfolio dip buyer written as a strategy
    document, by hand as one numba function (indicators and all: the limit of this work on
    this host), and rule for rule for ``vbt.Portfolio.from_order_func``; all three warm, in
-   this process, with the same trades and final equity. Targets: ours within 1.3× the limit
-   (issue 69), ≥ 5× faster than vectorbt. Then the **fixed cost of a call**: the same run
-   on one symbol × 300 days, where the work is next to nothing (target ≤ 0.2 ms).
+   this process (its freed memory kept, as ``serve`` keeps its own: every run's (days ×
+   symbols) arrays would otherwise be fresh mappings, their page faults 1-2 ms a run on a
+   busy host, ours and the limit's alike), with the same trades and final equity.
+   Targets: ours within 1.3× the limit (issue 69), ≥ 5× faster than vectorbt. Then the
+   **fixed cost of a call**: the same run on one symbol × 300 days, where the work is next
+   to nothing (target ≤ 0.2 ms).
 4. **A 200-variant grid** of V1 (SMA length × minimum hold × RSI ceiling) sharing one
    `IndicatorBook`, on one core and on ``--workers`` processes. Target ≤ 2 s on one core.
 5. **Over HTTP**: ``POST /api/backtest/run`` (V1, NIFTY 100, five years) to a server on

@@ -34,7 +34,7 @@ from tradertape.db.models import BacktestRun
 from tradertape.db.types import EncodedJSON
 from tradertape.services.accounts.sessions import SignedIn
 from tradertape.services.research import backtests
-from tradertape.services.research.simulation import rows_of
+from tradertape.services.research.simulation import rows_json, rows_of
 from tradertape.serving.open_streams import EventStream, StreamsDep
 
 router = APIRouter(prefix="/backtest", tags=["backtest"])
@@ -74,15 +74,21 @@ def _full(
     days = days or _encoded(row.equity_curve)
     trades = trades or _encoded(row.trades)
     if not columns:
-        answer["equity_curve"] = _days(days.parsed())
-        answer["trades"] = rows_of(trades.parsed())
-        return Response(to_json(answer), media_type="application/json")
+        rows = {"equity_curve": _rows_text(days, _days), "trades": _rows_text(trades, rows_of)}
+        return Response(_with_texts(to_json(answer), rows), media_type="application/json")
     answer["equity_curve"], answer["trades"] = [], []
     spliced = {
         "equity_columns": _columns_text(days, BacktestDayColumns, _days),
         "trade_columns": _columns_text(trades, BacktestTradeColumns, rows_of),
     }
     return Response(_with_texts(to_json(answer), spliced), media_type="application/json")
+
+
+def _rows_text(stored: EncodedJSON, rows: Callable[[Any], list[dict[str, Any]]]) -> bytes:
+    """Stored days or trades as the JSON text of their rows: from columns by `rows_json`
+    (no dict per row), rows stored as rows through ``rows``."""
+    parsed = stored.parsed()
+    return rows_json(parsed) if isinstance(parsed, dict) else to_json(rows(parsed))
 
 
 def _encoded(stored: Any) -> EncodedJSON:

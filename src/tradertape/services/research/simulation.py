@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from pydantic_core import to_json
 
 from tradertape.backtest.engine import BacktestResult, BacktestSettings, run_backtest
 from tradertape.backtest.request import BacktestRequest
@@ -345,6 +346,30 @@ def rows_of(stored: Columns | list[dict[str, Any]]) -> list[dict[str, Any]]:
         return stored
     keys = list(stored)
     return [dict(zip(keys, values, strict=True)) for values in zip(*stored.values(), strict=True)]
+
+
+def rows_json(stored: Columns) -> bytes:
+    """``to_json(rows_of(stored))``, the same bytes, written from the columns without a dict
+    per row: each column is encoded once and cut into its values' texts (a value's text
+    holds no comma but a string's: a column whose text has more is encoded value by value),
+    then each row is a template filled with them (about half the cost: a run's rows answer
+    is thousands of objects)."""
+    keys = list(stored)
+    if not keys:
+        return to_json(rows_of(stored))
+    texts = [_value_texts(values) for values in stored.values()]
+    if len({len(column) for column in texts}) != 1:
+        return to_json(rows_of(stored))  # (columns of different lengths: `rows_of` says so)
+    row = b"{" + b",".join(to_json(key).replace(b"%", b"%%") + b":%b" for key in keys) + b"}"
+    return b"[" + b",".join([row % values for values in zip(*texts, strict=True)]) + b"]"
+
+
+def _value_texts(values: list[Any]) -> list[bytes]:
+    """Each value's JSON text, as `to_json` writes it in a list."""
+    if not values:
+        return []
+    parts = to_json(values)[1:-1].split(b",")
+    return parts if len(parts) == len(values) else [to_json(value) for value in values]
 
 
 def equity_rows(result: BacktestResult) -> list[dict[str, Any]]:

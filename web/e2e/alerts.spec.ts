@@ -69,6 +69,7 @@ test("makes a TradingView webhook: its secret is shown once", async ({ page, bas
   const ready = page.getByRole("dialog", { name: "TradingView strategy is ready" });
   await expect(ready.getByRole("textbox", { name: "Signing secret" })).toHaveValue(/^whsec_/);
   await expect(ready.getByRole("textbox", { name: "URL" })).toHaveValue(/\/api\/hooks\/wh_/);
+  const secret = await ready.getByRole("textbox", { name: "Signing secret" }).inputValue();
   await expectAccessible(page);
   await ready.getByRole("button", { name: "Close dialog" }).click();
   const row = page.getByRole("table", { name: "Webhooks" }).getByRole("row", { name: /TradingView strategy/ });
@@ -92,6 +93,16 @@ test("makes a TradingView webhook: its secret is shown once", async ({ page, bas
   const edited = ((await (await api.get("/api/webhooks")).json()) as Row[]).find((h) => h.name === "TradingView strategy") as Row;
   expect(edited.template).toMatchObject({ product: "CNC", amount: "5000", symbol: "{{ticker}}" });
   expect(edited.template).not.toHaveProperty("quantity");
+  // a new signing secret, asked first and shown once
+  await row.getByRole("button", { name: "New secret for TradingView strategy" }).click();
+  const rotating = page.getByRole("dialog", { name: "New signing secret" });
+  await expect(rotating).toContainText("refused from now on");
+  await rotating.getByRole("button", { name: "Make a new secret" }).click();
+  const renewed = page.getByRole("dialog", { name: "TradingView strategy is ready" });
+  const fresh = renewed.getByRole("textbox", { name: "Signing secret" });
+  await expect(fresh).toHaveValue(/^whsec_/);
+  expect(await fresh.inputValue()).not.toBe(secret);
+  await renewed.getByRole("button", { name: "Close dialog" }).click();
   // deleting asks first (its URL stops answering, and the senders' alerts with it)
   await row.getByRole("button", { name: "Delete TradingView strategy" }).click();
   const asking = page.getByRole("dialog", { name: "Delete webhook" });

@@ -110,6 +110,8 @@ export function WebhooksSection() {
   const [editing, setEditing] = useState<Hook | null>(null);
   // a click deleted at once: the hook's log went, and every sender's alert pointing at it
   const [deleting, setDeleting] = useState<Hook | null>(null);
+  // a signed hook's new secret: the old one is refused from the next request
+  const [rotating, setRotating] = useState<Hook | null>(null);
   const refresh = () => void client.invalidateQueries({ queryKey: ["webhooks"] });
   const patch = useMutation({
     mutationFn: async ({ id, enabled }: { id: number; enabled: boolean }) =>
@@ -119,6 +121,11 @@ export function WebhooksSection() {
   const remove = useMutation({
     mutationFn: async (id: number) => unwrap(await api.DELETE("/api/webhooks/{webhook_id}", { params: { path: { webhook_id: id } } })),
     onSuccess: () => { refresh(); setDeleting(null); },
+  });
+  const rotate = useMutation({
+    mutationFn: async (id: number) =>
+      unwrap(await api.POST("/api/webhooks/{webhook_id}/rotate", { params: { path: { webhook_id: id } } })),
+    onSuccess: (made) => { refresh(); setRotating(null); setCreated(made); },
   });
   const columns: Column<Hook>[] = [
     { key: "name", header: "Webhook", render: (h) => h.name, value: (h) => h.name, card: "title" },
@@ -142,6 +149,9 @@ export function WebhooksSection() {
             <Button size="compact-xs" variant="default" aria-label={`Template of ${h.name}`} onClick={() => setEditing(h)}>Template</Button>
             <Button size="compact-xs" variant="default" aria-label={`${h.enabled ? "Switch off" : "Switch on"} ${h.name}`}
               onClick={() => patch.mutate({ id: h.id, enabled: !h.enabled })}>{h.enabled ? "Switch off" : "Switch on"}</Button>
+            {h.auth === "hmac" && (
+              <Button size="compact-xs" variant="default" aria-label={`New secret for ${h.name}`} onClick={() => { rotate.reset(); setRotating(h); }}>New secret</Button>
+            )}
             <Button size="compact-xs" variant="default" color="red" aria-label={`Delete ${h.name}`} onClick={() => { remove.reset(); setDeleting(h); }}>Delete</Button>
           </Group>
         )}
@@ -163,6 +173,18 @@ export function WebhooksSection() {
       )}
       {reading && <Log hook={reading} onClose={() => setReading(null)} />}
       {editing && <HookTemplate hook={editing} onClose={() => setEditing(null)} />}
+      {rotating && (
+        <Modal closeButtonProps={{ "aria-label": "Close dialog" }} opened onClose={() => setRotating(null)} title="New signing secret">
+          <Stack gap="sm">
+            <Text>Give “{rotating.name}” a new signing secret? Requests signed with the old one are refused from now on: put the new secret in the sender (TradingView, Chartink) before its next alert.</Text>
+            {rotate.error && <Notice role="alert" color="red">{rotate.error.message}</Notice>}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setRotating(null)}>Keep the old one</Button>
+              <Button loading={rotate.isPending} onClick={() => rotate.mutate(rotating.id)}>Make a new secret</Button>
+            </Group>
+          </Stack>
+        </Modal>
+      )}
       {deleting && (
         <Modal closeButtonProps={{ "aria-label": "Close dialog" }} opened onClose={() => setDeleting(null)} title="Delete webhook">
           <Stack gap="sm">

@@ -1,0 +1,147 @@
+"""`LeanRoute` answers every request as FastAPI's own handling of the same route does.
+
+Two routes of one signature (a JSON body model and a request-only credential that refuses
+a missing cookie), one a `LeanRoute` and one FastAPI's, get the same requests: the same
+status and body for any body, content type and cookie (malformed JSON, an empty body, a
+body that is not JSON, a field out of bounds, no cookie), and the answer's 401 before the
+body's 422 as FastAPI orders them. A route of another shape is left to FastAPI.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from tradertape.api.lean_route import LeanRoute, lean_handler
+from tradertape.errors import Unauthenticated
+
+
+class Body(BaseModel):
+    symbol: str = Field(min_length=1, max_length=8)
+    quantity: int = Field(ge=1)
+    note: str | None = None
+
+
+async def who(request: Request) -> str:
+    cookie = request.cookies.get("c")
+    if not cookie:
+        raise Unauthenticated("not signed in")
+    return cookie
+
+
+Who = Annotated[str, Depends(who)]
+
+
+async def place(body: Body, caller: Who) -> Response:
+    answer = {"caller": caller, **body.model_dump()}
+    return Response(json.dumps(answer), 201, media_type="application/json")
+
+
+def _app() -> FastAPI:
+    app = FastAPI()
+    router = APIRouter()
+    router.add_api_route("/lean", place, methods=["POST"], route_class_override=LeanRoute)
+    router.add_api_route("/plain", place, methods=["POST"])
+    app.include_router(router, prefix="/api")
+
+    async def refused(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, 401)
+
+    async def invalid(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return JSONResponse({"detail": json.loads(json.dumps(exc.errors(), default=str))}, 422)
+
+    app.add_exception_handler(Unauthenticated, refused)
+    app.add_exception_handler(RequestValidationError, invalid)
+    return app
+
+
+CLIENT = TestClient(_app())
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=10),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+bodies = st.one_of(
+    st.fixed_dictionaries(
+        {"symbol": st.text(max_size=10), "quantity": st.integers(-2, 3)},
+        optional={"note": st.none() | st.text(max_size=4), "extra": json_values},
+    ).map(lambda d: json.dumps(d).encode()),
+    json_values.map(lambda v: json.dumps(v).encode()),
+    st.binary(max_size=20),
+    st.sampled_from([b"", b"{", b'{"symbol": "A", "quantity": 1', b"[1,]", b"null"]),
+)
+content_types = st.sampled_from(
+    [
+        None,
+        "application/json",
+        "Application/JSON; charset=utf-8",
+        "application/vnd.x+json",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "json",
+        "application/jsonx",
+    ]
+)
+
+
+def _answer(path: str, body: bytes, content_type: str | None, cookie: str | None) -> Any:
+    headers = {} if content_type is None else {"content-type": content_type}
+    CLIENT.cookies.clear()
+    if cookie is not None:
+        CLIENT.cookies.set("c", cookie)
+    response = CLIENT.post(path, content=body, headers=headers)
+    return response.status_code, response.json()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=bodies, content_type=content_types, cookie=st.none() | st.just("me"))
+def test_the_lean_route_answers_as_fastapi_does(
+    body: bytes, content_type: str | None, cookie: str | None
+) -> None:
+    assert _answer("/api/lean", body, content_type, cookie) == _answer(
+        "/api/plain", body, content_type, cookie
+    )
+
+
+def test_a_good_order_is_placed_and_a_bad_one_refused_in_fastapis_order() -> None:
+    good = json.dumps({"symbol": "INFY", "quantity": 2}).encode()
+    assert _answer("/api/lean", good, "application/json", "me") == (
+        201,
+        {"caller": "me", "symbol": "INFY", "quantity": 2, "note": None},
+    )
+    bad = json.dumps({"symbol": "", "quantity": 0}).encode()
+    assert _answer("/api/lean", bad, "application/json", None)[0] == 401  # the cookie first
+    assert _answer("/api/lean", b"{", "application/json", None)[0] == 422  # malformed JSON first
+
+
+def test_a_route_of_another_shape_is_left_to_fastapi() -> None:
+    async def with_query(body: Body, limit: int = 3) -> Response:
+        return Response(b"{}")
+
+    async def answering_a_dict(body: Body, caller: Who) -> dict[str, Any]:
+        return {}
+
+    router = APIRouter()
+    router.add_api_route("/q", with_query, methods=["POST"], route_class_override=LeanRoute)
+    route = router.routes[0]
+    assert isinstance(route, LeanRoute)
+    assert lean_handler(route.dependant, route.body_field) is None
+    router.add_api_route("/d", answering_a_dict, methods=["POST"], route_class_override=LeanRoute)
+    router.add_api_route("/o", place, methods=["POST"], route_class_override=LeanRoute)
+    assert lean_handler(router.routes[1].dependant, router.routes[1].body_field) is None  # type: ignore[attr-defined]
+    kept = router.routes[2]
+    assert isinstance(kept, LeanRoute)
+    assert lean_handler(kept.dependant, kept.body_field) is not None

@@ -10,9 +10,10 @@ body's 422 as FastAPI orders them. A route of another shape is left to FastAPI.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Cookie, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
@@ -46,11 +47,45 @@ async def place(body: Body, caller: Who) -> Response:
     return Response(json.dumps(answer), 201, media_type="application/json")
 
 
+class Out(BaseModel):
+    status: str
+    result: dict[str, Any]
+
+
+async def submit(
+    run: Annotated[str, Field(max_length=3)],
+    body: Body,
+    caller: Who,
+    limit: Annotated[int, Query(ge=1)] = 2,
+    nonce: Annotated[str | None, Header(alias="x-nonce", max_length=4)] = None,
+) -> dict[str, Any]:
+    return {
+        "status": "accepted",
+        "result": {
+            "run": run,
+            "limit": limit,
+            "nonce": nonce,
+            "quantity": body.quantity,
+            "caller": caller,
+        },
+        "dropped": True,
+    }
+
+
 def _app() -> FastAPI:
     app = FastAPI()
     router = APIRouter()
     router.add_api_route("/lean", place, methods=["POST"], route_class_override=LeanRoute)
     router.add_api_route("/plain", place, methods=["POST"])
+    for kind, route_class in (("lean", LeanRoute), ("plain", None)):
+        router.add_api_route(
+            f"/{kind}/runs/{{run}}",
+            submit,
+            methods=["POST"],
+            response_model=Out,
+            status_code=202,
+            route_class_override=route_class,
+        )
     app.include_router(router, prefix="/api")
 
     async def refused(_: Request, exc: Exception) -> JSONResponse:
@@ -97,13 +132,20 @@ content_types = st.sampled_from(
 )
 
 
-def _answer(path: str, body: bytes, content_type: str | None, cookie: str | None) -> Any:
+def _answer(
+    path: str,
+    body: bytes,
+    content_type: str | None,
+    cookie: str | None,
+    extra: dict[str, str] | None = None,
+) -> Any:
     headers = {} if content_type is None else {"content-type": content_type}
+    headers.update(extra or {})
     CLIENT.cookies.clear()
     if cookie is not None:
         CLIENT.cookies.set("c", cookie)
     response = CLIENT.post(path, content=body, headers=headers)
-    return response.status_code, response.json()
+    return response.status_code, response.json(), response.headers.get("content-type")
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -116,11 +158,41 @@ def test_the_lean_route_answers_as_fastapi_does(
     )
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    body=bodies,
+    content_type=content_types,
+    cookie=st.none() | st.just("me"),
+    run=st.sampled_from(["r1", "long-run"]),
+    query=st.sampled_from(["", "?limit=3", "?limit=0", "?limit=x"]),
+    nonce=st.none() | st.sampled_from(["n1", "too-long"]),
+)
+def test_params_and_a_model_answer_are_handled_as_fastapi_does(
+    body: bytes,
+    content_type: str | None,
+    cookie: str | None,
+    run: str,
+    query: str,
+    nonce: str | None,
+) -> None:
+    extra = {} if nonce is None else {"x-nonce": nonce}
+    lean = _answer(f"/api/lean/runs/{run}{query}", body, content_type, cookie, extra)
+    plain = _answer(f"/api/plain/runs/{run}{query}", body, content_type, cookie, extra)
+    assert lean == plain
+
+
 def test_a_good_order_is_placed_and_a_bad_one_refused_in_fastapis_order() -> None:
     good = json.dumps({"symbol": "INFY", "quantity": 2}).encode()
-    assert _answer("/api/lean", good, "application/json", "me") == (
+    assert _answer("/api/lean", good, "application/json", "me")[:2] == (
         201,
         {"caller": "me", "symbol": "INFY", "quantity": 2, "note": None},
+    )
+    assert _answer("/api/lean/runs/r1?limit=4", good, "application/json", "me")[:2] == (
+        202,
+        {
+            "status": "accepted",
+            "result": {"run": "r1", "limit": 4, "nonce": None, "quantity": 2, "caller": "me"},
+        },
     )
     bad = json.dumps({"symbol": "", "quantity": 0}).encode()
     assert _answer("/api/lean", bad, "application/json", None)[0] == 401  # the cookie first
@@ -128,20 +200,23 @@ def test_a_good_order_is_placed_and_a_bad_one_refused_in_fastapis_order() -> Non
 
 
 def test_a_route_of_another_shape_is_left_to_fastapi() -> None:
-    async def with_query(body: Body, limit: int = 3) -> Response:
+    async def with_a_cookie_parameter(body: Body, c: Annotated[str, Cookie()]) -> Response:
         return Response(b"{}")
 
-    async def answering_a_dict(body: Body, caller: Who) -> dict[str, Any]:
-        return {}
+    async def with_a_generator_dependency(
+        body: Body, held: Annotated[int, Depends(held_one)]
+    ) -> Response:
+        return Response(b"{}")
+
+    def not_async(body: Body, caller: Who) -> Response:
+        return Response(b"{}")
 
     router = APIRouter()
-    router.add_api_route("/q", with_query, methods=["POST"], route_class_override=LeanRoute)
-    route = router.routes[0]
-    assert isinstance(route, LeanRoute)
-    assert lean_handler(route.dependant, route.body_field) is None
-    router.add_api_route("/d", answering_a_dict, methods=["POST"], route_class_override=LeanRoute)
-    router.add_api_route("/o", place, methods=["POST"], route_class_override=LeanRoute)
-    assert lean_handler(router.routes[1].dependant, router.routes[1].body_field) is None  # type: ignore[attr-defined]
-    kept = router.routes[2]
-    assert isinstance(kept, LeanRoute)
-    assert lean_handler(kept.dependant, kept.body_field) is not None
+    for endpoint in (with_a_cookie_parameter, with_a_generator_dependency, not_async, place):
+        router.add_api_route("/x", endpoint, methods=["POST"], route_class_override=LeanRoute)
+    found = [lean_handler(route) for route in router.routes]
+    assert [handler is None for handler in found] == [True, True, True, False]
+
+
+async def held_one() -> AsyncIterator[int]:
+    yield 1

@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import inspect
 import json
-import typing
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from fastapi import HTTPException
+from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
-from fastapi.dependencies.utils import request_body_to_args
+from fastapi.dependencies.utils import request_body_to_args, request_params_to_args
 from fastapi.exceptions import RequestValidationError
 from fastapi.params import Form
-from fastapi.routing import APIRoute
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, serialize_response
+from fastapi.utils import is_body_allowed_for_status_code
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from starlette.requests import Request
@@ -94,18 +96,10 @@ async def json_body(request: Request) -> Any:
         raise HTTPException(400, "There was an error parsing the body") from unread
 
 
-def _answers_response(call: Callable[..., Any]) -> bool:
-    """Whether `call` is annotated to answer a `Response` (nothing for FastAPI to encode)."""
-    try:
-        answer = typing.get_type_hints(call).get("return")
-    except (NameError, TypeError):
-        return False
-    return isinstance(answer, type) and issubclass(answer, Response)
-
-
 class LeanRoute(APIRoute):
-    """An `APIRoute` whose endpoint (``async``, answering a `Response`) takes one JSON body
-    and request-only dependencies: handled by `lean_handler`; any other by FastAPI."""
+    """An `APIRoute` whose ``async`` endpoint takes one JSON body, path, query and header
+    parameters and request-only dependencies: handled by `lean_handler`; any other by
+    FastAPI."""
 
     def get_route_handler(self) -> Handler:
         """The lean handler where the route's shape allows it, else FastAPI's. An included
@@ -116,36 +110,37 @@ class LeanRoute(APIRoute):
             found = _inclusion.get()
             if found is not None and found.original_route is self:
                 route = found
-        return lean_handler(route.dependant, route.body_field) or super().get_route_handler()
+        return lean_handler(route) or super().get_route_handler()
 
 
-def lean_handler(dependant: Dependant, body_field: Any) -> Handler | None:
-    """`dependant`'s request handling without the solver, or None if its shape needs it."""
+def lean_handler(route: Any) -> Handler | None:
+    """`route`'s request handling without the solver (an `APIRoute`, or its inclusion's
+    context), or None if its shape needs the solver."""
+    dependant: Dependant = route.dependant
     call = dependant.call
-    plain = not (
-        dependant.path_params
-        or dependant.query_params
-        or dependant.header_params
+    body_field = route.body_field
+    if (
+        call is None
+        or not inspect.iscoroutinefunction(call)
         or dependant.cookie_params
         or dependant.request_param_name
         or dependant.response_param_name
         or dependant.background_tasks_param_name
-    )
-    if (
-        call is None
-        or not inspect.iscoroutinefunction(call)
-        or not plain
+        or dependant.http_connection_param_name
+        or dependant.security_scopes_param_name
         or body_field is None
         or len(dependant.body_params) != 1
         or not isinstance(body_field.field_info, FieldInfo)
         or isinstance(body_field.field_info, Form)
         or not all(_request_only(d) for d in dependant.dependencies)
-        or not _answers_response(call)
+        or not isinstance(route.response_class, DefaultPlaceholder)
+        or route.response_class.value is not JSONResponse
     ):
         return None
-    fields = [body_field]
-    body_name = dependant.body_params[0].name
+    answers = _answer(route, call)
     credentials = [(d.name, d.call, d.request_param_name) for d in dependant.dependencies]
+    path, query, header = dependant.path_params, dependant.query_params, dependant.header_params
+    bodies, embed = dependant.body_params, route._embed_body_fields  # noqa: SLF001
 
     async def handle(request: Request) -> Response:
         body = await json_body(request)
@@ -155,11 +150,57 @@ def lean_handler(dependant: Dependant, body_field: Any) -> Handler | None:
             assert name is not None
             assert request_name is not None
             values[name] = await dependency(**{request_name: request})
-        validated, errors = await request_body_to_args(fields, body, embed_body_fields=False)
+        errors: list[Any] = []
+        if path:
+            found, errors = request_params_to_args(path, request.path_params)
+            values.update(found)
+        if query:
+            found, wrong = request_params_to_args(query, request.query_params)
+            values.update(found)
+            errors += wrong
+        if header:
+            found, wrong = request_params_to_args(header, request.headers)
+            values.update(found)
+            errors += wrong
+        found, wrong = await request_body_to_args(bodies, body, embed_body_fields=embed)
+        values.update(found)
+        errors += wrong
         if errors:
-            raise RequestValidationError(errors, body=body)
-        values[body_name] = validated[body_field.name]
-        answer: Response = await call(**values)
-        return answer
+            raise RequestValidationError(errors, body=None if body is PydanticUndefined else body)
+        return await answers(await call(**values))
 
     return handle
+
+
+def _answer(route: Any, call: Callable[..., Any]) -> Callable[[Any], Awaitable[Response]]:
+    """How FastAPI makes the endpoint's answer a response: a `Response` as it is, anything
+    else through the answer's model (`serialize_response`, JSON dumped by pydantic)."""
+    field = route.response_field
+    status = route.status_code
+
+    async def answer(raw: Any) -> Response:
+        if isinstance(raw, Response):
+            return raw
+        content = await serialize_response(
+            field=field,
+            response_content=raw,
+            include=route.response_model_include,
+            exclude=route.response_model_exclude,
+            by_alias=route.response_model_by_alias,
+            exclude_unset=route.response_model_exclude_unset,
+            exclude_defaults=route.response_model_exclude_defaults,
+            exclude_none=route.response_model_exclude_none,
+            is_coroutine=True,
+            dump_json=field is not None,
+        )
+        if field is None:
+            response: Response = JSONResponse(content)
+        else:
+            response = Response(content=content, media_type="application/json")
+        if status is not None:
+            response.status_code = status
+        if not is_body_allowed_for_status_code(response.status_code):
+            response.body = b""
+        return response
+
+    return answer

@@ -102,12 +102,13 @@ def _app() -> FastAPI:
 
 CLIENT = TestClient(_app())
 
+
+def _nested(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+
+
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=10),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
-    max_leaves=6,
+    st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=10), _nested, max_leaves=6
 )
 bodies = st.one_of(
     st.fixed_dictionaries(

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from tradertape.api.lean_route import LeanRoute, lean_handler
 from tradertape.errors import Unauthenticated
+from tradertape.serving.lean_route import LeanRoute, lean_handler
 
 
 class Body(BaseModel):

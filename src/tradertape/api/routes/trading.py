@@ -20,7 +20,6 @@ from tradertape.api.deps import (
     DeskDep,
     RuntimeDep,
 )
-from tradertape.api.lean_route import LeanRoute
 from tradertape.api.schemas.errors import ORDER_RATE_RESPONSES
 from tradertape.api.schemas.kite import (
     BookOrder,
@@ -70,6 +69,7 @@ from tradertape.services.books.summary import book_labels, summaries
 from tradertape.services.books.ticket import place_ticket
 from tradertape.services.brokers.account import PAPER, View
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
+from tradertape.serving.lean_route import LeanRoute
 
 router = APIRouter(tags=["trading"])
 

@@ -16,7 +16,6 @@ from tradertape.api.deps import (
     worker_action,
     worker_credential,
 )
-from tradertape.api.lean_route import LeanRoute
 from tradertape.api.routes.workers_runs import Nonce, Reader
 from tradertape.api.schemas.worker_answers import (
     RunOrderChangeOut,
@@ -41,6 +40,7 @@ from tradertape.db.models import WorkerToken
 from tradertape.errors import Rejected
 from tradertape.services.workers import intents, orders
 from tradertape.services.workers.intents import Intent, WorkerOrder
+from tradertape.serving.lean_route import LeanRoute
 
 M = TypeVar("M", bound=BaseModel)
 router = APIRouter(prefix="/algo-workers/worker", tags=["algo-workers"])

@@ -53,6 +53,7 @@ QUICK: dict[str, list[str]] = {
     "journal": ["--trades", "2000"],
     "load": ["--clients", "100", "--seconds", "10", "--warmup-s", "2"],
     "paper_orders": ["--orders", "1000"],
+    "route_instructions": ["--orders", "40", "--warmup", "80"],
     "scan": ["--portfolios", "10"],
     "startup": ["--repeat", "1"],
     "sweep": ["--quick"],

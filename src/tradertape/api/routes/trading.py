@@ -69,6 +69,7 @@ from tradertape.services.books.summary import book_labels, summaries
 from tradertape.services.books.ticket import place_ticket
 from tradertape.services.brokers.account import PAPER, View
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
+from tradertape.serving.lean_route import LeanRoute
 
 router = APIRouter(tags=["trading"])
 
@@ -197,12 +198,6 @@ def add_funds(body: FundsIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) 
     return runtime.portfolio.margins(db, user_id=user.id)
 
 
-@router.post(
-    "/orders",
-    response_model=OrderPlaced,
-    status_code=status.HTTP_201_CREATED,
-    responses=ORDER_RATE_RESPONSES,
-)
 async def place_order(body: OrderIn, cookie: CurrentUserLater) -> Response:
     """Place an order; a repeated ``idempotency_key`` returns the first order (200).
 
@@ -235,6 +230,19 @@ def _place(runtime: Runtime, db: Session, user: SignedIn, body: OrderIn) -> Orde
         book=body.book,
     )
     return OrderPlaced.of(submitted)
+
+
+# Handled without FastAPI's dependency solver (`LeanRoute`: issue 69, the route ≤ 1.15×
+# the pipeline); its OpenAPI is read from the signature as any route's.
+router.add_api_route(
+    "/orders",
+    place_order,
+    methods=["POST"],
+    response_model=OrderPlaced,
+    status_code=status.HTTP_201_CREATED,
+    responses=ORDER_RATE_RESPONSES,
+    route_class_override=LeanRoute,
+)
 
 
 @router.post("/orders/preview", response_model=TicketPreviewOut)

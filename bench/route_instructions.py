@@ -1,0 +1,156 @@
+"""Instructions per ``POST /api/orders`` in process (callgrind), against the pipeline's.
+
+`route_in_process.py` times the route and the pipeline in one process, but on our shared
+2-core hosts its CPU figures move by a third from one run to the next, more than a cut of
+the route's own work. The instructions do not: under valgrind's callgrind, counted only
+around the measured calls (``--instr-atstart=no``, switched on and off by
+``callgrind_control``; every thread counts), the same calls on the same sources give the
+same count to a fraction of a percent. Each line is a fresh valgrind run of this script on
+`route_in_process.py`'s app (`create_app` on a scratch SQLite file, uvloop): ``--warmup``
+calls, then ``--orders`` counted, then a quiet half second on the loop, counted (the work
+an order leaves there):
+
+- **ASGI floor**: an ``async`` POST of the same body, no dependency, no thread, no database;
+- **pipeline**: `runtime.orders.submit` in a session of its own, in a worker thread
+  (`asyncio.to_thread`), what the route calls once the request is read and the cookie checked;
+- **route**: ``POST /api/orders`` with the session cookie.
+
+It prints the millions of instructions per call, the route's ratio to the pipeline (issue
+69: ≤ 1.15×) and what the route adds beyond the pipeline and the floor.
+
+Measured 2026-11-30 (issue 69; ``--orders 60 --warmup 100``, load 12-23, which the counts
+do not feel): ASGI floor 0.523 M instructions a call, pipeline 6.605 M; the route 7.839 M
+(1.187× the pipeline, 0.711 M beyond both) before `LeanRoute` and 7.642 M (1.157×, 0.514 M)
+after: FastAPI's dependency solver was a quarter of what the route adds. The CPU figures of
+`api_orders.py` at that load (1.5-1.8× the pipeline over HTTP) are mostly what callgrind
+does not count: the thread hop's wake-ups and the GIL's hand-overs between the loop and
+the route's thread, at 10-20 runnable threads on 2 cores.
+
+    valgrind must be installed. .venv/bin/python bench/route_instructions.py
+        [--orders 100] [--warmup 150] [--short]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+from machine import host_line, row
+from route_in_process import _Bench, _body
+
+_COLLECTED = re.compile(r"Collected : (\d+)")
+LINES = ("floor", "pipeline", "route")
+
+
+def _switch(on: bool) -> None:
+    """Callgrind's instrumentation on or off for this process (run under valgrind)."""
+    subprocess.run(  # noqa: S603 - valgrind's own tool on our own pid
+        ["callgrind_control", "-i", "on" if on else "off", str(os.getpid())],  # noqa: S607
+        check=True,
+        capture_output=True,
+    )
+
+
+async def _child(line: str, orders: int, warmup: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-route-") as folder:
+        bench = _Bench(Path(folder))
+        async with bench.app.router.lifespan_context(bench.app):
+
+            async def floor(n: int) -> None:
+                await bench.post("/api/bench/asgi-floor", _body(n))
+
+            async def pipeline(n: int) -> None:
+                await asyncio.to_thread(bench.submit, n)
+
+            async def route(n: int) -> None:
+                await bench.post("/api/orders", _body(n))
+
+            one: Callable[[int], Awaitable[None]] = {
+                "floor": floor,
+                "pipeline": pipeline,
+                "route": route,
+            }[line]
+            for n in range(warmup):
+                bench.step()
+                await one(n)
+            bench.clock.advance(timedelta(seconds=2))  # a fresh second of SEBI's ceiling
+            bench.fresh_ticks()
+            await asyncio.sleep(0.5)
+            _switch(True)
+            for n in range(orders):
+                bench.step()
+                await one(n)
+            await asyncio.sleep(0.5)  # the events' work on the loop, counted
+            _switch(False)
+
+
+def count(line: str, args: argparse.Namespace) -> float:
+    """Instructions per counted call of `line` (a fresh valgrind run)."""
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    with tempfile.TemporaryDirectory() as out:
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={out}/callgrind.%p",
+            sys.executable,
+            __file__,
+            "--child",
+            line,
+            "--orders",
+            str(args.orders),
+            "--warmup",
+            str(args.warmup),
+        ]
+        run = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    found = _COLLECTED.search(run.stderr)
+    if run.returncode != 0 or found is None:
+        sys.exit(f"valgrind run failed ({run.returncode}):\n{run.stderr[-3000:]}")
+    orders: int = args.orders
+    return int(found.group(1)) / orders
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--orders", type=int, default=100)
+    parser.add_argument("--warmup", type=int, default=150)
+    parser.add_argument("--short", action="store_true", help="10 orders after 20 (CI)")
+    parser.add_argument("--child", choices=LINES, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.short:
+        args.orders, args.warmup = 10, 20
+    if args.child:
+        from tradertape.serving.process import loop_factory
+
+        with asyncio.Runner(loop_factory=loop_factory()) as runner:
+            runner.run(_child(args.child, args.orders, args.warmup))
+        return
+    print(host_line(), flush=True)
+    found = {line: count(line, args) for line in LINES}
+    floor, pipeline, route = (found[line] for line in LINES)
+    for line in LINES:
+        print(f"  {line:<9} {found[line] / 1e6:7.3f} M instructions a call")
+    print(
+        f"route {route / pipeline:.3f}× the pipeline (issue 69: ≤ 1.15×); beyond the "
+        f"pipeline and the floor {(route - pipeline - floor) / 1e6:.3f} M"
+    )
+    print(
+        row(
+            "POST /api/orders in process, instructions",
+            f"{route / 1e6:.3f} M",
+            f"pipeline {pipeline / 1e6:.3f} M",
+            route / pipeline,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -29,17 +29,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 import tempfile
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import callgrind
 from against import ROOT, SOURCES, sources
 from machine import row
-from order_instructions import _COLLECTED, _switch
 
 
 def _hooks(rt: Any, user: int, count: int, tag: str) -> None:
@@ -102,48 +100,25 @@ def child(what: str, requests: int, warmup: int) -> None:
             if what == "pipeline":
                 bench.pipeline(runtime, warmup, bench.make_users(runtime, 1, rules=True))
                 users = bench.make_users(runtime, 1, rules=True)
-                _switch(True)
+                callgrind.switch(True)
                 bench.pipeline(runtime, requests, users, label="m")
-                _switch(False)
+                callgrind.switch(False)
             else:
                 _hooks(runtime, bench.make_users(runtime, 1, rules=True)[0], warmup, "w")
                 user = bench.make_users(runtime, 1, rules=True)[0]
                 runtime.clock.advance(timedelta(seconds=61))  # the hook's rate afresh
-                _switch(True)
+                callgrind.switch(True)
                 _hooks(runtime, user, requests, "m")
-                _switch(False)
+                callgrind.switch(False)
         finally:
             database.dispose()
 
 
 def count(paths: list[str], what: str, args: argparse.Namespace) -> float:
     """Instructions per counted request (or order) on the sources at `paths`."""
-    import subprocess
-
-    ours = {str(ROOT / s) for s in SOURCES}
-    rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p not in ours]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([*paths, *rest]), "PYTHONHASHSEED": "0"}
-    with tempfile.TemporaryDirectory() as out:
-        command = [
-            "valgrind",
-            "--tool=callgrind",
-            "--instr-atstart=no",
-            f"--callgrind-out-file={out}/callgrind.%p",
-            sys.executable,
-            __file__,
-            "--child",
-            what,
-            "--requests",
-            str(args.requests),
-            "--warmup",
-            str(args.warmup),
-        ]
-        run = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-    found = _COLLECTED.search(run.stderr)
-    if run.returncode != 0 or found is None:
-        sys.exit(f"valgrind run failed ({run.returncode}):\n{run.stderr[-3000:]}")
+    child = [what, "--requests", str(args.requests), "--warmup", str(args.warmup)]
     requests: int = args.requests
-    return int(found.group(1)) / requests
+    return callgrind.collected(__file__, child, sources=paths) / requests
 
 
 def main() -> None:

@@ -42,26 +42,12 @@ session ~10 %, the JSON of the audit entries ~4 %).
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+import callgrind
 from against import ROOT, SOURCES, sources
 from machine import row
-
-_COLLECTED = re.compile(r"Collected : (\d+)")
-
-
-def _switch(on: bool) -> None:
-    """Callgrind's instrumentation on or off for this process (run under valgrind)."""
-    subprocess.run(  # noqa: S603 - valgrind's own tool on our own pid
-        ["callgrind_control", "-i", "on" if on else "off", str(os.getpid())],  # noqa: S607
-        check=True,
-        capture_output=True,
-    )
 
 
 def child(url: str | None, orders: int, warmup: int, *, floor: bool = False) -> None:
@@ -79,13 +65,13 @@ def child(url: str | None, orders: int, warmup: int, *, floor: bool = False) -> 
             if floor:  # each user's charge day is new to the floor: fresh users each time
                 bench.floor(database, warmup, users)
                 users = bench.make_users(runtime, 8, rules=True)
-                _switch(True)
+                callgrind.switch(True)
                 bench.floor(database, orders, users)
-                _switch(False)
+                callgrind.switch(False)
                 return
-            _switch(True)
+            callgrind.switch(True)
             bench.pipeline(runtime, orders, users, label="m")
-            _switch(False)
+            callgrind.switch(False)
             bench.check_books(runtime, users)
         finally:
             database.dispose()
@@ -96,35 +82,11 @@ def count(
 ) -> float:
     """Instructions per counted order on the sources at `paths` (a fresh valgrind run);
     with `floor`, per order's rows written by the bare driver."""
-    ours = {str(ROOT / s) for s in SOURCES}
-    rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p not in ours]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([*paths, *rest]),
-        "PYTHONHASHSEED": "0",
-    }
-    with tempfile.TemporaryDirectory() as out:
-        command = [
-            "valgrind",
-            "--tool=callgrind",
-            "--instr-atstart=no",
-            f"--callgrind-out-file={out}/callgrind.%p",
-            sys.executable,
-            __file__,
-            "--child",
-            "--orders",
-            str(args.orders),
-            "--warmup",
-            str(args.warmup),
-            *(["--pg", url] if url else ["--no-pg"]),
-            *(["--floor"] if floor else []),
-        ]
-        run = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-    found = _COLLECTED.search(run.stderr)
-    if run.returncode != 0 or found is None:
-        sys.exit(f"valgrind run failed ({run.returncode}):\n{run.stderr[-3000:]}")
+    child = ["--orders", str(args.orders), "--warmup", str(args.warmup)]
+    child += ["--pg", url] if url else ["--no-pg"]
+    child += ["--floor"] if floor else []
     orders: int = args.orders
-    return int(found.group(1)) / orders
+    return callgrind.collected(__file__, child, sources=paths) / orders
 
 
 def main() -> None:

@@ -34,29 +34,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import re
-import subprocess
-import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
+import callgrind
 from machine import host_line, row
 from route_in_process import _Bench, _body
 
-_COLLECTED = re.compile(r"Collected : (\d+)")
 LINES = ("floor", "pipeline", "route")
-
-
-def _switch(on: bool) -> None:
-    """Callgrind's instrumentation on or off for this process (run under valgrind)."""
-    subprocess.run(  # noqa: S603 - valgrind's own tool on our own pid
-        ["callgrind_control", "-i", "on" if on else "off", str(os.getpid())],  # noqa: S607
-        check=True,
-        capture_output=True,
-    )
 
 
 async def _child(line: str, orders: int, warmup: int) -> None:
@@ -84,38 +71,19 @@ async def _child(line: str, orders: int, warmup: int) -> None:
             bench.clock.advance(timedelta(seconds=2))  # a fresh second of SEBI's ceiling
             bench.fresh_ticks()
             await asyncio.sleep(0.5)
-            _switch(True)
+            callgrind.switch(True)
             for n in range(orders):
                 bench.step()
                 await one(n)
             await asyncio.sleep(0.5)  # the events' work on the loop, counted
-            _switch(False)
+            callgrind.switch(False)
 
 
 def count(line: str, args: argparse.Namespace) -> float:
     """Instructions per counted call of `line` (a fresh valgrind run)."""
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    with tempfile.TemporaryDirectory() as out:
-        command = [
-            "valgrind",
-            "--tool=callgrind",
-            "--instr-atstart=no",
-            f"--callgrind-out-file={out}/callgrind.%p",
-            sys.executable,
-            __file__,
-            "--child",
-            line,
-            "--orders",
-            str(args.orders),
-            "--warmup",
-            str(args.warmup),
-        ]
-        run = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-    found = _COLLECTED.search(run.stderr)
-    if run.returncode != 0 or found is None:
-        sys.exit(f"valgrind run failed ({run.returncode}):\n{run.stderr[-3000:]}")
+    child = [line, "--orders", str(args.orders), "--warmup", str(args.warmup)]
     orders: int = args.orders
-    return int(found.group(1)) / orders
+    return callgrind.collected(__file__, child) / orders
 
 
 def main() -> None:

@@ -36,7 +36,8 @@ from pathlib import Path
 from machine import host_line
 
 HERE = Path(__file__).resolve().parent
-NOT_BENCHMARKS = {"machine", "run_all", "scratch_db", "served"}  # helpers the scripts import
+# helpers the scripts import
+NOT_BENCHMARKS = {"callgrind", "machine", "run_all", "scratch_db", "served"}
 
 # Small settings: the whole set in about ten minutes on two cores.
 QUICK: dict[str, list[str]] = {
@@ -102,7 +103,7 @@ ROW = "ROW |"  # `machine.row`: what | figure | floor | ratio | load
 GOAL_RUNS: dict[str, list[str]] = {
     "alerts": ["--alerts", "10000", "--minutes", "20", "--repeat", "3"],
     "api_orders": ["--orders", "400", "--rounds", "2"],
-    "backtest": ["--runs", "5"],
+    "backtest": ["--sections", "3", "5", "--runs", "15"],
     "first_run": [],
     "journal": ["--trades", "100000", "--repeat", "2"],
     "order_instructions": ["--orders", "100", "--warmup", "200", "--no-pg"],

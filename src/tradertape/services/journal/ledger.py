@@ -224,6 +224,13 @@ def _stamp(
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+def _stamp_today(db: Session, user_id: int, reference: Reference, today: date) -> str:
+    """`_stamp` with the user's contracts expiring by `today` read here (the kept pages'
+    lookups, which need nothing else of them)."""
+    expiring = expiries.expiring(db, user_id=user_id, today=today, fo=reference.fo)
+    return _stamp(db, user_id, reference, today, expiring)
+
+
 def _kept_data(db: Session, user_id: int, stamp: str) -> bytes | None:
     """The bytes kept in the database under `stamp`, if any (another process computed it)."""
     query = select(KeptBook.book).where(KeptBook.user_id == user_id, KeptBook.stamp == stamp)
@@ -365,13 +372,7 @@ def closes(
 ) -> list[analytics.Trade]:
     """The book's round trips as the analytics' trades (one per closing trade), kept with
     the book: the Edge Finder and Patterns pages group them once, not per request."""
-    stamp = _stamp(
-        db,
-        user_id,
-        reference,
-        today,
-        expiries.expiring(db, user_id=user_id, today=today, fo=reference.fo),
-    )
+    stamp = _stamp_today(db, user_id, reference, today)
     books = _books(db)
     found = books.get_closes(user_id, stamp)
     if found is not None:
@@ -467,13 +468,7 @@ def tax_years(
     beside the book (in this process, or in the database by another): no round trip is
     built. None when none is kept under the book's stamp for these FMVs (or paper trades
     are asked for and the book has some): the caller computes from the book."""
-    stamp = _stamp(
-        db,
-        user_id,
-        reference,
-        today,
-        expiries.expiring(db, user_id=user_id, today=today, fo=reference.fo),
-    )
+    stamp = _stamp_today(db, user_id, reference, today)
     books = _books(db)
     data = books.get_years(user_id, stamp)
     try:

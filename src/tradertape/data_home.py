@@ -16,15 +16,21 @@ _VARIABLE = "tradertape_data_dir"  # as the settings match it: in any case
 _DOTENV = ".env"  # the settings' env_file, in the working folder
 
 
+def named() -> list[str]:
+    """The values ``TRADERTAPE_DATA_DIR`` has in the environment, its name matched in any
+    case as the settings match it (one, as a rule)."""
+    return [value for key, value in os.environ.items() if key.lower() == _VARIABLE]
+
+
 def data_dir() -> Path:
     """``Settings().data_dir``: read here when only the environment can name it (one
     non-empty ``TRADERTAPE_DATA_DIR`` or none, no ``.env`` file in the working folder), else
     by the settings themselves, so both always agree."""
     from pathlib import Path
 
-    named = [value for key, value in os.environ.items() if key.lower() == _VARIABLE]
-    if len(named) <= 1 and all(named) and not os.path.lexists(_DOTENV):
-        return Path(named[0]) if named else Path(DEFAULT_DATA_DIR).expanduser()
+    given = named()
+    if len(given) <= 1 and all(given) and not os.path.lexists(_DOTENV):
+        return Path(given[0]) if given else Path(DEFAULT_DATA_DIR).expanduser()
     from tradertape.settings import Settings
 
     return Settings().data_dir

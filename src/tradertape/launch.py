@@ -26,7 +26,7 @@ import stat
 import sys
 from types import FrameType
 
-from tradertape.data_home import DEFAULT_DATA_DIR
+from tradertape.data_home import DEFAULT_DATA_DIR, named
 
 #: Commands worth a host: those that load numba's kernels. Everything else starts in well
 #: under half a second on its own (`tests/integration/test_cli_imports.py`).
@@ -94,7 +94,7 @@ def data_folder() -> str:
     """The data folder a command would use (``TRADERTAPE_DATA_DIR``, else the default),
     absolute: each has a host of its own, so a run on a new folder (a benchmark's "fresh"
     process among them) never lands in a host another folder's runs warmed."""
-    given = os.environ.get("TRADERTAPE_DATA_DIR") or DEFAULT_DATA_DIR
+    given = next(iter(named()), "") or DEFAULT_DATA_DIR  # the variable as the settings read it
     return os.path.abspath(os.path.expanduser(given))
 
 

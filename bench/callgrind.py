@@ -1,9 +1,13 @@
 """Instructions counted by valgrind's callgrind around a bench's timed work only.
 
 The `*_instructions.py` benches run themselves again under callgrind with ``--child``;
-the child switches the instrumentation on just around the counted calls (`switch`), so
-start-up, migrations and warm-ups count nothing, and `collected` reads the total. The
-count does not move with the host's load, as CPU time does on our shared VMs.
+the child counts each of its lines inside `counted(name)`, which switches the
+instrumentation on just around the counted calls and then dumps the counters under the
+line's name, so start-up, migrations and warm-ups count nothing, and `collected` reads each
+line's total. Every line of a bench runs in one valgrind process: starting the app under
+valgrind costs far more than the counted calls (a process a line made
+`route_instructions.py --short` take 148 s of CI). The count does not move with the
+host's load, as CPU time does on our shared VMs.
 """
 
 from __future__ import annotations
@@ -13,25 +17,40 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from against import ROOT, SOURCES
 
-_COLLECTED = re.compile(r"Collected : (\d+)")
+_TRIGGER = re.compile(r"^desc: Trigger: dump (\S+)$", re.MULTILINE)
+_TOTALS = re.compile(r"^totals: (\d+)$", re.MULTILINE)
 
 
-def switch(on: bool) -> None:
-    """Callgrind's instrumentation on or off for this process (run under valgrind)."""
+def _control(*arguments: str) -> None:
     subprocess.run(  # noqa: S603 - valgrind's own tool on our own pid
-        ["callgrind_control", "-i", "on" if on else "off", str(os.getpid())],  # noqa: S607
+        ["callgrind_control", *arguments, str(os.getpid())],  # noqa: S607
         check=True,
         capture_output=True,
     )
 
 
-def collected(script: str, child: list[str], *, sources: list[str] | None = None) -> int:
-    """The instructions `script` ``--child`` `child` executed with its instrumentation on
-    (a fresh valgrind run, ``PYTHONHASHSEED=0``); with `sources`, on those source folders
-    instead of this tree's (`against.sources`)."""
+@contextmanager
+def counted(name: str) -> Iterator[None]:
+    """Count the block's instructions as line `name` (the process runs under valgrind):
+    the instrumentation on around it, then its counters dumped (and zeroed) under `name`."""
+    _control("-i", "on")
+    try:
+        yield
+    finally:
+        _control("-i", "off")
+        _control(f"--dump={name}")
+
+
+def collected(script: str, child: list[str], *, sources: list[str] | None = None) -> dict[str, int]:
+    """Each `counted` line's instructions in one valgrind run of `script` ``--child``
+    `child` (``PYTHONHASHSEED=0``); with `sources`, on those source folders instead of this
+    tree's (`against.sources`)."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     if sources is not None:
         ours = {str(ROOT / s) for s in SOURCES}
@@ -44,7 +63,12 @@ def collected(script: str, child: list[str], *, sources: list[str] | None = None
             *(sys.executable, script, "--child", *child),
         ]
         run = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-    found = _COLLECTED.search(run.stderr)
-    if run.returncode != 0 or found is None:
+        lines: dict[str, int] = {}
+        for dump in sorted(Path(out).iterdir()):
+            text = dump.read_text(errors="replace")
+            name, total = _TRIGGER.search(text), _TOTALS.search(text)
+            if name is not None and total is not None:
+                lines[name.group(1)] = int(total.group(1))
+    if run.returncode != 0 or not lines:
         sys.exit(f"valgrind run failed ({run.returncode}):\n{run.stderr[-3000:]}")
-    return int(found.group(1))
+    return lines

@@ -88,8 +88,8 @@ def _hooks(rt: Any, user: int, count: int, tag: str) -> None:
             raise SystemExit(f"webhook {n}: {received.outcome} {received.orders}")
 
 
-def child(what: str, requests: int, warmup: int) -> None:
-    """Under callgrind: the warm-up, then `requests` with the instrumentation on."""
+def child(requests: int, warmup: int) -> None:
+    """Under callgrind: the pipeline's warm-up and counted orders, then the hook's."""
     import paper_orders as bench
     from scratch_db import open_scratch, scratch_database
 
@@ -97,28 +97,25 @@ def child(what: str, requests: int, warmup: int) -> None:
         database = open_scratch(*found)
         try:
             runtime = bench.build(database, Path(tmp))
-            if what == "pipeline":
-                bench.pipeline(runtime, warmup, bench.make_users(runtime, 1, rules=True))
-                users = bench.make_users(runtime, 1, rules=True)
-                callgrind.switch(True)
+            bench.pipeline(runtime, warmup, bench.make_users(runtime, 1, rules=True))
+            users = bench.make_users(runtime, 1, rules=True)
+            with callgrind.counted("pipeline"):
                 bench.pipeline(runtime, requests, users, label="m")
-                callgrind.switch(False)
-            else:
-                _hooks(runtime, bench.make_users(runtime, 1, rules=True)[0], warmup, "w")
-                user = bench.make_users(runtime, 1, rules=True)[0]
-                runtime.clock.advance(timedelta(seconds=61))  # the hook's rate afresh
-                callgrind.switch(True)
+            _hooks(runtime, bench.make_users(runtime, 1, rules=True)[0], warmup, "w")
+            user = bench.make_users(runtime, 1, rules=True)[0]
+            runtime.clock.advance(timedelta(seconds=61))  # the hook's rate afresh
+            with callgrind.counted("hook"):
                 _hooks(runtime, user, requests, "m")
-                callgrind.switch(False)
         finally:
             database.dispose()
 
 
-def count(paths: list[str], what: str, args: argparse.Namespace) -> float:
-    """Instructions per counted request (or order) on the sources at `paths`."""
-    child = [what, "--requests", str(args.requests), "--warmup", str(args.warmup)]
+def count(paths: list[str], args: argparse.Namespace) -> tuple[float, float]:
+    """Instructions per counted order and per counted request on the sources at `paths`."""
+    child = ["--requests", str(args.requests), "--warmup", str(args.warmup)]
+    found = callgrind.collected(__file__, child, sources=paths)
     requests: int = args.requests
-    return callgrind.collected(__file__, child, sources=paths) / requests
+    return found["pipeline"] / requests, found["hook"] / requests
 
 
 def main() -> None:
@@ -126,14 +123,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--against", metavar="REV", help="also count on REV's sources")
-    parser.add_argument("--child", choices=("pipeline", "hook"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.requests, args.warmup)
+        child(args.requests, args.warmup)
         return
     trees = [("this tree", [str(ROOT / s) for s in SOURCES])]
     for name, paths in trees:
-        pipe, hook = count(paths, "pipeline", args), count(paths, "hook", args)
+        pipe, hook = count(paths, args)
         print(
             f"{name}: pipeline {pipe / 1e6:6.3f} M instructions an order, signed webhook "
             f"{hook / 1e6:6.3f} M a request ({hook / pipe:.3f}× the pipeline)",
@@ -143,7 +140,7 @@ def main() -> None:
         print(row("signed webhook (instructions)", figure, floor, hook / pipe))
     if args.against:
         with sources(args.against) as old:
-            pipe, hook = count(old, "pipeline", args), count(old, "hook", args)
+            pipe, hook = count(old, args)
         print(
             f"{args.against}: pipeline {pipe / 1e6:6.3f} M instructions an order, signed "
             f"webhook {hook / 1e6:6.3f} M a request ({hook / pipe:.3f}× the pipeline)"

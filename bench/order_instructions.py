@@ -50,9 +50,9 @@ from against import ROOT, SOURCES, sources
 from machine import row
 
 
-def child(url: str | None, orders: int, warmup: int, *, floor: bool = False) -> None:
-    """Under callgrind: the warm-up, then `orders` with the instrumentation on; with
-    `floor`, the same rows written by the bare driver (`paper_orders.floor`) instead."""
+def child(url: str | None, orders: int, warmup: int) -> None:
+    """Under callgrind: the warm-up, then `orders` counted as line "pipeline", then the same
+    rows written by the bare driver (`paper_orders.floor`), counted as line "floor"."""
     import paper_orders as bench
     from scratch_db import open_scratch, scratch_database
 
@@ -62,31 +62,26 @@ def child(url: str | None, orders: int, warmup: int, *, floor: bool = False) -> 
             runtime = bench.build(database, Path(tmp))
             bench.pipeline(runtime, warmup, bench.make_users(runtime, 8, rules=True), label="w")
             users = bench.make_users(runtime, 8, rules=True)
-            if floor:  # each user's charge day is new to the floor: fresh users each time
-                bench.floor(database, warmup, users)
-                users = bench.make_users(runtime, 8, rules=True)
-                callgrind.switch(True)
-                bench.floor(database, orders, users)
-                callgrind.switch(False)
-                return
-            callgrind.switch(True)
-            bench.pipeline(runtime, orders, users, label="m")
-            callgrind.switch(False)
+            with callgrind.counted("pipeline"):
+                bench.pipeline(runtime, orders, users, label="m")
             bench.check_books(runtime, users)
+            # each user's charge day is new to the floor: fresh users each time
+            bench.floor(database, warmup, bench.make_users(runtime, 8, rules=True))
+            users = bench.make_users(runtime, 8, rules=True)
+            with callgrind.counted("floor"):
+                bench.floor(database, orders, users)
         finally:
             database.dispose()
 
 
-def count(
-    paths: list[str], url: str | None, args: argparse.Namespace, *, floor: bool = False
-) -> float:
-    """Instructions per counted order on the sources at `paths` (a fresh valgrind run);
-    with `floor`, per order's rows written by the bare driver."""
+def count(paths: list[str], url: str | None, args: argparse.Namespace) -> tuple[float, float]:
+    """Instructions per counted order on the sources at `paths`, and per order's rows
+    written by the bare driver (one valgrind run)."""
     child = ["--orders", str(args.orders), "--warmup", str(args.warmup)]
     child += ["--pg", url] if url else ["--no-pg"]
-    child += ["--floor"] if floor else []
+    found = callgrind.collected(__file__, child, sources=paths)
     orders: int = args.orders
-    return callgrind.collected(__file__, child, sources=paths) / orders
+    return found["pipeline"] / orders, found["floor"] / orders
 
 
 def main() -> None:
@@ -97,22 +92,20 @@ def main() -> None:
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--against", metavar="REV", help="also count on REV's sources")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     url = None if args.no_pg else args.pg
     if args.child:
-        child(url, args.orders, args.warmup, floor=args.floor)
+        child(url, args.orders, args.warmup)
         return
     backends = [("sqlite", None)] + ([] if url is None else [("postgresql", url)])
     for backend, where in backends:
         here = [str(ROOT / s) for s in SOURCES]
-        this = count(here, where, args)
-        floor = count(here, where, args, floor=True)
+        this, floor = count(here, where, args)
         line = f"{backend:<10} this tree {this / 1e6:7.3f} M instructions an order"
         line += f"  driver floor {floor / 1e6:.3f} M ({this / floor:.2f}×; goal ≤ 3×)"
         if args.against:
             with sources(args.against) as old:
-                before = count(old, where, args)
+                before, _ = count(old, where, args)
             line += f"  {args.against} {before / 1e6:7.3f} M  ({this / before:.3f}×)"
         print(line, flush=True)
         what = f"paper order, instructions ({backend})"

@@ -5,8 +5,8 @@
 the route's own work. The instructions do not: under valgrind's callgrind, counted only
 around the measured calls (``--instr-atstart=no``, switched on and off by
 ``callgrind_control``; every thread counts), the same calls on the same sources give the
-same count to a fraction of a percent. Each line is a fresh valgrind run of this script on
-`route_in_process.py`'s app (`create_app` on a scratch SQLite file, uvloop): ``--warmup``
+same count to a fraction of a percent. The three lines run in one valgrind run of this script
+on `route_in_process.py`'s app (`create_app` on a scratch SQLite file, uvloop): ``--warmup``
 calls, then ``--orders`` counted, then a quiet half second on the loop, counted (the work
 an order leaves there):
 
@@ -46,7 +46,7 @@ from route_in_process import _Bench, _body
 LINES = ("floor", "pipeline", "route")
 
 
-async def _child(line: str, orders: int, warmup: int) -> None:
+async def _child(orders: int, warmup: int) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-route-") as folder:
         bench = _Bench(Path(folder))
         async with bench.app.router.lifespan_context(bench.app):
@@ -60,30 +60,33 @@ async def _child(line: str, orders: int, warmup: int) -> None:
             async def route(n: int) -> None:
                 await bench.post("/api/orders", _body(n))
 
-            one: Callable[[int], Awaitable[None]] = {
+            calls: dict[str, Callable[[int], Awaitable[None]]] = {
                 "floor": floor,
                 "pipeline": pipeline,
                 "route": route,
-            }[line]
-            for n in range(warmup):
-                bench.step()
-                await one(n)
-            bench.clock.advance(timedelta(seconds=2))  # a fresh second of SEBI's ceiling
-            bench.fresh_ticks()
-            await asyncio.sleep(0.5)
-            callgrind.switch(True)
-            for n in range(orders):
-                bench.step()
-                await one(n)
-            await asyncio.sleep(0.5)  # the events' work on the loop, counted
-            callgrind.switch(False)
+            }
+            for line in LINES:
+                one = calls[line]
+                for n in range(warmup):
+                    bench.step()
+                    await one(n)
+                bench.clock.advance(timedelta(seconds=2))  # a fresh second of SEBI's ceiling
+                bench.fresh_ticks()
+                await asyncio.sleep(0.5)
+                with callgrind.counted(line):
+                    for n in range(orders):
+                        bench.step()
+                        await one(n)
+                    await asyncio.sleep(0.5)  # the events' work on the loop, counted
 
 
-def count(line: str, args: argparse.Namespace) -> float:
-    """Instructions per counted call of `line` (a fresh valgrind run)."""
-    child = [line, "--orders", str(args.orders), "--warmup", str(args.warmup)]
+def count(args: argparse.Namespace) -> dict[str, float]:
+    """Instructions per counted call of each line (one valgrind run for all three)."""
+    found = callgrind.collected(
+        __file__, ["--orders", str(args.orders), "--warmup", str(args.warmup)]
+    )
     orders: int = args.orders
-    return callgrind.collected(__file__, child) / orders
+    return {line: found[line] / orders for line in LINES}
 
 
 def main() -> None:
@@ -91,7 +94,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=150)
     parser.add_argument("--short", action="store_true", help="10 orders after 20 (CI)")
-    parser.add_argument("--child", choices=LINES, help=argparse.SUPPRESS)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.short:
         args.orders, args.warmup = 10, 20
@@ -99,10 +102,10 @@ def main() -> None:
         from tradertape.serving.process import loop_factory
 
         with asyncio.Runner(loop_factory=loop_factory()) as runner:
-            runner.run(_child(args.child, args.orders, args.warmup))
+            runner.run(_child(args.orders, args.warmup))
         return
     print(host_line(), flush=True)
-    found = {line: count(line, args) for line in LINES}
+    found = count(args)
     floor, pipeline, route = (found[line] for line in LINES)
     for line in LINES:
         print(f"  {line:<9} {found[line] / 1e6:7.3f} M instructions a call")

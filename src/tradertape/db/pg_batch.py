@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 import select
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,9 @@ from psycopg.adapt import Transformer as Adapting
 
 _PLACEHOLDER = re.compile(rb"%\((\w+)\)s|%%")
 _OK = (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK)
+# Read once: an enum member is a descriptor call on Python 3.11, a few per result.
+_SYNC, _FATAL = pq.ExecStatus.PIPELINE_SYNC, pq.ExecStatus.FATAL_ERROR
+_ABORTED, _IDLE = pq.ExecStatus.PIPELINE_ABORTED, pq.TransactionStatus.IDLE
 _BEGIN = b"BEGIN"
 
 
@@ -165,7 +168,7 @@ def run(
     made: list[tuple[bytes, tuple[int, ...]]] = []
     pg.enter_pipeline_mode()
     try:
-        if pg.transaction_status == pq.TransactionStatus.IDLE:
+        if pg.transaction_status == _IDLE:
             pg.send_query_params(_BEGIN, None)
             tags.append((-1, False))
         for index, (command, rows) in enumerate(zip(commands, dumped, strict=True)):
@@ -220,19 +223,21 @@ def _flush(pg: Any) -> None:
                 pg.consume_input()
 
 
-def _results(pg: Any) -> Iterator[Any]:
-    """Every result the server sends for the batch up to its sync; a None ends each
-    statement's results."""
-    waiting = select.poll()
-    waiting.register(pg.socket, select.POLLIN)
+def _next(pg: Any, waiting: list[select.poll]) -> Any:
+    """The batch's next result, waiting for it to arrive whole (the None that ends each
+    statement's results is skipped); `waiting` keeps the socket's poller made on the
+    first wait."""
     while True:
         while pg.is_busy():
-            waiting.poll()
+            if not waiting:
+                poller = select.poll()
+                poller.register(pg.socket, select.POLLIN)
+                waiting.append(poller)
+            waiting[0].poll()
             pg.consume_input()
         result = pg.get_result()
-        if result is not None and result.status == pq.ExecStatus.PIPELINE_SYNC:
-            return
-        yield result
+        if result is not None:
+            return result
 
 
 def _read(
@@ -242,24 +247,27 @@ def _read(
     results: Sequence[Result],
 ) -> errors.Error | None:
     """Each command's result into `results` (its last row's rows, the rows counted over
-    all of them), up to the sync; the first refusal."""
-    encoding = raw.info.encoding
+    all of them), up to the sync; the first refusal. No generators: this runs for every
+    result of every batch (five a round trip on the order path)."""
+    pg = raw.pgconn
     refusal: errors.Error | None = None
     counted = [0] * len(results)
-    stream = (r for r in _results(raw.pgconn) if r is not None)
-    for index, rows in tags:
-        result = next(stream)
+    waiting: list[select.poll] = []
+    at, last = 0, len(tags)
+    while (result := _next(pg, waiting)).status != _SYNC:
         status = result.status
-        if status == pq.ExecStatus.FATAL_ERROR:
+        index, rows = tags[at] if at < last else (-1, False)  # none left: a stray result
+        at += 1
+        if status == _FATAL or at > last:
             if refusal is None and index >= 0:
                 results[index].refused = True
-            refusal = refusal or errors.error_from_result(result, encoding=encoding)
-        elif status == pq.ExecStatus.PIPELINE_ABORTED:
+            refusal = refusal or errors.error_from_result(result, encoding=raw.info.encoding)
+        elif status == _ABORTED:
             refusal = refusal or OperationalError("pipeline aborted")
-        elif status in _OK and rows:
+        elif rows and status in _OK:
             counted[index] += _load(tx, result, results[index])
-    for rest in stream:  # nothing should be left before the sync
-        refusal = refusal or errors.error_from_result(rest, encoding=encoding)
+    if at < last and refusal is None:  # the server answered fewer statements than sent
+        refusal = OperationalError("the batch's results ended before its last statement")
     for result, count in zip(results, counted, strict=True):
         result.rowcount = count
     return refusal

@@ -6,10 +6,13 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests.workers_kit import Worker, new_worker, set_price
+from tradertape.db.models import WorkerRun
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
+from tradertape.services.workers.access import run_lock, run_locks
 
 SAFETY_KEYS = {
     "strategy_run_id",
@@ -359,3 +362,21 @@ def test_closed_run_cannot_trade(worker: Worker):
     assert check["token_expires_at"] is None
     assert placed.status_code == 409
     assert placed.json()["detail"]["rejection_reason"] == "RUN_NOT_OPEN"
+
+
+def test_a_runs_lock_is_named_alike_whether_the_session_holds_it_or_reads_it(
+    worker: Worker, runtime: Runtime
+):
+    # The OMS asks a run's owner policy for its lock before recording the run's orders: a
+    # run the session holds (the intent's) is named without a read, the rest by one.
+    worker.create_run("run_a")
+    worker.create_run("run_b")
+    expected = {run_lock(worker.token_id, "run_a"), run_lock(worker.token_id, "run_b")}
+    with runtime.db.session() as db:
+        pks = list(db.scalars(select(WorkerRun.id).where(WorkerRun.token_id == worker.token_id)))
+        assert set(run_locks(db, pks)) == expected  # none held: read
+        held = db.scalar(select(WorkerRun).where(WorkerRun.run_key == "run_a"))
+        assert held is not None
+        assert set(run_locks(db, pks)) == expected  # one held, one read
+        db.expire(held)
+        assert set(run_locks(db, [*pks, 10**9])) == expected  # held but expired; unknown pk

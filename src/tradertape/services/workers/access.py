@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, bindparam, exists, select
+from sqlalchemy import ColumnElement, bindparam, exists, inspect, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.locks import lock_names
@@ -28,6 +28,7 @@ RUN_NOT_FOUND = "Strategy run not found"
 _OF_TOKEN = (WorkerRun.token_id == bindparam("token_id"), WorkerRun.run_key == bindparam("run_key"))
 # Every worker call reads its run: a prepared statement costs a fifth of the ORM's query.
 _RUN_ROW = Prepared(select(*loaded_columns(WorkerRun)).where(*_OF_TOKEN))
+_RUN_MAPPER = inspect(WorkerRun)
 _RUN_OF_TOKEN = select(WorkerRun).where(*_OF_TOKEN).execution_options(populate_existing=True)
 
 
@@ -58,12 +59,21 @@ def run_lock(token_id: str, run_key: str) -> str:
 def run_locks(db: Session, run_ids: Iterable[int]) -> list[str]:
     """The locks of these runs: the owner locks their orders' followers write under (the
     run's owner policy's, `services.workers.owner`), which the OMS takes before the
-    ledger's. One read."""
-    pks = set(run_ids)
-    if not pks:
-        return []
-    rows = db.execute(select(WorkerRun.token_id, WorkerRun.run_key).where(WorkerRun.id.in_(pks)))
-    return [run_lock(token_id, run_key) for token_id, run_key in rows]
+    ledger's. A run the session holds names its lock without a read (the intent's run, read
+    under that lock: a run's token and key never change); the rest in one read."""
+    names: list[str] = []
+    unread: set[int] = set()
+    for pk in set(run_ids):
+        held = db.identity_map.get(_RUN_MAPPER.identity_key_from_primary_key((pk,)))
+        known = None if held is None else held.__dict__
+        if known is not None and "token_id" in known and "run_key" in known:
+            names.append(run_lock(known["token_id"], known["run_key"]))
+        else:
+            unread.add(pk)
+    if unread:
+        query = select(WorkerRun.token_id, WorkerRun.run_key).where(WorkerRun.id.in_(unread))
+        names += [run_lock(token_id, run_key) for token_id, run_key in db.execute(query)]
+    return names
 
 
 def lock_run(db: Session, run: WorkerRun) -> WorkerRun:

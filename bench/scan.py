@@ -77,6 +77,7 @@ def main() -> None:
     report = synthesize(store, SyntheticMarket(catalog, store.calendar), members, *HISTORY)
     if report.written:
         print(f"generated {report.written} synthetic series into {args.data_dir}")
+    store.pack_days()  # the import's last step (`day_pack`); a no-op when the pack is current
     warm_up()
 
     with tempfile.TemporaryDirectory() as folder:

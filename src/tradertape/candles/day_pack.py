@@ -115,6 +115,7 @@ def write_pack(path: Path, entries: Iterable[tuple[str, CachedSeries]]) -> int:
     values = np.concatenate(blocks, axis=1) if blocks else np.empty((6, 0))
     encoded = json.dumps({"values": start, "series": header}).encode()
     lead = len(MAGIC) + _WIDTH + len(encoded)
+    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
         with temporary.open("wb") as handle:

@@ -333,7 +333,6 @@ class CandleStore:
         """Pack every stored day series (the imports' last step, `day_pack`); how many it
         holds. A series whose file cannot be read is left out: its loads read (and refuse)
         the file itself, as before, and the others still come from the pack."""
-        base = self.root / Interval.DAY.value
         pack = self._packed()
         entries: list[tuple[str, CachedSeries]] = []
         for key in self.keys(Interval.DAY):
@@ -341,7 +340,7 @@ class CandleStore:
             stamp = stamp_of(path)
             if stamp is None:
                 continue
-            name = path.relative_to(base).as_posix()
+            name = f"{path.parent.name}/{path.name}"  # as `_from_pack` names it
             entry = pack.entry(name, stamp, self._axis_numbers) if pack else None
             try:
                 entry = entry or self._cache.get(path, stamp) or self._load(path, stamp)
@@ -369,10 +368,9 @@ class CandleStore:
         pack = self._packed()
         if pack is None:
             return misses
-        base = self.root / Interval.DAY.value
         left: list[tuple[int, tuple[Path, Stamp]]] = []
-        for j, (path, stamp) in misses:
-            entry = pack.entry(path.relative_to(base).as_posix(), stamp, self._axis_numbers)
+        for j, (path, stamp) in misses:  # a day file is <day>/<exchange>/<name>: see `path`
+            entry = pack.entry(f"{path.parent.name}/{path.name}", stamp, self._axis_numbers)
             if entry is None:
                 left.append((j, (path, stamp)))
                 continue

@@ -26,7 +26,9 @@ START, END = date(2024, 1, 1), date(2024, 3, 29)
 
 
 def _same(a: Panel, b: Panel) -> None:
-    assert a.keys == b.keys and a.sources == b.sources and a.sectors == b.sectors
+    assert a.keys == b.keys
+    assert a.sources == b.sources
+    assert a.sectors == b.sectors
     assert np.array_equal(a.days, b.days)
     for field in ("open", "high", "low", "close", "volume"):
         assert np.array_equal(getattr(a, field), getattr(b, field), equal_nan=True), field
@@ -45,7 +47,12 @@ def _cold(root: Path, catalog: InstrumentCatalog) -> CandleStore:
     closes=st.floats(2.0, 1e5, allow_nan=False),  # day_bars: low is close - 1
 )
 def test_a_packed_panel_is_the_parquet_panel(
-    tmp_path_factory, catalog: InstrumentCatalog, calendar: TradingCalendar, lengths, offsets, closes
+    tmp_path_factory,
+    catalog: InstrumentCatalog,
+    calendar: TradingCalendar,
+    lengths,
+    offsets,
+    closes,
 ):
     root = tmp_path_factory.mktemp("pack") / "candles"
     store = CandleStore(root, catalog=catalog)
@@ -74,9 +81,8 @@ def test_a_series_rewritten_after_the_pack_is_read_from_its_file(
     _written(store, calendar)
     store.pack_days()
     # the next day's import rewrites one series and is stopped before it packs
-    store.write_daily(
-        "NSE:TCS", day_bars(weekdays(START, 41, calendar)[40:], base=900), source=CandleSource.IMPORT
-    )
+    next_day = weekdays(START, 41, calendar)[40:]
+    store.write_daily("NSE:TCS", day_bars(next_day, base=900), source=CandleSource.IMPORT)
     cold = _cold(store.root, catalog)
     panel = cold.load_panel(KEYS, START, END)
     assert cold.file_reads == 1  # TCS alone, from its file

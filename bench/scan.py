@@ -8,7 +8,8 @@ half of them, so placement is measured too). The scan is the server's: a `Runtim
 runs the trading loop's portfolio job (`PortfolioJobs.run_due`) after the day's close, its
 batch sharing one `ScanMarket`: the universe read from disk (cold) once, an indicator several
 strategies read computed once, a strategy's rules compiled once. Candles are synthetic
-(seed 7), generated into ``$TMPDIR/tradertape-bench-scan`` the first time.
+(seed 7), generated into ``$TMPDIR/tradertape-bench-scan`` the first time, then packed as
+an import leaves them (`candles.day_pack`: the cold read is one file, not 500).
 
 Beside the scan's CPU it prints the part spent placing (the auto-placed signals' orders, the
 OMS's path) and a floor measured in the same run (best of three): the same numbers decided
@@ -77,6 +78,7 @@ def main() -> None:
     report = synthesize(store, SyntheticMarket(catalog, store.calendar), members, *HISTORY)
     if report.written:
         print(f"generated {report.written} synthetic series into {args.data_dir}")
+    store.pack_days()  # the import's last step (`day_pack`); a no-op when the pack is current
     warm_up()
 
     with tempfile.TemporaryDirectory() as folder:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -14,6 +16,8 @@ from tests.helpers import make_user
 from tradertape.backtest import kernel
 from tradertape.backtest.engine import run_backtest
 from tradertape.backtest.warmup import warm_up
+from tradertape.candles import CandleStore
+from tradertape.candles.day_pack import NAME as PACK
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Trade
 from tradertape.db.models.risk import RiskRule
 from tradertape.runtime import Runtime
@@ -371,3 +375,59 @@ def test_a_run_placed_together_equals_each_signal_placed_alone(
         assert placed > 0
         statuses = {status for status, _, _ in together[0]}
         assert ("rejected" in statuses) is refusing
+
+
+@pytest.mark.parametrize("paper_fill", ["close", "next_open"])
+def test_a_day_scanned_from_the_pack_equals_one_scanned_from_the_parquet_files(
+    with_candles: Runtime, paper_fill: str, tmp_path: Path
+):
+    """Twin portfolios run day by day (auto-placed, through the risk gate), each day from a
+    cold store: one reads the day pack the import wrote, the other the Parquet files alone
+    (a copy of the folder without the pack). Same signals, positions, money, equity."""
+    runtime = with_candles
+    clock, trading, packed_root = runtime.clock, runtime.portfolio_trading, runtime.candles.root
+    assert runtime.candles.pack_days() > 50
+    plain_root = tmp_path / "plain"
+    shutil.copytree(packed_root, plain_root)
+    (plain_root / PACK).unlink()
+    users = [make_user(runtime, f"pack-{paper_fill}-{k}@x.in") for k in range(2)]
+    days = runtime.candles.calendar.trading_days(date(2023, 6, 1), date(2023, 6, 30))
+    with runtime.db.session() as db:
+        strategy = strategies.by_builtin_key(db, "v3_dip_buyer", clock=clock)
+        assert strategy is not None
+        request = PortfolioDeploy(
+            strategy_id=strategy.id,
+            universe="nifty_50",
+            starting_capital=Decimal(2_000_000),
+            max_positions=6,
+            max_per_sector=2,
+            auto_place_signals=True,
+            paper_fill=paper_fill,
+        )
+        twins = [
+            deploy(
+                db,
+                request,
+                store=runtime.candles,
+                clock=clock,
+                user_id=user_id,
+                live_trading_enabled=False,
+            )
+            for user_id in users
+        ]
+        reads = [0, 0]
+        for day in days:
+            for k, (twin, root) in enumerate(zip(twins, (packed_root, plain_root), strict=True)):
+                cold = CandleStore(
+                    root, catalog=runtime.candles.catalog, calendar=runtime.candles.calendar
+                )
+                run_day(db, twin, store=cold, trading=trading, day=day, market=ScanMarket(cold))
+                reads[k] += cold.file_reads
+        # the universe's panels of the packed twin came from the pack (a next_open fill's
+        # few held symbols are read from their files: fewer than a pack is opened for)
+        assert reads[1] >= 50 * len(days)
+        assert reads[0] < 8 * len(days)
+        packed, plain = (_placed_state(db, t.id) for t in twins)
+        assert packed == plain
+        assert _signals_of(db, twins[0].id) == _signals_of(db, twins[1].id)
+        assert any(status == "executed" for status, _, _ in packed[0])

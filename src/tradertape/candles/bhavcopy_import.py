@@ -285,6 +285,7 @@ def import_bhavcopies(
         for done, future in enumerate(as_completed(futures), start=1):
             future.result()
             report("write", done, len(futures))
+    store.pack_days()  # the next cold panel (the after-close scan) reads one file, not 500
     return BhavcopyReport(
         files=len(paths),
         days=len(grouper.sources),

@@ -56,6 +56,18 @@ class CachedSeries:
         """Index ``bars`` against ``axis`` (day numbers); arrays are made read-only."""
         days = (bars.time.astype("datetime64[D]") - np.datetime64(0, "D")).astype(np.int64)
         fields: Fields = (bars.open, bars.high, bars.low, bars.close, bars.volume)
+        return cls.of_days(stamp, source, days, fields, axis)
+
+    @classmethod
+    def of_days(
+        cls,
+        stamp: Stamp,
+        source: CandleSource,
+        days: npt.NDArray[np.int64],
+        fields: Fields,
+        axis: npt.NDArray[np.int64],
+    ) -> CachedSeries:
+        """`of` from the bars' day numbers and fields (a packed series, `day_pack`)."""
         pos = np.searchsorted(axis, days).astype(np.int64)
         on = axis[np.minimum(pos, axis.size - 1)] == days if axis.size else days < 0
         if on.all():

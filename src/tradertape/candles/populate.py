@@ -116,4 +116,5 @@ def synthesize(
         for done, future in enumerate(as_completed(futures), start=1):
             future.result()
             report("write", done, len(todo))
+    store.pack_days()  # as an import does: the next cold panel reads one file
     return SynthReport(len(todo), complete, real, first, last)

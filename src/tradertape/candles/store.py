@@ -31,9 +31,12 @@ from urllib.parse import quote, unquote
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from tradertape.candles.bars import Bars, CandleSource, DataLabel, validate_bars
 from tradertape.candles.cache import CachedSeries, SeriesCache, Stamp, stamp_of
+from tradertape.candles.day_pack import NAME as PACK_NAME
+from tradertape.candles.day_pack import DayPack, read_pack, write_pack
 from tradertape.candles.panel import (
     Panel,
     assemble,
@@ -140,6 +143,7 @@ class CandleStore:
         # Each day file's source as its footer said, by the file's stamp (`label`).
         self._sources: dict[Path, tuple[Stamp, str]] = {}
         self.file_reads = 0  # how many candle files were read; the cache's tests watch it
+        self._pack: DayPack | None = None  # the day pack as last read (`_packed`)
 
     @classmethod
     def in_data_folder(
@@ -323,6 +327,57 @@ class CandleStore:
         with ThreadPoolExecutor(max_workers=_READER_THREADS) as pool:
             return list(pool.map(load, misses))
 
+    # -- the day pack (`day_pack`) ----------------------------------------------------
+
+    def pack_days(self) -> int:
+        """Pack every stored day series (the imports' last step, `day_pack`); how many it
+        holds. A series whose file cannot be read is left out: its loads read (and refuse)
+        the file itself, as before, and the others still come from the pack."""
+        pack = self._packed()
+        entries: list[tuple[str, CachedSeries]] = []
+        for key in self.keys(Interval.DAY):
+            path = self._day_path(key)
+            stamp = stamp_of(path)
+            if stamp is None:
+                continue
+            name = f"{path.parent.name}/{path.name}"  # as `_from_pack` names it
+            entry = pack.entry(name, stamp, self._axis_numbers) if pack else None
+            try:
+                entry = entry or self._cache.get(path, stamp) or self._load(path, stamp)
+            except (OSError, ValueError, KeyError, pa.ArrowException):
+                continue  # a torn or foreign file: not packed
+            entries.append((name, entry))
+        return write_pack(self.root / PACK_NAME, entries)
+
+    def _packed(self) -> DayPack | None:
+        """The day pack as it is on disk now (read again only when its file changed)."""
+        stamp = stamp_of(self.root / PACK_NAME)
+        pack = self._pack
+        if stamp is None or (pack is not None and pack.stamp == stamp):
+            return pack if stamp is not None else None
+        self._pack = pack = read_pack(self.root / PACK_NAME)
+        return pack
+
+    def _from_pack(
+        self, misses: list[tuple[int, tuple[Path, Stamp]]], entries: list[CachedSeries | None]
+    ) -> list[tuple[int, tuple[Path, Stamp]]]:
+        """Fill ``entries`` from the day pack for the misses it holds as their files are
+        now; the misses left (read from their Parquet files)."""
+        if len(misses) < _PARALLEL_READS_FROM:
+            return misses  # a few files: reading them costs less than the pack's header
+        pack = self._packed()
+        if pack is None:
+            return misses
+        left: list[tuple[int, tuple[Path, Stamp]]] = []
+        for j, (path, stamp) in misses:  # a day file is <day>/<exchange>/<name>: see `path`
+            entry = pack.entry(f"{path.parent.name}/{path.name}", stamp, self._axis_numbers)
+            if entry is None:
+                left.append((j, (path, stamp)))
+                continue
+            self._cache.put(path, entry)
+            entries[j] = entry
+        return left
+
     @cached_property
     def _axis_numbers(self) -> npt.NDArray[np.int64]:
         return day_numbers(trading_axis(self.calendar))
@@ -418,6 +473,8 @@ class CandleStore:
             for j, stamp in enumerate(stamps)
             if stamp is not None and entries[j] is None
         ]
+        if misses:
+            misses = self._from_pack(misses, entries)
         if misses:
             loaded = self._load_many([miss for _, miss in misses])
             for (j, _), entry in zip(misses, loaded, strict=True):

@@ -40,16 +40,18 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from tradertape.ahead import Builds, key_of
+if TYPE_CHECKING:
+    from tradertape.ahead import Builds
 
 Kernel = TypeVar("Kernel", bound=Callable[..., Any])
 
 _kernels: list[Any] = []  # every kernel made in this process (numba dispatchers)
 _numba: Any = None  # numba, once `_ready` imported it
 _deferred: list[Callable[[Any], None]] = []  # what `_ready` binds once numba is there
-_ahead: Builds | None = None  # the ahead-of-time builds, in a process that `prefer_ahead`s
+_ahead: Builds | None = None  # the ahead-of-time builds, once loaded
+_ahead_wanted = False  # `prefer_ahead` was called; the builds load with the first kernel
 
 
 def prefer_ahead() -> None:
@@ -57,13 +59,24 @@ def prefer_ahead() -> None:
     built from the current sources and hold a build for a call's argument types; import
     numba only for a call they do not cover. A fresh CLI process spares numba's import
     (~0.35 s) and its cache's loading that way. Takes effect for the kernel modules
-    imported after it (the ones imported before stay numba's)."""
-    global _ahead
-    if _numba is not None or _ahead is not None:
-        return
-    builds = Builds.load()
-    if builds is not None:
-        _ahead = builds
+    imported after it (the ones imported before stay numba's); imports nothing itself (a
+    command's ``--help`` stays light)."""
+    global _ahead_wanted
+    _ahead_wanted = _numba is None
+
+
+def _ahead_builds() -> Builds | None:
+    """The ahead-of-time builds while numba is not imported and they were wanted (loaded
+    on the first call: None if there are none from the current sources)."""
+    global _ahead, _ahead_wanted
+    if _numba is not None:
+        return None
+    if _ahead_wanted:
+        from tradertape.ahead import Builds
+
+        _ahead_wanted = False
+        _ahead = Builds.load()
+    return _ahead
 
 
 def _ready() -> Any:
@@ -96,7 +109,7 @@ def inlined(fn: Kernel) -> Kernel:
     def make(numba: Any) -> Any:
         return numba.njit(inline="always", error_model="numpy")(fn)
 
-    if _ahead is None or _numba is not None:
+    if _ahead_builds() is None:
         return cast(Kernel, make(_ready()))
     _deferred.append(_rebound(fn, make))
     return fn
@@ -111,7 +124,7 @@ def intrinsic(fn: Callable[..., Any]) -> Callable[..., Any]:
 
         return made(fn)
 
-    if _ahead is None or _numba is not None:
+    if _ahead_builds() is None:
         return cast(Callable[..., Any], make(_ready()))
     _deferred.append(_rebound(fn, make))
     return fn
@@ -129,9 +142,10 @@ def _dispatcher(fn: Callable[..., Any], numba: Any) -> Any:
 def kernel(fn: Kernel) -> Kernel:
     """Compile ``fn`` lazily on first call; later processes load it from numba's disk cache
     (or, where `prefer_ahead` was called, run its ahead-of-time build)."""
-    if _ahead is None or _numba is not None:
+    builds = _ahead_builds()
+    if builds is None:
         return cast(Kernel, _dispatcher(fn, _ready()))
-    ahead = _AheadKernel(fn, _ahead.of(fn))
+    ahead = _AheadKernel(fn, builds.of(fn))
     _deferred.append(ahead.bind)
     return cast(Kernel, ahead)
 
@@ -141,8 +155,11 @@ class _AheadKernel:
     and numba's (imported then) for any other."""
 
     def __init__(self, fn: Callable[..., Any], builds: dict[str, Callable[..., Any]]) -> None:
+        from tradertape.ahead import key_of
+
         self.py_func = fn
         self._builds = builds
+        self._key = key_of
         self._jit: Any = None
         self.__name__ = fn.__name__
         self.__doc__ = fn.__doc__
@@ -152,7 +169,7 @@ class _AheadKernel:
         setattr(sys.modules[self.py_func.__module__], self.py_func.__name__, self._jit)
 
     def __call__(self, *args: Any) -> Any:
-        build = self._builds.get(key_of(args))
+        build = self._builds.get(self._key(args))
         if build is not None:
             return build(*args)
         _ready()

@@ -19,7 +19,7 @@ from tradertape.ahead import Builds
 LIST_MODULES = """
 import json, os, sys
 sys.argv = ["tradertape", *json.loads(sys.argv[1])]
-from tradertape.cli import main
+from tradertape.launch import main
 try:
     main()
 except SystemExit as exit:
@@ -39,7 +39,8 @@ def _imported(args: list[str], tmp_path: Path, env: dict[str, str] | None = None
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TRADERTAPE_")}
     done = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
         [sys.executable, "-c", LIST_MODULES, json.dumps(args)],
-        env={**environ, **(env or {}), "MODULES_TO": str(listing)},
+        # the console script's own path, with no CLI host (each run here is a fresh process)
+        env={**environ, **(env or {}), "MODULES_TO": str(listing), "TRADERTAPE_CLI_HOST": "off"},
         cwd=tmp_path,  # no checkout's .env file read
         capture_output=True,
         text=True,

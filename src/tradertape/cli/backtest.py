@@ -172,9 +172,6 @@ def backtest(  # noqa: PLR0913 - one option per request field
     plot: Path | None = PLOT,
 ) -> None:
     """Backtest a strategy over a universe: a summary table, or --json; --plot draws it."""
-    from tradertape.jit import prefer_ahead
-
-    prefer_ahead()  # (before any kernel module is imported; the subcommands' too)
     if ctx.invoked_subcommand is not None:
         return
     strategy = _required(strategy, "--strategy")

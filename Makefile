@@ -49,7 +49,8 @@ kernels: $(KERNELS)
 # (or with a stale one) loads numba's cache as before.
 AHEAD := src/tradertape/_kernels_ahead.json
 
-$(AHEAD): $(KERNELS)
+# (its stamp covers the options kernel's folder too: `tradertape.ahead.KERNEL_FOLDERS`)
+$(AHEAD): $(KERNELS) src/tradertape/ahead.py $(wildcard src/tradertape/backtest/options/*.py)
 	$(BIN)/python -m tradertape.ahead
 
 ahead: $(AHEAD)

@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo demo-parts serve test checks long-runs install install-parts kernels bench lint format typecheck test-sqlite test-postgres sqlite-pass sqlite-long postgres-pass postgres-long benches-short long-rest test-web test-e2e fuzz chromium web openapi lock clean wheels
+.PHONY: demo demo-parts serve test checks long-runs install install-parts kernels ahead bench lint format typecheck test-sqlite test-postgres sqlite-pass sqlite-long postgres-pass postgres-long benches-short long-rest test-web test-e2e fuzz chromium web openapi lock clean wheels
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,18 @@ $(KERNELS): $(STAMP) $(KERNEL_SOURCES)
 	touch $(KERNELS)
 
 kernels: $(KERNELS)
+
+# The same builds compiled ahead of time into one extension module (`tradertape.ahead`),
+# which a fresh `tradertape backtest` runs without importing numba: about a second of its
+# start spared. Not part of the demo's first run (a few minutes of CPU): a CLI run without it
+# (or with a stale one) loads numba's cache as before.
+AHEAD := src/tradertape/_kernels_ahead.json
+
+# (its stamp covers the options kernel's folder too: `tradertape.ahead.KERNEL_FOLDERS`)
+$(AHEAD): $(KERNELS) src/tradertape/ahead.py $(wildcard src/tradertape/backtest/options/*.py)
+	$(BIN)/python -m tradertape.ahead
+
+ahead: $(AHEAD)
 
 # The web app: npm's lock pins every package; the bundle goes into the Python package
 # (src/tradertape/web_dist), which `tradertape serve` serves at / and the wheel carries.
@@ -78,7 +90,7 @@ web-agent: $(AGENT_UI)
 install:
 	@$(MAKE) --no-print-directory -q install-parts || $(MAKE) --no-print-directory -j2 install-parts
 
-install-parts: $(STAMP) $(KERNELS) $(WEB_DIST) $(AGENT_UI)
+install-parts: $(STAMP) $(KERNELS) $(AHEAD) $(WEB_DIST) $(AGENT_UI)
 
 # What the demo serves: the Python side with the kernels, and the web app (not the agent's
 # UI), built side by side.

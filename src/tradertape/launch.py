@@ -6,9 +6,11 @@ forks a child per command. The child runs with this process's arguments, environ
 working directory, umask and terminal (stdin, stdout and stderr are passed over the
 socket), and this process exits with the child's status; Ctrl-C is passed on to it.
 
-Without a host the command runs here as always, then starts one in the background for the
-next; the host leaves after ten idle minutes (``TRADERTAPE_CLI_HOST_IDLE_S``), or at once when
-a file it loaded changes. ``TRADERTAPE_CLI_HOST=off`` runs every command here.
+Without a host the command runs here as always (a backtest on the kernels' ahead-of-time
+builds where `make install` made them: `tradertape.jit.prefer_ahead`), then starts one in
+the background for the next; the host leaves after ten idle minutes
+(``TRADERTAPE_CLI_HOST_IDLE_S``), or at once when a file it loaded changes.
+``TRADERTAPE_CLI_HOST=off`` runs every command here.
 
 Only the standard library is imported before the choice is made: this module is the whole
 cost of a hosted command's start.
@@ -63,6 +65,10 @@ def _hostable(args: list[str]) -> bool:
 
 
 def _run_here() -> None:
+    if sys.argv[1:2] and sys.argv[1] in HOSTED:  # kernels: their ahead-of-time builds, if any
+        from tradertape.jit import prefer_ahead
+
+        prefer_ahead()
     from tradertape.cli import main as cli_main
 
     cli_main()

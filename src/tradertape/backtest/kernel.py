@@ -36,12 +36,9 @@ every call, arrays in C.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-from numba.core.types import Array
-from numba.extending import intrinsic
 
 from tradertape.backtest.costs import (
     BROKERAGE_CAP,
@@ -52,7 +49,10 @@ from tradertape.backtest.costs import (
     STT_BUY,
     STT_SELL,
 )
-from tradertape.jit import inlined, kernel
+from tradertape.jit import inlined, intrinsic, kernel
+
+if TYPE_CHECKING:
+    from numba.core.types import Array
 
 # Charge modes.
 NO_CHARGES, FLAT, ZERODHA = 0, 1, 2
@@ -201,7 +201,9 @@ class Book(NamedTuple):
 # -- borrowed views -----------------------------------------------------------------------
 
 
-def _borrow(typingctx: Any, array: Array) -> Any:
+# (`intrinsic`: numba types it as the one-argument function it is in compiled code)
+@intrinsic
+def _borrowed(typingctx: Any, array: Array) -> Any:
     """A view of ``array`` that holds no reference to it: counting references to it costs
     nothing. The caller keeps ``array`` alive for as long as the view is used, and never
     returns the view."""
@@ -220,10 +222,6 @@ def _borrow(typingctx: Any, array: Array) -> Any:
         return view._getvalue()
 
     return array(array), codegen
-
-
-# (typed for mypy as the function it is in compiled code; numba sees the intrinsic)
-_borrowed: Callable[[Any], Any] = cast(Callable[[Any], Any], intrinsic(_borrow))
 
 
 @inlined

@@ -31,7 +31,10 @@ from tradertape.db.prepared import Prepared, _Compiled
 from tradertape.db.rows import table_of, value_keys
 from tradertape.db.types import ExactDecimal, FastJSON, UTCDateTime
 
-_DIALECTS: tuple[Dialect, ...] = (sqlite.dialect(), postgresql.psycopg.dialect())
+_DIALECTS: tuple[Dialect, ...] = (
+    sqlite.dialect(),
+    postgresql.psycopg.dialect(),  # type: ignore[no-untyped-call]
+)
 
 _MONEY = st.decimals(min_value=-(10**12), max_value=10**12, places=4, allow_nan=False)
 _MOMENT = st.datetimes(

@@ -35,6 +35,14 @@ Statements an order unchanged (15.4). What is left is flat: ~2,280 Python calls 
 none above a few per cent of it (SQLite's statements and commit ~13 %, SQLAlchemy's ORM and
 session ~10 %, the JSON of the audit entries ~4 %).
 
+Measured 2026-11-30 (issue 69, second "pipeline" session; load 13.5 then 20.3, which
+callgrind does not see), ``--no-pg``: SQLite 5.824 → 5.664 M instructions an order (-2.7 %;
+the driver floor 0.682 / 0.681 M, 8.54× → 8.32×): `Prepared`'s parameters by a function
+made for each statement's plan instead of a walk of it, and `rows.adopt` without
+`Session.add`'s cascade over relationships that hold nothing. Python bytecodes an order
+(`sys.settrace` opcode events, deterministic) fell 10.6 % (38.2k → 34.1k), instructions
+much less: the steps removed were the interpreter's cheapest.
+
     valgrind must be installed. .venv/bin/python bench/order_instructions.py
         [--orders 100] [--warmup 200] [--pg URL | --no-pg] [--against REV]
 """

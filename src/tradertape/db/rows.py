@@ -21,7 +21,7 @@ from sqlalchemy.orm import (
     Session,
     make_transient_to_detached,
 )
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.sql.dml import Insert
 
@@ -87,11 +87,26 @@ def fresh(model: type[Row], values: dict[str, Any]) -> Row:
     return row
 
 
+@cache
+def _related_keys(model: type[DeclarativeBase]) -> tuple[str, ...]:
+    return tuple(r.key for r in inspect(model).relationships)
+
+
 def adopt(db: Session, row: DeclarativeBase, pk: int) -> None:
-    """Make `row`, just inserted with primary key `pk`, persistent in `db` without SQL."""
+    """Make `row`, just inserted with primary key `pk`, persistent in `db` without SQL.
+
+    A row holding no related row (as `fresh` makes it) is added without `Session.add`'s
+    save-update cascade, which would walk each of its relationships to find nothing: for
+    an order, a fortieth of a placement's Python (bench/order_instructions.py)."""
     row.id = pk  # type: ignore[attr-defined]  # every table here has an integer ``id`` key
     make_transient_to_detached(row)
-    db.add(row)
+    held = row.__dict__
+    if any(key in held for key in _related_keys(type(row))):
+        db.add(row)  # a related row rides along: the cascade decides what else is added
+        return
+    state = instance_state(row)
+    state._orphaned_outside_of_session = False  # noqa: SLF001 - as `Session.add` sets it
+    db._save_or_update_impl(state)  # noqa: SLF001 - `Session.add` less its empty cascade
 
 
 @cache

@@ -4,10 +4,11 @@ The `*_instructions.py` benches run themselves again under callgrind with ``--ch
 the child counts each of its lines inside `counted(name)`, which switches the
 instrumentation on just around the counted calls and then dumps the counters under the
 line's name, so start-up, migrations and warm-ups count nothing, and `collected` reads each
-line's total. Every line of a bench runs in one valgrind process: starting the app under
-valgrind costs far more than the counted calls (a process a line made
-`route_instructions.py --short` take 148 s of CI). The count does not move with the
-host's load, as CPU time does on our shared VMs.
+line's total. Lines may share one valgrind process where that was measured to move
+neither (`order_instructions.py`: the pipeline, then the driver's floor; starting the app
+under valgrind costs more than the counted calls); the route's and the webhook's lines
+each run alone, since what ran before moved their counts by up to 4 %. The count does not
+move with the host's load, as CPU time does on our shared VMs.
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ def counted(name: str) -> Iterator[None]:
 
 def collected(script: str, child: list[str], *, sources: list[str] | None = None) -> dict[str, int]:
     """Each `counted` line's instructions in one valgrind run of `script` ``--child``
-    `child` (``PYTHONHASHSEED=0``); with `sources`, on those source folders instead of this
-    tree's (`against.sources`)."""
+    `child` (``PYTHONHASHSEED=0``), summed over the blocks counted under its name; with
+    `sources`, on those source folders instead of this tree's (`against.sources`)."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     if sources is not None:
         ours = {str(ROOT / s) for s in SOURCES}
@@ -68,7 +69,8 @@ def collected(script: str, child: list[str], *, sources: list[str] | None = None
             text = dump.read_text(errors="replace")
             name, total = _TRIGGER.search(text), _TOTALS.search(text)
             if name is not None and total is not None:
-                lines[name.group(1)] = int(total.group(1))
+                key = name.group(1)
+                lines[key] = lines.get(key, 0) + int(total.group(1))
     if run.returncode != 0 or not lines:
         sys.exit(f"valgrind run failed ({run.returncode}):\n{run.stderr[-3000:]}")
     return lines

@@ -7,10 +7,12 @@ receiver a webhook route calls (`runtime.webhooks.receive`, a session of its own
 request, as the route opens it) is counted under callgrind, only around the counted
 requests (`order_instructions.py`'s switch), beside the order pipeline alone
 (`paper_orders.pipeline`) in another run of the same sources: a TradingView alert, signed,
-a MARKET order of one share over eight symbols (a fresh tick and 1 ms of the manual clock
-before each, as the pipeline's orders have). The ratio webhook ÷ pipeline is the webhook's
-own part (the hook, its proof, rate, claim, outcome and notice; not HTTP); issue 69 asks
-the webhook route ≤ 2 ms of CPU, about the pipeline + 0.2 ms.
+a MARKET order of one share over eight symbols (1 ms of the manual clock before each, as
+the pipeline's orders have). The sender's part (the body, its signature), the hook's
+creation and the symbols' ticks are made before the counting starts: until 2026-11-30 a
+fresh tick, the body's JSON and its signature were counted with each request. The ratio
+webhook ÷ pipeline is the webhook's own part (the hook, its proof, rate, claim, outcome and
+notice; not HTTP); issue 69 asks the webhook route ≤ 2 ms of CPU, about the pipeline + 0.2 ms.
 
 Measured 2026-11-30 (issue 69; SQLite, 40 counted requests after 60, load 14-16, which
 callgrind does not count), ``--requests 40 --warmup 60 --against 82785cf3``: main's sources
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -40,8 +43,11 @@ from against import ROOT, SOURCES, sources
 from machine import row
 
 
-def _hooks(rt: Any, user: int, count: int, tag: str) -> None:
-    """`count` signed TradingView alerts to a new hook of `user`'s, each placed."""
+def _hooks(rt: Any, user: int, count: int, tag: str) -> Callable[[], None]:
+    """`count` signed TradingView alerts to a new hook of `user`'s, made ready (the hook, the
+    bodies and their signatures: the sender's work, not counted), and the call that sends
+    them, each placed: 1 ms of the manual clock before each, on the eight symbols' ticks as
+    they stand when it is called (the pipeline's orders too are placed on ticks made once)."""
     import paper_orders as bench
     from tradertape.services.webhooks import hooks, templates
     from tradertape.services.webhooks.receive import Request
@@ -64,32 +70,44 @@ def _hooks(rt: Any, user: int, count: int, tag: str) -> None:
         )
         hook_id, secret = made.hook.hook_id, made.secret
     clock = rt.clock
+    step = timedelta(milliseconds=1)
+    requests = []
     for n in range(count):
         symbol = bench.SYMBOLS[n % len(bench.SYMBOLS)]
-        clock.advance(timedelta(milliseconds=1))
-        price = Decimal(1000 + 100 * bench.SYMBOLS.index(symbol))
-        tick = make_tick(f"NSE:{symbol}", price, ts=clock.now(), volume=10**7, last_quantity=10**6)
-        rt.quotes.update(tick)
         side = "buy" if (n // len(bench.SYMBOLS)) % 2 == 0 else "sell"
         body = {"ticker": f"NSE:{symbol}", "action": side, "contracts": "1", "n": f"{tag}{n}"}
         raw = json.dumps(body).encode()
-        stamp = str(int(clock.now().timestamp()))
-        request = Request(
-            hook_id=hook_id,
-            body=raw,
-            ip="127.0.0.1",
-            timestamp=stamp,
-            signature=signature(secret, stamp, raw),
-            token=None,
+        stamp = str(int((clock.now() + step * (n + 1)).timestamp()))
+        requests.append(
+            Request(
+                hook_id=hook_id,
+                body=raw,
+                ip="127.0.0.1",
+                timestamp=stamp,
+                signature=signature(secret, stamp, raw),
+                token=None,
+            )
         )
-        with rt.db.session() as db:
-            received = rt.webhooks.receive(db, request)
-        if received.outcome != "placed":
-            raise SystemExit(f"webhook {n}: {received.outcome} {received.orders}")
+
+    def send() -> None:
+        for i, symbol in enumerate(bench.SYMBOLS):
+            price = Decimal(1000 + 100 * i)
+            tick = make_tick(
+                f"NSE:{symbol}", price, ts=clock.now(), volume=10**7, last_quantity=10**6
+            )
+            rt.quotes.update(tick)
+        for n, request in enumerate(requests):
+            clock.advance(step)
+            with rt.db.session() as db:
+                received = rt.webhooks.receive(db, request)
+            if received.outcome != "placed":
+                raise SystemExit(f"webhook {n}: {received.outcome} {received.orders}")
+
+    return send
 
 
-def child(requests: int, warmup: int) -> None:
-    """Under callgrind: the pipeline's warm-up and counted orders, then the hook's."""
+def child(what: str, requests: int, warmup: int) -> None:
+    """Under callgrind: the warm-up, then `requests` with the instrumentation on."""
     import paper_orders as bench
     from scratch_db import open_scratch, scratch_database
 
@@ -97,25 +115,27 @@ def child(requests: int, warmup: int) -> None:
         database = open_scratch(*found)
         try:
             runtime = bench.build(database, Path(tmp))
-            bench.pipeline(runtime, warmup, bench.make_users(runtime, 1, rules=True))
-            users = bench.make_users(runtime, 1, rules=True)
-            with callgrind.counted("pipeline"):
-                bench.pipeline(runtime, requests, users, label="m")
-            _hooks(runtime, bench.make_users(runtime, 1, rules=True)[0], warmup, "w")
-            user = bench.make_users(runtime, 1, rules=True)[0]
-            runtime.clock.advance(timedelta(seconds=61))  # the hook's rate afresh
-            with callgrind.counted("hook"):
-                _hooks(runtime, user, requests, "m")
+            if what == "pipeline":
+                bench.pipeline(runtime, warmup, bench.make_users(runtime, 1, rules=True))
+                users = bench.make_users(runtime, 1, rules=True)
+                with callgrind.counted(what):
+                    bench.pipeline(runtime, requests, users, label="m")
+            else:
+                _hooks(runtime, bench.make_users(runtime, 1, rules=True)[0], warmup, "w")()
+                user = bench.make_users(runtime, 1, rules=True)[0]
+                runtime.clock.advance(timedelta(seconds=61))  # the hook's rate afresh
+                send = _hooks(runtime, user, requests, "m")
+                with callgrind.counted(what):
+                    send()
         finally:
             database.dispose()
 
 
-def count(paths: list[str], args: argparse.Namespace) -> tuple[float, float]:
-    """Instructions per counted order and per counted request on the sources at `paths`."""
-    child = ["--requests", str(args.requests), "--warmup", str(args.warmup)]
-    found = callgrind.collected(__file__, child, sources=paths)
+def count(paths: list[str], what: str, args: argparse.Namespace) -> float:
+    """Instructions per counted request (or order) on the sources at `paths`."""
+    child = [what, "--requests", str(args.requests), "--warmup", str(args.warmup)]
     requests: int = args.requests
-    return found["pipeline"] / requests, found["hook"] / requests
+    return callgrind.collected(__file__, child, sources=paths)[what] / requests
 
 
 def main() -> None:
@@ -123,14 +143,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--against", metavar="REV", help="also count on REV's sources")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("pipeline", "hook"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.requests, args.warmup)
+        child(args.child, args.requests, args.warmup)
         return
     trees = [("this tree", [str(ROOT / s) for s in SOURCES])]
     for name, paths in trees:
-        pipe, hook = count(paths, args)
+        pipe, hook = count(paths, "pipeline", args), count(paths, "hook", args)
         print(
             f"{name}: pipeline {pipe / 1e6:6.3f} M instructions an order, signed webhook "
             f"{hook / 1e6:6.3f} M a request ({hook / pipe:.3f}× the pipeline)",
@@ -140,7 +160,7 @@ def main() -> None:
         print(row("signed webhook (instructions)", figure, floor, hook / pipe))
     if args.against:
         with sources(args.against) as old:
-            pipe, hook = count(old, args)
+            pipe, hook = count(old, "pipeline", args), count(old, "hook", args)
         print(
             f"{args.against}: pipeline {pipe / 1e6:6.3f} M instructions an order, signed "
             f"webhook {hook / 1e6:6.3f} M a request ({hook / pipe:.3f}× the pipeline)"

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -40,8 +41,11 @@ from against import ROOT, SOURCES, sources
 from machine import row
 
 
-def _hooks(rt: Any, user: int, count: int, tag: str) -> None:
-    """`count` signed TradingView alerts to a new hook of `user`'s, each placed."""
+def _hooks(rt: Any, user: int, count: int, tag: str) -> Callable[[], None]:
+    """`count` signed TradingView alerts to a new hook of `user`'s, made ready (the hook, the
+    bodies and their signatures: the sender's work, not counted), and the call that sends
+    them, each placed: 1 ms of the manual clock before each, on the eight symbols' ticks as
+    they stand when it is called (the pipeline's orders too are placed on ticks made once)."""
     import paper_orders as bench
     from tradertape.services.webhooks import hooks, templates
     from tradertape.services.webhooks.receive import Request
@@ -64,28 +68,40 @@ def _hooks(rt: Any, user: int, count: int, tag: str) -> None:
         )
         hook_id, secret = made.hook.hook_id, made.secret
     clock = rt.clock
+    step = timedelta(milliseconds=1)
+    requests = []
     for n in range(count):
         symbol = bench.SYMBOLS[n % len(bench.SYMBOLS)]
-        clock.advance(timedelta(milliseconds=1))
-        price = Decimal(1000 + 100 * bench.SYMBOLS.index(symbol))
-        tick = make_tick(f"NSE:{symbol}", price, ts=clock.now(), volume=10**7, last_quantity=10**6)
-        rt.quotes.update(tick)
         side = "buy" if (n // len(bench.SYMBOLS)) % 2 == 0 else "sell"
         body = {"ticker": f"NSE:{symbol}", "action": side, "contracts": "1", "n": f"{tag}{n}"}
         raw = json.dumps(body).encode()
-        stamp = str(int(clock.now().timestamp()))
-        request = Request(
-            hook_id=hook_id,
-            body=raw,
-            ip="127.0.0.1",
-            timestamp=stamp,
-            signature=signature(secret, stamp, raw),
-            token=None,
+        stamp = str(int((clock.now() + step * (n + 1)).timestamp()))
+        requests.append(
+            Request(
+                hook_id=hook_id,
+                body=raw,
+                ip="127.0.0.1",
+                timestamp=stamp,
+                signature=signature(secret, stamp, raw),
+                token=None,
+            )
         )
-        with rt.db.session() as db:
-            received = rt.webhooks.receive(db, request)
-        if received.outcome != "placed":
-            raise SystemExit(f"webhook {n}: {received.outcome} {received.orders}")
+
+    def send() -> None:
+        for i, symbol in enumerate(bench.SYMBOLS):
+            price = Decimal(1000 + 100 * i)
+            tick = make_tick(
+                f"NSE:{symbol}", price, ts=clock.now(), volume=10**7, last_quantity=10**6
+            )
+            rt.quotes.update(tick)
+        for n, request in enumerate(requests):
+            clock.advance(step)
+            with rt.db.session() as db:
+                received = rt.webhooks.receive(db, request)
+            if received.outcome != "placed":
+                raise SystemExit(f"webhook {n}: {received.outcome} {received.orders}")
+
+    return send
 
 
 def child(what: str, requests: int, warmup: int) -> None:
@@ -104,11 +120,12 @@ def child(what: str, requests: int, warmup: int) -> None:
                 bench.pipeline(runtime, requests, users, label="m")
                 callgrind.switch(False)
             else:
-                _hooks(runtime, bench.make_users(runtime, 1, rules=True)[0], warmup, "w")
+                _hooks(runtime, bench.make_users(runtime, 1, rules=True)[0], warmup, "w")()
                 user = bench.make_users(runtime, 1, rules=True)[0]
                 runtime.clock.advance(timedelta(seconds=61))  # the hook's rate afresh
+                send = _hooks(runtime, user, requests, "m")
                 callgrind.switch(True)
-                _hooks(runtime, user, requests, "m")
+                send()
                 callgrind.switch(False)
         finally:
             database.dispose()

@@ -7,10 +7,12 @@ receiver a webhook route calls (`runtime.webhooks.receive`, a session of its own
 request, as the route opens it) is counted under callgrind, only around the counted
 requests (`order_instructions.py`'s switch), beside the order pipeline alone
 (`paper_orders.pipeline`) in another run of the same sources: a TradingView alert, signed,
-a MARKET order of one share over eight symbols (a fresh tick and 1 ms of the manual clock
-before each, as the pipeline's orders have). The ratio webhook ÷ pipeline is the webhook's
-own part (the hook, its proof, rate, claim, outcome and notice; not HTTP); issue 69 asks
-the webhook route ≤ 2 ms of CPU, about the pipeline + 0.2 ms.
+a MARKET order of one share over eight symbols (1 ms of the manual clock before each, as
+the pipeline's orders have). The sender's part (the body, its signature), the hook's
+creation and the symbols' ticks are made before the counting starts: until 2026-11-30 a
+fresh tick, the body's JSON and its signature were counted with each request. The ratio
+webhook ÷ pipeline is the webhook's own part (the hook, its proof, rate, claim, outcome and
+notice; not HTTP); issue 69 asks the webhook route ≤ 2 ms of CPU, about the pipeline + 0.2 ms.
 
 Measured 2026-11-30 (issue 69; SQLite, 40 counted requests after 60, load 14-16, which
 callgrind does not count), ``--requests 40 --warmup 60 --against 82785cf3``: main's sources

@@ -24,6 +24,7 @@ from starlette.responses import Response
 
 from tradertape.errors import Unauthenticated
 from tradertape.serving.lean_route import LeanRoute, lean_handler
+from tradertape.serving.limits import RequestLimits
 
 
 class Body(BaseModel):
@@ -101,6 +102,9 @@ def _app() -> FastAPI:
 
 
 CLIENT = TestClient(_app())
+#: The same routes behind the server's size limits, which hand a lean route the JSON they
+#: parsed (`limits.PARSED_BODY`): a plain route parses the bytes itself.
+LIMITED = TestClient(RequestLimits(_app(), max_body_bytes=1024, max_json_depth=4))
 
 
 def _nested(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -139,13 +143,14 @@ def _answer(
     content_type: str | None,
     cookie: str | None,
     extra: dict[str, str] | None = None,
+    client: TestClient = CLIENT,
 ) -> Any:
     headers = {} if content_type is None else {"content-type": content_type}
     headers.update(extra or {})
-    CLIENT.cookies.clear()
+    client.cookies.clear()
     if cookie is not None:
-        CLIENT.cookies.set("c", cookie)
-    response = CLIENT.post(path, content=body, headers=headers)
+        client.cookies.set("c", cookie)
+    response = client.post(path, content=body, headers=headers)
     return response.status_code, response.json(), response.headers.get("content-type")
 
 
@@ -157,6 +162,16 @@ def test_the_lean_route_answers_as_fastapi_does(
     assert _answer("/api/lean", body, content_type, cookie) == _answer(
         "/api/plain", body, content_type, cookie
     )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=bodies, content_type=content_types, cookie=st.none() | st.just("me"))
+def test_behind_the_size_limits_the_lean_route_answers_as_fastapi_does(
+    body: bytes, content_type: str | None, cookie: str | None
+) -> None:
+    """The JSON the limits parsed, taken by the lean route, is what FastAPI parses."""
+    lean = _answer("/api/lean", body, content_type, cookie, client=LIMITED)
+    assert lean == _answer("/api/plain", body, content_type, cookie, client=LIMITED)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

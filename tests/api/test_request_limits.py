@@ -296,3 +296,12 @@ def test_the_limits_are_settings(settings: Settings, clock: ManualClock, databas
     assert "2048 bytes" in big.json()["detail"]
     assert deep.status_code == 422
     assert deep.json()["detail"][0]["msg"] == "nested deeper than 4 levels"
+
+
+def test_the_parsed_body_is_handed_on_only_for_the_bytes_it_was_parsed_from() -> None:
+    from tradertape.serving.limits import PARSED_BODY, parsed
+
+    scope: dict[str, object] = {PARSED_BODY: (b'{"a":1}', {"a": 1})}
+    assert parsed(scope, b'{"a":1}') == (True, {"a": 1})
+    assert parsed(scope, b'{"a":2}') == (False, None)
+    assert parsed({}, b'{"a":1}') == (False, None)

@@ -36,6 +36,8 @@ from pydantic_core import PydanticUndefined
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tradertape.serving.limits import parsed
+
 try:  # how FastAPI ≥ 0.16x hands a route its inclusion's context while building its handler
     from fastapi.routing import _effective_route_context_var as _inclusion
 except ImportError:  # pragma: no cover - an older FastAPI copies included routes instead
@@ -86,7 +88,8 @@ async def json_body(request: Request) -> Any:
             return PydanticUndefined
         if not _is_json(request.headers.get("content-type")):
             return raw
-        return json.loads(raw)
+        known, value = parsed(request.scope, raw)  # the size limits' parse of these bytes
+        return value if known else json.loads(raw)
     except json.JSONDecodeError as bad:
         error = {
             "type": "json_invalid",

@@ -22,6 +22,19 @@ from tradertape.serving.free_json import JsonProblem, check_json, dotted, find_p
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+PARSED_BODY = "tradertape.parsed_body"
+"""The scope key under which the body's bytes and their JSON, as judged here, are handed to
+the app: a route that would parse the same bytes again takes the value instead (`parsed`)."""
+
+
+def parsed(scope: Scope, raw: bytes) -> tuple[bool, Any]:
+    """The JSON `RequestLimits` parsed from exactly these bytes (True and the value), else
+    (False, None): a body it did not judge as JSON, or other bytes than it read."""
+    kept = scope.get(PARSED_BODY)
+    if kept is None or kept[0] != raw:
+        return False, None
+    return True, kept[1]
+
 
 class RequestLimits:
     """Pure ASGI middleware: buffers at most the limit, then replays the body to the app."""
@@ -62,7 +75,7 @@ class RequestLimits:
             return
         body, last = read
         if body and _is_json(headers.get(b"content-type")):
-            found = self._body_problem(body)
+            found = self._body_problem(scope, body)
             if found is not None:
                 await _reply(send, 422, {"detail": [found]})
                 return
@@ -100,7 +113,10 @@ class RequestLimits:
             if not message.get("more_body", False):
                 return b"".join(chunks), message
 
-    def _body_problem(self, body: bytes) -> dict[str, Any] | None:
+    def _body_problem(self, scope: Scope, body: bytes) -> dict[str, Any] | None:
+        """What is wrong with a JSON body (None: nothing, or malformed, which the app
+        answers); a body read as JSON and found sound is kept in the scope
+        (`PARSED_BODY`), so the route does not parse it again (issue 69)."""
         try:
             value = json.loads(body)
         except RecursionError:
@@ -118,7 +134,10 @@ class RequestLimits:
             found = check_json(value, text=text, max_depth=self.max_json_depth)
         else:  # UTF-16 or -32: escapes do not read as text here
             found = find_problem(value, max_depth=self.max_json_depth)
-        return None if found is None else _located(("body",), found)
+        if found is not None:
+            return _located(("body",), found)
+        scope[PARSED_BODY] = (body, value)
+        return None
 
     async def _too_large(self, send: Send, limit: int) -> None:
         setting = (

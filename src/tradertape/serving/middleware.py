@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,7 +28,8 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _SANE.match(incoming) else uuid.uuid4().hex
+        # 32 random hex digits, as a UUID4's hex was, at a fifth of `uuid4`'s cost (issue 69)
+        request_id = incoming if _SANE.match(incoming) else os.urandom(16).hex()
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)
         if scope["type"] == "websocket":  # no HTTP response to stamp: send goes unwrapped

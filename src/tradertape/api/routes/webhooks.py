@@ -25,6 +25,7 @@ from tradertape.runtime import Runtime
 from tradertape.services.webhooks import hooks, receive, templates
 from tradertape.services.webhooks.receive import Request as HookRequest
 from tradertape.serving.admission import Gates
+from tradertape.serving.limits import parsed
 
 router = APIRouter(tags=["webhooks"])
 
@@ -154,6 +155,7 @@ async def receive_hook(hook_id: HookId, request: Request) -> Response:
         signature=headers.get("x-tradertape-signature"),
         token=headers.get("x-tradertape-token"),
         idempotency_key=headers.get("idempotency-key"),
+        parsed=parsed(request.scope, body),  # the size limits' parse of these bytes
     )
     # The receipt and its answer in one worker thread with its own session, once the
     # request holds a database slot (as `get_db` takes it): one thread hop, no session

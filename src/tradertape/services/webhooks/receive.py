@@ -70,6 +70,9 @@ class Request:
     signature: str | None
     token: str | None
     idempotency_key: str | None = None
+    #: The body's JSON as the server's size limits parsed these very bytes (True and the
+    #: value: `serving.limits.parsed`), so it is not parsed twice; (False, None) otherwise.
+    parsed: tuple[bool, Any] = (False, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,14 +219,17 @@ def _prove(hook: KnownHook, request: Request, keys: HookKeys, clock: Clock) -> s
 MAX_BODY_BYTES = 64 * 1024
 
 
-def _body(raw: bytes) -> dict[str, Any]:
-    """The request's JSON object, read within bounds whatever its Content-Type said."""
+def _body(raw: bytes, parsed: tuple[bool, Any] = (False, None)) -> dict[str, Any]:
+    """The request's JSON object, read within bounds whatever its Content-Type said (`parsed`:
+    the JSON of `raw` already read, `Request.parsed`)."""
     if len(raw) > MAX_BODY_BYTES:
         raise InvalidField("body", f"at most {MAX_BODY_BYTES // 1024} KB of JSON")
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
-        raise InvalidField("body", "must be a JSON object") from None
+    known, body = parsed
+    if not known:
+        try:
+            body = json.loads(raw)
+        except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: too deep
+            raise InvalidField("body", "must be a JSON object") from None
     if not isinstance(body, dict):
         raise InvalidField("body", "must be a JSON object")
     return body
@@ -469,7 +475,7 @@ class HookReceiver:
         naming the field)."""
         return templates.orders(
             dict(hook.template),
-            _body(request.body),
+            _body(request.body, request.parsed),
             quotes=self.placer.quotes,
             mode=hook.mode,
             broker=hook.broker,

@@ -145,14 +145,15 @@ def _income(db: Any, **asked: Any) -> None:
 
 def _pnl(db: Any, **asked: Any) -> None:
     """The P&L page's work (`round_trips.pnl_page`: the totals, the first page of 50 round
-    trips, newest first): on a tree before it, as that tree's page did it (every trip)."""
+    trips, newest close first, as the web app asks): on a tree before it, as that tree's
+    page did it (every trip)."""
     page = getattr(round_trips, "pnl_page", None)
     if page is None:  # an earlier tree's page (this bench run with its venv) built the book
         ledger.book(db, **asked, keep=True)
         return
     from tradertape.journal.trip_table import TripQuery  # noqa: PLC0415 (this tree's only)
 
-    query = TripQuery(limit=50)
+    query = TripQuery(sort="closed", desc=True, limit=50)
     page(db, **asked, group_id=None, members=None, marks=None, include_paper=False, query=query)
 
 

@@ -72,7 +72,7 @@ _QUERY = st.builds(
     fy=st.sampled_from([None, "2022-23", "2023-24", "2024-25", "2019-20"]),
     type=st.sampled_from([None, "delivery", "intraday", "fo"]),
     side=st.sampled_from([None, "long", "short"]),
-    sort=st.sampled_from(trip_table.SORT_KEYS),
+    sort=st.sampled_from([None, *trip_table.SORT_KEYS]),
     desc=st.booleans(),
     offset=st.integers(0, 30),
     limit=st.sampled_from([None, 1, 7, 50]),
@@ -94,7 +94,8 @@ def _old_way(trips: list[RoundTrip], q: TripQuery, include_paper: bool) -> list[
         and (q.type is None or _type(t) == q.type)
         and (q.side is None or t.direction == q.side)
     ]
-    kept.sort(key=lambda t: getattr(t, q.sort))
+    if q.sort is not None:
+        kept.sort(key=lambda t: getattr(t, q.sort or ""))
     if q.desc:
         kept.reverse()
     return kept

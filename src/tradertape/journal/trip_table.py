@@ -75,7 +75,8 @@ class TripQuery:
 
     ``symbol``: symbols containing this text (any case); ``fy``: closed in this financial
     year (``2024-25``); ``type``: delivery, intraday or F&O; ``side``: long or short;
-    ``sort``/``desc``: the order (ties in the book's order, reversed with `desc`);
+    ``sort``/``desc``: the order (None: the book's, each close as FIFO met it, a family's
+    member by member; ties in that order, reversed with `desc`);
     ``offset``/``limit``: the page (no limit: every trip kept).
     """
 
@@ -83,8 +84,8 @@ class TripQuery:
     fy: str | None = None
     type: TripType | None = None
     side: Side | None = None
-    sort: SortKey = "closed"
-    desc: bool = True
+    sort: SortKey | None = None
+    desc: bool = False
     offset: int = 0
     limit: int | None = None
 
@@ -282,16 +283,16 @@ class Listed:
 def page(books: Sequence[Trips], query: TripQuery, *, include_paper: bool) -> Listed:
     """One page of the trips of `books` (a family view: several), filtered and sorted."""
     kept = [matching(b, query, include_paper=include_paper) for b in books]
-    values = [_sort_values(b, query.sort) if kept[n] else () for n, b in enumerate(books)]
+    key = query.sort
+    values = [_sort_values(b, key) if kept[n] and key else () for n, b in enumerate(books)]
     # every kept trip as (book, position), sorted stably: ties stay in the books' order
-    found: Sequence[tuple[int, int]] | Sequence[int]
+    found: list[tuple[int, int]] | list[int]
     if len(books) == 1:  # one person's journal: positions sorted by their values alone
-        found = sorted(kept[0], key=values[0].__getitem__)
+        found = sorted(kept[0], key=values[0].__getitem__) if key else kept[0]
     else:
-        found = sorted(
-            ((n, i) for n, positions in enumerate(kept) for i in positions),
-            key=lambda at: values[at[0]][at[1]],
-        )
+        found = [(n, i) for n, positions in enumerate(kept) for i in positions]
+        if key:
+            found.sort(key=lambda at: values[at[0]][at[1]])
     if query.desc:
         found.reverse()
     end = None if query.limit is None else query.offset + query.limit

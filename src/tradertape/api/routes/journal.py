@@ -167,11 +167,15 @@ def trips_asked(
     ] = None,
     side: Annotated[trip_table.Side | None, Query(description="long or short")] = None,
     sort: Annotated[
-        trip_table.SortKey, Query(description="the order of the round trips (ties: book order)")
-    ] = "closed",
-    order: Annotated[Literal["asc", "desc"], Query(description="newest or largest first: desc")] = (
-        "desc"
-    ),
+        trip_table.SortKey | None,
+        Query(
+            description="the order of the round trips (ties in the book's order); without "
+            "it, the book's: each close as FIFO met it"
+        ),
+    ] = None,
+    order: Annotated[
+        Literal["asc", "desc"], Query(description="desc: newest or largest first")
+    ] = "asc",
 ) -> trip_table.TripQuery:
     """The round trips the P&L route is asked for, checked (a bad one: 422 naming it)."""
     return trip_table.TripQuery(

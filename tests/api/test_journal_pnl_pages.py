@@ -57,7 +57,8 @@ def _old(runtime: Runtime, user_id: int) -> dict[str, Any]:
             marks=ledger.candle_marks(runtime.candles, runtime.portfolio.last_tick, today),
             include_paper=False,
         )
-    return json.loads(pnl_out(found).model_dump_json())
+    answer: dict[str, Any] = json.loads(pnl_out(found).model_dump_json())
+    return answer
 
 
 def _pages(client: TestClient, **asked: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:

@@ -52,7 +52,7 @@ from tradertape.db.models.journal import KeptBook  # noqa: E402
 from tradertape.journal import analytics  # noqa: E402
 from tradertape.ports.clock import IST, ManualClock  # noqa: E402
 from tradertape.services.accounts.users import create_user  # noqa: E402
-from tradertape.services.journal import expiries, ledger, returns, uploads  # noqa: E402
+from tradertape.services.journal import expiries, ledger, returns, round_trips, uploads  # noqa: E402
 from tradertape.services.journal.ledger import Reference  # noqa: E402
 
 UPLOAD_TARGET_S = 2.0
@@ -143,13 +143,27 @@ def _income(db: Any, **asked: Any) -> None:
         returns.year_income(db, **asked)
 
 
+def _pnl(db: Any, **asked: Any) -> None:
+    """The P&L page's work (`round_trips.pnl_page`: the totals, the first page of 50 round
+    trips, newest close first, as the web app asks): on a tree before it, as that tree's
+    page did it (every trip)."""
+    page = getattr(round_trips, "pnl_page", None)
+    if page is None:  # an earlier tree's page (this bench run with its venv) built the book
+        ledger.book(db, **asked, keep=True)
+        return
+    from tradertape.journal.trip_table import TripQuery  # noqa: PLC0415 (this tree's only)
+
+    query = TripQuery(sort="closed", desc=True, limit=50)
+    page(db, **asked, group_id=None, members=None, marks=None, include_paper=False, query=query)
+
+
 def _pages(database: Database, user_id: int, reference: Reference) -> dict[str, Any]:
     """Each journal page's work, as its route does it (without the HTTP around it)."""
     today = date(2025, 6, 2)
 
-    def pnl() -> None:
+    def pnl() -> None:  # the P&L page: its totals and first page of round trips (the route's)
         with database.session() as db:
-            ledger.book(db, user_id=user_id, reference=reference, today=today, keep=True)
+            _pnl(db, user_id=user_id, reference=reference, today=today)
 
     def tax() -> None:  # the Tax P&L page: the year and the set-offs of every year to it
         with database.session() as db:

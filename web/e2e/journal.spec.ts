@@ -169,6 +169,15 @@ test("a tradebook uploaded shows its report, then the year's tax split and round
   await expect(infy).toHaveCount(3);
   await expect(infy.filter({ hasText: "10 Apr 2024" })).toContainText("+₹495.00");
   await expect(infy.filter({ hasText: "20 May 2024" })).toContainText("-₹100.00");
+  // the server filtered them and summed all it kept: the same figures the page shows
+  const kept = await json<{ matched: { round_trips: number; realised: string; net: string } }>(
+    await api.get("/api/journal/pnl?symbol=INFY&fy=2024-25&limit=50&sort=closed&order=desc"));
+  expect([kept.matched.round_trips, kept.matched.realised]).toEqual([3, "795.00"]); // hand-worked above
+  const all = pnl.years.reduce((n, y) => n + y.trips, 0);
+  await expect(page.getByRole("status").filter({ hasText: "round trips" })).toHaveText(`3 of ${all} round trips`);
+  const sums = page.getByRole("group", { name: "Round trips matched" });
+  await expect(sums).toContainText("+₹795.00");
+  await expect(sums).toContainText(plainInr(kept.matched.net));
   await expectAccessible(page);
   await keepScreenshot(page, "journal-trips", info.project.name);
 

@@ -47,7 +47,7 @@ from typing import Any, TypeVar
 from tradertape.journal.analytics import Trade
 from tradertape.journal.pnl import Book, OpenPosition, RoundTrip
 
-FORMAT = 7  # bump when a field is added, removed or changes meaning, or the layout changes
+FORMAT = 8  # bump when a field is added, removed or changes meaning, or the layout changes
 
 _MAGIC = b"TTBK"
 _HEAD = struct.Struct("<4sII")  # magic, format, length of the table of contents
@@ -131,26 +131,45 @@ def _encoded(column: list[Any]) -> tuple[dict[str, Any], bytes, bytes]:
     return about, blob, numbers.tobytes()
 
 
-def _decoded(about: dict[str, Any], blob: bytes, index: bytes) -> Iterable[Any]:
-    tag, none, count = about["tag"], about["none"], about["count"]
-    values: list[Any]
-    if tag == "j":
-        values = [_unjson(v) for v in json.loads(blob)]
-    else:
-        texts: list[Any] = blob.decode().split(_SEP) if count > (none >= 0) else []
-        parse = _PARSERS[tag]
-        values = texts if tag == "s" else list(map(parse, texts))
-        if none >= 0:
-            values.insert(none, None)
-    if len(values) != count:
+def _texts(about: dict[str, Any], blob: bytes) -> list[Any]:
+    """A column's distinct values as their text (None where one is None), not parsed."""
+    none, count = about["none"], about["count"]
+    texts: list[Any] = blob.decode().split(_SEP) if count > (none >= 0) else []
+    if none >= 0:
+        texts.insert(none, None)
+    if len(texts) != count:
         raise ValueError("a packed column's values are not its count")
-    if count == 1:
-        return repeat(values[0], len(index))  # one value (an account, a segment): no lookups
+    return texts
+
+
+def _values(about: dict[str, Any], blob: bytes) -> list[Any]:
+    """A column's distinct values, parsed."""
+    if about["tag"] == "j":
+        values = [_unjson(v) for v in json.loads(blob)]
+        if len(values) != about["count"]:
+            raise ValueError("a packed column's values are not its count")
+        return values
+    texts = _texts(about, blob)
+    if about["tag"] == "s":
+        return texts
+    parse = _PARSERS[about["tag"]]
+    return [None if t is None else parse(t) for t in texts]
+
+
+def _codes(about: dict[str, Any], index: bytes) -> array[int]:
     numbers = array(about["code"])
     numbers.frombytes(index)
     if sys.byteorder == "big":
         numbers.byteswap()
-    return map(values.__getitem__, numbers)  # an index past the values: IndexError
+    return numbers
+
+
+def _decoded(about: dict[str, Any], blob: bytes, index: bytes) -> Iterable[Any]:
+    values = _values(about, blob)
+    count = about["count"]
+    if count == 1:
+        return repeat(values[0], len(index))  # one value (an account, a segment): no lookups
+    return map(values.__getitem__, _codes(about, index))  # an index past the values: IndexError
 
 
 def _section(rows: Sequence[Any], kind: type) -> bytes:
@@ -166,14 +185,18 @@ def _section(rows: Sequence[Any], kind: type) -> bytes:
     return zlib.compress(b"\n".join([head, b"".join(parts)]), 1)
 
 
-def _rows(data: bytes, kind: type[Row]) -> list[Row]:
+Column = tuple[dict[str, Any], bytes, bytes]  # its description, values' bytes, index bytes
+
+
+def _columns(data: bytes, kind: type) -> tuple[int, dict[str, Column]]:
+    """A section's row count and its columns, each still encoded."""
     head, _, body = zlib.decompress(data).partition(b"\n")
     described = json.loads(head)
     columns = described["columns"]
     if [c["name"] for c in columns] != [f.name for f in fields(kind)]:
         raise ValueError(f"packed {kind.__name__} has other fields")
     count = described["rows"]
-    decoded = []
+    found: dict[str, Column] = {}
     at = 0
     for column in columns:
         blob = body[at : at + column["values"]]
@@ -182,16 +205,73 @@ def _rows(data: bytes, kind: type[Row]) -> list[Row]:
         at += column["index"]
         if len(index) != count * array(column["code"]).itemsize:
             raise ValueError(f"packed {kind.__name__} has columns of other lengths")
-        decoded.append((column["name"], _decoded(column, blob, index)))
+        found[column["name"]] = (column, blob, index)
     if at != len(body):
         raise ValueError(f"packed {kind.__name__} has bytes after its columns")
+    return count, found
+
+
+def _rows(data: bytes, kind: type[Row]) -> list[Row]:
+    count, columns = _columns(data, kind)
+    decoded = [(name, _decoded(*column)) for name, column in columns.items()]
     return _built(kind, count, decoded)
 
 
-def pack(book: Book, closes: Sequence[Trade] | None = None, years: bytes | None = None) -> bytes:
-    """The book (and, when given, its analytics' closes and its kept tax years'
-    bytes, `journal.tax_answers`) as bytes `unpack` reads back to an equal book
-    (`unpack_closes` to the closes, `kept_years` to the years' bytes)."""
+class PackedTrips:
+    """A kept book's round trips read as columns (`journal.trip_table.Trips`): a column is
+    decoded when first asked for, and only the rows asked for are built (a page of 50 of
+    100,000 parses no decimal of the others)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.count, self._columns = _columns(data, RoundTrip)
+        self._decoded: dict[str, list[Any]] = {}
+
+    def __len__(self) -> int:
+        return self.count
+
+    def column(self, name: str) -> list[Any]:
+        found = self._decoded.get(name)
+        if found is None:
+            about, blob, index = self._columns[name]
+            try:
+                values = _values(about, blob)
+                if about["count"] == 1:
+                    found = values * self.count
+                else:
+                    found = list(map(values.__getitem__, _codes(about, index)))
+            except (UnicodeDecodeError, json.JSONDecodeError, IndexError) as problem:
+                raise ValueError(f"not a packed book: {problem}") from None
+            self._decoded[name] = found
+        return found
+
+    def rows(self, positions: Sequence[int]) -> list[RoundTrip]:
+        columns = []
+        for name, (about, blob, index) in self._columns.items():
+            if name in self._decoded:
+                column = self._decoded[name]
+                columns.append((name, [column[i] for i in positions]))
+                continue
+            codes = _codes(about, index) if about["count"] > 1 else None
+            picked = [0 if codes is None else codes[i] for i in positions]
+            if about["tag"] in ("j", "s"):
+                values = _values(about, blob)
+                columns.append((name, [values[c] for c in picked]))
+                continue
+            texts, parse = _texts(about, blob), _PARSERS[about["tag"]]
+            columns.append((name, [None if texts[c] is None else parse(texts[c]) for c in picked]))
+        return _built(RoundTrip, len(positions), columns)
+
+
+def pack(
+    book: Book,
+    closes: Sequence[Trade] | None = None,
+    years: bytes | None = None,
+    sums: bytes | None = None,
+) -> bytes:
+    """The book (and, when given, its analytics' closes, its kept tax years' bytes,
+    `journal.tax_answers`, and its trips' sums' bytes, `journal.trip_table`) as bytes
+    `unpack` reads back to an equal book (`unpack_closes` to the closes, `kept_years` to
+    the years' bytes, `unpack_pages` to what the P&L page reads)."""
     sections = {
         "trips": _section(book.trips, RoundTrip),
         "open": _section(book.open, OpenPosition),
@@ -201,6 +281,8 @@ def pack(book: Book, closes: Sequence[Trade] | None = None, years: bytes | None 
         sections["closes"] = _section(closes, Trade)
     if years is not None:
         sections["years"] = zlib.compress(years, 1)
+    if sums is not None:
+        sections["sums"] = zlib.compress(sums, 1)
     table: dict[str, list[int]] = {}
     at = 0
     for name, data in sections.items():
@@ -313,3 +395,27 @@ def kept_years(data: bytes) -> bytes | None:
 
     years: bytes | None = _read(data, read)
     return years
+
+
+def unpack_pages(data: bytes) -> tuple[PackedTrips, list[OpenPosition], list[str], bytes] | None:
+    """What the P&L page reads of a kept book, no trip built: its trips as columns, its
+    open positions, the corporate actions applied and its trips' sums' bytes; None when it
+    was given no sums. `ValueError` when the bytes are not a packed book."""
+
+    def read(
+        table: dict[str, Any], body: memoryview
+    ) -> tuple[PackedTrips, list[OpenPosition], list[str], bytes] | None:
+        if "sums" not in table:
+            return None
+        applied = json.loads(zlib.decompress(_part(table, body, "applied")))
+        if not isinstance(applied, list):
+            raise ValueError("applied is a list")
+        return (
+            PackedTrips(_part(table, body, "trips")),
+            _rows(_part(table, body, "open"), OpenPosition),
+            applied,
+            zlib.decompress(_part(table, body, "sums")),
+        )
+
+    found: tuple[PackedTrips, list[OpenPosition], list[str], bytes] | None = _read(data, read)
+    return found

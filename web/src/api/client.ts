@@ -3,7 +3,7 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import type { paths } from "./schema";
 
-export type { components, paths } from "./schema";
+export type { components, operations, paths } from "./schema";
 
 let onUnauthorized: (() => void) | null = null;
 

@@ -4014,6 +4014,11 @@ export interface paths {
          *     has. With ``group_id``, the family members' journals together (each round trip names
          *     its member). Real trades only unless ``include_paper=true``, as the tax P&L counts:
          *     ``paper_round_trips`` says how many simulated ones were left out.
+         *
+         *     The round trips are filtered (``symbol``, ``fy``, ``type``, ``side``), sorted
+         *     (``sort``, ``order``) and paged (``limit``, ``offset``) here; ``matched`` sums every
+         *     round trip the filter keeps. The totals and ``years`` are the whole journal's, as
+         *     counted, whatever the filter. Without ``limit``, every round trip the filter keeps.
          */
         get: operations["journal-journal_pnl"];
         put?: never;
@@ -12655,6 +12660,23 @@ export interface components {
          */
         MarketTicksMessage: components["schemas"]["QuotesSnapshotMessage"] | components["schemas"]["TicksMessage"] | components["schemas"]["HeartbeatMessage"] | components["schemas"]["StreamErrorMessage"];
         /**
+         * MatchedOut
+         * @description The round trips the filter keeps, all of them (not only the page's), summed.
+         */
+        MatchedOut: {
+            /** Charges */
+            charges: string;
+            /** Net */
+            net: string;
+            /** Realised */
+            realised: string;
+            /**
+             * Round Trips
+             * @description how many the filter keeps: the pages' total
+             */
+            round_trips: number;
+        };
+        /**
          * MeOut
          * @description `GET /api/auth/me`: the user and their broker connections.
          */
@@ -15525,8 +15547,20 @@ export interface components {
              * @description whether the paper account's simulated trades are counted (false: real trades only, the default, as the tax P&L counts)
              */
             include_paper: boolean;
+            /**
+             * Limit
+             * @description the page's size asked; null: no pages
+             */
+            limit: number | null;
+            /** @description the filter's round trips summed, every page of them (without a filter, the figures above) */
+            matched: components["schemas"]["MatchedOut"];
             /** Net */
             net: string;
+            /**
+             * Offset
+             * @description the round trips skipped before this page
+             */
+            offset: number;
             /** Open */
             open: components["schemas"]["OpenPositionOut"][];
             /**
@@ -15536,7 +15570,10 @@ export interface components {
             paper_round_trips: number;
             /** Realised */
             realised: string;
-            /** Round Trips */
+            /**
+             * Round Trips
+             * @description the round trips the filter keeps, in the order asked: one page with ``limit``, else all of them
+             */
             round_trips: components["schemas"]["RoundTripOut"][];
             /**
              * Unrealised
@@ -33052,6 +33089,22 @@ export interface operations {
                 group_id?: number | null;
                 /** @description the members chosen; all without */
                 member?: number[] | null;
+                /** @description round trips a page (max 500); without it, every one the filter keeps */
+                limit?: number | null;
+                /** @description round trips to skip */
+                offset?: number;
+                /** @description symbols containing this text, in any case */
+                symbol?: string | null;
+                /** @description closed in this financial year, 2024-25 */
+                fy?: string | null;
+                /** @description delivery or intraday equity, or F&O (fo) */
+                type?: ("delivery" | "intraday" | "fo") | null;
+                /** @description long or short */
+                side?: ("long" | "short") | null;
+                /** @description the order of the round trips (ties: book order) */
+                sort?: "closed" | "opened" | "symbol" | "quantity" | "pnl" | "charges" | "net";
+                /** @description newest or largest first: desc */
+                order?: "asc" | "desc";
             };
             header?: never;
             path?: never;

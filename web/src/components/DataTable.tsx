@@ -39,6 +39,10 @@ interface Props<T> {
   pageSize?: number;
   /** What opens under a row (a sliced order's children): shown while it is not null. */
   rowDetail?: (row: T) => ReactNode | null;
+  /** Rows the server sorted (a page of many): the headers show `sort` and ask `onSort` for
+   * another order; the table sorts nothing itself. */
+  sort?: { key: string; desc?: boolean };
+  onSort?: (sort: { key: string; desc?: boolean }) => void;
 }
 
 function compare(a: string | number | null | undefined, b: string | number | null | undefined) {
@@ -96,22 +100,24 @@ function useFit(box: React.RefObject<HTMLDivElement | null>, viewport: React.Ref
 }
 
 /** A sortable table with a CSV export of exactly the rows it holds (every page). */
-export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, initialSort, rowActions, onRowSelect, phoneCards, pageSize, rowDetail }: Props<T>) {
+export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, initialSort, rowActions, onRowSelect, phoneCards, pageSize, rowDetail, sort: asked, onSort }: Props<T>) {
   const phone = useMediaQuery("(max-width: 36em)") ?? false;
-  const [sort, setSort] = useState(initialSort ?? null);
+  const [mine, setMine] = useState(initialSort ?? null);
+  const sort = onSort ? (asked ?? null) : mine;
+  const setSort = onSort ?? setMine;
   const [page, setPage] = useState(0);
   const box = useRef<HTMLDivElement>(null);
   const viewport = useRef<HTMLDivElement>(null);
   const overflowing = useOverflow(viewport);
   const lesser = useMemo(() => [...new Set(columns.flatMap((c) => (c.drop === undefined ? [] : [c.drop])))].sort((a, b) => a - b), [columns]);
   const sorted = useMemo(() => {
-    if (!sort) return rows;
+    if (!sort || onSort) return rows;
     const col = columns.find((c) => c.key === sort.key);
     if (!col?.value) return rows;
     const get = col.value;
     const out = [...rows].sort((a, b) => compare(get(a), get(b)));
     return sort.desc ? out.reverse() : out;
-  }, [rows, sort, columns]);
+  }, [rows, sort, columns, onSort]);
 
   const size = pageSize && phone ? Math.min(pageSize, 20) : pageSize;
   const pages = size ? Math.max(1, Math.ceil(sorted.length / size)) : 1;

@@ -3,7 +3,7 @@
 // are worked out on the server); the page only picks the year and lays them out.
 import { download } from "@/components/csv";
 import { Anchor, Button, Card, FileInput, Group, List, Loader, SegmentedControl, Select, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from "@mantine/core";
-import { useMediaQuery } from "@mantine/hooks";
+import { useDebouncedValue, useMediaQuery } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
@@ -21,10 +21,10 @@ import { EdgeTab, PatternsTab } from "./Analytics";
 import { ReturnFigures } from "./ReturnFigures";
 import {
   type Benchmark, type BenchmarkMetrics, type GainsBucket, type IndexImport, type OpenPosition, type Period, type RoundTrip,
-  type Tax, type YearPnl, exportTax, importIndex, useBenchmark, useCountPaper, usePnl, useTax,
+  type Tax, type TripsQuery, type YearPnl, FIRST_TRIPS, TRIPS_PAGE, exportTax, importIndex, useBenchmark, useCountPaper, usePnl, useTax,
 } from "./journalApi";
 import {
-  accountName, benchmarkLines, financialYears, fractionPct, fyOf, fyRange, gainsName, istToday, periodName, problem, ratio, sourceName, tripType,
+  accountName, benchmarkLines, financialYears, fractionPct, fyRange, gainsName, istToday, periodName, problem, ratio, sourceName, tripType,
 } from "./journalWords";
 
 const TABS = [
@@ -328,7 +328,7 @@ function TripCards({ rows }: { rows: RoundTrip[] }) {
   if (rows.length === 0) return <Text c="dimmed" ta="center" py="md">No round trips match.</Text>;
   return (
     <Stack gap="xs">
-      {rows.slice(0, 200).map((t, i) => (
+      {rows.map((t, i) => (
         <Card withBorder key={tripKey(t, i)} component="article" aria-label={`${instrumentName(t.symbol)} closed ${istDate(t.closed)}`} p="sm">
           <Group justify="space-between" wrap="nowrap">
             <div>
@@ -342,7 +342,6 @@ function TripCards({ rows }: { rows: RoundTrip[] }) {
           </Group>
         </Card>
       ))}
-      {rows.length > 200 && <Text size="sm" c="dimmed">Showing the first 200; filter to see others.</Text>}
     </Stack>
   );
 }
@@ -375,43 +374,76 @@ const openColumns: Column<OpenPosition>[] = [
 
 const memberColumn: Column<RoundTrip> = { key: "member", header: "Member", render: (t) => t.member ?? "—", value: (t) => t.member };
 
+/** The table's columns the server sorts by, by their keys (the others are not sortable). */
+const SORTS: Record<string, NonNullable<TripsQuery["sort"]>> = {
+  symbol: "symbol", qty: "quantity", opened: "opened", closed: "closed", pnl: "pnl", charges: "charges", net: "net",
+};
+const TYPES: Record<string, TripsQuery["type"]> = { Delivery: "delivery", Intraday: "intraday", "F&O": "fo" };
+
 function RoundTripsTab({ scope }: { scope: Scope }) {
-  const pnl = usePnl(scope);
-  const columns = scope.kind === "me" ? tripColumns : [tripColumns[0]!, memberColumn, ...tripColumns.slice(1)];
   const phone = useMediaQuery("(max-width: 48em)");
   const [symbol, setSymbol] = useState("");
+  const [wanted] = useDebouncedValue(symbol.trim().toUpperCase(), 300);
   const [fy, setFy] = useState<string>("all");
   const [type, setType] = useState<string>("all");
-  const trips = pnl.data?.round_trips ?? [];
-  const years = useMemo(() => financialYears(trips.map((t) => t.closed), istToday()), [trips]);
-  const shown = useMemo(() => {
-    const want = symbol.trim().toUpperCase();
-    return trips.filter(
-      (t) => (!want || t.symbol.includes(want)) && (fy === "all" || fyOf(t.closed) === fy) && (type === "all" || tripType(t) === type),
-    );
-  }, [trips, symbol, fy, type]);
-  const open = useMemo(() => {
-    const want = symbol.trim().toUpperCase();
-    return (pnl.data?.open ?? []).filter((p) => !want || p.symbol.includes(want));
-  }, [pnl.data, symbol]);
+  const [sort, setSort] = useState<{ key: string; desc?: boolean }>({ key: "closed", desc: true });
+  const [page, setPage] = useState(0);
+  const size = phone ? 20 : TRIPS_PAGE;
+  const asked: TripsQuery = useMemo(() => {
+    const filtered = wanted !== "" || fy !== "all" || type !== "all" || sort.key !== "closed" || !sort.desc || page > 0 || size !== TRIPS_PAGE;
+    if (!filtered) return FIRST_TRIPS; // the P&L tab's answer, already here
+    return {
+      limit: size, offset: page * size, sort: SORTS[sort.key] ?? "closed", order: sort.desc ? "desc" : "asc",
+      ...(wanted ? { symbol: wanted } : {}), ...(fy !== "all" ? { fy } : {}), ...(type !== "all" ? { type: TYPES[type] } : {}),
+    };
+  }, [wanted, fy, type, sort, page, size]);
+  const pnl = usePnl(scope, asked);
+  const columns = useMemo(() => {
+    // only the columns the server sorts by offer to sort
+    const sortable = tripColumns.map((c) => (c.key in SORTS ? c : { ...c, value: undefined }));
+    return scope.kind === "me" ? sortable : [sortable[0]!, memberColumn, ...sortable.slice(1)];
+  }, [scope.kind]);
+  const years = pnl.data?.years.map((y) => y.fy) ?? [];
+  const refilter = <V,>(set: (v: V) => void) => (v: V) => { set(v); setPage(0); };
+  const open = useMemo(() => (pnl.data?.open ?? []).filter((p) => !wanted || p.symbol.includes(wanted)), [pnl.data, wanted]);
   if (pnl.isPending) return <Loader aria-label="Loading round trips" />;
   if (pnl.error) return <Notice role="alert" color="red">{problem(pnl.error)}</Notice>;
+  const p = pnl.data;
+  const trips = p.round_trips;
+  const matched = p.matched.round_trips;
+  const pages = Math.max(1, Math.ceil(matched / size));
+  const all = p.years.reduce((n, y) => n + y.trips, 0);
   return (
     <Stack gap="md">
-      {trips.length === 0 && <NoTrades paperLeftOut={pnl.data.paper_round_trips} />}
+      {all === 0 && p.open.length === 0 && <NoTrades paperLeftOut={p.paper_round_trips} />}
       <Group gap="xs" wrap="wrap" align="flex-end">
-        <TextInput label="Symbol" placeholder="e.g. INFY" value={symbol} onChange={(e) => setSymbol(e.currentTarget.value)} w={160} />
-        <Select label="Financial year" w={160} value={fy} onChange={(v) => setFy(v ?? "all")} allowDeselect={false}
+        <TextInput label="Symbol" placeholder="e.g. INFY" value={symbol} onChange={(e) => { setSymbol(e.currentTarget.value); setPage(0); }} w={160} />
+        <Select label="Financial year" w={160} value={fy} onChange={refilter((v: string | null) => setFy(v ?? "all"))} allowDeselect={false}
           data={[{ value: "all", label: "All years" }, ...years.map((y) => ({ value: y, label: `FY ${y}` }))]} />
-        <Select label="Type" w={150} value={type} onChange={(v) => setType(v ?? "all")} allowDeselect={false}
+        <Select label="Type" w={150} value={type} onChange={refilter((v: string | null) => setType(v ?? "all"))} allowDeselect={false}
           data={[{ value: "all", label: "All types" }, "Delivery", "Intraday", "F&O"]} />
-        <Text size="sm" c="dimmed" role="status">{qty(shown.length)} of {qty(trips.length)} round trips</Text>
+        <Text size="sm" c="dimmed" role="status">{qty(matched)} of {qty(all)} round trips</Text>
+      </Group>
+      <Group gap="lg" wrap="wrap" aria-label="Round trips matched" role="group">
+        <Figure label="Realised P&L"><Money value={p.matched.realised} pnl /></Figure>
+        <Figure label="Charges"><Money value={p.matched.charges} /></Figure>
+        <Figure label="Net of charges"><Money value={p.matched.net} pnl /></Figure>
       </Group>
       {phone ? (
-        <TripCards rows={shown} />
+        <TripCards rows={trips} />
       ) : (
-        <DataTable caption="Round trips" columns={columns} rows={shown} rowKey={(t) => tripKey(t, shown.indexOf(t))} csvName="round-trips"
-          initialSort={{ key: "closed", desc: true }} empty="No round trips match." />
+        <DataTable caption="Round trips" columns={columns} rows={trips} rowKey={(t) => tripKey(t, p.offset + trips.indexOf(t))}
+          sort={sort} onSort={(next) => { setSort(next); setPage(0); }} empty="No round trips match." />
+      )}
+      {pages > 1 && (
+        <Group justify="space-between" wrap="wrap" aria-label="Round trips: pages" role="navigation">
+          <Text size="sm" c="dimmed">{qty(p.offset + 1)}–{qty(p.offset + trips.length)} of {qty(matched)}</Text>
+          <Group gap="xs">
+            <Button size="xs" variant="default" disabled={page === 0} onClick={() => setPage(page - 1)}>Previous</Button>
+            <Text size="sm">Page {qty(page + 1)} of {qty(pages)}</Text>
+            <Button size="xs" variant="default" disabled={page >= pages - 1} onClick={() => setPage(page + 1)}>Next</Button>
+          </Group>
+        </Group>
       )}
       {open.length > 0 && (
         <Card withBorder component="section" aria-label="Still open">

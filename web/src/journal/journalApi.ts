@@ -1,8 +1,8 @@
 // The uploads and journal API as query hooks: the Uploads page and the Journal share them, so
 // an upload (or a deleted one) refreshes every journal figure.
-import { type QueryClient, useQuery } from "@tanstack/react-query";
+import { type QueryClient, keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
-import { api, type components } from "@/api/client";
+import { api, type components, type operations } from "@/api/client";
 import { unwrap } from "@/api/errors";
 import { type Scope, scopeQuery } from "@/family/scope";
 
@@ -29,10 +29,18 @@ export type IndexImport = components["schemas"]["IndexImportOut"];
 export type PatternStrategy = components["schemas"]["PatternStrategyOut"];
 export type Period = Benchmark["period"];
 
+/** Which round trips the P&L route answers: filtered, sorted and paged on the server. */
+export type TripsQuery = Omit<NonNullable<operations["journal-journal_pnl"]["parameters"]["query"]>, "include_paper" | "group_id" | "member">;
+/** Round trips a page of the table. */
+export const TRIPS_PAGE = 50;
+/** The first page, newest close first: what the P&L tab asks for (and the Round trips tab
+ * opens on, so the two share one answer). */
+export const FIRST_TRIPS: TripsQuery = { limit: TRIPS_PAGE, offset: 0, sort: "closed", order: "desc" };
+
 export const journalKeys = {
   all: ["journal"] as const,
   uploads: ["journal", "uploads"] as const,
-  pnl: (scope: Scope, paper = false) => ["journal", "pnl", scopeQuery(scope), paper] as const,
+  pnl: (scope: Scope, paper = false, trips: TripsQuery = FIRST_TRIPS) => ["journal", "pnl", scopeQuery(scope), paper, trips] as const,
   tax: (fy: string, paper = false) => ["journal", "tax", fy, paper] as const,
   taxReturn: (fy: string, cashWithinLimit: boolean) => ["journal", "tax-return", fy, cashWithinLimit] as const,
   edge: (scope: Scope, paper = false) => ["journal", "edge", scopeQuery(scope), paper] as const,
@@ -102,14 +110,17 @@ export function useCountPaper(): [boolean, (on: boolean) => void] {
   return [on, set];
 }
 
-/** Realised P&L of every round trip, and the open positions (all years): yours, or the
- * family members' the switcher chose; paper trades only when the switch counts them. */
-export function usePnl(scope: Scope) {
+/** The journal's totals (all years), the open positions and one page of round trips as
+ * `trips` asks (the server filters, sorts and pages them, and sums all its filter keeps):
+ * yours, or the family members' the switcher chose; paper trades only when the switch
+ * counts them. Another page keeps the last one on screen until it comes. */
+export function usePnl(scope: Scope, trips: TripsQuery = FIRST_TRIPS) {
   const [paper] = useCountPaper();
   return useQuery({
-    queryKey: journalKeys.pnl(scope, paper),
+    queryKey: journalKeys.pnl(scope, paper, trips),
+    placeholderData: keepPreviousData,
     queryFn: async () =>
-      unwrap(await api.GET("/api/journal/pnl", { params: { query: { ...scopeQuery(scope), include_paper: paper } } })),
+      unwrap(await api.GET("/api/journal/pnl", { params: { query: { ...scopeQuery(scope), ...trips, include_paper: paper } } })),
   });
 }
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
 
-from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.deps import MAX_PAGE, CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.job_slots import ExportSlot
 from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.journal import (
@@ -37,12 +37,12 @@ from tradertape.api.schemas.journal import (
     SuggestedBacktestOut,
     TaxOut,
 )
-from tradertape.api.schemas.journal_pnl import pnl_out
+from tradertape.api.schemas.journal_pnl import pnl_page_out
 from tradertape.api.schemas.journal_tax import tax_out
-from tradertape.api.schemas.numbers import RowId
+from tradertape.api.schemas.numbers import RowId, Skip
 from tradertape.domain.money import paise, shown_paise
 from tradertape.errors import InvalidField
-from tradertape.journal import analytics, export, findings
+from tradertape.journal import analytics, export, findings, trip_table
 from tradertape.journal import benchmark as bench
 from tradertape.journal.tax import fy_bounds
 from tradertape.runtime import Runtime
@@ -138,12 +138,65 @@ def journal_trades(
     ]
 
 
+def trips_asked(
+    limit: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_PAGE,
+            description="round trips a page (max 500); without it, every one the filter keeps",
+        ),
+    ] = None,
+    offset: Annotated[Skip, Query(description="round trips to skip")] = 0,
+    symbol: Annotated[
+        str | None,
+        Query(max_length=64, description="symbols containing this text, in any case"),
+    ] = None,
+    fy: Annotated[
+        str | None,
+        Query(
+            min_length=7,
+            max_length=7,
+            pattern=r"^\d{4}-\d{2}$",
+            description="closed in this financial year, 2024-25",
+        ),
+    ] = None,
+    trip_type: Annotated[
+        trip_table.TripType | None,
+        Query(alias="type", description="delivery or intraday equity, or F&O (fo)"),
+    ] = None,
+    side: Annotated[trip_table.Side | None, Query(description="long or short")] = None,
+    sort: Annotated[
+        trip_table.SortKey | None,
+        Query(
+            description="the order of the round trips (ties in the book's order); without "
+            "it, the book's: each close as FIFO met it"
+        ),
+    ] = None,
+    order: Annotated[
+        Literal["asc", "desc"], Query(description="desc: newest or largest first")
+    ] = "asc",
+) -> trip_table.TripQuery:
+    """The round trips the P&L route is asked for, checked (a bad one: 422 naming it)."""
+    return trip_table.TripQuery(
+        symbol=(symbol or "").strip() or None,
+        fy=None if fy is None else _fy(fy),
+        type=trip_type,
+        side=side,
+        sort=sort,
+        desc=order == "desc",
+        offset=offset,
+        limit=limit,
+    )
+
+
 @router.get("/journal/pnl", response_model=PnlOut)
 def journal_pnl(
     user: CurrentUser,
     runtime: RuntimeDep,
     db: DbDep,
     scope: WhoseDep,
+    asked: Annotated[trip_table.TripQuery, Depends(trips_asked)],
     include_paper: IncludePaper = False,
 ) -> PnlOut:
     """FIFO round trips per account and symbol, corporate actions applied first; an F&O
@@ -153,9 +206,14 @@ def journal_pnl(
     at its model price from the index), shares else at the last daily close the server
     has. With ``group_id``, the family members' journals together (each round trip names
     its member). Real trades only unless ``include_paper=true``, as the tax P&L counts:
-    ``paper_round_trips`` says how many simulated ones were left out."""
+    ``paper_round_trips`` says how many simulated ones were left out.
+
+    The round trips are filtered (``symbol``, ``fy``, ``type``, ``side``), sorted
+    (``sort``, ``order``) and paged (``limit``, ``offset``) here; ``matched`` sums every
+    round trip the filter keeps. The totals and ``years`` are the whole journal's, as
+    counted, whatever the filter. Without ``limit``, every round trip the filter keeps."""
     today = ledger.ist_today(runtime.clock.now())
-    found = round_trips.pnl_books(
+    found = round_trips.pnl_page(
         db,
         user_id=user.id,
         group_id=scope.group_id,
@@ -164,8 +222,9 @@ def journal_pnl(
         today=today,
         marks=ledger.candle_marks(runtime.candles, runtime.portfolio.last_tick, today),
         include_paper=include_paper,
+        query=asked,
     )
-    return pnl_out(found)
+    return pnl_page_out(found)
 
 
 def _year(

@@ -121,6 +121,15 @@ class YearPnlOut(BaseModel):
     trips: int
 
 
+class MatchedOut(BaseModel):
+    """The round trips the filter keeps, all of them (not only the page's), summed."""
+
+    round_trips: int = Field(description="how many the filter keeps: the pages' total")
+    realised: Paise
+    charges: Paise
+    net: Paise
+
+
 class PnlOut(BaseModel):
     """Realised P&L of every round trip, and the open positions' unrealised P&L."""
 
@@ -136,7 +145,16 @@ class PnlOut(BaseModel):
     charges: Paise
     net: Paise
     unrealised: Paise = Field(description="of the positions with a mark")
-    round_trips: list[RoundTripOut]
+    round_trips: list[RoundTripOut] = Field(
+        description="the round trips the filter keeps, in the order asked: one page with "
+        "``limit``, else all of them"
+    )
+    matched: MatchedOut = Field(
+        description="the filter's round trips summed, every page of them (without a "
+        "filter, the figures above)"
+    )
+    offset: int = Field(description="the round trips skipped before this page")
+    limit: int | None = Field(description="the page's size asked; null: no pages")
     open: list[OpenPositionOut]
     applied_actions: list[str]
     years: list[YearPnlOut] = Field(description="per financial year of the close, newest first")

@@ -1,16 +1,25 @@
-"""The journal's P&L as the API answers it (`GET /api/journal/pnl` and the assistant's
-`journal_pnl` tool): the counted books of `services.journal.round_trips`, totalled."""
+"""The journal's P&L as the API answers it: `GET /api/journal/pnl` (`pnl_page_out`: a page
+of round trips, totals from the kept sums) and the assistant's `journal_pnl` tool
+(`pnl_out`: the narrowed books, every trip): `services.journal.round_trips`, totalled."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
-from tradertape.api.schemas.journal import OpenPositionOut, PnlOut, RoundTripOut, YearPnlOut
+from tradertape.api.schemas.journal import (
+    MatchedOut,
+    OpenPositionOut,
+    PnlOut,
+    RoundTripOut,
+    YearPnlOut,
+)
 from tradertape.domain.money import paise, shown_paise
 from tradertape.journal.expiry import SETTLEMENT_NEEDED
-from tradertape.journal.pnl import RoundTrip
-from tradertape.journal.tax import by_financial_year
-from tradertape.services.journal.round_trips import PnlBooks
+from tradertape.journal.pnl import OpenPosition, RoundTrip
+from tradertape.journal.tax import YearPnl, by_financial_year
+from tradertape.journal.trip_table import Totals
+from tradertape.services.journal.round_trips import PnlBooks, PnlPage
 
 ZERO = Decimal(0)
 
@@ -42,24 +51,36 @@ def trip_out(t: RoundTrip, member: str | None = None) -> RoundTripOut:
     )
 
 
-def pnl_out(found: PnlBooks) -> PnlOut:
-    """Realised, charges and net over the counted round trips, the open positions'
-    unrealised P&L, and each financial year's figures."""
-    books = found.books
-    trips = found.trips
-    realised = sum((t.pnl for t in trips), ZERO)
-    charges = sum((t.charges for t in trips), ZERO)
-    unrealised = sum(
-        (p.unrealised for _, b in books for p in b.open if p.unrealised is not None), ZERO
-    )
+def _answer(
+    *,
+    include_paper: bool,
+    paper_round_trips: int,
+    whole: Totals,
+    years: list[YearPnl],
+    matched: Totals,
+    rows: Iterable[tuple[str | None, RoundTrip]],
+    offset: int,
+    limit: int | None,
+    held: list[tuple[str | None, OpenPosition]],
+    applied: list[str],
+) -> PnlOut:
+    unrealised = sum((p.unrealised for _, p in held if p.unrealised is not None), ZERO)
     return PnlOut(
-        include_paper=found.include_paper,
-        paper_round_trips=found.paper_round_trips,
-        realised=paise(realised),
-        charges=paise(charges),
-        net=paise(realised - charges),
+        include_paper=include_paper,
+        paper_round_trips=paper_round_trips,
+        realised=paise(whole.realised),
+        charges=paise(whole.charges),
+        net=paise(whole.net),
         unrealised=paise(unrealised),
-        round_trips=[trip_out(t, who) for who, b in books for t in b.trips],
+        round_trips=[trip_out(t, who) for who, t in rows],
+        matched=MatchedOut(
+            round_trips=matched.trips,
+            realised=paise(matched.realised),
+            charges=paise(matched.charges),
+            net=paise(matched.net),
+        ),
+        offset=offset,
+        limit=limit,
         open=[
             OpenPositionOut(
                 account=p.account,
@@ -75,10 +96,9 @@ def pnl_out(found: PnlBooks) -> PnlOut:
                 state="open" if p.expired_on is None else SETTLEMENT_NEEDED,
                 expired_on=p.expired_on,
             )
-            for who, b in books
-            for p in b.open
+            for who, p in held
         ],
-        applied_actions=[a for _, b in books for a in b.applied],
+        applied_actions=applied,
         years=[
             YearPnlOut(
                 fy=y.fy,
@@ -87,6 +107,45 @@ def pnl_out(found: PnlBooks) -> PnlOut:
                 net=paise(y.net),
                 trips=y.trips,
             )
-            for y in by_financial_year(trips)
+            for y in years
         ],
+    )
+
+
+def pnl_out(found: PnlBooks) -> PnlOut:
+    """Realised, charges and net over the counted round trips (every one of them listed),
+    the open positions' unrealised P&L, and each financial year's figures, summed from the
+    trips (the assistant's narrowed books)."""
+    trips = found.trips
+    whole = Totals(
+        len(trips), sum((t.pnl for t in trips), ZERO), sum((t.charges for t in trips), ZERO)
+    )
+    return _answer(
+        include_paper=found.include_paper,
+        paper_round_trips=found.paper_round_trips,
+        whole=whole,
+        years=by_financial_year(trips),
+        matched=whole,
+        rows=[(who, t) for who, b in found.books for t in b.trips],
+        offset=0,
+        limit=None,
+        held=[(who, p) for who, b in found.books for p in b.open],
+        applied=[a for _, b in found.books for a in b.applied],
+    )
+
+
+def pnl_page_out(found: PnlPage) -> PnlOut:
+    """The P&L page: totals and years from the books' kept sums, the page of round trips
+    asked, and the totals of every round trip its filter keeps."""
+    return _answer(
+        include_paper=found.include_paper,
+        paper_round_trips=found.paper_round_trips,
+        whole=found.whole,
+        years=found.years,
+        matched=found.matched,
+        rows=found.rows,
+        offset=found.query.offset,
+        limit=found.query.limit,
+        held=found.open,
+        applied=found.applied,
     )

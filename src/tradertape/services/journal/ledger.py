@@ -33,7 +33,7 @@ from tradertape.db.models.journal import KeptBook, LedgerLine, UploadedTrade
 from tradertape.db.models.trading import Trade
 from tradertape.domain.calendar import IST
 from tradertape.errors import ServiceUnavailable
-from tradertape.journal import analytics, costs, packed, tax_answers
+from tradertape.journal import analytics, costs, packed, tax_answers, trip_table
 from tradertape.journal.actions import Action, BadActionsFile, load_actions
 from tradertape.journal.expiry import Expiring
 from tradertape.journal.fmv import BadFmvFile, load_fmv
@@ -137,6 +137,8 @@ class _Books:
         self.closes: dict[int, tuple[str, list[analytics.Trade]]] = {}
         # the kept tax years' bytes of a book (`journal.tax_answers`), read once
         self.years: dict[int, tuple[str, bytes]] = {}
+        # what the P&L page reads of a book (`Pages`), read once
+        self.pages: dict[int, tuple[str, Pages]] = {}
         self.lock = threading.Lock()
 
     def get(self, user_id: int, stamp: str) -> Book | None:
@@ -155,6 +157,7 @@ class _Books:
                 gone, _ = self.kept.popitem(last=False)
                 self.closes.pop(gone, None)
                 self.years.pop(gone, None)
+                self.pages.pop(gone, None)
 
     def get_years(self, user_id: int, stamp: str) -> bytes | None:
         with self.lock:
@@ -168,6 +171,19 @@ class _Books:
             self.years[user_id] = (stamp, data)
             while len(self.years) > self.size:
                 self.years.pop(next(iter(self.years)))
+
+    def get_pages(self, user_id: int, stamp: str) -> Pages | None:
+        with self.lock:
+            found = self.pages.get(user_id)
+            return found[1] if found is not None and found[0] == stamp else None
+
+    def put_pages(self, user_id: int, stamp: str, made: Pages) -> None:
+        """Keep what a user's P&L page reads, as many users' as books."""
+        with self.lock:
+            self.pages.pop(user_id, None)
+            self.pages[user_id] = (stamp, made)
+            while len(self.pages) > self.size:
+                self.pages.pop(next(iter(self.pages)))
 
     def get_closes(self, user_id: int, stamp: str) -> list[analytics.Trade] | None:
         with self.lock:
@@ -274,7 +290,8 @@ def _keep(
     the session holds nothing else uncommitted (`refresh`, after the upload committed; a
     page)."""
     made = analytics.trades_of(computed.trips) if closes is None else closes
-    data = packed.pack(computed, made, years)
+    sums = trip_table.pack_sums(trip_table.sums_of(computed.trips))
+    data = packed.pack(computed, made, years, sums)
     try:
         db.execute(delete(KeptBook).where(KeptBook.user_id == user_id))
         db.execute(insert(KeptBook).values(user_id=user_id, stamp=stamp, book=data))
@@ -333,17 +350,81 @@ def book(
                 _keep(db, user_id, stamp, kept, made, years)
         books.put(user_id, stamp, kept)
     result = Book(trips=list(kept.trips), open=list(kept.open), applied=list(kept.applied))
-    marked = [p for p in result.open if p.expired_on is None]  # an expired one: never
-    if marks is not None and marked:
-        keys = _mark_keys(db, user_id, marked)
-        prices = marks(sorted(set(keys.values())))
-        result.open = [
-            p
-            if p.expired_on is not None
-            else replace(p, mark=prices.get(keys.get((p.segment, p.symbol), "")))
-            for p in result.open
-        ]
+    result.open = _marked(db, user_id, result.open, marks)
     return result
+
+
+def _marked(
+    db: Session, user_id: int, held: list[OpenPosition], marks: Marks | None
+) -> list[OpenPosition]:
+    """Open positions marked by `marks` (copies; an expired contract's never)."""
+    marked = [p for p in held if p.expired_on is None]
+    if marks is None or not marked:
+        return list(held)
+    keys = _mark_keys(db, user_id, marked)
+    prices = marks(sorted(set(keys.values())))
+    return [
+        p
+        if p.expired_on is not None
+        else replace(p, mark=prices.get(keys.get((p.segment, p.symbol), "")))
+        for p in held
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Pages:
+    """What the P&L page reads of a book: its round trips as columns (a page of them is
+    built, not all), its open positions, the corporate actions applied, and the trips'
+    sums (`journal.trip_table.Sums`) its totals are read from."""
+
+    trips: trip_table.Trips
+    open: list[OpenPosition]
+    applied: list[str]
+    sums: trip_table.Sums
+
+
+def _kept_pages(db: Session, user_id: int, stamp: str) -> Pages | None:
+    """The P&L page's reading of the book kept in the database under `stamp`, if any."""
+    data = _kept_data(db, user_id, stamp)
+    if data is None:
+        return None
+    try:
+        found = packed.unpack_pages(data)
+        if found is None:
+            return None
+        trips, held, applied, sums = found
+        return Pages(trips, held, applied, trip_table.unpack_sums(sums))
+    except ValueError:  # another format: recompute
+        return None
+
+
+def pages(
+    db: Session,
+    *,
+    user_id: int,
+    reference: Reference,
+    today: date,
+    marks: Marks | None = None,
+) -> Pages:
+    """The book as the P&L page reads it, open positions marked by `marks`: from this
+    process's book, or the database's kept one (no round trip built), else computed and
+    kept (`book`, committed: call it with nothing else of the session uncommitted)."""
+    stamp = _stamp_today(db, user_id, reference, today)
+    books = _books(db)
+    found = books.get_pages(user_id, stamp)
+    if found is None:
+        if books.get(user_id, stamp) is None:  # not computed here: kept by another process?
+            found = _kept_pages(db, user_id, stamp)
+        if found is None:
+            computed = book(db, user_id=user_id, reference=reference, today=today, keep=True)
+            found = Pages(
+                trip_table.ListTrips(computed.trips),
+                computed.open,
+                computed.applied,
+                trip_table.sums_of(computed.trips),
+            )
+        books.put_pages(user_id, stamp, found)
+    return replace(found, open=_marked(db, user_id, found.open, marks))
 
 
 def _mark_keys(

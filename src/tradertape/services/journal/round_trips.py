@@ -17,8 +17,11 @@ from sqlalchemy.orm import Session
 
 from tradertape.domain.expiry import contract_of
 from tradertape.domain.instrument_names import derivative_terms
+from tradertape.journal import trip_table
 from tradertape.journal.analytics import Trade
 from tradertape.journal.pnl import Book, OpenPosition, RoundTrip
+from tradertape.journal.tax import YearPnl
+from tradertape.journal.trip_table import Totals, TripQuery
 from tradertape.services.family import groups
 from tradertape.services.journal import expiries, ledger
 
@@ -143,6 +146,69 @@ def pnl_books(
     counted = [(who, ledger.counted(b, include_paper=include_paper)) for who, b in whole]
     left_out = sum(len(b.trips) for _, b in whole) - sum(len(b.trips) for _, b in counted)
     return PnlBooks(include_paper=include_paper, books=counted, paper_round_trips=left_out)
+
+
+@dataclass(frozen=True, slots=True)
+class PnlPage:
+    """The P&L page: the counted books' totals and years (from their kept sums), one page
+    of round trips as `query` asks with the totals of all it keeps, and the open positions
+    (``who`` names a family member, else None)."""
+
+    include_paper: bool
+    paper_round_trips: int
+    whole: Totals
+    years: list[YearPnl]
+    query: TripQuery
+    matched: Totals
+    rows: list[tuple[str | None, RoundTrip]]
+    open: list[tuple[str | None, OpenPosition]]
+    applied: list[str]
+
+
+def pnl_page(
+    db: Session,
+    *,
+    user_id: int,
+    group_id: int | None,
+    members: list[int] | None,
+    reference: ledger.Reference,
+    today: date,
+    marks: ledger.Marks | None,
+    include_paper: bool,
+    query: TripQuery,
+) -> PnlPage:
+    """The P&L page of the user's journal (with `group_id`, the chosen members' of their
+    family group, each named), real trades only unless `include_paper`: the same figures as
+    `pnl_books`, with only `query`'s page of round trips built. Committed, as
+    `pnl_books`."""
+    _, people = groups.visible_members(db, user_id=user_id, group_id=group_id, chosen=members)
+    named = group_id is not None
+    read = [
+        (
+            (p.name or p.email) if named else None,
+            ledger.pages(db, user_id=p.user_id, reference=reference, today=today, marks=marks),
+        )
+        for p in people
+    ]
+    sums = [g for _, r in read for g in r.sums]
+    counted = trip_table.counted(sums, include_paper=include_paper)
+    listed = trip_table.page([r.trips for _, r in read], query, include_paper=include_paper)
+    return PnlPage(
+        include_paper=include_paper,
+        paper_round_trips=trip_table.totals(sums).trips - trip_table.totals(counted).trips,
+        whole=trip_table.totals(counted),
+        years=trip_table.years_of(counted),
+        query=query,
+        matched=trip_table.totals(counted, query),
+        rows=[(read[n][0], trip) for n, trip in listed.rows],
+        open=[
+            (who, p)
+            for who, r in read
+            for p in r.open
+            if include_paper or not ledger.is_paper_account(p.account)
+        ],
+        applied=[a for _, r in read for a in r.applied],
+    )
 
 
 def closed_trades(

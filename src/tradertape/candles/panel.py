@@ -71,7 +71,7 @@ def axis_between(calendar: TradingCalendar, start: date, end: date) -> TimeArray
     return trading_axis(calendar)[lo:hi]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)  # (`IndicatorBook`'s layouts)
 class Panel:
     """Daily OHLCV of several instruments on one trading-day axis.
 

@@ -7,6 +7,8 @@ corrupt what the next one reads.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import numpy.typing as npt
 
@@ -17,6 +19,12 @@ from tradertape.indicators.layout import FloatArray, Rows
 from tradertape.indicators.names import IndicatorSpec, check_spec, parse_indicator
 
 FIELDS = ("open", "high", "low", "close", "volume")
+
+# Each panel's layout, found once: a panel run again and again (a bench's runs, a grid's
+# variants on their own books) would scan its closes for gaps every time. A panel is not
+# changed in place once loaded (its arrays are what the store assembled), and it is the key,
+# by identity: the entry goes with it.
+_LAYOUTS: weakref.WeakKeyDictionary[Panel, Rows] = weakref.WeakKeyDictionary()
 
 
 def _frozen(values: npt.ArrayLike) -> FloatArray:
@@ -44,7 +52,10 @@ class IndicatorBook:
         low: npt.ArrayLike,
         close: npt.ArrayLike,
         volume: npt.ArrayLike,
+        *,
+        rows: Rows | None = None,
     ) -> None:
+        """``rows``: the layout of ``close`` when already known (`from_panel`)."""
         fields = [_frozen(a) for a in (open, high, low, close, volume)]
         shape = fields[3].shape
         if len(shape) != 2:
@@ -53,13 +64,19 @@ class IndicatorBook:
             if array.shape != shape:
                 raise ValueError(f"{name} has shape {array.shape}, close has {shape}")
         self._fields = dict(zip(FIELDS, fields, strict=True))
-        self._rows = Rows(*kernels.present_layout(fields[3]))  # `layout.present_rows`, compiled
+        # `layout.present_rows`, compiled
+        self._rows = rows if rows is not None else Rows(*kernels.present_layout(fields[3]))
         self._cache: dict[IndicatorSpec, FloatArray] = {}
 
     @classmethod
     def from_panel(cls, panel: Panel) -> IndicatorBook:
-        """The book of a candle panel (its arrays are already Fortran-ordered: no copy)."""
-        return cls(panel.open, panel.high, panel.low, panel.close, panel.volume)
+        """The book of a candle panel (its arrays are already Fortran-ordered: no copy), its
+        layout found once per panel."""
+        rows = _LAYOUTS.get(panel)
+        book = cls(panel.open, panel.high, panel.low, panel.close, panel.volume, rows=rows)
+        if rows is None:
+            _LAYOUTS[panel] = book.rows
+        return book
 
     @property
     def shape(self) -> tuple[int, int]:

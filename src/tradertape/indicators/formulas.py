@@ -41,6 +41,12 @@ def blank(like: FloatArray) -> FloatArray:
     return out
 
 
+def unfilled(like: FloatArray) -> FloatArray:
+    """An uninitialised Fortran-ordered output shaped like ``like``, for a kernel that sets
+    each column to NaN itself before writing it (`kernels.unset`)."""
+    return np.empty(like.shape, order="F")
+
+
 def ratio(numerator: FloatArray, denominator: FloatArray) -> FloatArray:
     """``numerator / denominator``, NaN where the denominator is 0 (and no warning)."""
     out = blank(numerator)
@@ -69,7 +75,7 @@ def _window(kernel: str, field: str) -> Formula:
 
     def formula(source: Source, spec: IndicatorSpec) -> Results:
         x = source.field(field)
-        out = blank(x)
+        out = unfilled(x)  # each of these kernels sets its columns to NaN itself
         compute: Callable[[FloatArray, int, Rows, FloatArray], None] = getattr(kernels, kernel)
         compute(x, spec.params[0], source.rows, out)
         return {spec: out}

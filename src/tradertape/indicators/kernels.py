@@ -127,6 +127,14 @@ def scatter(out: FloatArray, j: int, rows: Rows, values: FloatArray) -> None:
         out[rows.gap_rows[g + i], j] = values[i]
 
 
+@kernel
+def unset(out: FloatArray, j: int) -> None:
+    """Column ``j`` of an unfilled output to NaN, just before its kernel writes it: the
+    column is then in cache for those writes, where a fill of the whole output first (and
+    the writes after) each made a pass over it in memory."""
+    out.T[j, :] = np.nan
+
+
 # ---- exact rolling windows ----
 
 
@@ -816,6 +824,7 @@ def sma(x: FloatArray, n: int, rows: Rows, out: FloatArray) -> None:
     """Simple moving average over n present bars."""
     work = np.empty((2, x.shape[0]))
     for j in range(x.shape[1]):
+        unset(out, j)
         dst = output_for(out, j, rows, work[0])
         rolling_mean(values_of(x, j, rows), n, dst, work[1])
         scatter(out, j, rows, dst)
@@ -826,6 +835,7 @@ def stddev(x: FloatArray, n: int, rows: Rows, out: FloatArray) -> None:
     """Population standard deviation over n present bars."""
     work = np.empty((2, x.shape[0]))
     for j in range(x.shape[1]):
+        unset(out, j)
         dst = output_for(out, j, rows, work[0])
         rolling_std(values_of(x, j, rows), n, dst, work[1])
         scatter(out, j, rows, dst)
@@ -836,6 +846,7 @@ def wma(x: FloatArray, n: int, rows: Rows, out: FloatArray) -> None:
     """Linearly weighted moving average over n present bars."""
     work = np.empty((2, x.shape[0]))
     for j in range(x.shape[1]):
+        unset(out, j)
         dst = output_for(out, j, rows, work[0])
         rolling_wma(values_of(x, j, rows), n, dst, work[1])
         scatter(out, j, rows, dst)
@@ -856,6 +867,7 @@ def ema(x: FloatArray, n: int, rows: Rows, out: FloatArray) -> None:
     """Exponential moving average seeded with the SMA of the first n values."""
     scratch = np.empty(x.shape[0])
     for j in range(x.shape[1]):
+        unset(out, j)
         dst = output_for(out, j, rows, scratch)
         values = values_of(x, j, rows)
         seed_at = first_finite(values) + n - 1
@@ -897,6 +909,8 @@ def rsi(x: FloatArray, n: int, rows: Rows, out: FloatArray) -> None:
     columns = x.shape[1]
     j = 0
     while j + 4 <= columns:
+        for k in range(j, j + 4):
+            unset(out, k)
         if (
             rows.gap_offset[j] < 0
             and rows.gap_offset[j + 1] < 0
@@ -912,6 +926,7 @@ def rsi(x: FloatArray, n: int, rows: Rows, out: FloatArray) -> None:
             scatter(out, k, rows, dst)
         j += 4
     for k in range(j, columns):
+        unset(out, k)
         dst = output_for(out, k, rows, scratch)
         rsi_1d(values_of(x, k, rows), n, dst)
         scatter(out, k, rows, dst)
@@ -966,6 +981,7 @@ def roc(x: FloatArray, n: int, rows: Rows, out: FloatArray) -> None:
     """Percentage change over n present bars."""
     scratch = np.empty(x.shape[0])
     for j in range(x.shape[1]):
+        unset(out, j)
         dst = output_for(out, j, rows, scratch)
         roc_1d(values_of(x, j, rows), n, dst)
         scatter(out, j, rows, dst)

@@ -304,9 +304,13 @@ class _Compiler:
         key = _score_key(document)
         if key not in scores:
             days, symbols = self.shape
-            total = np.zeros((days, symbols), order="F")
+            total = np.empty((days, symbols), order="F")
+            unset = True  # until the first scorer has written every cell
             for entry in document.conviction_scoring:
-                self._add_score(total.T, preset(entry) if isinstance(entry, str) else entry)
+                self._add_score(total.T, preset(entry) if isinstance(entry, str) else entry, unset)
+                unset = False
+            if unset:
+                total.fill(0.0)
             total.flags.writeable = False
             scores[key] = total
         return scores[key]
@@ -320,15 +324,20 @@ class _Compiler:
         grid.flags.writeable = False  # (a copy, when the values were laid out by days)
         return grid
 
-    def _add_score(self, total: FloatArray, item: object) -> None:
-        """Add one scorer's points into ``total`` (symbol-major)."""
+    def _add_score(self, total: FloatArray, item: object, unset: bool) -> None:
+        """Add one scorer's points into ``total`` (symbol-major); ``unset``: it holds nothing
+        yet and counts as zeros (a weighted series writes it whole, as ``0.0 + points``)."""
+        if unset and not isinstance(item, ValueScore):
+            total.fill(0.0)
         match item:
             case ValueScore(operand=operand, weight=weight):
                 values = self.value(operand)
                 if isinstance(values, float):
+                    if unset:
+                        total.fill(0.0)
                     total += np.nan_to_num(np.multiply(values, weight))
                 else:
-                    score_kernels.add_weighted(total, self._grid(values), float(weight))
+                    score_kernels.add_weighted(total, self._grid(values), float(weight), unset)
             case BucketScore(operand=operand, buckets=buckets):
                 bounds = np.array([(b.min or 0.0, b.max or 0.0) for b in buckets], dtype=float)
                 limited = np.array([(b.min is not None, b.max is not None) for b in buckets])

@@ -33,11 +33,13 @@ def _finite(value: float) -> float:
 
 
 @kernel
-def add_weighted(total: FloatArray, values: FloatArray, weight: float) -> None:
-    """``weight × values``."""
+def add_weighted(total: FloatArray, values: FloatArray, weight: float, unset: bool) -> None:
+    """``weight × values``; ``unset``: ``total`` holds nothing yet and counts as zeros (the
+    first scorer: its grid is not zeroed in a pass of its own first)."""
     for j in range(total.shape[0]):
         for t in range(total.shape[1]):
-            total[j, t] += _finite(values[j, t] * weight)
+            before = 0.0 if unset else total[j, t]
+            total[j, t] = before + _finite(values[j, t] * weight)
 
 
 @kernel

@@ -19,6 +19,7 @@ from tradertape.indicators import (
     warm_up,
 )
 from tradertape.indicators.categories import VOL_CALM_BELOW, VOL_SPIKE_ABOVE
+from tradertape.indicators.layout import present_rows
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +90,21 @@ def test_from_panel(ohlcv: Ohlcv):
     panel = Panel(days, keys, (None,) * len(keys), (None,) * len(keys), *ohlcv.fields)
     book = IndicatorBook.from_panel(panel)
     np.testing.assert_array_equal(book.get("atr14"), ohlcv.book().get("atr14"))
+
+
+def test_a_panels_layout_is_found_once(ohlcv: Ohlcv):
+    days = np.arange(ohlcv.close.shape[0]).astype("datetime64[D]")
+    keys = tuple(f"NSE:S{j}" for j in range(ohlcv.close.shape[1]))
+    close = ohlcv.close.copy(order="F")
+    close[:9, 1] = close[20:23, 2] = np.nan  # a late listing, a suspension
+    fields = (*ohlcv.fields[:3], close, ohlcv.fields[4])
+    panel = Panel(days, keys, (None,) * len(keys), (None,) * len(keys), *fields)
+    first, again = IndicatorBook.from_panel(panel), IndicatorBook.from_panel(panel)
+    assert again.rows is first.rows  # the panel's, not scanned again
+    for mine, found in zip(first.rows, present_rows(close), strict=True):
+        np.testing.assert_array_equal(mine, found)
+    other = Panel(days, keys, (None,) * len(keys), (None,) * len(keys), *ohlcv.fields)
+    assert IndicatorBook.from_panel(other).rows.gap_offset.tolist() == [-1] * len(keys)
 
 
 def test_shapes_are_checked(ohlcv: Ohlcv):

@@ -74,3 +74,26 @@ def test_the_compiled_layout_is_present_rows():
         for compiled, plain in zip(kernels.present_layout(close), present_rows(close), strict=True):
             assert compiled.dtype == plain.dtype
             np.testing.assert_array_equal(compiled, plain)
+
+
+# The drivers `formulas` hands an unfilled output (`formulas.unfilled`): each sets its
+# columns to NaN itself (`kernels.unset`). Whatever the output held before, the results are
+# those of the NaN-filled output the drivers were given before.
+_UNSET_DRIVERS = ("sma", "ema", "wma", "rsi", "roc", "stddev")
+
+
+@pytest.mark.parametrize("driver", _UNSET_DRIVERS)
+@pytest.mark.parametrize("columns", [1, 3, 6])  # (rsi: alone, then four at once and the rest)
+def test_a_driver_ignores_what_its_output_held(driver: str, columns: int):
+    rng = np.random.default_rng(columns)
+    walk = tick_walk(columns, DAYS, columns)
+    missing = rng.random((DAYS, columns)) < 0.03
+    missing[: 30 * (columns - 1), columns - 1] = True  # one column lists late
+    close = walk.with_missing(missing).close
+    rows = present_rows(close)
+    compute = getattr(kernels, driver)
+    filled = np.full(close.shape, np.nan, order="F")
+    compute(close, 5, rows, filled)
+    garbage = np.asfortranarray(rng.normal(size=close.shape))
+    compute(close, 5, rows, garbage)
+    np.testing.assert_array_equal(garbage, filled)

@@ -1,6 +1,7 @@
 // Upload → journal, as a trader does it: a Zerodha Console tradebook (CSV, built here with
 // made-up trades) is dropped on Uploads, its report says what it added, the Journal shows the
 // financial year's tax split and the round trips, and the same file again adds nothing.
+import { readFile } from "node:fs/promises";
 import { type APIRequestContext, type Page, expect, test } from "@playwright/test";
 import { base, shareSignIn } from "./session";
 import { expectAccessible as axeCheck, keepScreenshot } from "./support";
@@ -178,6 +179,14 @@ test("a tradebook uploaded shows its report, then the year's tax split and round
   const sums = page.getByRole("group", { name: "Round trips matched" });
   await expect(sums).toContainText("+₹795.00");
   await expect(sums).toContainText(plainInr(kept.matched.net));
+  // the CSV holds every round trip the filter keeps, not only the page on screen
+  const csv = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export CSV" }).first().click();
+  const file = await csv;
+  expect(file.suggestedFilename()).toBe("round-trips.csv");
+  const lines = (await readFile(await file.path(), "utf8")).trim().split(/\r?\n/);
+  expect(lines).toHaveLength(1 + 3);
+  expect(lines.slice(1).every((line) => line.includes("INFY"))).toBe(true);
   await expectAccessible(page);
   await keepScreenshot(page, "journal-trips", info.project.name);
 

@@ -33101,9 +33101,9 @@ export interface operations {
                 type?: ("delivery" | "intraday" | "fo") | null;
                 /** @description long or short */
                 side?: ("long" | "short") | null;
-                /** @description the order of the round trips (ties: book order) */
-                sort?: "closed" | "opened" | "symbol" | "quantity" | "pnl" | "charges" | "net";
-                /** @description newest or largest first: desc */
+                /** @description the order of the round trips (ties in the book's order); without it, the book's: each close as FIFO met it */
+                sort?: ("closed" | "opened" | "symbol" | "quantity" | "pnl" | "charges" | "net") | null;
+                /** @description desc: newest or largest first */
                 order?: "asc" | "desc";
             };
             header?: never;

@@ -1,7 +1,7 @@
 // The journal: P&L by financial year with the tax split, the round trips, the Edge Finder,
 // Patterns and the benchmark. Every figure is the API's (FIFO, corporate actions and tax rules
 // are worked out on the server); the page only picks the year and lays them out.
-import { download } from "@/components/csv";
+import { download, toCsv } from "@/components/csv";
 import { Anchor, Button, Card, FileInput, Group, List, Loader, SegmentedControl, Select, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue, useMediaQuery } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
@@ -21,7 +21,7 @@ import { EdgeTab, PatternsTab } from "./Analytics";
 import { ReturnFigures } from "./ReturnFigures";
 import {
   type Benchmark, type BenchmarkMetrics, type GainsBucket, type IndexImport, type OpenPosition, type Period, type RoundTrip,
-  type Tax, type TripsQuery, type YearPnl, FIRST_TRIPS, TRIPS_PAGE, exportTax, importIndex, useBenchmark, useCountPaper, usePnl, useTax,
+  type Tax, type TripsQuery, type YearPnl, FIRST_TRIPS, TRIPS_PAGE, allTrips, exportTax, importIndex, useBenchmark, useCountPaper, usePnl, useTax,
 } from "./journalApi";
 import {
   accountName, benchmarkLines, financialYears, fractionPct, fyRange, gainsName, istToday, periodName, problem, ratio, sourceName, tripType,
@@ -398,6 +398,8 @@ function RoundTripsTab({ scope }: { scope: Scope }) {
     };
   }, [wanted, fy, type, sort, page, size]);
   const pnl = usePnl(scope, asked);
+  const [paper] = useCountPaper();
+  const [exporting, setExporting] = useState(false);
   const columns = useMemo(() => {
     // only the columns the server sorts by offer to sort
     const sortable = tripColumns.map((c) => (c.key in SORTS ? c : { ...c, value: undefined }));
@@ -413,6 +415,18 @@ function RoundTripsTab({ scope }: { scope: Scope }) {
   const matched = p.matched.round_trips;
   const pages = Math.max(1, Math.ceil(matched / size));
   const all = p.years.reduce((n, y) => n + y.trips, 0);
+  // every round trip the filter keeps, in the table's order, not only the page on screen
+  const exportTrips = async () => {
+    setExporting(true);
+    try {
+      const rows = await allTrips(scope, { ...asked, limit: undefined, offset: undefined }, paper);
+      const every = scope.kind === "me" ? tripColumns : [tripColumns[0]!, memberColumn, ...tripColumns.slice(1)];
+      const cols = every.filter((c) => c.value);
+      download("round-trips.csv", toCsv(cols.map((c) => c.header), rows.map((r) => cols.map((c) => c.value?.(r)))));
+    } finally {
+      setExporting(false);
+    }
+  };
   return (
     <Stack gap="md">
       {all === 0 && p.open.length === 0 && <NoTrades paperLeftOut={p.paper_round_trips} />}
@@ -423,6 +437,9 @@ function RoundTripsTab({ scope }: { scope: Scope }) {
         <Select label="Type" w={150} value={type} onChange={refilter((v: string | null) => setType(v ?? "all"))} allowDeselect={false}
           data={[{ value: "all", label: "All types" }, "Delivery", "Intraday", "F&O"]} />
         <Text size="sm" c="dimmed" role="status">{qty(matched)} of {qty(all)} round trips</Text>
+        <Button size="xs" variant="default" ml="auto" loading={exporting} disabled={matched === 0} onClick={exportTrips}>
+          Export CSV
+        </Button>
       </Group>
       <Group gap="lg" wrap="wrap" aria-label="Round trips matched" role="group">
         <Figure label="Realised P&L"><Money value={p.matched.realised} pnl /></Figure>

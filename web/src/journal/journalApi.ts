@@ -124,6 +124,14 @@ export function usePnl(scope: Scope, trips: TripsQuery = FIRST_TRIPS) {
   });
 }
 
+/** Every round trip `trips` filters and sorts (no page: the CSV of all of them), counting
+ * what the page's switch counts. */
+export async function allTrips(scope: Scope, trips: TripsQuery, paper: boolean): Promise<RoundTrip[]> {
+  const { limit: _limit, offset: _offset, ...filter } = trips;
+  const out = unwrap(await api.GET("/api/journal/pnl", { params: { query: { ...scopeQuery(scope), ...filter, include_paper: paper } } }));
+  return out.round_trips;
+}
+
 /** The tax P&L of one financial year ("2024-25"), counting what the page's switch counts. */
 export function useTax(fy: string | null) {
   const [paper] = useCountPaper();

@@ -160,7 +160,7 @@ test("the top bar: today's P&L against the limit, notifications, search on / @ph
   await expect(page.getByTestId("pnl-today")).toHaveText(/^[+-]?₹[\d,]+\.\d{2}$/);
   await expect(page.getByTestId("loss-limit")).toHaveText(/of ₹[\d,.]+ limit|no loss limit/);
   await page.keyboard.press("Escape");
-  const bell = page.getByRole("button", { name: `Notifications, ${unread} unread` });
+  const bell = page.getByRole("button", { name: `Notifications, ${unread > 9 ? "9+" : unread} unread` });
   const shown = Math.max(...(await json<{ id: number }[]>(api, "/api/notifications")).map((n) => n.id));
   await bell.click();
   const items = page.getByRole("list", { name: "Notifications" }).getByRole("listitem");
@@ -175,7 +175,7 @@ test("the top bar: today's P&L against the limit, notifications, search on / @ph
   await expect
     .poll(async () => (await json<{ id: number }[]>(api, "/api/notifications?unread=true")).filter((n) => n.id <= shown).length)
     .toBe(0);
-  const read = page.getByRole("button", { name: /^Notifications, \d+ unread$/ });
+  const read = page.getByRole("button", { name: /^Notifications, \d\+? unread$/ });
   await read.click();
   await expect(page.getByRole("list", { name: "Notifications" })).toBeHidden();
   await page.locator("body").press("/");

@@ -80,7 +80,9 @@ function HeatTable({ sweep, onOpen, opening }: { sweep: OptionSweep; onOpen: (ce
 function useLiveOptionSweep(id: number | null) {
   const sweep = useOptionSweep(id);
   const client = useQueryClient();
-  const running = sweep.data ? ["queued", "running"].includes(sweep.data.status) : false;
+  // followed from the start (the panel's id is only ever a sweep it just started): a two-cell
+  // sweep can end before the first read answers, and a stream opened then still says "end"
+  const running = sweep.data ? ["queued", "running"].includes(sweep.data.status) : id !== null;
   const refresh = () => void client.invalidateQueries({ queryKey: optionSweepKeys.sweep(id ?? 0) });
   const stream = useEventStream<SweepProgress>(running && id ? optionSweepEventsUrl(id) : null, refresh);
   const done = stream.latest?.done;
@@ -88,7 +90,7 @@ function useLiveOptionSweep(id: number | null) {
     if (done) refresh();
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per cell counted
   }, [done]);
-  return { sweep, live: stream.latest };
+  return { sweep, live: running ? stream.latest : undefined }; // once read as ended, the read wins
 }
 
 export function OptionSweepPanel({ request, onOpenRun }: { request: () => OptionRunRequest; onOpenRun: (runId: number) => void }) {

@@ -252,7 +252,9 @@ def round_each(values: npt.NDArray[np.float64], digits: int) -> list[float]:
         scaled = values * scale
         whole = np.rint(scaled)
         near = np.abs(np.abs(scaled - whole) - 0.5) <= 4 * np.spacing(np.abs(scaled))
-        exact = np.abs(scaled) < _EXACT_WHOLE  # False for NaN and ±inf
+        # False for NaN and ±inf, and between -1 and 0, where ``scaled - floor`` (that is,
+        # ``scaled + 1``) may lose the product's last bit
+        exact = (np.abs(scaled) < _EXACT_WHOLE) & ~((scaled < 0) & (scaled > -1))
     rest = ~exact
     if 0 <= digits <= _EXACT_POWERS:
         settled = np.flatnonzero(near & exact)

@@ -160,11 +160,20 @@ class EncodedJSON:
 
     text: bytes
     value: Any = None  # the document itself when it is at hand, else parsed on demand
+    members: dict[str, bytes] | None = None  # an object's members' own texts, when kept
 
     @classmethod
     def of(cls, value: Any) -> EncodedJSON:
         """`value` and its JSON text."""
         return cls(to_json(value), value)
+
+    @classmethod
+    def of_members(cls, value: dict[str, Any]) -> EncodedJSON:
+        """`of` an object (the same text), keeping each member's text beside it: a run's
+        columns answered as rows are cut from them, not written a second time."""
+        members = {key: to_json(member) for key, member in value.items()}
+        pairs = b",".join(to_json(key) + b":" + text for key, text in members.items())
+        return cls(b"{" + pairs + b"}", value, members)
 
     def parsed(self) -> Any:
         """The document (parsed from the text when only the text is at hand)."""

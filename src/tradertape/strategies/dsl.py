@@ -433,20 +433,27 @@ _PARTS = ("entry_rules", "exit_rules", "addon_rules", "conviction_scoring")
 def extent(value: object) -> tuple[int, int]:
     """How many nodes `value` holds (a preset scorer's name is one) and how deep they nest.
 
-    Iterative: the document may come from a file no HTTP limit has seen.
+    Iterative: the document may come from a file no HTTP limit has seen. A model's fields
+    are read from its ``__dict__`` (each of its fields, no extras: `_Node` forbids them), not
+    by name through pydantic's class properties: a request's body is walked ten times
+    over, on the event loop.
     """
     nodes, deepest = 0, 0
     stack: list[tuple[object, int]] = [(value, 0)]
+    push, pop = stack.append, stack.pop
     while stack:
-        item, depth = stack.pop()
+        item, depth = pop()
         if isinstance(item, list):
-            stack.extend((child, depth) for child in item)
+            for child in item:
+                push((child, depth))
         elif isinstance(item, BaseModel | str):
             nodes += 1
-            deepest = max(deepest, depth + 1)
+            depth += 1
+            deepest = max(deepest, depth)
             if isinstance(item, BaseModel):  # its text fields are not nodes: lists are
-                fields = (getattr(item, name) for name in type(item).model_fields)
-                stack.extend((f, depth + 1) for f in fields if isinstance(f, BaseModel | list))
+                for field in item.__dict__.values():
+                    if isinstance(field, BaseModel | list):
+                        push((field, depth))
     return nodes, deepest
 
 

@@ -72,6 +72,21 @@ def _same(a: float, b: float) -> bool:
 
 
 TIES = [0.125, 0.375, 2.675, 1.005, -2.675, 0.5, 1.5, 2.5, -0.0, 5e-7, -5e-7, 1234567.125]
+# just inside a half below zero: ``scaled + 1`` there drops the product's last bit
+TIES += [-0.049999999999999996, -4.9999999999999996e-05, -0.004999999999999999]
+
+
+@given(
+    st.sampled_from([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 1234.5, -1234.5]),
+    st.integers(-64, 64),
+    st.sampled_from([0, 1, 2, 4, 6]),
+)
+def test_round_each_near_a_half_rounds_as_round_does(half: float, ulps: int, digits: int):
+    # a few units in the last place either side of a half, where the exact error decides
+    start = half / 10**digits
+    value = float(start + ulps * np.spacing(start))
+    (got,) = round_each(np.array([value]), digits)
+    assert _same(got, round(value, digits))
 
 
 @given(

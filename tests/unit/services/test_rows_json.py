@@ -1,5 +1,6 @@
 """`rows_json` writes a run's stored columns as the JSON text of their rows without a dict
-per row; it must be `to_json(rows_of(...))` byte for byte, whatever the values (strings with
+per row (from the columns' own texts when a fresh run kept them); it must be
+`to_json(rows_of(...))` byte for byte, whatever the values (strings with
 commas, quotes and other scripts, None, NaN and ±inf, whole and fractional numbers)."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic_core import to_json
 
+from tradertape.db.types import EncodedJSON
 from tradertape.services.research.simulation import rows_json, rows_of
 
 _values = st.one_of(
@@ -32,3 +34,10 @@ def _columns(draw: st.DrawFn) -> dict[str, list[Any]]:
 @given(_columns())
 def test_rows_json_is_to_json_of_the_rows(columns: dict[str, list[Any]]):
     assert rows_json(columns) == to_json(rows_of(columns))
+
+
+@given(_columns())
+def test_columns_kept_with_their_texts_write_the_same_bytes(columns: dict[str, list[Any]]):
+    kept = EncodedJSON.of_members(columns)
+    assert kept.text == to_json(columns)
+    assert rows_json(columns, kept.members) == to_json(rows_of(columns))

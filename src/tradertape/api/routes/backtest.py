@@ -88,7 +88,9 @@ def _rows_text(stored: EncodedJSON, rows: Callable[[Any], list[dict[str, Any]]])
     """Stored days or trades as the JSON text of their rows: from columns by `rows_json`
     (no dict per row), rows stored as rows through ``rows``."""
     parsed = stored.parsed()
-    return rows_json(parsed) if isinstance(parsed, dict) else to_json(rows(parsed))
+    if isinstance(parsed, dict):
+        return rows_json(parsed, stored.members)
+    return to_json(rows(parsed))
 
 
 def _encoded(stored: Any) -> EncodedJSON:

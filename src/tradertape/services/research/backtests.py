@@ -92,8 +92,8 @@ def _fill(row: BacktestRun, store: CandleStore, resolved: Resolved, result: Back
     row.duration_ms = round(sum(result.timings_ms.values()), 3)
     row.summary = summary_of(result)
     row.timings_ms = {k: round(v, 3) for k, v in result.timings_ms.items()}
-    row.equity_curve = EncodedJSON.of(equity_columns(result))  # written once: stored and
-    row.trades = EncodedJSON.of(trade_columns(result))  # answered from the same text
+    row.equity_curve = EncodedJSON.of_members(equity_columns(result))  # written once: stored
+    row.trades = EncodedJSON.of_members(trade_columns(result))  # and answered from the text
     row.provisional_calendar = uses_provisional_days(store.calendar, result)
 
 

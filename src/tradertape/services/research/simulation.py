@@ -242,18 +242,57 @@ def round_each(values: npt.NDArray[np.float64], digits: int) -> list[float]:
 
     ``rint(v × 10^d) / 10^d`` is the same double wherever the product's rounding cannot
     have crossed a half (the nearest whole number is then the exact one, and one division
-    rounds it correctly): every value but those within a few units in the last place of a
-    half, which (with NaN, ±inf and the huge) go through `round` itself.
+    rounds it correctly). Values within a few units in the last place of a half (a quarter
+    of a slipped run's prices: a 0.05 tick × 1.0005 ends in 25 or 75 at the 4th decimal) are
+    settled by the product's exact error (`_near_half`); NaN, ±inf and the huge go through
+    `round` itself.
     """
     scale = 10.0**digits
     with np.errstate(invalid="ignore", over="ignore"):
         scaled = values * scale
         whole = np.rint(scaled)
         near = np.abs(np.abs(scaled - whole) - 0.5) <= 4 * np.spacing(np.abs(scaled))
+        # False for NaN and ±inf, and between -1 and 0, where ``scaled - floor`` (that is,
+        # ``scaled + 1``) may lose the product's last bit
+        exact = (np.abs(scaled) < _EXACT_WHOLE) & ~((scaled < 0) & (scaled > -1))
+    rest = ~exact
+    if 0 <= digits <= _EXACT_POWERS:
+        settled = np.flatnonzero(near & exact)
+        if settled.size:  # (its sign kept: a half below zero may round to -0.0, as `round`)
+            half = _near_half(values[settled], scaled[settled], scale)
+            whole[settled] = np.copysign(half, values[settled])
+    else:
+        rest |= near
     out: list[float] = (whole / scale).tolist()
-    for k in np.flatnonzero(near | ~np.isfinite(scaled)).tolist():
+    for k in np.flatnonzero(rest).tolist():
         out[k] = round(float(values[k]), digits)
     return out
+
+
+_EXACT_WHOLE = 2.0**51  # below it every float's floor, and the float + 1, are exact
+_EXACT_POWERS = 22  # 10^d is a double exactly for d up to 22
+_SPLIT = 2.0**27 + 1.0  # Veltkamp's splitter: a double into two halves of 26 bits
+
+
+def _near_half(
+    values: npt.NDArray[np.float64], scaled: npt.NDArray[np.float64], scale: float
+) -> npt.NDArray[np.float64]:
+    """The whole number nearest ``values × scale`` taken exactly (ties to even, as `round`
+    rounds the exact binary value), where the rounded product `scaled` lies near a half.
+
+    Dekker's product: ``values × scale = scaled + error`` exactly, `error` a double. The
+    floor of `scaled` and ``scaled - floor - 0.5`` are exact (Sterbenz), so the sign of
+    that plus `error`, one rounded sum, is the sign of the exact distance past the half."""
+    high = _SPLIT * values
+    a_hi = high - (high - values)
+    a_lo = values - a_hi
+    b_hi = _SPLIT * scale - (_SPLIT * scale - scale)
+    b_lo = scale - b_hi
+    error = ((a_hi * b_hi - scaled) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    floor = np.floor(scaled)
+    past = ((scaled - floor) - 0.5) + error
+    tie_up = np.fmod(floor, 2.0) != 0.0  # an exact half goes to the even neighbour
+    return np.where((past > 0) | ((past == 0) & tie_up), floor + 1.0, floor)
 
 
 _ISO_DAYS: dict[int, str] = {}  # day number (since 1970-01-01) -> "YYYY-MM-DD"
@@ -348,27 +387,37 @@ def rows_of(stored: Columns | list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [dict(zip(keys, values, strict=True)) for values in zip(*stored.values(), strict=True)]
 
 
-def rows_json(stored: Columns) -> bytes:
+def rows_json(stored: Columns, texts: dict[str, bytes] | None = None) -> bytes:
     """``to_json(rows_of(stored))``, the same bytes, written from the columns without a dict
-    per row: each column is encoded once and cut into its values' texts (a value's text
-    holds no comma but a string's: a column whose text has more is encoded value by value),
-    then each row is a template filled with them (about half the cost: a run's rows answer
-    is thousands of objects)."""
+    per row: each column's text (from `texts` when given: ``to_json`` of the column, as a
+    fresh run keeps it) is cut into its values' texts (a value's text holds no comma but a
+    string's: a column whose text has more is encoded value by value), then the texts are
+    laid between the keys' in one list and joined once (a run's rows answer is thousands
+    of objects: a template filled per row took longer)."""
     keys = list(stored)
     if not keys:
         return to_json(rows_of(stored))
-    texts = [_value_texts(values) for values in stored.values()]
-    if len({len(column) for column in texts}) != 1:
+    known = texts or {}
+    columns = [_value_texts(values, known.get(key)) for key, values in stored.items()]
+    count = len(columns[0])
+    if any(len(column) != count for column in columns):
         return to_json(rows_of(stored))  # (columns of different lengths: `rows_of` says so)
-    row = b"{" + b",".join(to_json(key).replace(b"%", b"%%") + b":%b" for key in keys) + b"}"
-    return b"[" + b",".join([row % values for values in zip(*texts, strict=True)]) + b"]"
+    if not count:
+        return b"[]"
+    stride = 2 * len(keys) + 1
+    parts: list[bytes] = [b""] * (stride * count)
+    for k, (key, column) in enumerate(zip(keys, columns, strict=True)):
+        parts[2 * k :: stride] = [(b"{" if k == 0 else b",") + to_json(key) + b":"] * count
+        parts[2 * k + 1 :: stride] = column
+    parts[stride - 1 :: stride] = [b"},"] * count
+    return b"[" + b"".join(parts)[:-1] + b"]"
 
 
-def _value_texts(values: list[Any]) -> list[bytes]:
-    """Each value's JSON text, as `to_json` writes it in a list."""
+def _value_texts(values: list[Any], text: bytes | None = None) -> list[bytes]:
+    """Each value's JSON text, as `to_json` writes it in a list (`text`: the list's)."""
     if not values:
         return []
-    parts = to_json(values)[1:-1].split(b",")
+    parts = (to_json(values) if text is None else text)[1:-1].split(b",")
     return parts if len(parts) == len(values) else [to_json(value) for value in values]
 
 

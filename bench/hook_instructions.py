@@ -23,6 +23,13 @@ claimed delivery held by no session, 5.998 M and 7.143 M (1.191×; its own part 
 the session a request opens (the route's), the template's mapping of the body, and three
 statements (the claim, the outcome, the owner's notice) in the order's one commit.
 
+Measured 2026-11-30 later (load 20-22), ``--requests 40 --warmup 60 --against 715f7889``:
+the claim and the notice written from plain values (no mapped object built for either, no
+attributes set on the claim after its outcome) 6.476 → 6.349 M a request, 1.170× → 1.144×
+a pipeline of 5.54 M. Seen in the rest (callgrind_annotate, not yet costed): the session a
+request opens joins its event dispatch afresh, six lazy attributes a request, with twelve
+AttributeErrors formatted (`PyErr_Format`) where the pipeline's one session has none.
+
     valgrind must be installed. .venv/bin/python bench/hook_instructions.py
         [--requests 60] [--warmup 100] [--against REV]
 """

@@ -34,12 +34,11 @@ from typing import Any, NoReturn, Protocol
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from tradertape.db.models import WebhookDelivery
 from tradertape.db.models.trading import Order
 from tradertape.db.prepared import Prepared
-from tradertape.db.rows import fresh, table_of, values_of
+from tradertape.db.rows import fresh, table_of, value_keys
 from tradertape.domain.order_state import OrderStatus
 from tradertape.errors import (
     Conflict,
@@ -95,35 +94,47 @@ class Received:
     replayed: bool = False  # a retry: the first delivery's result, nothing placed now
 
 
-def _delivery(
+def _delivery_values(
     hook: KnownHook, request: Request, *, now: Any, status: int, detail: str | None
-) -> WebhookDelivery:
-    """The log row of one request (transient)."""
-    return fresh(
-        WebhookDelivery,
-        {
-            "user_id": hook.user_id,
-            "webhook_id": hook.id,
-            "received_at": now,
-            "ip": request.ip,
-            "outcome": "refused" if status >= 400 else "placed",
-            "status_code": status,
-            "detail": detail[:400] if detail else None,
-            "order_ids": [],
-            "replay_key": None,
-        },
-    )
+) -> dict[str, Any]:
+    """The column values of one request's log row."""
+    return {
+        **_NO_DELIVERY,
+        "user_id": hook.user_id,
+        "webhook_id": hook.id,
+        "received_at": now,
+        "ip": request.ip,
+        "outcome": "refused" if status >= 400 else "placed",
+        "status_code": status,
+        "detail": detail[:400] if detail else None,
+        "order_ids": [],
+        "replay_key": None,
+    }
 
 
 def _log(
     db: Session, hook: KnownHook, request: Request, *, now: Any, status: int, detail: str | None
 ) -> WebhookDelivery:
-    row = _delivery(hook, request, now=now, status=status, detail=detail)
+    row = fresh(
+        WebhookDelivery, _delivery_values(hook, request, now=now, status=status, detail=detail)
+    )
     db.add(row)
     return row
 
 
+@dataclass(slots=True)
+class _Claimed:
+    """An accepted request's log row as claimed: held by no session (adding it to the
+    session's identity map cost a third of the claim, a mapped object for its values
+    another fifth), its outcome written by precompiled SQL (`_finish`)."""
+
+    id: int
+    replay_key: str
+    outcome: str = "placed"
+
+
 _DELIVERIES = table_of(WebhookDelivery)
+_NO_DELIVERY = dict.fromkeys(value_keys(WebhookDelivery))  # a column not given is NULL
 _CLAIM = {dialect: known.claim_statement(dialect) for dialect in ("sqlite", "postgresql")}
 
 
@@ -135,22 +146,16 @@ _DELIVERED = Prepared(
 
 def _claim(
     db: Session, hook: KnownHook, request: Request, key: str, *, now: datetime
-) -> WebhookDelivery | None:
+) -> _Claimed | None:
     """Log an accepted request holding its delivery id `key` (not committed: the order's
     commit stores it); None when an earlier delivery holds it, or when the hook's row no
     longer holds `hook` (changed, switched off or deleted since it was read). A racing
     retry waits on the claim's unique key, then finds it taken."""
-    row = _delivery(hook, request, now=now, status=200, detail=None)
-    row.replay_key = key
-    dialect = db.get_bind().dialect.name
-    unchanged = {"hook_pk": hook.id, "hook_key": hook.hook_id, "hook_version": hook.version}
-    pk = _CLAIM[dialect].scalar(db, {**values_of(row), **unchanged})
-    if pk is None:
-        return None
-    # Held by no session (its outcome is written by precompiled SQL too, `_finish`): adding
-    # it to the session's identity map cost a third of the claim.
-    row.id = pk
-    return row
+    values = _delivery_values(hook, request, now=now, status=200, detail=None)
+    # It holds `key`, and is made only while the hook's row holds `hook` (`claim_statement`).
+    values.update(replay_key=key, hook_pk=hook.id, hook_key=hook.hook_id, hook_version=hook.version)
+    pk = _CLAIM[db.get_bind().dialect.name].scalar(db, values)
+    return None if pk is None else _Claimed(pk, key)
 
 
 def _allowed(ip: str | None, networks: list[str]) -> bool:
@@ -338,13 +343,13 @@ def _retry(
 def _finish(
     db: Session,
     hook: KnownHook,
-    delivery: WebhookDelivery,
+    delivery: _Claimed,
     placed: list[PlacedOrder],
     *,
     now: datetime,
 ) -> None:
     """Write what the delivery placed on its log row, and tell its owner (not committed;
-    by precompiled SQL, the row's attributes set as stored)."""
+    by precompiled SQL)."""
     order_ids = [p.order_id for p in placed if p.order_id]
     outcomes = {p.outcome for p in placed}
     outcome = "placed" if outcomes == {"placed"} else "partial"
@@ -353,8 +358,7 @@ def _finish(
     detail = "; ".join(f"{p.symbol}: {p.message}" for p in placed if p.message)[:400] or None
     written = {"order_ids": order_ids, "outcome": outcome, "detail": detail}
     _DELIVERED.execute(db, {"delivery_pk": delivery.id, **written})
-    for key, value in written.items():
-        set_committed_value(delivery, key, value)
+    delivery.outcome = outcome
     lines = ", ".join(f"{p.symbol} {p.outcome}" for p in placed)
     add_now(
         db,
@@ -486,11 +490,11 @@ class HookReceiver:
         db: Session,
         hook: KnownHook,
         request: Request,
-        delivery: WebhookDelivery,
+        delivery: _Claimed,
         asked: list[templates.HookOrder],
         *,
         now: datetime,
-    ) -> tuple[list[PlacedOrder], WebhookDelivery]:
+    ) -> tuple[list[PlacedOrder], _Claimed]:
         """Place each asked order, then write the outcome on the delivery (committed);
         what was placed, and the delivery as it now stands.
 
@@ -503,10 +507,9 @@ class HookReceiver:
         placed: list[PlacedOrder] = []
         finished: list[bool] = []
         claim = delivery.replay_key
-        assert claim is not None
         stored = False  # committed with an order
 
-        def claimed() -> WebhookDelivery:
+        def claimed() -> _Claimed:
             nonlocal delivery
             if placed and placed[-1].outcome == "refused" and not stored:
                 # A refusal rolled the claim back before an order stored it: claimed again.

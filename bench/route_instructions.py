@@ -26,7 +26,11 @@ It prints the millions of instructions per call, the route's ratio to the pipeli
 Measured 2026-11-30 (issue 69; ``--orders 60 --warmup 100``, load 12-23, which the counts
 do not feel): ASGI floor 0.523 M instructions a call, pipeline 6.605 M; the route 7.839 M
 (1.187× the pipeline, 0.711 M beyond both) before `LeanRoute` and 7.642 M (1.157×, 0.514 M)
-after: FastAPI's dependency solver was a quarter of what the route adds. The CPU figures of
+after: FastAPI's dependency solver was a quarter of what the route adds. Then, ``--orders 40
+--warmup 80``, each tree's lines in fresh processes: pipeline 5.984 M, the route 6.919 M
+(1.156×) before the route index kept an included router narrowed to its one matching route
+and 6.808 M (1.138×; pipeline 5.983 M) after. The front middlewares merged into one layer
+counted 6.926 M, no cut: a layer's hop is a few thousand instructions. The CPU figures of
 `api_orders.py` at that load (1.5-1.8× the pipeline over HTTP) are mostly what callgrind
 does not count: the thread hop's wake-ups and the GIL's hand-overs between the loop and
 the route's thread, at 10-20 runnable threads on 2 cores.

@@ -3,12 +3,15 @@ past every router (tradertape.serving.dispatch): the same answers, FastAPI's whe
 
 from __future__ import annotations
 
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
 from tests.helpers import sign_in
 from tradertape.api.app import create_app
 from tradertape.runtime import Runtime
-from tradertape.serving.dispatch import RouteIndex
+from tradertape.serving.dispatch import RouteIndex, install_route_index
 
 
 def _index(client: TestClient) -> RouteIndex:
@@ -68,3 +71,39 @@ def test_the_paths_it_keeps_are_bounded(client: TestClient, runtime: Runtime) ->
         assert client.get(f"/api/risk/rules/{900000 + rule}").status_code == 404
     assert len(index._found) == 3
     assert client.get("/api/risk/rules/900000").status_code == 404  # forgotten: found again
+
+
+def _two_route_app() -> tuple[TestClient, APIRouter]:
+    router = APIRouter()
+
+    @router.get("/first")
+    async def first() -> dict[str, str]:
+        return {"route": "first"}
+
+    @router.get("/second/{n}")
+    async def second(n: int) -> dict[str, int]:
+        return {"n": n}
+
+    app = FastAPI()
+    app.include_router(router, prefix="/api")
+    assert install_route_index(app) is not None
+    return TestClient(app), router
+
+
+def test_a_kept_router_hands_the_request_to_its_one_route_and_sees_routes_added_later():
+    client, router = _two_route_app()
+    index = _index(client)
+    for _ in range(2):
+        assert client.get("/api/second/7").json() == {"n": 7}
+    kept: Any = index._found[("GET", "", "/api/second/7")]
+    assert len(kept.effective_candidates()) == 1  # the walk past /first is not taken again
+    assert client.get("/api/second/x").status_code == 422  # its own path, another key
+
+    @router.get("/third")
+    async def third() -> dict[str, str]:
+        return {"route": "third"}
+
+    assert len(kept.effective_candidates()) == 3  # the router changed: all of its routes
+    assert client.get("/api/second/7").json() == {"n": 7}
+    assert client.get("/api/third").json() == {"route": "third"}
+    assert client.get("/api/first").json() == {"route": "first"}

@@ -7,8 +7,10 @@ desk read). The answer depends only on the method and the path, so `RouteIndex` 
 a request whose (method, path) was routed before goes straight to the router that answered
 it (a route of another kind still matches the request itself, as FastAPI would; an
 included router, whose match is a walk of its routes that adds nothing to the scope, is
-not asked again before it walks them to hand the request on), and anything else (a path
-no route matches in full, a WebSocket, the lifespan) takes FastAPI's own walk.
+not asked again, and is kept as a copy whose only candidate is the route of its own that
+answered, so handing the request on walks that one route, not those before it), and
+anything else (a path no route matches in full, a WebSocket, the lifespan) takes FastAPI's
+own walk.
 
 It steps in for the app router's own dispatch (`APIRouter.app`), doing what that does
 once it has found the route, with FastAPI's helpers for it; `install_route_index` leaves
@@ -73,6 +75,8 @@ class RouteIndex:
                 self.walks += 1
                 await self._walk(scope, receive, send)
                 return
+            if IncludedRouter is not None and isinstance(route, IncludedRouter):
+                route = _narrowed(route, scope)
             self._found[key] = route
             if len(self._found) > self._max:
                 self._found.popitem(last=False)
@@ -97,6 +101,23 @@ class RouteIndex:
             mount=isinstance(route, Mount),
         )
         await route.handle(scope, receive, send)
+
+
+def _narrowed(included: Any, scope: Scope) -> BaseRoute:
+    """`included` as it answers `scope`: a copy whose candidates are only the one that
+    matched it in full (the first, as FastAPI's walk takes it), so handing the request on
+    walks one route, not the router's every route before it (issue 69: ``POST /api/orders``
+    is the trading router's seventh). A copy of the same router and inclusion; should the
+    router's routes change, it takes them all again (its candidates' version is theirs)."""
+    match, _, route, context = included._match(scope)  # noqa: SLF001 - FastAPI's own walk
+    if match != Match.FULL or route is None:
+        return included  # type: ignore[no-any-return]
+    narrowed = IncludedRouter(
+        original_router=included.original_router, include_context=included.include_context
+    )
+    narrowed._effective_candidates = [context if context is not None else route]  # noqa: SLF001
+    narrowed._effective_candidates_version = included._effective_candidates_version  # noqa: SLF001
+    return narrowed
 
 
 def install_route_index(app: FastAPI) -> RouteIndex | None:

@@ -355,7 +355,9 @@ def run_backtest(
         raise ValueError("an MIS (intraday) run needs an intraday panel")
     book = book or IndicatorBook.from_panel(panel)
     numbers = panel.days.astype(_MINUTES).view(np.int64) if panel.intraday else _day_numbers(panel)
-    compiled = compile_strategy(document, book, day_numbers=numbers, keys=panel.keys)
+    compiled = compile_strategy(
+        document, book, day_numbers=numbers, keys=panel.keys, weigh_in_kernel=True
+    )
     lo, hi = _window(panel, trade_from, trade_until)
     atr = symbol_major(compiled.atr) if compiled.atr.size else _NO_ATR
     mis = settings.product == "MIS"
@@ -383,6 +385,7 @@ def run_backtest(
         rates,
         symbol_major(compiled.entry),
         symbol_major(compiled.score),
+        compiled.score_weight,
         compiled.series,
         compiled.flags,
         compiled.consts,

@@ -57,6 +57,9 @@ if TYPE_CHECKING:
 # Charge modes.
 NO_CHARGES, FLAT, ZERODHA = 0, 1, 2
 
+# `np.nan_to_num`'s stand-in for ±inf (`_conviction`).
+_LARGEST = float(np.finfo(np.float64).max)
+
 # Exit reasons below zero; zero and up index the strategy's exit rules.
 MAX_HOLD, ATR_STOP, GAP_DOWN, END_OF_DATA, SQUARE_OFF = -1, -2, -3, -4, -5
 _NO_EXIT = -100
@@ -735,9 +738,27 @@ def _committed(m: Market, book: Book, t: int) -> float:
 
 
 @inlined
-def _signals(entry: Any, score: Any, close: Any, start: int, end: int) -> Any:
+def _conviction(value: float, weight: float) -> float:
+    """A cell's conviction: ``value`` itself (``weight`` NaN: the grid is the score), else
+    one weighted scorer's points, ``0.0 + nan_to_num(value × weight)``, to the bit as
+    `tradertape.strategies.score_kernels.add_weighted` would have written them."""
+    if np.isnan(weight):
+        return value
+    points = value * weight
+    if np.isnan(points):
+        points = 0.0
+    elif points == np.inf:
+        points = _LARGEST
+    elif points == -np.inf:
+        points = -_LARGEST
+    return 0.0 + points
+
+
+@inlined
+def _signals(entry: Any, score: Any, weight: float, close: Any, start: int, end: int) -> Any:
     """(first, symbol, key) of `Book`: every (day, symbol) with an entry signal and a bar,
-    listed day by day, in symbol order within a day, with minus its score."""
+    listed day by day, in symbol order within a day, with minus its score (`_conviction`
+    of ``score`` and ``weight``: the cells are weighed here, the grid was not)."""
     first = np.zeros(end - start + 1, dtype=np.int64)
     for j in range(entry.shape[0]):
         for t in range(start, end):
@@ -753,7 +774,7 @@ def _signals(entry: Any, score: Any, close: Any, start: int, end: int) -> Any:
             if entry[j, t] and not np.isnan(close[j, t]):
                 k = at[t - start]
                 symbol[k] = j
-                key[k] = -score[j, t]
+                key[k] = -_conviction(score[j, t], weight)
                 at[t - start] = k + 1
     return first, symbol, key
 
@@ -833,14 +854,14 @@ def _drop_reason(
 
 
 @inlined
-def _take(m: Market, r: Rules, book: Book, p: Params, t: int, j: int, quantity: float) -> int:
-    """Buy at the close (``fill_at_close``) or queue the entry for the next open; returns
-    `DROP_FUNDS` when the cash cannot pay at the close, else 0."""
+def _take(m: Market, book: Book, p: Params, t: int, j: int, quantity: float, score: float) -> int:
+    """Buy at the close (``fill_at_close``) or queue the entry for the next open, with its
+    ``score``; returns `DROP_FUNDS` when the cash cannot pay at the close, else 0."""
     c = m.close[j, t]
     atr_value = m.atr[j, t] if m.atr.shape[0] > 0 else np.nan
     if p.fill_at_close:
         price = c * (1.0 + p.slippage)
-        bought = _buy(m, book, p, j, t, quantity, price, False, r.score[j, t], atr_value)
+        bought = _buy(m, book, p, j, t, quantity, price, False, score, atr_value)
         return 0 if bought else DROP_FUNDS
     orders = book.orders
     orders[j, O_KIND] = ENTER
@@ -848,7 +869,7 @@ def _take(m: Market, r: Rules, book: Book, p: Params, t: int, j: int, quantity: 
     orders[j, O_QTY] = quantity
     orders[j, O_CLOSE] = c
     orders[j, O_ATR] = atr_value
-    orders[j, O_SCORE] = r.score[j, t]
+    orders[j, O_SCORE] = score
     book.queue[book.counts[C_BUYS]] = j
     book.counts[C_BUYS] += 1
     return 0
@@ -867,8 +888,8 @@ def _allocate(
     in_sector = book.taken[s] if s >= 0 and p.max_per_sector > 0 else 0
     committed = book.cash[1]
     drop = _drop_reason(p, free, in_sector, quantity, committed, quantity * c, marked)
-    if drop == 0:
-        drop = _take(m, r, book, p, t, j, quantity)
+    if drop == 0:  # (its key is minus its score: negating it again gives the same bits)
+        drop = _take(m, book, p, t, j, quantity, -book.keys[k])
     book.orders[j, O_DROP] = drop
     if drop != 0:
         return free
@@ -1022,6 +1043,7 @@ def simulate(  # noqa: PLR0913 - plain arrays: numba types them in C, a tuple in
     rates: Any,
     entry: Any,
     score: Any,
+    score_weight: float,
     series: Any,
     flags: Any,
     consts: Any,
@@ -1041,8 +1063,11 @@ def simulate(  # noqa: PLR0913 - plain arrays: numba types them in C, a tuple in
     intraday (MIS) run's days are bars, each with its phase (`TRADING`, `SQUARE_OFF_BAR`,
     `NO_ENTRIES`; see the module docstring).
 
-    The arguments are `Market`'s, `Rules`' and `pack_params`' arrays; the book starts empty
-    with the starting capital in cash. The phases see `_borrowed` views: the arguments are
+    The arguments are `Market`'s, `Rules`' and `pack_params`' arrays, and ``score_weight``:
+    NaN when ``score`` is the conviction grid, else a weight that makes each cell read the
+    conviction of ``score``'s values (`_conviction`; one weighted scorer, whose grid need
+    not be written whole for the few cells read). The book starts empty with the starting
+    capital in cash. The phases see `_borrowed` views: the arguments are
     held by the caller, the book's arrays by ``owned`` (read again at the end, so it lives
     until then)."""
     m = Market(
@@ -1056,7 +1081,9 @@ def simulate(  # noqa: PLR0913 - plain arrays: numba types them in C, a tuple in
     p = _params(float_params, int_params)
     n_symbols = close.shape[0]
     n_days = end - start
-    signal_first, signal_symbol, signal_key = _signals(entry, score, close, start, end)
+    signal_first, signal_symbol, signal_key = _signals(
+        entry, score, score_weight, close, start, end
+    )
     owned = empty_book(
         n_symbols, n_sectors, p.starting_capital, signal_first, signal_symbol, signal_key
     )

@@ -15,6 +15,7 @@ contiguous); the kernels read them symbol-major, through their transpose, withou
 from __future__ import annotations
 
 import functools
+import math
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -89,7 +90,10 @@ class CompiledStrategy:
     program's code concatenated, ``bounds[i]`` the rows of program i; ``exit_rules[i]`` gives
     (condition program, price program or -1, ignore_min_hold) in priority order, names in
     ``exit_names``; ``addon`` is a program index or -1. ``atr`` is ATR(14) when the document
-    uses an ATR stop, else an empty (0, 0) array.
+    uses an ATR stop, else an empty (0, 0) array. ``score_weight`` is NaN, or (a compilation
+    asked to ``weigh_in_kernel``) the one weighted scorer's weight, ``score`` then its
+    values, unweighed: a cell's conviction is ``0.0 + nan_to_num(score × score_weight)``,
+    worked out by the backtest's kernel for the cells it reads.
     """
 
     entry: BoolArray
@@ -103,6 +107,7 @@ class CompiledStrategy:
     exit_names: tuple[str, ...]
     addon: int
     atr: FloatArray
+    score_weight: float = math.nan
 
 
 def random_field(
@@ -297,6 +302,28 @@ class _Compiler:
 
     # -- conviction ---------------------------------------------------------------------
 
+    def weighed_score(self, document: StrategyDocument) -> tuple[FloatArray, float] | None:
+        """(values, weight) of the document's one scorer when it weighs a grid laid out as
+        the book's (read-only, Fortran order): what the kernel weighs cell by cell; None
+        for any other scoring (`score` then sums the grid)."""
+        scoring = document.conviction_scoring
+        if len(scoring) != 1:
+            return None
+        item = preset(scoring[0]) if isinstance(scoring[0], str) else scoring[0]
+        if not isinstance(item, ValueScore):
+            return None
+        values = self.value(item.operand)
+        if not (
+            isinstance(values, np.ndarray)
+            and values.dtype == np.float64
+            and values.shape == self.shape
+            and values.flags.f_contiguous  # (its transpose a view, as the score grid's)
+        ):
+            return None
+        values = values.view()
+        values.flags.writeable = False  # (one build of the kernel, as for the score grid)
+        return values, float(item.weight)
+
     def score(self, document: StrategyDocument) -> FloatArray:
         """The document's conviction score over the grid (read-only; once per book and
         scoring: see `_SCORES`)."""
@@ -385,8 +412,14 @@ def compile_strategy(
     *,
     day_numbers: npt.NDArray[np.int64],
     keys: tuple[str, ...],
+    weigh_in_kernel: bool = False,
 ) -> CompiledStrategy:
-    """Bind ``document`` to the indicators of one panel."""
+    """Bind ``document`` to the indicators of one panel.
+
+    ``weigh_in_kernel``: a caller whose kernel reads the conviction only where the entry
+    holds (the backtest's, a few cells in a hundred) takes one weighted scorer's values and
+    weight (``score_weight``) rather than the whole grid of points, a pass over the grid
+    that cost a run more than the cells it reads."""
     cached: list[FloatArray] = []
 
     def random() -> FloatArray:
@@ -428,7 +461,8 @@ def compile_strategy(
     entry = compiler.truth(document.entry_rules)
     if entry.shape != shape:
         entry = np.asfortranarray(np.broadcast_to(entry, shape))
-    score = compiler.score(document)
+    weighed = compiler.weighed_score(document) if weigh_in_kernel else None
+    score, weight = weighed or (compiler.score(document), math.nan)
     code = np.array([row for p in programs for row in p.code] or [(0, 0)], dtype=np.int64)
     spans, start = [], 0  # in Python: a few rows, where NumPy's per-call cost would dominate
     for p in programs:
@@ -454,6 +488,7 @@ def compile_strategy(
         exit_names=tuple(r.name for r in rules),
         addon=addon_index,
         atr=book.get("atr14") if document.config.atr_stop_mult > 0 else np.empty((0, 0)),
+        score_weight=weight,
     )
 
 

@@ -1,0 +1,154 @@
+"""The kernel's weighing of one weighted scorer (`compile_strategy(weigh_in_kernel=True)`)
+gives the bits the summed score grid gave: the same trades, convictions and curves, with
+ties, NaN, infinite points and either fill."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import pytest
+
+from tests.unit.backtest.dsl import ALWAYS, cmp, doc, ind, num, pos, rule
+from tradertape.backtest import kernel
+from tradertape.backtest.costs import RATE_COLUMNS
+from tradertape.backtest.engine import (
+    BacktestSettings,
+    params_of,
+    run_backtest,
+    sector_ids,
+    symbol_major,
+)
+from tradertape.backtest.synthetic import make_panel
+from tradertape.candles.panel import Panel
+from tradertape.indicators import IndicatorBook
+from tradertape.strategies.compile import compile_strategy
+from tradertape.strategies.dsl import StrategyDocument
+
+_EXITS = [rule("stop", cmp(pos("unrealized_pct"), "<=", num(-3))), rule("take", ALWAYS)]
+
+
+def _panel(seed: int, symbols: int = 12, days: int = 80) -> Panel:
+    rng = np.random.default_rng(seed)
+    closes: dict[str, list[float]] = {}
+    for k in range(symbols):
+        walk = 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.02, days)))
+        walk = np.round(walk * 20.0) / 20.0  # (the 0.05 grid)
+        walk[rng.random(days) < 0.05] = np.nan  # days without a bar
+        closes[f"NSE:S{k:02d}"] = walk.tolist()
+    return make_panel(closes)
+
+
+def _run(document: StrategyDocument, panel: Panel, settings: BacktestSettings, weigh: bool) -> Any:
+    """`kernel.simulate` as `run_backtest` calls it, the score weighed in the kernel or not."""
+    compiled = compile_strategy(
+        document,
+        IndicatorBook.from_panel(panel),
+        day_numbers=panel.days.view(np.int64),
+        keys=panel.keys,
+        weigh_in_kernel=weigh,
+    )
+    floats, ints = kernel.pack_params(params_of(document, settings))
+    no_atr = np.empty((0, 0))
+    no_atr.flags.writeable = False
+    rates = np.zeros((1, RATE_COLUMNS), dtype=np.int64)
+    rates.flags.writeable = False
+    phases = np.zeros(0, dtype=np.int64)
+    phases.flags.writeable = False
+    out = kernel.simulate(
+        symbol_major(panel.open),
+        symbol_major(panel.high),
+        symbol_major(panel.low),
+        symbol_major(panel.close),
+        no_atr,
+        sector_ids(panel.sectors),
+        rates,
+        symbol_major(compiled.entry),
+        symbol_major(compiled.score),
+        compiled.score_weight,
+        compiled.series,
+        compiled.flags,
+        compiled.consts,
+        compiled.code,
+        compiled.bounds,
+        compiled.exit_rules,
+        compiled.addon,
+        floats,
+        ints,
+        len(set(panel.sectors) - {None}),
+        0,
+        panel.shape[0],
+        phases,
+    )
+    return compiled.score_weight, out
+
+
+@pytest.mark.parametrize("fill_at", ["next_open", "close"])
+@pytest.mark.parametrize(
+    ("operand", "weight"),
+    [
+        pytest.param(ind("rsi14"), -1.0, id="minus-rsi"),
+        pytest.param(ind("close", lag=1), 2.5, id="lagged-close"),
+        pytest.param(ind("rsi14"), 0.0, id="zero-weight"),
+        pytest.param(ind("close"), 1e308, id="infinite-points"),
+    ],
+)
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_weighing_in_the_kernel_is_the_score_grid(
+    operand: dict[str, Any], weight: float, fill_at: Literal["next_open", "close"], seed: int
+):
+    document = doc(
+        ALWAYS,
+        _EXITS,
+        conviction_scoring=[{"type": "weighted", "operand": operand, "weight": weight}],
+        config={"max_hold": 4},
+    )
+    panel = _panel(seed)
+    settings = BacktestSettings(max_positions=3, fill_at=fill_at, charges=0.1)
+    weighed, fast = _run(document, panel, settings, weigh=True)
+    summed, slow = _run(document, panel, settings, weigh=False)
+    assert weighed == weight
+    assert np.isnan(summed)
+    for a, b in zip(fast, slow, strict=True):
+        assert np.array_equal(a, b, equal_nan=True)
+    assert len(fast[3]) > 5  # trades were ranked and taken
+    assert np.array_equal(
+        fast[3][:, kernel.T_CONVICTION], slow[3][:, kernel.T_CONVICTION], equal_nan=True
+    )
+
+
+def test_other_scorings_keep_the_grid():
+    """Two scorers, or one that is not a weighted grid, are summed into the grid as before."""
+    panel = _panel(4)
+    book = IndicatorBook.from_panel(panel)
+    days = panel.days.view(np.int64)
+    two = doc(
+        conviction_scoring=[
+            {"type": "weighted", "operand": ind("rsi14"), "weight": 1.0},
+            {"type": "weighted", "operand": ind("close"), "weight": 1.0},
+        ]
+    )
+    literal = doc(conviction_scoring=[{"type": "weighted", "operand": num(3.0), "weight": 1.0}])
+    for document in (two, literal, doc()):
+        compiled = compile_strategy(
+            document, book, day_numbers=days, keys=panel.keys, weigh_in_kernel=True
+        )
+        assert np.isnan(compiled.score_weight)
+        assert compiled.score.shape == panel.shape
+
+
+def test_a_backtest_weighs_its_one_scorer_in_the_kernel():
+    panel = _panel(5)
+    document = doc(
+        ALWAYS,
+        _EXITS,
+        conviction_scoring=[{"type": "weighted", "operand": ind("rsi14"), "weight": -1.0}],
+    )
+    settings = BacktestSettings(max_positions=2, charges=0.1)
+    result = run_backtest(document, panel, settings)
+    _, slow = _run(document, panel, settings, weigh=False)
+    assert len(result.tape) == len(slow[3]) > 5
+    assert sorted(result.tape.conviction.tolist()) == sorted(
+        slow[3][:, kernel.T_CONVICTION].tolist()
+    )
+    assert result.equity.tolist() == slow[0].tolist()

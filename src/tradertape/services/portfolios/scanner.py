@@ -291,12 +291,6 @@ def _price(value: float) -> Decimal:
     return Decimal(str(round(value, 2)))
 
 
-def scan_lock(portfolio_id: int) -> str:
-    """The named lock (`db.locks`) a portfolio's scan writes under: the portfolio's own,
-    which its money changes under too (`money.hold`)."""
-    return money.lock_name(portfolio_id)
-
-
 def _not_due(portfolio: ModelPortfolio, day: date) -> str | None:
     """Why `portfolio` takes no scan of `day`: stopped, or scanned for it (or later)."""
     if portfolio.status != "active":
@@ -354,10 +348,12 @@ def scan(
         return report
     # Under the portfolio's lock (held to the commit), as it is now: two scans at once (the
     # scheduler's first scan of a fresh deploy and POST /api/model/scan) both found it
-    # unscanned and wrote the day's signals twice. Taken once the candles are loaded (the
-    # long part): on SQLite the lock is the one writer.
-    # `money.hold`: the lock and a fresh read of the row, what the caller changed and has
-    # not written kept (flushed first); not read again when this transaction did both.
+    # unscanned and wrote the day's signals twice. Taken here once the candles are loaded
+    # (the long part: on SQLite the lock is the one writer), unless the day's
+    # reconciliation took it in this transaction already (`runs.run_day`). `money.hold`:
+    # the portfolio's lock, the one its money changes under, and a fresh read of the row,
+    # what the caller changed and has not written kept (flushed first); not read again
+    # when this transaction did both.
     money.hold(db, portfolio)
     report.skipped = _not_due(portfolio, day)
     if report.skipped is not None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.helpers import deploy_v1, make_user
 from tradertape.db.models import ModelPortfolio, ModelSignal
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.portfolios import scanner
+from tradertape.services.portfolios import runs, scanner
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import PortfolioTrading
 
@@ -74,3 +74,33 @@ def test_two_scans_of_one_day_at_once_write_its_signals_once(with_candles: Runti
         # the first scan's alone (the entries it ranked, and those it dropped), each once
         assert len(entries) == len(done.entries) + done.dropped
         assert len({s.symbol for s in entries}) == len(entries)
+
+
+def test_a_virtually_filled_portfolios_day_is_one_transaction(with_candles: Runtime):
+    # Its reconciliation sends nothing anywhere, so it commits with the scan: the lock and
+    # the portfolio's row taken once; auto-placement (off here) would commit on its own.
+    runtime = with_candles
+    user_id = make_user(runtime, "once@x.in")
+    portfolio_id = deploy_v1(runtime, user_id)
+    day = date(2025, 5, 30)
+    trading = PortfolioTrading(
+        orders=runtime.orders, exchange=runtime.exchange, clock=runtime.clock
+    )
+    with runtime.db.session() as db:
+        portfolio = db.get(ModelPortfolio, portfolio_id)
+        assert portfolio is not None
+        portfolio.paper_fill = "close"
+        db.commit()
+        commits: list[int] = []
+        event.listen(db, "after_commit", lambda _: commits.append(1))
+        report = runs.run_day(db, portfolio, store=runtime.candles, trading=trading, day=day)
+        assert report.skipped is None
+        assert report.entries
+        assert len(commits) == 1
+        again = runs.run_day(db, portfolio, store=runtime.candles, trading=trading, day=day)
+        assert again.skipped == f"already scanned {day}"
+        assert len(commits) == 2  # the reconciliation's pass, committed without a scan
+    with runtime.db.session() as db:
+        scanned = db.get(ModelPortfolio, portfolio_id)
+        assert scanned is not None
+        assert scanned.last_scan_date == day

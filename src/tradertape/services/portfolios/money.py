@@ -100,6 +100,19 @@ def hold(db: Session, portfolio: ModelPortfolio) -> ModelPortfolio:
     return portfolio
 
 
+def held(db: Session, portfolio: ModelPortfolio) -> bool:
+    """Whether this (sub)transaction holds the portfolio's lock and read its row under it
+    (`hold`): what it reads now, nobody else changes before it commits."""
+    transaction = db.get_nested_transaction() or db.get_transaction()
+    found = _fresh(db)
+    return (
+        transaction is not None
+        and found is not None
+        and found[0] is transaction
+        and (portfolio.id, id(portfolio)) in found[1]
+    )
+
+
 def _fresh(db: Session) -> tuple[object, set[tuple[int, int]]] | None:
     """The transaction `hold` last read rows in, and the rows it read there."""
     found: tuple[object, set[tuple[int, int]]] | None = db.info.get(_FRESH)

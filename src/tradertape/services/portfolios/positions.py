@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Select, insert
 from sqlalchemy.orm import Session, object_session
 
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
@@ -97,8 +97,11 @@ def fill_entry(
         position.addon_count += 1
         position.last_addon_date = day
         position.updated_at = now
+        if mult > 0 and signal.atr is not None:
+            position.stop_price = _stop(position.entry_price, mult, signal.atr)
     else:
-        position = ModelPosition(
+        position = _insert(
+            db,
             user_id=portfolio.user_id,
             portfolio_id=portfolio.id,
             signal_id=signal.id,
@@ -112,7 +115,7 @@ def fill_entry(
             addon_count=0,
             last_addon_date=None,
             highest_close=price,
-            stop_price=None,
+            stop_price=_stop(price, mult, signal.atr),
             stop_gtt_id=None,
             exit_gtt_id=None,
             conviction=signal.conviction_score,
@@ -123,14 +126,24 @@ def fill_entry(
             created_at=now,
             updated_at=now,
         )
-        db.add(position)
-        db.flush()
         signal.position_id = position.id
-    if mult > 0 and signal.atr is not None:
-        position.stop_price = paise(position.entry_price - mult * signal.atr)
     # notify: fill, stamped in real time (`notices`: a replay's fill is news now)
     notifications.filled(db, portfolio, position, opened=True, at=(notices or clock).now())
     return position
+
+
+def _stop(entry_price: Decimal, mult: Decimal, atr: Decimal | None) -> Decimal | None:
+    """The ATR stop of a position entered at `entry_price` (None: the portfolio sets none)."""
+    return paise(entry_price - mult * atr) if mult > 0 and atr is not None else None
+
+
+def _insert(db: Session, **row: object) -> ModelPosition:
+    """A new position, inserted now for its id (the fill's notice and its signal name it)
+    and held by the session, with nothing else of the transaction flushed: the rest of a
+    run of fills (its orders' events, trades, the portfolio's money) is written together
+    at its commit, its rows updated once, not once a fill."""
+    with db.no_autoflush:
+        return db.scalars(insert(ModelPosition).returning(ModelPosition), [row]).one()
 
 
 def fill_exit(

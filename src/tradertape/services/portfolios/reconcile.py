@@ -70,9 +70,15 @@ def release(portfolio: ModelPortfolio, signal: ModelSignal, status: str) -> None
     signals.let_go(signal, status)
 
 
-def reconcile(db: Session, portfolio: ModelPortfolio, *, trading: PortfolioTrading) -> Reconciled:
+def reconcile(
+    db: Session, portfolio: ModelPortfolio, *, trading: PortfolioTrading, commit: bool = True
+) -> Reconciled:
     """One pass over the portfolio's waiting entries and exits and its stops (commits).
-    An agent-run portfolio has nothing here to follow: the agent reports its fills."""
+    An agent-run portfolio has nothing here to follow: the agent reports its fills.
+
+    Without `commit` a virtually filled portfolio's pass (nothing of it reaches a venue:
+    no stop GTTs, no sale at a crossed stop) is left in the caller's transaction, under the
+    portfolio's lock, for the caller's work to commit with it (the day's scan, `runs`)."""
     done = Reconciled()
     if portfolio.executor == signals.AGENT:
         return done
@@ -91,7 +97,8 @@ def reconcile(db: Session, portfolio: ModelPortfolio, *, trading: PortfolioTradi
     crossed = _stops(db, portfolio, trading, done) if portfolio.paper_fill == "gtt" else []
     done.drift = drift(db, portfolio)
     notifications.drifted(db, portfolio, done.drift, at=trading.notices.now())  # notify: drift
-    db.commit()
+    if commit or portfolio.paper_fill == "gtt":
+        db.commit()
     for position in crossed:
         _sell_at_stop(db, portfolio, position, trading, done)
     return done

@@ -30,11 +30,14 @@ def run_day(
     """Reconcile, scan at ``day``'s close, and place at once when ``auto_place_signals``.
 
     A batch passes one ``market`` to all its portfolios so they share panels and indicators.
+    A virtually filled portfolio's reconciliation sends nothing anywhere, so it commits with
+    the scan (one transaction, the portfolio's lock and row taken once); the placement
+    commits on its own after it, as a placement by hand does.
     """
     virtual.open_fills(
         db, portfolio, store=store, day=day, clock=trading.clock, exchange=trading.exchange
     )
-    reconcile.reconcile(db, portfolio, trading=trading)
+    reconcile.reconcile(db, portfolio, trading=trading, commit=False)
     report = scanner.scan(
         db,
         portfolio,
@@ -44,7 +47,9 @@ def run_day(
         market=market,
         notices=trading.notices,
     )
-    if report.skipped is None and portfolio.auto_place_signals:
+    if report.skipped is not None:
+        db.commit()  # the reconciliation's changes, without a scan
+    elif portfolio.auto_place_signals:
         fresh = db.scalars(
             select(ModelSignal).where(
                 ModelSignal.portfolio_id == portfolio.id,

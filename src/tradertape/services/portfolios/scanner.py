@@ -12,6 +12,7 @@ holiday list (a provisional session) marks its report, its signals and the portf
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -25,7 +26,6 @@ from tradertape.backtest import kernel
 from tradertape.backtest.day_decision import Loaded
 from tradertape.backtest.engine import BacktestSettings, params_of, rules_of
 from tradertape.candles import CandleStore
-from tradertape.db.locks import lock_names
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.db.rows import table_of
 from tradertape.domain.signals import ACTIONABLE, SignalStatus
@@ -203,6 +203,7 @@ class _Scan:
         market: ScanMarket,
         loaded: Loaded,
         day: date,
+        positions: Sequence[ModelPosition],
     ) -> None:
         self.db = db
         self.portfolio = portfolio
@@ -217,14 +218,7 @@ class _Scan:
         self.last_closes = market.last_closes(loaded)
         self.column = loaded.column
         self.sector_ids = loaded.sector_ids
-        self.positions = list(
-            db.scalars(
-                select(ModelPosition).where(
-                    ModelPosition.portfolio_id == portfolio.id,
-                    ModelPosition.status.in_(OPEN_STATUSES),
-                )
-            )
-        )
+        self.positions = list(positions)  # open, as read under the lock
         self.waiting = list(
             db.scalars(
                 select(ModelSignal).where(
@@ -297,12 +291,6 @@ def _price(value: float) -> Decimal:
     return Decimal(str(round(value, 2)))
 
 
-def scan_lock(portfolio_id: int) -> str:
-    """The named lock (`db.locks`) a portfolio's scan writes under: the portfolio's own,
-    which its money changes under too (`money.hold`)."""
-    return money.lock_name(portfolio_id)
-
-
 def _not_due(portfolio: ModelPortfolio, day: date) -> str | None:
     """Why `portfolio` takes no scan of `day`: stopped, or scanned for it (or later)."""
     if portfolio.status != "active":
@@ -310,6 +298,14 @@ def _not_due(portfolio: ModelPortfolio, day: date) -> str | None:
     if portfolio.last_scan_date is not None and portfolio.last_scan_date >= day:
         return f"already scanned {portfolio.last_scan_date}"
     return None
+
+
+def _open_positions(db: Session, portfolio: ModelPortfolio) -> Sequence[ModelPosition]:
+    return db.scalars(
+        select(ModelPosition).where(
+            ModelPosition.portfolio_id == portfolio.id, ModelPosition.status.in_(OPEN_STATUSES)
+        )
+    ).all()
 
 
 def entry_prices(close: Decimal, buffer_pct: float) -> tuple[Decimal, Decimal]:
@@ -341,11 +337,8 @@ def scan(
     report.skipped = _not_due(portfolio, day)
     if report.skipped is not None:
         return report
-    positions = db.scalars(
-        select(ModelPosition).where(
-            ModelPosition.portfolio_id == portfolio.id, ModelPosition.status.in_(OPEN_STATUSES)
-        )
-    ).all()
+    locked = money.held(db, portfolio)  # since the reconciliation of the same transaction
+    positions = _open_positions(db, portfolio)
     oldest = min((p.entry_date for p in positions), default=None)
     report.provisional_calendar = store.calendar.is_provisional(day)
     market = market or ScanMarket(store)
@@ -355,16 +348,20 @@ def scan(
         return report
     # Under the portfolio's lock (held to the commit), as it is now: two scans at once (the
     # scheduler's first scan of a fresh deploy and POST /api/model/scan) both found it
-    # unscanned and wrote the day's signals twice. Taken once the candles are loaded (the
-    # long part): on SQLite the lock is the one writer.
-    lock_names(db, [scan_lock(portfolio.id)])
-    db.flush()  # what the caller changed and has not written is kept, not refreshed away
-    db.refresh(portfolio)
+    # unscanned and wrote the day's signals twice. Taken here once the candles are loaded
+    # (the long part: on SQLite the lock is the one writer), unless the day's
+    # reconciliation took it in this transaction already (`runs.run_day`). `money.hold`:
+    # the portfolio's lock, the one its money changes under, and a fresh read of the row,
+    # what the caller changed and has not written kept (flushed first); not read again
+    # when this transaction did both.
+    money.hold(db, portfolio)
     report.skipped = _not_due(portfolio, day)
     if report.skipped is not None:
         db.commit()  # nothing of the scan's: the lock goes back at once
         return report
-    work = _Scan(db, portfolio, market, loaded, day)
+    if not locked:  # read before the lock: what is open now
+        positions = _open_positions(db, portfolio)
+    work = _Scan(db, portfolio, market, loaded, day, positions)
     work.decide()
     now = clock.now()
     for signal in db.scalars(

@@ -55,6 +55,8 @@ draw their digits in one 8-byte read of the OS's randomness, not `secrets.randbe
 rejection loop. Still open: the JSON of the audit entries (5.3 % inclusive: each entry's
 payload written twice, canonical for its hash and as its column), the ORM's session and
 pool per transaction, the reads the brief names (ledger, risk book, audit head as one).
+A second run, with ``--pg`` (load 3-5): SQLite 5.671 → 5.512 M (-2.8 %), PostgreSQL 7.016
+→ 6.869 M (-2.1 %; its driver floor 1.270 M, 5.52× → 5.41×).
 
     valgrind must be installed. .venv/bin/python bench/order_instructions.py
         [--orders 100] [--warmup 200] [--pg URL | --no-pg] [--against REV]

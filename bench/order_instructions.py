@@ -43,6 +43,21 @@ made for each statement's plan instead of a walk of it, and `rows.adopt` without
 (`sys.settrace` opcode events, deterministic) fell 10.6 % (38.2k → 34.1k), instructions
 much less: the steps removed were the interpreter's cheapest.
 
+Measured 2026-11-30 (issue 69, helper session "order"; load 15-21, which callgrind does not
+see), ``--no-pg --against main``: SQLite 5.647 → 5.506 M instructions an order (-2.5 %; the
+driver floor 0.676 M, 8.35× → 8.15×). callgrind_annotate showed what cProfile cannot: 5.9 %
+of an order inclusive in `slot_tp_getattr_hook`, about 170 reads an order of an enum
+class's attribute (``Product.CNC``, ``Segment.OPTIONS``, ``OwnerKind.PORTFOLIO``), each
+through `EnumType.__getattr__`'s hook on Python 3.11, and about 15 ``Kind(value)`` calls
+(two Python frames each). The hot ones became module constants and `enum_members` dict
+reads (-1.8 % with the ids below; -0.7 % more for the dict reads); an order and trade id
+draw their digits in one 8-byte read of the OS's randomness, not `secrets.randbelow`'s
+rejection loop. Still open: the JSON of the audit entries (5.3 % inclusive: each entry's
+payload written twice, canonical for its hash and as its column), the ORM's session and
+pool per transaction, the reads the brief names (ledger, risk book, audit head as one).
+A second run, with ``--pg`` (load 3-5): SQLite 5.671 → 5.512 M (-2.8 %), PostgreSQL 7.016
+→ 6.869 M (-2.1 %; its driver floor 1.270 M, 5.52× → 5.41×).
+
     valgrind must be installed. .venv/bin/python bench/order_instructions.py
         [--orders 100] [--warmup 200] [--pg URL | --no-pg] [--against REV]
 """

@@ -46,7 +46,18 @@ class Segment(StrEnum):
 
     @property
     def is_derivative(self) -> bool:
-        return self in (Segment.FUTURES, Segment.OPTIONS)
+        return self in _DERIVATIVE_SEGMENTS
+
+
+# Module constants, not `Segment.X` in the calls: on Python 3.11 an enum class's attribute
+# passes through `EnumType.__getattr__`'s hook, and a paper order prices its segment often.
+_DERIVATIVE_SEGMENTS = frozenset({Segment.FUTURES, Segment.OPTIONS})
+_FIELD_OF = {
+    Segment.EQUITY_DELIVERY: "delivery",
+    Segment.EQUITY_INTRADAY: "intraday",
+    Segment.FUTURES: "futures",
+    Segment.OPTIONS: "options",
+}
 
 
 @dataclass(frozen=True)  # no slots: a subscripted generic sets __orig_class__ on its instances
@@ -59,15 +70,8 @@ class PerSegment(Generic[T]):
     options: T
 
     def of(self, segment: Segment) -> T:
-        match segment:
-            case Segment.EQUITY_DELIVERY:
-                return self.delivery
-            case Segment.EQUITY_INTRADAY:
-                return self.intraday
-            case Segment.FUTURES:
-                return self.futures
-            case Segment.OPTIONS:
-                return self.options
+        value: T = getattr(self, _FIELD_OF[segment])
+        return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,7 @@ class UnknownUniverseError(LookupError):
 
 
 _DERIVATIVES = frozenset({InstrumentType.FUT, InstrumentType.CE, InstrumentType.PE})
+_OPTIONS = frozenset({InstrumentType.CE, InstrumentType.PE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,7 @@ class Instrument:
     @property
     def option_type(self) -> InstrumentType | None:
         """CE or PE for an option; `None` for anything else."""
-        if self.instrument_type in (InstrumentType.CE, InstrumentType.PE):
+        if self.instrument_type in _OPTIONS:
             return self.instrument_type
         return None
 

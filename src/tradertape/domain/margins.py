@@ -67,6 +67,9 @@ from tradertape.domain.orders import Product, TransactionType
 from tradertape.domain.span_scenarios import scenario_span
 
 _ZERO = Decimal(0)
+# not `Product.MIS.value` in `margin`: on Python 3.11 an enum class's attribute passes
+# through `EnumType.__getattr__`'s hook, and every order's funds check prices its margin
+_MIS, _BUY = Product.MIS.value, TransactionType.BUY
 
 
 class RiskClass(StrEnum):
@@ -197,9 +200,9 @@ def margin_for(
     if not instrument.is_derivative:
         if stop is not None:
             return Margin(var=max(abs(price - stop) * quantity, value * rates.cover_floor))
-        if product == Product.MIS.value:
+        if product == _MIS:
             return Margin(var=value * rates.intraday)
-        return Margin(var=value * rates.delivery) if side is TransactionType.BUY else NO_MARGIN
+        return Margin(var=value * rates.delivery) if side is _BUY else NO_MARGIN
     risk = risk or RiskClass.STOCK_HIGH
     span: Decimal | None = None
     if instrument.option_type is not None:

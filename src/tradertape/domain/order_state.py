@@ -93,6 +93,9 @@ class IllegalTransition(Exception):
 _S = OrderStatus
 _E = EventKind
 _LIVE = (_S.OPEN, _S.TRIGGER_PENDING, _S.AMO_REQ_RECEIVED)
+# read in every event's step: a module constant, not an enum class's attribute (on Python
+# 3.11 that passes through `EnumType.__getattr__`'s hook)
+_FILLED, _COMPLETE, _OPEN = _E.FILLED, _S.COMPLETE, _S.OPEN
 
 TRANSITIONS: dict[tuple[OrderStatus | None, EventKind], frozenset[OrderStatus]] = {
     # Placement: to the book, to the trigger queue, to the AMO queue, or refused.
@@ -122,8 +125,8 @@ def _next_status(state: OrderState, event: OrderEvent, filled: int) -> OrderStat
     allowed = TRANSITIONS.get((state.status, event.kind))
     if allowed is None:
         raise IllegalTransition(state.status, event.kind)
-    if event.kind is _E.FILLED:
-        return _S.COMPLETE if filled == state.quantity else _S.OPEN
+    if event.kind is _FILLED:
+        return _COMPLETE if filled == state.quantity else _OPEN
     if len(allowed) == 1:
         return next(iter(allowed))
     if event.status_after not in allowed:
@@ -138,7 +141,7 @@ def apply(state: OrderState, event: OrderEvent) -> OrderState:
         raise IllegalTransition(state.status, event.kind)
     filled = state.filled_quantity
     average = state.average_price
-    if event.kind is _E.FILLED:
+    if event.kind is _FILLED:
         if event.fill_quantity <= 0 or event.fill_price is None:
             raise ValueError("a fill needs a positive quantity and a price")
         if event.fill_quantity > state.pending_quantity:

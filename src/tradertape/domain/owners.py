@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from tradertape.domain.enum_members import members_of
+
 
 class OwnerKind(StrEnum):
     """The kinds of order owner: each has one policy (`oms.owners`)."""
@@ -55,10 +57,11 @@ class Owner:
     @classmethod
     def of(cls, kind: str, owner_id: int | None) -> Owner:
         """The owner stored as (`kind`, `owner_id`) columns."""
-        return cls(OwnerKind(kind), owner_id)
+        return cls(_OWNER_KIND(kind), owner_id)
 
 
 MANUAL = Owner(OwnerKind.MANUAL)
+_OWNER_KIND = members_of(OwnerKind)  # `OwnerKind(kind)`, as a dict read
 
 # The tags and sources the rule reads (as the placing subsystems write them).
 _PORTFOLIO_TAG = "portfolio_id"
@@ -131,12 +134,17 @@ def portfolio_owner(portfolio_id: int) -> Owner:
     return Owner(OwnerKind.PORTFOLIO, portfolio_id)
 
 
+# Module constants, not `OwnerKind.X` in the calls: on Python 3.11 an enum class's
+# attribute passes through `EnumType.__getattr__`'s hook, and every order asks these.
+_RUNS = (OwnerKind.WORKER_RUN, OwnerKind.OPTION_RUN)
+_PORTFOLIO = OwnerKind.PORTFOLIO
+
+
 def run_of(owner: Owner) -> int | None:
     """The worker run an owner is (a worker or an option run), or None."""
-    runs = (OwnerKind.WORKER_RUN, OwnerKind.OPTION_RUN)
-    return owner.id if owner.kind in runs else None
+    return owner.id if owner.kind in _RUNS else None
 
 
 def portfolio_of(owner: Owner) -> int | None:
     """The model portfolio an owner is, or None."""
-    return owner.id if owner.kind is OwnerKind.PORTFOLIO else None
+    return owner.id if owner.kind is _PORTFOLIO else None

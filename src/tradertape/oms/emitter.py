@@ -61,6 +61,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from tradertape.db.engine import Database
 from tradertape.db.locks import lock_names
 from tradertape.db.models.trading import Gtt, Order
+from tradertape.domain.enum_members import members_of
 from tradertape.domain.order_state import EventKind
 from tradertape.domain.owners import Owner, OwnerKind, owner_from
 from tradertape.oms.events import (
@@ -89,6 +90,7 @@ OwnerLocks = Callable[[Session, Sequence[Mapping[str, Any]]], Iterable[str]]
 
 # What a session of an attached factory keeps in its `info`.
 _HUB = "tradertape.oms.events"
+_EVENT_KIND = members_of(EventKind)  # `EventKind(kind)`, as a dict read
 _PENDING = "tradertape.oms.events.pending"  # recorded, not committed yet
 _MARKS = "tradertape.oms.events.marks"  # each open savepoint: how many were pending at its start
 _COMMITTING = "tradertape.oms.events.committing"  # the transaction ending now committed
@@ -321,7 +323,7 @@ def order_history(db: Session, order: Order, rows: Sequence[Mapping[str, Any]]) 
 
 
 def _order_event(header: dict[str, Any], row: Mapping[str, Any]) -> OrderUpdate:
-    kind = EventKind(row["kind"])
+    kind = _EVENT_KIND(row["kind"])
     common = {
         **header,
         "previous_status": row["status_before"],

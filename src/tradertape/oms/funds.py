@@ -94,6 +94,12 @@ _WORKING_ORDERS = (
     )
 )
 _ZERO = Decimal(0)
+# Module constants, not `TransactionType.X` and the like in the calls: on Python 3.11 an
+# enum class's attribute passes through `EnumType.__getattr__`'s hook (and `.value` is a
+# property), and the funds check of every order asks these many times.
+_BUY, _SELL = TransactionType.BUY, TransactionType.SELL
+_PAID_IN_FULL = (Product.CNC.value, Product.MTF.value)  # delivery: paid in full, held
+_FUT = InstrumentType.FUT
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,10 +224,7 @@ def _groups(positions: Iterable[Position], pending: Iterable[Pending]) -> dict[P
 
 def _opening(group: _Group, orders: Sequence[Pending]) -> list[tuple[Pending, int]]:
     """Each order's quantity beyond what closes the position, oldest first, per side."""
-    room = {
-        TransactionType.SELL: max(group.position, 0),
-        TransactionType.BUY: max(-group.position, 0),
-    }
+    room = {_SELL: max(group.position, 0), _BUY: max(-group.position, 0)}
     opening = []
     for order in orders:
         closes = min(order.quantity, room[order.side])
@@ -235,8 +238,8 @@ def _position_margin(
 ) -> Margin:
     """What the open position holds; a cover order's stop-loss leg caps its part's risk."""
     held = abs(group.position)
-    closing = TransactionType.SELL if group.position > 0 else TransactionType.BUY
-    side = TransactionType.BUY if group.position > 0 else TransactionType.SELL
+    closing = _SELL if group.position > 0 else _BUY
+    side = _BUY if group.position > 0 else _SELL
     margin = NO_MARGIN
     for leg in group.orders:
         if leg.leg and leg.side is closing and held:
@@ -248,7 +251,7 @@ def _position_margin(
 
 def _paid_for(instrument: Instrument, product: str, group: _Group) -> bool:
     """Delivery shares and bought options are paid in full: they hold and free nothing."""
-    if product in (Product.CNC.value, Product.MTF.value):
+    if product in _PAID_IN_FULL:
         return True
     return instrument.option_type is not None and group.position > 0
 
@@ -275,7 +278,7 @@ def _margins(
         mark = pricing.mark(instrument.key) or group.mark
         option = instrument if instrument.option_type is not None else None
         # a held future covers a sold call (bought) or put (sold); a working one may never fill
-        hedge = instrument if option or instrument.instrument_type is InstrumentType.FUT else None
+        hedge = instrument if option or instrument.instrument_type is _FUT else None
         if group.position and mark is not None:
             margin = NO_MARGIN
             if not _paid_for(instrument, product, group):
@@ -339,8 +342,8 @@ def funding_problem(
     `order` is a new order, or a stored one with modified terms (its old terms then
     count for nothing).
     """
-    delivery = order.product in (Product.CNC.value, Product.MTF.value)
-    if order.transaction_type == TransactionType.SELL.value and delivery:
+    delivery = order.product in _PAID_IN_FULL
+    if order.transaction_type == _SELL and delivery:
         held = net_quantity(  # the order's book's shares: a book never sells another's
             db,
             user_id=order.user_id,

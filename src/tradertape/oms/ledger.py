@@ -32,6 +32,7 @@ from tradertape.domain.charge_day import charge_fill
 from tradertape.domain.charge_notes import charges_note
 from tradertape.domain.charges import Exchange as ChargeExchange
 from tradertape.domain.charges import Fill, Side, charge_segment, schedules_of
+from tradertape.domain.enum_members import members_of
 from tradertape.domain.instruments import Exchange, Instrument
 from tradertape.domain.order_state import EventKind, OrderEvent
 from tradertape.domain.orders import TransactionType
@@ -61,6 +62,7 @@ _NEW_TRADE = {
     dialect: Prepared(insert_new(_TRADES, dialect), keys=value_keys(Trade))
     for dialect in ("sqlite", "postgresql")
 }
+_SIDE = members_of(Side)  # `Side(side)`, as a dict read
 _ID_ATTEMPTS = 8  # random trade ids collide now and then on a busy day; draw again
 
 
@@ -71,7 +73,7 @@ def fill_of(order: Order, instrument: Instrument, quantity: int, price: Decimal)
     return Fill(
         order_id=order.order_id,
         segment=charge_segment(derivative_kind=derivative, intraday=order.product == "MIS"),
-        side=Side(order.transaction_type),
+        side=_SIDE(order.transaction_type),
         quantity=quantity,
         price=price,
         exchange=ChargeExchange.BSE if bse else ChargeExchange.NSE,

@@ -23,6 +23,7 @@ from tradertape.db.models.trading import Order, OrderEventRow, Trade
 from tradertape.db.prepared import Prepared
 from tradertape.db.rate_window import SlotAsk, bucket_lock, take, taking
 from tradertape.db.rows import adopt, fresh, insert_new, table_of, value_keys, values_of
+from tradertape.domain.enum_members import members_of
 from tradertape.domain.instruments import Exchange, Instrument
 from tradertape.domain.order_state import UNPLACED as UNPLACED  # named here for its callers
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderState, OrderStatus, apply
@@ -128,6 +129,10 @@ _BY_KEY = Prepared(
         _ORDERS.c.user_id == bindparam("user_id"), _ORDERS.c.client_key == bindparam("client_key")
     )
 )
+# not `Variety.CO.value` and the like in the calls: on Python 3.11 an enum class's attribute
+# passes through `EnumType.__getattr__`'s hook, and every order's event asks these
+_CO, _TRIGGERED = Variety.CO.value, EventKind.TRIGGERED
+_STATUS = members_of(OrderStatus)  # `OrderStatus(status)`, as a dict read
 _ID_ATTEMPTS = 8  # random order ids collide now and then on a busy day; draw again
 
 
@@ -225,7 +230,7 @@ def apply_event(order: Order, event: OrderEvent, ts_init: datetime) -> dict[str,
     with what the order's event says besides (its status before, its fills after)."""
     before = order.status
     state = OrderState(
-        status=None if order.status == UNPLACED else OrderStatus(order.status),
+        status=None if order.status == UNPLACED else _STATUS(order.status),
         quantity=order.quantity,
         filled_quantity=order.filled_quantity,
         average_price=order.average_price,
@@ -238,7 +243,7 @@ def apply_event(order: Order, event: OrderEvent, ts_init: datetime) -> dict[str,
     order.average_price = after.average_price
     order.status_message = after.status_message
     order.updated_at = event.ts_event
-    if event.kind is EventKind.TRIGGERED:
+    if event.kind is _TRIGGERED:
         order.triggered = True
     return {
         "kind": event.kind.value,
@@ -371,7 +376,7 @@ def cover_leg_key(entry_order_id: str) -> str:
 
 def is_cover_leg(variety: str, client_key: str | None) -> bool:
     """Whether an order is the stop-loss leg of a cover order."""
-    return variety == Variety.CO.value and (client_key or "").startswith(COVER_LEG_KEY)
+    return variety == _CO and (client_key or "").startswith(COVER_LEG_KEY)
 
 
 def parent_order_id(order: Order) -> str | None:

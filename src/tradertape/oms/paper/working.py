@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import Order, Trade
 from tradertape.db.rows import one_of
 from tradertape.domain.calendar import Session as MarketSession
+from tradertape.domain.enum_members import members_of
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.domain.matching import WorkingOrder, match
@@ -38,6 +39,8 @@ from tradertape.oms.paper import cover
 #: A tick older than this (market time) in the normal session is a stale price: the feed
 #: watchdog's threshold (`feed.watchdog.STALE_AFTER_SECS`).
 STALE_PRICE_AFTER = timedelta(seconds=10)
+# `TransactionType(side)` and `OrderType(kind)`, as dict reads
+_SIDE, _ORDER_TYPE = members_of(TransactionType), members_of(OrderType)
 
 
 def step(
@@ -52,8 +55,8 @@ def step(
 ) -> None:
     """Match `order` against `tick`: events into `history`, the fill into `ledger`."""
     working = WorkingOrder(
-        side=TransactionType(order.transaction_type),
-        order_type=OrderType(order.order_type),
+        side=_SIDE(order.transaction_type),
+        order_type=_ORDER_TYPE(order.order_type),
         pending_quantity=order.quantity - order.filled_quantity,
         price=order.price,
         trigger_price=order.trigger_price,

@@ -23,6 +23,7 @@ from tradertape.db.models.workers import WorkerRun
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
 from tradertape.domain import books
+from tradertape.domain.enum_members import members_of
 from tradertape.domain.risk import HUNDRED, RuleAction, RuleTerms, RuleType, threshold_problem
 from tradertape.domain.signals import AGENT
 from tradertape.errors import Conflict, InvalidField, NotFound
@@ -219,6 +220,10 @@ def applies_to(row: RuleLike, book: str | None) -> bool:
     return row.book is None or row.book == book
 
 
+# `RuleType(type)` and `RuleAction(action)`, as dict reads (every checked order's rules)
+_RULE_TYPE, _RULE_ACTION = members_of(RuleType), members_of(RuleAction)
+
+
 def scope_of(row: RuleLike) -> RiskScope:
     """The rule's scope."""
     return RiskScope(portfolio_id=row.portfolio_id, worker_run_id=row.worker_run_id)
@@ -228,8 +233,8 @@ def terms(row: RuleLike) -> RuleTerms:
     """The rule as the domain's arithmetic takes it."""
     return RuleTerms(
         id=row.id,
-        type=RuleType(row.type),
-        action=RuleAction(row.action),
+        type=_RULE_TYPE(row.type),
+        action=_RULE_ACTION(row.action),
         amount=row.threshold_amount,
         pct=row.threshold_pct,
         count=row.threshold_count,

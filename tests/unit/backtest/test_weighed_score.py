@@ -17,12 +17,11 @@ from tradertape.backtest.engine import (
     params_of,
     run_backtest,
     sector_ids,
-    symbol_major,
 )
 from tradertape.backtest.synthetic import make_panel
 from tradertape.candles.panel import Panel
 from tradertape.indicators import IndicatorBook
-from tradertape.strategies.compile import compile_strategy
+from tradertape.strategies.compile import compile_strategy, symbol_major
 from tradertape.strategies.dsl import StrategyDocument
 
 _EXITS = [rule("stop", cmp(pos("unrealized_pct"), "<=", num(-3))), rule("take", ALWAYS)]

@@ -506,6 +506,34 @@ OPTIONS_WALK_FORWARD: dict[str, Any] = {
 }
 
 
+_HELD: list[Callable[[], None]] = []  # research turns a seed holds (`_held_back`)
+
+
+def release_held() -> None:
+    """Give back the research turns a seed held while its operation's requests were sent
+    (the fuzzer calls this after each operation)."""
+    while _HELD:
+        _HELD.pop()()
+
+
+def _held_back(c: Context, start: Callable[[], int]) -> int:
+    """``start()``'s job, kept from running until `release_held`: every research turn of
+    the actor's is taken first, so the job waits queued and a Cancel finds it under way (a
+    job this small once ended before the Cancel was sent, on a quick host). A job held
+    back before (the same operation's seeds, asked again) goes on first."""
+    release_held()
+    assert c.runtime.research.wait_idle(120), "the sweeps under way did not end"
+    fair = c.runtime.research.fair
+    tickets = [fair.submit(c.actor.user_id, lambda _ticket: None) for _ in range(fair.per_user)]
+
+    def release() -> None:  # those still waiting for a slot leave the queue, then the rest
+        for ticket in [t for t in tickets if not fair.cancel(t)]:
+            fair.done(ticket)
+
+    _HELD.append(release)
+    return start()
+
+
 def _options_walk_forward(c: Context, *, ended: bool, cancelled: bool = False) -> int:
     """An options walk-forward of two cells; with ``ended``, waited for; with
     ``cancelled``, set so once ended (as its owner's Cancel leaves it: one that resumes)."""
@@ -1219,7 +1247,7 @@ SEEDS: dict[str, Seed] = {
         {"path_parameters": {"sweep_id": _options_sweep(c, ended=True), "index": 1}}
     ],
     "POST /api/backtests/options/sweeps/{sweep_id}/cancel": lambda c: [
-        {"path_parameters": {"sweep_id": _options_sweep(c, ended=False)}}
+        {"path_parameters": {"sweep_id": _held_back(c, lambda: _options_sweep(c, ended=False))}}
     ],
     "DELETE /api/backtests/options/sweeps/{sweep_id}": lambda c: [
         {"path_parameters": {"sweep_id": _options_sweep(c, ended=True)}}
@@ -1235,7 +1263,11 @@ SEEDS: dict[str, Seed] = {
         {"path_parameters": {"run_id": _options_walk_forward(c, ended=True)}}
     ],
     "POST /api/backtests/options/walk-forwards/{run_id}/cancel": lambda c: [
-        {"path_parameters": {"run_id": _options_walk_forward(c, ended=False)}}
+        {
+            "path_parameters": {
+                "run_id": _held_back(c, lambda: _options_walk_forward(c, ended=False))
+            }
+        }
     ],
     "POST /api/backtests/options/walk-forwards/{run_id}/resume": lambda c: [
         {"path_parameters": {"run_id": _options_walk_forward(c, ended=True, cancelled=True)}}
@@ -1261,7 +1293,7 @@ SEEDS: dict[str, Seed] = {
         {"path_parameters": {"sweep_id": _sweep(c, ended=True)}}
     ],
     "POST /api/backtest/sweeps/{sweep_id}/cancel": lambda c: [
-        {"path_parameters": {"sweep_id": _sweep(c, ended=False)}}
+        {"path_parameters": {"sweep_id": _held_back(c, lambda: _sweep(c, ended=False))}}
     ],
     "DELETE /api/backtest/sweeps/{sweep_id}": lambda c: [
         {"path_parameters": {"sweep_id": _sweep(c, ended=True)}}
@@ -1283,7 +1315,7 @@ SEEDS: dict[str, Seed] = {
         {"path_parameters": {"run_id": _walk_forward(c, ended=True)}}
     ],
     "POST /api/backtest/walk-forwards/{run_id}/cancel": lambda c: [
-        {"path_parameters": {"run_id": _walk_forward(c, ended=False)}}
+        {"path_parameters": {"run_id": _held_back(c, lambda: _walk_forward(c, ended=False))}}
     ],
     "POST /api/backtest/walk-forwards/{run_id}/resume": lambda c: [
         {"path_parameters": {"run_id": _cancelled_walk_forward(c)}}

@@ -477,11 +477,13 @@ def test_every_operation_answers_as_documented(
         for operation in OPERATIONS:
             if _stage(operation)[0] <= 1 and operation.label not in fuzz_seeds.LIVE:
                 fuzzer.seeded(bob, operation, boundaries=False)
+                fuzz_seeds.release_held()
         for operation in OPERATIONS:
             actor = carol if operation.label in fuzz_seeds.LIVE else alice
             fuzzer.seeded(actor, operation, boundaries=True)
             fuzzer.generated(actor, operation)
             fuzzer.others(actor, bob, operation)
+            fuzz_seeds.release_held()
             if operation.label in LAST:
                 alice.sign_in(runtime)
                 fuzz_seeds.enlist_worker(http, alice)

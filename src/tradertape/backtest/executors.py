@@ -114,7 +114,9 @@ def _watch_server(server_pid: int, *, every_s: float = 1.0) -> None:
         while _alive(server_pid):
             stop.wait(every_s)
     else:
-        select.select([fd], [], [])
+        watch = select.poll()  # (select() refuses an fd past 1024)
+        watch.register(fd, select.POLLIN)
+        watch.poll()
     os._exit(0)
 
 

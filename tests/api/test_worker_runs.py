@@ -380,3 +380,27 @@ def test_a_runs_lock_is_named_alike_whether_the_session_holds_it_or_reads_it(
         assert set(run_locks(db, pks)) == expected  # one held, one read
         db.expire(held)
         assert set(run_locks(db, [*pks, 10**9])) == expected  # held but expired; unknown pk
+
+
+def test_two_runs_of_one_name_are_told_apart_in_the_books(
+    client: TestClient, runtime: Runtime, worker: Worker
+):
+    """Two runs of one template share its name; each book's label adds the run's key, so
+    Funds and the book filter never show two rows alike (a run's own name stays alone)."""
+    set_price(runtime, "NSE:INFY", "1400")
+    client.post("/api/portfolio/funds", json={"amount": 1_000_000})
+    first = worker.create_run("run_same_a")
+    second = worker.create_run("run_same_b")
+    alone = worker.create_run("run_alone", metadata={"strategy_name": "Breakout"})
+    for run in (first, second, alone):
+        placed = worker.place(run["strategy_run_id"], f"{run['strategy_run_id']}:1")
+        assert placed.status_code in (200, 201), placed.text
+
+    ids = {c["strategy_run_id"]: c["id"] for c in client.get("/api/algo-workers/runs").json()}
+    labels = {b["book"]: b["label"] for b in client.get("/api/portfolio/books").json()}
+
+    assert first["name"] == second["name"]
+    named = f"Worker run: {first['name']}"
+    assert labels[f"run:{ids['run_same_a']}"] == f"{named} · run_same_a"
+    assert labels[f"run:{ids['run_same_b']}"] == f"{named} · run_same_b"
+    assert labels[f"run:{ids['run_alone']}"] == "Worker run: Breakout"

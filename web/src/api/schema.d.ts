@@ -11124,7 +11124,7 @@ export interface components {
             book: string;
             /**
              * Book Label
-             * @description that book in words: Manual, Portfolio: <its name>, Worker run: <its name>, Live: Kite
+             * @description that book in words: Manual, Portfolio: <its name>, Worker run: <its name> (· <its strategy_run_id> where two runs share the name), Live: Kite
              */
             book_label: string;
             condition: components["schemas"]["GttConditionOut"];

@@ -394,7 +394,7 @@ class GttOut(OpenModel):
     book: str = Field(description="the book it belongs to: manual, portfolio:N, run:N, live:…")
     book_label: str = Field(
         description="that book in words: Manual, Portfolio: <its name>, Worker run: <its "
-        "name>, Live: Kite"
+        "name> (· <its strategy_run_id> where two runs share the name), Live: Kite"
     )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.portfolios import ModelPortfolio
@@ -146,18 +146,36 @@ def book_labels(db: Session, user_id: int, keys: list[str]) -> dict[str, str]:
             if pid in portfolio_ids:
                 named[books.portfolio_book(pid)] = f"Portfolio: {name}"
     if run_ids:
-        for rid, name in db.execute(
-            select(_RUNS.c.id, _RUNS.c.name).where(
+        runs = db.execute(
+            select(_RUNS.c.id, _RUNS.c.name, _RUNS.c.run_key).where(
                 _RUNS.c.user_id == user_id, _RUNS.c.id.in_(run_ids)
             )
-        ):
-            named[books.run_book(rid)] = f"Worker run: {name}"
+        ).all()
+        shared = _shared_run_names(db, user_id, {name for _, name, _ in runs})
+        for rid, name, run_key in runs:
+            # two runs of one name (the template's, by default) are told apart by their keys
+            told = f"{name} · {run_key}" if name in shared else name
+            named[books.run_book(rid)] = f"Worker run: {told}"
     for key, owner in owners.items():
         if owner in named:
             parent = books.parent_of(key)
             where = "" if parent == key else f" ({books.book_words(parent)})"
             labels[key] = named[owner] + where
     return labels
+
+
+def _shared_run_names(db: Session, user_id: int, names: set[str]) -> set[str]:
+    """Which of `names` more than one of the user's worker runs bears."""
+    if not names:
+        return set()
+    return set(
+        db.scalars(
+            select(_RUNS.c.name)
+            .where(_RUNS.c.user_id == user_id, _RUNS.c.name.in_(names))
+            .group_by(_RUNS.c.name)
+            .having(func.count() > 1)
+        )
+    )
 
 
 def _summary(

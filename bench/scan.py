@@ -17,7 +17,13 @@ with no database, by a fresh store and market (the cold read of the universe, it
 and compiled rules once per strategy, one kernel decision per portfolio); the ratio to the
 floor is what compares across machines and loads.
 
+With ``--instructions`` it counts the scan's instructions under callgrind instead
+(`callgrind.counted` around `run_due` alone: set-up, deploys and the floor count nothing),
+a figure that does not move with the host's load; ``--against REV`` counts REV's sources
+too, in the same run (`against.sources`), for an A/B of a change on a busy host.
+
     .venv/bin/python bench/scan.py [--portfolios 50] [--data-dir DIR]
+        [--instructions [--against REV]]
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+import callgrind
+from against import ROOT, SOURCES, sources
 from machine import host_line, row
 from tradertape.backtest import kernel
 from tradertape.backtest.engine import params_of, rules_of
@@ -62,16 +70,52 @@ SCAN_DAY = date(2025, 6, 30)
 
 
 def main() -> None:
-    """Generate the data if missing, deploy the portfolios, time one scan of all."""
+    """Generate the data if missing, deploy the portfolios, time one scan of all (or count
+    its instructions)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default_dir = Path(tempfile.gettempdir()) / "tradertape-bench-scan"
     parser.add_argument("--data-dir", type=Path, default=default_dir)
     parser.add_argument("--portfolios", type=int, default=50)
     parser.add_argument("--short", action="store_true", help="3 portfolios (CI)")
+    parser.add_argument("--instructions", action="store_true", help="count under callgrind")
+    parser.add_argument("--against", metavar="REV", help="with --instructions: REV's too")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.short:
         args.portfolios = 3
+    if args.instructions and not args.child:
+        instructions(args)
+        return
+    scan(args)
 
+
+def instructions(args: argparse.Namespace) -> None:
+    """The scan's instructions on this tree's sources (and on REV's), each a valgrind run
+    of this script as `--child`."""
+    child = ["--portfolios", str(args.portfolios), "--data-dir", str(args.data_dir)]
+    scan(args, prepare_only=True)  # the data generated and packed outside valgrind
+    trees = [("this tree", [str(ROOT / s) for s in SOURCES])]
+    counts: list[tuple[str, dict[str, int]]] = []
+    for name, paths in trees:
+        counts.append((name, callgrind.collected(__file__, child, sources=paths)))
+    if args.against:
+        with sources(args.against) as old:
+            counts.append((args.against, callgrind.collected(__file__, child, sources=old)))
+    for name, lines in counts:
+        print(
+            f"{name}: scan of {args.portfolios} portfolios {lines['scan'] / 1e6:8.1f} M "
+            f"instructions; floor (the decisions, no database) {lines['floor'] / 1e6:8.1f} M"
+        )
+    if len(counts) == 2:
+        print(f"this tree ÷ {args.against}: {counts[0][1]['scan'] / counts[1][1]['scan']:.3f}")
+    ours = counts[0][1]
+    scanned, floor = ours["scan"], ours["floor"]
+    figure, floor_text = f"{scanned / 1e6:.1f} M", f"{floor / 1e6:.1f} M"
+    print(row("scan instructions", figure, floor_text, scanned / floor))
+
+
+def scan(args: argparse.Namespace, *, prepare_only: bool = False) -> None:
+    """Deploy the portfolios and run one scan: timed, or counted (``--child``)."""
     catalog = reference_catalog()
     store = CandleStore(args.data_dir / "candles", catalog=catalog)
     members = [i.key for i in catalog.universe("nifty_500")]
@@ -79,6 +123,8 @@ def main() -> None:
     if report.written:
         print(f"generated {report.written} synthetic series into {args.data_dir}")
     store.pack_days()  # the import's last step (`day_pack`); a no-op when the pack is current
+    if prepare_only:
+        return
     warm_up()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -141,6 +187,17 @@ def main() -> None:
             finally:
                 placing[0] += time.process_time() - started
 
+        if args.child:
+            with callgrind.counted("scan"):
+                reports = jobs.run_due()
+            assert len(reports) == args.portfolios, reports
+            with database.session() as db:
+                portfolios = list(db.scalars(select(ModelPortfolio).order_by(ModelPortfolio.id)))
+                fresh = CandleStore(args.data_dir / "candles", catalog=catalog)
+                with callgrind.counted("floor"):
+                    _floor(portfolios, fresh)
+            database.dispose()
+            return
         portfolio_signals.place = timed_place  # runs.run_day calls it there
         began, cpu = time.perf_counter(), time.process_time()
         reports = jobs.run_due()

@@ -377,8 +377,14 @@ def run_backtest(
     book = book or IndicatorBook.from_panel(panel)
     numbers = panel.days.astype(_MINUTES).view(np.int64) if panel.intraday else _day_numbers(panel)
     compiled = compile_strategy(
-        document, book, day_numbers=numbers, keys=panel.keys, weigh_in_kernel=weigh_in_kernel
+        document,
+        book,
+        day_numbers=numbers,
+        keys=panel.keys,
+        weigh_in_kernel=weigh_in_kernel,
+        list_entries=True,
     )
+    assert compiled.entry_cells is not None  # (listed, as asked)
     lo, hi = _window(panel, trade_from, trade_until)
     atr = symbol_major(compiled.atr) if compiled.atr.size else _NO_ATR
     mis = settings.product == "MIS"
@@ -403,7 +409,7 @@ def run_backtest(
         atr,
         sectors,
         rates,
-        symbol_major(compiled.entry),
+        compiled.entry_cells,
         symbol_major(compiled.score),
         compiled.score_weight,
         compiled.series,

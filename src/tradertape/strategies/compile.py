@@ -4,7 +4,9 @@ Everything that does not read the open position is evaluated here, vectorized ov
 (days × symbols) grid: the entry condition (a flat symbol's position fields are all 0), the
 conviction score, and every market-only subtree of the exit and add-on rules. What is left —
 the parts that read the position — becomes a short postfix program per rule, interpreted by
-the backtest kernel (and, one bar at a time, by the scanner) with the position's state.
+the backtest kernel (and, one bar at a time, by the scanner) with the position's state. The
+backtest asks for its entry as the list of cells where it holds instead (`list_entries`),
+found without grids of truth values.
 
 The conviction score is summed by compiled kernels (`score_kernels`) and kept per
 `IndicatorBook` and scoring, so the variants of a sweep that share a book and their scorers

@@ -9,13 +9,10 @@ from typing import Any, Literal
 import numpy as np
 import pytest
 
-from tests.unit.backtest.dsl import ALWAYS, cmp, doc, ind, num, pos, rule
+from tests.unit.backtest.dsl import ALWAYS, cmp, compiled, doc, ind, num, pos, rule
 from tradertape.backtest.engine import BacktestResult, BacktestSettings, run_backtest
 from tradertape.backtest.synthetic import make_panel
 from tradertape.candles.panel import Panel
-from tradertape.indicators import IndicatorBook
-from tradertape.strategies.compile import CompiledStrategy, compile_strategy
-from tradertape.strategies.dsl import StrategyDocument
 
 _EXITS = [rule("stop", cmp(pos("unrealized_pct"), "<=", num(-3))), rule("take", ALWAYS)]
 
@@ -29,16 +26,6 @@ def _panel(seed: int, symbols: int = 12, days: int = 80) -> Panel:
         walk[rng.random(days) < 0.05] = np.nan  # days without a bar
         closes[f"NSE:S{k:02d}"] = walk.tolist()
     return make_panel(closes)
-
-
-def _compiled(document: StrategyDocument, panel: Panel, weigh: bool) -> CompiledStrategy:
-    return compile_strategy(
-        document,
-        IndicatorBook.from_panel(panel),
-        day_numbers=panel.days.view(np.int64),
-        keys=panel.keys,
-        weigh_in_kernel=weigh,
-    )
 
 
 def _same_runs(fast: BacktestResult, slow: BacktestResult) -> None:
@@ -71,8 +58,8 @@ def test_weighing_in_the_kernel_is_the_score_grid(
     )
     panel = _panel(seed)
     settings = BacktestSettings(max_positions=3, fill_at=fill_at, charges=0.1)
-    assert _compiled(document, panel, weigh=True).score_weight == weight
-    assert np.isnan(_compiled(document, panel, weigh=False).score_weight)
+    assert compiled(document, panel, weigh_in_kernel=True).score_weight == weight
+    assert np.isnan(compiled(document, panel, weigh_in_kernel=False).score_weight)
     fast = run_backtest(document, panel, settings, weigh_in_kernel=True)
     slow = run_backtest(document, panel, settings, weigh_in_kernel=False)
     _same_runs(fast, slow)
@@ -82,8 +69,6 @@ def test_weighing_in_the_kernel_is_the_score_grid(
 def test_other_scorings_keep_the_grid():
     """Two scorers, or one that is not a weighted grid, are summed into the grid as before."""
     panel = _panel(4)
-    book = IndicatorBook.from_panel(panel)
-    days = panel.days.view(np.int64)
     two = doc(
         conviction_scoring=[
             {"type": "weighted", "operand": ind("rsi14"), "weight": 1.0},
@@ -92,11 +77,9 @@ def test_other_scorings_keep_the_grid():
     )
     literal = doc(conviction_scoring=[{"type": "weighted", "operand": num(3.0), "weight": 1.0}])
     for document in (two, literal, doc()):
-        compiled = compile_strategy(
-            document, book, day_numbers=days, keys=panel.keys, weigh_in_kernel=True
-        )
-        assert np.isnan(compiled.score_weight)
-        assert compiled.score.shape == panel.shape
+        strategy = compiled(document, panel, weigh_in_kernel=True)
+        assert np.isnan(strategy.score_weight)
+        assert strategy.score.shape == panel.shape
 
 
 def test_a_backtest_weighs_its_one_scorer_in_the_kernel():

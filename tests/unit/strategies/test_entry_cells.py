@@ -8,11 +8,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.unit.backtest.dsl import ALWAYS, cmp, doc, ind, num, pos
+from tests.unit.backtest.dsl import ALWAYS, cmp, compiled, doc, ind, num, pos
 from tradertape.backtest.synthetic import make_panel
 from tradertape.candles.panel import Panel
-from tradertape.indicators import IndicatorBook
-from tradertape.strategies.compile import compile_strategy, symbol_major
+from tradertape.strategies.compile import symbol_major
 
 
 def _panel() -> Panel:
@@ -56,16 +55,7 @@ def test_listed_entries_are_the_grids_cells(entry: dict[str, Any]):
     panel = _panel()
     document = doc(entry)
 
-    def compiled(listed: bool) -> Any:
-        return compile_strategy(
-            document,
-            IndicatorBook.from_panel(panel),
-            day_numbers=panel.days.view(np.int64),
-            keys=panel.keys,
-            list_entries=listed,
-        )
-
-    grid, listed = compiled(False), compiled(True)
+    grid, listed = compiled(document, panel), compiled(document, panel, list_entries=True)
     expected = np.flatnonzero(symbol_major(grid.entry))
     assert grid.entry_cells is None
     assert listed.entry.size == 0

@@ -8,6 +8,7 @@ with the same `compile_strategy`.
 from __future__ import annotations
 
 import time as time_module
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -260,6 +261,23 @@ def sector_ids(sectors: tuple[str | None, ...]) -> npt.NDArray[np.int64]:
     return np.array([index[s] if s is not None else -1 for s in sectors], dtype=np.int64)
 
 
+# Each panel's `sector_ids` and sector count, found once: a panel is run again and again (a
+# bench's runs, a sweep's variants), and its sectors never change (by identity, as
+# `IndicatorBook`'s layouts: the entry goes with the panel).
+_SECTORS: weakref.WeakKeyDictionary[Panel, tuple[IntArray, int]] = weakref.WeakKeyDictionary()
+
+
+def panel_sectors(panel: Panel) -> tuple[IntArray, int]:
+    """`sector_ids` of the panel's columns (read-only, shared by its runs) and how many
+    sectors there are."""
+    known = _SECTORS.get(panel)
+    if known is None:
+        ids = sector_ids(panel.sectors)
+        ids.flags.writeable = False
+        known = _SECTORS[panel] = (ids, len(set(panel.sectors) - {None}))
+    return known
+
+
 _DATES = np.dtype("datetime64[D]")
 
 
@@ -337,6 +355,7 @@ def run_backtest(
     progress: Callable[[str], None] | None = None,
     trade_from: date | None = None,
     trade_until: date | None = None,
+    weigh_in_kernel: bool = True,
 ) -> BacktestResult:
     """Simulate ``document`` over ``panel`` (whose keys should be sorted: ties rank by column).
 
@@ -347,6 +366,8 @@ def run_backtest(
     ready on the first traded day when the panel starts 200 bars earlier); rows from
     ``trade_until`` on are left out (a sweep's in-sample part ends there); results cover the
     rest. The kernel reads the panel's own arrays, transposed (no copy), over that range.
+    ``weigh_in_kernel`` (`compile_strategy`'s): False sums the conviction grid whole, the
+    way the kernel's weighing is checked against.
     """
     step = progress or (lambda stage: None)
     step("indicators")
@@ -356,8 +377,14 @@ def run_backtest(
     book = book or IndicatorBook.from_panel(panel)
     numbers = panel.days.astype(_MINUTES).view(np.int64) if panel.intraday else _day_numbers(panel)
     compiled = compile_strategy(
-        document, book, day_numbers=numbers, keys=panel.keys, weigh_in_kernel=True
+        document,
+        book,
+        day_numbers=numbers,
+        keys=panel.keys,
+        weigh_in_kernel=weigh_in_kernel,
+        list_entries=True,
     )
+    assert compiled.entry_cells is not None  # (listed, as asked)
     lo, hi = _window(panel, trade_from, trade_until)
     atr = symbol_major(compiled.atr) if compiled.atr.size else _NO_ATR
     mis = settings.product == "MIS"
@@ -372,8 +399,7 @@ def run_backtest(
         phases = mis_phases(panel, settings.square_off_at)
     indicators_done = time_module.perf_counter()
     step("simulation")
-    sectors = sector_ids(panel.sectors)
-    n_sectors = len(set(panel.sectors) - {None})  # (``sectors.max() + 1``, without NumPy)
+    sectors, n_sectors = panel_sectors(panel)
     floats, ints = kernel.pack_params(params_of(document, settings))
     equity, cash, positions, rows = kernel.simulate(
         symbol_major(panel.open),
@@ -383,7 +409,7 @@ def run_backtest(
         atr,
         sectors,
         rates,
-        symbol_major(compiled.entry),
+        compiled.entry_cells,
         symbol_major(compiled.score),
         compiled.score_weight,
         compiled.series,

@@ -755,27 +755,29 @@ def _conviction(value: float, weight: float) -> float:
 
 
 @inlined
-def _signals(entry: Any, score: Any, weight: float, close: Any, start: int, end: int) -> Any:
-    """(first, symbol, key) of `Book`: every (day, symbol) with an entry signal and a bar,
-    listed day by day, in symbol order within a day, with minus its score (`_conviction`
-    of ``score`` and ``weight``: the cells are weighed here, the grid was not)."""
+def _signals(cells: Any, score: Any, weight: float, close: Any, start: int, end: int) -> Any:
+    """(first, symbol, key) of `Book`: every entry signal (``cells``: ``symbol × days +
+    day``, ascending) on days ``start`` to ``end - 1`` with a bar, listed day by day, in
+    symbol order within a day, with minus its score (`_conviction` of ``score`` and
+    ``weight``: the cells are weighed here, the grid was not)."""
+    days = close.shape[1]
     first = np.zeros(end - start + 1, dtype=np.int64)
-    for j in range(entry.shape[0]):
-        for t in range(start, end):
-            if entry[j, t] and not np.isnan(close[j, t]):
-                first[t - start + 1] += 1
+    for c in cells:
+        j, t = c // days, c % days
+        if start <= t < end and not np.isnan(close[j, t]):
+            first[t - start + 1] += 1
     for d in range(end - start):
         first[d + 1] += first[d]
     symbol = np.empty(first[end - start], dtype=np.int64)
     key = np.empty(first[end - start])
     at = first[:-1].copy()
-    for j in range(entry.shape[0]):
-        for t in range(start, end):
-            if entry[j, t] and not np.isnan(close[j, t]):
-                k = at[t - start]
-                symbol[k] = j
-                key[k] = -_conviction(score[j, t], weight)
-                at[t - start] = k + 1
+    for c in cells:
+        j, t = c // days, c % days
+        if start <= t < end and not np.isnan(close[j, t]):
+            k = at[t - start]
+            symbol[k] = j
+            key[k] = -_conviction(score[j, t], weight)
+            at[t - start] = k + 1
     return first, symbol, key
 
 
@@ -1041,7 +1043,7 @@ def simulate(  # noqa: PLR0913 - plain arrays: numba types them in C, a tuple in
     atr: Any,
     sectors: Any,
     rates: Any,
-    entry: Any,
+    entry_cells: Any,
     score: Any,
     score_weight: float,
     series: Any,
@@ -1063,7 +1065,9 @@ def simulate(  # noqa: PLR0913 - plain arrays: numba types them in C, a tuple in
     intraday (MIS) run's days are bars, each with its phase (`TRADING`, `SQUARE_OFF_BAR`,
     `NO_ENTRIES`; see the module docstring).
 
-    The arguments are `Market`'s, `Rules`' and `pack_params`' arrays, and ``score_weight``:
+    The arguments are `Market`'s, `Rules`' (but the entry grid: ``entry_cells`` lists
+    where the entry holds, ``symbol × days + day`` ascending, as
+    `tradertape.strategies.compile` lists them) and `pack_params`' arrays, and ``score_weight``:
     NaN when ``score`` is the conviction grid, else a weight that makes each cell read the
     conviction of ``score``'s values (`_conviction`; one weighted scorer, whose grid need
     not be written whole for the few cells read). The book starts empty with the starting
@@ -1074,15 +1078,16 @@ def simulate(  # noqa: PLR0913 - plain arrays: numba types them in C, a tuple in
         _borrowed(open_), _borrowed(high), _borrowed(low), _borrowed(close), _borrowed(atr),
         _borrowed(sectors), _borrowed(rates), start,
     )  # fmt: skip
+    no_grid = np.zeros((0, 0), dtype=np.bool_)  # (the entry is read from the signals)
     r = Rules(
-        _borrowed(entry), _borrowed(score), _borrowed(series), _borrowed(flags),
+        _borrowed(no_grid), _borrowed(score), _borrowed(series), _borrowed(flags),
         _borrowed(consts), _borrowed(code), _borrowed(bounds), _borrowed(exit_rules), addon,
     )  # fmt: skip
     p = _params(float_params, int_params)
     n_symbols = close.shape[0]
     n_days = end - start
     signal_first, signal_symbol, signal_key = _signals(
-        entry, score, score_weight, close, start, end
+        entry_cells, score, score_weight, close, start, end
     )
     owned = empty_book(
         n_symbols, n_sectors, p.starting_capital, signal_first, signal_symbol, signal_key
@@ -1117,7 +1122,8 @@ def simulate(  # noqa: PLR0913 - plain arrays: numba types them in C, a tuple in
         trades = _record(
             trades, book.counts, state, j, end - 1, last_close[j], state[j, PAID], END_OF_DATA
         )
-    return equity, cash_curve, open_count, trades[: owned.counts[C_TRADES]]
+    # (``no_grid`` read here too: it lives as long as its view)
+    return equity, cash_curve, open_count, trades[: owned.counts[C_TRADES] + no_grid.size]
 
 
 # -- the trade tape -----------------------------------------------------------------------

@@ -111,6 +111,19 @@ class IndicatorBook:
                 self._cache[produced] = array
         return self._cache[spec]
 
+    def at(self, name: str, cells: npt.NDArray[np.int64]) -> FloatArray:
+        """`get`'s values at ``cells`` only (``column × days + row``, ascending): from the
+        cache when computed, and a simple moving average of the closes not yet computed
+        without its (days × instruments) grid (`kernels.sma_at`: a rule reading it on a few
+        cells need not write it whole); anything else is computed whole, then read."""
+        spec = parse_indicator(name)
+        if spec.kind == "sma" and spec not in self._cache:
+            period = check_spec(spec).params[0]
+            return kernels.sma_at(self._fields["close"], period, self._rows, cells)
+        grid = self.value(spec)
+        flat: FloatArray = grid.T.reshape(-1)  # (Fortran order: a view, symbol-major)
+        return flat[cells]
+
     def names(self) -> list[str]:
         """Canonical names of the indicators computed so far (dependencies included), in the
         order they were computed."""

@@ -831,6 +831,34 @@ def sma(x: FloatArray, n: int, rows: Rows, out: FloatArray) -> None:
 
 
 @kernel
+def sma_at(x: FloatArray, n: int, rows: Rows, cells: IntArray) -> FloatArray:
+    """`sma`'s values at ``cells`` (``column × days + row``, ascending) without its grid:
+    each column that has a cell is computed, as `sma` computes it, into one column of
+    scratch that stays in cache, and read there."""
+    days = x.shape[0]
+    values = np.empty(cells.shape[0])
+    column = np.empty(days)
+    work = np.empty((2, days))
+    k = 0
+    while k < cells.shape[0]:
+        j = cells[k] // days
+        column[:] = np.nan
+        g, present = rows.gap_offset[j], rows.present[j]
+        if g < 0:
+            dst = column[rows.start[j] : rows.start[j] + present]
+        else:
+            dst = work[0, :present]
+            dst[:] = np.nan
+        rolling_mean(values_of(x, j, rows), n, dst, work[1])
+        for i in range(present if g >= 0 else 0):
+            column[rows.gap_rows[g + i]] = dst[i]
+        while k < cells.shape[0] and cells[k] // days == j:
+            values[k] = column[cells[k] - j * days]
+            k += 1
+    return values
+
+
+@kernel
 def stddev(x: FloatArray, n: int, rows: Rows, out: FloatArray) -> None:
     """Population standard deviation over n present bars."""
     work = np.empty((2, x.shape[0]))

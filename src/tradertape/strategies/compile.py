@@ -4,7 +4,9 @@ Everything that does not read the open position is evaluated here, vectorized ov
 (days × symbols) grid: the entry condition (a flat symbol's position fields are all 0), the
 conviction score, and every market-only subtree of the exit and add-on rules. What is left —
 the parts that read the position — becomes a short postfix program per rule, interpreted by
-the backtest kernel (and, one bar at a time, by the scanner) with the position's state.
+the backtest kernel (and, one bar at a time, by the scanner) with the position's state. The
+backtest asks for its entry as the list of cells where it holds instead (`list_entries`),
+found without grids of truth values.
 
 The conviction score is summed by compiled kernels (`score_kernels`) and kept per
 `IndicatorBook` and scoring, so the variants of a sweep that share a book and their scorers
@@ -54,6 +56,7 @@ from tradertape.strategies.scoring import SCORER_PRESETS
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
 
 # Opcodes of the position programs (postfix; operands pushed, operators pop).
 SERIES, CONST, POS, ADD, SUB, MUL, DIV, CMP, AND, OR, NOT, FLAG = range(12)
@@ -93,7 +96,9 @@ class CompiledStrategy:
     uses an ATR stop, else an empty (0, 0) array. ``score_weight`` is NaN, or (a compilation
     asked to ``weigh_in_kernel``) the one weighted scorer's weight, ``score`` then its
     values, unweighed: a cell's conviction is ``0.0 + nan_to_num(score × score_weight)``,
-    worked out by the backtest's kernel for the cells it reads.
+    worked out by the backtest's kernel for the cells it reads. ``entry_cells`` lists the
+    cells where the entry holds (``symbol × days + day``, ascending) when the compilation
+    was asked to ``list_entries``; ``entry`` is then an empty (0, 0) grid.
     """
 
     entry: BoolArray
@@ -108,6 +113,7 @@ class CompiledStrategy:
     addon: int
     atr: FloatArray
     score_weight: float = math.nan
+    entry_cells: IntArray | None = None
 
 
 def random_field(
@@ -155,6 +161,10 @@ def symbol_major(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
     Fortran-ordered grid, a copy of any other."""
     return np.ascontiguousarray(values.T)
 
+
+# The entry grid of a compilation that lists its entries instead (`compile_strategy`).
+_NO_ENTRY = np.zeros((0, 0), dtype=np.bool_)
+_NO_ENTRY.flags.writeable = False
 
 # Scores already summed, per book and scoring (the book's lifetime bounds the entries').
 _SCORES: weakref.WeakKeyDictionary[IndicatorBook, dict[tuple[Any, ...], FloatArray]] = (
@@ -248,6 +258,39 @@ class _Compiler:
             case Negation(condition=inner):
                 return ~self.truth(inner)
         raise TypeError(f"unknown condition {condition!r}")
+
+    def cells_where(self, condition: Condition, cells: IntArray | None) -> IntArray:
+        """The cells (``symbol × days + day``, ascending) of ``cells`` (None: every cell)
+        where `truth` holds: the cell-for-cell answer of `truth`. The conditions of an
+        `AllOf` narrow the list in turn, and a comparison on a list reads its operands at
+        those cells only (`_at`); anything else is taken from its `truth` grid."""
+        if isinstance(condition, AllOf) and condition.conditions:
+            first, *rest = condition.conditions
+            listed = self.cells_where(first, cells)
+            for part in rest:
+                listed = self.cells_where(part, listed)
+            return listed
+        if cells is not None and isinstance(condition, Compare):
+            a = self._at(condition.left, condition.right, cells)
+            b = self._at(condition.right, condition.left, cells)
+            hit = _COMPARE[condition.op](a, b)
+            if condition.op is Op.NE:  # (as `truth`)
+                hit = hit & ~(np.isnan(a) | np.isnan(b))
+            return cells[np.broadcast_to(hit, cells.shape)]  # (two numbers: one truth)
+        truth = np.broadcast_to(self.truth(condition), self.shape)
+        flat = truth.T.reshape(-1)  # (a Fortran-ordered grid's: a view, symbol-major)
+        return np.flatnonzero(flat) if cells is None else cells[flat[cells]]
+
+    def _at(self, operand: Operand, other: Operand, cells: IntArray) -> FloatArray | float:
+        """`_side`'s values at ``cells``: an indicator's from the book (`IndicatorBook.at`,
+        which need not compute a simple moving average whole), the rest read from the
+        grid (or the number) `_side` gives."""
+        if isinstance(operand, IndicatorOperand) and operand.lag == 0:
+            return self.book.at(operand.name, cells)
+        side = self._side(operand, other)
+        if isinstance(side, float):
+            return side
+        return np.broadcast_to(side, self.shape).T.reshape(-1)[cells]
 
     # -- position programs ------------------------------------------------------------------
 
@@ -413,13 +456,17 @@ def compile_strategy(
     day_numbers: npt.NDArray[np.int64],
     keys: tuple[str, ...],
     weigh_in_kernel: bool = False,
+    list_entries: bool = False,
 ) -> CompiledStrategy:
     """Bind ``document`` to the indicators of one panel.
 
     ``weigh_in_kernel``: a caller whose kernel reads the conviction only where the entry
     holds (the backtest's, a few cells in a hundred) takes one weighted scorer's values and
     weight (``score_weight``) rather than the whole grid of points, a pass over the grid
-    that cost a run more than the cells it reads."""
+    that cost a run more than the cells it reads. ``list_entries``: a caller that reads the
+    entry only where it holds (the backtest's kernel) takes the list of those cells
+    (``entry_cells``), found without (days × symbols) grids of truth values, or of a simple
+    moving average the entry alone reads."""
     cached: list[FloatArray] = []
 
     def random() -> FloatArray:
@@ -458,9 +505,14 @@ def compile_strategy(
     shape = book.shape
     # An entry that reads no market series (a position field is 0 when flat, a literal is
     # a literal) is one truth value; the kernel reads the entry day by day and symbol by symbol.
-    entry = compiler.truth(document.entry_rules)
-    if entry.shape != shape:
-        entry = np.asfortranarray(np.broadcast_to(entry, shape))
+    cells = None
+    if list_entries:
+        cells = compiler.cells_where(document.entry_rules, None)
+        entry = _NO_ENTRY
+    else:
+        entry = compiler.truth(document.entry_rules)
+        if entry.shape != shape:
+            entry = np.asfortranarray(np.broadcast_to(entry, shape))
     weighed = compiler.weighed_score(document) if weigh_in_kernel else None
     score, weight = weighed or (compiler.score(document), math.nan)
     code = np.array([row for p in programs for row in p.code] or [(0, 0)], dtype=np.int64)
@@ -489,6 +541,7 @@ def compile_strategy(
         addon=addon_index,
         atr=book.get("atr14") if document.config.atr_stop_mult > 0 else np.empty((0, 0)),
         score_weight=weight,
+        entry_cells=cells,
     )
 
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from tradertape.candles.panel import Panel
+from tradertape.indicators import IndicatorBook
+from tradertape.strategies.compile import CompiledStrategy, compile_strategy
 from tradertape.strategies.dsl import StrategyDocument
 
 
@@ -37,4 +42,16 @@ def doc(
 ) -> StrategyDocument:
     return StrategyDocument.model_validate(
         {"name": "test", "entry_rules": entry, "exit_rules": exits or [], **extra}
+    )
+
+
+def compiled(document: StrategyDocument, panel: Panel, **options: bool) -> CompiledStrategy:
+    """``document`` compiled on a day panel's fresh indicators, with `compile_strategy`'s
+    ``options``."""
+    return compile_strategy(
+        document,
+        IndicatorBook.from_panel(panel),
+        day_numbers=panel.days.view(np.int64),
+        keys=panel.keys,
+        **options,
     )

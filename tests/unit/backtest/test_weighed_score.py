@@ -9,20 +9,10 @@ from typing import Any, Literal
 import numpy as np
 import pytest
 
-from tests.unit.backtest.dsl import ALWAYS, cmp, doc, ind, num, pos, rule
-from tradertape.backtest import kernel
-from tradertape.backtest.costs import RATE_COLUMNS
-from tradertape.backtest.engine import (
-    BacktestSettings,
-    params_of,
-    run_backtest,
-    sector_ids,
-)
+from tests.unit.backtest.dsl import ALWAYS, cmp, compiled, doc, ind, num, pos, rule
+from tradertape.backtest.engine import BacktestResult, BacktestSettings, run_backtest
 from tradertape.backtest.synthetic import make_panel
 from tradertape.candles.panel import Panel
-from tradertape.indicators import IndicatorBook
-from tradertape.strategies.compile import compile_strategy, symbol_major
-from tradertape.strategies.dsl import StrategyDocument
 
 _EXITS = [rule("stop", cmp(pos("unrealized_pct"), "<=", num(-3))), rule("take", ALWAYS)]
 
@@ -38,48 +28,12 @@ def _panel(seed: int, symbols: int = 12, days: int = 80) -> Panel:
     return make_panel(closes)
 
 
-def _run(document: StrategyDocument, panel: Panel, settings: BacktestSettings, weigh: bool) -> Any:
-    """`kernel.simulate` as `run_backtest` calls it, the score weighed in the kernel or not."""
-    compiled = compile_strategy(
-        document,
-        IndicatorBook.from_panel(panel),
-        day_numbers=panel.days.view(np.int64),
-        keys=panel.keys,
-        weigh_in_kernel=weigh,
-    )
-    floats, ints = kernel.pack_params(params_of(document, settings))
-    no_atr = np.empty((0, 0))
-    no_atr.flags.writeable = False
-    rates = np.zeros((1, RATE_COLUMNS), dtype=np.int64)
-    rates.flags.writeable = False
-    phases = np.zeros(0, dtype=np.int64)
-    phases.flags.writeable = False
-    out = kernel.simulate(
-        symbol_major(panel.open),
-        symbol_major(panel.high),
-        symbol_major(panel.low),
-        symbol_major(panel.close),
-        no_atr,
-        sector_ids(panel.sectors),
-        rates,
-        symbol_major(compiled.entry),
-        symbol_major(compiled.score),
-        compiled.score_weight,
-        compiled.series,
-        compiled.flags,
-        compiled.consts,
-        compiled.code,
-        compiled.bounds,
-        compiled.exit_rules,
-        compiled.addon,
-        floats,
-        ints,
-        len(set(panel.sectors) - {None}),
-        0,
-        panel.shape[0],
-        phases,
-    )
-    return compiled.score_weight, out
+def _same_runs(fast: BacktestResult, slow: BacktestResult) -> None:
+    """Two runs' trades (conviction included), curves and summaries, to the bit."""
+    assert fast.trades == slow.trades
+    for name in ("equity", "cash", "positions"):
+        assert np.array_equal(getattr(fast, name), getattr(slow, name), equal_nan=True)
+    assert fast.summary == slow.summary
 
 
 @pytest.mark.parametrize("fill_at", ["next_open", "close"])
@@ -104,23 +58,17 @@ def test_weighing_in_the_kernel_is_the_score_grid(
     )
     panel = _panel(seed)
     settings = BacktestSettings(max_positions=3, fill_at=fill_at, charges=0.1)
-    weighed, fast = _run(document, panel, settings, weigh=True)
-    summed, slow = _run(document, panel, settings, weigh=False)
-    assert weighed == weight
-    assert np.isnan(summed)
-    for a, b in zip(fast, slow, strict=True):
-        assert np.array_equal(a, b, equal_nan=True)
-    assert len(fast[3]) > 5  # trades were ranked and taken
-    assert np.array_equal(
-        fast[3][:, kernel.T_CONVICTION], slow[3][:, kernel.T_CONVICTION], equal_nan=True
-    )
+    assert compiled(document, panel, weigh_in_kernel=True).score_weight == weight
+    assert np.isnan(compiled(document, panel, weigh_in_kernel=False).score_weight)
+    fast = run_backtest(document, panel, settings, weigh_in_kernel=True)
+    slow = run_backtest(document, panel, settings, weigh_in_kernel=False)
+    _same_runs(fast, slow)
+    assert len(fast.trades) > 5  # trades were ranked and taken
 
 
 def test_other_scorings_keep_the_grid():
     """Two scorers, or one that is not a weighted grid, are summed into the grid as before."""
     panel = _panel(4)
-    book = IndicatorBook.from_panel(panel)
-    days = panel.days.view(np.int64)
     two = doc(
         conviction_scoring=[
             {"type": "weighted", "operand": ind("rsi14"), "weight": 1.0},
@@ -129,11 +77,9 @@ def test_other_scorings_keep_the_grid():
     )
     literal = doc(conviction_scoring=[{"type": "weighted", "operand": num(3.0), "weight": 1.0}])
     for document in (two, literal, doc()):
-        compiled = compile_strategy(
-            document, book, day_numbers=days, keys=panel.keys, weigh_in_kernel=True
-        )
-        assert np.isnan(compiled.score_weight)
-        assert compiled.score.shape == panel.shape
+        strategy = compiled(document, panel, weigh_in_kernel=True)
+        assert np.isnan(strategy.score_weight)
+        assert strategy.score.shape == panel.shape
 
 
 def test_a_backtest_weighs_its_one_scorer_in_the_kernel():
@@ -145,9 +91,5 @@ def test_a_backtest_weighs_its_one_scorer_in_the_kernel():
     )
     settings = BacktestSettings(max_positions=2, charges=0.1)
     result = run_backtest(document, panel, settings)
-    _, slow = _run(document, panel, settings, weigh=False)
-    assert len(result.tape) == len(slow[3]) > 5
-    assert sorted(result.tape.conviction.tolist()) == sorted(
-        slow[3][:, kernel.T_CONVICTION].tolist()
-    )
-    assert result.equity.tolist() == slow[0].tolist()
+    _same_runs(result, run_backtest(document, panel, settings, weigh_in_kernel=False))
+    assert len(result.trades) > 5

@@ -97,3 +97,17 @@ def test_a_driver_ignores_what_its_output_held(driver: str, columns: int):
     garbage = np.asfortranarray(rng.normal(size=close.shape))
     compute(close, 5, rows, garbage)
     np.testing.assert_array_equal(garbage, filled)
+
+
+@pytest.mark.parametrize("name", ["sma20", "sma200", "rsi14", "close"])
+@pytest.mark.parametrize("scale", [pytest.param(1.0, id="ticks"), pytest.param(1.0007, id="off")])
+def test_values_at_cells_are_the_grids(gapped: Ohlcv, name: str, scale: float):
+    """`IndicatorBook.at` (a simple moving average of the closes not computed whole, on
+    the tick grid or off it) reads the bits `get`'s grid holds, on every cell or a few."""
+    scaled = Ohlcv(*(np.asfortranarray(a * scale) for a in gapped.fields))
+    grid = scaled.book().get(name).T.reshape(-1)
+    rng = np.random.default_rng(5)
+    every = np.arange(grid.size, dtype=np.int64)
+    for cells in (every, np.sort(rng.choice(every, 40, replace=False)), every[:0]):
+        values = scaled.book().at(name, cells)
+        np.testing.assert_array_equal(values, grid[cells])

@@ -30,6 +30,15 @@ a pipeline of 5.54 M. Seen in the rest (callgrind_annotate, not yet costed): the
 request opens joins its event dispatch afresh, six lazy attributes a request, with twelve
 AttributeErrors formatted (`PyErr_Format`) where the pipeline's one session has none.
 
+Measured 2026-11-30 late (load 13-14), each tree's lines in fresh valgrind runs side by side:
+a thread's closed session handed to its next block (`Database.session`; the pipeline holds
+one for its orders) and the stored terms' enum members read from their maps, 751f0500 →
+960b2982: a signed webhook 6.204 → 6.077 M a request, the pipeline 5.396 → 5.395 M (1.150×
+→ 1.126×). One session held over all the requests, as the pipeline's, counted 6.058 M: what
+is left of the session's part is its close. The rest of the webhook's own part is spread
+thin: the template's mapping (~180 Python lines a request), the claim, outcome and notice
+statements, the spec built from the terms (the pipeline's bench builds its specs once).
+
     valgrind must be installed. .venv/bin/python bench/hook_instructions.py
         [--requests 60] [--warmup 100] [--against REV]
 """

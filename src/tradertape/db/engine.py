@@ -9,6 +9,7 @@ so a wait there means something is wrong, and it is answered, not queued.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -141,6 +142,7 @@ class Database:
         `jobs_kwargs`) builds it on first use; with neither, jobs share this database."""
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self._idle = threading.local()  # each thread's closed session (`session`)
         self._jobs = jobs
         if jobs is not None and jobs.engine is not engine:
             _SAME_DATABASE[jobs.engine] = engine
@@ -202,9 +204,26 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session that is closed (and rolled back if uncommitted) on exit."""
-        with self.sessions() as session:
+        """A session that is closed (and rolled back if uncommitted) on exit.
+
+        A thread's session closed by a block that ended without an error is handed to the
+        thread's next block, its `info` as the factory gives it, instead of a new one: a
+        new Session joins its event dispatch afresh (a dozen listeners looked up, the OMS's
+        hooks among them), 0.12 M instructions of a signed webhook's 6.2 M, where the pipeline
+        holds one session for its orders (issue 69). A closed session holds no connection
+        and no object; a block still open has taken it, so none is handed out twice.
+        """
+        idle = self._idle
+        session: Session | None = getattr(idle, "session", None)
+        if session is None:
+            session = self.sessions()
+        else:
+            idle.session = None
+            session.info.update(self.sessions.kw.get("info") or {})
+        with session:
             yield session
+        session.info.clear()  # nothing of this block kept alive while the session waits
+        idle.session = session
 
     def ping(self) -> bool:
         """Whether the database answers a trivial query."""

@@ -16,11 +16,20 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Order
+from tradertape.domain.enum_members import members_of
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.order_state import OrderStatus
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.errors import TraderTapeError
 from tradertape.oms import Account, LastTick, OrderPipeline, SubmitOrder
+
+# The stored terms' texts as members, each a dict read (`enum_members`): a webhook's or an
+# alert's order turns four of them a placement (issue 69).
+_EXCHANGE = members_of(Exchange)
+_SIDE = members_of(TransactionType)
+_PRODUCT = members_of(Product)
+_ORDER_TYPE = members_of(OrderType)
+_REJECTED = OrderStatus.REJECTED.value  # a stored status, read once (an enum property a call)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +62,12 @@ class OrderTerms:
         """The order on ``EXCH:SYMBOL``."""
         exchange, symbol = key.split(":", 1)
         return OrderSpec(
-            exchange=Exchange(exchange),
+            exchange=_EXCHANGE(exchange),
             tradingsymbol=symbol,
-            transaction_type=TransactionType(self.transaction_type),
+            transaction_type=_SIDE(self.transaction_type),
             quantity=self.quantity,
-            product=Product(self.product),
-            order_type=OrderType(self.order_type),
+            product=_PRODUCT(self.product),
+            order_type=_ORDER_TYPE(self.order_type),
             price=self.price,
         )
 
@@ -145,7 +154,7 @@ class TermsPlacer:
             detail = exc.detail if isinstance(exc, TraderTapeError) else str(exc)
             return Placed("refused", None, detail[:400]), None
         order = submitted.order
-        outcome = "rejected" if order.status == OrderStatus.REJECTED.value else "placed"
+        outcome = "rejected" if order.status == _REJECTED else "placed"
         return Placed(outcome, order.order_id, (order.status_message or None)), order
 
 

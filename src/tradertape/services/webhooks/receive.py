@@ -134,6 +134,7 @@ class _Claimed:
 
 
 _DELIVERIES = table_of(WebhookDelivery)
+_REJECTED = OrderStatus.REJECTED.value  # a stored status, read once (an enum property a call)
 _NO_DELIVERY = dict.fromkeys(value_keys(WebhookDelivery))  # a column not given is NULL
 _CLAIM = {dialect: known.claim_statement(dialect) for dialect in ("sqlite", "postgresql")}
 
@@ -521,7 +522,7 @@ class HookReceiver:
 
         def finish_with(key: str) -> Callable[[Session, Order], None]:
             def on_record(session: Session, order: Order) -> None:
-                outcome = "rejected" if order.status == OrderStatus.REJECTED.value else "placed"
+                outcome = "rejected" if order.status == _REJECTED else "placed"
                 done = PlacedOrder(key, outcome, order.order_id, order.status_message or None)
                 _finish(session, hook, delivery, [done], now=now)
                 finished.append(True)

@@ -9,11 +9,14 @@ test; on SQLite each test gets a copy of a migrated template file.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
+import re
 import shutil
 import socket
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -75,6 +78,28 @@ def _fast_password_hashing() -> Iterator[None]:
     passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     yield
     passwords.use_hasher(PasswordHasher())
+
+
+# select() takes no descriptor past 1,024 (FD_SETSIZE). A worker ends its share of the
+# SQLite pass with ~25 open; one kept per test's database once took workers past 1,024.
+OPEN_FDS_BOUND = 512
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _open_fds_stay_bounded() -> Iterator[None]:
+    """Fail the session's last teardown when the process holds far more descriptors than
+    its tests need: a leak grows test by test until a select() raises far from its cause."""
+    yield
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        return  # not Linux: nothing to count by
+    gc.collect()  # a test's dropped clients are garbage awaiting collection, not leaks
+    held: Counter[str] = Counter()
+    for fd in fds.iterdir():
+        with contextlib.suppress(OSError):  # closed meanwhile by another thread
+            held[re.sub(r"\[\d+\]$", "", os.readlink(fd))] += 1  # pipe:[123] → pipe:
+    total = held.total()
+    assert total < OPEN_FDS_BOUND, f"{total} descriptors held, most: {held.most_common(5)}"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -9,6 +9,7 @@ reached SQLite while another of this process held the write lock: they waited in
 from __future__ import annotations
 
 import fcntl
+import gc
 import multiprocessing
 import os
 import sqlite3
@@ -266,3 +267,47 @@ def test_a_writer_of_another_process_holding_the_queue_times_it_out(
         db.execute(text("UPDATE counter SET n = 5"))
         db.commit()
     assert _count(database.engine) == 5
+
+
+def _writer_file_open(path: Path) -> bool:
+    """Whether this process holds `path`'s writer queue file open."""
+    queue = writers._queues.get(os.path.realpath(path))
+    return queue is not None and queue._fd is not None
+
+
+def test_the_last_connection_closed_closes_the_queue_file(tmp_path: Path):
+    """A process that opens a database per test (a test worker) kept a descriptor per
+    database it had ever written to, past 1,024 in a worker's pass."""
+    path = tmp_path / "w.db"
+    database = _database(path)  # it has written: the queue's file is open
+    assert _writer_file_open(path)
+    other = _database_as_is(path)
+    queue = _queue(database)
+    assert _queue(other) is queue  # one queue while connections to the file are open
+    other.dispose()
+    assert _writer_file_open(path)  # `database` still has its connection
+
+    database.dispose()
+
+    assert not _writer_file_open(path)
+    assert os.path.realpath(path) not in writers._queues
+    again = _database_as_is(path)  # a database opened again queues as before
+    with again.session() as db:
+        lock_names(db, ["x"])
+        assert _queue(again).locked()
+    assert not _queue(again).locked()
+    again.dispose()
+    assert not _writer_file_open(path)
+
+
+def test_a_connection_collected_unclosed_leaves_the_queue(tmp_path: Path):
+    path = tmp_path / "w.db"
+    connection = sqlite3.connect(path, factory=writers.QueuedConnection)
+    connection.begin_immediate()  # a writer: the queue's file is open
+    connection.commit()
+    assert _writer_file_open(path)
+
+    del connection
+    gc.collect()
+
+    assert os.path.realpath(path) not in writers._queues

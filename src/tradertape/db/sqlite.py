@@ -28,6 +28,8 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 from tradertape.db.on_loop import refuse_on_loop
@@ -39,16 +41,25 @@ _PAUSE_MIN_S = 0.000_05
 _PAUSE_MAX_S = 0.000_5
 
 _queues: dict[str, WriterQueue] = {}
-_queues_lock = threading.Lock()
+# Reentrant: a connection collected by the garbage collector leaves its queue
+# (`_leave_file`), and a collection can start inside `_join_file`'s hold of the lock.
+_queues_lock = threading.RLock()
 
 
 class WriterQueue:
     """The writers of one database file: this process's in a `threading.Lock`, then the
     processes' in an exclusive `fcntl.flock` on a file beside it (``<database>-writer``;
     none for a URI-named database). A dead holder's file lock is dropped by the kernel, so
-    a killed process never leaves the queue shut."""
+    a killed process never leaves the queue shut.
 
-    def __init__(self, path: str | None) -> None:
+    A queue lasts while connections to its file are open (`users`): the last one to close
+    drops it and closes the file, or a process that opens many databases (a test worker
+    opens one per test) would keep one descriptor per database it ever opened.
+    """
+
+    def __init__(self, key: str, path: str | None) -> None:
+        self.key = key
+        self.users = 0  # open connections to the file (under `_queues_lock`)
         self._lock = threading.Lock()
         self._path = None if path is None else f"{path}-writer"
         self._fd: int | None = None
@@ -102,9 +113,16 @@ class WriterQueue:
             self._pid = os.getpid()
         return self._fd
 
+    def close(self) -> None:
+        """Close the lock's file (its last connection is closed: none holds the lock)."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
 
-def _queue_for(database: object, uri: bool) -> WriterQueue | None:
-    """The process's queue for a database file; None for a private in-memory database."""
+
+def _join_file(database: object, uri: bool) -> WriterQueue | None:
+    """The process's queue for a database file, with one more user; None for a private
+    in-memory database."""
     if not isinstance(database, str | bytes | os.PathLike):
         return None
     name = os.fsdecode(database)
@@ -119,8 +137,20 @@ def _queue_for(database: object, uri: bool) -> WriterQueue | None:
     with _queues_lock:
         found = _queues.get(key)
         if found is None:
-            found = _queues[key] = WriterQueue(path)
+            found = _queues[key] = WriterQueue(key, path)
+        found.users += 1
         return found
+
+
+def _leave_file(queue: WriterQueue) -> None:
+    """One connection fewer to the queue's file; the last one drops the queue."""
+    with _queues_lock:
+        queue.users -= 1
+        if queue.users > 0:
+            return
+        if _queues.get(queue.key) is queue:
+            del _queues[queue.key]
+        queue.close()
 
 
 class _QueuedCursor(sqlite3.Cursor):
@@ -144,8 +174,13 @@ class QueuedConnection(sqlite3.Connection):
 
     def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(database, *args, **kwargs)
-        self._queue = _queue_for(database, bool(kwargs.get("uri", False)))
+        self._queue = _join_file(database, bool(kwargs.get("uri", False)))
         self._queued = False  # this connection holds the queue's lock
+        # The file is left on close, or when the connection is collected unclosed (once).
+        self._left: Callable[[], None] | None = None
+        if self._queue is not None:
+            self._left = left = weakref.finalize(self, _leave_file, self._queue)
+            left.atexit = False  # an exiting process closes its files anyway
 
     def cursor(self, factory: Any = _QueuedCursor) -> Any:
         """A cursor that queues the first write of a transaction (SQLAlchemy uses these)."""
@@ -192,10 +227,14 @@ class QueuedConnection(sqlite3.Connection):
         try:
             super().close()
         finally:
-            if self._queued:
-                self._queued = False
-                assert self._queue is not None
-                self._queue.release()
+            try:
+                if self._queued:
+                    self._queued = False
+                    assert self._queue is not None
+                    self._queue.release()
+            finally:
+                if self._left is not None:
+                    self._left()
 
 
 def begin_immediate(dbapi_connection: Any) -> None:

@@ -56,6 +56,21 @@ body's validation 0.36 ms, the middleware, the thread hop), after it 0.5-0.7 ms 
 3.6 ms, nearly a quarter of the engine's time, so 1.3× leaves about 1 ms for the HTTP stack,
 the client and the rest, where they take 4.5-5 ms.
 
+On 2026-11-30 (load 11-18 on 2 CPUs: this section's wall times moved 4× from one run to the
+next, the engine 17-159 ms, so its ratios said nothing), counted by callgrind in process
+instead (the app's ASGI stack called from its own loop, the route's thread included, no
+client; 4 calls each, the engine's run 121.8 M instructions): the POST with columns 152.3 M
+(1.250×), with rows 165.6 M (1.360×) before `LeanRoute`, the prepared INSERT of the run and
+the level-by-level `dsl.extent`; 150.4 M (1.235×) and 163.9 M (1.346×) after. With the
+engine's result cached, what is not the engine was 30.4 M instructions a POST with columns
+(main) and 29.7 M with the first two cuts; in thread CPU (120 POSTs, alternated A B ×3)
+5.8-6.0 ms before, 4.2-4.8 ms after all three: the row's unit-of-work flush measured 1.1 ms
+of CPU against the driver's 0.08 ms for the same INSERT, though callgrind counts it at about
+1 M instructions (its Python is slow on a loaded host). What remains besides the engine, per
+POST with columns (thread CPU): the columns and their JSON 1.8 ms, the commit 0.3-0.7 ms, the
+row's INSERT, the body's validation 0.5 ms, the cookie's lookup 0.3 ms, zstd 0.45 ms (rows:
+0.75 ms, and the rows' text 1.1 ms), the middleware and the thread hop.
+
     .venv/bin/python bench/backtest.py [--runs 20] [--quick] [--data-dir DIR] [--workers 2]
         [--sections 3 5]
 """

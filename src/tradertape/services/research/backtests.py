@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Text, cast
+from sqlalchemy import Text, cast, insert
 from sqlalchemy.orm import Session, defer
 
 from tradertape.backtest.engine import BacktestResult
@@ -25,6 +25,8 @@ from tradertape.candles import CandleStore
 from tradertape.db.engine import Database
 from tradertape.db.models import BacktestRun, Strategy
 from tradertape.db.models.strategies import EQUITY
+from tradertape.db.prepared import Prepared
+from tradertape.db.rows import table_of, value_keys, values_of
 from tradertape.db.types import EncodedJSON
 from tradertape.errors import InvalidField, NotFound
 from tradertape.ports.clock import Clock
@@ -114,7 +116,12 @@ def _new_row(
         equity_curve=[],
         trades=[],
         created_at=clock.now(),
+        kind=EQUITY,  # (the column's default, set here: `run` inserts every value itself)
     )
+
+
+_RUNS = table_of(BacktestRun)
+_NEW_RUN = Prepared(insert(_RUNS).returning(_RUNS.c.id), keys=value_keys(BacktestRun))
 
 
 def _mark_last_backtest(db: Session, row: BacktestRun, resolved: Resolved, user_id: int) -> None:
@@ -139,8 +146,10 @@ def run(
             result = simulate(store, resolved.document, request)
     row = _new_row(request, resolved, clock=clock, user_id=user_id, status="completed")
     _fill(row, store, resolved, result)
-    db.add(row)
-    db.flush()
+    # One prepared INSERT, not a unit-of-work flush: the flush of this one row cost about
+    # 1 ms of SQLAlchemy's Python, the driver's insert of its 0.2 MB a tenth of that (issue
+    # 69: the HTTP run ≤ 1.3× the engine's). Committed before the answer, as before.
+    row.id = _NEW_RUN.scalar(db, values_of(row))
     _mark_last_backtest(db, row, resolved, user_id)
     db.commit()
     return row

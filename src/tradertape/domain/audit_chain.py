@@ -61,16 +61,57 @@ def entry_hash(entry: ChainEntry, key: bytes | None = None) -> str:
         return hashlib.sha256(_canonical(_body(entry))).hexdigest()
     if key is None:
         raise ValueError("a keyed entry needs its key")
-    text = _keyed_text(entry)
+    return keyed_hash(
+        key,
+        user_id=entry.user_id,
+        seq=entry.seq,
+        at=entry.at,
+        kind=entry.kind,
+        source=entry.source,
+        order_id=entry.order_id,
+        payload=entry.payload,
+        prev_hash=entry.prev_hash,
+        key_id=entry.key_id,
+    )
+
+
+def keyed_hash(
+    key: bytes,
+    *,
+    user_id: int,
+    seq: int,
+    at: str,
+    kind: str,
+    source: str,
+    order_id: str | None,
+    payload: Mapping[str, Any],
+    prev_hash: str,
+    key_id: int,
+) -> str:
+    """`entry_hash` of the keyed entry of these fields under `key`, with no `ChainEntry`
+    made for it (the trail's appends: a frozen dataclass costs a slot wrapper's call a
+    field to build)."""
+    text = _keyed_text(user_id, seq, at, kind, source, order_id, payload, prev_hash, key_id)
     if text is None:
-        text = _canonical({**_body(entry), "key_id": entry.key_id})
+        body = {
+            "user_id": user_id,
+            "seq": seq,
+            "at": at,
+            "kind": kind,
+            "source": source,
+            "order_id": order_id,
+            "payload": payload,
+            "prev_hash": prev_hash,
+            "key_id": key_id,
+        }
+        text = _canonical(body)
     # One call into OpenSSL's one-shot HMAC: the same digest as `hmac.new(...).hexdigest()`
     # without the HMAC object's Python set-up (two entries an order).
     return hmac.digest(key, text, "sha256").hex()
 
 
 def _body(entry: ChainEntry) -> dict[str, Any]:
-    """What the hash covers of an entry but its key id."""
+    """What the hash of an entry written before keys covers."""
     return {
         "user_id": entry.user_id,
         "seq": entry.seq,
@@ -83,31 +124,40 @@ def _body(entry: ChainEntry) -> dict[str, Any]:
     }
 
 
-def _keyed_text(entry: ChainEntry) -> bytes | None:
+def _keyed_text(
+    user_id: int,
+    seq: int,
+    at: str,
+    kind: str,
+    source: str,
+    order_id: str | None,
+    payload: Mapping[str, Any],
+    prev_hash: str,
+    key_id: int,
+) -> bytes | None:
     """`_canonical` of a keyed entry's body, its fields written in their sorted order
     around the payload's own canonical text: the encoder's walk, sort and accumulation of
     the outer dict skipped (two entries an order). Each field is written as the encoder
     writes it (a string by its own escape, an int by `int.__repr__`, None as null), so
     the bytes are the same; None when a field is of another type (the encoder then
     writes the body)."""
-    order_id = entry.order_id
     if not (
-        type(entry.user_id) is int
-        and type(entry.seq) is int
-        and type(entry.key_id) is int
-        and type(entry.at) is str
-        and type(entry.kind) is str
-        and type(entry.source) is str
-        and type(entry.prev_hash) is str
+        type(user_id) is int
+        and type(seq) is int
+        and type(key_id) is int
+        and type(at) is str
+        and type(kind) is str
+        and type(source) is str
+        and type(prev_hash) is str
         and (order_id is None or type(order_id) is str)
     ):
         return None
     escape = encode_basestring
     return (
-        f'{{"at":{escape(entry.at)},"key_id":{entry.key_id!r},"kind":{escape(entry.kind)},'
+        f'{{"at":{escape(at)},"key_id":{key_id!r},"kind":{escape(kind)},'
         f'"order_id":{"null" if order_id is None else escape(order_id)},'
-        f'"payload":{_CANONICAL(entry.payload)},"prev_hash":{escape(entry.prev_hash)},'
-        f'"seq":{entry.seq!r},"source":{escape(entry.source)},"user_id":{entry.user_id!r}}}'
+        f'"payload":{_CANONICAL(payload)},"prev_hash":{escape(prev_hash)},'
+        f'"seq":{seq!r},"source":{escape(source)},"user_id":{user_id!r}}}'
     ).encode()
 
 

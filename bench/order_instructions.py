@@ -58,6 +58,19 @@ pool per transaction, the reads the brief names (ledger, risk book, audit head a
 A second run, with ``--pg`` (load 3-5): SQLite 5.671 → 5.512 M (-2.8 %), PostgreSQL 7.016
 → 6.869 M (-2.1 %; its driver floor 1.270 M, 5.52× → 5.41×).
 
+Measured 2026-11-30 (issue 69, helper session "order", second; load 13-16, which callgrind
+does not see), ``--against main`` (`751f0500`): SQLite 5.514 → 5.402 M instructions an order
+(-2.0 %; the driver floor 0.676 M, 8.16× → 8.00×), PostgreSQL 6.913 → 6.771 M (-2.1 %;
+floor 1.289 M, 5.36× → 5.25×). Both in the audit trail's append: an entry's hash body is
+written field by field around its payload's canonical text (the encoder's walk, sort and
+accumulation of the outer dict gone: -1.2 %), and its fields reach `keyed_hash` as they
+are, with no `Appended` nor `ChainEntry` made for them (-1.0 %): a frozen dataclass sets
+each field through ``object.__setattr__``'s slot wrapper, about 600 instructions a field
+(callgrind: 32.5k such calls in 100 orders, ~3.5 % of an order inclusive, most of them in
+the events, margins, charges and risk values). The payload itself is still encoded twice,
+and must be: canonical (sorted, compact, UTF-8) for its hash, ``json.dumps``'s default as
+its column; one text for both would change the stored bytes, or the hashes.
+
     valgrind must be installed. .venv/bin/python bench/order_instructions.py
         [--orders 100] [--warmup 200] [--pg URL | --no-pg] [--against REV]
 """

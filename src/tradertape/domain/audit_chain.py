@@ -20,6 +20,7 @@ import hashlib
 import hmac
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
 from tradertape.domain.json_text import dumps_as
@@ -56,7 +57,62 @@ def _canonical(body: Mapping[str, Any]) -> bytes:
 def entry_hash(entry: ChainEntry, key: bytes | None = None) -> str:
     """The entry's hash: an HMAC-SHA256 under `key` for a keyed entry, the plain SHA-256 of
     its canonical JSON for one written before keys (`key_id` None)."""
-    body: dict[str, Any] = {
+    if entry.key_id is None:
+        return hashlib.sha256(_canonical(_body(entry))).hexdigest()
+    if key is None:
+        raise ValueError("a keyed entry needs its key")
+    return keyed_hash(
+        key,
+        user_id=entry.user_id,
+        seq=entry.seq,
+        at=entry.at,
+        kind=entry.kind,
+        source=entry.source,
+        order_id=entry.order_id,
+        payload=entry.payload,
+        prev_hash=entry.prev_hash,
+        key_id=entry.key_id,
+    )
+
+
+def keyed_hash(
+    key: bytes,
+    *,
+    user_id: int,
+    seq: int,
+    at: str,
+    kind: str,
+    source: str,
+    order_id: str | None,
+    payload: Mapping[str, Any],
+    prev_hash: str,
+    key_id: int,
+) -> str:
+    """`entry_hash` of the keyed entry of these fields under `key`, with no `ChainEntry`
+    made for it (the trail's appends: a frozen dataclass costs a slot wrapper's call a
+    field to build)."""
+    text = _keyed_text(user_id, seq, at, kind, source, order_id, payload, prev_hash, key_id)
+    if text is None:
+        body = {
+            "user_id": user_id,
+            "seq": seq,
+            "at": at,
+            "kind": kind,
+            "source": source,
+            "order_id": order_id,
+            "payload": payload,
+            "prev_hash": prev_hash,
+            "key_id": key_id,
+        }
+        text = _canonical(body)
+    # One call into OpenSSL's one-shot HMAC: the same digest as `hmac.new(...).hexdigest()`
+    # without the HMAC object's Python set-up (two entries an order).
+    return hmac.digest(key, text, "sha256").hex()
+
+
+def _body(entry: ChainEntry) -> dict[str, Any]:
+    """What the hash of an entry written before keys covers."""
+    return {
         "user_id": entry.user_id,
         "seq": entry.seq,
         "at": entry.at,
@@ -66,14 +122,43 @@ def entry_hash(entry: ChainEntry, key: bytes | None = None) -> str:
         "payload": entry.payload,
         "prev_hash": entry.prev_hash,
     }
-    if entry.key_id is None:
-        return hashlib.sha256(_canonical(body)).hexdigest()
-    if key is None:
-        raise ValueError("a keyed entry needs its key")
-    body["key_id"] = entry.key_id
-    # One call into OpenSSL's one-shot HMAC: the same digest as `hmac.new(...).hexdigest()`
-    # without the HMAC object's Python set-up (two entries an order).
-    return hmac.digest(key, _canonical(body), "sha256").hex()
+
+
+def _keyed_text(
+    user_id: int,
+    seq: int,
+    at: str,
+    kind: str,
+    source: str,
+    order_id: str | None,
+    payload: Mapping[str, Any],
+    prev_hash: str,
+    key_id: int,
+) -> bytes | None:
+    """`_canonical` of a keyed entry's body, its fields written in their sorted order
+    around the payload's own canonical text: the encoder's walk, sort and accumulation of
+    the outer dict skipped (two entries an order). Each field is written as the encoder
+    writes it (a string by its own escape, an int by `int.__repr__`, None as null), so
+    the bytes are the same; None when a field is of another type (the encoder then
+    writes the body)."""
+    if not (
+        type(user_id) is int
+        and type(seq) is int
+        and type(key_id) is int
+        and type(at) is str
+        and type(kind) is str
+        and type(source) is str
+        and type(prev_hash) is str
+        and (order_id is None or type(order_id) is str)
+    ):
+        return None
+    escape = encode_basestring
+    return (
+        f'{{"at":{escape(at)},"key_id":{key_id!r},"kind":{escape(kind)},'
+        f'"order_id":{"null" if order_id is None else escape(order_id)},'
+        f'"payload":{_CANONICAL(payload)},"prev_hash":{escape(prev_hash)},'
+        f'"seq":{seq!r},"source":{escape(source)},"user_id":{user_id!r}}}'
+    ).encode()
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,31 +138,67 @@ def test_an_anchor_names_a_cut_end_and_a_rewritten_entry():
     assert anchor_mac(anchor, KEY) != anchor_mac(replace(anchor, seq=2), KEY)
 
 
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
 @given(
-    st.dictionaries(st.text(max_size=8), st.text(max_size=12) | st.integers(), max_size=6),
+    st.dictionaries(st.text(max_size=8), _JSON, max_size=6),
     st.binary(min_size=1, max_size=64),
     st.integers(min_value=1, max_value=10**6),
+    st.tuples(st.integers(min_value=1), st.text(max_size=30), st.text(max_size=12)),
+    st.tuples(st.text(max_size=12), st.none() | st.text(max_size=16), st.text(max_size=64)),
+    st.integers(min_value=0, max_value=2**40),
 )
-def test_a_keyed_hash_is_the_hmac_of_the_canonical_body(payload, key, seq):
-    """The one-shot HMAC an entry is hashed with gives what `hmac.new` over the entry's
-    sorted, compact JSON gives: hashes stored before it still verify."""
+def test_a_keyed_hash_is_the_hmac_of_the_canonical_body(payload, key, seq, who, what, key_id):
+    """The hash of a keyed entry is the HMAC of its body's sorted, compact JSON as
+    `json.dumps` writes it (its text written field by field, the payload's by the encoder):
+    hashes stored before still verify, whatever the text of its fields."""
     import hashlib
     import hmac
     import json
 
-    entry = ChainEntry(
-        7, seq, "2026-11-20T04:30:00+00:00", "order.filled", "api", "o1", payload, GENESIS, 3
-    )
+    user_id, at, kind = who
+    source, order_id, prev_hash = what
+    entry = ChainEntry(user_id, seq, at, kind, source, order_id, payload, prev_hash, key_id)
     body = {
-        "user_id": 7,
+        "user_id": user_id,
         "seq": seq,
-        "at": entry.at,
-        "kind": entry.kind,
-        "source": entry.source,
-        "order_id": entry.order_id,
+        "at": at,
+        "kind": kind,
+        "source": source,
+        "order_id": order_id,
         "payload": payload,
+        "prev_hash": prev_hash,
+        "key_id": key_id,
+    }
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert entry_hash(entry, key) == hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def test_a_keyed_hash_of_fields_of_other_types_is_the_encoders():
+    """Fields of a type the field-by-field text does not write (a bool for an int, an int
+    for a text) are written by the encoder, as before."""
+    import hashlib
+    import hmac
+    import json
+
+    entry = ChainEntry(True, 2, "at", "kind", "api", 17, {"a": 1}, GENESIS, 3)  # type: ignore[arg-type]
+    body = {
+        "user_id": True,
+        "seq": 2,
+        "at": "at",
+        "kind": "kind",
+        "source": "api",
+        "order_id": 17,
+        "payload": {"a": 1},
         "prev_hash": GENESIS,
         "key_id": 3,
     }
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    assert entry_hash(entry, key) == hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+    assert entry_hash(entry, KEY) == hmac.new(KEY, text.encode(), hashlib.sha256).hexdigest()

@@ -39,8 +39,8 @@ from tradertape.domain.audit_chain import (
     Broken,
     ChainEntry,
     anchor_break,
-    entry_hash,
     first_break,
+    keyed_hash,
 )
 from tradertape.oms import OmsEvent, to_message
 from tradertape.ports.clock import IST
@@ -98,6 +98,10 @@ class Appended:
     payload: dict[str, Any]
 
 
+# What one entry records (`Appended`'s fields in its order), as `_chain` takes it.
+_Item = tuple[datetime, str, str, str | None, dict[str, Any]]
+
+
 def _kind(event: OmsEvent) -> str:
     return event.TYPE  # order.accepted, order.rejected, …, gtt.triggered
 
@@ -133,52 +137,47 @@ class AuditTrail:
         items = []
         for event in events:
             message = to_message(event)
-            items.append(
-                Appended(
-                    at=event.ts_event,
-                    kind=_kind(event),
-                    source=str(message.get("source") or "gtt"),
-                    order_id=message.get("order_id"),
-                    payload=message,
-                )
-            )
+            source = str(message.get("source") or "gtt")
+            items.append((event.ts_event, _kind(event), source, message.get("order_id"), message))
         self._chain(db, user_id, items)
 
     def record(self, db: Session, user_id: int, item: Appended) -> None:
         """Append one entry that is no order event (an assistant's call, `mcp`), in the
         caller's transaction, chained and signed as the order events are."""
-        self._chain(db, user_id, [item])
+        self._chain(db, user_id, [(item.at, item.kind, item.source, item.order_id, item.payload)])
 
-    def _chain(self, db: Session, user_id: int, items: Sequence[Appended]) -> None:
+    def _chain(self, db: Session, user_id: int, items: Sequence[_Item]) -> None:
         lock_names(db, [f"audit:{user_id}"])
         last = _LAST.first(db, {"user_id": user_id})
         key_id = self._keys.current(db)
         key = self._keys.key(key_id)
         seq, prev = (last[0], last[1]) if last is not None else (0, GENESIS)
         rows = []
-        for item in items:
+        # The fields as they are: no `Appended` nor `ChainEntry` for an order's events (each
+        # frozen dataclass costs a slot wrapper's call a field to build; two entries an order).
+        for at, kind, source, order_id, payload in items:
             seq += 1
-            entry = ChainEntry(
+            digest = keyed_hash(
+                key,
                 user_id=user_id,
                 seq=seq,
-                at=_at_text(item.at),
-                kind=item.kind,
-                source=item.source,
-                order_id=item.order_id,
-                payload=item.payload,
+                at=_at_text(at),
+                kind=kind,
+                source=source,
+                order_id=order_id,
+                payload=payload,
                 prev_hash=prev,
                 key_id=key_id,
             )
-            digest = entry_hash(entry, key)
             rows.append(
                 {
                     "user_id": user_id,
                     "seq": seq,
-                    "at": item.at,
-                    "kind": entry.kind,
-                    "source": entry.source[:32],
-                    "order_id": entry.order_id,
-                    "payload": item.payload,
+                    "at": at,
+                    "kind": kind,
+                    "source": source[:32],
+                    "order_id": order_id,
+                    "payload": payload,
                     "prev_hash": prev,
                     "hash": digest,
                     "key_id": key_id,

@@ -92,19 +92,9 @@ def keyed_hash(
     made for it (the trail's appends: a frozen dataclass costs a slot wrapper's call a
     field to build)."""
     text = _keyed_text(user_id, seq, at, kind, source, order_id, payload, prev_hash, key_id)
-    if text is None:
-        body = {
-            "user_id": user_id,
-            "seq": seq,
-            "at": at,
-            "kind": kind,
-            "source": source,
-            "order_id": order_id,
-            "payload": payload,
-            "prev_hash": prev_hash,
-            "key_id": key_id,
-        }
-        text = _canonical(body)
+    if text is None:  # a field of another type: the encoder writes the whole body
+        entry = ChainEntry(user_id, seq, at, kind, source, order_id, payload, prev_hash, key_id)
+        text = _canonical({**_body(entry), "key_id": key_id})
     # One call into OpenSSL's one-shot HMAC: the same digest as `hmac.new(...).hexdigest()`
     # without the HMAC object's Python set-up (two entries an order).
     return hmac.digest(key, text, "sha256").hex()

@@ -120,9 +120,12 @@ class _ThreadProfiles:
         for profile in self.profiles:
             profile.snapshot_stats()  # under the GIL: the owner is not mid-call in C
             tables.append(dict(profile.stats))
+        # A thread that made no call while profiled has an empty table, which `pstats`
+        # refuses to take ("Cannot create or construct"): it adds nothing, so it is left out.
         stats = pstats.Stats(cast(Any, _Snapshot(tables[0])))
         for table in tables[1:]:
-            stats.add(cast(Any, _Snapshot(table)))
+            if table:
+                stats.add(cast(Any, _Snapshot(table)))
         threads: dict[str, float] = defaultdict(float)
         for name, table in zip(self.names, tables, strict=True):
             threads[_kind(name)] += sum(row[2] for row in table.values())

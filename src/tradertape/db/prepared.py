@@ -32,7 +32,7 @@ from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.elements import BindParameter
 
 from tradertape.db import pg_batch
-from tradertape.db.rows import Row, fresh
+from tradertape.db.rows import Row, fresh, loaded_current
 
 Processor = Callable[[Any], Any]
 # A statement whose SQL says any of these may write (a CTE of a SELECT, FOR UPDATE): it
@@ -336,6 +336,23 @@ class Prepared:
             self._selected = tuple(c.key for c in columns)
         keys = self._selected
         return [fresh(model, dict(zip(keys, row, strict=True))) for row in self.rows(db, values)]
+
+    def attached(
+        self, db: Session, model: type[Row], values: Mapping[str, Any] | None = None
+    ) -> list[Row]:
+        """Every row as a `model` held by the session, as the ORM's query would give it
+        (`rows.loaded_current`: a row held already takes the values read, so one expired by
+        a commit is not read again attribute by attribute; a change is saved), for a hot
+        read of rows the caller changes; the statement selects the model's every column
+        (`rows.loaded_columns`). What the session changed is flushed first, as the ORM's
+        autoflush would, so the rows found are the ones the transaction sees."""
+        db.flush()
+        found = []
+        for read in self.rows(db, values):
+            row = loaded_current(db, model, read)
+            assert row is not None  # flushed: no row held is left modified
+            found.append(row)
+        return found
 
 
 _CONNECTION = "tradertape.connection"  # Session.info key: (its transaction, the connection)

@@ -126,6 +126,15 @@ _NEW_CASH = Prepared(
     insert(_CASH), keys=(*_OWNER, "at", "kind", "amount", "trade_pk", "note", "book")
 )
 _USER_POSITIONS = Prepared(select(_POSITIONS).where(_OPEN_OR_ASKED))
+_ONE_POSITION = Prepared(
+    select(_POSITIONS).where(
+        _POSITIONS.c.user_id == bindparam("user_id"),
+        _POSITIONS.c.broker == bindparam("broker"),
+        _POSITIONS.c.exchange == bindparam("exchange"),
+        _POSITIONS.c.tradingsymbol == bindparam("tradingsymbol"),
+        _POSITIONS.c.product == bindparam("product"),
+    )
+)
 _NEW_POSITION = Prepared(
     insert(_POSITIONS).returning(_POSITIONS.c.id),
     keys=(*_OWNER, "exchange", "tradingsymbol", "product", *_HELD),
@@ -437,6 +446,24 @@ def load_positions(
     rows = _USER_POSITIONS.rows(db, params)
     positions = (_position(dict(zip(_POSITION_COLUMNS, row, strict=True))) for row in rows)
     return {p.key: p for p in positions}
+
+
+def load_position(db: Session, *, user_id: int, broker: str, key: PositionKey) -> Position:
+    """The user's position at `key` alone (flat when it has no row yet): what a fill moves,
+    when nothing needs the other open positions (a model portfolio's virtual fill, whose
+    user may hold hundreds: reading them all for each fill of a scan grew as its square)."""
+    exchange, tradingsymbol, product = key
+    params = {
+        "user_id": user_id,
+        "broker": broker,
+        "exchange": exchange,
+        "tradingsymbol": tradingsymbol,
+        "product": product,
+    }
+    row = _ONE_POSITION.first(db, params)
+    if row is None:
+        return Position(None, *key)
+    return _position(dict(zip(_POSITION_COLUMNS, row, strict=True)))
 
 
 def _position(row: Mapping[Any, Any]) -> Position:

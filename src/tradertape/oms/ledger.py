@@ -45,6 +45,7 @@ from tradertape.oms.book_totals import (
     load_account,
     load_books,
     load_day,
+    load_position,
     load_positions,
     lock_user_books,
     save_account,
@@ -88,7 +89,10 @@ class _Books:
 
     account: Account | None = None  # read on first use
     days: dict[date, StoredDay] = field(default_factory=dict)
-    positions: dict[PositionKey, Position] | None = None  # read on first use
+    # Read so far, with what this transaction booked: every open one once `open_read`,
+    # before that only those a fill moved (`Ledger._position`).
+    positions: dict[PositionKey, Position] = field(default_factory=dict)
+    open_read: bool = False
     any_pending: bool | None = None  # whether any order may still fill (None: not read)
     any_portfolio: bool | None = None  # whether a paper portfolio has a book (None: not read)
     moved: bool = False
@@ -148,7 +152,7 @@ class Ledger:
             ahead()
         if trade_date is None or position is None or books.account is not None:
             return
-        if trade_date in books.days or books.positions is not None:
+        if trade_date in books.days or books.open_read or books.positions:
             return
         read = load_books(
             self._db,
@@ -159,6 +163,7 @@ class Ledger:
         )
         books.account, books.days[trade_date] = read.account, read.day
         books.positions, books.any_pending = read.positions, read.any_pending
+        books.open_read = True
         books.any_portfolio = read.any_portfolio
 
     def any_pending(self, user_id: int) -> bool | None:
@@ -194,10 +199,10 @@ class Ledger:
         for another key); a position with no row yet starts flat.
         """
         books = self._of(user_id)
-        if books.positions is None:
-            books.positions = load_positions(
-                self._db, user_id=user_id, broker=self._broker, also=key
-            )
+        if not books.open_read:
+            found = load_positions(self._db, user_id=user_id, broker=self._broker, also=key)
+            found.update(books.positions)  # read before, and moved by this transaction
+            books.positions, books.open_read = found, True
         elif key not in books.positions:
             found = load_positions(self._db, user_id=user_id, broker=self._broker, also=key)
             if key in found:
@@ -207,9 +212,18 @@ class Ledger:
         return books.positions
 
     def _position(self, order: Order) -> Position:
+        """The position `order`'s fill moves: read alone unless the open ones were read."""
         key = (order.exchange, order.tradingsymbol, order.product)
-        position = self.positions(order.user_id, key)[key]
-        self._of(order.user_id).changed_positions.add(key)
+        books = self._of(order.user_id)
+        position = books.positions.get(key)
+        if position is None:
+            if books.open_read:
+                position = self.positions(order.user_id, key)[key]
+            else:
+                position = books.positions[key] = load_position(
+                    self._db, user_id=order.user_id, broker=self._broker, key=key
+                )
+        books.changed_positions.add(key)
         return position
 
     def _day(self, user_id: int, trade_date: date) -> StoredDay:
@@ -414,7 +428,7 @@ class Ledger:
                     broker=self._broker,
                     rewrites=books.rewrites,
                 )
-            if books.changed_positions and books.positions is not None:
+            if books.changed_positions:
                 changed = (books.positions[key] for key in sorted(books.changed_positions))
                 save_positions(self._db, changed, user_id=user_id, broker=self._broker)
         self._trades.clear()

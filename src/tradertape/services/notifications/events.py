@@ -28,7 +28,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, literal, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Notification, RiskEvent
@@ -99,16 +99,19 @@ def add_now(
     kind: Kind,
     text: str,
     at: datetime,
+    portfolio_id: int | None = None,
     payload: dict[str, Any] | None = None,
 ) -> None:
     """As `add`, but inserted by precompiled SQL in the session's transaction (on
     PostgreSQL it rides with the next statement or the commit), not through the unit of
-    work, which costs a hot path (a webhook's order) more than the INSERT. Its values go
-    straight to the statement: no mapped object is built for them (issue 69)."""
+    work, which costs a hot path (a webhook's order, a scan's fills) more than the INSERT.
+    Its values go straight to the statement: no mapped object is built for them (issue 69).
+    """
     values = {
         **_NO_NOTICE,
         "user_id": user_id,
         "kind": kind.value,
+        "portfolio_id": portfolio_id,
         "text": text,
         "payload": payload or {},
         "created_at": at,
@@ -137,13 +140,14 @@ def signals_ready(
     exits: list[int],
     at: datetime,
     written: Sequence[ModelSignal] = (),
-) -> Notification | None:
+) -> None:
     """After a scan that produced entries, add-ons or exits: counts and the top signals.
 
-    ``written``: the scan's signals in this session, so the ones named need no read back."""
+    ``written``: the scan's signals in this session, so the ones named need no read back.
+    Written by precompiled SQL (`add_now`), as the other notices of a scan's day are."""
     ids = [*exits, *entries, *addons]
     if not ids:
-        return None
+        return
     rows = {s.id: s for s in written}
     if any(i not in rows for i in ids[:TOP_SIGNALS]):
         rows = {s.id: s for s in db.scalars(select(ModelSignal).where(ModelSignal.id.in_(ids)))}
@@ -156,7 +160,7 @@ def signals_ready(
             *(signal_line(s) for s in top),
         ]
     )
-    return add(
+    add_now(
         db,
         user_id=portfolio.user_id,
         kind=Kind.SIGNALS_READY,
@@ -169,10 +173,10 @@ def signals_ready(
 
 def auto_placed(
     db: Session, portfolio: ModelPortfolio, signal: ModelSignal, *, error: str | None, at: datetime
-) -> Notification:
+) -> None:
     """The outcome of auto-placing one signal (the broker's error when it failed)."""
     outcome = f"failed: {error}" if error else "placed"
-    return add(
+    add_now(
         db,
         user_id=portfolio.user_id,
         kind=Kind.AUTO_PLACE,
@@ -212,12 +216,12 @@ def filled(
     opened: bool,
     at: datetime,
     realised: Decimal | None = None,
-) -> Notification:
+) -> None:
     """A position opened (or added to) or closed, with the P&L a close `realised` (its
     exit's figure: the position row keeps none, `portfolios.position_money`)."""
     text = fill_text(portfolio, position, opened=opened, realised=realised)
     pnl = realised
-    return add(
+    add_now(
         db,
         user_id=portfolio.user_id,
         kind=Kind.FILL,
@@ -250,17 +254,25 @@ def risk_breaches(db: Session, events: Iterable[RiskEvent]) -> list[Notification
     ]
 
 
+# The payload of a portfolio's last drift notice: read by every reconciliation of every
+# portfolio (each scan's day), nearly always to find none.
+_LAST_DRIFT = Prepared(
+    select(table_of(Notification).c.payload)
+    .where(
+        table_of(Notification).c.portfolio_id == bindparam("portfolio_id"),
+        table_of(Notification).c.kind == Kind.DRIFT.value,
+    )
+    .order_by(table_of(Notification).c.id.desc())
+    .limit(literal(1))
+)
+
+
 def drifted(
     db: Session, portfolio: ModelPortfolio, symbols: list[str], *, at: datetime
 ) -> Notification | None:
     """Drift, once per change: nothing when the last drift notice named the same symbols."""
-    last = db.scalar(
-        select(Notification)
-        .where(Notification.portfolio_id == portfolio.id, Notification.kind == Kind.DRIFT.value)
-        .order_by(Notification.id.desc())
-        .limit(1)
-    )
-    before = list(last.payload.get("symbols", [])) if last is not None else []
+    last = _LAST_DRIFT.scalar(db, {"portfolio_id": portfolio.id})
+    before = list(last.get("symbols", [])) if last is not None else []
     if symbols == before:
         return None
     text = (

@@ -25,6 +25,8 @@ from sqlalchemy import Select, insert
 from sqlalchemy.orm import Session, object_session
 
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.db.prepared import Prepared
+from tradertape.db.rows import adopt, fresh, table_of, value_keys
 from tradertape.domain.money import average_price, paise
 from tradertape.domain.signals import SignalEvent, SignalStatus, next_status
 from tradertape.errors import Conflict
@@ -137,13 +139,25 @@ def _stop(entry_price: Decimal, mult: Decimal, atr: Decimal | None) -> Decimal |
     return paise(entry_price - mult * atr) if mult > 0 and atr is not None else None
 
 
+_NEW_POSITION = Prepared(
+    insert(table_of(ModelPosition)).returning(table_of(ModelPosition).c.id),
+    keys=value_keys(ModelPosition),
+)
+_NO_POSITION = dict.fromkeys(value_keys(ModelPosition))  # a column not given is NULL
+
+
 def _insert(db: Session, **row: object) -> ModelPosition:
     """A new position, inserted now for its id (the fill's notice and its signal name it)
     and held by the session, with nothing else of the transaction flushed: the rest of a
     run of fills (its orders' events, trades, the portfolio's money) is written together
-    at its commit, its rows updated once, not once a fill."""
-    with db.no_autoflush:
-        return db.scalars(insert(ModelPosition).returning(ModelPosition), [row]).one()
+    at its commit, its rows updated once, not once a fill. By precompiled SQL, the row
+    made without the constructor's events and adopted as loaded (`db.rows`): the ORM's
+    insert cost a scan's virtual entry more than the rest of its position (issue 69)."""
+    values = {**_NO_POSITION, **row}
+    pk = _NEW_POSITION.scalar(db, values)
+    position = fresh(ModelPosition, values)
+    adopt(db, position, pk)
+    return position
 
 
 def fill_exit(

@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import (
@@ -38,6 +38,8 @@ from tradertape.db.models import (
     ModelSignal,
     Order,
 )
+from tradertape.db.prepared import Prepared
+from tradertape.db.rows import loaded_columns, one_of, table_of
 from tradertape.domain import books
 from tradertape.domain.order_state import PENDING
 from tradertape.domain.owners import portfolio_owner
@@ -83,13 +85,7 @@ def reconcile(
     if portfolio.executor == signals.AGENT:
         return done
     money.hold(db, portfolio)
-    waiting = db.scalars(
-        select(ModelSignal).where(
-            ModelSignal.portfolio_id == portfolio.id,
-            ModelSignal.gtt_status.in_(("active", "triggered", "order_placed")),
-        )
-    ).all()
-    for signal in waiting:
+    for signal in _WAITING.attached(db, ModelSignal, {"portfolio_id": portfolio.id}):
         if signal.signal_type == "exit":
             _exit(db, portfolio, signal, trading, done)
         else:
@@ -102,6 +98,17 @@ def reconcile(
     for position in crossed:
         _sell_at_stop(db, portfolio, position, trading, done)
     return done
+
+
+# A portfolio's signals whose GTT or order works: read by every pass (each minute in market
+# hours, each scan's day), by precompiled SQL (`Prepared.attached`, issue 69).
+_SIGNALS = table_of(ModelSignal)
+_WAITING = Prepared(
+    select(*loaded_columns(ModelSignal)).where(
+        _SIGNALS.c.portfolio_id == bindparam("portfolio_id"),
+        one_of(_SIGNALS.c.gtt_status, ("active", "triggered", "order_placed")),
+    )
+)
 
 
 def _entry(

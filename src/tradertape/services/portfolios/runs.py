@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tradertape.candles import CandleStore
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.db.prepared import Prepared
+from tradertape.db.rows import loaded_columns, table_of
 from tradertape.domain.signals import SignalStatus
 from tradertape.errors import Conflict, InvalidField
 from tradertape.services.accounts.ownership import get_owned
@@ -50,15 +52,19 @@ def run_day(
     if report.skipped is not None:
         db.commit()  # the reconciliation's changes, without a scan
     elif portfolio.auto_place_signals:
-        fresh = db.scalars(
-            select(ModelSignal).where(
-                ModelSignal.portfolio_id == portfolio.id,
-                ModelSignal.signal_date == day,
-                ModelSignal.status == SignalStatus.PENDING_APPROVAL.value,
-            )
-        ).all()
-        signals.place(db, list(fresh), trading=trading, auto=True)
+        fresh = _FRESH.attached(db, ModelSignal, {"portfolio_id": portfolio.id, "day": day})
+        signals.place(db, fresh, trading=trading, auto=True)
     return report
+
+
+_SIGNALS = table_of(ModelSignal)
+_FRESH = Prepared(  # the day's signals a scan just wrote, waiting for approval
+    select(*loaded_columns(ModelSignal)).where(
+        _SIGNALS.c.portfolio_id == bindparam("portfolio_id"),
+        _SIGNALS.c.signal_date == bindparam("day"),
+        _SIGNALS.c.status == SignalStatus.PENDING_APPROVAL.value,
+    )
+)
 
 
 def scan_user(

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from tradertape.backtest import kernel
@@ -27,7 +27,8 @@ from tradertape.backtest.day_decision import Loaded
 from tradertape.backtest.engine import BacktestSettings, params_of, rules_of
 from tradertape.candles import CandleStore
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
-from tradertape.db.rows import table_of
+from tradertape.db.prepared import Prepared
+from tradertape.db.rows import adopt, fresh, loaded_columns, one_of, table_of, value_keys
 from tradertape.domain.signals import ACTIONABLE, SignalStatus
 from tradertape.domain.ticks import RoundDirection, round_to_tick
 from tradertape.ports.clock import Clock
@@ -219,16 +220,7 @@ class _Scan:
         self.column = loaded.column
         self.sector_ids = loaded.sector_ids
         self.positions = list(positions)  # open, as read under the lock
-        self.waiting = list(
-            db.scalars(
-                select(ModelSignal).where(
-                    ModelSignal.portfolio_id == portfolio.id,
-                    ModelSignal.signal_type.in_(("entry", "addon")),
-                    ModelSignal.status.in_(SENT),
-                    ModelSignal.gtt_status.in_(WAITING_GTT),
-                )
-            )
-        )
+        self.waiting = _WAITING.attached(db, ModelSignal, {"portfolio_id": portfolio.id})
         self.book = self._book()
         self.marked = 0.0
 
@@ -301,11 +293,33 @@ def _not_due(portfolio: ModelPortfolio, day: date) -> str | None:
 
 
 def _open_positions(db: Session, portfolio: ModelPortfolio) -> Sequence[ModelPosition]:
-    return db.scalars(
-        select(ModelPosition).where(
-            ModelPosition.portfolio_id == portfolio.id, ModelPosition.status.in_(OPEN_STATUSES)
-        )
-    ).all()
+    return _OPEN_POSITIONS.attached(db, ModelPosition, {"portfolio_id": portfolio.id})
+
+
+# A scan's reads of its portfolio's rows, by precompiled SQL (`Prepared.attached`): each runs
+# once or twice for every portfolio of every day's batch, where the ORM's query machinery
+# cost more than the statements (issue 69).
+_POSITIONS, _SIGNALS = table_of(ModelPosition), table_of(ModelSignal)
+_OPEN_POSITIONS = Prepared(
+    select(*loaded_columns(ModelPosition)).where(
+        _POSITIONS.c.portfolio_id == bindparam("portfolio_id"),
+        one_of(_POSITIONS.c.status, OPEN_STATUSES),
+    )
+)
+_WAITING = Prepared(  # entries sent on earlier days, their orders still working
+    select(*loaded_columns(ModelSignal)).where(
+        _SIGNALS.c.portfolio_id == bindparam("portfolio_id"),
+        one_of(_SIGNALS.c.signal_type, ("entry", "addon")),
+        one_of(_SIGNALS.c.status, SENT),
+        one_of(_SIGNALS.c.gtt_status, WAITING_GTT),
+    )
+)
+_ACTIONABLE = Prepared(  # signals of earlier days a scan expires
+    select(*loaded_columns(ModelSignal)).where(
+        _SIGNALS.c.portfolio_id == bindparam("portfolio_id"),
+        one_of(_SIGNALS.c.status, ACTIONABLE),
+    )
+)
 
 
 def entry_prices(close: Decimal, buffer_pct: float) -> tuple[Decimal, Decimal]:
@@ -364,11 +378,7 @@ def scan(
     work = _Scan(db, portfolio, market, loaded, day, positions)
     work.decide()
     now = clock.now()
-    for signal in db.scalars(
-        select(ModelSignal).where(
-            ModelSignal.portfolio_id == portfolio.id, ModelSignal.status.in_(ACTIONABLE)
-        )
-    ):
+    for signal in _ACTIONABLE.attached(db, ModelSignal, {"portfolio_id": portfolio.id}):
         signal.status = SignalStatus.EXPIRED.value
         report.expired += 1
     written = _write_signals(work, report, now)
@@ -408,7 +418,7 @@ def _write_signals(work: _Scan, report: ScanReport, now: Any) -> list[ModelSigna
     version = work.portfolio.strategy_version
     buffer_pct = work.document.config.entry_buffer_pct
 
-    written: list[tuple[list[int], ModelSignal]] = []  # ids are known after one flush
+    written: list[ModelSignal] = []
     dropped: list[dict[str, Any]] = []
 
     def row(j: int, kind: str, **fields: Any) -> dict[str, Any]:
@@ -428,9 +438,11 @@ def _write_signals(work: _Scan, report: ScanReport, now: Any) -> list[ModelSigna
         }
 
     def add(j: int, kind: str, into: list[int], **fields: Any) -> None:
-        signal = ModelSignal(**row(j, kind, **fields))
-        work.db.add(signal)
-        written.append((into, signal))
+        values = {**_NO_SIGNAL, **row(j, kind, **fields)}
+        signal = fresh(ModelSignal, values)
+        adopt(work.db, signal, _NEW_SIGNAL.scalar(work.db, values))
+        into.append(signal.id)
+        written.append(signal)
 
     for j in map(int, np.flatnonzero(book.exit_decided == t)):
         position = held[panel.keys[j]]
@@ -483,13 +495,18 @@ def _write_signals(work: _Scan, report: ScanReport, now: Any) -> list[ModelSigna
                 status=SignalStatus.DROPPED.value,
             )
         )
-    work.db.flush()
-    for ids, signal in written:
-        ids.append(signal.id)
-    if dropped:
-        # Nothing refers to a dropped candidate, so they skip the ORM's row-by-row RETURNING
-        # (SQLite cannot batch an insert whose generated ids must come back in order), and
-        # the ORM's bulk path too: one Core executemany on the table (a third of the cost).
-        work.db.execute(table_of(ModelSignal).insert(), dropped)
+    # Nothing refers to a dropped candidate: one executemany, no ids back.
+    _DROPPED.execute_many(work.db, [{**_NO_SIGNAL, **values} for values in dropped])
     report.dropped = len(dropped)
-    return [signal for _, signal in written]
+    return written
+
+
+# A scan's signals by precompiled SQL: the written ones one by one for their ids (made as
+# loaded rows, `db.rows`: their notice and placement read them), the dropped ones in one
+# executemany. Through the unit of work they cost a scan more than its decisions (issue 69).
+_NEW_SIGNAL = Prepared(
+    insert(table_of(ModelSignal)).returning(table_of(ModelSignal).c.id),
+    keys=value_keys(ModelSignal),
+)
+_DROPPED = Prepared(insert(table_of(ModelSignal)), keys=value_keys(ModelSignal))
+_NO_SIGNAL = dict.fromkeys(value_keys(ModelSignal))  # a column not given is NULL

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -168,10 +168,14 @@ class EncodedJSON:
         return cls(to_json(value), value)
 
     @classmethod
-    def of_members(cls, value: dict[str, Any]) -> EncodedJSON:
+    def of_members(
+        cls, value: dict[str, Any], writers: Mapping[str, Callable[[Any], bytes]] | None = None
+    ) -> EncodedJSON:
         """`of` an object (the same text), keeping each member's text beside it: a run's
-        columns answered as rows are cut from them, not written a second time."""
-        members = {key: to_json(member) for key, member in value.items()}
+        columns answered as rows are cut from them, not written a second time. A member
+        named in `writers` is written by its writer (one that writes `to_json`'s bytes)."""
+        write = writers or {}
+        members = {key: write.get(key, to_json)(member) for key, member in value.items()}
         pairs = b",".join(to_json(key) + b":" + text for key, text in members.items())
         return cls(b"{" + pairs + b"}", value, members)
 

@@ -10,10 +10,20 @@ from typing import Any, Literal
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic_core import to_json
 
 from tests.unit.backtest.test_invariants import _panel
 from tradertape.backtest.engine import BacktestResult, BacktestSettings, run_backtest
-from tradertape.services.research.simulation import equity_rows, iso_days, round_each, trade_rows
+from tradertape.services.research.simulation import (
+    EQUITY_WRITERS,
+    TRADE_WRITERS,
+    equity_columns,
+    equity_rows,
+    iso_days,
+    round_each,
+    trade_columns,
+    trade_rows,
+)
 from tradertape.strategies.builtins import builtin
 from tradertape.strategies.dsl import BaseModelId
 
@@ -57,6 +67,22 @@ def test_trade_rows_from_columns_are_the_trades_rounded():
                     k: type(v) for k, v in _row(trade).items()
                 }
     assert seen > 20
+
+
+def test_the_columns_writers_write_what_to_json_writes():
+    # a writer knows its column's type: a value of another (an int among floats) would be
+    # written otherwise (``5.0``), so every column is made of its writer's type
+    for model in BaseModelId:
+        for fill_at in ("next_open", "close"):  # type: Literal["next_open", "close"]
+            result = _result(model, fill_at)
+            made = (
+                (equity_columns(result), EQUITY_WRITERS),
+                (trade_columns(result), TRADE_WRITERS),
+            )
+            for columns, writers in made:
+                assert set(columns) <= set(writers)
+                for key, values in columns.items():
+                    assert writers[key](values) == to_json(values), key
 
 
 def test_the_curve_has_a_row_per_day():

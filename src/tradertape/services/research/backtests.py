@@ -42,6 +42,8 @@ from tradertape.services.research.jobs import (
     stale_cutoff,
 )
 from tradertape.services.research.simulation import (
+    EQUITY_WRITERS,
+    TRADE_WRITERS,
     Progress,
     equity_columns,
     load_market,
@@ -94,8 +96,9 @@ def _fill(row: BacktestRun, store: CandleStore, resolved: Resolved, result: Back
     row.duration_ms = round(sum(result.timings_ms.values()), 3)
     row.summary = summary_of(result)
     row.timings_ms = {k: round(v, 3) for k, v in result.timings_ms.items()}
-    row.equity_curve = EncodedJSON.of_members(equity_columns(result))  # written once: stored
-    row.trades = EncodedJSON.of_members(trade_columns(result))  # and answered from the text
+    # written once: stored and answered from the text
+    row.equity_curve = EncodedJSON.of_members(equity_columns(result), EQUITY_WRITERS)
+    row.trades = EncodedJSON.of_members(trade_columns(result), TRADE_WRITERS)
     row.provisional_calendar = uses_provisional_days(store.calendar, result)
 
 

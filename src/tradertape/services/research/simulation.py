@@ -16,12 +16,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
-from typing import Any
+from functools import lru_cache, partial
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
-from pydantic_core import to_json
+from pydantic_core import SchemaSerializer, core_schema, to_json
 
 from tradertape.backtest.engine import BacktestResult, BacktestSettings, run_backtest
 from tradertape.backtest.request import BacktestRequest
@@ -314,7 +314,17 @@ def iso_days(days: npt.NDArray[np.datetime64]) -> list[str]:
 
 
 def _or_none(values: list[float], keep: npt.NDArray[np.bool_]) -> list[float | None]:
+    if keep.all():  # (the usual case: every value known, no list to make again)
+        return cast("list[float | None]", values)
     return [v if ok else None for v, ok in zip(values, keep.tolist(), strict=True)]
+
+
+def _rounded(arrays: tuple[npt.NDArray[np.float64], ...], digits: int) -> list[list[float]]:
+    """`round_each` of each array (1-D), in one call on them end to end: it rounds value by
+    value, but each of its calls costs a dozen NumPy calls, as much as a run's trades."""
+    values = round_each(np.concatenate(arrays), digits)
+    ends = np.cumsum([array.size for array in arrays]).tolist()
+    return [values[end - array.size : end] for array, end in zip(arrays, ends, strict=True)]
 
 
 def _rebased_benchmark(result: BacktestResult) -> list[float | None]:
@@ -346,6 +356,53 @@ def equity_columns(result: BacktestResult) -> Columns:
     }
 
 
+def _writer(item: core_schema.CoreSchema) -> Callable[[Any], bytes]:
+    """`to_json` of a list whose values are all of one type (`item`), the same bytes: a
+    serializer that knows the type skips `to_json`'s inference of each value's, about a
+    fifth of writing a run's columns. A value of another type falls back to inference
+    (silently), so only columns made of exactly that type get one (an int in a float
+    column would be written ``5.0``)."""
+    config = core_schema.CoreConfig(ser_json_inf_nan="constants")  # as `to_json` writes them
+    serializer = SchemaSerializer(core_schema.list_schema(item), config)
+    return partial(serializer.to_json, warnings=False)
+
+
+_TEXT = _writer(core_schema.str_schema())
+_TEXT_OR_NULL = _writer(core_schema.nullable_schema(core_schema.str_schema()))
+_FLOAT = _writer(core_schema.float_schema())
+_FLOAT_OR_NULL = _writer(core_schema.nullable_schema(core_schema.float_schema()))
+_INT = _writer(core_schema.int_schema())
+
+#: Writers of `equity_columns`' and `trade_columns`' JSON (`EncodedJSON.of_members`), by
+#: the type each column is made of: floats from `round_each`, ints from ``tolist`` of
+#: integer arrays, texts.
+EQUITY_WRITERS = {
+    "date": _TEXT,
+    "equity": _FLOAT,
+    "drawdown": _FLOAT,
+    "positions": _INT,
+    "benchmark": _FLOAT_OR_NULL,
+}
+TRADE_WRITERS = {
+    "symbol": _TEXT,
+    "sector": _TEXT_OR_NULL,
+    "entry_date": _TEXT,
+    "entry_price": _FLOAT,
+    "exit_date": _TEXT,
+    "exit_price": _FLOAT,
+    "quantity": _INT,
+    "pnl": _FLOAT,
+    "pnl_pct": _FLOAT,
+    "charges": _FLOAT,
+    "exit_reason": _TEXT,
+    "conviction": _FLOAT_OR_NULL,
+    "addons": _INT,
+    "bars_held": _INT,
+    "entry_time": _TEXT,
+    "exit_time": _TEXT,
+}
+
+
 def trade_columns(result: BacktestResult) -> Columns:
     """Per-trade detail, one list per field (money to the paisa, prices to 4 decimals), in
     the fields' order of `tradertape.backtest.engine.Trade`."""
@@ -353,17 +410,21 @@ def trade_columns(result: BacktestResult) -> Columns:
     times: Columns = {}
     if tape.entry_time is not None and tape.exit_time is not None:
         times = {"entry_time": iso_ist(tape.entry_time), "exit_time": iso_ist(tape.exit_time)}
+    entry_price, exit_price, pnl_pct = _rounded(
+        (tape.entry_price, tape.exit_price, tape.pnl_pct), 4
+    )
+    pnl, charges = _rounded((tape.pnl, tape.charges), 2)
     return {
         "symbol": tape.symbols(),
         "sector": [tape.sectors[j] for j in tape.symbol.tolist()],
         "entry_date": iso_days(tape.entry_date),
-        "entry_price": round_each(tape.entry_price, 4),
+        "entry_price": entry_price,
         "exit_date": iso_days(tape.exit_date),
-        "exit_price": round_each(tape.exit_price, 4),
+        "exit_price": exit_price,
         "quantity": tape.quantity.tolist(),
-        "pnl": round_each(tape.pnl, 2),
-        "pnl_pct": round_each(tape.pnl_pct, 4),
-        "charges": round_each(tape.charges, 2),
+        "pnl": pnl,
+        "pnl_pct": pnl_pct,
+        "charges": charges,
         "exit_reason": tape.exit_reasons(),
         "conviction": _or_none(round_each(tape.conviction, 6), np.isfinite(tape.conviction)),
         "addons": tape.addons.tolist(),
@@ -433,8 +494,11 @@ def trade_rows(result: BacktestResult) -> list[dict[str, Any]]:
 
 def uses_provisional_days(calendar: TradingCalendar, result: BacktestResult) -> bool:
     """Whether the run's days reach past the published holiday list (guessed sessions)."""
-    days = result.days.astype("datetime64[D]").astype(object)
-    return len(days) > 0 and calendar.uses_provisional(days[0], days[-1])
+    if not result.days.size:
+        return False
+    # its ends only: every day made a date object was half a million instructions a run
+    first, last = result.days[[0, -1]].astype("datetime64[D]").astype(object)
+    return calendar.uses_provisional(first, last)
 
 
 def summary_of(result: BacktestResult) -> dict[str, Any]:

@@ -7,10 +7,12 @@ not exceptions. The paper broker and a live adapter's postbacks feed the same ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+
+from tradertape.domain.values import value_class
 
 
 class OrderStatus(StrEnum):
@@ -53,7 +55,7 @@ class EventKind(StrEnum):
     MISSING = "missing"  # reconciliation: the broker no longer lists a working order
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class OrderEvent:
     """One fact about an order, in UTC."""
 
@@ -65,7 +67,7 @@ class OrderEvent:
     message: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class OrderState:
     """The parts of an order the machine changes."""
 

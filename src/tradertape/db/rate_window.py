@@ -9,7 +9,6 @@ at a time and a slot lands, or vanishes, with whatever the caller commits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,6 +31,7 @@ from tradertape.db.models import AuthAttempt
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
 from tradertape.db.types import UTCDateTime
+from tradertape.domain.values import value_class
 
 _ATTEMPTS = table_of(AuthAttempt)
 
@@ -82,7 +82,7 @@ def bucket_lock(bucket: str) -> str:
     return f"ratelimit:{bucket}"
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class SlotAsk:
     """One of `bucket`'s `limit` slots in any `window`, asked for at `now`. ``force`` takes
     it even when the window is full (it still counts against later takers)."""

@@ -18,7 +18,7 @@ same-day netting per instrument, brokerage per order) and never takes a share of
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -41,6 +41,7 @@ from tradertape.domain.charges import (
 )
 from tradertape.domain.day_netting import DeliveryFlow, NettedParts, flow_parts, net_delivery
 from tradertape.domain.money import ZERO, paise
+from tradertape.domain.values import value_class
 
 
 def order_brokerage(segment: Segment, order_value: Decimal, rates: ChargeSchedule) -> Decimal:
@@ -48,7 +49,7 @@ def order_brokerage(segment: Segment, order_value: Decimal, rates: ChargeSchedul
     return rates.brokerage.of(segment).of(order_value)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ChargeDay:
     """Running charges of one trading day, at one broker (its `schedules`; Zerodha's by
     default: see `schedules_of`)."""
@@ -143,7 +144,7 @@ class ChargeDay:
         return self.flow_parts
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class FillCharge:
     """What one fill added to its day's note: the day after it, the charges (the change in
     the note's total, to the paisa) and the STT among them (the change in the note's

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -55,6 +55,7 @@ from tradertape.domain.charge_rates import (
 )
 from tradertape.domain.day_netting import DeliveryFlow, flow_key, flow_parts, net_delivery
 from tradertape.domain.money import ZERO, paise, whole_rupees
+from tradertape.domain.values import value_class
 
 __all__ = [
     "GROWW_SCHEDULES",
@@ -84,7 +85,7 @@ class Side(StrEnum):
     SELL = "SELL"
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Fill:
     """One execution. Options: ``price`` is the premium per unit. ``quantity`` is in units.
 
@@ -122,7 +123,7 @@ class Fill:
         return self.price * self.quantity
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ChargesBreakdown:
     """Charges of one or more contract notes; see the module docstring for the rounding rules."""
 

@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from tradertape.domain.charge_rates import ChargeSchedule, Exchange
 from tradertape.domain.money import ZERO
+from tradertape.domain.values import value_class
 
 
 def flow_key(book: str, exchange: Exchange, instrument: str) -> str:
@@ -101,7 +102,7 @@ class DeliveryFlow:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class NettedParts:
     """What a day's delivery-product fills add to its note, every part exact (STT before its
     rupee rounding, per contract-note group; `demat_sold`: value sold from demat per ISIN)."""

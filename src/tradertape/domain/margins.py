@@ -65,6 +65,7 @@ from tradertape.domain.money import PAISA, quantize_to_step
 from tradertape.domain.option_math import OptionKind
 from tradertape.domain.orders import Product, TransactionType
 from tradertape.domain.span_scenarios import scenario_span
+from tradertape.domain.values import value_class
 
 _ZERO = Decimal(0)
 # not `Product.MIS.value` in `margin`: on Python 3.11 an enum class's attribute passes
@@ -116,7 +117,7 @@ class MarginRates:
         return self.exposure_index if risk is RiskClass.INDEX else self.exposure_stock
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Margin:
     """A margin in Kite's ``order_margins`` parts (rupees)."""
 
@@ -252,7 +253,7 @@ def _scenario_span(
 Marks = Callable[[str], Decimal | None]  # the last price of an instrument key, None: unknown
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class MarginTable:
     """The one margin computation: the order ticket, the basket and worker previews, the
     funds check and the risk rules all ask it, so one order has one margin everywhere.
@@ -354,7 +355,7 @@ FUTURES_CALENDAR_CAP = Decimal("0.03")
 FUTURES_CALENDAR_EXPOSURE = Decimal(1) / 3
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class MarginLeg:
     """One position or order as the hedge offset sees it: its margin alone, and for an
     option or a future the terms that let it cover a sold option or pair with a future."""

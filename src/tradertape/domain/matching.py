@@ -26,12 +26,13 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderType, TransactionType
+from tradertape.domain.values import value_class
 
 _BPS = Decimal(10_000)
 DEFAULT_PROTECTION_PCT = Decimal(2)  # what "-1 = auto" means for market protection here
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class WorkingOrder:
     """The terms of an order that matter for matching."""
 
@@ -55,7 +56,7 @@ class MatchConfig:
     tick_size: Decimal = Decimal("0.05")
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Match:
     """What happens to the order on this tick."""
 

@@ -7,10 +7,11 @@ not exceptions. The paper broker and a live adapter's postbacks feed the same ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+
+from tradertape.domain.values import value_class
 
 
 class OrderStatus(StrEnum):
@@ -53,7 +54,7 @@ class EventKind(StrEnum):
     MISSING = "missing"  # reconciliation: the broker no longer lists a working order
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class OrderEvent:
     """One fact about an order, in UTC."""
 
@@ -65,7 +66,7 @@ class OrderEvent:
     message: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class OrderState:
     """The parts of an order the machine changes."""
 
@@ -150,10 +151,5 @@ def apply(state: OrderState, event: OrderEvent) -> OrderState:
         traded_value = state.average_price * state.filled_quantity
         average = (traded_value + event.fill_price * event.fill_quantity) / filled
     status = _next_status(state, event, filled)
-    return replace(
-        state,
-        status=status,
-        filled_quantity=filled,
-        average_price=average,
-        status_message=event.message if event.message is not None else state.status_message,
-    )
+    message = event.message if event.message is not None else state.status_message
+    return OrderState(status, state.quantity, filled, average, message)  # not `replace`'s walk

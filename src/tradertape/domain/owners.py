@@ -19,11 +19,11 @@ The ``attribution`` stays as it was: published answers (the worker API, the SDK)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from tradertape.domain.enum_members import members_of
+from tradertape.domain.values import value_class
 
 
 class OwnerKind(StrEnum):
@@ -45,7 +45,7 @@ class OwnerKind(StrEnum):
 BOOK_KINDS = frozenset({OwnerKind.PORTFOLIO, OwnerKind.WORKER_RUN, OwnerKind.OPTION_RUN})
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Owner:
     """Whose an order is: its kind and, for a kind with rows, the row's id (the portfolio,
     the worker run, the alert, the webhook, the MTM rule, the assistant key); None for

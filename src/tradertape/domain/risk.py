@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from tradertape.domain.money import PAISA, ZERO, inr, paise
+from tradertape.domain.values import value_class
 
 HUNDRED = Decimal(100)
 NEAR_LIMIT_PCT = Decimal(80)  # a rule is "near" its limit from this utilisation on
@@ -87,7 +88,7 @@ def threshold_problem(
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class RuleTerms:
     """One enabled rule, as the arithmetic needs it."""
 
@@ -100,7 +101,7 @@ class RuleTerms:
     paused: bool = False  # an mtm_exit rule that exited its scope: entries wait for resume
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class OpenPosition:
     """One instrument's net open position (signed: negative is short)."""
 
@@ -143,7 +144,7 @@ class WorkingEntry:
         return self.quantity * self.price
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Book:
     """A user's (or a portfolio's, or a run's) current book, as risk reads it."""
 
@@ -225,7 +226,7 @@ class Book:
         return max(-self.pnl_today, ZERO)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Entry:
     """A proposed order: what the pre-trade check is asked about."""
 

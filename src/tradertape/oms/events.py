@@ -27,7 +27,7 @@ and how they are delivered.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -35,13 +35,14 @@ from typing import Any, ClassVar
 from tradertape.domain.order_state import EventKind
 from tradertape.domain.owners import Owner, owner_from
 from tradertape.domain.utc_times import utc_iso
+from tradertape.domain.values import value_class
 
 ORDERS_TOPIC = "orders."  # + the user's id
 GTT_TOPIC = "gtt."  # + the user's id
 GTT_SOURCE = "gtt"  # the source of an order a trigger placed
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class OrderUpdate:
     """What every order event carries: the order as this change left it (see the module)."""
 
@@ -78,28 +79,28 @@ class OrderUpdate:
         return owner_from(self.source, self.attribution)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class OrderAccepted(OrderUpdate):
     """The venue took the order: it is in the book, the trigger queue or the AMO queue."""
 
     TYPE: ClassVar[str] = "order.accepted"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class OrderRejected(OrderUpdate):
     """Refused (funds, the risk gate, the broker), at placement or later; `message` says why."""
 
     TYPE: ClassVar[str] = "order.rejected"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class OrderTriggered(OrderUpdate):
     """An SL or SL-M order's trigger price was reached: it is working in the book now."""
 
     TYPE: ClassVar[str] = "order.triggered"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class OrderFilled(OrderUpdate):
     """Part or all of the order traded; `filled_quantity` is the total after this fill."""
 
@@ -111,42 +112,42 @@ class OrderFilled(OrderUpdate):
     broker_trade_id: str | None  # the broker's trade, when its tradebook named it
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class OrderModified(OrderUpdate):
     """The order's terms changed (quantity, prices, type or validity)."""
 
     TYPE: ClassVar[str] = "order.modified"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class OrderCancelled(OrderUpdate):
     """Cancelled by the user (or reported cancelled by the broker)."""
 
     TYPE: ClassVar[str] = "order.cancelled"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class OrderExpired(OrderUpdate):
     """Ended unfilled by time or rule: status CANCELLED, as Kite shows it, with a message."""
 
     TYPE: ClassVar[str] = "order.expired"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class OrderReleased(OrderUpdate):
     """An after-market order sent on to the exchange at the open."""
 
     TYPE: ClassVar[str] = "order.released"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class OrderMissing(OrderUpdate):
     """Reconciliation: the broker no longer lists this working order (its status is kept)."""
 
     TYPE: ClassVar[str] = "order.missing"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class GttTriggered:
     """A GTT's trigger was reached and it fired one leg; that leg's order follows."""
 

@@ -61,6 +61,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.money import inr
 from tradertape.domain.order_state import PENDING
 from tradertape.domain.orders import Product, TransactionType, Variety
+from tradertape.domain.values import value_class
 from tradertape.oms.book_totals import Position, PositionKey, load_positions
 from tradertape.oms.context import BROKER, TradingContext
 from tradertape.oms.ledger import Ledger
@@ -102,7 +103,7 @@ _PAID_IN_FULL = (Product.CNC.value, Product.MTF.value)  # delivery: paid in full
 _FUT = InstrumentType.FUT
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Pending:
     """The unfilled part of a working order, as the funds check sees it."""
 
@@ -116,7 +117,7 @@ class Pending:
     book: str = books.MANUAL
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class AccountMargins:
     """Cash, what open positions and working orders hold, and what is free."""
 

@@ -27,6 +27,7 @@ from tradertape.domain.instruments import Exchange, Instrument
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import OrderStatus
 from tradertape.domain.orders import OrderSpec
+from tradertape.domain.values import value_class
 from tradertape.errors import BadRequest, Conflict, InvalidField, NotFound
 from tradertape.oms import slicing
 from tradertape.oms.commands import (
@@ -82,7 +83,7 @@ class VenueTraits:
     needs_switches: bool
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Submitted:
     """The order, whether it answers a repeated key (nothing new was done), and the trades
     its placement booked at once (paper only: a broker's fills arrive later). An order

@@ -41,6 +41,7 @@ from tradertape.domain.day_pnl import Sides
 from tradertape.domain.gtt_states import ACTIVE
 from tradertape.domain.money import ZERO
 from tradertape.domain.order_state import UNPLACED, WORKING, OrderStatus
+from tradertape.domain.values import value_class
 from tradertape.oms.book_totals import cash
 from tradertape.oms.context import BROKER
 from tradertape.ports.clock import IST, Clock
@@ -357,7 +358,7 @@ def _decimal(raw: Any, dialect: Dialect) -> Decimal | None:
     return _EXACT.process_result_value(raw, dialect)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class LedgerRead:
     """What one read found: the accounts' write counts and cash, the trades after the last
     one folded, and the orders and GTT legs that may still open a position."""

@@ -16,7 +16,6 @@ writes nothing and answers with the first order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +26,7 @@ from tradertape.db.rows import fresh
 from tradertape.domain.instruments import Instrument, InstrumentCatalog
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent
 from tradertape.domain.owners import owner_from
+from tradertape.domain.values import value_class
 from tradertape.oms.admission import admit
 from tradertape.oms.commands import SubmitOrder
 from tradertape.oms.context import SQUAREOFF, TradingContext
@@ -40,7 +40,7 @@ from tradertape.ports.clock import IST
 _NO_SIBLINGS: tuple[Order, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Placed:
     """The order, and the column values of the trades its placement booked, oldest first;
     ``booked`` is None when the key was taken and `order` is the first order."""

@@ -14,7 +14,6 @@ signal, the REJECTED order), so a refusal and its reason are stored together.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.risk import RiskEvent
 from tradertape.domain.instruments import UnknownInstrumentError, split_key
 from tradertape.domain.risk import Book, Entry, RiskBreach, RuleAction, Side, breaches
+from tradertape.domain.values import value_class
 from tradertape.errors import InvalidField
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import owned
@@ -33,7 +33,7 @@ from tradertape.services.risk.rules import RuleLike, applicable, applies_to, sco
 REFUSAL_PREFIX = "Order rejected by risk rule: "
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class RiskDecision:
     """The check's answer: allowed or not, and every rule the entry breaks (block or warn)."""
 

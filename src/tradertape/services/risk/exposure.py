@@ -11,13 +11,13 @@ measured on the account, which is never more lenient than a part of it would be.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from tradertape.domain.risk import Book
+from tradertape.domain.values import value_class
 
 
 class ExposureSource(Protocol):
@@ -47,7 +47,7 @@ class ScopeKind(StrEnum):
     WORKER_RUN = "worker_run"
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class RiskScope:
     """Where an entry comes from: the account at large, a model portfolio or a worker run."""
 

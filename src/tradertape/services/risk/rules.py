@@ -26,6 +26,7 @@ from tradertape.domain import books
 from tradertape.domain.enum_members import members_of
 from tradertape.domain.risk import HUNDRED, RuleAction, RuleTerms, RuleType, threshold_problem
 from tradertape.domain.signals import AGENT
+from tradertape.domain.values import value_class
 from tradertape.errors import Conflict, InvalidField, NotFound
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
@@ -197,7 +198,7 @@ class RuleLike(Protocol):
     def book(self) -> str | None: ...
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ApplicableRule:
     """An enabled rule as an entry faces it (`applicable`): read as values, not as a
     session object, since every checked order reads its owner's rules."""
@@ -349,7 +350,7 @@ def _exactly(scope: RiskScope) -> tuple[ColumnElement[bool], ColumnElement[bool]
 _RULES = table_of(RiskRule)
 # A scope's own rules by a bound id: NULL (the account at large, or the other kind) matches none.
 _APPLICABLE = Prepared(
-    select(*(_RULES.c[name] for name in ApplicableRule.__slots__))
+    select(*(_RULES.c[f.name] for f in dataclasses.fields(ApplicableRule)))
     .where(
         _RULES.c.user_id == bindparam("user_id"),
         _RULES.c.enabled,

@@ -99,6 +99,13 @@ def adopt(db: Session, row: DeclarativeBase, pk: int) -> None:
     save-update cascade, which would walk each of its relationships to find nothing: for
     an order, a fortieth of a placement's Python (bench/order_instructions.py)."""
     row.id = pk  # type: ignore[attr-defined]  # every table here has an integer ``id`` key
+    _attach(db, row)
+
+
+def _attach(db: Session, row: DeclarativeBase) -> None:
+    """`Session.add` of a detached `row`, less the save-update cascade when the row holds
+    no related row (`fresh` and `loaded` make none): the cascade would walk each of its
+    relationships to find nothing."""
     make_transient_to_detached(row)
     held = row.__dict__
     if any(key in held for key in _related_keys(type(row))):
@@ -138,8 +145,7 @@ def loaded(db: Session, model: type[Row], values: Sequence[Any]) -> Row:
     if held is not None:
         return held  # type: ignore[return-value]  # the identity map holds rows of `model`
     row = fresh(model, dict(zip(keys, values, strict=True)))
-    make_transient_to_detached(row)
-    db.add(row)
+    _attach(db, row)
     return row
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Column, ColumnElement, String, Table, inspect, literal_co
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import (
     DeclarativeBase,
+    Mapper,
     QueryableAttribute,
     Session,
     make_transient_to_detached,
@@ -117,6 +118,12 @@ def _attach(db: Session, row: DeclarativeBase) -> None:
 
 
 @cache
+def _mapper(model: type[DeclarativeBase]) -> Mapper[Any]:
+    """The model's mapper, found once (`inspect` walks the class's inspection registry)."""
+    return inspect(model)
+
+
+@cache
 def _attribute_keys(model: type[DeclarativeBase]) -> tuple[tuple[str, ...], int]:
     """The attribute of each column (table order) and where the (one) primary key is."""
     mapper = inspect(model)
@@ -141,9 +148,9 @@ def loaded(db: Session, model: type[Row], values: Sequence[Any]) -> Row:
     ORM's query machinery costs more than the statement.
     """
     keys, pk = _attribute_keys(model)
-    held = db.identity_map.get(inspect(model).identity_key_from_primary_key((values[pk],)))
+    held = db.identity_map.get(_mapper(model).identity_key_from_primary_key((values[pk],)))
     if held is not None:
-        return held  # type: ignore[return-value]  # the identity map holds rows of `model`
+        return held  # type: ignore[no-any-return]  # the identity map holds rows of `model`
     row = fresh(model, dict(zip(keys, values, strict=True)))
     _attach(db, row)
     return row
@@ -155,14 +162,14 @@ def loaded_current(db: Session, model: type[Row], values: Sequence[Any]) -> Row 
     when the held row has unsaved changes: the caller reads it through the ORM instead,
     whose autoflush saves them first."""
     keys, pk = _attribute_keys(model)
-    held = db.identity_map.get(inspect(model).identity_key_from_primary_key((values[pk],)))
+    held = db.identity_map.get(_mapper(model).identity_key_from_primary_key((values[pk],)))
     if held is None:
         return loaded(db, model, values)
-    if inspect(held).modified:
+    if instance_state(held).modified:
         return None
     for key, value in zip(keys, values, strict=True):
         set_committed_value(held, key, value)
-    return held  # type: ignore[return-value]  # the identity map holds rows of `model`
+    return held  # type: ignore[no-any-return]  # the identity map holds rows of `model`
 
 
 @cache

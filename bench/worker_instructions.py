@@ -24,7 +24,7 @@ the worker 9.277 M at main (1.384×, 2.573 M beyond the route; a second run 9.28
 tree 6.674 M and 8.782 M (1.316×, 2.108 M beyond it; -5.3 %). Under cProfile the worker's
 order made 4,205 Python calls against the route's 3,125; after, 3,848. Of the cut: the lean
 route's path and header parameters read by a plan made once (FastAPI asked each one's
-annotation again per request: ~250 calls), `rows.loaded` without `Session.add`'s empty
+annotation again per request), `rows.loaded` without `Session.add`'s empty
 cascade and `inspect`, the order journal's run from the session's identity map, a free-form
 ``{}`` passed at once, JSON columns read by the C scanner directly (`json_text.loads`), the
 last trade shaped once. What is left beyond the route is the worker contract's own work,

@@ -59,6 +59,7 @@ QUICK: dict[str, list[str]] = {
     "startup": ["--repeat", "1"],
     "sweep": ["--quick"],
     "ticks_fanout": ["--clients", "50", "--seconds", "5", "--warmup", "1"],
+    "worker_instructions": ["--orders", "40", "--warmup", "60"],
     "worker_orders": ["--orders", "100", "--workers", "2", "--warmup", "5"],
 }
 

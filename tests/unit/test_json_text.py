@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import JSON, Column, MetaData, Table, insert, select
 
 from tradertape.db.engine import Database, make_engine
-from tradertape.domain.json_text import dumps, dumps_as
+from tradertape.domain.json_text import dumps, dumps_as, loads
 
 _circular: list[Any] = []
 _circular.append(_circular)
@@ -68,6 +68,44 @@ def test_a_failure_leaves_nothing_behind() -> None:
     shared = {"k": 1}
     assert _outcome(dumps, [shared, _opaque])[0] is TypeError
     assert dumps([shared, shared]) == json.dumps([shared, shared])
+
+
+TEXTS: list[Any] = [
+    "{}",
+    "[]",
+    '{"a": [1, 2.5, null, {"z": "\\u00fc"}], "b": "\u20b9"}',
+    "NaN",
+    "-Infinity",
+    "1e400",
+    '"plain"',
+    " {}",
+    "{} ",
+    "\ufeff{}",
+    "{} []",
+    "",
+    "{",
+    '{"a": 1,}',
+    b'{"bytes": 1}',
+    bytearray(b"[1]"),
+]
+
+
+def _read(read: Any, text: Any) -> Any:
+    try:
+        return ("value", read(text))
+    except ValueError as error:  # JSONDecodeError, with its message and position
+        return ("error", type(error), str(error))
+
+
+@pytest.mark.parametrize("text", TEXTS, ids=repr)
+def test_loads_reads_what_json_loads_reads(text: Any) -> None:
+    assert repr(_read(loads, text)) == repr(_read(json.loads, text))
+
+
+def test_loads_gives_fresh_containers() -> None:
+    first = loads('{"a": []}')
+    first["a"].append(1)
+    assert loads('{"a": []}') == {"a": []}
 
 
 def test_the_database_driver_keeps_one_json_dumper(

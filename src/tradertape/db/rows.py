@@ -17,6 +17,7 @@ from sqlalchemy import Column, ColumnElement, String, Table, inspect, literal_co
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import (
     DeclarativeBase,
+    Mapper,
     QueryableAttribute,
     Session,
     make_transient_to_detached,
@@ -99,6 +100,13 @@ def adopt(db: Session, row: DeclarativeBase, pk: int) -> None:
     save-update cascade, which would walk each of its relationships to find nothing: for
     an order, a fortieth of a placement's Python (bench/order_instructions.py)."""
     row.id = pk  # type: ignore[attr-defined]  # every table here has an integer ``id`` key
+    _attach(db, row)
+
+
+def _attach(db: Session, row: DeclarativeBase) -> None:
+    """`Session.add` of a detached `row`, less the save-update cascade when the row holds
+    no related row (`fresh` and `loaded` make none): the cascade would walk each of its
+    relationships to find nothing."""
     make_transient_to_detached(row)
     held = row.__dict__
     if any(key in held for key in _related_keys(type(row))):
@@ -107,6 +115,12 @@ def adopt(db: Session, row: DeclarativeBase, pk: int) -> None:
     state = instance_state(row)
     state._orphaned_outside_of_session = False  # noqa: SLF001 - as `Session.add` sets it
     db._save_or_update_impl(state)  # noqa: SLF001 - `Session.add` less its empty cascade
+
+
+@cache
+def _mapper(model: type[DeclarativeBase]) -> Mapper[Any]:
+    """The model's mapper, found once (`inspect` walks the class's inspection registry)."""
+    return inspect(model)
 
 
 @cache
@@ -134,12 +148,11 @@ def loaded(db: Session, model: type[Row], values: Sequence[Any]) -> Row:
     ORM's query machinery costs more than the statement.
     """
     keys, pk = _attribute_keys(model)
-    held = db.identity_map.get(inspect(model).identity_key_from_primary_key((values[pk],)))
+    held = db.identity_map.get(_mapper(model).identity_key_from_primary_key((values[pk],)))
     if held is not None:
-        return held  # type: ignore[return-value]  # the identity map holds rows of `model`
+        return held  # type: ignore[no-any-return]  # the identity map holds rows of `model`
     row = fresh(model, dict(zip(keys, values, strict=True)))
-    make_transient_to_detached(row)
-    db.add(row)
+    _attach(db, row)
     return row
 
 
@@ -149,14 +162,14 @@ def loaded_current(db: Session, model: type[Row], values: Sequence[Any]) -> Row 
     when the held row has unsaved changes: the caller reads it through the ORM instead,
     whose autoflush saves them first."""
     keys, pk = _attribute_keys(model)
-    held = db.identity_map.get(inspect(model).identity_key_from_primary_key((values[pk],)))
+    held = db.identity_map.get(_mapper(model).identity_key_from_primary_key((values[pk],)))
     if held is None:
         return loaded(db, model, values)
-    if inspect(held).modified:
+    if instance_state(held).modified:
         return None
     for key, value in zip(keys, values, strict=True):
         set_committed_value(held, key, value)
-    return held  # type: ignore[return-value]  # the identity map holds rows of `model`
+    return held  # type: ignore[no-any-return]  # the identity map holds rows of `model`
 
 
 @cache

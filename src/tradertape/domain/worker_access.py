@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 
 class ExecutionMode(StrEnum):
@@ -69,8 +70,10 @@ def parse_scope(scope: str) -> str:
     return match.group(1)
 
 
+@lru_cache(maxsize=256)
 def is_paper_scope(scope: str) -> bool:
-    """Whether a scope names a paper account rather than a real broker account."""
+    """Whether a scope names a paper account rather than a real broker account (remembered:
+    a worker's order asks it of its run's scope four times)."""
     account = parse_scope(scope).lower()
     return (
         account == "paper"

@@ -133,11 +133,14 @@ def check_json(value: object, *, text: str, max_depth: int) -> JsonProblem | Non
 
 def _bounded(max_bytes: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
     def check(value: dict[str, Any]) -> dict[str, Any]:
+        if not value:
+            return value  # ``{}``: nothing to walk, two bytes (most requests' metadata)
         problem = None
         if not within_depth(value, FIELD_MAX_DEPTH):  # before dumps, which recurses
             problem = find_problem(value, max_depth=FIELD_MAX_DEPTH)
         text = "" if problem else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        problem = problem or check_json(value, text=text, max_depth=FIELD_MAX_DEPTH)
+        if problem is None and _suspect(text):  # `check_json`, its depth known already
+            problem = find_problem(value, max_depth=FIELD_MAX_DEPTH)
         if problem is not None:
             where = dotted(problem.path)
             raise PydanticCustomError(problem.type, f"{problem.msg} (at {where or 'the top'})")

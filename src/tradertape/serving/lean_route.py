@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from functools import partial
 from typing import Any
 
 from fastapi import HTTPException
+from fastapi._compat import ModelField
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import request_body_to_args, request_params_to_args
 from fastapi.exceptions import RequestValidationError
-from fastapi.params import Form
+from fastapi.params import Form, Param
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute, serialize_response
 from fastapi.utils import is_body_allowed_for_status_code
@@ -37,6 +39,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tradertape.serving.limits import parsed
+
+try:  # FastAPI's own reading of one parameter, the parts `_plain` plans once per route
+    from fastapi._compat import field_annotation_is_sequence
+    from fastapi.dependencies.utils import (
+        _get_param_aliases,
+        _get_param_model,
+        _is_json_field,
+        _validate_value_with_model_field,
+    )
+except ImportError:  # pragma: no cover - another FastAPI: every parameter is its to read
+    _get_param_aliases = None  # type: ignore[assignment]
 
 try:  # how FastAPI ≥ 0.16x hands a route its inclusion's context while building its handler
     from fastapi.routing import _effective_route_context_var as _inclusion
@@ -146,7 +159,11 @@ def lean_handler(route: Any) -> Handler | None:
         return None
     answers = _answer(route, call)
     credentials = [(d.name, d.call, d.request_param_name) for d in dependant.dependencies]
-    path, query, header = dependant.path_params, dependant.query_params, dependant.header_params
+    path, query, header = (
+        _params(dependant.path_params),
+        _params(dependant.query_params),
+        _params(dependant.header_params),
+    )
     bodies, embed = dependant.body_params, route._embed_body_fields  # noqa: SLF001
 
     async def handle(request: Request) -> Response:
@@ -159,14 +176,14 @@ def lean_handler(route: Any) -> Handler | None:
             values[name] = await dependency(**{request_name: request})
         errors: list[Any] = []
         if path:
-            found, errors = request_params_to_args(path, request.path_params)
+            found, errors = path(request.path_params)
             values.update(found)
         if query:
-            found, wrong = request_params_to_args(query, request.query_params)
+            found, wrong = query(request.query_params)
             values.update(found)
             errors += wrong
         if header:
-            found, wrong = request_params_to_args(header, request.headers)
+            found, wrong = header(request.headers)
             values.update(found)
             errors += wrong
         found, wrong = await request_body_to_args(bodies, body, embed_body_fields=embed)
@@ -177,6 +194,62 @@ def lean_handler(route: Any) -> Handler | None:
         return await answers(await call(**values))
 
     return handle
+
+
+Params = Callable[[Mapping[str, Any]], tuple[dict[str, Any], list[Any]]]
+
+
+def _params(fields: list[ModelField]) -> Params | None:
+    """How the route reads these parameters (of one kind): as `request_params_to_args`
+    does, but where each is `_plain`, its name and place worked out once, not per request
+    (FastAPI asks each parameter's annotation again on every request: a worker's order has
+    two, a tenth of its handling on the loop). None when there are none."""
+    if not fields:
+        return None
+    plans = [_plain(field) for field in fields]
+    if any(plan is None for plan in plans):
+        return partial(request_params_to_args, fields)
+    steps = [(field, plan) for field, plan in zip(fields, plans, strict=True) if plan is not None]
+
+    def read(received: Mapping[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+        values: dict[str, Any] = {}
+        errors: list[Any] = []
+        for field, (key, loc) in steps:
+            value = received.get(key)
+            found, wrong = _validate_value_with_model_field(
+                field=field,
+                value=PydanticUndefined if value is None else value,
+                values=values,
+                loc=loc,
+            )
+            if wrong:
+                errors.extend(wrong)
+            else:
+                values[field.name] = found
+        return values, errors
+
+    return read
+
+
+def _plain(field: ModelField) -> tuple[str, tuple[str, str]] | None:
+    """The request's key and the error's place of a parameter FastAPI reads as one value
+    by one name (no model of parameters, no list, no JSON, no choice of aliases); None for
+    any other, or a FastAPI whose reading is not known here."""
+    if _get_param_aliases is None:  # pragma: no cover - another FastAPI
+        return None
+    info = field.field_info
+    if (
+        not isinstance(info, Param)
+        or _get_param_model(field) is not None
+        or _is_json_field(field)
+        or field_annotation_is_sequence(info.annotation)
+    ):
+        return None
+    aliases = _get_param_aliases(field)
+    if len(aliases) != 1:
+        return None
+    key = aliases[0][1]
+    return key, (info.in_.value, key)
 
 
 def _answer(route: Any, call: Callable[..., Any]) -> Callable[[Any], Awaitable[Response]]:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, bindparam, exists, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_state
 
 from tradertape.db.locks import lock_names
 from tradertape.db.models import WorkerReplay, WorkerRun, WorkerToken
@@ -49,6 +50,16 @@ def find_run(db: Session, token: WorkerToken, run_key: str) -> WorkerRun:
     if not scope_allows(token.account_scope, run.account_scope):
         raise Rejected(403, "ACCOUNT_SCOPE_NOT_ALLOWED", "the token may not use this run's scope")
     return run
+
+
+def held_run(db: Session, pk: int) -> WorkerRun | None:
+    """`Session.get` of the run of key `pk`, without its options' machinery when the session
+    holds a current copy (an intent's run, read under its lock: its order's journal entry
+    names it again): `Session.get` walks its loading machinery even for a row it holds."""
+    held = db.identity_map.get(_RUN_MAPPER.identity_key_from_primary_key((pk,)))
+    if held is not None and not instance_state(held).expired:
+        return held
+    return db.get(WorkerRun, pk)
 
 
 def run_lock(token_id: str, run_key: str) -> str:

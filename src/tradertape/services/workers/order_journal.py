@@ -40,7 +40,7 @@ from tradertape.oms import BROKER as PAPER
 from tradertape.oms import UNPLACED, OmsEvent, OrderUpdate
 from tradertape.ports.clock import Clock
 from tradertape.services.workers import timeline
-from tradertape.services.workers.access import lock_run
+from tradertape.services.workers.access import held_run, lock_run
 
 #: The attribution key of an intent's or exit's order: ``entry``, ``exit``, ``protection``.
 ROLE = "role"
@@ -82,7 +82,7 @@ class RunOrderJournal:
             return
         if first.source != WORKER or run_pk is None or not isinstance(role, str):
             return
-        run = db.get(WorkerRun, run_pk)
+        run = held_run(db, run_pk)
         last = events[-1]
         if run is None or not isinstance(last, OrderUpdate):
             return

@@ -96,13 +96,14 @@ def order_result(db: Session, order: Order, trades: list[Trade] | None = None) -
         trades = list(db.scalars(query))
     status = order_status(order)
     mode = ExecutionMode.PAPER if order.broker == PAPER else ExecutionMode.LIVE  # the word
+    shaped = [trade_dict(t, order.order_id) for t in trades]
     result: dict[str, Any] = {
         "mode": mode.value,
         "status": status,
         "order_id": order.order_id,
         "order": order_dict(order),
-        "trade": trade_dict(trades[-1], order.order_id) if trades else None,
-        "trades": [trade_dict(t, order.order_id) for t in trades],
+        "trade": dict(shaped[-1]) if shaped else None,  # the last, shaped once (a copy)
+        "trades": shaped,
     }
     if status == "rejected":
         result["reason"] = order.status_message

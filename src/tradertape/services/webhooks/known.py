@@ -14,7 +14,7 @@ also drops it at once (`KnownHooks.forget`), so its next request reads it.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import Insert, bindparam, exists, select, true
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models import Webhook, WebhookDelivery
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
+from tradertape.services.webhooks import templates
 
 _HOOKS = table_of(Webhook)
 _DELIVERIES = table_of(WebhookDelivery)
@@ -41,15 +42,20 @@ class KnownHook:
     secret: str | None  # the vault's ciphertext (hmac)
     token_digest: str | None
     allowed_ips: tuple[str, ...]
-    template: dict[str, Any]  # never changed in place: `templates.orders` is given a copy
+    template: dict[str, Any]
     mode: str
     broker: str | None
     max_per_minute: int
     enabled: bool
     version: int
+    #: The template read once, with the hook (its version's): not a column.
+    mapping: templates.Mapping = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mapping", templates.Mapping(self.template))
 
 
-_FIELDS = KnownHook.__slots__
+_FIELDS = tuple(f.name for f in fields(KnownHook) if f.init)  # the row's columns
 _READ = Prepared(
     select(*(_HOOKS.c[name] for name in _FIELDS)).where(_HOOKS.c.hook_id == bindparam("hook_id"))
 )

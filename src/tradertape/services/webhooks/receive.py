@@ -478,8 +478,7 @@ class HookReceiver:
     def _asked(self, hook: KnownHook, request: Request) -> list[templates.HookOrder]:
         """The orders the request's body asks for, mapped by the hook's template (422
         naming the field)."""
-        return templates.orders(
-            dict(hook.template),
+        return hook.mapping.orders(
             _body(request.body, request.parsed),
             quotes=self.placer.quotes,
             mode=hook.mode,

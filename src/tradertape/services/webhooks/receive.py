@@ -193,8 +193,8 @@ class HookKeys:
         """`hook`'s secret (a signed hook's)."""
         stored = hook.secret
         assert stored is not None
-        with self._guard:
-            kept = self._plain.get(hook.id)
+        # One dict read, atomic under the GIL (a write swaps the whole pair): no lock taken.
+        kept = self._plain.get(hook.id)
         if kept is not None and kept[0] == stored:
             return kept[1]
         plain = self._vault.decrypt(stored)
@@ -379,6 +379,9 @@ class _JudgeAgain:
     counted: bool
 
 
+_COUNTED, _NOT_COUNTED = _JudgeAgain(counted=True), _JudgeAgain(counted=False)
+
+
 @dataclass(frozen=True, slots=True)
 class HookReceiver:
     """What receiving needs: the hooks' secrets, the clock, the order placer, the rate
@@ -421,18 +424,17 @@ class HookReceiver:
             replay_key = _prove(hook, request, self.keys, self.clock)
             _limit(self.limits, f"hook:{hook.id}", hook.max_per_minute)
         except TraderTapeError:
-            return _JudgeAgain(counted=False)
-        again = _JudgeAgain(counted=True)
+            return _NOT_COUNTED
         try:
             wanted = delivery_id(request, replay_key, now)
             asked = self._asked(hook, request)
         except TraderTapeError:
-            return again
+            return _COUNTED
         if wanted.since is not None and _first(db, hook, wanted) is not None:
-            return again
+            return _COUNTED
         delivery = _claim(db, hook, request, wanted.key, now=now)
         if delivery is None:
-            return again
+            return _COUNTED
         placed, delivery = self._place(db, hook, request, delivery, asked, now=now)
         return Received(delivery.id, delivery.outcome, placed)
 

@@ -271,17 +271,16 @@ class Mapping:
         for symbol in symbols:
             key = _key(symbol, exchange)
             quantity = _quantity(key, quantity_text, amount_text, price, quotes)
-            terms = OrderTerms(
-                transaction_type=side,
-                quantity=quantity,
-                product=product,
-                order_type=order_type,
-                price=price,
-                mode=mode,
-                broker=broker,
+            terms = (_market_terms if price is None else OrderTerms)(
+                side, quantity, product, order_type, price, mode, broker
             )
             out.append(HookOrder(key, terms))
         return out
+
+
+# A priceless order's terms, made once a process (frozen: shared); a price is never a key,
+# since equal Decimals may be written apart (``1.0``, ``1``).
+_market_terms = lru_cache(maxsize=1024)(OrderTerms)
 
 
 def orders(

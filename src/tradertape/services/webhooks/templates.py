@@ -244,23 +244,20 @@ class Mapping:
             raise InvalidField(f"body.{path}", "must be a text or a number")
         return str(value).strip()
 
-    def _meaning(self, body: dict[str, Any], field: str) -> Any:
-        meant = self._meant
-        if field in meant:
-            return meant[field]
-        return _MEANINGS[field](self._text(body, field))
-
     def orders(
         self, body: dict[str, Any], *, quotes: LastTick, mode: str, broker: str | None
     ) -> list[HookOrder]:
         """The orders `body` asks for; 422 naming what is wrong."""
-        side = self._meaning(body, "side")
-        product = self._meaning(body, "product")
-        order_type = self._meaning(body, "order_type")
-        price = self._meaning(body, "price")
+        meant, text = self._meant, self._text
+        side = meant["side"] if "side" in meant else _side(text(body, "side"))
+        product = meant["product"] if "product" in meant else _product(text(body, "product"))
+        order_type = (
+            meant["order_type"] if "order_type" in meant else _order_type(text(body, "order_type"))
+        )
+        price = meant["price"] if "price" in meant else _price(text(body, "price"))
         if order_type == "LIMIT" and price is None:
             raise InvalidField("template.price", "a LIMIT order needs a price")
-        exchange = self._meaning(body, "exchange")
+        exchange = meant["exchange"] if "exchange" in meant else _exchange(text(body, "exchange"))
         symbols = [s for s in (self._text(body, "symbol") or "").split(",") if s.strip()]
         if not symbols:
             raise InvalidField("template.symbol", "no symbol in the request")

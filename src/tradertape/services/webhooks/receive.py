@@ -27,7 +27,6 @@ import hashlib
 import ipaddress
 import json
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NoReturn, Protocol
@@ -528,8 +527,9 @@ class HookReceiver:
         state is its broker's answer, after it is recorded, and several orders are told
         together: finished after them. A refusal rolls back what it has not committed,
         the claim too when no order stored it: the delivery is logged again then."""
+        if len(asked) == 1 and self.placer.answers_at_once(asked[0].terms):
+            return self._place_at_once(db, hook, request, delivery, asked[0], now=now)
         placed: list[PlacedOrder] = []
-        finished: list[bool] = []
         claim = delivery.replay_key
         stored = False  # committed with an order
 
@@ -543,28 +543,49 @@ class HookReceiver:
                 delivery = again
             return delivery
 
-        def finish_with(key: str) -> Callable[[Session, Order], None]:
-            def on_record(session: Session, order: Order) -> None:
-                outcome = "rejected" if order.status == _REJECTED else "placed"
-                done = PlacedOrder(key, outcome, order.order_id, order.status_message or None)
-                _finish(session, hook, delivery, [done], now=now)
-                finished.append(True)
-
-            return on_record
-
-        at_once = len(asked) == 1 and self.placer.answers_at_once(asked[0].terms)
         for item in asked:
-            result = placing.place(
-                self.placer,
-                db,
-                hook,
-                item,
-                delivery_id=claimed().id,
-                on_record=finish_with(item.key) if at_once else None,
-            )
+            result = placing.place(self.placer, db, hook, item, delivery_id=claimed().id)
             placed.append(PlacedOrder(item.key, result.outcome, result.order_id, result.message))
             stored = stored or result.outcome != "refused"
-        if not finished or placed[-1].outcome == "refused":  # a refusal rolled it back
-            _finish(db, hook, claimed(), placed, now=now)
-            db.commit()
+        _finish(db, hook, claimed(), placed, now=now)
+        db.commit()
+        return placed, delivery
+
+    def _place_at_once(
+        self,
+        db: Session,
+        hook: KnownHook,
+        request: Request,
+        delivery: _Claimed,
+        item: templates.HookOrder,
+        *,
+        now: datetime,
+    ) -> tuple[list[PlacedOrder], _Claimed]:
+        """`_place` of one order its venue answers in the caller's transaction (a paper
+        order): the outcome and the notice are written in the order's own transaction, so
+        the request commits once; apart from `_place`'s walk over many orders (no closures
+        made for it, issue 69)."""
+        finished = False
+
+        def on_record(session: Session, order: Order) -> None:
+            nonlocal finished
+            outcome = "rejected" if order.status == _REJECTED else "placed"
+            done = PlacedOrder(item.key, outcome, order.order_id, order.status_message or None)
+            _finish(session, hook, delivery, [done], now=now)
+            finished = True
+
+        result = placing.place(
+            self.placer, db, hook, item, delivery_id=delivery.id, on_record=on_record
+        )
+        placed = [PlacedOrder(item.key, result.outcome, result.order_id, result.message)]
+        if result.outcome == "refused":
+            # The refusal rolled the claim back (no order stored it): claimed again.
+            again = _claim(db, hook, request, delivery.replay_key, now=now)
+            if again is None:  # pragma: no cover - a retry waits on the claim's key
+                raise Conflict("this request was received before")
+            delivery = again
+        elif finished:
+            return placed, delivery
+        _finish(db, hook, delivery, placed, now=now)
+        db.commit()
         return placed, delivery

@@ -215,15 +215,16 @@ class HookKeys:
         return plain
 
 
-def _prove(hook: KnownHook, request: Request, keys: HookKeys, clock: Clock) -> str | None:
-    """The signature hex to claim against replays (None: a token hook)."""
+def _prove(hook: KnownHook, request: Request, keys: HookKeys, now: datetime) -> str | None:
+    """The signature hex to claim against replays (None: a token hook); `now`: the
+    request's moment, as its receipt is logged."""
     if hook.auth == "hmac":
         return signing.verify(
             keys.secret(hook),
             timestamp=request.timestamp,
             signed=request.signature,
             body=request.body,
-            now=clock.now(),
+            now=now,
         )
     if not request.token or not digests_equal(sha256_hex(request.token), hook.token_digest or ""):
         raise Unauthenticated("X-TraderTape-Token is missing or wrong")
@@ -258,9 +259,12 @@ WRONG_PROOFS_PER_MINUTE = 10
 as a flood would be); counted apart from the hook's own rate."""
 
 
+_MINUTE = timedelta(minutes=1)
+
+
 def _limit(limits: AttemptWindows, bucket: str, per_minute: int) -> None:
     """One attempt in `bucket`; 429 past `per_minute` (not logged: a flood would fill it)."""
-    limits.hit(bucket, limit=per_minute, window=timedelta(minutes=1))
+    limits.hit(bucket, limit=per_minute, window=_MINUTE)
 
 
 def _refuse(
@@ -442,7 +446,7 @@ class HookReceiver:
         hook changed since)."""
         now = self.clock.now()
         try:
-            replay_key = _prove(hook, request, self.keys, self.clock)
+            replay_key = _prove(hook, request, self.keys, now)
             _limit(self.limits, f"hook:{hook.id}", hook.max_per_minute)
         except TraderTapeError:
             return _NOT_COUNTED
@@ -464,7 +468,7 @@ class HookReceiver:
         hook's rate already (judged first on the hook as kept: counted once)."""
         now = self.clock.now()
         try:
-            replay_key = _prove(hook, request, self.keys, self.clock)
+            replay_key = _prove(hook, request, self.keys, now)
         except TraderTapeError as exc:
             # A wrong proof is charged to its sender's address, never to the hook's rate: a
             # stranger's flood cannot use up what the owner's own requests are allowed.

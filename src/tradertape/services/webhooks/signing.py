@@ -14,6 +14,7 @@ from tradertape.security.tokens import digests_equal
 
 MAX_SKEW = timedelta(minutes=5)
 PREFIX = "sha256="
+_MAX_SKEW_S = MAX_SKEW.total_seconds()
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -34,8 +35,9 @@ def verify(
     if not (timestamp.isascii() and timestamp.isdecimal()) or len(timestamp) > 12:
         raise Unauthenticated("X-TraderTape-Timestamp: unix seconds, e.g. 1764300000")
     skew = abs(now.timestamp() - int(timestamp))
-    if skew > MAX_SKEW.total_seconds():
+    if skew > _MAX_SKEW_S:
         raise Unauthenticated("X-TraderTape-Timestamp is more than 5 minutes from our clock")
-    if not digests_equal(signature(secret, timestamp, body), signed.strip()):
+    signed = signed.strip()
+    if not digests_equal(signature(secret, timestamp, body), signed):
         raise Unauthenticated("X-TraderTape-Signature does not match the body and timestamp")
-    return signed.strip()[len(PREFIX) :]
+    return signed[len(PREFIX) :]

@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, exists, select, true
+from sqlalchemy import Insert, bindparam, exists, literal, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -99,11 +99,17 @@ class KnownHooks:
             self._kept.pop(hook_id, None)
 
 
+#: What every claim holds until its outcome is written: bound once in the statement (its
+#: JSON and the rest converted once, `Prepared`), not given by each request.
+CLAIMED: dict[str, Any] = {"outcome": "placed", "status_code": 200, "detail": None, "order_ids": []}
+
+
 def claim_statement(dialect: str) -> Prepared:
     """``INSERT`` of a delivery's row ``… SELECT`` its values ``WHERE`` its hook still
     exists, is switched on and holds the version the request was judged by, ``ON CONFLICT
     DO NOTHING RETURNING id``: no id back means the delivery id was claimed before, or the
-    hook changed (then `claim` tells which by reading it)."""
+    hook changed (then `claim` tells which by reading it). Its values: `CLAIMED`, and the
+    request's (``user_id``, ``webhook_id``, ``received_at``, ``ip``, ``replay_key``)."""
     columns = [c for c in _DELIVERIES.columns if not c.primary_key]
     unchanged = exists().where(
         _HOOKS.c.id == bindparam("hook_pk"),
@@ -111,7 +117,14 @@ def claim_statement(dialect: str) -> Prepared:
         _HOOKS.c.version == bindparam("hook_version"),
         _HOOKS.c.enabled.is_(true()),
     )
-    values = select(*(bindparam(c.key, type_=c.type) for c in columns)).where(unchanged)
+    values = select(
+        *(
+            literal(CLAIMED[c.key], type_=c.type)
+            if c.key in CLAIMED
+            else bindparam(c.key, type_=c.type)
+            for c in columns
+        )
+    ).where(unchanged)
     statement: Insert
     if dialect == "postgresql":
         statement = postgresql.insert(_DELIVERIES).from_select(columns, values)

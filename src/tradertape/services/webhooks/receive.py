@@ -24,6 +24,7 @@ claim, its outcome and its notice, in one commit (issue 69).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import ipaddress
 import json
 import threading
@@ -151,17 +152,12 @@ def _claim(
     commit stores it); None when an earlier delivery holds it, or when the hook's row no
     longer holds `hook` (changed, switched off or deleted since it was read). A racing
     retry waits on the claim's unique key, then finds it taken."""
-    # `_delivery_values` of an accepted request, written out (a dict a request fewer). It
-    # holds `key`, and is made only while the hook's row holds `hook` (`claim_statement`).
-    values: dict[str, Any] = {
-        **_NO_DELIVERY,
+    # It holds `key`, and is made only while the hook's row holds `hook` (`claim_statement`).
+    values = {  # the rest of its row is `known.CLAIMED`, bound in the statement
         "user_id": hook.user_id,
         "webhook_id": hook.id,
         "received_at": now,
         "ip": request.ip,
-        "outcome": "placed",
-        "status_code": 200,
-        "order_ids": [],
         "replay_key": key,
         "hook_pk": hook.id,
         "hook_key": hook.hook_id,
@@ -193,26 +189,35 @@ class _Signed(Protocol):
 
 class HookKeys:
     """Each signed hook's secret, decrypted once and kept by the hook and the stored
-    ciphertext it came from: a secret changed (a new ciphertext) is decrypted afresh, and
-    the old one never answers for it again."""
+    ciphertext it came from, with its HMAC key set up (`signing.key`): a secret changed (a
+    new ciphertext) is decrypted afresh, and the old one never answers for it again."""
 
     def __init__(self, vault: Vault) -> None:
         self._vault = vault
-        self._plain: dict[int, tuple[str, str]] = {}  # hook's row → (ciphertext, secret)
+        # hook's row → (ciphertext, secret, its key)
+        self._plain: dict[int, tuple[str, str, hmac.HMAC]] = {}
         self._guard = threading.Lock()  # request threads share the keys
 
     def secret(self, hook: _Signed) -> str:
         """`hook`'s secret (a signed hook's)."""
+        return self._kept(hook)[1]
+
+    def key(self, hook: _Signed) -> hmac.HMAC:
+        """`hook`'s secret as an HMAC key, to sign on a copy of (`signing.signature`)."""
+        return self._kept(hook)[2]
+
+    def _kept(self, hook: _Signed) -> tuple[str, str, hmac.HMAC]:
         stored = hook.secret
         assert stored is not None
-        # One dict read, atomic under the GIL (a write swaps the whole pair): no lock taken.
+        # One dict read, atomic under the GIL (a write swaps the whole triple): no lock taken.
         kept = self._plain.get(hook.id)
         if kept is not None and kept[0] == stored:
-            return kept[1]
+            return kept
         plain = self._vault.decrypt(stored)
+        kept = (stored, plain, signing.key(plain))
         with self._guard:
-            self._plain[hook.id] = (stored, plain)
-        return plain
+            self._plain[hook.id] = kept
+        return kept
 
 
 def _prove(hook: KnownHook, request: Request, keys: HookKeys, now: datetime) -> str | None:
@@ -220,7 +225,7 @@ def _prove(hook: KnownHook, request: Request, keys: HookKeys, now: datetime) -> 
     request's moment, as its receipt is logged."""
     if hook.auth == "hmac":
         return signing.verify(
-            keys.secret(hook),
+            keys.key(hook),
             timestamp=request.timestamp,
             signed=request.signature,
             body=request.body,

@@ -6,6 +6,7 @@ is refused once `MAX_SKEW` has passed, and within it a replay is refused by its 
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from datetime import datetime, timedelta
 
@@ -17,15 +18,30 @@ PREFIX = "sha256="
 _MAX_SKEW_S = MAX_SKEW.total_seconds()
 
 
-def signature(secret: str, timestamp: str, body: bytes) -> str:
-    """``sha256=<hex>`` of ``timestamp + "." + body`` keyed by ``secret``."""
+def key(secret: str) -> hmac.HMAC:
+    """An HMAC-SHA256 keyed by `secret`, before any message. A hook's is made once
+    (`receive.HookKeys`) and each request signed on a copy: the key is set up and the
+    digest looked up once, not per request (a third of a signature's cost, issue 69)."""
+    return hmac.new(secret.encode(), digestmod=hashlib.sha256)
+
+
+def signature(secret: str | hmac.HMAC, timestamp: str, body: bytes) -> str:
+    """``sha256=<hex>`` of ``timestamp + "." + body`` keyed by ``secret`` (or its `key`)."""
     message = timestamp.encode() + b"." + body
-    # `hmac.digest`: one call into OpenSSL, no HMAC object built in Python (issue 69).
-    return PREFIX + hmac.digest(secret.encode(), message, "sha256").hex()
+    if isinstance(secret, str):
+        return PREFIX + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    mac = secret.copy()
+    mac.update(message)
+    return PREFIX + mac.hexdigest()
 
 
 def verify(
-    secret: str, *, timestamp: str | None, signed: str | None, body: bytes, now: datetime
+    secret: str | hmac.HMAC,
+    *,
+    timestamp: str | None,
+    signed: str | None,
+    body: bytes,
+    now: datetime,
 ) -> str:
     """The request's signature hex when it is good and fresh; 401 saying what is wrong."""
     if not timestamp or not signed:

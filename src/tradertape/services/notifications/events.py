@@ -108,7 +108,7 @@ def add_now(
     values = {
         **_NO_NOTICE,
         "user_id": user_id,
-        "kind": kind.value,
+        "kind": kind._value_,  # the member's own field: `.value` is a Python-level property
         "text": text,
         "payload": payload or {},
         "created_at": at,

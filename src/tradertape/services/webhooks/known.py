@@ -42,7 +42,7 @@ class KnownHook:
     secret: str | None  # the vault's ciphertext (hmac)
     token_digest: str | None
     allowed_ips: tuple[str, ...]
-    template: dict[str, Any]
+    template: dict[str, Any]  # never changed in place: `mapping` is read from it once
     mode: str
     broker: str | None
     max_per_minute: int

@@ -10,15 +10,17 @@ per address (`WRONG_PROOFS_PER_MINUTE`). Every outcome past the hook's lookup bu
 written to its log; a refusal places nothing.
 
 A request pays no transaction for its rate (the windows are in memory, or in Redis when
-processes share them: `ratelimit.AttemptWindows`), no decryption for its proof (each
-hook's secret is decrypted once, `HookKeys`) and no read for its hook (kept by the process,
-`known.KnownHooks`, and checked by the claim: a hook changed since it was kept is read
-again and the request judged by it). Its statements skip the ORM's query machinery
-(`db.prepared`): a signed request claims its delivery with ``INSERT … SELECT … WHERE`` the
-hook is unchanged ``ON CONFLICT DO NOTHING`` (a repeat finds the claim taken: no read
-first), and only a token request, whose id is held over two windows, reads for an earlier
-delivery before it claims. A signed paper order then costs its order's statements, its
-claim, its outcome and its notice, in one commit (issue 69).
+processes share them: `ratelimit.AttemptWindows`), no decryption or key set-up for its
+proof (each hook's secret is decrypted and keyed once, `HookKeys`), no read for its hook
+(kept by the process, `known.KnownHooks`, and checked by the claim: a hook changed since
+it was kept is read again and the request judged by it) and no reading of its template
+(kept with the hook, `templates.Mapping`: only the body's paths are resolved). Its
+statements skip the ORM's query machinery (`db.prepared`): a signed request claims its
+delivery with ``INSERT … SELECT … WHERE`` the hook is unchanged ``ON CONFLICT DO
+NOTHING`` (a repeat finds the claim taken: no read first), and only a token request, whose
+id is held over two windows, reads for an earlier delivery before it claims. A signed
+paper order then costs its order's statements, its claim, its outcome and its notice, in
+one commit (issue 69).
 """
 
 from __future__ import annotations
@@ -204,6 +206,9 @@ class HookKeys:
 
     def key(self, hook: _Signed) -> hmac.HMAC:
         """`hook`'s secret as an HMAC key, to sign on a copy of (`signing.signature`)."""
+        kept = self._plain.get(hook.id)  # as `_kept`, inline: every signed request asks
+        if kept is not None and kept[0] == hook.secret:
+            return kept[2]
         return self._kept(hook)[2]
 
     def _kept(self, hook: _Signed) -> tuple[str, str, hmac.HMAC]:
@@ -452,7 +457,7 @@ class HookReceiver:
         now = self.clock.now()
         try:
             replay_key = _prove(hook, request, self.keys, now)
-            _limit(self.limits, f"hook:{hook.id}", hook.max_per_minute)
+            self.limits.hit(f"hook:{hook.id}", limit=hook.max_per_minute, window=_MINUTE)
         except TraderTapeError:
             return _NOT_COUNTED
         try:

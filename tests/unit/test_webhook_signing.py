@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tradertape.errors import Unauthenticated
-from tradertape.services.webhooks.signing import signature, verify
+from tradertape.services.webhooks.signing import key, signature, verify
 
 NOW = datetime(2026, 11, 20, 4, 30, tzinfo=UTC)
 secrets = st.text(min_size=1, max_size=40)
@@ -24,6 +24,11 @@ def test_what_is_signed_verifies_within_five_minutes(secret: str, body: bytes, s
     stamp = str(int(NOW.timestamp()) + skew)
     signed = signature(secret, stamp, body)
     assert verify(secret, timestamp=stamp, signed=signed, body=body, now=NOW) == signed[7:]
+    # A hook's kept key signs as its secret does, each time (it is signed on a copy).
+    kept = key(secret)
+    for _ in range(2):
+        assert signature(kept, stamp, body) == signed
+        assert verify(kept, timestamp=stamp, signed=signed, body=body, now=NOW) == signed[7:]
 
 
 @given(secret=secrets, body=bodies, flip=st.integers(min_value=0, max_value=299))

@@ -158,3 +158,33 @@ def test_commas_group_either_way_and_a_whole_quantity_may_carry_zero_places():
         template, body, quotes=quotes_at(Decimal(1500)), mode="paper", broker=None
     )
     assert (order.terms.quantity, order.terms.price) == (100_000, Decimal("1500.05"))
+
+
+def test_a_kept_mapping_answers_each_body_as_the_template_does():
+    """A hook's template is read once (`templates.Mapping`, kept with the hook): each body
+    still gets its own orders and its own refusal, and a stored constant the template's
+    check would refuse now is refused on every request, as it was before it was kept."""
+    mapping = templates.Mapping(templates.check(templates.PRESETS["tradingview"]))
+    quotes = quotes_at(Decimal(1500))
+    for action, contracts in [("buy", "3"), ("SELL", "1,000"), ("buy", "3")]:
+        body = {"ticker": "BSE:TCS", "action": action, "contracts": contracts}
+        (order,) = mapping.orders(body, quotes=quotes, mode="paper", broker=None)
+        (fresh,) = templates.orders(
+            templates.PRESETS["tradingview"], body, quotes=quotes, mode="paper", broker=None
+        )
+        assert order == fresh
+        assert (order.key, order.terms.transaction_type) == ("BSE:TCS", action.upper())
+    for body, field in [
+        ({"ticker": "INFY", "action": "hold", "contracts": "1"}, "template.side"),
+        ({"ticker": "INFY", "action": "buy", "contracts": "0"}, "template.quantity"),
+        ({"ticker": "INFY", "action": "buy"}, "body.contracts"),
+        ({"ticker": {"x": 1}, "action": "buy", "contracts": "1"}, "body.ticker"),
+    ]:
+        with pytest.raises(InvalidField) as refused:
+            mapping.orders(body, quotes=quotes, mode="paper", broker=None)
+        assert refused.value.field == field
+    stale = templates.Mapping({"symbol": "INFY", "side": "BUY", "quantity": "1", "product": "BO"})
+    for _ in range(2):
+        with pytest.raises(InvalidField, match="'BO' is not one of") as refused:
+            stale.orders({}, quotes=quotes, mode="paper", broker=None)
+        assert refused.value.field == "template.product"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -59,7 +60,15 @@ class OrderTerms:
         )
 
     def spec(self, key: str) -> OrderSpec:
-        """The order on ``EXCH:SYMBOL``."""
+        """The order on ``EXCH:SYMBOL``: a priceless one (a MARKET order's) is made once a
+        process and shared, as it is frozen (a webhook's or an alert's order built it
+        afresh each time, issue 69); a price is never a key, since equal Decimals may be
+        written apart (``1.0``, ``1``)."""
+        if self.price is None:
+            return _kept_spec(self, key)
+        return self._made_spec(key)
+
+    def _made_spec(self, key: str) -> OrderSpec:
         exchange, symbol = key.split(":", 1)
         return OrderSpec(
             exchange=_EXCHANGE(exchange),
@@ -70,6 +79,10 @@ class OrderTerms:
             order_type=_ORDER_TYPE(self.order_type),
             price=self.price,
         )
+
+
+# A key that names no exchange raises (not kept): the refusal is made each time.
+_kept_spec = lru_cache(maxsize=4096)(OrderTerms._made_spec)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from typing import Any
 from tradertape.db.models import Webhook
 from tradertape.security.vault import Vault
 from tradertape.services.webhooks.receive import HookKeys
+from tradertape.services.webhooks.signing import signature
 
 
 class _CountingVault(Vault):
@@ -35,4 +36,7 @@ def test_the_secret_is_decrypted_once_and_afresh_after_it_changes() -> None:
     hook.secret = vault.encrypt("whsec_second")  # rotated: a new ciphertext
     assert keys.secret(hook) == "whsec_second"
     assert keys.secret(hook) == "whsec_second"
+    assert vault.decrypted == 2
+    # The kept HMAC key is the new secret's: it signs as the new secret, not the old one.
+    assert signature(keys.key(hook), "1", b"{}") == signature("whsec_second", "1", b"{}")
     assert vault.decrypted == 2

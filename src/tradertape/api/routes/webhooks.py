@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
@@ -169,7 +168,11 @@ async def receive_hook(hook_id: HookId, request: Request) -> Response:
 def _receive(runtime: Runtime, hook_request: HookRequest) -> HookReceived:
     with runtime.db.session() as db:
         received = runtime.webhooks.receive(db, hook_request)
-    orders = [HookOrderOut(**asdict(o)) for o in received.orders]
+    # Each field named: `dataclasses.asdict` walked and deep-copied every value in Python.
+    orders = [
+        HookOrderOut(symbol=o.symbol, outcome=o.outcome, order_id=o.order_id, message=o.message)
+        for o in received.orders
+    ]
     return HookReceived(
         delivery_id=received.delivery_id,
         outcome=received.outcome,

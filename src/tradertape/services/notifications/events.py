@@ -110,7 +110,7 @@ def add_now(
     values = {
         **_NO_NOTICE,
         "user_id": user_id,
-        "kind": kind.value,
+        "kind": kind._value_,  # the member's own field: `.value` is a Python-level property
         "portfolio_id": portfolio_id,
         "text": text,
         "payload": payload or {},

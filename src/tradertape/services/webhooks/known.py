@@ -14,16 +14,17 @@ also drops it at once (`KnownHooks.forget`), so its next request reads it.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, exists, select, true
+from sqlalchemy import Insert, bindparam, exists, literal, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Webhook, WebhookDelivery
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
+from tradertape.services.webhooks import templates
 
 _HOOKS = table_of(Webhook)
 _DELIVERIES = table_of(WebhookDelivery)
@@ -41,15 +42,20 @@ class KnownHook:
     secret: str | None  # the vault's ciphertext (hmac)
     token_digest: str | None
     allowed_ips: tuple[str, ...]
-    template: dict[str, Any]  # never changed in place: `templates.orders` is given a copy
+    template: dict[str, Any]  # never changed in place: `mapping` is read from it once
     mode: str
     broker: str | None
     max_per_minute: int
     enabled: bool
     version: int
+    #: The template read once, with the hook (its version's): not a column.
+    mapping: templates.Mapping = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mapping", templates.Mapping(self.template))
 
 
-_FIELDS = KnownHook.__slots__
+_FIELDS = tuple(f.name for f in fields(KnownHook) if f.init)  # the row's columns
 _READ = Prepared(
     select(*(_HOOKS.c[name] for name in _FIELDS)).where(_HOOKS.c.hook_id == bindparam("hook_id"))
 )
@@ -93,11 +99,17 @@ class KnownHooks:
             self._kept.pop(hook_id, None)
 
 
+#: What every claim holds until its outcome is written: bound once in the statement (its
+#: JSON and the rest converted once, `Prepared`), not given by each request.
+CLAIMED: dict[str, Any] = {"outcome": "placed", "status_code": 200, "detail": None, "order_ids": []}
+
+
 def claim_statement(dialect: str) -> Prepared:
     """``INSERT`` of a delivery's row ``… SELECT`` its values ``WHERE`` its hook still
     exists, is switched on and holds the version the request was judged by, ``ON CONFLICT
     DO NOTHING RETURNING id``: no id back means the delivery id was claimed before, or the
-    hook changed (then `claim` tells which by reading it)."""
+    hook changed (then `claim` tells which by reading it). Its values: `CLAIMED`, and the
+    request's (``user_id``, ``webhook_id``, ``received_at``, ``ip``, ``replay_key``)."""
     columns = [c for c in _DELIVERIES.columns if not c.primary_key]
     unchanged = exists().where(
         _HOOKS.c.id == bindparam("hook_pk"),
@@ -105,7 +117,14 @@ def claim_statement(dialect: str) -> Prepared:
         _HOOKS.c.version == bindparam("hook_version"),
         _HOOKS.c.enabled.is_(true()),
     )
-    values = select(*(bindparam(c.key, type_=c.type) for c in columns)).where(unchanged)
+    values = select(
+        *(
+            literal(CLAIMED[c.key], type_=c.type)
+            if c.key in CLAIMED
+            else bindparam(c.key, type_=c.type)
+            for c in columns
+        )
+    ).where(unchanged)
     statement: Insert
     if dialect == "postgresql":
         statement = postgresql.insert(_DELIVERIES).from_select(columns, values)

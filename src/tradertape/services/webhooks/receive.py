@@ -10,24 +10,26 @@ per address (`WRONG_PROOFS_PER_MINUTE`). Every outcome past the hook's lookup bu
 written to its log; a refusal places nothing.
 
 A request pays no transaction for its rate (the windows are in memory, or in Redis when
-processes share them: `ratelimit.AttemptWindows`), no decryption for its proof (each
-hook's secret is decrypted once, `HookKeys`) and no read for its hook (kept by the process,
-`known.KnownHooks`, and checked by the claim: a hook changed since it was kept is read
-again and the request judged by it). Its statements skip the ORM's query machinery
-(`db.prepared`): a signed request claims its delivery with ``INSERT … SELECT … WHERE`` the
-hook is unchanged ``ON CONFLICT DO NOTHING`` (a repeat finds the claim taken: no read
-first), and only a token request, whose id is held over two windows, reads for an earlier
-delivery before it claims. A signed paper order then costs its order's statements, its
-claim, its outcome and its notice, in one commit (issue 69).
+processes share them: `ratelimit.AttemptWindows`), no decryption or key set-up for its
+proof (each hook's secret is decrypted and keyed once, `HookKeys`), no read for its hook
+(kept by the process, `known.KnownHooks`, and checked by the claim: a hook changed since
+it was kept is read again and the request judged by it) and no reading of its template
+(kept with the hook, `templates.Mapping`: only the body's paths are resolved). Its
+statements skip the ORM's query machinery (`db.prepared`): a signed request claims its
+delivery with ``INSERT … SELECT … WHERE`` the hook is unchanged ``ON CONFLICT DO
+NOTHING`` (a repeat finds the claim taken: no read first), and only a token request, whose
+id is held over two windows, reads for an earlier delivery before it claims. A signed
+paper order then costs its order's statements, its claim, its outcome and its notice, in
+one commit (issue 69).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import ipaddress
 import json
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NoReturn, Protocol
@@ -152,9 +154,17 @@ def _claim(
     commit stores it); None when an earlier delivery holds it, or when the hook's row no
     longer holds `hook` (changed, switched off or deleted since it was read). A racing
     retry waits on the claim's unique key, then finds it taken."""
-    values = _delivery_values(hook, request, now=now, status=200, detail=None)
     # It holds `key`, and is made only while the hook's row holds `hook` (`claim_statement`).
-    values.update(replay_key=key, hook_pk=hook.id, hook_key=hook.hook_id, hook_version=hook.version)
+    values = {  # the rest of its row is `known.CLAIMED`, bound in the statement
+        "user_id": hook.user_id,
+        "webhook_id": hook.id,
+        "received_at": now,
+        "ip": request.ip,
+        "replay_key": key,
+        "hook_pk": hook.id,
+        "hook_key": hook.hook_id,
+        "hook_version": hook.version,
+    }
     pk = _CLAIM[db.get_bind().dialect.name].scalar(db, values)
     return None if pk is None else _Claimed(pk, key)
 
@@ -181,37 +191,50 @@ class _Signed(Protocol):
 
 class HookKeys:
     """Each signed hook's secret, decrypted once and kept by the hook and the stored
-    ciphertext it came from: a secret changed (a new ciphertext) is decrypted afresh, and
-    the old one never answers for it again."""
+    ciphertext it came from, with its HMAC key set up (`signing.key`): a secret changed (a
+    new ciphertext) is decrypted afresh, and the old one never answers for it again."""
 
     def __init__(self, vault: Vault) -> None:
         self._vault = vault
-        self._plain: dict[int, tuple[str, str]] = {}  # hook's row → (ciphertext, secret)
+        # hook's row → (ciphertext, secret, its key)
+        self._plain: dict[int, tuple[str, str, hmac.HMAC]] = {}
         self._guard = threading.Lock()  # request threads share the keys
 
     def secret(self, hook: _Signed) -> str:
         """`hook`'s secret (a signed hook's)."""
+        return self._kept(hook)[1]
+
+    def key(self, hook: _Signed) -> hmac.HMAC:
+        """`hook`'s secret as an HMAC key, to sign on a copy of (`signing.signature`)."""
+        kept = self._plain.get(hook.id)  # as `_kept`, inline: every signed request asks
+        if kept is not None and kept[0] == hook.secret:
+            return kept[2]
+        return self._kept(hook)[2]
+
+    def _kept(self, hook: _Signed) -> tuple[str, str, hmac.HMAC]:
         stored = hook.secret
         assert stored is not None
-        with self._guard:
-            kept = self._plain.get(hook.id)
+        # One dict read, atomic under the GIL (a write swaps the whole triple): no lock taken.
+        kept = self._plain.get(hook.id)
         if kept is not None and kept[0] == stored:
-            return kept[1]
+            return kept
         plain = self._vault.decrypt(stored)
+        kept = (stored, plain, signing.key(plain))
         with self._guard:
-            self._plain[hook.id] = (stored, plain)
-        return plain
+            self._plain[hook.id] = kept
+        return kept
 
 
-def _prove(hook: KnownHook, request: Request, keys: HookKeys, clock: Clock) -> str | None:
-    """The signature hex to claim against replays (None: a token hook)."""
+def _prove(hook: KnownHook, request: Request, keys: HookKeys, now: datetime) -> str | None:
+    """The signature hex to claim against replays (None: a token hook); `now`: the
+    request's moment, as its receipt is logged."""
     if hook.auth == "hmac":
         return signing.verify(
-            keys.secret(hook),
+            keys.key(hook),
             timestamp=request.timestamp,
             signed=request.signature,
             body=request.body,
-            now=clock.now(),
+            now=now,
         )
     if not request.token or not digests_equal(sha256_hex(request.token), hook.token_digest or ""):
         raise Unauthenticated("X-TraderTape-Token is missing or wrong")
@@ -246,9 +269,12 @@ WRONG_PROOFS_PER_MINUTE = 10
 as a flood would be); counted apart from the hook's own rate."""
 
 
+_MINUTE = timedelta(minutes=1)
+
+
 def _limit(limits: AttemptWindows, bucket: str, per_minute: int) -> None:
     """One attempt in `bucket`; 429 past `per_minute` (not logged: a flood would fill it)."""
-    limits.hit(bucket, limit=per_minute, window=timedelta(minutes=1))
+    limits.hit(bucket, limit=per_minute, window=_MINUTE)
 
 
 def _refuse(
@@ -351,16 +377,25 @@ def _finish(
 ) -> None:
     """Write what the delivery placed on its log row, and tell its owner (not committed;
     by precompiled SQL)."""
-    order_ids = [p.order_id for p in placed if p.order_id]
-    outcomes = {p.outcome for p in placed}
-    outcome = "placed" if outcomes == {"placed"} else "partial"
-    if not order_ids or outcomes.isdisjoint({"placed"}):
-        outcome = "rejected"
-    detail = "; ".join(f"{p.symbol}: {p.message}" for p in placed if p.message)[:400] or None
-    written = {"order_ids": order_ids, "outcome": outcome, "detail": detail}
-    _DELIVERED.execute(db, {"delivery_pk": delivery.id, **written})
+    if len(placed) == 1:  # a webhook's usual request, worked out without the walks below
+        (one,) = placed
+        order_ids = [one.order_id] if one.order_id else []
+        outcome = "placed" if order_ids and one.outcome == "placed" else "rejected"
+        detail = f"{one.symbol}: {one.message}"[:400] if one.message else None
+        lines = f"{one.symbol} {one.outcome}"
+    else:
+        order_ids = [p.order_id for p in placed if p.order_id]
+        outcomes = {p.outcome for p in placed}
+        outcome = "placed" if outcomes == {"placed"} else "partial"
+        if not order_ids or outcomes.isdisjoint({"placed"}):
+            outcome = "rejected"
+        detail = "; ".join(f"{p.symbol}: {p.message}" for p in placed if p.message)[:400] or None
+        lines = ", ".join(f"{p.symbol} {p.outcome}" for p in placed)
+    _DELIVERED.execute(
+        db,
+        {"delivery_pk": delivery.id, "order_ids": order_ids, "outcome": outcome, "detail": detail},
+    )
     delivery.outcome = outcome
-    lines = ", ".join(f"{p.symbol} {p.outcome}" for p in placed)
     add_now(
         db,
         user_id=hook.user_id,
@@ -377,6 +412,9 @@ class _JudgeAgain:
     counted in its rate or not."""
 
     counted: bool
+
+
+_COUNTED, _NOT_COUNTED = _JudgeAgain(counted=True), _JudgeAgain(counted=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,21 +456,20 @@ class HookReceiver:
         hook changed since)."""
         now = self.clock.now()
         try:
-            replay_key = _prove(hook, request, self.keys, self.clock)
-            _limit(self.limits, f"hook:{hook.id}", hook.max_per_minute)
+            replay_key = _prove(hook, request, self.keys, now)
+            self.limits.hit(f"hook:{hook.id}", limit=hook.max_per_minute, window=_MINUTE)
         except TraderTapeError:
-            return _JudgeAgain(counted=False)
-        again = _JudgeAgain(counted=True)
+            return _NOT_COUNTED
         try:
             wanted = delivery_id(request, replay_key, now)
             asked = self._asked(hook, request)
         except TraderTapeError:
-            return again
+            return _COUNTED
         if wanted.since is not None and _first(db, hook, wanted) is not None:
-            return again
+            return _COUNTED
         delivery = _claim(db, hook, request, wanted.key, now=now)
         if delivery is None:
-            return again
+            return _COUNTED
         placed, delivery = self._place(db, hook, request, delivery, asked, now=now)
         return Received(delivery.id, delivery.outcome, placed)
 
@@ -441,7 +478,7 @@ class HookReceiver:
         hook's rate already (judged first on the hook as kept: counted once)."""
         now = self.clock.now()
         try:
-            replay_key = _prove(hook, request, self.keys, self.clock)
+            replay_key = _prove(hook, request, self.keys, now)
         except TraderTapeError as exc:
             # A wrong proof is charged to its sender's address, never to the hook's rate: a
             # stranger's flood cannot use up what the owner's own requests are allowed.
@@ -478,8 +515,7 @@ class HookReceiver:
     def _asked(self, hook: KnownHook, request: Request) -> list[templates.HookOrder]:
         """The orders the request's body asks for, mapped by the hook's template (422
         naming the field)."""
-        return templates.orders(
-            dict(hook.template),
+        return hook.mapping.orders(
             _body(request.body, request.parsed),
             quotes=self.placer.quotes,
             mode=hook.mode,
@@ -505,8 +541,9 @@ class HookReceiver:
         state is its broker's answer, after it is recorded, and several orders are told
         together: finished after them. A refusal rolls back what it has not committed,
         the claim too when no order stored it: the delivery is logged again then."""
+        if len(asked) == 1 and self.placer.answers_at_once(asked[0].terms):
+            return self._place_at_once(db, hook, request, delivery, asked[0], now=now)
         placed: list[PlacedOrder] = []
-        finished: list[bool] = []
         claim = delivery.replay_key
         stored = False  # committed with an order
 
@@ -520,28 +557,49 @@ class HookReceiver:
                 delivery = again
             return delivery
 
-        def finish_with(key: str) -> Callable[[Session, Order], None]:
-            def on_record(session: Session, order: Order) -> None:
-                outcome = "rejected" if order.status == _REJECTED else "placed"
-                done = PlacedOrder(key, outcome, order.order_id, order.status_message or None)
-                _finish(session, hook, delivery, [done], now=now)
-                finished.append(True)
-
-            return on_record
-
-        at_once = len(asked) == 1 and self.placer.answers_at_once(asked[0].terms)
         for item in asked:
-            result = placing.place(
-                self.placer,
-                db,
-                hook,
-                item,
-                delivery_id=claimed().id,
-                on_record=finish_with(item.key) if at_once else None,
-            )
+            result = placing.place(self.placer, db, hook, item, delivery_id=claimed().id)
             placed.append(PlacedOrder(item.key, result.outcome, result.order_id, result.message))
             stored = stored or result.outcome != "refused"
-        if not finished or placed[-1].outcome == "refused":  # a refusal rolled it back
-            _finish(db, hook, claimed(), placed, now=now)
-            db.commit()
+        _finish(db, hook, claimed(), placed, now=now)
+        db.commit()
+        return placed, delivery
+
+    def _place_at_once(
+        self,
+        db: Session,
+        hook: KnownHook,
+        request: Request,
+        delivery: _Claimed,
+        item: templates.HookOrder,
+        *,
+        now: datetime,
+    ) -> tuple[list[PlacedOrder], _Claimed]:
+        """`_place` of one order its venue answers in the caller's transaction (a paper
+        order): the outcome and the notice are written in the order's own transaction, so
+        the request commits once; apart from `_place`'s walk over many orders (no closures
+        made for it, issue 69)."""
+        finished = False
+
+        def on_record(session: Session, order: Order) -> None:
+            nonlocal finished
+            outcome = "rejected" if order.status == _REJECTED else "placed"
+            done = PlacedOrder(item.key, outcome, order.order_id, order.status_message or None)
+            _finish(session, hook, delivery, [done], now=now)
+            finished = True
+
+        result = placing.place(
+            self.placer, db, hook, item, delivery_id=delivery.id, on_record=on_record
+        )
+        placed = [PlacedOrder(item.key, result.outcome, result.order_id, result.message)]
+        if result.outcome == "refused":
+            # The refusal rolled the claim back (no order stored it): claimed again.
+            again = _claim(db, hook, request, delivery.replay_key, now=now)
+            if again is None:  # pragma: no cover - a retry waits on the claim's key
+                raise Conflict("this request was received before")
+            delivery = again
+        elif finished:
+            return placed, delivery
+        _finish(db, hook, delivery, placed, now=now)
+        db.commit()
         return placed, delivery

@@ -174,14 +174,15 @@ def test_a_kept_mapping_answers_each_body_as_the_template_does():
         )
         assert order == fresh
         assert (order.key, order.terms.transaction_type) == ("BSE:TCS", action.upper())
-    for body, field in [
+    refusals: list[tuple[dict[str, object], str]] = [
         ({"ticker": "INFY", "action": "hold", "contracts": "1"}, "template.side"),
         ({"ticker": "INFY", "action": "buy", "contracts": "0"}, "template.quantity"),
         ({"ticker": "INFY", "action": "buy"}, "body.contracts"),
         ({"ticker": {"x": 1}, "action": "buy", "contracts": "1"}, "body.ticker"),
-    ]:
+    ]
+    for wrong, field in refusals:
         with pytest.raises(InvalidField) as refused:
-            mapping.orders(body, quotes=quotes, mode="paper", broker=None)
+            mapping.orders(wrong, quotes=quotes, mode="paper", broker=None)
         assert refused.value.field == field
     stale = templates.Mapping({"symbol": "INFY", "side": "BUY", "quantity": "1", "product": "BO"})
     for _ in range(2):

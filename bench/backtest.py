@@ -1007,17 +1007,7 @@ def bench_http(data_dir: Path, runs: int) -> None:
 
     keep_freed_memory()  # the engine measured on the footing the server runs it on
     print(f"\n5. over HTTP: V1, {UNIVERSE}, {HTTP_START}..{END}, every constraint on")
-    body = {
-        "strategy": builtin(BaseModelId.V1).model_dump(mode="json"),
-        "universe": UNIVERSE,
-        "start_date": HTTP_START.isoformat(),
-        "end_date": END.isoformat(),
-        "starting_capital": 10_000_000,
-        "position_size_pct": 10,
-        "max_positions": 20,
-        "max_per_sector": 2,
-        "slippage_bps": 5,
-    }
+    body = _http_body()
     request = BacktestRequest.model_validate(body)
     document = request.strategy
     assert document is not None
@@ -1112,9 +1102,8 @@ async def _http_child(data_dir: Path, calls: int, warmup: int) -> None:
     route's loading and run (`simulate` on the runtime's store) on the loop's thread;
     a POST goes through the app's ASGI stack (its middleware, compression for a client
     that takes zstd, the route's thread) with no socket and no client."""
-    import asyncio
-
     import callgrind
+    from route_in_process import _scope, sent_by
     from tradertape.api.app import create_app
     from tradertape.backtest.request import BacktestRequest
     from tradertape.db.migrate import upgrade
@@ -1152,28 +1141,8 @@ async def _http_child(data_dir: Path, calls: int, warmup: int) -> None:
         ]
 
         async def post(query: bytes) -> None:
-            sent: list[dict[str, Any]] = []
-            delivered = False
-
-            async def receive() -> Any:
-                nonlocal delivered
-                if not delivered:
-                    delivered = True
-                    return {"type": "http.request", "body": raw, "more_body": False}
-                await asyncio.Event().wait()  # the client stays: no disconnect
-                raise AssertionError  # pragma: no cover
-
-            async def send(message: Any) -> None:
-                sent.append(message)
-
-            scope = {
-                "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-                "method": "POST", "scheme": "http", "path": "/api/backtest/run",
-                "raw_path": b"/api/backtest/run", "query_string": query, "root_path": "",
-                "headers": headers, "client": ("127.0.0.1", 50000),
-                "server": ("127.0.0.1", 8000), "state": {},
-            }  # fmt: skip
-            await app(scope, receive, send)
+            scope = _scope("/api/backtest/run", headers, query)
+            sent = await sent_by(app, scope, raw)
             if sent[0]["status"] != 200:
                 raise SystemExit(f"POST: {sent[0]['status']} {sent[1:2]!r:.300}")
 

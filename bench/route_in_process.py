@@ -56,7 +56,7 @@ from tradertape.oms import SubmitOrder
 SETTLE_S = 1.0  # on the loop after each phase, counted in it: the work orders leave there
 
 
-def _scope(path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+def _scope(path: str, headers: list[tuple[bytes, bytes]], query: bytes = b"") -> dict[str, Any]:
     return {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -65,13 +65,34 @@ def _scope(path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
-        "query_string": b"",
+        "query_string": query,
         "root_path": "",
         "headers": headers,
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8000),
         "state": {},
     }
+
+
+async def sent_by(app: Any, scope: dict[str, Any], body: bytes) -> list[dict[str, Any]]:
+    """The messages `app` sends back for one request of `body`, handed to it in process as
+    a server would: the whole body at once, and a client that never disconnects."""
+    sent: list[dict[str, Any]] = []
+    delivered = False
+
+    async def receive() -> Any:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # the client stays: no disconnect
+        raise AssertionError  # pragma: no cover
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent
 
 
 def _body(n: int) -> bytes:
@@ -145,21 +166,7 @@ class _Bench:
             (b"content-length", str(len(body)).encode()),
             self.cookie,
         ]
-        sent: list[dict[str, Any]] = []
-        delivered = False
-
-        async def receive() -> Any:
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            await asyncio.Event().wait()  # the client stays: no disconnect
-            raise AssertionError  # pragma: no cover
-
-        async def send(message: Any) -> None:
-            sent.append(message)
-
-        await self.app(_scope(path, headers), receive, send)
+        sent = await sent_by(self.app, _scope(path, headers), body)
         if sent[0]["status"] != 201:
             answer = b"".join(m.get("body", b"") for m in sent[1:])
             raise SystemExit(f"{path}: {sent[0]['status']} {answer[:300]!r}")

@@ -52,7 +52,7 @@ import callgrind
 from against import ROOT, SOURCES, sources
 from api_orders import _order
 from machine import host_line, row
-from route_in_process import _Bench, _body, _scope
+from route_in_process import _Bench, _body, _scope, sent_by
 
 LINES = ("route", "worker")
 PREFIX = "/api/algo-workers"
@@ -120,21 +120,7 @@ class _Worker:
         ]
         if self.nonce:
             headers.append((b"x-worker-session-nonce", self.nonce))
-        sent: list[dict[str, Any]] = []
-        delivered = False
-
-        async def receive() -> Any:
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": raw, "more_body": False}
-            await asyncio.Event().wait()  # the client stays: no disconnect
-            raise AssertionError  # pragma: no cover
-
-        async def send(message: Any) -> None:
-            sent.append(message)
-
-        await self.bench.app(_scope(PREFIX + path, headers), receive, send)
+        sent = await sent_by(self.bench.app, _scope(PREFIX + path, headers), raw)
         answer = b"".join(m.get("body", b"") for m in sent[1:])
         if sent[0]["status"] not in (200, 201):
             raise SystemExit(f"{path}: {sent[0]['status']} {answer[:300]!r}")

@@ -435,15 +435,7 @@ def load_positions(
     A flat position is read only when asked for: an account that traded thousands of
     symbols over the years reads what it holds, not its history.
     """
-    exchange, tradingsymbol, product = also or (None, None, None)
-    params = {
-        "user_id": user_id,
-        "broker": broker,
-        "exchange": exchange,
-        "tradingsymbol": tradingsymbol,
-        "product": product,
-    }
-    rows = _USER_POSITIONS.rows(db, params)
+    rows = _USER_POSITIONS.rows(db, _position_params(user_id, broker, also))
     positions = (_position(dict(zip(_POSITION_COLUMNS, row, strict=True))) for row in rows)
     return {p.key: p for p in positions}
 
@@ -452,18 +444,22 @@ def load_position(db: Session, *, user_id: int, broker: str, key: PositionKey) -
     """The user's position at `key` alone (flat when it has no row yet): what a fill moves,
     when nothing needs the other open positions (a model portfolio's virtual fill, whose
     user may hold hundreds: reading them all for each fill of a scan grew as its square)."""
-    exchange, tradingsymbol, product = key
-    params = {
+    row = _ONE_POSITION.first(db, _position_params(user_id, broker, key))
+    if row is None:
+        return Position(None, *key)
+    return _position(dict(zip(_POSITION_COLUMNS, row, strict=True)))
+
+
+def _position_params(user_id: int, broker: str, key: PositionKey | None) -> dict[str, Any]:
+    """A positions read's parameters: the owner's, and the key asked for (None: none)."""
+    exchange, tradingsymbol, product = key or (None, None, None)
+    return {
         "user_id": user_id,
         "broker": broker,
         "exchange": exchange,
         "tradingsymbol": tradingsymbol,
         "product": product,
     }
-    row = _ONE_POSITION.first(db, params)
-    if row is None:
-        return Position(None, *key)
-    return _position(dict(zip(_POSITION_COLUMNS, row, strict=True)))
 
 
 def _position(row: Mapping[Any, Any]) -> Position:

@@ -12,12 +12,14 @@ manual close of shares the book no longer holds is refused rather than sold twic
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import ModelPortfolio, Order, Trade
+from tradertape.db.prepared import Prepared
 from tradertape.domain import books
 from tradertape.domain.orders import OrderSpec, Product, TransactionType
 from tradertape.domain.owners import portfolio_owner
@@ -35,23 +37,34 @@ def book_of(portfolio: ModelPortfolio) -> str:
     return own_book(broker, portfolio_owner(portfolio.id))
 
 
+_TRADE = (Trade.exchange, Trade.tradingsymbol, Trade.transaction_type, Trade.quantity)
+_DELIVERY = Trade.product == Product.CNC.value
+_OWN_BOOK = Prepared(
+    select(*_TRADE).where(
+        Trade.user_id == bindparam("user_id"), _DELIVERY, Trade.book == bindparam("book")
+    )
+)
+
+
 def held(db: Session, portfolio: ModelPortfolio) -> dict[str, int]:
     """Delivery shares the portfolio's book holds, by instrument (``NSE:INFY``): what was
     bought there less what was sold there, by anyone (instruments it holds none of left
     out)."""
     book = book_of(portfolio)
-    query = select(
-        Trade.exchange, Trade.tradingsymbol, Trade.transaction_type, Trade.quantity
-    ).where(
-        Trade.user_id == portfolio.user_id,
-        Trade.product == Product.CNC.value,
-        Trade.book == books.parent_of(book),
-    )
-    if books.parent_of(book) != book:  # a part of a live book: the orders that name it
+    parent = books.parent_of(book)
+    if parent == book:  # its own paper book: read by every reconciliation (issue 69)
+        db.flush()
+        rows: Iterable[Any] = _OWN_BOOK.rows(db, {"user_id": portfolio.user_id, "book": book})
+    else:  # a part of a live book: the orders that name it
         mine = Order.owned_by(portfolio_owner(portfolio.id))
-        query = query.join(Order, Order.id == Trade.order_pk).where(mine)
+        rows = db.execute(
+            select(*_TRADE)
+            .where(Trade.user_id == portfolio.user_id, _DELIVERY, Trade.book == parent)
+            .join(Order, Order.id == Trade.order_pk)
+            .where(mine)
+        )
     found: dict[str, int] = {}
-    for exchange, symbol, side, quantity in db.execute(query):
+    for exchange, symbol, side, quantity in rows:
         key = f"{exchange}:{symbol}"
         found[key] = found.get(key, 0) + (quantity if side == "BUY" else -quantity)
     return {key: quantity for key, quantity in found.items() if quantity}

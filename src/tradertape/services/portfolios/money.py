@@ -52,9 +52,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import ModelPortfolio
+from tradertape.db.prepared import Prepared
+from tradertape.db.rows import loaded_columns, loaded_current, table_of
 from tradertape.oms import hold_portfolio, portfolio_lock
 
 ZERO = Decimal(0)
@@ -95,9 +98,26 @@ def hold(db: Session, portfolio: ModelPortfolio) -> ModelPortfolio:
     if found is None or found[0] is not transaction:  # a transaction this hold began
         found = db.info[_FRESH] = (transaction, set())
     if read not in found[1]:
-        db.refresh(portfolio)
+        _read_afresh(db, portfolio)
         found[1].add(read)
     return portfolio
+
+
+_ROW = Prepared(
+    select(*loaded_columns(ModelPortfolio)).where(
+        table_of(ModelPortfolio).c.id == bindparam("portfolio_id")
+    )
+)
+
+
+def _read_afresh(db: Session, portfolio: ModelPortfolio) -> None:
+    """`db.refresh(portfolio)` by precompiled SQL (flushed already, so it has no change of
+    its own to lose): every scan and placement of every portfolio reads its row so, where
+    the ORM's refresh cost several times the statement (issue 69). A row gone, or one this
+    session does not hold, is the ORM's to refuse."""
+    row = _ROW.first(db, {"portfolio_id": portfolio.id})
+    if row is None or loaded_current(db, ModelPortfolio, row) is not portfolio:
+        db.refresh(portfolio)
 
 
 def held(db: Session, portfolio: ModelPortfolio) -> bool:

@@ -100,6 +100,13 @@ def reconcile(
     return done
 
 
+_POSITIONS = table_of(ModelPosition)
+_HELD = Prepared(  # what a portfolio's open positions hold, by instrument (`drift`)
+    select(_POSITIONS.c.symbol, _POSITIONS.c.quantity).where(
+        _POSITIONS.c.portfolio_id == bindparam("portfolio_id"),
+        one_of(_POSITIONS.c.status, ("open", "exit_pending")),
+    )
+)
 # A portfolio's signals whose GTT or order works: read by every pass (each minute in market
 # hours, each scan's day), by precompiled SQL (`Prepared.attached`, issue 69).
 _SIGNALS = table_of(ModelSignal)
@@ -288,12 +295,8 @@ def drift(db: Session, portfolio: ModelPortfolio) -> list[str]:
     sale in the book by anyone is booked to the positions by the fill subscriber
     (`fills.sold_by_other`), so this stays empty unless something bypassed it."""
     wanted: dict[str, int] = {}
-    for symbol, quantity in db.execute(
-        select(ModelPosition.symbol, ModelPosition.quantity).where(
-            ModelPosition.portfolio_id == portfolio.id,
-            ModelPosition.status.in_(("open", "exit_pending")),
-        )
-    ):
+    db.flush()  # the pass's own changes: read as the transaction sees them
+    for symbol, quantity in _HELD.rows(db, {"portfolio_id": portfolio.id}):
         wanted[symbol] = wanted.get(symbol, 0) + quantity
     held = book_held.held(db, portfolio)
     differ = {s for s in wanted.keys() | held.keys() if wanted.get(s, 0) != held.get(s, 0)}

@@ -4,10 +4,12 @@ read their rows so)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import bindparam, inspect, select
+from sqlalchemy import bindparam, event, inspect, select
 
 from tests.helpers import make_user
 from tests.workers_kit import issue_token, new_worker
@@ -117,3 +119,54 @@ def test_find_run_sees_a_run_the_session_just_added_and_its_unsaved_changes(
         added = WorkerRun(**{**copy, "id": None, "run_key": "run_two"})
         db.add(added)  # pending: the ORM would flush it before its query
         assert find_run(db, token, "run_two") is added
+
+
+_EVERY_USER = Prepared(select(*loaded_columns(User)).order_by(table_of(User).c.id))
+
+
+@contextmanager
+def _statements(runtime: Runtime) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(args[2])  # the statement's SQL
+
+    event.listen(runtime.db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(runtime.db.engine, "before_cursor_execute", record)
+
+
+def test_an_attached_read_flushes_what_the_session_added_first(runtime: Runtime) -> None:
+    make_user(runtime, "a@x.in")
+    with runtime.db.session() as db:
+        first = db.scalars(select(User)).one()
+        copy = {a.key: getattr(first, a.key) for a in inspect(User).column_attrs}
+        added = User(**{**copy, "id": None, "email": "b@x.in"})
+        db.add(added)  # pending: the ORM's autoflush would write it before a query
+        found = _EVERY_USER.attached(db, User)
+        assert found == [first, added]  # the session's own objects, the new one flushed
+        assert added.id is not None
+
+
+def test_an_attached_read_fills_an_expired_row_without_reading_it_again(
+    runtime: Runtime,
+) -> None:
+    user_id = make_user(runtime, "a@x.in")
+    with runtime.db.session() as db, runtime.db.session() as other:
+        held = db.get(User, user_id)
+        assert held is not None
+        db.commit()  # every attribute of the held row expires
+        row = other.get(User, user_id)
+        assert row is not None
+        changed = not row.live_trading
+        row.live_trading = changed
+        other.commit()
+        with _statements(runtime) as seen:
+            (found,) = _EVERY_USER.attached(db, User)
+            assert found is held
+            assert found.live_trading is changed  # the value read, not a stale one
+            assert found.email == "a@x.in"
+        assert len(seen) == 1  # the one select: no attribute loaded lazily afterwards
+        assert not db.dirty

@@ -228,9 +228,9 @@ def spec_of(order: Order) -> OrderSpec:
 def apply_event(order: Order, event: OrderEvent, ts_init: datetime) -> dict[str, Any]:
     """Move `order` through the status machine; return its history row (`store_history`),
     with what the order's event says besides (its status before, its fills after)."""
-    before = order.status
+    before = order.status  # a mapped column: read once
     state = OrderState(
-        status=None if order.status == UNPLACED else _STATUS(order.status),
+        status=None if before == UNPLACED else _STATUS(before),
         quantity=order.quantity,
         filled_quantity=order.filled_quantity,
         average_price=order.average_price,
@@ -238,7 +238,7 @@ def apply_event(order: Order, event: OrderEvent, ts_init: datetime) -> dict[str,
     )
     after = apply(state, event)
     assert after.status is not None
-    order.status = after.status.value
+    order.status = status = after.status.value
     order.filled_quantity = after.filled_quantity
     order.average_price = after.average_price
     order.status_message = after.status_message
@@ -247,7 +247,7 @@ def apply_event(order: Order, event: OrderEvent, ts_init: datetime) -> dict[str,
         order.triggered = True
     return {
         "kind": event.kind.value,
-        "status_after": order.status,
+        "status_after": status,
         "ts_event": event.ts_event,
         "ts_init": ts_init,
         "fill_quantity": event.fill_quantity,

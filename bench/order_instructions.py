@@ -82,6 +82,25 @@ a field, field and call together, in a ten-field class); `order_state.apply` mak
 next state without `dataclasses.replace`. Before owners, margin legs and `apply` joined
 (an earlier run): SQLite 5.407 → 5.062 M (-6.4 %).
 
+Measured 2026-12-01 (issue 69, helper session "pipeline", second; load 10-20, which
+callgrind does not see), ``--orders 40 --warmup 80 --no-pg --against main`` (`14d5003c`):
+SQLite 4.893 → 4.673 M instructions an order (-4.5 %; the driver floor 0.699 M, 7.00× →
+6.68×). `session_connection` keyed by the session's own innermost transaction (its two
+`Session` walks were two Python calls on each of 22 statements an order); the order's
+mapped columns read once each in the gate, the funds check and the booking (an
+`InstrumentedAttribute` read is a Python call, ~1k instructions: 116 an order before);
+enum values by the member's ``_value_`` field, not the ``.value`` property's two frames,
+and class attributes as module constants; `SubmitOrder` a `value_class`; `ChargeDay`'s
+next day made without `dataclasses.replace`, its schedule found from the newest back;
+SQLite's cursor calling the driver's methods without ``super()``. No ORM flush is left in
+an order (every row it writes is a `Prepared` insert already). Where it still goes: the
+statements and commit (~17 % inclusive in the driver and SQLite), SQLAlchemy's session
+begin, connection and commit around them (about a tenth in cProfile), the audit entry's
+JSON (~5 %), the remaining
+~90 mapped-attribute reads and ~12 writes of the `Order` (the events' header, the match,
+the state machine), the risk book marking every open position through three layers of
+quote lookups.
+
     valgrind must be installed. .venv/bin/python bench/order_instructions.py
         [--orders 100] [--warmup 200] [--pg URL | --no-pg] [--against REV]
 """

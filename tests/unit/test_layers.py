@@ -585,15 +585,20 @@ _NOT_YET_TAKEN = {
 
 
 def _frozen_classes(path: Path) -> set[str]:
-    """The classes of `path` declared ``@dataclass(frozen=True, …)``."""
+    """The classes of `path` declared ``@dataclass(frozen=True, …)`` or ``@value_class``
+    (frozen where frozenness is checked, by mypy: `domain.values`; `SubmitOrder` is one,
+    being made once per order)."""
     found = set()
     for node in ast.parse(path.read_text()).body:
         if isinstance(node, ast.ClassDef):
             for deco in node.decorator_list:
-                if isinstance(deco, ast.Call) and any(
+                called = deco.func if isinstance(deco, ast.Call) else deco
+                valued = isinstance(called, ast.Name) and called.id == "value_class"
+                frozen = isinstance(deco, ast.Call) and any(
                     k.arg == "frozen" and isinstance(k.value, ast.Constant) and k.value.value
                     for k in deco.keywords
-                ):
+                )
+                if valued or frozen:
                     found.add(node.name)
     return found
 

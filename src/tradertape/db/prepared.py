@@ -362,15 +362,19 @@ def session_connection(db: Session) -> Connection:
     """The session's connection, begun if need be: `Session.connection` costs as much as a
     short statement, and a placement runs a dozen; within a transaction the answer is the
     same. It is kept per innermost transaction: a savepoint begun since is emitted by the
-    session when it is first asked for the connection, so its first statement must ask."""
-    transaction = db.get_nested_transaction() or db.get_transaction()
+    session when it is first asked for the connection, so its first statement must ask.
+    The innermost transaction is the session's own ``_transaction`` (a savepoint's, or the
+    one begun; a flush's inner one only while it flushes, when asking again is merely
+    slower): `Session.get_nested_transaction` and `get_transaction` walk to the same
+    answer in two Python calls, ~1.3 % of a paper order's instructions at 22 statements."""
+    transaction = db._transaction  # noqa: SLF001 - see the docstring
     if transaction is not None:
         found = db.info.get(_CONNECTION)
         if found is not None and found[0] is transaction:
             held: Connection = found[1]
             return held
     connection = db.connection()
-    db.info[_CONNECTION] = (db.get_nested_transaction() or db.get_transaction(), connection)
+    db.info[_CONNECTION] = (db._transaction, connection)  # noqa: SLF001
     return connection
 
 

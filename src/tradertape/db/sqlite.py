@@ -37,6 +37,10 @@ from tradertape.db.on_loop import refuse_on_loop
 BUSY_TIMEOUT_S = 10.0  # also the connection's busy_timeout: one wait limit either way
 _MEMORY = ("", ":memory:")
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+# The driver's own methods, called directly: ``super()`` builds a proxy object on each of
+# a placement's ~15 statements and cursors.
+_EXECUTE, _EXECUTEMANY = sqlite3.Cursor.execute, sqlite3.Cursor.executemany
+_CURSOR = sqlite3.Connection.cursor
 _PAUSE_MIN_S = 0.000_05
 _PAUSE_MAX_S = 0.000_5
 
@@ -161,12 +165,12 @@ class _QueuedCursor(sqlite3.Cursor):
     def execute(self, sql: str, parameters: Any = (), /) -> _QueuedCursor:
         if not self.connection.in_transaction and sql.lstrip()[:7].upper().startswith(_WRITES):
             self.connection.begin_immediate()
-        return super().execute(sql, parameters)
+        return _EXECUTE(self, sql, parameters)
 
     def executemany(self, sql: str, parameters: Any, /) -> _QueuedCursor:
         if not self.connection.in_transaction and sql.lstrip()[:7].upper().startswith(_WRITES):
             self.connection.begin_immediate()
-        return super().executemany(sql, parameters)
+        return _EXECUTEMANY(self, sql, parameters)
 
 
 class QueuedConnection(sqlite3.Connection):
@@ -184,7 +188,7 @@ class QueuedConnection(sqlite3.Connection):
 
     def cursor(self, factory: Any = _QueuedCursor) -> Any:
         """A cursor that queues the first write of a transaction (SQLAlchemy uses these)."""
-        return super().cursor(factory)
+        return _CURSOR(self, factory)
 
     def begin_immediate(self) -> None:
         """Wait for the earlier writers (this process's, then other processes'), then take

@@ -94,8 +94,10 @@ class ChargeDay:
         stt_raw = dict(self.stt_raw)
         stt_raw[group] = stt_raw.get(group, ZERO) + value * stt_rate
         nse = fill.exchange is Exchange.NSE
-        return replace(
-            self,
+        # every field named, not `dataclasses.replace`'s walk of them (a paper order's fill
+        # passes here); `test_charge_day` holds this list to the class's fields
+        return ChargeDay(
+            self.trade_date,
             brokerage=self.brokerage + after - before,
             exchange_txn=self.exchange_txn + value * rates.txn(fill.exchange).of(fill.segment),
             ipft=self.ipft + (value * rates.ipft_nse.of(fill.segment) if nse else ZERO),
@@ -103,6 +105,11 @@ class ChargeDay:
             stamp=self.stamp
             + (value * rates.stamp_buy.of(fill.segment) if fill.side is Side.BUY else ZERO),
             stt_raw=stt_raw,
+            dp_sold=self.dp_sold,
+            delivery=self.delivery,
+            flow_parts=self.flow_parts,
+            women_first_holder=self.women_first_holder,
+            schedules=self.schedules,
         )
 
     @property

@@ -17,7 +17,6 @@ Zerodha published rather than an exchange's single figure.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -314,8 +313,12 @@ def schedule_name(broker: str) -> ScheduleName:
 def schedule_for(
     trade_date: date, schedules: Sequence[ChargeSchedule] = SCHEDULES
 ) -> ChargeSchedule:
-    """The schedule in force on ``trade_date``; ``schedules`` must be sorted by ``valid_from``."""
-    index = bisect_right([s.valid_from for s in schedules], trade_date)
-    if index == 0:
-        raise ValueError(f"no charge schedule covers {trade_date}")
-    return schedules[index - 1]
+    """The schedule in force on ``trade_date``; ``schedules`` must be sorted by ``valid_from``.
+
+    Found from the newest back: a fill is almost always charged by the newest schedule,
+    one comparison, where a bisection first listed every schedule's start (a paper order
+    asks four times)."""
+    for schedule in reversed(schedules):
+        if schedule.valid_from <= trade_date:
+            return schedule
+    raise ValueError(f"no charge schedule covers {trade_date}")

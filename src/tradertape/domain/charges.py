@@ -178,7 +178,8 @@ def _stt_raw(fills: Sequence[Fill], rates: ChargeSchedule) -> dict[str, Decimal]
 
 def stt_group(fill: Fill) -> str:
     """The contract note a fill's STT is rounded on: exchange and cash-or-F&O."""
-    return f"{fill.exchange.value}:{'fo' if fill.segment.is_derivative else 'cash'}"
+    # the member's own field: `.value` is a Python-level property (two frames)
+    return f"{fill.exchange._value_}:{'fo' if fill.segment.is_derivative else 'cash'}"
 
 
 def rounded_stt(*groups: Mapping[str, Decimal]) -> Decimal:

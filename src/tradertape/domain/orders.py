@@ -107,7 +107,8 @@ class OrderSpec:
     @property
     def key(self) -> str:
         """``EXCHANGE:TRADINGSYMBOL``."""
-        return f"{self.exchange.value}:{self.tradingsymbol}"
+        # the member's own field: `.value` is a Python-level property (two frames)
+        return f"{self.exchange._value_}:{self.tradingsymbol}"
 
 
 def on_grid(value: Decimal, tick: Decimal) -> bool:

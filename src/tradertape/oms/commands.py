@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import Order
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec, Product, TransactionType
+from tradertape.domain.values import value_class
 from tradertape.errors import InvalidField
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.slicing import SliceOf
@@ -60,7 +61,7 @@ class Quoted:
 QUOTED = Quoted()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class  # frozen to mypy, its fields plain slot stores: one is made per order
 class SubmitOrder:
     """Place a new order for `user_id`.
 

@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import CashEntry, Order, Trade
 from tradertape.db.rows import one_of, table_of
 from tradertape.domain import books
+from tradertape.domain.enum_members import members_of
 from tradertape.domain.instruments import Exchange, Instrument, InstrumentCatalog, InstrumentType
 from tradertape.domain.margins import (
     NO_MARGIN,
@@ -101,6 +102,8 @@ _ZERO = Decimal(0)
 _BUY, _SELL = TransactionType.BUY, TransactionType.SELL
 _PAID_IN_FULL = (Product.CNC.value, Product.MTF.value)  # delivery: paid in full, held
 _FUT = InstrumentType.FUT
+# not read through `EnumType`'s hook, nor ``TransactionType(side)``'s two frames, per order
+_CO, _SIDE = Variety.CO.value, members_of(TransactionType)
 
 
 @value_class
@@ -185,10 +188,10 @@ def _pending(db: Session, user_id: int, *, but: int | None = None) -> list[Pendi
         Pending(
             id=r.id,
             key=(r.exchange, r.tradingsymbol, r.product),
-            side=TransactionType(r.transaction_type),
+            side=_SIDE(r.transaction_type),
             quantity=r.quantity - r.filled_quantity,
-            price=r.price or (r.trigger_price if r.variety != Variety.CO.value else None),
-            stop=r.trigger_price if r.variety == Variety.CO.value else None,
+            price=r.price or (r.trigger_price if r.variety != _CO else None),
+            stop=r.trigger_price if r.variety == _CO else None,
             leg=is_cover_leg(r.variety, r.client_key),
             book=r.book,
         )
@@ -198,15 +201,16 @@ def _pending(db: Session, user_id: int, *, but: int | None = None) -> list[Pendi
 
 
 def _pending_of(order: Order) -> Pending:
-    cover = order.variety == Variety.CO.value
+    variety, trigger = order.variety, order.trigger_price  # each mapped column read once
+    cover = variety == _CO
     return Pending(
         id=order.id,
         key=(order.exchange, order.tradingsymbol, order.product),
-        side=TransactionType(order.transaction_type),
+        side=_SIDE(order.transaction_type),
         quantity=order.quantity - order.filled_quantity,
-        price=order.price or (None if cover else order.trigger_price),
-        stop=order.trigger_price if cover else None,
-        leg=is_cover_leg(order.variety, order.client_key),
+        price=order.price or (None if cover else trigger),
+        stop=trigger if cover else None,
+        leg=cover and is_cover_leg(variety, order.client_key),
         book=order.book,
     )
 
@@ -343,14 +347,15 @@ def funding_problem(
     `order` is a new order, or a stored one with modified terms (its old terms then
     count for nothing).
     """
-    delivery = order.product in _PAID_IN_FULL
+    user_id, product = order.user_id, order.product  # mapped columns, read once
+    delivery = product in _PAID_IN_FULL
     if order.transaction_type == _SELL and delivery:
         held = net_quantity(  # the order's book's shares: a book never sells another's
             db,
-            user_id=order.user_id,
+            user_id=user_id,
             broker=BROKER,
             key=instrument.key,
-            product=order.product,
+            product=product,
             book=order.book,
         )
         if held < order.quantity - order.filled_quantity:
@@ -360,16 +365,16 @@ def funding_problem(
     new = _pending_of(order)
     if new.price is None and pricing.mark(instrument.key) is None:
         return "No price available to compute the required margin."
-    positions = ledger.positions(order.user_id, new.key)
+    positions = ledger.positions(user_id, new.key)
     # Read with the books: a user with nothing pending needs no scan of their orders.
-    known_none = ledger.any_pending(order.user_id) is False
-    pending = [] if known_none else _pending(db, order.user_id, but=order.id)
+    known_none = ledger.any_pending(user_id) is False
+    pending = [] if known_none else _pending(db, user_id, but=order.id)
     groups = _groups(positions.values(), pending)
     group = groups.setdefault(new.key, _Group())
     group.orders.append(new)
     if not _opening(group, group.orders)[-1][1]:
         return None  # it only closes what is held: an exit is never refused
-    account, needed = _margins(pricing, ledger.cash(order.user_id), groups, new)
+    account, needed = _margins(pricing, ledger.cash(user_id), groups, new)
     required = needed.total if needed is not None else _ZERO
     if required > account.available:
         return (

@@ -64,13 +64,16 @@ _NEW_TRADE = {
     for dialect in ("sqlite", "postgresql")
 }
 _SIDE = members_of(Side)  # `Side(side)`, as a dict read
+_EXCHANGE = members_of(Exchange)  # `Exchange(exchange)`, as a dict read
+_BSE = (Exchange.BSE, Exchange.BFO)
+_BUY = TransactionType.BUY.value  # not read through `EnumType`'s hook every fill
 _ID_ATTEMPTS = 8  # random trade ids collide now and then on a busy day; draw again
 
 
 def fill_of(order: Order, instrument: Instrument, quantity: int, price: Decimal) -> Fill:
     """The charge schedule's view of one execution of `order`."""
     derivative = instrument.instrument_type.value if instrument.is_derivative else None
-    bse = Exchange(order.exchange) in (Exchange.BSE, Exchange.BFO)
+    bse = _EXCHANGE(order.exchange) in _BSE
     return Fill(
         order_id=order.order_id,
         segment=charge_segment(derivative_kind=derivative, intraday=order.product == "MIS"),
@@ -211,17 +214,17 @@ class Ledger:
             books.positions[key] = Position(None, *key)
         return books.positions
 
-    def _position(self, order: Order) -> Position:
-        """The position `order`'s fill moves: read alone unless the open ones were read."""
-        key = (order.exchange, order.tradingsymbol, order.product)
-        books = self._of(order.user_id)
+    def _position(self, user_id: int, key: PositionKey) -> Position:
+        """The position a fill of `user_id`'s order moves: read alone unless the open ones
+        were read."""
+        books = self._of(user_id)
         position = books.positions.get(key)
         if position is None:
             if books.open_read:
-                position = self.positions(order.user_id, key)[key]
+                position = self.positions(user_id, key)[key]
             else:
                 position = books.positions[key] = load_position(
-                    self._db, user_id=order.user_id, broker=self._broker, key=key
+                    self._db, user_id=user_id, broker=self._broker, key=key
                 )
         books.changed_positions.add(key)
         return position
@@ -293,35 +296,44 @@ class Ledger:
         past day moves the cash now, so the balance never runs backwards in time).
         """
         trade_date = at.astimezone(IST).date()
+        # the order's columns read once each (a mapped attribute's read is a Python call)
+        user_id, broker, book, filled_value = (
+            order.user_id,
+            order.broker,
+            order.book,
+            order.filled_value,
+        )
+        side, symbol = order.transaction_type, order.tradingsymbol
+        exchange, product = order.exchange, order.product
         note: str | None = None
         if own_note is not None:
             charges = own_note
         else:
-            day = self._day(order.user_id, trade_date)
-            if schedules_of(order.broker) is not day.note.schedules:
+            day = self._day(user_id, trade_date)
+            if schedules_of(broker) is not day.note.schedules:
                 raise ValueError(
-                    f"an order at {order.broker} cannot be charged in {self._broker}'s books"
+                    f"an order at {broker} cannot be charged in {self._broker}'s books"
                 )
             fill = fill_of(order, instrument, quantity, price)
             before = day.note
             charged = charge_fill(
-                before, fill, order_value_before=order.filled_value, total_before=day.total
+                before, fill, order_value_before=filled_value, total_before=day.total
             )
             day.note, charges = charged.day, charged.charges
             day.total = day.note.total
-            note = charges_note(before, day.note, fill, order.tradingsymbol)
+            note = charges_note(before, day.note, fill, symbol)
         value = price * quantity
-        order.filled_value = order.filled_value + value
+        order.filled_value = filled_value + value
         trade = {
-            "user_id": order.user_id,
+            "user_id": user_id,
             "trade_id": new_trade_id(at),
             "order_pk": None,
-            "broker": order.broker,
-            "exchange": order.exchange,
-            "tradingsymbol": order.tradingsymbol,
+            "broker": broker,
+            "exchange": exchange,
+            "tradingsymbol": symbol,
             "instrument_token": order.instrument_token,
-            "product": order.product,
-            "transaction_type": order.transaction_type,
+            "product": product,
+            "transaction_type": side,
             "quantity": quantity,
             "price": price,
             "filled_at": at,
@@ -329,17 +341,17 @@ class Ledger:
             "charges": charges,
             "charges_note": note,
             "broker_trade_id": broker_trade_id,
-            "book": order.book,
+            "book": book,
         }
-        buy = order.transaction_type == TransactionType.BUY.value
-        self._position(order).add(buy=buy, quantity=quantity, price=price)
+        buy = side == _BUY
+        self._position(user_id, (exchange, symbol, product)).add(
+            buy=buy, quantity=quantity, price=price
+        )
         kind = "buy" if buy else "sell"
         moved = cash_at or at
-        entries = [
-            self._entry(order.user_id, moved, kind, -value if buy else value, book=order.book)
-        ]
+        entries = [self._entry(user_id, moved, kind, -value if buy else value, book=book)]
         if charges:
-            entries.append(self._entry(order.user_id, moved, "charges", -charges, book=order.book))
+            entries.append(self._entry(user_id, moved, "charges", -charges, book=book))
         self._trades.append(_Booked(trade, order, entries))
         return trade
 

@@ -158,14 +158,15 @@ def new_order(
         "broker": BROKER,
         "broker_order_id": None,
         "client_key": client_key,
-        "exchange": spec.exchange.value,
+        # each member's own field: `.value` is a Python-level property (two frames)
+        "exchange": spec.exchange._value_,
         "tradingsymbol": spec.tradingsymbol,
         "instrument_token": instrument.instrument_token,
-        "transaction_type": spec.transaction_type.value,
-        "product": spec.product.value,
-        "order_type": spec.order_type.value,
-        "variety": spec.variety.value,
-        "validity": spec.validity.value,
+        "transaction_type": spec.transaction_type._value_,
+        "product": spec.product._value_,
+        "order_type": spec.order_type._value_,
+        "variety": spec.variety._value_,
+        "validity": spec.validity._value_,
         "validity_ttl": spec.validity_ttl,
         "quantity": spec.quantity,
         "price": spec.price,
@@ -182,7 +183,7 @@ def new_order(
         "triggered": False,
         "source": source,
         "attribution": dict(attribution or {}),
-        "owner_kind": owner.kind.value,
+        "owner_kind": owner.kind._value_,
         "owner_id": owner.id,
         "book": owner_book(BROKER, owner),
         "algo_id": None,
@@ -228,9 +229,9 @@ def spec_of(order: Order) -> OrderSpec:
 def apply_event(order: Order, event: OrderEvent, ts_init: datetime) -> dict[str, Any]:
     """Move `order` through the status machine; return its history row (`store_history`),
     with what the order's event says besides (its status before, its fills after)."""
-    before = order.status
+    before = order.status  # a mapped column: read once
     state = OrderState(
-        status=None if order.status == UNPLACED else _STATUS(order.status),
+        status=None if before == UNPLACED else _STATUS(before),
         quantity=order.quantity,
         filled_quantity=order.filled_quantity,
         average_price=order.average_price,
@@ -238,7 +239,7 @@ def apply_event(order: Order, event: OrderEvent, ts_init: datetime) -> dict[str,
     )
     after = apply(state, event)
     assert after.status is not None
-    order.status = after.status.value
+    order.status = status = after.status._value_  # the member's field, not `.value`
     order.filled_quantity = after.filled_quantity
     order.average_price = after.average_price
     order.status_message = after.status_message
@@ -246,8 +247,8 @@ def apply_event(order: Order, event: OrderEvent, ts_init: datetime) -> dict[str,
     if event.kind is _TRIGGERED:
         order.triggered = True
     return {
-        "kind": event.kind.value,
-        "status_after": order.status,
+        "kind": event.kind._value_,
+        "status_after": status,
         "ts_event": event.ts_event,
         "ts_init": ts_init,
         "fill_quantity": event.fill_quantity,

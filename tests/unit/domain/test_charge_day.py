@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import fields
 from datetime import date
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from tradertape.domain.charge_day import ChargeDay
 from tradertape.domain.charge_notes import charges_note
+from tradertape.domain.charge_rates import SCHEDULES
 from tradertape.domain.charges import Exchange, Fill, Segment, Side, compute_charges
 
 fills = st.builds(
@@ -42,6 +44,24 @@ def test_running_total_equals_compute_charges_after_every_fill(day, sequence):
         running = running.with_fill(fill, order_value_before=traded[fill.order_id])
         traded[fill.order_id] += fill.value
         assert running.total == compute_charges(consistent[:n], day).total
+
+
+def test_a_fill_keeps_every_field_it_does_not_price():
+    """`ChargeDay.with_fill` names the next day's fields one by one (no
+    `dataclasses.replace`): a field added to the class must be carried there too."""
+    kept = {"dp_sold", "delivery", "flow_parts", "women_first_holder", "schedules"}
+    priced = {"trade_date", "brokerage", "exchange_txn", "ipft", "sebi", "stamp", "stt_raw"}
+    assert {f.name for f in fields(ChargeDay) if f.init} == kept | priced
+    day = ChargeDay(
+        date(2026, 11, 20),
+        dp_sold={"INE009A01021": Decimal(5)},
+        women_first_holder=True,
+        schedules=SCHEDULES[-1:],
+    )
+    fill = Fill("b", Segment.EQUITY_INTRADAY, Side.BUY, 100, Decimal(1400))
+    after = day.with_fill(fill, order_value_before=Decimal(0))
+    for name in kept:
+        assert getattr(after, name) is getattr(day, name), name
 
 
 def test_worked_example_intraday_round_trip():

@@ -41,10 +41,13 @@ from tradertape.oms.order_log import (
     store_history,
 )
 
+_CO = Variety.CO.value  # once: an enum class's attribute passes `EnumType.__getattr__`'s hook
+
 
 def is_entry(order: Order) -> bool:
     """Whether `order` is a cover order's entry (not its stop-loss leg)."""
-    return order.variety == Variety.CO.value and not is_cover_leg(order.variety, order.client_key)
+    variety = order.variety
+    return variety == _CO and not is_cover_leg(variety, order.client_key)
 
 
 def leg_of(db: Session, entry: Order) -> Order | None:

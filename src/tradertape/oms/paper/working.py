@@ -41,6 +41,8 @@ from tradertape.oms.paper import cover
 STALE_PRICE_AFTER = timedelta(seconds=10)
 # `TransactionType(side)` and `OrderType(kind)`, as dict reads
 _SIDE, _ORDER_TYPE = members_of(TransactionType), members_of(OrderType)
+_IOC = Validity.IOC.value  # once: an enum class's attribute passes `EnumType`'s hook
+_MARKET_PRICED = (OrderType.MARKET, OrderType.SL_M)
 
 
 def step(
@@ -87,7 +89,7 @@ def stale_price_note(
     context: TradingContext, order: Order, tick: Tick, now: datetime
 ) -> str | None:
     """What a market-priced fill says when its price is stale (None when it is not)."""
-    if order.order_type not in (OrderType.MARKET, OrderType.SL_M):
+    if order.order_type not in _MARKET_PRICED:
         return None
     age = now - tick.ts
     if age <= STALE_PRICE_AFTER:
@@ -106,7 +108,7 @@ def stale_price_note(
 
 def expire_ioc(context: TradingContext, order: Order, history: list[dict[str, Any]]) -> None:
     """Cancel what an IOC order left unfilled after its one chance to match."""
-    if order.validity == Validity.IOC.value and order.status in WORKING:
+    if order.validity == _IOC and order.status in WORKING:
         now = context.clock.now()
         expired = OrderEvent(EventKind.EXPIRED, now, message="IOC remainder cancelled.")
         history.append(apply_event(order, expired, now))

@@ -197,9 +197,13 @@ class RiskMonitor:
         the paper book; a rule on one book tells an exit by what the order's own book (or
         part) holds (`own_book.held_in`), the account's rules by the account's net.
         """
-        scope = scope_of_order(order)
-        book = owner_book(order.broker or PAPER, order.owner)
-        found = applicable(db, user_id=order.user_id, scope=scope)
+        # each of the order's columns read once: a mapped attribute's read is a Python
+        # call (SQLAlchemy's descriptor), a local's is not
+        owner, stored, user_id = order.owner, order.broker, order.user_id
+        broker = stored or PAPER
+        scope = scope_of_owner(owner)
+        book = owner_book(broker, owner)
+        found = applicable(db, user_id=user_id, scope=scope)
         rules = [r for r in found if applies_to(r, book)]
         if not rules:
             return None
@@ -218,19 +222,14 @@ class RiskMonitor:
         decision = decide(
             db,
             books=self.books,
-            user_id=order.user_id,
+            user_id=user_id,
             entry=entry,
             scope=scope,
             rules=rules,
             replacing=order.id,
-            live=_live(order),
+            live=stored not in (None, PAPER),  # `_live`
             book=book,
-            held=self._held(
-                db,
-                order.user_id,
-                instrument.key,
-                own_book(order.broker or PAPER, order.owner),
-            ),
+            held=self._held(db, user_id, instrument.key, own_book(broker, owner)),
         )
         if price is None and not decision.exit:
             return PreTradeVerdict(refusal=NO_PRICE, record=self._no_price(order, entry, scope))

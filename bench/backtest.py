@@ -82,6 +82,35 @@ same engine code: the counts' noise here). Counted apart (callgrind, 20 calls ea
 the calendar check 0.56 → 0.05 M, the columns' JSON 8.60 → 6.98 M; the rows' text from the
 columns (`rows_json`, rows only) 10.9 M, most of it joining and splitting bytes.
 
+Later on 2026-12-01 (load 12-19), main's sources again (63 minutes of valgrind at that load):
+128.97 M, 155.02 M (1.202×) and 168.08 M (1.303×). Other ways to the rows' text, counted apart
+(callgrind, 5 calls each after 2, the same run's days and trades; M instructions, days +
+trades), none kept: `rows_json` 3.65 + 7.46; a dict per row made in C (``map(dict, map(zip,
+...))``) 5.96 + 8.47 before any writing, written by a serializer of the rows' typed dict that
+knows each field's type 11.46 + 19.31 (with fields of any type 12.23 + 20.81),
+``to_json(rows_of)`` 14.34 + 22.42; the bytes gathered by NumPy from one buffer of the keys'
+and columns' texts (an index per byte by ``cumsum`` or ``repeat``, then ``take``) 4.41 + 9.17,
+its temporaries 2-3 MB a call, page faults in CPU time where freed memory is not kept; each
+column's commas made the next key's text by one ``replace`` before the ``split`` (half as many
+pieces to join) 4.56 + 8.96; a numba kernel copying the bytes one by one into one buffer 2.91 +
+6.00 (2 M less, 1.3 % of a POST with rows: not worth a kernel to compile and ship). Where
+`rows_json`'s 11 M go (callgrind_annotate): about 44,000 pieces a call, so ``join``'s
+``memcpy`` a piece, its buffer release and its loop 4.7 M, ``split``'s new bytes and their
+freeing 3.5 M, the lists' slices 1.5 M: the cost is per piece, and a copy byte by byte costs
+nearly as much.
+
+Section 5's calls under ``getrusage`` instead (20 each after 5, the memory kept as `settle`
+keeps it), twice (load 19, then 7-10): the engine 0.6 minor page faults a call, a POST 0.1-3.5
+and 3-5 voluntary context switches (the route's thread and back); the process's CPU 34.6 and
+26.5 ms the engine, 41.0 and 35.3 ms with columns (1.18× and 1.33×), 46.1 and 43.6 ms with
+rows (1.33× and 1.65×). Page faults and thread hops do not explain the CPU time's excess
+over the instructions' (1.20× and 1.30×); the same code's ratios moved by a quarter from one
+run to the next. A likely part of it: each time the host preempts the thread (10 times an
+engine call, 17-28 a POST) the POST's wide code (Starlette, SQLAlchemy, SQLite, pydantic,
+zstd) finds its caches and branch history gone, where the engine's numba loop is small.
+The wall-time figures above also hold the client's CPU (httpx, its zstd decoding) and
+uvicorn's socket and parsing, which the counts leave out.
+
 ``--instructions`` counts section 5 by callgrind in process instead (valgrind must be
 installed): the app's ASGI stack called from its own loop (uvloop), the route's thread
 included, no socket and no client, on a scratch SQLite file; the loading and engine

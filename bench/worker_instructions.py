@@ -33,6 +33,18 @@ pipeline's checks come after the venue's and the slicing's: its 422s would chang
 intent's claim and stored result, the timeline entry and the run's link, the envelope's
 second validation (its payload), and the token's JSON columns.
 
+Measured 2026-12-01 again (issue 69, helper session "worker", second pass; the worker line
+alone, ``--orders 40 --warmup 60``, load 16-17; each valgrind run took 14 minutes of wall
+time, so the route was not counted again): main (c70bffc6) 8.320 M instructions an order,
+this tree 8.209 M (-1.3 %). The cut: the intent's pre-check of each order (`Checked`) is not
+asked again by the paper placement on the same spec and tick (the instrument looked up, the
+field rules, the tick grid, the band and the session rule, once an order instead of twice).
+Under cProfile the worker's own part beyond the route (about 22 % of its calls) was, largest
+first: the token's read and ORM row (the route's cookie read costs about as much), the run's
+lock and read, the pre-check (now once), the result's shaping (`order_dict`, the trades), the
+timeline entry, the intent's claim and stored result (two statements), the envelope read
+twice (pydantic); the route pays an audit write the worker does not.
+
     valgrind must be installed. .venv/bin/python bench/worker_instructions.py
         [--orders 60] [--warmup 100] [--against REV] [--short]
 """

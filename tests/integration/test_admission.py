@@ -7,7 +7,7 @@ sliced order each claim their own key, or none of them stays."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -20,10 +20,11 @@ from tests.integration.conftest import PaperDesk
 from tradertape.db.engine import Database
 from tradertape.db.models.trading import Order, OrderEventRow
 from tradertape.domain.instruments import Exchange, Instrument, InstrumentCatalog
+from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.errors import InvalidField
 from tradertape.oms.admission import admit
-from tradertape.oms.commands import SubmitOrder
+from tradertape.oms.commands import Checked, SubmitOrder
 from tradertape.oms.gate import PreTradeVerdict
 from tradertape.oms.order_log import UNPLACED, new_order
 from tradertape.oms.slicing import SliceOf
@@ -106,6 +107,11 @@ def _command(user_id: int, key: str | None, price: str = "1300", **kw: Any) -> S
         price=Decimal(price),
     )
     return SubmitOrder(user_id=user_id, spec=spec, client_key=key, **kw)
+
+
+def _tick(at: datetime) -> Tick:
+    price = Decimal(1300)
+    return Tick("NSE:INFY", 408065, at, price, 1, 1, price, price, price, price)
 
 
 def _stored(database: Database) -> list[tuple[str | None, str]]:
@@ -224,3 +230,27 @@ def test_the_children_sent_with_a_sliced_order_each_claim_their_key_or_none_stay
         ("p#3", UNPLACED),
         ("q#3", UNPLACED),
     ]
+
+
+def test_a_callers_check_of_this_very_spec_and_tick_is_not_asked_again(
+    paper: PaperDesk, database: Database
+):
+    context = paper.exchange.context
+    off_grid = _command(paper.user_id, None, price="1300.03")  # the rules refuse it (422)
+    with database.session() as db:
+        instrument = context.catalog(db).get(off_grid.spec.key)
+        # What the caller judged is trusted as judged (a worker's intent checks first) ...
+        vouched = replace(off_grid, checked=Checked(off_grid.spec, None, instrument, False))
+        order, claimed = admit(context, db, vouched, Recording(), Steps())
+        assert (claimed, order.status) == (True, UNPLACED)
+        # ... but not for another spec, another tick or a rule it did not ask.
+        for command in (
+            replace(vouched, spec=replace(off_grid.spec)),
+            replace(vouched, last=_tick(order.placed_at)),
+        ):
+            with pytest.raises(InvalidField):
+                admit(context, db, command, Recording(), Steps())
+        session = Recording()
+        session.judges_session = True
+        with pytest.raises(InvalidField):
+            admit(context, db, vouched, session, Steps())

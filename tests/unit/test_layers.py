@@ -581,6 +581,7 @@ DOOR_COMMANDS = {
 # Frozen values of `oms.commands` that no verb of the door takes whole, and why.
 _NOT_YET_TAKEN = {
     "Account": "not a command: whose money one uses (a field of `SubmitOrder`, `CreateGtt`)",
+    "Checked": "not a command: a caller's passed check of an order (a field of `SubmitOrder`)",
 }
 
 

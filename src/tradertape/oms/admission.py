@@ -99,11 +99,7 @@ def admit(
     spec, last = command.spec, command.last
     catalog = context.catalog(db)
     try:
-        instrument = listed(catalog, spec)
-        check_fields(context, spec, instrument, last)
-        now = context.clock.now()
-        if act.judges_session:
-            check_session(context, spec, instrument, now, command.source)
+        instrument, now = _judged(context, catalog, command, act.judges_session)
     except InvalidField as refused:
         return _replayed(db, command, refused), False
     slice_of = command.slice_of
@@ -154,6 +150,28 @@ def admit(
     if command.commit:
         db.commit()
     return order, True
+
+
+def _judged(
+    context: TradingContext, catalog: InstrumentCatalog, command: SubmitOrder, session: bool
+) -> tuple[Instrument, datetime]:
+    """The listed instrument of the command's order, which passes the rules (a 422 if not;
+    `session`: the market-hours rule too), and the moment it was judged. A caller's check
+    of this very spec on this very tick by every rule asked here is not asked again."""
+    spec, last, checked = command.spec, command.last, command.checked
+    now = context.clock.now()
+    if (
+        checked is not None
+        and checked.spec is spec
+        and checked.last is last
+        and (checked.session or not session)
+    ):
+        return checked.instrument, now
+    instrument = listed(catalog, spec)
+    check_fields(context, spec, instrument, last)
+    if session:
+        check_session(context, spec, instrument, now, command.source)
+    return instrument, now
 
 
 def _replayed(db: Session, command: SubmitOrder, refused: InvalidField) -> Order:

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order
+from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec, Product, TransactionType
 from tradertape.domain.values import value_class
@@ -61,6 +62,21 @@ class Quoted:
 QUOTED = Quoted()
 
 
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What a caller's `OrderPipeline.check` of `spec` on the tick `last` found: the listed
+    `instrument`, the field rules passed (and the market-hours rule, with `session`).
+
+    Placement asks the rules again unless the command it judges carries this very spec and
+    tick (a worker's intent checks its orders before it claims its key, to answer a 422 in
+    its own words; issue 69: the check was asked twice an order)."""
+
+    spec: OrderSpec
+    last: Tick | None
+    instrument: Instrument
+    session: bool
+
+
 @value_class  # frozen to mypy, its fields plain slot stores: one is made per order
 class SubmitOrder:
     """Place a new order for `user_id`.
@@ -73,7 +89,8 @@ class SubmitOrder:
     ``slice_of``: the order is one child of an order above its freeze quantity.
     ``account``: whose money (the paper account unless a live one is named). ``switches``:
     the venue's switches apply (live trading on, the kill switch); False only for a change
-    that takes risk off, which the switches never stop.
+    that takes risk off, which the switches never stop. ``checked``: the caller's passed
+    check of this spec (`Checked`), which spares the paper placement's asking again.
     """
 
     user_id: int
@@ -88,6 +105,7 @@ class SubmitOrder:
     exit_only: bool = False
     on_record: Callable[[Session, Order], None] | None = None
     slice_of: SliceOf | None = None
+    checked: Checked | None = None
 
 
 @dataclass(frozen=True, slots=True)

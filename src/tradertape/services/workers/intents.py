@@ -32,6 +32,7 @@ from tradertape.domain.orders import OrderSpec
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
 from tradertape.errors import InvalidField, Rejected
+from tradertape.oms import Checked
 from tradertape.services.risk.check import REFUSAL_PREFIX
 from tradertape.services.workers import live, safety, timeline
 from tradertape.services.workers.access import check_nonce, locked_run
@@ -91,6 +92,29 @@ def field_prefix(intent_type: str, index: int) -> str:
     return "payload.order" if intent_type == PLACE_ORDER else f"payload.basket.orders[{index}]"
 
 
+def checked_orders(
+    workers: WorkerContext,
+    db: Session,
+    orders: Sequence[WorkerOrder],
+    *,
+    intent_type: str,
+    session: bool,
+) -> list[Checked]:
+    """Each order checked against the exchange's rules (422 naming the field), on the tick
+    it was judged by: its placement on that same tick is not judged again (`Checked`)."""
+    found = []
+    for index, order in enumerate(orders):
+        last = workers.last_tick(order.spec.key)
+        try:
+            instrument = workers.orders.check(db, order.spec, last, session=session)
+        except InvalidField as exc:
+            raise InvalidField(
+                f"{field_prefix(intent_type, index)}.{exc.field}", exc.message
+            ) from exc
+        found.append(Checked(order.spec, last, instrument, session))
+    return found
+
+
 def priced_legs(
     workers: WorkerContext,
     db: Session,
@@ -100,18 +124,12 @@ def priced_legs(
     session: bool,
 ) -> list[PricedLeg]:
     """Each order checked against the exchange's rules (422 naming the field) and priced."""
-    legs = []
-    for index, order in enumerate(orders):
-        try:
-            instrument = workers.orders.check(
-                db, order.spec, workers.last_tick(order.spec.key), session=session
-            )
-        except InvalidField as exc:
-            raise InvalidField(
-                f"{field_prefix(intent_type, index)}.{exc.field}", exc.message
-            ) from exc
-        legs.append(PricedLeg(order.spec, instrument, reference_price(workers, order.spec)))
-    return legs
+    checks = checked_orders(workers, db, orders, intent_type=intent_type, session=session)
+    return [_priced(workers, checked) for checked in checks]
+
+
+def _priced(workers: WorkerContext, checked: Checked) -> PricedLeg:
+    return PricedLeg(checked.spec, checked.instrument, reference_price(workers, checked.spec))
 
 
 def require_open(run: WorkerRun) -> None:
@@ -228,6 +246,7 @@ def _basket(
     intent: Intent,
     intent_pk: int,
     now: datetime,
+    checks: Sequence[Checked],
 ) -> dict[str, Any]:
     """Place the basket's legs in order; all-or-none in one savepoint where the venue
     answers at once (an order a broker has cannot be rolled back: refused there)."""
@@ -241,10 +260,10 @@ def _basket(
             strategy_run_id=run.run_key,
         )
     if intent.all_or_none:
-        result = _all_or_none(workers, db, run, intent, intent_pk, basket_id)
+        result = _all_or_none(workers, db, run, intent, intent_pk, basket_id, checks)
     else:
         results: list[dict[str, Any]] = []
-        for index, order in enumerate(intent.orders):
+        for index, checked in enumerate(checks):
             done = list(results)
 
             def remember(session: Session, first: dict[str, Any], done: list[Any] = done) -> None:
@@ -252,7 +271,7 @@ def _basket(
                     session, intent_pk, _basket_result(run, basket_id, [*done, first], intent)
                 )
 
-            results.append(_leg(workers, db, run, intent, intent_pk, order.spec, index, remember))
+            results.append(_leg(workers, db, run, intent, intent_pk, checked, index, remember))
         result = _basket_result(run, basket_id, results, intent)
     timeline.record(
         db,
@@ -279,7 +298,7 @@ def _leg(
     run: WorkerRun,
     intent: Intent,
     intent_pk: int,
-    spec: OrderSpec,
+    checked: Checked,
     index: int,
     remember: Remember | None,
 ) -> dict[str, Any]:
@@ -287,7 +306,8 @@ def _leg(
         workers,
         db,
         run,
-        spec,
+        checked.spec,
+        checked=checked,
         intent_pk=intent_pk,
         key=intent.idempotency_key,
         leg=index,
@@ -304,12 +324,13 @@ def _all_or_none(
     intent: Intent,
     intent_pk: int,
     basket_id: str,
+    checks: Sequence[Checked],
 ) -> dict[str, Any]:
     """Every leg, or none: a refused leg rolls the savepoint back (its breaches are kept)."""
     savepoint = db.begin_nested()
     results = [
-        _leg(workers, db, run, intent, intent_pk, o.spec, i, None)
-        for i, o in enumerate(intent.orders)
+        _leg(workers, db, run, intent, intent_pk, checked, i, None)
+        for i, checked in enumerate(checks)
     ]
     failed = [i for i, r in enumerate(results) if r["status"] == "rejected"]
     if not failed:
@@ -467,8 +488,11 @@ def execute(
     dry = mode is ExecutionMode.DRY_RUN or intent.dry_run
     # Market hours: the paper exchange judges them now; a broker judges its own.
     session = not dry and workers.orders.traits(run_account(run)).judges_session
-    legs = priced_legs(workers, db, intent.orders, intent_type=intent.intent_type, session=session)
+    checks = checked_orders(
+        workers, db, intent.orders, intent_type=intent.intent_type, session=session
+    )
     if dry:
+        legs = [_priced(workers, checked) for checked in checks]
         result = _dry_result(workers, workers.trading.catalog(db), run, intent, legs, mode.value)
         db.rollback()
         return {"status": "accepted", "result": result}, False
@@ -483,9 +507,8 @@ def execute(
         def remember(session: Session, first: dict[str, Any]) -> None:
             store_result(session, intent_pk, first)
 
-        spec = intent.orders[0].spec
-        result = _leg(workers, db, run, intent, intent_pk, spec, 0, remember)
+        result = _leg(workers, db, run, intent, intent_pk, checks[0], 0, remember)
     else:
-        result = _basket(workers, db, run, intent, intent_pk, now)
+        result = _basket(workers, db, run, intent, intent_pk, now, checks)
     store_result(db, intent_pk, result)
     return {"status": "accepted", "result": result}, True

@@ -30,7 +30,7 @@ from tradertape.domain.orders import OrderSpec
 from tradertape.domain.owners import run_owner, tags_of
 from tradertape.domain.worker_access import ExecutionMode, is_paper_scope
 from tradertape.oms import BROKER as PAPER
-from tradertape.oms import PAPER_ACCOUNT, Account, SubmitOrder, order_dict, trade_dict
+from tradertape.oms import PAPER_ACCOUNT, Account, Checked, SubmitOrder, order_dict, trade_dict
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.order_journal import ROLE, WORKER
 
@@ -122,6 +122,7 @@ def place(
     role: str,
     exit_only: bool,
     remember: Remember | None = None,
+    checked: Checked | None = None,
 ) -> dict[str, Any]:
     """Place one order for the run at its account and attribute it; its result.
 
@@ -129,7 +130,8 @@ def place(
     order is committed, then sent (the run's own checks ran first, in the worker contract's
     words, so the pipeline's switches are not asked again). Entries pass the pre-trade gate
     with the run's own rules as well as the user's (the attribution names the run);
-    ``exit_only`` orders never wait on it.
+    ``exit_only`` orders never wait on it. `checked`: the intent's check of `spec`, which
+    the paper exchange does not ask again on the same tick.
     """
     account = run_account(run)
     answers_later = not workers.orders.traits(account).answers_at_once
@@ -153,6 +155,7 @@ def place(
             exit_only=exit_only,
             on_record=recorded,
             switches=False,
+            checked=None if answers_later else checked,
         ),
     )
     return order_result(db, placed.order, placed.trades)

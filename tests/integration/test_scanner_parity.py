@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import replace
 from datetime import date
@@ -10,7 +11,8 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Text, select
+from sqlalchemy import cast as cast_as
 
 from tests.helpers import make_user
 from tradertape.backtest import kernel
@@ -163,6 +165,24 @@ def test_a_batch_shares_its_panel_and_decides_as_scans_alone(with_candles: Runti
         assert {reason for _, status, _, reason, *_ in mine if status == "dropped"} >= {
             "max_positions"
         }
+        # Stored as the ORM writes them: the dropped candidates' snapshots (their JSON text
+        # written once per column for the batch) as json.dumps writes them, and the scan's
+        # columns of the portfolio's row (precompiled SQL) as the object holds them.
+        texts = db.scalars(
+            select(cast_as(ModelSignal.indicator_snapshot, Text)).where(
+                ModelSignal.portfolio_id == second.id
+            )
+        ).all()
+        assert len(texts) == len(mine)
+        assert all(text == json.dumps(json.loads(text)) for text in texts)
+        held = (second.last_scan_date, second.last_scan_at, second.equity_curve)
+        assert held[0] == day
+        assert len(held[2]) == 1
+        db.expire_all()
+        stored = db.get(ModelPortfolio, second.id)
+        assert stored is not None
+        assert (stored.last_scan_date, stored.last_scan_at, stored.equity_curve) == held
+        assert stored.last_scan_provisional is False
 
 
 @pytest.mark.parametrize("model", ["v1_momentum", "v3_dip_buyer"])

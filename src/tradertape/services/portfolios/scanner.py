@@ -19,8 +19,9 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tradertape.backtest import kernel
 from tradertape.backtest.day_decision import Loaded
@@ -29,6 +30,8 @@ from tradertape.candles import CandleStore
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import adopt, fresh, loaded_columns, one_of, table_of, value_keys
+from tradertape.db.types import EncodedJSON, FastJSON
+from tradertape.domain.json_text import dumps
 from tradertape.domain.signals import ACTIONABLE, SignalStatus
 from tradertape.domain.ticks import RoundDirection, round_to_tick
 from tradertape.ports.clock import Clock
@@ -178,10 +181,12 @@ class Snapshots:
     reads, and close; made once per column for all the portfolios of that strategy."""
 
     def __init__(self, loaded: Loaded, document: StrategyDocument) -> None:
-        t = loaded.panel.shape[0] - 1
+        self._panel = panel = loaded.panel
+        self._t = t = panel.shape[0] - 1
         names = sorted(referenced_indicators(document) | {"close"})
         self._rows = {name: loaded.indicators.get(name)[t] for name in names}
         self._made: dict[int, dict[str, Any]] = {}
+        self._candidates: dict[int, dict[str, Any]] = {}
 
     def of(self, j: int) -> dict[str, Any]:
         """Column `j`'s snapshot (a copy: each signal owns its JSON)."""
@@ -192,6 +197,22 @@ class Snapshots:
                 name: (None if np.isnan(v) else round(float(v), 4)) for name, v in values.items()
             }
         return dict(made)
+
+    def candidate(self, j: int) -> dict[str, Any]:
+        """Column `j`'s own values in a dropped candidate's row: instrument, close and
+        snapshot, the snapshot's JSON text written once (`json_text.dumps`, the text the
+        column's own type writes) for every portfolio of the strategy that drops it. The
+        scan's other rows hold their snapshot as the ORM does; these are written only."""
+        made = self._candidates.get(j)
+        if made is None:
+            snapshot = self.of(j)
+            made = self._candidates[j] = {
+                "symbol": self._panel.keys[j],
+                "sector": self._panel.sectors[j],
+                "close_price": _price(self._panel.close[self._t, j]),
+                "indicator_snapshot": EncodedJSON(dumps(snapshot).encode(), snapshot),
+            }
+        return made
 
 
 class _Scan:
@@ -383,18 +404,22 @@ def scan(
         report.expired += 1
     written = _write_signals(work, report, now)
     report.equity = round(work.marked, 2)
-    portfolio.equity_curve = [
-        *portfolio.equity_curve,
+    point = {
+        "date": day.isoformat(),
+        "equity": report.equity,
+        "deployed": float(portfolio.deployed_capital),
+        "committed": float(portfolio.committed_capital),
+    }
+    _scanned(
+        db,
+        portfolio,
         {
-            "date": day.isoformat(),
-            "equity": report.equity,
-            "deployed": float(portfolio.deployed_capital),
-            "committed": float(portfolio.committed_capital),
+            "equity_curve": [*portfolio.equity_curve, point],
+            "last_scan_date": day,
+            "last_scan_at": now,
+            "last_scan_provisional": report.provisional_calendar,
         },
-    ]
-    portfolio.last_scan_date = day
-    portfolio.last_scan_at = now
-    portfolio.last_scan_provisional = report.provisional_calendar
+    )
     # notify: signals_ready, in the scan's own transaction
     notifications.signals_ready(
         db,
@@ -409,6 +434,23 @@ def scan(
     return report
 
 
+def _scanned(db: Session, portfolio: ModelPortfolio, values: dict[str, Any]) -> None:
+    """The scan's own columns of the portfolio's row, by precompiled SQL, and held by the
+    object as written: the unit of work's flush of this one UPDATE at the scan's commit
+    cost more than the statement (issue 69). What else of the row the transaction changed
+    (the reconciliation's money) is the ORM's to write, as before."""
+    _SCANNED.execute(db, {**values, "portfolio_id": portfolio.id})
+    for key, value in values.items():
+        set_committed_value(portfolio, key, value)
+
+
+_PORTFOLIOS = table_of(ModelPortfolio)
+_SCANNED = Prepared(
+    update(_PORTFOLIOS).where(_PORTFOLIOS.c.id == bindparam("portfolio_id")),
+    keys=("equity_curve", "last_scan_date", "last_scan_at", "last_scan_provisional"),
+)
+
+
 def _write_signals(work: _Scan, report: ScanReport, now: Any) -> list[ModelSignal]:
     """Add the scan's signals (dropped candidates in bulk); the ones written one by one."""
     book, panel, t = work.book, work.panel, work.t
@@ -419,7 +461,6 @@ def _write_signals(work: _Scan, report: ScanReport, now: Any) -> list[ModelSigna
     buffer_pct = work.document.config.entry_buffer_pct
 
     written: list[ModelSignal] = []
-    dropped: list[dict[str, Any]] = []
 
     def row(j: int, kind: str, **fields: Any) -> dict[str, Any]:
         return {
@@ -482,21 +523,35 @@ def _write_signals(work: _Scan, report: ScanReport, now: Any) -> list[ModelSigna
         rank += 1
         score = float(orders[j, kernel.O_SCORE])
         add(j, "entry", report.entries, conviction_score=score, conviction_rank=rank, **common)
-    for j in map(int, np.flatnonzero(orders[:, kernel.O_DROP] != 0)):
-        dropped.append(
-            row(
-                j,
-                "entry",
-                side="BUY",
-                quantity=0,
-                amount=Decimal(0),
-                conviction_score=float(work.compiled.score[t, j]),
-                reason=DROP_REASONS[int(orders[j, kernel.O_DROP])],
-                status=SignalStatus.DROPPED.value,
-            )
+    # The candidates a cap dropped: nothing refers to one, so one executemany, no ids back;
+    # a scan drops dozens, and their rows differ only in the column's own values (shared
+    # by the strategy's portfolios, `Snapshots.candidate`), the score and the reason.
+    codes = orders[:, kernel.O_DROP]
+    columns = np.flatnonzero(codes != 0)
+    common = {
+        "user_id": work.portfolio.user_id,
+        "portfolio_id": work.portfolio.id,
+        "strategy_version": version,
+        "signal_date": work.day,
+        "signal_type": "entry",
+        "side": "BUY",
+        "quantity": 0,
+        "amount": Decimal(0),
+        "status": SignalStatus.DROPPED.value,
+        "provisional_calendar": report.provisional_calendar,
+        "created_at": now,
+    }
+    candidate = work.snapshots.candidate
+    dropped = [
+        {**common, **candidate(j), "conviction_score": score, "reason": DROP_REASONS[code]}
+        for j, score, code in zip(
+            columns.tolist(),
+            work.compiled.score[t, columns].astype(float).tolist(),
+            codes[columns].astype(int).tolist(),
+            strict=True,
         )
-    # Nothing refers to a dropped candidate: one executemany, no ids back.
-    _DROPPED.execute_many(work.db, [{**_NO_SIGNAL, **values} for values in dropped])
+    ]
+    _DROPPED.execute_many(work.db, dropped)
     report.dropped = len(dropped)
     return written
 
@@ -508,5 +563,31 @@ _NEW_SIGNAL = Prepared(
     insert(table_of(ModelSignal)).returning(table_of(ModelSignal).c.id),
     keys=value_keys(ModelSignal),
 )
-_DROPPED = Prepared(insert(table_of(ModelSignal)), keys=value_keys(ModelSignal))
+# A dropped candidate's row: the columns it sets (the rest NULL), its snapshot given as its
+# JSON text (`FastJSON` stores an `EncodedJSON`'s text as it is).
+_DROPPED_KEYS = (
+    "user_id",
+    "portfolio_id",
+    "strategy_version",
+    "symbol",
+    "sector",
+    "signal_date",
+    "signal_type",
+    "side",
+    "close_price",
+    "quantity",
+    "amount",
+    "conviction_score",
+    "reason",
+    "indicator_snapshot",
+    "status",
+    "created_at",
+    "provisional_calendar",
+)
+_DROPPED = Prepared(
+    insert(table_of(ModelSignal)).values(
+        indicator_snapshot=bindparam("indicator_snapshot", type_=FastJSON())
+    ),
+    keys=_DROPPED_KEYS,
+)
 _NO_SIGNAL = dict.fromkeys(value_keys(ModelSignal))  # a column not given is NULL

@@ -18,7 +18,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -74,3 +74,25 @@ def collected(script: str, child: list[str], *, sources: list[str] | None = None
     if run.returncode != 0 or not lines:
         sys.exit(f"valgrind run failed ({run.returncode}):\n{run.stderr[-3000:]}")
     return lines
+
+
+def per_call(
+    script: str,
+    lines: Sequence[str],
+    rest: list[str],
+    calls: int,
+    *,
+    together: bool = False,
+    sources: list[str] | None = None,
+) -> dict[str, float]:
+    """Each of `lines`' instructions per counted call (`calls` a line), `script`
+    ``--child LINE... *rest``: each line in a valgrind run of its own (what ran before a line
+    moves its count), or with `together` all of them in one run, for a bench's short mode (a
+    check that it runs, not a measurement: valgrind's start-up of the app is most of its
+    time, about a minute a run on a quiet host)."""
+    groups = [list(lines)] if together else [[line] for line in lines]
+    found: dict[str, float] = {}
+    for group in groups:
+        counted = collected(script, [*group, *rest], sources=sources)
+        found.update({line: counted[line] / calls for line in group})
+    return found

@@ -55,7 +55,7 @@ statements, and SQLite's WAL writing ~9 more pages a commit than the pipeline's
 for its checksums.
 
     valgrind must be installed. .venv/bin/python bench/hook_instructions.py
-        [--requests 60] [--warmup 100] [--against REV]
+        [--requests 60] [--warmup 100] [--against REV] [--short]
 """
 
 from __future__ import annotations
@@ -72,6 +72,8 @@ from typing import Any
 import callgrind
 from against import ROOT, SOURCES, sources
 from machine import row
+
+_LINES = ("pipeline", "hook")  # what `child` counts, each under its own name
 
 
 def _hooks(rt: Any, user: int, count: int, tag: str) -> Callable[[], None]:
@@ -162,11 +164,14 @@ def child(what: str, requests: int, warmup: int) -> None:
             database.dispose()
 
 
-def count(paths: list[str], what: str, args: argparse.Namespace) -> float:
-    """Instructions per counted request (or order) on the sources at `paths`."""
-    child = [what, "--requests", str(args.requests), "--warmup", str(args.warmup)]
-    requests: int = args.requests
-    return callgrind.collected(__file__, child, sources=paths)[what] / requests
+def count(paths: list[str], args: argparse.Namespace) -> tuple[float, float]:
+    """Instructions per counted order of the pipeline and per signed request on the sources
+    at `paths`: a fresh run each (one for both with ``--short``)."""
+    rest = ["--requests", str(args.requests), "--warmup", str(args.warmup)]
+    together: bool = args.short
+    calls: int = args.requests
+    found = callgrind.per_call(__file__, _LINES, rest, calls, together=together, sources=paths)
+    return found["pipeline"], found["hook"]
 
 
 def main() -> None:
@@ -174,14 +179,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--against", metavar="REV", help="also count on REV's sources")
-    parser.add_argument("--child", choices=("pipeline", "hook"), help=argparse.SUPPRESS)
+    parser.add_argument("--short", action="store_true", help="5 requests after 5 (CI)")
+    parser.add_argument("--child", nargs="+", choices=_LINES, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.short:
+        args.requests, args.warmup = 5, 5
     if args.child:
-        child(args.child, args.requests, args.warmup)
+        for what in args.child:
+            child(what, args.requests, args.warmup)
         return
     trees = [("this tree", [str(ROOT / s) for s in SOURCES])]
     for name, paths in trees:
-        pipe, hook = count(paths, "pipeline", args), count(paths, "hook", args)
+        pipe, hook = count(paths, args)
         print(
             f"{name}: pipeline {pipe / 1e6:6.3f} M instructions an order, signed webhook "
             f"{hook / 1e6:6.3f} M a request ({hook / pipe:.3f}× the pipeline)",
@@ -191,7 +200,7 @@ def main() -> None:
         print(row("signed webhook (instructions)", figure, floor, hook / pipe))
     if args.against:
         with sources(args.against) as old:
-            pipe, hook = count(old, "pipeline", args), count(old, "hook", args)
+            pipe, hook = count(old, args)
         print(
             f"{args.against}: pipeline {pipe / 1e6:6.3f} M instructions an order, signed "
             f"webhook {hook / 1e6:6.3f} M a request ({hook / pipe:.3f}× the pipeline)"

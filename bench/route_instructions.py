@@ -15,10 +15,11 @@ an order leaves there):
   (`asyncio.to_thread`), what the route calls once the request is read and the cookie checked;
 - **route**: ``POST /api/orders`` with the session cookie.
 
-A process of its own each: on 2026-11-30, ``--short``, the three lines in one process
-measured the route 1.145× the pipeline, in three processes 1.171×, and counted in halves
-A B B A 1.219×. What ran before a line moves its count (the collector's timing at least),
-so a shared process could flatter the ratio across its goal.
+A process of its own each (all three in one with ``--short``, CI's check that the bench
+runs, where valgrind's start-up of the app is most of the time): on 2026-11-30, ``--short``,
+the three lines in one process measured the route 1.145× the pipeline, in three processes
+1.171×, and counted in halves A B B A 1.219×. What ran before a line moves its count (the
+collector's timing at least), so a shared process could flatter the ratio across its goal.
 
 It prints the millions of instructions per call, the route's ratio to the pipeline (issue
 69: ≤ 1.15×) and what the route adds beyond the pipeline and the floor.
@@ -87,19 +88,12 @@ async def _child(line: str, orders: int, warmup: int) -> None:
                 await asyncio.sleep(0.5)  # the events' work on the loop, counted
 
 
-def count(line: str, args: argparse.Namespace) -> float:
-    """Instructions per counted call of `line` (a fresh valgrind run)."""
-    child = [line, "--orders", str(args.orders), "--warmup", str(args.warmup)]
-    orders: int = args.orders
-    return callgrind.collected(__file__, child)[line] / orders
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=150)
     parser.add_argument("--short", action="store_true", help="10 orders after 20 (CI)")
-    parser.add_argument("--child", choices=LINES, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs="+", choices=LINES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.short:
         args.orders, args.warmup = 10, 20
@@ -107,10 +101,12 @@ def main() -> None:
         from tradertape.serving.process import loop_factory
 
         with asyncio.Runner(loop_factory=loop_factory()) as runner:
-            runner.run(_child(args.child, args.orders, args.warmup))
+            for line in args.child:
+                runner.run(_child(line, args.orders, args.warmup))
         return
     print(host_line(), flush=True)
-    found = {line: count(line, args) for line in LINES}
+    rest = ["--orders", str(args.orders), "--warmup", str(args.warmup)]
+    found = callgrind.per_call(__file__, LINES, rest, args.orders, together=args.short)
     floor, pipeline, route = (found[line] for line in LINES)
     for line in LINES:
         print(f"  {line:<9} {found[line] / 1e6:7.3f} M instructions a call")

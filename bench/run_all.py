@@ -76,7 +76,6 @@ SHORT: dict[str, list[str]] = {
     "fair_share": ["--seconds", "3", "--sweeps", "1", "--streams", "2"],
     "fo_bhavcopy_import": ["--days", "2"],
     "health_burst": ["--bursts", "1"],
-    "hook_instructions": ["--requests", "5", "--warmup", "5"],
     "indicators": ["--days", "200", "--instruments", "10", "--repeat", "1"],
     "journal": ["--trades", "300"],
     "load": [

@@ -4,7 +4,8 @@
 2-core hosts moves by a third from one run to the next, more than a cut of the worker
 layer's own work. This counts instructions instead (`callgrind`: only around the counted
 calls, every thread; the same calls on the same sources give the same count to a fraction
-of a percent, whatever the host's load). Each line is a fresh valgrind run of this script on
+of a percent, whatever the host's load). Each line is a fresh valgrind run of this script
+(both lines one run with ``--short``, CI's check that the bench runs) on
 `route_in_process.py`'s app (`create_app` on a scratch SQLite file, uvloop, a manual clock
 in an NSE session): ``--warmup`` calls, then ``--orders`` counted, then a quiet half second
 on the loop, counted (the work an order leaves there):
@@ -163,11 +164,12 @@ async def _child(line: str, orders: int, warmup: int) -> None:
                 await asyncio.sleep(0.5)  # the events' work on the loop, counted
 
 
-def count(paths: list[str], line: str, args: argparse.Namespace) -> float:
-    """Instructions per counted order of `line` on the sources at `paths` (a fresh run)."""
-    child = [line, "--orders", str(args.orders), "--warmup", str(args.warmup)]
-    orders: int = args.orders
-    return callgrind.collected(__file__, child, sources=paths)[line] / orders
+def count(paths: list[str], args: argparse.Namespace) -> dict[str, float]:
+    """Instructions per counted order of each line on the sources at `paths` (a fresh run
+    each; one for both with ``--short``)."""
+    rest = ["--orders", str(args.orders), "--warmup", str(args.warmup)]
+    together: bool = args.short
+    return callgrind.per_call(__file__, LINES, rest, args.orders, together=together, sources=paths)
 
 
 def _report(name: str, found: dict[str, float]) -> None:
@@ -186,7 +188,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--against", metavar="REV", help="also count on REV's sources")
     parser.add_argument("--short", action="store_true", help="10 orders after 20 (CI)")
-    parser.add_argument("--child", choices=LINES, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs="+", choices=LINES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.short:
         args.orders, args.warmup = 10, 20
@@ -194,14 +196,15 @@ def main() -> None:
         from tradertape.serving.process import loop_factory
 
         with asyncio.Runner(loop_factory=loop_factory()) as runner:
-            runner.run(_child(args.child, args.orders, args.warmup))
+            for line in args.child:
+                runner.run(_child(line, args.orders, args.warmup))
         return
     print(host_line(), flush=True)
-    here = {line: count([str(ROOT / s) for s in SOURCES], line, args) for line in LINES}
+    here = count([str(ROOT / s) for s in SOURCES], args)
     _report("this tree", here)
     if args.against:
         with sources(args.against) as old:
-            before = {line: count(old, line, args) for line in LINES}
+            before = count(old, args)
         _report(args.against, before)
         print(f"worker order: {here['worker'] / before['worker']:.3f}× {args.against}'s")
     figure, floor = f"{here['worker'] / 1e6:.3f} M", f"route {here['route'] / 1e6:.3f} M"

@@ -16,11 +16,12 @@ from tradertape.runtime import Runtime
 DEC_2026 = date(2026, 12, 29)  # RELIANCE's December 2026 monthly expiry (last Tuesday)
 
 
-def seed_contract_fill(runtime: Runtime, user_id: int, symbol: str, side: str, price: str) -> None:
-    """A fill of 500 units of `symbol` (a RELIANCE December contract), with no charges."""
+def contract(symbol: str) -> Instrument:
+    """`symbol`, a RELIANCE December 2026 future or option (lot 500), as the catalog would
+    list it."""
     kind = symbol[-3:] if symbol.endswith("FUT") else symbol[-2:]
     strike = None if kind == "FUT" else Decimal(symbol[len("RELIANCE26DEC") : -2])
-    instrument = Instrument(
+    return Instrument(
         exchange=Exchange.NFO,
         tradingsymbol=symbol,
         instrument_type=InstrumentType(kind),
@@ -32,7 +33,11 @@ def seed_contract_fill(runtime: Runtime, user_id: int, symbol: str, side: str, p
         strike=strike,
         underlying="RELIANCE",
     )
-    spec = OrderSpec(
+
+
+def lot_order(symbol: str, side: str) -> OrderSpec:
+    """A market order for one lot (500) of `symbol`, carried forward (NRML)."""
+    return OrderSpec(
         exchange=Exchange.NFO,
         tradingsymbol=symbol,
         transaction_type=TransactionType(side),
@@ -40,6 +45,11 @@ def seed_contract_fill(runtime: Runtime, user_id: int, symbol: str, side: str, p
         product=Product.NRML,
         order_type=OrderType.MARKET,
     )
+
+
+def seed_contract_fill(runtime: Runtime, user_id: int, symbol: str, side: str, price: str) -> None:
+    """A fill of 500 units of `symbol` (a RELIANCE December contract), with no charges."""
+    instrument, spec = contract(symbol), lot_order(symbol, side)
     now = runtime.clock.now()
     with runtime.db.session() as db:
         order = new_order(

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.delivery_kit import seed_contract_fill
+from tests.delivery_kit import contract, lot_order, seed_contract_fill
 from tests.helpers import make_user
-from tradertape.domain.instruments import Exchange, Instrument, InstrumentType, synthetic_token
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
-from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.oms.book_totals import load_positions
 from tradertape.oms.ledger import Ledger
 from tradertape.oms.order_log import apply_event, claim, new_order, store_history
@@ -19,39 +17,19 @@ FUT = "RELIANCE26DECFUT"
 CALL = "RELIANCE26DEC1300CE"
 
 
-def _future(symbol: str) -> Instrument:
-    return Instrument(
-        exchange=Exchange.NFO,
-        tradingsymbol=symbol,
-        instrument_type=InstrumentType.FUT,
-        name="RELIANCE",
-        instrument_token=synthetic_token(Exchange.NFO, symbol),
-        tick_size=Decimal("0.05"),
-        lot_size=500,
-        underlying="RELIANCE",
-    )
-
-
 def test_a_fill_read_alone_keeps_its_move_when_every_open_position_is_read(
     runtime: Runtime,
 ) -> None:
     user_id = make_user(runtime, "ledger@x.in")
     seed_contract_fill(runtime, user_id, CALL, "BUY", "40")  # stored, open: 500 long
     seed_contract_fill(runtime, user_id, FUT, "BUY", "1300")  # stored, open: 500 long
-    spec = OrderSpec(
-        exchange=Exchange.NFO,
-        tradingsymbol=FUT,
-        transaction_type=TransactionType.SELL,
-        quantity=500,
-        product=Product.NRML,
-        order_type=OrderType.MARKET,
-    )
+    spec, future = lot_order(FUT, "SELL"), contract(FUT)
     now = runtime.clock.now()
     fut_key = ("NFO", FUT, "NRML")
     call_key = ("NFO", CALL, "NRML")
     with runtime.db.session() as db:
         order = new_order(
-            user_id, spec, _future(FUT), client_key=None, source="api", attribution=None, now=now
+            user_id, spec, future, client_key=None, source="api", attribution=None, now=now
         )
         ledger = Ledger(db, rows=False)
         ledger.lock(user_id)  # no trade date: nothing read yet
@@ -59,7 +37,7 @@ def test_a_fill_read_alone_keeps_its_move_when_every_open_position_is_read(
         filled = OrderEvent(EventKind.FILLED, now, fill_quantity=500, fill_price=Decimal(1310))
         history = [
             apply_event(order, accepted, now),
-            ledger.fill(order, _future(FUT), filled, now, own_note=Decimal(0)),
+            ledger.fill(order, future, filled, now, own_note=Decimal(0)),
         ]
         # the sale moved the future read alone; every open one read now (the call's key)
         positions = ledger.positions(user_id, call_key)

@@ -206,12 +206,18 @@ class Snapshots:
         made = self._candidates.get(j)
         if made is None:
             snapshot = self.of(j)
-            made = self._candidates[j] = {
-                "symbol": self._panel.keys[j],
-                "sector": self._panel.sectors[j],
-                "close_price": _price(self._panel.close[self._t, j]),
-                "indicator_snapshot": EncodedJSON(dumps(snapshot).encode(), snapshot),
-            }
+            made = self._candidates[j] = dict(
+                zip(
+                    _CANDIDATE_KEYS,
+                    (
+                        self._panel.keys[j],
+                        self._panel.sectors[j],
+                        _price(self._panel.close[self._t, j]),
+                        EncodedJSON(dumps(snapshot).encode(), snapshot),
+                    ),
+                    strict=True,
+                )
+            )
         return made
 
 
@@ -528,22 +534,19 @@ def _write_signals(work: _Scan, report: ScanReport, now: Any) -> list[ModelSigna
     # by the strategy's portfolios, `Snapshots.candidate`), the score and the reason.
     codes = orders[:, kernel.O_DROP]
     columns = np.flatnonzero(codes != 0)
-    common = {
-        "user_id": work.portfolio.user_id,
-        "portfolio_id": work.portfolio.id,
-        "strategy_version": version,
-        "signal_date": work.day,
-        "signal_type": "entry",
-        "side": "BUY",
-        "quantity": 0,
-        "amount": Decimal(0),
-        "status": SignalStatus.DROPPED.value,
-        "provisional_calendar": report.provisional_calendar,
-        "created_at": now,
-    }
+    common = dict(
+        zip(
+            _DROPPED_SCAN_KEYS,
+            (
+                *(work.portfolio.user_id, work.portfolio.id, version, work.day, "entry", "BUY"),
+                *(0, Decimal(0), SignalStatus.DROPPED.value, report.provisional_calendar, now),
+            ),
+            strict=True,
+        )
+    )
     candidate = work.snapshots.candidate
     dropped = [
-        {**common, **candidate(j), "conviction_score": score, "reason": DROP_REASONS[code]}
+        {**common, **candidate(j), _SCORE: score, _REASON: DROP_REASONS[code]}
         for j, score, code in zip(
             columns.tolist(),
             work.compiled.score[t, columns].astype(float).tolist(),
@@ -563,27 +566,18 @@ _NEW_SIGNAL = Prepared(
     insert(table_of(ModelSignal)).returning(table_of(ModelSignal).c.id),
     keys=value_keys(ModelSignal),
 )
-# A dropped candidate's row: the columns it sets (the rest NULL), its snapshot given as its
-# JSON text (`FastJSON` stores an `EncodedJSON`'s text as it is).
-_DROPPED_KEYS = (
-    "user_id",
-    "portfolio_id",
-    "strategy_version",
-    "symbol",
-    "sector",
-    "signal_date",
-    "signal_type",
-    "side",
-    "close_price",
-    "quantity",
-    "amount",
-    "conviction_score",
-    "reason",
-    "indicator_snapshot",
-    "status",
-    "created_at",
-    "provisional_calendar",
+# A dropped candidate's row: the columns it sets (the rest NULL), named once here: the scan's
+# (shared by its dropped rows), the column's own (`Snapshots.candidate`, shared by the
+# strategy's portfolios) and its score and reason; its snapshot given as its JSON text
+# (`FastJSON` stores an `EncodedJSON`'s text as it is). A key a row sets that the statement
+# did not name would be dropped unseen, so both are made from these tuples.
+_DROPPED_SCAN_KEYS = (
+    *("user_id", "portfolio_id", "strategy_version", "signal_date", "signal_type", "side"),
+    *("quantity", "amount", "status", "provisional_calendar", "created_at"),
 )
+_CANDIDATE_KEYS = ("symbol", "sector", "close_price", "indicator_snapshot")
+_SCORE, _REASON = "conviction_score", "reason"
+_DROPPED_KEYS = (*_DROPPED_SCAN_KEYS, *_CANDIDATE_KEYS, _SCORE, _REASON)
 _DROPPED = Prepared(
     insert(table_of(ModelSignal)).values(
         indicator_snapshot=bindparam("indicator_snapshot", type_=FastJSON())

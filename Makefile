@@ -151,19 +151,22 @@ test-e2e: install chromium
 
 # The tests of minutes (marked `long`: the fuzzer) run after the rest, on their own: inside the
 # pass one took 6-7 minutes of a CPU (its server and client threads waiting on each other while
-# the other CPU was busy), alone about two; coverage adds up over both runs. Each target runs
-# its pass, then its long run (in that order under -j too); `make test` runs both passes, then
-# the two long runs side by side.
+# the other CPU was busy), alone about two. Coverage is measured and gated on the SQLite pass
+# (92 % without the long runs, the worker SDK 100 %): under the tracer the fuzzer took 11 of
+# the final stage's minutes for a point of coverage. Each target runs its pass, then its long
+# run (in that order under -j too); `make test` runs both passes, then the two long runs side
+# by side.
 test-sqlite: install
 	$(MAKE) --no-print-directory sqlite-pass
 	$(MAKE) --no-print-directory sqlite-long
 
 sqlite-pass: install
-	$(BIN)/python -m pytest -n auto --db-url sqlite -m "not long and not bench" --cov --cov-report= --durations=20
+	$(BIN)/python -m pytest -n auto --db-url sqlite -m "not long and not bench" --durations=20 \
+		--cov --cov-report=term:skip-covered --cov-fail-under=90
+	$(BIN)/python -m coverage report --include='*/tradertape_worker/*' --fail-under=100 --skip-covered
 
 sqlite-long: install
-	$(BIN)/python -m pytest --db-url sqlite -m long --cov --cov-append --cov-report=term:skip-covered --cov-fail-under=90 -p no:cacheprovider
-	$(BIN)/python -m coverage report --include='*/tradertape_worker/*' --fail-under=100 --skip-covered
+	$(BIN)/python -m pytest --db-url sqlite -m long -p no:cacheprovider
 
 # The PostgreSQL pass re-runs every test that touches the database; when no server
 # answers it is skipped, and says so.

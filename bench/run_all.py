@@ -77,7 +77,7 @@ SHORT: dict[str, list[str]] = {
     "fo_bhavcopy_import": ["--days", "2"],
     "health_burst": ["--bursts", "1"],
     "indicators": ["--days", "200", "--instruments", "10", "--repeat", "1"],
-    "journal": ["--trades", "300"],
+    "journal": ["--trades", "300", "--repeat", "1"],
     "load": [
         *("--clients", "20", "--seconds", "3", "--warmup-s", "1"),
         *("--only", "sqlite", "--client-procs", "1"),

@@ -132,7 +132,7 @@ class _Backend:
         self.url = url
         self.workdir = workdir
         self.schema: str | None = None
-        self.probe = ""  # which tables hold rows (PostgreSQL)
+        self.wipe = ""  # empties every table, children first (PostgreSQL)
         self.shared: Engine | None = None
         if url == "sqlite":
             template = workdir / "template.db"
@@ -152,9 +152,9 @@ class _Backend:
             jobs = make_engine(url, pool_size=3, pool_overflow=5, connect_args=schema)
             self.jobs = Database(jobs)
             upgrade(self.shared)
-            self.probe = " UNION ALL ".join(
-                f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")"  # noqa: S608 - our own table names
-                for t in Base.metadata.sorted_tables
+            self.wipe = "; ".join(
+                f'DELETE FROM "{t.name}"'  # noqa: S608 - our own table names
+                for t in reversed(Base.metadata.sorted_tables)
             )
 
     def database(self, name: str) -> Database:
@@ -168,13 +168,12 @@ class _Backend:
         if self.shared is None:
             database.dispose()
             return
-        # Truncating only the tables a test wrote to is ~25× quicker than truncating all of
-        # them (each TRUNCATE swaps files); every sequence restarts at 1 as a fresh one would.
+        # A DELETE of every table, children first, in one round trip: 15-25 ms for a test's
+        # few rows, where a TRUNCATE of just the tables written to took 0.4-1.1 s (each one
+        # swaps files; it was most of the PostgreSQL pass's time). Every sequence restarts
+        # at 1 as a fresh database's would.
         with self.shared.begin() as connection:
-            written = [name for (name,) in connection.execute(text(self.probe))]
-            if written:
-                tables = ", ".join(f'"{name}"' for name in written)
-                connection.execute(text(f"TRUNCATE {tables} CASCADE"))
+            connection.execute(text(self.wipe))
             connection.execute(text(_RESTART_SEQUENCES))
         # A truncated database is a new one under the same engine: the journal's books kept
         # in this process are stamped by ids and versions that now start again at 1.

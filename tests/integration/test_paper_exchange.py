@@ -123,7 +123,11 @@ def test_unfunded_order_is_stored_rejected_with_kites_wording(setup, database: D
             spec=spec(BUY, 1000, "1400", product=Product.CNC),
             last=tick(clock, "1400"),
         )
-        history = db.scalars(select(OrderEventRow).where(OrderEventRow.order_pk == order.id)).all()
+        history = db.scalars(
+            select(OrderEventRow)
+            .where(OrderEventRow.order_pk == order.id)
+            .order_by(OrderEventRow.id)
+        ).all()
     assert order.status == "REJECTED"
     assert order.status_message == (
         "Insufficient funds. Required margin is 14,00,000.00 but available margin is 10,00,000.00."
@@ -193,7 +197,11 @@ def test_stop_loss_triggers_then_fills(setup, database: Database):
         db.refresh(stop)
         kinds = [
             e.kind
-            for e in db.scalars(select(OrderEventRow).where(OrderEventRow.order_pk == stop.id))
+            for e in db.scalars(
+                select(OrderEventRow)
+                .where(OrderEventRow.order_pk == stop.id)
+                .order_by(OrderEventRow.id)
+            )
         ]
     assert stop.status == "COMPLETE"
     assert stop.average_price == Decimal("1370")

@@ -19,8 +19,10 @@ test.afterAll(async () => {
 /** A figure as the page prints it: ₹1,23,456.78, signed (+/−/-) or not. */
 const figure = (text: string) => Number(text.replace(/[₹,+\s]/g, "").replace("−", "-"));
 
-/** The table's body rows, each cell under its column's heading, read at one instant. */
+/** The table's body rows, each cell under its column's heading, read at one instant, once
+ * its data are in (until then its one row is the "Loading…" placeholder, a single cell). */
 async function readRows(table: Locator): Promise<Row[]> {
+  await expect(table).not.toContainText("Loading…");
   return table.evaluate((t) => {
     const heads = [...t.querySelectorAll("thead th")].map((h) => h.textContent?.trim() ?? "");
     return [...t.querySelectorAll("tbody tr")].map((tr) =>

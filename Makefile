@@ -108,7 +108,7 @@ serve: install
 # server leave part of the second CPU idle, which the long runs (one CPU, one after another)
 # take, instead of waiting for them first. The long runs go at the lowest priority: the
 # browser suite waits on its pages (its own CPU is bursts), so it went 16 min alone and
-# 24-28 min beside them at equal priority; niced, 15.7 min beside them, the stage 19 min.
+# 24-28 min beside them at equal priority; niced, 15.7-17.4 min beside them, the stage 19-22 min.
 test: install
 	$(MAKE) --no-print-directory -j2 --output-sync=target checks
 	$(MAKE) --no-print-directory sqlite-pass

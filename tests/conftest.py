@@ -186,7 +186,7 @@ class _Backend:
         with self.shared.begin() as connection:
             connection.execute(text(self.wipe))
             connection.execute(text(_RESTART_SEQUENCES))
-        # A truncated database is a new one under the same engine: the journal's books kept
+        # An emptied database is a new one under the same engine: the journal's books kept
         # in this process are stamped by ids and versions that now start again at 1.
         ledger.forget_kept()
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests.integration.conftest import PAPER_DEPOSIT, PaperDesk
 from tradertape.db.engine import Database
-from tradertape.db.models.trading import Order, OrderEventRow, Trade
+from tradertape.db.models.trading import Order, Trade
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import (
@@ -25,6 +25,7 @@ from tradertape.domain.orders import (
     Variety,
 )
 from tradertape.errors import InvalidField
+from tradertape.oms.order_log import history_of
 from tradertape.oms.paper.exchange import BROKER, PaperExchange
 from tradertape.oms.positions import cash_balance, net_positions
 from tradertape.ports.clock import IST, ManualClock
@@ -123,11 +124,7 @@ def test_unfunded_order_is_stored_rejected_with_kites_wording(setup, database: D
             spec=spec(BUY, 1000, "1400", product=Product.CNC),
             last=tick(clock, "1400"),
         )
-        history = db.scalars(
-            select(OrderEventRow)
-            .where(OrderEventRow.order_pk == order.id)
-            .order_by(OrderEventRow.id)
-        ).all()
+        history = history_of(db, order)
     assert order.status == "REJECTED"
     assert order.status_message == (
         "Insufficient funds. Required margin is 14,00,000.00 but available margin is 10,00,000.00."
@@ -195,14 +192,7 @@ def test_stop_loss_triggers_then_fills(setup, database: Database):
         assert stop.status == "TRIGGER PENDING"
         exchange.on_tick(db, tick(clock, "1370"), traded_volume=100)  # gap through the trigger
         db.refresh(stop)
-        kinds = [
-            e.kind
-            for e in db.scalars(
-                select(OrderEventRow)
-                .where(OrderEventRow.order_pk == stop.id)
-                .order_by(OrderEventRow.id)
-            )
-        ]
+        kinds = [e.kind for e in history_of(db, stop)]
     assert stop.status == "COMPLETE"
     assert stop.average_price == Decimal("1370")
     assert kinds == ["accepted", "triggered", "filled"]

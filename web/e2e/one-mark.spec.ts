@@ -20,9 +20,9 @@ test.afterAll(async () => {
 const figure = (text: string) => Number(text.replace(/[₹,+\s]/g, "").replace("−", "-"));
 
 /** The table's body rows, each cell under its column's heading, read at one instant, once
- * its data are in (until then its one row is the "Loading…" placeholder, a single cell). */
+ * its data are in (while `aria-busy` its one row is the "Loading…" placeholder, a single cell). */
 async function readRows(table: Locator): Promise<Row[]> {
-  await expect(table).not.toContainText("Loading…");
+  await expect(table).not.toHaveAttribute("aria-busy");
   return table.evaluate((t) => {
     const heads = [...t.querySelectorAll("thead th")].map((h) => h.textContent?.trim() ?? "");
     return [...t.querySelectorAll("tbody tr")].map((tr) =>

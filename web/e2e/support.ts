@@ -204,8 +204,9 @@ export function tableOrCards(scope: Page | Locator, name: string): Locator {
   return scope.getByRole("table", { name }).or(scope.getByRole("list", { name }));
 }
 
-/** Its rows: the table's body rows, or its cards. */
+/** Its rows: the table's body rows once its data are in (while `aria-busy`, its one row is the
+ * "Loading…" placeholder: none are counted), or its cards. */
 export function tableRows(scope: Page | Locator, name: string): Locator {
-  return scope.getByRole("table", { name }).locator("tbody").getByRole("row")
+  return scope.getByRole("table", { name }).and(scope.locator("table:not([aria-busy])")).locator("tbody").getByRole("row")
     .or(scope.getByRole("list", { name }).getByRole("listitem"));
 }

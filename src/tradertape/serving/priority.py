@@ -16,7 +16,8 @@ when a burst is due, whatever else the machine runs:
 
 Only the loop thread is raised, with ``SCHED_RESET_ON_FORK``: the worker threads and
 processes it starts later (request threads, backtests, scans, the kernels' compiler) run
-at the ordinary priority, so heavy work cannot take the CPUs from everything else. The
+at the ordinary priority (nice 0, where the kernel resets them, even in a server started
+under ``nice``), so heavy work cannot take the CPUs from everything else. The
 threads started before it (the background jobs' and the GC refreezer's) are untouched.
 The GIL knows no priority: while a thread of the process runs Python, the loop waits for it
 to let go (the 1 ms switch interval, `serving.process`), and longer if that thread, at the

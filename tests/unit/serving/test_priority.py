@@ -76,5 +76,7 @@ def test_raises_only_the_calling_thread_and_restores(wanted: priority.LoopPriori
     # a thread the raised one starts runs at the ordinary priority, and so does it after
     child = _plain(found["child"])
     assert (child.policy, child.priority) == (os.SCHED_OTHER, 0)
-    assert child.nice == max(before.nice, 0)  # a negative nice is not handed down
+    # The kernel starts it at nice 0 once the thread is raised (real-time or a negative nice),
+    # even in a process started under `nice`; left as it was, the thread hands down its own.
+    assert child.nice == (before.nice if found["got"] == "normal" else 0)
     assert found["after"] == before

@@ -107,7 +107,7 @@ export function Component() {
       {alerts.error && <Notice role="alert" color="red" mb="sm">{alerts.error.message}</Notice>}
       {decide.error && <Notice role="alert" color="red" mb="sm">{decide.error.message}</Notice>}
       <DataTable caption="Alerts" columns={alertColumns} rows={alerts.data ?? []} rowKey={(a) => a.id} csvName="alerts" phoneCards
-        empty={alerts.isPending ? "Loading…" : "No alerts yet: create one here, from a chart or from the market watch."}
+        loading={alerts.isPending} empty="No alerts yet: create one here, from a chart or from the market watch."
         rowActions={(a) => (
           <Group gap={4} wrap="nowrap">
             {a.status === "active" ? (
@@ -121,7 +121,7 @@ export function Component() {
       />
       <Title order={3} size="h4" mt="lg" mb="xs">History</Title>
       <DataTable caption="Alert history" columns={fireColumns} rows={fires.data ?? []} rowKey={(f) => f.id} csvName="alert-history" phoneCards
-        empty={fires.isPending ? "Loading…" : "No alert has fired yet."} initialSort={{ key: "at", desc: true }}
+        loading={fires.isPending} empty="No alert has fired yet." initialSort={{ key: "at", desc: true }}
         rowActions={(f) =>
           f.order_status === "awaiting" ? (
             <Group gap={4} wrap="nowrap">

@@ -142,7 +142,7 @@ export function WebhooksSection() {
         <Button variant="default" onClick={() => { setCreated(null); setCreating(true); }}>New webhook</Button>
       </Group>
       <DataTable caption="Webhooks" columns={columns} rows={hooks.data ?? []} rowKey={(h) => h.id} phoneCards
-        empty={hooks.isPending ? "Loading…" : "No webhooks: TradingView or Chartink can place orders here once you make one."}
+        loading={hooks.isPending} empty="No webhooks: TradingView or Chartink can place orders here once you make one."
         rowActions={(h) => (
           <Group gap={4} wrap="nowrap">
             <Button size="compact-xs" variant="default" aria-label={`Log of ${h.name}`} onClick={() => setReading(h)}>Log</Button>

@@ -26,6 +26,10 @@ interface Props<T> {
   rowKey: (row: T) => string | number;
   csvName?: string;
   empty?: ReactNode;
+  /** Its rows are still on their way: the table says "Loading…" where `empty` would be, and is
+   * `aria-busy` until they come, so a screen reader (and a test counting rows) does not take
+   * the placeholder for a row of data. */
+  loading?: boolean;
   initialSort?: { key: string; desc?: boolean };
   rowActions?: (row: T) => ReactNode;
   /** Called when a row is clicked or something in it takes focus (e.g. the row a key acts on). */
@@ -100,7 +104,7 @@ function useFit(box: React.RefObject<HTMLDivElement | null>, viewport: React.Ref
 }
 
 /** A sortable table with a CSV export of exactly the rows it holds (every page). */
-export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, initialSort, rowActions, onRowSelect, phoneCards, pageSize, rowDetail, sort: asked, onSort }: Props<T>) {
+export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty: none, loading, initialSort, rowActions, onRowSelect, phoneCards, pageSize, rowDetail, sort: asked, onSort }: Props<T>) {
   const phone = useMediaQuery("(max-width: 36em)") ?? false;
   const [mine, setMine] = useState(initialSort ?? null);
   const sort = onSort ? (asked ?? null) : mine;
@@ -127,6 +131,7 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
   const cut = lesser[level - 1] ?? (level > lesser.length ? Infinity : -Infinity);
   const visible = level > lesser.length ? columns : columns.filter((c) => c.drop === undefined || c.drop > cut);
   const cards = (phoneCards && phone) || level > lesser.length;
+  const empty = loading ? "Loading…" : none;
 
   const exportCsv = () => {
     const cols = columns.filter((c) => c.value);
@@ -150,7 +155,7 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
           rowActions={rowActions} onRowSelect={onRowSelect} rowDetail={rowDetail} />
       ) : (
       <ScrollArea type="auto" viewportRef={viewport} viewportProps={overflowing ? { tabIndex: 0 } : undefined}>
-        <Table striped highlightOnHover verticalSpacing={6} fz="sm">
+        <Table striped highlightOnHover verticalSpacing={6} fz="sm" aria-busy={loading || undefined}>
           <Table.Caption style={{ captionSide: "top", textAlign: "left" }} className="visually-hidden">
             {caption}
           </Table.Caption>

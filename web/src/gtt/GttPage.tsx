@@ -89,7 +89,7 @@ export function Component() {
       <PageTitle actions={<Button onClick={() => setEditing({ form: initialGtt() })}>New GTT</Button>}>GTT</PageTitle>
       {list.error && <Notice role="alert" color="red" mb="sm">{list.error.message}</Notice>}
       <DataTable caption="GTT triggers" columns={columns} rows={list.data ?? []} rowKey={(r) => r.id} csvName="gtt" phoneCards
-        empty={list.isPending ? "Loading…" : "No GTT triggers."} initialSort={{ key: "created", desc: true }}
+        loading={list.isPending} empty="No GTT triggers." initialSort={{ key: "created", desc: true }}
         rowActions={(r) =>
           r.status === "active" ? (
             <Group gap={4} wrap="nowrap">

@@ -142,7 +142,7 @@ export function FoBhavcopyCard() {
         {coverage.error && <Text size="sm" c="red.8" role="alert">{problem(coverage.error)}</Text>}
         <DataTable caption="F&O bhavcopies imported, by underlying" columns={columns} rows={held?.underlyings ?? []}
           rowKey={(u) => u.underlying} phoneCards pageSize={25} csvName="fo-coverage"
-          empty={coverage.isPending ? "Loading…" : "No F&O bhavcopy imported yet."} />
+          loading={coverage.isPending} empty="No F&O bhavcopy imported yet." />
       </Stack>
     </Card>
   );

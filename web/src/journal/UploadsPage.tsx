@@ -250,7 +250,7 @@ export function Component() {
             <UploadCards rows={uploads.data ?? []} />
           ) : (
             <DataTable caption="Your uploads" columns={columns} rows={uploads.data ?? []} rowKey={(u) => u.id}
-              empty={uploads.isPending ? "Loading…" : "No uploads yet."} rowActions={(u) => <DeleteUpload u={u} />} />
+              loading={uploads.isPending} empty="No uploads yet." rowActions={(u) => <DeleteUpload u={u} />} />
           )}
         </Card>
       </Stack>

@@ -42,7 +42,7 @@ export function Component() {
       {(holdings.data?.length ?? 0) > 0 && <HoldingsTotals rows={holdings.data ?? []} />}
       <DataTable caption="Holdings" columns={several ? [bookColumn<Holding>(books.data), ...columns] : columns}
         rows={holdings.data ?? []} rowKey={(r) => `${r.book ?? ""}:${symbolOf(r)}`}
-        csvName="holdings" phoneCards onRowSelect={(r) => ticket.select(symbolOf(r))} empty={holdings.isPending ? "Loading…" : "No holdings."} initialSort={{ key: "instrument" }} />
+        csvName="holdings" phoneCards onRowSelect={(r) => ticket.select(symbolOf(r))} loading={holdings.isPending} empty="No holdings." initialSort={{ key: "instrument" }} />
     </>
   );
 }

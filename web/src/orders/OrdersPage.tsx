@@ -158,7 +158,7 @@ export function Component() {
         </Tabs.List>
         <Tabs.Panel value="open">
           <DataTable caption="Open orders" columns={withBook(openColumns)} rows={open} rowKey={(r) => str(r, "order_id")}
-            csvName="open-orders" phoneCards onRowSelect={(r) => ticket.select(symbolOf(r))} empty={orders.isPending ? "Loading…" : "No open orders."}
+            csvName="open-orders" phoneCards onRowSelect={(r) => ticket.select(symbolOf(r))} loading={orders.isPending} empty="No open orders."
             initialSort={{ key: "time", desc: true }}
             rowActions={(r) => (r.slices ? parentActions(r) : working(r))}
             rowDetail={children(openColumns, (c) => (isOpenOrder(c) ? working(c) : history(c)))}
@@ -166,13 +166,13 @@ export function Component() {
         </Tabs.Panel>
         <Tabs.Panel value="executed">
           <DataTable caption="Executed orders" columns={withBook(executedColumns)} rows={executed} rowKey={(r) => str(r, "order_id")}
-            csvName="executed-orders" phoneCards onRowSelect={(r) => ticket.select(symbolOf(r))} empty={orders.isPending ? "Loading…" : "No executed orders today."}
+            csvName="executed-orders" phoneCards onRowSelect={(r) => ticket.select(symbolOf(r))} loading={orders.isPending} empty="No executed orders today."
             initialSort={{ key: "time", desc: true }} rowActions={(r) => (r.slices ? toggle(r) : history(r))}
             rowDetail={children(executedColumns, history)} />
         </Tabs.Panel>
         <Tabs.Panel value="trades">
           <DataTable caption="Trades" columns={withBook(tradeColumns)} rows={trades.data ?? []} rowKey={(r) => str(r, "trade_id")}
-            csvName="trades" phoneCards empty={trades.isPending ? "Loading…" : "No trades today."}
+            csvName="trades" phoneCards loading={trades.isPending} empty="No trades today."
             initialSort={{ key: "fill", desc: true }} />
         </Tabs.Panel>
       </Tabs>

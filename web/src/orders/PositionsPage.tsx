@@ -105,7 +105,7 @@ export function Component() {
         rowKey={(r) => `${r.book ?? ""}:${symbolOf(r)}:${str(r, "product")}`}
         csvName={`positions-${view}`}
         onRowSelect={(r) => ticket.select(symbolOf(r))}
-        empty={positions.isPending ? "Loading…" : "No positions."}
+        loading={positions.isPending} empty="No positions."
         rowActions={(r) =>
           num(r, "quantity") ? (
             <Button size="compact-xs" variant="default" onClick={() => exit(r)}

@@ -21,11 +21,6 @@ vi.hoisted(() => {
 import { Component as GttPage } from "./GttPage";
 
 beforeAll(() => {
-  window.matchMedia ??= ((query: string) => ({
-    matches: false, media: query, onchange: null,
-    addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false,
-  })) as unknown as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} } as unknown as typeof ResizeObserver;
   // the live prices' socket: never opens here
   globalThis.WebSocket = class { send() {} close() {} } as unknown as typeof WebSocket;
 });

@@ -2,18 +2,11 @@ import { MantineProvider } from "@mantine/core";
 import { cleanup, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { basketBody, onTick, type Pricing, pricedAt, startingPrice } from "./basket";
 import { LegPricing } from "./LegPricing";
 import type { Chain, Contract, PayoffLeg } from "./optionApi";
 
-beforeAll(() => {
-  window.matchMedia ??= ((query: string) => ({
-    matches: false, media: query, onchange: null,
-    addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false,
-  })) as unknown as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} } as unknown as typeof ResizeObserver;
-});
 afterEach(cleanup);
 
 const contract = (symbol: string, bid: string | null, ask: string | null, ltp = "120.00"): Contract => ({

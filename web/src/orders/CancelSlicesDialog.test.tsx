@@ -1,7 +1,7 @@
 import { MantineProvider } from "@mantine/core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 // The API client keeps the fetch it was made with: this one answers "cancel all slices" of a
 // NIFTY call bought in three slices, the first filled before the cancel (issue 54).
@@ -26,13 +26,6 @@ import type { BookOrder } from "./books";
 import { CancelSlicesDialog } from "./CancelSlicesDialog";
 import type { Grouped } from "./slices";
 
-beforeAll(() => {
-  window.matchMedia ??= ((query: string) => ({
-    matches: false, media: query, onchange: null,
-    addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false,
-  })) as unknown as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} } as unknown as typeof ResizeObserver;
-});
 afterEach(cleanup);
 
 const slice = (order_id: string, quantity: number, filled: number, status: string) =>

@@ -24,11 +24,6 @@ vi.hoisted(() => {
 import { Component as OrdersPage } from "./OrdersPage";
 
 beforeAll(() => {
-  window.matchMedia ??= ((query: string) => ({
-    matches: false, media: query, onchange: null,
-    addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false,
-  })) as unknown as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} } as unknown as typeof ResizeObserver;
   globalThis.WebSocket = class { send() {} close() {} } as unknown as typeof WebSocket;
 });
 afterEach(cleanup);

@@ -33,11 +33,6 @@ import { chooseAccount } from "@/account/account";
 import { Component as PositionsPage } from "./PositionsPage";
 
 beforeAll(() => {
-  window.matchMedia ??= ((query: string) => ({
-    matches: false, media: query, onchange: null,
-    addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false,
-  })) as unknown as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} } as unknown as typeof ResizeObserver;
   globalThis.WebSocket = class { send() {} close() {} } as unknown as typeof WebSocket;
 });
 afterEach(() => {

@@ -1,7 +1,7 @@
 import { MantineProvider } from "@mantine/core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 // The API client keeps the fetch it was made with: record each request here and answer the
 // PATCH as the API does (the portfolio with its new placement), or refuse it with a 422.
@@ -21,14 +21,6 @@ const sent = vi.hoisted(() => {
 import { PortfolioPlacement } from "./AgentPlacementChoice";
 import { AGENT_PLACEMENTS, placementHelp, placementOf } from "./agentPlacement";
 
-beforeAll(() => {
-  window.matchMedia ??= ((query: string) => ({
-    matches: false, media: query, onchange: null,
-    addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false,
-  })) as unknown as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} } as unknown as typeof ResizeObserver;
-  Element.prototype.scrollIntoView ??= () => {};
-});
 afterEach(() => {
   cleanup();
   sent.requests.length = 0;

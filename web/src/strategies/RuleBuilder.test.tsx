@@ -1,6 +1,6 @@
 import { MantineProvider } from "@mantine/core";
 import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Json, serialize, setAt } from "./docEdit";
 import schemaFile from "./fixtures/schema.json";
 import templateFile from "./fixtures/templates.json";
@@ -13,16 +13,6 @@ const labels = schema["x-category-labels"] as Record<string, string[]>;
 const presets = Object.keys(schema["x-scorer-presets"] as object);
 
 afterEach(cleanup);
-
-beforeAll(() => {
-  // what Mantine asks of a browser that jsdom lacks
-  window.matchMedia ??= ((query: string) => ({
-    matches: false, media: query, onchange: null,
-    addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false,
-  })) as unknown as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} } as unknown as typeof ResizeObserver;
-  Element.prototype.scrollIntoView ??= () => {};
-});
 
 function open(doc: Json, onChange = vi.fn()) {
   const issues = new SchemaChecker(schema).check(doc);

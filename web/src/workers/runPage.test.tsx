@@ -19,10 +19,6 @@ import { Component as RunPage } from "./RunPage";
 import { healthWord } from "./words";
 
 beforeAll(() => {
-  window.matchMedia ??= ((query: string) => ({
-    matches: false, media: query, onchange: null,
-    addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false,
-  })) as unknown as typeof window.matchMedia;
   // the run's own page streams its timeline; jsdom has no EventSource
   globalThis.EventSource ??= class { onmessage = null; onerror = null; addEventListener() {} removeEventListener() {} close() {} } as unknown as typeof EventSource;
 });

@@ -167,7 +167,8 @@ test-sqlite: install
 # waiting on fake brokers, servers and subprocesses. Measured 2026-12-02, the SQLite pass
 # without coverage on 2 CPUs: -n auto 11 min 31 s (16 min of CPU), -n 3 --dist worksteal
 # 9 min 6 s (16.7 min of CPU).
-XDIST = -n $(shell expr $$(nproc) + 1) --dist worksteal
+CPUS := $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1)
+XDIST := -n $(shell expr $(CPUS) + 1) --dist worksteal
 
 sqlite-pass: install
 	$(BIN)/python -m pytest $(XDIST) --db-url sqlite -m "not long and not bench" --durations=20 \

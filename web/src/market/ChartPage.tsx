@@ -217,6 +217,9 @@ export function Component() {
     return () => {
       disposed = true;
       chart.current = null;
+      // the candle under the pointer was this chart's: a new interval's chart, made under a
+      // still pointer, has none until the pointer moves, so the readout falls back to its last
+      setHover(null);
       made?.remove();
     };
     // the picks are read with the indicators they fetched; the mutation is stable

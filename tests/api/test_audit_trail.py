@@ -10,12 +10,12 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, select, update
+from sqlalchemy import Text, cast, delete, select, update
 
 from tests.helpers import sign_in
 from tests.workers_kit import set_price
 from tradertape.db.models import AuditEntry
-from tradertape.domain.audit_chain import GENESIS
+from tradertape.domain.audit_chain import GENESIS, canonical_text
 from tradertape.runtime import Runtime
 
 pytestmark = pytest.mark.db
@@ -70,6 +70,29 @@ def test_every_decision_is_chained_and_the_chain_verifies(client: TestClient, ru
     assert [r["hash"] for r in rows] == [e["hash"] for e in entries]
     as_json = client.get("/api/audit/export", params={"format": "json"}).json()
     assert json.loads(as_json["content"])[0]["hash"] == entries[0]["hash"]
+
+
+def test_an_entrys_stored_payload_is_the_text_its_hash_covers(
+    client: TestClient, runtime: Runtime
+):
+    """The payload is written once: its column holds the canonical text the entry's HMAC
+    covers (read back as text, on either database), and reads back as the message."""
+    user_id = sign_in(client, runtime, "a@x.in")
+    _trade(client, runtime)
+    as_text = cast(AuditEntry.payload, Text)
+    with runtime.db.session() as db:
+        stored = db.execute(
+            select(as_text, AuditEntry.payload)
+            .where(AuditEntry.user_id == user_id)
+            .order_by(AuditEntry.seq)
+        ).all()
+
+    assert len(stored) >= 5
+    for text, payload in stored:
+        assert text == canonical_text(payload)
+        assert json.loads(text) == payload
+        assert payload["user_id"] == user_id
+    assert client.get("/api/audit/verify").json()["ok"] is True
 
 
 def test_a_changed_entry_and_a_removed_one_are_named(client: TestClient, runtime: Runtime):

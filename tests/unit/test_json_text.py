@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import JSON, Column, MetaData, Table, insert, select
 
 from tradertape.db.engine import Database, make_engine
-from tradertape.domain.json_text import dumps, dumps_as, loads
+from tradertape.domain.json_text import Written, column_dumps, dumps, dumps_as, loads
 
 _circular: list[Any] = []
 _circular.append(_circular)
@@ -100,6 +100,16 @@ def _read(read: Any, text: Any) -> Any:
 @pytest.mark.parametrize("text", TEXTS, ids=repr)
 def test_loads_reads_what_json_loads_reads(text: Any) -> None:
     assert repr(_read(loads, text)) == repr(_read(json.loads, text))
+
+
+@pytest.mark.parametrize("value", SAMPLES)
+def test_a_columns_text_is_json_dumps_and_a_written_one_is_kept(value: Any) -> None:
+    found = _outcome(json.dumps, value)
+    assert _outcome(column_dumps, value) == found
+    if isinstance(found, str):  # the text an audit entry writes once for two uses
+        assert column_dumps(Written(found)) == found
+        with pytest.raises(TypeError):  # only a whole column's value is written already
+            column_dumps([Written(found)])
 
 
 def test_loads_gives_fresh_containers() -> None:

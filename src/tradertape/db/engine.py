@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tradertape.db.prepared import watch
 from tradertape.db.sqlite import BUSY_TIMEOUT_S, QueuedConnection
-from tradertape.domain.json_text import dumps, loads
+from tradertape.domain.json_text import column_dumps, loads
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -92,8 +92,9 @@ def make_engine(
     `pool_size` connections (plus `pool_overflow`) and waits `pool_timeout_s` for one."""
     if _pooled(url):
         kwargs.update(pool_size=pool_size, max_overflow=pool_overflow, pool_timeout=pool_timeout_s)
-    # JSON columns' text as json.dumps writes it, without its set-up per document
-    kwargs.setdefault("json_serializer", dumps)
+    # JSON columns' text as json.dumps writes it, without its set-up per document (a value
+    # written already, `json_text.Written`, as its text)
+    kwargs.setdefault("json_serializer", column_dumps)
     kwargs.setdefault("json_deserializer", loads)  # and read as json.loads reads it
     if url.startswith("sqlite"):
         connect_args = {"check_same_thread": False, "factory": QueuedConnection}

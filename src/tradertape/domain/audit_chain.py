@@ -54,6 +54,12 @@ def _canonical(body: Mapping[str, Any]) -> bytes:
     return _CANONICAL(body).encode()
 
 
+def canonical_text(payload: Mapping[str, Any]) -> str:
+    """A payload's canonical JSON (sorted keys, no spaces, characters as they are), as an
+    entry's hash covers it: the trail writes it once, for the hash and as the column."""
+    return _CANONICAL(payload)
+
+
 def entry_hash(entry: ChainEntry, key: bytes | None = None) -> str:
     """The entry's hash: an HMAC-SHA256 under `key` for a keyed entry, the plain SHA-256 of
     its canonical JSON for one written before keys (`key_id` None)."""
@@ -87,11 +93,14 @@ def keyed_hash(
     payload: Mapping[str, Any],
     prev_hash: str,
     key_id: int,
+    payload_text: str | None = None,
 ) -> str:
     """`entry_hash` of the keyed entry of these fields under `key`, with no `ChainEntry`
     made for it (the trail's appends: a frozen dataclass costs a slot wrapper's call a
-    field to build)."""
-    text = _keyed_text(user_id, seq, at, kind, source, order_id, payload, prev_hash, key_id)
+    field to build). `payload_text` is the payload's `canonical_text` when the caller
+    wrote it already."""
+    written = _CANONICAL(payload) if payload_text is None else payload_text
+    text = _keyed_text(user_id, seq, at, kind, source, order_id, written, prev_hash, key_id)
     if text is None:  # a field of another type: the encoder writes the whole body
         entry = ChainEntry(user_id, seq, at, kind, source, order_id, payload, prev_hash, key_id)
         text = _canonical({**_body(entry), "key_id": key_id})
@@ -121,16 +130,16 @@ def _keyed_text(
     kind: str,
     source: str,
     order_id: str | None,
-    payload: Mapping[str, Any],
+    payload_text: str,
     prev_hash: str,
     key_id: int,
 ) -> bytes | None:
     """`_canonical` of a keyed entry's body, its fields written in their sorted order
-    around the payload's own canonical text: the encoder's walk, sort and accumulation of
-    the outer dict skipped (two entries an order). Each field is written as the encoder
-    writes it (a string by its own escape, an int by `int.__repr__`, None as null), so
-    the bytes are the same; None when a field is of another type (the encoder then
-    writes the body)."""
+    around the payload's own canonical text (`payload_text`): the encoder's walk, sort
+    and accumulation of the outer dict skipped (two entries an order). Each field is
+    written as the encoder writes it (a string by its own escape, an int by
+    `int.__repr__`, None as null), so the bytes are the same; None when a field is of
+    another type (the encoder then writes the body)."""
     if not (
         type(user_id) is int
         and type(seq) is int
@@ -146,7 +155,7 @@ def _keyed_text(
     return (
         f'{{"at":{escape(at)},"key_id":{key_id!r},"kind":{escape(kind)},'
         f'"order_id":{"null" if order_id is None else escape(order_id)},'
-        f'"payload":{_CANONICAL(payload)},"prev_hash":{escape(prev_hash)},'
+        f'"payload":{payload_text},"prev_hash":{escape(prev_hash)},'
         f'"seq":{seq!r},"source":{escape(source)},"user_id":{user_id!r}}}'
     ).encode()
 

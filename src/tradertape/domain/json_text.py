@@ -66,6 +66,52 @@ class _Encode:
 dumps = dumps_as()
 """`json.dumps(value)`."""
 
+
+class Written:
+    """A JSON column's value whose text is written already (the audit trail's payload: its
+    canonical text is what the entry's hash covers, and the column stores the same text
+    rather than encoding the payload a second time). `column_dumps` passes it through."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class _ColumnEncode(_Encode):
+    """`dumps`, but a `Written` value is its own text."""
+
+    __slots__ = ()
+
+    def __call__(self, value: Any) -> str:
+        if type(value) is Written:
+            return value.text
+        return "".join(c_make_encoder({}, *self._options)(value, 0))
+
+
+class _ColumnEncodeSlow:
+    """`_ColumnEncode` on a Python without the C accelerator (an object, not a closure:
+    see `_Encode`)."""
+
+    __slots__ = ("_dumps",)
+
+    def __init__(self, dumps: Callable[[Any], str]) -> None:
+        self._dumps = dumps
+
+    def __call__(self, value: Any) -> str:
+        return value.text if type(value) is Written else self._dumps(value)
+
+
+def _column_dumps() -> Callable[[Any], str]:
+    standard = dumps_as()
+    if isinstance(standard, _Encode):
+        return _ColumnEncode(standard._options)  # noqa: SLF001 - this module's own class
+    return _ColumnEncodeSlow(standard)
+
+
+column_dumps = _column_dumps()
+"""The engine's JSON serializer: `dumps`, with a `Written` value stored as its text."""
+
 _decoder: Any = JSONDecoder()  # typeshed does not declare its scanner
 _scan = _decoder.scan_once  # the C scanner `json.loads` ends in (its memo cleared per call)
 

@@ -39,9 +39,11 @@ from tradertape.domain.audit_chain import (
     Broken,
     ChainEntry,
     anchor_break,
+    canonical_text,
     first_break,
     keyed_hash,
 )
+from tradertape.domain.json_text import Written
 from tradertape.oms import OmsEvent, to_message
 from tradertape.ports.clock import IST
 from tradertape.services.audit.keys import AuditKeys
@@ -157,6 +159,8 @@ class AuditTrail:
         # frozen dataclass costs a slot wrapper's call a field to build; two entries an order).
         for at, kind, source, order_id, payload in items:
             seq += 1
+            # written once: what the hash covers is what the column stores
+            text = canonical_text(payload)
             digest = keyed_hash(
                 key,
                 user_id=user_id,
@@ -168,6 +172,7 @@ class AuditTrail:
                 payload=payload,
                 prev_hash=prev,
                 key_id=key_id,
+                payload_text=text,
             )
             rows.append(
                 {
@@ -177,7 +182,7 @@ class AuditTrail:
                     "kind": kind,
                     "source": source[:32],
                     "order_id": order_id,
-                    "payload": payload,
+                    "payload": Written(text),
                     "prev_hash": prev,
                     "hash": digest,
                     "key_id": key_id,

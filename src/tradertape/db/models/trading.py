@@ -167,7 +167,8 @@ class Trade(OwnedByKey, Base):
         Index("ix_trades_user_symbol", "user_id", "tradingsymbol"),
         # A broker's trade is booked once, however many reporters bring it. Per order: an
         # exchange's trade number is shared by both sides (two of our users may be them)
-        # and repeats across days and segments; a trade belongs to one order.
+        # and repeats across days and segments; a trade belongs to one order. It leads with
+        # the order: an order's trades (and a deleted order's cascade) are read by it.
         Index("ix_trades_order_broker_trade", "order_pk", "broker_trade_id", unique=True),
         # A view of one book reads its trades only.
         Index("ix_trades_user_book", "user_id", "book"),
@@ -180,7 +181,7 @@ class Trade(OwnedByKey, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trade_id: Mapped[str] = mapped_column(String(32), unique=True)
-    order_pk: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    order_pk: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     broker: Mapped[str] = mapped_column(String(20))
     exchange: Mapped[str] = mapped_column(String(8))
     tradingsymbol: Mapped[str] = mapped_column(String(64))

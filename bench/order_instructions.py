@@ -101,6 +101,21 @@ JSON (~5 %), the remaining
 the state machine), the risk book marking every open position through three layers of
 quote lookups.
 
+Measured 2026-12-02 (issue 69; load 1-4, which callgrind does not see), ``--orders 40
+--warmup 80 --no-pg --against HEAD``: SQLite 4.663 → 4.558 M instructions an order (-2.3 %;
+the driver floor 0.699 M, 6.67× → 6.52×) with an audit entry's payload encoded once (its
+canonical text both hashed and stored; the JSON encoder was 5.3 % of an order inclusive,
+eight documents an order, four of them the two entries' payloads); then 4.554 → 4.545 M
+with the trades' redundant order index dropped, which the floor's trade insert sheds as well
+(0.699 → 0.689 M). callgrind_annotate of the pipeline, for the next cut: SQLite's own work
+~19 % (its statements 15 %, the commit 3.8 %: about 1.5× the floor's), the interpreter's
+evaluation loop 18 % exclusive, dict lookups 5 %, type attribute lookups 2 %, memset 2.7 %
+(SQLite zeroing pages it fetches, ~12 an order), pthread mutexes 2.3 % (SQLite's
+serialized mode takes its mutex ~1,200 times an order). A bare SQLAlchemy `Session`
+transaction (connection checkout, begin, commit, checkin with its reset, the snapshot
+expiry) costs 45-75 µs of CPU beyond the driver's own commit, measured apart: about 5 % of
+an order, the largest single layer left.
+
     valgrind must be installed. .venv/bin/python bench/order_instructions.py
         [--orders 100] [--warmup 200] [--pg URL | --no-pg] [--against REV]
 """

@@ -72,9 +72,7 @@ def test_every_decision_is_chained_and_the_chain_verifies(client: TestClient, ru
     assert json.loads(as_json["content"])[0]["hash"] == entries[0]["hash"]
 
 
-def test_an_entrys_stored_payload_is_the_text_its_hash_covers(
-    client: TestClient, runtime: Runtime
-):
+def test_an_entrys_stored_payload_is_the_text_its_hash_covers(client: TestClient, runtime: Runtime):
     """The payload is written once: its column holds the canonical text the entry's HMAC
     covers (read back as text, on either database), and reads back as the message."""
     user_id = sign_in(client, runtime, "a@x.in")

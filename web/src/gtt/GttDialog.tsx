@@ -34,9 +34,12 @@ export function GttDialog({ initial, triggerId, onClose }: Props) {
   const [form, setForm] = useState(initial);
   const symbol = form.tradingsymbol ? `${form.exchange}:${form.tradingsymbol}` : null;
   const tick = useTick(symbol);
+  // The last price is the symbol's LTP until the user types one: a field the user emptied
+  // stays empty (it was refilled at once), and another symbol's LTP replaces a filled one.
+  const [typedPrice, setTypedPrice] = useState(false);
   useEffect(() => {
-    if (tick && form.last_price === "") setForm((f) => ({ ...f, last_price: String(tick.ltp) }));
-  }, [tick, form.last_price]);
+    if (tick && !typedPrice && form.last_price === "") setForm((f) => ({ ...f, last_price: String(tick.ltp) }));
+  }, [tick, typedPrice, form.last_price]);
   const save = useMutation({
     mutationFn: async () => {
       const body = buildGttBody(form);
@@ -65,8 +68,11 @@ export function GttDialog({ initial, triggerId, onClose }: Props) {
   const set = <K extends keyof GttForm>(key: K, value: GttForm[K]) => setForm({ ...form, [key]: value });
   const input = (key: keyof GttForm, label: string) => (
     <TextInput key={key} label={label} inputMode="decimal" value={form[key]} autoComplete="off"
-      onChange={(e) => set(key, e.currentTarget.value)} error={errors[key]} />
+      onChange={(e) => { if (key === "last_price") setTypedPrice(true); set(key, e.currentTarget.value); }} error={errors[key]} />
   );
+  // a new symbol: an LTP filled for the old one goes, and the new one's fills it
+  const setSymbol = (changes: Partial<GttForm>) =>
+    setForm({ ...form, ...changes, ...(typedPrice ? {} : { last_price: "" }) });
   const editing = triggerId !== undefined;
 
   return (
@@ -84,9 +90,9 @@ export function GttDialog({ initial, triggerId, onClose }: Props) {
           <SimpleGrid cols={{ base: 2, xs: 3 }} spacing="sm">
             <TextInput label="Symbol" value={form.tradingsymbol} readOnly={editing} autoComplete="off"
               description={derivativeName(form.tradingsymbol, form.exchange)}
-              onChange={(e) => set("tradingsymbol", e.currentTarget.value.toUpperCase())} error={errors.tradingsymbol} />
+              onChange={(e) => setSymbol({ tradingsymbol: e.currentTarget.value.toUpperCase() })} error={errors.tradingsymbol} />
             <NativeSelect label="Exchange" value={form.exchange} data={exchanges} disabled={editing}
-              onChange={(e) => set("exchange", e.currentTarget.value as GttForm["exchange"])} />
+              onChange={(e) => setSymbol({ exchange: e.currentTarget.value as GttForm["exchange"] })} />
             {input("last_price", "Last price")}
             {input("quantity", "Quantity")}
             <TextInput label="Product" value={gttProduct(form.exchange)} readOnly error={errors.product}

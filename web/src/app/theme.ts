@@ -1,4 +1,4 @@
-import { type VariantColorsResolver, createTheme, defaultVariantColorsResolver, parseThemeColor } from "@mantine/core";
+import { Loader, type VariantColorsResolver, createTheme, defaultVariantColorsResolver, parseThemeColor } from "@mantine/core";
 
 /** Outline and light variants keep their dark shade on light, and take a light one on dark:
  * a "red.9" or "dark" outline badge is unreadable on the dark theme's near-black otherwise.
@@ -24,4 +24,9 @@ export const theme = createTheme({
   fontFamilyMonospace: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace",
   defaultRadius: "sm",
   variantColorResolver: readableOnDark,
+  components: {
+    // A spinner is an indeterminate progress bar: its name ("Loading the chain") is allowed
+    // there, where on Mantine's bare <span> axe refuses it (aria-prohibited-attr).
+    Loader: Loader.extend({ defaultProps: { role: "progressbar" } }),
+  },
 });

@@ -55,7 +55,7 @@ export function VariantRunNotice({ state, describe }: { state: VariantRunState; 
   if (state.opening === null) return null;
   return (
     <Group gap="xs" role="status" aria-live="polite" mb="sm">
-      <Loader size="xs" />
+      <Loader size="xs" aria-hidden /> {/* the text and the bar beside it say what runs */}
       <Text size="sm">Running {describe(state.opening)} over the whole range…</Text>
       <Progress value={Math.round((state.progress?.fraction ?? 0) * 100)} aria-label="Variant run progress"
         style={{ flex: 1, minWidth: 120 }} animated />

@@ -116,7 +116,7 @@ function RunView({ id }: { id: number }) {
         </section>
         <Title order={2} size="h4" mb={-8}>Legs</Title>
         <DataTable caption="Legs" columns={legColumns} rows={pnl.data?.legs ?? []} rowKey={(l) => `${l.exchange}:${l.tradingsymbol}:${l.product}`} empty="No positions yet." />
-        {r.is_option_run && <Suspense fallback={<Loader size="sm" />}><OptionRunPanel runId={r.id} /></Suspense>}
+        {r.is_option_run && <Suspense fallback={<Loader size="sm" aria-label="Loading the option run" />}><OptionRunPanel runId={r.id} /></Suspense>}
         <Grid>
           <Grid.Col span={{ base: 12, lg: 7 }}>
             <Stack gap="md">

@@ -86,6 +86,7 @@ class _ColumnEncode(_Encode):
     def __call__(self, value: Any) -> str:
         if type(value) is Written:
             return value.text
+        # `_Encode.__call__`'s body, inline: every JSON column of an order passes here
         return "".join(c_make_encoder({}, *self._options)(value, 0))
 
 

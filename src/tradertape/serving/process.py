@@ -53,6 +53,11 @@ UVICORN: dict[str, Any] = {
     # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise: a sender on the
     # same machine (or a proxy passing the header through) would pick its own address
     "proxy_headers": False,
+    # an idle keep-alive connection is closed after this long. uvicorn's 5 s is shorter than
+    # the idle pools of browsers and of Node's and Playwright's request contexts: the server
+    # closed a socket just as a client reused it for a POST (ECONNRESET, not retried). 75 s
+    # (nginx's default) outlasts them; idle connections still count towards limit_concurrency
+    "timeout_keep_alive": 75,
 }
 
 

@@ -12,7 +12,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tradertape.serving.process import SWITCH_INTERVAL_S, Refreezer, loop_factory, settle
+from tradertape.serving.process import (
+    SWITCH_INTERVAL_S,
+    UVICORN,
+    Refreezer,
+    loop_factory,
+    settle,
+)
 
 
 class Ticker:
@@ -126,6 +132,19 @@ def test_the_benches_run_on_the_loop_uvicorn_gives_serve():
         assert isinstance(loop, uvloop.Loop)  # uvloop is installed: uvicorn's "auto" picks it
     finally:
         loop.close()
+
+
+def test_the_server_keeps_an_idle_connection_longer_than_clients_pool_it():
+    """A server closing an idle socket first races the client reusing it: a POST sent as
+    the socket closed failed with ECONNRESET (Node does not retry it). The worker SDK's
+    httpx pool drops idle sockets after 5 s, browsers and Node within a minute."""
+    import httpx
+    import uvicorn
+
+    served = uvicorn.Config("tradertape.api.app:create_app", log_config=None, **UVICORN)
+    sdk_pool = httpx.Limits().keepalive_expiry
+    assert sdk_pool is not None
+    assert served.timeout_keep_alive > max(sdk_pool, 60)
 
 
 # A request's worth of arrays (0.25-3.25 MB each, a third freed at once, one of 12 MB) in a

@@ -54,5 +54,30 @@ def row(what: str, figure: str, floor: str, ratio: float) -> str:
     return f"ROW | {what} | {figure} | {floor} | {ratio:.2f}× | load {load():.1f}"
 
 
+def server_cpu(name: str = "postgres") -> float | None:
+    """CPU seconds (user and system, reaped children included) of every process of this
+    host named `name`, as /proc shows them; None when none is visible (a server on
+    another machine, or no /proc). A bench's client CPU leaves the database's out: the
+    difference of two readings is the server's share of the work between them."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total, seen = 0, False
+    try:
+        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return None
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                text = stat.read()
+        except OSError:  # gone, or not ours to read
+            continue
+        if text[text.index("(") + 1 : text.rindex(")")] != name:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+        seen = True
+    return total / ticks if seen else None
+
+
 if __name__ == "__main__":
     print(host_line())

@@ -4,6 +4,7 @@ tells each one's figure, floor, ratio and load in one row."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,31 @@ def test_the_goals_table_judges_each_row_against_its_goal() -> None:
     assert table[6].endswith("| ≤ 25 % of a core | yes |")
     assert table[7].endswith("| load 1.0 |  |  |")
     assert set(run_all.GOAL_RUNS) <= set(SCRIPTS)
+
+
+def test_a_servers_cpu_is_read_from_proc_and_none_when_not_running_here() -> None:
+    import machine
+
+    own = Path("/proc/self/comm").read_text().strip()
+    assert (machine.server_cpu(own) or 0.0) > 0  # this test's interpreter has run a while
+    assert machine.server_cpu("no-such-server") is None
+
+
+def test_the_pipelines_ceilings_are_one_core_of_python_and_the_hosts_cores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import paper_orders
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    floor = paper_orders.Figures(300, 1.0, [], 11, cpu=0.002, server=0.003)
+    ours = paper_orders.Figures(100, 1.0, [], 15, cpu=0.005, server=0.003)
+
+    said = paper_orders.ceilings(ours, floor)
+
+    # 1 / 5 ms = 200/s in one process; 2 cores / (5 + 3) ms = 250/s; the floor's 300/s
+    assert "postgres CPU 3.00 ms/order (floor 3.00, client 2.00)" in said
+    assert "one process's Python 200/s (0.67× floor)" in said
+    assert "2 cores 250/s (0.83×)" in said
 
 
 def test_every_bench_has_a_short_mode() -> None:

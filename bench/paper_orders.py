@@ -112,13 +112,13 @@ Measured 2026-12-02 (issue 69; load 1.8, Python reference 15.0 ms: a slow hour),
 1500 --threads 1 4``: PostgreSQL with 4 threads 134 orders/s against the driver's 331/s
 (0.41×; issue 69 asks 0.8×): client CPU 6.47 ms and server CPU 3.53 ms an order against the
 floor's 2.05 and 2.49, so one process's ceiling is 155/s (0.47× the floor) and two cores'
-200/s (0.60×). 0.8× (265/s) needs a client CPU under 3.8 ms an order here (-42 %, the
-GIL's ceiling, which no process reaches whole) with the server's as it is. A first try at that layer (mypyc, 2026-12-02):
-the ledger, positions, book totals, order log, charges, charge day and margins modules
-compiled measured 4.77 and 4.94 ms an order against 4.86 and 4.53 uncompiled (SQLite, in
-turn): no gain, the code being calls into SQLAlchemy, Decimal and dicts; `db.types` would
-not compile at all (its SQLAlchemy type classes), and `oms.funds` met a typing lie at run
-time (an unsaved order's ``id`` is None where it is typed int).
+200/s (0.60×). 0.8× (265/s) needs a client CPU under 3.8 ms an order here (-42 %, the GIL's
+ceiling, which no process reaches whole) with the server's as it is. A first try at that
+layer (mypyc, 2026-12-02): the ledger, positions, book totals, order log, charges, charge
+day and margins modules compiled measured 4.77 and 4.94 ms an order against 4.86 and 4.53
+uncompiled (SQLite, in turn): no gain, the code being calls into SQLAlchemy, Decimal and
+dicts; `db.types` would not compile at all (its SQLAlchemy type classes), and `oms.funds`
+met a typing lie at run time (an unsaved order's ``id`` is None where it is typed int).
 
     .venv/bin/python bench/paper_orders.py [--orders 10000] [--users 8] [--threads 1]
         [--pg URL | --no-pg] [--against HEAD~1 [--rounds 3]] [--audit-cost]

@@ -90,6 +90,13 @@ the rest goes).
 3.53 ms before (ranges 3.76-4.65 and 3.53-4.03), 4.19 against 4.27 ms with 2 (4.19-5.02 and
 4.27-4.73): the same within the host's noise, 1.9-2.1x the 2 ms target.
 
+2026-12-02 (issue 69; a slow host, Python reference 8.6-16.1 ms), ``--orders 300 --workers 2
+--against HEAD~1 --rounds 2``, the pools handing out the connection returned last (LIFO)
+against the one idle longest: the orders' own server CPU 9.59 ms with 2 workers against
+10.75 ms (ranges 9.59-9.99 and 10.75-11.04, -11 %), 9.69 against 9.76 ms with 1. With two
+workers the request pool holds several SQLite connections; taken in turn, each began its
+transaction with its page cache dropped by the others' writes.
+
     .venv/bin/python bench/worker_orders.py [--orders 1000] [--workers 8] [--warmup 20] [--idle 5]
         [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/bench] [--universe nifty_50]
         [--servers 1 2] [--redis-url redis://127.0.0.1:6379/0] [--against HEAD~1 [--rounds 3]]
